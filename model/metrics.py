@@ -1,0 +1,260 @@
+"""Weekly outputs: one table of named reporters, per neighbourhood and city-wide.
+
+Reporters are computed from per-neighbourhood *sums* (counts, hours, euros); each
+output is a formula over those sums, so the city-wide value is the same formula
+over the sums added up across neighbourhoods (shares are weighted correctly).
+
+Community-strength index (0-100), the mean of six measurable shares:
+
+    CSI = 100 * mean(ties, volunteering, mutual_help, participation, engagement, bridging)
+
+* ``ties``: mean of min(good ties, 5) / 5 (protection saturates at 4-5 good ties);
+* ``volunteering``: share who volunteered in the past 52 weeks;
+* ``mutual_help``: share of residents in need who get informal help from a tie;
+* ``participation``: share who are members of a resident initiative;
+* ``engagement``: mean smoothed attendance at meeting places and initiatives;
+* ``bridging``: share of good ties that bridge age, income or neighbourhood.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from model.state import CASE_OPEN, CASE_WAITING
+
+if TYPE_CHECKING:
+    from model.community import CommunityModel
+
+
+@dataclass
+class WeeklyCounters:
+    """Events counted during a week, per neighbourhood; reset after each collection."""
+
+    places_closed: np.ndarray
+    ties_formed: np.ndarray
+    cases_opened: np.ndarray
+    cases_closed: np.ndarray
+    referrals: np.ndarray
+    outreach_found: np.ndarray
+    burnouts: np.ndarray
+    initiatives_founded: np.ndarray
+    initiatives_ended: np.ndarray
+    initiatives_taken_over: np.ndarray
+    place_cost: np.ndarray
+    grant_cost: np.ndarray
+    takeover_cost: np.ndarray
+
+    @classmethod
+    def zeros(cls, n: int) -> WeeklyCounters:
+        """Counters at zero for ``n`` neighbourhoods."""
+        return cls(**{f.name: np.zeros(n) for f in fields(cls)})
+
+    def reset(self) -> None:
+        """Set every counter back to zero."""
+        for f in fields(self):
+            getattr(self, f.name)[:] = 0
+
+
+def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
+    """Per-neighbourhood sums that every output is computed from."""
+    pop, net, p, ini = m.pop, m.net, m.p, m.inits
+    nb, k = pop.nbh, m.n_nbh
+
+    def count(mask: np.ndarray, where: np.ndarray = nb) -> np.ndarray:
+        return np.bincount(where, mask, minlength=k).astype(float)
+
+    score = pop.score
+    level = pop.need_level
+    needy = level >= 1
+    good = net.w >= p.good_tie_threshold
+    ties_nbh = nb[net.a]
+    pro_hours = np.array([np.bincount(m.pro_nbh, m.pro_hours[:, j], minlength=k) for j in range(3)])
+    team = np.array([pro.role == "district_team" for pro in m.professionals])
+    waiting = pop.case_state == CASE_WAITING
+    c = m.counters
+    return {
+        "residents": count(np.ones(len(pop))),
+        "lonely": count(score >= 3),
+        "moderate": count((score >= 3) & (score <= 8)),
+        "severe": count((score >= 9) & (score <= 10)),
+        "very_severe": count(score == 11),
+        "social_lonely": count(np.rint(pop.lon_s) >= 3),
+        "emotional_lonely": count(np.rint(pop.lon_e) >= 3),
+        "score": np.bincount(nb, score, minlength=k),
+        "residents_75": count(pop.age == 3),
+        "lonely_75": count((pop.age == 3) & (score >= 3)),
+        "severe_75": count((pop.age == 3) & (score >= 9)),
+        "good_ties": np.bincount(nb, pop.good_ties, minlength=k),
+        "ties_capped": np.bincount(nb, np.minimum(pop.good_ties, 5) / 5, minlength=k),
+        "good_tie_ends": 2 * count(good, ties_nbh),
+        "bridging_ends": 2 * count(good & net.bridging, ties_nbh),
+        "needy": count(needy),
+        "needy_helped": count(needy & (pop.helper >= 0)),
+        "open_cases": count(pop.case_state == CASE_OPEN),
+        "waiting": count(waiting),
+        "wait_weeks": np.bincount(nb, waiting * (m.week - pop.case_since), minlength=k),
+        "professionals": np.bincount(m.pro_nbh, minlength=k).astype(float),
+        "team": np.bincount(m.pro_nbh, team, minlength=k),
+        "hours_casework": pro_hours[0],
+        "hours_admin": pro_hours[1],
+        "hours_community": pro_hours[2],
+        "hours_connecting": m.community_hours[:, 0],
+        "hours_initiative_support": m.community_hours[:, 1],
+        "hours_talent_spotting": m.community_hours[:, 2],
+        "hours_outreach": m.community_hours[:, 3],
+        "care_hours": np.bincount(nb, pop.care_given, minlength=k),
+        "carers": count(pop.care_given > 0),
+        "volunteers_year": count(m.week - pop.last_volunteered < 52),
+        "volunteers_week": count(pop.volunteer_hours > 0),
+        "volunteer_hours": np.bincount(nb, pop.volunteer_hours, minlength=k),
+        "members": count(pop.member_of >= 0),
+        "core": count(pop.core),
+        "engagement": np.bincount(nb, pop.engagement, minlength=k),
+        "initiatives_active": count(ini.alive & ~ini.taken_over, ini.nbh),
+        "initiatives_taken_over_active": count(ini.alive & ini.taken_over, ini.nbh),
+        "places_open": count(m.places.open, m.places.nbh),
+        "places": count(np.ones(len(m.places)), m.places.nbh),
+        "trust": np.bincount(nb, pop.trust, minlength=k),
+        "motivation": np.bincount(nb, pop.motivation, minlength=k),
+        "professional_cost": pro_hours.sum(axis=0) * p.hourly_cost_eur,
+        "community_cost": c.place_cost + c.grant_cost + c.takeover_cost
+        + m.levers.citizen_budget_eur * m.nbh_size / 52,
+        **{f"n_{f.name}": getattr(c, f.name) for f in fields(c) if not f.name.endswith("cost")},
+    }
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
+
+
+def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The weekly outputs as formulas over the sums (the table of named reporters)."""
+    r = s["residents"]
+    parts = {
+        "csi_ties": _ratio(s["ties_capped"], r),
+        "csi_volunteering": _ratio(s["volunteers_year"], r),
+        "csi_mutual_help": _ratio(s["needy_helped"], s["needy"]),
+        "csi_participation": _ratio(s["members"], r),
+        "csi_engagement": _ratio(s["engagement"], r),
+        "csi_bridging": _ratio(s["bridging_ends"], s["good_tie_ends"]),
+    }
+    hours = s["hours_casework"] + s["hours_admin"] + s["hours_community"]
+    return {
+        "community_strength": 100 * sum(parts.values()) / len(parts),
+        **parts,
+        "lonely_share": _ratio(s["lonely"], r),
+        "moderate_share": _ratio(s["moderate"], r),
+        "severe_share": _ratio(s["severe"], r),
+        "very_severe_share": _ratio(s["very_severe"], r),
+        "not_lonely_share": 1 - _ratio(s["lonely"], r),
+        "social_lonely_share": _ratio(s["social_lonely"], r),
+        "emotional_lonely_share": _ratio(s["emotional_lonely"], r),
+        "mean_loneliness": _ratio(s["score"], r),
+        "lonely_share_75plus": _ratio(s["lonely_75"], s["residents_75"]),
+        "severe_share_75plus": _ratio(s["severe_75"], s["residents_75"]),
+        "mean_good_ties": _ratio(s["good_ties"], r),
+        "open_cases": s["open_cases"],
+        "waiting_list": s["waiting"],
+        "mean_wait_weeks": _ratio(s["wait_weeks"], s["waiting"]),
+        "formal_support_share": _ratio(s["open_cases"], r),
+        "cases_per_professional": _ratio(s["open_cases"], s["team"]),
+        "professionals": s["professionals"],
+        "hours_casework": s["hours_casework"],
+        "hours_admin": s["hours_admin"],
+        "hours_community": s["hours_community"],
+        "hours_connecting": s["hours_connecting"],
+        "hours_initiative_support": s["hours_initiative_support"],
+        "hours_talent_spotting": s["hours_talent_spotting"],
+        "hours_outreach": s["hours_outreach"],
+        "admin_share": _ratio(s["hours_admin"], hours),
+        "community_share": _ratio(s["hours_community"], hours),
+        "informal_help_hours": s["care_hours"],
+        "informal_carer_share": _ratio(s["carers"], r),
+        "care_hours_per_carer": _ratio(s["care_hours"], s["carers"]),
+        "needy_helped_share": _ratio(s["needy_helped"], s["needy"]),
+        "volunteering_share_year": _ratio(s["volunteers_year"], r),
+        "volunteering_share_week": _ratio(s["volunteers_week"], r),
+        "volunteer_hours": s["volunteer_hours"],
+        "initiative_members": s["members"],
+        "core_volunteers": s["core"],
+        "initiatives_active": s["initiatives_active"],
+        "initiatives_taken_over": s["initiatives_taken_over_active"],
+        "initiatives_founded": s["n_initiatives_founded"],
+        "initiatives_ended": s["n_initiatives_ended"],
+        "takeovers": s["n_initiatives_taken_over"],
+        "burnouts": s["n_burnouts"],
+        "meeting_places_open": s["places_open"],
+        "meeting_places_closed": s["n_places_closed"],
+        "ties_formed": s["n_ties_formed"],
+        "referrals": s["n_referrals"],
+        "outreach_found": s["n_outreach_found"],
+        "cases_opened": s["n_cases_opened"],
+        "cases_closed": s["n_cases_closed"],
+        "mean_trust": _ratio(s["trust"], r),
+        "mean_motivation": _ratio(s["motivation"], r),
+        "professional_cost_eur": s["professional_cost"],
+        "community_cost_eur": s["community_cost"],
+        "total_cost_eur": s["professional_cost"] + s["community_cost"],
+        "residents": r,
+    }
+
+
+def observe(m: CommunityModel) -> dict[str, np.ndarray]:
+    """What the municipality observes per neighbourhood (for the layered steering mode)."""
+    s = _sums(m)
+    return {
+        "waiting_per_team_member": _ratio(s["waiting"], s["team"]),
+        "initiatives_per_1000": 1000 * _ratio(s["initiatives_active"], s["residents"]),
+        "lonely_share": _ratio(s["lonely"], s["residents"]),
+    }
+
+
+class Recorder:
+    """Collects the outputs every week into arrays; builds tidy DataFrames on demand."""
+
+    def __init__(self, m: CommunityModel) -> None:
+        """Record the initial state as week 0."""
+        self.weeks: list[int] = []
+        self.modes: list[np.ndarray] = []
+        self.nbh_rows: list[np.ndarray] = []
+        self.city_rows: list[np.ndarray] = []
+        self.names: list[str] = []
+        self.nbh_names = list(m.nbh_names)
+        self.archetypes = list(m.nbh_archetype)
+        self.collect(m)
+
+    def collect(self, m: CommunityModel) -> None:
+        """Compute and store this week's outputs, then reset the weekly counters."""
+        s = _sums(m)
+        per_nbh = _outputs(s)
+        city = _outputs({key: np.atleast_1d(v.sum()) for key, v in s.items()})
+        if not self.names:
+            self.names = list(per_nbh)
+        self.weeks.append(m.week)
+        self.modes.append(m.levers.mode.copy())
+        self.nbh_rows.append(np.column_stack([per_nbh[k] for k in self.names]))
+        self.city_rows.append(np.array([city[k][0] for k in self.names]))
+        m.counters.reset()
+
+    def city_frame(self) -> pd.DataFrame:
+        """One row per week: ``week``, ``year`` and every output."""
+        df = pd.DataFrame(np.vstack(self.city_rows), columns=self.names)
+        df.insert(0, "year", np.array(self.weeks) / 52)
+        df.insert(0, "week", self.weeks)
+        return df
+
+    def neighbourhood_frame(self) -> pd.DataFrame:
+        """One row per week and neighbourhood, with its archetype and steering mode."""
+        n = len(self.nbh_names)
+        data = np.vstack(self.nbh_rows)
+        df = pd.DataFrame(data, columns=self.names)
+        df.insert(0, "steering_mode", np.concatenate(self.modes).astype(str))
+        df.insert(0, "archetype", np.tile(self.archetypes, len(self.weeks)))
+        df.insert(0, "neighbourhood", np.tile(self.nbh_names, len(self.weeks)))
+        df.insert(0, "year", np.repeat(np.array(self.weeks) / 52, n))
+        df.insert(0, "week", np.repeat(self.weeks, n))
+        return df

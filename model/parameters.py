@@ -1,0 +1,492 @@
+"""The parameter schema: the single source of every model parameter.
+
+Every field has a default, a unit, a source and (for numbers) an allowed range.
+Scenario files and the dashboard only *override* these defaults; unknown keys,
+wrong types and out-of-range values are rejected with a :class:`ParameterError`
+that names the key.
+
+Sources marked ``assumption`` are free parameters; the calibration issue fits
+some of them to the targets in ``docs/ODD.md`` (section "Input data").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+ZRM_DOMAINS = (
+    "finances",
+    "daytime_activities",
+    "housing",
+    "domestic_relations",
+    "mental_health",
+    "physical_health",
+    "addiction",
+    "daily_living",
+    "justice",
+    "social_network",
+    "community_participation",
+)
+#: ZRM domains shocked by life events; the last two are derived from ties and engagement.
+LIFE_DOMAINS = ZRM_DOMAINS[:9]
+TALENTS = ("care", "practical", "organising", "connecting", "creative")
+AGE_GROUPS = ("18-34", "35-54", "55-74", "75+")
+INITIATIVE_KINDS = (
+    "meeting_activity",
+    "care_circle",
+    "broodfonds",
+    "energy_cooperative",
+    "festival",
+)
+COMMUNITY_ACTIVITIES = ("connecting", "initiative_support", "talent_spotting", "outreach")
+
+
+class ParameterError(ValueError):
+    """A parameter override that the schema does not accept (unknown key, type or range)."""
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    source: str,
+    lo: float | None = None,
+    hi: float | None = None,
+    doc: str = "",
+    choices: tuple[str, ...] | None = None,
+) -> Any:
+    """Declare a schema field with its unit, source and allowed range.
+
+    Args:
+        default: The default value (tuples for vectors, so that instances stay hashable).
+        unit: Unit of the value, e.g. ``"1/week"`` or ``"share"``.
+        source: Paper, statistic or ``"assumption"``.
+        lo: Smallest allowed value (inclusive), per element for tuples.
+        hi: Largest allowed value (inclusive), per element for tuples.
+        doc: One-line meaning of the parameter.
+        choices: Allowed values for a string field.
+
+    Returns:
+        A dataclass field carrying that metadata.
+    """
+    meta = {"unit": unit, "source": source, "lo": lo, "hi": hi, "doc": doc, "choices": choices}
+    if isinstance(default, (list, dict)):
+        raise TypeError("use tuples for vector defaults")
+    return field(default=default, metadata=meta)
+
+
+def _nested(factory: type) -> Any:
+    return field(default_factory=factory, metadata={"unit": "", "source": "", "doc": factory.__doc__})
+
+
+@dataclass(frozen=True)
+class Archetype:
+    """A neighbourhood archetype: who lives there and what it has (CBS Kerncijfers wijken en buurten, rounded)."""
+
+    age_shares: tuple[float, float, float, float] = param(
+        (0.28, 0.34, 0.27, 0.11), unit="share per age group (18-34, 35-54, 55-74, 75+)",
+        source="CBS StatLine 2023, adult population by age (rounded)", lo=0, hi=1,
+        doc="Age distribution of adults.")
+    alone_share: float = param(0.38, unit="share of adults", source="CBS households 2023 (~39% of households single)",
+                               lo=0, hi=1, doc="Adults living alone (no partner).")
+    low_income_share: float = param(0.12, unit="share of adults", source="CBS low-income households ~8-15%",
+                                    lo=0, hi=1, doc="Adults in low-income households.")
+    density: float = param(1.0, unit="relative urban density (1 = city average)", source="assumption",
+                           lo=0.1, hi=5, doc="Raises chance encounters, lowers tie stability.")
+    places_per_10k: float = param(3.0, unit="meeting places per 10,000 adults", source="assumption",
+                                  lo=0, hi=50, doc="Buurthuizen and other low-threshold places.")
+    share: float = param(0.25, unit="share of city population", source="assumption", lo=0, hi=1,
+                         doc="Share of the city's residents living in this archetype.")
+
+
+def _archetypes() -> dict[str, Archetype]:
+    # Shares and compositions are stylised from CBS neighbourhood statistics
+    # (Kerncijfers wijken en buurten 2023); they differ in the directions Dutch ones do.
+    return {
+        "urban_young": Archetype(age_shares=(0.45, 0.33, 0.16, 0.06), alone_share=0.55,
+                                 low_income_share=0.15, density=2.0, places_per_10k=2.0, share=0.25),
+        "urban_deprived": Archetype(age_shares=(0.30, 0.33, 0.25, 0.12), alone_share=0.45,
+                                    low_income_share=0.30, density=1.6, places_per_10k=4.0, share=0.25),
+        "suburban_family": Archetype(age_shares=(0.22, 0.40, 0.28, 0.10), alone_share=0.25,
+                                     low_income_share=0.07, density=0.8, places_per_10k=2.5, share=0.30),
+        "village_ageing": Archetype(age_shares=(0.16, 0.27, 0.35, 0.22), alone_share=0.33,
+                                    low_income_share=0.08, density=0.3, places_per_10k=6.0, share=0.20),
+    }
+
+
+@dataclass(frozen=True)
+class SteeringProfile:
+    """The lever values one steering mode sets (per neighbourhood, weekly)."""
+
+    accountability: float = param(1.0, unit="x baseline administrative load", source="assumption",
+                                  lo=0, hi=5, doc="Reporting load on professionals and initiatives.")
+    control: float = param(0.5, unit="0-1 controlling pressure", source="Frey & Jegen 2001 (concept); assumption",
+                           lo=0, hi=1, doc="Conditions and duties felt by active residents (motivation crowding).")
+    grant_prob: float = param(0.4, unit="probability per new initiative", source="assumption", lo=0, hi=1,
+                              doc="Chance a new initiative receives a start grant.")
+    place_funding: float = param(1.0, unit="share of meeting places' base subsidy", source="assumption",
+                                 lo=0, hi=2, doc="Municipal funding of meeting places.")
+    protected_share: float = param(0.1, unit="share of professional hours", source="assumption", lo=0, hi=0.8,
+                                   doc="Community-work time protected from casework.")
+    builders_do_casework: bool = param(False, unit="flag", source="assumption",
+                                       doc="Community builders are redeployed to casework.")
+    takeover_rate: float = param(0.0, unit="1/week per struggling initiative", source="assumption", lo=0, hi=1,
+                                 doc="Municipality takes over initiatives that lack core volunteers.")
+    inclusion_demand: float = param(1.0, unit="0-1 strength", source="Movisie 2022 (inclusion cramp); assumption",
+                                    lo=0, hi=1, doc="Demand that initiatives recruit everyone, not similar others.")
+    community_split: tuple[float, float, float, float] = param(
+        (0.35, 0.30, 0.15, 0.20), unit="shares of community hours (connecting, initiative support, "
+        "talent spotting, outreach)", source="assumption", lo=0, hi=1,
+        doc="How professionals spend community-work hours.")
+
+
+def _profiles() -> dict[str, SteeringProfile]:
+    return {
+        "facilitating": SteeringProfile(accountability=0.5, control=0.15, grant_prob=0.6, place_funding=1.0,
+                                        protected_share=0.3, inclusion_demand=0.0,
+                                        community_split=(0.30, 0.40, 0.20, 0.10)),
+        "framing": SteeringProfile(),
+        "enforcing": SteeringProfile(accountability=1.6, control=0.9, grant_prob=0.15, place_funding=0.7,
+                                     protected_share=0.0, builders_do_casework=True, takeover_rate=0.05,
+                                     inclusion_demand=1.0, community_split=(0.25, 0.15, 0.05, 0.55)),
+    }
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """All parameters of the community-vitality model (time step: one week)."""
+
+    # --- scale and composition -------------------------------------------------
+    n_residents: int = param(2000, unit="adult residents", source="user choice", lo=50, hi=2_000_000,
+                             doc="Adults (18+) living in the city.")
+    years: float = param(10.0, unit="years", source="user choice", lo=0.02, hi=100,
+                         doc="Default run length.")
+    neighbourhoods_per_archetype: int = param(1, unit="neighbourhoods", source="user choice", lo=1, hi=50,
+                                              doc="How many neighbourhoods of each archetype the city has.")
+    archetypes: dict[str, Archetype] = field(default_factory=_archetypes, metadata={
+        "unit": "", "source": "CBS Kerncijfers wijken en buurten 2023 (stylised)",
+        "doc": "Neighbourhood archetypes by name."})
+
+    # --- steering --------------------------------------------------------------
+    steering_mode: str = param("framing", unit="mode", source="Van Ginkel & Verhaaren (layered steering)",
+                               doc="The municipality's steering mode at the start (a name in the steering registry).")
+    steering: dict[str, SteeringProfile] = field(default_factory=_profiles, metadata={
+        "unit": "", "source": "assumption", "doc": "Lever values per fixed steering mode."})
+    layered_review_weeks: int = param(13, unit="weeks", source="assumption", lo=1, hi=520,
+                                      doc="How often the layered mode reviews each neighbourhood.")
+    layered_crisis_waiting: float = param(5.0, unit="waiting residents per district-team member",
+                                          source="assumption", lo=0, hi=1000,
+                                          doc="Waiting list above which the layered mode enforces.")
+    layered_energy_initiatives: float = param(4.0, unit="active initiatives per 1,000 adults",
+                                              source="assumption", lo=0, hi=100,
+                                              doc="Civic energy above which layered facilitates.")
+
+    # --- residents: needs (Zelfredzaamheidsmatrix) --------------------------------
+    zrm_shock_rate: float = param(0.0025, unit="1/week per resident", source="assumption", lo=0, hi=1,
+                                  doc="Life event lowering one life domain by one ZRM point.")
+    vulnerability_shock_factor: float = param(3.0, unit="x shock rate at vulnerability 1", source="assumption",
+                                              lo=0, hi=20, doc="Vulnerable residents meet more life events.")
+    self_recovery_rate: float = param(0.012, unit="1/week", source="assumption", lo=0, hi=1,
+                                      doc="A problem domain recovers one point on own strength.")
+    informal_recovery_rate: float = param(0.02, unit="1/week", source="assumption", lo=0, hi=1,
+                                          doc="Extra recovery when a tie helps.")
+    casework_recovery_rate: float = param(0.05, unit="1/week at full case hours", source="assumption", lo=0, hi=1,
+                                          doc="Recovery while a professional works the case.")
+    deterioration_rate: float = param(0.01, unit="1/week", source="assumption", lo=0, hi=1,
+                                      doc="An unmet need worsens one point (escalation).")
+    chronic_share_75plus: float = param(0.25, unit="share of 75+", source="assumption", lo=0, hi=1,
+                                        doc="Older residents whose daily-living problems do not recover.")
+    reluctance_mean: float = param(0.55, unit="0-1", source="Linders 2010 (vraagverlegenheid); assumption",
+                                   lo=0, hi=1, doc="Mean reluctance to ask for help.")
+    ask_rate: float = param(0.3, unit="1/week", source="assumption", lo=0, hi=1,
+                            doc="Chance per week that an unreluctant resident in need asks a tie.")
+    escalation_weeks: int = param(8, unit="weeks", source="assumption", lo=0, hi=520,
+                                  doc="Weeks of unmet moderate need before formal help is sought.")
+    formal_ask_rate: float = param(0.15, unit="1/week", source="assumption", lo=0, hi=1,
+                                   doc="Chance per week that an escalated need reaches the front desk.")
+    help_hours: tuple[float, float, float] = param(
+        (2.0, 6.0, 14.0), unit="hours/week by need level (light, moderate, heavy)",
+        source="CBS mantelzorg 2019 (~12-13 h/week among carers)", lo=0, hi=80,
+        doc="Informal help one need takes.")
+    carer_capacity_hours: float = param(24.0, unit="hours/week", source="assumption", lo=0, hi=80,
+                                        doc="Most informal help one resident gives.")
+    carer_strain_rate: float = param(0.004, unit="per hour of care per week", source="CBS: 19% of carers heavily burdened; assumption",
+                                     lo=0, hi=1, doc="Strain a carer builds up per hour of care.")
+
+    # --- residents: network and loneliness ----------------------------------------
+    initial_ties: float = param(7.0, unit="ties per resident", source="assumption (Dutch core networks ~ 8-12)",
+                                lo=0, hi=50, doc="Mean initial number of ties.")
+    kin_share: float = param(0.35, unit="share of initial ties", source="assumption", lo=0, hi=1,
+                             doc="Initial ties that are kin (strong, slow to decay).")
+    good_tie_threshold: float = param(0.5, unit="tie strength 0-1", source="assumption", lo=0, hi=1,
+                                      doc="Strength from which a tie counts as a good relationship.")
+    tie_contact_prob: float = param(0.45, unit="1/week", source="assumption", lo=0, hi=1,
+                                    doc="Chance a tie has contact in a week.")
+    tie_gain: float = param(0.06, unit="strength per contact", source="assumption", lo=0, hi=1,
+                            doc="Strengthening of a tie by one contact.")
+    tie_decay: float = param(0.02, unit="1/week without contact", source="assumption", lo=0, hi=1,
+                             doc="Weakening of a tie without contact.")
+    kin_decay_factor: float = param(0.2, unit="x tie_decay", source="assumption", lo=0, hi=1,
+                                    doc="Kin ties decay slower.")
+    tie_drop_threshold: float = param(0.05, unit="tie strength", source="assumption", lo=0, hi=1,
+                                      doc="Non-kin ties below this strength dissolve.")
+    new_tie_prob: float = param(0.1, unit="probability per encounter", source="assumption", lo=0, hi=1,
+                                doc="An encounter between strangers starts a tie.")
+    homophily: float = param(2.5, unit="odds ratio for similar residents", source="McPherson et al. 2001; assumption",
+                             lo=1, hi=20, doc="Preference for similar others (age group, income).")
+    bridging_base: float = param(3.0, unit="good bonding ties for full bridging", source="Putnam 2000 (concept); assumption",
+                                 lo=0.1, hi=20, doc="Bridging grows from a secure bonding base.")
+    saturation_ties: float = param(2.2, unit="good ties (e-folding)", source="De Jong Gierveld & Van Tilburg 2007 (4-5 ties protect)",
+                                   lo=0.1, hi=20, doc="Protection from good ties saturates at about 2 x this.")
+    disposition_sd: float = param(2.0, unit="DJG points", source="assumption", lo=0, hi=5,
+                                  doc="Spread of personal disposition to loneliness.")
+    emotional_partner: float = param(1.0, unit="DJG emotional points with a partner", source="Dykstra & Fokkema 2007; assumption",
+                                     lo=0, hi=6, doc="Emotional loneliness when living with a partner.")
+    emotional_alone: float = param(2.8, unit="DJG emotional points living alone", source="Dykstra & Fokkema 2007; assumption",
+                                   lo=0, hi=6, doc="Emotional loneliness without a partner.")
+    contagion: float = param(0.15, unit="weight of ties' loneliness", source="Cacioppo, Fowler & Christakis 2009 (contested)",
+                             lo=0, hi=1, doc="Pull of ties' loneliness on one's own.")
+    withdrawal: float = param(0.5, unit="contact reduction at maximum loneliness", source="Cacioppo et al. 2009",
+                              lo=0, hi=1, doc="Lonely residents have less contact.")
+    loneliness_rate: float = param(0.08, unit="1/week", source="assumption", lo=0, hi=1,
+                                   doc="Speed at which loneliness follows its target.")
+    partner_loss_rate: tuple[float, float, float, float] = param(
+        (0.0006, 0.0002, 0.0002, 0.0008), unit="1/week by age group", source="CBS echtscheidingen en verweduwing (rounded)",
+        lo=0, hi=1, doc="Loss of a partner (separation, widowhood).")
+    partner_gain_rate: tuple[float, float, float, float] = param(
+        (0.001, 0.0004, 0.0002, 0.00004), unit="1/week by age group", source="assumption", lo=0, hi=1,
+        doc="Finding a partner.")
+    turnover_rate: tuple[float, float, float, float] = param(
+        (0.0025, 0.0012, 0.0006, 0.0015), unit="1/week by age group (moving, death)",
+        source="CBS verhuizingen en sterfte (rounded)", lo=0, hi=1,
+        doc="Residents leaving; a newcomer takes their place.")
+
+    # --- residents: motivation (self-determination theory) --------------------------
+    motivation_rate: float = param(0.05, unit="1/week", source="assumption", lo=0, hi=1,
+                                   doc="Speed at which autonomy, competence and relatedness follow their targets.")
+    crowding: float = param(0.5, unit="autonomy lost at full control", source="Frey & Jegen 2001; assumption",
+                            lo=0, hi=1, doc="Controlling steering crowds out intrinsic motivation.")
+    volunteer_rate: float = param(0.25, unit="1/week at full motivation and civic propensity", source="assumption", lo=0, hi=1,
+                                  doc="Volunteering outside neighbourhood initiatives (clubs, schools).")
+    trust_rate: float = param(0.02, unit="1/week", source="assumption", lo=0, hi=1,
+                              doc="Speed at which trust in the municipality follows experience.")
+
+    # --- meeting places ---------------------------------------------------------------
+    place_capacity: int = param(150, unit="visits/week", source="assumption", lo=1, hi=10_000,
+                                doc="Visits one meeting place hosts per week.")
+    place_subsidy_eur: float = param(60_000.0, unit="EUR/year", source="assumption (buurthuis exploitation)",
+                                     lo=0, hi=1e7, doc="Base subsidy of one meeting place.")
+    place_visit_rate: float = param(0.12, unit="1/week at full motivation", source="assumption", lo=0, hi=1,
+                                    doc="Chance a resident visits a meeting place in a week.")
+    place_closure_funding: float = param(0.6, unit="share of base subsidy", source="assumption", lo=0, hi=2,
+                                         doc="Funding below which a place is at risk of closing.")
+    place_closure_weeks: int = param(26, unit="weeks", source="assumption", lo=1, hi=520,
+                                     doc="Weeks of underfunding after which a place closes.")
+
+    # --- resident initiatives --------------------------------------------------------
+    founding_rate: float = param(0.00015, unit="1/week per motivated organiser", source="assumption",
+                                 lo=0, hi=1, doc="Chance an organiser founds an initiative.")
+    max_initiatives_per_1000: float = param(6.0, unit="per 1,000 adults", source="Movisie 2020 counts; assumption",
+                                            lo=0, hi=1000, doc="Room for initiatives in a neighbourhood.")
+    recruit_rate: float = param(0.01, unit="1/week per tie to a member", source="assumption", lo=0, hi=1,
+                                doc="A member's tie joins the initiative.")
+    initiative_size: tuple[float, float, float, float, float] = param(
+        (25.0, 12.0, 30.0, 60.0, 20.0), unit="members by kind (meeting, care circle, broodfonds, energy coop, festival)",
+        source="Movisie 2020 (avg 87 members); broodfonds 20-50 members", lo=1, hi=10_000,
+        doc="Typical size at which recruiting stops.")
+    member_help_rate: float = param(0.03, unit="1/week", source="assumption", lo=0, hi=1,
+                                    doc="Chance an ordinary member volunteers in a week.")
+    member_leave_rate: float = param(0.02, unit="1/week", source="assumption", lo=0, hi=1,
+                                     doc="Base chance a member leaves.")
+    core_target: int = param(5, unit="core volunteers", source="Denters et al. 2012; assumption", lo=1, hi=100,
+                             doc="Core group an initiative tries to keep.")
+    core_min: int = param(2, unit="core volunteers", source="assumption", lo=1, hi=100,
+                          doc="Below this an initiative is struggling.")
+    struggle_weeks: int = param(12, unit="weeks", source="assumption", lo=1, hi=520,
+                                doc="Weeks of struggling after which an initiative ends.")
+    initiative_admin_hours: float = param(2.0, unit="hours/week at accountability 1", source="Movisie 2022 (accountability cramp); assumption",
+                                          lo=0, hi=100, doc="Reporting work of one initiative.")
+    core_hours: float = param(3.0, unit="hours/week", source="CBS volunteering ~4 h/week", lo=0, hi=40,
+                              doc="Volunteer hours of a core member, besides administration.")
+    burnout_rate: float = param(0.001, unit="1/week per weekly hour of load per core member", source="assumption",
+                                lo=0, hi=1, doc="Burnout hazard of a core member per hour of load.")
+    grant_weeks: int = param(104, unit="weeks", source="assumption", lo=0, hi=1040,
+                             doc="Duration of a start grant (temporary subsidies lower durability).")
+    grant_eur: float = param(5000.0, unit="EUR/year", source="assumption", lo=0, hi=1e6,
+                             doc="Size of a grant to an initiative.")
+    takeover_cost_eur: float = param(20_000.0, unit="EUR/year per taken-over activity", source="assumption",
+                                     lo=0, hi=1e7, doc="Cost of running a taken-over initiative.")
+    citizen_budget_eur: float = param(0.0, unit="EUR per adult per year", source="assumption (burgerbegroting)",
+                                      lo=0, hi=1000, doc="Budget residents allocate themselves.")
+
+    # --- professionals ------------------------------------------------------------------
+    team_per_1000: float = param(3.0, unit="district-team members per 1,000 adults", source="assumption",
+                                 lo=0, hi=50, doc="Social district team size.")
+    builders_per_1000: float = param(0.5, unit="community builders per 1,000 adults", source="assumption",
+                                     lo=0, hi=50, doc="Community builders (opbouwwerkers).")
+    hours_per_week: float = param(36.0, unit="hours/week", source="CAO Sociaal Werk (36-hour week)",
+                                  lo=1, hi=60, doc="Time budget of one professional.")
+    admin_base_hours: float = param(9.0, unit="hours/week at accountability 1", source="Movisie 2023 (37% admin); assumption",
+                                    lo=0, hi=60, doc="Fixed administration per professional.")
+    admin_per_case_hours: float = param(0.4, unit="hours/week per open case at accountability 1",
+                                        source="assumption", lo=0, hi=10, doc="Case registration and reporting.")
+    case_hours: tuple[float, float, float] = param(
+        (0.5, 1.0, 2.0), unit="hours/week by need level (light, moderate, heavy)", source="assumption",
+        lo=0, hi=40, doc="Casework a case needs.")
+    hourly_cost_eur: float = param(75.0, unit="EUR/hour", source="assumption (integral rate social work)",
+                                   lo=0, hi=1000, doc="Cost of one professional hour.")
+    introductions_per_hour: float = param(0.5, unit="residents/hour", source="assumption", lo=0, hi=20,
+                                          doc="Lonely residents a community worker connects per hour.")
+    spotting_per_hour: float = param(0.5, unit="residents/hour", source="assumption", lo=0, hi=20,
+                                     doc="Talents spotted and invited per hour.")
+    outreach_per_hour: float = param(2.0, unit="residents/hour", source="CPB (Magnee & Benda): outreach uncovers demand; assumption",
+                                     lo=0, hi=50, doc="Residents visited per hour of outreach.")
+    support_relief: float = param(1.0, unit="admin hours taken off per support hour", source="assumption",
+                                  lo=0, hi=5, doc="Initiative support relieves core volunteers.")
+    demand_multiplier: float = param(1.0, unit="x zrm_shock_rate", source="lever (demand shock)", lo=0, hi=10,
+                                     doc="Temporary extra need (a demand shock).")
+
+    # ------------------------------------------------------------------------------------
+    def replace(self, **overrides: Any) -> Parameters:
+        """Return a copy with validated overrides (nested tables as dicts)."""
+        return parameters_from_dict(overrides, base=self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """All parameters as plain data (JSON/TOML friendly)."""
+        return _to_plain(self)
+
+    @property
+    def n_neighbourhoods(self) -> int:
+        """Number of neighbourhoods in the city."""
+        return self.neighbourhoods_per_archetype * sum(1 for a in self.archetypes.values() if a.share > 0)
+
+
+def _to_plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: _to_plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def describe(cls: type = Parameters) -> list[dict[str, Any]]:
+    """Rows (name, default, unit, source, range, meaning) for documentation and the dashboard."""
+    rows = []
+    for f in dataclasses.fields(cls):
+        default = f.default if f.default is not dataclasses.MISSING else "(table)"
+        rows.append({
+            "name": f.name, "default": default, "unit": f.metadata.get("unit", ""),
+            "source": f.metadata.get("source", ""), "lo": f.metadata.get("lo"), "hi": f.metadata.get("hi"),
+            "choices": f.metadata.get("choices"), "doc": f.metadata.get("doc", ""),
+        })
+    return rows
+
+
+def _check_value(path: str, f: dataclasses.Field, value: Any, hint: Any) -> Any:
+    meta = f.metadata
+    origin = typing.get_origin(hint)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ParameterError(f"{path}: expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParameterError(f"{path}: expected a whole number, got {value!r}")
+        values: tuple = (value,)
+    elif hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(f"{path}: expected a number, got {value!r}")
+        value = float(value)
+        values = (value,)
+    elif hint is str:
+        if not isinstance(value, str):
+            raise ParameterError(f"{path}: expected text, got {value!r}")
+        if meta.get("choices") and value not in meta["choices"]:
+            raise ParameterError(f"{path}: {value!r} is not one of {', '.join(meta['choices'])}")
+        return value
+    elif origin is tuple:
+        n = len(typing.get_args(hint))
+        if not isinstance(value, (list, tuple)) or len(value) != n or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            raise ParameterError(f"{path}: expected a list of {n} numbers, got {value!r}")
+        value = tuple(float(v) for v in value)
+        values = value
+    else:  # pragma: no cover - schema fields are all of the types above
+        raise TypeError(f"unsupported schema type for {path}: {hint}")
+    lo, hi = meta.get("lo"), meta.get("hi")
+    for v in values:
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise ParameterError(f"{path}: {v} is out of range; allowed {lo} to {hi} ({meta.get('unit', '')})")
+    return value
+
+
+def _apply(obj: Any, overrides: dict[str, Any], path: str) -> Any:
+    if not isinstance(overrides, dict):
+        raise ParameterError(f"{path or 'parameters'}: expected a table of overrides, got {overrides!r}")
+    hints = typing.get_type_hints(type(obj))
+    fields = {f.name: f for f in dataclasses.fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, value in overrides.items():
+        where = f"{path}.{key}" if path else key
+        if key not in fields:
+            close = ", ".join(sorted(k for k in fields if k[:3] == key[:3])) or "see `vitality show`"
+            raise ParameterError(f"{where}: unknown parameter (did you mean: {close})")
+        hint = hints[key]
+        current = getattr(obj, key)
+        if typing.get_origin(hint) is dict:
+            changes[key] = _apply_table(current, value, where, typing.get_args(hint)[1])
+        else:
+            changes[key] = _check_value(where, fields[key], value, hint)
+    return dataclasses.replace(obj, **changes)
+
+
+def _apply_table(current: dict[str, Any], value: Any, path: str, item_type: type) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ParameterError(f"{path}: expected a table, got {value!r}")
+    table = dict(current)
+    for name, sub in value.items():
+        base = table.get(name, item_type())
+        table[name] = _apply(base, sub, f"{path}.{name}")
+    return table
+
+
+def parameters_from_dict(overrides: dict[str, Any], base: Parameters | None = None) -> Parameters:
+    """Build parameters from the defaults (or ``base``) and validated overrides.
+
+    Args:
+        overrides: Keys of :class:`Parameters`; tables (``archetypes``, ``steering``) as nested dicts.
+        base: Parameters to start from; the schema defaults when omitted.
+
+    Returns:
+        The new parameters.
+
+    Raises:
+        ParameterError: A key is unknown, of the wrong type or out of range.
+    """
+    params = _apply(base or Parameters(), overrides, "")
+    _check_consistency(params)
+    return params
+
+
+def _check_consistency(p: Parameters) -> None:
+    if p.core_min > p.core_target:
+        raise ParameterError(f"core_min: {p.core_min} exceeds core_target {p.core_target}")
+    if not any(a.share > 0 for a in p.archetypes.values()):
+        raise ParameterError("archetypes: at least one archetype needs a share above 0")
+    for name, a in p.archetypes.items():
+        if abs(sum(a.age_shares) - 1.0) > 1e-6:
+            raise ParameterError(f"archetypes.{name}.age_shares: must add up to 1, got {sum(a.age_shares):.3f}")
+    from model.steering import STEERING_REGISTRY  # late import: steering modes import this module
+
+    if p.steering_mode not in STEERING_REGISTRY:
+        raise ParameterError(f"steering_mode: {p.steering_mode!r} is not one of {', '.join(STEERING_REGISTRY)}")
+    for name, prof in p.steering.items():
+        if name not in STEERING_REGISTRY:
+            raise ParameterError(f"steering.{name}: unknown steering mode; use one of {', '.join(STEERING_REGISTRY)}")
+        if abs(sum(prof.community_split) - 1.0) > 1e-6:
+            raise ParameterError(f"steering.{name}.community_split: must add up to 1")
+

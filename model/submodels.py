@@ -1,0 +1,548 @@
+"""The submodels of one weekly step, in the order of ``CommunityModel.step``.
+
+Each function is one submodel of ``docs/ODD.md`` (section 7), under the same name.
+They update the model-owned arrays in place, vectorised over all residents (or ties,
+places, initiatives); only professionals and the municipality step one by one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.parameters import INITIATIVE_KINDS
+from model.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO
+
+if TYPE_CHECKING:
+    from model.community import CommunityModel
+
+# Shares of initiative kinds at founding: 64% organise meeting activities (Movisie 2020);
+# the rest split over care circles, broodfondsen, energy cooperatives and festivals (assumption).
+KIND_SHARES = np.array([0.64, 0.12, 0.08, 0.06, 0.10])
+MEETING = INITIATIVE_KINDS.index("meeting_activity")
+CARE_TALENT, ORGANISING_TALENT = 0, 2
+PHYSICAL, DAILY_LIVING, SOCIAL_NETWORK, PARTICIPATION = 5, 7, 9, 10
+
+
+def _lowest_domain(zrm: np.ndarray, who: np.ndarray) -> np.ndarray:
+    return zrm[who, :9].argmin(axis=1)
+
+
+def _recover(m: CommunityModel, who: np.ndarray) -> None:
+    """Raise the lowest life domain of ``who`` by one ZRM point (chronic limits stay)."""
+    pop = m.pop
+    dom = _lowest_domain(pop.zrm, who)
+    stuck = pop.chronic[who] & ((dom == DAILY_LIVING) | (dom == PHYSICAL)) & (pop.zrm[who, dom] >= 2)
+    who, dom = who[~stuck], dom[~stuck]
+    pop.zrm[who, dom] = np.minimum(pop.zrm[who, dom] + 1, 5)
+
+
+def _worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:
+    m.pop.zrm[who, dom] = np.maximum(m.pop.zrm[who, dom] - 1, 1)
+
+
+def _activity(m: CommunityModel) -> np.ndarray:
+    """How much a resident goes out: lonely residents withdraw, poor health keeps people in."""
+    pop = m.pop
+    withdraw = 1 - m.p.withdrawal * pop.score / 11
+    health = np.where(np.minimum(pop.zrm[:, PHYSICAL], pop.zrm[:, DAILY_LIVING]) <= 2, 0.4, 1.0)
+    return withdraw * health
+
+
+# 1 -------------------------------------------------------------------------------
+def steer(m: CommunityModel) -> None:
+    """The municipality's steering mode sets this week's levers (and the base levers from parameters)."""
+    m.municipality.step()
+
+
+# 2 -------------------------------------------------------------------------------
+def apply_interventions(m: CommunityModel) -> None:
+    """Interventions due to start or end do so; then every active one adjusts the levers."""
+    for iv in m.interventions:
+        iv.transition(m)
+    for iv in m.interventions:
+        if iv.active(m.week):
+            iv.apply(m)
+
+
+# 3 -------------------------------------------------------------------------------
+def life_events(m: CommunityModel) -> None:
+    """Turnover, partner loss and gain, ZRM shocks and own recovery."""
+    p, rng, pop = m.p, m.rng, m.pop
+    n = len(pop)
+    leaving = np.flatnonzero(rng.random(n) < np.array(p.turnover_rate)[pop.age])
+    if len(leaving):
+        m.replace_residents(leaving)
+    r = rng.random(n)
+    loss = pop.partner & (r < np.array(p.partner_loss_rate)[pop.age])
+    gain = ~pop.partner & (r < np.array(p.partner_gain_rate)[pop.age])
+    pop.partner[loss] = False
+    pop.partner[gain] = True
+    # Life events: the shock rate rises with vulnerability and age, and with a demand shock.
+    rate = (p.zrm_shock_rate * m.levers.demand_multiplier[pop.nbh]
+            * (1 + (p.vulnerability_shock_factor - 1) * pop.vulnerability) * (1 + 0.5 * (pop.age == 3)))
+    hit = np.flatnonzero(rng.random(n) < rate)
+    _worsen(m, hit, rng.integers(0, 9, len(hit)))
+    problem = np.flatnonzero(pop.zrm[:, :9].min(axis=1) <= 3)
+    _recover(m, problem[rng.random(len(problem)) < p.self_recovery_rate])
+
+
+# 4 -------------------------------------------------------------------------------
+def fund_meeting_places(m: CommunityModel) -> None:
+    """Funding from the municipality and the citizen budget; long underfunding closes a place."""
+    p, pl = m.p, m.places
+    open_per_nbh = np.bincount(pl.nbh, pl.open, minlength=m.n_nbh)
+    # A third of a citizen budget goes to meeting places (assumption), shared by the open ones.
+    budget = m.levers.citizen_budget_eur * m.nbh_size / 3
+    top_up = np.where(open_per_nbh > 0, budget / np.maximum(open_per_nbh, 1), 0) / max(p.place_subsidy_eur, 1)
+    pl.funding = pl.subsidy_share * m.levers.place_funding[pl.nbh] + top_up[pl.nbh]
+    under = pl.open & (pl.funding < p.place_closure_funding)
+    pl.underfunded_weeks = np.where(under, pl.underfunded_weeks + 1, 0)
+    closing = pl.open & (pl.underfunded_weeks >= p.place_closure_weeks)
+    pl.open[closing] = False
+    m.counters.places_closed += np.bincount(pl.nbh[closing], minlength=m.n_nbh)
+    m.counters.place_cost += np.bincount(pl.nbh, pl.funding * pl.open * p.place_subsidy_eur / 52, minlength=m.n_nbh)
+
+
+# 5 -------------------------------------------------------------------------------
+def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
+    """Residents visit an open meeting place in their neighbourhood, members attend their initiative.
+
+    Returns:
+        Attendee indices and venue ids (places ``0..P-1``, initiative ``k`` as ``P + k``).
+    """
+    p, rng, pop, pl, ini = m.p, m.rng, m.pop, m.places, m.inits
+    n = len(pop)
+    act = _activity(m)
+    motivation = pop.motivation
+    # Meeting places: pick one open place of the neighbourhood at random.
+    open_idx = np.flatnonzero(pl.open)
+    pop.visited[:] = NO
+    place_att = np.empty(0, dtype=np.int64)
+    place_of = np.empty(0, dtype=np.int64)
+    if len(open_idx):
+        per_nbh = np.bincount(pl.nbh[open_idx], minlength=m.n_nbh)
+        first = np.concatenate([[0], np.cumsum(per_nbh)])
+        sorted_open = open_idx[np.argsort(pl.nbh[open_idx], kind="stable")]
+        has = per_nbh[pop.nbh] > 0
+        want = has & (rng.random(n) < p.place_visit_rate * act * (0.5 + motivation))
+        place_att = np.flatnonzero(want)
+        pick = first[pop.nbh[place_att]] + (rng.random(len(place_att)) * per_nbh[pop.nbh[place_att]]).astype(int)
+        place_of = sorted_open[pick]
+        # Capacity: a full place turns visitors away at random.
+        load = np.bincount(place_of, minlength=len(pl)) / np.maximum(pl.capacity, 1)
+        admitted = rng.random(len(place_att)) < np.minimum(1, 1 / np.maximum(load[place_of], 1e-9))
+        place_att, place_of = place_att[admitted], place_of[admitted]
+        pop.visited[place_att] = place_of
+    pl.visits = np.bincount(place_of, minlength=len(pl))
+    # Initiative activities; meeting activities without an open place are hampered.
+    members = np.flatnonzero(pop.member_of >= 0)
+    k = pop.member_of[members]
+    no_place = (ini.kind[k] == MEETING) & ((ini.place[k] < 0) | ~pl.open[np.maximum(ini.place[k], 0)])
+    p_attend = np.where(pop.core[members], 0.9, 0.5) * act[members] * np.where(no_place, 0.4, 1.0)
+    attend = rng.random(len(members)) < p_attend
+    init_att, init_of = members[attend], len(pl) + k[attend]
+    engaged = np.zeros(n)
+    engaged[place_att] = 1
+    engaged[init_att] = 1
+    pop.engagement += 0.1 * (engaged - pop.engagement)
+    return np.concatenate([place_att, init_att]), np.concatenate([place_of, init_of])
+
+
+# 6 -------------------------------------------------------------------------------
+def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
+    """Attendees of the same venue meet in random pairs; strangers may start a tie (homophily).
+
+    Dissimilar pairs start ties less often (``homophily``), and a bridging tie needs a
+    secure base of good bonding ties (``bridging_base``, Putnam).
+    """
+    p, rng, pop, net = m.p, m.rng, m.pop, m.net
+    who, venue = venues
+    for _ in range(2):  # two encounters per visit
+        order = np.lexsort((rng.random(len(who)), venue))
+        a, va = who[order][0::2], venue[order][0::2]
+        b, vb = who[order][1::2], venue[order][1::2]
+        k = min(len(a), len(b))
+        a, b, same = a[:k], b[:k], va[:k] == vb[:k]
+        a, b = a[same], b[same]
+        tie = net.find(a, b)
+        known = tie >= 0
+        net.w[tie[known]] += p.tie_gain * (1 - net.w[tie[known]])
+        a, b = a[~known], b[~known]
+        bridging = m.is_bridging(a, b)
+        base = np.minimum(1, np.minimum(pop.good_ties[a], pop.good_ties[b]) / p.bridging_base)
+        prob = p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
+        new = rng.random(len(a)) < prob
+        net.add(a[new], b[new], 0.2, False, bridging[new])
+        m.counters.ties_formed += np.bincount(pop.nbh[a[new]], minlength=m.n_nbh)
+
+
+# 7 -------------------------------------------------------------------------------
+def maintain_ties(m: CommunityModel) -> None:
+    """Contact along ties strengthens them; without contact they decay, and weak non-kin ties dissolve."""
+    p, rng, net = m.p, m.rng, m.net
+    act = _activity(m)
+    contact = rng.random(len(net)) < p.tie_contact_prob * act[net.a] * act[net.b] * np.where(net.kin, 1.2, 1.0)
+    decay = p.tie_decay * np.where(net.kin, p.kin_decay_factor, 1.0)
+    net.w = np.where(contact, net.w + p.tie_gain * (1 - net.w), net.w * (1 - decay))
+    net.keep(net.kin | (net.w >= p.tie_drop_threshold))
+    m.pop.good_ties = net.count(net.w >= p.good_tie_threshold)
+
+
+# 8 -------------------------------------------------------------------------------
+def informal_help(m: CommunityModel) -> None:
+    """Help follows personal ties: people in need ask a tie (reluctance), carers help and strain."""
+    p, rng, pop, net = m.p, m.rng, m.pop, m.net
+    n = len(pop)
+    level = pop.need_level
+    # Existing help continues while the need, the tie and the carer's strength last.
+    h = pop.helper
+    has = h >= 0
+    idx = np.flatnonzero(has)
+    tie_ok = net.find(idx, h[idx]) >= 0
+    keep = (level[idx] >= 1) & tie_ok & (pop.strain[h[idx]] < 1)
+    pop.helper[idx[~keep]] = NO
+    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010).
+    ask_p = p.ask_rate * (1 - pop.reluctance) + 0.5 * pop.prompted
+    asking = (level >= 1) & (pop.helper < 0) & (rng.random(n) < ask_p)
+    pop.prompted[:] = False
+    if asking.any() and len(net):
+        free = (level <= 1) & (pop.strain < 0.8) & (pop.care_given < p.carer_capacity_hours)
+        ea = np.concatenate([net.a, net.b])
+        eb = np.concatenate([net.b, net.a])
+        ew = np.concatenate([net.w, net.w])
+        ok = asking[ea] & free[eb]
+        ea, eb, ew = ea[ok], eb[ok], ew[ok]
+        score = ew * (1 + pop.talents[eb, CARE_TALENT]) * rng.random(len(ea))
+        order = np.lexsort((-score, ea))
+        first = np.unique(ea[order], return_index=True)[1]
+        pop.helper[ea[order][first]] = eb[order][first]
+    helped = np.flatnonzero(pop.helper >= 0)
+    hours = np.array(p.help_hours)[np.maximum(level[helped] - 1, 0)]
+    pop.care_given = np.bincount(pop.helper[helped], hours, minlength=n)
+    pop.strain = np.clip(pop.strain + p.carer_strain_rate * pop.care_given - 0.02 * pop.strain, 0, 1)
+    _recover(m, helped[rng.random(len(helped)) < p.informal_recovery_rate])
+    unmet = (level >= 1) & (pop.helper < 0) & (pop.case_state != CASE_OPEN)
+    pop.unmet_weeks = np.where(unmet, pop.unmet_weeks + 1, 0)
+
+
+# 9 -------------------------------------------------------------------------------
+def escalate_needs(m: CommunityModel) -> None:
+    """Unmet needs worsen; escalated needs reach the front desk and join the waiting list."""
+    p, rng, pop = m.p, m.rng, m.pop
+    unmet = np.flatnonzero(pop.unmet_weeks > 0)
+    worse = unmet[rng.random(len(unmet)) < p.deterioration_rate]
+    _worsen(m, worse, _lowest_domain(pop.zrm, worse))
+    level = pop.need_level
+    escalated = (pop.case_state == CASE_NONE) & (
+        ((level >= 2) & (pop.unmet_weeks >= p.escalation_weeks)) | (level == 3))
+    ask = p.formal_ask_rate * (1 - 0.5 * pop.reluctance) * (0.5 + pop.trust) * np.where(level == 3, 2.0, 1.0)
+    new = np.flatnonzero(escalated & (m.rng.random(len(pop)) < ask))
+    m.refer(new)
+
+
+# 10 ------------------------------------------------------------------------------
+def allocate_professional_time(m: CommunityModel) -> None:
+    """Open-case demand per professional, then each professional splits the week and takes cases."""
+    pop, p = m.pop, m.p
+    open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
+    demand = np.array(p.case_hours)[np.maximum(pop.need_level[open_] - 1, 0)]
+    m.case_demand = np.bincount(pop.case_prof[open_], demand, minlength=len(m.professionals))
+    m.case_count = np.bincount(pop.case_prof[open_], minlength=len(m.professionals))
+    waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
+    waiting = waiting[np.argsort(pop.case_since[waiting], kind="stable")]
+    m.waiting_by_nbh = [deque(waiting[pop.nbh[waiting] == b]) for b in range(m.n_nbh)]
+    for pro in m.professionals:
+        pro.step()
+    m.pro_hours = np.array([[pro.casework, pro.admin, pro.community] for pro in m.professionals]).reshape(-1, 3)
+
+
+# 11 ------------------------------------------------------------------------------
+def casework(m: CommunityModel) -> None:
+    """Open cases recover in proportion to the casework they get; recovered cases close."""
+    p, rng, pop = m.p, m.rng, m.pop
+    open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
+    adequacy = np.minimum(1, m.pro_hours[:, 0] / np.maximum(m.case_demand, 1e-9))
+    chance = p.casework_recovery_rate * adequacy[pop.case_prof[open_]]
+    _recover(m, open_[rng.random(len(open_)) < chance])
+    done = open_[pop.need_level[open_] <= 1]
+    pop.case_state[done] = CASE_NONE
+    pop.case_prof[done] = NO
+    m.counters.cases_closed += np.bincount(pop.nbh[done], minlength=m.n_nbh)
+
+
+# 12 ------------------------------------------------------------------------------
+def community_work(m: CommunityModel) -> None:
+    """Professionals' community hours: connecting, initiative support, talent spotting, outreach."""
+    p, rng, pop, ini = m.p, m.rng, m.pop, m.inits
+    hours = np.bincount(m.pro_nbh, m.pro_hours[:, 2], minlength=m.n_nbh)[:, None] * m.levers.community_split
+    m.community_hours = hours
+    alive = ini.alive & ~ini.taken_over
+    ini.support_hours[:] = 0
+    for b in range(m.n_nbh):
+        residents = np.flatnonzero(pop.nbh == b)
+        inits_b = np.flatnonzero(alive & (ini.nbh == b))
+        # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
+        k = rng.poisson(hours[b, 0] * p.introductions_per_hour)
+        lonely = residents[pop.score[residents] >= 3]
+        if k and len(lonely):
+            who = rng.choice(lonely, size=min(k, len(lonely)), replace=False)
+            joinable = pop.member_of[who] < 0
+            if len(inits_b):
+                j = who[joinable]
+                pop.member_of[j] = rng.choice(inits_b, len(j))
+            else:
+                same_age = residents[rng.integers(0, len(residents), len(who))]
+                m.net.add(who, same_age, 0.3, False, m.is_bridging(who, same_age))
+            pop.prompted[who] = True
+        # Initiative support: hours shared by the neighbourhood's resident-run initiatives.
+        if len(inits_b):
+            ini.support_hours[inits_b] = hours[b, 1] / len(inits_b)
+        # Talent spotting: residents with talents are seen and invited to contribute.
+        k = rng.poisson(hours[b, 2] * p.spotting_per_hour)
+        if k:
+            who = rng.choice(residents, size=min(k, len(residents)), replace=False)
+            who = who[pop.talents[who].any(axis=1)]
+            pop.spotted[who] = True
+            pop.competence[who] = np.minimum(1, pop.competence[who] + 0.05)
+            free = who[pop.member_of[who] < 0]
+            if len(inits_b) and len(free):
+                pop.member_of[free] = rng.choice(inits_b, len(free))
+        # Outreach: visits uncover hidden demand (CPB, Magnee & Benda): registered demand rises first.
+        k = rng.poisson(hours[b, 3] * p.outreach_per_hour)
+        if k:
+            weight = pop.vulnerability[residents] + 0.05
+            who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight / weight.sum())
+            hidden = who[(pop.need_level[who] >= 1) & (pop.case_state[who] == CASE_NONE) & (pop.helper[who] < 0)]
+            m.refer(hidden[pop.need_level[hidden] >= 2])
+            pop.prompted[hidden] = True
+            m.counters.outreach_found += np.bincount(pop.nbh[hidden], minlength=m.n_nbh)
+
+
+# 13 ------------------------------------------------------------------------------
+def initiative_lifecycle(m: CommunityModel) -> None:
+    """Founding, recruiting (homophily), core burnout, grants, takeover and ending; volunteering."""
+    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    n = len(pop)
+    motivation = pop.motivation
+    level = pop.need_level
+    _found_initiatives(m, motivation, level)
+    _count_members(m)
+    # Recruiting along members' ties; without an inclusion demand similar residents are preferred.
+    net = m.net
+    ea = np.concatenate([net.a, net.b])
+    eb = np.concatenate([net.b, net.a])
+    k = pop.member_of[ea]
+    ok = (k >= 0) & (pop.member_of[eb] < 0) & (level[eb] <= 2)
+    ea, eb, k = ea[ok], eb[ok], k[ok]
+    similar = _similar(m, eb, k)
+    inclusion = lev.inclusion_demand[ini.nbh[k]]
+    sim_factor = np.where(similar, 1.0, inclusion + (1 - inclusion) / p.homophily)
+    # Groups fill up: recruiting slows as an initiative nears its kind's typical size.
+    room = np.clip(1 - ini.n_members[k] / np.array(p.initiative_size)[ini.kind[k]], 0, 1)
+    join = rng.random(len(eb)) < p.recruit_rate * motivation[eb] * sim_factor * room
+    eb, k = eb[join], k[join]
+    eb, first = np.unique(eb, return_index=True)
+    pop.member_of[eb] = k[first]
+    # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
+    members = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
+    km = pop.member_of[members]
+    dissimilar = ~_similar(m, members, km)
+    no_place = (ini.kind[km] == MEETING) & ((ini.place[km] < 0) | ~m.places.open[np.maximum(ini.place[km], 0)])
+    leave_p = p.member_leave_rate * (2 - motivation[members]) * (1 + dissimilar) * (1 + no_place)
+    pop.member_of[members[rng.random(len(members)) < leave_p]] = NO
+    # Core volunteers burn out with their weekly load: the initiative's administration (unless
+    # professionals take it off their hands) and its core work, shared by fewer hands when the core is small.
+    _count_members(m)
+    core = np.flatnonzero(pop.core)
+    kc = pop.member_of[core]
+    admin = (p.initiative_admin_hours * lev.initiative_accountability[ini.nbh[kc]]
+             * np.where(ini.grant_weeks_left[kc] > 0, 1.5, 1.0) * ~ini.citizen_funded[kc]
+             - p.support_relief * ini.support_hours[kc])
+    load = (np.maximum(admin, 0) + p.core_hours * p.core_target) / np.maximum(ini.n_core[kc], 1)
+    burnt = core[rng.random(len(core)) < p.burnout_rate * load]
+    pop.core[burnt] = False
+    pop.competence[burnt] *= 0.7
+    pop.member_of[burnt[rng.random(len(burnt)) < 0.5]] = NO
+    m.counters.burnouts += np.bincount(pop.nbh[burnt], minlength=m.n_nbh)
+    # Members step up to the core when it is short (organisers first).
+    _count_members(m)
+    short = (ini.n_core < p.core_target) & ini.alive & ~ini.taken_over
+    cand = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
+    kk = pop.member_of[cand]
+    up = short[kk] & (rng.random(len(cand)) < 0.02 * motivation[cand] * (1 + 2 * pop.talents[cand, ORGANISING_TALENT]))
+    pop.core[cand[up]] = True
+    _count_members(m)
+    _end_or_take_over(m)
+    _volunteering(m, motivation)
+
+
+def _similar(m: CommunityModel, who: np.ndarray, k: np.ndarray) -> np.ndarray:
+    ini, pop = m.inits, m.pop
+    return (pop.age[who] == ini.group_age[k]) & (pop.low_income[who] == ini.group_income[k])
+
+
+def _count_members(m: CommunityModel) -> None:
+    ini, pop = m.inits, m.pop
+    mem = pop.member_of >= 0
+    ini.n_members = np.bincount(pop.member_of[mem], minlength=len(ini))
+    ini.n_core = np.bincount(pop.member_of[mem & pop.core], minlength=len(ini))
+
+
+def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
+    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    alive_per_nbh = np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh)
+    room = alive_per_nbh < p.max_initiatives_per_1000 * m.nbh_size / 1000
+    support = 1 + np.bincount(m.pro_nbh, m.pro_hours[:, 2], minlength=m.n_nbh) * lev.community_split[:, 1] / 20
+    chance = (p.founding_rate * motivation * (1 + 4 * pop.spotted) * support[pop.nbh]
+              * pop.talents[:, ORGANISING_TALENT] * room[pop.nbh])
+    founders = np.flatnonzero((pop.member_of < 0) & (level <= 1) & (rng.random(len(pop)) < chance))
+    founders = founders[np.unique(pop.nbh[founders], return_index=True)[1]]  # one per neighbourhood a week
+    for f in founders:
+        free = np.flatnonzero(~ini.alive)
+        if not len(free):
+            ini.grow()
+            m.grow_initiative_agents()
+            free = np.flatnonzero(~ini.alive)
+        k = free[0]
+        b = pop.nbh[f]
+        kind = rng.choice(len(KIND_SHARES), p=KIND_SHARES)
+        places = np.flatnonzero(m.places.open & (m.places.nbh == b))
+        citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < 0.5
+        ini.alive[k], ini.kind[k], ini.nbh[k] = True, kind, b
+        ini.place[k] = rng.choice(places) if (kind == MEETING and len(places)) else NO
+        ini.group_age[k], ini.group_income[k] = pop.age[f], pop.low_income[f]
+        ini.founded[k], ini.struggling_weeks[k] = m.week, 0
+        ini.citizen_funded[k], ini.taken_over[k] = citizen, False
+        ini.grant_weeks_left[k] = p.grant_weeks if (citizen or rng.random() < lev.grant_prob[b]) else 0
+        # The founder brings people who already knew each other (prior ties aid durability).
+        friends = m.net.neighbours(f)
+        friends = friends[(pop.member_of[friends] < 0) & (m.net.w[m.net.find(np.full(len(friends), f), friends)]
+                                                           >= p.good_tie_threshold)]
+        crew = np.concatenate([[f], rng.permutation(friends)[:2]])
+        pop.member_of[crew], pop.core[crew] = k, True
+        pop.spotted[f] = False
+        m.counters.initiatives_founded[b] += 1
+
+
+def _end_or_take_over(m: CommunityModel) -> None:
+    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    # Grants run out; members who came for the subsidised activity partly leave.
+    ending_grant = ini.alive & (ini.grant_weeks_left == 1)
+    ini.grant_weeks_left = np.maximum(ini.grant_weeks_left - 1, 0)
+    if ending_grant.any():
+        mem = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
+        lose = mem[ending_grant[pop.member_of[mem]] & (rng.random(len(mem)) < 0.15)]
+        pop.member_of[lose] = NO
+    resident_run = ini.alive & ~ini.taken_over
+    struggling = resident_run & (ini.n_core < p.core_min)
+    ini.struggling_weeks = np.where(struggling, ini.struggling_weeks + 1, 0)
+    # Enforcing municipalities take struggling initiatives over instead of letting them end.
+    take = struggling & (rng.random(len(ini)) < lev.takeover_rate[ini.nbh])
+    ini.taken_over[take] = True
+    pop.core[take[np.maximum(pop.member_of, 0)] & (pop.member_of >= 0)] = False
+    m.counters.initiatives_taken_over += np.bincount(ini.nbh[take], minlength=m.n_nbh)
+    end = (resident_run & ~take & (ini.struggling_weeks >= p.struggle_weeks)) | (
+        ini.alive & ini.taken_over & (ini.n_members < 3))
+    if end.any():
+        gone = (pop.member_of >= 0) & end[np.maximum(pop.member_of, 0)]
+        pop.member_of[gone] = NO
+        pop.core[gone] = False
+        ini.alive[end] = False
+        ini.taken_over[end] = False
+        m.counters.initiatives_ended += np.bincount(ini.nbh[end], minlength=m.n_nbh)
+    # Meeting activities whose place closed look for another open place in the neighbourhood.
+    lost = np.flatnonzero(ini.alive & (ini.kind == MEETING)
+                          & ((ini.place < 0) | ~m.places.open[np.maximum(ini.place, 0)]))
+    for k in lost:
+        places = np.flatnonzero(m.places.open & (m.places.nbh == ini.nbh[k]))
+        ini.place[k] = rng.choice(places) if len(places) else NO
+    m.counters.takeover_cost += np.bincount(ini.nbh[ini.alive & ini.taken_over],
+                                            minlength=m.n_nbh) * p.takeover_cost_eur / 52
+    m.counters.grant_cost += np.bincount(ini.nbh[ini.alive & (ini.grant_weeks_left > 0)],
+                                         minlength=m.n_nbh) * p.grant_eur / 52
+
+
+def _volunteering(m: CommunityModel, motivation: np.ndarray) -> None:
+    p, rng, pop = m.p, m.rng, m.pop
+    n = len(pop)
+    hours = np.zeros(n)
+    core = np.flatnonzero(pop.core)
+    hours[core] = p.core_hours
+    # Ordinary members lend a hand now and then (setting up, cooking, driving).
+    helping = (pop.member_of >= 0) & ~pop.core & (rng.random(n) < p.member_help_rate)
+    hours[helping] += 2.0
+    # Volunteering elsewhere (sports clubs, schools, church): CBS counts it too.
+    elsewhere = rng.random(n) < p.volunteer_rate * pop.civic * motivation * (pop.need_level <= 1)
+    hours[elsewhere] += 3.0
+    pop.volunteer_hours = hours
+    pop.last_volunteered[hours > 0] = m.week
+
+
+# 14 ------------------------------------------------------------------------------
+def update_motivation(m: CommunityModel) -> None:
+    """Autonomy, competence and relatedness follow their targets; control crowds autonomy out."""
+    p, pop, ini, lev = m.p, m.pop, m.inits, m.levers
+    active = pop.member_of >= 0
+    k = np.maximum(pop.member_of, 0)
+    taken = active & ini.taken_over[k]
+    control = lev.control[pop.nbh] * np.where(active, 1.0, 0.3)
+    control = np.where(taken, 1.0, control)
+    supported = active & (ini.support_hours[k] > 0)
+    self_funded = active & ini.citizen_funded[k]
+    autonomy_t = 0.85 - p.crowding * control + 0.05 * supported + 0.05 * self_funded
+    recent = (m.week - pop.last_volunteered <= 8) | (pop.care_given > 0)
+    competence_t = (0.45 + 0.25 * recent + 0.05 * pop.talents.sum(axis=1) - 0.2 * (pop.need_level >= 2)
+                    - 0.2 * pop.strain)
+    relatedness_t = 1 - np.exp(-(pop.good_ties + 0.5 * active) / p.saturation_ties)
+    r = p.motivation_rate
+    pop.autonomy += r * (np.clip(autonomy_t, 0, 1) - pop.autonomy)
+    pop.competence += r * (np.clip(competence_t, 0, 1) - pop.competence)
+    pop.relatedness += r * (np.clip(relatedness_t, 0, 1) - pop.relatedness)
+    year = m.week - pop.last_volunteered < 52
+    pop.zrm[:, PARTICIPATION] = 2 + year + active + pop.core
+
+
+# 15 ------------------------------------------------------------------------------
+def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
+    """De Jong Gierveld loneliness from the gap in good ties, a partner, and ties' loneliness.
+
+    Social loneliness (0-5) falls with good ties and belonging, saturating at about
+    4-5 good ties; emotional loneliness (0-6) depends on a partner or close tie.
+    Loneliness spreads through ties (``contagion``). With ``settle`` the state jumps
+    to its target (initialisation).
+    """
+    p, pop, net = m.p, m.pop, m.net
+    good = net.w >= p.good_tie_threshold
+    pop.good_ties = net.count(good)
+    close = net.count(net.w >= 0.8)
+    belonging = 0.6 * pop.engagement + 0.4 * (pop.member_of >= 0)
+    social_t = 5 * np.exp(-(pop.good_ties + belonging) / p.saturation_ties) + pop.disp_s
+    emotional_base = np.where(pop.partner, p.emotional_partner, p.emotional_alone)
+    emotional_t = emotional_base * (1 - 0.3 * (1 - np.exp(-close / 1.5))) + pop.disp_e
+    # Contagion: pulled toward the (tie-weighted) loneliness of one's ties.
+    total = pop.lon_s + pop.lon_e
+    wsum = net.neighbour_sum(np.ones(len(pop)), net.w)
+    nbr = np.where(wsum > 0, net.neighbour_sum(total, net.w) / np.maximum(wsum, 1e-9), total)
+    pull = p.contagion * (nbr - total)
+    social_t = np.clip(social_t + pull * 5 / 11, 0, 5)
+    emotional_t = np.clip(emotional_t + pull * 6 / 11, 0, 6)
+    r = 1.0 if settle else p.loneliness_rate
+    pop.lon_s += r * (social_t - pop.lon_s)
+    pop.lon_e += r * (emotional_t - pop.lon_e)
+    pop.score = (np.rint(pop.lon_s) + np.rint(pop.lon_e)).astype(np.int8)
+    pop.zrm[:, 9] = np.clip(1 + pop.good_ties // 2, 1, 5)
+
+
+# 16 ------------------------------------------------------------------------------
+def update_trust(m: CommunityModel) -> None:
+    """Trust in the municipality follows experience: timely help, long waits, control, support."""
+    p, pop, lev = m.p, m.pop, m.levers
+    waiting_long = (pop.case_state == CASE_WAITING) & (m.week - pop.case_since > 8)
+    helped = pop.case_state == CASE_OPEN
+    active = pop.member_of >= 0
+    signal = (0.55 + 0.15 * helped - 0.35 * waiting_long - 0.2 * lev.control[pop.nbh] * active
+              + 0.1 * (active & m.inits.citizen_funded[np.maximum(pop.member_of, 0)]))
+    pop.trust += p.trust_rate * (np.clip(signal, 0, 1) - pop.trust)
