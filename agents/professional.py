@@ -52,7 +52,7 @@ class Professional(mesa.Agent):
         admin = min(budget, acc * (p.admin_base_hours + p.admin_per_case_hours * cases))
         if self.does_casework:
             queue = m.waiting_by_nbh[self.nbh]
-            level = m.pop.need_level
+            level = m.need_level_now
             while queue:
                 r = queue[0]
                 hours = p.case_hours[max(int(level[r]) - 1, 0)]

@@ -205,11 +205,14 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 def observe(m: CommunityModel) -> dict[str, np.ndarray]:
     """What the municipality observes per neighbourhood (for the layered steering mode)."""
-    s = _sums(m)
+    pop, ini, k = m.pop, m.inits, m.n_nbh
+    residents = np.bincount(pop.nbh, minlength=k).astype(float)
+    team = np.bincount(m.pro_nbh, [pro.role == "district_team" for pro in m.professionals], minlength=k)
     return {
-        "waiting_per_team_member": _ratio(s["waiting"], s["team"]),
-        "initiatives_per_1000": 1000 * _ratio(s["initiatives_active"], s["residents"]),
-        "lonely_share": _ratio(s["lonely"], s["residents"]),
+        "waiting_per_team_member": _ratio(np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k), team),
+        "initiatives_per_1000": 1000 * _ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
+                                              residents),
+        "lonely_share": _ratio(np.bincount(pop.nbh, pop.score >= 3, minlength=k), residents),
     }
 
 

@@ -288,7 +288,7 @@ class Parameters:
     # --- resident initiatives --------------------------------------------------------
     founding_rate: float = param(0.00015, unit="1/week per motivated organiser", source="assumption",
                                  lo=0, hi=1, doc="Chance an organiser founds an initiative.")
-    max_initiatives_per_1000: float = param(6.0, unit="per 1,000 adults", source="Movisie 2020 counts; assumption",
+    max_initiatives_per_1000: float = param(15.0, unit="per 1,000 adults", source="Movisie 2020 counts; assumption",
                                             lo=0, hi=1000, doc="Room for initiatives in a neighbourhood.")
     recruit_rate: float = param(0.01, unit="1/week per tie to a member", source="assumption", lo=0, hi=1,
                                 doc="A member's tie joins the initiative.")
@@ -302,6 +302,8 @@ class Parameters:
                                      doc="Base chance a member leaves.")
     core_target: int = param(5, unit="core volunteers", source="Denters et al. 2012; assumption", lo=1, hi=100,
                              doc="Core group an initiative tries to keep.")
+    step_up_rate: float = param(0.003, unit="1/week per motivated member", source="assumption", lo=0, hi=1,
+                                doc="A member joins a core that is short of volunteers (organisers 3x).")
     core_min: int = param(2, unit="core volunteers", source="assumption", lo=1, hi=100,
                           doc="Below this an initiative is struggling.")
     struggle_weeks: int = param(12, unit="weeks", source="assumption", lo=1, hi=520,
@@ -310,7 +312,7 @@ class Parameters:
                                           lo=0, hi=100, doc="Reporting work of one initiative.")
     core_hours: float = param(3.0, unit="hours/week", source="CBS volunteering ~4 h/week", lo=0, hi=40,
                               doc="Volunteer hours of a core member, besides administration.")
-    burnout_rate: float = param(0.001, unit="1/week per weekly hour of load per core member", source="assumption",
+    burnout_rate: float = param(0.006, unit="1/week per weekly hour of load per core member", source="assumption",
                                 lo=0, hi=1, doc="Burnout hazard of a core member per hour of load.")
     grant_weeks: int = param(104, unit="weeks", source="assumption", lo=0, hi=1040,
                              doc="Duration of a start grant (temporary subsidies lower durability).")
