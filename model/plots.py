@@ -1,0 +1,82 @@
+"""Figures of runs over seeds, and the 95% confidence intervals they and the summaries show.
+
+Figures are drawn with matplotlib's Agg renderer (no display needed) straight from the
+tidy city table (one row per scenario, seed and week).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from scipy import stats
+
+#: The three key outputs drawn for every run: column (derived ones below) -> axis label.
+FIGURE_OUTPUTS = {
+    "community_strength": "community strength (0-100)",
+    "lonely_share": "share lonely (De Jong Gierveld >= 3)",
+    "casework_load": "casework load (open cases + waiting list)",
+}
+
+
+def ci95_half_width(sd: np.ndarray | float, n: np.ndarray | int) -> np.ndarray:
+    """Half width of the 95% confidence interval of a mean (Student's t; NaN for fewer than 2 values).
+
+    Args:
+        sd: Sample standard deviation(s) (``ddof=1``).
+        n: Number(s) of values.
+
+    Returns:
+        The half width(s).
+
+    """
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * np.asarray(sd) / np.sqrt(n), np.nan)
+
+
+def mean_ci(values: np.ndarray | pd.Series) -> tuple[float, float, float]:
+    """Mean and 95% confidence interval (low, high) of replicated values, e.g. one per seed."""
+    x = np.asarray(values, dtype=float)
+    half = float(ci95_half_width(x.std(ddof=1) if len(x) > 1 else np.nan, len(x)))
+    return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
+
+
+def with_derived_outputs(city: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived ``casework_load`` column (open cases plus waiting list) to a city table."""
+    return city.assign(casework_load=city["open_cases"] + city["waiting_list"])
+
+
+def plot_key_outputs(city: pd.DataFrame, folder: Path) -> list[Path]:
+    """Draw each key output over time, one line (mean over seeds) and 95% band per scenario.
+
+    Args:
+        city: City table with columns ``scenario``, ``seed``, ``year`` and the outputs.
+        folder: Existing folder to write ``<output>.png`` into.
+
+    Returns:
+        The paths of the written figures.
+
+    """
+    city = with_derived_outputs(city)
+    paths = []
+    for key, label in FIGURE_OUTPUTS.items():
+        fig = Figure(figsize=(7, 4), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        for scenario, runs in city.groupby("scenario", sort=False):
+            g = runs.groupby("year")[key].agg(["mean", "std", "count"])
+            half = ci95_half_width(g["std"].to_numpy(), g["count"].to_numpy())
+            (line,) = ax.plot(g.index, g["mean"], label=scenario)
+            ax.fill_between(g.index, g["mean"] - half, g["mean"] + half, color=line.get_color(), alpha=0.2,
+                            linewidth=0)
+        seeds = city["seed"].nunique()
+        ax.set(xlabel="year", ylabel=label, title=f"Mean and 95% CI over {seeds} seeds")
+        ax.legend(loc="best", fontsize="small")
+        path = folder / f"{key}.png"
+        fig.savefig(path, dpi=120)
+        paths.append(path)
+    return paths
