@@ -69,12 +69,14 @@ class Intervention:
     start_week: int = 0
     end_week: int | None = None
     neighbourhoods: tuple[str, ...] = ()
+    _started: bool = dataclasses.field(default=False, init=False, repr=False)
 
     def transition(self, m: CommunityModel) -> None:
-        """Run ``on_start`` or ``on_end`` if one is due in the current week."""
-        if m.week == self.start_week:
+        """Run ``on_start`` once it is due (also when added after its start week), or ``on_end``."""
+        if not self._started and self.active(m.week):
+            self._started = True
             self.on_start(m)
-        if self.end_week is not None and m.week == self.end_week:
+        if self._started and self.end_week is not None and m.week == self.end_week:
             self.on_end(m)
 
     def active(self, week: int) -> bool:
@@ -109,6 +111,10 @@ class SwitchSteering(Intervention):
     name: ClassVar[str] = "switch_steering"
     description: ClassVar[str] = "switch the municipality's steering mode"
     mode: str = "facilitating"
+
+    def __post_init__(self) -> None:
+        if self.neighbourhoods:
+            raise ValueError("switch_steering acts city-wide; for steering per neighbourhood use the layered mode")
 
     def on_start(self, m: CommunityModel) -> None:
         """Adopt the new mode now."""

@@ -44,12 +44,19 @@ def _lowest_domain(zrm: np.ndarray, who: np.ndarray) -> np.ndarray:
 
 
 def _recover(m: CommunityModel, who: np.ndarray) -> None:
-    """Raise the lowest life domain of ``who`` by one ZRM point (chronic limits stay)."""
+    """Raise the lowest recoverable life domain of ``who`` by one ZRM point.
+
+    Chronic residents' daily-living and physical domains do not recover above 2
+    (long-term support); their other domains recover as anyone's.
+    """
     pop = m.pop
-    dom = _lowest_domain(pop.zrm, who)
-    stuck = pop.chronic[who] & ((dom == DAILY_LIVING) | (dom == PHYSICAL)) & (pop.zrm[who, dom] >= 2)
-    who, dom = who[~stuck], dom[~stuck]
-    pop.zrm[who, dom] = np.minimum(pop.zrm[who, dom] + 1, 5)
+    z = pop.zrm[who, :9].copy()
+    cols = [DAILY_LIVING, PHYSICAL]
+    z[:, cols] = np.where(pop.chronic[who][:, None] & (z[:, cols] >= 2), 6, z[:, cols])
+    dom = z.argmin(axis=1)
+    can = z[np.arange(len(who)), dom] < 5
+    who, dom = who[can], dom[can]
+    pop.zrm[who, dom] += 1
 
 
 def _worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:
@@ -98,7 +105,7 @@ def life_events(m: CommunityModel) -> None:
             * (1 + (p.vulnerability_shock_factor - 1) * pop.vulnerability) * (1 + 0.5 * (pop.age == 3)))
     hit = np.flatnonzero(rng.random(n) < rate)
     _worsen(m, hit, rng.integers(0, 9, len(hit)))
-    problem = np.flatnonzero(pop.zrm[:, :9].min(axis=1) <= 3)
+    problem = np.flatnonzero(need_level_of(pop.zrm) >= 1)  # a life domain at 3 or below
     _recover(m, problem[rng.random(len(problem)) < p.self_recovery_rate])
 
 
@@ -223,11 +230,12 @@ def informal_help(m: CommunityModel) -> None:
     pop.prompted[:] = False
     if asking.any() and len(net):
         free = (level <= 1) & (pop.strain < 0.8) & (pop.care_given < p.carer_capacity_hours)
-        ea = np.concatenate([net.a, net.b])
-        eb = np.concatenate([net.b, net.a])
-        ew = np.concatenate([net.w, net.w])
-        ok = asking[ea] & free[eb]
-        ea, eb, ew = ea[ok], eb[ok], ew[ok]
+        # Both directions of every tie (a asks b, then b asks a), kept where one asks and the other is free.
+        fwd = np.flatnonzero(asking[net.a] & free[net.b])
+        bwd = np.flatnonzero(asking[net.b] & free[net.a])
+        ea = np.concatenate([net.a[fwd], net.b[bwd]])
+        eb = np.concatenate([net.b[fwd], net.a[bwd]])
+        ew = np.concatenate([net.w[fwd], net.w[bwd]])
         score = ew * (1 + pop.talents[eb, CARE_TALENT]) * rng.random(len(ea))
         order = np.lexsort((-score, ea))
         first = np.unique(ea[order], return_index=True)[1]
@@ -310,8 +318,11 @@ def community_work(m: CommunityModel) -> None:
                 j = who[joinable]
                 pop.member_of[j] = rng.choice(inits_b, len(j))
             else:
-                same_age = residents[rng.integers(0, len(residents), len(who))]
-                m.net.add(who, same_age, 0.3, False, m.is_bridging(who, same_age))
+                # Introduce to a similar neighbour: the first same-age resident of a few drawn.
+                cand = residents[rng.integers(0, len(residents), (len(who), 5))]
+                pick = (pop.age[cand] == pop.age[who][:, None]).argmax(axis=1)
+                other = cand[np.arange(len(who)), pick]
+                m.net.add(who, other, 0.3, False, m.is_bridging(who, other))
             pop.prompted[who] = True
         # Initiative support: hours shared by the neighbourhood's resident-run initiatives.
         if len(inits_b):
@@ -350,11 +361,14 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     _count_members(m)
     # Recruiting along members' ties; without an inclusion demand similar residents are preferred.
     net = m.net
-    ea = np.concatenate([net.a, net.b])
-    eb = np.concatenate([net.b, net.a])
-    k = pop.member_of[ea]
-    ok = (k >= 0) & (pop.member_of[eb] < 0) & (level[eb] <= 2)
-    ea, eb, k = ea[ok], eb[ok], k[ok]
+    # Both directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member.
+    ma, mb = pop.member_of[net.a], pop.member_of[net.b]
+    fwd = np.flatnonzero((ma >= 0) & (mb < 0))
+    bwd = np.flatnonzero((mb >= 0) & (ma < 0))
+    eb = np.concatenate([net.b[fwd], net.a[bwd]])
+    k = np.concatenate([ma[fwd], mb[bwd]])
+    ok = level[eb] <= 2
+    eb, k = eb[ok], k[ok]
     similar = _similar(m, eb, k)
     inclusion = lev.inclusion_demand[ini.nbh[k]]
     sim_factor = np.where(similar, 1.0, inclusion + (1 - inclusion) / p.homophily)
@@ -368,16 +382,21 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     members = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
     km = pop.member_of[members]
     dissimilar = ~_similar(m, members, km)
+    # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
+    mixed = np.bincount(km, dissimilar, minlength=len(ini)) / np.maximum(np.bincount(km, minlength=len(ini)), 1)
     no_place = (ini.kind[km] == MEETING) & ((ini.place[km] < 0) | ~m.places.open[np.maximum(ini.place[km], 0)])
-    leave_p = p.member_leave_rate * (2 - motivation[members]) * (1 + dissimilar) * (1 + no_place)
+    leave_p = (p.member_leave_rate * (2 - motivation[members]) * (1 + dissimilar) * (1 + mixed[km])
+               * (1 + no_place))
     pop.member_of[members[rng.random(len(members)) < leave_p]] = NO
     # Core volunteers burn out with their weekly load: the initiative's administration (unless
     # professionals take it off their hands) and its core work, shared by fewer hands when the core is small.
     _count_members(m)
     core = np.flatnonzero(pop.core)
     kc = pop.member_of[core]
-    admin = (p.initiative_admin_hours * lev.initiative_accountability[ini.nbh[kc]]
-             * np.where(ini.grant_weeks_left[kc] > 0, 1.5, 1.0) * ~ini.citizen_funded[kc]
+    # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load.
+    admin = ((p.initiative_admin_hours * lev.initiative_accountability[ini.nbh[kc]]
+              * np.where(ini.grant_weeks_left[kc] > 0, 1.5, 1.0) * ~ini.citizen_funded[kc])
+             + p.inclusion_admin_hours * lev.inclusion_demand[ini.nbh[kc]]
              - p.support_relief * ini.support_hours[kc])
     load = (np.maximum(admin, 0) + p.core_hours * p.core_target) / np.maximum(ini.n_core[kc], 1)
     burnt = core[rng.random(len(core)) < p.burnout_rate * load]
@@ -480,7 +499,8 @@ def _end_or_take_over(m: CommunityModel) -> None:
         ini.place[k] = rng.choice(places) if len(places) else NO
     m.counters.takeover_cost += np.bincount(ini.nbh[ini.alive & ini.taken_over],
                                             minlength=m.n_nbh) * p.takeover_cost_eur / 52
-    m.counters.grant_cost += np.bincount(ini.nbh[ini.alive & (ini.grant_weeks_left > 0)],
+    # Citizen-funded initiatives are paid from the citizen budget, which is counted as a whole.
+    m.counters.grant_cost += np.bincount(ini.nbh[ini.alive & (ini.grant_weeks_left > 0) & ~ini.citizen_funded],
                                          minlength=m.n_nbh) * p.grant_eur / 52
 
 
@@ -513,7 +533,9 @@ def update_motivation(m: CommunityModel) -> None:
     self_funded = active & ini.citizen_funded[k]
     autonomy_t = 0.85 - p.crowding * control + 0.05 * supported + 0.05 * self_funded
     recent = (m.week - pop.last_volunteered <= 8) | (pop.care_given > 0)
-    competence_t = (0.45 + 0.25 * recent + 0.05 * pop.talents.sum(axis=1) - 0.2 * (need_level_of(pop.zrm) >= 2)
+    talents = pop.talents
+    n_talents = sum(talents[:, j].astype(np.int64) for j in range(talents.shape[1]))  # = talents.sum(axis=1)
+    competence_t = (0.45 + 0.25 * recent + 0.05 * n_talents - 0.2 * (need_level_of(pop.zrm) >= 2)
                     - 0.2 * pop.strain)
     relatedness_t = 1 - np.exp(-(pop.good_ties + 0.5 * active) / p.saturation_ties)
     r = p.motivation_rate
