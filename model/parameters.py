@@ -12,8 +12,11 @@ some of them to the targets in ``docs/ODD.md`` (section "Input data").
 from __future__ import annotations
 
 import dataclasses
+import tomllib
+import types
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 ZRM_DOMAINS = (
@@ -154,7 +157,39 @@ def _profiles() -> dict[str, SteeringProfile]:
     }
 
 
+#: Calibrated defaults of free parameters (written by ``python -m model.calibration search``).
+CALIBRATED_FILE = Path(__file__).with_name("calibrated.toml")
+
+
+def _calibrated_defaults(cls: type) -> type:
+    """Use the values in ``calibrated.toml`` as defaults of the listed fields (before ``@dataclass``).
+
+    Only fields listed under ``[parameters]`` change; their source becomes the file's
+    ``[calibration] provenance``. Missing file: the defaults stay as declared.
+    """
+    if not CALIBRATED_FILE.exists():
+        return cls
+    data = tomllib.loads(CALIBRATED_FILE.read_text(encoding="utf-8"))
+    provenance = data.get("calibration", {}).get("provenance", "calibrated")
+    for name, value in data.get("parameters", {}).items():
+        f = cls.__dict__.get(name)
+        if not isinstance(f, dataclasses.Field) or "lo" not in f.metadata:
+            raise ParameterError(f"{CALIBRATED_FILE.name}: {name}: not a parameter of the schema")
+        new = tuple(float(v) for v in value) if isinstance(value, list) else type(f.default)(value)
+        lo, hi = f.metadata["lo"], f.metadata["hi"]
+        if any((lo is not None and v < lo) or (hi is not None and v > hi) for v in _as_tuple(new)):
+            raise ParameterError(f"{CALIBRATED_FILE.name}: {name}: {new} is out of range {lo} to {hi}")
+        f.default = new
+        f.metadata = types.MappingProxyType({**f.metadata, "source": f"{provenance} (was: {f.metadata['source']})"})
+    return cls
+
+
+def _as_tuple(value: Any) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
 @dataclass(frozen=True)
+@_calibrated_defaults
 class Parameters:
     """All parameters of the community-vitality model (time step: one week)."""
 
@@ -212,7 +247,7 @@ class Parameters:
         doc="Informal help one need takes.")
     carer_capacity_hours: float = param(24.0, unit="hours/week", source="assumption", lo=0, hi=80,
                                         doc="Most informal help one resident gives.")
-    carer_strain_rate: float = param(0.004, unit="per hour of care per week", source="CBS: 19% of carers heavily burdened; assumption",
+    carer_strain_rate: float = param(0.001, unit="per hour of care per week", source="CBS: 19% of carers heavily burdened; assumption",
                                      lo=0, hi=1, doc="Strain a carer builds up per hour of care.")
 
     # --- residents: network and loneliness ----------------------------------------
@@ -310,6 +345,9 @@ class Parameters:
                                 doc="Weeks of struggling after which an initiative ends.")
     initiative_admin_hours: float = param(2.0, unit="hours/week at accountability 1", source="Movisie 2022 (accountability cramp); assumption",
                                           lo=0, hi=100, doc="Reporting work of one initiative.")
+    inclusion_admin_hours: float = param(1.0, unit="hours/week at full inclusion demand",
+                                         source="Movisie 2022 (inclusion cramp); assumption", lo=0, hi=100,
+                                         doc="Duties an inclusion demand adds to an initiative's core.")
     core_hours: float = param(3.0, unit="hours/week", source="CBS volunteering ~4 h/week", lo=0, hi=40,
                               doc="Volunteer hours of a core member, besides administration.")
     burnout_rate: float = param(0.006, unit="1/week per weekly hour of load per core member", source="assumption",
@@ -435,7 +473,7 @@ def _apply(obj: Any, overrides: dict[str, Any], path: str) -> Any:
     for key, value in overrides.items():
         where = f"{path}.{key}" if path else key
         if key not in fields:
-            close = ", ".join(sorted(k for k in fields if k[:3] == key[:3])) or "see `vitality show`"
+            close = ", ".join(sorted(k for k in fields if k[:3] == key[:3])) or "see docs/ODD.md, section 10"
             raise ParameterError(f"{where}: unknown parameter (did you mean: {close})")
         hint = hints[key]
         current = getattr(obj, key)
