@@ -1,0 +1,586 @@
+"""Non-UI support of the workshop dashboard: the workshop session, snapshots, figures and exports.
+
+The dashboard (``dashboard.py``) only lays out widgets; everything it shows comes from here,
+and nothing here changes a model rule:
+
+* :class:`WorkshopModel` is a :class:`~model.community.CommunityModel` started from a shipped
+  scenario that also keeps the room's live *decisions* (steering switches and interventions at
+  the current week) and a *baseline*: a deep copy of the city taken at the first decision and
+  stepped alongside with the same random-number state, so the difference between the two is
+  the effect of the decisions in this city. A lock serialises stepping, deciding and reading,
+  because Mesa's Play loop steps in a thread while the page handles clicks.
+* :func:`snapshot` copies what the page shows (tables, a sample of the network) under that lock.
+* ``draw_*`` functions build matplotlib figures (Agg, no pyplot, safe in threads) from a
+  snapshot; :func:`charts_png` and :func:`session_csv` export the session.
+* :func:`slider_specs` generates the start-setting sliders from the parameter schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure, SubFigure
+
+from model.community import WEEKS_PER_YEAR, CommunityModel
+from model.i18n import ACTIVITY_NAMES, intervention_name, neighbourhood_name, steering_name, t
+from model.interventions import make_intervention
+from model.parameters import Parameters, describe
+from model.scenarios import Scenario, list_scenarios, load_scenario
+from model.steering import STEERING_REGISTRY
+
+#: Start-setting sliders: schema field -> (lowest, highest, step) on the dashboard. The range is
+#: narrowed from the schema's allowed range to what makes sense in a workshop room (2,000 residents
+#: step at about 50 weeks a second; 5,000 is the most that stays fluid).
+KEY_LEVERS: dict[str, tuple[float, float, float]] = {
+    "n_residents": (200, 5000, 100),
+    "team_per_1000": (0.0, 10.0, 0.5),
+    "builders_per_1000": (0.0, 5.0, 0.25),
+    "admin_base_hours": (0.0, 20.0, 1.0),
+    "citizen_budget_eur": (0.0, 50.0, 5.0),
+    "reluctance_mean": (0.0, 1.0, 0.05),
+    "homophily": (1.0, 6.0, 0.5),
+    "layered_review_weeks": (4, 52, 1),
+}
+
+#: Interventions the room can apply now, with their default settings.
+LIVE_INTERVENTIONS: dict[str, dict[str, float]] = {
+    "close_meeting_places": {"share": 1.0},
+    "protect_community_time": {"share": 0.3},
+    "citizen_budget": {"eur_per_resident": 10.0},
+}
+
+STEERING_MODES: tuple[str, ...] = tuple(STEERING_REGISTRY)
+DEFAULT_SCENARIO = "baseline"
+DEFAULT_RESIDENTS = 2000
+NETWORK_SAMPLE = 300
+
+_ACTIVITIES = ("hours_casework", "hours_admin", "hours_connecting", "hours_initiative_support",
+               "hours_talent_spotting", "hours_outreach")
+_ACTIVITY_COLOURS = ("#c0504d", "#9e9e9e", "#4f81bd", "#8064a2", "#f79646", "#4bacc6")
+_SERIES = (("community_strength", "strength_axis", 1.0, "#2e7d32"),
+           ("lonely_share", "lonely_axis", 100.0, "#c62828"),
+           ("casework_load", "casework_axis", 1.0, "#1565c0"))
+
+
+# ---------------------------------------------------------------------- start settings
+@dataclass(frozen=True)
+class SliderSpec:
+    """One start-setting slider, generated from the schema.
+
+    Attributes:
+        name: Schema field.
+        is_int: Whole numbers only.
+        lo: Lowest value on the slider.
+        hi: Highest value on the slider.
+        step: Slider step.
+        unit: The schema's unit.
+        doc: The schema's one-line meaning (English).
+
+    """
+
+    name: str
+    is_int: bool
+    lo: float
+    hi: float
+    step: float
+    unit: str
+    doc: str
+
+
+def slider_specs() -> list[SliderSpec]:
+    """Generate the start-setting sliders of :data:`KEY_LEVERS`, with units, meanings and ranges from the schema.
+
+    Raises:
+        ValueError: A dashboard range lies outside the schema's allowed range.
+
+    """
+    rows = {r["name"]: r for r in describe(Parameters)}
+    specs = []
+    for name, (lo, hi, step) in KEY_LEVERS.items():
+        row = rows[name]
+        if (row["lo"] is not None and lo < row["lo"]) or (row["hi"] is not None and hi > row["hi"]):
+            raise ValueError(f"{name}: dashboard range {lo}-{hi} outside the schema's {row['lo']}-{row['hi']}")
+        specs.append(SliderSpec(name, isinstance(row["default"], int), lo, hi, step, row["unit"], row["doc"]))
+    return specs
+
+
+def scenario_names() -> list[str]:
+    """Return the names of the shipped scenarios, baseline first."""
+    return list_scenarios()
+
+
+def scenario(name: str) -> Scenario:
+    """Load the shipped scenario ``name``."""
+    return load_scenario(name)
+
+
+def start_values(scenario_name: str) -> dict[str, float]:
+    """Return the values of the start-setting sliders in a scenario (residents at most the dashboard's maximum)."""
+    p = load_scenario(scenario_name).params
+    values = {s.name: getattr(p, s.name) for s in slider_specs()}
+    lo, hi, _ = KEY_LEVERS["n_residents"]
+    values["n_residents"] = int(min(max(p.n_residents, lo), hi))
+    return values
+
+
+def start_settings(scenario_name: str = DEFAULT_SCENARIO, seed: int = 1) -> dict[str, Any]:
+    """Return the keyword arguments of :class:`WorkshopModel` for a scenario with its own slider values."""
+    return {"scenario_name": scenario_name, "seed": seed, "overrides": start_values(scenario_name)}
+
+
+# ---------------------------------------------------------------------- the session model
+@dataclass(frozen=True)
+class Decision:
+    """A decision taken in the room.
+
+    Attributes:
+        week: The week it acts from.
+        kind: ``"steering"``, an intervention name or ``"compare"`` (a new baseline).
+        settings: Its settings (``mode`` for steering).
+
+    """
+
+    week: int
+    kind: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def label(self, lang: str) -> str:
+        """Return a short label for chart markers."""
+        if self.kind == "steering":
+            return t("decision_steering", lang, mode=steering_name(self.settings["mode"], lang))
+        if self.kind == "compare":
+            return t("decision_compare", lang)
+        return t(f"decision_{self.kind}", lang, **self.settings)
+
+
+class WorkshopModel(CommunityModel):
+    """A city started from a shipped scenario, with the room's decisions and a baseline branch.
+
+    Mesa's ``ModelController`` re-creates it on Reset with the keyword arguments of
+    :func:`start_settings` (none is called ``scenario``: that name is Mesa's).
+    """
+
+    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, seed: int = 1,
+                 overrides: dict[str, Any] | None = None) -> None:
+        """Build the city of a scenario.
+
+        Args:
+            scenario_name: A shipped scenario (see :func:`scenario_names`).
+            seed: Seed of the random number generator (same seed, same city).
+            overrides: Parameter overrides on top of the scenario (validated by the schema).
+
+        """
+        sc = load_scenario(scenario_name)
+        if overrides:
+            sc = sc.with_parameters(dict(overrides))
+        super().__init__(sc.params, seed=int(seed), interventions=sc.make_interventions())
+        self.scenario_name = sc.name
+        self.scenario_spec = sc
+        self.decisions: list[Decision] = []
+        self.baseline: CommunityModel | None = None
+        self.baseline_start: int | None = None
+        self._lock = threading.RLock()
+        self._sample: np.ndarray | None = None
+        self._layout: np.ndarray | None = None
+
+    def _wrapped_step(self) -> None:
+        """Mesa's step (time advance and events), under the lock so that a decision never lands mid-step."""
+        with self._lock:
+            super()._wrapped_step()
+
+    def step(self) -> None:
+        """Advance the live city (and the baseline, if any) by one week."""
+        with self._lock:
+            super().step()
+            if self.baseline is not None:
+                self.baseline.step()
+
+    def _branch(self) -> CommunityModel:
+        """Copy the city now deeply (same random-number state), without lock or baseline."""
+        memo: dict[int, Any] = {id(self._lock): threading.RLock()}
+        if self.baseline is not None:
+            memo[id(self.baseline)] = None
+        twin = copy.deepcopy(self, memo)
+        twin.decisions = []
+        return twin
+
+    def compare_from_now(self) -> None:
+        """Start a new baseline: a copy of the city now, continued without further decisions."""
+        with self._lock:
+            self.baseline = self._branch()
+            self.baseline_start = self.week
+            self.decisions.append(Decision(self.week, "compare"))
+
+    def decide(self, kind: str, **settings: Any) -> Decision:
+        """Take a decision now, at the current week; the first one starts the baseline.
+
+        Args:
+            kind: ``"steering"`` (setting ``mode``) or an intervention name (its settings).
+            **settings: The decision's settings.
+
+        Returns:
+            The recorded decision.
+
+        Raises:
+            KeyError: Unknown steering mode or intervention.
+            TypeError: A setting the intervention does not have.
+
+        """
+        with self._lock:
+            if kind == "steering":
+                if settings.get("mode") not in STEERING_REGISTRY:
+                    raise KeyError(f"unknown steering mode {settings.get('mode')!r}")
+                action = None
+            else:
+                action = make_intervention(kind, start_week=self.week, **settings)
+            if self.baseline is None:
+                self.baseline = self._branch()
+                self.baseline_start = self.week
+            if action is None:
+                self.set_steering_mode(settings["mode"])
+            else:
+                self.add_intervention(action)
+            decision = Decision(self.week, kind, dict(settings))
+            self.decisions.append(decision)
+            return decision
+
+    @property
+    def steering_mode(self) -> str:
+        """Return the name of the current steering mode."""
+        return self.steering.name
+
+    # ------------------------------------------------------------------ network sample
+    def network_sample(self, size: int = NETWORK_SAMPLE) -> tuple[np.ndarray, np.ndarray]:
+        """Return a fixed sample of residents and their layout, computed once per city.
+
+        The sample snowballs along ties within each neighbourhood (so that structure shows),
+        in proportion to neighbourhood size; the layout places each neighbourhood in its own
+        cell and runs a spring layout on its sampled residents. It uses its own random
+        generator, never the model's, so that drawing does not change the run.
+
+        Returns:
+            Resident indices (k,) and positions (k, 2).
+
+        """
+        if self._sample is None:
+            self._sample, self._layout = _sample_and_layout(self, size)
+        return self._sample, self._layout
+
+
+def _sample_and_layout(m: CommunityModel, size: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(m.seed + 7919)
+    n, net, nbh = len(m.pop), m.net, m.pop.nbh
+    ends = np.concatenate([net.a, net.b])
+    other = np.concatenate([net.b, net.a])
+    order = np.argsort(ends, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(np.bincount(ends, minlength=n))])
+    nbrs = other[order]
+    size = min(size, n)
+    quota = np.maximum(1, np.round(size * m.nbh_size / n)).astype(int)
+    cols = int(np.ceil(np.sqrt(m.n_nbh)))
+    chosen, pos = [], []
+    for b in range(m.n_nbh):
+        members = np.flatnonzero(nbh == b)
+        take: list[int] = []
+        seen = np.zeros(n, dtype=bool)
+        queue: list[int] = []
+        for start in rng.permutation(members):
+            if len(take) >= quota[b]:
+                break
+            if seen[start]:
+                continue
+            queue.append(int(start))
+            seen[start] = True
+            while queue and len(take) < quota[b]:
+                i = queue.pop(0)
+                take.append(i)
+                near = nbrs[starts[i]:starts[i + 1]]
+                near = near[(nbh[near] == b) & ~seen[near]]
+                near = rng.permutation(near)[:4]
+                seen[near] = True
+                queue.extend(int(j) for j in near)
+        sel = np.array(sorted(take), dtype=np.int64)
+        inside = np.zeros(n, dtype=bool)
+        inside[sel] = True
+        keep = inside[net.a] & inside[net.b]
+        g = nx.Graph()
+        g.add_nodes_from(sel.tolist())
+        g.add_edges_from(zip(net.a[keep].tolist(), net.b[keep].tolist(), strict=True))
+        lay = nx.spring_layout(g, seed=int(rng.integers(1 << 30)), iterations=60, k=1.6 / np.sqrt(max(len(sel), 1)))
+        xy = np.array([lay[i] for i in sel]) if len(sel) else np.zeros((0, 2))
+        if len(xy):
+            xy = xy - xy.mean(axis=0)
+            xy = xy / max(np.abs(xy).max(), 1e-9) * 0.40
+        centre = np.array([b % cols, -(b // cols)], dtype=float)
+        chosen.append(sel)
+        pos.append(xy + centre)
+    return np.concatenate(chosen), np.vstack(pos)
+
+
+# ---------------------------------------------------------------------- snapshots
+@dataclass
+class NetworkView:
+    """What the network chart draws: a sample of residents, their ties and initiatives."""
+
+    pos: np.ndarray
+    score: np.ndarray
+    engagement: np.ndarray
+    member_of: np.ndarray
+    edges: np.ndarray
+    weights: np.ndarray
+    initiative_kind: dict[int, int]
+    nbh_names: list[str]
+    nbh_centres: np.ndarray
+    places_open: np.ndarray
+    places_total: np.ndarray
+    total_residents: int
+
+
+@dataclass
+class Snapshot:
+    """A consistent copy of what the page shows, taken under the model's lock."""
+
+    week: int
+    scenario_name: str
+    seed: int
+    mode: str
+    city: pd.DataFrame
+    baseline: pd.DataFrame | None
+    baseline_start: int | None
+    decisions: list[Decision]
+    scheduled: list[tuple[int, str]]
+    network: NetworkView
+
+
+def _with_load(city: pd.DataFrame) -> pd.DataFrame:
+    return city.assign(casework_load=city["open_cases"] + city["waiting_list"])
+
+
+def snapshot(m: WorkshopModel) -> Snapshot:
+    """Copy the tables and the network sample of the live city (and its baseline)."""
+    with m._lock:
+        sample, pos = m.network_sample()
+        pop, net, ini = m.pop, m.net, m.inits
+        inside = np.full(len(pop), -1, dtype=np.int64)
+        inside[sample] = np.arange(len(sample))
+        keep = (inside[net.a] >= 0) & (inside[net.b] >= 0)
+        member = pop.member_of[sample].astype(np.int64)
+        alive = np.flatnonzero(ini.alive)
+        view = NetworkView(
+            pos=pos, score=pop.score[sample].astype(float), engagement=pop.engagement[sample].copy(),
+            member_of=np.where((member >= 0) & ini.alive[np.maximum(member, 0)], member, -1),
+            edges=np.column_stack([inside[net.a[keep]], inside[net.b[keep]]]), weights=net.w[keep].copy(),
+            initiative_kind={int(k): int(ini.kind[k]) for k in alive},
+            nbh_names=[str(x) for x in m.nbh_names],
+            nbh_centres=np.array([[b % int(np.ceil(np.sqrt(m.n_nbh))), -(b // int(np.ceil(np.sqrt(m.n_nbh))))]
+                                  for b in range(m.n_nbh)], dtype=float),
+            places_open=np.bincount(m.places.nbh, m.places.open, minlength=m.n_nbh).astype(int),
+            places_total=np.bincount(m.places.nbh, minlength=m.n_nbh),
+            total_residents=len(pop),
+        )
+        scheduled = [(iv.start_week, iv.name) for iv in m.interventions
+                     if not any(d.week == iv.start_week and d.kind == iv.name for d in m.decisions)]
+        return Snapshot(
+            week=m.week, scenario_name=m.scenario_name, seed=m.seed, mode=m.steering_mode,
+            city=_with_load(m.city_frame()),
+            baseline=None if m.baseline is None else _with_load(m.baseline.city_frame()),
+            baseline_start=m.baseline_start, decisions=list(m.decisions), scheduled=scheduled, network=view,
+        )
+
+
+# ---------------------------------------------------------------------- monitors
+@dataclass(frozen=True)
+class Monitor:
+    """One big number: its text key, the value shown and the difference with the baseline."""
+
+    key: str
+    value: str
+    delta: str | None
+    better: bool | None
+
+
+def monitors(s: Snapshot) -> list[Monitor]:
+    """Compute the big numbers of this week, with the difference from the baseline when there is one."""
+    now = s.city.iloc[-1]
+    base = None if s.baseline is None else s.baseline.iloc[-1]
+    spec = (("community_strength", 1.0, "{:.1f}", "{:+.1f}", True),
+            ("lonely_share", 100.0, "{:.1f}%", "{:+.1f} pp", False),
+            ("casework_load", 1.0, "{:.0f}", "{:+.0f}", False),
+            ("waiting_list", 1.0, "{:.0f}", "{:+.0f}", False),
+            ("initiatives_active", 1.0, "{:.0f}", "{:+.0f}", True),
+            ("meeting_places_open", 1.0, "{:.0f}", "{:+.0f}", True))
+    out = []
+    for key, scale, fmt, dfmt, up_is_good in spec:
+        value = float(now[key]) * scale
+        delta = better = None
+        if base is not None:
+            d = value - float(base[key]) * scale
+            delta = dfmt.format(d)
+            better = None if abs(d) < 1e-9 else (d > 0) == up_is_good
+        out.append(Monitor(key, fmt.format(value), delta, better))
+    return out
+
+
+# ---------------------------------------------------------------------- figures
+def draw_network(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
+    """Draw the sampled social network: colour loneliness, size engagement, squares initiatives."""
+    v = s.network
+    ax = fig.add_subplot(111)
+    if len(v.edges):
+        segs = v.pos[v.edges]
+        ax.add_collection(LineCollection(segs, linewidths=0.3 + 1.2 * v.weights, colors="#607d8b", alpha=0.35,
+                                         zorder=1))
+    palette = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e")
+    for k, kind in v.initiative_kind.items():
+        who = np.flatnonzero(v.member_of == k)
+        if not len(who):
+            continue
+        hub = v.pos[who].mean(axis=0) + np.array([0.0, 0.03])
+        colour = palette[kind % len(palette)]
+        ax.add_collection(LineCollection([[hub, p] for p in v.pos[who]], colors=colour, linewidths=0.9,
+                                         alpha=0.8, zorder=2))
+        ax.scatter([hub[0]], [hub[1]], marker="s", s=70, c=colour, edgecolors="black", linewidths=0.6, zorder=4)
+    sc = ax.scatter(v.pos[:, 0], v.pos[:, 1], c=v.score, cmap="RdYlGn_r", vmin=0, vmax=11,
+                    s=12 + 160 * np.clip(v.engagement, 0, 1), edgecolors="white", linewidths=0.4, zorder=3)
+    for b, name in enumerate(v.nbh_names):
+        cx, cy = v.nbh_centres[b]
+        ax.text(cx, cy + 0.53, neighbourhood_name(name, lang), ha="center", va="bottom", fontsize=9, color="#37474f",
+                weight="bold")
+        ax.text(cx, cy + 0.52, t("places_open_label", lang, open=v.places_open[b], total=v.places_total[b]),
+                ha="center", va="top", fontsize=8, color="#607d8b")
+    ax.set_xlim(v.nbh_centres[:, 0].min() - 0.5, v.nbh_centres[:, 0].max() + 0.5)
+    ax.set_ylim(v.nbh_centres[:, 1].min() - 0.45, v.nbh_centres[:, 1].max() + 0.68)
+    cbar = fig.colorbar(sc, ax=ax, fraction=0.035, pad=0.01)
+    cbar.set_label(t("loneliness_axis", lang), fontsize=8)
+    cbar.ax.tick_params(labelsize=7)
+    ax.set_title(t("chart_network", lang, n=len(v.pos), total=v.total_residents), fontsize=10)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def _markers(ax: Any, s: Snapshot, lang: str, label: bool) -> None:
+    for week, name in s.scheduled:
+        if week <= s.week:
+            ax.axvline(week / WEEKS_PER_YEAR, color="#9e9e9e", linestyle=":", linewidth=1)
+            if label:
+                ax.text(week / WEEKS_PER_YEAR, 1.0, " " + t("scheduled", lang, what=intervention_name(name, lang)),
+                        transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="right", fontsize=7,
+                        color="#757575")
+    for d in s.decisions:
+        ax.axvline(d.week / WEEKS_PER_YEAR, color="#6a1b9a", linestyle="-", linewidth=1.2, alpha=0.8)
+        if label:
+            ax.text(d.week / WEEKS_PER_YEAR, 1.0, " " + d.label(lang), transform=ax.get_xaxis_transform(),
+                    rotation=90, va="top", ha="right", fontsize=7, color="#6a1b9a")
+
+
+def draw_timeseries(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
+    """Draw community strength, loneliness and casework load over time; baseline dashed, decisions marked."""
+    axes = fig.subplots(len(_SERIES), 1, sharex=True)
+    for i, (ax, (col, label, scale, colour)) in enumerate(zip(axes, _SERIES, strict=True)):
+        ax.plot(s.city["year"], s.city[col] * scale, color=colour, linewidth=1.6, label=t("live", lang))
+        if s.baseline is not None:
+            b = s.baseline[s.baseline["week"] >= (s.baseline_start or 0)]
+            ax.plot(b["year"], b[col] * scale, color=colour, linewidth=1.3, linestyle="--", alpha=0.75,
+                    label=t("baseline", lang))
+        _markers(ax, s, lang, label=i == 0)
+        ax.set_ylabel(t(label, lang), fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        if i == 0 and s.baseline is not None:
+            ax.legend(fontsize=7, loc="lower left")
+    axes[-1].set_xlabel(t("year", lang), fontsize=8)
+    axes[-1].set_xlim(0, max(1.0, s.week / WEEKS_PER_YEAR))
+    fig.suptitle(t("chart_timeseries", lang), fontsize=10)
+
+
+def draw_hours(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
+    """Draw professionals' hours by activity: over time (live) and this week (live and baseline)."""
+    names = ACTIVITY_NAMES.get(lang, ACTIVITY_NAMES["en"])
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1]})
+    left.stackplot(s.city["year"], *[s.city[c] for c in _ACTIVITIES], colors=_ACTIVITY_COLOURS,
+                   labels=[names[c] for c in _ACTIVITIES], alpha=0.9)
+    _markers(left, s, lang, label=False)
+    left.set_xlim(0, max(1.0, s.week / WEEKS_PER_YEAR))
+    left.set_xlabel(t("year", lang), fontsize=8)
+    left.set_ylabel(t("hours_axis", lang), fontsize=8)
+    left.tick_params(labelsize=7)
+    left.legend(fontsize=7, loc="upper left", ncols=3, framealpha=0.8)
+    rows = [(t("live", lang), s.city.iloc[-1])]
+    if s.baseline is not None:
+        rows.append((t("baseline", lang), s.baseline.iloc[-1]))
+    for j, (_, row) in enumerate(rows):
+        bottom = 0.0
+        for c, colour in zip(_ACTIVITIES, _ACTIVITY_COLOURS, strict=True):
+            right.bar(j, row[c], bottom=bottom, color=colour, width=0.6)
+            bottom += row[c]
+    right.set_xticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
+    right.set_title(t("now", lang), fontsize=8)
+    right.tick_params(labelsize=7)
+    top = max(left.get_ylim()[1], right.get_ylim()[1])
+    left.set_ylim(0, top * 1.25)
+    right.set_ylim(0, top * 1.25)
+    fig.suptitle(t("chart_hours", lang), fontsize=10)
+
+
+def figure(kind: str, s: Snapshot, lang: str, width: float = 7.0, height: float = 4.5) -> Figure:
+    """Build a new figure of ``kind`` (``network``, ``timeseries`` or ``hours``)."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    {"network": draw_network, "timeseries": draw_timeseries, "hours": draw_hours}[kind](fig, s, lang)
+    return fig
+
+
+def png(fig: Figure, dpi: int = 90) -> bytes:
+    """Render a figure to PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def charts_png(s: Snapshot, lang: str, dpi: int = 110) -> bytes:
+    """Render all charts of the session in one PNG (for the export button)."""
+    fig = Figure(figsize=(15, 10.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.6, 1])
+    net, series = top.subfigures(1, 2, width_ratios=[1.1, 1])
+    draw_network(net, s, lang)
+    draw_timeseries(series, s, lang)
+    draw_hours(bottom, s, lang)
+    fig.suptitle(f"{s.scenario_name} | seed {s.seed} | {t('week', lang)} {s.week} | "
+                 f"{t('steering', lang)}: {steering_name(s.mode, lang)}", fontsize=11)
+    return png(fig, dpi)
+
+
+def session_csv(s: Snapshot) -> bytes:
+    """Export the session's weekly city data as CSV: live and baseline rows (``branch``) and the decisions."""
+    live = s.city.assign(branch="live")
+    notes = pd.Series("", index=live.index, dtype=object)
+    for d in s.decisions:
+        rows = live.index[live["week"] == d.week]
+        text = d.kind + ("" if not d.settings else " " + " ".join(f"{k}={v}" for k, v in d.settings.items()))
+        notes.loc[rows] = (notes.loc[rows] + "; " + text).str.lstrip("; ")
+    live = live.assign(decision=notes)
+    frames = [live]
+    if s.baseline is not None:
+        b = s.baseline[s.baseline["week"] >= (s.baseline_start or 0)]
+        frames.append(b.assign(branch="baseline", decision=""))
+    out = pd.concat(frames, ignore_index=True).assign(scenario=s.scenario_name, seed=s.seed)
+    front = ["scenario", "seed", "branch", "week", "year", "decision"]
+    out = out[front + [c for c in out.columns if c not in front]]
+    return out.to_csv(index=False).encode("utf-8")
+
+
+__all__ = [
+    "DEFAULT_SCENARIO", "KEY_LEVERS", "LIVE_INTERVENTIONS", "STEERING_MODES", "Decision", "Monitor", "SliderSpec",
+    "Snapshot", "WorkshopModel", "charts_png", "figure", "monitors", "png", "scenario", "scenario_names",
+    "session_csv", "slider_specs", "snapshot", "start_settings", "start_values",
+]

@@ -1,0 +1,359 @@
+"""Dutch and English texts of the workshop dashboard (labels, help texts, the info tab).
+
+Plain data and one lookup function, no UI: ``t("week", "nl")``. Every key exists in
+both languages (``tests/test_dashboard.py`` checks it). Parameter labels fall back to
+the schema's own one-line meaning (``describe()``) when no translation is given.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Community vitality - workshop",
+        "language": "Language",
+        "controls": "Run",
+        "controls_help": "Play runs week after week; Step runs one update; Reset starts the chosen scenario again "
+                         "with the start settings below.",
+        "weeks_per_update": "Weeks per update",
+        "pause_ms": "Pause between updates (ms)",
+        "live_levers": "Decide now",
+        "live_help": "These act on the running city at the current week and are marked on the charts. "
+                     "The first decision starts a baseline: the same city and seed, continued without your decisions.",
+        "steering_now": "Steering mode (switches now)",
+        "close_places": "Close meeting places",
+        "close_share": "Share of meeting places",
+        "protect_time": "Protect community time",
+        "protect_share": "Protected share of hours",
+        "citizen_budget": "Add a citizen budget",
+        "budget_eur": "EUR per adult per year",
+        "compare_from_now": "New baseline from now",
+        "start_settings": "Start settings",
+        "start_help": "Choosing a scenario starts it at once. The sliders take effect on Reset.",
+        "scenario": "Scenario",
+        "seed": "Seed (same seed, same city)",
+        "export": "Export",
+        "download_png": "Charts (PNG)",
+        "download_csv": "Data (CSV)",
+        "tab_dashboard": "Dashboard",
+        "tab_info": "About the model",
+        "week": "Week",
+        "year": "year",
+        "steering": "Steering",
+        "community_strength": "Community strength",
+        "lonely_share": "Lonely",
+        "casework_load": "Casework load",
+        "waiting_list": "Waiting list",
+        "initiatives_active": "Initiatives",
+        "meeting_places_open": "Meeting places open",
+        "vs_baseline": "vs baseline",
+        "no_baseline": "No decision yet: the charts show the live run only.",
+        "baseline_since": "Dashed lines: baseline continued from week {week} without the room's decisions.",
+        "chart_network": "Social network ({n} of {total} residents)",
+        "chart_network_help": "Colour: loneliness (De Jong Gierveld 0-11); size: engagement; squares: resident "
+                              "initiatives and their members; grey labels: neighbourhoods and open meeting places.",
+        "chart_timeseries": "Over time",
+        "chart_hours": "Professionals' hours per week by activity",
+        "live": "live",
+        "baseline": "baseline",
+        "loneliness_axis": "loneliness (0-11)",
+        "strength_axis": "community strength (0-100)",
+        "lonely_axis": "lonely (%)",
+        "casework_axis": "casework load (open cases + waiting)",
+        "hours_axis": "hours per week",
+        "now": "this week",
+        "places_open_label": "{open}/{total} places open",
+        "scheduled": "scenario: {what}",
+        "decision_steering": "steering: {mode}",
+        "decision_close_meeting_places": "close {share:.0%} of places",
+        "decision_protect_community_time": "protect {share:.0%} time",
+        "decision_citizen_budget": "citizen budget EUR {eur_per_resident:.0f}",
+        "decision_compare": "new baseline",
+        "error": "Something went wrong",
+    },
+    "nl": {
+        "title": "Vitale gemeenschap - werksessie",
+        "language": "Taal",
+        "controls": "Afspelen",
+        "controls_help": "Afspelen laat week na week lopen; Step doet één update; Reset start het gekozen scenario "
+                         "opnieuw met de startinstellingen hieronder.",
+        "weeks_per_update": "Weken per update",
+        "pause_ms": "Pauze tussen updates (ms)",
+        "live_levers": "Nu besluiten",
+        "live_help": "Deze knoppen werken direct op de lopende stad, in de huidige week, en worden in de grafieken "
+                     "gemarkeerd. Het eerste besluit start een basislijn: dezelfde stad en seed, doorgerekend zonder "
+                     "uw besluiten.",
+        "steering_now": "Sturingsstijl (wisselt direct)",
+        "close_places": "Sluit ontmoetingsplekken",
+        "close_share": "Deel van de ontmoetingsplekken",
+        "protect_time": "Bescherm tijd voor gemeenschapswerk",
+        "protect_share": "Beschermd deel van de uren",
+        "citizen_budget": "Voeg een burgerbegroting toe",
+        "budget_eur": "Euro per volwassene per jaar",
+        "compare_from_now": "Nieuwe basislijn vanaf nu",
+        "start_settings": "Startinstellingen",
+        "start_help": "Een scenario kiezen start het direct. De schuifjes gelden na Reset.",
+        "scenario": "Scenario",
+        "seed": "Seed (zelfde seed, zelfde stad)",
+        "export": "Exporteren",
+        "download_png": "Grafieken (PNG)",
+        "download_csv": "Gegevens (CSV)",
+        "tab_dashboard": "Dashboard",
+        "tab_info": "Over het model",
+        "week": "Week",
+        "year": "jaar",
+        "steering": "Sturing",
+        "community_strength": "Gemeenschapskracht",
+        "lonely_share": "Eenzaam",
+        "casework_load": "Casuslast",
+        "waiting_list": "Wachtlijst",
+        "initiatives_active": "Initiatieven",
+        "meeting_places_open": "Ontmoetingsplekken open",
+        "vs_baseline": "t.o.v. basislijn",
+        "no_baseline": "Nog geen besluit: de grafieken tonen alleen de lopende stad.",
+        "baseline_since": "Stippellijnen: basislijn vanaf week {week}, doorgerekend zonder de besluiten van de zaal.",
+        "chart_network": "Sociaal netwerk ({n} van {total} bewoners)",
+        "chart_network_help": "Kleur: eenzaamheid (De Jong Gierveld 0-11); grootte: betrokkenheid; vierkantjes: "
+                              "bewonersinitiatieven en hun leden; grijze labels: wijken en open ontmoetingsplekken.",
+        "chart_timeseries": "In de tijd",
+        "chart_hours": "Uren van professionals per week, per activiteit",
+        "live": "lopend",
+        "baseline": "basislijn",
+        "loneliness_axis": "eenzaamheid (0-11)",
+        "strength_axis": "gemeenschapskracht (0-100)",
+        "lonely_axis": "eenzaam (%)",
+        "casework_axis": "casuslast (open casussen + wachtend)",
+        "hours_axis": "uren per week",
+        "now": "deze week",
+        "places_open_label": "{open}/{total} plekken open",
+        "scheduled": "scenario: {what}",
+        "decision_steering": "sturing: {mode}",
+        "decision_close_meeting_places": "sluit {share:.0%} plekken",
+        "decision_protect_community_time": "bescherm {share:.0%} tijd",
+        "decision_citizen_budget": "burgerbegroting € {eur_per_resident:.0f}",
+        "decision_compare": "nieuwe basislijn",
+        "error": "Er ging iets mis",
+    },
+}
+
+#: Steering modes by registry name.
+STEERING_NAMES: dict[str, dict[str, str]] = {
+    "en": {"facilitating": "Facilitating", "framing": "Framing", "enforcing": "Enforcing", "layered": "Layered"},
+    "nl": {"facilitating": "Faciliterend", "framing": "Kaderstellend", "enforcing": "Dwingend",
+           "layered": "Gelaagd"},
+}
+
+#: Interventions by registry name (for scenario markers).
+INTERVENTION_NAMES: dict[str, dict[str, str]] = {
+    "en": {"switch_steering": "switch steering", "close_meeting_places": "close meeting places",
+           "protect_community_time": "protect community time", "citizen_budget": "citizen budget",
+           "outreach_campaign": "outreach campaign", "admin_load": "admin load",
+           "drop_inclusion_demand": "drop inclusion demand", "demand_shock": "demand shock",
+           "time_rule": "time rule"},
+    "nl": {"switch_steering": "wissel sturing", "close_meeting_places": "sluit ontmoetingsplekken",
+           "protect_community_time": "bescherm gemeenschapstijd", "citizen_budget": "burgerbegroting",
+           "outreach_campaign": "outreachcampagne", "admin_load": "administratieve last",
+           "drop_inclusion_demand": "schrap inclusie-eis", "demand_shock": "vraagschok",
+           "time_rule": "tijdsregel"},
+}
+
+#: Neighbourhood archetypes (names of neighbourhoods start with these).
+ARCHETYPE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"urban_young": "urban young", "urban_deprived": "urban deprived", "suburban_family": "suburban family",
+           "village_ageing": "ageing village"},
+    "nl": {"urban_young": "jong stedelijk", "urban_deprived": "stedelijk kwetsbaar", "suburban_family": "gezinswijk",
+           "village_ageing": "vergrijzend dorp"},
+}
+
+#: Professionals' activities (output column -> label).
+ACTIVITY_NAMES: dict[str, dict[str, str]] = {
+    "en": {"hours_casework": "casework", "hours_admin": "administration", "hours_connecting": "connecting",
+           "hours_initiative_support": "initiative support", "hours_talent_spotting": "talent spotting",
+           "hours_outreach": "outreach"},
+    "nl": {"hours_casework": "casuswerk", "hours_admin": "administratie", "hours_connecting": "verbinden",
+           "hours_initiative_support": "initiatieven ondersteunen", "hours_talent_spotting": "talenten spotten",
+           "hours_outreach": "outreach"},
+}
+
+#: Labels of the start-setting sliders (schema field -> label); help texts come from the schema in English.
+PARAMETER_LABELS: dict[str, dict[str, str]] = {
+    "en": {"n_residents": "Residents", "team_per_1000": "District-team members per 1,000",
+           "builders_per_1000": "Community builders per 1,000", "admin_base_hours": "Admin hours per week",
+           "place_subsidy_eur": "Meeting-place subsidy (EUR/year)",
+           "citizen_budget_eur": "Citizen budget (EUR/adult/year)",
+           "reluctance_mean": "Reluctance to ask for help", "homophily": "Preference for similar others",
+           "grant_eur": "Initiative grant (EUR/year)", "layered_review_weeks": "Layered: review every (weeks)"},
+    "nl": {"n_residents": "Bewoners", "team_per_1000": "Wijkteamleden per 1.000",
+           "builders_per_1000": "Opbouwwerkers per 1.000", "admin_base_hours": "Administratie-uren per week",
+           "place_subsidy_eur": "Subsidie ontmoetingsplek (€/jaar)",
+           "citizen_budget_eur": "Burgerbegroting (€/volwassene/jaar)",
+           "reluctance_mean": "Vraagverlegenheid", "homophily": "Voorkeur voor gelijken",
+           "grant_eur": "Subsidie initiatief (€/jaar)", "layered_review_weeks": "Gelaagd: herziening elke (weken)"},
+}
+
+PARAMETER_HELP_NL: dict[str, str] = {
+    "n_residents": "Volwassen inwoners van de stad (meer bewoners: trager).",
+    "team_per_1000": "Omvang van het sociaal wijkteam.",
+    "builders_per_1000": "Opbouwwerkers en andere gemeenschapsbouwers.",
+    "admin_base_hours": "Vaste administratie per professional bij gewone verantwoordingslast.",
+    "place_subsidy_eur": "Basissubsidie van één ontmoetingsplek (buurthuis).",
+    "citizen_budget_eur": "Budget dat bewoners zelf verdelen (burgerbegroting).",
+    "reluctance_mean": "Gemiddelde terughoudendheid om hulp te vragen.",
+    "homophily": "Hoe sterk mensen banden zoeken met wie op hen lijkt (leeftijd, inkomen).",
+    "grant_eur": "Hoogte van een startsubsidie voor een bewonersinitiatief.",
+    "layered_review_weeks": "Hoe vaak de gelaagde sturing elke wijk opnieuw beoordeelt.",
+}
+
+INFO: dict[str, str] = {
+    "en": """
+## What this is
+
+An agent-based model of a synthetic Dutch city of four neighbourhoods (young urban, deprived urban,
+suburban families, an ageing village). It explores how the way a municipality **steers** its social
+domain affects **community strength**, **loneliness** and the **casework load** of professionals.
+It compares steering modes and interventions within one city under the same random seed;
+its outputs are comparisons and mechanisms, **not forecasts** for a real municipality.
+
+## How it works (one step is one week)
+
+* **Residents** have talents to offer and needs to ask (Zelfredzaamheidsmatrix), a network of
+  strong and weak ties, loneliness on the De Jong Gierveld scale (0-11; 3 or more is lonely) and
+  motivation after self-determination theory.
+* They meet at **meeting places** and in **resident initiatives** (meeting activities, care circles,
+  broodfondsen, energy cooperatives, festivals), which are founded, recruit similar others, burn out
+  and end. Encounters make ties; ties give informal help and protect against loneliness.
+* Unmet needs worsen and reach the front desk: the **waiting list** and **open cases** of the social
+  district team. **Professionals** split one weekly time budget over casework, administration and
+  community work (connecting, initiative support, talent spotting, outreach). Casework crowds out
+  community work: the *casework trap*.
+* The **municipality** sets levers each week through its steering mode:
+  **facilitating** (light rules, grants, protected community time), **framing** (conditions, goals and
+  inclusion demands), **enforcing** (casework first, heavy accountability, taking over initiatives) or
+  **layered** (per neighbourhood, depending on the situation). No mode has its result written in:
+  outcomes emerge from the residents' and professionals' rules.
+* **Community strength** (0-100) is the mean of six shares: good ties, volunteering, mutual help,
+  participation in initiatives, engagement and bridging ties.
+
+## How to use it
+
+1. Pick a **scenario** (left). It starts at once. Press **▶** to play, **Step** for one update, **Reset**
+   to start again (with the start settings).
+2. While it runs, **decide now**: switch the steering mode, close meeting places, protect community time
+   or add a citizen budget. Each decision is marked with a vertical line at the current week.
+3. The first decision also starts a **baseline**: an exact copy of the city at that moment, continued with
+   the same random numbers but without your decisions (dashed lines). The difference is the effect of
+   the decision in this city; other seeds give other cities.
+4. **Export** the charts (PNG) and the weekly data of the session (CSV) at any time.
+
+## Things to try
+
+* Run the baseline for two years, then switch to **enforcing**: watch casework hours crowd out community
+  work, and what happens to initiatives and loneliness a year later.
+* **Close meeting places** in year 2 and compare with the baseline: does loneliness run away?
+* Start from *enforcing* and switch to **facilitating** in year 3 (also a shipped scenario).
+* **Protect community time** during a demand shock (scenario *demand_shock*).
+* Add a **citizen budget** and look at initiatives and trust.
+* Repeat a decision with another **seed**: is the difference robust, or noise?
+
+The full description (ODD protocol, sources, every parameter) is in `docs/ODD.md`.
+""",
+    "nl": """
+## Wat is dit
+
+Een agentgebaseerd model van een denkbeeldige Nederlandse stad met vier wijken (jong stedelijk,
+stedelijk achterstand, gezinswijk, vergrijzend dorp). Het verkent hoe de manier waarop een gemeente
+het sociaal domein **stuurt** doorwerkt in **gemeenschapskracht**, **eenzaamheid** en de **casuslast**
+van professionals. Het vergelijkt sturingsstijlen en interventies binnen één stad met dezelfde
+toevalsgetallen; de uitkomsten zijn vergelijkingen en mechanismen, **geen voorspellingen** voor een
+echte gemeente.
+
+## Hoe het werkt (één stap is één week)
+
+* **Bewoners** hebben talenten om te bieden en vragen om te stellen (Zelfredzaamheidsmatrix), een netwerk
+  van sterke en zwakke banden, eenzaamheid op de De Jong Gierveld-schaal (0-11; 3 of meer is eenzaam)
+  en motivatie volgens de zelfdeterminatietheorie.
+* Ze ontmoeten elkaar in **ontmoetingsplekken** en **bewonersinitiatieven** (ontmoetingsactiviteiten,
+  zorgcirkels, broodfondsen, energiecoöperaties, festivals), die ontstaan, gelijkgestemden werven,
+  opbranden en stoppen. Ontmoetingen leveren banden op; banden geven informele hulp en beschermen tegen
+  eenzaamheid.
+* Onvervulde hulpvragen verergeren en komen bij de voordeur: de **wachtlijst** en **open casussen** van het
+  sociaal wijkteam. **Professionals** verdelen één weekbudget aan tijd over casuswerk, administratie en
+  gemeenschapswerk (verbinden, initiatieven ondersteunen, talenten spotten, outreach). Casuswerk verdringt
+  gemeenschapswerk: de *casusval*.
+* De **gemeente** zet elke week de knoppen via haar sturingsstijl: **faciliterend** (lichte regels,
+  subsidies, beschermde tijd), **kaderstellend** (voorwaarden, doelen, inclusie-eisen), **dwingend en
+  overnemend** (casuswerk eerst, zware verantwoording, initiatieven overnemen) of **gelaagd** (per wijk,
+  afhankelijk van de situatie). Geen stijl heeft een vooraf ingebouwde uitkomst: die ontstaat uit de
+  regels van bewoners en professionals.
+* **Gemeenschapskracht** (0-100) is het gemiddelde van zes aandelen: goede banden, vrijwilligerswerk,
+  onderlinge hulp, deelname aan initiatieven, betrokkenheid en overbruggende banden.
+
+## Zo gebruikt u het
+
+1. Kies links een **scenario**; het start direct. Druk op **▶** om af te spelen, **Step** voor één update,
+   **Reset** om opnieuw te beginnen (met de startinstellingen).
+2. Besluit **nu**, terwijl het loopt: wissel van sturingsstijl, sluit ontmoetingsplekken, bescherm tijd
+   voor gemeenschapswerk of voeg een burgerbegroting toe. Elk besluit krijgt een verticale lijn in de
+   huidige week.
+3. Het eerste besluit start ook een **basislijn**: een exacte kopie van de stad op dat moment, doorgerekend
+   met dezelfde toevalsgetallen maar zonder uw besluiten (stippellijnen). Het verschil is het effect van
+   het besluit in deze stad; een andere seed geeft een andere stad.
+4. **Exporteer** op elk moment de grafieken (PNG) en de weekgegevens van de sessie (CSV).
+
+## Om te proberen
+
+* Laat de basislijn twee jaar lopen en wissel dan naar **dwingend**: zie hoe casuswerk het
+  gemeenschapswerk verdringt, en wat er een jaar later met initiatieven en eenzaamheid gebeurt.
+* **Sluit ontmoetingsplekken** in jaar 2 en vergelijk met de basislijn: loopt de eenzaamheid weg?
+* Begin *dwingend* en wissel in jaar 3 naar **faciliterend** (ook een meegeleverd scenario).
+* **Bescherm gemeenschapstijd** tijdens een vraagschok (scenario *demand_shock*).
+* Voeg een **burgerbegroting** toe en kijk naar initiatieven en vertrouwen.
+* Herhaal een besluit met een andere **seed**: is het verschil robuust, of toeval?
+
+De volledige beschrijving (ODD-protocol, bronnen, alle parameters) staat in `docs/ODD.md` (Engels).
+""",
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """Look up the text ``key`` in ``lang`` (English when missing) and fill in ``values``.
+
+    Args:
+        key: Key of :data:`TEXTS`.
+        lang: ``"nl"`` or ``"en"``.
+        **values: Values for the ``{placeholders}`` of the text.
+
+    Returns:
+        The text.
+
+    """
+    text = TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"].get(key, key)
+    return text.format(**values) if values else text
+
+
+def steering_name(mode: str, lang: str) -> str:
+    """Return the name of a steering mode in ``lang`` (the registry name when unknown)."""
+    return STEERING_NAMES.get(lang, STEERING_NAMES["en"]).get(mode, mode)
+
+
+def intervention_name(name: str, lang: str) -> str:
+    """Return the name of an intervention in ``lang`` (the registry name when unknown)."""
+    return INTERVENTION_NAMES.get(lang, INTERVENTION_NAMES["en"]).get(name, name.replace("_", " "))
+
+
+def neighbourhood_name(name: str, lang: str) -> str:
+    """Return the name of a neighbourhood in ``lang``: its archetype translated, its number kept (``urban_young_2``)."""
+    names = ARCHETYPE_NAMES.get(lang, ARCHETYPE_NAMES["en"])
+    for key, label in names.items():
+        if name == key or name.startswith(key + "_"):
+            return label + name[len(key):].replace("_", " ")
+    return name.replace("_", " ")
+
+
+def scenario_description(scenario: object, lang: str) -> str:
+    """Return the scenario's description in ``lang`` (``description_nl`` for Dutch)."""
+    if lang == "nl":
+        return str(getattr(scenario, "description_nl", "") or getattr(scenario, "description", ""))
+    return str(getattr(scenario, "description", ""))
