@@ -131,15 +131,18 @@ def DecideNow(model: solara.Reactive[ds.WorkshopModel], lang: str) -> None:
                               outlined=mode != current, classes=[f"steer-{mode}"],
                               on_click=lambda mode=mode: decide("steering", mode=mode) if mode != current else None)
         close, protect, budget = (settings[k] for k in ds.LIVE_INTERVENTIONS)
-        solara.SliderFloat(f"{t('close_share', lang)}: {close.value['share']:.0%}", value=close.value["share"], min=0.25, max=1.0, step=0.25,
+        solara.SliderFloat(f"{t('close_share', lang)}: {close.value['share']:.0%}",
+                           value=close.value["share"], min=0.25, max=1.0, step=0.25,
                            on_value=lambda v: close.set({"share": v}))
         solara.Button(t("close_places", lang), small=True, block=True, classes=["act-close_meeting_places"],
                       on_click=lambda: decide("close_meeting_places", **close.value))
-        solara.SliderFloat(f"{t('protect_share', lang)}: {protect.value['share']:.0%}", value=protect.value["share"], min=0.1, max=0.8, step=0.1,
+        solara.SliderFloat(f"{t('protect_share', lang)}: {protect.value['share']:.0%}",
+                           value=protect.value["share"], min=0.1, max=0.8, step=0.1,
                            on_value=lambda v: protect.set({"share": v}))
         solara.Button(t("protect_time", lang), small=True, block=True, classes=["act-protect_community_time"],
                       on_click=lambda: decide("protect_community_time", **protect.value))
-        solara.SliderFloat(f"{t('budget_eur', lang)}: {budget.value['eur_per_resident']:.0f}", value=budget.value["eur_per_resident"], min=5, max=50, step=5,
+        solara.SliderFloat(f"{t('budget_eur', lang)}: {budget.value['eur_per_resident']:.0f}",
+                           value=budget.value["eur_per_resident"], min=5, max=50, step=5,
                            on_value=lambda v: budget.set({"eur_per_resident": v}))
         solara.Button(t("citizen_budget", lang), small=True, block=True, classes=["act-citizen_budget"],
                       on_click=lambda: decide("citizen_budget", **budget.value))

@@ -103,7 +103,7 @@ class Resident(mesa.Agent):
             "lives_alone": self.lives_alone, "low_income": bool(pop.low_income[i]),
             "vulnerability": float(pop.vulnerability[i]), "talents": self.talents, "zrm": self.zrm,
             "need_level": self.need_level, "loneliness": self.loneliness,
-            "loneliness_social": int(round(pop.lon_s[i])), "loneliness_emotional": int(round(pop.lon_e[i])),
+            "loneliness_social": round(pop.lon_s[i]), "loneliness_emotional": round(pop.lon_e[i]),
             "loneliness_category": self.loneliness_category, "good_ties": int(pop.good_ties[i]),
             "ties": len(self.ties()), "autonomy": float(pop.autonomy[i]), "competence": float(pop.competence[i]),
             "relatedness": float(pop.relatedness[i]), "motivation": self.motivation,

@@ -1,5 +1,6 @@
-"""The community-vitality simulator: an agent-based model of community strength,
-loneliness and casework load in a Dutch city under different steering modes.
+"""The community-vitality simulator: community strength, loneliness and casework load.
+
+An agent-based model of a Dutch city under different steering modes.
 
 Quick use::
 

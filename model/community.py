@@ -315,4 +315,4 @@ class CommunityModel(mesa.Model):
         return g
 
 
-__all__ = ["CASE_OPEN", "CommunityModel", "WEEKS_PER_YEAR"]
+__all__ = ["CASE_OPEN", "WEEKS_PER_YEAR", "CommunityModel"]

@@ -142,7 +142,7 @@ class CloseMeetingPlaces(Intervention):
         self._cut = np.zeros(len(pl), dtype=bool)
         for b in np.flatnonzero(self.where(m)):
             here = np.flatnonzero(pl.nbh == b)
-            self._cut[here[: int(round(self.share * len(here)))]] = True
+            self._cut[here[: round(self.share * len(here))]] = True
         pl.subsidy_share[self._cut] = 0.0
         if self.immediate:
             pl.open[self._cut] = False

@@ -247,7 +247,8 @@ class Parameters:
         doc="Informal help one need takes.")
     carer_capacity_hours: float = param(24.0, unit="hours/week", source="assumption", lo=0, hi=80,
                                         doc="Most informal help one resident gives.")
-    carer_strain_rate: float = param(0.001, unit="per hour of care per week", source="CBS: 19% of carers heavily burdened; assumption",
+    carer_strain_rate: float = param(0.001, unit="per hour of care per week",
+        source="CBS: 19% of carers heavily burdened; assumption",
                                      lo=0, hi=1, doc="Strain a carer builds up per hour of care.")
 
     # --- residents: network and loneliness ----------------------------------------
@@ -271,24 +272,30 @@ class Parameters:
                                 doc="An encounter between strangers starts a tie.")
     homophily: float = param(2.5, unit="odds ratio for similar residents", source="McPherson et al. 2001; assumption",
                              lo=1, hi=20, doc="Preference for similar others (age group, income).")
-    bridging_base: float = param(3.0, unit="good bonding ties for full bridging", source="Putnam 2000 (concept); assumption",
+    bridging_base: float = param(3.0, unit="good bonding ties for full bridging",
+        source="Putnam 2000 (concept); assumption",
                                  lo=0.1, hi=20, doc="Bridging grows from a secure bonding base.")
-    saturation_ties: float = param(2.2, unit="good ties (e-folding)", source="De Jong Gierveld & Van Tilburg 2007 (4-5 ties protect)",
+    saturation_ties: float = param(2.2, unit="good ties (e-folding)",
+        source="De Jong Gierveld & Van Tilburg 2007 (4-5 ties protect)",
                                    lo=0.1, hi=20, doc="Protection from good ties saturates at about 2 x this.")
     disposition_sd: float = param(2.0, unit="DJG points", source="assumption", lo=0, hi=5,
                                   doc="Spread of personal disposition to loneliness.")
-    emotional_partner: float = param(1.0, unit="DJG emotional points with a partner", source="Dykstra & Fokkema 2007; assumption",
+    emotional_partner: float = param(1.0, unit="DJG emotional points with a partner",
+        source="Dykstra & Fokkema 2007; assumption",
                                      lo=0, hi=6, doc="Emotional loneliness when living with a partner.")
-    emotional_alone: float = param(2.8, unit="DJG emotional points living alone", source="Dykstra & Fokkema 2007; assumption",
+    emotional_alone: float = param(2.8, unit="DJG emotional points living alone",
+        source="Dykstra & Fokkema 2007; assumption",
                                    lo=0, hi=6, doc="Emotional loneliness without a partner.")
-    contagion: float = param(0.15, unit="weight of ties' loneliness", source="Cacioppo, Fowler & Christakis 2009 (contested)",
+    contagion: float = param(0.15, unit="weight of ties' loneliness",
+        source="Cacioppo, Fowler & Christakis 2009 (contested)",
                              lo=0, hi=1, doc="Pull of ties' loneliness on one's own.")
     withdrawal: float = param(0.5, unit="contact reduction at maximum loneliness", source="Cacioppo et al. 2009",
                               lo=0, hi=1, doc="Lonely residents have less contact.")
     loneliness_rate: float = param(0.08, unit="1/week", source="assumption", lo=0, hi=1,
                                    doc="Speed at which loneliness follows its target.")
     partner_loss_rate: tuple[float, float, float, float] = param(
-        (0.0006, 0.0002, 0.0002, 0.0008), unit="1/week by age group", source="CBS echtscheidingen en verweduwing (rounded)",
+        (0.0006, 0.0002, 0.0002, 0.0008), unit="1/week by age group",
+            source="CBS echtscheidingen en verweduwing (rounded)",
         lo=0, hi=1, doc="Loss of a partner (separation, widowhood).")
     partner_gain_rate: tuple[float, float, float, float] = param(
         (0.001, 0.0004, 0.0002, 0.00004), unit="1/week by age group", source="assumption", lo=0, hi=1,
@@ -303,7 +310,8 @@ class Parameters:
                                    doc="Speed at which autonomy, competence and relatedness follow their targets.")
     crowding: float = param(0.5, unit="autonomy lost at full control", source="Frey & Jegen 2001; assumption",
                             lo=0, hi=1, doc="Controlling steering crowds out intrinsic motivation.")
-    volunteer_rate: float = param(0.25, unit="1/week at full motivation and civic propensity", source="assumption", lo=0, hi=1,
+    volunteer_rate: float = param(0.25, unit="1/week at full motivation and civic propensity",
+        source="assumption", lo=0, hi=1,
                                   doc="Volunteering outside neighbourhood initiatives (clubs, schools).")
     trust_rate: float = param(0.02, unit="1/week", source="assumption", lo=0, hi=1,
                               doc="Speed at which trust in the municipality follows experience.")
@@ -328,7 +336,8 @@ class Parameters:
     recruit_rate: float = param(0.01, unit="1/week per tie to a member", source="assumption", lo=0, hi=1,
                                 doc="A member's tie joins the initiative.")
     initiative_size: tuple[float, float, float, float, float] = param(
-        (25.0, 12.0, 30.0, 60.0, 20.0), unit="members by kind (meeting, care circle, broodfonds, energy coop, festival)",
+        (25.0, 12.0, 30.0, 60.0, 20.0),
+        unit="members by kind (meeting, care circle, broodfonds, energy coop, festival)",
         source="Movisie 2020 (avg 87 members); broodfonds 20-50 members", lo=1, hi=10_000,
         doc="Typical size at which recruiting stops.")
     member_help_rate: float = param(0.03, unit="1/week", source="assumption", lo=0, hi=1,
@@ -343,7 +352,8 @@ class Parameters:
                           doc="Below this an initiative is struggling.")
     struggle_weeks: int = param(12, unit="weeks", source="assumption", lo=1, hi=520,
                                 doc="Weeks of struggling after which an initiative ends.")
-    initiative_admin_hours: float = param(2.0, unit="hours/week at accountability 1", source="Movisie 2022 (accountability cramp); assumption",
+    initiative_admin_hours: float = param(2.0, unit="hours/week at accountability 1",
+        source="Movisie 2022 (accountability cramp); assumption",
                                           lo=0, hi=100, doc="Reporting work of one initiative.")
     inclusion_admin_hours: float = param(1.0, unit="hours/week at full inclusion demand",
                                          source="Movisie 2022 (inclusion cramp); assumption", lo=0, hi=100,
@@ -368,7 +378,8 @@ class Parameters:
                                      lo=0, hi=50, doc="Community builders (opbouwwerkers).")
     hours_per_week: float = param(36.0, unit="hours/week", source="CAO Sociaal Werk (36-hour week)",
                                   lo=1, hi=60, doc="Time budget of one professional.")
-    admin_base_hours: float = param(9.0, unit="hours/week at accountability 1", source="Movisie 2023 (37% admin); assumption",
+    admin_base_hours: float = param(9.0, unit="hours/week at accountability 1",
+        source="Movisie 2023 (37% admin); assumption",
                                     lo=0, hi=60, doc="Fixed administration per professional.")
     admin_per_case_hours: float = param(0.4, unit="hours/week per open case at accountability 1",
                                         source="assumption", lo=0, hi=10, doc="Case registration and reporting.")
@@ -381,7 +392,8 @@ class Parameters:
                                           doc="Lonely residents a community worker connects per hour.")
     spotting_per_hour: float = param(0.5, unit="residents/hour", source="assumption", lo=0, hi=20,
                                      doc="Talents spotted and invited per hour.")
-    outreach_per_hour: float = param(2.0, unit="residents/hour", source="CPB (Magnee & Benda): outreach uncovers demand; assumption",
+    outreach_per_hour: float = param(2.0, unit="residents/hour",
+        source="CPB (Magnee & Benda): outreach uncovers demand; assumption",
                                      lo=0, hi=50, doc="Residents visited per hour of outreach.")
     support_relief: float = param(1.0, unit="admin hours taken off per support hour", source="assumption",
                                   lo=0, hi=5, doc="Initiative support relieves core volunteers.")

@@ -14,8 +14,11 @@ from model.parameters import Parameters
 
 @dataclass
 class RunResult:
-    """Outputs of one or more runs: ``city`` (one row per seed and week) and
-    ``neighbourhoods`` (one row per seed, week and neighbourhood)."""
+    """Outputs of one or more runs.
+
+    ``city`` has one row per seed and week, ``neighbourhoods`` one row per seed, week and
+    neighbourhood.
+    """
 
     city: pd.DataFrame
     neighbourhoods: pd.DataFrame

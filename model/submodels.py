@@ -354,7 +354,6 @@ def community_work(m: CommunityModel) -> None:
 def initiative_lifecycle(m: CommunityModel) -> None:
     """Founding, recruiting (homophily), core burnout, grants, takeover and ending; volunteering."""
     p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
-    n = len(pop)
     motivation = pop.motivation
     level = need_level_of(pop.zrm)
     _found_initiatives(m, motivation, level)
