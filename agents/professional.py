@@ -25,11 +25,15 @@ class Professional(mesa.Agent):
 
     model: CommunityModel
 
-    def __init__(self, model: CommunityModel, nbh: int, role: str) -> None:
-        """A professional of ``role`` ("district_team" or "community_builder") working in neighbourhood ``nbh``."""
+    def __init__(self, model: CommunityModel, nbh: int, role: str, fte: float = 1.0) -> None:
+        """Create a professional of ``role`` ("district_team" or "community_builder") in neighbourhood ``nbh``.
+
+        ``fte`` is the share of a full-time week (``hours_per_week``) the professional works.
+        """
         super().__init__(model)
         self.nbh = nbh
         self.role = role
+        self.fte = fte
         self.idx = -1
         self.casework = 0.0
         self.admin = 0.0
@@ -44,12 +48,12 @@ class Professional(mesa.Agent):
         """Split this week's hours and take new cases from the neighbourhood's waiting list."""
         m = self.model
         p, lev = m.p, m.levers
-        budget = p.hours_per_week
+        budget = self.fte * p.hours_per_week
         acc = lev.accountability[self.nbh]
         protected = lev.protected_share[self.nbh] * budget
         demand = float(m.case_demand[self.idx])
         cases = int(m.case_count[self.idx])
-        admin = min(budget, acc * (p.admin_base_hours + p.admin_per_case_hours * cases))
+        admin = min(budget, acc * (self.fte * p.admin_base_hours + p.admin_per_case_hours * cases))
         if self.does_casework:
             queue = m.waiting_by_nbh[self.nbh]
             level = m.need_level_now

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import networkx as nx
 import numpy as np
@@ -13,7 +15,7 @@ from model.interventions import Intervention
 from model.levers import Levers
 from model.network import TieNetwork
 from model.parameters import AGE_GROUPS, TALENTS, ZRM_DOMAINS, Parameters
-from model.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO, Initiatives, Places, Population
+from model.state import CASE_NONE, CASE_WAITING, NO, Initiatives, Places, Population
 from model.steering import SteeringMode, make_steering
 
 WEEKS_PER_YEAR = 52
@@ -47,6 +49,9 @@ class CommunityModel(mesa.Model):
     16. ``update_trust`` - trust in the municipality.
     17. ``collect`` - the week's outputs per neighbourhood and city-wide.
 
+    Before week 0 the city runs ``burn_in_years`` under ``burn_in_steering`` (today's
+    steering) without recording, so that week 0 is a settled city, not the synthetic start.
+
     Levers (steering mode, meeting-place funding, the professionals' time rule) live
     in model state and can change mid-run: see :meth:`set_steering_mode` and
     :meth:`add_intervention`.
@@ -54,41 +59,45 @@ class CommunityModel(mesa.Model):
 
     def __init__(self, params: Parameters | None = None, seed: int = 0,
                  interventions: list[Intervention] | None = None) -> None:
-        """Build the city.
+        """Build the city and let it settle during the burn-in.
 
         Args:
             params: The parameters; the schema defaults when omitted.
             seed: Seed of the random number generator (same seed, same run).
-            interventions: Timed interventions to apply during the run.
+            interventions: Timed interventions to apply during the run (from week 0 on).
         """
         super().__init__(rng=seed)
         self.p = params or Parameters()
         self.seed = seed
-        self.week = 0
+        burn_in = round(self.p.burn_in_years * WEEKS_PER_YEAR)
+        self.week = -burn_in
         self._build_neighbourhoods()
         self.pop = self._build_population()
         self.net = self._build_network()
         self.places = self._build_places()
         self.inits = Initiatives.empty(max(8, int(self.p.max_initiatives_per_1000 * self.p.n_residents / 1000)))
-        self.inits.place[:] = NO
         self.levers = Levers.empty(self.n_nbh)
         self.counters = metrics.WeeklyCounters.zeros(self.n_nbh)
         self.community_hours = np.zeros((self.n_nbh, 4))
+        self.recorder: metrics.Recorder | None = None
 
         Resident.create_agents(self, len(self.pop), idx=np.arange(len(self.pop)))
         MeetingPlace.create_agents(self, len(self.places), idx=np.arange(len(self.places)))
         Initiative.create_agents(self, len(self.inits), idx=np.arange(len(self.inits)))
         self.professionals = self._build_professionals()
         self.municipality = Municipality(self)
-        self.steering: SteeringMode = make_steering(self.p.steering_mode)
-        self.steering.start(self)
         self.interventions: list[Intervention] = []
         for iv in interventions or []:
             self.add_intervention(iv)
 
+        self.steering: SteeringMode = make_steering(self.p.burn_in_steering if burn_in else self.p.steering_mode)
+        self.steering.start(self)
         submodels.steer(self)
-        submodels.update_loneliness(self, settle=True)
-        self._initial_cases()
+        submodels.settle(self)
+        for _ in range(burn_in):
+            self._simulate_week()
+        if burn_in:
+            self.set_steering_mode(self.p.steering_mode)
         self.counters.reset()
         self.recorder = metrics.Recorder(self)
 
@@ -103,76 +112,85 @@ class CommunityModel(mesa.Model):
         sizes = np.floor(shares / shares.sum() * self.p.n_residents).astype(int)
         sizes[: self.p.n_residents - sizes.sum()] += 1
         self.nbh_size = sizes
+        # Residents are stored by neighbourhood and keep it (a newcomer takes a leaver's place).
+        self.nbh_start = np.concatenate([[0], np.cumsum(sizes)])
 
     def _build_population(self) -> Population:
+        p = self.p
         nbh = np.repeat(np.arange(self.n_nbh), self.nbh_size)
-        return Population(nbh=nbh, **self._build_population_rows(nbh))
+        arch = [p.archetypes[a] for a in self.nbh_archetype]
+        # Chance of living without a partner per neighbourhood and age group; partner dynamics keep it
+        # stationary (life_events), because the model has no ageing.
+        self.no_partner_p = np.clip(np.array([a.alone_share for a in arch])[:, None]
+                                    * np.array(p.no_partner_age_factor)[None, :], 0.01, 0.99)
+        return Population(nbh=nbh, **self._draw_residents(nbh))
 
-    def _build_population_rows(self, nbh: np.ndarray) -> dict[str, np.ndarray]:
+    def _draw_residents(self, nbh: np.ndarray) -> dict[str, np.ndarray]:
         """Draw residents living in neighbourhoods ``nbh`` (initial population and newcomers alike)."""
         p, rng = self.p, self.rng
         n = len(nbh)
         arch = [p.archetypes[a] for a in self.nbh_archetype]
         age_cdf = np.cumsum(np.array([a.age_shares for a in arch]), axis=1)[nbh]
         age = (rng.random(n)[:, None] > age_cdf).sum(axis=1).clip(0, 3).astype(np.int8)
-        alone_p = np.array([a.alone_share for a in arch])[nbh]
-        # Living alone rises with age (CBS households): scale the archetype share by age group.
-        alone = rng.random(n) < np.clip(alone_p * np.array([1.1, 0.7, 0.9, 1.7])[age], 0, 0.95)
+        alone = rng.random(n) < self.no_partner_p[nbh, age]
         low_income = rng.random(n) < np.array([a.low_income_share for a in arch])[nbh]
-        vulnerability = np.clip(rng.beta(2, 6, n) + 0.25 * low_income + 0.1 * (age == 3), 0, 1)
+        vulnerability = np.clip(rng.beta(*p.vulnerability_beta, n) + p.vulnerability_low_income * low_income
+                                + p.vulnerability_75plus * (age == 3), 0, 1)
         chronic = (age == 3) & (rng.random(n) < p.chronic_share_75plus)
-        # Talent prevalence is an assumption (every resident has something to offer in some domain).
-        talents = rng.random((n, len(TALENTS))) < np.array([0.35, 0.45, 0.15, 0.25, 0.25])
+        talents = rng.random((n, len(TALENTS))) < np.array(p.talent_prevalence)
         zrm = np.full((n, len(ZRM_DOMAINS)), 5, dtype=np.int8)
-        # Initial problems: some life domains below 5, more for the vulnerable.
-        for level, base in ((4, 0.25), (3, 0.05), (2, 0.015), (1, 0.004)):
-            hit = rng.random((n, 9)) < base * (0.5 + 2 * vulnerability[:, None])
+        # Problems to start with, more for the vulnerable (as life events: life_events).
+        proneness = 1 + (p.vulnerability_shock_factor - 1) * vulnerability
+        for level, base in zip((4, 3, 2, 1), p.initial_problem_rates, strict=True):
+            hit = rng.random((n, 9)) < base * proneness[:, None]
             zrm[:, :9] = np.where(hit, np.minimum(zrm[:, :9], level), zrm[:, :9])
-        zrm[chronic, 7] = np.minimum(zrm[chronic, 7], 2)
+        zrm[chronic, submodels.DAILY_LIVING] = np.minimum(zrm[chronic, submodels.DAILY_LIVING], 2)
+        # One disposition to loneliness shared by both subscales plus a part of each their own.
+        shared = rng.normal(0, 1, n)
+        rho = p.disposition_correlation
+        disp_s = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
+        disp_e = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
         z = np.zeros(n)
-        never = np.iinfo(np.int64).min // 2
+        half = np.full(n, 0.5)
         return dict(
             age=age, partner=~alone, low_income=low_income, vulnerability=vulnerability,
             chronic=chronic, talents=talents, zrm=zrm,
-            reluctance=np.clip(rng.normal(p.reluctance_mean, 0.2, n), 0, 1),
-            disp_s=rng.normal(0, p.disposition_sd, n), disp_e=rng.normal(0, p.disposition_sd, n),
+            reluctance=np.clip(rng.normal(p.reluctance_mean, p.reluctance_sd, n), 0, 1),
+            disp_s=disp_s, disp_e=disp_e,
             lon_s=z.copy(), lon_e=z.copy(), score=np.zeros(n, dtype=np.int8),
-            autonomy=np.full(n, 0.7), competence=np.clip(rng.normal(0.6, 0.1, n), 0, 1),
-            relatedness=np.full(n, 0.6), trust=np.clip(rng.normal(0.5, 0.15, n), 0, 1),
-            civic=rng.beta(0.35, 0.65, n),
+            # Motivation and trust start neutral and settle to their targets (submodels.settle).
+            autonomy=half.copy(), competence=half.copy(), relatedness=half.copy(), trust=half.copy(),
+            civic=rng.beta(*p.civic_beta, n),
             member_of=np.full(n, NO), core=np.zeros(n, bool),
             helper=np.full(n, NO), care_given=z.copy(), strain=z.copy(), unmet_weeks=np.zeros(n, np.int64),
             case_state=np.zeros(n, np.int8), case_prof=np.full(n, NO), case_since=np.zeros(n, np.int64),
-            # Some residents volunteered in the year before they enter the model.
-            last_volunteered=np.where(rng.random(n) < 0.4, self.week - rng.integers(1, 52, n), never),
+            last_volunteered=np.full(n, np.iinfo(np.int64).min // 2),
             volunteer_hours=z.copy(), visited=np.full(n, NO), engagement=z.copy(),
             prompted=np.zeros(n, bool), spotted=np.zeros(n, bool), good_ties=np.zeros(n, np.int64),
         )
 
     def _build_network(self) -> TieNetwork:
-        """Homophilous initial ties: near neighbours in (neighbourhood, age, income) order, plus random bridges."""
+        """Homophilous initial ties: near neighbours in (neighbourhood, age, income) order, plus random ones."""
         p, rng, pop = self.p, self.rng, self.pop
         n = len(pop)
         net = TieNetwork(n)
         order = np.lexsort((rng.random(n), pop.low_income, pop.age, pop.nbh))
         pos = np.empty(n, dtype=np.int64)
         pos[order] = np.arange(n)
-        starts = np.concatenate([[0], np.cumsum(self.nbh_size)])
-        lo, hi = starts[pop.nbh], starts[pop.nbh + 1]
-        k = rng.poisson(p.initial_ties / 2, n)
-        src = np.repeat(np.arange(n), k)
+        lo, hi = self.nbh_start[pop.nbh], self.nbh_start[pop.nbh + 1]
+        src = np.repeat(np.arange(n), rng.poisson(p.initial_ties / 2, n))
         m = len(src)
         span = np.maximum(hi[src] - lo[src], 1)
-        near = rng.geometric(0.06, m) * rng.choice((-1, 1), m)
-        target_pos = np.where(rng.random(m) < 0.7,
+        # Similar residents sit close together in this order, so near ranks make clustered, homophilous ties.
+        near = rng.geometric(1 / p.similar_tie_span, m) * rng.choice((-1, 1), m)
+        target_pos = np.where(rng.random(m) < p.similar_tie_share,
                               lo[src] + (pos[src] - lo[src] + near) % span,
                               lo[src] + rng.integers(0, span))
-        # A few ties reach other neighbourhoods (family and friends elsewhere in the city).
-        cross = rng.random(m) < 0.08
+        cross = rng.random(m) < p.cross_neighbourhood_share
         target_pos[cross] = rng.integers(0, n, cross.sum())
         dst = order[target_pos]
         kin = rng.random(m) < p.kin_share
-        w = np.where(kin, rng.uniform(0.55, 1.0, m), rng.uniform(0.15, 0.85, m))
+        w = np.where(kin, rng.uniform(*p.kin_strength, m), rng.uniform(*p.friend_strength, m))
         net.add(src, dst, w, kin, self.is_bridging(src, dst))
         return net
 
@@ -186,32 +204,43 @@ class CommunityModel(mesa.Model):
                       open=np.ones(k, bool), visits=np.zeros(k, np.int64))
 
     def _build_professionals(self) -> list[Professional]:
+        """Staff each neighbourhood with its exact FTE: whole-time professionals and one part-timer."""
         pros = []
         for b in range(self.n_nbh):
-            size = self.nbh_size[b]
-            team = max(1, round(self.p.team_per_1000 * size / 1000))
-            builders = max(1, round(self.p.builders_per_1000 * size / 1000))
-            pros += [Professional(self, nbh=b, role="district_team") for _ in range(team)]
-            pros += [Professional(self, nbh=b, role="community_builder") for _ in range(builders)]
+            for role, per_1000 in (("district_team", self.p.team_per_1000),
+                                   ("community_builder", self.p.builders_per_1000)):
+                fte = per_1000 * self.nbh_size[b] / 1000
+                whole = int(fte)
+                parts = [1.0] * whole + ([fte - whole] if fte - whole > 1e-9 else [])
+                pros += [Professional(self, nbh=b, role=role, fte=f) for f in parts]
         for i, pro in enumerate(pros):
             pro.idx = i
-        self.pro_nbh = np.array([pro.nbh for pro in pros])
+        self.pro_nbh = np.array([pro.nbh for pro in pros], dtype=np.int64)
+        self.pro_fte = np.array([pro.fte for pro in pros])
+        self.pro_team = np.array([pro.role == "district_team" for pro in pros], dtype=bool)
+        self.pro_hours = np.zeros((len(pros), 3))
         return pros
-
-    def _initial_cases(self) -> None:
-        """Residents with moderate or heavy needs start as open cases, as far as the teams have room."""
-        pop = self.pop
-        need = np.flatnonzero((pop.need_level >= 2) & (self.rng.random(len(pop)) < 0.6))
-        pop.case_state[need] = CASE_WAITING
-        pop.case_since[need] = -self.rng.integers(0, 26, len(need))
-        submodels.allocate_professional_time(self)
-        pop.case_state[pop.case_state == CASE_WAITING] = CASE_NONE
 
     # ------------------------------------------------------------------ helpers of the submodels
     def is_bridging(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """True for pairs that differ in age group or income, or live in different neighbourhoods."""
+        """Tell which pairs differ in age group or income, or live in different neighbourhoods."""
         pop = self.pop
         return (pop.age[i] != pop.age[j]) | (pop.low_income[i] != pop.low_income[j]) | (pop.nbh[i] != pop.nbh[j])
+
+    def similar_neighbour(self, who: np.ndarray) -> np.ndarray:
+        """For each resident in ``who``, a neighbour of the same age group and income, if one is found quickly.
+
+        Looks at ``similar_search`` random residents of the same neighbourhood and takes the first
+        who matches both, else the first of the same age group, else the first one looked at.
+        """
+        pop = self.pop
+        lo = self.nbh_start[pop.nbh[who]]
+        size = self.nbh_size[pop.nbh[who]]
+        cand = lo[:, None] + (self.rng.random((len(who), self.p.similar_search)) * size[:, None]).astype(np.int64)
+        same_age = pop.age[cand] == pop.age[who][:, None]
+        same = same_age & (pop.low_income[cand] == pop.low_income[who][:, None])
+        pick = np.where(same.any(axis=1), same.argmax(axis=1), same_age.argmax(axis=1))
+        return cand[np.arange(len(who)), pick]
 
     def refer(self, who: np.ndarray) -> None:
         """Put residents without a case on the waiting list of their neighbourhood's team."""
@@ -221,27 +250,36 @@ class CommunityModel(mesa.Model):
         self.counters.referrals += np.bincount(self.pop.nbh[who], minlength=self.n_nbh)
 
     def replace_residents(self, who: np.ndarray) -> None:
-        """Residents who left (moved or died) are replaced by newcomers with fresh state and no ties.
+        """Residents who left (moved or died) are replaced by newcomers with fresh state.
 
-        A newcomer keeps the neighbourhood and is drawn like the initial population there.
+        A newcomer keeps the neighbourhood, is drawn like the initial population there and
+        arrives with ``newcomer_ties`` ties: kin elsewhere in the city and similar neighbours.
         """
-        pop = self.pop
-        fresh = self._build_population_rows(pop.nbh[who])
+        p, rng, pop = self.p, self.rng, self.pop
+        fresh = self._draw_residents(pop.nbh[who])
         self.net.remove_residents(who)
         pop.helper[np.isin(pop.helper, who)] = NO
         for name, values in fresh.items():
             getattr(pop, name)[who] = values
+        src = np.repeat(who, rng.poisson(p.newcomer_ties, len(who)))
+        kin = rng.random(len(src)) < p.kin_share
+        dst = np.where(kin, rng.integers(0, len(pop), len(src)), self.similar_neighbour(src))
+        w = np.where(kin, rng.uniform(*p.kin_strength, len(src)), rng.uniform(*p.friend_strength, len(src)))
+        self.net.add(src, dst, w, kin, self.is_bridging(src, dst))
 
     def grow_initiative_agents(self) -> None:
         """Create Initiative agents for slots added by :meth:`model.state.Initiatives.grow`."""
         have = len(self.agents_by_type[Initiative])
         new = np.arange(have, len(self.inits))
-        self.inits.place[new] = NO
         Initiative.create_agents(self, len(new), idx=new)
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
-        """Advance one week, in the order given in the class docstring."""
+        """Advance one week (Mesa's step; the burn-in runs the same week without Mesa's clock)."""
+        self._simulate_week()
+
+    def _simulate_week(self) -> None:
+        """One week, in the order given in the class docstring."""
         submodels.steer(self)
         submodels.apply_interventions(self)
         submodels.life_events(self)
@@ -259,7 +297,7 @@ class CommunityModel(mesa.Model):
         submodels.update_loneliness(self)
         submodels.update_trust(self)
         self.week += 1
-        self.recorder.collect(self)
+        submodels.collect(self)
 
     # ------------------------------------------------------------------ running
     def run_weeks(self, weeks: int) -> CommunityModel:
@@ -273,7 +311,11 @@ class CommunityModel(mesa.Model):
 
     # ------------------------------------------------------------------ levers
     def set_steering_mode(self, name: str) -> None:
-        """Switch the municipality's steering mode now (takes effect at the next step)."""
+        """Switch the municipality's steering mode now (its levers hold from the next step).
+
+        Raises:
+            KeyError: No steering mode has that name.
+        """
         self.steering = make_steering(name)
         self.steering.start(self)
         submodels.steer(self)
@@ -294,19 +336,19 @@ class CommunityModel(mesa.Model):
         return [a for a in self.agents_by_type.get(Initiative, []) if self.inits.alive[a.idx]]
 
     def observe_neighbourhoods(self) -> dict[str, np.ndarray]:
-        """What the municipality sees per neighbourhood (used by the layered mode)."""
+        """Return what the municipality sees per neighbourhood (used by the layered mode)."""
         return metrics.observe(self)
 
     def city_frame(self) -> pd.DataFrame:
-        """City-wide outputs, one row per week (week 0 is the initial state)."""
+        """City-wide outputs, one row per week (week 0 is the state after the burn-in)."""
         return self.recorder.city_frame()
 
     def neighbourhood_frame(self) -> pd.DataFrame:
-        """Outputs per neighbourhood, one row per week and neighbourhood."""
+        """Return the outputs per neighbourhood, one row per week and neighbourhood."""
         return self.recorder.neighbourhood_frame()
 
     def network_graph(self, residents: np.ndarray | None = None) -> nx.Graph:
-        """The social network (or the part among ``residents``) as a networkx graph."""
+        """Return the social network (or the part among ``residents``) as a networkx graph."""
         g = self.net.to_networkx(residents)
         pop = self.pop
         for node in g.nodes:
@@ -315,4 +357,4 @@ class CommunityModel(mesa.Model):
         return g
 
 
-__all__ = ["CASE_OPEN", "WEEKS_PER_YEAR", "CommunityModel"]
+__all__ = ["WEEKS_PER_YEAR", "CommunityModel"]

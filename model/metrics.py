@@ -73,7 +73,6 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
     good = net.w >= p.good_tie_threshold
     ties_nbh = nb[net.a]
     pro_hours = np.array([np.bincount(m.pro_nbh, m.pro_hours[:, j], minlength=k) for j in range(3)])
-    team = np.array([pro.role == "district_team" for pro in m.professionals])
     waiting = pop.case_state == CASE_WAITING
     c = m.counters
     return {
@@ -98,7 +97,8 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "waiting": count(waiting),
         "wait_weeks": np.bincount(nb, waiting * (m.week - pop.case_since), minlength=k),
         "professionals": np.bincount(m.pro_nbh, minlength=k).astype(float),
-        "team": np.bincount(m.pro_nbh, team, minlength=k),
+        "fte": np.bincount(m.pro_nbh, m.pro_fte, minlength=k),
+        "team_fte": np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=k),
         "hours_casework": pro_hours[0],
         "hours_admin": pro_hours[1],
         "hours_community": pro_hours[2],
@@ -161,8 +161,9 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "waiting_list": s["waiting"],
         "mean_wait_weeks": _ratio(s["wait_weeks"], s["waiting"]),
         "formal_support_share": _ratio(s["open_cases"], r),
-        "cases_per_professional": _ratio(s["open_cases"], s["team"]),
+        "cases_per_professional": _ratio(s["open_cases"], s["team_fte"]),
         "professionals": s["professionals"],
+        "professional_fte": s["fte"],
         "hours_casework": s["hours_casework"],
         "hours_admin": s["hours_admin"],
         "hours_community": s["hours_community"],
@@ -207,9 +208,9 @@ def observe(m: CommunityModel) -> dict[str, np.ndarray]:
     """What the municipality observes per neighbourhood (for the layered steering mode)."""
     pop, ini, k = m.pop, m.inits, m.n_nbh
     residents = np.bincount(pop.nbh, minlength=k).astype(float)
-    team = np.bincount(m.pro_nbh, [pro.role == "district_team" for pro in m.professionals], minlength=k)
+    team_fte = np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=k)
     return {
-        "waiting_per_team_member": _ratio(np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k), team),
+        "waiting_per_team_fte": _ratio(np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k), team_fte),
         "initiatives_per_1000": 1000 * _ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
                                               residents),
         "lonely_share": _ratio(np.bincount(pop.nbh, pop.score >= 3, minlength=k), residents),
@@ -231,7 +232,7 @@ class Recorder:
         self.collect(m)
 
     def collect(self, m: CommunityModel) -> None:
-        """Compute and store this week's outputs, then reset the weekly counters."""
+        """Compute and store this week's outputs."""
         s = _sums(m)
         per_nbh = _outputs(s)
         city = _outputs({key: np.atleast_1d(v.sum()) for key, v in s.items()})
@@ -241,7 +242,6 @@ class Recorder:
         self.modes.append(m.levers.mode.copy())
         self.nbh_rows.append(np.column_stack([per_nbh[k] for k in self.names]))
         self.city_rows.append(np.array([city[k][0] for k in self.names]))
-        m.counters.reset()
 
     def city_frame(self) -> pd.DataFrame:
         """One row per week: ``week``, ``year`` and every output."""

@@ -110,13 +110,15 @@ class Initiatives:
     @classmethod
     def empty(cls, n: int) -> Initiatives:
         """``n`` free slots."""
-        return cls(**{f.name: np.zeros(n, dtype=_INIT_DTYPES.get(f.name, np.int64)) for f in fields(cls)})
+        return cls(**{f.name: np.full(n, _INIT_FILL.get(f.name, 0), dtype=_INIT_DTYPES.get(f.name, np.int64))
+                      for f in fields(cls)})
 
     def grow(self) -> None:
         """Double the number of slots."""
+        more = Initiatives.empty(len(self))
         for f in fields(self):
-            arr = getattr(self, f.name)
-            setattr(self, f.name, np.concatenate([arr, np.zeros_like(arr)]))
+            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(more, f.name)]))
 
 
 _INIT_DTYPES = {"alive": bool, "citizen_funded": bool, "taken_over": bool, "support_hours": np.float64}
+_INIT_FILL = {"place": NO}

@@ -85,7 +85,7 @@ class Layered(SteeringMode):
     """Gelaagd: chooses a fixed mode per neighbourhood from what the municipality observes.
 
     Every ``layered_review_weeks`` each neighbourhood is reviewed: where the waiting
-    list exceeds ``layered_crisis_waiting`` residents per team member it enforces,
+    list exceeds ``layered_crisis_waiting`` residents per team FTE it enforces,
     where resident initiatives are plentiful (``layered_energy_initiatives`` per 1,000)
     it facilitates, elsewhere it frames.
     """
@@ -111,6 +111,6 @@ class Layered(SteeringMode):
     def _review(self, model: CommunityModel) -> None:
         p = model.p
         obs = model.observe_neighbourhoods()
-        crisis = obs["waiting_per_team_member"] > p.layered_crisis_waiting
+        crisis = obs["waiting_per_team_fte"] > p.layered_crisis_waiting
         energy = obs["initiatives_per_1000"] >= p.layered_energy_initiatives
         self.choice = np.where(crisis, "enforcing", np.where(energy, "facilitating", "framing")).astype(object)

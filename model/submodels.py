@@ -1,8 +1,9 @@
-"""The submodels of one weekly step, in the order of ``CommunityModel.step``.
+"""The submodels of one weekly step, in the order of ``CommunityModel._simulate_week``.
 
 Each function is one submodel of ``docs/ODD.md`` (section 7), under the same name.
 They update the model-owned arrays in place, vectorised over all residents (or ties,
-places, initiatives); only professionals and the municipality step one by one.
+places, initiatives); only professionals and the municipality step one by one. Every
+number they use is a parameter of :class:`model.parameters.Parameters`.
 """
 
 from __future__ import annotations
@@ -18,13 +19,10 @@ from model.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO
 if TYPE_CHECKING:
     from model.community import CommunityModel
 
-# Shares of initiative kinds at founding: 64% organise meeting activities (Movisie 2020);
-# the rest split over care circles, broodfondsen, energy cooperatives and festivals (assumption).
-KIND_SHARES = np.array([0.64, 0.12, 0.08, 0.06, 0.10])
 MEETING = INITIATIVE_KINDS.index("meeting_activity")
 CARE_TALENT, ORGANISING_TALENT = 0, 2
 PHYSICAL, DAILY_LIVING, SOCIAL_NETWORK, PARTICIPATION = 5, 7, 9, 10
-
+LONELY = 3  # De Jong Gierveld score from which a resident counts as lonely (0-2 not lonely)
 
 def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
     """:attr:`model.state.Population.need_level` (of all residents, or of ``who``), computed fast.
@@ -37,10 +35,6 @@ def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
     for j in range(2, 9):
         np.minimum(low, z[:, j], out=low)
     return np.clip(4 - low, 0, 3)
-
-
-def _lowest_domain(zrm: np.ndarray, who: np.ndarray) -> np.ndarray:
-    return zrm[who, :9].argmin(axis=1)
 
 
 def _recover(m: CommunityModel, who: np.ndarray) -> None:
@@ -65,21 +59,27 @@ def _worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:
 
 def _activity(m: CommunityModel) -> np.ndarray:
     """How much a resident goes out: lonely residents withdraw, poor health keeps people in."""
-    pop = m.pop
-    withdraw = 1 - m.p.withdrawal * pop.score / 11
-    health = np.where(np.minimum(pop.zrm[:, PHYSICAL], pop.zrm[:, DAILY_LIVING]) <= 2, 0.4, 1.0)
+    pop, p = m.pop, m.p
+    withdraw = 1 - p.withdrawal * pop.score / 11
+    health = np.where(np.minimum(pop.zrm[:, PHYSICAL], pop.zrm[:, DAILY_LIVING]) <= 2, p.poor_health_activity, 1.0)
     return withdraw * health
+
+
+def _members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:
+    """Tell which of the initiatives ``k`` are meeting activities without an open meeting place."""
+    ini = m.inits
+    return (ini.kind[k] == MEETING) & ((ini.place[k] < 0) | ~m.places.open[np.maximum(ini.place[k], 0)])
 
 
 # 1 -------------------------------------------------------------------------------
 def steer(m: CommunityModel) -> None:
-    """The municipality's steering mode sets this week's levers (and the base levers from parameters)."""
+    """Let the municipality's steering mode set this week's levers (and the base levers from parameters)."""
     m.municipality.step()
 
 
 # 2 -------------------------------------------------------------------------------
 def apply_interventions(m: CommunityModel) -> None:
-    """Interventions due to start or end do so; then every active one adjusts the levers."""
+    """Start or end the interventions that are due; then let every active one adjust the levers."""
     for iv in m.interventions:
         iv.transition(m)
     for iv in m.interventions:
@@ -89,20 +89,28 @@ def apply_interventions(m: CommunityModel) -> None:
 
 # 3 -------------------------------------------------------------------------------
 def life_events(m: CommunityModel) -> None:
-    """Turnover, partner loss and gain, ZRM shocks and own recovery."""
+    """Turnover, partner loss and gain, ZRM shocks and own recovery.
+
+    Finding a partner balances losing one: the rate ``loss * a / (1 - a)`` for the share
+    ``a`` without a partner in the resident's neighbourhood and age group keeps households
+    stationary (the model has no ageing; newcomers are drawn with the same share).
+    """
     p, rng, pop = m.p, m.rng, m.pop
     n = len(pop)
     leaving = np.flatnonzero(rng.random(n) < np.array(p.turnover_rate)[pop.age])
     if len(leaving):
         m.replace_residents(leaving)
+    loss_rate = np.array(p.partner_loss_rate)[pop.age]
+    alone_p = m.no_partner_p[pop.nbh, pop.age]
     r = rng.random(n)
-    loss = pop.partner & (r < np.array(p.partner_loss_rate)[pop.age])
-    gain = ~pop.partner & (r < np.array(p.partner_gain_rate)[pop.age])
+    loss = pop.partner & (r < loss_rate)
+    gain = ~pop.partner & (r < loss_rate * (1 - alone_p) / alone_p)
     pop.partner[loss] = False
     pop.partner[gain] = True
     # Life events: the shock rate rises with vulnerability and age, and with a demand shock.
     rate = (p.zrm_shock_rate * m.levers.demand_multiplier[pop.nbh]
-            * (1 + (p.vulnerability_shock_factor - 1) * pop.vulnerability) * (1 + 0.5 * (pop.age == 3)))
+            * (1 + (p.vulnerability_shock_factor - 1) * pop.vulnerability)
+            * np.where(pop.age == 3, p.shock_factor_75plus, 1.0))
     hit = np.flatnonzero(rng.random(n) < rate)
     _worsen(m, hit, rng.integers(0, 9, len(hit)))
     problem = np.flatnonzero(need_level_of(pop.zrm) >= 1)  # a life domain at 3 or below
@@ -114,8 +122,8 @@ def fund_meeting_places(m: CommunityModel) -> None:
     """Funding from the municipality and the citizen budget; long underfunding closes a place."""
     p, pl = m.p, m.places
     open_per_nbh = np.bincount(pl.nbh, pl.open, minlength=m.n_nbh)
-    # A third of a citizen budget goes to meeting places (assumption), shared by the open ones.
-    budget = m.levers.citizen_budget_eur * m.nbh_size / 3
+    # Residents give part of a citizen budget to their meeting places, shared by the open ones.
+    budget = m.levers.citizen_budget_eur * m.nbh_size * p.citizen_budget_place_share
     top_up = np.where(open_per_nbh > 0, budget / np.maximum(open_per_nbh, 1), 0) / max(p.place_subsidy_eur, 1)
     pl.funding = pl.subsidy_share * m.levers.place_funding[pl.nbh] + top_up[pl.nbh]
     under = pl.open & (pl.funding < p.place_closure_funding)
@@ -133,10 +141,9 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     Returns:
         Attendee indices and venue ids (places ``0..P-1``, initiative ``k`` as ``P + k``).
     """
-    p, rng, pop, pl, ini = m.p, m.rng, m.pop, m.places, m.inits
+    p, rng, pop, pl = m.p, m.rng, m.pop, m.places
     n = len(pop)
     act = _activity(m)
-    motivation = pop.motivation
     # Meeting places: pick one open place of the neighbourhood at random.
     open_idx = np.flatnonzero(pl.open)
     pop.visited[:] = NO
@@ -147,7 +154,8 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
         first = np.concatenate([[0], np.cumsum(per_nbh)])
         sorted_open = open_idx[np.argsort(pl.nbh[open_idx], kind="stable")]
         has = per_nbh[pop.nbh] > 0
-        want = has & (rng.random(n) < p.place_visit_rate * act * (0.5 + motivation))
+        # Motivation scales the wish to go out from half (0) to one and a half (1) times the base rate.
+        want = has & (rng.random(n) < p.place_visit_rate * act * (0.5 + pop.motivation))
         place_att = np.flatnonzero(want)
         pick = first[pop.nbh[place_att]] + (rng.random(len(place_att)) * per_nbh[pop.nbh[place_att]]).astype(int)
         place_of = sorted_open[pick]
@@ -160,14 +168,14 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     # Initiative activities; meeting activities without an open place are hampered.
     members = np.flatnonzero(pop.member_of >= 0)
     k = pop.member_of[members]
-    no_place = (ini.kind[k] == MEETING) & ((ini.place[k] < 0) | ~pl.open[np.maximum(ini.place[k], 0)])
-    p_attend = np.where(pop.core[members], 0.9, 0.5) * act[members] * np.where(no_place, 0.4, 1.0)
+    p_attend = (np.where(pop.core[members], p.attend_core, p.attend_member) * act[members]
+                * np.where(_members_without_place(m, k), p.no_place_attendance, 1.0))
     attend = rng.random(len(members)) < p_attend
     init_att, init_of = members[attend], len(pl) + k[attend]
     engaged = np.zeros(n)
     engaged[place_att] = 1
     engaged[init_att] = 1
-    pop.engagement += 0.1 * (engaged - pop.engagement)
+    pop.engagement += p.engagement_rate * (engaged - pop.engagement)
     return np.concatenate([place_att, init_att]), np.concatenate([place_of, init_of])
 
 
@@ -180,7 +188,7 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     """
     p, rng, pop, net = m.p, m.rng, m.pop, m.net
     who, venue = venues
-    for _ in range(2):  # two encounters per visit
+    for _ in range(p.encounters_per_visit):
         order = np.lexsort((rng.random(len(who)), venue))
         a, va = who[order][0::2], venue[order][0::2]
         b, vb = who[order][1::2], venue[order][1::2]
@@ -195,18 +203,28 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
         base = np.minimum(1, np.minimum(pop.good_ties[a], pop.good_ties[b]) / p.bridging_base)
         prob = p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
         new = rng.random(len(a)) < prob
-        net.add(a[new], b[new], 0.2, False, bridging[new])
+        net.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
         m.counters.ties_formed += np.bincount(pop.nbh[a[new]], minlength=m.n_nbh)
 
 
 # 7 -------------------------------------------------------------------------------
 def maintain_ties(m: CommunityModel) -> None:
-    """Contact along ties strengthens them; without contact they decay, and weak non-kin ties dissolve."""
+    """Contact along ties strengthens them; without contact they weaken, and weak non-kin ties dissolve.
+
+    Strong ties are in touch more often than weak ones (contact in proportion to strength),
+    and a resident with more ties than ``tie_capacity`` has less time for each (Dunbar).
+    So a tie either grows strong or fades: weak ties that are not renewed at a venue
+    dissolve, and networks stay near the size people can keep up. Lonely residents
+    withdraw (``_activity``), so their ties fade.
+    """
     p, rng, net = m.p, m.rng, m.net
     act = _activity(m)
-    contact = rng.random(len(net)) < p.tie_contact_prob * act[net.a] * act[net.b] * np.where(net.kin, 1.2, 1.0)
+    room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count(), 1))
+    reach = act * room
+    contact = rng.random(len(net)) < (p.tie_contact_prob * net.w * reach[net.a] * reach[net.b]
+                                      * np.where(net.kin, p.kin_contact_factor, 1.0))
     decay = p.tie_decay * np.where(net.kin, p.kin_decay_factor, 1.0)
-    net.w = np.where(contact, net.w + p.tie_gain * (1 - net.w), net.w * (1 - decay))
+    net.w = np.where(contact, net.w + p.tie_gain * (1 - net.w), np.maximum(net.w - decay, 0.0))
     net.keep(net.kin | (net.w >= p.tie_drop_threshold))
     m.pop.good_ties = net.count(net.w >= p.good_tie_threshold)
 
@@ -219,31 +237,31 @@ def informal_help(m: CommunityModel) -> None:
     level = need_level_of(pop.zrm)
     # Existing help continues while the need, the tie and the carer's strength last.
     h = pop.helper
-    has = h >= 0
-    idx = np.flatnonzero(has)
+    idx = np.flatnonzero(h >= 0)
     tie_ok = net.find(idx, h[idx]) >= 0
     keep = (level[idx] >= 1) & tie_ok & (pop.strain[h[idx]] < 1)
     pop.helper[idx[~keep]] = NO
     # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010).
-    ask_p = p.ask_rate * (1 - pop.reluctance) + 0.5 * pop.prompted
+    ask_p = p.ask_rate * (1 - pop.reluctance) + p.prompted_ask * pop.prompted
     asking = (level >= 1) & (pop.helper < 0) & (rng.random(n) < ask_p)
     pop.prompted[:] = False
     if asking.any() and len(net):
-        free = (level <= 1) & (pop.strain < 0.8) & (pop.care_given < p.carer_capacity_hours)
+        free = (level <= 1) & (pop.strain < p.carer_strain_limit) & (pop.care_given < p.carer_capacity_hours)
         # Both directions of every tie (a asks b, then b asks a), kept where one asks and the other is free.
         fwd = np.flatnonzero(asking[net.a] & free[net.b])
         bwd = np.flatnonzero(asking[net.b] & free[net.a])
         ea = np.concatenate([net.a[fwd], net.b[bwd]])
         eb = np.concatenate([net.b[fwd], net.a[bwd]])
         ew = np.concatenate([net.w[fwd], net.w[bwd]])
-        score = ew * (1 + pop.talents[eb, CARE_TALENT]) * rng.random(len(ea))
+        score = ew * (1 + p.care_talent_preference * pop.talents[eb, CARE_TALENT]) * rng.random(len(ea))
         order = np.lexsort((-score, ea))
         first = np.unique(ea[order], return_index=True)[1]
         pop.helper[ea[order][first]] = eb[order][first]
     helped = np.flatnonzero(pop.helper >= 0)
     hours = np.array(p.help_hours)[np.maximum(level[helped] - 1, 0)]
     pop.care_given = np.bincount(pop.helper[helped], hours, minlength=n)
-    pop.strain = np.clip(pop.strain + p.carer_strain_rate * pop.care_given - 0.02 * pop.strain, 0, 1)
+    pop.strain = np.clip(pop.strain + p.carer_strain_rate * pop.care_given - p.strain_recovery_rate * pop.strain,
+                         0, 1)
     _recover(m, helped[rng.random(len(helped)) < p.informal_recovery_rate])
     unmet = (level >= 1) & (pop.helper < 0) & (pop.case_state != CASE_OPEN)
     pop.unmet_weeks = np.where(unmet, pop.unmet_weeks + 1, 0)
@@ -255,15 +273,16 @@ def escalate_needs(m: CommunityModel) -> None:
     p, rng, pop = m.p, m.rng, m.pop
     unmet = np.flatnonzero(pop.unmet_weeks > 0)
     worse = unmet[rng.random(len(unmet)) < p.deterioration_rate]
-    _worsen(m, worse, _lowest_domain(pop.zrm, worse))
+    _worsen(m, worse, pop.zrm[worse, :9].argmin(axis=1))
     level = need_level_of(pop.zrm)
     # Residents whose need resolved while waiting leave the waiting list.
     pop.case_state[(pop.case_state == CASE_WAITING) & (level == 0)] = CASE_NONE
     escalated = (pop.case_state == CASE_NONE) & (
         ((level >= 2) & (pop.unmet_weeks >= p.escalation_weeks)) | (level == 3))
-    ask = p.formal_ask_rate * (1 - 0.5 * pop.reluctance) * (0.5 + pop.trust) * np.where(level == 3, 2.0, 1.0)
-    new = np.flatnonzero(escalated & (m.rng.random(len(pop)) < ask))
-    m.refer(new)
+    # Trust in the municipality scales the step to the front desk from half (0) to one and a half (1) times.
+    ask = (p.formal_ask_rate * (1 - p.formal_reluctance * pop.reluctance) * (0.5 + pop.trust)
+           * np.where(level == 3, p.heavy_need_ask_factor, 1.0))
+    m.refer(np.flatnonzero(escalated & (rng.random(len(pop)) < ask)))
 
 
 # 10 ------------------------------------------------------------------------------
@@ -306,23 +325,19 @@ def community_work(m: CommunityModel) -> None:
     alive = ini.alive & ~ini.taken_over
     ini.support_hours[:] = 0
     for b in range(m.n_nbh):
-        residents = np.flatnonzero(pop.nbh == b)
+        residents = np.arange(m.nbh_start[b], m.nbh_start[b + 1])
         inits_b = np.flatnonzero(alive & (ini.nbh == b))
         # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
         k = rng.poisson(hours[b, 0] * p.introductions_per_hour)
-        lonely = residents[pop.score[residents] >= 3]
+        lonely = residents[pop.score[residents] >= LONELY]
         if k and len(lonely):
             who = rng.choice(lonely, size=min(k, len(lonely)), replace=False)
-            joinable = pop.member_of[who] < 0
             if len(inits_b):
-                j = who[joinable]
+                j = who[pop.member_of[who] < 0]
                 pop.member_of[j] = rng.choice(inits_b, len(j))
             else:
-                # Introduce to a similar neighbour: the first same-age resident of a few drawn.
-                cand = residents[rng.integers(0, len(residents), (len(who), 5))]
-                pick = (pop.age[cand] == pop.age[who][:, None]).argmax(axis=1)
-                other = cand[np.arange(len(who)), pick]
-                m.net.add(who, other, 0.3, False, m.is_bridging(who, other))
+                other = m.similar_neighbour(who)
+                m.net.add(who, other, p.introduction_strength, False, m.is_bridging(who, other))
             pop.prompted[who] = True
         # Initiative support: hours shared by the neighbourhood's resident-run initiatives.
         if len(inits_b):
@@ -333,14 +348,14 @@ def community_work(m: CommunityModel) -> None:
             who = rng.choice(residents, size=min(k, len(residents)), replace=False)
             who = who[pop.talents[who].any(axis=1)]
             pop.spotted[who] = True
-            pop.competence[who] = np.minimum(1, pop.competence[who] + 0.05)
+            pop.competence[who] = np.minimum(1, pop.competence[who] + p.spotting_competence_gain)
             free = who[pop.member_of[who] < 0]
             if len(inits_b) and len(free):
                 pop.member_of[free] = rng.choice(inits_b, len(free))
         # Outreach: visits uncover hidden demand (CPB, Magnee & Benda): registered demand rises first.
         k = rng.poisson(hours[b, 3] * p.outreach_per_hour)
         if k:
-            weight = pop.vulnerability[residents] + 0.05
+            weight = 1 + (p.outreach_targeting - 1) * pop.vulnerability[residents]
             who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight / weight.sum())
             need = need_level_of(pop.zrm, who)
             found = (need >= 1) & (pop.case_state[who] == CASE_NONE) & (pop.helper[who] < 0)
@@ -383,9 +398,8 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     dissimilar = ~_similar(m, members, km)
     # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
     mixed = np.bincount(km, dissimilar, minlength=len(ini)) / np.maximum(np.bincount(km, minlength=len(ini)), 1)
-    no_place = (ini.kind[km] == MEETING) & ((ini.place[km] < 0) | ~m.places.open[np.maximum(ini.place[km], 0)])
     leave_p = (p.member_leave_rate * (2 - motivation[members]) * (1 + dissimilar) * (1 + mixed[km])
-               * (1 + no_place))
+               * (1 + _members_without_place(m, km)))
     pop.member_of[members[rng.random(len(members)) < leave_p]] = NO
     # Core volunteers burn out with their weekly load: the initiative's administration (unless
     # professionals take it off their hands) and its core work, shared by fewer hands when the core is small.
@@ -394,26 +408,26 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     kc = pop.member_of[core]
     # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load.
     admin = ((p.initiative_admin_hours * lev.initiative_accountability[ini.nbh[kc]]
-              * np.where(ini.grant_weeks_left[kc] > 0, 1.5, 1.0) * ~ini.citizen_funded[kc])
+              * np.where(ini.grant_weeks_left[kc] > 0, p.grant_admin_factor, 1.0) * ~ini.citizen_funded[kc])
              + p.inclusion_admin_hours * lev.inclusion_demand[ini.nbh[kc]]
              - p.support_relief * ini.support_hours[kc])
     load = (np.maximum(admin, 0) + p.core_hours * p.core_target) / np.maximum(ini.n_core[kc], 1)
     burnt = core[rng.random(len(core)) < p.burnout_rate * load]
     pop.core[burnt] = False
-    pop.competence[burnt] *= 0.7
-    pop.member_of[burnt[rng.random(len(burnt)) < 0.5]] = NO
+    pop.competence[burnt] *= 1 - p.burnout_competence_loss
+    pop.member_of[burnt[rng.random(len(burnt)) < p.burnout_leave]] = NO
     m.counters.burnouts += np.bincount(pop.nbh[burnt], minlength=m.n_nbh)
     # Members step up to the core when it is short (organisers first).
     _count_members(m)
     short = (ini.n_core < p.core_target) & ini.alive & ~ini.taken_over
     cand = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
-    kk = pop.member_of[cand]
-    up = short[kk] & (rng.random(len(cand))
-                    < p.step_up_rate * motivation[cand] * (1 + 2 * pop.talents[cand, ORGANISING_TALENT]))
+    organiser = pop.talents[cand, ORGANISING_TALENT]
+    up = short[pop.member_of[cand]] & (rng.random(len(cand)) < p.step_up_rate * motivation[cand]
+                                       * (1 + (p.organiser_step_up_factor - 1) * organiser))
     pop.core[cand[up]] = True
     _count_members(m)
     _end_or_take_over(m)
-    _volunteering(m, motivation)
+    _volunteering(m, motivation, level)
 
 
 def _similar(m: CommunityModel, who: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -432,9 +446,9 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
     p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
     alive_per_nbh = np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh)
     room = alive_per_nbh < p.max_initiatives_per_1000 * m.nbh_size / 1000
-    support = 1 + np.bincount(m.pro_nbh, m.pro_hours[:, 2], minlength=m.n_nbh) * lev.community_split[:, 1] / 20
-    chance = (p.founding_rate * motivation * (1 + 4 * pop.spotted) * support[pop.nbh]
-              * pop.talents[:, ORGANISING_TALENT] * room[pop.nbh])
+    support = 1 + m.community_hours[:, 1] / p.support_founding_hours
+    chance = (p.founding_rate * motivation * (1 + (p.spotted_founding_factor - 1) * pop.spotted)
+              * support[pop.nbh] * pop.talents[:, ORGANISING_TALENT] * room[pop.nbh])
     founders = np.flatnonzero((pop.member_of < 0) & (level <= 1) & (rng.random(len(pop)) < chance))
     founders = founders[np.unique(pop.nbh[founders], return_index=True)[1]]  # one per neighbourhood a week
     for f in founders:
@@ -445,9 +459,9 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
             free = np.flatnonzero(~ini.alive)
         k = free[0]
         b = pop.nbh[f]
-        kind = rng.choice(len(KIND_SHARES), p=KIND_SHARES)
+        kind = rng.choice(len(INITIATIVE_KINDS), p=p.kind_shares)
         places = np.flatnonzero(m.places.open & (m.places.nbh == b))
-        citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < 0.5
+        citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < p.citizen_funded_share
         ini.alive[k], ini.kind[k], ini.nbh[k] = True, kind, b
         ini.place[k] = rng.choice(places) if (kind == MEETING and len(places)) else NO
         ini.group_age[k], ini.group_income[k] = pop.age[f], pop.low_income[f]
@@ -456,9 +470,9 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
         ini.grant_weeks_left[k] = p.grant_weeks if (citizen or rng.random() < lev.grant_prob[b]) else 0
         # The founder brings people who already knew each other (prior ties aid durability).
         friends = m.net.neighbours(f)
-        friends = friends[(pop.member_of[friends] < 0) & (m.net.w[m.net.find(np.full(len(friends), f), friends)]
-                                                           >= p.good_tie_threshold)]
-        crew = np.concatenate([[f], rng.permutation(friends)[:2]])
+        strength = m.net.w[m.net.find(np.full(len(friends), f), friends)]
+        friends = friends[(pop.member_of[friends] < 0) & (strength >= p.good_tie_threshold)]
+        crew = np.concatenate([[f], rng.permutation(friends)[: p.founder_crew]])
         pop.member_of[crew], pop.core[crew] = k, True
         pop.spotted[f] = False
         m.counters.initiatives_founded[b] += 1
@@ -471,7 +485,7 @@ def _end_or_take_over(m: CommunityModel) -> None:
     ini.grant_weeks_left = np.maximum(ini.grant_weeks_left - 1, 0)
     if ending_grant.any():
         mem = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
-        lose = mem[ending_grant[pop.member_of[mem]] & (rng.random(len(mem)) < 0.15)]
+        lose = mem[ending_grant[pop.member_of[mem]] & (rng.random(len(mem)) < p.grant_end_leave)]
         pop.member_of[lose] = NO
     resident_run = ini.alive & ~ini.taken_over
     struggling = resident_run & (ini.n_core < p.core_min)
@@ -482,7 +496,7 @@ def _end_or_take_over(m: CommunityModel) -> None:
     pop.core[take[np.maximum(pop.member_of, 0)] & (pop.member_of >= 0)] = False
     m.counters.initiatives_taken_over += np.bincount(ini.nbh[take], minlength=m.n_nbh)
     end = (resident_run & ~take & (ini.struggling_weeks >= p.struggle_weeks)) | (
-        ini.alive & ini.taken_over & (ini.n_members < 3))
+        ini.alive & ini.taken_over & (ini.n_members < p.takeover_min_members))
     if end.any():
         gone = (pop.member_of >= 0) & end[np.maximum(pop.member_of, 0)]
         pop.member_of[gone] = NO
@@ -491,9 +505,7 @@ def _end_or_take_over(m: CommunityModel) -> None:
         ini.taken_over[end] = False
         m.counters.initiatives_ended += np.bincount(ini.nbh[end], minlength=m.n_nbh)
     # Meeting activities whose place closed look for another open place in the neighbourhood.
-    lost = np.flatnonzero(ini.alive & (ini.kind == MEETING)
-                          & ((ini.place < 0) | ~m.places.open[np.maximum(ini.place, 0)]))
-    for k in lost:
+    for k in np.flatnonzero(ini.alive & _members_without_place(m, np.arange(len(ini)))):
         places = np.flatnonzero(m.places.open & (m.places.nbh == ini.nbh[k]))
         ini.place[k] = rng.choice(places) if len(places) else NO
     m.counters.takeover_cost += np.bincount(ini.nbh[ini.alive & ini.taken_over],
@@ -503,44 +515,46 @@ def _end_or_take_over(m: CommunityModel) -> None:
                                          minlength=m.n_nbh) * p.grant_eur / 52
 
 
-def _volunteering(m: CommunityModel, motivation: np.ndarray) -> None:
+def _volunteering(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
     p, rng, pop = m.p, m.rng, m.pop
     n = len(pop)
     hours = np.zeros(n)
-    core = np.flatnonzero(pop.core)
-    hours[core] = p.core_hours
+    hours[pop.core] = p.core_hours
     # Ordinary members lend a hand now and then (setting up, cooking, driving).
     helping = (pop.member_of >= 0) & ~pop.core & (rng.random(n) < p.member_help_rate)
-    hours[helping] += 2.0
+    hours[helping] += p.member_help_hours
     # Volunteering elsewhere (sports clubs, schools, church): CBS counts it too.
-    elsewhere = rng.random(n) < p.volunteer_rate * pop.civic * motivation * (need_level_of(pop.zrm) <= 1)
-    hours[elsewhere] += 3.0
+    elsewhere = rng.random(n) < p.volunteer_rate * pop.civic * motivation * (level <= 1)
+    hours[elsewhere] += p.volunteer_hours_elsewhere
     pop.volunteer_hours = hours
     pop.last_volunteered[hours > 0] = m.week
 
 
 # 14 ------------------------------------------------------------------------------
-def update_motivation(m: CommunityModel) -> None:
-    """Autonomy, competence and relatedness follow their targets; control crowds autonomy out."""
+def update_motivation(m: CommunityModel, settle: bool = False) -> None:
+    """Autonomy, competence and relatedness follow their targets; control crowds autonomy out.
+
+    With ``settle`` the state jumps to its targets (initialisation).
+    """
     p, pop, ini, lev = m.p, m.pop, m.inits, m.levers
     active = pop.member_of >= 0
     k = np.maximum(pop.member_of, 0)
-    taken = active & ini.taken_over[k]
-    control = lev.control[pop.nbh] * np.where(active, 1.0, 0.3)
-    control = np.where(taken, 1.0, control)
+    control = np.where(active & ini.taken_over[k], 1.0,
+                       lev.control[pop.nbh] * np.where(active, 1.0, p.control_felt_outside))
     supported = active & (ini.support_hours[k] > 0)
     self_funded = active & ini.citizen_funded[k]
-    autonomy_t = 0.85 - p.crowding * control + 0.05 * supported + 0.05 * self_funded
-    recent = (m.week - pop.last_volunteered <= 8) | (pop.care_given > 0)
+    autonomy_t = p.autonomy_base - p.crowding * control + p.support_autonomy * (supported + self_funded)
+    contributing = (m.week - pop.last_volunteered <= p.contribution_memory_weeks) | (pop.care_given > 0)
     talents = pop.talents
     n_talents = sum(talents[:, j].astype(np.int64) for j in range(talents.shape[1]))  # = talents.sum(axis=1)
-    competence_t = (0.45 + 0.25 * recent + 0.05 * n_talents - 0.2 * (need_level_of(pop.zrm) >= 2)
-                    - 0.2 * pop.strain)
-    relatedness_t = 1 - np.exp(-(pop.good_ties + 0.5 * active) / p.saturation_ties)
-    r = p.motivation_rate
+    competence_t = (p.competence_base + p.competence_contributing * contributing + p.competence_per_talent * n_talents
+                    - p.competence_problem_penalty * ((need_level_of(pop.zrm) >= 2) + pop.strain))
+    relatedness_t = 1 - np.exp(-(pop.good_ties + p.relatedness_membership * active) / p.saturation_ties)
+    r = 1.0 if settle else p.motivation_rate
     pop.autonomy += r * (np.clip(autonomy_t, 0, 1) - pop.autonomy)
     pop.competence += r * (np.clip(competence_t, 0, 1) - pop.competence)
     pop.relatedness += r * (np.clip(relatedness_t, 0, 1) - pop.relatedness)
+    # ZRM community participation: 2 nothing, 3 volunteered this year, 4 also a member, 5 also core.
     year = m.week - pop.last_volunteered < 52
     pop.zrm[:, PARTICIPATION] = 2 + year + active + pop.core
 
@@ -550,18 +564,17 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
     """De Jong Gierveld loneliness from the gap in good ties, a partner, and ties' loneliness.
 
     Social loneliness (0-5) falls with good ties and belonging, saturating at about
-    4-5 good ties; emotional loneliness (0-6) depends on a partner or close tie.
+    4-5 good ties; emotional loneliness (0-6) depends on a partner and close ties.
     Loneliness spreads through ties (``contagion``). With ``settle`` the state jumps
     to its target (initialisation).
     """
     p, pop, net = m.p, m.pop, m.net
-    good = net.w >= p.good_tie_threshold
-    pop.good_ties = net.count(good)
-    close = net.count(net.w >= 0.8)
-    belonging = 0.6 * pop.engagement + 0.4 * (pop.member_of >= 0)
+    pop.good_ties = net.count(net.w >= p.good_tie_threshold)
+    close = net.count(net.w >= p.close_tie_threshold)
+    belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
     social_t = 5 * np.exp(-(pop.good_ties + belonging) / p.saturation_ties) + pop.disp_s
     emotional_base = np.where(pop.partner, p.emotional_partner, p.emotional_alone)
-    emotional_t = emotional_base * (1 - 0.3 * (1 - np.exp(-close / 1.5))) + pop.disp_e
+    emotional_t = emotional_base * (1 - p.confidant_protection * (1 - np.exp(-close / p.confidant_scale))) + pop.disp_e
     # Contagion: pulled toward the (tie-weighted) loneliness of one's ties.
     total = pop.lon_s + pop.lon_e
     wsum = net.neighbour_sum(np.ones(len(pop)), net.w)
@@ -573,16 +586,34 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
     pop.lon_s += r * (social_t - pop.lon_s)
     pop.lon_e += r * (emotional_t - pop.lon_e)
     pop.score = (np.rint(pop.lon_s) + np.rint(pop.lon_e)).astype(np.int8)
-    pop.zrm[:, 9] = np.clip(1 + pop.good_ties // 2, 1, 5)
+    # ZRM social network: 1 with no good tie, up to 5 with eight or more.
+    pop.zrm[:, SOCIAL_NETWORK] = np.clip(1 + pop.good_ties // 2, 1, 5)
 
 
 # 16 ------------------------------------------------------------------------------
-def update_trust(m: CommunityModel) -> None:
-    """Trust in the municipality follows experience: timely help, long waits, control, support."""
+def update_trust(m: CommunityModel, settle: bool = False) -> None:
+    """Trust in the municipality follows experience: timely help, long waits, control, own budgets."""
     p, pop, lev = m.p, m.pop, m.levers
-    waiting_long = (pop.case_state == CASE_WAITING) & (m.week - pop.case_since > 8)
+    waiting_long = (pop.case_state == CASE_WAITING) & (m.week - pop.case_since > p.long_wait_weeks)
     helped = pop.case_state == CASE_OPEN
     active = pop.member_of >= 0
-    signal = (0.55 + 0.15 * helped - 0.35 * waiting_long - 0.2 * lev.control[pop.nbh] * active
-              + 0.1 * (active & m.inits.citizen_funded[np.maximum(pop.member_of, 0)]))
-    pop.trust += p.trust_rate * (np.clip(signal, 0, 1) - pop.trust)
+    own_budget = active & m.inits.citizen_funded[np.maximum(pop.member_of, 0)]
+    signal = (p.trust_base + p.trust_helped * helped - p.trust_waiting * waiting_long
+              - p.trust_control * lev.control[pop.nbh] * active + p.trust_own_budget * own_budget)
+    r = 1.0 if settle else p.trust_rate
+    pop.trust += r * (np.clip(signal, 0, 1) - pop.trust)
+
+
+# 17 ------------------------------------------------------------------------------
+def collect(m: CommunityModel) -> None:
+    """Record the week's outputs (not during the burn-in) and reset the weekly counters."""
+    if m.recorder is not None:
+        m.recorder.collect(m)
+    m.counters.reset()
+
+
+def settle(m: CommunityModel) -> None:
+    """Set loneliness, motivation and trust to their targets for the initial city (before the burn-in)."""
+    update_loneliness(m, settle=True)
+    update_motivation(m, settle=True)
+    update_trust(m, settle=True)

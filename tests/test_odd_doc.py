@@ -26,8 +26,8 @@ def odd() -> str:
 
 
 def step_submodels() -> list[str]:
-    """Names of the ``submodels.<name>(...)`` calls in ``CommunityModel.step``, in source order."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(CommunityModel.step)))
+    """Names of the ``submodels.<name>(...)`` calls of one week (``CommunityModel._simulate_week``), in order."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(CommunityModel._simulate_week)))
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
              and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
              and node.func.value.id == "submodels"]
@@ -57,7 +57,7 @@ def submodel_headings(text: str) -> list[str]:
 def test_step_calls_submodels() -> None:
     names = step_submodels()
     assert len(names) >= 10, names
-    assert names[0] == "steer"
+    assert names[0] == "steer" and names[-1] == "collect"
 
 
 def test_every_submodel_of_step_is_a_heading_in_step_order(odd: str) -> None:
