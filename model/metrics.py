@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from model.state import CASE_OPEN, CASE_WAITING
+from model.submodels import LONELY, need_level_of
 
 if TYPE_CHECKING:
     from model.community import CommunityModel
@@ -61,41 +62,50 @@ class WeeklyCounters:
 
 def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
     """Per-neighbourhood sums that every output is computed from."""
-    pop, net, p, ini = m.pop, m.net, m.p, m.inits
-    nb, k = pop.nbh, m.n_nbh
+    pop, net, p, ini, k = m.pop, m.net, m.p, m.inits, m.n_nbh
+    starts = m.nbh_start[:-1]
+    contiguous = bool(np.all(m.nbh_size > 0))
 
-    def count(mask: np.ndarray, where: np.ndarray = nb) -> np.ndarray:
+    def total(values: np.ndarray) -> np.ndarray:
+        """Sum of a per-resident array per neighbourhood (residents are stored by neighbourhood)."""
+        if contiguous:
+            return np.add.reduceat(values, starts, dtype=float)
+        return np.bincount(pop.nbh, values, minlength=k).astype(float)
+
+    def count(mask: np.ndarray, where: np.ndarray) -> np.ndarray:
         return np.bincount(where, mask, minlength=k).astype(float)
 
     score = pop.score
-    level = pop.need_level
+    level = need_level_of(pop.zrm)
     needy = level >= 1
     good = net.w >= p.good_tie_threshold
-    ties_nbh = nb[net.a]
+    ties_nbh = pop.nbh[net.a]
     pro_hours = np.array([np.bincount(m.pro_nbh, m.pro_hours[:, j], minlength=k) for j in range(3)])
     waiting = pop.case_state == CASE_WAITING
+    lonely = score >= LONELY
+    old = pop.age == 3
     c = m.counters
     return {
-        "residents": count(np.ones(len(pop))),
-        "lonely": count(score >= 3),
-        "moderate": count((score >= 3) & (score <= 8)),
-        "severe": count((score >= 9) & (score <= 10)),
-        "very_severe": count(score == 11),
-        "social_lonely": count(np.rint(pop.lon_s) >= 3),
-        "emotional_lonely": count(np.rint(pop.lon_e) >= 3),
-        "score": np.bincount(nb, score, minlength=k),
-        "residents_75": count(pop.age == 3),
-        "lonely_75": count((pop.age == 3) & (score >= 3)),
-        "severe_75": count((pop.age == 3) & (score >= 9)),
-        "good_ties": np.bincount(nb, pop.good_ties, minlength=k),
-        "ties_capped": np.bincount(nb, np.minimum(pop.good_ties, 5) / 5, minlength=k),
+        "residents": m.nbh_size.astype(float),
+        "lonely": total(lonely),
+        "moderate": total(lonely & (score <= 8)),
+        "severe": total((score >= 9) & (score <= 10)),
+        "very_severe": total(score == 11),
+        "social_lonely": total(np.rint(pop.lon_s) >= LONELY),
+        "emotional_lonely": total(np.rint(pop.lon_e) >= LONELY),
+        "score": total(score),
+        "residents_75": total(old),
+        "lonely_75": total(old & lonely),
+        "severe_75": total(old & (score >= 9)),
+        "good_ties": total(pop.good_ties),
+        "ties_capped": total(np.minimum(pop.good_ties, 5) / 5),
         "good_tie_ends": 2 * count(good, ties_nbh),
         "bridging_ends": 2 * count(good & net.bridging, ties_nbh),
-        "needy": count(needy),
-        "needy_helped": count(needy & (pop.helper >= 0)),
-        "open_cases": count(pop.case_state == CASE_OPEN),
-        "waiting": count(waiting),
-        "wait_weeks": np.bincount(nb, waiting * (m.week - pop.case_since), minlength=k),
+        "needy": total(needy),
+        "needy_helped": total(needy & (pop.helper >= 0)),
+        "open_cases": total(pop.case_state == CASE_OPEN),
+        "waiting": total(waiting),
+        "wait_weeks": total(waiting * (m.week - pop.case_since)),
         "professionals": np.bincount(m.pro_nbh, minlength=k).astype(float),
         "fte": np.bincount(m.pro_nbh, m.pro_fte, minlength=k),
         "team_fte": np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=k),
@@ -106,20 +116,20 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "hours_initiative_support": m.community_hours[:, 1],
         "hours_talent_spotting": m.community_hours[:, 2],
         "hours_outreach": m.community_hours[:, 3],
-        "care_hours": np.bincount(nb, pop.care_given, minlength=k),
-        "carers": count(pop.care_given > 0),
-        "volunteers_year": count(m.week - pop.last_volunteered < 52),
-        "volunteers_week": count(pop.volunteer_hours > 0),
-        "volunteer_hours": np.bincount(nb, pop.volunteer_hours, minlength=k),
-        "members": count(pop.member_of >= 0),
-        "core": count(pop.core),
-        "engagement": np.bincount(nb, pop.engagement, minlength=k),
+        "care_hours": total(pop.care_given),
+        "carers": total(pop.care_given > 0),
+        "volunteers_year": total(m.week - pop.last_volunteered < 52),
+        "volunteers_week": total(pop.volunteer_hours > 0),
+        "volunteer_hours": total(pop.volunteer_hours),
+        "members": total(pop.member_of >= 0),
+        "core": total(pop.core),
+        "engagement": total(pop.engagement),
         "initiatives_active": count(ini.alive & ~ini.taken_over, ini.nbh),
         "initiatives_taken_over_active": count(ini.alive & ini.taken_over, ini.nbh),
         "places_open": count(m.places.open, m.places.nbh),
         "places": count(np.ones(len(m.places)), m.places.nbh),
-        "trust": np.bincount(nb, pop.trust, minlength=k),
-        "motivation": np.bincount(nb, pop.motivation, minlength=k),
+        "trust": total(pop.trust),
+        "motivation": total(pop.motivation),
         "professional_cost": pro_hours.sum(axis=0) * p.hourly_cost_eur,
         "community_cost": c.place_cost + c.grant_cost + c.takeover_cost
         + m.levers.citizen_budget_eur * m.nbh_size / 52,
@@ -213,7 +223,7 @@ def observe(m: CommunityModel) -> dict[str, np.ndarray]:
         "waiting_per_team_fte": _ratio(np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k), team_fte),
         "initiatives_per_1000": 1000 * _ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
                                               residents),
-        "lonely_share": _ratio(np.bincount(pop.nbh, pop.score >= 3, minlength=k), residents),
+        "lonely_share": _ratio(np.bincount(pop.nbh, pop.score >= LONELY, minlength=k), residents),
     }
 
 

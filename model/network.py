@@ -4,12 +4,71 @@ Ties are undirected and stored once, as ``(a, b)`` with ``a < b``, sorted by the
 ``a * n + b`` so that lookups and inserts are vectorised binary searches. Each tie has
 a strength in [0, 1], a kin flag (family ties decay slowly) and a bridging flag
 (the two residents differ in age group or income, or live in different neighbourhoods).
+
+The passes over all ties that run every week (counting ties per resident, weighted sums
+over ties, contact and decay) are compiled with numba: each is one loop over the ties
+instead of several numpy passes, which a profile of a 100,000-resident city showed to be
+the largest cost of a step (``docs/performance.md``).
 """
 
 from __future__ import annotations
 
 import networkx as nx
+import numba
 import numpy as np
+
+
+@numba.njit(cache=True)
+def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float) -> np.ndarray:
+    """Ties per resident with strength at least ``threshold``."""
+    out = np.zeros(n, dtype=np.int64)
+    for e in range(len(a)):
+        if w[e] >= threshold:
+            out[a[e]] += 1
+            out[b[e]] += 1
+    return out
+
+
+@numba.njit(cache=True)
+def _weighted_sums(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray,
+                   values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of tie weights and of weight x the other end's value, per resident.
+
+    The two ends are summed separately and then added, as ``np.bincount`` over each end
+    would, so results are identical to the numpy formulation.
+    """
+    wa, wb = np.zeros(n), np.zeros(n)
+    va, vb = np.zeros(n), np.zeros(n)
+    for e in range(len(a)):
+        wa[a[e]] += w[e]
+        va[a[e]] += values[b[e]] * w[e]
+    for e in range(len(a)):
+        wb[b[e]] += w[e]
+        vb[b[e]] += values[a[e]] * w[e]
+    return wa + wb, va + vb
+
+
+@numba.njit(cache=True)
+def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
+                       bridging: np.ndarray, u: np.ndarray, reach: np.ndarray, contact_prob: float,
+                       kin_contact: float, gain: float, decay: float, kin_decay: float, drop: float) -> int:
+    """Update tie strengths for one week and move the remaining ties to the front, in order.
+
+    Returns:
+        The number of remaining ties (see ``TieNetwork.contact_and_decay``).
+    """
+    kept = 0
+    for e in range(len(a)):
+        p = contact_prob * w[e] * reach[a[e]] * reach[b[e]] * (kin_contact if kin[e] else 1.0)
+        if u[e] < p:
+            strength = w[e] + gain * (1 - w[e])
+        else:
+            strength = max(w[e] - decay * (kin_decay if kin[e] else 1.0), 0.0)
+        if kin[e] or strength >= drop:
+            a[kept], b[kept], key[kept], kin[kept], bridging[kept] = a[e], b[e], key[e], kin[e], bridging[e]
+            w[kept] = strength
+            kept += 1
+    return kept
 
 
 class TieNetwork:
@@ -60,8 +119,8 @@ class TieNetwork:
         self.kin = np.insert(self.kin, pos, np.broadcast_to(kin, i.shape)[idx])
         self.bridging = np.insert(self.bridging, pos, np.broadcast_to(bridging, i.shape)[idx])
 
-    def keep(self, mask: np.ndarray) -> None:
-        """Keep only the ties where ``mask`` is true (order is preserved, so keys stay sorted)."""
+    def keep(self, mask: np.ndarray | slice) -> None:
+        """Keep only the ties selected by ``mask`` (order is preserved, so keys stay sorted)."""
         for name in ("a", "b", "key", "w", "kin", "bridging"):
             setattr(self, name, getattr(self, name)[mask])
 
@@ -71,16 +130,34 @@ class TieNetwork:
         gone[who] = True
         self.keep(~(gone[self.a] | gone[self.b]))
 
-    def count(self, mask: np.ndarray | None = None) -> np.ndarray:
-        """Ties per resident, optionally counting only the ties where ``mask`` is true."""
-        a, b = (self.a, self.b) if mask is None else (self.a[mask], self.b[mask])
-        return np.bincount(a, minlength=self.n) + np.bincount(b, minlength=self.n)
+    def count_at_least(self, threshold: float = 0.0) -> np.ndarray:
+        """Ties per resident with strength at least ``threshold`` (all ties by default)."""
+        return _count_at_least(self.n, self.a, self.b, self.w, threshold)
 
-    def neighbour_sum(self, values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """Sum over each resident's ties of the other end's value (times the tie weight)."""
-        wa = values[self.b] if weights is None else values[self.b] * weights
-        wb = values[self.a] if weights is None else values[self.a] * weights
-        return np.bincount(self.a, wa, minlength=self.n) + np.bincount(self.b, wb, minlength=self.n)
+    def weighted_sums(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per resident: the sum of tie strengths, and the strength-weighted sum of the other ends' ``values``."""
+        return _weighted_sums(self.n, self.a, self.b, self.w, np.asarray(values, dtype=np.float64))
+
+    def contact_and_decay(self, u: np.ndarray, reach: np.ndarray, contact_prob: float, kin_contact: float,
+                          gain: float, decay: float, kin_decay: float, drop: float) -> None:
+        """One week of contact along ties (probability ``contact_prob * w * reach_a * reach_b``, more for kin).
+
+        Contact strengthens a tie by ``gain`` of the gap to 1; a week without contact weakens it by
+        ``decay`` (kin by ``decay * kin_decay``); non-kin ties below ``drop`` dissolve.
+
+        Args:
+            u: One uniform random number per tie (drawn by the caller, for reproducibility).
+            reach: Per resident, how available they are for contact (activity x time per tie).
+            contact_prob: Weekly contact probability of a full-strength tie.
+            kin_contact: Factor on contact for kin ties.
+            gain: Strengthening per contact.
+            decay: Weakening per week without contact.
+            kin_decay: Factor on decay for kin ties.
+            drop: Strength below which a non-kin tie dissolves.
+        """
+        kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, u, reach, contact_prob,
+                                  kin_contact, gain, decay, kin_decay, drop)
+        self.keep(slice(0, kept))
 
     def neighbours(self, i: int) -> np.ndarray:
         """The residents tied to resident ``i``."""

@@ -218,15 +218,10 @@ def maintain_ties(m: CommunityModel) -> None:
     withdraw (``_activity``), so their ties fade.
     """
     p, rng, net = m.p, m.rng, m.net
-    act = _activity(m)
-    room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count(), 1))
-    reach = act * room
-    contact = rng.random(len(net)) < (p.tie_contact_prob * net.w * reach[net.a] * reach[net.b]
-                                      * np.where(net.kin, p.kin_contact_factor, 1.0))
-    decay = p.tie_decay * np.where(net.kin, p.kin_decay_factor, 1.0)
-    net.w = np.where(contact, net.w + p.tie_gain * (1 - net.w), np.maximum(net.w - decay, 0.0))
-    net.keep(net.kin | (net.w >= p.tie_drop_threshold))
-    m.pop.good_ties = net.count(net.w >= p.good_tie_threshold)
+    room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count_at_least(), 1))
+    net.contact_and_decay(rng.random(len(net)), _activity(m) * room, p.tie_contact_prob, p.kin_contact_factor,
+                          p.tie_gain, p.tie_decay, p.kin_decay_factor, p.tie_drop_threshold)
+    m.pop.good_ties = net.count_at_least(p.good_tie_threshold)
 
 
 # 8 -------------------------------------------------------------------------------
@@ -569,16 +564,16 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
     to its target (initialisation).
     """
     p, pop, net = m.p, m.pop, m.net
-    pop.good_ties = net.count(net.w >= p.good_tie_threshold)
-    close = net.count(net.w >= p.close_tie_threshold)
+    pop.good_ties = net.count_at_least(p.good_tie_threshold)
+    close = net.count_at_least(p.close_tie_threshold)
     belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
     social_t = 5 * np.exp(-(pop.good_ties + belonging) / p.saturation_ties) + pop.disp_s
     emotional_base = np.where(pop.partner, p.emotional_partner, p.emotional_alone)
     emotional_t = emotional_base * (1 - p.confidant_protection * (1 - np.exp(-close / p.confidant_scale))) + pop.disp_e
     # Contagion: pulled toward the (tie-weighted) loneliness of one's ties.
     total = pop.lon_s + pop.lon_e
-    wsum = net.neighbour_sum(np.ones(len(pop)), net.w)
-    nbr = np.where(wsum > 0, net.neighbour_sum(total, net.w) / np.maximum(wsum, 1e-9), total)
+    wsum, wtotal = net.weighted_sums(total)
+    nbr = np.where(wsum > 0, wtotal / np.maximum(wsum, 1e-9), total)
     pull = p.contagion * (nbr - total)
     social_t = np.clip(social_t + pull * 5 / 11, 0, 5)
     emotional_t = np.clip(emotional_t + pull * 6 / 11, 0, 6)
