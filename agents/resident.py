@@ -49,8 +49,8 @@ class Resident(mesa.Agent):
 
     @property
     def lives_alone(self) -> bool:
-        """True without a partner in the household."""
-        return not bool(self.model.pop.partner[self.idx])
+        """True for a one-person household."""
+        return bool(self.model.pop.alone[self.idx])
 
     @property
     def loneliness(self) -> int:

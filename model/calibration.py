@@ -1,24 +1,25 @@
 """Calibration of the baseline to national statistics.
 
-The baseline (steering mode ``"framing"``, today's steering) is run for ten years and the
-outputs averaged over the last year of the run and over seeds are compared with the
-targets in :data:`TARGETS` (``/work/shared/DOMAIN.md``, "Calibration targets").
+The baseline (steering mode ``"framing"``, today's steering) is run for ten years after the
+burn-in, and the outputs averaged over the last year of the run and over seeds are compared
+with the targets in :data:`TARGETS` (``docs/ODD.md``, section 6 "Input data").
 
 * The objective is the weighted sum of squared standardised distances
   ``sum_i w_i * ((model_i - target_i) / tolerance_i) ** 2``; a value below the sum of the
   weights means that on average every target lies within its tolerance.
 * The search varies the free parameters in :data:`FREE` (schema fields whose source is
-  ``assumption``) with fixed seeds (common random numbers), first an optional Latin-hypercube
-  screen (:mod:`scipy.stats.qmc`), then a bounded trust-region least-squares refinement
-  (:func:`scipy.optimize.least_squares`) from the best point.
+  ``assumption``) with fixed seeds (common random numbers): a Latin-hypercube screen of the
+  whole box (:mod:`scipy.stats.qmc`, one seed per point, run in parallel processes), then a
+  bounded trust-region least-squares refinement (:func:`scipy.optimize.least_squares`) from the
+  best screened point on all search seeds.
 * The result is written to ``model/calibrated.toml``; :mod:`model.parameters` reads that file
-  and uses its values as the schema defaults of the listed fields, with the provenance as the
-  field's source.
+  and uses its values as the schema defaults of the listed fields, with the provenance
+  (date, objective, search) as the field's source.
 
-Commands (one process, small configuration while searching)::
+Commands::
 
-    python -m model.calibration search --max-evals 30     # fit and write model/calibrated.toml
-    python -m model.calibration verify --seeds 10          # check the defaults at 2,000 residents
+    python -m model.calibration search --screen 160 --max-evals 60   # fit and write model/calibrated.toml
+    python -m model.calibration verify --seeds 10                     # check the defaults at 2,000 residents
 
 The validation report (``docs/validation.md``) is made by ``python -m model.validation``.
 """
@@ -32,6 +33,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ from scipy import optimize
 from scipy.stats import qmc
 
 from model.parameters import CALIBRATED_FILE, Parameters
+from model.plots import mean_ci
 from model.runner import run_many
 
 
@@ -62,13 +65,13 @@ class Target:
         return final[list(self.metrics)].sum(axis=1)
 
 
+GM2020 = "Gezondheidsmonitor Volwassenen en Ouderen 2020 (GGD'en/CBS/RIVM), De Jong Gierveld 11 items"
 TARGETS: tuple[Target, ...] = (
-    Target("lonely (DJG score >= 3)", ("lonely_share",), 0.466, 0.03,
-           "Gezondheidsmonitor Volwassenen 2020 (RIVM/GGD), 18+"),
+    Target("lonely (DJG score >= 3)", ("lonely_share",), 0.466, 0.03, f"{GM2020}, 18+"),
     Target("severely or very severely lonely (score >= 9)", ("severe_share", "very_severe_share"), 0.110, 0.03,
-           "Gezondheidsmonitor Volwassenen 2020 (RIVM/GGD), 18+"),
-    Target("lonely, 75+", ("lonely_share_75plus",), 0.56, 0.05,
-           "Gezondheidsmonitor Volwassenen 2020 (RIVM/GGD), 75+"),
+           f"{GM2020}, 18+"),
+    Target("lonely, 75+", ("lonely_share_75plus",), 0.56, 0.05, f"{GM2020}, 75+"),
+    Target("severely lonely, 75+", ("severe_share_75plus",), 0.12, 0.04, f"{GM2020}, 75+"),
     Target("volunteered in the past year", ("volunteering_share_year",), 0.49, 0.03,
            "CBS vrijwilligerswerk 2012-2019, 15+"),
     Target("informal carers", ("informal_carer_share",), 0.13, 0.03, "CBS mantelzorg 2019, adults"),
@@ -87,53 +90,53 @@ TARGET_SOURCES = "Gezondheidsmonitor 2020 (loneliness), CBS (volunteering, mante
 class FreeParameter:
     """A free parameter of the search, with its search bounds.
 
-    ``scale_of`` marks a vector field fitted as one factor on its uncalibrated default
+    ``scale_of`` marks a vector field fitted as one factor on its declared default
     (the shape of the vector is kept).
     """
 
     name: str
     lo: float
     hi: float
-    start: float
     scale_of: tuple[float, ...] | None = None
 
     def value(self, x: float) -> Any:
         """Return the schema value for search coordinate ``x``."""
         if self.scale_of is not None:
             return tuple(round(float(x) * v, 4) for v in self.scale_of)
-        return float(x)
+        return round(float(x), 6)
 
 
-#: Free parameters (source "assumption" in the schema) and the targets they mainly move:
-#: loneliness (disposition_sd .. contagion), volunteering (volunteer_rate, member_help_rate),
-#: informal care (ask_rate, help_hours, carer_strain_rate), formal support (zrm_shock_rate,
-#: casework_recovery_rate) and administration (admin_per_case_hours). ``start`` is the
-#: hand-tuned starting point from the one-at-a-time exploration (see docs/validation.md).
+#: Free parameters (source "assumption" in the schema), grouped by the targets they mainly move:
+#: loneliness, volunteering, informal care, formal support and administration.
 FREE: tuple[FreeParameter, ...] = (
-    FreeParameter("disposition_sd", 0.3, 3.0, 1.2),
-    FreeParameter("emotional_alone", 1.5, 5.5, 2.8),
-    FreeParameter("emotional_partner", 0.0, 2.0, 0.5),
-    FreeParameter("saturation_ties", 1.0, 4.0, 1.8),
-    FreeParameter("contagion", 0.0, 0.6, 0.3),
-    FreeParameter("volunteer_rate", 0.01, 0.3, 0.06),
-    FreeParameter("member_help_rate", 0.002, 0.05, 0.01),
-    FreeParameter("ask_rate", 0.1, 1.0, 0.5),
-    FreeParameter("help_hours", 1.0, 5.0, 3.5, scale_of=(2.0, 6.0, 14.0)),
-    FreeParameter("carer_strain_rate", 0.0003, 0.004, 0.001),
-    FreeParameter("zrm_shock_rate", 0.001, 0.01, 0.005),
-    FreeParameter("casework_recovery_rate", 0.005, 0.08, 0.015),
-    FreeParameter("admin_per_case_hours", 0.1, 1.0, 0.4),
+    FreeParameter("disposition_sd", 0.5, 3.5),
+    FreeParameter("disposition_correlation", 0.0, 0.95),
+    FreeParameter("emotional_alone", 1.0, 5.5),
+    FreeParameter("emotional_together", 0.0, 2.5),
+    FreeParameter("saturation_ties", 0.8, 4.0),
+    FreeParameter("withdrawal", 0.1, 0.95),
+    FreeParameter("contagion", 0.0, 0.5),
+    FreeParameter("confidant_protection", 0.0, 0.8),
+    FreeParameter("volunteer_rate", 0.02, 0.6),
+    FreeParameter("ask_rate", 0.05, 1.0),
+    FreeParameter("help_hours", 0.5, 5.0, scale_of=(2.0, 6.0, 14.0)),
+    FreeParameter("carer_strain_rate", 0.0005, 0.01),
+    FreeParameter("zrm_shock_rate", 0.001, 0.012),
+    FreeParameter("casework_recovery_rate", 0.005, 0.1),
+    FreeParameter("admin_base_hours", 3.0, 16.0),
+    FreeParameter("admin_per_case_hours", 0.05, 1.0),
 )
 
 
 @dataclass
 class SearchConfig:
-    """The size of the runs used while searching (kept small: one process)."""
+    """The size of the runs used while searching."""
 
     n_residents: int = 2000
     years: float = 10.0
-    seeds: tuple[int, ...] = (0, 1)
+    seeds: tuple[int, ...] = (0, 1, 2)
     steering_mode: str = "framing"
+    workers: int = 2
 
 
 @dataclass
@@ -143,7 +146,8 @@ class Evaluation:
     x: np.ndarray
     objective: float
     values: dict[str, float]
-    seconds: float
+    seeds: tuple[int, ...]
+    stage: str
 
 
 @dataclass
@@ -152,10 +156,15 @@ class History:
 
     evaluations: list[Evaluation] = field(default_factory=list)
 
-    @property
-    def best(self) -> Evaluation:
-        """The evaluation with the lowest objective."""
-        return min(self.evaluations, key=lambda e: e.objective)
+    def best(self, stage: str | None = None) -> Evaluation:
+        """The evaluation with the lowest objective (of one stage, or of all)."""
+        return min((e for e in self.evaluations if stage is None or e.stage == stage), key=lambda e: e.objective)
+
+    def to_frame(self, free: Sequence[FreeParameter] = FREE) -> pd.DataFrame:
+        """Every evaluation as a row: stage, seeds, objective, target values and parameter coordinates."""
+        return pd.DataFrame([{"stage": e.stage, "seeds": " ".join(map(str, e.seeds)), "objective": e.objective,
+                              **e.values, **{fp.name: x for fp, x in zip(free, e.x, strict=True)}}
+                             for e in self.evaluations])
 
 
 def overrides_for(x: Sequence[float], free: Sequence[FreeParameter] = FREE) -> dict[str, Any]:
@@ -163,11 +172,11 @@ def overrides_for(x: Sequence[float], free: Sequence[FreeParameter] = FREE) -> d
     return {fp.name: fp.value(v) for fp, v in zip(free, x, strict=True)}
 
 
-def simulate(overrides: dict[str, Any], config: SearchConfig) -> pd.DataFrame:
+def simulate(overrides: dict[str, Any], config: SearchConfig, seeds: Sequence[int]) -> pd.DataFrame:
     """Run the baseline with ``overrides`` and return the last-year means per seed."""
     params = Parameters(n_residents=config.n_residents, years=config.years,
                         steering_mode=config.steering_mode).replace(**overrides)
-    return run_many(params, seeds=config.seeds).final()
+    return run_many(params, seeds=seeds).final()
 
 
 def target_values(final: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> dict[str, float]:
@@ -185,85 +194,80 @@ def objective_value(values: dict[str, float], targets: Sequence[Target] = TARGET
     return float(np.sum(residuals(values, targets) ** 2))
 
 
+def _evaluate(args: tuple[np.ndarray, SearchConfig, tuple[int, ...], tuple[FreeParameter, ...]]) -> dict[str, float]:
+    x, config, seeds, free = args
+    return target_values(simulate(overrides_for(x, free), config, seeds))
+
+
 class BudgetExhaustedError(RuntimeError):
-    """The search used its budget of model evaluations."""
+    """The refinement used its budget of model evaluations."""
 
 
-def make_evaluator(config: SearchConfig, history: History, free: Sequence[FreeParameter] = FREE,
-                   log: Callable[[str], None] | None = print,
-                   max_evals: int = 10**9) -> Callable[[np.ndarray], np.ndarray]:
-    """Make a function from a search point to its residual vector that records every evaluation.
-
-    It stops the search (``BudgetExhausted``) once ``max_evals`` evaluations are done.
-    """
-
-    def evaluate(x: np.ndarray) -> np.ndarray:
-        if len(history.evaluations) >= max_evals:
-            raise BudgetExhaustedError(f"{max_evals} evaluations done")
-        t0 = time.perf_counter()
-        values = target_values(simulate(overrides_for(x, free), config))
-        obj = objective_value(values)
-        history.evaluations.append(Evaluation(np.array(x, float), obj, values, time.perf_counter() - t0))
-        if log:
-            pts = " ".join(f"{fp.name}={v:.4g}" for fp, v in zip(free, x, strict=True))
-            outs = " ".join(f"{v:.3f}" for v in values.values())
-            log(f"[{len(history.evaluations):3d}] objective {obj:8.3f} | {outs} | {pts}")
-        return residuals(values)
-
-    return evaluate
-
-
-def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = FREE, max_evals: int = 30,
-           n_screen: int = 0, seed: int = 12345, log: Callable[[str], None] | None = print) -> History:
-    """Fit the free parameters.
+def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = FREE, n_screen: int = 160,
+           max_evals: int = 60, seed: int = 12345, log: Callable[[str], None] | None = print) -> History:
+    """Fit the free parameters: a Latin-hypercube screen, then least-squares refinement.
 
     Args:
-        config: Run size during the search.
+        config: Run size and seeds during the search.
         free: Free parameters and their bounds.
-        max_evals: Budget of model evaluations of the least-squares refinement.
-        n_screen: Points of a Latin-hypercube screen before the refinement (0: start at ``start``).
+        n_screen: Points of the Latin-hypercube screen (each run on the first search seed).
+        max_evals: Budget of model evaluations of the refinement (each on all search seeds).
         seed: Seed of the screen's design.
         log: Progress printer (None for silence).
 
     Returns:
-        Every evaluation; ``history.best`` is the fit.
-
+        Every evaluation; ``history.best("refine")`` is the fit.
     """
     config = config or SearchConfig()
+    free = tuple(free)
     history = History()
-    evaluate = make_evaluator(config, history, free, log, max_evals)
     lo = np.array([fp.lo for fp in free])
     hi = np.array([fp.hi for fp in free])
-    x0 = np.array([fp.start for fp in free])
-    evaluate(x0)
-    if n_screen:
-        design = qmc.scale(qmc.LatinHypercube(d=len(free), seed=seed).random(n_screen), lo, hi)
-        for x in design:
-            evaluate(x)
-    start = history.best.x
-    # Finite differences of 10% of the value: large enough to see through the seed noise.
-    # Jacobian evaluations count against ``max_evals`` (least_squares does not count them).
+    start = time.perf_counter()
+
+    def record(x: np.ndarray, values: dict[str, float], seeds: tuple[int, ...], stage: str) -> Evaluation:
+        ev = Evaluation(np.array(x, float), objective_value(values), values, seeds, stage)
+        history.evaluations.append(ev)
+        if log:
+            best = history.best(stage).objective
+            log(f"[{stage} {sum(e.stage == stage for e in history.evaluations):3d}] objective {ev.objective:8.2f} "
+                f"(best {best:7.2f}) | " + " ".join(f"{v:.3f}" for v in values.values())
+                + f" | {time.perf_counter() - start:6.0f} s")
+        return ev
+
+    design = qmc.scale(qmc.LatinHypercube(d=len(free), seed=seed).random(n_screen), lo, hi)
+    screen_seeds = config.seeds[:1]
+    with ProcessPoolExecutor(max_workers=config.workers) as pool:
+        jobs = [(x, config, screen_seeds, free) for x in design]
+        for x, values in zip(design, pool.map(_evaluate, jobs), strict=True):
+            record(x, values, screen_seeds, "screen")
+
+    def refine(x: np.ndarray) -> np.ndarray:
+        if sum(e.stage == "refine" for e in history.evaluations) >= max_evals:
+            raise BudgetExhaustedError(f"{max_evals} evaluations done")
+        return residuals(record(x, _evaluate((x, config, config.seeds, free)), config.seeds, "refine").values)
+
+    # Finite differences of 5% of each range: large enough to see past the noise of discrete events.
     with contextlib.suppress(BudgetExhaustedError):
-        optimize.least_squares(evaluate, start, bounds=(lo, hi), x_scale=hi - lo, diff_step=0.1,
-                               method="trf", max_nfev=max_evals)
+        optimize.least_squares(refine, history.best("screen").x, bounds=(lo, hi), x_scale=hi - lo,
+                               diff_step=0.05, method="trf", max_nfev=max_evals)
     return history
 
 
-def write_calibrated(best: Evaluation, free: Sequence[FreeParameter] = FREE, path: Path = CALIBRATED_FILE,
-                     config: SearchConfig | None = None, date: dt.date | None = None) -> None:
+def write_calibrated(best: Evaluation, config: SearchConfig, method: str, free: Sequence[FreeParameter] = FREE,
+                     path: Path = CALIBRATED_FILE, date: dt.date | None = None) -> None:
     """Write the fitted values and their provenance to ``model/calibrated.toml``."""
-    config = config or SearchConfig()
     date = date or dt.date.today()
-    provenance = (f"calibrated {date.isoformat()} (objective {best.objective:.2f}) to {TARGET_SOURCES}")
+    provenance = f"calibrated {date.isoformat()} (objective {best.objective:.2f}; {method}) to {TARGET_SOURCES}"
     lines = [
         "# Calibrated defaults of free parameters, written by `python -m model.calibration search`.",
         "# model/parameters.py uses these values as schema defaults and `provenance` as their source.",
         "[calibration]",
-        f'provenance = "{provenance}"',
+        f"provenance = {json.dumps(provenance)}",
         f'date = "{date.isoformat()}"',
         f"objective = {best.objective:.4f}",
-        f"search = \"{config.n_residents} residents, {config.years:g} years, seeds {list(config.seeds)}, "
-        f"steering {config.steering_mode}\"",
+        f"search = \"{config.n_residents} residents, {config.years:g} years after the burn-in, seeds "
+        f"{list(best.seeds)}, steering {config.steering_mode}\"",
         "",
         "[parameters]",
     ]
@@ -272,7 +276,7 @@ def write_calibrated(best: Evaluation, free: Sequence[FreeParameter] = FREE, pat
         text = "[" + ", ".join(f"{e:.4g}" for e in value) + "]" if isinstance(value, tuple) else f"{value:.4g}"
         lines.append(f"{fp.name} = {text}")
     lines += ["", "[model_values]  # at the search configuration, mean over its seeds"]
-    lines += [f'"{k}" = {v:.4f}' for k, v in best.values.items()]
+    lines += [f"{json.dumps(k)} = {v:.4f}" for k, v in best.values.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -282,24 +286,18 @@ def verify(n_residents: int = 2000, seeds: Sequence[int] = range(10), years: flo
 
     Returns:
         One row per target: target, tolerance, model mean, 95% CI over seeds, pass/fail.
-
     """
     params = params or Parameters(n_residents=n_residents, years=years)
-    final = run_many(params, seeds=seeds).final()
-    return target_table(final)
+    return target_table(run_many(params, seeds=seeds).final())
 
 
 def target_table(final: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> pd.DataFrame:
     """Target-by-target comparison of last-year means per seed with the targets."""
-    from scipy import stats
-
     rows = []
     for t in targets:
-        v = t.model_value(final).to_numpy()
-        mean = float(v.mean())
-        half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0
+        mean, low, high = mean_ci(t.model_value(final))
         rows.append({"target": t.name, "unit": t.unit, "value": t.value, "tolerance": t.tolerance,
-                     "model": mean, "ci_low": mean - half, "ci_high": mean + half,
+                     "model": mean, "ci_low": low, "ci_high": high,
                      "pass": abs(mean - t.value) <= t.tolerance, "source": t.source})
     return pd.DataFrame(rows)
 
@@ -311,22 +309,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     s = sub.add_parser("search", help="fit the free parameters and write model/calibrated.toml")
     s.add_argument("--residents", type=int, default=2000)
     s.add_argument("--years", type=float, default=10.0)
-    s.add_argument("--seeds", type=int, default=2)
-    s.add_argument("--max-evals", type=int, default=30)
-    s.add_argument("--screen", type=int, default=0, help="Latin-hypercube points before the refinement")
+    s.add_argument("--seeds", type=int, default=3, help="seeds of the refinement (the screen uses the first)")
+    s.add_argument("--screen", type=int, default=160, help="Latin-hypercube points")
+    s.add_argument("--max-evals", type=int, default=60, help="evaluations of the least-squares refinement")
+    s.add_argument("--workers", type=int, default=2, help="parallel processes of the screen")
+    s.add_argument("--history", type=Path, help="write every evaluation to this CSV file")
     s.add_argument("--dry-run", action="store_true", help="do not write model/calibrated.toml")
     v = sub.add_parser("verify", help="check the current defaults against the targets")
     v.add_argument("--residents", type=int, default=2000)
     v.add_argument("--seeds", type=int, default=10)
     args = ap.parse_args(argv)
     if args.cmd == "search":
-        config = SearchConfig(n_residents=args.residents, years=args.years, seeds=tuple(range(args.seeds)))
-        history = search(config, max_evals=args.max_evals, n_screen=args.screen)
-        best = history.best
+        config = SearchConfig(n_residents=args.residents, years=args.years, seeds=tuple(range(args.seeds)),
+                              workers=args.workers)
+        history = search(config, n_screen=args.screen, max_evals=args.max_evals)
+        if args.history:
+            history.to_frame().to_csv(args.history, index=False)
+        best = history.best("refine")
         print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x),
                           "values": best.values}, indent=2))
         if not args.dry_run:
-            write_calibrated(best, config=config)
+            method = (f"Latin-hypercube screen of {args.screen} points on seed 0, then least squares "
+                      f"(scipy TRF) on {args.seeds} seeds")
+            write_calibrated(best, config, method)
             print(f"wrote {CALIBRATED_FILE}")
         return 0
     table = verify(n_residents=args.residents, seeds=range(args.seeds))

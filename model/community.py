@@ -30,7 +30,7 @@ class CommunityModel(mesa.Model):
     1. ``steer`` - the municipality's steering mode sets this week's levers
        (:meth:`agents.Municipality.step`).
     2. ``apply_interventions`` - active interventions adjust levers and state.
-    3. ``life_events`` - turnover, partner loss and gain, ZRM shocks, own recovery.
+    3. ``life_events`` - turnover, household changes, ZRM shocks, own recovery.
     4. ``fund_meeting_places`` - funding and closure of meeting places.
     5. ``visit_venues`` - who visits a meeting place or attends an initiative.
     6. ``form_ties`` - encounters at venues start and strengthen ties (homophily).
@@ -112,6 +112,8 @@ class CommunityModel(mesa.Model):
         sizes = np.floor(shares / shares.sum() * self.p.n_residents).astype(int)
         sizes[: self.p.n_residents - sizes.sum()] += 1
         self.nbh_size = sizes
+        density = np.array([self.p.archetypes[a].density for a in self.nbh_archetype])
+        self.tie_decay = self.p.tie_decay * density ** self.p.density_decay  # non-kin, per neighbourhood
         # Residents are stored by neighbourhood and keep it (a newcomer takes a leaver's place).
         self.nbh_start = np.concatenate([[0], np.cumsum(sizes)])
 
@@ -119,10 +121,10 @@ class CommunityModel(mesa.Model):
         p = self.p
         nbh = np.repeat(np.arange(self.n_nbh), self.nbh_size)
         arch = [p.archetypes[a] for a in self.nbh_archetype]
-        # Chance of living without a partner per neighbourhood and age group; partner dynamics keep it
+        # Chance of living alone per neighbourhood and age group; household changes keep it
         # stationary (life_events), because the model has no ageing.
-        self.no_partner_p = np.clip(np.array([a.alone_share for a in arch])[:, None]
-                                    * np.array(p.no_partner_age_factor)[None, :], 0.01, 0.99)
+        self.alone_p = np.clip(np.array([a.alone_share for a in arch])[:, None]
+                               * np.array(p.alone_age_factor)[None, :], 0.01, 0.99)
         return Population(nbh=nbh, **self._draw_residents(nbh))
 
     def _draw_residents(self, nbh: np.ndarray) -> dict[str, np.ndarray]:
@@ -132,7 +134,7 @@ class CommunityModel(mesa.Model):
         arch = [p.archetypes[a] for a in self.nbh_archetype]
         age_cdf = np.cumsum(np.array([a.age_shares for a in arch]), axis=1)[nbh]
         age = (rng.random(n)[:, None] > age_cdf).sum(axis=1).clip(0, 3).astype(np.int8)
-        alone = rng.random(n) < self.no_partner_p[nbh, age]
+        alone = rng.random(n) < self.alone_p[nbh, age]
         low_income = rng.random(n) < np.array([a.low_income_share for a in arch])[nbh]
         vulnerability = np.clip(rng.beta(*p.vulnerability_beta, n) + p.vulnerability_low_income * low_income
                                 + p.vulnerability_75plus * (age == 3), 0, 1)
@@ -153,7 +155,7 @@ class CommunityModel(mesa.Model):
         z = np.zeros(n)
         half = np.full(n, 0.5)
         return dict(
-            age=age, partner=~alone, low_income=low_income, vulnerability=vulnerability,
+            age=age, alone=alone, low_income=low_income, vulnerability=vulnerability,
             chronic=chronic, talents=talents, zrm=zrm,
             reluctance=np.clip(rng.normal(p.reluctance_mean, p.reluctance_sd, n), 0, 1),
             disp_s=disp_s, disp_e=disp_e,
@@ -195,11 +197,18 @@ class CommunityModel(mesa.Model):
         return net
 
     def _build_places(self) -> Places:
-        counts = [max(1, round(self.p.archetypes[a].places_per_10k * s / 10_000))
-                  for a, s in zip(self.nbh_archetype, self.nbh_size, strict=True)]
+        """Whole meeting places per neighbourhood whose capacity together is exactly what ``places_per_10k`` gives.
+
+        A small neighbourhood gets one place with part of the capacity, so a city of any size has the
+        same capacity per resident.
+        """
+        exact = np.array([self.p.archetypes[a].places_per_10k * s / 10_000
+                          for a, s in zip(self.nbh_archetype, self.nbh_size, strict=True)])
+        counts = np.maximum(1, np.round(exact)).astype(int)
         nbh = np.repeat(np.arange(self.n_nbh), counts)
         k = len(nbh)
-        return Places(nbh=nbh, capacity=np.full(k, self.p.place_capacity, dtype=np.int64),
+        capacity = np.repeat(self.p.place_capacity * exact / counts, counts)
+        return Places(nbh=nbh, capacity=capacity,
                       subsidy_share=np.ones(k), funding=np.ones(k), underfunded_weeks=np.zeros(k, np.int64),
                       open=np.ones(k, bool), visits=np.zeros(k, np.int64))
 

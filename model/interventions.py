@@ -137,12 +137,18 @@ class CloseMeetingPlaces(Intervention):
     reopen: bool = False
 
     def on_start(self, m: CommunityModel) -> None:
-        """Cut the subsidy of the selected places (the first ``share`` of each neighbourhood's places)."""
+        """Cut the subsidy of ``share`` of the places in the selected neighbourhoods (rounded half up).
+
+        The cut falls on the neighbourhoods in turn (each one's first place, then each one's
+        second, ...), so a cut of half the places in a city with one place per neighbourhood
+        closes the places of half the neighbourhoods.
+        """
         pl = m.places
+        chosen = np.flatnonzero(self.where(m)[pl.nbh])
+        nth = chosen - np.searchsorted(pl.nbh, pl.nbh[chosen])  # places are stored by neighbourhood
+        in_turn = chosen[np.lexsort((pl.nbh[chosen], nth))]
         self._cut = np.zeros(len(pl), dtype=bool)
-        for b in np.flatnonzero(self.where(m)):
-            here = np.flatnonzero(pl.nbh == b)
-            self._cut[here[: round(self.share * len(here))]] = True
+        self._cut[in_turn[: int(self.share * len(chosen) + 0.5)]] = True
         pl.subsidy_share[self._cut] = 0.0
         if self.immediate:
             pl.open[self._cut] = False

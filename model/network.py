@@ -51,7 +51,7 @@ def _weighted_sums(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray,
 @numba.njit(cache=True)
 def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
                        bridging: np.ndarray, u: np.ndarray, reach: np.ndarray, contact_prob: float,
-                       kin_contact: float, gain: float, decay: float, kin_decay: float, drop: float) -> int:
+                       kin_contact: float, gain: float, decay: np.ndarray, kin_decay: float, drop: float) -> int:
     """Update tie strengths for one week and move the remaining ties to the front, in order.
 
     Returns:
@@ -63,7 +63,7 @@ def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndar
         if u[e] < p:
             strength = w[e] + gain * (1 - w[e])
         else:
-            strength = max(w[e] - decay * (kin_decay if kin[e] else 1.0), 0.0)
+            strength = max(w[e] - (kin_decay if kin[e] else 0.5 * (decay[a[e]] + decay[b[e]])), 0.0)
         if kin[e] or strength >= drop:
             a[kept], b[kept], key[kept], kin[kept], bridging[kept] = a[e], b[e], key[e], kin[e], bridging[e]
             w[kept] = strength
@@ -139,11 +139,12 @@ class TieNetwork:
         return _weighted_sums(self.n, self.a, self.b, self.w, np.asarray(values, dtype=np.float64))
 
     def contact_and_decay(self, u: np.ndarray, reach: np.ndarray, contact_prob: float, kin_contact: float,
-                          gain: float, decay: float, kin_decay: float, drop: float) -> None:
+                          gain: float, decay: np.ndarray, kin_decay: float, drop: float) -> None:
         """One week of contact along ties (probability ``contact_prob * w * reach_a * reach_b``, more for kin).
 
-        Contact strengthens a tie by ``gain`` of the gap to 1; a week without contact weakens it by
-        ``decay`` (kin by ``decay * kin_decay``); non-kin ties below ``drop`` dissolve.
+        Contact strengthens a tie by ``gain`` of the gap to 1; a week without contact weakens a
+        non-kin tie by the mean ``decay`` of its two ends and a kin tie by ``kin_decay``;
+        non-kin ties below ``drop`` dissolve.
 
         Args:
             u: One uniform random number per tie (drawn by the caller, for reproducibility).
@@ -151,8 +152,8 @@ class TieNetwork:
             contact_prob: Weekly contact probability of a full-strength tie.
             kin_contact: Factor on contact for kin ties.
             gain: Strengthening per contact.
-            decay: Weakening per week without contact.
-            kin_decay: Factor on decay for kin ties.
+            decay: Per resident, weakening of their non-kin ties per week without contact.
+            kin_decay: Weakening of a kin tie per week without contact.
             drop: Strength below which a non-kin tie dissolves.
         """
         kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, u, reach, contact_prob,

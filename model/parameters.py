@@ -92,12 +92,13 @@ class Archetype:
         (0.28, 0.34, 0.27, 0.11), unit="share per age group (18-34, 35-54, 55-74, 75+)",
         source="CBS StatLine 2023, adult population by age (rounded)", lo=0, hi=1,
         doc="Age distribution of adults.")
-    alone_share: float = param(0.38, unit="share of adults", source="CBS households 2023 (~39% of households single)",
-                               lo=0, hi=1, doc="Adults living alone (no partner).")
+    alone_share: float = param(0.21, unit="share of adults",
+                               source="CBS households: about 3.0 million one-person households of 14 million adults "
+                               "(recalled, rounded)", lo=0, hi=1, doc="Adults living alone.")
     low_income_share: float = param(0.12, unit="share of adults", source="CBS low-income households ~8-15%",
                                     lo=0, hi=1, doc="Adults in low-income households.")
     density: float = param(1.0, unit="relative urban density (1 = city average)", source="assumption",
-                           lo=0.1, hi=5, doc="Raises chance encounters, lowers tie stability.")
+                           lo=0.1, hi=5, doc="Denser, more anonymous neighbourhoods keep fewer ties (tie decay).")
     places_per_10k: float = param(3.0, unit="meeting places per 10,000 adults", source="assumption",
                                   lo=0, hi=50, doc="Buurthuizen and other low-threshold places.")
     share: float = param(0.25, unit="share of city population", source="assumption", lo=0, hi=1,
@@ -108,13 +109,13 @@ def _archetypes() -> dict[str, Archetype]:
     # Shares and compositions are stylised from CBS neighbourhood statistics
     # (Kerncijfers wijken en buurten 2023); they differ in the directions Dutch ones do.
     return {
-        "urban_young": Archetype(age_shares=(0.45, 0.33, 0.16, 0.06), alone_share=0.55,
+        "urban_young": Archetype(age_shares=(0.45, 0.33, 0.16, 0.06), alone_share=0.32,
                                  low_income_share=0.15, density=2.0, places_per_10k=2.0, share=0.25),
-        "urban_deprived": Archetype(age_shares=(0.30, 0.33, 0.25, 0.12), alone_share=0.45,
+        "urban_deprived": Archetype(age_shares=(0.30, 0.33, 0.25, 0.12), alone_share=0.30,
                                     low_income_share=0.30, density=1.6, places_per_10k=4.0, share=0.25),
-        "suburban_family": Archetype(age_shares=(0.22, 0.40, 0.28, 0.10), alone_share=0.25,
+        "suburban_family": Archetype(age_shares=(0.22, 0.40, 0.28, 0.10), alone_share=0.13,
                                      low_income_share=0.07, density=0.8, places_per_10k=2.5, share=0.30),
-        "village_ageing": Archetype(age_shares=(0.16, 0.27, 0.35, 0.22), alone_share=0.33,
+        "village_ageing": Archetype(age_shares=(0.16, 0.27, 0.35, 0.22), alone_share=0.17,
                                     low_income_share=0.08, density=0.3, places_per_10k=6.0, share=0.20),
     }
 
@@ -224,11 +225,11 @@ class Parameters:
                                               doc="Civic energy above which layered facilitates.")
 
     # --- residents: who they are ---------------------------------------------------
-    no_partner_age_factor: tuple[float, float, float, float] = param(
-        (1.5, 0.65, 0.75, 1.3), unit="x archetype alone_share, by age group (18-34, 35-54, 55-74, 75+)",
-        source="CBS StatLine, persons by position in the household and age (recalled, rounded: about 60%, 25%, "
-        "28% and 50% without a partner)", lo=0, hi=5,
-        doc="Living without a partner by age, relative to the neighbourhood's share.")
+    alone_age_factor: tuple[float, float, float, float] = param(
+        (0.8, 0.6, 1.0, 2.0), unit="x archetype alone_share, by age group (18-34, 35-54, 55-74, 75+)",
+        source="CBS StatLine, persons by position in the household and age (recalled, rounded: about 17%, 13%, "
+        "21% and 42% live alone)", lo=0, hi=5,
+        doc="Living alone by age, relative to the neighbourhood's share.")
     vulnerability_beta: tuple[float, float] = param(
         (2.0, 6.0), unit="Beta(a, b) shape", source="assumption", lo=0.01, hi=100,
         doc="Spread of vulnerability (0-1) before income and age add to it.")
@@ -335,6 +336,9 @@ class Parameters:
                             lo=0, hi=1, doc="Strengthening of a tie by one contact.")
     tie_decay: float = param(0.01, unit="strength lost per week without contact", source="assumption", lo=0, hi=1,
                              doc="Weakening of a tie without contact.")
+    density_decay: float = param(0.3, unit="elasticity of non-kin tie decay to density",
+                                 source="Veiligheidsmonitor (cohesion 5.9 highly urban vs 7.1 rural); assumption",
+                                 lo=0, hi=3, doc="Ties weaken faster in dense neighbourhoods: decay x density ** this.")
     kin_decay_factor: float = param(0.2, unit="x tie_decay", source="assumption", lo=0, hi=1,
                                     doc="Kin ties decay slower.")
     tie_drop_threshold: float = param(0.05, unit="tie strength", source="assumption", lo=0, hi=1,
@@ -363,12 +367,11 @@ class Parameters:
         0.5, unit="correlation", source="De Jong Gierveld & Van Tilburg 2006 (social and emotional subscales "
         "correlate moderately); assumption", lo=0, hi=1,
         doc="Correlation of the social and emotional dispositions (a shared trait).")
-    emotional_partner: float = param(1.0, unit="DJG emotional points with a partner",
-                                     source="Dykstra & Fokkema 2007; assumption",
-                                     lo=0, hi=6, doc="Emotional loneliness when living with a partner.")
+    emotional_together: float = param(1.0, unit="DJG emotional points", source="Dykstra & Fokkema 2007; assumption",
+                                      lo=0, hi=6, doc="Emotional loneliness when living with a partner or family.")
     emotional_alone: float = param(2.8, unit="DJG emotional points living alone",
                                    source="Dykstra & Fokkema 2007; assumption",
-                                   lo=0, hi=6, doc="Emotional loneliness without a partner.")
+                                   lo=0, hi=6, doc="Emotional loneliness living alone.")
     confidant_protection: float = param(0.3, unit="share of emotional loneliness", source="assumption", lo=0, hi=1,
                                         doc="Most that close ties (confidants) take off emotional loneliness.")
     confidant_scale: float = param(1.5, unit="close ties (e-folding)", source="assumption", lo=0.1, hi=20,
@@ -383,10 +386,10 @@ class Parameters:
                                         doc="Poor health keeps people at home.")
     loneliness_rate: float = param(0.08, unit="1/week", source="assumption", lo=0, hi=1,
                                    doc="Speed at which loneliness follows its target.")
-    partner_loss_rate: tuple[float, float, float, float] = param(
+    becoming_alone_rate: tuple[float, float, float, float] = param(
         (0.0006, 0.0002, 0.0002, 0.0008), unit="1/week by age group",
-        source="CBS echtscheidingen en verweduwing (rounded)",
-        lo=0, hi=1, doc="Loss of a partner (separation, widowhood); finding one balances it (ODD 7.3).")
+        source="CBS echtscheidingen en verweduwing (rounded)", lo=0, hi=1,
+        doc="Starting to live alone (separation, widowhood); moving in with others balances it (ODD 7.3).")
     turnover_rate: tuple[float, float, float, float] = param(
         (0.0025, 0.0012, 0.0006, 0.0015), unit="1/week by age group (moving, death)",
         source="CBS verhuizingen en sterfte (rounded)", lo=0, hi=1,
@@ -440,7 +443,8 @@ class Parameters:
                                              lo=0, hi=40, doc="Hours of a week of volunteering elsewhere.")
 
     # --- meeting places and venues ----------------------------------------------------
-    place_capacity: int = param(150, unit="visits/week", source="assumption", lo=1, hi=10_000,
+    place_capacity: int = param(400, unit="visits/week", source="assumption (a buurthuis with daily activities)",
+                                lo=1, hi=10_000,
                                 doc="Visits one meeting place hosts per week.")
     place_subsidy_eur: float = param(60_000.0, unit="EUR/year", source="assumption (buurthuis exploitation)",
                                      lo=0, hi=1e7, doc="Base subsidy of one meeting place.")

@@ -21,7 +21,7 @@ class Population:
 
     nbh: np.ndarray  # neighbourhood index
     age: np.ndarray  # age group 0..3 (18-34, 35-54, 55-74, 75+)
-    partner: np.ndarray  # lives with a partner
+    alone: np.ndarray  # lives alone (a one-person household)
     low_income: np.ndarray
     vulnerability: np.ndarray  # 0-1
     chronic: np.ndarray  # daily-living/physical problems that do not recover
@@ -74,7 +74,7 @@ class Places:
     """State of meeting places (buurthuis and the like)."""
 
     nbh: np.ndarray
-    capacity: np.ndarray  # visits per week
+    capacity: np.ndarray  # visits per week (may be fractional: a small neighbourhood's share of a place)
     subsidy_share: np.ndarray  # share of the base subsidy this place receives (0 = cut)
     funding: np.ndarray  # effective funding this week, share of base subsidy
     underfunded_weeks: np.ndarray

@@ -89,24 +89,23 @@ def apply_interventions(m: CommunityModel) -> None:
 
 # 3 -------------------------------------------------------------------------------
 def life_events(m: CommunityModel) -> None:
-    """Turnover, partner loss and gain, ZRM shocks and own recovery.
+    """Turnover, household changes, ZRM shocks and own recovery.
 
-    Finding a partner balances losing one: the rate ``loss * a / (1 - a)`` for the share
-    ``a`` without a partner in the resident's neighbourhood and age group keeps households
-    stationary (the model has no ageing; newcomers are drawn with the same share).
+    Moving in with others balances starting to live alone: the rate ``loss * a / (1 - a)``
+    for the share ``a`` living alone in the resident's neighbourhood and age group keeps
+    households stationary (the model has no ageing; newcomers are drawn with the same share).
     """
     p, rng, pop = m.p, m.rng, m.pop
     n = len(pop)
     leaving = np.flatnonzero(rng.random(n) < np.array(p.turnover_rate)[pop.age])
     if len(leaving):
         m.replace_residents(leaving)
-    loss_rate = np.array(p.partner_loss_rate)[pop.age]
-    alone_p = m.no_partner_p[pop.nbh, pop.age]
+    rate = np.array(p.becoming_alone_rate)[pop.age]
+    alone_p = m.alone_p[pop.nbh, pop.age]
     r = rng.random(n)
-    loss = pop.partner & (r < loss_rate)
-    gain = ~pop.partner & (r < loss_rate * (1 - alone_p) / alone_p)
-    pop.partner[loss] = False
-    pop.partner[gain] = True
+    alone, together = ~pop.alone & (r < rate), pop.alone & (r < rate * (1 - alone_p) / alone_p)
+    pop.alone[alone] = True
+    pop.alone[together] = False
     # Life events: the shock rate rises with vulnerability and age, and with a demand shock.
     rate = (p.zrm_shock_rate * m.levers.demand_multiplier[pop.nbh]
             * (1 + (p.vulnerability_shock_factor - 1) * pop.vulnerability)
@@ -215,12 +214,13 @@ def maintain_ties(m: CommunityModel) -> None:
     and a resident with more ties than ``tie_capacity`` has less time for each (Dunbar).
     So a tie either grows strong or fades: weak ties that are not renewed at a venue
     dissolve, and networks stay near the size people can keep up. Lonely residents
-    withdraw (``_activity``), so their ties fade.
+    withdraw (``_activity``), so their ties fade. Non-kin ties fade faster in dense
+    neighbourhoods (``density_decay``).
     """
     p, rng, net = m.p, m.rng, m.net
     room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count_at_least(), 1))
     net.contact_and_decay(rng.random(len(net)), _activity(m) * room, p.tie_contact_prob, p.kin_contact_factor,
-                          p.tie_gain, p.tie_decay, p.kin_decay_factor, p.tie_drop_threshold)
+                          p.tie_gain, m.tie_decay[m.pop.nbh], p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold)
     m.pop.good_ties = net.count_at_least(p.good_tie_threshold)
 
 
@@ -445,7 +445,6 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
     chance = (p.founding_rate * motivation * (1 + (p.spotted_founding_factor - 1) * pop.spotted)
               * support[pop.nbh] * pop.talents[:, ORGANISING_TALENT] * room[pop.nbh])
     founders = np.flatnonzero((pop.member_of < 0) & (level <= 1) & (rng.random(len(pop)) < chance))
-    founders = founders[np.unique(pop.nbh[founders], return_index=True)[1]]  # one per neighbourhood a week
     for f in founders:
         free = np.flatnonzero(~ini.alive)
         if not len(free):
@@ -556,10 +555,10 @@ def update_motivation(m: CommunityModel, settle: bool = False) -> None:
 
 # 15 ------------------------------------------------------------------------------
 def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
-    """De Jong Gierveld loneliness from the gap in good ties, a partner, and ties' loneliness.
+    """De Jong Gierveld loneliness from the gap in good ties, living alone, and ties' loneliness.
 
     Social loneliness (0-5) falls with good ties and belonging, saturating at about
-    4-5 good ties; emotional loneliness (0-6) depends on a partner and close ties.
+    4-5 good ties; emotional loneliness (0-6) depends on living alone and on close ties.
     Loneliness spreads through ties (``contagion``). With ``settle`` the state jumps
     to its target (initialisation).
     """
@@ -568,7 +567,7 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
     close = net.count_at_least(p.close_tie_threshold)
     belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
     social_t = 5 * np.exp(-(pop.good_ties + belonging) / p.saturation_ties) + pop.disp_s
-    emotional_base = np.where(pop.partner, p.emotional_partner, p.emotional_alone)
+    emotional_base = np.where(pop.alone, p.emotional_alone, p.emotional_together)
     emotional_t = emotional_base * (1 - p.confidant_protection * (1 - np.exp(-close / p.confidant_scale))) + pop.disp_e
     # Contagion: pulled toward the (tie-weighted) loneliness of one's ties.
     total = pop.lon_s + pop.lon_e
