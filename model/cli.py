@@ -1,6 +1,7 @@
 """The ``vitality`` command line: run scenarios, compare them and write their results.
 
-Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``list`` and ``show SCENARIO``.
+Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...`` (in
+:mod:`model.report`), ``list`` and ``show SCENARIO``.
 Bad input ends with a one-line message naming the problem and exit code 2.
 """
 
@@ -321,6 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=f"{scenario_help}; the first is the reference")
     _add_run_options(p_cmp)
     p_cmp.set_defaults(func=_cmd_compare)
+
+    from model.report import add_report_parser  # imported here: model.report builds on this module
+
+    add_report_parser(sub)
 
     p_list = sub.add_parser("list", help="list the shipped scenarios with their descriptions")
     p_list.add_argument("--nl", action="store_true", help="descriptions in Dutch")

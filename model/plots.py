@@ -50,12 +50,16 @@ def with_derived_outputs(city: pd.DataFrame) -> pd.DataFrame:
     return city.assign(casework_load=city["open_cases"] + city["waiting_list"])
 
 
-def plot_key_outputs(city: pd.DataFrame, folder: Path) -> list[Path]:
+def plot_key_outputs(city: pd.DataFrame, folder: Path, outputs: dict[str, str] = FIGURE_OUTPUTS,
+                     xlabel: str = "year", title: str = "Mean and 95% CI over {seeds} seeds") -> list[Path]:
     """Draw each key output over time, one line (mean over seeds) and 95% band per scenario.
 
     Args:
         city: City table with columns ``scenario``, ``seed``, ``year`` and the outputs.
         folder: Existing folder to write ``<output>.png`` into.
+        outputs: Columns to draw (``casework_load`` is derived), with their axis labels.
+        xlabel: Label of the time axis.
+        title: Title of each figure; ``{seeds}`` becomes the number of seeds.
 
     Returns:
         The paths of the written figures.
@@ -63,7 +67,7 @@ def plot_key_outputs(city: pd.DataFrame, folder: Path) -> list[Path]:
     """
     city = with_derived_outputs(city)
     paths = []
-    for key, label in FIGURE_OUTPUTS.items():
+    for key, label in outputs.items():
         fig = Figure(figsize=(7, 4), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
@@ -74,7 +78,7 @@ def plot_key_outputs(city: pd.DataFrame, folder: Path) -> list[Path]:
             ax.fill_between(g.index, g["mean"] - half, g["mean"] + half, color=line.get_color(), alpha=0.2,
                             linewidth=0)
         seeds = city["seed"].nunique()
-        ax.set(xlabel="year", ylabel=label, title=f"Mean and 95% CI over {seeds} seeds")
+        ax.set(xlabel=xlabel, ylabel=label, title=title.format(seeds=seeds))
         ax.legend(loc="best", fontsize="small")
         path = folder / f"{key}.png"
         fig.savefig(path, dpi=120)
