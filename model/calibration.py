@@ -9,16 +9,17 @@ with the targets in :data:`TARGETS` (``docs/ODD.md``, section 6 "Input data").
   weights means that on average every target lies within its tolerance.
 * The search varies the free parameters in :data:`FREE` (schema fields whose source is
   ``assumption``) with fixed seeds (common random numbers): a Latin-hypercube screen of the
-  whole box (:mod:`scipy.stats.qmc`, one seed per point, run in parallel processes), then a
-  bounded trust-region least-squares refinement (:func:`scipy.optimize.least_squares`) from the
-  best screened point on all search seeds.
+  whole box (:mod:`scipy.stats.qmc`, one seed per point), a second one in a quarter of the box
+  around the best point (two seeds per point), then a bounded trust-region least-squares
+  refinement (:func:`scipy.optimize.least_squares`) from the best point on all search seeds.
+  Runs go to parallel processes.
 * The result is written to ``model/calibrated.toml``; :mod:`model.parameters` reads that file
   and uses its values as the schema defaults of the listed fields, with the provenance
   (date, objective, search) as the field's source.
 
 Commands::
 
-    python -m model.calibration search --screen 160 --max-evals 60   # fit and write model/calibrated.toml
+    python -m model.calibration search --screen 200 100 --max-evals 40   # fit, write model/calibrated.toml
     python -m model.calibration verify --seeds 10                     # check the defaults at 2,000 residents
 
 The validation report (``docs/validation.md``) is made by ``python -m model.validation``.
@@ -114,7 +115,8 @@ FREE: tuple[FreeParameter, ...] = (
     FreeParameter("emotional_alone", 1.0, 5.5),
     FreeParameter("emotional_together", 0.0, 2.5),
     FreeParameter("saturation_ties", 0.8, 4.0),
-    FreeParameter("withdrawal", 0.1, 0.95),
+    FreeParameter("withdrawal", 0.1, 1.0),
+    FreeParameter("kin_decay_factor", 0.1, 1.0),
     FreeParameter("contagion", 0.0, 0.5),
     FreeParameter("confidant_protection", 0.0, 0.8),
     FreeParameter("volunteer_rate", 0.02, 0.6),
@@ -123,6 +125,7 @@ FREE: tuple[FreeParameter, ...] = (
     FreeParameter("carer_strain_rate", 0.0005, 0.01),
     FreeParameter("zrm_shock_rate", 0.001, 0.012),
     FreeParameter("casework_recovery_rate", 0.005, 0.1),
+    FreeParameter("case_hours", 0.2, 2.0, scale_of=(0.5, 1.0, 2.0)),
     FreeParameter("admin_base_hours", 3.0, 16.0),
     FreeParameter("admin_per_case_hours", 0.05, 1.0),
 )
@@ -194,26 +197,30 @@ def objective_value(values: dict[str, float], targets: Sequence[Target] = TARGET
     return float(np.sum(residuals(values, targets) ** 2))
 
 
-def _evaluate(args: tuple[np.ndarray, SearchConfig, tuple[int, ...], tuple[FreeParameter, ...]]) -> dict[str, float]:
-    x, config, seeds, free = args
-    return target_values(simulate(overrides_for(x, free), config, seeds))
+def _final(args: tuple[np.ndarray, SearchConfig, int, tuple[FreeParameter, ...]]) -> pd.DataFrame:
+    x, config, seed, free = args
+    return simulate(overrides_for(x, free), config, [seed])
 
 
 class BudgetExhaustedError(RuntimeError):
     """The refinement used its budget of model evaluations."""
 
 
-def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = FREE, n_screen: int = 160,
-           max_evals: int = 60, seed: int = 12345, log: Callable[[str], None] | None = print) -> History:
-    """Fit the free parameters: a Latin-hypercube screen, then least-squares refinement.
+def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = FREE,
+           stages: Sequence[tuple[int, int, float]] = ((200, 1, 1.0), (100, 2, 0.25)), max_evals: int = 40,
+           seed: int = 12345, log: Callable[[str], None] | None = print, history_file: Path | None = None) -> History:
+    """Fit the free parameters: Latin-hypercube screens that zoom in, then least-squares refinement.
 
     Args:
         config: Run size and seeds during the search.
         free: Free parameters and their bounds.
-        n_screen: Points of the Latin-hypercube screen (each run on the first search seed).
+        stages: Screens as (points, seeds, width): each samples a Latin hypercube of ``width`` times the
+            full box (clipped to it), centred on the best point so far, and runs each point on the first
+            ``seeds`` search seeds.
         max_evals: Budget of model evaluations of the refinement (each on all search seeds).
-        seed: Seed of the screen's design.
+        seed: Seed of the screens' designs.
         log: Progress printer (None for silence).
+        history_file: CSV file that receives every evaluation as it finishes (so nothing is lost).
 
     Returns:
         Every evaluation; ``history.best("refine")`` is the fit.
@@ -228,6 +235,9 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
     def record(x: np.ndarray, values: dict[str, float], seeds: tuple[int, ...], stage: str) -> Evaluation:
         ev = Evaluation(np.array(x, float), objective_value(values), values, seeds, stage)
         history.evaluations.append(ev)
+        if history_file:
+            history.to_frame(free).tail(1).to_csv(history_file, mode="a", index=False,
+                                                  header=len(history.evaluations) == 1)
         if log:
             best = history.best(stage).objective
             log(f"[{stage} {sum(e.stage == stage for e in history.evaluations):3d}] objective {ev.objective:8.2f} "
@@ -235,22 +245,32 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
                 + f" | {time.perf_counter() - start:6.0f} s")
         return ev
 
-    design = qmc.scale(qmc.LatinHypercube(d=len(free), seed=seed).random(n_screen), lo, hi)
-    screen_seeds = config.seeds[:1]
     with ProcessPoolExecutor(max_workers=config.workers) as pool:
-        jobs = [(x, config, screen_seeds, free) for x in design]
-        for x, values in zip(design, pool.map(_evaluate, jobs), strict=True):
-            record(x, values, screen_seeds, "screen")
 
-    def refine(x: np.ndarray) -> np.ndarray:
-        if sum(e.stage == "refine" for e in history.evaluations) >= max_evals:
-            raise BudgetExhaustedError(f"{max_evals} evaluations done")
-        return residuals(record(x, _evaluate((x, config, config.seeds, free)), config.seeds, "refine").values)
+        def evaluate(points: np.ndarray, seeds: tuple[int, ...], stage: str) -> list[Evaluation]:
+            jobs = [(x, config, s, free) for x in points for s in seeds]
+            finals = list(pool.map(_final, jobs))
+            return [record(x, target_values(pd.concat(finals[i * len(seeds):(i + 1) * len(seeds)])), seeds, stage)
+                    for i, x in enumerate(points)]
 
-    # Finite differences of 5% of each range: large enough to see past the noise of discrete events.
-    with contextlib.suppress(BudgetExhaustedError):
-        optimize.least_squares(refine, history.best("screen").x, bounds=(lo, hi), x_scale=hi - lo,
-                               diff_step=0.05, method="trf", max_nfev=max_evals)
+        centre = (lo + hi) / 2
+        for i, (points, n_seeds, width) in enumerate(stages):
+            half = width * (hi - lo) / 2
+            box_lo, box_hi = np.maximum(lo, centre - half), np.minimum(hi, centre + half)
+            design = qmc.scale(qmc.LatinHypercube(d=len(free), seed=seed + i).random(points), box_lo, box_hi)
+            evaluate(design, config.seeds[:n_seeds], f"screen{i + 1}")
+            centre = min((e for e in history.evaluations if len(e.seeds) == n_seeds),
+                         key=lambda e: e.objective).x
+
+        def refine(x: np.ndarray) -> np.ndarray:
+            if sum(e.stage == "refine" for e in history.evaluations) >= max_evals:
+                raise BudgetExhaustedError(f"{max_evals} evaluations done")
+            return residuals(evaluate(np.array([x]), config.seeds, "refine")[0].values)
+
+        # Finite differences of 5% of each range: large enough to see past the noise of discrete events.
+        with contextlib.suppress(BudgetExhaustedError):
+            optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=0.05, method="trf",
+                                   max_nfev=max_evals)
     return history
 
 
@@ -310,9 +330,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--residents", type=int, default=2000)
     s.add_argument("--years", type=float, default=10.0)
     s.add_argument("--seeds", type=int, default=3, help="seeds of the refinement (the screen uses the first)")
-    s.add_argument("--screen", type=int, default=160, help="Latin-hypercube points")
-    s.add_argument("--max-evals", type=int, default=60, help="evaluations of the least-squares refinement")
-    s.add_argument("--workers", type=int, default=2, help="parallel processes of the screen")
+    s.add_argument("--screen", type=int, nargs=2, default=[200, 100], metavar=("WIDE", "NARROW"),
+                   help="Latin-hypercube points of the wide screen (1 seed) and the narrow one (2 seeds)")
+    s.add_argument("--max-evals", type=int, default=40, help="evaluations of the least-squares refinement")
+    s.add_argument("--workers", type=int, default=2, help="parallel processes")
     s.add_argument("--history", type=Path, help="write every evaluation to this CSV file")
     s.add_argument("--dry-run", action="store_true", help="do not write model/calibrated.toml")
     v = sub.add_parser("verify", help="check the current defaults against the targets")
@@ -322,15 +343,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cmd == "search":
         config = SearchConfig(n_residents=args.residents, years=args.years, seeds=tuple(range(args.seeds)),
                               workers=args.workers)
-        history = search(config, n_screen=args.screen, max_evals=args.max_evals)
-        if args.history:
-            history.to_frame().to_csv(args.history, index=False)
+        stages = ((args.screen[0], 1, 1.0), (args.screen[1], 2, 0.25))
+        history = search(config, stages=stages, max_evals=args.max_evals, history_file=args.history)
         best = history.best("refine")
         print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x),
                           "values": best.values}, indent=2))
         if not args.dry_run:
-            method = (f"Latin-hypercube screen of {args.screen} points on seed 0, then least squares "
-                      f"(scipy TRF) on {args.seeds} seeds")
+            method = (f"Latin-hypercube screens of {args.screen[0]} points (whole box, 1 seed) and "
+                      f"{args.screen[1]} points (a quarter of the box around the best, 2 seeds), then least "
+                      f"squares (scipy TRF) on {args.seeds} seeds")
             write_calibrated(best, config, method)
             print(f"wrote {CALIBRATED_FILE}")
         return 0

@@ -1,6 +1,7 @@
 """The validation report: the calibrated baseline against its targets and stylised facts.
 
-One command writes ``docs/validation.md`` and its figures under ``docs/figures/``::
+One command writes ``docs/validation.md``, its figures under ``docs/figures/`` and the
+machine-readable ``docs/validation.json`` (read by ``vitality report``)::
 
     python -m model.validation                 # 10 seeds x 2,000 residents x 10 years (a few minutes)
     python -m model.validation --seeds 3 --residents 1000 --out /tmp/val   # a quick look
@@ -8,33 +9,39 @@ One command writes ``docs/validation.md`` and its figures under ``docs/figures/`
 The baseline is the schema defaults (calibrated values from ``model/calibrated.toml``), steering
 mode ``"framing"``. Targets are compared with the mean over the last year of each run, averaged
 over seeds, with a 95% confidence interval over seeds (t distribution). Stylised facts come from
-the state at the end of each run (network, loneliness scores) and from tracking initiatives
-week by week (founding and ending, for a Kaplan-Meier survival curve).
+the state at the end of each run (network, loneliness scores, neighbourhoods) and from tracking
+initiatives week by week (founding and ending, for a Kaplan-Meier survival curve).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import json
+import subprocess
 import sys
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-from model.calibration import TARGETS, target_table
+from model.calibration import TARGETS, Target, target_table
 from model.community import WEEKS_PER_YEAR, CommunityModel
 from model.parameters import AGE_GROUPS, CALIBRATED_FILE, Parameters
+from model.plots import mean_ci
+from model.submodels import LONELY
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_DEGREE = 10  # good ties pooled from here on in the degree-loneliness figure
 N_SHUFFLES = 20
+SEVERE = 9  # De Jong Gierveld score from which loneliness is severe
 
 
 @dataclass
@@ -43,8 +50,8 @@ class SeedResult:
 
     seed: int
     final: pd.Series  # city outputs, mean over the last 52 weeks
-    lonely_by_age: np.ndarray  # share lonely (score >= 3) per age group at the end
-    severe_by_age: np.ndarray  # share score >= 9 per age group at the end
+    lonely_by_age: np.ndarray  # share lonely per age group at the end
+    severe_by_age: np.ndarray  # share severely lonely per age group at the end
     score_hist: np.ndarray  # residents per DJG score 0..11 at the end
     assortativity: float  # Pearson r of loneliness scores over ties
     assortativity_shuffled: np.ndarray  # the same with scores shuffled over residents
@@ -52,6 +59,7 @@ class SeedResult:
     degree_count: np.ndarray  # residents per number of good ties
     lifetimes: np.ndarray  # initiative lifetimes in weeks
     ended: np.ndarray  # True: ended, False: still alive at the end (censored)
+    by_archetype: pd.DataFrame  # last-year means per neighbourhood archetype
 
 
 @dataclass
@@ -65,6 +73,10 @@ class Validation:
     def final(self) -> pd.DataFrame:
         """Last-year means, one row per seed (as :meth:`model.runner.RunResult.final`)."""
         return pd.DataFrame([s.final for s in self.seeds], index=[s.seed for s in self.seeds])
+
+    def stack(self, name: str) -> np.ndarray:
+        """One row per seed of a per-seed array attribute."""
+        return np.array([getattr(s, name) for s in self.seeds])
 
 
 def tie_assortativity(score: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
@@ -87,16 +99,13 @@ def kaplan_meier(durations: np.ndarray, observed: np.ndarray) -> tuple[np.ndarra
 
     Returns:
         Event times (starting at 0) and the survival probability just after each.
-
     """
     durations = np.asarray(durations, float)
     observed = np.asarray(observed, bool)
     times = np.unique(durations[observed])
     surv, s = [1.0], 1.0
     for t in times:
-        at_risk = np.sum(durations >= t)
-        events = np.sum((durations == t) & observed)
-        s *= 1 - events / at_risk
+        s *= 1 - np.sum((durations == t) & observed) / np.sum(durations >= t)
         surv.append(s)
     return np.concatenate([[0.0], times]), np.array(surv)
 
@@ -104,29 +113,30 @@ def kaplan_meier(durations: np.ndarray, observed: np.ndarray) -> tuple[np.ndarra
 def run_seed(params: Parameters, seed: int) -> SeedResult:
     """Run the baseline for one seed, tracking initiatives, and keep what the report needs."""
     m = CommunityModel(params, seed=seed)
-    weeks = round(params.years * WEEKS_PER_YEAR)
     lifetimes: list[np.ndarray] = []
     prev_alive, prev_founded = m.inits.alive.copy(), m.inits.founded.copy()
-    for _ in range(weeks):
+    for _ in range(round(params.years * WEEKS_PER_YEAR)):
         m.step()
         k = len(prev_alive)
         gone = prev_alive & (~m.inits.alive[:k] | (m.inits.founded[:k] != prev_founded))
         # The ending happened during the step just taken (the week counter has moved on).
         lifetimes.append(m.week - 1 - prev_founded[gone])
         prev_alive, prev_founded = m.inits.alive.copy(), m.inits.founded.copy()
-    ended = np.concatenate(lifetimes) if lifetimes else np.empty(0)
+    ended = np.concatenate(lifetimes)
     alive = m.week - m.inits.founded[m.inits.alive]
     city = m.city_frame()
-    final = city[city["week"] > city["week"].max() - WEEKS_PER_YEAR].mean(numeric_only=True)
+    last = city["week"] > city["week"].max() - WEEKS_PER_YEAR
+    nbh = m.neighbourhood_frame()
+    by_archetype = nbh[nbh["week"] > nbh["week"].max() - WEEKS_PER_YEAR].groupby("archetype").mean(numeric_only=True)
     pop, net = m.pop, m.net
     score = pop.score.astype(int)
     rng = np.random.default_rng(seed)
     deg = np.minimum(pop.good_ties, MAX_DEGREE)
     return SeedResult(
         seed=seed,
-        final=final.drop(["week", "year"]),
-        lonely_by_age=np.array([(score[pop.age == g] >= 3).mean() for g in range(len(AGE_GROUPS))]),
-        severe_by_age=np.array([(score[pop.age == g] >= 9).mean() for g in range(len(AGE_GROUPS))]),
+        final=city[last].mean(numeric_only=True).drop(["week", "year"]),
+        lonely_by_age=np.array([(score[pop.age == g] >= LONELY).mean() for g in range(len(AGE_GROUPS))]),
+        severe_by_age=np.array([(score[pop.age == g] >= SEVERE).mean() for g in range(len(AGE_GROUPS))]),
         score_hist=np.bincount(score, minlength=12),
         assortativity=tie_assortativity(score, net.a, net.b),
         assortativity_shuffled=np.array([tie_assortativity(rng.permutation(score), net.a, net.b)
@@ -135,6 +145,7 @@ def run_seed(params: Parameters, seed: int) -> SeedResult:
         degree_count=np.bincount(deg, minlength=MAX_DEGREE + 1),
         lifetimes=np.concatenate([ended, alive]).astype(float),
         ended=np.concatenate([np.ones(len(ended), bool), np.zeros(len(alive), bool)]),
+        by_archetype=by_archetype,
     )
 
 
@@ -148,28 +159,44 @@ def validate(params: Parameters, seeds: Sequence[int], log: bool = True) -> Vali
     return v
 
 
-def _ci(values: np.ndarray) -> tuple[float, float]:
-    from scipy import stats
-
-    values = np.asarray(values, float)
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, 0.0
-    return mean, float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
-
-
-def _bars(ax: plt.Axes, labels: list[str], model: list[tuple[float, float]], target: list[float | None],
-          tol: list[float | None], title: str, ylabel: str) -> None:
-    x = np.arange(len(labels))
-    ax.bar(x - 0.2, [m for m, _ in model], 0.4, yerr=[h for _, h in model], capsize=3, label="model (95% CI)",
+# ---------------------------------------------------------------------- figures
+def _target_bars(ax: Axes, targets: Sequence[Target], final: pd.DataFrame, labels: Sequence[str],
+                 title: str, ylabel: str) -> None:
+    """Model (mean and 95% CI over seeds) next to target (value and tolerance) for each target."""
+    x = np.arange(len(targets))
+    model = [mean_ci(t.model_value(final)) for t in targets]
+    ax.bar(x - 0.2, [m for m, _, _ in model], 0.4, yerr=_error_bars(model), capsize=3, label="model (95% CI)",
            color="tab:blue")
-    tx = [i for i, t in enumerate(target) if t is not None]
-    ax.bar(np.array(tx) + 0.2, [target[i] for i in tx], 0.4, yerr=[tol[i] or 0 for i in tx], capsize=3,
+    ax.bar(x + 0.2, [t.value for t in targets], 0.4, yerr=[t.tolerance for t in targets], capsize=3,
            label="target (± tolerance)", color="tab:orange", alpha=0.8)
-    ax.set_xticks(x, labels, rotation=20, ha="right", fontsize=8)
-    ax.set_title(title, fontsize=10)
-    ax.set_ylabel(ylabel)
+    ax.set_xticks(x, labels, rotation=15, ha="right", fontsize=8)
+    ax.set(title=title, ylabel=ylabel)
+    ax.title.set_fontsize(10)
     ax.legend(fontsize=7)
+
+
+def _error_bars(model: list[tuple[float, float, float]]) -> list[list[float]]:
+    """Matplotlib's asymmetric error bars from (mean, low, high) triples."""
+    return [[m - lo for m, lo, _ in model], [hi - m for m, _, hi in model]]
+
+
+def _age_bars(ax: Axes, by_age: np.ndarray, target: Target, title: str) -> None:
+    model = [mean_ci(by_age[:, g]) for g in range(len(AGE_GROUPS))]
+    x = np.arange(len(AGE_GROUPS))
+    ax.bar(x, [m for m, _, _ in model], 0.6, yerr=_error_bars(model), capsize=3, color="tab:blue",
+           label="model, end of run (95% CI)")
+    ax.errorbar([x[-1]], [target.value], yerr=[target.tolerance], fmt="o", color="tab:orange", capsize=4,
+                label="target 75+ (± tolerance)")
+    ax.set_xticks(x, AGE_GROUPS)
+    ax.set(title=title, ylabel="share of adults")
+    ax.title.set_fontsize(10)
+    ax.legend(fontsize=7)
+
+
+def _figure(ncols: int, width: float) -> tuple[Figure, list[Axes]]:
+    fig = Figure(figsize=(width, 4), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
 
 
 def make_figures(v: Validation, outdir: Path) -> dict[str, Path]:
@@ -177,100 +204,153 @@ def make_figures(v: Validation, outdir: Path) -> dict[str, Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     final = v.final
     t = {tg.name: tg for tg in TARGETS}
-    paths: dict[str, Path] = {}
+    figures: dict[str, Figure] = {}
 
-    # Loneliness: categories and age groups.
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
-    cats = {"moderate (3-8)": ("moderate_share", 0.356), "severe (9-10)": ("severe_share", None),
-            "very severe (11)": ("very_severe_share", None),
-            "severe + very severe": (None, 0.110), "lonely (>= 3)": ("lonely_share", 0.466)}
-    model_vals, targets, tols = [], [], []
-    for _label, (col, target) in cats.items():
-        vals = (final["severe_share"] + final["very_severe_share"]) if col is None else final[col]
-        model_vals.append(_ci(vals.to_numpy()))
-        targets.append(target)
-        tols.append(0.03 if target is not None else None)
-    _bars(axes[0], list(cats), model_vals, targets, tols, "Loneliness categories (DJG 11 items)", "share of adults")
-    lonely_age = np.array([s.lonely_by_age for s in v.seeds])
-    severe_age = np.array([s.severe_by_age for s in v.seeds])
-    _bars(axes[1], list(AGE_GROUPS), [_ci(lonely_age[:, g]) for g in range(4)], [None, None, None, 0.56],
-          [None, None, None, 0.05], "Lonely by age group (end of run)", "share lonely")
-    _bars(axes[2], list(AGE_GROUPS), [_ci(severe_age[:, g]) for g in range(4)], [None, None, None, 0.12],
-          [None, None, None, 0.03], "Severely lonely by age group (end of run)", "share score >= 9")
-    fig.tight_layout()
-    paths["loneliness"] = outdir / "loneliness.png"
-    fig.savefig(paths["loneliness"], dpi=110)
-    plt.close(fig)
+    fig, (ax0, ax1, ax2) = _figure(3, 14)
+    names = ["lonely (DJG score >= 3)", "severely or very severely lonely (score >= 9)", "lonely, 75+",
+             "severely lonely, 75+"]
+    _target_bars(ax0, [t[n] for n in names], final, ["lonely", "severely", "lonely 75+", "severely 75+"],
+                 "Loneliness (De Jong Gierveld, 11 items)", "share of adults")
+    _age_bars(ax1, v.stack("lonely_by_age"), t["lonely, 75+"], "Lonely (score >= 3) by age group")
+    _age_bars(ax2, v.stack("severe_by_age"), t["severely lonely, 75+"], "Severely lonely (score >= 9) by age group")
+    figures["loneliness"] = fig
 
-    # Volunteering and informal care.
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+    fig, (ax0, ax1) = _figure(2, 9)
     names = ["volunteered in the past year", "informal carers"]
-    _bars(axes[0], ["volunteering (year)", "informal carers"],
-          [_ci(t[n].model_value(final).to_numpy()) for n in names], [t[n].value for n in names],
-          [t[n].tolerance for n in names], "Volunteering and informal care", "share of adults")
-    n = "care hours per carer"
-    _bars(axes[1], ["care hours per carer"], [_ci(t[n].model_value(final).to_numpy())], [t[n].value],
-          [t[n].tolerance], "Informal care intensity", "hours/week")
-    fig.tight_layout()
-    paths["participation"] = outdir / "participation.png"
-    fig.savefig(paths["participation"], dpi=110)
-    plt.close(fig)
+    _target_bars(ax0, [t[n] for n in names], final, ["volunteering (year)", "informal carers"],
+                 "Volunteering and informal care", "share of adults")
+    _target_bars(ax1, [t["care hours per carer"]], final, ["care hours per carer"], "Informal care intensity",
+                 "hours/week")
+    figures["participation"] = fig
 
-    # Casework: formal support and administration.
-    fig, ax = plt.subplots(figsize=(5.5, 4))
+    fig, (ax,) = _figure(1, 5.5)
     names = ["formal support users (Wmo-like)", "administration share of professionals' time"]
-    _bars(ax, ["formal support share", "admin share"], [_ci(t[n].model_value(final).to_numpy()) for n in names],
-          [t[n].value for n in names], [t[n].tolerance for n in names], "Casework", "share")
-    fig.tight_layout()
-    paths["casework"] = outdir / "casework.png"
-    fig.savefig(paths["casework"], dpi=110)
-    plt.close(fig)
+    _target_bars(ax, [t[n] for n in names], final, ["formal support users", "admin share of time"],
+                 "Casework", "share")
+    figures["casework"] = fig
 
-    # Stylised facts.
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
-    r = [s.assortativity for s in v.seeds]
+    fig, (ax0, ax1, ax2, ax3) = _figure(4, 18)
+    r = v.stack("assortativity")
     rs = np.concatenate([s.assortativity_shuffled for s in v.seeds])
-    axes[0].hist(rs, bins=20, color="grey", alpha=0.7, label="shuffled scores")
+    ax0.hist(rs, bins=20, color="grey", alpha=0.7, label="scores shuffled")
     for x in r:
-        axes[0].axvline(x, color="tab:red", lw=1)
-    axes[0].set_title("Loneliness assortativity over ties (red: runs)", fontsize=10)
-    axes[0].set_xlabel("Pearson r of DJG scores across ties")
-    axes[0].legend(fontsize=7)
-    ssum = sum(s.degree_score_sum for s in v.seeds)
-    cnt = sum(s.degree_count for s in v.seeds)
+        ax0.axvline(x, color="tab:red", lw=1)
+    ax0.set(title="Loneliness clusters over ties (red: runs)", xlabel="Pearson r of DJG scores across ties")
+    ax0.legend(fontsize=7)
+    by_deg = _score_by_degree(v)
     deg = np.arange(MAX_DEGREE + 1)
-    axes[1].plot(deg, np.divide(ssum, cnt, out=np.full(len(cnt), np.nan), where=cnt > 0), "o-")
-    axes[1].set_xticks(deg, [*map(str, deg[:-1]), f"{MAX_DEGREE}+"])
-    axes[1].set_xlabel("good ties")
-    axes[1].set_ylabel("mean DJG score")
-    axes[1].set_title("Degree vs loneliness (end of run)", fontsize=10)
-    dur = np.concatenate([s.lifetimes for s in v.seeds])
-    obs = np.concatenate([s.ended for s in v.seeds])
-    if len(dur):
-        tt, ss = kaplan_meier(dur / WEEKS_PER_YEAR, obs)
-        axes[2].step(tt, ss, where="post")
-    axes[2].set_xlabel("age of initiative (years)")
-    axes[2].set_ylabel("share still alive")
-    axes[2].set_ylim(0, 1.02)
-    axes[2].set_title("Initiative survival (Kaplan-Meier)", fontsize=10)
-    fig.tight_layout()
-    paths["stylised"] = outdir / "stylised_facts.png"
-    fig.savefig(paths["stylised"], dpi=110)
-    plt.close(fig)
+    ax1.plot(deg, by_deg, "o-")
+    ax1.set_xticks(deg, [*map(str, deg[:-1]), f"{MAX_DEGREE}+"])
+    ax1.set(title="Good ties vs loneliness (end of run)", xlabel="good ties", ylabel="mean DJG score")
+    tt, ss = _survival(v)
+    ax2.step(tt, ss, where="post")
+    ax2.set(title="Initiative survival (Kaplan-Meier)", xlabel="age of initiative (years)",
+            ylabel="share still alive", ylim=(0, 1.02))
+    arch = _by_archetype(v)
+    ax3.bar(arch.index, arch["community_strength"], color="tab:green")
+    ax3.set(title="Community strength by neighbourhood archetype", ylabel="community strength (0-100)")
+    ax3.tick_params(axis="x", labelrotation=15, labelsize=8)
+    for ax in (ax0, ax1, ax2, ax3):
+        ax.title.set_fontsize(10)
+    figures["stylised"] = fig
+
+    paths = {}
+    for key, fig in figures.items():
+        paths[key] = outdir / f"{key}.png"
+        fig.savefig(paths[key], dpi=110)
     return paths
 
 
+def _score_by_degree(v: Validation) -> np.ndarray:
+    ssum, cnt = v.stack("degree_score_sum").sum(axis=0), v.stack("degree_count").sum(axis=0)
+    return np.divide(ssum, cnt, out=np.full(len(cnt), np.nan), where=cnt > 0)
+
+
+def _survival(v: Validation) -> tuple[np.ndarray, np.ndarray]:
+    dur = np.concatenate([s.lifetimes for s in v.seeds]) / WEEKS_PER_YEAR
+    obs = np.concatenate([s.ended for s in v.seeds])
+    return kaplan_meier(dur, obs) if len(dur) else (np.zeros(1), np.ones(1))
+
+
+def _by_archetype(v: Validation) -> pd.DataFrame:
+    return pd.concat([s.by_archetype for s in v.seeds]).groupby(level=0).mean()
+
+
+# ---------------------------------------------------------------------- report
 def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f}" if unit != "share" else f"{100 * value:.1f}%"
 
 
-def report(v: Validation, figures: dict[str, Path], doc: Path, command: str) -> str:
-    """Write the markdown report and return its text."""
+def _git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True,
+                              timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+#: The files that make up the model's rules and defaults (not its shells: CLI, report, dashboard).
+MODEL_FILES = ("community.py", "submodels.py", "parameters.py", "state.py", "network.py", "metrics.py", "levers.py",
+               "steering.py", "interventions.py", CALIBRATED_FILE.name)
+
+
+def model_digest() -> str:
+    """SHA-256 over the model's rules and calibrated defaults (:data:`MODEL_FILES` and ``agents/*.py``).
+
+    Two runs with the same digest ran the same model, whatever else changed in the repository.
+    """
+    h = hashlib.sha256()
+    files = [ROOT / "model" / name for name in MODEL_FILES] + sorted(ROOT.joinpath("agents").glob("*.py"))
+    for path in files:
+        if path.exists():
+            h.update(path.relative_to(ROOT).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def stylised_facts(v: Validation) -> list[dict[str, str]]:
+    """The stylised facts as rows: fact and its source, what the model shows, and whether it holds."""
+    r_mean, r_low, _ = mean_ci(v.stack("assortativity"))
+    rs = np.concatenate([s.assortativity_shuffled for s in v.seeds])
+    by_deg = _score_by_degree(v)
+    few, some, many = np.nanmean(by_deg[:2]), np.nanmean(by_deg[4:6]), np.nanmean(by_deg[8:])
+    tt, ss = _survival(v)
+    obs = np.concatenate([s.ended for s in v.seeds])
+
+    def surv_at(year: float) -> float:
+        return float(ss[np.searchsorted(tt, year, side="right") - 1])
+
+    lonely_age = v.stack("lonely_by_age").mean(axis=0)
+    arch = _by_archetype(v)["community_strength"].sort_values()
+    return [
+        {"fact": "Loneliness clusters in the network (Cacioppo, Fowler & Christakis 2009)",
+         "model": f"assortativity of DJG scores over ties r = {r_mean:.3f} (95% CI from {r_low:.3f}); "
+                  f"shuffled scores {rs.mean():.3f} ± {rs.std():.3f} (sd)",
+         "holds": "yes" if r_low > rs.mean() + 2 * rs.std() else "no"},
+        {"fact": "More good ties, less loneliness, levelling off after 4-5 (De Jong Gierveld & Van Tilburg 2007)",
+         "model": f"mean score at 0-1 good ties {few:.1f}, 4-5 ties {some:.1f}, 8+ ties {many:.1f}",
+         "holds": "yes" if few - some > 2 * max(some - many, 0) else "no"},
+        {"fact": "Loneliness rises at old age (Gezondheidsmonitor 2020: 75+ 56% vs 46.6% of all adults)",
+         "model": ", ".join(f"{g}: {100 * x:.0f}%" for g, x in zip(AGE_GROUPS, lonely_age, strict=True)),
+         "holds": "yes" if lonely_age[-1] > v.final["lonely_share"].mean() else "no"},
+        {"fact": "Cohesion is lower in highly urban than in rural neighbourhoods (Veiligheidsmonitor: 5.9 vs 7.1)",
+         "model": ", ".join(f"{a}: {x:.1f}" for a, x in arch.items()),
+         "holds": "yes" if arch.index[0].startswith("urban") and arch.index[-1] == "village_ageing" else "no"},
+        {"fact": "Initiatives are vulnerable in their continuity (Movisie 2022; no published survival rates)",
+         "model": f"{int(obs.sum())} endings among {len(obs)} initiatives; Kaplan-Meier survival "
+                  f"{100 * surv_at(1):.0f}% after 1 year, {100 * surv_at(2):.0f}% after 2, "
+                  f"{100 * surv_at(5):.0f}% after 5",
+         "holds": "pattern only"},
+    ]
+
+
+def report(v: Validation, figures: dict[str, Path], out: Path, command: str) -> str:
+    """Write ``validation.md`` and ``validation.json`` into ``out`` and return the markdown."""
     final = v.final
     table = target_table(final)
-    n_seeds = len(v.seeds)
     p = v.params
-    rel = {k: path.relative_to(doc.parent).as_posix() if path.is_relative_to(doc.parent) else str(path)
+    seeds = [s.seed for s in v.seeds]
+    rel = {k: path.relative_to(out).as_posix() if path.is_relative_to(out) else str(path)
            for k, path in figures.items()}
     lines = [
         "# Validation of the calibrated baseline",
@@ -278,26 +358,25 @@ def report(v: Validation, figures: dict[str, Path], doc: Path, command: str) -> 
         f"Generated by `{command}` on {dt.date.today().isoformat()}; do not edit by hand.",
         "",
         f"Baseline: schema defaults (calibrated values from `model/{CALIBRATED_FILE.name}`), steering mode "
-        f"`{p.steering_mode}`, {p.n_residents:,} residents, {p.years:g} years, {n_seeds} seeds "
-        f"({', '.join(str(s.seed) for s in v.seeds)}). Model values are the mean over the last year of each "
-        "run, averaged over seeds; the interval is a 95% confidence interval over seeds. A target passes "
-        "when the mean lies within the tolerance.",
+        f"`{p.steering_mode}`, {p.n_residents:,} residents, {p.years:g} years after a burn-in of "
+        f"{p.burn_in_years:g} years, {len(seeds)} seeds ({', '.join(map(str, seeds))}). Model values are the mean "
+        "over the last year of each run, averaged over seeds; the interval is a 95% confidence interval over "
+        "seeds. A target passes when the mean lies within the tolerance.",
         "",
         "## Targets",
         "",
         "| target | target value | tolerance | model (95% CI) | pass | source |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for row in table.itertuples():
-        tol = f"± {100 * row.tolerance:.0f} pt" if row.unit == "share" else f"± {row.tolerance:g} h/week"
-        lines.append(f"| {row.target} | {_fmt(row.value, row.unit)} | {tol} | {_fmt(row.model, row.unit)} "
-                     f"({_fmt(row.ci_low, row.unit)} – {_fmt(row.ci_high, row.unit)}) | "
-                     f"{'pass' if row.pass_ else '**fail**'} | {row.source} |")
-    n_pass = int(table["pass"].sum())
-    lines += ["", f"{n_pass} of {len(table)} targets pass.", ""]
+    for row in table.to_dict("records"):
+        tol = f"± {100 * row['tolerance']:.0f} pt" if row["unit"] == "share" else f"± {row['tolerance']:g} h/week"
+        lines.append(f"| {row['target']} | {_fmt(row['value'], row['unit'])} | {tol} | "
+                     f"{_fmt(row['model'], row['unit'])} ({_fmt(row['ci_low'], row['unit'])} – "
+                     f"{_fmt(row['ci_high'], row['unit'])}) | {'pass' if row['pass'] else '**fail**'} | "
+                     f"{row['source']} |")
+    lines += ["", f"{int(table['pass'].sum())} of {len(table)} targets pass.", ""]
 
-    lonely_age = np.array([s.lonely_by_age for s in v.seeds])
-    severe_age = np.array([s.severe_by_age for s in v.seeds])
+    lonely_age, severe_age = v.stack("lonely_by_age"), v.stack("severe_by_age")
     lines += [
         "## Loneliness by category and age group",
         "",
@@ -308,16 +387,14 @@ def report(v: Validation, figures: dict[str, Path], doc: Path, command: str) -> 
         f"| moderately lonely (3-8) | {100 * final['moderate_share'].mean():.1f}% | 35.6% |",
         f"| severely lonely (9-10) | {100 * final['severe_share'].mean():.1f}% | — |",
         f"| very severely lonely (11) | {100 * final['very_severe_share'].mean():.1f}% | — |",
-        f"| severe + very severe | {100 * (final['severe_share'] + final['very_severe_share']).mean():.1f}% "
-        "| 11.0% |",
         f"| socially lonely (social subscale >= 3) | {100 * final['social_lonely_share'].mean():.1f}% | — |",
         f"| emotionally lonely (emotional subscale >= 3) | {100 * final['emotional_lonely_share'].mean():.1f}% | — |",
         "",
-        "| age group | lonely (end of run) | severely lonely | target |",
+        "| age group | lonely (end of run) | severely lonely | Gezondheidsmonitor 2020 |",
         "| --- | --- | --- | --- |",
     ]
     for g, name in enumerate(AGE_GROUPS):
-        tgt = "56% lonely, 12% severe" if name == "75+" else "—"
+        tgt = "56% lonely, 12% severely" if name == "75+" else "—"
         lines.append(f"| {name} | {100 * lonely_age[:, g].mean():.1f}% | {100 * severe_age[:, g].mean():.1f}% "
                      f"| {tgt} |")
     lines += [
@@ -327,14 +404,14 @@ def report(v: Validation, figures: dict[str, Path], doc: Path, command: str) -> 
         f"![participation]({rel['participation']})",
         "",
         f"Volunteering in a given week: {100 * final['volunteering_share_week'].mean():.1f}% "
-        "(CBS: about 3 in 10 in a given month, not a calibration target). Residents in need who get informal "
+        "(CBS: about 3 in 10 in a given month; not a calibration target). Residents in need who get informal "
         f"help from a tie: {100 * final['needy_helped_share'].mean():.1f}%.",
         "",
         "## Casework: formal support and administration",
         "",
         f"![casework]({rel['casework']})",
         "",
-        f"Open cases per district-team member: {final['cases_per_professional'].mean():.1f}; waiting list: "
+        f"Open cases per district-team FTE: {final['cases_per_professional'].mean():.1f}; waiting list: "
         f"{final['waiting_list'].mean():.1f} residents; community-work share of professional time: "
         f"{100 * final['community_share'].mean():.1f}%.",
         "",
@@ -342,48 +419,21 @@ def report(v: Validation, figures: dict[str, Path], doc: Path, command: str) -> 
         "",
         f"![stylised facts]({rel['stylised']})",
         "",
-    ]
-    r_mean, r_half = _ci(np.array([s.assortativity for s in v.seeds]))
-    rs = np.concatenate([s.assortativity_shuffled for s in v.seeds])
-    ssum = sum(s.degree_score_sum for s in v.seeds)
-    cnt = sum(s.degree_count for s in v.seeds)
-    by_deg = np.divide(ssum, cnt, out=np.full(len(cnt), np.nan), where=cnt > 0)
-    dur = np.concatenate([s.lifetimes for s in v.seeds])
-    obs = np.concatenate([s.ended for s in v.seeds])
-    tt, ss = kaplan_meier(dur / WEEKS_PER_YEAR, obs) if len(dur) else (np.zeros(1), np.ones(1))
-
-    def surv_at(year: float) -> float:
-        return float(ss[np.searchsorted(tt, year, side="right") - 1])
-
-    clustered = r_mean - r_half > rs.mean() + 2 * rs.std()
-    falling = bool(np.nanmean(by_deg[:2]) > np.nanmean(by_deg[4:6]) > np.nanmean(by_deg[8:]) - 0.3)
-    lines += [
         "| fact (literature) | model | holds |",
         "| --- | --- | --- |",
-        f"| Loneliness clusters in the network (Cacioppo, Fowler & Christakis 2009) | assortativity of DJG "
-        f"scores over ties r = {r_mean:.3f} ± {r_half:.3f}; shuffled {rs.mean():.3f} ± {rs.std():.3f} (sd) "
-        f"| {'yes' if clustered else 'no'} |",
-        "| More good ties, less loneliness, saturating at 4-5 ties (De Jong Gierveld & Van Tilburg 2007) "
-        "| mean score by good ties: " + ", ".join(f"{d if d < MAX_DEGREE else f'{MAX_DEGREE}+'}: {x:.1f}"
-                                            for d, x in enumerate(by_deg) if not np.isnan(x))
-        + f" | {'yes' if falling else 'no'} |",
-        f"| Initiatives are vulnerable in their continuity (Movisie 2022; no published survival rates) | "
-        f"{int(obs.sum())} endings among {len(dur)} initiatives; Kaplan-Meier survival "
-        f"{100 * surv_at(1):.0f}% after 1 year, {100 * surv_at(2):.0f}% after 2, {100 * surv_at(5):.0f}% after 5 "
-        "| (pattern only) |",
+        *[f"| {f['fact']} | {f['model']} | {f['holds']} |" for f in stylised_facts(v)],
         "",
         "## Calibration",
         "",
-        "Free parameters (schema source `assumption`) were fitted with `python -m model.calibration search` "
-        "(objective: weighted sum of squared standardised distances to the targets above; fixed seeds; a "
-        "bounded trust-region least-squares refinement from a hand-tuned start, `scipy.optimize.least_squares`). "
-        f"The fitted values and their provenance are in `model/{CALIBRATED_FILE.name}`; `model/parameters.py` "
-        "uses them as the schema defaults and records the provenance as the field's source.",
+        "Free parameters (schema source `assumption`) were fitted with `python -m model.calibration search`: "
+        "the objective is the sum of squared standardised distances to the targets above; a Latin-hypercube "
+        "screen of the parameter box on one seed, then a bounded trust-region least-squares refinement "
+        "(`scipy.optimize.least_squares`) on fixed seeds. The fitted values and their provenance are in "
+        f"`model/{CALIBRATED_FILE.name}`; `model/parameters.py` uses them as schema defaults and records the "
+        "provenance as each field's source.",
         "",
     ]
     if CALIBRATED_FILE.exists():
-        import tomllib
-
         cal = tomllib.loads(CALIBRATED_FILE.read_text(encoding="utf-8"))
         lines += ["| parameter | calibrated value |", "| --- | --- |"]
         lines += [f"| `{k}` | {val} |" for k, val in cal.get("parameters", {}).items()]
@@ -392,8 +442,17 @@ def report(v: Validation, figures: dict[str, Path], doc: Path, command: str) -> 
     notes = ROOT / "docs" / "validation_notes.md"
     if notes.exists():
         text += "\n" + notes.read_text(encoding="utf-8")
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(text, encoding="utf-8")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "validation.md").write_text(text, encoding="utf-8")
+    data = {
+        "generated": dt.date.today().isoformat(), "command": command, "git_commit": _git_commit(),
+        "model_digest": model_digest(),
+        "configuration": {"residents": p.n_residents, "years": p.years, "burn_in_years": p.burn_in_years,
+                          "steering_mode": p.steering_mode, "seeds": seeds},
+        "targets": json.loads(table.to_json(orient="records")),
+        "stylised_facts": stylised_facts(v),
+    }
+    (out / "validation.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return text
 
 
@@ -403,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=10, help="number of seeds (0, 1, ...)")
     ap.add_argument("--residents", type=int, default=2000)
     ap.add_argument("--years", type=float, default=10.0)
-    ap.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for validation.md and figures/")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for validation.md/json and figures/")
     args = ap.parse_args(argv)
     params = Parameters(n_residents=args.residents, years=args.years)
     v = validate(params, range(args.seeds))
@@ -411,10 +470,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     default = args.seeds == 10 and args.residents == 2000 and args.years == 10
     options = f" --seeds {args.seeds} --residents {args.residents} --years {args.years:g}"
     command = "python -m model.validation" + ("" if default else options)
-    report(v, figures, args.out / "validation.md", command)
+    report(v, figures, args.out, command)
     table = target_table(v.final)
     print(table.drop(columns=["source"]).round(4).to_string(index=False))
-    print(f"wrote {args.out / 'validation.md'}")
+    print(f"wrote {args.out / 'validation.md'} and validation.json")
     return 0 if table["pass"].all() else 1
 
 

@@ -235,7 +235,7 @@ def test_intervention_added_mid_run_changes_levers_now() -> None:
 def test_parameters_reject_unknown_and_out_of_range_keys() -> None:
     with pytest.raises(ParameterError, match="n_residnets: unknown parameter"):
         Parameters().replace(n_residnets=10)
-    with pytest.raises(ParameterError, match="tie_capacity: 0.5 is out of range"):
+    with pytest.raises(ParameterError, match=r"tie_capacity: 0\.5 is out of range"):
         Parameters().replace(tie_capacity=0.5)
     with pytest.raises(ParameterError, match="burn_in_steering"):
         parameters_from_dict({"burn_in_steering": "anarchy"})
