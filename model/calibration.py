@@ -248,10 +248,8 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
     with ProcessPoolExecutor(max_workers=config.workers) as pool:
 
         def evaluate(points: np.ndarray, seeds: tuple[int, ...], stage: str) -> list[Evaluation]:
-            jobs = [(x, config, s, free) for x in points for s in seeds]
-            finals = list(pool.map(_final, jobs))
-            return [record(x, target_values(pd.concat(finals[i * len(seeds):(i + 1) * len(seeds)])), seeds, stage)
-                    for i, x in enumerate(points)]
+            finals = pool.map(_final, [(x, config, s, free) for x in points for s in seeds])  # in order, as done
+            return [record(x, target_values(pd.concat([next(finals) for _ in seeds])), seeds, stage) for x in points]
 
         centre = (lo + hi) / 2
         for i, (points, n_seeds, width) in enumerate(stages):
