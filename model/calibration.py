@@ -7,12 +7,13 @@ with the targets in :data:`TARGETS` (``docs/ODD.md``, section 6 "Input data").
 * The objective is the weighted sum of squared standardised distances
   ``sum_i w_i * ((model_i - target_i) / tolerance_i) ** 2``; a value below the sum of the
   weights means that on average every target lies within its tolerance.
-* The search varies the free parameters in :data:`FREE` (schema fields whose source is
-  ``assumption``) with fixed seeds (common random numbers): a Latin-hypercube screen of the
-  whole box (:mod:`scipy.stats.qmc`, one seed per point), a second one in a quarter of the box
-  around the best point (two seeds per point), then a bounded trust-region least-squares
-  refinement (:func:`scipy.optimize.least_squares`) from the best point on all search seeds.
-  Runs go to parallel processes.
+* The search varies the free parameters in :data:`FREE` (schema fields whose values no source
+  pins down: assumptions, and the sizes of effects that the literature names but does not
+  quantify for this setting, such as contagion and withdrawal) with fixed seeds (common random
+  numbers): a Latin-hypercube screen of the whole box (:mod:`scipy.stats.qmc`, one seed per
+  point), a second one in a quarter of the box around the best point (two seeds per point), then
+  a bounded trust-region least-squares refinement (:func:`scipy.optimize.least_squares`) from
+  the best point on all search seeds. Runs go to parallel processes.
 * The result is written to ``model/calibrated.toml``; :mod:`model.parameters` reads that file
   and uses its values as the schema defaults of the listed fields, with the provenance
   (date, objective, search) as the field's source.
@@ -107,7 +108,7 @@ class FreeParameter:
         return round(float(x), 6)
 
 
-#: Free parameters (source "assumption" in the schema), grouped by the targets they mainly move:
+#: Free parameters, grouped by the targets they mainly move:
 #: loneliness, volunteering, informal care, formal support and administration.
 FREE: tuple[FreeParameter, ...] = (
     FreeParameter("disposition_sd", 0.5, 3.5),

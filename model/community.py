@@ -49,8 +49,10 @@ class CommunityModel(mesa.Model):
     16. ``update_trust`` - trust in the municipality.
     17. ``collect`` - the week's outputs per neighbourhood and city-wide.
 
-    Before week 0 the city runs ``burn_in_years`` under ``burn_in_steering`` (today's
-    steering) without recording, so that week 0 is a settled city, not the synthetic start.
+    The weekly event counters (foundings, referrals, costs, ...) start from zero at the beginning
+    of each week. Before week 0 the city runs ``burn_in_years`` under ``burn_in_steering``
+    (today's steering) without recording, so that week 0 is a settled city, not the synthetic
+    start; week 0 shows the events of the last burn-in week.
 
     Levers (steering mode, meeting-place funding, the professionals' time rule) live
     in model state and can change mid-run: see :meth:`set_steering_mode` and
@@ -98,7 +100,6 @@ class CommunityModel(mesa.Model):
             self._simulate_week()
         if burn_in:
             self.set_steering_mode(self.p.steering_mode)
-        self.counters.reset()
         self.recorder = metrics.Recorder(self)
 
     # ------------------------------------------------------------------ set-up
@@ -125,15 +126,20 @@ class CommunityModel(mesa.Model):
         # stationary (life_events), because the model has no ageing.
         self.alone_p = np.clip(np.array([a.alone_share for a in arch])[:, None]
                                * np.array(p.alone_age_factor)[None, :], 0.01, 0.99)
-        return Population(nbh=nbh, **self._draw_residents(nbh))
+        shares = np.array([a.age_shares for a in arch])
+        # Newcomers replace leavers of their age, so the age structure stays the archetype's (no ageing):
+        # ages of newcomers are in proportion to age share x turnover rate.
+        inflow = shares * np.array(p.turnover_rate)[None, :]
+        self.age_cdf = {False: np.cumsum(shares, axis=1),
+                        True: np.cumsum(inflow / np.maximum(inflow.sum(axis=1, keepdims=True), 1e-300), axis=1)}
+        return Population(nbh=nbh, **self._draw_residents(nbh, newcomers=False))
 
-    def _draw_residents(self, nbh: np.ndarray) -> dict[str, np.ndarray]:
-        """Draw residents living in neighbourhoods ``nbh`` (initial population and newcomers alike)."""
+    def _draw_residents(self, nbh: np.ndarray, newcomers: bool) -> dict[str, np.ndarray]:
+        """Draw residents living in neighbourhoods ``nbh``: the initial population, or newcomers."""
         p, rng = self.p, self.rng
         n = len(nbh)
         arch = [p.archetypes[a] for a in self.nbh_archetype]
-        age_cdf = np.cumsum(np.array([a.age_shares for a in arch]), axis=1)[nbh]
-        age = (rng.random(n)[:, None] > age_cdf).sum(axis=1).clip(0, 3).astype(np.int8)
+        age = (rng.random(n)[:, None] > self.age_cdf[newcomers][nbh]).sum(axis=1).clip(0, 3).astype(np.int8)
         alone = rng.random(n) < self.alone_p[nbh, age]
         low_income = rng.random(n) < np.array([a.low_income_share for a in arch])[nbh]
         vulnerability = np.clip(rng.beta(*p.vulnerability_beta, n) + p.vulnerability_low_income * low_income
@@ -204,10 +210,10 @@ class CommunityModel(mesa.Model):
         """
         exact = np.array([self.p.archetypes[a].places_per_10k * s / 10_000
                           for a, s in zip(self.nbh_archetype, self.nbh_size, strict=True)])
-        counts = np.maximum(1, np.round(exact)).astype(int)
+        counts = np.where(exact > 0, np.maximum(1, np.round(exact)), 0).astype(int)
         nbh = np.repeat(np.arange(self.n_nbh), counts)
         k = len(nbh)
-        capacity = np.repeat(self.p.place_capacity * exact / counts, counts)
+        capacity = np.repeat(self.p.place_capacity * exact / np.maximum(counts, 1), counts)
         return Places(nbh=nbh, capacity=capacity,
                       subsidy_share=np.ones(k), funding=np.ones(k), underfunded_weeks=np.zeros(k, np.int64),
                       open=np.ones(k, bool), visits=np.zeros(k, np.int64))
@@ -261,11 +267,12 @@ class CommunityModel(mesa.Model):
     def replace_residents(self, who: np.ndarray) -> None:
         """Residents who left (moved or died) are replaced by newcomers with fresh state.
 
-        A newcomer keeps the neighbourhood, is drawn like the initial population there and
-        arrives with ``newcomer_ties`` ties: kin elsewhere in the city and similar neighbours.
+        A newcomer keeps the neighbourhood, is drawn like the initial population there (its age
+        in proportion to leavers', so the age structure holds) and arrives with ``newcomer_ties``
+        ties: kin elsewhere in the city and similar neighbours.
         """
         p, rng, pop = self.p, self.rng, self.pop
-        fresh = self._draw_residents(pop.nbh[who])
+        fresh = self._draw_residents(pop.nbh[who], newcomers=True)
         self.net.remove_residents(who)
         pop.helper[np.isin(pop.helper, who)] = NO
         for name, values in fresh.items():
@@ -289,6 +296,7 @@ class CommunityModel(mesa.Model):
 
     def _simulate_week(self) -> None:
         """One week, in the order given in the class docstring."""
+        self.counters.reset()
         submodels.steer(self)
         submodels.apply_interventions(self)
         submodels.life_events(self)

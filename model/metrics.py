@@ -131,6 +131,7 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "trust": total(pop.trust),
         "motivation": total(pop.motivation),
         "professional_cost": pro_hours.sum(axis=0) * p.hourly_cost_eur,
+        # Municipal place subsidies, grants, taken-over activities, and the citizen budget as a whole.
         "community_cost": c.place_cost + c.grant_cost + c.takeover_cost
         + m.levers.citizen_budget_eur * m.nbh_size / 52,
         **{f"n_{f.name}": getattr(c, f.name) for f in fields(c) if not f.name.endswith("cost")},

@@ -91,7 +91,7 @@ def apply_interventions(m: CommunityModel) -> None:
 def life_events(m: CommunityModel) -> None:
     """Turnover, household changes, ZRM shocks and own recovery.
 
-    Moving in with others balances starting to live alone: the rate ``loss * a / (1 - a)``
+    Moving in with others balances starting to live alone: the rate ``rate * (1 - a) / a``
     for the share ``a`` living alone in the resident's neighbourhood and age group keeps
     households stationary (the model has no ageing; newcomers are drawn with the same share).
     """
@@ -130,7 +130,10 @@ def fund_meeting_places(m: CommunityModel) -> None:
     closing = pl.open & (pl.underfunded_weeks >= p.place_closure_weeks)
     pl.open[closing] = False
     m.counters.places_closed += np.bincount(pl.nbh[closing], minlength=m.n_nbh)
-    m.counters.place_cost += np.bincount(pl.nbh, pl.funding * pl.open * p.place_subsidy_eur / 52, minlength=m.n_nbh)
+    # The municipality's part; the citizen budget is counted whole (metrics). A place's subsidy scales with
+    # its capacity (a small neighbourhood's share of a place costs that share).
+    municipal = pl.subsidy_share * m.levers.place_funding[pl.nbh] * pl.open * pl.capacity / p.place_capacity
+    m.counters.place_cost += np.bincount(pl.nbh, municipal * p.place_subsidy_eur / 52, minlength=m.n_nbh)
 
 
 # 5 -------------------------------------------------------------------------------
@@ -218,7 +221,8 @@ def maintain_ties(m: CommunityModel) -> None:
     neighbourhoods (``density_decay``).
     """
     p, rng, net = m.p, m.rng, m.net
-    room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count_at_least(), 1))
+    # Kin one has lost touch with (strength below the dissolution threshold) take no time.
+    room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count_at_least(p.tie_drop_threshold), 1))
     net.contact_and_decay(rng.random(len(net)), _activity(m) * room, p.tie_contact_prob, p.kin_contact_factor,
                           p.tie_gain, m.tie_decay[m.pop.nbh], p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold)
     m.pop.good_ties = net.count_at_least(p.good_tie_threshold)
@@ -282,8 +286,16 @@ def escalate_needs(m: CommunityModel) -> None:
 
 # 10 ------------------------------------------------------------------------------
 def allocate_professional_time(m: CommunityModel) -> None:
-    """Open-case demand per professional, then each professional splits the week and takes cases."""
+    """Open-case demand per professional, then each professional splits the week and takes cases.
+
+    Cases of professionals who no longer do casework (community builders after a redeployment
+    ends) go back to the head of their neighbourhood's waiting list.
+    """
     pop, p = m.pop, m.p
+    does_casework = m.pro_team | m.levers.builders_do_casework[m.pro_nbh]
+    orphaned = (pop.case_state == CASE_OPEN) & ~does_casework[np.maximum(pop.case_prof, 0)]
+    pop.case_state[orphaned] = CASE_WAITING
+    pop.case_prof[orphaned] = NO
     open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
     demand = np.array(p.case_hours)[np.maximum(need_level_of(pop.zrm, open_) - 1, 0)]
     m.case_demand = np.bincount(pop.case_prof[open_], demand, minlength=len(m.professionals))
@@ -600,10 +612,9 @@ def update_trust(m: CommunityModel, settle: bool = False) -> None:
 
 # 17 ------------------------------------------------------------------------------
 def collect(m: CommunityModel) -> None:
-    """Record the week's outputs (not during the burn-in) and reset the weekly counters."""
+    """Record the week's outputs (not during the burn-in)."""
     if m.recorder is not None:
         m.recorder.collect(m)
-    m.counters.reset()
 
 
 def settle(m: CommunityModel) -> None:

@@ -130,14 +130,16 @@ def test_residents_keep_their_neighbourhood_and_the_city_its_size(stepped: list[
     assert np.all(np.diff(first["nbh"]) >= 0), "residents are stored by neighbourhood"
 
 
-def test_households_are_stationary() -> None:
-    """No ageing: moving in with others balances starting to live alone, so the share living alone holds."""
+def test_households_and_ages_are_stationary() -> None:
+    """No ageing: newcomers replace leavers of their age, and moving in with others balances starting to
+    live alone, so the age structure and the share living alone hold."""
     p = Parameters(n_residents=4000, burn_in_years=0)
     m = CommunityModel(p, seed=5)
-    before = [m.pop.alone[m.pop.age == g].mean() for g in range(4)]
+    ages = np.bincount(m.pop.age, minlength=4) / len(m.pop)
+    alone = [m.pop.alone[m.pop.age == g].mean() for g in range(4)]
     m.run_years(10)
-    after = [m.pop.alone[m.pop.age == g].mean() for g in range(4)]
-    np.testing.assert_allclose(after, before, atol=0.05)
+    np.testing.assert_allclose(np.bincount(m.pop.age, minlength=4) / len(m.pop), ages, atol=0.025)
+    np.testing.assert_allclose([m.pop.alone[m.pop.age == g].mean() for g in range(4)], alone, atol=0.05)
 
 
 # ---------------------------------------------------------------------- burn-in and levers
@@ -229,6 +231,28 @@ def test_intervention_added_mid_run_changes_levers_now() -> None:
     m.step()
     assert np.all(m.levers.protected_share == 0.5) and not m.places.open.any() and twin.places.open.all()
     assert m.pro_hours[:, 2].sum() > twin.pro_hours[:, 2].sum()
+
+
+def test_cases_of_redeployed_builders_return_to_the_queue_when_redeployment_ends() -> None:
+    m = CommunityModel(Parameters(n_residents=800, burn_in_years=0.5, steering_mode="enforcing"), seed=3)
+    m.run_weeks(20)
+    builders = np.flatnonzero(~m.pro_team)
+    held = np.isin(m.pop.case_prof, builders) & (m.pop.case_state == CASE_OPEN)
+    assert held.any(), "builders took cases while redeployed"
+    m.set_steering_mode("framing")
+    m.step()
+    assert not (np.isin(m.pop.case_prof, builders) & (m.pop.case_state == CASE_OPEN)).any()
+    reopened = held & (m.pop.case_state == CASE_OPEN)
+    assert np.all(m.pro_team[m.pop.case_prof[reopened]]), "taken over by district-team members"
+    assert np.any(held & (m.pop.case_state == CASE_WAITING)) or reopened.any()
+
+
+def test_citizen_budget_is_counted_once() -> None:
+    p = Parameters(n_residents=600, burn_in_years=0.2)
+    plain = CommunityModel(p, seed=2).run_weeks(1)
+    budget = CommunityModel(p.replace(citizen_budget_eur=52.0), seed=2).run_weeks(1)
+    extra = budget.city_frame()["community_cost_eur"].iloc[-1] - plain.city_frame()["community_cost_eur"].iloc[-1]
+    assert extra == pytest.approx(52.0 * p.n_residents / 52, rel=0.05)
 
 
 # ---------------------------------------------------------------------- parameters and agents
