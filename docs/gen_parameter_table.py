@@ -95,10 +95,13 @@ def render() -> str:
         f"#### 10.1 Top-level parameters ({len(describe(Parameters))})",
         "",
         "Time unit: one step is one week, so rates are per week unless the unit says otherwise. "
-        "Ranges are inclusive and apply to every element of a vector. Source `assumption` marks a free "
-        "parameter (to be fitted or varied in the calibration step).",
+        "Ranges are inclusive and apply to every element of a vector. Source `assumption` marks a "
+        "parameter without an empirical value (to be varied in sensitivity analysis). The parameters the "
+        "calibration fits (`model.calibration.FREE`) name the calibration as their source once "
+        "`model/calibrated.toml` exists.",
         "",
-        *schema_table(describe(Parameters), {"steering_mode": f"one of {modes} (steering registry)"}),
+        *schema_table(describe(Parameters), {key: f"one of {modes} (steering registry)"
+                                             for key in ("steering_mode", "burn_in_steering")}),
         "",
         f"#### 10.2 Fields of a neighbourhood archetype (`archetypes.<name>.<field>`, {len(describe(Archetype))})",
         "",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from model.calibration import TARGETS
 from model.community import CommunityModel
 from model.parameters import Archetype, Parameters, SteeringProfile
 
@@ -96,6 +97,16 @@ def test_every_output_is_in_the_doc(odd: str) -> None:
     columns = set(m.city_frame().columns) | set(m.neighbourhood_frame().columns)
     missing = sorted(c for c in columns if f"`{c}`" not in odd)
     assert not missing, f"outputs missing from docs/ODD.md section 8: {missing}"
+
+
+def test_calibration_targets_are_in_section_6(odd: str) -> None:
+    rows = {cells[0]: cells for line in section(odd, 6).splitlines() if line.startswith("| ")
+            for cells in [[c.strip() for c in line.strip().strip("|").split("|")]]}
+    for t in TARGETS:
+        assert t.name in rows, f"calibration target {t.name!r} is not a row of the table in section 6"
+        _, outputs, value, tolerance, _ = rows[t.name]
+        assert [m for m in t.metrics if f"`{m}`" not in outputs] == [], f"{t.name}: outputs {t.metrics}"
+        assert value.split()[0] == f"{t.value:g}" and tolerance == f"{t.tolerance:g}", f"{t.name}: value or tolerance"
 
 
 def test_parameter_table_is_up_to_date() -> None:
