@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.analysis import AnalysisError, analyse, load_results
 from model.community import WEEKS_PER_YEAR
 from model.parameters import ParameterError
 from model.plots import mean_ci, plot_key_outputs
@@ -40,6 +41,7 @@ from model.store import (
     publish_folder,
     run_batch,
 )
+from model.sweeps import collect_sweep, load_design
 
 KEY_OUTPUTS = {
     "community_strength": "community strength (0-100)",
@@ -100,9 +102,13 @@ def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, R
         seconds[name] = round(seconds.get(name, 0.0) + store.seconds(task.key), 2)
     results = {name: RunResult(pd.concat(city[name], ignore_index=True), pd.concat(nbh[name], ignore_index=True))
                for name in city}
-    timings = {"run_seconds_per_scenario": seconds, "wall_seconds_this_session": report.seconds,
-               "runs_done_this_session": report.done, "runs_resumed": report.resumed}
-    return results, timings
+    return results, batch_timings(report, run_seconds_per_scenario=seconds)
+
+
+def batch_timings(report: BatchReport, **run_seconds: Any) -> dict[str, Any]:
+    """Timings for a manifest: the runs' own seconds (as given), this session's wall time and run counts."""
+    return {**run_seconds, "wall_seconds_this_session": report.seconds, "runs_done_this_session": report.done,
+            "runs_resumed": report.resumed}
 
 
 def comparison_table(results: dict[str, RunResult], keys: dict[str, str] = KEY_OUTPUTS,
@@ -359,6 +365,57 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    _check_execution(args)
+    design = load_design(args.design).with_overrides(args.residents, args.years, args.replications, args.samples)
+    sample = design.sample()
+    points = design.points(sample)
+    tasks = design.tasks(points)
+    p = design.scenarios[0].params
+    print(f"Sweep {design.name} ({design.method}): {_count(len(points), 'point')} x "
+          f"{_count(len(design.scenarios), 'scenario')} x {_count(design.replications, 'seed')} = "
+          f"{_count(len(tasks), 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{design.name}-{datetime.now():%Y%m%d-%H%M%S}"
+    with resumable(tasks, out, args) as (store, report):
+        runs = collect_sweep(design, store)
+        manifest = run_manifest(args.argv, batch_timings(report, run_seconds_total=round(
+            sum(store.seconds(t.key) for t in tasks), 2)), design=design.to_dict(),
+            scenarios=[sc.to_dict() | {"path": str(sc.path), "source": sc.source} for sc in design.scenarios])
+
+        def fill(folder: Path) -> None:
+            (folder / "design.toml").write_text(design.source, encoding="utf-8")
+            sample.to_csv(folder / "sample.csv")
+            points.to_csv(folder / "points.csv")
+            runs.to_parquet(folder / "runs.parquet", index=False)
+            runs.to_csv(folder / "runs.csv", index=False)
+            write_manifest(folder, manifest)
+
+        publish_folder(out, fill)
+    print(f"Results written to {out}/ (runs.csv: one row per point, scenario and seed); "
+          f"analyse them with: vitality analyse {shlex.quote(str(out))}")
+    return 0
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    results = load_results(Path(args.results))
+    out = Path(args.out) if args.out else Path(args.results) / "analysis"
+    if out.exists():
+        raise UsageError(f"analysis folder {out} exists already; choose another with --out or remove it")
+    analysis = analyse(results)
+    publish_folder(out, analysis.write)
+    design = results.design
+    print(f"Sweep {design['name']} ({design['method']}, {_count(len(results.points), 'point')}, "
+          f"{_count(len(design['seeds']), 'seed')}): findings")
+    for sentence in analysis.findings:
+        print(f"- {sentence}")
+    print(f"Tables, figures and findings.md written to {out}/")
+    return 0
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(name) for name in list_scenarios()]
     width = max(len(sc.name) for sc in scenarios)
@@ -407,6 +464,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p_cmp)
     p_cmp.set_defaults(func=_cmd_compare)
 
+    p_sweep = sub.add_parser("sweep", help="run an experimental design (factorial, latin, sobol, morris)")
+    p_sweep.add_argument("design", help="a shipped design's name (scenarios/designs/) or the path of a .toml file")
+    p_sweep.add_argument("--residents", type=int, help="residents per run (default: the design's)")
+    p_sweep.add_argument("--years", type=float, help="simulated years per run (default: the design's)")
+    p_sweep.add_argument("--replications", type=int, help="seeds per point and scenario (default: the design's)")
+    p_sweep.add_argument("--samples", type=int, help="sample size (default: the design's)")
+    p_sweep.add_argument("--out", help="results folder (must not exist yet; default results/sweep-<name>-<time>); "
+                         "an interrupted sweep resumes when run again with the same --out")
+    _add_execution_options(p_sweep)
+    p_sweep.set_defaults(func=_cmd_sweep)
+
+    p_analyse = sub.add_parser("analyse", help="sensitivity indices and scenario discovery of a sweep's results")
+    p_analyse.add_argument("results", help="a results folder written by `vitality sweep`")
+    p_analyse.add_argument("--out", help="analysis folder (must not exist yet; default RESULTS/analysis)")
+    p_analyse.set_defaults(func=_cmd_analyse)
+
     p_list = sub.add_parser("list", help="list the shipped scenarios with their descriptions")
     p_list.add_argument("--nl", action="store_true", help="descriptions in Dutch")
     p_list.set_defaults(func=_cmd_list)
@@ -425,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         args.argv = argv
         return args.func(args)
-    except (UsageError, ParameterError, StoreError, OSError) as exc:
+    except (UsageError, ParameterError, StoreError, AnalysisError, OSError) as exc:
         print(f"vitality: error: {exc}", file=sys.stderr)
         return 2
     except BatchStoppedError as exc:

@@ -31,6 +31,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -251,9 +252,19 @@ class Serial:
             yield task, attempt(task.fn, task.args)
 
 
-def _ignore_interrupts() -> None:
+def _init_worker() -> None:
+    """Prepare a local worker process: leave Ctrl-C to the parent, and end when the parent is gone."""
     # Ctrl-C reaches the whole process group; the parent decides what happens (it kills the workers).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed with SIGKILL cannot stop its workers, and idle ones would wait for work for ever.
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 @dataclass
@@ -273,7 +284,7 @@ class LocalProcesses:
         from loky import ProcessPoolExecutor
         from loky.process_executor import BrokenProcessPool
 
-        pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_ignore_interrupts)
+        pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker)
         futures = {pool.submit(attempt, t.fn, t.args): t for t in tasks}
         try:
             for future in as_completed(futures):
@@ -311,7 +322,7 @@ class DaskCluster:
         by_key = {f"vitality-{self._token}-{t.key}": t for t in tasks}
         futures = [client.submit(attempt, t.fn, t.args, key=key, pure=False) for key, t in by_key.items()]
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=client.loop):
                 try:
                     outcome = future.result()
                 except KilledWorker as exc:
