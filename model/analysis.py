@@ -348,6 +348,9 @@ def analyse(results: SweepResults) -> Analysis:
     if summaries:
         out.tables["discovery"] = pd.DataFrame(summaries)
         out.tables["boxes"] = pd.concat(boxes, ignore_index=True)
+    if not out.findings:
+        out.findings.append(f"A {design['method']} design has no sensitivity indices and this one asks no discovery "
+                            "questions; point_means.csv has each output per point and scenario.")
     return out
 
 

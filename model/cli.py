@@ -382,8 +382,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             sum(store.seconds(t.key) for t in tasks), 2)), design=design.to_dict(),
             scenarios=[sc.to_dict() | {"path": str(sc.path), "source": sc.source} for sc in design.scenarios])
 
+        changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
+                                      ("replications", args.replications), ("samples", args.samples)) if v is not None}
+        header = "".join(f"# overridden on the command line: {k} = {v}\n" for k, v in changed.items())
+
         def fill(folder: Path) -> None:
-            (folder / "design.toml").write_text(design.source, encoding="utf-8")
+            (folder / "design.toml").write_text(header + design.source, encoding="utf-8")
             sample.to_csv(folder / "sample.csv")
             points.to_csv(folder / "points.csv")
             runs.to_parquet(folder / "runs.parquet", index=False)

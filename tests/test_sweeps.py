@@ -317,7 +317,10 @@ def test_factorial_sweep_covers_every_combination() -> None:
     assert len(points) == 24 and len(points.drop_duplicates()) == 24
     runs = pd.read_parquet("f/runs.parquet")
     assert set(runs["steering_mode"]) == {"facilitating", "framing", "enforcing", "layered"}
+    assert Path("f/design.toml").read_text().startswith(
+        "# overridden on the command line: residents = 200\n# overridden on the command line: years = 0.1\n")
     assert main(["analyse", "f"]) == 0  # no indices for factorial designs, but the point means
+    assert "has no sensitivity indices" in Path("f/analysis/findings.md").read_text()
     means = pd.read_csv("f/analysis/point_means.csv")
     assert len(means) == 24 and "baseline:casework_load" in means
 
