@@ -1,6 +1,7 @@
-"""The ``vitality`` command line: run scenarios, compare them and write their results.
+"""The ``vitality`` command line: run and compare scenarios, sweep experimental designs and analyse them.
 
-Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``list`` and ``show SCENARIO``.
+Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``sweep DESIGN``, ``analyse RESULTS``,
+``list`` and ``show SCENARIO``.
 Runs are stored as they finish (:mod:`model.store`), so an interrupted or failed batch resumes
 when the same command is run again. Bad input ends with a one-line message naming the problem
 and exit code 2.
@@ -41,7 +42,7 @@ from model.store import (
     publish_folder,
     run_batch,
 )
-from model.sweeps import collect_sweep, load_design
+from model.sweeps import DESIGN_DIR, collect_sweep, load_design
 
 KEY_OUTPUTS = {
     "community_strength": "community strength (0-100)",
@@ -421,10 +422,14 @@ def _count(n: int, word: str) -> str:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    scenarios = [load_scenario(name) for name in list_scenarios()]
-    width = max(len(sc.name) for sc in scenarios)
-    for sc in scenarios:
-        print(f"{sc.name:<{width}}  {sc.description_nl if args.nl else sc.description}")
+    if args.designs:
+        rows = [(d.name, d.description) for d in map(load_design, list_scenarios(DESIGN_DIR))]
+    else:
+        rows = [(sc.name, sc.description_nl if args.nl else sc.description)
+                for sc in map(load_scenario, list_scenarios())]
+    width = max(len(name) for name, _ in rows)
+    for name, description in rows:
+        print(f"{name:<{width}}  {description}")
     return 0
 
 
@@ -484,8 +489,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_analyse.add_argument("--out", help="analysis folder (must not exist yet; default RESULTS/analysis)")
     p_analyse.set_defaults(func=_cmd_analyse)
 
-    p_list = sub.add_parser("list", help="list the shipped scenarios with their descriptions")
+    p_list = sub.add_parser("list", help="list the shipped scenarios (or designs) with their descriptions")
     p_list.add_argument("--nl", action="store_true", help="descriptions in Dutch")
+    p_list.add_argument("--designs", action="store_true", help="the shipped experimental designs instead")
     p_list.set_defaults(func=_cmd_list)
 
     p_show = sub.add_parser("show", help="show a scenario's resolved parameters and interventions")

@@ -49,6 +49,13 @@ def test_shipped_designs_load_and_make_their_runs(name: str) -> None:
     assert all(t.args[0].params.n_residents == 200 for t in tasks)
 
 
+def test_list_designs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--designs"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == SHIPPED
+    assert load_design("steering_sobol").description in lines[SHIPPED.index("steering_sobol")]
+
+
 def test_nested_and_list_parameters_reach_the_runs() -> None:
     design = load_design(write(HEAD + """
 scenarios = ["baseline", "layered"]
