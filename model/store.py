@@ -213,10 +213,14 @@ class RunStore:
                                              indent=2))
             return
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key}-", dir=self.folder / "runs"))
-        for name, table in outcome.tables.items():
-            table.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "run.json").write_text(json.dumps(record), encoding="utf-8")
-        os.replace(tmp, self.folder / "runs" / key)
+        try:
+            for name, table in outcome.tables.items():
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
+            (tmp / "run.json").write_text(json.dumps(record), encoding="utf-8")
+            os.replace(tmp, self.folder / "runs" / key)
+        except BaseException:  # an interrupt while writing; a killed process leaves it to the next __enter__
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         failed.unlink(missing_ok=True)
 
     def load(self, key: str) -> dict[str, pd.DataFrame]:

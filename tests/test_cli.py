@@ -172,9 +172,19 @@ def test_existing_results_folder_is_never_overwritten(capsys: pytest.CaptureFixt
 
 
 def test_console_script(tmp_path: Path) -> None:
-    done = subprocess.run([VITALITY, "run", *SMALL, "--out", "res"], capture_output=True, text=True, timeout=300)
+    def vitality(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([VITALITY, *argv], capture_output=True, text=True, timeout=300)
+
+    done = vitality("run", *SMALL, "--out", "res")
     assert done.returncode == 0, done.stderr
     assert "Results written to res/" in done.stdout and Path("res/manifest.json").exists()
+    done = vitality("compare", "facilitating", "enforcing", *SMALL, "--out", "cmp")
+    assert done.returncode == 0, done.stderr
+    assert "difference against facilitating" in done.stdout and len(pd.read_csv("cmp/summary.csv")) == 16
+    listed = vitality("list")
+    assert listed.returncode == 0 and listed.stdout.split()[0] == "baseline"
+    shown = vitality("show", "protected_time")
+    assert shown.returncode == 0 and "[[interventions]]" in shown.stdout
     for argv, message in [(["run", "--residents", "10"], "out of range"), (["run", "baselin"], "did you mean"),
                           (["run", "x/missing.toml"], "not found"), (["run", "--out", "res"], "exists already"),
                           (["run", "--bogus"], "unrecognized arguments")]:

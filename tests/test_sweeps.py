@@ -252,6 +252,11 @@ def test_sweep_killed_with_sigkill_resumes_without_losing_or_redoing_runs() -> N
         row = table[(table["point"] == task.spec["point"]) & (table["seed"] == task.args[1])].iloc[0]
         assert row["admin_share"] == expected["admin_share"] and row["lonely_share"] == expected["lonely_share"]
 
+    analysed = subprocess.run([VITALITY, "analyse", "s"], capture_output=True, text=True, timeout=300)
+    assert analysed.returncode == 0, analysed.stderr
+    assert "Sweep example_sobol (sobol, 20 points, 2 seeds): findings" in analysed.stdout
+    assert Path("s/analysis/sobol.csv").exists()
+
 
 def test_a_failing_sweep_run_is_recorded_and_the_others_finish(monkeypatch: pytest.MonkeyPatch,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
