@@ -29,7 +29,7 @@ from model.analysis import AnalysisError, analyse, load_results
 from model.community import WEEKS_PER_YEAR
 from model.parameters import ParameterError
 from model.plots import mean_ci, plot_key_outputs
-from model.runner import RunResult, run
+from model.runner import RunResult
 from model.scenarios import Scenario, list_scenarios, load_scenario
 from model.store import (
     BatchReport,
@@ -70,7 +70,7 @@ class _Parser(argparse.ArgumentParser):
 # ---------------------------------------------------------------------- running and summarising
 def scenario_tables(scenario: Scenario, seed: int) -> dict[str, pd.DataFrame]:
     """One run of a scenario (a task of the run store): its city and neighbourhood tables."""
-    result = run(scenario.params, seed, scenario.params.years, scenario.make_interventions())
+    result = scenario.run(seed)
     return {"city": result.city, "neighbourhoods": result.neighbourhoods}
 
 

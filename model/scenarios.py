@@ -36,6 +36,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from model import runner
 from model.community import WEEKS_PER_YEAR, CommunityModel
 from model.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
 from model.parameters import (
@@ -136,6 +137,10 @@ class Scenario:
     def make_interventions(self) -> list[Intervention]:
         """Fresh intervention objects for one run."""
         return [spec.make() for spec in self.interventions]
+
+    def run(self, seed: int) -> runner.RunResult:
+        """One run of the scenario: its parameters and years, fresh interventions, the given seed."""
+        return runner.run(self.params, seed, self.params.years, self.make_interventions())
 
     def with_parameters(self, overrides: dict[str, Any]) -> Scenario:
         """Return a copy with further validated parameter overrides (e.g. from the command line).

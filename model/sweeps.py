@@ -56,7 +56,7 @@ import pandas as pd
 from model.community import CommunityModel
 from model.parameters import ParameterError, Parameters, _check_value
 from model.plots import with_derived_outputs
-from model.runner import RunResult, run
+from model.runner import RunResult
 from model.scenarios import (
     SCENARIO_DIR,
     Scenario,
@@ -479,7 +479,7 @@ class Design:
 
 def sweep_run(scenario: Scenario, seed: int, final_weeks: int) -> dict[str, pd.DataFrame]:
     """One run of a sweep (a task of the run store): every city output averaged over the last weeks."""
-    result = run(scenario.params, seed, scenario.params.years, scenario.make_interventions())
+    result = scenario.run(seed)
     final = RunResult(with_derived_outputs(result.city), result.neighbourhoods).final(final_weeks)
     return {"final": final.reset_index(drop=True)}
 

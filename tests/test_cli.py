@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import model.cli as cli
+import model.runner as runner
 from model.cli import KEY_OUTPUTS, main
 from model.plots import FIGURE_OUTPUTS
 from model.scenarios import list_scenarios, load_scenario
@@ -196,7 +197,7 @@ def test_console_script(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- failing, interrupted and resumed batches
 def test_failed_runs_leave_no_results_and_are_retried_on_resume(monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    real_run, calls = cli.run, []
+    real_run, calls = runner.run, []
 
     def flaky(params, seed, years, interventions):
         calls.append(seed)
@@ -204,7 +205,7 @@ def test_failed_runs_leave_no_results_and_are_retried_on_resume(monkeypatch: pyt
             raise ValueError("model diverged")
         return real_run(params, seed, years, interventions)
 
-    monkeypatch.setattr(cli, "run", flaky)
+    monkeypatch.setattr(runner, "run", flaky)
     assert main(["run", *SMALL[:-4], "--seeds", "3", "--jobs", "1", "--out", "res"]) == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("vitality: error: 1 of 3 runs failed (first, baseline--seed-1: ValueError: model diverged)")
@@ -214,7 +215,7 @@ def test_failed_runs_leave_no_results_and_are_retried_on_resume(monkeypatch: pyt
     assert record["error"] == "ValueError: model diverged" and "Traceback" in record["traceback"]
     assert sorted(p.name for p in Path("res.work/runs").iterdir()) == ["baseline--seed-0", "baseline--seed-2"]
 
-    monkeypatch.setattr(cli, "run", lambda *a: (calls.append(a[1]), real_run(*a))[1])  # fixed
+    monkeypatch.setattr(runner, "run", lambda *a: (calls.append(a[1]), real_run(*a))[1])  # fixed
     assert main(["run", *SMALL[:-4], "--seeds", "3", "--jobs", "1", "--out", "res"]) == 0
     assert calls == [0, 1, 2, 1]  # only the failed run was done again
     manifest = json.loads(Path("res/manifest.json").read_text())
@@ -226,7 +227,7 @@ def test_interrupted_batch_resumes_with_the_same_results(monkeypatch: pytest.Mon
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["compare", "baseline", "enforcing", "--residents", "200", "--years", "0.3", "--seeds", "2", "--jobs", "1"]
     assert main([*argv, "--out", "whole"]) == 0
-    real_run, calls = cli.run, []
+    real_run, calls = runner.run, []
 
     def interrupted(*a):
         calls.append(a[1])
@@ -234,7 +235,7 @@ def test_interrupted_batch_resumes_with_the_same_results(monkeypatch: pytest.Mon
             raise KeyboardInterrupt
         return real_run(*a)
 
-    monkeypatch.setattr(cli, "run", interrupted)
+    monkeypatch.setattr(runner, "run", interrupted)
     assert main(argv) == 130  # default --out: the message says which one to resume
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("vitality: interrupted; 2 finished runs are kept in results/compare-baseline-enforcing-")
@@ -250,7 +251,7 @@ def test_interrupted_batch_resumes_with_the_same_results(monkeypatch: pytest.Mon
 
 
 def test_resume_refuses_another_batch(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(cli, "run", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(runner, "run", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
     assert main(["run", *SMALL, "--out", "res"]) == 130
     capsys.readouterr()
     assert main(["run", *SMALL[:-4], "--seeds", "3", "--jobs", "1", "--out", "res"]) == 2

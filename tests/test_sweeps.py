@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import model.sweeps as sweeps
+import model.runner as runner
 from model.cli import main
 from model.sweeps import DESIGN_DIR, DesignError, load_design, sweep_run
 
@@ -260,14 +260,14 @@ def test_sweep_killed_with_sigkill_resumes_without_losing_or_redoing_runs() -> N
 
 def test_a_failing_sweep_run_is_recorded_and_the_others_finish(monkeypatch: pytest.MonkeyPatch,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    real = sweeps.run
+    real = runner.run
 
     def fails_at_seed_1(params, seed, years, interventions):  # a run that breaks, e.g. numerically
         if seed == 1:
             raise FloatingPointError("overflow in motivation")
         return real(params, seed, years, interventions)
 
-    monkeypatch.setattr(sweeps, "run", fails_at_seed_1)
+    monkeypatch.setattr(runner, "run", fails_at_seed_1)
     argv = ["sweep", "example_sobol", "--samples", "2", "--years", "0.1", "--jobs", "1", "--out", "s"]
     assert main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
@@ -277,7 +277,7 @@ def test_a_failing_sweep_run_is_recorded_and_the_others_finish(monkeypatch: pyte
     finished = {p.name for p in Path("s.work/runs").iterdir()}
     failures = {p.stem for p in Path("s.work/failed").iterdir()}
     assert len(finished) == len(failures) == 10 and not finished & failures
-    monkeypatch.setattr(sweeps, "run", real)
+    monkeypatch.setattr(runner, "run", real)
     assert main(argv) == 0  # the failed runs only are done again
     assert json.loads(Path("s/manifest.json").read_text())["timings"]["runs_done_this_session"] == len(failures)
 
