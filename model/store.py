@@ -285,8 +285,7 @@ class LocalProcesses:
         """Run the tasks on ``jobs`` worker processes."""
         from concurrent.futures import as_completed
 
-        from loky import ProcessPoolExecutor
-        from loky.process_executor import BrokenProcessPool
+        from loky import BrokenProcessPool, ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker)
         futures = {pool.submit(attempt, t.fn, t.args): t for t in tasks}
