@@ -1,36 +1,48 @@
-"""The ``vitality`` command line: run scenarios, compare them and write their results.
+"""The ``vitality`` command line: run and compare scenarios, sweep experimental designs and analyse them.
 
 Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...`` (in
-:mod:`model.report`), ``list`` and ``show SCENARIO``.
-Bad input ends with a one-line message naming the problem and exit code 2.
+:mod:`model.report`), ``sweep DESIGN``, ``analyse RESULTS``, ``list`` and ``show SCENARIO``.
+Runs are stored as they finish (:mod:`model.store`), so an interrupted or failed batch resumes
+when the same command is run again. Bad input ends with a one-line message naming the problem
+and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import re
-import shutil
+import shlex
 import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
+from model.analysis import AnalysisError, analyse, load_results
 from model.community import WEEKS_PER_YEAR
 from model.parameters import ParameterError
 from model.plots import mean_ci, plot_key_outputs
-from model.runner import RunResult, run_many
+from model.runner import RunResult
 from model.scenarios import Scenario, list_scenarios, load_scenario
+from model.store import (
+    BatchReport,
+    RunStore,
+    StoreError,
+    Task,
+    WorkerCrashedError,
+    default_jobs,
+    make_executor,
+    publish_folder,
+    run_batch,
+)
+from model.sweeps import DESIGN_DIR, collect_sweep, load_design
 
 KEY_OUTPUTS = {
     "community_strength": "community strength (0-100)",
@@ -56,26 +68,48 @@ class _Parser(argparse.ArgumentParser):
 
 
 # ---------------------------------------------------------------------- running and summarising
-def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int],
-                  progress: Callable[[int], None] | None = None) -> tuple[dict[str, RunResult], dict[str, float]]:
-    """Run every scenario on the same seeds (paired replications).
+def scenario_tables(scenario: Scenario, seed: int) -> dict[str, pd.DataFrame]:
+    """One run of a scenario (a task of the run store): its city and neighbourhood tables."""
+    result = scenario.run(seed)
+    return {"city": result.city, "neighbourhoods": result.neighbourhoods}
+
+
+def scenario_tasks(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[Task]:
+    """One task per scenario and seed (paired replications), keyed ``<scenario>--seed-<seed>``."""
+    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed),
+                 {"scenario": sc.to_dict(), "seed": seed})
+            for sc in scenarios for seed in seeds]
+
+
+def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, RunResult], dict[str, Any]]:
+    """Gather a finished batch of :func:`scenario_tasks` by scenario, with its timings.
 
     Args:
-        scenarios: Scenarios with their parameters resolved; each runs ``params.years`` years.
-        seeds: One run per seed and scenario.
-        progress: Called after each finished run (with the number of that scenario's finished runs).
+        store: The entered store, every run finished.
+        report: What :func:`model.store.run_batch` did in this session.
 
     Returns:
-        The results and the run time in seconds, both by scenario name.
+        The results by scenario name (seeds in order) and the timings for the manifest.
 
     """
-    results, seconds = {}, {}
-    for sc in scenarios:
-        start = time.perf_counter()
-        results[sc.name] = run_many(sc.params, seeds, sc.params.years, interventions_for=sc.make_interventions,
-                                    progress=progress)
-        seconds[sc.name] = round(time.perf_counter() - start, 2)
-    return results, seconds
+    city: dict[str, list[pd.DataFrame]] = {}
+    nbh: dict[str, list[pd.DataFrame]] = {}
+    seconds: dict[str, float] = {}
+    for task in store.tasks:
+        name = task.args[0].name
+        tables = store.load(task.key)
+        city.setdefault(name, []).append(tables["city"])
+        nbh.setdefault(name, []).append(tables["neighbourhoods"])
+        seconds[name] = round(seconds.get(name, 0.0) + store.seconds(task.key), 2)
+    results = {name: RunResult(pd.concat(city[name], ignore_index=True), pd.concat(nbh[name], ignore_index=True))
+               for name in city}
+    return results, batch_timings(report, run_seconds_per_scenario=seconds)
+
+
+def batch_timings(report: BatchReport, **run_seconds: Any) -> dict[str, Any]:
+    """Timings for a manifest: the runs' own seconds (as given), this session's wall time and run counts."""
+    return {**run_seconds, "wall_seconds_this_session": report.seconds, "runs_done_this_session": report.done,
+            "runs_resumed": report.resumed}
 
 
 def comparison_table(results: dict[str, RunResult], keys: dict[str, str] = KEY_OUTPUTS,
@@ -134,39 +168,35 @@ def format_table(table: pd.DataFrame) -> str:
 
 # ---------------------------------------------------------------------- writing results
 def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any]) -> Path:
-    """Write tidy tables, figures and the manifest atomically (temporary folder renamed when complete).
+    """Write tidy tables, figures and the manifest atomically (see :func:`model.store.publish_folder`).
 
     Files: ``city`` and ``neighbourhoods`` as Parquet and CSV (a ``scenario`` column, one row per
     scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), one PNG per
     key output and ``manifest.json``.
 
     Raises:
-        UsageError: ``out`` exists already (results are never overwritten).
+        StoreError: ``out`` exists already (results are never overwritten).
 
     """
-    if out.exists():
-        raise UsageError(f"results folder {out} exists already; choose another with --out or remove it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the results folder should not be
+    def fill(folder: Path) -> None:
         for part in ("city", "neighbourhoods"):
             frame = pd.concat([getattr(r, part).assign(scenario=name) for name, r in results.items()],
                               ignore_index=True)
             frame = frame[["scenario", *frame.columns[:-1]]]
-            frame.to_parquet(tmp / f"{part}.parquet", index=False)
-            frame.to_csv(tmp / f"{part}.csv", index=False)
+            frame.to_parquet(folder / f"{part}.parquet", index=False)
+            frame.to_csv(folder / f"{part}.csv", index=False)
             if part == "city":
-                plot_key_outputs(frame, tmp)
-        table.to_csv(tmp / "summary.csv", index=False)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False))
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+                plot_key_outputs(frame, folder)
+        table.to_csv(folder / "summary.csv", index=False)
+        write_manifest(folder, manifest)
+
+    return publish_folder(out, fill)
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write ``manifest.json`` (UTF-8, indented)."""
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False),
+                                          encoding="utf-8")
 
 
 def _versions() -> dict[str, str | None]:
@@ -199,17 +229,58 @@ def _git() -> dict[str, Any] | None:
         return None
 
 
-def _manifest(scenarios: Sequence[Scenario], seeds: list[int], seconds: dict[str, float],
-              argv: Sequence[str]) -> dict[str, Any]:
-    return {
-        "command": ["vitality", *argv],
-        "created": datetime.now().isoformat(timespec="seconds"),
-        "seeds": seeds,
-        "scenarios": [sc.to_dict() | {"path": str(sc.path), "source": sc.source} for sc in scenarios],
-        "timings": {"seconds_per_scenario": seconds, "seconds_total": round(sum(seconds.values()), 2)},
-        "versions": _versions(),
-        "git": _git(),
-    }
+def run_manifest(argv: Sequence[str], timings: dict[str, Any], **content: Any) -> dict[str, Any]:
+    """The manifest of a results folder: the command, ``content``, timings, versions and git commit."""
+    return {"command": ["vitality", *argv], "created": datetime.now().isoformat(timespec="seconds"), **content,
+            "timings": timings, "versions": _versions(), "git": _git()}
+
+
+# ---------------------------------------------------------------------- resumable batches
+class BatchStoppedError(Exception):
+    """A batch that stopped before its results were published; one line and an exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def work_folder(out: Path) -> Path:
+    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
+    return out.with_name(out.name + ".work")
+
+
+@contextmanager
+def resumable(tasks: Sequence[Task], out: Path, args: argparse.Namespace) -> Iterator[tuple[RunStore, BatchReport]]:
+    """Run a batch in the work folder of ``out`` (resuming it), then let the caller publish ``out``.
+
+    The ``with`` body gets the entered store, with every run finished, and the batch report;
+    once it has published the results, the work folder is removed.
+
+    Raises:
+        UsageError: ``out`` exists already.
+        BatchStoppedError: Runs failed, the batch was interrupted or a worker died; finished runs are kept.
+
+    """
+    if out.exists():
+        raise UsageError(f"results folder {out} exists already; choose another with --out or remove it")
+    store = RunStore(work_folder(out), tasks, ["vitality", *args.argv])
+    again = shlex.join(["vitality", *args.argv, *([] if args.out else ["--out", str(out)])])
+    try:
+        with store:
+            report = run_batch(store, make_executor(args.jobs, args.scheduler))
+            if report.failed:
+                key, error = next(iter(report.failed.items()))
+                raise BatchStoppedError(
+                    f"{len(report.failed)} of {len(tasks)} runs failed (first, {key}: {error}); their tracebacks are "
+                    f"in {store.folder}/failed/; the other runs are kept: fix the cause and run `{again}` to retry "
+                    "the failed runs", 1)
+            yield store, report
+    except (KeyboardInterrupt, WorkerCrashedError) as exc:
+        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        kept = len(store.finished()) if store.folder.exists() else 0
+        raise BatchStoppedError(f"{why}; {kept} finished runs are kept in {store.folder}; run `{again}` to resume",
+                                130 if isinstance(exc, KeyboardInterrupt) else 1) from None
+    store.remove()
 
 
 # ---------------------------------------------------------------------- commands
@@ -237,21 +308,32 @@ def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]
     return scenarios
 
 
-def _simulate(scenarios: list[Scenario], args: argparse.Namespace, default_out: str) -> tuple[
-        dict[str, RunResult], pd.DataFrame, Path]:
-    """Run, summarise and write: the part that ``run`` and ``compare`` share."""
+def _seeds(args: argparse.Namespace) -> list[int]:
     if args.seeds < 1:
         raise UsageError("--seeds must be at least 1")
     if args.seed < 0:
         raise UsageError("--seed must be 0 or more")
-    seeds = list(range(args.seed, args.seed + args.seeds))
+    return list(range(args.seed, args.seed + args.seeds))
+
+
+def _check_execution(args: argparse.Namespace) -> None:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    args.jobs = args.jobs or default_jobs()
+
+
+def _simulate(scenarios: list[Scenario], args: argparse.Namespace, default_out: str) -> tuple[
+        dict[str, RunResult], pd.DataFrame, Path]:
+    """Run (resumably), summarise and write: the part that ``run`` and ``compare`` share."""
+    seeds = _seeds(args)
+    _check_execution(args)
     out = Path(args.out) if args.out else Path("results") / f"{default_out}-{datetime.now():%Y%m%d-%H%M%S}"
-    if out.exists():
-        raise UsageError(f"results folder {out} exists already; choose another with --out or remove it")
-    with tqdm(total=len(scenarios) * len(seeds), desc="runs", unit="run", file=sys.stderr) as bar:
-        results, seconds = run_scenarios(scenarios, seeds, progress=lambda _: bar.update())
-    table = comparison_table(results)
-    write_results(out, results, table, _manifest(scenarios, seeds, seconds, args.argv))
+    with resumable(scenario_tasks(scenarios, seeds), out, args) as (store, report):
+        results, timings = collect_scenarios(store, report)
+        table = comparison_table(results)
+        manifest = run_manifest(args.argv, timings, seeds=seeds, scenarios=[
+            sc.to_dict() | {"path": str(sc.path), "source": sc.source} for sc in scenarios])
+        write_results(out, results, table, manifest)
     return results, table, out
 
 
@@ -284,11 +366,70 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    _check_execution(args)
+    design = load_design(args.design).with_overrides(args.residents, args.years, args.replications, args.samples)
+    sample = design.sample()
+    points = design.points(sample)
+    tasks = design.tasks(points)
+    p = design.scenarios[0].params
+    print(f"Sweep {design.name} ({design.method}): {_count(len(points), 'point')} x "
+          f"{_count(len(design.scenarios), 'scenario')} x {_count(design.replications, 'seed')} = "
+          f"{_count(len(tasks), 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{design.name}-{datetime.now():%Y%m%d-%H%M%S}"
+    with resumable(tasks, out, args) as (store, report):
+        runs = collect_sweep(design, store)
+        manifest = run_manifest(args.argv, batch_timings(report, run_seconds_total=round(
+            sum(store.seconds(t.key) for t in tasks), 2)), design=design.to_dict(),
+            scenarios=[sc.to_dict() | {"path": str(sc.path), "source": sc.source} for sc in design.scenarios])
+
+        changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
+                                      ("replications", args.replications), ("samples", args.samples)) if v is not None}
+        header = "".join(f"# overridden on the command line: {k} = {v}\n" for k, v in changed.items())
+
+        def fill(folder: Path) -> None:
+            (folder / "design.toml").write_text(header + design.source, encoding="utf-8")
+            sample.to_csv(folder / "sample.csv")
+            points.to_csv(folder / "points.csv")
+            runs.to_parquet(folder / "runs.parquet", index=False)
+            runs.to_csv(folder / "runs.csv", index=False)
+            write_manifest(folder, manifest)
+
+        publish_folder(out, fill)
+    print(f"Results written to {out}/ (runs.csv: one row per point, scenario and seed); "
+          f"analyse them with: vitality analyse {shlex.quote(str(out))}")
+    return 0
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    results = load_results(Path(args.results))
+    out = Path(args.out) if args.out else Path(args.results) / "analysis"
+    if out.exists():
+        raise UsageError(f"analysis folder {out} exists already; choose another with --out or remove it")
+    analysis = analyse(results)
+    publish_folder(out, analysis.write)
+    design = results.design
+    print(f"Sweep {design['name']} ({design['method']}, {_count(len(results.points), 'point')}, "
+          f"{_count(len(design['seeds']), 'seed')}): findings")
+    for sentence in analysis.findings:
+        print(f"- {sentence}")
+    print(f"Tables, figures and findings.md written to {out}/")
+    return 0
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
-    scenarios = [load_scenario(name) for name in list_scenarios()]
-    width = max(len(sc.name) for sc in scenarios)
-    for sc in scenarios:
-        print(f"{sc.name:<{width}}  {sc.description_nl if args.nl else sc.description}")
+    if args.designs:
+        rows = [(d.name, d.description) for d in map(load_design, list_scenarios(DESIGN_DIR))]
+    else:
+        rows = [(sc.name, sc.description_nl if args.nl else sc.description)
+                for sc in map(load_scenario, list_scenarios())]
+    width = max(len(name) for name, _ in rows)
+    for name, description in rows:
+        print(f"{name:<{width}}  {description}")
     return 0
 
 
@@ -303,7 +444,16 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--years", type=float, help="simulated years (default: the scenario's)")
     p.add_argument("--seeds", type=int, default=5, help="number of replications (default 5)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0); seeds are paired across scenarios")
-    p.add_argument("--out", help="results folder (must not exist yet; default results/<name>-<time>)")
+    p.add_argument("--out", help="results folder (must not exist yet; default results/<name>-<time>); "
+                   "an interrupted batch resumes when run again with the same --out")
+    _add_execution_options(p)
+
+
+def _add_execution_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=int, help="local worker processes (default: one per CPU core; 1 runs in this "
+                   "process)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask distributed scheduler instead, "
+                   "e.g. tcp://10.0.0.5:8786 (its workers need this package installed)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -327,8 +477,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_parser(sub)
 
-    p_list = sub.add_parser("list", help="list the shipped scenarios with their descriptions")
+    p_sweep = sub.add_parser("sweep", help="run an experimental design (factorial, latin, sobol, morris)")
+    p_sweep.add_argument("design", help="a shipped design's name (scenarios/designs/) or the path of a .toml file")
+    p_sweep.add_argument("--residents", type=int, help="residents per run (default: the design's)")
+    p_sweep.add_argument("--years", type=float, help="simulated years per run (default: the design's)")
+    p_sweep.add_argument("--replications", type=int, help="seeds per point and scenario (default: the design's)")
+    p_sweep.add_argument("--samples", type=int, help="sample size (default: the design's)")
+    p_sweep.add_argument("--out", help="results folder (must not exist yet; default results/sweep-<name>-<time>); "
+                         "an interrupted sweep resumes when run again with the same --out")
+    _add_execution_options(p_sweep)
+    p_sweep.set_defaults(func=_cmd_sweep)
+
+    p_analyse = sub.add_parser("analyse", help="sensitivity indices and scenario discovery of a sweep's results")
+    p_analyse.add_argument("results", help="a results folder written by `vitality sweep`")
+    p_analyse.add_argument("--out", help="analysis folder (must not exist yet; default RESULTS/analysis)")
+    p_analyse.set_defaults(func=_cmd_analyse)
+
+    p_list = sub.add_parser("list", help="list the shipped scenarios (or designs) with their descriptions")
     p_list.add_argument("--nl", action="store_true", help="descriptions in Dutch")
+    p_list.add_argument("--designs", action="store_true", help="the shipped experimental designs instead")
     p_list.set_defaults(func=_cmd_list)
 
     p_show = sub.add_parser("show", help="show a scenario's resolved parameters and interventions")
@@ -345,9 +512,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         args.argv = argv
         return args.func(args)
-    except (UsageError, ParameterError, OSError) as exc:
+    except (UsageError, ParameterError, StoreError, AnalysisError, OSError) as exc:
         print(f"vitality: error: {exc}", file=sys.stderr)
         return 2
+    except BatchStoppedError as exc:
+        print(f"vitality: {'error: ' if exc.code == 1 else ''}{exc}", file=sys.stderr)
+        return exc.code
     except KeyboardInterrupt:
         print("vitality: interrupted; no results were written", file=sys.stderr)
         return 130

@@ -36,6 +36,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from model import runner
 from model.community import WEEKS_PER_YEAR, CommunityModel
 from model.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
 from model.parameters import (
@@ -137,6 +138,10 @@ class Scenario:
         """Fresh intervention objects for one run."""
         return [spec.make() for spec in self.interventions]
 
+    def run(self, seed: int) -> runner.RunResult:
+        """One run of the scenario: its parameters and years, fresh interventions, the given seed."""
+        return runner.run(self.params, seed, self.params.years, self.make_interventions())
+
     def with_parameters(self, overrides: dict[str, Any]) -> Scenario:
         """Return a copy with further validated parameter overrides (e.g. from the command line).
 
@@ -180,26 +185,31 @@ def _toml_table(path: list[str], table: dict[str, Any]) -> list[str]:
     return lines
 
 
-def list_scenarios() -> list[str]:
-    """Names of the shipped scenarios (files in :data:`SCENARIO_DIR`), baseline first."""
-    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+def list_scenarios(folder: Path = SCENARIO_DIR) -> list[str]:
+    """Names of the shipped scenarios (files in ``folder``, by default :data:`SCENARIO_DIR`), baseline first."""
+    names = sorted(p.stem for p in folder.glob("*.toml"))
     return sorted(names, key=lambda n: n != "baseline")
 
 
-def scenario_path(path_or_name: str | Path) -> Path:
-    """Find a scenario's file: a path (ends in ``.toml`` or contains a folder) or a shipped scenario's name.
+def scenario_path(path_or_name: str | Path, folder: Path = SCENARIO_DIR, what: str = "scenario") -> Path:
+    """Find a file: a path (ends in ``.toml`` or contains a folder) or the name of a shipped one in ``folder``.
+
+    Args:
+        path_or_name: What the user gave.
+        folder: Where the shipped files are (scenarios by default; designs use their own folder).
+        what: What the files are, for the message.
 
     Raises:
-        ScenarioError: The file does not exist.
+        ScenarioError: The file does not exist; the message lists the shipped names.
 
     """
     text = str(path_or_name)
     is_path = text.endswith(".toml") or "/" in text or "\\" in text
-    path = Path(text) if is_path else SCENARIO_DIR / f"{text}.toml"
+    path = Path(text) if is_path else folder / f"{text}.toml"
     if not path.is_file():
-        shipped = list_scenarios()
-        what = f"scenario file {text} not found" if is_path else f"no scenario named {text!r} ({_show(path)} not found)"
-        raise ScenarioError(f"{what}{_did_you_mean(path.stem, shipped)}; shipped scenarios: {', '.join(shipped)}")
+        shipped = list_scenarios(folder)
+        where = f"{what} file {text} not found" if is_path else f"no {what} named {text!r} ({_show(path)} not found)"
+        raise ScenarioError(f"{where}{_did_you_mean(path.stem, shipped)}; shipped {what}s: {', '.join(shipped)}")
     return path
 
 
