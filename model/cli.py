@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import re
 import shlex
-import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +25,7 @@ from model.analysis import AnalysisError, analyse, load_results
 from model.community import WEEKS_PER_YEAR
 from model.parameters import ParameterError
 from model.plots import mean_ci, plot_key_outputs
+from model.provenance import git_state, model_digest, versions
 from model.runner import RunResult
 from model.scenarios import Scenario, list_scenarios, load_scenario
 from model.store import (
@@ -54,8 +51,6 @@ KEY_OUTPUTS = {
     "volunteering_share_year": "volunteered in past year",
     "total_cost_eur": "cost per week (EUR)",
 }
-DISTRIBUTION = "community-vitality"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class UsageError(Exception):
@@ -199,40 +194,10 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
                                           encoding="utf-8")
 
 
-def _versions() -> dict[str, str | None]:
-    """Python, this package and its installed dependencies, by distribution name."""
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    try:
-        versions[DISTRIBUTION] = metadata.version(DISTRIBUTION)
-        requirements = metadata.requires(DISTRIBUTION) or []
-    except metadata.PackageNotFoundError:
-        return versions | {DISTRIBUTION: None}
-    for req in requirements:
-        if "extra ==" not in req:
-            name = re.match(r"[A-Za-z0-9._-]+", req).group()
-            try:
-                versions[name] = metadata.version(name)
-            except metadata.PackageNotFoundError:
-                versions[name] = None
-    return versions
-
-
-def _git() -> dict[str, Any] | None:
-    """Find the commit of the source tree and whether it has uncommitted changes (``None`` outside git)."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-                              timeout=20).stdout.strip()
-
-    try:
-        return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
 def run_manifest(argv: Sequence[str], timings: dict[str, Any], **content: Any) -> dict[str, Any]:
-    """The manifest of a results folder: the command, ``content``, timings, versions and git commit."""
+    """The manifest of a results folder: the command, ``content``, timings, versions, git commit and model digest."""
     return {"command": ["vitality", *argv], "created": datetime.now().isoformat(timespec="seconds"), **content,
-            "timings": timings, "versions": _versions(), "git": _git()}
+            "timings": timings, "versions": versions(), "git": git_state(), "model_digest": model_digest()}
 
 
 # ---------------------------------------------------------------------- resumable batches
