@@ -13,6 +13,7 @@ import argparse
 import json
 import shlex
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.analysis import AnalysisError, analyse, load_results
+from model.analysis import AnalysisError, SweepResults, analyse, load_results
 from model.community import WEEKS_PER_YEAR
 from model.parameters import ParameterError
 from model.plots import mean_ci, plot_key_outputs
@@ -39,7 +40,7 @@ from model.store import (
     publish_folder,
     run_batch,
 )
-from model.sweeps import DESIGN_DIR, collect_sweep, load_design
+from model.sweeps import DESIGN_DIR, Design, collect_sweep, load_design
 
 KEY_OUTPUTS = {
     "community_strength": "community strength (0-100)",
@@ -99,6 +100,70 @@ def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, R
     results = {name: RunResult(pd.concat(city[name], ignore_index=True), pd.concat(nbh[name], ignore_index=True))
                for name in city}
     return results, batch_timings(report, run_seconds_per_scenario=seconds)
+
+
+@contextmanager
+def _temporary_batch(tasks: Sequence[Task], jobs: int | None,
+                     scheduler: str | None) -> Iterator[tuple[RunStore, BatchReport]]:
+    """Run a batch in a temporary work folder (removed afterwards); give the finished store and the report."""
+    with tempfile.TemporaryDirectory(prefix="vitality-") as work, RunStore(Path(work), tasks) as store:
+        report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
+        if report.failed:
+            key, failure = next(iter(store.failures().items()))
+            raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
+                               f"{failure['traceback']}")
+        yield store, report
+
+
+def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], jobs: int | None = None,
+                  scheduler: str | None = None) -> dict[str, RunResult]:
+    """Run scenarios on the same seeds in parallel and return the results in memory (no results folder).
+
+    What ``vitality compare`` runs, for use from Python (e.g. in a notebook); pass the results to
+    :func:`comparison_table`.
+
+    Args:
+        scenarios: The scenarios, with distinct names.
+        seeds: One run per scenario and seed (paired across scenarios).
+        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
+        scheduler: Address of a Dask distributed scheduler to run on instead.
+
+    Returns:
+        The results by scenario name, in the order given, seeds in order.
+
+    Raises:
+        RuntimeError: A run failed (the message holds its traceback).
+
+    """
+    with _temporary_batch(scenario_tasks(scenarios, seeds), jobs, scheduler) as (store, report):
+        return collect_scenarios(store, report)[0]
+
+
+def run_sweep(design: Design, jobs: int | None = None, scheduler: str | None = None) -> SweepResults:
+    """Run a design's sweep in parallel and return its results in memory (no results folder).
+
+    What ``vitality sweep`` runs, for use from Python (e.g. in a notebook); pass the results to
+    :func:`model.analysis.analyse` or its parts (``sobol_indices``, ``discover``, ...).
+
+    Args:
+        design: The design (e.g. ``load_design(name).with_overrides(...)``).
+        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
+        scheduler: Address of a Dask distributed scheduler to run on instead.
+
+    Returns:
+        The design, its sample and points, and every run's outputs, as :func:`model.analysis.load_results` reads
+        them from a results folder.
+
+    Raises:
+        DesignError: A point's values do not form valid parameters.
+        RuntimeError: A run failed (the message holds its traceback).
+
+    """
+    sample = design.sample()
+    points = design.points(sample)
+    with _temporary_batch(design.tasks(points), jobs, scheduler) as (store, _):
+        runs = collect_sweep(design, store)
+    return SweepResults(design.to_dict(), sample, points, runs)
 
 
 def batch_timings(report: BatchReport, **run_seconds: Any) -> dict[str, Any]:
