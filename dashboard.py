@@ -8,23 +8,28 @@ The page is declarative: widgets only. Everything it shows or changes goes throu
 figures, exports, the info tab) and :mod:`model.i18n` (Dutch and English texts); no model rule
 lives here.
 
-It is built from Mesa's SolaraViz parts: ``ModelController`` (Play / Step / Reset, stepping in a
-thread), its ``model_parameters`` (the start settings, applied on Reset) and ``update_counter`` /
-``force_update`` (redraw after each update). The layout is our own rather than ``SolaraViz``'s
-``ComponentsView``, whose draggable grid of fixed 300-pixel cells and fixed "Page n" tab names do
-not fit a projector or two languages. Charts are matplotlib PNGs (Altair needs Vega from a CDN).
+It is built from Mesa's SolaraViz parts: ``update_counter`` / ``force_update`` (redraw after each
+update) and the ``Reset`` / ``Play`` / ``Step`` pattern of its ``ModelController``. The controls are our
+own because ``ModelController`` steps on while a redraw started by a click is running: reacton then
+redraws again in the clicking thread, whose messages reach the browser only when it is done, so with
+charts that take half a second to draw the page froze while playing. Here Play waits until the page
+has drawn an update before the next one (one frame in flight). The layout is our own rather than
+``SolaraViz``'s ``ComponentsView``, whose draggable grid of fixed 300-pixel cells and fixed "Page n"
+tab names do not fit a projector or two languages. Charts are matplotlib PNGs (Altair needs Vega
+from a CDN).
 """
 
 # ruff: noqa: N802  (solara components are named like classes)
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import solara
 import solara.lab
 import solara.server.settings
-from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import force_update, update_counter
 
 from model import dashboard_support as ds
@@ -40,13 +45,15 @@ from model.i18n import (
 )
 from model.scenarios import list_scenarios, load_scenario
 
-# The "This website runs on Solara" banner would cover the bottom right of the charts.
+# The "This website runs on Solara" banner would cover the bottom right of the charts, and the
+# server's usage statistics would call the internet from a workshop room.
 solara.server.settings.theme.show_banner = False
+solara.server.settings.telemetry.mixpanel_enable = False
 
 language = solara.reactive(DEFAULT_LANGUAGE)
 
 _CARD = {"margin-bottom": "8px"}
-_SMALL = "font-size: 0.85em; color: #546e7a; line-height: 1.3;"
+_SMALL = "font-size: 0.85em; color: #546e7a; line-height: 1.3; word-break: normal; overflow-wrap: normal;"
 _BIG = "font-size: 1.9em; font-weight: 600; line-height: 1.2;"
 
 
@@ -101,11 +108,12 @@ def Chart(snap: ds.Snapshot, kind: str, lang: str, width: float, height: float) 
 
 
 @solara.component
-def Views(model: solara.Reactive[ds.WorkshopModel]) -> None:
+def Views(model: solara.Reactive[ds.WorkshopModel], drawn: threading.Event) -> None:
     """Show the dashboard tab: monitors, decisions, network, time series and hours (after every update)."""
     counter = update_counter.value
     lang = language.value
     snap = solara.use_memo(lambda: ds.snapshot(model.value), [model.value, counter])
+    solara.use_effect(drawn.set, [snap])  # this update is on the page: Play may go on
     with solara.Column(gap="8px"):
         Monitors(snap, lang)
         DecisionLog(snap, lang)
@@ -219,14 +227,64 @@ def Export(model: solara.Reactive[ds.WorkshopModel], lang: str) -> None:
 
 
 @solara.component
+def RunControls(model: solara.Reactive[ds.WorkshopModel], settings: solara.Reactive[dict], drawn: threading.Event,
+                lang: str) -> None:
+    """Reset, Play / Pause and Step, with the weeks per update and the pause between updates."""
+    playing = solara.use_reactive(False)
+    weeks = solara.use_reactive(4)
+    pause_ms = solara.use_reactive(100)
+    error = solara.use_reactive("")
+    one_loop = solara.use_memo(threading.Lock, [])
+
+    def advance() -> None:
+        drawn.clear()
+        for _ in range(weeks.value):
+            model.value.step()
+        force_update()
+
+    def play() -> None:
+        if not one_loop.acquire(blocking=False):
+            return  # the loop of a quick Pause-Play is still running and carries on
+        try:
+            while playing.value:
+                advance()
+                drawn.wait(timeout=60)  # one update in flight: the page has drawn it
+                time.sleep(pause_ms.value / 1000)
+        except Exception as exc:  # a failing step stops play and is shown, not lost in a thread
+            playing.set(False)
+            error.set(f"{t('error', lang)}: {exc}")
+        finally:
+            one_loop.release()
+
+    def reset() -> None:
+        playing.set(False)
+        error.set("")
+        model.set(ds.WorkshopModel(**settings.value))
+        force_update()
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    with solara.Card(t("controls", lang), style=_CARD):
+        with solara.Row(justify="space-between"):
+            solara.Button(t("reset", lang), color="primary", classes=["run-reset"], on_click=reset)
+            solara.Button(t("pause" if playing.value else "play", lang), color="primary", classes=["run-play"],
+                          on_click=lambda: playing.set(not playing.value))
+            solara.Button(t("step", lang), color="primary", classes=["run-step"], disabled=playing.value,
+                          on_click=advance)
+        solara.SliderInt(f"{t('weeks_per_update', lang)}: {weeks.value}", value=weeks, min=1, max=26)
+        solara.SliderInt(f"{t('pause_ms', lang)}: {pause_ms.value}", value=pause_ms, min=0, max=1000, step=50)
+        Note(t("controls_help", lang))
+        if error.value:
+            solara.Error(error.value)
+
+
+@solara.component
 def Page() -> None:
     """Lay out the workshop page: app bar, sidebar with controls, and the dashboard and info tabs."""
     lang = language.value
     settings = solara.use_reactive(solara.use_memo(ds.start_settings, []))
     model = solara.use_reactive(solara.use_memo(lambda: ds.WorkshopModel(**settings.value), []))
-    play_interval = solara.use_reactive(100)
-    render_interval = solara.use_reactive(4)
-    use_threads = solara.use_reactive(False)  # ModelController reads ``.value`` of all three; drawing paces play
+    drawn = solara.use_memo(threading.Event, [])
     info = solara.use_memo(lambda: ds.info_markdown(lang), [lang])
 
     solara.Title(t("title", lang))
@@ -234,17 +292,12 @@ def Page() -> None:
         solara.AppBarTitle(t("title", lang))
         LanguageToggle()
     with solara.Sidebar(), solara.Column(gap="0px", style={"max-width": "376px"}):  # the drawer's 400 px
-        with solara.Card(t("controls", lang), style=_CARD):
-            ModelController(model, model_parameters=settings, play_interval=play_interval,
-                            render_interval=render_interval, use_threads=use_threads)
-            solara.SliderInt(t("weeks_per_update", lang), value=render_interval, min=1, max=26)
-            solara.SliderInt(t("pause_ms", lang), value=play_interval, min=0, max=1000, step=50)
-            Note(t("controls_help", lang))
+        RunControls(model, settings, drawn, lang)
         DecideNow(model, lang)
         StartSettings(model, settings, lang)
         Export(model, lang)
     with solara.lab.Tabs():
         with solara.lab.Tab(t("tab_dashboard", lang), classes=["tab-dashboard"]):
-            Views(model)
+            Views(model, drawn)
         with solara.lab.Tab(t("tab_info", lang), classes=["tab-info"]):
             solara.Markdown(info)

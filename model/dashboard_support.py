@@ -241,10 +241,10 @@ class WorkshopModel(CommunityModel):
         self._sample: np.ndarray | None = None
         self._layout: np.ndarray | None = None
 
-    def _wrapped_step(self) -> None:
-        """Mesa's step (time advance and events), under the lock so that a decision never lands mid-step."""
+    def _advance_time(self, until: float) -> None:
+        """Mesa's time advance (``step``, ``run_for``), under the lock: no decision or copy lands mid-step."""
         with self._lock:
-            super()._wrapped_step()
+            super()._advance_time(until)
 
     def step(self) -> None:
         """Advance the live city (and the baseline, if any) by one week."""
@@ -570,11 +570,13 @@ def draw_timeseries(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
         ax.set_ylabel(t(label, lang), fontsize=10)
         ax.tick_params(labelsize=9)
         ax.grid(alpha=0.3)
-        if s.baseline is not None:
-            ax.legend(fontsize=9, loc="upper left")
     axes[-1].set_xlabel(t("year", lang), fontsize=10)
     axes[-1].set_xlim(0, _x_limit(s))
     fig.suptitle(t("chart_timeseries", lang), fontsize=12)
+    if s.baseline is not None:  # one key for all panels, below them, clear of the decision labels
+        keys = [Line2D([], [], color="#455a64", linewidth=2.0, label=t("live", lang)),
+                Line2D([], [], color="#455a64", linewidth=1.6, linestyle="--", label=t("baseline", lang))]
+        fig.legend(handles=keys, loc="outside lower center", ncols=2, fontsize=10, frameon=False)
 
 
 def draw_hours(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:

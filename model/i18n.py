@@ -18,7 +18,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Community vitality - workshop",
         "controls": "Run",
-        "controls_help": "▶ plays week after week, Step runs one update, Reset starts the chosen scenario again "
+        "reset": "Reset",
+        "play": "▶ Play",
+        "pause": "❚❚ Pause",
+        "step": "Step",
+        "controls_help": "Play runs update after update, Step runs one, Reset starts the chosen scenario again "
                          "with the start settings below.",
         "weeks_per_update": "Weeks per update",
         "pause_ms": "Pause between updates (ms)",
@@ -67,7 +71,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "baseline": "baseline",
         "strength_axis": "community strength (0-100)",
         "lonely_axis": "lonely (%)",
-        "casework_axis": "casework load (open cases + waiting)",
+        "casework_axis": "casework load (cases + waiting)",
         "hours_axis": "hours per week",
         "now": "this week",
         "places_open_label": "{open}/{total} meeting places open",
@@ -95,8 +99,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Vitale gemeenschap - werksessie",
         "controls": "Afspelen",
-        "controls_help": "▶ speelt week na week af, Step doet één update, Reset start het gekozen scenario opnieuw "
-                         "met de startinstellingen hieronder.",
+        "reset": "Opnieuw",
+        "play": "▶ Speel",
+        "pause": "❚❚ Pauze",
+        "step": "Stap",
+        "controls_help": "Speel rekent update na update door, Stap één update, Opnieuw start het gekozen scenario "
+                         "opnieuw met de startinstellingen hieronder.",
         "weeks_per_update": "Weken per update",
         "pause_ms": "Pauze tussen updates (ms)",
         "live_levers": "Nu besluiten",
@@ -124,12 +132,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "tab_info": "Over het model",
         "week": "Week",
         "year": "jaar",
-        "community_strength": "Gemeenschapskracht",
+        "community_strength": "Gemeenschaps\u00adkracht",  # soft hyphen: narrow monitor cards
         "lonely_share": "Eenzaam",
         "casework_load": "Casuslast",
         "waiting_list": "Wachtlijst",
         "initiatives_active": "Initiatieven",
-        "meeting_places_open": "Ontmoetingsplekken open",
+        "meeting_places_open": "Ontmoetings\u00adplekken open",
         "vs_baseline": "t.o.v. basislijn",
         "no_baseline": "Nog geen besluit: de grafieken tonen alleen de lopende stad.",
         "baseline_since": "Stippellijnen: basislijn vanaf week {week}, doorgerekend zonder de besluiten van de zaal.",
@@ -145,7 +153,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "baseline": "basislijn",
         "strength_axis": "gemeenschapskracht (0-100)",
         "lonely_axis": "eenzaam (%)",
-        "casework_axis": "casuslast (open casussen + wachtend)",
+        "casework_axis": "casuslast (casussen + wachtlijst)",
         "hours_axis": "uren per week",
         "now": "deze week",
         "places_open_label": "{open}/{total} ontmoetingsplekken open",
@@ -277,7 +285,7 @@ its outputs are comparisons and mechanisms, **not forecasts** for a real municip
 
 ## How to use it
 
-1. Pick a **scenario** (left). It starts at once. Press **▶** to play, **Step** for one update, **Reset**
+1. Pick a **scenario** (left). It starts at once. Press **▶ Play** to run, **Step** for one update, **Reset**
    to start again (with the start settings).
 2. While it runs, **decide now**: switch the steering mode, close meeting places, protect community time
    or add a citizen budget, in the whole city or in one neighbourhood (**Where**). Each decision acts from
@@ -332,8 +340,8 @@ echte gemeente.
 
 ## Zo gebruikt u het
 
-1. Kies links een **scenario**; het start direct. Druk op **▶** om af te spelen, **Step** voor één update,
-   **Reset** om opnieuw te beginnen (met de startinstellingen).
+1. Kies links een **scenario**; het start direct. Druk op **▶ Speel** om door te rekenen, **Stap** voor één
+   update, **Opnieuw** om opnieuw te beginnen (met de startinstellingen).
 2. Besluit **nu**, terwijl het loopt: wissel van sturingsstijl, sluit ontmoetingsplekken, bescherm tijd
    voor gemeenschapswerk of voeg een burgerbegroting toe, in de hele stad of in één wijk (**Waar**). Elk
    besluit werkt vanaf de huidige week en krijgt een verticale lijn in de grafieken.

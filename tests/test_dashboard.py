@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import runpy
 import string
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +110,19 @@ def test_later_decisions_leave_the_baseline_alone_until_a_new_one_is_started() -
     assert (d.week, d.kind) == (7, "compare") and m.baseline_start == 7
     pd.testing.assert_frame_equal(m.city_frame(), m.baseline.city_frame())
     assert m.baseline.steering_mode == "facilitating" and m.baseline.decisions == []
+
+
+def test_decisions_from_the_page_thread_never_land_mid_step() -> None:
+    m = city(weeks=2)
+    player = threading.Thread(target=lambda: [m.step() for _ in range(40)])
+    player.start()
+    modes = ("enforcing", "facilitating")
+    while player.is_alive():
+        m.decide("steering", mode=modes[len(m.decisions) % 2])
+        time.sleep(0.002)
+    player.join()
+    assert len(m.decisions) > 1 and m.week == m.baseline.week == 42
+    pd.testing.assert_frame_equal(m.baseline.city_frame(), city(weeks=42).city_frame())
 
 
 # ---------------------------------------------------------------------- monitors and figures
@@ -240,6 +256,12 @@ def test_info_tab_quotes_the_odd_in_both_languages() -> None:
     with pytest.raises(ValueError, match="no section"):
         ds.odd_section("# A\n## 1 Other\ntext", "3 Process overview")
     assert ds.odd_section("## 1 A\nbody\n### 1.1 sub\nmore\n## 2 B\nnot", "1 A") == "body\n### 1.1 sub\nmore"
+
+
+def test_the_page_turns_off_the_banner_and_usage_statistics() -> None:
+    page = runpy.run_path(str(ROOT / "dashboard.py"))
+    settings = page["solara"].server.settings
+    assert settings.telemetry.mixpanel_enable is False and settings.theme.show_banner is False
 
 
 # ---------------------------------------------------------------------- sliders
