@@ -54,7 +54,7 @@ language = solara.reactive(DEFAULT_LANGUAGE)
 
 _CARD = {"margin-bottom": "8px"}
 _SMALL = "font-size: 0.85em; color: #546e7a; line-height: 1.3; word-break: normal; overflow-wrap: normal;"
-_BIG = "font-size: 1.9em; font-weight: 600; line-height: 1.2;"
+_BIG = "font-size: 1.8em; font-weight: 600; line-height: 1.2;"
 
 
 @solara.component
@@ -74,7 +74,7 @@ def LanguageToggle() -> None:
 @solara.component
 def Monitors(snap: ds.Snapshot, lang: str) -> None:
     """Big numbers: week, steering mode and the key outputs, with the difference from the baseline."""
-    card = {"min-width": "118px", "flex": "1 1 0", "padding": "8px 12px"}
+    card = {"min-width": "104px", "flex": "1 1 0", "padding": "6px 10px"}
     with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
         with solara.Card(style=card, margin=0, classes=["monitor", "monitor-week"]):
             Note(t("week", lang))
@@ -300,4 +300,4 @@ def Page() -> None:
         with solara.lab.Tab(t("tab_dashboard", lang), classes=["tab-dashboard"]):
             Views(model, drawn)
         with solara.lab.Tab(t("tab_info", lang), classes=["tab-info"]):
-            solara.Markdown(info)
+            solara.Markdown(info, style={"max-width": "960px"})

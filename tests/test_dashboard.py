@@ -298,3 +298,9 @@ def test_a_slider_outside_the_schema_is_refused(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(ds.LIVE_LEVERS, "protect_community_time", ("share", 0.1, 0.95, 0.05))
     with pytest.raises(ValueError, match=r"protect_community_time\.share"):
         ds.lever_specs()
+
+
+def test_readme_and_makefile_start_the_dashboard_on_localhost() -> None:
+    assert "solara run dashboard.py --host 127.0.0.1" in (ROOT / "README.md").read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^dashboard: setup\n\t\$\(BIN\)/solara run dashboard\.py --host 127\.0\.0\.1", makefile, re.M)
