@@ -32,6 +32,7 @@ import solara.lab
 import solara.server.settings
 from mesa.visualization.utils import force_update, update_counter
 
+from model import WEEKS_PER_YEAR
 from model import dashboard_support as ds
 from model.i18n import (
     DEFAULT_LANGUAGE,
@@ -79,7 +80,7 @@ def Monitors(snap: ds.Snapshot, lang: str) -> None:
         with solara.Card(style=card, margin=0, classes=["monitor", "monitor-week"]):
             Note(t("week", lang))
             Note(f"{snap.week}", _BIG, ["monitor-value"])
-            Note(f"{t('year', lang)} {snap.week / 52:.1f} · {steering_name(snap.mode, lang)}",
+            Note(f"{t('year', lang)} {snap.week / WEEKS_PER_YEAR:.1f} · {steering_name(snap.mode, lang)}",
                  classes=["monitor-mode"])
         for mon in ds.monitors(snap):
             colour = {True: "#2e7d32", False: "#c62828", None: "#546e7a"}[mon.better]
@@ -97,7 +98,7 @@ def DecisionLog(snap: ds.Snapshot, lang: str) -> None:
          else t("baseline_since", lang, week=snap.baseline_start), classes=["baseline-note"])
     if snap.decisions:
         items = " · ".join(t("decision_at", lang, week=d.week, what=d.label(lang)) for d in snap.decisions)
-        Note(f"{t('decisions', lang)}: {items}", "color: #6a1b9a; font-weight: 500;", ["decision-log"])
+        Note(f"{t('decisions', lang)}: {items}", f"color: {ds.DECISION_COLOUR}; font-weight: 500;", ["decision-log"])
 
 
 @solara.component
@@ -194,7 +195,7 @@ def StartSettings(model: solara.Reactive[ds.WorkshopModel], settings: solara.Rea
     def set_override(name: str, value: float) -> None:
         settings.set({**settings.value, "overrides": {**settings.value["overrides"], name: value}})
 
-    scenarios = {name: load_scenario(name) for name in list_scenarios()}
+    scenarios = solara.use_memo(lambda: {name: load_scenario(name) for name in list_scenarios()}, [])
     items = [{"text": f"{name} - {scenario_description(sc, lang)}", "value": name} for name, sc in scenarios.items()]
     with solara.Card(t("start_settings", lang), style=_CARD):
         Note(t("start_help", lang))
@@ -267,7 +268,7 @@ def RunControls(model: solara.Reactive[ds.WorkshopModel], settings: solara.React
     with solara.Card(t("controls", lang), style=_CARD):
         with solara.Row(justify="space-between"):
             solara.Button(t("reset", lang), color="primary", classes=["run-reset"], on_click=reset)
-            solara.Button(t("pause" if playing.value else "play", lang), color="primary", classes=["run-play"],
+            solara.Button(t("pause", lang) if playing.value else t("play", lang), color="primary", classes=["run-play"],
                           on_click=lambda: playing.set(not playing.value))
             solara.Button(t("step", lang), color="primary", classes=["run-step"], disabled=playing.value,
                           on_click=advance)

@@ -54,8 +54,9 @@ from model.scenarios import _setting_field, load_scenario  # the ranges scenario
 from model.steering import STEERING_REGISTRY
 
 #: Start-setting sliders: schema field -> (lowest, highest, step) on the dashboard. The range is
-#: narrowed from the schema's allowed range to what makes sense in a workshop room; 5,000 residents
-#: is the most that still plays fluidly on a two-core laptop.
+#: narrowed from the schema's allowed range to what makes sense in a workshop room. Up to 5,000
+#: residents drawing the charts, not stepping, sets the pace (a week of 5,000 residents and their
+#: baseline took about 30 ms on a busy two-core machine; the network shows a sample of 300).
 KEY_LEVERS: dict[str, tuple[float, float, float]] = {
     "n_residents": (200, 5000, 100),
     "team_per_1000": (0.0, 10.0, 0.5),
@@ -98,9 +99,9 @@ _SERIES_STYLE = {"community_strength": ("strength_axis", 1.0, "#2e7d32"),
 #: De Jong Gierveld categories (ODD 8.2): 0-2 not lonely, 3-8 moderate, 9-10 severe, 11 very severe.
 _LONELY_BOUNDS = (0, 3, 9, 11, 12)
 _LONELY_KEYS = ("not_lonely", "moderately_lonely", "severely_lonely", "very_severely_lonely")
-_LONELY_COLOURS = ("#66bb6a", "#ffa726", "#e53935", "#6a1b9a")
+_LONELY_COLOURS = ("#66bb6a", "#ffa726", "#e53935", "#7f0000")
 _KIND_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#8d6e63")
-_DECISION_COLOUR = "#6a1b9a"
+DECISION_COLOUR = "#6a1b9a"  # purple: used for nothing else, so a marker is never mistaken for data
 
 
 # ---------------------------------------------------------------------- sliders
@@ -117,7 +118,7 @@ class SliderSpec:
         step: Slider step.
         default: The schema's (or the intervention's) default.
         unit: The unit.
-        doc: The schema's one-line meaning (English; empty for live levers).
+        doc: The schema's one-line meaning (English; empty for a setting without a schema field).
 
     """
 
@@ -544,10 +545,10 @@ def _markers(ax: Any, s: Snapshot, lang: str, label: bool) -> None:
                         transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="right", fontsize=9,
                         color="#757575")
     for d in s.decisions:
-        ax.axvline(d.week / WEEKS_PER_YEAR, color=_DECISION_COLOUR, linestyle="-", linewidth=1.6, alpha=0.85)
+        ax.axvline(d.week / WEEKS_PER_YEAR, color=DECISION_COLOUR, linestyle="-", linewidth=1.6, alpha=0.85)
         if label:
             ax.text(d.week / WEEKS_PER_YEAR, 1.0, " " + d.label(lang), transform=ax.get_xaxis_transform(),
-                    rotation=90, va="top", ha="right", fontsize=9, color=_DECISION_COLOUR)
+                    rotation=90, va="top", ha="right", fontsize=9, color=DECISION_COLOUR)
 
 
 def _x_limit(s: Snapshot) -> float:
@@ -705,7 +706,8 @@ def export_name(m: WorkshopModel, suffix: str) -> str:
 
 
 __all__ = [
-    "DEFAULT_SCENARIO", "KEY_LEVERS", "LIVE_FIXED", "LIVE_LEVERS", "STEERING_MODES", "Decision", "Monitor",
-    "SliderSpec", "Snapshot", "WorkshopModel", "charts_png", "export_name", "figure", "info_markdown", "lever_specs",
-    "monitors", "odd_section", "png", "session_csv", "slider_specs", "snapshot", "start_settings", "start_values",
+    "DECISION_COLOUR", "DEFAULT_SCENARIO", "KEY_LEVERS", "LIVE_FIXED", "LIVE_LEVERS", "ODD_PATH", "STEERING_MODES",
+    "Decision", "Monitor", "SliderSpec", "Snapshot", "WorkshopModel", "charts_png", "export_name", "figure",
+    "info_markdown", "lever_specs", "monitors", "odd_section", "png", "session_csv", "slider_specs", "snapshot",
+    "start_settings", "start_values",
 ]

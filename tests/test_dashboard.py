@@ -229,10 +229,13 @@ def test_every_name_the_dashboard_shows_is_translated() -> None:
 def test_every_text_key_used_in_code_exists() -> None:
     used = set()
     for path in (ROOT / "dashboard.py", ROOT / "model" / "dashboard_support.py"):
-        used |= set(re.findall(r"\bt\(\s*\"(\w+)\"", path.read_text(encoding="utf-8")))
-    used |= {mon.key for mon in ds.monitors(ds.snapshot(city()))} | set(ds._LONELY_KEYS)
-    assert len(used) > 30
+        used |= set(re.findall(r"""\bt\(\s*["'](\w+)["']""", path.read_text(encoding="utf-8")))
     assert used <= set(i18n.TEXTS["en"])
+    built = {mon.key for mon in ds.monitors(ds.snapshot(city()))} | set(ds._LONELY_KEYS)
+    built |= {style[0] for style in ds._SERIES_STYLE.values()}
+    built |= {f"{prefix}_{s.name}" for s in ds.lever_specs() for prefix in ("act", "setting", "decision")}
+    assert built <= set(i18n.TEXTS["en"])
+    assert set(i18n.TEXTS["en"]) == used | built, "texts that nothing shows"
 
 
 def test_labels_and_scenario_descriptions_switch_language() -> None:

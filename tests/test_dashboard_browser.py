@@ -3,7 +3,8 @@
 Starts ``solara run dashboard.py`` on a free localhost port, opens it in headless Chromium
 (Debian's ``/usr/bin/chromium`` driven by Playwright) with every request that does not go to
 localhost blocked, and plays a short session: step, play and switch the steering mode while it
-runs, close the meeting places, switch language, read the info tab. Screenshots are saved in
+runs, close the meeting places, switch language, read the info tab, export the data, choose
+another scenario. Screenshots are saved in
 ``tests/artifacts/`` (``dashboard_nl.png`` mid-session, ``dashboard_en.png`` at the end).
 
 Without Chromium the test is skipped, unless ``VITALITY_REQUIRE_BROWSER`` is set (CI sets it),
@@ -164,6 +165,19 @@ def test_workshop_session_offline(server: str) -> None:
             expect(page.get_by_text("Purpose.", exact=False).first).to_be_visible()
             page.wait_for_timeout(1000)  # let the tab's slide finish before the picture
             page.screenshot(path=ARTIFACTS / "dashboard_info_en.png")
+
+            # Export the session's data, then start another scenario from the chooser.
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Data (CSV)").click()
+            assert download.value.suggested_filename.startswith("vitality_baseline_seed1_week")
+            header = Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0]
+            assert header.startswith("scenario,seed,branch,week,year,decision,")
+            page.locator(".scenario-select").click()
+            page.get_by_role("option", name=re.compile(r"^enforcing - ")).click()
+            expect(page.locator(".monitor-week .monitor-value")).to_have_text("0")
+            expect(page.locator(".monitor-week .monitor-mode")).to_contain_text("Enforcing")
+            expect(page.locator(".decision-log")).to_have_count(0)
+            expect(page.locator(".scenario-description")).to_contain_text("casework first")
         finally:
             browser.close()
     assert blocked == [], f"the page asked for the internet: {blocked}"
