@@ -297,7 +297,7 @@ def Page() -> None:
         DecideNow(model, lang)
         StartSettings(model, settings, lang)
         Export(model, lang)
-    with solara.lab.Tabs():
+    with solara.lab.Tabs(lazy=False):  # Play waits for Views to draw each update: keep it mounted
         with solara.lab.Tab(t("tab_dashboard", lang), classes=["tab-dashboard"]):
             Views(model, drawn)
         with solara.lab.Tab(t("tab_info", lang), classes=["tab-info"]):

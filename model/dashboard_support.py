@@ -1,4 +1,4 @@
-"""Non-UI support of the workshop dashboard: the workshop session, snapshots, figures and exports.
+"""Non-UI support of the workshop dashboard: the workshop session, snapshots, figures, exports, info tab.
 
 The dashboard (``dashboard.py``) only lays out widgets; everything it shows comes from here,
 and nothing here changes a model rule:
@@ -9,12 +9,13 @@ and nothing here changes a model rule:
   ``add_intervention``) and a *baseline*: a deep copy of the city taken at the first decision
   and stepped alongside with the same random-number state, so the difference between the two
   is the effect of the decisions in this city. A lock serialises stepping, deciding and
-  reading, because Mesa's Play loop steps in a thread while the page handles clicks.
+  reading, because Play steps in a thread while the page handles clicks.
 * :func:`snapshot` copies what the page shows (tables, a sample of the network) under that lock.
 * ``draw_*`` functions build matplotlib figures (Agg, no pyplot, safe in threads) from a
   snapshot; :func:`charts_png` and :func:`session_csv` export the session.
 * :func:`slider_specs` and :func:`lever_specs` generate the sliders from the parameter schema
   and the intervention registry, within the ranges a scenario file may use.
+* :func:`info_markdown` writes the info tab, quoting ``docs/ODD.md``.
 """
 
 from __future__ import annotations
