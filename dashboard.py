@@ -290,7 +290,8 @@ def Page() -> None:
 
     solara.Title(t("title", lang))
     with solara.AppBar():
-        solara.AppBarTitle(t("title", lang))
+        with solara.AppBarTitle():
+            solara.Text(t("title", lang), classes=["app-title"])
         LanguageToggle()
     with solara.Sidebar(), solara.Column(gap="0px", style={"max-width": "376px"}):  # the drawer's 400 px
         RunControls(model, settings, drawn, lang)

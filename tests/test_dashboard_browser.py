@@ -117,6 +117,7 @@ def test_workshop_session_offline(server: str) -> None:
             for kind in ("network", "timeseries", "hours"):
                 expect(page.locator(f"img.chart-{kind}")).to_be_visible()
             expect(page.locator(".monitor-lonely_share")).to_contain_text("Eenzaam")  # Dutch by default
+            expect(page.locator(".app-title")).to_have_text("Vitale gemeenschap - werksessie")
             src = page.locator("img.chart-timeseries").get_attribute("src")
 
             # Step: the week monitor and the charts move on.
@@ -156,6 +157,7 @@ def test_workshop_session_offline(server: str) -> None:
             src = page.locator("img.chart-timeseries").get_attribute("src")
             page.locator(".language-toggle").get_by_role("button", name="EN", exact=True).click()
             expect(page.locator(".monitor-lonely_share")).to_contain_text("Lonely")
+            expect(page.locator(".app-title")).to_have_text("Community vitality - workshop")
             expect(page.locator(".decision-log")).to_contain_text("steering: Enforcing")
             expect(page.locator(".scenario-description")).to_contain_text("Reference city")
             wait_for_new_chart(page, src)
