@@ -286,7 +286,7 @@ def Page() -> None:
     settings = solara.use_reactive(solara.use_memo(ds.start_settings, []))
     model = solara.use_reactive(solara.use_memo(lambda: ds.WorkshopModel(**settings.value), []))
     drawn = solara.use_memo(threading.Event, [])
-    info = solara.use_memo(lambda: ds.info_markdown(lang), [lang])
+    info = solara.use_memo(lambda: ds.info_html(lang), [lang])
 
     solara.Title(t("title", lang))
     with solara.AppBar():
@@ -302,4 +302,4 @@ def Page() -> None:
         with solara.lab.Tab(t("tab_dashboard", lang), classes=["tab-dashboard"]):
             Views(model, drawn)
         with solara.lab.Tab(t("tab_info", lang), classes=["tab-info"]):
-            solara.Markdown(info, style={"max-width": "960px"})
+            solara.HTML(tag="div", unsafe_innerHTML=info, style={"max-width": "960px"}, classes=["about-model"])

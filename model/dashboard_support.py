@@ -32,6 +32,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
+from markdown_it import MarkdownIt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -684,6 +685,10 @@ def odd_section(text: str, title: str) -> str:
     raise ValueError(f"{ODD_PATH.name} has no section {title!r}")
 
 
+#: Markdown without raw HTML, with tables (the ODD's steering table).
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
 def info_markdown(lang: str) -> str:
     """Return the info tab: what it is, how to use it and things to try, then excerpts of ``docs/ODD.md``.
 
@@ -701,6 +706,11 @@ def info_markdown(lang: str) -> str:
     return "\n\n".join(parts)
 
 
+def info_html(lang: str) -> str:
+    """Return the info tab as HTML (rendered here: Solara's Markdown component fetches KaTeX from a CDN)."""
+    return _MARKDOWN.render(info_markdown(lang))
+
+
 def export_name(m: WorkshopModel, suffix: str) -> str:
     """File name of an export: scenario, seed and week, e.g. ``vitality_baseline_seed1_week52.png``."""
     return f"vitality_{m.scenario_name}_seed{m.seed}_week{m.week}.{suffix}"
@@ -709,6 +719,6 @@ def export_name(m: WorkshopModel, suffix: str) -> str:
 __all__ = [
     "DECISION_COLOUR", "DEFAULT_SCENARIO", "KEY_LEVERS", "LIVE_FIXED", "LIVE_LEVERS", "ODD_PATH", "STEERING_MODES",
     "Decision", "Monitor", "SliderSpec", "Snapshot", "WorkshopModel", "charts_png", "export_name", "figure",
-    "info_markdown", "lever_specs", "monitors", "odd_section", "png", "session_csv", "slider_specs", "snapshot",
-    "start_settings", "start_values",
+    "info_html", "info_markdown", "lever_specs", "monitors", "odd_section", "png", "session_csv", "slider_specs",
+    "snapshot", "start_settings", "start_values",
 ]
