@@ -210,7 +210,7 @@ class BudgetExhaustedError(RuntimeError):
 def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = FREE,
            stages: Sequence[tuple[int, int, float]] = ((200, 1, 1.0), (100, 2, 0.25)), max_evals: int = 40,
            seed: int = 12345, log: Callable[[str], None] | None = print, history_file: Path | None = None,
-           start: np.ndarray | None = None) -> History:
+           start: np.ndarray | None = None, diff_step: float = 0.05) -> History:
     """Fit the free parameters: Latin-hypercube screens that zoom in, then least-squares refinement.
 
     Args:
@@ -225,6 +225,8 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
         history_file: CSV file that receives every evaluation as it finishes (so nothing is lost).
         start: Centre of the first screen (the middle of the box when omitted); with no stages, the
             start of the refinement (to continue an earlier search, see :func:`best_of_history`).
+        diff_step: Relative step of the refinement's finite differences: large enough to see past the
+            noise of discrete events.
 
     Returns:
         Every evaluation; ``history.best("refine")`` is the fit.
@@ -269,10 +271,9 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
                 raise BudgetExhaustedError(f"{max_evals} evaluations done")
             return residuals(evaluate(np.array([x]), config.seeds, "refine")[0].values)
 
-        # Finite differences of 5% of each range: large enough to see past the noise of discrete events.
         with contextlib.suppress(BudgetExhaustedError):
-            optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=0.05, method="trf",
-                                   max_nfev=max_evals)
+            optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=diff_step,
+                                   method="trf", max_nfev=max_evals)
     return history
 
 
@@ -344,6 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="Latin-hypercube points of the wide screen (1 seed) and the narrow one (2 seeds)")
     s.add_argument("--max-evals", type=int, default=40, help="evaluations of the least-squares refinement")
     s.add_argument("--workers", type=int, default=2, help="parallel processes")
+    s.add_argument("--diff-step", type=float, default=0.05, help="relative finite-difference step of the refinement")
     s.add_argument("--history", type=Path, help="write every evaluation to this CSV file")
     s.add_argument("--continue-from", type=Path, metavar="HISTORY",
                    help="skip the screens and refine from the best point of an earlier search's history file")
@@ -357,7 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                               workers=args.workers)
         stages = () if args.continue_from else ((args.screen[0], 1, 1.0), (args.screen[1], 2, 0.25))
         start = best_of_history(args.continue_from) if args.continue_from else None
-        history = search(config, stages=stages, max_evals=args.max_evals, history_file=args.history, start=start)
+        history = search(config, stages=stages, max_evals=args.max_evals, history_file=args.history, start=start,
+                         diff_step=args.diff_step)
         best = history.best("refine")
         print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x),
                           "values": best.values}, indent=2))
