@@ -76,6 +76,8 @@ TARGETS: tuple[Target, ...] = (
     Target("severely lonely, 75+", ("severe_share_75plus",), 0.12, 0.04, f"{GM2020}, 75+"),
     Target("volunteered in the past year", ("volunteering_share_year",), 0.49, 0.03,
            "CBS vrijwilligerswerk 2012-2019, 15+"),
+    Target("volunteered in the past month", ("volunteering_share_month",), 0.30, 0.05,
+           "CBS vrijwilligerswerk (about 3 in 10 in a given month), 15+"),
     Target("informal carers", ("informal_carer_share",), 0.13, 0.03, "CBS mantelzorg 2019, adults"),
     Target("care hours per carer", ("care_hours_per_carer",), 12.0, 2.0, "CBS mantelzorg 2019",
            unit="hours/week"),
@@ -83,6 +85,9 @@ TARGETS: tuple[Target, ...] = (
            "CBS/Wmo maatwerk 2016-2024 (6-7% of residents)"),
     Target("administration share of professionals' time", ("admin_share",), 0.37, 0.03,
            "Movisie 2023 (social workers ~37% on administration)"),
+    Target("weeks waited so far on the waiting list", ("mean_wait_weeks",), 6.0, 4.0,
+           "Wmo 2015: assessment within 6 weeks of a request, decision within 2 more (legal norm, recalled; "
+           "a plausibility bound, not a measurement)", unit="weeks"),
 )
 
 TARGET_SOURCES = "Gezondheidsmonitor 2020 (loneliness), CBS (volunteering, mantelzorg, Wmo), Movisie 2023 (admin)"
@@ -121,10 +126,12 @@ FREE: tuple[FreeParameter, ...] = (
     FreeParameter("contagion", 0.0, 0.5),
     FreeParameter("confidant_protection", 0.0, 0.8),
     FreeParameter("volunteer_rate", 0.02, 0.6),
+    FreeParameter("civic_beta", 0.15, 3.0, scale_of=(0.35, 0.65)),
     FreeParameter("ask_rate", 0.05, 1.0),
     FreeParameter("help_hours", 0.5, 5.0, scale_of=(2.0, 6.0, 14.0)),
     FreeParameter("carer_strain_rate", 0.0005, 0.01),
     FreeParameter("zrm_shock_rate", 0.001, 0.012),
+    FreeParameter("formal_ask_rate", 0.01, 0.5),
     FreeParameter("casework_recovery_rate", 0.005, 0.1),
     FreeParameter("case_hours", 0.2, 2.0, scale_of=(0.5, 1.0, 2.0)),
     FreeParameter("admin_base_hours", 3.0, 16.0),
@@ -160,9 +167,9 @@ class History:
 
     evaluations: list[Evaluation] = field(default_factory=list)
 
-    def best(self, stage: str | None = None) -> Evaluation:
-        """The evaluation with the lowest objective (of one stage, or of all)."""
-        return min((e for e in self.evaluations if stage is None or e.stage == stage), key=lambda e: e.objective)
+    def best(self, *stages: str) -> Evaluation:
+        """The evaluation with the lowest objective (of the given stages, or of all)."""
+        return min((e for e in self.evaluations if not stages or e.stage in stages), key=lambda e: e.objective)
 
     def to_frame(self, free: Sequence[FreeParameter] = FREE) -> pd.DataFrame:
         """Every evaluation as a row: stage, seeds, objective, target values and parameter coordinates."""
@@ -210,8 +217,9 @@ class BudgetExhaustedError(RuntimeError):
 def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = FREE,
            stages: Sequence[tuple[int, int, float]] = ((200, 1, 1.0), (100, 2, 0.25)), max_evals: int = 40,
            seed: int = 12345, log: Callable[[str], None] | None = print, history_file: Path | None = None,
-           start: np.ndarray | None = None, diff_step: float = 0.05) -> History:
-    """Fit the free parameters: Latin-hypercube screens that zoom in, then least-squares refinement.
+           start: np.ndarray | None = None, diff_step: float = 0.05, compass: int = 0,
+           compass_step: float = 0.05) -> History:
+    """Fit the free parameters: Latin-hypercube screens that zoom in, least squares, then a compass search.
 
     Args:
         config: Run size and seeds during the search.
@@ -227,9 +235,14 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
             start of the refinement (to continue an earlier search, see :func:`best_of_history`).
         diff_step: Relative step of the refinement's finite differences: large enough to see past the
             noise of discrete events.
+        compass: Sweeps of a compass (pattern) search after the refinement, on all search seeds: each
+            parameter in turn is moved up and down by a step and a move is kept if it lowers the
+            objective; the steps halve after a sweep without improvement. Robust where the noise of
+            discrete events stalls the least-squares steps.
+        compass_step: First step of the compass search, as a share of each parameter's range.
 
     Returns:
-        Every evaluation; ``history.best("refine")`` is the fit.
+        Every evaluation; ``history.best("refine", "compass")`` is the fit.
     """
     config = config or SearchConfig()
     free = tuple(free)
@@ -274,15 +287,32 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
         with contextlib.suppress(BudgetExhaustedError):
             optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=diff_step,
                                    method="trf", max_nfev=max_evals)
+        best = history.best("refine")
+        step = compass_step * (hi - lo)
+        for _ in range(compass):
+            improved = False
+            for i in range(len(free)):
+                moves = [np.clip(best.x + sign * step * (np.arange(len(free)) == i), lo, hi) for sign in (1, -1)]
+                moves = [x for x in moves if not np.array_equal(x, best.x)]
+                if moves and (tried := min(evaluate(np.array(moves), config.seeds, "compass"),
+                                           key=lambda e: e.objective)).objective < best.objective:
+                    best, improved = tried, True
+            if not improved:
+                step = step / 2
     return history
 
 
 def best_of_history(path: Path, free: Sequence[FreeParameter] = FREE) -> np.ndarray:
-    """The best point of an earlier search (a ``--history`` file), among those run on the most seeds."""
+    """The best point of an earlier search (a ``--history`` file), among those run on the most seeds.
+
+    A free parameter the earlier search did not vary starts at its current default.
+    """
     h = pd.read_csv(path)
     most = h["seeds"].astype(str).str.split().str.len()
     best = h[most == most.max()].sort_values("objective").iloc[0]
-    return best[[fp.name for fp in free]].to_numpy(dtype=float)
+    defaults = Parameters()
+    return np.array([best[fp.name] if fp.name in best.index else
+                     (1.0 if fp.scale_of is not None else getattr(defaults, fp.name)) for fp in free], dtype=float)
 
 
 def write_calibrated(best: Evaluation, config: SearchConfig, method: str, free: Sequence[FreeParameter] = FREE,
@@ -346,9 +376,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--max-evals", type=int, default=40, help="evaluations of the least-squares refinement")
     s.add_argument("--workers", type=int, default=2, help="parallel processes")
     s.add_argument("--diff-step", type=float, default=0.05, help="relative finite-difference step of the refinement")
+    s.add_argument("--compass", type=int, default=0, help="sweeps of a compass search after the refinement")
     s.add_argument("--history", type=Path, help="write every evaluation to this CSV file")
     s.add_argument("--continue-from", type=Path, metavar="HISTORY",
-                   help="skip the screens and refine from the best point of an earlier search's history file")
+                   help="start from the best point of an earlier search's history file (no wide screen)")
     s.add_argument("--dry-run", action="store_true", help="do not write model/calibrated.toml")
     v = sub.add_parser("verify", help="check the current defaults against the targets")
     v.add_argument("--residents", type=int, default=2000)
@@ -357,21 +388,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cmd == "search":
         config = SearchConfig(n_residents=args.residents, years=args.years, seeds=tuple(range(args.seeds)),
                               workers=args.workers)
-        stages = () if args.continue_from else ((args.screen[0], 1, 1.0), (args.screen[1], 2, 0.25))
+        stages = tuple(stage for stage in ((args.screen[0], 1, 1.0), (args.screen[1], 2, 0.25))
+                       if stage[0] and not (args.continue_from and stage[2] == 1.0))
         start = best_of_history(args.continue_from) if args.continue_from else None
         history = search(config, stages=stages, max_evals=args.max_evals, history_file=args.history, start=start,
-                         diff_step=args.diff_step)
-        best = history.best("refine")
+                         diff_step=args.diff_step, compass=args.compass)
+        best = history.best("refine", "compass")
         print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x),
                           "values": best.values}, indent=2))
         if not args.dry_run:
-            method = (f"Latin-hypercube screens of {args.screen[0]} points (whole box, 1 seed) and "
-                      f"{args.screen[1]} points (a quarter of the box around the best, 2 seeds), then least "
-                      f"squares (scipy TRF) on {args.seeds} seeds")
-            if args.continue_from:
-                method = (f"continued with least squares (scipy TRF) on {args.seeds} seeds from the best point of an "
-                          f"earlier search ({args.continue_from.name})")
-            write_calibrated(best, config, method)
+            parts = [f"from the best point of an earlier search ({args.continue_from.name})"] if args.continue_from \
+                else []
+            parts += [f"a Latin-hypercube screen of {points} points ({'the whole box' if width == 1 else 'a quarter of '
+                      'the box around the best'}, {n} seed{'s' if n > 1 else ''})" for points, n, width in stages]
+            parts.append(f"least squares (scipy TRF, {args.max_evals} evaluations) on {args.seeds} seeds")
+            if args.compass:
+                parts.append(f"{args.compass} sweeps of a compass search on {args.seeds} seeds")
+            write_calibrated(best, config, ", then ".join(parts))
             print(f"wrote {CALIBRATED_FILE}")
         return 0
     table = verify(n_residents=args.residents, seeds=range(args.seeds))

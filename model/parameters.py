@@ -520,8 +520,9 @@ class Parameters:
                                          doc="Duties an inclusion demand adds to an initiative's core.")
     core_hours: float = param(3.0, unit="hours/week", source="CBS volunteering ~4 h/week", lo=0, hi=40,
                               doc="Volunteer hours of a core member, besides administration.")
-    burnout_rate: float = param(0.006, unit="1/week per weekly hour of load per core member", source="assumption",
-                                lo=0, hi=1, doc="Burnout hazard of a core member per hour of load.")
+    burnout_rate: float = param(0.001, unit="1/week per weekly hour of load per core member",
+                                source="assumption (a core volunteer carrying 5 h/week burns out at about a quarter "
+                                "a year)", lo=0, hi=1, doc="Burnout hazard of a core member per hour of load.")
     burnout_competence_loss: float = param(0.3, unit="share of competence", source="assumption", lo=0, hi=1,
                                            doc="Competence a burnt-out volunteer loses.")
     burnout_leave: float = param(0.5, unit="probability", source="assumption", lo=0, hi=1,
