@@ -274,7 +274,9 @@ class CommunityModel(mesa.Model):
         p, rng, pop = self.p, self.rng, self.pop
         fresh = self._draw_residents(pop.nbh[who], newcomers=True)
         self.net.remove_residents(who)
-        pop.helper[np.isin(pop.helper, who)] = NO
+        left = np.zeros(len(pop), dtype=bool)
+        left[who] = True
+        pop.helper[(pop.helper >= 0) & left[pop.helper]] = NO  # helper NO (-1) reads left[-1], masked out
         for name, values in fresh.items():
             getattr(pop, name)[who] = values
         src = np.repeat(who, rng.poisson(p.newcomer_ties, len(who)))

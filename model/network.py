@@ -6,12 +6,15 @@ a strength in [0, 1], a kin flag (family ties decay slowly) and a bridging flag
 (the two residents differ in age group or income, or live in different neighbourhoods).
 
 The passes over all ties that run every week (counting ties per resident, weighted sums
-over ties, contact and decay) are compiled with numba: each is one loop over the ties
-instead of several numpy passes, which a profile of a 100,000-resident city showed to be
-the largest cost of a step (``docs/performance.md``).
+over ties, contact and decay, removing the ties of leavers, merging new ties into the
+sorted arrays, finding the ties of some residents) are compiled with numba: each is one
+loop over the ties instead of several numpy passes over the six tie arrays, which a profile
+of a 100,000-resident city showed to be the largest cost of a step (``docs/performance.md``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import networkx as nx
 import numba
@@ -19,13 +22,14 @@ import numpy as np
 
 
 @numba.njit(cache=True)
-def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float) -> np.ndarray:
-    """Ties per resident with strength at least ``threshold``."""
-    out = np.zeros(n, dtype=np.int64)
+def _counts_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Ties per resident with strength at least each of ``thresholds`` (one row per threshold)."""
+    out = np.zeros((len(thresholds), n), dtype=np.int64)
     for e in range(len(a)):
-        if w[e] >= threshold:
-            out[a[e]] += 1
-            out[b[e]] += 1
+        for t in range(len(thresholds)):
+            if w[e] >= thresholds[t]:
+                out[t, a[e]] += 1
+                out[t, b[e]] += 1
     return out
 
 
@@ -34,15 +38,14 @@ def _weighted_sums(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray,
                    values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sum of tie weights and of weight x the other end's value, per resident.
 
-    The two ends are summed separately and then added, as ``np.bincount`` over each end
-    would, so results are identical to the numpy formulation.
+    The two ends are summed separately (each in tie order) and then added, as ``np.bincount``
+    over each end would, so results are identical to the numpy formulation.
     """
     wa, wb = np.zeros(n), np.zeros(n)
     va, vb = np.zeros(n), np.zeros(n)
     for e in range(len(a)):
         wa[a[e]] += w[e]
         va[a[e]] += values[b[e]] * w[e]
-    for e in range(len(a)):
         wb[b[e]] += w[e]
         vb[b[e]] += values[a[e]] * w[e]
     return wa + wb, va + vb
@@ -51,24 +54,111 @@ def _weighted_sums(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray,
 @numba.njit(cache=True)
 def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
                        bridging: np.ndarray, u: np.ndarray, reach: np.ndarray, contact_prob: float,
-                       kin_contact: float, gain: float, decay: np.ndarray, kin_decay: float, drop: float) -> int:
+                       kin_contact: float, gain: float, decay: np.ndarray, kin_decay: float, drop: float,
+                       good: float, n_good: np.ndarray) -> int:
     """Update tie strengths for one week and move the remaining ties to the front, in order.
+
+    Counts the remaining ties at least ``good`` strong into ``n_good`` (per resident).
 
     Returns:
         The number of remaining ties (see ``TieNetwork.contact_and_decay``).
     """
+    # Branch-free (both outcomes computed, one chosen; every tie written, the kept ones advance):
+    # contact and dissolution are coin flips that a CPU cannot predict.
     kept = 0
     for e in range(len(a)):
-        p = contact_prob * w[e] * reach[a[e]] * reach[b[e]] * (kin_contact if kin[e] else 1.0)
-        if u[e] < p:
-            strength = w[e] + gain * (1 - w[e])
-        else:
-            strength = max(w[e] - (kin_decay if kin[e] else 0.5 * (decay[a[e]] + decay[b[e]])), 0.0)
-        if kin[e] or strength >= drop:
-            a[kept], b[kept], key[kept], kin[kept], bridging[kept] = a[e], b[e], key[e], kin[e], bridging[e]
-            w[kept] = strength
-            kept += 1
+        ae, be, we, ke = a[e], b[e], w[e], kin[e]
+        p = contact_prob * we * reach[ae] * reach[be] * (kin_contact if ke else 1.0)
+        met = we + gain * (1 - we)
+        missed = max(we - (kin_decay if ke else 0.5 * (decay[ae] + decay[be])), 0.0)
+        strength = met if u[e] < p else missed
+        a[kept], b[kept], key[kept], kin[kept], bridging[kept] = ae, be, key[e], ke, bridging[e]
+        w[kept] = strength
+        keep = ke or strength >= drop
+        counted = keep and strength >= good
+        n_good[ae] += counted
+        n_good[be] += counted
+        kept += keep
     return kept
+
+
+@numba.njit(cache=True)
+def _drop_residents(gone: np.ndarray, a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray,
+                    kin: np.ndarray, bridging: np.ndarray) -> int:
+    """Move the ties of residents who are not ``gone`` to the front, in order; return how many there are."""
+    kept = 0
+    for e in range(len(a)):  # branch-free, as in _contact_and_decay
+        a[kept], b[kept], key[kept] = a[e], b[e], key[e]
+        w[kept], kin[kept], bridging[kept] = w[e], kin[e], bridging[e]
+        kept += not (gone[a[e]] or gone[b[e]])
+    return kept
+
+
+@numba.njit(cache=True)
+def _insert(values: np.ndarray, pos: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``np.insert(values, pos, new)`` for ascending ``pos``, copying the runs between insertion points."""
+    out = np.empty(len(values) + len(new), dtype=values.dtype)
+    prev = 0
+    for j in range(len(new)):
+        out[prev + j:pos[j] + j] = values[prev:pos[j]]
+        out[pos[j] + j] = new[j]
+        prev = pos[j]
+    out[prev + len(new):] = values[prev:]
+    return out
+
+
+@numba.njit(cache=True)
+def _ties_of(n: int, who: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ties of each resident in ``who`` (distinct), grouped: ``ties[start[k]:start[k + 1]]`` are ``who[k]``'s.
+
+    Within a group, ties where the resident is the lower end come first, then those where it
+    is the higher end, each in tie order (as :meth:`TieNetwork.neighbours` lists them).
+    """
+    slot = np.full(n, -1)
+    for k in range(len(who)):
+        slot[who[k]] = k
+    lower, higher = np.zeros(len(who), dtype=np.int64), np.zeros(len(who), dtype=np.int64)
+    for e in range(len(a)):
+        if slot[a[e]] >= 0:
+            lower[slot[a[e]]] += 1
+        if slot[b[e]] >= 0:
+            higher[slot[b[e]]] += 1
+    start = np.zeros(len(who) + 1, dtype=np.int64)
+    start[1:] = np.cumsum(lower + higher)
+    fill_lower, fill_higher = start[:-1].copy(), start[:-1] + lower
+    ties = np.empty(start[-1], dtype=np.int64)
+    for e in range(len(a)):
+        if slot[a[e]] >= 0:
+            ties[fill_lower[slot[a[e]]]] = e
+            fill_lower[slot[a[e]]] += 1
+        if slot[b[e]] >= 0:
+            ties[fill_higher[slot[b[e]]]] = e
+            fill_higher[slot[b[e]]] += 1
+    return start, ties
+
+
+@numba.njit(cache=True)
+def _directed(a: np.ndarray, b: np.ndarray, src: np.ndarray,
+              dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both directions of every tie, kept where the one end is in ``src`` and the other in ``dst``.
+
+    All ties seen from their lower end (``a -> b``) come first, in order, then those seen from the higher end.
+    """
+    n_up = n_down = 0
+    for e in range(len(a)):
+        n_up += src[a[e]] & dst[b[e]]
+        n_down += src[b[e]] & dst[a[e]]
+    n = n_up + n_down
+    # Branch-free: every tie is written at the next free place, which advances only for the kept ones.
+    tie, frm, to = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
+    k = 0
+    for e in range(len(a)):
+        tie[k], frm[k], to[k] = e, a[e], b[e]
+        k += src[a[e]] & dst[b[e]]
+    for e in range(len(a)):
+        tie[k], frm[k], to[k] = e, b[e], a[e]
+        k += src[b[e]] & dst[a[e]]
+    return tie[:n], frm[:n], to[:n]
 
 
 class TieNetwork:
@@ -112,12 +202,12 @@ class TieNetwork:
         if not len(idx):
             return
         pos = np.searchsorted(self.key, key)
-        self.key = np.insert(self.key, pos, key)
-        self.a = np.insert(self.a, pos, a[idx])
-        self.b = np.insert(self.b, pos, b[idx])
-        self.w = np.insert(self.w, pos, np.broadcast_to(w, i.shape)[idx])
-        self.kin = np.insert(self.kin, pos, np.broadcast_to(kin, i.shape)[idx])
-        self.bridging = np.insert(self.bridging, pos, np.broadcast_to(bridging, i.shape)[idx])
+        self.key = _insert(self.key, pos, key)
+        self.a = _insert(self.a, pos, a[idx])
+        self.b = _insert(self.b, pos, b[idx])
+        self.w = _insert(self.w, pos, np.broadcast_to(np.asarray(w, dtype=self.w.dtype), i.shape)[idx])
+        self.kin = _insert(self.kin, pos, np.broadcast_to(np.asarray(kin, dtype=bool), i.shape)[idx])
+        self.bridging = _insert(self.bridging, pos, np.broadcast_to(np.asarray(bridging, dtype=bool), i.shape)[idx])
 
     def keep(self, mask: np.ndarray | slice) -> None:
         """Keep only the ties selected by ``mask`` (order is preserved, so keys stay sorted)."""
@@ -128,18 +218,22 @@ class TieNetwork:
         """Remove every tie of the given residents (they moved away)."""
         gone = np.zeros(self.n, dtype=bool)
         gone[who] = True
-        self.keep(~(gone[self.a] | gone[self.b]))
+        self.keep(slice(0, _drop_residents(gone, self.a, self.b, self.key, self.w, self.kin, self.bridging)))
 
     def count_at_least(self, threshold: float = 0.0) -> np.ndarray:
         """Ties per resident with strength at least ``threshold`` (all ties by default)."""
-        return _count_at_least(self.n, self.a, self.b, self.w, threshold)
+        return self.counts_at_least((threshold,))[0]
+
+    def counts_at_least(self, thresholds: Sequence[float]) -> np.ndarray:
+        """Ties per resident with strength at least each threshold, in one pass: one row per threshold."""
+        return _counts_at_least(self.n, self.a, self.b, self.w, np.asarray(thresholds, dtype=np.float64))
 
     def weighted_sums(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per resident: the sum of tie strengths, and the strength-weighted sum of the other ends' ``values``."""
         return _weighted_sums(self.n, self.a, self.b, self.w, np.asarray(values, dtype=np.float64))
 
     def contact_and_decay(self, u: np.ndarray, reach: np.ndarray, contact_prob: float, kin_contact: float,
-                          gain: float, decay: np.ndarray, kin_decay: float, drop: float) -> None:
+                          gain: float, decay: np.ndarray, kin_decay: float, drop: float, good: float) -> np.ndarray:
         """One week of contact along ties (probability ``contact_prob * w * reach_a * reach_b``, more for kin).
 
         Contact strengthens a tie by ``gain`` of the gap to 1; a week without contact weakens a
@@ -155,14 +249,45 @@ class TieNetwork:
             decay: Per resident, weakening of their non-kin ties per week without contact.
             kin_decay: Weakening of a kin tie per week without contact.
             drop: Strength below which a non-kin tie dissolves.
+            good: Strength from which a tie is counted in the result.
+
+        Returns:
+            Per resident, the ties at least ``good`` strong after the week (``count_at_least(good)``,
+            counted in the same pass).
         """
+        n_good = np.zeros(self.n, dtype=np.int64)
         kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, u, reach, contact_prob,
-                                  kin_contact, gain, decay, kin_decay, drop)
+                                  kin_contact, gain, decay, kin_decay, drop, good, n_good)
         self.keep(slice(0, kept))
+        return n_good
 
     def neighbours(self, i: int) -> np.ndarray:
         """The residents tied to resident ``i``."""
         return np.concatenate([self.b[self.a == i], self.a[self.b == i]])
+
+    def directed(self, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Ties seen from one end: from a resident where ``src`` holds to one where ``dst`` holds.
+
+        Every tie is looked at in both directions: first from its lower end (``a -> b``) for all
+        ties in order, then from its higher end (``b -> a``).
+
+        Args:
+            src: Boolean per resident: may be the ``from`` end.
+            dst: Boolean per resident: may be the ``to`` end.
+
+        Returns:
+            ``(tie, from, to)``: the tie index and the residents at its two ends.
+        """
+        return _directed(self.a, self.b, np.asarray(src, dtype=bool), np.asarray(dst, dtype=bool))
+
+    def ties_of(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ties of several distinct residents in one pass.
+
+        Returns:
+            ``(start, ties)``: the indices of the ties of ``who[k]`` are ``ties[start[k]:start[k + 1]]``,
+            in the order :meth:`neighbours` lists the residents at their other ends.
+        """
+        return _ties_of(self.n, np.asarray(who, dtype=np.int64), self.a, self.b)
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:
         """The network (or the subgraph on ``nodes``) as a networkx graph with tie attributes."""
