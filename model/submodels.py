@@ -600,7 +600,8 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
     to its target (initialisation).
     """
     p, pop, net = m.p, m.pop, m.net
-    pop.good_ties, close = net.counts_at_least((p.good_tie_threshold, p.close_tie_threshold))
+    pop.good_ties = net.count_at_least(p.good_tie_threshold)
+    close = net.count_at_least(p.close_tie_threshold)
     belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
     social_t = 5 * np.exp(-(pop.good_ties + belonging) / p.saturation_ties) + pop.disp_s
     emotional_base = np.where(pop.alone, p.emotional_alone, p.emotional_together)
