@@ -146,7 +146,7 @@ class CommunityModel(mesa.Model):
                                 + p.vulnerability_75plus * (age == 3), 0, 1)
         chronic = (age == 3) & (rng.random(n) < p.chronic_share_75plus)
         talents = rng.random((n, len(TALENTS))) < np.array(p.talent_prevalence)
-        zrm = np.full((n, len(ZRM_DOMAINS)), 5, dtype=np.int8)
+        zrm = np.full((n, len(ZRM_DOMAINS)), 5, dtype=np.int8, order="F")  # column-major: see Population.zrm
         # Problems to start with, more for the vulnerable (as life events: life_events).
         proneness = 1 + (p.vulnerability_shock_factor - 1) * vulnerability
         for level, base in zip((4, 3, 2, 1), p.initial_problem_rates, strict=True):

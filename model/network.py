@@ -118,31 +118,39 @@ def _insert(values: np.ndarray, pos: np.ndarray, new: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True)
 def _ties_of(n: int, who: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ties of each resident in ``who`` (distinct), grouped: ``ties[start[k]:start[k + 1]]`` are ``who[k]``'s.
+    """The ties of each resident in ``who`` (ascending, distinct): ``ties[start[k]:start[k + 1]]`` are ``who[k]``'s.
 
     Within a group, ties where the resident is the lower end come first, then those where it
     is the higher end, each in tie order (as :meth:`TieNetwork.neighbours` lists them).
     """
-    slot = np.full(n, -1)
-    for k in range(len(who)):
-        slot[who[k]] = k
-    lower, higher = np.zeros(len(who), dtype=np.int64), np.zeros(len(who), dtype=np.int64)
+    mark = np.zeros(n, dtype=np.bool_)
+    mark[who] = True
+    # One pass collects the ties touching ``who`` (branch-free, as in _directed); the rest looks at those only.
+    touching = np.empty(len(a), np.int64)
+    n_touching = 0
     for e in range(len(a)):
-        if slot[a[e]] >= 0:
-            lower[slot[a[e]]] += 1
-        if slot[b[e]] >= 0:
-            higher[slot[b[e]]] += 1
+        touching[n_touching] = e
+        n_touching += mark[a[e]] | mark[b[e]]
+    touching = touching[:n_touching]
+    lower, higher = np.zeros(len(who), dtype=np.int64), np.zeros(len(who), dtype=np.int64)
+    for e in touching:
+        if mark[a[e]]:
+            lower[np.searchsorted(who, a[e])] += 1
+        if mark[b[e]]:
+            higher[np.searchsorted(who, b[e])] += 1
     start = np.zeros(len(who) + 1, dtype=np.int64)
     start[1:] = np.cumsum(lower + higher)
     fill_lower, fill_higher = start[:-1].copy(), start[:-1] + lower
     ties = np.empty(start[-1], dtype=np.int64)
-    for e in range(len(a)):
-        if slot[a[e]] >= 0:
-            ties[fill_lower[slot[a[e]]]] = e
-            fill_lower[slot[a[e]]] += 1
-        if slot[b[e]] >= 0:
-            ties[fill_higher[slot[b[e]]]] = e
-            fill_higher[slot[b[e]]] += 1
+    for e in touching:
+        if mark[a[e]]:
+            k = np.searchsorted(who, a[e])
+            ties[fill_lower[k]] = e
+            fill_lower[k] += 1
+        if mark[b[e]]:
+            k = np.searchsorted(who, b[e])
+            ties[fill_higher[k]] = e
+            fill_higher[k] += 1
     return start, ties
 
 
@@ -303,13 +311,16 @@ class TieNetwork:
         return _directed(self.a, self.b, np.asarray(src, dtype=bool), np.asarray(dst, dtype=bool))
 
     def ties_of(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The ties of several distinct residents in one pass.
+        """The ties of several residents (ascending, distinct, e.g. from ``np.flatnonzero``) in one pass.
 
         Returns:
             ``(start, ties)``: the indices of the ties of ``who[k]`` are ``ties[start[k]:start[k + 1]]``,
             in the order :meth:`neighbours` lists the residents at their other ends.
         """
-        return _ties_of(self.n, np.asarray(who, dtype=np.int64), self.a, self.b)
+        who = np.asarray(who, dtype=np.int64)
+        if np.any(np.diff(who) <= 0):
+            raise ValueError("ties_of needs residents in ascending order, each once")
+        return _ties_of(self.n, who, self.a, self.b)
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:
         """The network (or the subgraph on ``nodes``) as a networkx graph with tie attributes."""

@@ -29,8 +29,8 @@ LONELY = 3  # De Jong Gierveld score from which a resident counts as lonely (0-2
 def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
     """:attr:`model.state.Population.need_level` (of all residents, or of ``who``), computed fast.
 
-    A column-wise minimum over the nine life domains: much faster than ``min(axis=1)``
-    over the short rows of the ``(n, 11)`` int8 matrix; the result is identical.
+    A column-wise minimum over the nine life domains (each a contiguous column of the column-major
+    matrix): much faster than ``min(axis=1)`` over its short rows; the result is identical.
     """
     z = zrm if who is None else zrm[who]
     low = np.minimum(z[:, 0], z[:, 1])
