@@ -4,6 +4,12 @@ Each function is one submodel of ``docs/ODD.md`` (section 7), under the same nam
 They update the model-owned arrays in place, vectorised over all residents (or ties,
 places, initiatives); only professionals and the municipality step one by one. Every
 number they use is a parameter of :class:`model.parameters.Parameters`.
+
+Where a profile of a 100,000-resident city showed a submodel's many numpy passes over all
+residents to cost more than its rules warrant, the per-resident arithmetic is one compiled
+loop (numba) next to the submodel, written as the numpy formulation was and giving identical
+results (``docs/performance.md``); random numbers are still drawn by the submodel, in the same
+order, and exponentials computed by numpy (its ``exp`` rounds differently from numba's).
 """
 
 from __future__ import annotations
@@ -38,6 +44,23 @@ def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
     for j in range(2, 9):
         np.minimum(low, z[:, j], out=low)
     return np.clip(4 - low, 0, 3)
+
+
+def _parameters(kind: type, p: Parameters) -> tuple:
+    """The parameters a compiled kernel reads, as the named tuple ``kind`` (numba takes tuples, not dataclasses)."""
+    return kind(*(getattr(p, name) for name in kind._fields))
+
+
+_MotivationParameters = namedtuple("_MotivationParameters", [
+    "control_felt_outside", "autonomy_base", "crowding", "support_autonomy", "contribution_memory_weeks",
+    "competence_base", "competence_contributing", "competence_per_talent", "competence_problem_penalty"])
+_LonelinessParameters = namedtuple("_LonelinessParameters", [
+    "emotional_alone", "emotional_together", "confidant_protection", "contagion"])
+_HelpParameters = namedtuple("_HelpParameters", [
+    "ask_rate", "prompted_ask", "carer_strain_limit", "carer_capacity_hours", "carer_strain_rate",
+    "strain_recovery_rate"])
+_TrustParameters = namedtuple("_TrustParameters", [
+    "long_wait_weeks", "trust_base", "trust_helped", "trust_waiting", "trust_control", "trust_own_budget"])
 
 
 def _recover(m: CommunityModel, who: np.ndarray) -> None:
@@ -266,12 +289,11 @@ def informal_help(m: CommunityModel) -> None:
     tie_ok = net.find(idx, h[idx]) >= 0
     keep = (level[idx] >= 1) & tie_ok & (pop.strain[h[idx]] < 1)
     pop.helper[idx[~keep]] = NO
-    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010).
-    ask_p = p.ask_rate * (1 - pop.reluctance) + p.prompted_ask * pop.prompted
-    asking = (level >= 1) & (pop.helper < 0) & (rng.random(n) < ask_p)
-    pop.prompted[:] = False
+    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Carers are free with
+    # a light need at most, strength left and hours to spare.
+    asking, free = _requests(_parameters(_HelpParameters, p), level, pop.helper, pop.reluctance, pop.prompted,
+                             pop.strain, pop.care_given, rng.random(n))
     if asking.any() and len(net):
-        free = (level <= 1) & (pop.strain < p.carer_strain_limit) & (pop.care_given < p.carer_capacity_hours)
         # Both directions of every tie (a asks b, then b asks a), kept where one asks and the other is free.
         tie, ea, eb = net.directed(asking, free)
         ew = net.w[tie]
@@ -280,13 +302,37 @@ def informal_help(m: CommunityModel) -> None:
         first = np.unique(ea[order], return_index=True)[1]
         pop.helper[ea[order][first]] = eb[order][first]
     helped = np.flatnonzero(pop.helper >= 0)
-    hours = np.array(p.help_hours)[np.maximum(level[helped] - 1, 0)]
-    pop.care_given = np.bincount(pop.helper[helped], hours, minlength=n)
-    pop.strain = np.clip(pop.strain + p.carer_strain_rate * pop.care_given - p.strain_recovery_rate * pop.strain,
-                         0, 1)
+    pop.care_given = _care_and_strain(_parameters(_HelpParameters, p), np.array(p.help_hours, dtype=np.float64),
+                                      level, pop.helper, pop.case_state, pop.strain, pop.unmet_weeks)
     _recover(m, helped[rng.random(len(helped)) < p.informal_recovery_rate])
-    unmet = (level >= 1) & (pop.helper < 0) & (pop.case_state != CASE_OPEN)
-    pop.unmet_weeks = np.where(unmet, pop.unmet_weeks + 1, 0)
+
+
+@numba.njit(cache=True)
+def _requests(p: tuple, level: np.ndarray, helper: np.ndarray, reluctance: np.ndarray, prompted: np.ndarray,
+              strain: np.ndarray, care_given: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who asks a tie for help this week (``u``: one uniform number each), and who is free to help."""
+    asking, free = np.empty(len(level), dtype=np.bool_), np.empty(len(level), dtype=np.bool_)
+    for i in range(len(level)):
+        ask_p = p.ask_rate * (1 - reluctance[i]) + p.prompted_ask * prompted[i]
+        asking[i] = level[i] >= 1 and helper[i] < 0 and u[i] < ask_p
+        free[i] = level[i] <= 1 and strain[i] < p.carer_strain_limit and care_given[i] < p.carer_capacity_hours
+        prompted[i] = False
+    return asking, free
+
+
+@numba.njit(cache=True)
+def _care_and_strain(p: tuple, help_hours: np.ndarray, level: np.ndarray, helper: np.ndarray, case_state: np.ndarray,
+                     strain: np.ndarray, unmet_weeks: np.ndarray) -> np.ndarray:
+    """Carers' hours this week (returned) and strain; weeks of unmet need (no help, no open case)."""
+    care = np.zeros(len(level))
+    for i in range(len(level)):  # in residents' order, as np.bincount sums
+        if helper[i] >= 0:
+            care[helper[i]] += help_hours[max(level[i] - 1, 0)]
+    for i in range(len(level)):
+        strain[i] = min(max(strain[i] + p.carer_strain_rate * care[i] - p.strain_recovery_rate * strain[i], 0.0), 1.0)
+        unmet = level[i] >= 1 and helper[i] < 0 and case_state[i] != CASE_OPEN
+        unmet_weeks[i] = unmet_weeks[i] + 1 if unmet else 0
+    return care
 
 
 # 9 -------------------------------------------------------------------------------
@@ -573,20 +619,6 @@ def _volunteering(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) 
     hours[elsewhere] += p.volunteer_hours_elsewhere
     pop.volunteer_hours = hours
     pop.last_volunteered[hours > 0] = m.week
-
-
-def _parameters(kind: type, p: Parameters) -> tuple:
-    """The parameters a compiled kernel reads, as the named tuple ``kind`` (numba takes tuples, not dataclasses)."""
-    return kind(*(getattr(p, name) for name in kind._fields))
-
-
-_MotivationParameters = namedtuple("_MotivationParameters", [
-    "control_felt_outside", "autonomy_base", "crowding", "support_autonomy", "contribution_memory_weeks",
-    "competence_base", "competence_contributing", "competence_per_talent", "competence_problem_penalty"])
-_LonelinessParameters = namedtuple("_LonelinessParameters", [
-    "emotional_alone", "emotional_together", "confidant_protection", "contagion"])
-_TrustParameters = namedtuple("_TrustParameters", [
-    "long_wait_weeks", "trust_base", "trust_helped", "trust_waiting", "trust_control", "trust_own_budget"])
 
 
 # 14 ------------------------------------------------------------------------------
