@@ -59,6 +59,12 @@ _LonelinessParameters = namedtuple("_LonelinessParameters", [
 _HelpParameters = namedtuple("_HelpParameters", [
     "ask_rate", "prompted_ask", "carer_strain_limit", "carer_capacity_hours", "carer_strain_rate",
     "strain_recovery_rate"])
+_LifeParameters = namedtuple("_LifeParameters", [
+    "becoming_alone_rate", "zrm_shock_rate", "vulnerability_shock_factor", "shock_factor_75plus"])
+_EscalationParameters = namedtuple("_EscalationParameters", [
+    "escalation_weeks", "formal_ask_rate", "formal_reluctance", "heavy_need_ask_factor"])
+_VolunteeringParameters = namedtuple("_VolunteeringParameters", [
+    "core_hours", "member_help_rate", "member_help_hours", "volunteer_rate", "volunteer_hours_elsewhere"])
 _TrustParameters = namedtuple("_TrustParameters", [
     "long_wait_weeks", "trust_base", "trust_helped", "trust_waiting", "trust_control", "trust_own_budget"])
 
@@ -85,10 +91,16 @@ def _worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:
 
 def _activity(m: CommunityModel) -> np.ndarray:
     """How much a resident goes out: lonely residents withdraw, poor health keeps people in."""
-    pop, p = m.pop, m.p
-    withdraw = 1 - p.withdrawal * pop.score / 11
-    health = np.where(np.minimum(pop.zrm[:, PHYSICAL], pop.zrm[:, DAILY_LIVING]) <= 2, p.poor_health_activity, 1.0)
-    return withdraw * health
+    return _activity_of(m.p.withdrawal, m.p.poor_health_activity, m.pop.score, m.pop.zrm)
+
+
+@numba.njit(cache=True)
+def _activity_of(withdrawal: float, poor_health: float, score: np.ndarray, zrm: np.ndarray) -> np.ndarray:
+    act = np.empty(len(score))
+    for i in range(len(score)):
+        health = poor_health if min(zrm[i, PHYSICAL], zrm[i, DAILY_LIVING]) <= 2 else 1.0
+        act[i] = (1 - withdrawal * score[i] / 11) * health
+    return act
 
 
 def _members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:
@@ -126,20 +138,31 @@ def life_events(m: CommunityModel) -> None:
     leaving = np.flatnonzero(rng.random(n) < np.array(p.turnover_rate)[pop.age])
     if len(leaving):
         m.replace_residents(leaving)
-    rate = np.array(p.becoming_alone_rate)[pop.age]
-    alone_p = m.alone_p[pop.nbh, pop.age]
-    r = rng.random(n)
-    alone, together = ~pop.alone & (r < rate), pop.alone & (r < rate * (1 - alone_p) / alone_p)
-    pop.alone[alone] = True
-    pop.alone[together] = False
-    # Life events: the shock rate rises with vulnerability and age, and with a demand shock.
-    rate = (p.zrm_shock_rate * m.levers.demand_multiplier[pop.nbh]
-            * (1 + (p.vulnerability_shock_factor - 1) * pop.vulnerability)
-            * np.where(pop.age == 3, p.shock_factor_75plus, 1.0))
-    hit = np.flatnonzero(rng.random(n) < rate)
+    # Households change, and life events hit: their rate rises with vulnerability and age, and with a demand shock.
+    r, u = rng.random(n), rng.random(n)
+    hit = np.flatnonzero(_households_and_shocks(_parameters(_LifeParameters, p), m.alone_p, m.levers.demand_multiplier,
+                                                pop.nbh, pop.age, pop.vulnerability, r, u, pop.alone))
     _worsen(m, hit, rng.integers(0, 9, len(hit)))
     problem = np.flatnonzero(need_level_of(pop.zrm) >= 1)  # a life domain at 3 or below
     _recover(m, problem[rng.random(len(problem)) < p.self_recovery_rate])
+
+
+@numba.njit(cache=True)
+def _households_and_shocks(p: tuple, alone_p: np.ndarray, demand: np.ndarray, nbh: np.ndarray, age: np.ndarray,
+                           vulnerability: np.ndarray, r: np.ndarray, u: np.ndarray, alone: np.ndarray) -> np.ndarray:
+    """Household changes (``r``) in place, and who is hit by a life event (``u``): one uniform number each."""
+    hit = np.empty(len(nbh), dtype=np.bool_)
+    for i in range(len(nbh)):
+        rate = p.becoming_alone_rate[age[i]]
+        a = alone_p[nbh[i], age[i]]
+        if not alone[i] and r[i] < rate:
+            alone[i] = True
+        elif alone[i] and r[i] < rate * (1 - a) / a:
+            alone[i] = False
+        shock = (p.zrm_shock_rate * demand[nbh[i]] * (1 + (p.vulnerability_shock_factor - 1) * vulnerability[i])
+                 * (p.shock_factor_75plus if age[i] == 3 else 1.0))
+        hit[i] = u[i] < shock
+    return hit
 
 
 # 4 -------------------------------------------------------------------------------
@@ -181,10 +204,9 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
         per_nbh = np.bincount(pl.nbh[open_idx], minlength=m.n_nbh)
         first = np.concatenate([[0], np.cumsum(per_nbh)])
         sorted_open = open_idx[np.argsort(pl.nbh[open_idx], kind="stable")]
-        has = per_nbh[pop.nbh] > 0
         # Motivation scales the wish to go out from half (0) to one and a half (1) times the base rate.
-        want = has & (rng.random(n) < p.place_visit_rate * act * (0.5 + pop.motivation))
-        place_att = np.flatnonzero(want)
+        place_att = np.flatnonzero(_want_to_visit(p.place_visit_rate, per_nbh > 0, pop.nbh, act, pop.autonomy,
+                                                  pop.competence, pop.relatedness, rng.random(n)))
         pick = first[pop.nbh[place_att]] + (rng.random(len(place_att)) * per_nbh[pop.nbh[place_att]]).astype(int)
         place_of = sorted_open[pick]
         # Capacity: a full place turns visitors away at random.
@@ -200,11 +222,29 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
                 * np.where(_members_without_place(m, k), p.no_place_attendance, 1.0))
     attend = rng.random(len(members)) < p_attend
     init_att, init_of = members[attend], len(pl) + k[attend]
-    engaged = np.zeros(n)
-    engaged[place_att] = 1
-    engaged[init_att] = 1
-    pop.engagement += p.engagement_rate * (engaged - pop.engagement)
+    engaged = np.zeros(n, dtype=bool)
+    engaged[place_att] = True
+    engaged[init_att] = True
+    _engage(p.engagement_rate, engaged, pop.engagement)
     return np.concatenate([place_att, init_att]), np.concatenate([place_of, init_of])
+
+
+@numba.njit(cache=True)
+def _want_to_visit(rate: float, has_place: np.ndarray, nbh: np.ndarray, act: np.ndarray, autonomy: np.ndarray,
+                   competence: np.ndarray, relatedness: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Who goes to a meeting place this week (``u``: one uniform number each)."""
+    want = np.empty(len(nbh), dtype=np.bool_)
+    for i in range(len(nbh)):
+        motivation = (autonomy[i] + competence[i] + relatedness[i]) / 3.0
+        want[i] = has_place[nbh[i]] and u[i] < rate * act[i] * (0.5 + motivation)
+    return want
+
+
+@numba.njit(cache=True)
+def _engage(rate: float, engaged: np.ndarray, engagement: np.ndarray) -> None:
+    """Smoothed attendance follows this week's (``engaged``)."""
+    for i in range(len(engaged)):
+        engagement[i] += rate * ((1.0 if engaged[i] else 0.0) - engagement[i])
 
 
 # 6 -------------------------------------------------------------------------------
@@ -342,15 +382,27 @@ def escalate_needs(m: CommunityModel) -> None:
     unmet = np.flatnonzero(pop.unmet_weeks > 0)
     worse = unmet[rng.random(len(unmet)) < p.deterioration_rate]
     _worsen(m, worse, pop.zrm[worse, :9].argmin(axis=1))
-    level = need_level_of(pop.zrm)
-    # Residents whose need resolved while waiting leave the waiting list.
-    pop.case_state[(pop.case_state == CASE_WAITING) & (level == 0)] = CASE_NONE
-    escalated = (pop.case_state == CASE_NONE) & (
-        ((level >= 2) & (pop.unmet_weeks >= p.escalation_weeks)) | (level == 3))
-    # Trust in the municipality scales the step to the front desk from half (0) to one and a half (1) times.
-    ask = (p.formal_ask_rate * (1 - p.formal_reluctance * pop.reluctance) * (0.5 + pop.trust)
-           * np.where(level == 3, p.heavy_need_ask_factor, 1.0))
-    m.refer(np.flatnonzero(escalated & (rng.random(len(pop)) < ask)))
+    # Residents whose need resolved while waiting leave the waiting list; needs escalate after weeks unmet
+    # (or at once when heavy); trust in the municipality scales the step to the front desk from half (0)
+    # to one and a half (1) times.
+    m.refer(np.flatnonzero(_front_desk(_parameters(_EscalationParameters, p), need_level_of(pop.zrm), pop.unmet_weeks,
+                                       pop.reluctance, pop.trust, rng.random(len(pop)), pop.case_state)))
+
+
+@numba.njit(cache=True)
+def _front_desk(p: tuple, level: np.ndarray, unmet_weeks: np.ndarray, reluctance: np.ndarray, trust: np.ndarray,
+                u: np.ndarray, case_state: np.ndarray) -> np.ndarray:
+    """Who goes to the front desk this week (``u``: one uniform number each); resolved waits end in place."""
+    go = np.empty(len(level), dtype=np.bool_)
+    for i in range(len(level)):
+        if case_state[i] == CASE_WAITING and level[i] == 0:
+            case_state[i] = CASE_NONE
+        escalated = case_state[i] == CASE_NONE and ((level[i] >= 2 and unmet_weeks[i] >= p.escalation_weeks)
+                                                     or level[i] == 3)
+        ask = (p.formal_ask_rate * (1 - p.formal_reluctance * reluctance[i]) * (0.5 + trust[i])
+               * (p.heavy_need_ask_factor if level[i] == 3 else 1.0))
+        go[i] = escalated and u[i] < ask
+    return go
 
 
 # 10 ------------------------------------------------------------------------------
@@ -609,16 +661,29 @@ def _end_or_take_over(m: CommunityModel) -> None:
 def _volunteering(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
     p, rng, pop = m.p, m.rng, m.pop
     n = len(pop)
-    hours = np.zeros(n)
-    hours[pop.core] = p.core_hours
-    # Ordinary members lend a hand now and then (setting up, cooking, driving).
-    helping = (pop.member_of >= 0) & ~pop.core & (rng.random(n) < p.member_help_rate)
-    hours[helping] += p.member_help_hours
-    # Volunteering elsewhere (sports clubs, schools, church): CBS counts it too.
-    elsewhere = rng.random(n) < p.volunteer_rate * pop.civic * motivation * (level <= 1)
-    hours[elsewhere] += p.volunteer_hours_elsewhere
-    pop.volunteer_hours = hours
-    pop.last_volunteered[hours > 0] = m.week
+    # Core members put in their hours; ordinary members lend a hand now and then (setting up, cooking,
+    # driving); residents volunteer elsewhere too (sports clubs, schools, church): CBS counts it.
+    lend, elsewhere = rng.random(n), rng.random(n)
+    pop.volunteer_hours = _volunteer_hours(_parameters(_VolunteeringParameters, p), m.week, pop.member_of, pop.core,
+                                           pop.civic, motivation, level, lend, elsewhere, pop.last_volunteered)
+
+
+@numba.njit(cache=True)
+def _volunteer_hours(p: tuple, week: int, member_of: np.ndarray, core: np.ndarray, civic: np.ndarray,
+                     motivation: np.ndarray, level: np.ndarray, lend: np.ndarray, elsewhere: np.ndarray,
+                     last_volunteered: np.ndarray) -> np.ndarray:
+    """This week's volunteering hours (``lend``, ``elsewhere``: one uniform number each); who volunteered, when."""
+    hours = np.empty(len(core))
+    for i in range(len(core)):
+        h = p.core_hours if core[i] else 0.0
+        if member_of[i] >= 0 and not core[i] and lend[i] < p.member_help_rate:
+            h += p.member_help_hours
+        if elsewhere[i] < p.volunteer_rate * civic[i] * motivation[i] * (level[i] <= 1):
+            h += p.volunteer_hours_elsewhere
+        hours[i] = h
+        if h > 0:
+            last_volunteered[i] = week
+    return hours
 
 
 # 14 ------------------------------------------------------------------------------
