@@ -21,8 +21,6 @@ statistics. Where order matters the reference does this:
 * a carer's hours are those of the residents it helps at the time of its own step;
 * professionals, community work and the ending of initiatives follow the residents' steps, so founding
   uses last week's support hours and open cases recover in the week after intake at the earliest.
-
-Run ``python benchmarks/reference.py`` for a quick comparison with the model.
 """
 
 from __future__ import annotations
@@ -860,17 +858,3 @@ class ReferenceModel(mesa.Model):
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         df.insert(0, "week", np.arange(len(df)) + self.week - len(df) + 1)
         return df
-
-
-def main() -> None:
-    """Run the model and the reference for a year from the same city; print the mean of every output."""
-    params = Parameters(n_residents=1000, burn_in_years=1.0)
-    city = CommunityModel(params, seed=1).run_weeks(52)
-    ref = ReferenceModel(params, seed=1).run_weeks(52)
-    both = pd.DataFrame({"model": city.city_frame()[list(OUTPUTS)].mean(),
-                         "reference": ref.city_frame()[list(OUTPUTS)].mean()})
-    print(both.round(4).to_string())
-
-
-if __name__ == "__main__":
-    main()

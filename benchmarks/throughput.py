@@ -6,16 +6,20 @@ the peak memory, and the throughput of the reference and the ratio. Every measur
 process (after one process has filled numba's cache), so sizes do not share memory or warm caches.
 
 Run: ``python benchmarks/throughput.py`` (or ``make bench``); ``--help`` for sizes and lengths.
+``--profile`` instead prints where a step's time goes, per submodel (CPU time, which a busy machine
+disturbs less than wall-clock time), during the burn-in and during the run.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tqdm import tqdm
@@ -76,6 +80,44 @@ def measure_reference(n: int, weeks: int, seed: int) -> dict[str, float]:
     return {"run_s": t1 - t0, "steps_per_s": n * weeks / (t1 - t0), "peak_mib": peak_mib()}
 
 
+def profile(n: int, weeks: int, seed: int) -> str:
+    """CPU milliseconds per weekly step of each submodel (``CommunityModel._simulate_week``), as a table."""
+    names = [name for name in vars(submodels) if not name.startswith("_") and callable(getattr(submodels, name))
+             and getattr(getattr(submodels, name), "__module__", "") == submodels.__name__
+             and name not in ("need_level_of", "settle")]
+    spent: dict[str, float] = collections.defaultdict(float)
+
+    def timed(name: str, f: Callable) -> Callable:
+        def run(*args: object, **kwargs: object) -> object:
+            t = time.process_time()
+            try:
+                return f(*args, **kwargs)
+            finally:
+                spent[name] += time.process_time() - t
+        return run
+
+    originals = {name: getattr(submodels, name) for name in names}
+    for name, f in originals.items():
+        setattr(submodels, name, timed(name, f))
+    try:
+        params = Parameters(n_residents=n)
+        m = CommunityModel(params, seed=seed)
+        burn_in, steps = dict(spent), round(params.burn_in_years * WEEKS_PER_YEAR)
+        spent.clear()
+        m.run_weeks(weeks)
+    finally:
+        for name, f in originals.items():
+            setattr(submodels, name, f)
+    order = sorted(names, key=lambda name: -burn_in.get(name, 0.0) - spent.get(name, 0.0))
+    lines = [f"CPU ms per weekly step at {n:,} residents: burn-in ({steps} weeks), run ({weeks} weeks, outputs "
+             "collected)", "", "| submodel | burn-in | run |", "|---|---:|---:|"]
+    lines += [f"| {name} | {1000 * burn_in.get(name, 0.0) / max(steps, 1):.1f} | "
+              f"{1000 * spent.get(name, 0.0) / weeks:.1f} |" for name in order]
+    lines.append(f"| total | {1000 * sum(burn_in.values()) / max(steps, 1):.1f} | "
+                 f"{1000 * sum(spent.values()) / weeks:.1f} |")
+    return "\n".join(lines)
+
+
 def in_fresh_process(kind: str, n: int, weeks: int, seed: int) -> dict[str, float]:
     """Run one measurement in a new Python process and return its result."""
     out = subprocess.run([sys.executable, __file__, "--one", kind, str(n), str(weeks), str(seed)],
@@ -130,6 +172,7 @@ def main() -> None:
                         help="sizes at which to run the reference too")
     parser.add_argument("--reference-weeks", type=int, default=52, help="weeks the reference runs (it is slow)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile", type=int, metavar="N", help="print the time per submodel at N residents instead")
     parser.add_argument("--one", nargs=4, metavar=("KIND", "N", "WEEKS", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -140,6 +183,9 @@ def main() -> None:
         parser.error("sizes need at least 50 residents, and the runs at least a week")
     weeks = round(args.years * WEEKS_PER_YEAR)
     warm_numba_cache()
+    if args.profile:
+        print(profile(args.profile, min(weeks, WEEKS_PER_YEAR), args.seed))
+        return
     rows = []
     for n in tqdm(args.sizes, desc="city sizes", file=sys.stderr):
         row = {"n": n, **in_fresh_process("model", n, weeks, args.seed)}
