@@ -89,6 +89,7 @@ class Resident(mesa.Agent):
         self.helper: Resident | None = None
         self.helpees: set[Resident] = set()
         self.case_prof: ReferenceProfessional | None = None
+        self.reach_week, self.reach_now = None, 0.0
 
     # -------------------------------------------------------------- helpers
     @property
@@ -108,10 +109,15 @@ class Resident(mesa.Agent):
         return (1 - p.withdrawal * self.score / 11) * health
 
     def reach(self) -> float:
-        """Availability for contact along a tie: activity, less with more ties than ``tie_capacity``."""
-        p = self.model.p
-        ties = sum(1 for tie in self.ties.values() if tie.w >= p.tie_drop_threshold)
-        return self.activity() * min(1.0, p.tie_capacity / max(ties, 1))
+        """Availability for contact along a tie: activity, less with more ties than ``tie_capacity``.
+
+        Worked out once a week, when first needed (by this resident or one of its ties).
+        """
+        m, p = self.model, self.model.p
+        if self.reach_week != m.week:
+            ties = sum(1 for tie in self.ties.values() if tie.w >= p.tie_drop_threshold)
+            self.reach_now, self.reach_week = self.activity() * min(1.0, p.tie_capacity / max(ties, 1)), m.week
+        return self.reach_now
 
     def recover(self) -> None:
         """Raise the lowest recoverable life domain by one point (``submodels._recover``)."""
