@@ -1,12 +1,16 @@
 # Two commands on a fresh machine (see README):
 #   make run   - set everything up, run the baseline city and write its results
 #   make test  - set everything up and run the test suite
+# and the workshop dashboard: make dashboard (http://127.0.0.1:8765, no internet needed);
+# the researchers' notebooks in JupyterLab: make notebooks.
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Debian's Chromium drives the dashboard's browser test (Playwright's own browser download needs the internet).
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup browser run test lint bench dashboard notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
@@ -18,17 +22,37 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the dashboard's browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "$(CHROMIUM) is missing: the dashboard's browser test will be skipped."; \
+		echo "Install it with: sudo apt-get install --no-install-recommends chromium"; \
+	fi
+
 run: setup
 	$(BIN)/vitality run
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -q
+
+dashboard: setup
+	$(BIN)/solara run dashboard.py --host 127.0.0.1 --production
 
 lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
 	$(BIN)/python benchmarks/throughput.py
+
+$(VENV)/.notebooks: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks]"
+	touch $@
+
+notebooks: $(VENV)/.notebooks
+	$(BIN)/jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) results

@@ -209,7 +209,8 @@ class BudgetExhaustedError(RuntimeError):
 
 def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = FREE,
            stages: Sequence[tuple[int, int, float]] = ((200, 1, 1.0), (100, 2, 0.25)), max_evals: int = 40,
-           seed: int = 12345, log: Callable[[str], None] | None = print, history_file: Path | None = None) -> History:
+           seed: int = 12345, log: Callable[[str], None] | None = print, history_file: Path | None = None,
+           start: np.ndarray | None = None, diff_step: float = 0.05) -> History:
     """Fit the free parameters: Latin-hypercube screens that zoom in, then least-squares refinement.
 
     Args:
@@ -222,6 +223,10 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
         seed: Seed of the screens' designs.
         log: Progress printer (None for silence).
         history_file: CSV file that receives every evaluation as it finishes (so nothing is lost).
+        start: Centre of the first screen (the middle of the box when omitted); with no stages, the
+            start of the refinement (to continue an earlier search, see :func:`best_of_history`).
+        diff_step: Relative step of the refinement's finite differences: large enough to see past the
+            noise of discrete events.
 
     Returns:
         Every evaluation; ``history.best("refine")`` is the fit.
@@ -231,7 +236,7 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
     history = History()
     lo = np.array([fp.lo for fp in free])
     hi = np.array([fp.hi for fp in free])
-    start = time.perf_counter()
+    t0 = time.perf_counter()
 
     def record(x: np.ndarray, values: dict[str, float], seeds: tuple[int, ...], stage: str) -> Evaluation:
         ev = Evaluation(np.array(x, float), objective_value(values), values, seeds, stage)
@@ -243,7 +248,7 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
             best = history.best(stage).objective
             log(f"[{stage} {sum(e.stage == stage for e in history.evaluations):3d}] objective {ev.objective:8.2f} "
                 f"(best {best:7.2f}) | " + " ".join(f"{v:.3f}" for v in values.values())
-                + f" | {time.perf_counter() - start:6.0f} s")
+                + f" | {time.perf_counter() - t0:6.0f} s")
         return ev
 
     with ProcessPoolExecutor(max_workers=config.workers) as pool:
@@ -252,7 +257,7 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
             finals = pool.map(_final, [(x, config, s, free) for x in points for s in seeds])  # in order, as done
             return [record(x, target_values(pd.concat([next(finals) for _ in seeds])), seeds, stage) for x in points]
 
-        centre = (lo + hi) / 2
+        centre = (lo + hi) / 2 if start is None else np.clip(start, lo, hi)
         for i, (points, n_seeds, width) in enumerate(stages):
             half = width * (hi - lo) / 2
             box_lo, box_hi = np.maximum(lo, centre - half), np.minimum(hi, centre + half)
@@ -266,11 +271,18 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
                 raise BudgetExhaustedError(f"{max_evals} evaluations done")
             return residuals(evaluate(np.array([x]), config.seeds, "refine")[0].values)
 
-        # Finite differences of 5% of each range: large enough to see past the noise of discrete events.
         with contextlib.suppress(BudgetExhaustedError):
-            optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=0.05, method="trf",
-                                   max_nfev=max_evals)
+            optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=diff_step,
+                                   method="trf", max_nfev=max_evals)
     return history
+
+
+def best_of_history(path: Path, free: Sequence[FreeParameter] = FREE) -> np.ndarray:
+    """The best point of an earlier search (a ``--history`` file), among those run on the most seeds."""
+    h = pd.read_csv(path)
+    most = h["seeds"].astype(str).str.split().str.len()
+    best = h[most == most.max()].sort_values("objective").iloc[0]
+    return best[[fp.name for fp in free]].to_numpy(dtype=float)
 
 
 def write_calibrated(best: Evaluation, config: SearchConfig, method: str, free: Sequence[FreeParameter] = FREE,
@@ -333,7 +345,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="Latin-hypercube points of the wide screen (1 seed) and the narrow one (2 seeds)")
     s.add_argument("--max-evals", type=int, default=40, help="evaluations of the least-squares refinement")
     s.add_argument("--workers", type=int, default=2, help="parallel processes")
+    s.add_argument("--diff-step", type=float, default=0.05, help="relative finite-difference step of the refinement")
     s.add_argument("--history", type=Path, help="write every evaluation to this CSV file")
+    s.add_argument("--continue-from", type=Path, metavar="HISTORY",
+                   help="skip the screens and refine from the best point of an earlier search's history file")
     s.add_argument("--dry-run", action="store_true", help="do not write model/calibrated.toml")
     v = sub.add_parser("verify", help="check the current defaults against the targets")
     v.add_argument("--residents", type=int, default=2000)
@@ -342,8 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cmd == "search":
         config = SearchConfig(n_residents=args.residents, years=args.years, seeds=tuple(range(args.seeds)),
                               workers=args.workers)
-        stages = ((args.screen[0], 1, 1.0), (args.screen[1], 2, 0.25))
-        history = search(config, stages=stages, max_evals=args.max_evals, history_file=args.history)
+        stages = () if args.continue_from else ((args.screen[0], 1, 1.0), (args.screen[1], 2, 0.25))
+        start = best_of_history(args.continue_from) if args.continue_from else None
+        history = search(config, stages=stages, max_evals=args.max_evals, history_file=args.history, start=start,
+                         diff_step=args.diff_step)
         best = history.best("refine")
         print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x),
                           "values": best.values}, indent=2))
@@ -351,6 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             method = (f"Latin-hypercube screens of {args.screen[0]} points (whole box, 1 seed) and "
                       f"{args.screen[1]} points (a quarter of the box around the best, 2 seeds), then least "
                       f"squares (scipy TRF) on {args.seeds} seeds")
+            if args.continue_from:
+                method = (f"continued with least squares (scipy TRF) on {args.seeds} seeds from the best point of an "
+                          f"earlier search ({args.continue_from.name})")
             write_calibrated(best, config, method)
             print(f"wrote {CALIBRATED_FILE}")
         return 0

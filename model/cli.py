@@ -11,24 +11,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import re
 import shlex
-import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from model.analysis import AnalysisError, analyse, load_results
+from model.analysis import AnalysisError, SweepResults, analyse, load_results
 from model.community import WEEKS_PER_YEAR
 from model.parameters import ParameterError
 from model.plots import mean_ci, plot_key_outputs
+from model.provenance import git_state, model_digest, versions
 from model.runner import RunResult
 from model.scenarios import Scenario, list_scenarios, load_scenario
 from model.store import (
@@ -42,7 +40,7 @@ from model.store import (
     publish_folder,
     run_batch,
 )
-from model.sweeps import DESIGN_DIR, collect_sweep, load_design
+from model.sweeps import DESIGN_DIR, Design, collect_sweep, load_design
 
 KEY_OUTPUTS = {
     "community_strength": "community strength (0-100)",
@@ -54,8 +52,6 @@ KEY_OUTPUTS = {
     "volunteering_share_year": "volunteered in past year",
     "total_cost_eur": "cost per week (EUR)",
 }
-DISTRIBUTION = "community-vitality"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class UsageError(Exception):
@@ -104,6 +100,70 @@ def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, R
     results = {name: RunResult(pd.concat(city[name], ignore_index=True), pd.concat(nbh[name], ignore_index=True))
                for name in city}
     return results, batch_timings(report, run_seconds_per_scenario=seconds)
+
+
+@contextmanager
+def _temporary_batch(tasks: Sequence[Task], jobs: int | None,
+                     scheduler: str | None) -> Iterator[tuple[RunStore, BatchReport]]:
+    """Run a batch in a temporary work folder (removed afterwards); give the finished store and the report."""
+    with tempfile.TemporaryDirectory(prefix="vitality-") as work, RunStore(Path(work), tasks) as store:
+        report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
+        if report.failed:
+            key, failure = next(iter(store.failures().items()))
+            raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
+                               f"{failure['traceback']}")
+        yield store, report
+
+
+def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], jobs: int | None = None,
+                  scheduler: str | None = None) -> dict[str, RunResult]:
+    """Run scenarios on the same seeds in parallel and return the results in memory (no results folder).
+
+    What ``vitality compare`` runs, for use from Python (e.g. in a notebook); pass the results to
+    :func:`comparison_table`.
+
+    Args:
+        scenarios: The scenarios, with distinct names.
+        seeds: One run per scenario and seed (paired across scenarios).
+        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
+        scheduler: Address of a Dask distributed scheduler to run on instead.
+
+    Returns:
+        The results by scenario name, in the order given, seeds in order.
+
+    Raises:
+        RuntimeError: A run failed (the message holds its traceback).
+
+    """
+    with _temporary_batch(scenario_tasks(scenarios, seeds), jobs, scheduler) as (store, report):
+        return collect_scenarios(store, report)[0]
+
+
+def run_sweep(design: Design, jobs: int | None = None, scheduler: str | None = None) -> SweepResults:
+    """Run a design's sweep in parallel and return its results in memory (no results folder).
+
+    What ``vitality sweep`` runs, for use from Python (e.g. in a notebook); pass the results to
+    :func:`model.analysis.analyse` or its parts (``sobol_indices``, ``discover``, ...).
+
+    Args:
+        design: The design (e.g. ``load_design(name).with_overrides(...)``).
+        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
+        scheduler: Address of a Dask distributed scheduler to run on instead.
+
+    Returns:
+        The design, its sample and points, and every run's outputs, as :func:`model.analysis.load_results` reads
+        them from a results folder.
+
+    Raises:
+        DesignError: A point's values do not form valid parameters.
+        RuntimeError: A run failed (the message holds its traceback).
+
+    """
+    sample = design.sample()
+    points = design.points(sample)
+    with _temporary_batch(design.tasks(points), jobs, scheduler) as (store, _):
+        runs = collect_sweep(design, store)
+    return SweepResults(design.to_dict(), sample, points, runs)
 
 
 def batch_timings(report: BatchReport, **run_seconds: Any) -> dict[str, Any]:
@@ -199,40 +259,10 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
                                           encoding="utf-8")
 
 
-def _versions() -> dict[str, str | None]:
-    """Python, this package and its installed dependencies, by distribution name."""
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    try:
-        versions[DISTRIBUTION] = metadata.version(DISTRIBUTION)
-        requirements = metadata.requires(DISTRIBUTION) or []
-    except metadata.PackageNotFoundError:
-        return versions | {DISTRIBUTION: None}
-    for req in requirements:
-        if "extra ==" not in req:
-            name = re.match(r"[A-Za-z0-9._-]+", req).group()
-            try:
-                versions[name] = metadata.version(name)
-            except metadata.PackageNotFoundError:
-                versions[name] = None
-    return versions
-
-
-def _git() -> dict[str, Any] | None:
-    """Find the commit of the source tree and whether it has uncommitted changes (``None`` outside git)."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True,
-                              timeout=20).stdout.strip()
-
-    try:
-        return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
 def run_manifest(argv: Sequence[str], timings: dict[str, Any], **content: Any) -> dict[str, Any]:
-    """The manifest of a results folder: the command, ``content``, timings, versions and git commit."""
+    """The manifest of a results folder: the command, ``content``, timings, versions, git commit and model digest."""
     return {"command": ["vitality", *argv], "created": datetime.now().isoformat(timespec="seconds"), **content,
-            "timings": timings, "versions": _versions(), "git": _git()}
+            "timings": timings, "versions": versions(), "git": git_state(), "model_digest": model_digest()}
 
 
 # ---------------------------------------------------------------------- resumable batches

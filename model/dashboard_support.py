@@ -1,45 +1,64 @@
-"""Non-UI support of the workshop dashboard: the workshop session, snapshots, figures and exports.
+"""Non-UI support of the workshop dashboard: the workshop session, snapshots, figures, exports, info tab.
 
 The dashboard (``dashboard.py``) only lays out widgets; everything it shows comes from here,
 and nothing here changes a model rule:
 
 * :class:`WorkshopModel` is a :class:`~model.community.CommunityModel` started from a shipped
   scenario that also keeps the room's live *decisions* (steering switches and interventions at
-  the current week) and a *baseline*: a deep copy of the city taken at the first decision and
-  stepped alongside with the same random-number state, so the difference between the two is
-  the effect of the decisions in this city. A lock serialises stepping, deciding and reading,
-  because Mesa's Play loop steps in a thread while the page handles clicks.
+  the current week, through the model's public levers ``set_steering_mode`` and
+  ``add_intervention``) and a *baseline*: a deep copy of the city taken at the first decision
+  and stepped alongside with the same random-number state, so the difference between the two
+  is the effect of the decisions in this city. A lock serialises stepping, deciding and
+  reading, because Play steps in a thread while the page handles clicks.
 * :func:`snapshot` copies what the page shows (tables, a sample of the network) under that lock.
 * ``draw_*`` functions build matplotlib figures (Agg, no pyplot, safe in threads) from a
   snapshot; :func:`charts_png` and :func:`session_csv` export the session.
-* :func:`slider_specs` generates the start-setting sliders from the parameter schema.
+* :func:`slider_specs` and :func:`lever_specs` generate the sliders from the parameter schema
+  and the intervention registry, within the ranges a scenario file may use.
+* :func:`info_markdown` writes the info tab, quoting ``docs/ODD.md``.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
+import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+from markdown_it import MarkdownIt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
+from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.lines import Line2D
 
 from model.community import WEEKS_PER_YEAR, CommunityModel
-from model.i18n import ACTIVITY_NAMES, intervention_name, neighbourhood_name, steering_name, t
-from model.interventions import make_intervention
-from model.parameters import Parameters, describe
-from model.scenarios import Scenario, list_scenarios, load_scenario
+from model.i18n import (
+    ACTIVITY_NAMES,
+    INFO,
+    INITIATIVE_KIND_NAMES,
+    intervention_name,
+    neighbourhood_name,
+    steering_name,
+    t,
+)
+from model.interventions import INTERVENTION_REGISTRY, make_intervention
+from model.parameters import INITIATIVE_KINDS, Parameters, describe
+from model.plots import FIGURE_OUTPUTS, with_derived_outputs
+from model.scenarios import _setting_field, load_scenario  # the ranges scenario files allow for settings
 from model.steering import STEERING_REGISTRY
 
 #: Start-setting sliders: schema field -> (lowest, highest, step) on the dashboard. The range is
-#: narrowed from the schema's allowed range to what makes sense in a workshop room (2,000 residents
-#: step at about 50 weeks a second; 5,000 is the most that stays fluid).
+#: narrowed from the schema's allowed range to what makes sense in a workshop room. Up to 5,000
+#: residents drawing the charts, not stepping, sets the pace (a week of 5,000 residents and their
+#: baseline took about 30 ms on a busy two-core machine; the network shows a sample of 300).
 KEY_LEVERS: dict[str, tuple[float, float, float]] = {
     "n_residents": (200, 5000, 100),
     "team_per_1000": (0.0, 10.0, 0.5),
@@ -51,49 +70,74 @@ KEY_LEVERS: dict[str, tuple[float, float, float]] = {
     "layered_review_weeks": (4, 52, 1),
 }
 
-#: Interventions the room can apply now, with their default settings.
-LIVE_INTERVENTIONS: dict[str, dict[str, float]] = {
-    "close_meeting_places": {"share": 1.0},
-    "protect_community_time": {"share": 0.3},
-    "citizen_budget": {"eur_per_resident": 10.0},
+#: Interventions the room can apply now: name -> (setting on a slider, lowest, highest, step).
+#: Defaults come from the intervention itself; ranges are checked against a scenario file's.
+LIVE_LEVERS: dict[str, tuple[str, float, float, float]] = {
+    "close_meeting_places": ("share", 0.25, 1.0, 0.25),
+    "protect_community_time": ("share", 0.1, 0.8, 0.1),
+    "citizen_budget": ("eur_per_resident", 5.0, 50.0, 5.0),
 }
+
+#: Fixed settings of live interventions: a place closed by the room closes now, not after months
+#: of underfunding (the scenario ``meeting_place_closures`` shows the slow budget-cut path).
+LIVE_FIXED: dict[str, dict[str, Any]] = {"close_meeting_places": {"immediate": True}}
+
+#: The model description the info tab quotes from (``docs/`` next to the ``model`` package).
+ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
 STEERING_MODES: tuple[str, ...] = tuple(STEERING_REGISTRY)
 DEFAULT_SCENARIO = "baseline"
-DEFAULT_RESIDENTS = 2000
 NETWORK_SAMPLE = 300
 
 _ACTIVITIES = ("hours_casework", "hours_admin", "hours_connecting", "hours_initiative_support",
                "hours_talent_spotting", "hours_outreach")
 _ACTIVITY_COLOURS = ("#c0504d", "#9e9e9e", "#4f81bd", "#8064a2", "#f79646", "#4bacc6")
-_SERIES = (("community_strength", "strength_axis", 1.0, "#2e7d32"),
-           ("lonely_share", "lonely_axis", 100.0, "#c62828"),
-           ("casework_load", "casework_axis", 1.0, "#1565c0"))
+#: How the key outputs of :data:`model.plots.FIGURE_OUTPUTS` (the CLI's figures) are drawn here:
+#: column -> (axis-label key, scale, colour).
+_SERIES_STYLE = {"community_strength": ("strength_axis", 1.0, "#2e7d32"),
+                 "lonely_share": ("lonely_axis", 100.0, "#c62828"),
+                 "casework_load": ("casework_axis", 1.0, "#1565c0")}
+
+#: De Jong Gierveld categories (ODD 8.2): 0-2 not lonely, 3-8 moderate, 9-10 severe, 11 very severe.
+_LONELY_BOUNDS = (0, 3, 9, 11, 12)
+_LONELY_KEYS = ("not_lonely", "moderately_lonely", "severely_lonely", "very_severely_lonely")
+_LONELY_COLOURS = ("#66bb6a", "#ffa726", "#e53935", "#7f0000")
+_KIND_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#8d6e63")
+DECISION_COLOUR = "#6a1b9a"  # purple: used for nothing else, so a marker is never mistaken for data
 
 
-# ---------------------------------------------------------------------- start settings
+# ---------------------------------------------------------------------- sliders
 @dataclass(frozen=True)
 class SliderSpec:
-    """One start-setting slider, generated from the schema.
+    """One slider, generated from the schema (start settings) or an intervention (live levers).
 
     Attributes:
-        name: Schema field.
+        name: Schema field, or intervention name for a live lever.
+        setting: The intervention setting it moves (the schema field itself for start settings).
         is_int: Whole numbers only.
         lo: Lowest value on the slider.
         hi: Highest value on the slider.
         step: Slider step.
-        unit: The schema's unit.
-        doc: The schema's one-line meaning (English).
+        default: The schema's (or the intervention's) default.
+        unit: The unit.
+        doc: The schema's one-line meaning (English; empty for a setting without a schema field).
 
     """
 
     name: str
+    setting: str
     is_int: bool
     lo: float
     hi: float
     step: float
+    default: Any
     unit: str
     doc: str
+
+
+def _check_range(what: str, lo: float, hi: float, allowed_lo: float | None, allowed_hi: float | None) -> None:
+    if (allowed_lo is not None and lo < allowed_lo) or (allowed_hi is not None and hi > allowed_hi):
+        raise ValueError(f"{what}: dashboard range {lo}-{hi} lies outside the allowed {allowed_lo}-{allowed_hi}")
 
 
 def slider_specs() -> list[SliderSpec]:
@@ -107,29 +151,35 @@ def slider_specs() -> list[SliderSpec]:
     specs = []
     for name, (lo, hi, step) in KEY_LEVERS.items():
         row = rows[name]
-        if (row["lo"] is not None and lo < row["lo"]) or (row["hi"] is not None and hi > row["hi"]):
-            raise ValueError(f"{name}: dashboard range {lo}-{hi} outside the schema's {row['lo']}-{row['hi']}")
-        specs.append(SliderSpec(name, isinstance(row["default"], int), lo, hi, step, row["unit"], row["doc"]))
+        _check_range(name, lo, hi, row["lo"], row["hi"])
+        specs.append(SliderSpec(name, name, isinstance(row["default"], int), lo, hi, step, row["default"],
+                                row["unit"], row["doc"]))
     return specs
 
 
-def scenario_names() -> list[str]:
-    """Return the names of the shipped scenarios, baseline first."""
-    return list_scenarios()
+def lever_specs() -> list[SliderSpec]:
+    """Generate the sliders of the live interventions of :data:`LIVE_LEVERS`.
 
+    Defaults are the intervention's own; the allowed range is the one a scenario file has for
+    that setting (a schema field's range where one applies).
 
-def scenario(name: str) -> Scenario:
-    """Load the shipped scenario ``name``."""
-    return load_scenario(name)
+    Raises:
+        ValueError: A dashboard range lies outside the allowed range.
+
+    """
+    specs = []
+    for name, (setting, lo, hi, step) in LIVE_LEVERS.items():
+        allowed = _setting_field(name, setting).metadata
+        _check_range(f"{name}.{setting}", lo, hi, allowed["lo"], allowed["hi"])
+        default = {f.name: f.default for f in dataclasses.fields(INTERVENTION_REGISTRY[name])}[setting]
+        specs.append(SliderSpec(name, setting, False, lo, hi, step, default, allowed["unit"], allowed["doc"]))
+    return specs
 
 
 def start_values(scenario_name: str) -> dict[str, float]:
-    """Return the values of the start-setting sliders in a scenario (residents at most the dashboard's maximum)."""
+    """Return the values of the start-setting sliders in a scenario, limited to the sliders' ranges."""
     p = load_scenario(scenario_name).params
-    values = {s.name: getattr(p, s.name) for s in slider_specs()}
-    lo, hi, _ = KEY_LEVERS["n_residents"]
-    values["n_residents"] = int(min(max(p.n_residents, lo), hi))
-    return values
+    return {s.name: min(max(getattr(p, s.name), s.lo), s.hi) for s in slider_specs()}
 
 
 def start_settings(scenario_name: str = DEFAULT_SCENARIO, seed: int = 1) -> dict[str, Any]:
@@ -145,7 +195,7 @@ class Decision:
     Attributes:
         week: The week it acts from.
         kind: ``"steering"``, an intervention name or ``"compare"`` (a new baseline).
-        settings: Its settings (``mode`` for steering).
+        settings: Its settings (``mode`` for steering; ``neighbourhoods`` when not city-wide).
 
     """
 
@@ -154,12 +204,15 @@ class Decision:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def label(self, lang: str) -> str:
-        """Return a short label for chart markers."""
+        """Return a short label for chart markers and the decision log."""
         if self.kind == "steering":
             return t("decision_steering", lang, mode=steering_name(self.settings["mode"], lang))
         if self.kind == "compare":
             return t("decision_compare", lang)
-        return t(f"decision_{self.kind}", lang, **self.settings)
+        shown = {k: v for k, v in self.settings.items() if k != "neighbourhoods"}
+        text = t(f"decision_{self.kind}", lang, **shown)
+        where = self.settings.get("neighbourhoods")
+        return text + (f" ({', '.join(neighbourhood_name(n, lang) for n in where)})" if where else "")
 
 
 class WorkshopModel(CommunityModel):
@@ -174,7 +227,7 @@ class WorkshopModel(CommunityModel):
         """Build the city of a scenario.
 
         Args:
-            scenario_name: A shipped scenario (see :func:`scenario_names`).
+            scenario_name: A shipped scenario (see :func:`model.scenarios.list_scenarios`).
             seed: Seed of the random number generator (same seed, same city).
             overrides: Parameter overrides on top of the scenario (validated by the schema).
 
@@ -184,48 +237,53 @@ class WorkshopModel(CommunityModel):
             sc = sc.with_parameters(dict(overrides))
         super().__init__(sc.params, seed=int(seed), interventions=sc.make_interventions())
         self.scenario_name = sc.name
-        self.scenario_spec = sc
         self.decisions: list[Decision] = []
-        self.baseline: CommunityModel | None = None
+        self.baseline: WorkshopModel | None = None
         self.baseline_start: int | None = None
         self._lock = threading.RLock()
         self._sample: np.ndarray | None = None
         self._layout: np.ndarray | None = None
 
-    def _wrapped_step(self) -> None:
-        """Mesa's step (time advance and events), under the lock so that a decision never lands mid-step."""
+    def _advance_time(self, until: float) -> None:
+        """Mesa's time advance (``step``, ``run_for``), under the lock: no decision or copy lands mid-step."""
         with self._lock:
-            super()._wrapped_step()
+            super()._advance_time(until)
 
     def step(self) -> None:
         """Advance the live city (and the baseline, if any) by one week."""
-        with self._lock:
-            super().step()
-            if self.baseline is not None:
-                self.baseline.step()
+        super().step()
+        if self.baseline is not None:
+            self.baseline.step()
 
-    def _branch(self) -> CommunityModel:
-        """Copy the city now deeply (same random-number state), without lock or baseline."""
+    def _branch(self) -> WorkshopModel:
+        """Copy the city now deeply (same random-number state), without lock, decisions or baseline."""
         memo: dict[int, Any] = {id(self._lock): threading.RLock()}
         if self.baseline is not None:
             memo[id(self.baseline)] = None
         twin = copy.deepcopy(self, memo)
         twin.decisions = []
+        twin.baseline_start = None
         return twin
 
-    def compare_from_now(self) -> None:
+    def compare_from_now(self) -> Decision:
         """Start a new baseline: a copy of the city now, continued without further decisions."""
         with self._lock:
             self.baseline = self._branch()
             self.baseline_start = self.week
-            self.decisions.append(Decision(self.week, "compare"))
+            decision = Decision(self.week, "compare")
+            self.decisions.append(decision)
+            return decision
 
     def decide(self, kind: str, **settings: Any) -> Decision:
         """Take a decision now, at the current week; the first one starts the baseline.
 
+        A steering switch goes through :meth:`CommunityModel.set_steering_mode` (it re-steers at
+        once); an intervention is made by :func:`model.interventions.make_intervention` with
+        ``start_week`` the current week and added with :meth:`CommunityModel.add_intervention`.
+
         Args:
             kind: ``"steering"`` (setting ``mode``) or an intervention name (its settings).
-            **settings: The decision's settings.
+            **settings: The decision's settings; ``neighbourhoods`` (names) limits an intervention.
 
         Returns:
             The recorded decision.
@@ -233,15 +291,20 @@ class WorkshopModel(CommunityModel):
         Raises:
             KeyError: Unknown steering mode or intervention.
             TypeError: A setting the intervention does not have.
+            ValueError: An unknown neighbourhood, or a setting the intervention rejects.
 
         """
         with self._lock:
+            unknown = set(settings.get("neighbourhoods", ())) - set(self.nbh_names)
+            if unknown:
+                raise ValueError(f"unknown neighbourhood {sorted(unknown)[0]!r}; known: {', '.join(self.nbh_names)}")
             if kind == "steering":
-                if settings.get("mode") not in STEERING_REGISTRY:
-                    raise KeyError(f"unknown steering mode {settings.get('mode')!r}")
+                mode = settings.get("mode")
+                if mode not in STEERING_REGISTRY:
+                    raise KeyError(f"unknown steering mode {mode!r}; known: {', '.join(STEERING_MODES)}")
                 action = None
             else:
-                action = make_intervention(kind, start_week=self.week, **settings)
+                action = make_intervention(kind, start_week=self.week, **(LIVE_FIXED.get(kind, {}) | settings))
             if self.baseline is None:
                 self.baseline = self._branch()
                 self.baseline_start = self.week
@@ -276,6 +339,12 @@ class WorkshopModel(CommunityModel):
         return self._sample, self._layout
 
 
+def _grid_centres(n: int) -> np.ndarray:
+    """Centres of ``n`` neighbourhood cells on a square grid (row by row, top first)."""
+    cols = int(np.ceil(np.sqrt(n)))
+    return np.array([[b % cols, -(b // cols)] for b in range(n)], dtype=float)
+
+
 def _sample_and_layout(m: CommunityModel, size: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(m.seed + 7919)
     n, net, nbh = len(m.pop), m.net, m.pop.nbh
@@ -286,7 +355,7 @@ def _sample_and_layout(m: CommunityModel, size: int) -> tuple[np.ndarray, np.nda
     nbrs = other[order]
     size = min(size, n)
     quota = np.maximum(1, np.round(size * m.nbh_size / n)).astype(int)
-    cols = int(np.ceil(np.sqrt(m.n_nbh)))
+    centres = _grid_centres(m.n_nbh)
     chosen, pos = [], []
     for b in range(m.n_nbh):
         members = np.flatnonzero(nbh == b)
@@ -320,14 +389,13 @@ def _sample_and_layout(m: CommunityModel, size: int) -> tuple[np.ndarray, np.nda
         if len(xy):
             xy = xy - xy.mean(axis=0)
             xy = xy / max(np.abs(xy).max(), 1e-9) * 0.40
-        centre = np.array([b % cols, -(b // cols)], dtype=float)
         chosen.append(sel)
-        pos.append(xy + centre)
+        pos.append(xy + centres[b])
     return np.concatenate(chosen), np.vstack(pos)
 
 
 # ---------------------------------------------------------------------- snapshots
-@dataclass
+@dataclass(eq=False)
 class NetworkView:
     """What the network chart draws: a sample of residents, their ties and initiatives."""
 
@@ -338,6 +406,7 @@ class NetworkView:
     edges: np.ndarray
     weights: np.ndarray
     initiative_kind: dict[int, int]
+    taken_over: dict[int, bool]
     nbh_names: list[str]
     nbh_centres: np.ndarray
     places_open: np.ndarray
@@ -345,9 +414,9 @@ class NetworkView:
     total_residents: int
 
 
-@dataclass
+@dataclass(eq=False)
 class Snapshot:
-    """A consistent copy of what the page shows, taken under the model's lock."""
+    """A consistent copy of what the page shows, taken under the model's lock (equal only to itself)."""
 
     week: int
     scenario_name: str
@@ -359,10 +428,6 @@ class Snapshot:
     decisions: list[Decision]
     scheduled: list[tuple[int, str]]
     network: NetworkView
-
-
-def _with_load(city: pd.DataFrame) -> pd.DataFrame:
-    return city.assign(casework_load=city["open_cases"] + city["waiting_list"])
 
 
 def snapshot(m: WorkshopModel) -> Snapshot:
@@ -380,19 +445,18 @@ def snapshot(m: WorkshopModel) -> Snapshot:
             member_of=np.where((member >= 0) & ini.alive[np.maximum(member, 0)], member, -1),
             edges=np.column_stack([inside[net.a[keep]], inside[net.b[keep]]]), weights=net.w[keep].copy(),
             initiative_kind={int(k): int(ini.kind[k]) for k in alive},
-            nbh_names=[str(x) for x in m.nbh_names],
-            nbh_centres=np.array([[b % int(np.ceil(np.sqrt(m.n_nbh))), -(b // int(np.ceil(np.sqrt(m.n_nbh))))]
-                                  for b in range(m.n_nbh)], dtype=float),
+            taken_over={int(k): bool(ini.taken_over[k]) for k in alive},
+            nbh_names=[str(x) for x in m.nbh_names], nbh_centres=_grid_centres(m.n_nbh),
             places_open=np.bincount(m.places.nbh, m.places.open, minlength=m.n_nbh).astype(int),
             places_total=np.bincount(m.places.nbh, minlength=m.n_nbh),
             total_residents=len(pop),
         )
-        scheduled = [(iv.start_week, iv.name) for iv in m.interventions
-                     if not any(d.week == iv.start_week and d.kind == iv.name for d in m.decisions)]
+        decided = {(d.week, d.kind) for d in m.decisions}
+        scheduled = [(iv.start_week, iv.name) for iv in m.interventions if (iv.start_week, iv.name) not in decided]
         return Snapshot(
             week=m.week, scenario_name=m.scenario_name, seed=m.seed, mode=m.steering_mode,
-            city=_with_load(m.city_frame()),
-            baseline=None if m.baseline is None else _with_load(m.baseline.city_frame()),
+            city=with_derived_outputs(m.city_frame()),
+            baseline=None if m.baseline is None else with_derived_outputs(m.baseline.city_frame()),
             baseline_start=m.baseline_start, decisions=list(m.decisions), scheduled=scheduled, network=view,
         )
 
@@ -436,84 +500,100 @@ def draw_network(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
     v = s.network
     ax = fig.add_subplot(111)
     if len(v.edges):
-        segs = v.pos[v.edges]
-        ax.add_collection(LineCollection(segs, linewidths=0.3 + 1.2 * v.weights, colors="#607d8b", alpha=0.35,
-                                         zorder=1))
-    palette = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e")
+        ax.add_collection(LineCollection(v.pos[v.edges], linewidths=0.3 + 1.2 * v.weights, colors="#607d8b",
+                                         alpha=0.35, zorder=1))
     for k, kind in v.initiative_kind.items():
         who = np.flatnonzero(v.member_of == k)
         if not len(who):
             continue
         hub = v.pos[who].mean(axis=0) + np.array([0.0, 0.03])
-        colour = palette[kind % len(palette)]
+        colour = _KIND_COLOURS[kind % len(_KIND_COLOURS)]
         ax.add_collection(LineCollection([[hub, p] for p in v.pos[who]], colors=colour, linewidths=0.9,
                                          alpha=0.8, zorder=2))
-        ax.scatter([hub[0]], [hub[1]], marker="s", s=70, c=colour, edgecolors="black", linewidths=0.6, zorder=4)
-    sc = ax.scatter(v.pos[:, 0], v.pos[:, 1], c=v.score, cmap="RdYlGn_r", vmin=0, vmax=11,
-                    s=12 + 160 * np.clip(v.engagement, 0, 1), edgecolors="white", linewidths=0.4, zorder=3)
+        ax.scatter([hub[0]], [hub[1]], marker="D" if v.taken_over[k] else "s", s=80, c=colour, edgecolors="black",
+                   linewidths=0.8, zorder=4)
+    cmap = ListedColormap(_LONELY_COLOURS)
+    norm = BoundaryNorm(_LONELY_BOUNDS, cmap.N)
+    ax.scatter(v.pos[:, 0], v.pos[:, 1], c=v.score, cmap=cmap, norm=norm,
+               s=14 + 170 * np.clip(v.engagement, 0, 1), edgecolors="white", linewidths=0.4, zorder=3)
     for b, name in enumerate(v.nbh_names):
         cx, cy = v.nbh_centres[b]
-        ax.text(cx, cy + 0.53, neighbourhood_name(name, lang), ha="center", va="bottom", fontsize=9, color="#37474f",
-                weight="bold")
-        ax.text(cx, cy + 0.52, t("places_open_label", lang, open=v.places_open[b], total=v.places_total[b]),
-                ha="center", va="top", fontsize=8, color="#607d8b")
+        ax.text(cx, cy + 0.55, neighbourhood_name(name, lang), ha="center", va="bottom", fontsize=11,
+                color="#37474f", weight="bold")
+        ax.text(cx, cy + 0.54, t("places_open_label", lang, open=v.places_open[b], total=v.places_total[b]),
+                ha="center", va="top", fontsize=9, color="#546e7a")
     ax.set_xlim(v.nbh_centres[:, 0].min() - 0.5, v.nbh_centres[:, 0].max() + 0.5)
-    ax.set_ylim(v.nbh_centres[:, 1].min() - 0.45, v.nbh_centres[:, 1].max() + 0.68)
-    cbar = fig.colorbar(sc, ax=ax, fraction=0.035, pad=0.01)
-    cbar.set_label(t("loneliness_axis", lang), fontsize=8)
-    cbar.ax.tick_params(labelsize=7)
-    ax.set_title(t("chart_network", lang, n=len(v.pos), total=v.total_residents), fontsize=10)
+    ax.set_ylim(v.nbh_centres[:, 1].min() - 0.45, v.nbh_centres[:, 1].max() + 0.72)
+    ax.set_title(t("chart_network", lang, n=len(v.pos), total=v.total_residents), fontsize=12)
     ax.set_aspect("equal")
     ax.axis("off")
+    lonely = [Line2D([], [], ls="", marker="o", ms=8, mfc=c, mec="white", label=t(k, lang))
+              for k, c in zip(_LONELY_KEYS, _LONELY_COLOURS, strict=True)]
+    kinds = [Line2D([], [], ls="", marker="s", ms=8, mfc=c, mec="black", label=INITIATIVE_KIND_NAMES[lang][k])
+             for k, c in zip(INITIATIVE_KINDS, _KIND_COLOURS, strict=True)]
+    kinds.append(Line2D([], [], ls="", marker="D", ms=7, mfc="white", mec="black", label=t("taken_over", lang)))
+    fig.legend(handles=lonely, loc="outside lower left", ncols=1, fontsize=9, frameon=False,
+               title=t("loneliness_legend", lang), title_fontsize=9, alignment="left")
+    fig.legend(handles=kinds, loc="outside lower right", ncols=2, fontsize=9, frameon=False,
+               title=t("initiatives_legend", lang), title_fontsize=9, alignment="left")
 
 
 def _markers(ax: Any, s: Snapshot, lang: str, label: bool) -> None:
     for week, name in s.scheduled:
         if week <= s.week:
-            ax.axvline(week / WEEKS_PER_YEAR, color="#9e9e9e", linestyle=":", linewidth=1)
+            ax.axvline(week / WEEKS_PER_YEAR, color="#9e9e9e", linestyle=":", linewidth=1.2)
             if label:
                 ax.text(week / WEEKS_PER_YEAR, 1.0, " " + t("scheduled", lang, what=intervention_name(name, lang)),
-                        transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="right", fontsize=7,
+                        transform=ax.get_xaxis_transform(), rotation=90, va="top", ha="right", fontsize=9,
                         color="#757575")
     for d in s.decisions:
-        ax.axvline(d.week / WEEKS_PER_YEAR, color="#6a1b9a", linestyle="-", linewidth=1.2, alpha=0.8)
+        ax.axvline(d.week / WEEKS_PER_YEAR, color=DECISION_COLOUR, linestyle="-", linewidth=1.6, alpha=0.85)
         if label:
             ax.text(d.week / WEEKS_PER_YEAR, 1.0, " " + d.label(lang), transform=ax.get_xaxis_transform(),
-                    rotation=90, va="top", ha="right", fontsize=7, color="#6a1b9a")
+                    rotation=90, va="top", ha="right", fontsize=9, color=DECISION_COLOUR)
+
+
+def _x_limit(s: Snapshot) -> float:
+    return max(1.0, s.week / WEEKS_PER_YEAR)
 
 
 def draw_timeseries(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
     """Draw community strength, loneliness and casework load over time; baseline dashed, decisions marked."""
-    axes = fig.subplots(len(_SERIES), 1, sharex=True)
-    for i, (ax, (col, label, scale, colour)) in enumerate(zip(axes, _SERIES, strict=True)):
-        ax.plot(s.city["year"], s.city[col] * scale, color=colour, linewidth=1.6, label=t("live", lang))
+    axes = fig.subplots(len(FIGURE_OUTPUTS), 1, sharex=True)
+    marker = "o" if len(s.city) == 1 else None  # week 0 alone is one point, not a line
+    for i, (ax, col) in enumerate(zip(axes, FIGURE_OUTPUTS, strict=True)):
+        label, scale, colour = _SERIES_STYLE[col]
+        ax.plot(s.city["year"], s.city[col] * scale, color=colour, linewidth=2.0, marker=marker,
+                label=t("live", lang))
         if s.baseline is not None:
             b = s.baseline[s.baseline["week"] >= (s.baseline_start or 0)]
-            ax.plot(b["year"], b[col] * scale, color=colour, linewidth=1.3, linestyle="--", alpha=0.75,
+            ax.plot(b["year"], b[col] * scale, color=colour, linewidth=1.6, linestyle="--", alpha=0.75,
                     label=t("baseline", lang))
         _markers(ax, s, lang, label=i == 0)
-        ax.set_ylabel(t(label, lang), fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_ylabel(t(label, lang), fontsize=10)
+        ax.tick_params(labelsize=9)
         ax.grid(alpha=0.3)
-        if i == 0 and s.baseline is not None:
-            ax.legend(fontsize=7, loc="lower left")
-    axes[-1].set_xlabel(t("year", lang), fontsize=8)
-    axes[-1].set_xlim(0, max(1.0, s.week / WEEKS_PER_YEAR))
-    fig.suptitle(t("chart_timeseries", lang), fontsize=10)
+    axes[-1].set_xlabel(t("year", lang), fontsize=10)
+    axes[-1].set_xlim(0, _x_limit(s))
+    fig.suptitle(t("chart_timeseries", lang), fontsize=12)
+    if s.baseline is not None:  # one key for all panels, below them, clear of the decision labels
+        keys = [Line2D([], [], color="#455a64", linewidth=2.0, label=t("live", lang)),
+                Line2D([], [], color="#455a64", linewidth=1.6, linestyle="--", label=t("baseline", lang))]
+        fig.legend(handles=keys, loc="outside lower center", ncols=2, fontsize=10, frameon=False)
 
 
 def draw_hours(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
     """Draw professionals' hours by activity: over time (live) and this week (live and baseline)."""
-    names = ACTIVITY_NAMES.get(lang, ACTIVITY_NAMES["en"])
+    names = ACTIVITY_NAMES[lang]
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1]})
     left.stackplot(s.city["year"], *[s.city[c] for c in _ACTIVITIES], colors=_ACTIVITY_COLOURS,
                    labels=[names[c] for c in _ACTIVITIES], alpha=0.9)
     _markers(left, s, lang, label=False)
-    left.set_xlim(0, max(1.0, s.week / WEEKS_PER_YEAR))
-    left.set_xlabel(t("year", lang), fontsize=8)
-    left.set_ylabel(t("hours_axis", lang), fontsize=8)
-    left.tick_params(labelsize=7)
-    left.legend(fontsize=7, loc="upper left", ncols=3, framealpha=0.8)
+    left.set_xlim(0, _x_limit(s))
+    left.set_xlabel(t("year", lang), fontsize=10)
+    left.set_ylabel(t("hours_axis", lang), fontsize=10)
+    left.tick_params(labelsize=9)
+    left.legend(fontsize=9, loc="upper left", ncols=3, framealpha=0.85)
     rows = [(t("live", lang), s.city.iloc[-1])]
     if s.baseline is not None:
         rows.append((t("baseline", lang), s.baseline.iloc[-1]))
@@ -522,20 +602,24 @@ def draw_hours(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
         for c, colour in zip(_ACTIVITIES, _ACTIVITY_COLOURS, strict=True):
             right.bar(j, row[c], bottom=bottom, color=colour, width=0.6)
             bottom += row[c]
-    right.set_xticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
-    right.set_title(t("now", lang), fontsize=8)
-    right.tick_params(labelsize=7)
+    right.set_xticks(range(len(rows)), [r[0] for r in rows], fontsize=10)
+    right.set_xlim(-0.6, 1.6)
+    right.set_title(t("now", lang), fontsize=10)
+    right.tick_params(labelsize=9)
     top = max(left.get_ylim()[1], right.get_ylim()[1])
-    left.set_ylim(0, top * 1.25)
-    right.set_ylim(0, top * 1.25)
-    fig.suptitle(t("chart_hours", lang), fontsize=10)
+    left.set_ylim(0, top * 1.3)  # room for the legend above the stack
+    right.set_ylim(0, top * 1.3)
+    fig.suptitle(t("chart_hours", lang), fontsize=12)
+
+
+_DRAW = {"network": draw_network, "timeseries": draw_timeseries, "hours": draw_hours}
 
 
 def figure(kind: str, s: Snapshot, lang: str, width: float = 7.0, height: float = 4.5) -> Figure:
-    """Build a new figure of ``kind`` (``network``, ``timeseries`` or ``hours``)."""
+    """Build a new figure of ``kind`` (``network``, ``timeseries`` or ``hours``), size in inches."""
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
-    {"network": draw_network, "timeseries": draw_timeseries, "hours": draw_hours}[kind](fig, s, lang)
+    _DRAW[kind](fig, s, lang)
     return fig
 
 
@@ -547,16 +631,16 @@ def png(fig: Figure, dpi: int = 90) -> bytes:
 
 
 def charts_png(s: Snapshot, lang: str, dpi: int = 110) -> bytes:
-    """Render all charts of the session in one PNG (for the export button)."""
-    fig = Figure(figsize=(15, 10.5), layout="constrained")
+    """Render all charts of the session in one PNG (for the export button), with a title naming the run."""
+    fig = Figure(figsize=(16, 11.5), layout="constrained")
     FigureCanvasAgg(fig)
-    top, bottom = fig.subfigures(2, 1, height_ratios=[1.6, 1])
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.7, 1])
     net, series = top.subfigures(1, 2, width_ratios=[1.1, 1])
     draw_network(net, s, lang)
     draw_timeseries(series, s, lang)
     draw_hours(bottom, s, lang)
-    fig.suptitle(f"{s.scenario_name} | seed {s.seed} | {t('week', lang)} {s.week} | "
-                 f"{t('steering', lang)}: {steering_name(s.mode, lang)}", fontsize=11)
+    fig.suptitle(t("export_title", lang, scenario=s.scenario_name, seed=s.seed, week=s.week,
+                   mode=steering_name(s.mode, lang)), fontsize=13)
     return png(fig, dpi)
 
 
@@ -566,10 +650,10 @@ def session_csv(s: Snapshot) -> bytes:
     notes = pd.Series("", index=live.index, dtype=object)
     for d in s.decisions:
         rows = live.index[live["week"] == d.week]
-        text = d.kind + ("" if not d.settings else " " + " ".join(f"{k}={v}" for k, v in d.settings.items()))
+        text = d.kind + "".join(f" {k}={'+'.join(v) if isinstance(v, tuple | list) else v}"
+                                for k, v in d.settings.items())
         notes.loc[rows] = (notes.loc[rows] + "; " + text).str.lstrip("; ")
-    live = live.assign(decision=notes)
-    frames = [live]
+    frames = [live.assign(decision=notes)]
     if s.baseline is not None:
         b = s.baseline[s.baseline["week"] >= (s.baseline_start or 0)]
         frames.append(b.assign(branch="baseline", decision=""))
@@ -579,8 +663,62 @@ def session_csv(s: Snapshot) -> bytes:
     return out.to_csv(index=False).encode("utf-8")
 
 
+# ---------------------------------------------------------------------- info tab
+def odd_section(text: str, title: str) -> str:
+    """Return the body of the ODD section whose heading starts with ``title``, up to the next one of its level.
+
+    Raises:
+        ValueError: The document has no such section (its headings changed).
+
+    """
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        head = re.match(r"(#+) (.*)", line)
+        if head and head.group(2).startswith(title):
+            body = []
+            for nxt in lines[i + 1:]:
+                end = re.match(r"(#+) ", nxt)
+                if end and len(end.group(1)) <= len(head.group(1)):
+                    break
+                body.append(nxt)
+            return "\n".join(body).replace("\n---", "").strip()
+    raise ValueError(f"{ODD_PATH.name} has no section {title!r}")
+
+
+#: Markdown without raw HTML, with tables (the ODD's steering table).
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def info_markdown(lang: str) -> str:
+    """Return the info tab: what it is, how to use it and things to try, then excerpts of ``docs/ODD.md``.
+
+    The excerpts (purpose, the weekly schedule, the steering modes and the limitations) are read
+    from the model description itself, so the tab says what the ODD says (in English).
+    """
+    odd = ODD_PATH.read_text(encoding="utf-8")
+    purpose = next(p for p in odd_section(odd, "1 Purpose").split("\n\n") if p.startswith("**Purpose.**"))
+    steps = "\n".join(x for x in odd_section(odd, "3 Process overview").splitlines() if re.match(r"\d+\. ", x))
+    steering = "\n".join(x for x in odd_section(odd, "9.1 Steering modes").splitlines() if x.startswith("|"))
+    limits = odd_section(odd, "11 What the model leaves out")
+    parts = [INFO[lang], f"## {t('from_odd', lang)}", f"### {t('odd_purpose', lang)}", purpose,
+             f"### {t('odd_process', lang)}", steps, f"### {t('odd_steering', lang)}", steering,
+             f"### {t('odd_limits', lang)}", limits]
+    return "\n\n".join(parts)
+
+
+def info_html(lang: str) -> str:
+    """Return the info tab as HTML (rendered here: Solara's Markdown component fetches KaTeX from a CDN)."""
+    return _MARKDOWN.render(info_markdown(lang))
+
+
+def export_name(m: WorkshopModel, suffix: str) -> str:
+    """File name of an export: scenario, seed and week, e.g. ``vitality_baseline_seed1_week52.png``."""
+    return f"vitality_{m.scenario_name}_seed{m.seed}_week{m.week}.{suffix}"
+
+
 __all__ = [
-    "DEFAULT_SCENARIO", "KEY_LEVERS", "LIVE_INTERVENTIONS", "STEERING_MODES", "Decision", "Monitor", "SliderSpec",
-    "Snapshot", "WorkshopModel", "charts_png", "figure", "monitors", "png", "scenario", "scenario_names",
-    "session_csv", "slider_specs", "snapshot", "start_settings", "start_values",
+    "DECISION_COLOUR", "DEFAULT_SCENARIO", "KEY_LEVERS", "LIVE_FIXED", "LIVE_LEVERS", "ODD_PATH", "STEERING_MODES",
+    "Decision", "Monitor", "SliderSpec", "Snapshot", "WorkshopModel", "charts_png", "export_name", "figure",
+    "info_html", "info_markdown", "lever_specs", "monitors", "odd_section", "png", "session_csv", "slider_specs",
+    "snapshot", "start_settings", "start_values",
 ]

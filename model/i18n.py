@@ -1,11 +1,15 @@
 """Dutch and English texts of the workshop dashboard (labels, help texts, the info tab).
 
-Plain data and one lookup function, no UI: ``t("week", "nl")``. Every key exists in
-both languages (``tests/test_dashboard.py`` checks it). Parameter labels fall back to
-the schema's own one-line meaning (``describe()``) when no translation is given.
+Plain data and small lookup functions, no UI: ``t("week", "nl")``. Every key exists in
+both languages, with the same placeholders (``tests/test_dashboard.py`` checks it).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from model.scenarios import Scenario
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -13,9 +17,12 @@ DEFAULT_LANGUAGE = "nl"
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Community vitality - workshop",
-        "language": "Language",
         "controls": "Run",
-        "controls_help": "Play runs week after week; Step runs one update; Reset starts the chosen scenario again "
+        "reset": "Reset",
+        "play": "▶ Play",
+        "pause": "❚❚ Pause",
+        "step": "Step",
+        "controls_help": "Play runs update after update, Step runs one, Reset starts the chosen scenario again "
                          "with the start settings below.",
         "weeks_per_update": "Weeks per update",
         "pause_ms": "Pause between updates (ms)",
@@ -23,15 +30,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "live_help": "These act on the running city at the current week and are marked on the charts. "
                      "The first decision starts a baseline: the same city and seed, continued without your decisions.",
         "steering_now": "Steering mode (switches now)",
-        "close_places": "Close meeting places",
-        "close_share": "Share of meeting places",
-        "protect_time": "Protect community time",
-        "protect_share": "Protected share of hours",
-        "citizen_budget": "Add a citizen budget",
-        "budget_eur": "EUR per adult per year",
+        "where": "Where",
+        "whole_city": "Whole city",
+        "act_close_meeting_places": "Close meeting places now",
+        "act_protect_community_time": "Protect community time",
+        "act_citizen_budget": "Add a citizen budget",
+        "setting_close_meeting_places": "Share of meeting places",
+        "setting_protect_community_time": "Protected share of hours",
+        "setting_citizen_budget": "EUR per adult per year",
         "compare_from_now": "New baseline from now",
         "start_settings": "Start settings",
-        "start_help": "Choosing a scenario starts it at once. The sliders take effect on Reset.",
+        "start_help": "Choosing a scenario starts it at once. The seed and the sliders take effect on Reset.",
         "scenario": "Scenario",
         "seed": "Seed (same seed, same city)",
         "export": "Export",
@@ -41,7 +50,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "tab_info": "About the model",
         "week": "Week",
         "year": "year",
-        "steering": "Steering",
         "community_strength": "Community strength",
         "lonely_share": "Lonely",
         "casework_load": "Casework load",
@@ -51,33 +59,51 @@ TEXTS: dict[str, dict[str, str]] = {
         "vs_baseline": "vs baseline",
         "no_baseline": "No decision yet: the charts show the live run only.",
         "baseline_since": "Dashed lines: baseline continued from week {week} without the room's decisions.",
+        "decisions": "Decisions",
+        "decision_at": "week {week}: {what}",
         "chart_network": "Social network ({n} of {total} residents)",
-        "chart_network_help": "Colour: loneliness (De Jong Gierveld 0-11); size: engagement; squares: resident "
-                              "initiatives and their members; grey labels: neighbourhoods and open meeting places.",
+        "chart_network_help": "Dot colour: loneliness (De Jong Gierveld scale); dot size: engagement; squares: "
+                              "resident initiatives, linked to their members; diamonds: initiatives taken over by "
+                              "the municipality.",
         "chart_timeseries": "Over time",
         "chart_hours": "Professionals' hours per week by activity",
         "live": "live",
         "baseline": "baseline",
-        "loneliness_axis": "loneliness (0-11)",
         "strength_axis": "community strength (0-100)",
         "lonely_axis": "lonely (%)",
-        "casework_axis": "casework load (open cases + waiting)",
+        "casework_axis": "casework load (cases + waiting)",
         "hours_axis": "hours per week",
         "now": "this week",
-        "places_open_label": "{open}/{total} places open",
+        "places_open_label": "{open}/{total} meeting places open",
         "scheduled": "scenario: {what}",
         "decision_steering": "steering: {mode}",
         "decision_close_meeting_places": "close {share:.0%} of places",
-        "decision_protect_community_time": "protect {share:.0%} time",
+        "decision_protect_community_time": "protect {share:.0%} of time",
         "decision_citizen_budget": "citizen budget EUR {eur_per_resident:.0f}",
         "decision_compare": "new baseline",
-        "error": "Something went wrong",
+        "loneliness_legend": "Loneliness (score 0-11)",
+        "not_lonely": "not lonely (0-2)",
+        "moderately_lonely": "moderately (3-8)",
+        "severely_lonely": "severely (9-10)",
+        "very_severely_lonely": "very severely (11)",
+        "initiatives_legend": "Resident initiatives",
+        "taken_over": "taken over",
+        "export_title": "{scenario} | seed {seed} | week {week} | steering: {mode}",
+        "from_odd": "From the model description (docs/ODD.md)",
+        "odd_purpose": "Purpose",
+        "odd_process": "One week, step by step",
+        "odd_steering": "Steering modes",
+        "odd_limits": "What the model leaves out",
+        "error": "Not done",
     },
     "nl": {
         "title": "Vitale gemeenschap - werksessie",
-        "language": "Taal",
         "controls": "Afspelen",
-        "controls_help": "Afspelen laat week na week lopen; Step doet één update; Reset start het gekozen scenario "
+        "reset": "Opnieuw",
+        "play": "▶ Speel",
+        "pause": "❚❚ Pauze",
+        "step": "Stap",
+        "controls_help": "Speel rekent update na update door, Stap één update, Opnieuw start het gekozen scenario "
                          "opnieuw met de startinstellingen hieronder.",
         "weeks_per_update": "Weken per update",
         "pause_ms": "Pauze tussen updates (ms)",
@@ -86,15 +112,17 @@ TEXTS: dict[str, dict[str, str]] = {
                      "gemarkeerd. Het eerste besluit start een basislijn: dezelfde stad en seed, doorgerekend zonder "
                      "uw besluiten.",
         "steering_now": "Sturingsstijl (wisselt direct)",
-        "close_places": "Sluit ontmoetingsplekken",
-        "close_share": "Deel van de ontmoetingsplekken",
-        "protect_time": "Bescherm tijd voor gemeenschapswerk",
-        "protect_share": "Beschermd deel van de uren",
-        "citizen_budget": "Voeg een burgerbegroting toe",
-        "budget_eur": "Euro per volwassene per jaar",
+        "where": "Waar",
+        "whole_city": "Hele stad",
+        "act_close_meeting_places": "Sluit ontmoetingsplekken nu",
+        "act_protect_community_time": "Bescherm tijd voor gemeenschapswerk",
+        "act_citizen_budget": "Voeg een burgerbegroting toe",
+        "setting_close_meeting_places": "Deel van de ontmoetingsplekken",
+        "setting_protect_community_time": "Beschermd deel van de uren",
+        "setting_citizen_budget": "Euro per volwassene per jaar",
         "compare_from_now": "Nieuwe basislijn vanaf nu",
         "start_settings": "Startinstellingen",
-        "start_help": "Een scenario kiezen start het direct. De schuifjes gelden na Reset.",
+        "start_help": "Een scenario kiezen start het direct. De seed en de schuifjes gelden na Reset.",
         "scenario": "Scenario",
         "seed": "Seed (zelfde seed, zelfde stad)",
         "export": "Exporteren",
@@ -104,37 +132,51 @@ TEXTS: dict[str, dict[str, str]] = {
         "tab_info": "Over het model",
         "week": "Week",
         "year": "jaar",
-        "steering": "Sturing",
-        "community_strength": "Gemeenschapskracht",
+        "community_strength": "Gemeenschaps\u00adkracht",  # soft hyphen: narrow monitor cards
         "lonely_share": "Eenzaam",
         "casework_load": "Casuslast",
         "waiting_list": "Wachtlijst",
         "initiatives_active": "Initiatieven",
-        "meeting_places_open": "Ontmoetingsplekken open",
+        "meeting_places_open": "Ontmoetings\u00adplekken open",
         "vs_baseline": "t.o.v. basislijn",
         "no_baseline": "Nog geen besluit: de grafieken tonen alleen de lopende stad.",
         "baseline_since": "Stippellijnen: basislijn vanaf week {week}, doorgerekend zonder de besluiten van de zaal.",
+        "decisions": "Besluiten",
+        "decision_at": "week {week}: {what}",
         "chart_network": "Sociaal netwerk ({n} van {total} bewoners)",
-        "chart_network_help": "Kleur: eenzaamheid (De Jong Gierveld 0-11); grootte: betrokkenheid; vierkantjes: "
-                              "bewonersinitiatieven en hun leden; grijze labels: wijken en open ontmoetingsplekken.",
+        "chart_network_help": "Kleur van de stip: eenzaamheid (De Jong Gierveld-schaal); grootte: betrokkenheid; "
+                              "vierkantjes: bewonersinitiatieven, verbonden met hun leden; ruitjes: initiatieven die "
+                              "de gemeente heeft overgenomen.",
         "chart_timeseries": "In de tijd",
         "chart_hours": "Uren van professionals per week, per activiteit",
         "live": "lopend",
         "baseline": "basislijn",
-        "loneliness_axis": "eenzaamheid (0-11)",
         "strength_axis": "gemeenschapskracht (0-100)",
         "lonely_axis": "eenzaam (%)",
-        "casework_axis": "casuslast (open casussen + wachtend)",
+        "casework_axis": "casuslast (casussen + wachtlijst)",
         "hours_axis": "uren per week",
         "now": "deze week",
-        "places_open_label": "{open}/{total} plekken open",
+        "places_open_label": "{open}/{total} ontmoetingsplekken open",
         "scheduled": "scenario: {what}",
         "decision_steering": "sturing: {mode}",
-        "decision_close_meeting_places": "sluit {share:.0%} plekken",
-        "decision_protect_community_time": "bescherm {share:.0%} tijd",
+        "decision_close_meeting_places": "sluit {share:.0%} van de plekken",
+        "decision_protect_community_time": "bescherm {share:.0%} van de tijd",
         "decision_citizen_budget": "burgerbegroting € {eur_per_resident:.0f}",
         "decision_compare": "nieuwe basislijn",
-        "error": "Er ging iets mis",
+        "loneliness_legend": "Eenzaamheid (score 0-11)",
+        "not_lonely": "niet eenzaam (0-2)",
+        "moderately_lonely": "matig (3-8)",
+        "severely_lonely": "ernstig (9-10)",
+        "very_severely_lonely": "zeer ernstig (11)",
+        "initiatives_legend": "Bewonersinitiatieven",
+        "taken_over": "overgenomen",
+        "export_title": "{scenario} | seed {seed} | week {week} | sturing: {mode}",
+        "from_odd": "Uit de modelbeschrijving (docs/ODD.md, in het Engels)",
+        "odd_purpose": "Doel",
+        "odd_process": "Eén week, stap voor stap",
+        "odd_steering": "Sturingsstijlen",
+        "odd_limits": "Wat het model weglaat",
+        "error": "Niet uitgevoerd",
     },
 }
 
@@ -177,33 +219,38 @@ ACTIVITY_NAMES: dict[str, dict[str, str]] = {
            "hours_outreach": "outreach"},
 }
 
-#: Labels of the start-setting sliders (schema field -> label); help texts come from the schema in English.
+#: Resident-initiative kinds (``model.parameters.INITIATIVE_KINDS``).
+INITIATIVE_KIND_NAMES: dict[str, dict[str, str]] = {
+    "en": {"meeting_activity": "meeting activity", "care_circle": "care circle", "broodfonds": "broodfonds",
+           "energy_cooperative": "energy cooperative", "festival": "festival"},
+    "nl": {"meeting_activity": "ontmoetingsactiviteit", "care_circle": "zorgcirkel", "broodfonds": "broodfonds",
+           "energy_cooperative": "energiecoöperatie", "festival": "festival"},
+}
+
+#: Labels of the start-setting sliders (schema field -> label).
 PARAMETER_LABELS: dict[str, dict[str, str]] = {
     "en": {"n_residents": "Residents", "team_per_1000": "District-team members per 1,000",
            "builders_per_1000": "Community builders per 1,000", "admin_base_hours": "Admin hours per week",
-           "place_subsidy_eur": "Meeting-place subsidy (EUR/year)",
            "citizen_budget_eur": "Citizen budget (EUR/adult/year)",
            "reluctance_mean": "Reluctance to ask for help", "homophily": "Preference for similar others",
-           "grant_eur": "Initiative grant (EUR/year)", "layered_review_weeks": "Layered: review every (weeks)"},
+           "layered_review_weeks": "Layered: review every (weeks)"},
     "nl": {"n_residents": "Bewoners", "team_per_1000": "Wijkteamleden per 1.000",
            "builders_per_1000": "Opbouwwerkers per 1.000", "admin_base_hours": "Administratie-uren per week",
-           "place_subsidy_eur": "Subsidie ontmoetingsplek (€/jaar)",
            "citizen_budget_eur": "Burgerbegroting (€/volwassene/jaar)",
            "reluctance_mean": "Vraagverlegenheid", "homophily": "Voorkeur voor gelijken",
-           "grant_eur": "Subsidie initiatief (€/jaar)", "layered_review_weeks": "Gelaagd: herziening elke (weken)"},
+           "layered_review_weeks": "Gelaagd: herziening elke (weken)"},
 }
 
+#: Dutch help texts of the start-setting sliders (in English the schema's own meaning and unit are shown).
 PARAMETER_HELP_NL: dict[str, str] = {
     "n_residents": "Volwassen inwoners van de stad (meer bewoners: trager).",
-    "team_per_1000": "Omvang van het sociaal wijkteam.",
-    "builders_per_1000": "Opbouwwerkers en andere gemeenschapsbouwers.",
-    "admin_base_hours": "Vaste administratie per professional bij gewone verantwoordingslast.",
-    "place_subsidy_eur": "Basissubsidie van één ontmoetingsplek (buurthuis).",
-    "citizen_budget_eur": "Budget dat bewoners zelf verdelen (burgerbegroting).",
-    "reluctance_mean": "Gemiddelde terughoudendheid om hulp te vragen.",
-    "homophily": "Hoe sterk mensen banden zoeken met wie op hen lijkt (leeftijd, inkomen).",
-    "grant_eur": "Hoogte van een startsubsidie voor een bewonersinitiatief.",
-    "layered_review_weeks": "Hoe vaak de gelaagde sturing elke wijk opnieuw beoordeelt.",
+    "team_per_1000": "Omvang van het sociaal wijkteam (leden per 1.000 volwassenen).",
+    "builders_per_1000": "Opbouwwerkers en andere gemeenschapsbouwers (per 1.000 volwassenen).",
+    "admin_base_hours": "Vaste administratie per professional bij gewone verantwoordingslast (uren per week).",
+    "citizen_budget_eur": "Budget dat bewoners zelf verdelen (burgerbegroting, euro per volwassene per jaar).",
+    "reluctance_mean": "Gemiddelde terughoudendheid om hulp te vragen (vraagverlegenheid, 0-1).",
+    "homophily": "Hoe sterk mensen banden zoeken met wie op hen lijkt (leeftijd, inkomen; odds ratio).",
+    "layered_review_weeks": "Hoe vaak de gelaagde sturing elke wijk opnieuw beoordeelt (weken).",
 }
 
 INFO: dict[str, str] = {
@@ -238,10 +285,11 @@ its outputs are comparisons and mechanisms, **not forecasts** for a real municip
 
 ## How to use it
 
-1. Pick a **scenario** (left). It starts at once. Press **▶** to play, **Step** for one update, **Reset**
+1. Pick a **scenario** (left). It starts at once. Press **▶ Play** to run, **Step** for one update, **Reset**
    to start again (with the start settings).
 2. While it runs, **decide now**: switch the steering mode, close meeting places, protect community time
-   or add a citizen budget. Each decision is marked with a vertical line at the current week.
+   or add a citizen budget, in the whole city or in one neighbourhood (**Where**). Each decision acts from
+   the current week and is marked with a vertical line on the charts.
 3. The first decision also starts a **baseline**: an exact copy of the city at that moment, continued with
    the same random numbers but without your decisions (dashed lines). The difference is the effect of
    the decision in this city; other seeds give other cities.
@@ -254,10 +302,10 @@ its outputs are comparisons and mechanisms, **not forecasts** for a real municip
 * **Close meeting places** in year 2 and compare with the baseline: does loneliness run away?
 * Start from *enforcing* and switch to **facilitating** in year 3 (also a shipped scenario).
 * **Protect community time** during a demand shock (scenario *demand_shock*).
-* Add a **citizen budget** and look at initiatives and trust.
+* Add a **citizen budget** in the deprived neighbourhood and look at initiatives and community strength.
 * Repeat a decision with another **seed**: is the difference robust, or noise?
 
-The full description (ODD protocol, sources, every parameter) is in `docs/ODD.md`.
+The full description (ODD protocol, sources, every parameter) is in `docs/ODD.md`; excerpts follow.
 """,
     "nl": """
 ## Wat is dit
@@ -292,11 +340,11 @@ echte gemeente.
 
 ## Zo gebruikt u het
 
-1. Kies links een **scenario**; het start direct. Druk op **▶** om af te spelen, **Step** voor één update,
-   **Reset** om opnieuw te beginnen (met de startinstellingen).
+1. Kies links een **scenario**; het start direct. Druk op **▶ Speel** om door te rekenen, **Stap** voor één
+   update, **Opnieuw** om opnieuw te beginnen (met de startinstellingen).
 2. Besluit **nu**, terwijl het loopt: wissel van sturingsstijl, sluit ontmoetingsplekken, bescherm tijd
-   voor gemeenschapswerk of voeg een burgerbegroting toe. Elk besluit krijgt een verticale lijn in de
-   huidige week.
+   voor gemeenschapswerk of voeg een burgerbegroting toe, in de hele stad of in één wijk (**Waar**). Elk
+   besluit werkt vanaf de huidige week en krijgt een verticale lijn in de grafieken.
 3. Het eerste besluit start ook een **basislijn**: een exacte kopie van de stad op dat moment, doorgerekend
    met dezelfde toevalsgetallen maar zonder uw besluiten (stippellijnen). Het verschil is het effect van
    het besluit in deze stad; een andere seed geeft een andere stad.
@@ -309,16 +357,17 @@ echte gemeente.
 * **Sluit ontmoetingsplekken** in jaar 2 en vergelijk met de basislijn: loopt de eenzaamheid weg?
 * Begin *dwingend* en wissel in jaar 3 naar **faciliterend** (ook een meegeleverd scenario).
 * **Bescherm gemeenschapstijd** tijdens een vraagschok (scenario *demand_shock*).
-* Voeg een **burgerbegroting** toe en kijk naar initiatieven en vertrouwen.
+* Voeg een **burgerbegroting** toe in de kwetsbare wijk en kijk naar initiatieven en gemeenschapskracht.
 * Herhaal een besluit met een andere **seed**: is het verschil robuust, of toeval?
 
-De volledige beschrijving (ODD-protocol, bronnen, alle parameters) staat in `docs/ODD.md` (Engels).
+De volledige beschrijving (ODD-protocol, bronnen, alle parameters) staat in `docs/ODD.md` (Engels);
+hieronder enkele delen daaruit.
 """,
 }
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """Look up the text ``key`` in ``lang`` (English when missing) and fill in ``values``.
+    """Look up the text ``key`` in ``lang`` and fill in ``values``.
 
     Args:
         key: Key of :data:`TEXTS`.
@@ -328,32 +377,33 @@ def t(key: str, lang: str, **values: object) -> str:
     Returns:
         The text.
 
+    Raises:
+        KeyError: No such language or key (the tests check that every key used exists in both).
+
     """
-    text = TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"].get(key, key)
+    text = TEXTS[lang][key]
     return text.format(**values) if values else text
 
 
 def steering_name(mode: str, lang: str) -> str:
-    """Return the name of a steering mode in ``lang`` (the registry name when unknown)."""
-    return STEERING_NAMES.get(lang, STEERING_NAMES["en"]).get(mode, mode)
+    """Return the name of a steering mode in ``lang`` (the registry name for a mode added since)."""
+    return STEERING_NAMES[lang].get(mode, mode)
 
 
 def intervention_name(name: str, lang: str) -> str:
-    """Return the name of an intervention in ``lang`` (the registry name when unknown)."""
-    return INTERVENTION_NAMES.get(lang, INTERVENTION_NAMES["en"]).get(name, name.replace("_", " "))
+    """Return the name of an intervention in ``lang`` (the registry name for one added since)."""
+    return INTERVENTION_NAMES[lang].get(name, name.replace("_", " "))
 
 
 def neighbourhood_name(name: str, lang: str) -> str:
     """Return the name of a neighbourhood in ``lang``: its archetype translated, its number kept (``urban_young_2``)."""
-    names = ARCHETYPE_NAMES.get(lang, ARCHETYPE_NAMES["en"])
+    names = ARCHETYPE_NAMES[lang]
     for key, label in names.items():
         if name == key or name.startswith(key + "_"):
             return label + name[len(key):].replace("_", " ")
     return name.replace("_", " ")
 
 
-def scenario_description(scenario: object, lang: str) -> str:
+def scenario_description(scenario: Scenario, lang: str) -> str:
     """Return the scenario's description in ``lang`` (``description_nl`` for Dutch)."""
-    if lang == "nl":
-        return str(getattr(scenario, "description_nl", "") or getattr(scenario, "description", ""))
-    return str(getattr(scenario, "description", ""))
+    return scenario.description_nl if lang == "nl" else scenario.description

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
@@ -50,6 +51,25 @@ def with_derived_outputs(city: pd.DataFrame) -> pd.DataFrame:
     return city.assign(casework_load=city["open_cases"] + city["waiting_list"])
 
 
+def draw_bands(ax: Axes, table: pd.DataFrame, key: str, by: str = "scenario", x: str = "year") -> None:
+    """Draw the mean over seeds of one output and its 95% confidence band, one line per group.
+
+    Args:
+        ax: Matplotlib axes to draw on.
+        table: Tidy table with one row per group, seed and ``x`` (e.g. a city table with a
+            ``scenario`` column, or a neighbourhood table grouped by ``neighbourhood``).
+        key: The output to draw.
+        by: Column whose values get a line each (labelled with the value), in order of appearance.
+        x: Column of the horizontal axis.
+
+    """
+    for name, runs in table.groupby(by, sort=False):
+        g = runs.groupby(x)[key].agg(["mean", "std", "count"])
+        half = ci95_half_width(g["std"].to_numpy(), g["count"].to_numpy())
+        (line,) = ax.plot(g.index, g["mean"], label=name)
+        ax.fill_between(g.index, g["mean"] - half, g["mean"] + half, color=line.get_color(), alpha=0.2, linewidth=0)
+
+
 def plot_key_outputs(city: pd.DataFrame, folder: Path, outputs: dict[str, str] = FIGURE_OUTPUTS,
                      xlabel: str = "year", title: str = "Mean and 95% CI over {seeds} seeds") -> list[Path]:
     """Draw each key output over time, one line (mean over seeds) and 95% band per scenario.
@@ -71,12 +91,7 @@ def plot_key_outputs(city: pd.DataFrame, folder: Path, outputs: dict[str, str] =
         fig = Figure(figsize=(7, 4), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
-        for scenario, runs in city.groupby("scenario", sort=False):
-            g = runs.groupby("year")[key].agg(["mean", "std", "count"])
-            half = ci95_half_width(g["std"].to_numpy(), g["count"].to_numpy())
-            (line,) = ax.plot(g.index, g["mean"], label=scenario)
-            ax.fill_between(g.index, g["mean"] - half, g["mean"] + half, color=line.get_color(), alpha=0.2,
-                            linewidth=0)
+        draw_bands(ax, city, key)
         seeds = city["seed"].nunique()
         ax.set(xlabel=xlabel, ylabel=label, title=title.format(seeds=seeds))
         ax.legend(loc="best", fontsize="small")

@@ -40,9 +40,7 @@ from markupsafe import Markup
 
 from model.calibration import target_table
 from model.cli import (
-    DISTRIBUTION,
     KEY_OUTPUTS,
-    REPO_ROOT,
     UsageError,
     _add_run_options,
     _scenarios,
@@ -54,6 +52,7 @@ from model.community import WEEKS_PER_YEAR
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from model.parameters import Parameters
 from model.plots import mean_ci, plot_key_outputs, with_derived_outputs
+from model.provenance import DISTRIBUTION, ROOT
 from model.runner import RunResult
 from model.scenarios import TIMING_KEYS
 
@@ -68,7 +67,7 @@ RUN_OPTIONS = ("residents", "years", "seeds", "seed", "out")
 RESULT_FILES = ("manifest.json", "city.parquet", "neighbourhoods.parquet")
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 DEFAULT_THRESHOLD = 0.05  # a neighbourhood difference of 5% of the reference value is worth an alderman's attention
-DOCS = REPO_ROOT / "docs"
+DOCS = ROOT / "docs"
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
 
@@ -410,9 +409,11 @@ def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[di
     return found
 
 
-def validation_part(docs: Path, run_git: dict[str, Any] | None, t: dict[str, Any],
-                    locale: str) -> dict[str, Any]:
+def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], locale: str) -> dict[str, Any]:
     """The calibration check of ``docs/validation.json`` (written by ``python -m model.validation``).
+
+    Whether it describes the model of this run is decided by the model digest
+    (:func:`model.provenance.model_digest`) that both the validation and the run's manifest record.
 
     Returns:
         ``messages`` (what the file is and whether it belongs to this run's model version) and, when
@@ -427,24 +428,21 @@ def validation_part(docs: Path, run_git: dict[str, Any] | None, t: dict[str, Any
         config, targets = data["configuration"], data["targets"]
         rows = target_rows(pd.DataFrame(targets), t, locale)
         made = _date(data["generated"], locale)
-        commit = data.get("git_commit")
+        digest = data.get("model_digest")
         made_text = t["validation_made"].format(
             date=made, residents=format_decimal(config["residents"], locale=locale),
             years=format_decimal(config["years"], format="#,##0.##", locale=locale), seeds=len(config["seeds"]),
-            commit=(commit or "?")[:10], passed=sum(bool(r["pass"]) for r in targets), total=len(targets))
+            commit=(digest or "?")[:10], passed=sum(bool(r["pass"]) for r in targets), total=len(targets))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         return {"messages": [t["validation_unreadable"].format(problem=f"{type(exc).__name__}: {exc}")]}
-    run_commit = (run_git or {}).get("commit")
-    other = bool(run_commit and commit != run_commit)
+    other = bool(run_digest and digest != run_digest)
     messages = [made_text]
-    if not run_commit:
+    if not run_digest:
         messages.append(t["validation_unknown"])
     elif other:
-        messages.append(t["validation_other"].format(validation=(commit or "?")[:10], run=run_commit[:10]))
+        messages.append(t["validation_other"].format(validation=(digest or "?")[:10], run=run_digest[:10]))
     else:
         messages.append(t["validation_same"])
-    if run_git and run_git.get("dirty"):
-        messages.append(t["validation_dirty"])
     return {"messages": messages, "rows": rows, "passed": sum(bool(r["pass"]) for r in targets), "date": made,
             "other_commit": other}
 
@@ -568,8 +566,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
     ref = comparison.reference["name"]
     key_table = comparison_table(results, {key: t["output"][key] for key in REPORT_OUTPUTS})
     all_table = comparison_table(results, {key: t["output"].get(key, label) for key, label in KEY_OUTPUTS.items()})
-    run_git = comparison.folders[0].manifest.get("git")
-    validation = validation_part(docs, run_git, t, locale)
+    validation = validation_part(docs, comparison.folders[0].manifest.get("model_digest"), t, locale)
     own_targets = None
     if is_baseline(comparison.reference):
         own_targets = target_rows(target_table(results[ref].final()), t, locale)

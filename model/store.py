@@ -35,7 +35,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,9 +45,7 @@ from typing import Any, Protocol
 import pandas as pd
 from tqdm import tqdm
 
-#: Folders whose files decide what a run computes (all of the package; conservative on purpose).
-CODE_FOLDERS = ("model", "agents")
-_ROOT = Path(__file__).resolve().parent.parent
+from model.provenance import code_digest
 
 
 class StoreError(ValueError):
@@ -102,16 +100,6 @@ def attempt(fn: Callable[..., dict[str, pd.DataFrame]], args: tuple) -> Outcome:
     return Outcome(tables=tables, seconds=round(time.perf_counter() - start, 3), worker=worker)
 
 
-def code_fingerprint(folders: Iterable[str] = CODE_FOLDERS) -> str:
-    """Hash of the package's source files (``.py`` and ``.toml`` under ``folders``)."""
-    digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted((_ROOT / folder).rglob("*")):
-            if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def batch_hash(tasks: Sequence[Task]) -> str:
     """Hash of the tasks' keys and specs (their order does not matter)."""
     digest = hashlib.sha256()
@@ -145,7 +133,7 @@ class RunStore:
         if len(set(keys)) != len(keys):
             raise StoreError(f"{self.folder}: two runs have the same key")
         self.command = list(command)
-        self.batch = {"hash": batch_hash(self.tasks), "code": code_fingerprint(), "runs": len(keys)}
+        self.batch = {"hash": batch_hash(self.tasks), "code": code_digest(), "runs": len(keys)}
         self._lock: Any = None
 
     # ------------------------------------------------------------------ opening and closing

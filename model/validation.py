@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
-import subprocess
 import sys
 import tomllib
 from collections.abc import Sequence
@@ -36,6 +34,7 @@ from model.calibration import TARGETS, Target, target_table
 from model.community import WEEKS_PER_YEAR, CommunityModel
 from model.parameters import AGE_GROUPS, CALIBRATED_FILE, Parameters
 from model.plots import mean_ci
+from model.provenance import git_state, model_digest
 from model.submodels import LONELY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,33 +280,6 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f}" if unit != "share" else f"{100 * value:.1f}%"
 
 
-def _git_commit() -> str | None:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True,
-                              timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-#: The files that make up the model's rules and defaults (not its shells: CLI, report, dashboard).
-MODEL_FILES = ("community.py", "submodels.py", "parameters.py", "state.py", "network.py", "metrics.py", "levers.py",
-               "steering.py", "interventions.py", CALIBRATED_FILE.name)
-
-
-def model_digest() -> str:
-    """SHA-256 over the model's rules and calibrated defaults (:data:`MODEL_FILES` and ``agents/*.py``).
-
-    Two runs with the same digest ran the same model, whatever else changed in the repository.
-    """
-    h = hashlib.sha256()
-    files = [ROOT / "model" / name for name in MODEL_FILES] + sorted(ROOT.joinpath("agents").glob("*.py"))
-    for path in files:
-        if path.exists():
-            h.update(path.relative_to(ROOT).as_posix().encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
-
-
 def stylised_facts(v: Validation) -> list[dict[str, str]]:
     """The stylised facts as rows: fact and its source, what the model shows, and whether it holds."""
     r_mean, r_low, _ = mean_ci(v.stack("assortativity"))
@@ -445,7 +417,8 @@ def report(v: Validation, figures: dict[str, Path], out: Path, command: str) -> 
     out.mkdir(parents=True, exist_ok=True)
     (out / "validation.md").write_text(text, encoding="utf-8")
     data = {
-        "generated": dt.date.today().isoformat(), "command": command, "git_commit": _git_commit(),
+        "generated": dt.date.today().isoformat(), "command": command,
+        "git_commit": (git_state() or {}).get("commit"),
         "model_digest": model_digest(),
         "configuration": {"residents": p.n_residents, "years": p.years, "burn_in_years": p.burn_in_years,
                           "steering_mode": p.steering_mode, "seeds": seeds},

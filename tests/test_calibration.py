@@ -17,8 +17,8 @@ import pytest
 
 from model.calibration import FREE, TARGETS, objective_value, overrides_for, target_table
 from model.parameters import CALIBRATED_FILE, Parameters, describe
+from model.provenance import model_digest
 from model.runner import run_many
-from model.validation import model_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 

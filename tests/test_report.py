@@ -195,20 +195,21 @@ def test_model_limitations_are_quoted_from_the_odd(reports: dict[str, Path], tmp
 
 
 # ---------------------------------------------------------------------- calibration and the baseline
-def write_validation(folder: Path, commit: str) -> None:
+def write_validation(folder: Path, digest: str) -> None:
     targets = [{"target": t.name, "unit": t.unit, "value": t.value, "tolerance": t.tolerance, "model": t.value + 0.5,
                 "ci_low": t.value, "ci_high": t.value + 1, "pass": i % 2 == 0, "source": t.source}
                for i, t in enumerate(TARGETS)]
     folder.mkdir(exist_ok=True)
     (folder / "validation.json").write_text(json.dumps({
-        "generated": "2026-11-20", "git_commit": commit,
+        "generated": "2026-11-20", "git_commit": "1" * 40, "model_digest": digest,
         "configuration": {"residents": 2000, "years": 10, "seeds": list(range(10))}, "targets": targets}))
 
 
 def test_validation_results_are_shown_with_their_model_version(results: Path, tmp_path: Path) -> None:
     comparison = combine([read_results(results)])
     t = texts("en")
-    run_commit = (comparison.folders[0].manifest.get("git") or {}).get("commit")
+    run_digest = comparison.folders[0].manifest.get("model_digest")
+    assert run_digest, "the run's manifest records the model digest"
 
     missing = render_report(comparison, lang="en", docs=tmp_path)
     assert t["validation_missing"] in missing and t["summary_no_validation"] in missing
@@ -220,14 +221,13 @@ def test_validation_results_are_shown_with_their_model_version(results: Path, tm
     assert [text_of(r.find("td")) for r in rows] == [t.name for t in TARGETS]
     passed = (len(TARGETS) + 1) // 2
     assert t["summary_validation"].format(date="20 November 2026", passed=passed, total=len(TARGETS),
-                                          other=t["summary_validation_other"] if run_commit else "") in other
-    if run_commit:  # run from a git working copy (as in development and CI)
-        assert t["validation_other"].split("(")[0] in other
-        write_validation(tmp_path / "same", run_commit)
-        same = render_report(comparison, lang="en", docs=tmp_path / "same")
-        assert t["validation_same"] in same and t["validation_other"].split("(")[0] not in same
-    else:
-        assert t["validation_unknown"] in other
+                                          other=t["summary_validation_other"]) in other
+    assert t["validation_other"].split("(")[0] in other
+    write_validation(tmp_path / "same", run_digest)
+    same = render_report(comparison, lang="en", docs=tmp_path / "same")
+    assert t["validation_same"] in same and t["validation_other"].split("(")[0] not in same
+    comparison.folders[0].manifest.pop("model_digest")  # results written before manifests recorded it
+    assert t["validation_unknown"] in render_report(comparison, lang="en", docs=tmp_path / "same")
 
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "validation.json").write_text("{")

@@ -96,7 +96,7 @@ def test_runs_of_other_code_are_never_mixed(tmp_path: Path, monkeypatch: pytest.
     tasks = [table_task("a", 1)]
     with RunStore(tmp_path / "w", tasks) as store:
         run_batch(store, Serial())
-    monkeypatch.setattr(store_module, "code_fingerprint", lambda: "changed")
+    monkeypatch.setattr(store_module, "code_digest", lambda: "changed")
     with pytest.raises(StoreError, match="another version of the model's code"):
         RunStore(tmp_path / "w", tasks).__enter__()
 
