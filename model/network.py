@@ -43,21 +43,27 @@ def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndar
 
 
 @numba.njit(cache=True)
-def _weighted_sums(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray,
-                   values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of tie weights and of weight x the other end's value, per resident.
+def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, values: np.ndarray, good: float,
+                      close: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per resident: ties at least ``good`` and ``close`` strong, sums of weights and of weight x other's value.
 
-    The two ends are summed separately (each in tie order) and then added, as ``np.bincount``
-    over each end would, so results are identical to the numpy formulation.
+    The weighted sums add the two ends separately (each in tie order) and then together, as
+    ``np.bincount`` over each end would, so results are identical to the numpy formulation.
     """
+    n_good, n_close = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     wa, wb = np.zeros(n), np.zeros(n)
     va, vb = np.zeros(n), np.zeros(n)
     for e in range(len(a)):
-        wa[a[e]] += w[e]
-        va[a[e]] += values[b[e]] * w[e]
-        wb[b[e]] += w[e]
-        vb[b[e]] += values[a[e]] * w[e]
-    return wa + wb, va + vb
+        x, y, we = a[e], b[e], w[e]
+        n_good[x] += we >= good
+        n_good[y] += we >= good
+        n_close[x] += we >= close
+        n_close[y] += we >= close
+        wa[x] += we
+        va[x] += values[y] * we
+        wb[y] += we
+        vb[y] += values[x] * we
+    return n_good, n_close, wa + wb, va + vb
 
 
 @numba.njit(cache=True)
@@ -211,9 +217,13 @@ class TieNetwork:
         """Index of the tie between each pair ``(i[k], j[k])``, or -1 where there is none."""
         _, _, key = self._keys(np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64))
         pos = np.searchsorted(self.key, key)
-        pos_c = np.minimum(pos, max(len(self.key) - 1, 0))
-        found = (len(self.key) > 0) & (self.key[pos_c] == key) if len(self.key) else np.zeros(len(key), bool)
-        return np.where(found, pos_c, -1)
+        return np.where(self._at(pos, key), pos, -1)
+
+    def _at(self, pos: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """Tell which keys are at their ``np.searchsorted`` positions ``pos``, i.e. are ties already."""
+        if not len(self.key):
+            return np.zeros(len(key), dtype=bool)
+        return self.key[np.minimum(pos, len(self.key) - 1)] == key
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
         """Add new ties (self-loops, duplicates and existing pairs are skipped)."""
@@ -223,11 +233,11 @@ class TieNetwork:
         keep = a != b
         key, first = np.unique(key[keep], return_index=True)
         idx = np.flatnonzero(keep)[first]
-        new = self.find(a[idx], b[idx]) < 0
-        idx, key = idx[new], key[new]
+        pos = np.searchsorted(self.key, key)
+        new = ~self._at(pos, key)
+        idx, key, pos = idx[new], key[new], pos[new]
         if not len(idx):
             return
-        pos = np.searchsorted(self.key, key)
         self.key = _insert(self.key, pos, key)
         self.a = _insert(self.a, pos, a[idx].astype(np.int32))
         self.b = _insert(self.b, pos, b[idx].astype(np.int32))
@@ -260,9 +270,15 @@ class TieNetwork:
         """
         return _strong_by_group(group, n_groups, self.a, self.w, self.bridging, threshold)
 
-    def weighted_sums(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per resident: the sum of tie strengths, and the strength-weighted sum of the other ends' ``values``."""
-        return _weighted_sums(self.n, self.a, self.b, self.w, np.asarray(values, dtype=np.float64))
+    def strength_profile(self, values: np.ndarray, good: float,
+                         close: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per resident, in one pass over the ties: counts of strong ties and strength-weighted sums.
+
+        Returns:
+            Ties at least ``good`` strong, ties at least ``close`` strong, the sum of tie strengths,
+            and the strength-weighted sum of the other ends' ``values``.
+        """
+        return _strength_profile(self.n, self.a, self.b, self.w, np.asarray(values, dtype=np.float64), good, close)
 
     def contact_and_decay(self, u: np.ndarray, reach: np.ndarray, contact_prob: float, kin_contact: float,
                           gain: float, decay: np.ndarray, kin_decay: float, drop: float, good: float) -> np.ndarray:

@@ -744,12 +744,11 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
     (initialisation).
     """
     p, pop, net = m.p, m.pop, m.net
-    pop.good_ties = net.count_at_least(p.good_tie_threshold)
-    close = net.count_at_least(p.close_tie_threshold)
+    pop.good_ties, close, wsum, wtotal = net.strength_profile(pop.lon_s + pop.lon_e, p.good_tie_threshold,
+                                                             p.close_tie_threshold)
     belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
     social_gap = np.exp(-(pop.good_ties + belonging) / p.saturation_ties)
     no_confidant = np.exp(-close / p.confidant_scale)
-    wsum, wtotal = net.weighted_sums(pop.lon_s + pop.lon_e)
     pop.score = _loneliness_step(_parameters(_LonelinessParameters, p), 1.0 if settle else p.loneliness_rate,
                                  pop.alone, pop.disp_s, pop.disp_e, social_gap, no_confidant, wsum, wtotal,
                                  pop.good_ties, pop.lon_s, pop.lon_e, pop.zrm)
