@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
+from model.network import TieNetwork
 from model.parameters import INITIATIVE_KINDS
 from model.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO
 
@@ -256,6 +257,9 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     """
     p, rng, pop, net = m.p, m.rng, m.pop, m.net
     who, venue = venues
+    # This week's new ties join the network after the last encounter, in one merge; until then they are
+    # known, and strengthened by a new meeting, as ties of their own small network.
+    started = TieNetwork(net.n)
     for _ in range(p.encounters_per_visit):
         order = _by_venue_at_random(venue, rng.random(len(who)))
         a, va = who[order][0::2], venue[order][0::2]
@@ -263,16 +267,20 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
         k = min(len(a), len(b))
         a, b, same = a[:k], b[:k], va[:k] == vb[:k]
         a, b = a[same], b[same]
-        tie = net.find(a, b)
-        known = tie >= 0
-        net.w[tie[known]] += p.tie_gain * (1 - net.w[tie[known]])
+        known = np.zeros(len(a), dtype=bool)
+        for ties in (net, started):
+            tie = ties.find(a, b)
+            found = tie >= 0
+            ties.w[tie[found]] += p.tie_gain * (1 - ties.w[tie[found]])
+            known |= found
         a, b = a[~known], b[~known]
         bridging = m.is_bridging(a, b)
         base = np.minimum(1, np.minimum(pop.good_ties[a], pop.good_ties[b]) / p.bridging_base)
         prob = p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
         new = rng.random(len(a)) < prob
-        net.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
+        started.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
         m.counters.ties_formed += np.bincount(pop.nbh[a[new]], minlength=m.n_nbh)
+    net.add(started.a, started.b, started.w, started.kin, started.bridging)
 
 
 @numba.njit(cache=True)
