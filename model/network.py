@@ -127,36 +127,29 @@ def _ties_of(n: int, who: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.
     """The ties of each resident in ``who`` (ascending, distinct): ``ties[start[k]:start[k + 1]]`` are ``who[k]``'s.
 
     Within a group, ties where the resident is the lower end come first, then those where it
-    is the higher end, each in tie order (as :meth:`TieNetwork.neighbours` lists them).
+    is the higher end, each in tie order (as :meth:`TieNetwork.neighbours` lists them). The ties
+    are sorted by their lower end, so those are found by binary search; the others by two passes
+    over the higher ends (``who`` is a few residents: the branch is nearly always not taken).
     """
     mark = np.zeros(n, dtype=np.bool_)
     mark[who] = True
-    # One pass collects the ties touching ``who`` (branch-free, as in _directed); the rest looks at those only.
-    touching = np.empty(len(a), np.int64)
-    n_touching = 0
-    for e in range(len(a)):
-        touching[n_touching] = e
-        n_touching += mark[a[e]] | mark[b[e]]
-    touching = touching[:n_touching]
-    lower, higher = np.zeros(len(who), dtype=np.int64), np.zeros(len(who), dtype=np.int64)
-    for e in touching:
-        if mark[a[e]]:
-            lower[np.searchsorted(who, a[e])] += 1
+    lower_start = np.searchsorted(a, who)
+    lower = np.searchsorted(a, who, side="right") - lower_start
+    higher = np.zeros(len(who), dtype=np.int64)
+    for e in range(len(b)):
         if mark[b[e]]:
             higher[np.searchsorted(who, b[e])] += 1
     start = np.zeros(len(who) + 1, dtype=np.int64)
     start[1:] = np.cumsum(lower + higher)
-    fill_lower, fill_higher = start[:-1].copy(), start[:-1] + lower
     ties = np.empty(start[-1], dtype=np.int64)
-    for e in touching:
-        if mark[a[e]]:
-            k = np.searchsorted(who, a[e])
-            ties[fill_lower[k]] = e
-            fill_lower[k] += 1
+    fill = start[:-1] + lower
+    for k in range(len(who)):
+        ties[start[k]:fill[k]] = np.arange(lower_start[k], lower_start[k] + lower[k])
+    for e in range(len(b)):
         if mark[b[e]]:
             k = np.searchsorted(who, b[e])
-            ties[fill_higher[k]] = e
-            fill_higher[k] += 1
+            ties[fill[k]] = e
+            fill[k] += 1
     return start, ties
 
 
