@@ -273,7 +273,6 @@ class CommunityModel(mesa.Model):
         """
         p, rng, pop = self.p, self.rng, self.pop
         fresh = self._draw_residents(pop.nbh[who], newcomers=True)
-        self.net.remove_residents(who)
         left = np.zeros(len(pop), dtype=bool)
         left[who] = True
         pop.helper[(pop.helper >= 0) & left[pop.helper]] = NO  # helper NO (-1) reads left[-1], masked out
@@ -283,7 +282,7 @@ class CommunityModel(mesa.Model):
         kin = rng.random(len(src)) < p.kin_share
         dst = np.where(kin, rng.integers(0, len(pop), len(src)), self.similar_neighbour(src))
         w = np.where(kin, rng.uniform(*p.kin_strength, len(src)), rng.uniform(*p.friend_strength, len(src)))
-        self.net.add(src, dst, w, kin, self.is_bridging(src, dst))
+        self.net.replace(who, src, dst, w, kin, self.is_bridging(src, dst))  # leavers' ties end, newcomers' start
 
     def grow_initiative_agents(self) -> None:
         """Create Initiative agents for slots added by :meth:`model.state.Initiatives.grow`."""

@@ -6,7 +6,7 @@ a strength in [0, 1], a kin flag (family ties decay slowly) and a bridging flag
 (the two residents differ in age group or income, or live in different neighbourhoods).
 
 The passes over all ties that run every week (counting ties per resident, weighted sums
-over ties, contact and decay, removing the ties of leavers, merging new ties into the
+over ties, contact and decay, ending the ties of leavers and merging new ties into the
 sorted arrays, finding the ties of some residents) are compiled with numba: each is one
 loop over the ties instead of several numpy passes over the tie arrays, which a profile
 of a 100,000-resident city showed to be the largest cost of a step (``docs/performance.md``).
@@ -98,27 +98,28 @@ def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndar
 
 
 @numba.njit(cache=True)
-def _drop_residents(gone: np.ndarray, a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray,
-                    kin: np.ndarray, bridging: np.ndarray) -> int:
-    """Move the ties of residents who are not ``gone`` to the front, in order; return how many there are."""
-    kept = 0
-    for e in range(len(a)):  # branch-free, as in _contact_and_decay
-        a[kept], b[kept], key[kept] = a[e], b[e], key[e]
-        w[kept], kin[kept], bridging[kept] = w[e], kin[e], bridging[e]
-        kept += not (gone[a[e]] or gone[b[e]])
-    return kept
+def _splice(values: np.ndarray, drop: np.ndarray, pos: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``values`` without the elements at ``drop``, with ``new`` inserted before the elements at ``pos``.
 
-
-@numba.njit(cache=True)
-def _insert(values: np.ndarray, pos: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """``np.insert(values, pos, new)`` for ascending ``pos``, copying the runs between insertion points."""
-    out = np.empty(len(values) + len(new), dtype=values.dtype)
-    prev = 0
-    for j in range(len(new)):
-        out[prev + j:pos[j] + j] = values[prev:pos[j]]
-        out[pos[j] + j] = new[j]
-        prev = pos[j]
-    out[prev + len(new):] = values[prev:]
+    ``drop`` and ``pos`` are ascending places in ``values`` (``pos`` as ``np.searchsorted`` gives them;
+    an insertion at a dropped element comes before it). One copy of the runs between those places,
+    as ``np.insert(np.delete(...))`` would give with the places adjusted.
+    """
+    out = np.empty(len(values) - len(drop) + len(new), dtype=values.dtype)
+    o = x = i = j = 0  # next place in out; next element of values to copy; next drop; next insertion
+    while i < len(drop) or j < len(new):
+        if j < len(new) and (i == len(drop) or pos[j] <= drop[i]):
+            stop = pos[j]
+            out[o:o + stop - x] = values[x:stop]
+            o, x = o + stop - x, stop
+            out[o] = new[j]
+            o, j = o + 1, j + 1
+        else:
+            stop = drop[i]
+            out[o:o + stop - x] = values[x:stop]
+            o, x = o + stop - x, stop + 1
+            i += 1
+    out[o:] = values[x:]
     return out
 
 
@@ -220,34 +221,41 @@ class TieNetwork:
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
         """Add new ties (self-loops, duplicates and existing pairs are skipped)."""
+        self.replace(np.empty(0, dtype=np.int64), i, j, w, kin, bridging)
+
+    def replace(self, leavers: np.ndarray, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray,
+                bridging: np.ndarray) -> None:
+        """End every tie of ``leavers`` (they moved away) and add new ties, in one pass over the ties.
+
+        The same as removing the leavers' ties and then adding ``(i[k], j[k])`` with strength
+        ``w``, kin and bridging flags (arrays or one value for all): self-loops, duplicates and
+        pairs that are tied after the removal are skipped.
+        """
+        leavers = np.unique(np.asarray(leavers, dtype=np.int64))
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
         a, b, key = self._keys(i, j)
         keep = a != b
-        key, first = np.unique(key[keep], return_index=True)
+        key, first = np.unique(key[keep], return_index=True)  # the new ties in key order, each pair once
         idx = np.flatnonzero(keep)[first]
         pos = np.searchsorted(self.key, key)
-        new = ~self._at(pos, key)
-        idx, key, pos = idx[new], key[new], pos[new]
-        if not len(idx):
+        gone = np.zeros(self.n, dtype=bool)
+        gone[leavers] = True
+        tied = self._at(pos, key) & ~(gone[a[idx]] | gone[b[idx]])  # a tie of a leaver ends first
+        idx, pos = idx[~tied], pos[~tied]
+        drop = np.unique(self.ties_of(leavers)[1]) if len(leavers) else np.empty(0, dtype=np.int64)
+        if not len(idx) and not len(drop):
             return
-        self.key = _insert(self.key, pos, key)
-        self.a = _insert(self.a, pos, a[idx].astype(np.int32))
-        self.b = _insert(self.b, pos, b[idx].astype(np.int32))
-        self.w = _insert(self.w, pos, np.broadcast_to(np.asarray(w, dtype=self.w.dtype), i.shape)[idx])
-        self.kin = _insert(self.kin, pos, np.broadcast_to(np.asarray(kin, dtype=bool), i.shape)[idx])
-        self.bridging = _insert(self.bridging, pos, np.broadcast_to(np.asarray(bridging, dtype=bool), i.shape)[idx])
+        new = {"a": a[idx], "b": b[idx], "key": key[~tied], "w": np.broadcast_to(w, i.shape)[idx],
+               "kin": np.broadcast_to(kin, i.shape)[idx], "bridging": np.broadcast_to(bridging, i.shape)[idx]}
+        for name, values in new.items():
+            old = getattr(self, name)
+            setattr(self, name, _splice(old, drop, pos, np.asarray(values, dtype=old.dtype)))
 
     def keep(self, mask: np.ndarray | slice) -> None:
         """Keep only the ties selected by ``mask`` (order is preserved, so keys stay sorted)."""
         for name in ("a", "b", "key", "w", "kin", "bridging"):
             setattr(self, name, getattr(self, name)[mask])
-
-    def remove_residents(self, who: np.ndarray) -> None:
-        """Remove every tie of the given residents (they moved away)."""
-        gone = np.zeros(self.n, dtype=bool)
-        gone[who] = True
-        self.keep(slice(0, _drop_residents(gone, self.a, self.b, self.key, self.w, self.kin, self.bridging)))
 
     def count_at_least(self, threshold: float = 0.0) -> np.ndarray:
         """Ties per resident with strength at least ``threshold`` (all ties by default)."""
