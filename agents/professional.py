@@ -49,8 +49,9 @@ class Professional(mesa.Agent):
         m = self.model
         p, lev = m.p, m.levers
         budget = self.fte * p.hours_per_week
-        acc = lev.accountability[self.nbh]
-        protected = lev.protected_share[self.nbh] * budget
+        # Python floats: the same arithmetic as with numpy scalars, several times faster in this loop.
+        acc = float(lev.accountability[self.nbh])
+        protected = float(lev.protected_share[self.nbh]) * budget
         demand = float(m.case_demand[self.idx])
         cases = int(m.case_count[self.idx])
         admin = min(budget, acc * (self.fte * p.admin_base_hours + p.admin_per_case_hours * cases))

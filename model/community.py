@@ -146,7 +146,7 @@ class CommunityModel(mesa.Model):
                                 + p.vulnerability_75plus * (age == 3), 0, 1)
         chronic = (age == 3) & (rng.random(n) < p.chronic_share_75plus)
         talents = rng.random((n, len(TALENTS))) < np.array(p.talent_prevalence)
-        zrm = np.full((n, len(ZRM_DOMAINS)), 5, dtype=np.int8)
+        zrm = np.full((n, len(ZRM_DOMAINS)), 5, dtype=np.int8, order="F")  # column-major: see Population.zrm
         # Problems to start with, more for the vulnerable (as life events: life_events).
         proneness = 1 + (p.vulnerability_shock_factor - 1) * vulnerability
         for level, base in zip((4, 3, 2, 1), p.initial_problem_rates, strict=True):
@@ -273,15 +273,16 @@ class CommunityModel(mesa.Model):
         """
         p, rng, pop = self.p, self.rng, self.pop
         fresh = self._draw_residents(pop.nbh[who], newcomers=True)
-        self.net.remove_residents(who)
-        pop.helper[np.isin(pop.helper, who)] = NO
+        left = np.zeros(len(pop), dtype=bool)
+        left[who] = True
+        pop.helper[(pop.helper >= 0) & left[pop.helper]] = NO  # helper NO (-1) reads left[-1], masked out
         for name, values in fresh.items():
             getattr(pop, name)[who] = values
         src = np.repeat(who, rng.poisson(p.newcomer_ties, len(who)))
         kin = rng.random(len(src)) < p.kin_share
         dst = np.where(kin, rng.integers(0, len(pop), len(src)), self.similar_neighbour(src))
         w = np.where(kin, rng.uniform(*p.kin_strength, len(src)), rng.uniform(*p.friend_strength, len(src)))
-        self.net.add(src, dst, w, kin, self.is_bridging(src, dst))
+        self.net.replace(who, src, dst, w, kin, self.is_bridging(src, dst))  # leavers' ties end, newcomers' start
 
     def grow_initiative_agents(self) -> None:
         """Create Initiative agents for slots added by :meth:`model.state.Initiatives.grow`."""

@@ -78,8 +78,7 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
     score = pop.score
     level = need_level_of(pop.zrm)
     needy = level >= 1
-    good = net.w >= p.good_tie_threshold
-    ties_nbh = pop.nbh[net.a]
+    good_ties, bridging_ties = net.strong_by_group(pop.nbh, k, p.good_tie_threshold)
     pro_hours = np.array([np.bincount(m.pro_nbh, m.pro_hours[:, j], minlength=k) for j in range(3)])
     waiting = pop.case_state == CASE_WAITING
     lonely = score >= LONELY
@@ -99,8 +98,8 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "severe_75": total(old & (score >= 9)),
         "good_ties": total(pop.good_ties),
         "ties_capped": total(np.minimum(pop.good_ties, 5) / 5),
-        "good_tie_ends": 2 * count(good, ties_nbh),
-        "bridging_ends": 2 * count(good & net.bridging, ties_nbh),
+        "good_tie_ends": 2 * good_ties.astype(float),
+        "bridging_ends": 2 * bridging_ties.astype(float),
         "needy": total(needy),
         "needy_helped": total(needy & (pop.helper >= 0)),
         "open_cases": total(pop.case_state == CASE_OPEN),

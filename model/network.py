@@ -6,9 +6,10 @@ a strength in [0, 1], a kin flag (family ties decay slowly) and a bridging flag
 (the two residents differ in age group or income, or live in different neighbourhoods).
 
 The passes over all ties that run every week (counting ties per resident, weighted sums
-over ties, contact and decay) are compiled with numba: each is one loop over the ties
-instead of several numpy passes, which a profile of a 100,000-resident city showed to be
-the largest cost of a step (``docs/performance.md``).
+over ties, contact and decay, ending the ties of leavers and merging new ties into the
+sorted arrays, finding the ties of some residents) are compiled with numba: each is one
+loop over the ties instead of several numpy passes over the tie arrays, which a profile
+of a 100,000-resident city showed to be the largest cost of a step (``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -23,52 +24,165 @@ def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
     """Ties per resident with strength at least ``threshold``."""
     out = np.zeros(n, dtype=np.int64)
     for e in range(len(a)):
-        if w[e] >= threshold:
-            out[a[e]] += 1
-            out[b[e]] += 1
+        counted = w[e] >= threshold  # added, not branched on: twice as fast when strengths are mixed
+        out[a[e]] += counted
+        out[b[e]] += counted
     return out
 
 
 @numba.njit(cache=True)
-def _weighted_sums(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray,
-                   values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of tie weights and of weight x the other end's value, per resident.
+def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndarray, bridging: np.ndarray,
+                     threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end."""
+    strong, bridges = np.zeros(n_groups, dtype=np.int64), np.zeros(n_groups, dtype=np.int64)
+    for e in range(len(a)):
+        counted = w[e] >= threshold
+        strong[group[a[e]]] += counted
+        bridges[group[a[e]]] += counted & bridging[e]
+    return strong, bridges
 
-    The two ends are summed separately and then added, as ``np.bincount`` over each end
-    would, so results are identical to the numpy formulation.
+
+@numba.njit(cache=True)
+def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, values: np.ndarray, good: float,
+                      close: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per resident: ties at least ``good`` and ``close`` strong, sums of weights and of weight x other's value.
+
+    The weighted sums add the two ends separately (each in tie order) and then together, as
+    ``np.bincount`` over each end would, so results are identical to the numpy formulation.
     """
+    n_good, n_close = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     wa, wb = np.zeros(n), np.zeros(n)
     va, vb = np.zeros(n), np.zeros(n)
     for e in range(len(a)):
-        wa[a[e]] += w[e]
-        va[a[e]] += values[b[e]] * w[e]
-    for e in range(len(a)):
-        wb[b[e]] += w[e]
-        vb[b[e]] += values[a[e]] * w[e]
-    return wa + wb, va + vb
+        x, y, we = a[e], b[e], w[e]
+        n_good[x] += we >= good
+        n_good[y] += we >= good
+        n_close[x] += we >= close
+        n_close[y] += we >= close
+        wa[x] += we
+        va[x] += values[y] * we
+        wb[y] += we
+        vb[y] += values[x] * we
+    return n_good, n_close, wa + wb, va + vb
 
 
 @numba.njit(cache=True)
 def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
                        bridging: np.ndarray, u: np.ndarray, reach: np.ndarray, contact_prob: float,
-                       kin_contact: float, gain: float, decay: np.ndarray, kin_decay: float, drop: float) -> int:
+                       kin_contact: float, gain: float, decay: np.ndarray, kin_decay: float, drop: float,
+                       good: float, n_good: np.ndarray) -> int:
     """Update tie strengths for one week and move the remaining ties to the front, in order.
+
+    Counts the remaining ties at least ``good`` strong into ``n_good`` (per resident).
 
     Returns:
         The number of remaining ties (see ``TieNetwork.contact_and_decay``).
     """
+    # Branch-free (both outcomes computed, one chosen; every tie written, the kept ones advance):
+    # contact and dissolution are coin flips that a CPU cannot predict.
     kept = 0
     for e in range(len(a)):
-        p = contact_prob * w[e] * reach[a[e]] * reach[b[e]] * (kin_contact if kin[e] else 1.0)
-        if u[e] < p:
-            strength = w[e] + gain * (1 - w[e])
-        else:
-            strength = max(w[e] - (kin_decay if kin[e] else 0.5 * (decay[a[e]] + decay[b[e]])), 0.0)
-        if kin[e] or strength >= drop:
-            a[kept], b[kept], key[kept], kin[kept], bridging[kept] = a[e], b[e], key[e], kin[e], bridging[e]
-            w[kept] = strength
-            kept += 1
+        ae, be, we, ke = a[e], b[e], w[e], kin[e]
+        p = contact_prob * we * reach[ae] * reach[be] * (kin_contact if ke else 1.0)
+        met = we + gain * (1 - we)
+        missed = max(we - (kin_decay if ke else 0.5 * (decay[ae] + decay[be])), 0.0)
+        strength = met if u[e] < p else missed
+        a[kept], b[kept], key[kept], kin[kept], bridging[kept] = ae, be, key[e], ke, bridging[e]
+        w[kept] = strength
+        keep = ke or strength >= drop
+        counted = keep and strength >= good
+        n_good[ae] += counted
+        n_good[be] += counted
+        kept += keep
     return kept
+
+
+@numba.njit(cache=True)
+def _splice(values: np.ndarray, drop: np.ndarray, pos: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``values`` without the elements at ``drop``, with ``new`` inserted before the elements at ``pos``.
+
+    ``drop`` and ``pos`` are ascending places in ``values`` (``pos`` as ``np.searchsorted`` gives them;
+    an insertion at a dropped element comes before it). One copy of the runs between those places,
+    as ``np.insert(np.delete(...))`` would give with the places adjusted.
+    """
+    out = np.empty(len(values) - len(drop) + len(new), dtype=values.dtype)
+    o = x = i = j = 0  # next place in out; next element of values to copy; next drop; next insertion
+    while i < len(drop) or j < len(new):
+        if j < len(new) and (i == len(drop) or pos[j] <= drop[i]):
+            stop = pos[j]
+            out[o:o + stop - x] = values[x:stop]
+            o, x = o + stop - x, stop
+            out[o] = new[j]
+            o, j = o + 1, j + 1
+        else:
+            stop = drop[i]
+            out[o:o + stop - x] = values[x:stop]
+            o, x = o + stop - x, stop + 1
+            i += 1
+    out[o:] = values[x:]
+    return out
+
+
+@numba.njit(cache=True)
+def _ties_of(n: int, who: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ties of each resident in ``who`` (ascending, distinct): ``ties[start[k]:start[k + 1]]`` are ``who[k]``'s.
+
+    Within a group, ties where the resident is the lower end come first, then those where it
+    is the higher end, each in tie order (as :meth:`TieNetwork.neighbours` lists them). The ties
+    are sorted by their lower end, so those are found by binary search; the others by two passes
+    over the higher ends (``who`` is a few residents: the branch is nearly always not taken).
+    """
+    mark = np.zeros(n, dtype=np.bool_)
+    mark[who] = True
+    lower_start = np.searchsorted(a, who)
+    lower = np.searchsorted(a, who, side="right") - lower_start
+    higher = np.zeros(len(who), dtype=np.int64)
+    for e in range(len(b)):
+        if mark[b[e]]:
+            higher[np.searchsorted(who, b[e])] += 1
+    start = np.zeros(len(who) + 1, dtype=np.int64)
+    start[1:] = np.cumsum(lower + higher)
+    ties = np.empty(start[-1], dtype=np.int64)
+    fill = start[:-1] + lower
+    for k in range(len(who)):
+        ties[start[k]:fill[k]] = np.arange(lower_start[k], lower_start[k] + lower[k])
+    for e in range(len(b)):
+        if mark[b[e]]:
+            k = np.searchsorted(who, b[e])
+            ties[fill[k]] = e
+            fill[k] += 1
+    return start, ties
+
+
+@numba.njit(cache=True)
+def _directed(a: np.ndarray, b: np.ndarray, src: np.ndarray,
+              dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both directions of every tie, kept where the one end is in ``src`` and the other in ``dst``.
+
+    All ties seen from their lower end (``a -> b``) come first, in order, then those seen from the higher end.
+    """
+    # The ties touching ``src`` first (branch-free: every tie written, the next place advances only for them),
+    # then only those are looked at: ``src`` is usually a small part of the residents.
+    touching = np.empty(len(a), np.int64)
+    n_touching = 0
+    for e in range(len(a)):
+        touching[n_touching] = e
+        n_touching += src[a[e]] | src[b[e]]
+    n_up = n_down = 0
+    for e in touching[:n_touching]:
+        n_up += src[a[e]] and dst[b[e]]
+        n_down += src[b[e]] and dst[a[e]]
+    n = n_up + n_down
+    tie, frm, to = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    up, down = 0, n_up
+    for e in touching[:n_touching]:
+        if src[a[e]] and dst[b[e]]:
+            tie[up], frm[up], to[up] = e, a[e], b[e]
+            up += 1
+        if src[b[e]] and dst[a[e]]:
+            tie[down], frm[down], to[down] = e, b[e], a[e]
+            down += 1
+    return tie, frm, to
 
 
 class TieNetwork:
@@ -77,8 +191,10 @@ class TieNetwork:
     def __init__(self, n: int) -> None:
         """Create an empty network of ``n`` residents."""
         self.n = n
-        self.a = np.empty(0, dtype=np.int64)
-        self.b = np.empty(0, dtype=np.int64)
+        # The ends as 32-bit resident indices (a city has far fewer than 2**31 residents): the weekly passes
+        # over all ties move a quarter less memory than with 64-bit ends; the keys stay 64-bit.
+        self.a = np.empty(0, dtype=np.int32)
+        self.b = np.empty(0, dtype=np.int32)
         self.key = np.empty(0, dtype=np.int64)
         self.w = np.empty(0, dtype=np.float64)
         self.kin = np.empty(0, dtype=bool)
@@ -95,51 +211,78 @@ class TieNetwork:
         """Index of the tie between each pair ``(i[k], j[k])``, or -1 where there is none."""
         _, _, key = self._keys(np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64))
         pos = np.searchsorted(self.key, key)
-        pos_c = np.minimum(pos, max(len(self.key) - 1, 0))
-        found = (len(self.key) > 0) & (self.key[pos_c] == key) if len(self.key) else np.zeros(len(key), bool)
-        return np.where(found, pos_c, -1)
+        return np.where(self._at(pos, key), pos, -1)
+
+    def _at(self, pos: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """Tell which keys are at their ``np.searchsorted`` positions ``pos``, i.e. are ties already."""
+        if not len(self.key):
+            return np.zeros(len(key), dtype=bool)
+        return self.key[np.minimum(pos, len(self.key) - 1)] == key
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
         """Add new ties (self-loops, duplicates and existing pairs are skipped)."""
+        self.replace(np.empty(0, dtype=np.int64), i, j, w, kin, bridging)
+
+    def replace(self, leavers: np.ndarray, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray,
+                bridging: np.ndarray) -> None:
+        """End every tie of ``leavers`` (they moved away) and add new ties, in one pass over the ties.
+
+        The same as removing the leavers' ties and then adding ``(i[k], j[k])`` with strength
+        ``w``, kin and bridging flags (arrays or one value for all): self-loops, duplicates and
+        pairs that are tied after the removal are skipped.
+        """
+        leavers = np.unique(np.asarray(leavers, dtype=np.int64))
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
         a, b, key = self._keys(i, j)
         keep = a != b
-        key, first = np.unique(key[keep], return_index=True)
+        key, first = np.unique(key[keep], return_index=True)  # the new ties in key order, each pair once
         idx = np.flatnonzero(keep)[first]
-        new = self.find(a[idx], b[idx]) < 0
-        idx, key = idx[new], key[new]
-        if not len(idx):
-            return
         pos = np.searchsorted(self.key, key)
-        self.key = np.insert(self.key, pos, key)
-        self.a = np.insert(self.a, pos, a[idx])
-        self.b = np.insert(self.b, pos, b[idx])
-        self.w = np.insert(self.w, pos, np.broadcast_to(w, i.shape)[idx])
-        self.kin = np.insert(self.kin, pos, np.broadcast_to(kin, i.shape)[idx])
-        self.bridging = np.insert(self.bridging, pos, np.broadcast_to(bridging, i.shape)[idx])
+        gone = np.zeros(self.n, dtype=bool)
+        gone[leavers] = True
+        tied = self._at(pos, key) & ~(gone[a[idx]] | gone[b[idx]])  # a tie of a leaver ends first
+        idx, pos = idx[~tied], pos[~tied]
+        drop = np.unique(self.ties_of(leavers)[1]) if len(leavers) else np.empty(0, dtype=np.int64)
+        if not len(idx) and not len(drop):
+            return
+        new = {"a": a[idx], "b": b[idx], "key": key[~tied], "w": np.broadcast_to(w, i.shape)[idx],
+               "kin": np.broadcast_to(kin, i.shape)[idx], "bridging": np.broadcast_to(bridging, i.shape)[idx]}
+        for name, values in new.items():
+            old = getattr(self, name)
+            setattr(self, name, _splice(old, drop, pos, np.asarray(values, dtype=old.dtype)))
 
     def keep(self, mask: np.ndarray | slice) -> None:
         """Keep only the ties selected by ``mask`` (order is preserved, so keys stay sorted)."""
         for name in ("a", "b", "key", "w", "kin", "bridging"):
             setattr(self, name, getattr(self, name)[mask])
 
-    def remove_residents(self, who: np.ndarray) -> None:
-        """Remove every tie of the given residents (they moved away)."""
-        gone = np.zeros(self.n, dtype=bool)
-        gone[who] = True
-        self.keep(~(gone[self.a] | gone[self.b]))
-
     def count_at_least(self, threshold: float = 0.0) -> np.ndarray:
         """Ties per resident with strength at least ``threshold`` (all ties by default)."""
         return _count_at_least(self.n, self.a, self.b, self.w, threshold)
 
-    def weighted_sums(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per resident: the sum of tie strengths, and the strength-weighted sum of the other ends' ``values``."""
-        return _weighted_sums(self.n, self.a, self.b, self.w, np.asarray(values, dtype=np.float64))
+    def strong_by_group(self, group: np.ndarray, n_groups: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end.
+
+        Args:
+            group: Per resident, a group number below ``n_groups`` (e.g. the neighbourhood).
+            n_groups: Number of groups.
+            threshold: Strength from which a tie counts.
+        """
+        return _strong_by_group(group, n_groups, self.a, self.w, self.bridging, threshold)
+
+    def strength_profile(self, values: np.ndarray, good: float,
+                         close: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per resident, in one pass over the ties: counts of strong ties and strength-weighted sums.
+
+        Returns:
+            Ties at least ``good`` strong, ties at least ``close`` strong, the sum of tie strengths,
+            and the strength-weighted sum of the other ends' ``values``.
+        """
+        return _strength_profile(self.n, self.a, self.b, self.w, np.asarray(values, dtype=np.float64), good, close)
 
     def contact_and_decay(self, u: np.ndarray, reach: np.ndarray, contact_prob: float, kin_contact: float,
-                          gain: float, decay: np.ndarray, kin_decay: float, drop: float) -> None:
+                          gain: float, decay: np.ndarray, kin_decay: float, drop: float, good: float) -> np.ndarray:
         """One week of contact along ties (probability ``contact_prob * w * reach_a * reach_b``, more for kin).
 
         Contact strengthens a tie by ``gain`` of the gap to 1; a week without contact weakens a
@@ -155,14 +298,48 @@ class TieNetwork:
             decay: Per resident, weakening of their non-kin ties per week without contact.
             kin_decay: Weakening of a kin tie per week without contact.
             drop: Strength below which a non-kin tie dissolves.
+            good: Strength from which a tie is counted in the result.
+
+        Returns:
+            Per resident, the ties at least ``good`` strong after the week (``count_at_least(good)``,
+            counted in the same pass).
         """
+        n_good = np.zeros(self.n, dtype=np.int64)
         kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, u, reach, contact_prob,
-                                  kin_contact, gain, decay, kin_decay, drop)
+                                  kin_contact, gain, decay, kin_decay, drop, good, n_good)
         self.keep(slice(0, kept))
+        return n_good
 
     def neighbours(self, i: int) -> np.ndarray:
         """The residents tied to resident ``i``."""
         return np.concatenate([self.b[self.a == i], self.a[self.b == i]])
+
+    def directed(self, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Ties seen from one end: from a resident where ``src`` holds to one where ``dst`` holds.
+
+        Every tie is looked at in both directions: first from its lower end (``a -> b``) for all
+        ties in order, then from its higher end (``b -> a``).
+
+        Args:
+            src: Boolean per resident: may be the ``from`` end.
+            dst: Boolean per resident: may be the ``to`` end.
+
+        Returns:
+            ``(tie, from, to)``: the tie index and the residents at its two ends.
+        """
+        return _directed(self.a, self.b, np.asarray(src, dtype=bool), np.asarray(dst, dtype=bool))
+
+    def ties_of(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ties of several residents (ascending, distinct, e.g. from ``np.flatnonzero``) in one pass.
+
+        Returns:
+            ``(start, ties)``: the indices of the ties of ``who[k]`` are ``ties[start[k]:start[k + 1]]``,
+            in the order :meth:`neighbours` lists the residents at their other ends.
+        """
+        who = np.asarray(who, dtype=np.int64)
+        if np.any(np.diff(who) <= 0):
+            raise ValueError("ties_of needs residents in ascending order, each once")
+        return _ties_of(self.n, who, self.a, self.b)
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:
         """The network (or the subgraph on ``nodes``) as a networkx graph with tie attributes."""

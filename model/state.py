@@ -26,7 +26,9 @@ class Population:
     vulnerability: np.ndarray  # 0-1
     chronic: np.ndarray  # daily-living/physical problems that do not recover
     talents: np.ndarray  # (n, 5) bool: care, practical, organising, connecting, creative
-    zrm: np.ndarray  # (n, 11) int8, ZRM 1 (acute) .. 5 (self-reliant)
+    # (n, 11) int8, ZRM 1 (acute) .. 5 (self-reliant); column-major, because the submodels read a domain
+    # of all residents at a time (need levels, several times a week) far more often than one resident's row.
+    zrm: np.ndarray
     reluctance: np.ndarray  # 0-1, vraagverlegenheid
     disp_s: np.ndarray  # disposition to social loneliness (DJG points)
     disp_e: np.ndarray  # disposition to emotional loneliness

@@ -4,37 +4,70 @@ Each function is one submodel of ``docs/ODD.md`` (section 7), under the same nam
 They update the model-owned arrays in place, vectorised over all residents (or ties,
 places, initiatives); only professionals and the municipality step one by one. Every
 number they use is a parameter of :class:`model.parameters.Parameters`.
+
+Where a profile of a 100,000-resident city showed a submodel's many numpy passes over all
+residents to cost more than its rules warrant, the per-resident arithmetic is one compiled
+loop (numba) next to the submodel, written as the numpy formulation was and giving identical
+results (``docs/performance.md``); random numbers are still drawn by the submodel, in the same
+order, and exponentials computed by numpy (its ``exp`` rounds differently from numba's).
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import deque, namedtuple
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
+from model.network import TieNetwork
 from model.parameters import INITIATIVE_KINDS
 from model.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO
 
 if TYPE_CHECKING:
     from model.community import CommunityModel
+    from model.parameters import Parameters
 
 MEETING = INITIATIVE_KINDS.index("meeting_activity")
 CARE_TALENT, ORGANISING_TALENT = 0, 2
 PHYSICAL, DAILY_LIVING, SOCIAL_NETWORK, PARTICIPATION = 5, 7, 9, 10
 LONELY = 3  # De Jong Gierveld score from which a resident counts as lonely (0-2 not lonely)
 
+
 def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
     """:attr:`model.state.Population.need_level` (of all residents, or of ``who``), computed fast.
 
-    A column-wise minimum over the nine life domains: much faster than ``min(axis=1)``
-    over the short rows of the ``(n, 11)`` int8 matrix; the result is identical.
+    A column-wise minimum over the nine life domains (each a contiguous column of the column-major
+    matrix): much faster than ``min(axis=1)`` over its short rows; the result is identical.
     """
     z = zrm if who is None else zrm[who]
     low = np.minimum(z[:, 0], z[:, 1])
     for j in range(2, 9):
         np.minimum(low, z[:, j], out=low)
     return np.clip(4 - low, 0, 3)
+
+
+def _parameters(kind: type, p: Parameters) -> tuple:
+    """The parameters a compiled kernel reads, as the named tuple ``kind`` (numba takes tuples, not dataclasses)."""
+    return kind(*(getattr(p, name) for name in kind._fields))
+
+
+_MotivationParameters = namedtuple("_MotivationParameters", [
+    "control_felt_outside", "autonomy_base", "crowding", "support_autonomy", "contribution_memory_weeks",
+    "competence_base", "competence_contributing", "competence_per_talent", "competence_problem_penalty"])
+_LonelinessParameters = namedtuple("_LonelinessParameters", [
+    "emotional_alone", "emotional_together", "confidant_protection", "contagion"])
+_HelpParameters = namedtuple("_HelpParameters", [
+    "ask_rate", "prompted_ask", "carer_strain_limit", "carer_capacity_hours", "carer_strain_rate",
+    "strain_recovery_rate"])
+_LifeParameters = namedtuple("_LifeParameters", [
+    "becoming_alone_rate", "zrm_shock_rate", "vulnerability_shock_factor", "shock_factor_75plus"])
+_EscalationParameters = namedtuple("_EscalationParameters", [
+    "escalation_weeks", "formal_ask_rate", "formal_reluctance", "heavy_need_ask_factor"])
+_VolunteeringParameters = namedtuple("_VolunteeringParameters", [
+    "core_hours", "member_help_rate", "member_help_hours", "volunteer_rate", "volunteer_hours_elsewhere"])
+_TrustParameters = namedtuple("_TrustParameters", [
+    "long_wait_weeks", "trust_base", "trust_helped", "trust_waiting", "trust_control", "trust_own_budget"])
 
 
 def _recover(m: CommunityModel, who: np.ndarray) -> None:
@@ -59,10 +92,16 @@ def _worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:
 
 def _activity(m: CommunityModel) -> np.ndarray:
     """How much a resident goes out: lonely residents withdraw, poor health keeps people in."""
-    pop, p = m.pop, m.p
-    withdraw = 1 - p.withdrawal * pop.score / 11
-    health = np.where(np.minimum(pop.zrm[:, PHYSICAL], pop.zrm[:, DAILY_LIVING]) <= 2, p.poor_health_activity, 1.0)
-    return withdraw * health
+    return _activity_of(m.p.withdrawal, m.p.poor_health_activity, m.pop.score, m.pop.zrm)
+
+
+@numba.njit(cache=True)
+def _activity_of(withdrawal: float, poor_health: float, score: np.ndarray, zrm: np.ndarray) -> np.ndarray:
+    act = np.empty(len(score))
+    for i in range(len(score)):
+        health = poor_health if min(zrm[i, PHYSICAL], zrm[i, DAILY_LIVING]) <= 2 else 1.0
+        act[i] = (1 - withdrawal * score[i] / 11) * health
+    return act
 
 
 def _members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:
@@ -100,20 +139,31 @@ def life_events(m: CommunityModel) -> None:
     leaving = np.flatnonzero(rng.random(n) < np.array(p.turnover_rate)[pop.age])
     if len(leaving):
         m.replace_residents(leaving)
-    rate = np.array(p.becoming_alone_rate)[pop.age]
-    alone_p = m.alone_p[pop.nbh, pop.age]
-    r = rng.random(n)
-    alone, together = ~pop.alone & (r < rate), pop.alone & (r < rate * (1 - alone_p) / alone_p)
-    pop.alone[alone] = True
-    pop.alone[together] = False
-    # Life events: the shock rate rises with vulnerability and age, and with a demand shock.
-    rate = (p.zrm_shock_rate * m.levers.demand_multiplier[pop.nbh]
-            * (1 + (p.vulnerability_shock_factor - 1) * pop.vulnerability)
-            * np.where(pop.age == 3, p.shock_factor_75plus, 1.0))
-    hit = np.flatnonzero(rng.random(n) < rate)
+    # Households change, and life events hit: their rate rises with vulnerability and age, and with a demand shock.
+    r, u = rng.random(n), rng.random(n)
+    hit = np.flatnonzero(_households_and_shocks(_parameters(_LifeParameters, p), m.alone_p, m.levers.demand_multiplier,
+                                                pop.nbh, pop.age, pop.vulnerability, r, u, pop.alone))
     _worsen(m, hit, rng.integers(0, 9, len(hit)))
     problem = np.flatnonzero(need_level_of(pop.zrm) >= 1)  # a life domain at 3 or below
     _recover(m, problem[rng.random(len(problem)) < p.self_recovery_rate])
+
+
+@numba.njit(cache=True)
+def _households_and_shocks(p: tuple, alone_p: np.ndarray, demand: np.ndarray, nbh: np.ndarray, age: np.ndarray,
+                           vulnerability: np.ndarray, r: np.ndarray, u: np.ndarray, alone: np.ndarray) -> np.ndarray:
+    """Household changes (``r``) in place, and who is hit by a life event (``u``): one uniform number each."""
+    hit = np.empty(len(nbh), dtype=np.bool_)
+    for i in range(len(nbh)):
+        rate = p.becoming_alone_rate[age[i]]
+        a = alone_p[nbh[i], age[i]]
+        if not alone[i] and r[i] < rate:
+            alone[i] = True
+        elif alone[i] and r[i] < rate * (1 - a) / a:
+            alone[i] = False
+        shock = (p.zrm_shock_rate * demand[nbh[i]] * (1 + (p.vulnerability_shock_factor - 1) * vulnerability[i])
+                 * (p.shock_factor_75plus if age[i] == 3 else 1.0))
+        hit[i] = u[i] < shock
+    return hit
 
 
 # 4 -------------------------------------------------------------------------------
@@ -155,10 +205,9 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
         per_nbh = np.bincount(pl.nbh[open_idx], minlength=m.n_nbh)
         first = np.concatenate([[0], np.cumsum(per_nbh)])
         sorted_open = open_idx[np.argsort(pl.nbh[open_idx], kind="stable")]
-        has = per_nbh[pop.nbh] > 0
         # Motivation scales the wish to go out from half (0) to one and a half (1) times the base rate.
-        want = has & (rng.random(n) < p.place_visit_rate * act * (0.5 + pop.motivation))
-        place_att = np.flatnonzero(want)
+        place_att = np.flatnonzero(_want_to_visit(p.place_visit_rate, per_nbh > 0, pop.nbh, act, pop.autonomy,
+                                                  pop.competence, pop.relatedness, rng.random(n)))
         pick = first[pop.nbh[place_att]] + (rng.random(len(place_att)) * per_nbh[pop.nbh[place_att]]).astype(int)
         place_of = sorted_open[pick]
         # Capacity: a full place turns visitors away at random.
@@ -174,11 +223,29 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
                 * np.where(_members_without_place(m, k), p.no_place_attendance, 1.0))
     attend = rng.random(len(members)) < p_attend
     init_att, init_of = members[attend], len(pl) + k[attend]
-    engaged = np.zeros(n)
-    engaged[place_att] = 1
-    engaged[init_att] = 1
-    pop.engagement += p.engagement_rate * (engaged - pop.engagement)
+    engaged = np.zeros(n, dtype=bool)
+    engaged[place_att] = True
+    engaged[init_att] = True
+    _engage(p.engagement_rate, engaged, pop.engagement)
     return np.concatenate([place_att, init_att]), np.concatenate([place_of, init_of])
+
+
+@numba.njit(cache=True)
+def _want_to_visit(rate: float, has_place: np.ndarray, nbh: np.ndarray, act: np.ndarray, autonomy: np.ndarray,
+                   competence: np.ndarray, relatedness: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Who goes to a meeting place this week (``u``: one uniform number each)."""
+    want = np.empty(len(nbh), dtype=np.bool_)
+    for i in range(len(nbh)):
+        motivation = (autonomy[i] + competence[i] + relatedness[i]) / 3.0
+        want[i] = has_place[nbh[i]] and u[i] < rate * act[i] * (0.5 + motivation)
+    return want
+
+
+@numba.njit(cache=True)
+def _engage(rate: float, engaged: np.ndarray, engagement: np.ndarray) -> None:
+    """Smoothed attendance follows this week's (``engaged``)."""
+    for i in range(len(engaged)):
+        engagement[i] += rate * ((1.0 if engaged[i] else 0.0) - engagement[i])
 
 
 # 6 -------------------------------------------------------------------------------
@@ -190,23 +257,52 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     """
     p, rng, pop, net = m.p, m.rng, m.pop, m.net
     who, venue = venues
+    # This week's new ties join the network after the last encounter, in one merge; until then they are
+    # known, and strengthened by a new meeting, as ties of their own small network.
+    started = TieNetwork(net.n)
     for _ in range(p.encounters_per_visit):
-        order = np.lexsort((rng.random(len(who)), venue))
+        order = _by_venue_at_random(venue, rng.random(len(who)))
         a, va = who[order][0::2], venue[order][0::2]
         b, vb = who[order][1::2], venue[order][1::2]
         k = min(len(a), len(b))
         a, b, same = a[:k], b[:k], va[:k] == vb[:k]
         a, b = a[same], b[same]
-        tie = net.find(a, b)
-        known = tie >= 0
-        net.w[tie[known]] += p.tie_gain * (1 - net.w[tie[known]])
+        known = np.zeros(len(a), dtype=bool)
+        for ties in (net, started):
+            tie = ties.find(a, b)
+            found = tie >= 0
+            ties.w[tie[found]] += p.tie_gain * (1 - ties.w[tie[found]])
+            known |= found
         a, b = a[~known], b[~known]
         bridging = m.is_bridging(a, b)
         base = np.minimum(1, np.minimum(pop.good_ties[a], pop.good_ties[b]) / p.bridging_base)
         prob = p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
         new = rng.random(len(a)) < prob
-        net.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
+        started.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
         m.counters.ties_formed += np.bincount(pop.nbh[a[new]], minlength=m.n_nbh)
+    net.add(started.a, started.b, started.w, started.kin, started.bridging)
+
+
+@numba.njit(cache=True)
+def _by_venue_at_random(venue: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Attendees ordered by venue and, within a venue, by ``u``: ``np.lexsort((u, venue))``, several times faster.
+
+    A stable counting sort by venue, then a stable sort of each venue's (few) attendees by ``u``.
+    """
+    start = np.zeros(venue.max() + 2 if len(venue) else 1, dtype=np.int64)
+    for v in venue:
+        start[v + 1] += 1
+    start = np.cumsum(start)
+    fill = start[:-1].copy()
+    order = np.empty(len(venue), dtype=np.int64)
+    for i in range(len(venue)):
+        order[fill[venue[i]]] = i
+        fill[venue[i]] += 1
+    for v in range(len(start) - 1):
+        group = order[start[v]:start[v + 1]]
+        if len(group) > 1:
+            order[start[v]:start[v + 1]] = group[np.argsort(u[group], kind="mergesort")]
+    return order
 
 
 # 7 -------------------------------------------------------------------------------
@@ -223,9 +319,10 @@ def maintain_ties(m: CommunityModel) -> None:
     p, rng, net = m.p, m.rng, m.net
     # Kin one has lost touch with (strength below the dissolution threshold) take no time.
     room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count_at_least(p.tie_drop_threshold), 1))
-    net.contact_and_decay(rng.random(len(net)), _activity(m) * room, p.tie_contact_prob, p.kin_contact_factor,
-                          p.tie_gain, m.tie_decay[m.pop.nbh], p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold)
-    m.pop.good_ties = net.count_at_least(p.good_tie_threshold)
+    m.pop.good_ties = net.contact_and_decay(rng.random(len(net)), _activity(m) * room, p.tie_contact_prob,
+                                            p.kin_contact_factor, p.tie_gain, m.tie_decay[m.pop.nbh],
+                                            p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold,
+                                            p.good_tie_threshold)
 
 
 # 8 -------------------------------------------------------------------------------
@@ -240,30 +337,50 @@ def informal_help(m: CommunityModel) -> None:
     tie_ok = net.find(idx, h[idx]) >= 0
     keep = (level[idx] >= 1) & tie_ok & (pop.strain[h[idx]] < 1)
     pop.helper[idx[~keep]] = NO
-    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010).
-    ask_p = p.ask_rate * (1 - pop.reluctance) + p.prompted_ask * pop.prompted
-    asking = (level >= 1) & (pop.helper < 0) & (rng.random(n) < ask_p)
-    pop.prompted[:] = False
+    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Carers are free with
+    # a light need at most, strength left and hours to spare.
+    asking, free = _requests(_parameters(_HelpParameters, p), level, pop.helper, pop.reluctance, pop.prompted,
+                             pop.strain, pop.care_given, rng.random(n))
     if asking.any() and len(net):
-        free = (level <= 1) & (pop.strain < p.carer_strain_limit) & (pop.care_given < p.carer_capacity_hours)
         # Both directions of every tie (a asks b, then b asks a), kept where one asks and the other is free.
-        fwd = np.flatnonzero(asking[net.a] & free[net.b])
-        bwd = np.flatnonzero(asking[net.b] & free[net.a])
-        ea = np.concatenate([net.a[fwd], net.b[bwd]])
-        eb = np.concatenate([net.b[fwd], net.a[bwd]])
-        ew = np.concatenate([net.w[fwd], net.w[bwd]])
+        tie, ea, eb = net.directed(asking, free)
+        ew = net.w[tie]
         score = ew * (1 + p.care_talent_preference * pop.talents[eb, CARE_TALENT]) * rng.random(len(ea))
         order = np.lexsort((-score, ea))
         first = np.unique(ea[order], return_index=True)[1]
         pop.helper[ea[order][first]] = eb[order][first]
     helped = np.flatnonzero(pop.helper >= 0)
-    hours = np.array(p.help_hours)[np.maximum(level[helped] - 1, 0)]
-    pop.care_given = np.bincount(pop.helper[helped], hours, minlength=n)
-    pop.strain = np.clip(pop.strain + p.carer_strain_rate * pop.care_given - p.strain_recovery_rate * pop.strain,
-                         0, 1)
+    pop.care_given = _care_and_strain(_parameters(_HelpParameters, p), np.array(p.help_hours, dtype=np.float64),
+                                      level, pop.helper, pop.case_state, pop.strain, pop.unmet_weeks)
     _recover(m, helped[rng.random(len(helped)) < p.informal_recovery_rate])
-    unmet = (level >= 1) & (pop.helper < 0) & (pop.case_state != CASE_OPEN)
-    pop.unmet_weeks = np.where(unmet, pop.unmet_weeks + 1, 0)
+
+
+@numba.njit(cache=True)
+def _requests(p: tuple, level: np.ndarray, helper: np.ndarray, reluctance: np.ndarray, prompted: np.ndarray,
+              strain: np.ndarray, care_given: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who asks a tie for help this week (``u``: one uniform number each), and who is free to help."""
+    asking, free = np.empty(len(level), dtype=np.bool_), np.empty(len(level), dtype=np.bool_)
+    for i in range(len(level)):
+        ask_p = p.ask_rate * (1 - reluctance[i]) + p.prompted_ask * prompted[i]
+        asking[i] = level[i] >= 1 and helper[i] < 0 and u[i] < ask_p
+        free[i] = level[i] <= 1 and strain[i] < p.carer_strain_limit and care_given[i] < p.carer_capacity_hours
+        prompted[i] = False
+    return asking, free
+
+
+@numba.njit(cache=True)
+def _care_and_strain(p: tuple, help_hours: np.ndarray, level: np.ndarray, helper: np.ndarray, case_state: np.ndarray,
+                     strain: np.ndarray, unmet_weeks: np.ndarray) -> np.ndarray:
+    """Carers' hours this week (returned) and strain; weeks of unmet need (no help, no open case)."""
+    care = np.zeros(len(level))
+    for i in range(len(level)):  # in residents' order, as np.bincount sums
+        if helper[i] >= 0:
+            care[helper[i]] += help_hours[max(level[i] - 1, 0)]
+    for i in range(len(level)):
+        strain[i] = min(max(strain[i] + p.carer_strain_rate * care[i] - p.strain_recovery_rate * strain[i], 0.0), 1.0)
+        unmet = level[i] >= 1 and helper[i] < 0 and case_state[i] != CASE_OPEN
+        unmet_weeks[i] = unmet_weeks[i] + 1 if unmet else 0
+    return care
 
 
 # 9 -------------------------------------------------------------------------------
@@ -273,15 +390,27 @@ def escalate_needs(m: CommunityModel) -> None:
     unmet = np.flatnonzero(pop.unmet_weeks > 0)
     worse = unmet[rng.random(len(unmet)) < p.deterioration_rate]
     _worsen(m, worse, pop.zrm[worse, :9].argmin(axis=1))
-    level = need_level_of(pop.zrm)
-    # Residents whose need resolved while waiting leave the waiting list.
-    pop.case_state[(pop.case_state == CASE_WAITING) & (level == 0)] = CASE_NONE
-    escalated = (pop.case_state == CASE_NONE) & (
-        ((level >= 2) & (pop.unmet_weeks >= p.escalation_weeks)) | (level == 3))
-    # Trust in the municipality scales the step to the front desk from half (0) to one and a half (1) times.
-    ask = (p.formal_ask_rate * (1 - p.formal_reluctance * pop.reluctance) * (0.5 + pop.trust)
-           * np.where(level == 3, p.heavy_need_ask_factor, 1.0))
-    m.refer(np.flatnonzero(escalated & (rng.random(len(pop)) < ask)))
+    # Residents whose need resolved while waiting leave the waiting list; needs escalate after weeks unmet
+    # (or at once when heavy); trust in the municipality scales the step to the front desk from half (0)
+    # to one and a half (1) times.
+    m.refer(np.flatnonzero(_front_desk(_parameters(_EscalationParameters, p), need_level_of(pop.zrm), pop.unmet_weeks,
+                                       pop.reluctance, pop.trust, rng.random(len(pop)), pop.case_state)))
+
+
+@numba.njit(cache=True)
+def _front_desk(p: tuple, level: np.ndarray, unmet_weeks: np.ndarray, reluctance: np.ndarray, trust: np.ndarray,
+                u: np.ndarray, case_state: np.ndarray) -> np.ndarray:
+    """Who goes to the front desk this week (``u``: one uniform number each); resolved waits end in place."""
+    go = np.empty(len(level), dtype=np.bool_)
+    for i in range(len(level)):
+        if case_state[i] == CASE_WAITING and level[i] == 0:
+            case_state[i] = CASE_NONE
+        escalated = case_state[i] == CASE_NONE and ((level[i] >= 2 and unmet_weeks[i] >= p.escalation_weeks)
+                                                     or level[i] == 3)
+        ask = (p.formal_ask_rate * (1 - p.formal_reluctance * reluctance[i]) * (0.5 + trust[i])
+               * (p.heavy_need_ask_factor if level[i] == 3 else 1.0))
+        go[i] = escalated and u[i] < ask
+    return go
 
 
 # 10 ------------------------------------------------------------------------------
@@ -383,11 +512,9 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     # Recruiting along members' ties; without an inclusion demand similar residents are preferred.
     net = m.net
     # Both directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member.
-    ma, mb = pop.member_of[net.a], pop.member_of[net.b]
-    fwd = np.flatnonzero((ma >= 0) & (mb < 0))
-    bwd = np.flatnonzero((mb >= 0) & (ma < 0))
-    eb = np.concatenate([net.b[fwd], net.a[bwd]])
-    k = np.concatenate([ma[fwd], mb[bwd]])
+    member = pop.member_of >= 0
+    _, ea, eb = net.directed(member, ~member)
+    k = pop.member_of[ea]
     ok = level[eb] <= 2
     eb, k = eb[ok], k[ok]
     similar = _similar(m, eb, k)
@@ -444,9 +571,18 @@ def _similar(m: CommunityModel, who: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 def _count_members(m: CommunityModel) -> None:
     ini, pop = m.inits, m.pop
-    mem = pop.member_of >= 0
-    ini.n_members = np.bincount(pop.member_of[mem], minlength=len(ini))
-    ini.n_core = np.bincount(pop.member_of[mem & pop.core], minlength=len(ini))
+    ini.n_members, ini.n_core = _member_counts(pop.member_of, pop.core, len(ini))
+
+
+@numba.njit(cache=True)
+def _member_counts(member_of: np.ndarray, core: np.ndarray, slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """Members and core members per initiative slot, in one pass over the residents (four times a week)."""
+    # Counted at slot + 1, so that non-members (NO = -1) fall in the first bin, which is dropped: no branch.
+    members, cores = np.zeros(slots + 1, dtype=np.int64), np.zeros(slots + 1, dtype=np.int64)
+    for i in range(len(member_of)):
+        members[member_of[i] + 1] += 1
+        cores[member_of[i] + 1] += core[i]
+    return members[1:], cores[1:]
 
 
 def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
@@ -454,19 +590,28 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
     alive_per_nbh = np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh)
     room = alive_per_nbh < p.max_initiatives_per_1000 * m.nbh_size / 1000
     support = 1 + m.community_hours[:, 1] / p.support_founding_hours
-    chance = (p.founding_rate * motivation * (1 + (p.spotted_founding_factor - 1) * pop.spotted)
-              * support[pop.nbh] * pop.talents[:, ORGANISING_TALENT] * room[pop.nbh])
-    founders = np.flatnonzero((pop.member_of < 0) & (level <= 1) & (rng.random(len(pop)) < chance))
-    for f in founders:
-        free = np.flatnonzero(~ini.alive)
+    u = rng.random(len(pop))
+    # Only organisers who are no member and have no more than a light need can found.
+    cand = np.flatnonzero((pop.member_of < 0) & (level <= 1) & pop.talents[:, ORGANISING_TALENT])
+    home = pop.nbh[cand]
+    chance = (p.founding_rate * motivation[cand] * (1 + (p.spotted_founding_factor - 1) * pop.spotted[cand])
+              * support[home] * room[home])
+    founders = cand[u[cand] < chance]
+    # Neither the network nor the meeting places change while initiatives are founded.
+    net = m.net
+    start, ties = net.ties_of(founders)
+    open_places = np.flatnonzero(m.places.open)  # places are stored by neighbourhood
+    bounds = np.searchsorted(m.places.nbh[open_places], np.arange(m.n_nbh + 1))
+    free = np.flatnonzero(~ini.alive)
+    for f, first, last in zip(founders, start[:-1], start[1:], strict=True):
         if not len(free):
             ini.grow()
             m.grow_initiative_agents()
             free = np.flatnonzero(~ini.alive)
-        k = free[0]
+        k, free = free[0], free[1:]
         b = pop.nbh[f]
         kind = rng.choice(len(INITIATIVE_KINDS), p=p.kind_shares)
-        places = np.flatnonzero(m.places.open & (m.places.nbh == b))
+        places = open_places[bounds[b]:bounds[b + 1]]
         citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < p.citizen_funded_share
         ini.alive[k], ini.kind[k], ini.nbh[k] = True, kind, b
         ini.place[k] = rng.choice(places) if (kind == MEETING and len(places)) else NO
@@ -475,9 +620,9 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
         ini.citizen_funded[k], ini.taken_over[k] = citizen, False
         ini.grant_weeks_left[k] = p.grant_weeks if (citizen or rng.random() < lev.grant_prob[b]) else 0
         # The founder brings people who already knew each other (prior ties aid durability).
-        friends = m.net.neighbours(f)
-        strength = m.net.w[m.net.find(np.full(len(friends), f), friends)]
-        friends = friends[(pop.member_of[friends] < 0) & (strength >= p.good_tie_threshold)]
+        own = ties[first:last]
+        friends = np.where(net.a[own] == f, net.b[own], net.a[own])
+        friends = friends[(pop.member_of[friends] < 0) & (net.w[own] >= p.good_tie_threshold)]
         crew = np.concatenate([[f], rng.permutation(friends)[: p.founder_crew]])
         pop.member_of[crew], pop.core[crew] = k, True
         pop.spotted[f] = False
@@ -524,45 +669,75 @@ def _end_or_take_over(m: CommunityModel) -> None:
 def _volunteering(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
     p, rng, pop = m.p, m.rng, m.pop
     n = len(pop)
-    hours = np.zeros(n)
-    hours[pop.core] = p.core_hours
-    # Ordinary members lend a hand now and then (setting up, cooking, driving).
-    helping = (pop.member_of >= 0) & ~pop.core & (rng.random(n) < p.member_help_rate)
-    hours[helping] += p.member_help_hours
-    # Volunteering elsewhere (sports clubs, schools, church): CBS counts it too.
-    elsewhere = rng.random(n) < p.volunteer_rate * pop.civic * motivation * (level <= 1)
-    hours[elsewhere] += p.volunteer_hours_elsewhere
-    pop.volunteer_hours = hours
-    pop.last_volunteered[hours > 0] = m.week
+    # Core members put in their hours; ordinary members lend a hand now and then (setting up, cooking,
+    # driving); residents volunteer elsewhere too (sports clubs, schools, church): CBS counts it.
+    lend, elsewhere = rng.random(n), rng.random(n)
+    pop.volunteer_hours = _volunteer_hours(_parameters(_VolunteeringParameters, p), m.week, pop.member_of, pop.core,
+                                           pop.civic, motivation, level, lend, elsewhere, pop.last_volunteered)
+
+
+@numba.njit(cache=True)
+def _volunteer_hours(p: tuple, week: int, member_of: np.ndarray, core: np.ndarray, civic: np.ndarray,
+                     motivation: np.ndarray, level: np.ndarray, lend: np.ndarray, elsewhere: np.ndarray,
+                     last_volunteered: np.ndarray) -> np.ndarray:
+    """This week's volunteering hours (``lend``, ``elsewhere``: one uniform number each); who volunteered, when."""
+    hours = np.empty(len(core))
+    for i in range(len(core)):
+        h = p.core_hours if core[i] else 0.0
+        if member_of[i] >= 0 and not core[i] and lend[i] < p.member_help_rate:
+            h += p.member_help_hours
+        if elsewhere[i] < p.volunteer_rate * civic[i] * motivation[i] * (level[i] <= 1):
+            h += p.volunteer_hours_elsewhere
+        hours[i] = h
+        if h > 0:
+            last_volunteered[i] = week
+    return hours
 
 
 # 14 ------------------------------------------------------------------------------
 def update_motivation(m: CommunityModel, settle: bool = False) -> None:
     """Autonomy, competence and relatedness follow their targets; control crowds autonomy out.
 
+    Autonomy falls with felt control (full in an initiative the municipality took over, less
+    outside initiatives) and rises with professional support or an own budget; competence rises
+    with contributing (recent volunteering or care) and talents and falls with problems and
+    strain; relatedness saturates with good ties and membership. The ZRM domain community
+    participation is 2 for nothing, 3 for volunteering this year, 4 for a member, 5 for core.
     With ``settle`` the state jumps to its targets (initialisation).
     """
     p, pop, ini, lev = m.p, m.pop, m.inits, m.levers
     active = pop.member_of >= 0
-    k = np.maximum(pop.member_of, 0)
-    control = np.where(active & ini.taken_over[k], 1.0,
-                       lev.control[pop.nbh] * np.where(active, 1.0, p.control_felt_outside))
-    supported = active & (ini.support_hours[k] > 0)
-    self_funded = active & ini.citizen_funded[k]
-    autonomy_t = p.autonomy_base - p.crowding * control + p.support_autonomy * (supported + self_funded)
-    contributing = (m.week - pop.last_volunteered <= p.contribution_memory_weeks) | (pop.care_given > 0)
-    talents = pop.talents
-    n_talents = sum(talents[:, j].astype(np.int64) for j in range(talents.shape[1]))  # = talents.sum(axis=1)
-    competence_t = (p.competence_base + p.competence_contributing * contributing + p.competence_per_talent * n_talents
-                    - p.competence_problem_penalty * ((need_level_of(pop.zrm) >= 2) + pop.strain))
-    relatedness_t = 1 - np.exp(-(pop.good_ties + p.relatedness_membership * active) / p.saturation_ties)
-    r = 1.0 if settle else p.motivation_rate
-    pop.autonomy += r * (np.clip(autonomy_t, 0, 1) - pop.autonomy)
-    pop.competence += r * (np.clip(competence_t, 0, 1) - pop.competence)
-    pop.relatedness += r * (np.clip(relatedness_t, 0, 1) - pop.relatedness)
-    # ZRM community participation: 2 nothing, 3 volunteered this year, 4 also a member, 5 also core.
-    year = m.week - pop.last_volunteered < 52
-    pop.zrm[:, PARTICIPATION] = 2 + year + active + pop.core
+    saturation = np.exp(-(pop.good_ties + p.relatedness_membership * active) / p.saturation_ties)
+    _motivation_step(_parameters(_MotivationParameters, p), 1.0 if settle else p.motivation_rate, m.week,
+                     pop.nbh, pop.member_of, pop.core, pop.last_volunteered, pop.care_given, pop.talents,
+                     need_level_of(pop.zrm), pop.strain, saturation, lev.control, ini.taken_over, ini.support_hours,
+                     ini.citizen_funded, pop.autonomy, pop.competence, pop.relatedness, pop.zrm)
+
+
+@numba.njit(cache=True)
+def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_of: np.ndarray,
+                     core: np.ndarray, last_volunteered: np.ndarray, care_given: np.ndarray, talents: np.ndarray,
+                     need: np.ndarray, strain: np.ndarray, saturation: np.ndarray, control: np.ndarray,
+                     taken_over: np.ndarray, support_hours: np.ndarray, citizen_funded: np.ndarray,
+                     autonomy: np.ndarray, competence: np.ndarray, relatedness: np.ndarray, zrm: np.ndarray) -> None:
+    """The per-resident part of :func:`update_motivation`, in one pass (``saturation``: the exponential term)."""
+    for i in range(len(nbh)):
+        k = member_of[i]
+        active = k >= 0
+        felt = 1.0 if active and taken_over[k] else control[nbh[i]] * (1.0 if active else p.control_felt_outside)
+        backed = active and (support_hours[k] > 0 or citizen_funded[k])  # supported or own budget
+        autonomy_t = p.autonomy_base - p.crowding * felt + p.support_autonomy * backed
+        contributing = week - last_volunteered[i] <= p.contribution_memory_weeks or care_given[i] > 0
+        n_talents = 0
+        for j in range(talents.shape[1]):
+            n_talents += talents[i, j]
+        competence_t = (p.competence_base + p.competence_contributing * contributing
+                        + p.competence_per_talent * n_talents
+                        - p.competence_problem_penalty * ((need[i] >= 2) + strain[i]))
+        autonomy[i] += rate * (min(max(autonomy_t, 0.0), 1.0) - autonomy[i])
+        competence[i] += rate * (min(max(competence_t, 0.0), 1.0) - competence[i])
+        relatedness[i] += rate * (min(max(1 - saturation[i], 0.0), 1.0) - relatedness[i])
+        zrm[i, PARTICIPATION] = 2 + (week - last_volunteered[i] < 52) + active + core[i]
 
 
 # 15 ------------------------------------------------------------------------------
@@ -571,43 +746,68 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
 
     Social loneliness (0-5) falls with good ties and belonging, saturating at about
     4-5 good ties; emotional loneliness (0-6) depends on living alone and on close ties.
-    Loneliness spreads through ties (``contagion``). With ``settle`` the state jumps
-    to its target (initialisation).
+    Loneliness spreads through ties (``contagion``): each resident is pulled toward the
+    tie-weighted loneliness of its ties. The ZRM domain social network goes from 1 with no
+    good tie up to 5 with eight or more. With ``settle`` the state jumps to its target
+    (initialisation).
     """
     p, pop, net = m.p, m.pop, m.net
-    pop.good_ties = net.count_at_least(p.good_tie_threshold)
-    close = net.count_at_least(p.close_tie_threshold)
+    pop.good_ties, close, wsum, wtotal = net.strength_profile(pop.lon_s + pop.lon_e, p.good_tie_threshold,
+                                                             p.close_tie_threshold)
     belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
-    social_t = 5 * np.exp(-(pop.good_ties + belonging) / p.saturation_ties) + pop.disp_s
-    emotional_base = np.where(pop.alone, p.emotional_alone, p.emotional_together)
-    emotional_t = emotional_base * (1 - p.confidant_protection * (1 - np.exp(-close / p.confidant_scale))) + pop.disp_e
-    # Contagion: pulled toward the (tie-weighted) loneliness of one's ties.
-    total = pop.lon_s + pop.lon_e
-    wsum, wtotal = net.weighted_sums(total)
-    nbr = np.where(wsum > 0, wtotal / np.maximum(wsum, 1e-9), total)
-    pull = p.contagion * (nbr - total)
-    social_t = np.clip(social_t + pull * 5 / 11, 0, 5)
-    emotional_t = np.clip(emotional_t + pull * 6 / 11, 0, 6)
-    r = 1.0 if settle else p.loneliness_rate
-    pop.lon_s += r * (social_t - pop.lon_s)
-    pop.lon_e += r * (emotional_t - pop.lon_e)
-    pop.score = (np.rint(pop.lon_s) + np.rint(pop.lon_e)).astype(np.int8)
-    # ZRM social network: 1 with no good tie, up to 5 with eight or more.
-    pop.zrm[:, SOCIAL_NETWORK] = np.clip(1 + pop.good_ties // 2, 1, 5)
+    social_gap = np.exp(-(pop.good_ties + belonging) / p.saturation_ties)
+    no_confidant = np.exp(-close / p.confidant_scale)
+    pop.score = _loneliness_step(_parameters(_LonelinessParameters, p), 1.0 if settle else p.loneliness_rate,
+                                 pop.alone, pop.disp_s, pop.disp_e, social_gap, no_confidant, wsum, wtotal,
+                                 pop.good_ties, pop.lon_s, pop.lon_e, pop.zrm)
+
+
+@numba.njit(cache=True)
+def _loneliness_step(p: tuple, rate: float, alone: np.ndarray, disp_s: np.ndarray, disp_e: np.ndarray,
+                     social_gap: np.ndarray, no_confidant: np.ndarray, wsum: np.ndarray, wtotal: np.ndarray,
+                     good_ties: np.ndarray, lon_s: np.ndarray, lon_e: np.ndarray, zrm: np.ndarray) -> np.ndarray:
+    """The per-resident part of :func:`update_loneliness`, in one pass; returns the scores.
+
+    ``social_gap`` and ``no_confidant`` are the exponential terms (computed by numpy, whose
+    ``exp`` rounds differently from numba's in the last bit).
+    """
+    score = np.empty(len(alone), dtype=np.int8)
+    for i in range(len(alone)):
+        social_t = 5 * social_gap[i] + disp_s[i]
+        base = p.emotional_alone if alone[i] else p.emotional_together
+        emotional_t = base * (1 - p.confidant_protection * (1 - no_confidant[i])) + disp_e[i]
+        total = lon_s[i] + lon_e[i]
+        ties_total = wtotal[i] / max(wsum[i], 1e-9) if wsum[i] > 0 else total
+        pull = p.contagion * (ties_total - total)
+        social_t = min(max(social_t + pull * 5 / 11, 0.0), 5.0)
+        emotional_t = min(max(emotional_t + pull * 6 / 11, 0.0), 6.0)
+        lon_s[i] += rate * (social_t - lon_s[i])
+        lon_e[i] += rate * (emotional_t - lon_e[i])
+        score[i] = np.rint(lon_s[i]) + np.rint(lon_e[i])
+        zrm[i, SOCIAL_NETWORK] = min(max(1 + good_ties[i] // 2, 1), 5)
+    return score
 
 
 # 16 ------------------------------------------------------------------------------
 def update_trust(m: CommunityModel, settle: bool = False) -> None:
     """Trust in the municipality follows experience: timely help, long waits, control, own budgets."""
-    p, pop, lev = m.p, m.pop, m.levers
-    waiting_long = (pop.case_state == CASE_WAITING) & (m.week - pop.case_since > p.long_wait_weeks)
-    helped = pop.case_state == CASE_OPEN
-    active = pop.member_of >= 0
-    own_budget = active & m.inits.citizen_funded[np.maximum(pop.member_of, 0)]
-    signal = (p.trust_base + p.trust_helped * helped - p.trust_waiting * waiting_long
-              - p.trust_control * lev.control[pop.nbh] * active + p.trust_own_budget * own_budget)
-    r = 1.0 if settle else p.trust_rate
-    pop.trust += r * (np.clip(signal, 0, 1) - pop.trust)
+    p, pop = m.p, m.pop
+    _trust_step(_parameters(_TrustParameters, p), 1.0 if settle else p.trust_rate, m.week, pop.nbh, pop.case_state,
+                pop.case_since, pop.member_of, m.levers.control, m.inits.citizen_funded, pop.trust)
+
+
+@numba.njit(cache=True)
+def _trust_step(p: tuple, rate: float, week: int, nbh: np.ndarray, case_state: np.ndarray,
+                case_since: np.ndarray, member_of: np.ndarray, control: np.ndarray, citizen_funded: np.ndarray,
+                trust: np.ndarray) -> None:
+    """The per-resident part of :func:`update_trust`, in one pass."""
+    for i in range(len(nbh)):
+        waiting_long = case_state[i] == CASE_WAITING and week - case_since[i] > p.long_wait_weeks
+        active = member_of[i] >= 0
+        own_budget = active and citizen_funded[member_of[i]]
+        signal = (p.trust_base + p.trust_helped * (case_state[i] == CASE_OPEN) - p.trust_waiting * waiting_long
+                  - p.trust_control * control[nbh[i]] * active + p.trust_own_budget * own_budget)
+        trust[i] += rate * (min(max(signal, 0.0), 1.0) - trust[i])
 
 
 # 17 ------------------------------------------------------------------------------

@@ -1,0 +1,35 @@
+"""The throughput benchmark (``make bench``) keeps working: one row per size, consistent numbers.
+
+Wall-clock times are not asserted (the benchmark is the measure, and machines differ);
+only the table's shape and the arithmetic between its columns.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "throughput.py"
+
+
+def test_benchmark_prints_one_row_per_size_with_consistent_numbers() -> None:
+    out = subprocess.run([sys.executable, str(SCRIPT), "--sizes", "200", "300", "--years", "0.1",
+                          "--reference-sizes", "200", "--reference-weeks", "2"],
+                         check=True, capture_output=True, text=True).stdout
+    rows = [line.strip("|").split("|") for line in out.splitlines() if line.startswith("| ") and "---" not in line]
+    header, body = [c.strip() for c in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
+    assert header == ["residents", "build s", "burn-in s", "init s", "run s", "resident-steps/s", "peak MiB",
+                      "reference steps/s", "ratio"]
+    assert [r[0] for r in body] == ["200", "300"]
+    for r in body:
+        build, burn_in, init = (float(x) for x in r[1:4])
+        assert abs(build + burn_in - init) <= 0.011, "init is build plus burn-in"
+        assert float(r[5].replace(",", "")) > 0 and float(r[6].replace(",", "")) > 0
+    assert body[0][7] != "-" and body[0][8].endswith("x"), "the reference ran at 200 residents"
+    assert body[1][7] == "-" and body[1][8] == "-", "and not at 300"
+
+
+def test_benchmark_rejects_bad_sizes_with_a_one_line_error() -> None:
+    run = subprocess.run([sys.executable, str(SCRIPT), "--sizes", "10"], capture_output=True, text=True)
+    assert run.returncode == 2 and "at least 50 residents" in run.stderr.strip().splitlines()[-1]
