@@ -57,10 +57,10 @@ class Professional(mesa.Agent):
         admin = min(budget, acc * (self.fte * p.admin_base_hours + p.admin_per_case_hours * cases))
         if self.does_casework:
             queue = m.waiting_by_nbh[self.nbh]
-            level = m.need_level_now
+            case_hours = m.case_hours_now
             while queue:
                 r = queue[0]
-                hours = p.case_hours[max(int(level[r]) - 1, 0)]
+                hours = float(case_hours[r])
                 extra_admin = acc * p.admin_per_case_hours
                 if demand + hours + admin + extra_admin + protected > budget:
                     break

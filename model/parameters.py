@@ -555,6 +555,10 @@ class Parameters:
     case_hours: tuple[float, float, float] = param(
         (0.5, 1.0, 2.0), unit="hours/week by need level (light, moderate, heavy)", source="assumption",
         lo=0, hi=40, doc="Casework a case needs.")
+    chronic_case_hours: float = param(
+        0.1, unit="hours/week per open case", source="assumption (a yearly reassessment and some coordination; "
+        "the care itself comes from Wmo providers)", lo=0, hi=40,
+        doc="Casework of a chronic client whose only problems are the chronic ones.")
     hourly_cost_eur: float = param(75.0, unit="EUR/hour", source="assumption (integral rate social work)",
                                    lo=0, hi=1000, doc="Cost of one professional hour.")
     introductions_per_hour: float = param(0.5, unit="residents/hour", source="assumption", lo=0, hi=20,

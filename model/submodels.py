@@ -86,6 +86,25 @@ def _recover(m: CommunityModel, who: np.ndarray) -> None:
     pop.zrm[who, dom] += 1
 
 
+def case_hours_of(m: CommunityModel) -> np.ndarray:
+    """Weekly casework each resident's case asks: ``p.case_hours`` by need level.
+
+    A chronic resident whose only problems are the chronic ones asks ``p.chronic_case_hours``:
+    the long-term support itself comes from providers (home care, Wmo maatwerk), the team
+    reassesses now and then.
+    """
+    pop, p = m.pop, m.p
+    level = need_level_of(pop.zrm)
+    hours = np.array(p.case_hours)[np.maximum(level - 1, 0)]
+    chronic = np.flatnonzero(pop.chronic & (level >= 2))
+    z = pop.zrm[chronic, :9].copy()
+    cols = [DAILY_LIVING, PHYSICAL]
+    z[:, cols] = np.where(z[:, cols] >= 2, 5, z[:, cols])
+    only_chronic = chronic[z.min(axis=1) >= 3]
+    hours[only_chronic] = p.chronic_case_hours
+    return hours
+
+
 def _worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:
     m.pop.zrm[who, dom] = np.maximum(m.pop.zrm[who, dom] - 1, 1)
 
@@ -420,19 +439,18 @@ def allocate_professional_time(m: CommunityModel) -> None:
     Cases of professionals who no longer do casework (community builders after a redeployment
     ends) go back to the head of their neighbourhood's waiting list.
     """
-    pop, p = m.pop, m.p
+    pop = m.pop
     does_casework = m.pro_team | m.levers.builders_do_casework[m.pro_nbh]
     orphaned = (pop.case_state == CASE_OPEN) & ~does_casework[np.maximum(pop.case_prof, 0)]
     pop.case_state[orphaned] = CASE_WAITING
     pop.case_prof[orphaned] = NO
+    m.case_hours_now = case_hours_of(m)  # read by the professionals (life domains do not change here)
     open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
-    demand = np.array(p.case_hours)[np.maximum(need_level_of(pop.zrm, open_) - 1, 0)]
-    m.case_demand = np.bincount(pop.case_prof[open_], demand, minlength=len(m.professionals))
+    m.case_demand = np.bincount(pop.case_prof[open_], m.case_hours_now[open_], minlength=len(m.professionals))
     m.case_count = np.bincount(pop.case_prof[open_], minlength=len(m.professionals))
     waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
     waiting = waiting[np.argsort(pop.case_since[waiting], kind="stable")]
     m.waiting_by_nbh = [deque(waiting[pop.nbh[waiting] == b]) for b in range(m.n_nbh)]
-    m.need_level_now = need_level_of(pop.zrm)  # read by the professionals (life domains do not change here)
     for pro in m.professionals:
         pro.step()
     m.pro_hours = np.array([[pro.casework, pro.admin, pro.community] for pro in m.professionals]).reshape(-1, 3)
