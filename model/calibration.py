@@ -126,7 +126,7 @@ FREE: tuple[FreeParameter, ...] = (
     FreeParameter("contagion", 0.0, 0.5),
     FreeParameter("confidant_protection", 0.0, 0.8),
     FreeParameter("volunteer_rate", 0.02, 0.6),
-    FreeParameter("civic_beta", 0.15, 3.0, scale_of=(0.35, 0.65)),
+    FreeParameter("civic_beta", 0.08, 3.0, scale_of=(0.35, 0.65)),
     FreeParameter("ask_rate", 0.05, 1.0),
     FreeParameter("help_hours", 0.5, 5.0, scale_of=(2.0, 6.0, 14.0)),
     FreeParameter("carer_strain_rate", 0.0005, 0.01),
@@ -377,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--workers", type=int, default=2, help="parallel processes")
     s.add_argument("--diff-step", type=float, default=0.05, help="relative finite-difference step of the refinement")
     s.add_argument("--compass", type=int, default=0, help="sweeps of a compass search after the refinement")
+    s.add_argument("--compass-step", type=float, default=0.05, help="first compass step, as a share of each range")
     s.add_argument("--history", type=Path, help="write every evaluation to this CSV file")
     s.add_argument("--continue-from", type=Path, metavar="HISTORY",
                    help="start from the best point of an earlier search's history file (no wide screen)")
@@ -392,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                        if stage[0] and not (args.continue_from and stage[2] == 1.0))
         start = best_of_history(args.continue_from) if args.continue_from else None
         history = search(config, stages=stages, max_evals=args.max_evals, history_file=args.history, start=start,
-                         diff_step=args.diff_step, compass=args.compass)
+                         diff_step=args.diff_step, compass=args.compass, compass_step=args.compass_step)
         best = history.best("refine", "compass")
         print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x),
                           "values": best.values}, indent=2))
@@ -403,7 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                       'the box around the best'}, {n} seed{'s' if n > 1 else ''})" for points, n, width in stages]
             parts.append(f"least squares (scipy TRF, {args.max_evals} evaluations) on {args.seeds} seeds")
             if args.compass:
-                parts.append(f"{args.compass} sweeps of a compass search on {args.seeds} seeds")
+                parts.append(f"{args.compass} sweeps of a compass search (first step {args.compass_step:g} of each "
+                             f"range) on {args.seeds} seeds")
             write_calibrated(best, config, ", then ".join(parts))
             print(f"wrote {CALIBRATED_FILE}")
         return 0

@@ -376,7 +376,7 @@ def report(v: Validation, figures: dict[str, Path], out: Path, command: str) -> 
         f"![participation]({rel['participation']})",
         "",
         f"Volunteering in a given week: {100 * final['volunteering_share_week'].mean():.1f}% "
-        "(CBS: about 3 in 10 in a given month; not a calibration target). Residents in need who get informal "
+        "(not a target; the past month and the past year are). Residents in need who get informal "
         f"help from a tie: {100 * final['needy_helped_share'].mean():.1f}%.",
         "",
         "## Casework: formal support and administration",
@@ -398,9 +398,11 @@ def report(v: Validation, figures: dict[str, Path], out: Path, command: str) -> 
         "## Calibration",
         "",
         "Free parameters (schema source `assumption`) were fitted with `python -m model.calibration search`: "
-        "the objective is the sum of squared standardised distances to the targets above; a Latin-hypercube "
-        "screen of the parameter box on one seed, then a bounded trust-region least-squares refinement "
-        "(`scipy.optimize.least_squares`) on fixed seeds. The fitted values and their provenance are in "
+        "the objective is the sum of squared standardised distances to the targets above; Latin-hypercube "
+        "screens of the parameter box, a bounded trust-region least-squares refinement "
+        "(`scipy.optimize.least_squares`) and a compass search, on fixed seeds (the provenance below says which "
+        "stages the current fit used; every evaluation is kept in `docs/calibration/`). The fitted values and "
+        "their provenance are in "
         f"`model/{CALIBRATED_FILE.name}`; `model/parameters.py` uses them as schema defaults and records the "
         "provenance as each field's source.",
         "",
