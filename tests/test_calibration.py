@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # not noise.
 FAST = Parameters(n_residents=1000, years=5)
 FAST_SEEDS = range(3)
-FAST_WIDENING = {"share": 0.03, "hours/week": 2.0}
+FAST_WIDENING = {"share": 0.03, "hours/week": 2.0, "weeks": 6.0}
 
 
 def test_calibrated_defaults_are_in_the_schema_with_their_provenance() -> None:

@@ -114,7 +114,9 @@ def test_later_decisions_leave_the_baseline_alone_until_a_new_one_is_started() -
 
 def test_decisions_from_the_page_thread_never_land_mid_step() -> None:
     m = city(weeks=2)
-    player = threading.Thread(target=lambda: [m.step() for _ in range(40)])
+    # The pause between weeks stands in for the page's frame interval; without it the player
+    # re-takes the (unfair) lock at once and the page thread may starve until the end.
+    player = threading.Thread(target=lambda: [(m.step(), time.sleep(0.001)) for _ in range(40)])
     player.start()
     modes = ("enforcing", "facilitating")
     while player.is_alive():

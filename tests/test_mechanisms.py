@@ -49,22 +49,30 @@ def check(diff: pd.Series, min_effect: float, direction: int = 1) -> None:
     assert (d > 0).sum() >= MOST, f"only {(d > 0).sum()} of {len(d)} seeds in the expected direction: {d}"
 
 
-def test_closing_all_meeting_places_raises_loneliness(baseline: RunResult) -> None:
-    closed = arm(interventions=lambda: [make_intervention("close_meeting_places", start_week=0, share=1.0,
-                                                          immediate=True)])
-    b, c = final_means(baseline), final_means(closed)
+def test_closing_all_meeting_places_raises_loneliness() -> None:
+    """A larger city for longer: loneliness is largely dispositional in the calibrated baseline, so the
+    situational effect of losing the places where people meet is small next to seed-to-seed noise."""
+    city = P.replace(n_residents=3000, years=3.0)
+    base = arm(city)
+    closed = arm(city, interventions=lambda: [make_intervention("close_meeting_places", start_week=0, share=1.0,
+                                                                immediate=True)])
+    b, c = final_means(base), final_means(closed)
     check(c["mean_good_ties"] - b["mean_good_ties"], 0.05, direction=-1)
+    check(c["social_lonely_share"] - b["social_lonely_share"], 0.003)
     check(c["lonely_share"] - b["lonely_share"], 0.002)
     check(c["community_strength"] - b["community_strength"], 0.5, direction=-1)
 
 
 def test_more_administrative_load_ends_more_initiatives() -> None:
+    """In a city that founds many initiatives, so that enough of them end within two years to compare."""
+    busy = P.replace(n_residents=2000, founding_rate=0.003)
+
     def load(factor: float) -> RunResult:
-        return arm(interventions=lambda: [make_intervention("admin_load", start_week=0, factor=factor)])
+        return arm(busy, interventions=lambda: [make_intervention("admin_load", start_week=0, factor=factor)])
 
     heavy, light = window_means(load(3.0), 0, 104), window_means(load(0.33), 0, 104)
-    check(heavy["burnouts"] - light["burnouts"], 0.02)
-    check(heavy["initiatives_ended"] - light["initiatives_ended"], 0.003)
+    check(heavy["burnouts"] - light["burnouts"], 0.05)
+    check(heavy["initiatives_ended"] - light["initiatives_ended"], 0.02)
 
 
 def test_protected_community_time_is_taken_from_casework(baseline: RunResult) -> None:

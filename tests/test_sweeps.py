@@ -17,6 +17,7 @@ import pytest
 
 import model.runner as runner
 from model.cli import main
+from model.parameters import Parameters
 from model.sweeps import DESIGN_DIR, DesignError, load_design, sweep_run
 
 VITALITY = Path(sys.executable).with_name("vitality")
@@ -74,7 +75,7 @@ range = [4, 12]
         values, p = task.spec["values"], task.args[0].params
         assert p.archetypes["urban_deprived"].places_per_10k == values["archetypes.urban_deprived.places_per_10k"]
         assert p.steering["facilitating"].accountability == values["steering.facilitating.accountability"]
-        assert p.case_hours == (0.5, 1.0, values["case_hours[2]"])  # the other elements keep their defaults
+        assert p.case_hours == (*Parameters().case_hours[:2], values["case_hours[2]"])  # the others keep their defaults
         assert p.escalation_weeks == values["escalation_weeks"]
         assert p.steering_mode == task.args[0].name.replace("baseline", "framing")
 
