@@ -98,6 +98,16 @@ class Resident(mesa.Agent):
         return min(max(4 - min(self.zrm[:9]), 0), 3)
 
     @property
+    def case_hours(self) -> float:
+        """Weekly casework this resident's case asks (``submodels.case_hours_of``)."""
+        p, level = self.model.p, self.need_level
+        if self.chronic and level >= 2:
+            rest = [5 if (d in (DAILY_LIVING, PHYSICAL) and v >= 2) else v for d, v in enumerate(self.zrm[:9])]
+            if min(rest) >= 3:
+                return p.chronic_case_hours
+        return p.case_hours[max(level - 1, 0)]
+
+    @property
     def motivation(self) -> float:
         """Mean of autonomy, competence and relatedness."""
         return (self.autonomy + self.competence + self.relatedness) / 3.0
@@ -417,12 +427,12 @@ class ReferenceProfessional(Professional):
         budget = self.fte * p.hours_per_week
         acc = lev.accountability[self.nbh]
         protected = lev.protected_share[self.nbh] * budget
-        demand = sum(p.case_hours[max(c.need_level - 1, 0)] for c in self.clients)
+        demand = sum(c.case_hours for c in self.clients)
         admin = min(budget, acc * (self.fte * p.admin_base_hours + p.admin_per_case_hours * len(self.clients)))
         if self.does_casework:
             queue = m.queue[self.nbh]
             while queue:
-                hours = p.case_hours[max(queue[0].need_level - 1, 0)]
+                hours = queue[0].case_hours
                 extra_admin = acc * p.admin_per_case_hours
                 if demand + hours + admin + extra_admin + protected > budget:
                     break
