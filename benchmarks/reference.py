@@ -87,7 +87,7 @@ class Resident(mesa.Agent):
         self.__dict__.update(state)
         self.ties: dict[Resident, Tie] = {}
         self.helper: Resident | None = None
-        self.helpees: set[Resident] = set()
+        self.helpees: dict[Resident, None] = {}  # not a set: its order would follow memory addresses
         self.case_prof: ReferenceProfessional | None = None
         self.reach_week, self.reach_now = None, 0.0
 
@@ -271,7 +271,7 @@ class Resident(mesa.Agent):
                         best, best_score = other, score
             if best is not None:
                 self.helper = best
-                best.helpees.add(self)
+                best.helpees[self] = None
         self.prompted = False
         self.care_given = sum(p.help_hours[max(h.need_level - 1, 0)] for h in self.helpees)
         self.strain = min(max(self.strain + p.carer_strain_rate * self.care_given
@@ -284,7 +284,7 @@ class Resident(mesa.Agent):
     def stop_being_helped(self) -> None:
         """End the help this resident gets."""
         if self.helper is not None:
-            self.helper.helpees.discard(self)
+            self.helper.helpees.pop(self, None)
             self.helper = None
 
     def escalate_needs(self) -> None:
@@ -417,7 +417,7 @@ class ReferenceProfessional(Professional):
     def __init__(self, model: ReferenceModel, nbh: int, role: str, fte: float) -> None:
         """Create a professional of ``role`` in neighbourhood ``nbh`` working ``fte``."""
         super().__init__(model, nbh=nbh, role=role, fte=fte)
-        self.clients: set[Resident] = set()
+        self.clients: dict[Resident, None] = {}
         self.demand = 0.0
 
     def step(self) -> None:
@@ -503,7 +503,7 @@ class ReferenceModel(mesa.Model):
             if h >= 0:
                 helpee, helper = self.residents_list[i], self.residents_list[h]
                 helpee.helper = helper
-                helper.helpees.add(helpee)
+                helper.helpees[helpee] = None
         for a, b, w, kin, bridging in zip(net.a.tolist(), net.b.tolist(), net.w.tolist(), net.kin.tolist(),
                                           net.bridging.tolist(), strict=True):
             tie = Tie(w, kin, bridging)
@@ -511,10 +511,10 @@ class ReferenceModel(mesa.Model):
             self.residents_list[b].ties[self.residents_list[a]] = tie
         self.by_nbh = [self.residents_list[lo:hi] for lo, hi in zip(self.nbh_start[:-1], self.nbh_start[1:],
                                                                     strict=True)]
-        self.members: list[set[Resident]] = [set() for _ in range(len(self.inits))]
+        self.members: list[dict[Resident, None]] = [{} for _ in range(len(self.inits))]
         for res in self.residents_list:
             if res.member_of >= 0:
-                self.members[res.member_of].add(res)
+                self.members[res.member_of][res] = None
         self.waiting = [{res for res in group if res.case_state == CASE_WAITING} for group in self.by_nbh]
 
     def _copy_professionals(self, city: CommunityModel) -> None:
@@ -526,7 +526,7 @@ class ReferenceModel(mesa.Model):
         for res, prof in zip(self.residents_list, city.pop.case_prof.tolist(), strict=True):
             if res.case_state == CASE_OPEN:
                 res.case_prof = self.professionals[prof]
-                res.case_prof.clients.add(res)
+                res.case_prof.clients[res] = None
         self.pro_nbh = city.pro_nbh.copy()
 
     # -------------------------------------------------------------- the week
@@ -561,7 +561,7 @@ class ReferenceModel(mesa.Model):
         for pro in self.professionals:
             if not (pro.role == "district_team" or lev.builders_do_casework[pro.nbh]):
                 for client in list(pro.clients):  # a redeployment ended: cases go back to the waiting list
-                    pro.clients.discard(client)
+                    pro.clients.pop(client, None)
                     client.case_prof, client.case_state = None, CASE_WAITING
                     self.waiting[client.nbh].add(client)
         self.queue = [deque(sorted(group, key=lambda res: (res.case_since, res.idx))) for group in self.waiting]
@@ -659,7 +659,7 @@ class ReferenceModel(mesa.Model):
         if res.member_of >= 0:
             self.leave(res)
         if res.case_state == CASE_OPEN:
-            res.case_prof.clients.discard(res)
+            res.case_prof.clients.pop(res, None)
             res.case_prof = None
         self.unlist(res)
         self._draw_newcomer(res)
@@ -725,12 +725,12 @@ class ReferenceModel(mesa.Model):
         """A professional takes ``res`` from the waiting list."""
         self.waiting[res.nbh].discard(res)
         res.case_state, res.case_prof = CASE_OPEN, pro
-        pro.clients.add(res)
+        pro.clients[res] = None
         self.counters.cases_opened[pro.nbh] += 1
 
     def close_case(self, res: Resident) -> None:
         """Close ``res``'s open case."""
-        res.case_prof.clients.discard(res)
+        res.case_prof.clients.pop(res, None)
         res.case_state, res.case_prof = CASE_NONE, None
         self.counters.cases_closed[res.nbh] += 1
 
@@ -740,7 +740,7 @@ class ReferenceModel(mesa.Model):
         free = np.flatnonzero(~ini.alive)
         if not len(free):
             ini.grow()
-            self.members += [set() for _ in range(len(ini) - len(self.members))]
+            self.members += [{} for _ in range(len(ini) - len(self.members))]
             free = np.flatnonzero(~ini.alive)
         k = int(free[0])
         kind = self.rng.choice(len(p.kind_shares), p=p.kind_shares)
@@ -764,14 +764,14 @@ class ReferenceModel(mesa.Model):
     def join(self, res: Resident, k: int, core: bool = False) -> None:
         """``res`` becomes a member (or core member) of initiative ``k``."""
         res.member_of, res.core = k, core
-        self.members[k].add(res)
+        self.members[k][res] = None
         self.inits.n_members[k] += 1
         self.inits.n_core[k] += core
 
     def leave(self, res: Resident) -> None:
         """``res`` leaves its initiative."""
         k = res.member_of
-        self.members[k].discard(res)
+        self.members[k].pop(res, None)
         self.inits.n_members[k] -= 1
         self.inits.n_core[k] -= res.core
         res.member_of, res.core = NO, False
