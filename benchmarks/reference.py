@@ -101,11 +101,16 @@ class Resident(mesa.Agent):
     def case_hours(self) -> float:
         """Weekly casework this resident's case asks (``submodels.case_hours_of``)."""
         p, level = self.model.p, self.need_level
-        if self.chronic and level >= 2:
-            rest = [5 if (d in (DAILY_LIVING, PHYSICAL) and v >= 2) else v for d, v in enumerate(self.zrm[:9])]
-            if min(rest) >= 3:
-                return p.chronic_case_hours
+        if self.chronic and level >= 2 and min(self.recoverable_domains()) >= 3:
+            return p.chronic_case_hours
         return p.case_hours[max(level - 1, 0)]
+
+    def recoverable_domains(self) -> list[int]:
+        """The nine life-domain scores, a chronic floor read as 6 (``submodels._recoverable_domains``)."""
+        z = self.zrm[:9]
+        if self.chronic:
+            z = [6 if (d in (DAILY_LIVING, PHYSICAL) and v >= 2) else v for d, v in enumerate(z)]
+        return list(z)
 
     @property
     def motivation(self) -> float:
@@ -131,9 +136,7 @@ class Resident(mesa.Agent):
 
     def recover(self) -> None:
         """Raise the lowest recoverable life domain by one point (``submodels._recover``)."""
-        z = self.zrm[:9]
-        if self.chronic:
-            z = [6 if (d in (DAILY_LIVING, PHYSICAL) and v >= 2) else v for d, v in enumerate(z)]
+        z = self.recoverable_domains()
         dom = min(range(9), key=z.__getitem__)
         if z[dom] < 5:
             self.zrm[dom] += 1

@@ -70,20 +70,28 @@ _TrustParameters = namedtuple("_TrustParameters", [
     "long_wait_weeks", "trust_base", "trust_helped", "trust_waiting", "trust_control", "trust_own_budget"])
 
 
+def _recoverable_domains(m: CommunityModel, who: np.ndarray) -> np.ndarray:
+    """The nine life-domain scores of ``who``, a chronic resident's floor read as 6.
+
+    Chronic residents' daily-living and physical domains do not recover above 2 (long-term support).
+    """
+    z = m.pop.zrm[who, :9].copy()
+    cols = [DAILY_LIVING, PHYSICAL]
+    z[:, cols] = np.where(m.pop.chronic[who][:, None] & (z[:, cols] >= 2), 6, z[:, cols])
+    return z
+
+
 def _recover(m: CommunityModel, who: np.ndarray) -> None:
     """Raise the lowest recoverable life domain of ``who`` by one ZRM point.
 
     Chronic residents' daily-living and physical domains do not recover above 2
     (long-term support); their other domains recover as anyone's.
     """
-    pop = m.pop
-    z = pop.zrm[who, :9].copy()
-    cols = [DAILY_LIVING, PHYSICAL]
-    z[:, cols] = np.where(pop.chronic[who][:, None] & (z[:, cols] >= 2), 6, z[:, cols])
+    z = _recoverable_domains(m, who)
     dom = z.argmin(axis=1)
     can = z[np.arange(len(who)), dom] < 5
     who, dom = who[can], dom[can]
-    pop.zrm[who, dom] += 1
+    m.pop.zrm[who, dom] += 1
 
 
 def case_hours_of(m: CommunityModel) -> np.ndarray:
@@ -97,11 +105,7 @@ def case_hours_of(m: CommunityModel) -> np.ndarray:
     level = need_level_of(pop.zrm)
     hours = np.array(p.case_hours)[np.maximum(level - 1, 0)]
     chronic = np.flatnonzero(pop.chronic & (level >= 2))
-    z = pop.zrm[chronic, :9].copy()
-    cols = [DAILY_LIVING, PHYSICAL]
-    z[:, cols] = np.where(z[:, cols] >= 2, 5, z[:, cols])
-    only_chronic = chronic[z.min(axis=1) >= 3]
-    hours[only_chronic] = p.chronic_case_hours
+    hours[chronic[_recoverable_domains(m, chronic).min(axis=1) >= 3]] = p.chronic_case_hours
     return hours
 
 
