@@ -233,6 +233,7 @@ class CommunityModel(mesa.Model):
         self.pro_nbh = np.array([pro.nbh for pro in pros], dtype=np.int64)
         self.pro_fte = np.array([pro.fte for pro in pros])
         self.pro_team = np.array([pro.role == "district_team" for pro in pros], dtype=bool)
+        self.team_fte = np.bincount(self.pro_nbh, self.pro_fte * self.pro_team, minlength=self.n_nbh)
         self.pro_hours = np.zeros((len(pros), 3))
         return pros
 

@@ -107,7 +107,7 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "wait_weeks": total(waiting * (m.week - pop.case_since)),
         "professionals": np.bincount(m.pro_nbh, minlength=k).astype(float),
         "fte": np.bincount(m.pro_nbh, m.pro_fte, minlength=k),
-        "team_fte": np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=k),
+        "team_fte": m.team_fte,
         "hours_casework": pro_hours[0],
         "hours_admin": pro_hours[1],
         "hours_community": pro_hours[2],
@@ -219,10 +219,10 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def observe(m: CommunityModel) -> dict[str, np.ndarray]:
     """What the municipality observes per neighbourhood (for the layered steering mode)."""
     pop, ini, k = m.pop, m.inits, m.n_nbh
-    residents = np.bincount(pop.nbh, minlength=k).astype(float)
-    team_fte = np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=k)
+    residents = m.nbh_size.astype(float)
     return {
-        "waiting_per_team_fte": _ratio(np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k), team_fte),
+        "waiting_per_team_fte": _ratio(np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k),
+                                       m.team_fte),
         "initiatives_per_1000": 1000 * _ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
                                               residents),
         "lonely_share": _ratio(np.bincount(pop.nbh, pop.score >= LONELY, minlength=k), residents),
