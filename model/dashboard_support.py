@@ -26,13 +26,11 @@ import io
 import re
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
-from markdown_it import MarkdownIt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -50,6 +48,7 @@ from model.i18n import (
     t,
 )
 from model.interventions import INTERVENTION_REGISTRY, make_intervention
+from model.odd import MARKDOWN, ODD_PATH, find_odd_sections
 from model.parameters import INITIATIVE_KINDS, Parameters, describe
 from model.plots import FIGURE_OUTPUTS, with_derived_outputs
 from model.scenarios import _setting_field, load_scenario  # the ranges scenario files allow for settings
@@ -83,7 +82,6 @@ LIVE_LEVERS: dict[str, tuple[str, float, float, float]] = {
 LIVE_FIXED: dict[str, dict[str, Any]] = {"close_meeting_places": {"immediate": True}}
 
 #: The model description the info tab quotes from (``docs/`` next to the ``model`` package).
-ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
 STEERING_MODES: tuple[str, ...] = tuple(STEERING_REGISTRY)
 DEFAULT_SCENARIO = "baseline"
@@ -665,28 +663,18 @@ def session_csv(s: Snapshot) -> bytes:
 
 # ---------------------------------------------------------------------- info tab
 def odd_section(text: str, title: str) -> str:
-    """Return the body of the ODD section whose heading starts with ``title``, up to the next one of its level.
+    """Return the body of the ODD section whose heading contains ``title``, up to the next one of its level.
 
     Raises:
         ValueError: The document has no such section (its headings changed).
 
     """
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        head = re.match(r"(#+) (.*)", line)
-        if head and head.group(2).startswith(title):
-            body = []
-            for nxt in lines[i + 1:]:
-                end = re.match(r"(#+) ", nxt)
-                if end and len(end.group(1)) <= len(head.group(1)):
-                    break
-                body.append(nxt)
-            return "\n".join(body).replace("\n---", "").strip()
-    raise ValueError(f"{ODD_PATH.name} has no section {title!r}")
+    section = find_odd_sections(text, [title])[0]
+    if section is None:
+        raise ValueError(f"{ODD_PATH.name} has no section {title!r}")
+    return section[1]
 
 
-#: Markdown without raw HTML, with tables (the ODD's steering table).
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 def info_markdown(lang: str) -> str:
@@ -708,7 +696,7 @@ def info_markdown(lang: str) -> str:
 
 def info_html(lang: str) -> str:
     """Return the info tab as HTML (rendered here: Solara's Markdown component fetches KaTeX from a CDN)."""
-    return _MARKDOWN.render(info_markdown(lang))
+    return MARKDOWN.render(info_markdown(lang))
 
 
 def export_name(m: WorkshopModel, suffix: str) -> str:

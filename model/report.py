@@ -19,7 +19,6 @@ import base64
 import json
 import math
 import os
-import re
 import shlex
 import tempfile
 import tomllib
@@ -50,6 +49,7 @@ from model.cli import (
 )
 from model.community import WEEKS_PER_YEAR
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from model.odd import find_odd_sections
 from model.parameters import Parameters
 from model.plots import mean_ci, plot_key_outputs, with_derived_outputs
 from model.provenance import DISTRIBUTION, ROOT
@@ -392,21 +392,9 @@ def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[di
         body up to the next heading of the same or a higher level; raw HTML and links are not rendered).
 
     """
-    lines = markdown.splitlines(keepends=True)
-    tokens = _MARKDOWN.parse(markdown)
-    headings = [(int(tok.tag[1:]), tok.map[0], tok.map[1], tokens[i + 1].content)
-                for i, tok in enumerate(tokens) if tok.type == "heading_open"]
-    found = []
-    for title in titles:
-        match = next((i for i, h in enumerate(headings) if title.lower() in h[3].lower()), None)
-        if match is None:
-            found.append({"title": title, "heading": None, "html": None})
-            continue
-        level, _, body_start, heading = headings[match]
-        end = next((start for lv, start, _, _ in headings[match + 1:] if lv <= level), len(lines))
-        body = re.sub(r"\n\s*(-{3,}|\*{3,}|_{3,})\s*$", "", "".join(lines[body_start:end]).rstrip())  # closing rule
-        found.append({"title": title, "heading": heading, "html": Markup(_MARKDOWN.render(body))})
-    return found
+    return [{"title": title, "heading": None, "html": None} if section is None else
+            {"title": title, "heading": section[0], "html": Markup(_MARKDOWN.render(section[1]))}
+            for title, section in zip(titles, find_odd_sections(markdown, titles), strict=True)]
 
 
 def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], locale: str) -> dict[str, Any]:
