@@ -160,6 +160,11 @@ class Evaluation:
     seeds: tuple[int, ...]
     stage: str
 
+    def row(self, free: Sequence[FreeParameter] = FREE) -> dict[str, Any]:
+        """This evaluation as a row of :meth:`History.to_frame`."""
+        return {"stage": self.stage, "seeds": " ".join(map(str, self.seeds)), "objective": self.objective,
+                **self.values, **{fp.name: x for fp, x in zip(free, self.x, strict=True)}}
+
 
 @dataclass
 class History:
@@ -173,9 +178,7 @@ class History:
 
     def to_frame(self, free: Sequence[FreeParameter] = FREE) -> pd.DataFrame:
         """Every evaluation as a row: stage, seeds, objective, target values and parameter coordinates."""
-        return pd.DataFrame([{"stage": e.stage, "seeds": " ".join(map(str, e.seeds)), "objective": e.objective,
-                              **e.values, **{fp.name: x for fp, x in zip(free, e.x, strict=True)}}
-                             for e in self.evaluations])
+        return pd.DataFrame([e.row(free) for e in self.evaluations])
 
 
 def overrides_for(x: Sequence[float], free: Sequence[FreeParameter] = FREE) -> dict[str, Any]:
@@ -255,8 +258,8 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
         ev = Evaluation(np.array(x, float), objective_value(values), values, seeds, stage)
         history.evaluations.append(ev)
         if history_file:
-            history.to_frame(free).tail(1).to_csv(history_file, mode="a", index=False,
-                                                  header=len(history.evaluations) == 1)
+            pd.DataFrame([ev.row(free)]).to_csv(history_file, mode="a", index=False,
+                                                header=len(history.evaluations) == 1)
         if log:
             best = history.best(stage).objective
             log(f"[{stage} {sum(e.stage == stage for e in history.evaluations):3d}] objective {ev.objective:8.2f} "

@@ -316,10 +316,13 @@ def stylised_facts(v: Validation) -> list[dict[str, str]]:
     ]
 
 
-def report(v: Validation, figures: dict[str, Path], out: Path, command: str) -> str:
-    """Write ``validation.md`` and ``validation.json`` into ``out`` and return the markdown."""
+def report(v: Validation, figures: dict[str, Path], out: Path, command: str, table: pd.DataFrame) -> str:
+    """Write ``validation.md`` and ``validation.json`` into ``out`` and return the markdown.
+
+    ``table`` is the target table of ``v`` (:func:`model.calibration.target_table`).
+    """
     final = v.final
-    table = target_table(final)
+    facts = stylised_facts(v)
     p = v.params
     seeds = [s.seed for s in v.seeds]
     rel = {k: path.relative_to(out).as_posix() if path.is_relative_to(out) else str(path)
@@ -393,7 +396,7 @@ def report(v: Validation, figures: dict[str, Path], out: Path, command: str) -> 
         "",
         "| fact (literature) | model | holds |",
         "| --- | --- | --- |",
-        *[f"| {f['fact']} | {f['model']} | {f['holds']} |" for f in stylised_facts(v)],
+        *[f"| {f['fact']} | {f['model']} | {f['holds']} |" for f in facts],
         "",
         "## Calibration",
         "",
@@ -425,7 +428,7 @@ def report(v: Validation, figures: dict[str, Path], out: Path, command: str) -> 
         "configuration": {"residents": p.n_residents, "years": p.years, "burn_in_years": p.burn_in_years,
                           "steering_mode": p.steering_mode, "seeds": seeds},
         "targets": json.loads(table.to_json(orient="records")),
-        "stylised_facts": stylised_facts(v),
+        "stylised_facts": facts,
     }
     (out / "validation.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return text
@@ -445,8 +448,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     default = args.seeds == 10 and args.residents == 2000 and args.years == 10
     options = f" --seeds {args.seeds} --residents {args.residents} --years {args.years:g}"
     command = "python -m model.validation" + ("" if default else options)
-    report(v, figures, args.out, command)
     table = target_table(v.final)
+    report(v, figures, args.out, command, table)
     print(table.drop(columns=["source"]).round(4).to_string(index=False))
     print(f"wrote {args.out / 'validation.md'} and validation.json")
     return 0 if table["pass"].all() else 1
