@@ -511,7 +511,10 @@ def provenance(comparison: Comparison, t: dict[str, Any], locale: str) -> dict[s
         git = m.get("git")
         commit = (t["prov_git_none"] if not git else
                   t["prov_git_dirty"].format(commit=git["commit"]) if git.get("dirty") else git["commit"])
-        seconds = (m.get("timings") or {}).get("seconds_total")
+        # run and compare record seconds per scenario, sweeps their total (model.cli)
+        timings = m.get("timings") or {}
+        per_scenario = timings.get("run_seconds_per_scenario")
+        seconds = sum(per_scenario.values()) if per_scenario else timings.get("run_seconds_total")
         folders.append({
             "title": t["prov_results"].format(folder=folder.path),
             "items": [(t["prov_command"], shlex.join(m.get("command", []))),

@@ -122,6 +122,14 @@ def test_report_embeds_the_figures(reports: dict[str, Path], lang: str) -> None:
         assert picture.format == "PNG" and picture.width > 300 and picture.height > 200
 
 
+def test_provenance_gives_the_run_time(results: Path, reports: dict[str, Path]) -> None:
+    timings = json.loads((results / "manifest.json").read_text(encoding="utf-8"))["timings"]
+    seconds = sum(timings["run_seconds_per_scenario"].values())
+    shown = {dt.text: dd.text for dt, dd in zip(parse(reports["en"]).iter("dt"), parse(reports["en"]).iter("dd"),
+                                                strict=False)}
+    assert shown["Run time"] == f"{seconds:,.1f} s".replace(".0 s", " s")
+
+
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_report_shows_the_numbers_of_its_run(results: Path, reports: dict[str, Path], lang: str) -> None:
     summary = pd.read_csv(results / "summary.csv")
