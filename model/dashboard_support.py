@@ -21,7 +21,6 @@ and nothing here changes a model rule:
 from __future__ import annotations
 
 import copy
-import dataclasses
 import io
 import re
 import threading
@@ -51,7 +50,7 @@ from model.interventions import INTERVENTION_REGISTRY, make_intervention
 from model.odd import MARKDOWN, ODD_PATH, find_odd_sections
 from model.parameters import INITIATIVE_KINDS, Parameters, describe
 from model.plots import FIGURE_OUTPUTS, with_derived_outputs
-from model.scenarios import _setting_field, load_scenario  # the ranges scenario files allow for settings
+from model.scenarios import load_scenario, setting_field
 from model.steering import STEERING_REGISTRY
 
 #: Start-setting sliders: schema field -> (lowest, highest, step) on the dashboard. The range is
@@ -167,9 +166,9 @@ def lever_specs() -> list[SliderSpec]:
     """
     specs = []
     for name, (setting, lo, hi, step) in LIVE_LEVERS.items():
-        allowed = _setting_field(name, setting).metadata
+        allowed = setting_field(name, setting).metadata
+        default = INTERVENTION_REGISTRY[name].__dataclass_fields__[setting].default
         _check_range(f"{name}.{setting}", lo, hi, allowed["lo"], allowed["hi"])
-        default = {f.name: f.default for f in dataclasses.fields(INTERVENTION_REGISTRY[name])}[setting]
         specs.append(SliderSpec(name, setting, False, lo, hi, step, default, allowed["unit"], allowed["doc"]))
     return specs
 
@@ -263,11 +262,15 @@ class WorkshopModel(CommunityModel):
         twin.baseline_start = None
         return twin
 
+    def _start_baseline(self) -> None:
+        """Continue a copy of the city from now on without further decisions."""
+        self.baseline = self._branch()
+        self.baseline_start = self.week
+
     def compare_from_now(self) -> Decision:
         """Start a new baseline: a copy of the city now, continued without further decisions."""
         with self._lock:
-            self.baseline = self._branch()
-            self.baseline_start = self.week
+            self._start_baseline()
             decision = Decision(self.week, "compare")
             self.decisions.append(decision)
             return decision
@@ -293,9 +296,6 @@ class WorkshopModel(CommunityModel):
 
         """
         with self._lock:
-            unknown = set(settings.get("neighbourhoods", ())) - set(self.nbh_names)
-            if unknown:
-                raise ValueError(f"unknown neighbourhood {sorted(unknown)[0]!r}; known: {', '.join(self.nbh_names)}")
             if kind == "steering":
                 mode = settings.get("mode")
                 if mode not in STEERING_REGISTRY:
@@ -303,9 +303,9 @@ class WorkshopModel(CommunityModel):
                 action = None
             else:
                 action = make_intervention(kind, start_week=self.week, **(LIVE_FIXED.get(kind, {}) | settings))
+                action.where(self)  # an unknown neighbourhood is rejected now, before anything changes
             if self.baseline is None:
-                self.baseline = self._branch()
-                self.baseline_start = self.week
+                self._start_baseline()
             if action is None:
                 self.set_steering_mode(settings["mode"])
             else:

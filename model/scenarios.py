@@ -285,7 +285,7 @@ def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpe
         if until_year <= at_year:
             raise ParameterError(f"{where}.until_year: {until_year} must be later than at_year {at_year}")
     hints = typing.get_type_hints(cls)
-    settings = defaults | {key: _check_value(f"{where}.{key}", _setting_field(kind, key), value, hints[key])
+    settings = defaults | {key: _check_value(f"{where}.{key}", setting_field(kind, key), value, hints[key])
                            for key, value in entry.items() if key in defaults}
     spec = InterventionSpec(kind, at_year, until_year, _neighbourhoods(entry, where, params), settings)
     try:
@@ -295,7 +295,7 @@ def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpe
     return spec
 
 
-def _setting_field(kind: str, key: str) -> dataclasses.Field:
+def setting_field(kind: str, key: str) -> dataclasses.Field:
     """Find the schema field whose range an intervention setting has (a plain field when none applies)."""
     if (kind, key) in _SETTING_SCHEMA:
         owner, name = _SETTING_SCHEMA[kind, key]

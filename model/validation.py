@@ -344,7 +344,8 @@ def report(v: Validation, figures: dict[str, Path], out: Path, command: str, tab
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for row in table.to_dict("records"):
-        tol = f"± {100 * row['tolerance']:.0f} pt" if row["unit"] == "share" else f"± {row['tolerance']:g} {row['unit']}"
+        share = row["unit"] == "share"
+        tol = f"± {100 * row['tolerance']:.0f} pt" if share else f"± {row['tolerance']:g} {row['unit']}"
         lines.append(f"| {row['target']} | {_fmt(row['value'], row['unit'])} | {tol} | "
                      f"{_fmt(row['model'], row['unit'])} ({_fmt(row['ci_low'], row['unit'])} – "
                      f"{_fmt(row['ci_high'], row['unit'])}) | {'pass' if row['pass'] else '**fail**'} | "

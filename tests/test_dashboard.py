@@ -19,7 +19,7 @@ from model import dashboard_support as ds
 from model import i18n
 from model.interventions import INTERVENTION_REGISTRY
 from model.parameters import INITIATIVE_KINDS, Parameters, describe
-from model.scenarios import _setting_field, list_scenarios, load_scenario
+from model.scenarios import list_scenarios, load_scenario, setting_field
 from model.steering import STEERING_REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,7 +292,7 @@ def test_start_sliders_lie_within_the_schema_and_every_shipped_scenario() -> Non
 
 def test_live_lever_sliders_lie_within_what_a_scenario_file_allows() -> None:
     for s in ds.lever_specs():
-        allowed = _setting_field(s.name, s.setting).metadata
+        allowed = setting_field(s.name, s.setting).metadata
         assert allowed["lo"] <= s.lo <= s.default <= s.hi <= allowed["hi"], s.name
         INTERVENTION_REGISTRY[s.name](**{s.setting: s.hi})  # the intervention accepts the slider's values
 
