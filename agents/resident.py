@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import mesa
+import numpy as np
 
 from model.parameters import AGE_GROUPS, TALENTS, ZRM_DOMAINS
+from model.state import need_level_of
 
 if TYPE_CHECKING:
     from model.community import CommunityModel
@@ -75,7 +77,7 @@ class Resident(mesa.Agent):
     @property
     def need_level(self) -> int:
         """What the resident asks: 0 none, 1 light, 2 moderate, 3 heavy."""
-        return int(self.model.pop.need_level[self.idx])
+        return int(need_level_of(self.model.pop.zrm, np.array([self.idx]))[0])
 
     @property
     def motivation(self) -> float:

@@ -475,10 +475,10 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=seed)
         city = CommunityModel(params or Parameters(), seed=seed)
         self.p, self.week = city.p, city.week
-        for name in ("n_nbh", "nbh_names", "nbh_archetype", "nbh_size", "nbh_start", "tie_decay", "alone_p", "age_cdf"):
+        for name in ("n_nbh", "nbh_names", "nbh_archetype", "nbh_size", "nbh_start", "tie_decay"):
             setattr(self, name, copy.deepcopy(getattr(city, name)))
-        self.alone_p = self.alone_p.tolist()
-        self.age_cdf = {newcomers: cdf.tolist() for newcomers, cdf in self.age_cdf.items()}
+        self.alone_p = city.alone_p.tolist()
+        self.age_cdf = {newcomers: cdf.tolist() for newcomers, cdf in city.age_cdf.items()}
         self.low_income_share = [self.p.archetypes[a].low_income_share for a in self.nbh_archetype]
         self.places, self.inits, self.levers = (copy.deepcopy(x) for x in (city.places, city.inits, city.levers))
         self.community_hours = city.community_hours.copy()
@@ -531,6 +531,7 @@ class ReferenceModel(mesa.Model):
                 res.case_prof = self.professionals[prof]
                 res.case_prof.clients[res] = None
         self.pro_nbh = city.pro_nbh.copy()
+        self.team_fte = city.team_fte.copy()
 
     # -------------------------------------------------------------- the week
     def step(self) -> None:
@@ -560,9 +561,8 @@ class ReferenceModel(mesa.Model):
 
     def _professionals(self) -> None:
         """Professionals split their week and take cases (in the model's order), then do casework."""
-        lev = self.levers
         for pro in self.professionals:
-            if not (pro.role == "district_team" or lev.builders_do_casework[pro.nbh]):
+            if not pro.does_casework:
                 for client in list(pro.clients):  # a redeployment ended: cases go back to the waiting list
                     pro.clients.pop(client, None)
                     client.case_prof, client.case_state = None, CASE_WAITING
@@ -642,7 +642,7 @@ class ReferenceModel(mesa.Model):
             self.counters.initiatives_ended[ini.nbh[k]] += 1
         for k in np.flatnonzero(ini.alive):
             if self.without_place(k):
-                places = np.flatnonzero(self.places.open & (self.places.nbh == ini.nbh[k])).tolist()
+                places = self.open_places[ini.nbh[k]]
                 ini.place[k] = r.choice(places) if places else NO
         self.counters.takeover_cost += np.bincount(ini.nbh[ini.alive & ini.taken_over],
                                                    minlength=self.n_nbh) * p.takeover_cost_eur / 52
@@ -804,12 +804,11 @@ class ReferenceModel(mesa.Model):
     def observe_neighbourhoods(self) -> dict[str, np.ndarray]:
         """What the municipality observes per neighbourhood (for the layered mode)."""
         ini = self.inits
-        team_fte = np.bincount(self.pro_nbh, [pro.fte * (pro.role == "district_team") for pro in self.professionals],
-                               minlength=self.n_nbh)
         waiting = np.array([len(w) for w in self.waiting], dtype=float)
         lonely = np.array([sum(res.score >= LONELY for res in group) for group in self.by_nbh], dtype=float)
         active = np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=self.n_nbh)
-        return {"waiting_per_team_fte": np.divide(waiting, team_fte, out=np.zeros(self.n_nbh), where=team_fte > 0),
+        fte = self.team_fte
+        return {"waiting_per_team_fte": np.divide(waiting, fte, out=np.zeros(self.n_nbh), where=fte > 0),
                 "initiatives_per_1000": 1000 * active / self.nbh_size,
                 "lonely_share": lonely / self.nbh_size}
 

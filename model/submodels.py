@@ -22,7 +22,7 @@ import numpy as np
 
 from model.network import TieNetwork
 from model.parameters import INITIATIVE_KINDS
-from model.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO
+from model.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO, need_level_of
 
 if TYPE_CHECKING:
     from model.community import CommunityModel
@@ -32,19 +32,6 @@ MEETING = INITIATIVE_KINDS.index("meeting_activity")
 CARE_TALENT, ORGANISING_TALENT = 0, 2
 PHYSICAL, DAILY_LIVING, SOCIAL_NETWORK, PARTICIPATION = 5, 7, 9, 10
 LONELY = 3  # De Jong Gierveld score from which a resident counts as lonely (0-2 not lonely)
-
-
-def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
-    """:attr:`model.state.Population.need_level` (of all residents, or of ``who``), computed fast.
-
-    A column-wise minimum over the nine life domains (each a contiguous column of the column-major
-    matrix): much faster than ``min(axis=1)`` over its short rows; the result is identical.
-    """
-    z = zrm if who is None else zrm[who]
-    low = np.minimum(z[:, 0], z[:, 1])
-    for j in range(2, 9):
-        np.minimum(low, z[:, j], out=low)
-    return np.clip(4 - low, 0, 3)
 
 
 def _parameters(kind: type, p: Parameters) -> tuple:
