@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from model.state import CASE_OPEN, CASE_WAITING
-from model.submodels import LONELY, need_level_of
+from model.submodels import LONELY, SEVERE, need_level_of
 
 if TYPE_CHECKING:
     from model.community import CommunityModel
@@ -88,14 +88,14 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "residents": m.nbh_size.astype(float),
         "lonely": total(lonely),
         "moderate": total(lonely & (score <= 8)),
-        "severe": total((score >= 9) & (score <= 10)),
+        "severe": total((score >= SEVERE) & (score <= 10)),
         "very_severe": total(score == 11),
         "social_lonely": total(np.rint(pop.lon_s) >= LONELY),
         "emotional_lonely": total(np.rint(pop.lon_e) >= LONELY),
         "score": total(score),
         "residents_75": total(old),
         "lonely_75": total(old & lonely),
-        "severe_75": total(old & (score >= 9)),
+        "severe_75": total(old & (score >= SEVERE)),
         "good_ties": total(pop.good_ties),
         "ties_capped": total(np.minimum(pop.good_ties, 5) / 5),
         "good_tie_ends": 2 * good_ties.astype(float),

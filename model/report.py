@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import json
 import math
 import os
@@ -53,7 +54,7 @@ from model.odd import find_odd_sections
 from model.parameters import Parameters
 from model.plots import mean_ci, plot_key_outputs, with_derived_outputs
 from model.provenance import DISTRIBUTION, ROOT
-from model.runner import RunResult
+from model.runner import RunResult, last_weeks
 from model.scenarios import TIMING_KEYS
 
 #: The outputs the report leads with (summary, key table, figures, neighbourhoods).
@@ -177,8 +178,14 @@ def texts(lang: str) -> dict[str, Any]:
     """The report's texts in one language (``model/templates/report_texts.toml``)."""
     if lang not in LANGUAGES:
         raise ValueError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
+    return _all_texts()[lang]
+
+
+@functools.cache
+def _all_texts() -> dict[str, Any]:
+    """The texts file, read once (the report asks for its texts several times)."""
     source = resources.files("model").joinpath("templates", "report_texts.toml").read_text(encoding="utf-8")
-    return tomllib.loads(source)[lang]
+    return tomllib.loads(source)
 
 
 def is_share(key: str) -> bool:
@@ -245,8 +252,7 @@ def _data(**values: float) -> dict[str, str]:
 
 def weeks_averaged(results: dict[str, RunResult], weeks: int = WEEKS_PER_YEAR) -> int:
     """Number of weeks in the final period that :meth:`model.runner.RunResult.final` averages."""
-    city = next(iter(results.values())).city
-    return int(city.loc[city["week"] > city["week"].max() - weeks, "week"].nunique())
+    return int(last_weeks(next(iter(results.values())).city, weeks)["week"].nunique())
 
 
 # ---------------------------------------------------------------------- the parts of the report
@@ -264,8 +270,7 @@ def neighbourhood_differences(results: dict[str, RunResult], keys: Sequence[str]
 
     """
     def final(frame: pd.DataFrame) -> pd.DataFrame:
-        last = frame[frame["week"] > frame["week"].max() - weeks]
-        return last.groupby(["neighbourhood", "seed"], sort=False)[list(keys)].mean()
+        return last_weeks(frame, weeks).groupby(["neighbourhood", "seed"], sort=False)[list(keys)].mean()
 
     finals = {name: final(r.neighbourhoods) for name, r in results.items()}
     reference = next(iter(finals.values()))

@@ -25,8 +25,12 @@ class RunResult:
 
     def final(self, weeks: int = 52) -> pd.DataFrame:
         """City outputs averaged over the last ``weeks`` weeks, one row per seed."""
-        last = self.city[self.city["week"] > self.city["week"].max() - weeks]
-        return last.groupby("seed").mean(numeric_only=True).drop(columns=["week", "year"])
+        return last_weeks(self.city, weeks).groupby("seed").mean(numeric_only=True).drop(columns=["week", "year"])
+
+
+def last_weeks(frame: pd.DataFrame, weeks: int = 52) -> pd.DataFrame:
+    """The rows of ``frame`` (with a ``week`` column) in its last ``weeks`` weeks: the final period of a run."""
+    return frame[frame["week"] > frame["week"].max() - weeks]
 
 
 def run(params: Parameters | None = None, seed: int = 0, years: float | None = None,

@@ -32,6 +32,7 @@ MEETING = INITIATIVE_KINDS.index("meeting_activity")
 CARE_TALENT, ORGANISING_TALENT = 0, 2
 PHYSICAL, DAILY_LIVING, SOCIAL_NETWORK, PARTICIPATION = 5, 7, 9, 10
 LONELY = 3  # De Jong Gierveld score from which a resident counts as lonely (0-2 not lonely)
+SEVERE = 9  # De Jong Gierveld score from which loneliness is severe (9-10; 11 is very severe)
 
 
 def _parameters(kind: type, p: Parameters) -> tuple:

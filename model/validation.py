@@ -35,12 +35,12 @@ from model.community import WEEKS_PER_YEAR, CommunityModel
 from model.parameters import AGE_GROUPS, CALIBRATED_FILE, Parameters
 from model.plots import mean_ci
 from model.provenance import git_state, model_digest
-from model.submodels import LONELY
+from model.runner import last_weeks
+from model.submodels import LONELY, SEVERE
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_DEGREE = 10  # good ties pooled from here on in the degree-loneliness figure
 N_SHUFFLES = 20
-SEVERE = 9  # De Jong Gierveld score from which loneliness is severe
 
 
 @dataclass
@@ -123,17 +123,14 @@ def run_seed(params: Parameters, seed: int) -> SeedResult:
         prev_alive, prev_founded = m.inits.alive.copy(), m.inits.founded.copy()
     ended = np.concatenate(lifetimes)
     alive = m.week - m.inits.founded[m.inits.alive]
-    city = m.city_frame()
-    last = city["week"] > city["week"].max() - WEEKS_PER_YEAR
-    nbh = m.neighbourhood_frame()
-    by_archetype = nbh[nbh["week"] > nbh["week"].max() - WEEKS_PER_YEAR].groupby("archetype").mean(numeric_only=True)
+    by_archetype = last_weeks(m.neighbourhood_frame(), WEEKS_PER_YEAR).groupby("archetype").mean(numeric_only=True)
     pop, net = m.pop, m.net
     score = pop.score.astype(int)
     rng = np.random.default_rng(seed)
     deg = np.minimum(pop.good_ties, MAX_DEGREE)
     return SeedResult(
         seed=seed,
-        final=city[last].mean(numeric_only=True).drop(["week", "year"]),
+        final=last_weeks(m.city_frame(), WEEKS_PER_YEAR).mean(numeric_only=True).drop(["week", "year"]),
         lonely_by_age=np.array([(score[pop.age == g] >= LONELY).mean() for g in range(len(AGE_GROUPS))]),
         severe_by_age=np.array([(score[pop.age == g] >= SEVERE).mean() for g in range(len(AGE_GROUPS))]),
         score_hist=np.bincount(score, minlength=12),
