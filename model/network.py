@@ -239,9 +239,11 @@ class TieNetwork:
         key, first = np.unique(key[keep], return_index=True)  # the new ties in key order, each pair once
         idx = np.flatnonzero(keep)[first]
         pos = np.searchsorted(self.key, key)
-        gone = np.zeros(self.n, dtype=bool)
-        gone[leavers] = True
-        tied = self._at(pos, key) & ~(gone[a[idx]] | gone[b[idx]])  # a tie of a leaver ends first
+        tied = self._at(pos, key)
+        if len(leavers):  # a tie of a leaver ends first
+            gone = np.zeros(self.n, dtype=bool)
+            gone[leavers] = True
+            tied &= ~(gone[a[idx]] | gone[b[idx]])
         idx, pos = idx[~tied], pos[~tied]
         drop = np.unique(self.ties_of(leavers)[1]) if len(leavers) else np.empty(0, dtype=np.int64)
         if not len(idx) and not len(drop):
@@ -252,13 +254,8 @@ class TieNetwork:
             old = getattr(self, name)
             setattr(self, name, _splice(old, drop, pos, np.asarray(values, dtype=old.dtype)))
 
-    def keep(self, mask: np.ndarray | slice) -> None:
-        """Keep only the ties selected by ``mask`` (order is preserved, so keys stay sorted)."""
-        for name in ("a", "b", "key", "w", "kin", "bridging"):
-            setattr(self, name, getattr(self, name)[mask])
-
-    def count_at_least(self, threshold: float = 0.0) -> np.ndarray:
-        """Ties per resident with strength at least ``threshold`` (all ties by default)."""
+    def count_at_least(self, threshold: float) -> np.ndarray:
+        """Ties per resident with strength at least ``threshold``."""
         return _count_at_least(self.n, self.a, self.b, self.w, threshold)
 
     def strong_by_group(self, group: np.ndarray, n_groups: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
@@ -307,7 +304,8 @@ class TieNetwork:
         n_good = np.zeros(self.n, dtype=np.int64)
         kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, u, reach, contact_prob,
                                   kin_contact, gain, decay, kin_decay, drop, good, n_good)
-        self.keep(slice(0, kept))
+        for name in ("a", "b", "key", "w", "kin", "bridging"):  # the kernel moved the kept ties to the front
+            setattr(self, name, getattr(self, name)[:kept])
         return n_good
 
     def neighbours(self, i: int) -> np.ndarray:
