@@ -70,31 +70,39 @@ def draw_bands(ax: Axes, table: pd.DataFrame, key: str, by: str = "scenario", x:
         ax.fill_between(g.index, g["mean"] - half, g["mean"] + half, color=line.get_color(), alpha=0.2, linewidth=0)
 
 
-def plot_key_outputs(city: pd.DataFrame, folder: Path, outputs: dict[str, str] = FIGURE_OUTPUTS,
-                     xlabel: str = "year", title: str = "Mean and 95% CI over {seeds} seeds") -> list[Path]:
-    """Draw each key output over time, one line (mean over seeds) and 95% band per scenario.
+def key_output_figures(city: pd.DataFrame, outputs: dict[str, str] = FIGURE_OUTPUTS, xlabel: str = "year",
+                       title: str = "Mean and 95% CI over {seeds} seeds") -> dict[str, Figure]:
+    """Each key output over time, one line (mean over seeds) and 95% band per scenario.
 
     Args:
         city: City table with columns ``scenario``, ``seed``, ``year`` and the outputs.
-        folder: Existing folder to write ``<output>.png`` into.
         outputs: Columns to draw (``casework_load`` is derived), with their axis labels.
         xlabel: Label of the time axis.
         title: Title of each figure; ``{seeds}`` becomes the number of seeds.
 
     Returns:
-        The paths of the written figures.
+        One figure per output, by output name.
 
     """
     city = with_derived_outputs(city)
-    paths = []
+    seeds = city["seed"].nunique()
+    figures = {}
     for key, label in outputs.items():
         fig = Figure(figsize=(7, 4), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         draw_bands(ax, city, key)
-        seeds = city["seed"].nunique()
         ax.set(xlabel=xlabel, ylabel=label, title=title.format(seeds=seeds))
         ax.legend(loc="best", fontsize="small")
+        figures[key] = fig
+    return figures
+
+
+def plot_key_outputs(city: pd.DataFrame, folder: Path, outputs: dict[str, str] = FIGURE_OUTPUTS,
+                     xlabel: str = "year", title: str = "Mean and 95% CI over {seeds} seeds") -> list[Path]:
+    """Write :func:`key_output_figures` into ``folder`` (which must exist) as ``<output>.png``; return the paths."""
+    paths = []
+    for key, fig in key_output_figures(city, outputs, xlabel, title).items():
         path = folder / f"{key}.png"
         fig.savefig(path, dpi=120)
         paths.append(path)

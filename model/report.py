@@ -17,11 +17,11 @@ from __future__ import annotations
 import argparse
 import base64
 import functools
+import io
 import json
 import math
 import os
 import shlex
-import tempfile
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,17 +45,17 @@ from model.cli import (
     _add_run_options,
     _scenarios,
     _simulate,
-    build_parser,
     comparison_table,
 )
 from model.community import WEEKS_PER_YEAR
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from model.odd import find_odd_sections
 from model.parameters import Parameters
-from model.plots import mean_ci, plot_key_outputs, with_derived_outputs
+from model.plots import key_output_figures, mean_ci, with_derived_outputs
 from model.provenance import DISTRIBUTION, ROOT
 from model.runner import RunResult, last_weeks
 from model.scenarios import TIMING_KEYS
+from model.store import publish_file
 
 #: The outputs the report leads with (summary, key table, figures, neighbourhoods).
 REPORT_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "total_cost_eur")
@@ -378,11 +378,12 @@ def figures(comparison: Comparison, t: dict[str, Any]) -> list[dict[str, str]]:
     """The key outputs over time (mean and 95% band per scenario), as PNG data URIs."""
     city = pd.concat([r.city.assign(scenario=name) for name, r in comparison.results.items()], ignore_index=True)
     labels = {key: t["output"][key] for key in REPORT_OUTPUTS}
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = plot_key_outputs(city, Path(tmp), outputs=labels, xlabel=t["year"], title=t["figure_title"])
-        return [{"key": key, "label": labels[key],
-                 "src": "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")}
-                for key, path in zip(labels, paths, strict=True)]
+    result = []
+    for key, fig in key_output_figures(city, outputs=labels, xlabel=t["year"], title=t["figure_title"]).items():
+        fig.savefig(png := io.BytesIO(), format="png", dpi=120)
+        result.append({"key": key, "label": labels[key],
+                       "src": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")})
+    return result
 
 
 def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[dict[str, Any]]:
@@ -654,21 +655,13 @@ def write_report(path: Path, html: str, pdf: Callable[[str], bytes] | None = Non
         if target.exists():
             raise _exists_error(target)
     path.parent.mkdir(parents=True, exist_ok=True)
-    umask = os.umask(0)
-    os.umask(umask)
     written: list[Path] = []
     try:
         for target, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
             try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is for sharing
-                os.link(tmp, target)
+                publish_file(target, data)
             except FileExistsError:
                 raise _exists_error(target) from None
-            finally:
-                os.unlink(tmp)
             written.append(target)
     except BaseException:
         for target in written:
@@ -679,8 +672,7 @@ def write_report(path: Path, html: str, pdf: Callable[[str], bytes] | None = Non
 
 def _explicit_run_options(args: argparse.Namespace) -> list[str]:
     """The options for running scenarios that were given values other than their defaults."""
-    defaults = build_parser().parse_args(["report", *args.inputs])
-    return [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != getattr(defaults, key)]
+    return [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != args.run_defaults[key]]
 
 
 def add_report_parser(commands: argparse._SubParsersAction) -> None:
@@ -696,7 +688,7 @@ def add_report_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--pdf", action="store_true", help="also write a PDF beside it (needs WeasyPrint)")
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD * 100,
                    help="smallest neighbourhood difference shown, in %% of the reference value (default %(default)g)")
-    p.set_defaults(func=report_command)
+    p.set_defaults(func=report_command, run_defaults={key: p.get_default(key) for key in RUN_OPTIONS})
 
 
 def report_command(args: argparse.Namespace) -> int:

@@ -403,12 +403,34 @@ def publish_folder(out: Path, fill: Callable[[Path], None]) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a results folder should not be
+        tmp.chmod(_shared_mode(0o777))
         fill(tmp)
         os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def publish_file(path: Path, data: bytes) -> None:
+    """Write a file atomically, never over an existing one: in full under a temporary name, then linked.
+
+    Raises:
+        FileExistsError: ``path`` exists already.
+
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, _shared_mode(0o666))
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+
+
+def _shared_mode(mode: int) -> int:
+    """``mode`` as the umask allows it: mkstemp and mkdtemp make files private, results are for sharing."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
