@@ -3,7 +3,7 @@
 Every resident is a Mesa agent that holds its own state and its ties (a dict from the other resident
 to a :class:`Tie` the two share). Once a week the model calls ``Resident.step`` on every resident
 through the AgentSet, in random order (``shuffle_do``, as Mesa's examples do); a step does that
-resident's part of every resident submodel of :mod:`model.submodels` (``docs/ODD.md`` section 7), in
+resident's part of every resident submodel of :mod:`model.core.submodels` (``docs/ODD.md`` section 7), in
 the same order and with the same parameters and probabilities. The parts about few agents stay as
 the model has them: the municipality and its steering modes, interventions and the funding of meeting
 places are the model's own code; the professionals (time split, intake, casework, community work)
@@ -36,27 +36,31 @@ import numpy as np
 import pandas as pd
 
 from agents import Municipality, Professional
-from model import submodels
-from model.community import CommunityModel
-from model.interventions import Intervention
-from model.metrics import WeeklyCounters
-from model.parameters import Parameters
-from model.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO
-from model.steering import make_steering
-from model.submodels import (
+from model.core import submodels
+from model.core.community import CommunityModel
+from model.core.interventions import Intervention
+from model.core.metrics import WeeklyCounters
+from model.core.parameters import Parameters
+from model.core.state import (
     CARE_TALENT,
+    CASE_NONE,
+    CASE_OPEN,
+    CASE_WAITING,
     DAILY_LIVING,
     LONELY,
-    MEETING,
+    NO,
     ORGANISING_TALENT,
     PARTICIPATION,
     PHYSICAL,
     SOCIAL_NETWORK,
 )
+from model.core.steering import make_steering
+from model.core.submodels.helpers import MEETING
+from model.core.time import WEEKS_PER_YEAR
 
 NEVER = -(2**62)  # week of the last volunteering of someone who never volunteered
 
-#: Outputs the reference records every week (names as in :meth:`model.community.CommunityModel.city_frame`).
+#: Outputs the reference records every week (names as in :meth:`model.core.community.CommunityModel.city_frame`).
 OUTPUTS = (
     "community_strength", "csi_ties", "csi_volunteering", "csi_mutual_help", "csi_participation",
     "csi_engagement", "csi_bridging", "lonely_share", "severe_share", "very_severe_share", "mean_loneliness",
@@ -81,7 +85,7 @@ class Resident(mesa.Agent):
     model: ReferenceModel
 
     def __init__(self, model: ReferenceModel, idx: int, **state: object) -> None:
-        """Create resident ``idx`` with the given state (names as in :class:`model.state.Population`)."""
+        """Create resident ``idx`` with the given state (names as in :class:`model.core.state.Population`)."""
         super().__init__(model)
         self.idx = idx
         self.__dict__.update(state)
@@ -379,7 +383,7 @@ class Resident(mesa.Agent):
         self.autonomy += rate * (min(max(autonomy_t, 0.0), 1.0) - self.autonomy)
         self.competence += rate * (min(max(competence_t, 0.0), 1.0) - self.competence)
         self.relatedness += rate * (min(max(relatedness_t, 0.0), 1.0) - self.relatedness)
-        self.zrm[PARTICIPATION] = 2 + (m.week - self.last_volunteered < 52) + active + self.core
+        self.zrm[PARTICIPATION] = 2 + (m.week - self.last_volunteered < WEEKS_PER_YEAR) + active + self.core
 
     def update_loneliness(self) -> None:
         """De Jong Gierveld loneliness from the gap in good ties, living alone, and ties' loneliness."""
@@ -645,9 +649,9 @@ class ReferenceModel(mesa.Model):
                 places = self.open_places[ini.nbh[k]]
                 ini.place[k] = r.choice(places) if places else NO
         self.counters.takeover_cost += np.bincount(ini.nbh[ini.alive & ini.taken_over],
-                                                   minlength=self.n_nbh) * p.takeover_cost_eur / 52
+                                                   minlength=self.n_nbh) * p.takeover_cost_eur / WEEKS_PER_YEAR
         self.counters.grant_cost += np.bincount(ini.nbh[ini.alive & (ini.grant_weeks_left > 0) & ~ini.citizen_funded],
-                                                minlength=self.n_nbh) * p.grant_eur / 52
+                                                minlength=self.n_nbh) * p.grant_eur / WEEKS_PER_YEAR
 
     # -------------------------------------------------------------- residents moving, cases, initiatives
     def move(self, res: Resident) -> None:
@@ -796,7 +800,7 @@ class ReferenceModel(mesa.Model):
 
     # -------------------------------------------------------------- levers and outputs
     def set_steering_mode(self, name: str) -> None:
-        """Switch the steering mode now (as :meth:`model.community.CommunityModel.set_steering_mode`)."""
+        """Switch the steering mode now (as :meth:`model.core.community.CommunityModel.set_steering_mode`)."""
         self.steering = make_steering(name)
         self.steering.start(self)
         submodels.steer(self)
@@ -826,7 +830,7 @@ class ReferenceModel(mesa.Model):
             s["score"] += score
             s["good"] += res.good_ties
             s["capped"] += min(res.good_ties, 5) / 5
-            s["volunteers"] += self.week - res.last_volunteered < 52
+            s["volunteers"] += self.week - res.last_volunteered < WEEKS_PER_YEAR
             s["carers"] += res.care_given > 0
             s["care"] += res.care_given
             s["needy"] += need >= 1

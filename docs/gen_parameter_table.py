@@ -6,7 +6,7 @@ The table goes between the markers ``<!-- params:start -->`` and ``<!-- params:e
     .venv/bin/python docs/gen_parameter_table.py          # rewrite the table in place
     .venv/bin/python docs/gen_parameter_table.py --check  # exit 1 if the table is stale
 
-Everything comes from :func:`model.parameters.describe` and the schema defaults:
+Everything comes from :func:`model.core.schema.describe` and the schema defaults:
 the top-level parameters, the fields of a neighbourhood archetype and of a steering
 profile, and the default archetypes and steering profiles with their values.
 """
@@ -84,8 +84,9 @@ def render() -> str:
     """Render the generated block (without the markers)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from model.parameters import Archetype, Parameters, SteeringProfile, describe
-    from model.steering import STEERING_REGISTRY
+    from model.core.parameters import Archetype, Parameters, SteeringProfile
+    from model.core.schema import describe
+    from model.core.steering import STEERING_REGISTRY
 
     p = Parameters()
     modes = ", ".join(f"`{n}`" for n in STEERING_REGISTRY)

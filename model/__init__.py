@@ -13,25 +13,25 @@ Quick use::
 from importlib import import_module
 from typing import Any
 
-# Exports load lazily (PEP 562) so that ``agents`` can import ``model.parameters``
+# Exports load lazily (PEP 562) so that ``agents`` can import ``model.core.parameters``
 # without importing the model class, which itself imports ``agents``.
 _EXPORTS = {
-    "CommunityModel": "model.community",
-    "WEEKS_PER_YEAR": "model.community",
-    "INTERVENTION_REGISTRY": "model.interventions",
-    "Intervention": "model.interventions",
-    "make_intervention": "model.interventions",
-    "register_intervention": "model.interventions",
-    "ParameterError": "model.parameters",
-    "Parameters": "model.parameters",
-    "parameters_from_dict": "model.parameters",
+    "CommunityModel": "model.core.community",
+    "WEEKS_PER_YEAR": "model.core.time",
+    "INTERVENTION_REGISTRY": "model.core.interventions",
+    "Intervention": "model.core.interventions",
+    "make_intervention": "model.core.interventions",
+    "register_intervention": "model.core.interventions",
+    "ParameterError": "model.core.schema",
+    "Parameters": "model.core.parameters",
+    "parameters_from_dict": "model.core.parameters",
     "RunResult": "model.runner",
     "run": "model.runner",
     "run_many": "model.runner",
-    "STEERING_REGISTRY": "model.steering",
-    "SteeringMode": "model.steering",
-    "make_steering": "model.steering",
-    "register_steering": "model.steering",
+    "STEERING_REGISTRY": "model.core.steering",
+    "SteeringMode": "model.core.steering",
+    "make_steering": "model.core.steering",
+    "register_steering": "model.core.steering",
 }
 __all__ = sorted(_EXPORTS)
 

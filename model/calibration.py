@@ -14,7 +14,7 @@ with the targets in :data:`TARGETS` (``docs/ODD.md``, section 6 "Input data").
   point), a second one in a quarter of the box around the best point (two seeds per point), then
   a bounded trust-region least-squares refinement (:func:`scipy.optimize.least_squares`) from
   the best point on all search seeds. Runs go to parallel processes.
-* The result is written to ``model/calibrated.toml``; :mod:`model.parameters` reads that file
+* The result is written to ``model/calibrated.toml``; :mod:`model.core.parameters` reads that file
   and uses its values as the schema defaults of the listed fields, with the provenance
   (date, objective, search) as the field's source.
 
@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import optimize
 from scipy.stats import qmc
 
-from model.parameters import CALIBRATED_FILE, Parameters
+from model.core.parameters import CALIBRATED_FILE, Parameters
 from model.plots import mean_ci
 from model.runner import run_many
 

@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 
 from model.analysis import AnalysisError, SweepResults, analyse, load_results
-from model.community import WEEKS_PER_YEAR
-from model.parameters import ParameterError
+from model.core.schema import ParameterError
+from model.core.time import WEEKS_PER_YEAR
 from model.plots import mean_ci, plot_key_outputs
 from model.provenance import git_state, model_digest, versions
 from model.runner import RunResult

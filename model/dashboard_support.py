@@ -3,7 +3,7 @@
 The dashboard (``dashboard.py``) only lays out widgets; everything it shows comes from here,
 and nothing here changes a model rule:
 
-* :class:`WorkshopModel` is a :class:`~model.community.CommunityModel` started from a shipped
+* :class:`WorkshopModel` is a :class:`~model.core.community.CommunityModel` started from a shipped
   scenario that also keeps the room's live *decisions* (steering switches and interventions at
   the current week, through the model's public levers ``set_steering_mode`` and
   ``add_intervention``) and a *baseline*: a deep copy of the city taken at the first decision
@@ -36,7 +36,12 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 
-from model.community import WEEKS_PER_YEAR, CommunityModel
+from model.core.community import CommunityModel
+from model.core.interventions import INTERVENTION_REGISTRY, make_intervention
+from model.core.parameters import INITIATIVE_KINDS, Parameters
+from model.core.schema import describe
+from model.core.steering import STEERING_REGISTRY
+from model.core.time import WEEKS_PER_YEAR
 from model.i18n import (
     ACTIVITY_NAMES,
     INFO,
@@ -46,12 +51,9 @@ from model.i18n import (
     steering_name,
     t,
 )
-from model.interventions import INTERVENTION_REGISTRY, make_intervention
 from model.odd import MARKDOWN, ODD_PATH, find_odd_sections
-from model.parameters import INITIATIVE_KINDS, Parameters, describe
 from model.plots import FIGURE_OUTPUTS, with_derived_outputs
 from model.scenarios import load_scenario, setting_field
-from model.steering import STEERING_REGISTRY
 
 #: Start-setting sliders: schema field -> (lowest, highest, step) on the dashboard. The range is
 #: narrowed from the schema's allowed range to what makes sense in a workshop room. Up to 5,000
@@ -279,7 +281,7 @@ class WorkshopModel(CommunityModel):
         """Take a decision now, at the current week; the first one starts the baseline.
 
         A steering switch goes through :meth:`CommunityModel.set_steering_mode` (it re-steers at
-        once); an intervention is made by :func:`model.interventions.make_intervention` with
+        once); an intervention is made by :func:`model.core.interventions.make_intervention` with
         ``start_week`` the current week and added with :meth:`CommunityModel.add_intervention`.
 
         Args:

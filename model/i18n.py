@@ -219,7 +219,7 @@ ACTIVITY_NAMES: dict[str, dict[str, str]] = {
            "hours_outreach": "outreach"},
 }
 
-#: Resident-initiative kinds (``model.parameters.INITIATIVE_KINDS``).
+#: Resident-initiative kinds (``model.core.parameters.INITIATIVE_KINDS``).
 INITIATIVE_KIND_NAMES: dict[str, dict[str, str]] = {
     "en": {"meeting_activity": "meeting activity", "care_circle": "care circle", "broodfonds": "broodfonds",
            "energy_cooperative": "energy cooperative", "festival": "festival"},

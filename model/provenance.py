@@ -15,15 +15,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from model.parameters import CALIBRATED_FILE
+from model.core.parameters import CALIBRATED_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTRIBUTION = "community-vitality"
 
-#: The files that make up the model's rules and defaults (not its shells: CLI, report, dashboard).
-MODEL_FILES = (*(f"model/{name}.py" for name in ("community", "submodels", "parameters", "state", "network",
-                                                  "metrics", "levers", "steering", "interventions")),
-               f"model/{CALIBRATED_FILE.name}")
+#: The model's rules and defaults: the simulation core (every ``.py`` under it), the calibrated defaults and the
+#: agents; not its shells (experiments, reporting, workshop, API, CLI).
+MODEL_SOURCES = ("model/core", CALIBRATED_FILE.relative_to(ROOT).as_posix(), "agents")
 
 
 def source_digest(paths: Iterable[Path]) -> str:
@@ -34,12 +33,21 @@ def source_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def model_files() -> list[Path]:
+    """The files of :data:`MODEL_SOURCES`: the ``.py`` files under its folders and the calibrated defaults."""
+    files = []
+    for name in MODEL_SOURCES:
+        path = ROOT / name
+        files += sorted(p for p in path.rglob("*.py") if "__pycache__" not in p.parts) if path.is_dir() else [path]
+    return files
+
+
 def model_digest() -> str:
-    """Digest of the model's rules and calibrated defaults (:data:`MODEL_FILES` and ``agents/*.py``).
+    """Digest of the model's rules and calibrated defaults (:func:`model_files`).
 
     Two runs with the same digest ran the same model, whatever else changed in the repository.
     """
-    return source_digest([*(ROOT / name for name in MODEL_FILES), *ROOT.joinpath("agents").glob("*.py")])
+    return source_digest(model_files())
 
 
 def code_digest() -> str:

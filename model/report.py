@@ -47,10 +47,10 @@ from model.cli import (
     _simulate,
     comparison_table,
 )
-from model.community import WEEKS_PER_YEAR
+from model.core.parameters import Parameters
+from model.core.time import WEEKS_PER_YEAR
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from model.odd import find_odd_sections
-from model.parameters import Parameters
 from model.plots import key_output_figures, mean_ci, with_derived_outputs
 from model.provenance import DISTRIBUTION, ROOT
 from model.runner import RunResult, last_weeks

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from model.community import WEEKS_PER_YEAR, CommunityModel
-from model.interventions import Intervention
-from model.parameters import Parameters
+from model.core.community import CommunityModel
+from model.core.interventions import Intervention
+from model.core.parameters import Parameters
+from model.core.time import WEEKS_PER_YEAR
 
 
 @dataclass

@@ -33,21 +33,15 @@ import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from model import runner
-from model.community import WEEKS_PER_YEAR, CommunityModel
-from model.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
-from model.parameters import (
-    ParameterError,
-    Parameters,
-    SteeringProfile,
-    _check_value,  # the schema's own type and range check, reused for intervention settings
-    param,
-    parameters_from_dict,
-)
-from model.steering import STEERING_REGISTRY
+from model.core.city import neighbourhoods
+from model.core.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
+from model.core.parameters import Parameters, SteeringProfile, parameters_from_dict
+from model.core.schema import ParameterError, check_value, param
+from model.core.steering import STEERING_REGISTRY
+from model.core.time import WEEKS_PER_YEAR
 
 #: The shipped scenarios: ``scenarios/`` in the repository root, next to the ``model`` package.
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -278,14 +272,14 @@ def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpe
         raise ParameterError(f"{where}.at_year: missing; give the start in years from the beginning of the run")
     years = param(0.0, unit="years from the start", source="", lo=0,
                   hi=Parameters.__dataclass_fields__["years"].metadata["hi"])
-    at_year = _check_value(f"{where}.at_year", years, entry["at_year"], float)
+    at_year = check_value(f"{where}.at_year", years, entry["at_year"], float)
     until_year = entry.get("until_year")
     if until_year is not None:
-        until_year = _check_value(f"{where}.until_year", years, until_year, float)
+        until_year = check_value(f"{where}.until_year", years, until_year, float)
         if until_year <= at_year:
             raise ParameterError(f"{where}.until_year: {until_year} must be later than at_year {at_year}")
     hints = typing.get_type_hints(cls)
-    settings = defaults | {key: _check_value(f"{where}.{key}", setting_field(kind, key), value, hints[key])
+    settings = defaults | {key: check_value(f"{where}.{key}", setting_field(kind, key), value, hints[key])
                            for key, value in entry.items() if key in defaults}
     spec = InterventionSpec(kind, at_year, until_year, _neighbourhoods(entry, where, params), settings)
     try:
@@ -311,10 +305,7 @@ def _neighbourhoods(entry: dict[str, Any], where: str, params: Parameters) -> tu
     names = entry.get("neighbourhoods", [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ParameterError(f"{where}.neighbourhoods: expected a list of neighbourhood names, got {names!r}")
-    # The model's own naming rule, run on the parameters alone (no city is built).
-    city = SimpleNamespace(p=params)
-    CommunityModel._build_neighbourhoods(city)  # type: ignore[arg-type]
-    known = list(city.nbh_names)
+    known = list(neighbourhoods(params)[1])  # the model's own naming rule (no city is built)
     for n in names:
         if n not in known:
             raise ParameterError(f"{where}.neighbourhoods: unknown neighbourhood {n!r}{_did_you_mean(n, known)}"

@@ -53,8 +53,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.community import CommunityModel
-from model.parameters import ParameterError, Parameters, _check_value
+from model.core.community import CommunityModel
+from model.core.parameters import Parameters
+from model.core.schema import ParameterError, check_value
 from model.plots import with_derived_outputs
 from model.runner import RunResult
 from model.scenarios import (
@@ -201,7 +202,7 @@ def _parameter(name: str, spec: Any, method: str, base: Parameters, where: str) 
         raise ParameterError(f"{where}: {exc}") from None
 
     def check(key: str, value: Any, as_type: Any = hint) -> Any:
-        return _check_value(f"{where}.{key}", f, value, as_type)
+        return check_value(f"{where}.{key}", f, value, as_type)
 
     if hint in (bool, str):
         if "values" not in spec or set(spec) - {"values"}:
@@ -280,7 +281,7 @@ def overrides(values: dict[str, Any], base: Parameters) -> dict[str, Any]:
         base: The parameters they change (list elements keep their other entries).
 
     Returns:
-        Overrides for :func:`model.parameters.parameters_from_dict`.
+        Overrides for :func:`model.core.parameters.parameters_from_dict`.
 
     """
     nested: dict[str, Any] = {}

@@ -31,12 +31,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from model.calibration import TARGETS, Target, target_table
-from model.community import WEEKS_PER_YEAR, CommunityModel
-from model.parameters import AGE_GROUPS, CALIBRATED_FILE, Parameters
+from model.core.community import CommunityModel
+from model.core.parameters import AGE_GROUPS, CALIBRATED_FILE, Parameters
+from model.core.state import LONELY, SEVERE
+from model.core.time import WEEKS_PER_YEAR
 from model.plots import mean_ci
 from model.provenance import git_state, model_digest
 from model.runner import last_weeks
-from model.submodels import LONELY, SEVERE
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_DEGREE = 10  # good ties pooled from here on in the degree-loneliness figure

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from model.calibration import FREE, TARGETS, objective_value, overrides_for, target_table
-from model.parameters import CALIBRATED_FILE, Parameters, describe
+from model.core.parameters import CALIBRATED_FILE, Parameters
+from model.core.schema import describe
 from model.provenance import model_digest
 from model.runner import run_many
 
@@ -34,7 +35,7 @@ FAST_WIDENING = {"share": 0.03, "hours/week": 2.0, "weeks": 6.0}
 def test_calibrated_defaults_are_in_the_schema_with_their_provenance() -> None:
     assert CALIBRATED_FILE.exists()
     cal = tomllib.loads(CALIBRATED_FILE.read_text(encoding="utf-8"))
-    rows = {r["name"]: r for r in describe()}
+    rows = {r["name"]: r for r in describe(Parameters)}
     assert set(cal["parameters"]) == {fp.name for fp in FREE}
     for fp in FREE:
         assert rows[fp.name]["source"].startswith("calibrated "), fp.name

@@ -17,10 +17,11 @@ from matplotlib.image import imread
 
 from model import dashboard_support as ds
 from model import i18n
-from model.interventions import INTERVENTION_REGISTRY
-from model.parameters import INITIATIVE_KINDS, Parameters, describe
+from model.core.interventions import INTERVENTION_REGISTRY
+from model.core.parameters import INITIATIVE_KINDS, Parameters
+from model.core.schema import describe
+from model.core.steering import STEERING_REGISTRY
 from model.scenarios import list_scenarios, load_scenario, setting_field
-from model.steering import STEERING_REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"n_residents": 300}

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.interventions import INTERVENTION_REGISTRY
-from model.parameters import ParameterError, Parameters
+from model.core.interventions import INTERVENTION_REGISTRY
+from model.core.parameters import ParameterError, Parameters
 from model.runner import run
 from model.scenarios import SCENARIO_DIR, ScenarioError, list_scenarios, load_scenario
 

@@ -17,7 +17,7 @@ import pytest
 
 import model.runner as runner
 from model.cli import main
-from model.parameters import Parameters
+from model.core.parameters import Parameters
 from model.sweeps import DESIGN_DIR, DesignError, load_design, sweep_run
 
 VITALITY = Path(sys.executable).with_name("vitality")

@@ -9,7 +9,7 @@ Community-strength index (0-100), the mean of six measurable shares:
     CSI = 100 * mean(ties, volunteering, mutual_help, participation, engagement, bridging)
 
 * ``ties``: mean of min(good ties, 5) / 5 (protection saturates at 4-5 good ties);
-* ``volunteering``: share who volunteered in the past 52 weeks;
+* ``volunteering``: share who volunteered in the past year (52 weeks);
 * ``mutual_help``: share of residents in need who get informal help from a tie;
 * ``participation``: share who are members of a resident initiative;
 * ``engagement``: mean smoothed attendance at meeting places and initiatives;
@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from model.state import CASE_OPEN, CASE_WAITING
-from model.submodels import LONELY, SEVERE, need_level_of
+from model.core.state import CASE_OPEN, CASE_WAITING, LONELY, SEVERE, need_level_of
+from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from model.community import CommunityModel
+    from model.core.community import CommunityModel
 
 
 @dataclass
@@ -117,7 +117,7 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "hours_outreach": m.community_hours[:, 3],
         "care_hours": total(pop.care_given),
         "carers": total(pop.care_given > 0),
-        "volunteers_year": total(m.week - pop.last_volunteered < 52),
+        "volunteers_year": total(m.week - pop.last_volunteered < WEEKS_PER_YEAR),
         "volunteers_week": total(pop.volunteer_hours > 0),
         "volunteers_month": total(m.week - pop.last_volunteered < 4),
         "volunteer_hours": total(pop.volunteer_hours),
@@ -133,7 +133,7 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "professional_cost": pro_hours.sum(axis=0) * p.hourly_cost_eur,
         # Municipal place subsidies, grants, taken-over activities, and the citizen budget as a whole.
         "community_cost": c.place_cost + c.grant_cost + c.takeover_cost
-        + m.levers.citizen_budget_eur * m.nbh_size / 52,
+        + m.levers.citizen_budget_eur * m.nbh_size / WEEKS_PER_YEAR,
         **{f"n_{f.name}": getattr(c, f.name) for f in fields(c) if not f.name.endswith("cost")},
     }
 
@@ -229,6 +229,12 @@ def observe(m: CommunityModel) -> dict[str, np.ndarray]:
     }
 
 
+def collect(m: CommunityModel) -> None:
+    """Record the week's outputs (not during the burn-in): submodel ``collect``, the last of the step."""
+    if m.recorder is not None:
+        m.recorder.collect(m)
+
+
 class Recorder:
     """Collects the outputs every week into arrays; builds tidy DataFrames on demand."""
 
@@ -258,7 +264,7 @@ class Recorder:
     def city_frame(self) -> pd.DataFrame:
         """One row per week: ``week``, ``year`` and every output."""
         df = pd.DataFrame(np.vstack(self.city_rows), columns=self.names)
-        df.insert(0, "year", np.array(self.weeks) / 52)
+        df.insert(0, "year", np.array(self.weeks) / WEEKS_PER_YEAR)
         df.insert(0, "week", self.weeks)
         return df
 
@@ -270,6 +276,6 @@ class Recorder:
         df.insert(0, "steering_mode", np.concatenate(self.modes).astype(str))
         df.insert(0, "archetype", np.tile(self.archetypes, len(self.weeks)))
         df.insert(0, "neighbourhood", np.tile(self.nbh_names, len(self.weeks)))
-        df.insert(0, "year", np.repeat(np.array(self.weeks) / 52, n))
+        df.insert(0, "year", np.repeat(np.array(self.weeks) / WEEKS_PER_YEAR, n))
         df.insert(0, "week", np.repeat(self.weeks, n))
         return df

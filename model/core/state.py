@@ -13,6 +13,12 @@ import numpy as np
 
 NO = -1  # "none" in index arrays (no initiative, no helper, no professional)
 CASE_NONE, CASE_WAITING, CASE_OPEN = 0, 1, 2
+#: Columns of ``Population.talents`` (``model.core.parameters.TALENTS``) that rules read.
+CARE_TALENT, ORGANISING_TALENT = 0, 2
+#: Columns of ``Population.zrm`` (``model.core.parameters.ZRM_DOMAINS``) that rules read.
+PHYSICAL, DAILY_LIVING, SOCIAL_NETWORK, PARTICIPATION = 5, 7, 9, 10
+LONELY = 3  # De Jong Gierveld score from which a resident counts as lonely (0-2 not lonely)
+SEVERE = 9  # De Jong Gierveld score from which loneliness is severe (9-10; 11 is very severe)
 
 
 def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:

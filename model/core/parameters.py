@@ -11,13 +11,12 @@ some of them to the targets in ``docs/ODD.md`` (section "Input data").
 
 from __future__ import annotations
 
-import dataclasses
-import tomllib
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from model.core.schema import ParameterError, apply_overrides, calibrated_defaults, param, to_plain
+from model.core.steering import STEERING_REGISTRY
 
 ZRM_DOMAINS = (
     "finances",
@@ -44,44 +43,6 @@ INITIATIVE_KINDS = (
     "festival",
 )
 COMMUNITY_ACTIVITIES = ("connecting", "initiative_support", "talent_spotting", "outreach")
-
-
-class ParameterError(ValueError):
-    """A parameter override that the schema does not accept (unknown key, type or range)."""
-
-
-def param(
-    default: Any,
-    *,
-    unit: str,
-    source: str,
-    lo: float | None = None,
-    hi: float | None = None,
-    doc: str = "",
-    choices: tuple[str, ...] | None = None,
-) -> Any:
-    """Declare a schema field with its unit, source and allowed range.
-
-    Args:
-        default: The default value (tuples for vectors, so that instances stay hashable).
-        unit: Unit of the value, e.g. ``"1/week"`` or ``"share"``.
-        source: Paper, statistic or ``"assumption"``.
-        lo: Smallest allowed value (inclusive), per element for tuples.
-        hi: Largest allowed value (inclusive), per element for tuples.
-        doc: One-line meaning of the parameter.
-        choices: Allowed values for a string field.
-
-    Returns:
-        A dataclass field carrying that metadata.
-    """
-    meta = {"unit": unit, "source": source, "lo": lo, "hi": hi, "doc": doc, "choices": choices}
-    if isinstance(default, (list, dict)):
-        raise TypeError("use tuples for vector defaults")
-    return field(default=default, metadata=meta)
-
-
-def _nested(factory: type) -> Any:
-    return field(default_factory=factory, metadata={"unit": "", "source": "", "doc": factory.__doc__})
 
 
 @dataclass(frozen=True)
@@ -159,38 +120,11 @@ def _profiles() -> dict[str, SteeringProfile]:
 
 
 #: Calibrated defaults of free parameters (written by ``python -m model.calibration search``).
-CALIBRATED_FILE = Path(__file__).with_name("calibrated.toml")
-
-
-def _calibrated_defaults(cls: type) -> type:
-    """Use the values in ``calibrated.toml`` as defaults of the listed fields (before ``@dataclass``).
-
-    Only fields listed under ``[parameters]`` change; their source becomes the file's
-    ``[calibration] provenance``. Missing file: the defaults stay as declared.
-    """
-    if not CALIBRATED_FILE.exists():
-        return cls
-    data = tomllib.loads(CALIBRATED_FILE.read_text(encoding="utf-8"))
-    provenance = data.get("calibration", {}).get("provenance", "calibrated")
-    for name, value in data.get("parameters", {}).items():
-        f = cls.__dict__.get(name)
-        if not isinstance(f, dataclasses.Field) or "lo" not in f.metadata:
-            raise ParameterError(f"{CALIBRATED_FILE.name}: {name}: not a parameter of the schema")
-        new = tuple(float(v) for v in value) if isinstance(value, list) else type(f.default)(value)
-        lo, hi = f.metadata["lo"], f.metadata["hi"]
-        if any((lo is not None and v < lo) or (hi is not None and v > hi) for v in _as_tuple(new)):
-            raise ParameterError(f"{CALIBRATED_FILE.name}: {name}: {new} is out of range {lo} to {hi}")
-        f.default = new
-        f.metadata = types.MappingProxyType({**f.metadata, "source": f"{provenance} (was: {f.metadata['source']})"})
-    return cls
-
-
-def _as_tuple(value: Any) -> tuple:
-    return value if isinstance(value, tuple) else (value,)
+CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibrated.toml"
 
 
 @dataclass(frozen=True)
-@_calibrated_defaults
+@calibrated_defaults(CALIBRATED_FILE)
 class Parameters:
     """All parameters of the community-vitality model (time step: one week)."""
 
@@ -584,103 +518,12 @@ class Parameters:
 
     def to_dict(self) -> dict[str, Any]:
         """All parameters as plain data (JSON/TOML friendly)."""
-        return _to_plain(self)
+        return to_plain(self)
 
     @property
     def n_neighbourhoods(self) -> int:
         """Number of neighbourhoods in the city."""
         return self.neighbourhoods_per_archetype * sum(1 for a in self.archetypes.values() if a.share > 0)
-
-
-def _to_plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {k: _to_plain(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
-def describe(cls: type = Parameters) -> list[dict[str, Any]]:
-    """Rows (name, default, unit, source, range, meaning) for documentation and the dashboard."""
-    rows = []
-    for f in dataclasses.fields(cls):
-        default = f.default if f.default is not dataclasses.MISSING else "(table)"
-        rows.append({
-            "name": f.name, "default": default, "unit": f.metadata.get("unit", ""),
-            "source": f.metadata.get("source", ""), "lo": f.metadata.get("lo"), "hi": f.metadata.get("hi"),
-            "choices": f.metadata.get("choices"), "doc": f.metadata.get("doc", ""),
-        })
-    return rows
-
-
-def _check_value(path: str, f: dataclasses.Field, value: Any, hint: Any) -> Any:
-    meta = f.metadata
-    origin = typing.get_origin(hint)
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise ParameterError(f"{path}: expected true or false, got {value!r}")
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ParameterError(f"{path}: expected a whole number, got {value!r}")
-        values: tuple = (value,)
-    elif hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParameterError(f"{path}: expected a number, got {value!r}")
-        value = float(value)
-        values = (value,)
-    elif hint is str:
-        if not isinstance(value, str):
-            raise ParameterError(f"{path}: expected text, got {value!r}")
-        if meta.get("choices") and value not in meta["choices"]:
-            raise ParameterError(f"{path}: {value!r} is not one of {', '.join(meta['choices'])}")
-        return value
-    elif origin is tuple:
-        n = len(typing.get_args(hint))
-        if not isinstance(value, (list, tuple)) or len(value) != n or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            raise ParameterError(f"{path}: expected a list of {n} numbers, got {value!r}")
-        value = tuple(float(v) for v in value)
-        values = value
-    else:  # pragma: no cover - schema fields are all of the types above
-        raise TypeError(f"unsupported schema type for {path}: {hint}")
-    lo, hi = meta.get("lo"), meta.get("hi")
-    for v in values:
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise ParameterError(f"{path}: {v} is out of range; allowed {lo} to {hi} ({meta.get('unit', '')})")
-    return value
-
-
-def _apply(obj: Any, overrides: dict[str, Any], path: str) -> Any:
-    if not isinstance(overrides, dict):
-        raise ParameterError(f"{path or 'parameters'}: expected a table of overrides, got {overrides!r}")
-    hints = typing.get_type_hints(type(obj))
-    fields = {f.name: f for f in dataclasses.fields(obj)}
-    changes: dict[str, Any] = {}
-    for key, value in overrides.items():
-        where = f"{path}.{key}" if path else key
-        if key not in fields:
-            close = ", ".join(sorted(k for k in fields if k[:3] == key[:3])) or "see docs/ODD.md, section 10"
-            raise ParameterError(f"{where}: unknown parameter (did you mean: {close})")
-        hint = hints[key]
-        current = getattr(obj, key)
-        if typing.get_origin(hint) is dict:
-            changes[key] = _apply_table(current, value, where, typing.get_args(hint)[1])
-        else:
-            changes[key] = _check_value(where, fields[key], value, hint)
-    return dataclasses.replace(obj, **changes)
-
-
-def _apply_table(current: dict[str, Any], value: Any, path: str, item_type: type) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ParameterError(f"{path}: expected a table, got {value!r}")
-    table = dict(current)
-    for name, sub in value.items():
-        base = table.get(name, item_type())
-        table[name] = _apply(base, sub, f"{path}.{name}")
-    return table
 
 
 def parameters_from_dict(overrides: dict[str, Any], base: Parameters | None = None) -> Parameters:
@@ -696,7 +539,7 @@ def parameters_from_dict(overrides: dict[str, Any], base: Parameters | None = No
     Raises:
         ParameterError: A key is unknown, of the wrong type or out of range.
     """
-    params = _apply(base or Parameters(), overrides, "")
+    params = apply_overrides(base or Parameters(), overrides, "")
     _check_consistency(params)
     return params
 
@@ -715,8 +558,6 @@ def _check_consistency(p: Parameters) -> None:
     for name, a in p.archetypes.items():
         if abs(sum(a.age_shares) - 1.0) > 1e-6:
             raise ParameterError(f"archetypes.{name}.age_shares: must add up to 1, got {sum(a.age_shares):.3f}")
-    from model.steering import STEERING_REGISTRY  # late import: steering modes import this module
-
     for key in ("steering_mode", "burn_in_steering"):
         if getattr(p, key) not in STEERING_REGISTRY:
             raise ParameterError(f"{key}: {getattr(p, key)!r} is not one of {', '.join(STEERING_REGISTRY)}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.parameters import SteeringProfile
+from model.core.parameters import SteeringProfile
 
 
 @dataclass
