@@ -70,10 +70,11 @@ def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, value
 def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
                        bridging: np.ndarray, u: np.ndarray, reach: np.ndarray, contact_prob: float,
                        kin_contact: float, gain: float, decay: np.ndarray, kin_decay: float, drop: float,
-                       good: float, n_good: np.ndarray) -> int:
+                       good: float, n_good: np.ndarray, lost: np.ndarray) -> int:
     """Update tie strengths for one week and move the remaining ties to the front, in order.
 
-    Counts the remaining ties at least ``good`` strong into ``n_good`` (per resident).
+    Counts the remaining ties at least ``good`` strong into ``n_good`` and the dissolved ones into
+    ``lost`` (per resident).
 
     Returns:
         The number of remaining ties (see ``TieNetwork.contact_and_decay``).
@@ -93,6 +94,8 @@ def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndar
         counted = keep and strength >= good
         n_good[ae] += counted
         n_good[be] += counted
+        lost[ae] += not keep
+        lost[be] += not keep
         kept += keep
     return kept
 
@@ -279,7 +282,8 @@ class TieNetwork:
         return _strength_profile(self.n, self.a, self.b, self.w, np.asarray(values, dtype=np.float64), good, close)
 
     def contact_and_decay(self, u: np.ndarray, reach: np.ndarray, contact_prob: float, kin_contact: float,
-                          gain: float, decay: np.ndarray, kin_decay: float, drop: float, good: float) -> np.ndarray:
+                          gain: float, decay: np.ndarray, kin_decay: float, drop: float, good: float,
+                          lost: np.ndarray) -> np.ndarray:
         """One week of contact along ties (probability ``contact_prob * w * reach_a * reach_b``, more for kin).
 
         Contact strengthens a tie by ``gain`` of the gap to 1; a week without contact weakens a
@@ -296,6 +300,7 @@ class TieNetwork:
             kin_decay: Weakening of a kin tie per week without contact.
             drop: Strength below which a non-kin tie dissolves.
             good: Strength from which a tie is counted in the result.
+            lost: Per resident, a count that every dissolved tie adds one to (at both ends).
 
         Returns:
             Per resident, the ties at least ``good`` strong after the week (``count_at_least(good)``,
@@ -303,7 +308,7 @@ class TieNetwork:
         """
         n_good = np.zeros(self.n, dtype=np.int64)
         kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, u, reach, contact_prob,
-                                  kin_contact, gain, decay, kin_decay, drop, good, n_good)
+                                  kin_contact, gain, decay, kin_decay, drop, good, n_good, lost)
         for name in ("a", "b", "key", "w", "kin", "bridging"):  # the kernel moved the kept ties to the front
             setattr(self, name, getattr(self, name)[:kept])
         return n_good

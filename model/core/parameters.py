@@ -97,25 +97,64 @@ class SteeringProfile:
                                    doc="Community-work time protected from casework.")
     builders_do_casework: bool = param(False, unit="flag", source="assumption",
                                        doc="Community builders are redeployed to casework.")
-    takeover_rate: float = param(0.0, unit="1/week per struggling initiative", source="assumption", lo=0, hi=1,
-                                 doc="Municipality takes over initiatives that lack core volunteers.")
+    takeover_rate: float = param(0.0, unit="1/week per struggling initiative or meeting place at risk",
+                                 source="Van Ginkel & Verhaaren (dwingend en overnemend); assumption", lo=0, hi=1,
+                                 doc="Municipality takes over initiatives that lack core volunteers and meeting places "
+                                 "about to close, and keeps them going at its own cost.")
     inclusion_demand: float = param(1.0, unit="0-1 strength", source="Movisie 2022 (inclusion cramp); assumption",
                                     lo=0, hi=1, doc="Demand that initiatives recruit everyone, not similar others.")
     community_split: tuple[float, float, float, float] = param(
         (0.35, 0.30, 0.15, 0.20), unit="shares of community hours (connecting, initiative support, "
         "talent spotting, outreach)", source="assumption", lo=0, hi=1,
         doc="How professionals spend community-work hours.")
+    targeting: float = param(0.5, unit="0 follows who comes forward, 1 seeks out the isolated",
+                             source="SCP 2014, Burgermacht op eigen kracht? (participation follows resources); "
+                             "assumption", lo=0, hi=1,
+                             doc="Whom connecting and talent spotting reach: those who already take part, or the "
+                             "isolated and vulnerable.")
+    grant_weeks: int = param(104, unit="weeks", source="Movisie 2022 (temporary subsidies lower durability); assumption",
+                             lo=0, hi=1040, doc="How long a grant to a new initiative runs: temporary start grants or "
+                             "structural subsidies on conditions.")
+    place_self_managed: float = param(
+        0.0, unit="share of each neighbourhood's meeting places",
+        source="LSA 2015 quickscan (resident-run buurthuizen in half of 20 large gemeenten); Huygen 2014 "
+        "(buurthuizen in zelfbeheer); assumption", lo=0, hi=1,
+        doc="Meeting places handed to residents (zelfbeheer): cheaper, but they close when too few volunteers run them.")
+    diversion: float = param(0.4, unit="chance per request at the front desk",
+                             source="Wmo 2015 art. 2.3.2 (own strength, network and general facilities first); "
+                             "assumption", lo=0, hi=1,
+                             doc="The front desk matches a light or moderate need with a free volunteer of a resident "
+                             "initiative instead of the waiting list.")
+    bemoeizorg_share: float = param(0.02, unit="share of the district team's casework time",
+                                    source="OGGz bemoeizorg (outreaching care for residents who avoid care); "
+                                    "assumption", lo=0, hi=0.5,
+                                    doc="Casework time spent seeking out residents with heavy needs who do not ask.")
+    capacity_response: float = param(
+        0.25, unit="most extra district-team FTE, as a share of the team",
+        source="Kassa 2023 (a quarter of gemeenten exceed the 8-week Wmo term and add staff); Rotterdam 2019 "
+        "(extra Wmo advisers); assumption", lo=0, hi=2,
+        doc="Temporary staff the municipality hires while the mean wait exceeds the legal term.")
+    capacity_lag_weeks: float = param(13.0, unit="weeks (time constant of hiring and release)",
+                                      source="Assen 2021 (a project team took about a year to clear a Wmo backlog); "
+                                      "assumption", lo=1, hi=260, doc="How fast extra staff comes and goes.")
 
 
 def _profiles() -> dict[str, SteeringProfile]:
+    # Facilitating follows residents' energy: light rules, start grants, places handed to residents, support for
+    # who comes forward, the voorliggend veld first and slow, small extra staffing. Enforcing takes over: casework
+    # first, standards and reporting, bemoeizorg, quick extra staff, taken-over places and initiatives.
     return {
-        "facilitating": SteeringProfile(accountability=0.5, control=0.15, grant_prob=0.6, place_funding=1.0,
+        "facilitating": SteeringProfile(accountability=0.6, control=0.15, grant_prob=0.6, place_funding=1.0,
                                         protected_share=0.3, inclusion_demand=0.0,
-                                        community_split=(0.30, 0.40, 0.20, 0.10)),
-        "framing": SteeringProfile(),
-        "enforcing": SteeringProfile(accountability=1.6, control=0.9, grant_prob=0.15, place_funding=0.7,
+                                        community_split=(0.30, 0.40, 0.20, 0.10), targeting=0.2, grant_weeks=104,
+                                        place_self_managed=0.75, diversion=0.6, bemoeizorg_share=0.0,
+                                        capacity_response=0.1, capacity_lag_weeks=26.0),
+        "framing": SteeringProfile(grant_weeks=260),
+        "enforcing": SteeringProfile(accountability=1.25, control=0.9, grant_prob=0.15, place_funding=1.0,
                                      protected_share=0.0, builders_do_casework=True, takeover_rate=0.05,
-                                     inclusion_demand=1.0, community_split=(0.25, 0.15, 0.05, 0.55)),
+                                     inclusion_demand=1.0, community_split=(0.25, 0.15, 0.05, 0.55), targeting=0.9,
+                                     grant_weeks=52, diversion=0.1, bemoeizorg_share=0.1, capacity_response=0.5,
+                                     capacity_lag_weeks=6.0),
     }
 
 
@@ -461,8 +500,6 @@ class Parameters:
                                            doc="Competence a burnt-out volunteer loses.")
     burnout_leave: float = param(0.5, unit="probability", source="assumption", lo=0, hi=1,
                                  doc="A burnt-out core volunteer leaves the initiative altogether.")
-    grant_weeks: int = param(104, unit="weeks", source="assumption", lo=0, hi=1040,
-                             doc="Duration of a start grant (temporary subsidies lower durability).")
     grant_eur: float = param(5000.0, unit="EUR/year", source="assumption", lo=0, hi=1e6,
                              doc="Size of a grant to an initiative.")
     takeover_cost_eur: float = param(20_000.0, unit="EUR/year per taken-over activity", source="assumption",
@@ -510,6 +547,56 @@ class Parameters:
                                   lo=0, hi=5, doc="Initiative support relieves core volunteers.")
     demand_multiplier: float = param(1.0, unit="x zrm_shock_rate", source="lever (demand shock)", lo=0, hi=10,
                                      doc="Temporary extra need (a demand shock).")
+
+    # --- the waiting list, extra staff and crises (balancing loops) ----------------------
+    renege_rate: float = param(0.02, unit="1/week at trust 0.5", source="assumption (waiting lists lose people who "
+                               "give up; Kassa 2023: 11 weeks on average until Wmo help arrives)", lo=0, hi=1,
+                               doc="Residents on the waiting list give up and try again later, more so with low trust.")
+    wait_norm_weeks: float = param(8.0, unit="weeks", source="Wmo 2015 art. 2.3.2 (investigation within six weeks) "
+                                   "and 2.3.5 (decision within two weeks after the request)", lo=1, hi=104,
+                                   doc="Legal term; a longer mean wait makes the municipality hire extra staff.")
+    flex_hourly_cost_eur: float = param(105.0, unit="EUR/hour", source="assumption (hired and interim social "
+                                        "workers cost more than own staff)", lo=0, hi=1000,
+                                        doc="Cost of an hour of temporarily hired staff.")
+    bemoeizorg_visit_hours: float = param(
+        4.0, unit="hours per resident reached", source="assumption (care avoiders take repeated visits; "
+        "wijk-GGD'ers 'soms wekenlang door een brievenbus praten', Sprank 2023)", lo=0.1, hi=100,
+        doc="Outreaching casework it takes to reach one resident who does not ask.")
+    crisis_rate: float = param(0.02, unit="1/week per resident with an acute need and neither help nor case",
+                               source="assumption", lo=0, hi=1,
+                               doc="An acute need (a life domain at 1) left alone becomes a crisis (eviction, crisis "
+                               "service, police) that forces an emergency case.")
+    crisis_cost_eur: float = param(10_000.0, unit="EUR per crisis",
+                                   source="Aedes 2013 via Het Vierde Huis (an eviction costs at least EUR 10,000); "
+                                   "Eropaf 2014 (EUR 5,000-10,000); Amsterdam (over EUR 100,000 with shelter)",
+                                   lo=0, hi=1e6, doc="Cost of a crisis outside the social domain's own budget.")
+    lonely_shock_factor: float = param(
+        1.3, unit="x life-event rate of lonely residents (DJG >= 3)",
+        source="Holt-Lunstad et al. 2015 (loneliness OR 1.26 for mortality); Valtorta et al. 2016 (RR 1.29 heart "
+        "disease, 1.32 stroke); Cacioppo, Hawkley & Thisted 2010 (loneliness precedes depressive symptoms)",
+        lo=1, hi=5, doc="Lonely residents meet more problems: the less community strength, the more individual need.")
+    low_income_civic_factor: float = param(
+        0.55, unit="x civic propensity and founding chance of low-income residents",
+        source="SCP 2014, Burgermacht op eigen kracht?, table 3.1 (lower educated: odds ratio 0.53 for "
+        "volunteering, 0.60 for collective action)", lo=0.05, hi=1,
+        doc="Those with fewer resources take part less: energy that is followed is unevenly spread.")
+    open_recruit_rate: float = param(0.5, unit="residents invited per week per initiative at full inclusion demand",
+                                     source="Movisie 2020 (68% of initiatives are open to all residents); assumption",
+                                     lo=0, hi=20, doc="Initiatives asked to include everyone invite residents "
+                                     "beyond their members' ties (posters, door to door).")
+    place_volunteers: float = param(4.0, unit="core volunteers per self-managed meeting place",
+                                    source="Huygen 2014 (a small core group runs a buurthuis in zelfbeheer); "
+                                    "assumption", lo=0, hi=100,
+                                    doc="Core volunteers of the neighbourhood's initiatives a self-managed place needs.")
+    self_managed_cost_share: float = param(0.5, unit="share of the base subsidy", source="assumption (residents "
+                                           "run the place; the building still costs)", lo=0, hi=1,
+                                           doc="What a self-managed meeting place costs the municipality.")
+    switch_disruption: float = param(0.5, unit="share of community work's effect lost",
+                                     source="Van der Steen et al. 2014, Leren door doen (switching between vertical "
+                                     "and horizontal logic is hard); assumption", lo=0, hi=1,
+                                     doc="After a neighbourhood's steering mode changes, relations are rebuilt.")
+    switch_disruption_weeks: int = param(13, unit="weeks", source="assumption", lo=0, hi=520,
+                                         doc="How long community work is disrupted after a switch of mode.")
 
     # ------------------------------------------------------------------------------------
     def replace(self, **overrides: Any) -> Parameters:

@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from model.core.parameters import INITIATIVE_KINDS
-from model.core.state import DAILY_LIVING, PHYSICAL, need_level_of
+from model.core.state import CASE_OPEN, DAILY_LIVING, PHYSICAL, need_level_of
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -50,19 +50,48 @@ def recover(m: CommunityModel, who: np.ndarray) -> None:
     m.pop.zrm[who, dom] += 1
 
 
-def case_hours_of(m: CommunityModel) -> np.ndarray:
-    """Weekly casework each resident's case asks: ``p.case_hours`` by need level.
+def case_hours_of(m: CommunityModel, who: np.ndarray | None = None) -> np.ndarray:
+    """Weekly casework each resident's case asks (all residents, or ``who``): ``p.case_hours`` by need level.
 
     A chronic resident whose only problems are the chronic ones asks ``p.chronic_case_hours``:
     the long-term support itself comes from providers (home care, Wmo maatwerk), the team
     reassesses now and then.
     """
     pop, p = m.pop, m.p
-    level = need_level_of(pop.zrm)
+    who = np.arange(len(pop)) if who is None else who
+    level = need_level_of(pop.zrm, who)
     hours = np.array(p.case_hours)[np.maximum(level - 1, 0)]
-    chronic = np.flatnonzero(pop.chronic & (level >= 2))
-    hours[chronic[recoverable_domains(m, chronic).min(axis=1) >= 3]] = p.chronic_case_hours
+    chronic = np.flatnonzero(pop.chronic[who] & (level >= 2))
+    hours[chronic[recoverable_domains(m, who[chronic]).min(axis=1) >= 3]] = p.chronic_case_hours
     return hours
+
+
+def free_to_help(m: CommunityModel, level: np.ndarray) -> np.ndarray:
+    """Who can take on informal help: a light need at most, strength left and hours to spare."""
+    pop, p = m.pop, m.p
+    return (level <= 1) & (pop.strain < p.carer_strain_limit) & (pop.care_given < p.carer_capacity_hours)
+
+
+def open_at_once(m: CommunityModel, who: np.ndarray) -> None:
+    """Open cases now, past the waiting list (a crisis, or a resident found by bemoeizorg).
+
+    Each goes to the professional of the resident's neighbourhood who does casework and has the
+    least casework per FTE, even beyond the week's hours: an emergency comes first.
+    """
+    pop = m.pop
+    who = who[pop.case_state[who] != CASE_OPEN]
+    if not len(who):
+        return
+    does = (m.pro_team | m.levers.builders_do_casework[m.pro_nbh]) & (m.pro_fte > 0)
+    hours = case_hours_of(m, who)
+    for r, h in zip(who, hours, strict=True):
+        staff = np.flatnonzero(does & (m.pro_nbh == pop.nbh[r]))
+        if not len(staff):
+            continue
+        pro = staff[np.argmin(m.case_demand[staff] / m.pro_fte[staff])]
+        pop.case_state[r], pop.case_prof[r], pop.case_since[r] = CASE_OPEN, pro, m.week
+        m.case_demand[pro] += h
+        m.counters.cases_opened[pop.nbh[r]] += 1
 
 
 def worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:

@@ -89,4 +89,4 @@ def maintain_ties(m: CommunityModel) -> None:
     m.pop.good_ties = net.contact_and_decay(rng.random(len(net)), activity(m) * room, p.tie_contact_prob,
                                             p.kin_contact_factor, p.tie_gain, m.tie_decay[m.pop.nbh],
                                             p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold,
-                                            p.good_tie_threshold)
+                                            p.good_tie_threshold, m.pop.ties_lost)
