@@ -58,6 +58,7 @@ _SETTING_SCHEMA = {
     ("admin_load", "factor"): (SteeringProfile, "accountability"),
     ("citizen_budget", "eur_per_resident"): (Parameters, "citizen_budget_eur"),
     ("demand_shock", "multiplier"): (Parameters, "demand_multiplier"),
+    ("extra_staff", "share"): (SteeringProfile, "capacity_response"),
 }
 
 

@@ -112,14 +112,15 @@ class SteeringProfile:
                              "assumption", lo=0, hi=1,
                              doc="Whom connecting and talent spotting reach: those who already take part, or the "
                              "isolated and vulnerable.")
-    grant_weeks: int = param(104, unit="weeks", source="Movisie 2022 (temporary subsidies lower durability); assumption",
-                             lo=0, hi=1040, doc="How long a grant to a new initiative runs: temporary start grants or "
+    grant_weeks: int = param(104, unit="weeks",
+                             source="Movisie 2022 (temporary subsidies lower durability); assumption", lo=0, hi=1040, doc="How long a grant to a new initiative runs: temporary start grants or "
                              "structural subsidies on conditions.")
     place_self_managed: float = param(
         0.0, unit="share of each neighbourhood's meeting places",
         source="LSA 2015 quickscan (resident-run buurthuizen in half of 20 large gemeenten); Huygen 2014 "
         "(buurthuizen in zelfbeheer); assumption", lo=0, hi=1,
-        doc="Meeting places handed to residents (zelfbeheer): cheaper, but they close when too few volunteers run them.")
+        doc="Meeting places handed to residents (zelfbeheer): cheaper, but they close when too few volunteers "
+        "run them.")
     diversion: float = param(0.4, unit="chance per request at the front desk",
                              source="Wmo 2015 art. 2.3.2 (own strength, network and general facilities first); "
                              "assumption", lo=0, hi=1,
@@ -587,7 +588,8 @@ class Parameters:
     place_volunteers: float = param(4.0, unit="core volunteers per self-managed meeting place",
                                     source="Huygen 2014 (a small core group runs a buurthuis in zelfbeheer); "
                                     "assumption", lo=0, hi=100,
-                                    doc="Core volunteers of the neighbourhood's initiatives a self-managed place needs.")
+                                    doc="Core volunteers of the neighbourhood's initiatives a self-managed place "
+                                    "needs.")
     self_managed_cost_share: float = param(0.5, unit="share of the base subsidy", source="assumption (residents "
                                            "run the place; the building still costs)", lo=0, hi=1,
                                            doc="What a self-managed meeting place costs the municipality.")

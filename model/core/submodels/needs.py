@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.city import replace_residents
-from model.core.city import is_bridging
+from model.core.city import is_bridging, replace_residents
 from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, need_level_of
 from model.core.submodels.helpers import free_to_help, kernel_parameters, open_at_once, recover, worsen
 
@@ -73,7 +72,8 @@ def _households_and_shocks(p: tuple, alone_p: np.ndarray, demand: np.ndarray, nb
         elif alone[i] and r[i] < rate * (1 - a) / a:
             alone[i] = False
         shock = (p.zrm_shock_rate * demand[nbh[i]] * (1 + (p.vulnerability_shock_factor - 1) * vulnerability[i])
-                 * (p.shock_factor_75plus if age[i] == 3 else 1.0) * (p.lonely_shock_factor if score[i] >= LONELY else 1.0))
+                 * (p.shock_factor_75plus if age[i] == 3 else 1.0)
+                 * (p.lonely_shock_factor if score[i] >= LONELY else 1.0))
         hit[i] = u[i] < shock
     return hit
 
