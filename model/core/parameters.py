@@ -113,7 +113,8 @@ class SteeringProfile:
                              doc="Whom connecting and talent spotting reach: those who already take part, or the "
                              "isolated and vulnerable.")
     grant_weeks: int = param(104, unit="weeks",
-                             source="Movisie 2022 (temporary subsidies lower durability); assumption", lo=0, hi=1040, doc="How long a grant to a new initiative runs: temporary start grants or "
+                             source="Movisie 2022 (temporary subsidies lower durability); assumption", lo=0,
+                             hi=1040, doc="How long a grant to a new initiative runs: temporary start grants or "
                              "structural subsidies on conditions.")
     place_self_managed: float = param(
         0.0, unit="share of each neighbourhood's meeting places",
