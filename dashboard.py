@@ -4,7 +4,7 @@ Start it with ``.venv/bin/solara run dashboard.py --host 127.0.0.1`` (or ``make 
 open http://127.0.0.1:8765. It needs no internet: solara-assets serves every front-end file.
 
 The page is declarative: widgets only. Everything it shows or changes goes through
-:mod:`model.dashboard_support` (the session model with its decisions and baseline, snapshots,
+:mod:`model.workshop` (the session model with its decisions and baseline, snapshots,
 figures, exports, the info tab) and :mod:`model.i18n` (Dutch and English texts); no model rule
 lives here.
 
@@ -33,7 +33,8 @@ import solara.server.settings
 from mesa.visualization.utils import force_update, update_counter
 
 from model import WEEKS_PER_YEAR
-from model import dashboard_support as ds
+from model import workshop as ds
+from model.experiments.scenarios import list_scenarios, load_scenario
 from model.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -44,7 +45,6 @@ from model.i18n import (
     steering_name,
     t,
 )
-from model.scenarios import list_scenarios, load_scenario
 
 # The "This website runs on Solara" banner would cover the bottom right of the charts, and the
 # server's usage statistics would call the internet from a workshop room.

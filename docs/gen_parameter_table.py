@@ -98,7 +98,7 @@ def render() -> str:
         "Time unit: one step is one week, so rates are per week unless the unit says otherwise. "
         "Ranges are inclusive and apply to every element of a vector. Source `assumption` marks a "
         "parameter without an empirical value (to be varied in sensitivity analysis). The parameters the "
-        "calibration fits (`model.calibration.FREE`) name the calibration as their source once "
+        "calibration fits (`model.experiments.calibration.FREE`) name the calibration as their source once "
         "`model/calibrated.toml` exists.",
         "",
         *schema_table(describe(Parameters), {key: f"one of {modes} (steering registry)"

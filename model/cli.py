@@ -1,8 +1,8 @@
 """The ``vitality`` command line: run and compare scenarios, sweep experimental designs and analyse them.
 
 Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...`` (in
-:mod:`model.report`), ``sweep DESIGN``, ``analyse RESULTS``, ``list`` and ``show SCENARIO``.
-Runs are stored as they finish (:mod:`model.store`), so an interrupted or failed batch resumes
+:mod:`model.reporting.report`), ``sweep DESIGN``, ``analyse RESULTS``, ``list`` and ``show SCENARIO``.
+Runs are stored as they finish (:mod:`model.experiments.store`), so an interrupted or failed batch resumes
 when the same command is run again. Bad input ends with a one-line message naming the problem
 and exit code 2.
 """
@@ -22,14 +22,15 @@ from typing import Any
 
 import pandas as pd
 
-from model.analysis import AnalysisError, SweepResults, analyse, load_results
 from model.core.schema import ParameterError
 from model.core.time import WEEKS_PER_YEAR
-from model.plots import mean_ci, plot_key_outputs
-from model.provenance import git_state, model_digest, versions
-from model.runner import RunResult
-from model.scenarios import Scenario, list_scenarios, load_scenario
-from model.store import (
+from model.experiments.analysis import AnalysisError, SweepResults, analyse, load_results
+from model.experiments.plots import plot_key_outputs
+from model.experiments.provenance import git_state, model_digest, versions
+from model.experiments.runner import RunResult
+from model.experiments.scenarios import Scenario, list_scenarios, load_scenario
+from model.experiments.statistics import mean_ci
+from model.experiments.store import (
     BatchReport,
     RunStore,
     StoreError,
@@ -40,7 +41,7 @@ from model.store import (
     publish_folder,
     run_batch,
 )
-from model.sweeps import DESIGN_DIR, Design, collect_sweep, load_design
+from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design
 
 KEY_OUTPUTS = {
     "community_strength": "community strength (0-100)",
@@ -82,7 +83,7 @@ def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, R
 
     Args:
         store: The entered store, every run finished.
-        report: What :func:`model.store.run_batch` did in this session.
+        report: What :func:`model.experiments.store.run_batch` did in this session.
 
     Returns:
         The results by scenario name (seeds in order) and the timings for the manifest.
@@ -143,7 +144,7 @@ def run_sweep(design: Design, jobs: int | None = None, scheduler: str | None = N
     """Run a design's sweep in parallel and return its results in memory (no results folder).
 
     What ``vitality sweep`` runs, for use from Python (e.g. in a notebook); pass the results to
-    :func:`model.analysis.analyse` or its parts (``sobol_indices``, ``discover``, ...).
+    :func:`model.experiments.analysis.analyse` or its parts (``sobol_indices``, ``discover``, ...).
 
     Args:
         design: The design (e.g. ``load_design(name).with_overrides(...)``).
@@ -151,8 +152,8 @@ def run_sweep(design: Design, jobs: int | None = None, scheduler: str | None = N
         scheduler: Address of a Dask distributed scheduler to run on instead.
 
     Returns:
-        The design, its sample and points, and every run's outputs, as :func:`model.analysis.load_results` reads
-        them from a results folder.
+        The design, its sample and points, and every run's outputs, as
+        :func:`model.experiments.analysis.load_results` reads them from a results folder.
 
     Raises:
         DesignError: A point's values do not form valid parameters.
@@ -228,7 +229,7 @@ def format_table(table: pd.DataFrame) -> str:
 
 # ---------------------------------------------------------------------- writing results
 def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any]) -> Path:
-    """Write tidy tables, figures and the manifest atomically (see :func:`model.store.publish_folder`).
+    """Write tidy tables, figures and the manifest atomically (see :func:`model.experiments.store.publish_folder`).
 
     Files: ``city`` and ``neighbourhoods`` as Parquet and CSV (a ``scenario`` column, one row per
     scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), one PNG per
@@ -503,7 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p_cmp)
     p_cmp.set_defaults(func=_cmd_compare)
 
-    from model.report import add_report_parser  # imported here: model.report builds on this module
+    from model.reporting.report import add_report_parser  # imported here: model.reporting.report builds on this module
 
     add_report_parser(sub)
 

@@ -1,7 +1,7 @@
 """The model as an EMA Workbench model, built from a design file.
 
 EMA Workbench (Kwakkel 2017) separates *uncertainties* (context), *levers* (policy choices)
-and *outcomes*. :func:`ema_model` maps a design (:mod:`model.sweeps`) onto them:
+and *outcomes*. :func:`ema_model` maps a design (:mod:`model.experiments.sweeps`) onto them:
 
 * uncertainties: the design's parameters, with their ranges and distributions (EMA parameter
   names are Python identifiers, e.g. ``steering_facilitating_accountability``; each carries the
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from model.sweeps import Design, SweepParameter, load_design, overrides, sweep_run
+from model.experiments.sweeps import Design, SweepParameter, load_design, overrides, sweep_run
 
 with warnings.catch_warnings():  # EMA warns about optional parallel back ends that are not installed
     warnings.simplefilter("ignore", UserWarning)

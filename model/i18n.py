@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from model.scenarios import Scenario
+    from model.experiments.scenarios import Scenario
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 import model.cli as cli
-import model.runner as runner
+import model.experiments.runner as runner
 from model.cli import KEY_OUTPUTS, main
-from model.plots import FIGURE_OUTPUTS
-from model.scenarios import list_scenarios, load_scenario
+from model.experiments.plots import FIGURE_OUTPUTS
+from model.experiments.scenarios import list_scenarios, load_scenario
 
 SMALL = ["--residents", "200", "--years", "0.3", "--seeds", "2", "--jobs", "1"]
 VITALITY = Path(sys.executable).with_name("vitality")  # the installed console script

@@ -15,13 +15,14 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
-from model import dashboard_support as ds
 from model import i18n
+from model import workshop as ds
 from model.core.interventions import INTERVENTION_REGISTRY
 from model.core.parameters import INITIATIVE_KINDS, Parameters
 from model.core.schema import describe
 from model.core.steering import STEERING_REGISTRY
-from model.scenarios import list_scenarios, load_scenario, setting_field
+from model.experiments.scenarios import list_scenarios, load_scenario, setting_field
+from model.workshop import figures
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"n_residents": 300}
@@ -231,11 +232,11 @@ def test_every_name_the_dashboard_shows_is_translated() -> None:
 
 def test_every_text_key_used_in_code_exists() -> None:
     used = set()
-    for path in (ROOT / "dashboard.py", ROOT / "model" / "dashboard_support.py"):
+    for path in (ROOT / "dashboard.py", *(ROOT / "model" / "workshop").glob("*.py")):
         used |= set(re.findall(r"""\bt\(\s*["'](\w+)["']""", path.read_text(encoding="utf-8")))
     assert used <= set(i18n.TEXTS["en"])
-    built = {mon.key for mon in ds.monitors(ds.snapshot(city()))} | set(ds._LONELY_KEYS)
-    built |= {style[0] for style in ds._SERIES_STYLE.values()}
+    built = {mon.key for mon in ds.monitors(ds.snapshot(city()))} | set(figures._LONELY_KEYS)
+    built |= {style[0] for style in figures._SERIES_STYLE.values()}
     built |= {f"{prefix}_{s.name}" for s in ds.lever_specs() for prefix in ("act", "setting", "decision")}
     assert built <= set(i18n.TEXTS["en"])
     assert set(i18n.TEXTS["en"]) == used | built, "texts that nothing shows"

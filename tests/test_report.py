@@ -21,9 +21,11 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from model.calibration import TARGETS
 from model.cli import KEY_OUTPUTS, main
-from model.report import (
+from model.experiments.calibration import TARGETS
+from model.experiments.runner import RunResult
+from model.experiments.scenarios import load_scenario
+from model.reporting.report import (
     REPORT_OUTPUTS,
     Comparison,
     combine,
@@ -34,8 +36,6 @@ from model.report import (
     summary_paragraph,
     texts,
 )
-from model.runner import RunResult
-from model.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--residents", "200", "--years", "0.3", "--seeds", "3"]
@@ -480,8 +480,8 @@ def test_templates_ship_in_the_package(results: Path, tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "w").glob("*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert {"model/templates/report.html.j2", "model/templates/report.css",
-            "model/templates/report_texts.toml"} <= set(names)
+    assert {"model/reporting/templates/report.html.j2", "model/reporting/templates/report.css",
+            "model/reporting/templates/report_texts.toml"} <= set(names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     report = tmp_path / "r.html"

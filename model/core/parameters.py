@@ -160,7 +160,7 @@ def _profiles() -> dict[str, SteeringProfile]:
     }
 
 
-#: Calibrated defaults of free parameters (written by ``python -m model.calibration search``).
+#: Calibrated defaults of free parameters (written by ``python -m model.experiments.calibration search``).
 CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibrated.toml"
 
 

@@ -45,7 +45,7 @@ from typing import Any, Protocol
 import pandas as pd
 from tqdm import tqdm
 
-from model.provenance import code_digest
+from model.experiments.provenance import code_digest
 
 
 class StoreError(ValueError):

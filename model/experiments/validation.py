@@ -3,8 +3,8 @@
 One command writes ``docs/validation.md``, its figures under ``docs/figures/`` and the
 machine-readable ``docs/validation.json`` (read by ``vitality report``)::
 
-    python -m model.validation                 # 10 seeds x 2,000 residents x 10 years (a few minutes)
-    python -m model.validation --seeds 3 --residents 1000 --out /tmp/val   # a quick look
+    python -m model.experiments.validation                 # 10 seeds x 2,000 residents x 10 years (a few minutes)
+    python -m model.experiments.validation --seeds 3 --residents 1000 --out /tmp/val   # a quick look
 
 The baseline is the schema defaults (calibrated values from ``model/calibrated.toml``), steering
 mode ``"framing"``. Targets are compared with the mean over the last year of each run, averaged
@@ -30,16 +30,15 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.calibration import TARGETS, Target, target_table
 from model.core.community import CommunityModel
 from model.core.parameters import AGE_GROUPS, CALIBRATED_FILE, Parameters
 from model.core.state import LONELY, SEVERE
 from model.core.time import WEEKS_PER_YEAR
-from model.plots import mean_ci
-from model.provenance import git_state, model_digest
-from model.runner import last_weeks
+from model.experiments.calibration import TARGETS, Target, target_table
+from model.experiments.provenance import ROOT, git_state, model_digest
+from model.experiments.runner import last_weeks
+from model.experiments.statistics import mean_ci
 
-ROOT = Path(__file__).resolve().parent.parent
 MAX_DEGREE = 10  # good ties pooled from here on in the degree-loneliness figure
 N_SHUFFLES = 20
 
@@ -71,7 +70,7 @@ class Validation:
 
     @property
     def final(self) -> pd.DataFrame:
-        """Last-year means, one row per seed (as :meth:`model.runner.RunResult.final`)."""
+        """Last-year means, one row per seed (as :meth:`model.experiments.runner.RunResult.final`)."""
         return pd.DataFrame([s.final for s in self.seeds], index=[s.seed for s in self.seeds])
 
     def stack(self, name: str) -> np.ndarray:
@@ -317,7 +316,7 @@ def stylised_facts(v: Validation) -> list[dict[str, str]]:
 def report(v: Validation, figures: dict[str, Path], out: Path, command: str, table: pd.DataFrame) -> str:
     """Write ``validation.md`` and ``validation.json`` into ``out`` and return the markdown.
 
-    ``table`` is the target table of ``v`` (:func:`model.calibration.target_table`).
+    ``table`` is the target table of ``v`` (:func:`model.experiments.calibration.target_table`).
     """
     final = v.final
     facts = stylised_facts(v)
@@ -399,13 +398,13 @@ def report(v: Validation, figures: dict[str, Path], out: Path, command: str, tab
         "",
         "## Calibration",
         "",
-        "Free parameters (schema source `assumption`) were fitted with `python -m model.calibration search`: "
-        "the objective is the sum of squared standardised distances to the targets above; Latin-hypercube "
-        "screens of the parameter box, a bounded trust-region least-squares refinement "
-        "(`scipy.optimize.least_squares`) and a compass search, on fixed seeds (the provenance below says which "
-        "stages the current fit used; every evaluation is kept in `docs/calibration/`). The fitted values and "
-        "their provenance are in "
-        f"`model/{CALIBRATED_FILE.name}`; `model/parameters.py` uses them as schema defaults and records the "
+        "Free parameters (schema source `assumption`) were fitted with "
+        "`python -m model.experiments.calibration search`: the objective is the sum of squared standardised "
+        "distances to the targets above; Latin-hypercube screens of the parameter box, a bounded trust-region "
+        "least-squares refinement (`scipy.optimize.least_squares`) and a compass search, on fixed seeds (the "
+        "provenance below says which stages the current fit used; every evaluation is kept in "
+        "`docs/calibration/`). The fitted values and their provenance are in "
+        f"`model/{CALIBRATED_FILE.name}`; `model/core/parameters.py` uses them as schema defaults and records the "
         "provenance as each field's source.",
         "",
     ]
@@ -435,7 +434,7 @@ def report(v: Validation, figures: dict[str, Path], out: Path, command: str, tab
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the validation and write the report; exit code 1 when a target fails."""
-    ap = argparse.ArgumentParser(prog="python -m model.validation", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m model.experiments.validation", description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10, help="number of seeds (0, 1, ...)")
     ap.add_argument("--residents", type=int, default=2000)
     ap.add_argument("--years", type=float, default=10.0)
@@ -446,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures = make_figures(v, args.out / "figures")
     default = args.seeds == 10 and args.residents == 2000 and args.years == 10
     options = f" --seeds {args.seeds} --residents {args.residents} --years {args.years:g}"
-    command = "python -m model.validation" + ("" if default else options)
+    command = "python -m model.experiments.validation" + ("" if default else options)
     table = target_table(v.final)
     report(v, figures, args.out, command, table)
     print(table.drop(columns=["source"]).round(4).to_string(index=False))

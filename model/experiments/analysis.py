@@ -29,7 +29,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.sweeps import Discovery
+from model.experiments.sweeps import Discovery
 
 #: Box restrictions with a quasi-p value above this on both sides are dropped as noise (Bryant & Lempert 2010).
 QP_SIGNIFICANT = 0.05

@@ -8,8 +8,8 @@ reference (first) scenario, figures with bands, the neighbourhood differences th
 model assumes and leaves out (quoted from ``docs/ODD.md`` at report time), how well the baseline
 matches its calibration targets (``docs/validation.json``) and the provenance of the run.
 
-The page is rendered by Jinja2 from ``model/templates/report.html.j2``; its Dutch and English texts
-are in ``model/templates/report_texts.toml``; numbers and dates are formatted for the language by Babel.
+The page is rendered by Jinja2 from ``model/reporting/templates/report.html.j2``; its Dutch and English texts
+are in ``model/reporting/templates/report_texts.toml``; numbers and dates are formatted for the language by Babel.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from model.calibration import target_table
 from model.cli import (
     KEY_OUTPUTS,
     UsageError,
@@ -49,13 +48,15 @@ from model.cli import (
 )
 from model.core.parameters import Parameters
 from model.core.time import WEEKS_PER_YEAR
+from model.experiments.calibration import target_table
+from model.experiments.plots import key_output_figures, with_derived_outputs
+from model.experiments.provenance import DISTRIBUTION, ROOT
+from model.experiments.runner import RunResult, last_weeks
+from model.experiments.scenarios import TIMING_KEYS
+from model.experiments.statistics import mean_ci
+from model.experiments.store import publish_file
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from model.odd import find_odd_sections
-from model.plots import key_output_figures, mean_ci, with_derived_outputs
-from model.provenance import DISTRIBUTION, ROOT
-from model.runner import RunResult, last_weeks
-from model.scenarios import TIMING_KEYS
-from model.store import publish_file
+from model.reporting.odd import find_odd_sections
 
 #: The outputs the report leads with (summary, key table, figures, neighbourhoods).
 REPORT_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "total_cost_eur")
@@ -175,7 +176,7 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
 
 # ---------------------------------------------------------------------- numbers and texts
 def texts(lang: str) -> dict[str, Any]:
-    """The report's texts in one language (``model/templates/report_texts.toml``)."""
+    """The report's texts in one language (``model/reporting/templates/report_texts.toml``)."""
     if lang not in LANGUAGES:
         raise ValueError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
     return _all_texts()[lang]
@@ -184,7 +185,7 @@ def texts(lang: str) -> dict[str, Any]:
 @functools.cache
 def _all_texts() -> dict[str, Any]:
     """The texts file, read once (the report asks for its texts several times)."""
-    source = resources.files("model").joinpath("templates", "report_texts.toml").read_text(encoding="utf-8")
+    source = resources.files("model.reporting").joinpath("templates", "report_texts.toml").read_text(encoding="utf-8")
     return tomllib.loads(source)
 
 
@@ -251,7 +252,7 @@ def _data(**values: float) -> dict[str, str]:
 
 
 def weeks_averaged(results: dict[str, RunResult], weeks: int = WEEKS_PER_YEAR) -> int:
-    """Number of weeks in the final period that :meth:`model.runner.RunResult.final` averages."""
+    """Number of weeks in the final period that :meth:`model.experiments.runner.RunResult.final` averages."""
     return int(last_weeks(next(iter(results.values())).city, weeks)["week"].nunique())
 
 
@@ -404,10 +405,10 @@ def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[di
 
 
 def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], locale: str) -> dict[str, Any]:
-    """The calibration check of ``docs/validation.json`` (written by ``python -m model.validation``).
+    """The calibration check of ``docs/validation.json`` (written by ``python -m model.experiments.validation``).
 
     Whether it describes the model of this run is decided by the model digest
-    (:func:`model.provenance.model_digest`) that both the validation and the run's manifest record.
+    (:func:`model.experiments.provenance.model_digest`) that both the validation and the run's manifest record.
 
     Returns:
         ``messages`` (what the file is and whether it belongs to this run's model version) and, when
@@ -442,7 +443,7 @@ def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], local
 
 
 def target_rows(table: pd.DataFrame, t: dict[str, Any], locale: str) -> list[dict[str, Any]]:
-    """Rows of a :func:`model.calibration.target_table` as the report shows them."""
+    """Rows of a :func:`model.experiments.calibration.target_table` as the report shows them."""
     rows = []
     for r in table.to_dict("records"):
         share = r["unit"] == "share"
@@ -537,7 +538,7 @@ def provenance(comparison: Comparison, t: dict[str, Any], locale: str) -> dict[s
 
 # ---------------------------------------------------------------------- the whole report
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("model", "templates"), autoescape=True, undefined=StrictUndefined,
+    return Environment(loader=PackageLoader("model.reporting", "templates"), autoescape=True, undefined=StrictUndefined,
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 

@@ -33,7 +33,7 @@ with their ranges or values, the method, the replications and the outputs of int
 
 Everything is validated when the file is read, against the schema: parameter names, types
 and ranges, methods and sizes; errors are one line naming the file and the key. Sampling
-uses SALib; every run of a sweep is a :class:`model.store.Task`, so a sweep is stored as it
+uses SALib; every run of a sweep is a :class:`model.experiments.store.Task`, so a sweep is stored as it
 runs and resumes like any other batch.
 """
 
@@ -56,9 +56,9 @@ import pandas as pd
 from model.core.community import CommunityModel
 from model.core.parameters import Parameters
 from model.core.schema import ParameterError, check_value
-from model.plots import with_derived_outputs
-from model.runner import RunResult
-from model.scenarios import (
+from model.experiments.plots import with_derived_outputs
+from model.experiments.runner import RunResult
+from model.experiments.scenarios import (
     SCENARIO_DIR,
     Scenario,
     _did_you_mean,
@@ -67,7 +67,7 @@ from model.scenarios import (
     load_scenario,
     scenario_path,
 )
-from model.store import RunStore, Task
+from model.experiments.store import RunStore, Task
 
 #: The shipped designs.
 DESIGN_DIR = SCENARIO_DIR / "designs"

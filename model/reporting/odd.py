@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 
-from model.provenance import ROOT
+from model.experiments.provenance import ROOT
 
 ODD_PATH = ROOT / "docs" / "ODD.md"
 

@@ -20,10 +20,10 @@ with the targets in :data:`TARGETS` (``docs/ODD.md``, section 6 "Input data").
 
 Commands::
 
-    python -m model.calibration search --screen 200 100 --max-evals 40   # fit, write model/calibrated.toml
-    python -m model.calibration verify --seeds 10                     # check the defaults at 2,000 residents
+    python -m model.experiments.calibration search --screen 200 100 --max-evals 40  # fit, write model/calibrated.toml
+    python -m model.experiments.calibration verify --seeds 10      # check the defaults at 2,000 residents
 
-The validation report (``docs/validation.md``) is made by ``python -m model.validation``.
+The validation report (``docs/validation.md``) is made by ``python -m model.experiments.validation``.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ from scipy import optimize
 from scipy.stats import qmc
 
 from model.core.parameters import CALIBRATED_FILE, Parameters
-from model.plots import mean_ci
-from model.runner import run_many
+from model.experiments.runner import run_many
+from model.experiments.statistics import mean_ci
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Target:
     unit: str = "share"
 
     def model_value(self, final: pd.DataFrame) -> pd.Series:
-        """Return the model's value per seed, from :meth:`model.runner.RunResult.final`."""
+        """Return the model's value per seed, from :meth:`model.experiments.runner.RunResult.final`."""
         return final[list(self.metrics)].sum(axis=1)
 
 
@@ -324,7 +324,7 @@ def write_calibrated(best: Evaluation, config: SearchConfig, method: str, free: 
     date = date or dt.date.today()
     provenance = f"calibrated {date.isoformat()} (objective {best.objective:.2f}; {method}) to {TARGET_SOURCES}"
     lines = [
-        "# Calibrated defaults of free parameters, written by `python -m model.calibration search`.",
+        "# Calibrated defaults of free parameters, written by `python -m model.experiments.calibration search`.",
         "# model/parameters.py uses these values as schema defaults and `provenance` as their source.",
         "[calibration]",
         f"provenance = {json.dumps(provenance)}",
@@ -368,7 +368,7 @@ def target_table(final: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> pd
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``search`` fits and writes model/calibrated.toml, ``verify`` checks the defaults."""
-    ap = argparse.ArgumentParser(prog="python -m model.calibration", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m model.experiments.calibration", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("search", help="fit the free parameters and write model/calibrated.toml")
     s.add_argument("--residents", type=int, default=2000)

@@ -1,7 +1,7 @@
 """Where a result comes from: package versions, the git state and digests of the source.
 
-Used by the results manifests (``model.cli``), the run store (``model.store``: a batch resumes
-only with the same code) and the validation report (``model.validation``: is it current?).
+Used by the results manifests (``model.cli``), the run store (``model.experiments.store``: a batch resumes
+only with the same code) and the validation report (``model.experiments.validation``: is it current?).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from model.core.parameters import CALIBRATED_FILE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DISTRIBUTION = "community-vitality"
 
 #: The model's rules and defaults: the simulation core (every ``.py`` under it), the calibrated defaults and the

@@ -35,16 +35,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model import runner
 from model.core.city import neighbourhoods
 from model.core.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
 from model.core.parameters import Parameters, SteeringProfile, parameters_from_dict
 from model.core.schema import ParameterError, check_value, param
 from model.core.steering import STEERING_REGISTRY
 from model.core.time import WEEKS_PER_YEAR
+from model.experiments import runner
+from model.experiments.provenance import ROOT
 
 #: The shipped scenarios: ``scenarios/`` in the repository root, next to the ``model`` package.
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = ROOT / "scenarios"
 
 TOP_LEVEL_KEYS = ("name", "description", "description_nl", "parameters", "interventions")
 TIMING_KEYS = ("type", "at_year", "until_year", "neighbourhoods")

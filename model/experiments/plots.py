@@ -1,19 +1,20 @@
-"""Figures of runs over seeds, and the 95% confidence intervals they and the summaries show.
+"""Figures of runs over seeds: the mean of each output and its 95% confidence band.
 
 Figures are drawn with matplotlib's Agg renderer (no display needed) straight from the
-tidy city table (one row per scenario, seed and week).
+tidy city table (one row per scenario, seed and week); the bands are
+:func:`model.experiments.statistics.ci95_half_width`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from scipy import stats
+
+from model.experiments.statistics import ci95_half_width
 
 #: The three key outputs drawn for every run: column (derived ones below) -> axis label.
 FIGURE_OUTPUTS = {
@@ -21,29 +22,6 @@ FIGURE_OUTPUTS = {
     "lonely_share": "share lonely (De Jong Gierveld >= 3)",
     "casework_load": "casework load (open cases + waiting list)",
 }
-
-
-def ci95_half_width(sd: np.ndarray | float, n: np.ndarray | int) -> np.ndarray:
-    """Half width of the 95% confidence interval of a mean (Student's t; NaN for fewer than 2 values).
-
-    Args:
-        sd: Sample standard deviation(s) (``ddof=1``).
-        n: Number(s) of values.
-
-    Returns:
-        The half width(s).
-
-    """
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 1, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * np.asarray(sd) / np.sqrt(n), np.nan)
-
-
-def mean_ci(values: np.ndarray | pd.Series) -> tuple[float, float, float]:
-    """Mean and 95% confidence interval (low, high) of replicated values, e.g. one per seed."""
-    x = np.asarray(values, dtype=float)
-    half = float(ci95_half_width(x.std(ddof=1) if len(x) > 1 else np.nan, len(x)))
-    return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
 
 
 def with_derived_outputs(city: pd.DataFrame) -> pd.DataFrame:
