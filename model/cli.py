@@ -24,7 +24,7 @@ import pandas as pd
 
 from model.core.schema import ParameterError
 from model.core.time import WEEKS_PER_YEAR
-from model.experiments.analysis import AnalysisError, SweepResults, analyse, load_results
+from model.experiments.analysis import AnalysisError, SweepResults, analyse, load_results, publish_findings
 from model.experiments.plots import plot_key_outputs
 from model.experiments.provenance import git_state, model_digest, versions
 from model.experiments.runner import RunResult
@@ -445,6 +445,12 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     for sentence in analysis.findings:
         print(f"- {sentence}")
     print(f"Tables, figures and findings.md written to {out}/")
+    if args.doc:
+        doc = Path(args.doc)
+        if doc.suffix != ".md" or not doc.parent.is_dir():
+            raise UsageError(f"--doc {doc}: give a Markdown file (.md) in an existing folder, e.g. docs/steering.md")
+        written = publish_findings(analysis, results, doc, ["vitality", *args.argv])
+        print(f"Findings published in {', '.join(map(str, written))}")
     return 0
 
 
@@ -522,6 +528,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_analyse = sub.add_parser("analyse", help="sensitivity indices and scenario discovery of a sweep's results")
     p_analyse.add_argument("results", help="a results folder written by `vitality sweep`")
     p_analyse.add_argument("--out", help="analysis folder (must not exist yet; default RESULTS/analysis)")
+    p_analyse.add_argument("--doc", metavar="FILE", help="also put the findings into the design's section of this "
+                           "Markdown file (replacing an earlier run's), with the overview figures in figures/ and "
+                           "the findings as data (<design>.json) beside it, e.g. docs/steering.md")
     p_analyse.set_defaults(func=_cmd_analyse)
 
     p_list = sub.add_parser("list", help="list the shipped scenarios (or designs) with their descriptions")

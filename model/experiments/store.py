@@ -419,14 +419,37 @@ def publish_file(path: Path, data: bytes) -> None:
         FileExistsError: ``path`` exists already.
 
     """
+    tmp = _staged(path, data)
+    try:
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write a generated file atomically over its previous version (readers see the old file or the new one).
+
+    The file is written in full under a temporary name, then renamed over ``path``.
+    """
+    tmp = _staged(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _staged(path: Path, data: bytes) -> str:
+    """Write ``data`` in full to a temporary file beside ``path``, readable as results are; return its name."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.chmod(tmp, _shared_mode(0o666))
-        os.link(tmp, path)
-    finally:
+    except BaseException:
         os.unlink(tmp)
+        raise
+    return tmp
 
 
 def _shared_mode(mode: int) -> int:

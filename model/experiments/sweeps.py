@@ -24,12 +24,22 @@ with their ranges or values, the method, the replications and the outputs of int
     range = [0.001, 0.004]
     levels = 3
 
+    [constants]                                 # optional: overrides every scenario gets, as in a scenario's
+    [constants.archetypes.urban_young]          # [parameters] (e.g. a city of one neighbourhood)
+    share = 0.0
+
     [[discovery]]                               # scenario discovery (PRIM) on the results
     label = "enforcing keeps casework load lower than facilitating"
     output = "casework_load"
     scenario = "enforcing"
     versus = "facilitating"                     # optional: the difference scenario - versus
     below = 0.0                                 # or above = ...
+
+    [[discovery]]                               # which scenario is the best choice, and where?
+    kind = "best"                               # one PRIM box per scenario: where it gives the best output
+    output = "casework_load"
+    better = "lower"                            # or "higher": which value of the output is better
+    among = ["facilitating", "enforcing"]       # optional: the competing scenarios (default: all of them)
 
 Everything is validated when the file is read, against the schema: parameter names, types
 and ranges, methods and sizes; errors are one line naming the file and the key. Sampling
@@ -48,7 +58,7 @@ import tomllib
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -74,9 +84,11 @@ DESIGN_DIR = SCENARIO_DIR / "designs"
 METHODS = ("factorial", "latin", "sobol", "morris")
 DISTRIBUTIONS = {"uniform": "unif", "loguniform": "logunif", "triangular": "triang", "truncnormal": "truncnorm"}
 TOP_LEVEL_KEYS = ("name", "description", "method", "scenarios", "samples", "replications", "seed", "residents",
-                  "years", "outputs", "final_weeks", "morris_levels", "parameters", "discovery")
+                  "years", "outputs", "final_weeks", "morris_levels", "constants", "parameters", "discovery")
 SPEC_KEYS = ("range", "distribution", "peak", "mean", "sd", "values", "levels")
-DISCOVERY_KEYS = ("label", "output", "scenario", "versus", "below", "above", "min_density")
+DISCOVERY_KEYS = ("kind", "label", "output", "scenario", "versus", "below", "above", "min_density")
+BEST_KEYS = ("kind", "output", "better", "among", "min_density")
+BETTER = ("lower", "higher")
 
 
 class DesignError(ParameterError):
@@ -319,6 +331,7 @@ class Discovery:
 
     """
 
+    kind: ClassVar[str] = "threshold"
     label: str
     output: str
     scenario: str
@@ -327,15 +340,96 @@ class Discovery:
     below: bool
     min_density: float = 0.8
 
+    def cases(self, means: pd.DataFrame) -> pd.Series:
+        """Whether the case happens at each point, from the outputs' seed means (columns: scenario, output)."""
+        value = means[(self.scenario, self.output)]
+        if self.versus:
+            value = value - means[(self.versus, self.output)]
+        return value < self.threshold if self.below else value > self.threshold
 
-def _discovery(entry: Any, where: str, scenarios: list[str], outputs: tuple[str, ...]) -> Discovery:
+
+@dataclass(frozen=True)
+class BestChoice:
+    """Is a scenario the best choice for an output: the lowest (or highest) of the competing scenarios?
+
+    A ``[[discovery]]`` table of ``kind = "best"`` asks this for every scenario it names in ``among``;
+    scenarios that tie for the best value all count as the best choice.
+
+    Attributes:
+        output: A city output.
+        scenario: The scenario asked about.
+        among: The competing scenarios (``scenario`` among them).
+        better: ``lower`` or ``higher``: which value of the output is the better choice.
+        min_density: Density the chosen box should reach (share of its points where the scenario is best).
+
+    """
+
+    kind: ClassVar[str] = "best"
+    output: str
+    scenario: str
+    among: tuple[str, ...]
+    better: str
+    min_density: float = 0.8
+
+    @property
+    def label(self) -> str:
+        """The case in words, e.g. "facilitating gives the lowest casework_load (of facilitating, enforcing)"."""
+        return self.phrase()
+
+    def phrase(self, adverb: str = "") -> str:
+        """The case in words with an adverb before the verb (``never``, ``always``)."""
+        extreme = "lowest" if self.better == "lower" else "highest"
+        return (f"{self.scenario} {adverb + ' ' if adverb else ''}gives the {extreme} {self.output} "
+                f"(of {', '.join(self.among)})")
+
+    def cases(self, means: pd.DataFrame) -> pd.Series:
+        """Whether the scenario's seed mean is the best of ``among`` at each point (ties count for each)."""
+        values = pd.DataFrame({name: means[(name, self.output)] for name in self.among})
+        best = values.min(axis=1) if self.better == "lower" else values.max(axis=1)
+        return values[self.scenario] == best
+
+
+#: The kinds of ``[[discovery]]`` question, by the value of their ``kind`` key.
+QUESTIONS: dict[str, type[Discovery] | type[BestChoice]] = {"threshold": Discovery, "best": BestChoice}
+
+
+def question_from_dict(entry: dict[str, Any]) -> Discovery | BestChoice:
+    """A discovery question from the plain data :meth:`Design.to_dict` wrote (older manifests have no kind)."""
+    entry = dict(entry)
+    cls = QUESTIONS[entry.pop("kind", "threshold")]
+    if cls is BestChoice:
+        entry["among"] = tuple(entry["among"])
+    return cls(**entry)
+
+
+def question_to_dict(question: Discovery | BestChoice) -> dict[str, Any]:
+    """A discovery question as plain data, with its kind."""
+    return {"kind": question.kind, **dataclasses.asdict(question)}
+
+
+def _discovery(entry: Any, where: str, scenarios: list[str], outputs: tuple[str, ...]) -> list[Discovery | BestChoice]:
     if not isinstance(entry, dict):
         raise ParameterError(f"{where}: expected a table, got {entry!r}")
-    _reject_unknown(entry, DISCOVERY_KEYS, f"{where}.")
+    kind = entry.get("kind", "threshold")
+    if kind not in QUESTIONS:
+        raise ParameterError(f"{where}.kind: {kind!r} is not one of {', '.join(QUESTIONS)}"
+                             f"{_did_you_mean(str(kind), QUESTIONS)}")
+    if kind == "best":
+        unused = sorted(set(entry) - set(BEST_KEYS))
+        if unused:
+            raise ParameterError(f"{where}.{unused[0]}: a best-choice question (kind = \"best\") takes only "
+                                 f"{', '.join(BEST_KEYS)}")
+    else:
+        _reject_unknown(entry, DISCOVERY_KEYS, f"{where}.")
     output = entry.get("output")
     if output not in outputs:
         raise ParameterError(f"{where}.output: {output!r} is not an output of the design"
                              f"{_did_you_mean(str(output), outputs)}; outputs: {', '.join(outputs)}")
+    density = entry.get("min_density", 0.8)
+    if isinstance(density, bool) or not isinstance(density, int | float) or not 0 < density <= 1:
+        raise ParameterError(f"{where}.min_density: expected a share above 0 and at most 1, got {density!r}")
+    if kind == "best":
+        return _best_choice(entry, where, scenarios, output, float(density))
     scenario = entry.get("scenario", scenarios[0])
     versus = entry.get("versus")
     for key, name in (("scenario", scenario), ("versus", versus)):
@@ -354,10 +448,26 @@ def _discovery(entry: Any, where: str, scenarios: list[str], outputs: tuple[str,
     label = entry.get("label", f"{difference} is {key} {threshold:g}")
     if not isinstance(label, str):
         raise ParameterError(f"{where}.label: expected text, got {label!r}")
-    density = entry.get("min_density", 0.8)
-    if isinstance(density, bool) or not isinstance(density, int | float) or not 0 < density <= 1:
-        raise ParameterError(f"{where}.min_density: expected a share above 0 and at most 1, got {density!r}")
-    return Discovery(label, output, scenario, versus, float(threshold), key == "below", float(density))
+    return [Discovery(label, output, scenario, versus, float(threshold), key == "below", float(density))]
+
+
+def _best_choice(entry: dict[str, Any], where: str, scenarios: list[str], output: str,
+                 density: float) -> list[BestChoice]:
+    """One best-choice question per competing scenario."""
+    better = entry.get("better")
+    if better not in BETTER:
+        raise ParameterError(f"{where}.better: give better = \"lower\" or better = \"higher\" (which value of "
+                             f"{output} is the better choice), got {better!r}")
+    among = entry.get("among", scenarios)
+    if not isinstance(among, list) or not all(isinstance(n, str) for n in among):
+        raise ParameterError(f"{where}.among: expected a list of the design's scenarios, got {among!r}")
+    for name in among:
+        if name not in scenarios:
+            raise ParameterError(f"{where}.among: {name!r} is not one of the design's scenarios: "
+                                 f"{', '.join(scenarios)}")
+    if len(set(among)) != len(among) or len(among) < 2:
+        raise ParameterError(f"{where}.among: name at least two different scenarios, each once")
+    return [BestChoice(output, name, tuple(among), better, density) for name in among]
 
 
 # ---------------------------------------------------------------------- designs
@@ -377,7 +487,7 @@ class Design:
         outputs: City outputs of interest.
         final_weeks: The outputs of a run are its means over this many last weeks.
         morris_levels: Grid levels of the Morris method.
-        discovery: Scenario-discovery questions.
+        discovery: Scenario-discovery questions (a best-choice table gives one per competing scenario).
         path: The file it was read from.
         source: The file's text.
 
@@ -394,7 +504,7 @@ class Design:
     outputs: tuple[str, ...]
     final_weeks: int = 52
     morris_levels: int = 4
-    discovery: tuple[Discovery, ...] = ()
+    discovery: tuple[Discovery | BestChoice, ...] = ()
     path: Path | None = None
     source: str = ""
 
@@ -464,7 +574,7 @@ class Design:
             "replications": self.replications, "seed": self.seed, "seeds": self.seeds,
             "outputs": list(self.outputs), "final_weeks": self.final_weeks, "morris_levels": self.morris_levels,
             "parameters": [dataclasses.asdict(p) for p in self.parameters], "problem": self.problem(),
-            "discovery": [dataclasses.asdict(d) for d in self.discovery],
+            "discovery": [question_to_dict(d) for d in self.discovery],
         }
 
     def with_overrides(self, residents: int | None = None, years: float | None = None,
@@ -571,6 +681,9 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise ParameterError(f"scenarios: expected a list of scenario names or files, got {names!r}")
     size = {k: v for k, v in (("n_residents", data.get("residents")), ("years", data.get("years"))) if v is not None}
+    constants = data.get("constants", {})
+    if not isinstance(constants, dict):
+        raise ParameterError(f"constants: expected a table of parameter overrides, got {constants!r}")
     scenarios = []
     for n in names:
         file = Path(n) if (path is None or Path(n).is_absolute() or not (n.endswith(".toml") or "/" in n)) \
@@ -579,6 +692,10 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
             sc = load_scenario(file)
         except ParameterError as exc:
             raise ParameterError(f"scenarios: {exc}") from None
+        try:
+            sc = sc.with_parameters(constants)
+        except ParameterError as exc:
+            raise ParameterError(f"constants.{exc}") from None
         try:
             scenarios.append(sc.with_parameters(size))
         except ParameterError as exc:  # name the design's key, not the schema's
@@ -610,7 +727,7 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
     entries = data.get("discovery", [])
     if not isinstance(entries, list):
         raise ParameterError("discovery: expected [[discovery]] tables")
-    discovery = tuple(_discovery(e, f"discovery[{i}]", [sc.name for sc in scenarios], tuple(outputs))
-                      for i, e in enumerate(entries, 1))
+    discovery = tuple(q for i, e in enumerate(entries, 1)
+                      for q in _discovery(e, f"discovery[{i}]", [sc.name for sc in scenarios], tuple(outputs)))
     return Design(name, description, method, tuple(scenarios), parameters, samples, replications, seed,
                   tuple(outputs), final_weeks, morris_levels, discovery, path)
