@@ -1,7 +1,8 @@
 """The ``vitality`` command line: run and compare scenarios, sweep experimental designs and analyse them.
 
 Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...`` (in
-:mod:`model.reporting.report`), ``sweep DESIGN``, ``analyse RESULTS``, ``list`` and ``show SCENARIO``.
+:mod:`model.reporting.report`), ``sweep DESIGN``, ``analyse RESULTS``, ``tipping [SCENARIO]``, ``list`` and
+``show SCENARIO``.
 Runs are stored as they finish (:mod:`model.experiments.store`), so an interrupted or failed batch resumes
 when the same command is run again. Bad input ends with a one-line message naming the problem
 and exit code 2.
@@ -10,10 +11,10 @@ and exit code 2.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import shlex
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -39,9 +40,12 @@ from model.experiments.store import (
     default_jobs,
     make_executor,
     publish_folder,
+    replace_file,
     run_batch,
+    temporary_batch,
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design
+from model.experiments.tipping import TippingDesign, collect_tipping
 
 KEY_OUTPUTS = {
     "community_strength": "community strength (0-100)",
@@ -103,19 +107,6 @@ def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, R
     return results, batch_timings(report, run_seconds_per_scenario=seconds)
 
 
-@contextmanager
-def _temporary_batch(tasks: Sequence[Task], jobs: int | None,
-                     scheduler: str | None) -> Iterator[tuple[RunStore, BatchReport]]:
-    """Run a batch in a temporary work folder (removed afterwards); give the finished store and the report."""
-    with tempfile.TemporaryDirectory(prefix="vitality-") as work, RunStore(Path(work), tasks) as store:
-        report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
-        if report.failed:
-            key, failure = next(iter(store.failures().items()))
-            raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
-                               f"{failure['traceback']}")
-        yield store, report
-
-
 def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], jobs: int | None = None,
                   scheduler: str | None = None) -> dict[str, RunResult]:
     """Run scenarios on the same seeds in parallel and return the results in memory (no results folder).
@@ -136,7 +127,7 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], jobs: int
         RuntimeError: A run failed (the message holds its traceback).
 
     """
-    with _temporary_batch(scenario_tasks(scenarios, seeds), jobs, scheduler) as (store, report):
+    with temporary_batch(scenario_tasks(scenarios, seeds), jobs, scheduler) as (store, report):
         return collect_scenarios(store, report)[0]
 
 
@@ -162,7 +153,7 @@ def run_sweep(design: Design, jobs: int | None = None, scheduler: str | None = N
     """
     sample = design.sample()
     points = design.points(sample)
-    with _temporary_batch(design.tasks(points), jobs, scheduler) as (store, _):
+    with temporary_batch(design.tasks(points), jobs, scheduler) as (store, _):
         runs = collect_sweep(design, store)
     return SweepResults(design.to_dict(), sample, points, runs)
 
@@ -454,6 +445,83 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _numbers(text: str) -> tuple[float, ...]:
+    """A comma-separated list of numbers from the command line (argparse reports the error in one line)."""
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, e.g. 1,1.5,2; got {text!r}") from None
+    if len(set(values)) != len(values) or any(v != v for v in values):  # v != v: NaN
+        raise argparse.ArgumentTypeError(f"expected distinct numbers, got {text!r}")
+    return tuple(sorted(values))
+
+
+#: The option of ``vitality tipping`` that sets each setting of :class:`TippingDesign` (for error messages).
+TIPPING_OPTIONS = {"years": "--years", "seeds": "--seeds", "loop_strengths": "--strengths",
+                   "lonely_shock_factor": "--strengths", "diversions": "--diversions", "multipliers": "--multipliers"}
+
+
+def _cmd_tipping(args: argparse.Namespace) -> int:
+    args.years = 6.0 if args.years is None else args.years
+    scenario = _scenarios([args.scenario], args)[0]
+    _check_execution(args)
+    grid = {key: getattr(args, key) for key in ("loop_strengths", "diversions", "multipliers") if getattr(args, key)}
+    docs = Path(args.docs) if args.docs else None
+    if docs and not docs.is_dir():
+        raise UsageError(f"--docs {docs}: no such folder; give the documentation folder, e.g. docs")
+    if args.rescue_years < 0:
+        raise UsageError("--rescue-years must be 0 (until the end of the run) or more")
+    try:
+        design = TippingDesign(scenario, tuple(_seeds(args)), rescue_years=args.rescue_years, **grid)
+    except ParameterError as exc:  # name the option that set the value
+        key, _, problem = str(exc).partition(":")
+        option = TIPPING_OPTIONS.get(key, "--diversions" if key.endswith(".diversion") else key)
+        raise UsageError(f"{option}:{problem}") from None
+    if design.measure_gap < 3:
+        print(f"vitality: note: the trap is measured {design.measure_gap:g} years after the shock ends; "
+              "--years 6 or more measures it 3 years after", file=sys.stderr)
+    tasks = design.tasks()
+    p = scenario.params
+    print(f"Tipping experiment: {_count(len(design.points()), 'grid point')} x {_count(len(design.seeds), 'seed')} "
+          f"= {_count(len(tasks), 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
+    out = Path(args.out) if args.out else Path("results") / f"tipping-{datetime.now():%Y%m%d-%H%M%S}"
+    with resumable(tasks, out, args) as (store, report):
+        tipping = collect_tipping(design, store)
+        command = ["vitality", *args.argv]
+        git = git_state()
+        provenance = (f"Made on {datetime.now():%Y-%m-%d} with model digest {model_digest()[:12]}"
+                      + (f", commit {git['commit'][:10]}{' with uncommitted changes' if git['dirty'] else ''}"
+                         if git else "") + f"; {len(tasks)} runs.")
+        manifest = run_manifest(args.argv, batch_timings(report, run_seconds_total=round(
+            sum(store.seconds(t.key) for t in tasks), 2)), tipping=design.to_dict(),
+            scenarios=[scenario.to_dict() | {"path": str(scenario.path), "source": scenario.source}])
+        figure = tipping.figure()
+        findings = tipping.findings()
+
+        def fill(folder: Path) -> None:
+            tipping.runs.to_parquet(folder / "runs.parquet", index=False)
+            tipping.runs.to_csv(folder / "runs.csv", index=False)
+            tipping.excess.to_csv(folder / "excess.csv", index=False)
+            tipping.summary.to_csv(folder / "summary.csv", index=False)
+            figure.savefig(folder / "tipping.png", dpi=110)
+            (folder / "tipping.md").write_text(tipping.document("tipping.png", command, provenance), encoding="utf-8")
+            write_manifest(folder, manifest)
+
+        publish_folder(out, fill)
+    print("Findings:")
+    for sentence in findings:
+        print(f"- {sentence}")
+    print(f"Results written to {out}/ (tipping.md, tipping.png; summary.csv per grid point, excess.csv per run)")
+    if docs:
+        (docs / "figures").mkdir(exist_ok=True)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=110)
+        replace_file(docs / "figures" / "tipping.png", buffer.getvalue())
+        replace_file(docs / "tipping.md", tipping.document("figures/tipping.png", command, provenance).encode("utf-8"))
+        print(f"Published {docs / 'tipping.md'} and {docs / 'figures' / 'tipping.png'}")
+    return 0
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -532,6 +600,30 @@ def build_parser() -> argparse.ArgumentParser:
                            "Markdown file (replacing an earlier run's), with the overview figures in figures/ and "
                            "the findings as data (<design>.json) beside it, e.g. docs/steering.md")
     p_analyse.set_defaults(func=_cmd_analyse)
+
+    p_tip = sub.add_parser("tipping", help="when a temporary demand shock tips the city into a lasting casework "
+                           "trap, and what gets it out (paired seeds)")
+    p_tip.add_argument("scenario", nargs="?", default="baseline", help=f"{scenario_help}, with a fixed steering mode "
+                       "(default baseline)")
+    p_tip.add_argument("--residents", type=int, help="number of adult residents (default: the scenario's)")
+    p_tip.add_argument("--years", type=float, help="simulated years (default 6: the shock in year 2, the trap "
+                       "measured in year 6, 3 years after it)")
+    p_tip.add_argument("--seeds", type=int, default=8, help="paired replications per grid point (default 8)")
+    p_tip.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    p_tip.add_argument("--strengths", dest="loop_strengths", type=_numbers, metavar="LIST",
+                       help="loop strengths (lonely_shock_factor), default 1,1.3,1.6,2,3,5")
+    p_tip.add_argument("--diversions", type=_numbers, metavar="LIST", help="diversion levels of the scenario's mode, "
+                       "default 0,0.4,0.8")
+    p_tip.add_argument("--multipliers", type=_numbers, metavar="LIST", help="shock sizes (life events x), default "
+                       "1.5,2,3; measures are tried after the largest")
+    p_tip.add_argument("--rescue-years", type=float, default=1.0, help="how long protected time and extra staff last "
+                       "after the shock (default 1; 0: until the end)")
+    p_tip.add_argument("--out", help="results folder (must not exist yet; default results/tipping-<time>); "
+                       "an interrupted batch resumes when run again with the same --out")
+    p_tip.add_argument("--docs", metavar="FOLDER", help="also write FOLDER/tipping.md and FOLDER/figures/tipping.png "
+                       "(replacing them), e.g. docs")
+    _add_execution_options(p_tip)
+    p_tip.set_defaults(func=_cmd_tipping)
 
     p_list = sub.add_parser("list", help="list the shipped scenarios (or designs) with their descriptions")
     p_list.add_argument("--nl", action="store_true", help="descriptions in Dutch")
