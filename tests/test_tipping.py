@@ -106,7 +106,7 @@ def test_year_of_follows_the_interventions_calendar() -> None:
 
 
 def test_tipping_designs_refuse_what_cannot_be_measured() -> None:
-    with pytest.raises(TippingError, match=r"^years: 2 years leave no whole year after the shock"):
+    with pytest.raises(TippingError, match=r"^years: 2 years leave no room for the last year after the shock"):
         tiny_design(years=2.0).points()
     with pytest.raises(TippingError, match=r"^scenario: layered steers layered"):
         TippingDesign(load_scenario("layered").with_parameters({"years": 6}), (0,))
@@ -136,7 +136,7 @@ def test_tipping_command_writes_results_and_docs(capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--years", "2"], "--years: 2 years leave no whole year after the shock"),
+    (["--years", "2"], "--years: 2 years leave no room for the last year after the shock"),
     (["--strengths", "1,x"], "argument --strengths: expected numbers separated by commas"),
     (["--strengths", "0.5"], "--strengths: 0.5 is out of range; allowed 1 to 5"),
     (["--diversions", "1.5"], "--diversions: 1.5 is out of range; allowed 0 to 1"),

@@ -8,10 +8,10 @@ diversion of light needs to volunteers (the steering mode's ``diversion``). Over
 strength and the diversion, every seed runs twice, paired: as is, and with a temporary demand shock
 (the ``demand_shock`` intervention: life events multiplied for a while). Definitions:
 
-* **excess**: a shocked run's casework load (open cases plus waiting list), averaged over the last 52
-  weeks of the run, relative to the paired unshocked run's (same seed, same parameters):
+* **excess**: a shocked run's casework load (open cases plus waiting list), averaged over the last
+  ``final_weeks`` (52) weeks of the run, relative to the paired unshocked run's (same seed, same parameters):
   ``shocked / unshocked - 1``;
-* **lasting trap**: an excess of at least ``threshold`` (20%) in that last year, which starts
+* **lasting trap**: an excess of at least ``threshold`` (20%) in that final period, which starts
   :attr:`TippingDesign.measure_gap` years after the shock ended (3 at the defaults);
 * **tipped**: at least half of the seeds end in a lasting trap;
 * **rescue**: a measure taken when the shock ends - protected community time or extra staff for
@@ -87,6 +87,7 @@ class TippingDesign:
         shock_years: How long it lasts.
         rescue_years: How long protected time or extra staff lasts (0: until the end of the run).
         threshold: Relative excess casework load that counts as a lasting trap.
+        final_weeks: The trap is measured over the run's last weeks (a year; shorter for tiny tries).
 
     """
 
@@ -101,6 +102,7 @@ class TippingDesign:
     shock_years: float = 1.0
     rescue_years: float = 1.0
     threshold: float = 0.2
+    final_weeks: int = WEEKS_PER_YEAR
 
     def __post_init__(self) -> None:
         """Check the design; every run's parameters are checked as its scenario is made.
@@ -115,8 +117,9 @@ class TippingDesign:
             raise TippingError(f"scenario: {self.scenario.name} steers {p.steering_mode}, which switches between "
                                f"modes; choose one with a fixed mode ({', '.join(p.steering)})")
         if self.measure_gap < 0:
-            raise TippingError(f"years: {p.years:g} years leave no whole year after the shock (it ends at year "
-                               f"{self.shock_end:g}); run at least {self.shock_end + 1:g} years")
+            least = self.shock_end + self.final_weeks / WEEKS_PER_YEAR
+            raise TippingError(f"years: {p.years:g} years leave no room for the {self.final_period} after the shock "
+                               f"(it ends at year {self.shock_end:g}); run at least {least:g} years")
         for key in ("seeds", "loop_strengths", "diversions", "multipliers", "rescues"):
             if not getattr(self, key):
                 raise TippingError(f"{key}: give at least one")
@@ -161,8 +164,13 @@ class TippingDesign:
 
     @property
     def measure_gap(self) -> float:
-        """Years from the end of the shock to the start of the last year, over which the trap is measured."""
-        return self.scenario.params.years - 1 - self.shock_end
+        """Years from the end of the shock to the start of the final period, over which the trap is measured."""
+        return self.scenario.params.years - self.final_weeks / WEEKS_PER_YEAR - self.shock_end
+
+    @property
+    def final_period(self) -> str:
+        """The final period in words: ``last year`` or ``last 8 weeks``."""
+        return "last year" if self.final_weeks == WEEKS_PER_YEAR else f"last {self.final_weeks} weeks"
 
     def points(self) -> list[tuple[float, float, float, str]]:
         """Every run's grid point: loop strength, diversion, shock multiplier (0: no shock) and rescue."""
@@ -195,7 +203,7 @@ class TippingDesign:
         for point in self.points():
             sc = self.variant(*point)
             spec = dict(zip(POINT, point, strict=True))
-            tasks += [Task(f"{sc.name}--seed-{seed}", tipping_run, (sc, seed),
+            tasks += [Task(f"{sc.name}--seed-{seed}", tipping_run, (sc, seed, self.final_weeks),
                            {"point": spec, "scenario": sc.to_dict(), "seed": seed}) for seed in self.seeds]
         return tasks
 
@@ -215,11 +223,11 @@ def year_of(week: pd.Series) -> pd.Series:
     return np.minimum(week // WEEKS_PER_YEAR, max(week.max() - 1, 0) // WEEKS_PER_YEAR)
 
 
-def tipping_run(scenario: Scenario, seed: int) -> dict[str, pd.DataFrame]:
-    """One run (a task of the run store): the yearly means of :data:`OUTPUTS` and their means over the last year."""
+def tipping_run(scenario: Scenario, seed: int, final_weeks: int) -> dict[str, pd.DataFrame]:
+    """One run (a task of the run store): the yearly means of :data:`OUTPUTS` and their means over the last weeks."""
     city = with_derived_outputs(scenario.run(seed).city)
     yearly = city.groupby(year_of(city["week"]))[list(OUTPUTS)].mean().rename_axis("year").reset_index()
-    final = last_weeks(city, WEEKS_PER_YEAR)[list(OUTPUTS)].mean().to_frame().T
+    final = last_weeks(city, final_weeks)[list(OUTPUTS)].mean().to_frame().T
     return {"yearly": yearly, "final": final}
 
 
@@ -240,7 +248,7 @@ def run_tipping(design: TippingDesign, jobs: int | None = None, scheduler: str |
 
 
 def collect_tipping(design: TippingDesign, store: RunStore) -> Tipping:
-    """The finished runs of a tipping experiment, one row per run and year (``year`` -1: the last 52 weeks)."""
+    """The finished runs of a tipping experiment, one row per run and year (``year`` -1: the final period)."""
     frames = []
     for task in store.tasks:
         tables = store.load(task.key)
@@ -255,7 +263,7 @@ class Tipping:
 
     Attributes:
         design: The experiment.
-        runs: One row per run and year (``year`` -1 is the last 52 weeks): the grid point, the seed and
+        runs: One row per run and year (``year`` -1 is the final period): the grid point, the seed and
             :data:`OUTPUTS`.
 
     """
@@ -265,7 +273,7 @@ class Tipping:
 
     @functools.cached_property
     def excess(self) -> pd.DataFrame:
-        """Per shocked run: its last year's casework load, the paired unshocked run's, the excess and trapped or not."""
+        """Per shocked run: its final casework load, the paired unshocked run's, the excess and trapped or not."""
         final = self.runs[self.runs["year"] == -1]
         pair = ["loop_strength", "diversion", "seed"]
         base = final[(final["multiplier"] == 0) & (final["rescue"] == "none")].set_index(pair)
@@ -408,9 +416,9 @@ class Tipping:
         axes = top.subplots(1, len(d.diversions), sharey=True, squeeze=False)[0]
         for ax, diversion in zip(axes, d.diversions, strict=True):
             self._draw_distribution(ax, diversion)
-        axes[0].set_ylabel(f"excess casework load, last year (%)\n({d.measure_gap:g} y after the shock ended)")
+        axes[0].set_ylabel(f"excess casework load, {d.final_period} (%)\n({d.measure_gap:g} y after the shock ended)")
         axes[0].legend(fontsize="small", loc="upper left")
-        top.suptitle("Each dot one seed: the last year's casework load against the paired unshocked run "
+        top.suptitle(f"Each dot one seed: the casework load of the {d.final_period} against the paired unshocked run "
                      f"(grey: the literature's range of the loop; dashed: the trap at +{d.threshold:.0%}; bars: "
                      "medians)", fontsize="medium")
         course, rescues = bottom.subplots(1, 2, width_ratios=[1, 1.25])
@@ -515,7 +523,7 @@ city tips. The second axis is the diversion of light and moderate needs to volun
 {p.steering[d.mode].diversion:g}). Every seed ({len(d.seeds)} of them) runs twice at every point, paired: as is,
 and with the life events multiplied by {_list(d.multipliers, "x")} from year {d.shock_start_year:g} for
 {_years(d.shock_years)} (`demand_shock`). A shocked run is **trapped** when its casework load (open cases plus
-waiting list) over its last year is still at least {d.threshold:.0%} above that of the paired unshocked run;
+waiting list) over its {d.final_period} is still at least {d.threshold:.0%} above that of the paired unshocked run;
 that year starts {d.measure_gap:g} years after the shock ended. The city **tips** where half or more of the
 seeds are trapped. After the x{d.rescue_multiplier:g} shock, at diversion {d.rescue_diversion:g}, measures are
 taken when the shock ends: {', '.join(rescue_name(r, d) for r in d.rescues if r != 'none')}; a rescued run is
