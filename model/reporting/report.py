@@ -55,7 +55,7 @@ from model.experiments.runner import RunResult, last_weeks
 from model.experiments.scenarios import TIMING_KEYS
 from model.experiments.statistics import mean_ci
 from model.experiments.store import publish_file
-from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from model.i18n import DEFAULT_LANGUAGE, LANGUAGES, STEERING_NAMES
 from model.reporting.odd import find_odd_sections
 
 #: The outputs the report leads with (summary, key table, figures, neighbourhoods).
@@ -70,6 +70,9 @@ RESULT_FILES = ("manifest.json", "city.parquet", "neighbourhoods.parquet")
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 DEFAULT_THRESHOLD = 0.05  # a neighbourhood difference of 5% of the reference value is worth an alderman's attention
 DOCS = ROOT / "docs"
+#: The findings on where each steering mode wins, which the reading guide quotes (written beside docs/steering.md by
+#: ``vitality analyse results/where_each_mode_wins --doc docs/steering.md``).
+MODE_FINDINGS = "where_each_mode_wins.json"
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
 
@@ -442,6 +445,80 @@ def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], local
             "other_commit": other}
 
 
+def mode_findings_part(docs: Path, run_digest: str | None, lang: str) -> dict[str, Any]:
+    """The reading guide's findings on where each steering mode wins, from ``docs/where_each_mode_wins.json``.
+
+    The file holds the best-choice questions of the discovery design as data (:func:`model.experiments.analysis.
+    publish_findings`); each is written here as a sentence in the report's language.
+
+    Returns:
+        ``messages`` (what the findings are, and whether they belong to this run's model version) and ``outputs``:
+        per output its heading and one sentence per mode.
+
+    """
+    t, locale = texts(lang), LOCALES[lang]
+    path = docs / MODE_FINDINGS
+    if not path.is_file():
+        return {"messages": [t["guide_modes_missing"]], "outputs": []}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        outputs: dict[str, dict[str, Any]] = {}
+        for q in data["questions"]:
+            if q["kind"] != "best":
+                continue
+            heading = t[f"guide_output_{q['better']}"].format(output=t["noun"].get(q["output"], q["output"]))
+            outputs.setdefault(q["output"], {"label": heading, "sentences": []})["sentences"].append(
+                _best_choice_sentence(q, t, lang, locale))
+        intro = t["guide_modes_intro"].format(
+            design=data["design"], points=data["points"], seeds=len(data["seeds"]),
+            residents=format_decimal(data["residents"], locale=locale),
+            years=format_decimal(data["years"], format="#,##0.##", locale=locale))
+        digest = data.get("model_digest") or "?"
+        made = t["guide_modes_made"].format(date=_date(data["generated"], locale), digest=digest[:10])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        return {"messages": [t["guide_modes_unreadable"].format(problem=f"{type(exc).__name__}: {exc}")],
+                "outputs": []}
+    messages = [intro, made]
+    if run_digest and digest != run_digest:
+        messages.append(t["guide_modes_other"].format(findings=digest[:10], run=run_digest[:10]))
+    return {"messages": messages, "outputs": list(outputs.values())}
+
+
+def _best_choice_sentence(q: dict[str, Any], t: dict[str, Any], lang: str, locale: str) -> str:
+    """One mode's finding: never, always, or in how many conditions and where (the PRIM box's restrictions)."""
+    name = STEERING_NAMES[lang].get(q["scenario"], q["scenario"])
+    values = {"scenario": name, "scenario_lower": name.lower(), "cases": q["cases"], "points": q["points"]}
+    if q["cases"] == 0:
+        return t["guide_best_never"].format(**values)
+    if q["cases"] == q["points"]:
+        return t["guide_best_always"].format(**values)
+    if not q["box"]:
+        return t["guide_best_nobox"].format(**values)
+
+    def number(x: float) -> str:
+        return format_decimal(x, format="@##", locale=locale)
+
+    def percent(x: float) -> str:
+        return format_decimal(100 * x, format="#,##0", locale=locale) + "%"
+
+    conditions = []
+    for r in q["box"]:
+        parameter = t["parameter"].get(r["parameter"], r["parameter"])
+        if r["restricts"] == "values":
+            conditions.append(t["guide_one_of"].format(parameter=parameter,
+                                                       values=f" {t['guide_or']} ".join(r["values"])))
+        elif r["restricts"] == "both":
+            conditions.append(t["guide_between"].format(parameter=parameter, low=number(r["min"]),
+                                                        high=number(r["max"])))
+        else:
+            low = r["restricts"] == "low"
+            conditions.append(t["guide_at_least" if low else "guide_at_most"].format(
+                parameter=parameter, value=number(r["min"] if low else r["max"])))
+    qualifier = t["guide_only_when"] if q["coverage"] >= 0.9 else t["guide_mainly_when"]
+    return t["guide_best_box"].format(**values, qualifier=qualifier, conditions=f" {t['guide_and']} ".join(conditions),
+                                      coverage=percent(q["coverage"]), density=percent(q["density"]))
+
+
 def target_rows(table: pd.DataFrame, t: dict[str, Any], locale: str) -> list[dict[str, Any]]:
     """Rows of a :func:`model.experiments.calibration.target_table` as the report shows them."""
     rows = []
@@ -550,7 +627,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
         comparison: What to report on (see :func:`read_results`, :func:`combine`).
         lang: ``"nl"`` or ``"en"``.
         threshold: Smallest neighbourhood difference that matters, as a share of the reference value.
-        docs: Folder with ``ODD.md`` and ``validation.json``.
+        docs: Folder with ``ODD.md``, ``validation.json`` and the findings on where each mode wins.
         today: Date printed as the report's date (default: today).
 
     Returns:
@@ -564,7 +641,8 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
     ref = comparison.reference["name"]
     key_table = comparison_table(results, {key: t["output"][key] for key in REPORT_OUTPUTS})
     all_table = comparison_table(results, {key: t["output"].get(key, label) for key, label in KEY_OUTPUTS.items()})
-    validation = validation_part(docs, comparison.folders[0].manifest.get("model_digest"), t, locale)
+    run_digest = comparison.folders[0].manifest.get("model_digest")
+    validation = validation_part(docs, run_digest, t, locale)
     own_targets = None
     if is_baseline(comparison.reference):
         own_targets = target_rows(target_table(results[ref].final()), t, locale)
@@ -600,7 +678,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
                                       + "%"),
         nbh_rows=nbh_rows, col_relative=t["col_relative"].format(ref=ref),
         odd=odd, odd_intro=t["odd_intro"].format(document="docs/ODD.md"),
-        validation=validation, own_targets=own_targets,
+        validation=validation, own_targets=own_targets, modes=mode_findings_part(docs, run_digest, lang),
         own_note=t["own_note"].format(residents=format_decimal(params["n_residents"], locale=locale),
                                       years=format_decimal(params["years"], format="#,##0.##", locale=locale),
                                       seeds=len(comparison.seeds)),
