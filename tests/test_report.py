@@ -247,7 +247,7 @@ def write_mode_findings(folder: Path, digest: str) -> None:
     """Findings of a best-choice design as `vitality analyse --doc` writes them: a box, never, always, no box."""
     def question(scenario: str, cases: int, box: list[dict], output: str = "casework_load") -> dict:
         return {"kind": "best", "output": output, "scenario": scenario, "better": "lower", "cases": cases,
-                "points": 40, "coverage": 0.95, "density": 0.8, "box": box}
+                "every_seed": cases // 2, "points": 40, "coverage": 0.95, "density": 0.8, "box": box}
 
     folder.mkdir(exist_ok=True)
     (folder / "where_each_mode_wins.json").write_text(json.dumps({
@@ -276,13 +276,14 @@ def test_reading_guide_says_where_each_mode_wins(results: Path, tmp_path: Path, 
     names = STEERING_NAMES[lang]
     decimal = SEPARATORS[lang][1]
     assert items[0] == t["guide_best_box"].format(
-        scenario=names["facilitating"], scenario_lower=names["facilitating"].lower(), cases=30, points=40,
-        qualifier=t["guide_only_when"], coverage="95%", density="80%", conditions=f" {t['guide_and']} ".join([
+        scenario=names["facilitating"], scenario_lower=names["facilitating"].lower(), cases=30, every_seed=15,
+        points=40, qualifier=t["guide_only_when"], coverage="95%", density="80%",
+        conditions=f" {t['guide_and']} ".join([
             t["guide_at_least"].format(parameter=t["parameter"]["team_per_1000"], value=f"2{decimal}75"),
             t["guide_between"].format(parameter=t["parameter"]["crowding"], low=f"0{decimal}25",
                                       high=f"0{decimal}5")]))
     assert items[1:] == [t["guide_best_never"].format(scenario=names["enforcing"], points=40),
-                         t["guide_best_nobox"].format(scenario=names["layered"], cases=10, points=40),
+                         t["guide_best_nobox"].format(scenario=names["layered"], cases=10, every_seed=5, points=40),
                          t["guide_best_always"].format(scenario=names["framing"], points=40)]
     assert t["guide_modes_other"].split("(")[0] not in text_of(guide)
     write_mode_findings(tmp_path / "other", "0" * 40)

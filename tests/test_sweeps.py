@@ -376,13 +376,16 @@ def test_factorial_sweep_covers_every_combination() -> None:
 
 
 def synthetic_sweep(points: int = 60) -> SweepResults:
-    """Three scenarios over x in [0, 1] with two seeds: a's output is x, b's 1 - x, c's 2 (never the lowest)."""
+    """Three scenarios over x in [0, 1] with two seeds: a's output is x, b's 1 - x, c's 2 (never the lowest by the
+    seeds' mean, though the lowest in one seed where x is smallest)."""
     rng = np.random.default_rng(1)
     x = rng.uniform(0, 1, points)
     table = pd.DataFrame({"x": x, "noise": rng.uniform(0, 1, points)}).rename_axis("point")
     value = {"a": x, "b": 1 - x, "c": np.full(points, 2.0)}
     runs = pd.DataFrame([{"point": i, "scenario": sc, "seed": seed, "y": value[sc][i] + 0.01 * seed}
                          for i in range(points) for sc in value for seed in (0, 1)])
+    low = int(np.argmin(x))  # a is best here by the seeds' mean (0.75 for c), c in seed 1 only
+    runs.loc[(runs["point"] == low) & (runs["scenario"] == "c") & (runs["seed"] == 1), "y"] = -0.5
     questions = [BestChoice("y", sc, ("a", "b", "c"), "lower") for sc in value]
     questions += [BestChoice("y", sc, ("a", "c"), "lower") for sc in ("a", "c")]
     design = {"name": "synthetic", "description": "synthetic", "method": "latin", "scenarios": list(value),
@@ -397,14 +400,17 @@ def test_best_choice_finds_each_scenarios_box_and_says_never_and_always() -> Non
     assert list(table["scenario"]) == ["a", "b", "c", "a", "c"] and set(table["kind"]) == {"best"}
     x = results.points["x"]
     assert list(table["cases"]) == [(x < 0.5).sum(), (x > 0.5).sum(), 0, len(x), 0]
+    # Where x is smallest c is best in seed 1: a, best there by the seeds' mean, is not best in every seed.
+    assert list(table["every_seed"]) == [(x < 0.5).sum() - 1, (x > 0.5).sum(), 0, len(x) - 1, 0]
     boxes = analysis.tables["boxes"].set_index("question")
     a, b = boxes.loc[1], boxes.loc[2]
     assert a["parameter"] == "x" and a["restricts"] == "high" and a["max"] >= x[x < 0.5].max()  # a wins at small x
     assert b["parameter"] == "x" and b["restricts"] == "low" and b["min"] <= x[x > 0.5].min()
     assert (table["coverage"].iloc[:2] == 1).all() and (table["density"].iloc[:2] >= 0.8).all()
     findings = analysis.findings
-    assert findings[0].startswith(f"A gives the lowest y (of a, b, c) in {(x < 0.5).sum()} of 60 sampled conditions, "
-                                  f"only when x ≤ {a['max']:.3g}")
+    k = (x < 0.5).sum()
+    assert findings[0].startswith(f"A gives the lowest y (of a, b, c) in {k} of 60 sampled conditions "
+                                  f"({k - 1} of them in every seed), only when x ≤ {a['max']:.3g}")
     assert findings[2] == "C never gives the lowest y (of a, b, c) in the 60 sampled conditions."
     assert findings[3] == "A always gives the lowest y (of a, c) in the 60 sampled conditions."
     assert "best_choice.png" in analysis.figures

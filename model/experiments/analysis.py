@@ -257,7 +257,8 @@ def discover(results: SweepResults, question: Discovery | BestChoice) -> tuple[d
     summary: dict[str, Any] = {"kind": question.kind, "label": question.label, "output": question.output,
                                "scenario": question.scenario, "cases": k, "points": n}
     if isinstance(question, BestChoice):
-        summary |= {"better": question.better, "among": ", ".join(question.among)}
+        summary |= {"better": question.better, "among": ", ".join(question.among),
+                    "every_seed": int(best_in_every_seed(results, question).sum())}
     if k in (0, n):
         summary["finding"] = _extreme_sentence(question, k == 0, n)
         return summary, pd.DataFrame(columns=LIMIT_COLUMNS), {}
@@ -299,6 +300,16 @@ def discover(results: SweepResults, question: Discovery | BestChoice) -> tuple[d
 LIMIT_COLUMNS = ["parameter", "min", "max", "qp_min", "qp_max", "restricts"]
 
 
+def best_in_every_seed(results: SweepResults, question: BestChoice) -> pd.Series:
+    """Whether the scenario is the best choice at each point in every seed, not only in the seeds' mean.
+
+    A winner by the mean may owe its place to one lucky seed; one that wins in every seed does not.
+    """
+    per_seed = results.runs.pivot_table(index=["point", "seed"], columns="scenario", values=question.output)
+    per_seed.columns = pd.MultiIndex.from_product([per_seed.columns, [question.output]])
+    return question.cases(per_seed).groupby(level="point").all().reindex(results.points.index, fill_value=False)
+
+
 def _limits(box: Any, full: pd.DataFrame) -> pd.DataFrame:
     """The restricted parameters of the selected box: min, max, their quasi-p values and the side restricted."""
     _, limits = box.inspect(style="data")[0]
@@ -332,13 +343,16 @@ def _box_sentence(question: Discovery | BestChoice, summary: dict[str, Any], lim
         else:
             conditions.append(f"{r.parameter} {'≥' if r.restricts == 'low' else '≤'} "
                               f"{r.min if r.restricts == 'low' else r.max:.3g}")
+    counts = f"{summary['cases']} of {n} sampled conditions"
+    if "every_seed" in summary:
+        counts += f" ({summary['every_seed']} of them in every seed)"
     if not conditions:
-        return (f"{_capital(question.label)} in {summary['cases']} of {n} sampled conditions; no range of the varied "
+        return (f"{_capital(question.label)} in {counts}; no range of the varied "
                 f"parameters sets them apart (no restriction of the PRIM box has a quasi-p value of "
                 f"{QP_SIGNIFICANT} or less).")
     when = " and ".join(conditions)
     qualifier = "only when" if summary["coverage"] >= 0.9 else "mainly when"
-    return (f"{_capital(question.label)} in {summary['cases']} of {n} sampled conditions, {qualifier} {when}: "
+    return (f"{_capital(question.label)} in {counts}, {qualifier} {when}: "
             f"{summary['coverage']:.0%} of those conditions lie in this box (coverage), and in "
             f"{summary['density']:.0%} of the conditions inside it the case holds (density; the box holds "
             f"{summary['mass']:.0%} of all conditions).")
@@ -357,19 +371,24 @@ def best_choice_figure(summaries: pd.DataFrame) -> Figure:
 
     """
     outputs = list(dict.fromkeys(summaries["output"]))
-    fig = Figure(figsize=(4.2 * len(outputs), 0.5 + 0.45 * summaries.groupby("output").size().max()),
-                 layout="constrained")
+    columns = min(len(outputs), 2)
+    rows = -(-len(outputs) // columns)
+    height = 0.9 + 0.4 * summaries.groupby("output").size().max()
+    fig = Figure(figsize=(6.0 * columns, height * rows + 0.4), layout="constrained")
     FigureCanvasAgg(fig)
-    for ax, output in zip(fig.subplots(1, len(outputs), squeeze=False, sharey=True)[0], outputs, strict=True):
+    axes = list(fig.subplots(rows, columns, squeeze=False).flat)
+    for ax, output in zip(axes, outputs, strict=False):
         s = summaries[summaries["output"] == output]
         share = s["cases"] / s["points"]
         ax.barh(s["scenario"], 100 * share, color="tab:blue")
         for y, (k, n) in enumerate(zip(s["cases"], s["points"], strict=True)):
             ax.annotate(f"{k} of {n}" if k else "never", (100 * k / n, y), xytext=(3, 0), textcoords="offset points",
                         va="center", fontsize="small")
-        ax.set(xlim=(0, 115), xlabel="sampled conditions in which it is best (%)",
+        ax.set(xlim=(0, 118), xlabel="sampled conditions in which it is best (%)",
                title=f"{output} ({s['better'].iloc[0]} is better)")
         ax.invert_yaxis()
+    for ax in axes[len(outputs):]:  # the panel left over in the last row
+        ax.set_visible(False)
     fig.suptitle("Which scenario is the best choice, per output (a PRIM box per scenario says where)")
     return fig
 

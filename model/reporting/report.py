@@ -487,7 +487,8 @@ def mode_findings_part(docs: Path, run_digest: str | None, lang: str) -> dict[st
 def _best_choice_sentence(q: dict[str, Any], t: dict[str, Any], lang: str, locale: str) -> str:
     """One mode's finding: never, always, or in how many conditions and where (the PRIM box's restrictions)."""
     name = STEERING_NAMES[lang].get(q["scenario"], q["scenario"])
-    values = {"scenario": name, "scenario_lower": name.lower(), "cases": q["cases"], "points": q["points"]}
+    values = {"scenario": name, "scenario_lower": name.lower(), "cases": q["cases"], "points": q["points"],
+              "every_seed": q["every_seed"]}
     if q["cases"] == 0:
         return t["guide_best_never"].format(**values)
     if q["cases"] == q["points"]:
