@@ -22,6 +22,7 @@ from model.experiments.analysis import SweepResults, analyse, publish_findings
 from model.experiments.sweeps import DESIGN_DIR, BestChoice, DesignError, load_design, question_to_dict, sweep_run
 
 VITALITY = Path(sys.executable).with_name("vitality")
+ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p.stem for p in DESIGN_DIR.glob("*.toml"))
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -437,6 +438,26 @@ def test_findings_published_into_a_section_of_a_document() -> None:
     fresh = Path("docs/new.md")
     publish_findings(analysis, results, fresh, ["vitality"])
     assert fresh.read_text(encoding="utf-8").startswith("## synthetic\n\n<!-- findings:synthetic:start -->")
+
+
+def test_where_each_mode_wins_commands_fill_the_section_of_steering_md(capsys: pytest.CaptureFixture[str]) -> None:
+    """The two documented commands, at a tiny size, on a copy of docs/steering.md."""
+    Path("docs").mkdir()
+    steering = (ROOT / "docs" / "steering.md").read_text(encoding="utf-8")
+    Path("docs/steering.md").write_text(steering, encoding="utf-8")
+    assert main(["sweep", "where_each_mode_wins", "--samples", "4", "--residents", "100", "--years", "0.2",
+                 "--replications", "1", "--jobs", "1", "--out", "w"]) == 0
+    assert main(["analyse", "w", "--doc", "docs/steering.md"]) == 0
+    assert "Findings published in docs/figures/where_each_mode_wins_best_choice.png" in capsys.readouterr().out
+    text = Path("docs/steering.md").read_text(encoding="utf-8")
+    before = steering[:steering.index("<!-- findings:where_each_mode_wins:start -->")]
+    assert text.startswith(before) and "Not generated yet" not in text
+    assert "`vitality analyse w --doc docs/steering.md`" in text and "4 sampled conditions x 4 scenarios" in text
+    data = json.loads(Path("docs/where_each_mode_wins.json").read_text(encoding="utf-8"))
+    assert {(q["output"], q["scenario"]) for q in data["questions"]} == {
+        (o, m) for o in ("casework_load", "lonely_share", "community_strength", "total_cost_eur")
+        for m in ("facilitating", "framing", "enforcing", "layered")}
+    assert all(f"- {s}" in text for s in data["findings"])
 
 
 def test_analyse_bad_folders_get_one_line(capsys: pytest.CaptureFixture[str]) -> None:
