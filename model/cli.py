@@ -45,7 +45,7 @@ from model.experiments.store import (
     temporary_batch,
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design
-from model.experiments.tipping import TippingDesign, collect_tipping
+from model.experiments.tipping import DIVERSIONS, LOOP_STRENGTHS, MULTIPLIERS, TippingDesign, collect_tipping
 
 KEY_OUTPUTS = {
     "community_strength": "community strength (0-100)",
@@ -461,6 +461,10 @@ TIPPING_OPTIONS = {"years": "--years", "seeds": "--seeds", "loop_strengths": "--
                    "lonely_shock_factor": "--strengths", "diversions": "--diversions", "multipliers": "--multipliers"}
 
 
+def _listed(values: Sequence[float]) -> str:
+    return ",".join(f"{v:g}" for v in values)
+
+
 def _cmd_tipping(args: argparse.Namespace) -> int:
     args.years = 6.0 if args.years is None else args.years
     scenario = _scenarios([args.scenario], args)[0]
@@ -606,16 +610,16 @@ def build_parser() -> argparse.ArgumentParser:
     p_tip.add_argument("scenario", nargs="?", default="baseline", help=f"{scenario_help}, with a fixed steering mode "
                        "(default baseline)")
     p_tip.add_argument("--residents", type=int, help="number of adult residents (default: the scenario's)")
-    p_tip.add_argument("--years", type=float, help="simulated years (default 6: the shock in year 2, the trap "
-                       "measured in year 6, 3 years after it)")
+    p_tip.add_argument("--years", type=float, help="simulated years (default 6: the shock in the second year, the "
+                       "trap measured in the sixth, 3 years after it)")
     p_tip.add_argument("--seeds", type=int, default=8, help="paired replications per grid point (default 8)")
     p_tip.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
     p_tip.add_argument("--strengths", dest="loop_strengths", type=_numbers, metavar="LIST",
-                       help="loop strengths (lonely_shock_factor), default 1,1.3,1.6,2,3,5")
+                       help=f"loop strengths (lonely_shock_factor), default {_listed(LOOP_STRENGTHS)}")
     p_tip.add_argument("--diversions", type=_numbers, metavar="LIST", help="diversion levels of the scenario's mode, "
-                       "default 0,0.4,0.8")
+                       f"default {_listed(DIVERSIONS)}")
     p_tip.add_argument("--multipliers", type=_numbers, metavar="LIST", help="shock sizes (life events x), default "
-                       "1.5,2,3; measures are tried after the largest")
+                       f"{_listed(MULTIPLIERS)}; measures are tried after the largest")
     p_tip.add_argument("--rescue-years", type=float, default=1.0, help="how long protected time and extra staff last "
                        "after the shock (default 1; 0: until the end)")
     p_tip.add_argument("--out", help="results folder (must not exist yet; default results/tipping-<time>); "
