@@ -34,7 +34,7 @@ from mesa.visualization.utils import force_update, update_counter
 
 from model import WEEKS_PER_YEAR
 from model import workshop as ds
-from model.experiments.scenarios import list_scenarios, load_scenario
+from model.api import list_scenarios, load_scenario
 from model.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,

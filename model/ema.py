@@ -1,7 +1,8 @@
 """The model as an EMA Workbench model, built from a design file.
 
-EMA Workbench (Kwakkel 2017) separates *uncertainties* (context), *levers* (policy choices)
-and *outcomes*. :func:`ema_model` maps a design (:mod:`model.experiments.sweeps`) onto them:
+A shell over :mod:`model.api`, as the command line is: EMA Workbench (Kwakkel 2017) separates
+*uncertainties* (context), *levers* (policy choices) and *outcomes*, and :func:`ema_model` maps a
+design (:mod:`model.experiments.sweeps`) onto them:
 
 * uncertainties: the design's parameters, with their ranges and distributions (EMA parameter
   names are Python identifiers, e.g. ``steering_facilitating_accountability``; each carries the
@@ -26,12 +27,15 @@ import functools
 import re
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
 
-from model.experiments.sweeps import Design, SweepParameter, load_design, overrides, sweep_run
+from model.api import Design, load_design, run_design_point
+
+if TYPE_CHECKING:
+    from model.experiments.sweep_parameters import SweepParameter
 
 with warnings.catch_warnings():  # EMA warns about optional parallel back ends that are not installed
     warnings.simplefilter("ignore", UserWarning)
@@ -84,12 +88,8 @@ def evaluate(design: Design, seed: int = 0, **values: Any) -> dict[str, float]:
         The design's outputs of the run.
 
     """
-    name = values.pop(LEVER, design.scenarios[0].name)
-    scenario = next(sc for sc in design.scenarios if sc.name == name)
-    values = {k: v.item() if isinstance(v, np.generic) else v for k, v in values.items()}
-    varied = scenario.with_parameters(overrides(values, scenario.params))
-    final = sweep_run(varied, seed, design.final_weeks)["final"].iloc[0]
-    return {output: float(final[output]) for output in design.outputs}
+    scenario = values.pop(LEVER, None)
+    return run_design_point(design, values, seed, scenario)
 
 
 def ema_model(design: Design | str | Path, name: str = "vitality") -> ReplicatorModel:

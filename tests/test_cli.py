@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import model.cli as cli
+import model.api as api
 import model.experiments.runner as runner
-from model.cli import KEY_OUTPUTS, main
+from model.api import KEY_OUTPUTS
+from model.cli import main
 from model.experiments.plots import FIGURE_OUTPUTS
 from model.experiments.scenarios import list_scenarios, load_scenario
 
@@ -263,12 +264,12 @@ def test_failure_while_publishing_leaves_no_results(monkeypatch: pytest.MonkeyPa
     def broken(*_: object) -> None:
         raise OSError("disk full")
 
-    real = cli.plot_key_outputs
-    monkeypatch.setattr(cli, "plot_key_outputs", broken)
+    real = api.plot_key_outputs
+    monkeypatch.setattr(api, "plot_key_outputs", broken)
     assert main(["run", *SMALL, "--out", "res"]) == 2
     assert not Path("res").exists() and not list(Path().glob(".res.*"))  # no half-written folder
     assert len(list(Path("res.work/runs").iterdir())) == 2  # the runs are kept for the next try
-    monkeypatch.setattr(cli, "plot_key_outputs", real)
+    monkeypatch.setattr(api, "plot_key_outputs", real)
     assert main(["run", *SMALL, "--out", "res"]) == 0
 
 

@@ -106,7 +106,10 @@ def test_staffing_is_the_exact_fte() -> None:
         here = m.pro_nbh == b
         assert m.pro_fte[here & m.pro_team].sum() == pytest.approx(m.p.team_per_1000 * m.nbh_size[b] / 1000)
         assert m.pro_fte[here & ~m.pro_team].sum() == pytest.approx(m.p.builders_per_1000 * m.nbh_size[b] / 1000)
-    assert np.all((m.pro_fte > 0) & (m.pro_fte <= 1))
+        assert (here & m.pro_hired).sum() == 1, "one post for temporary staff per neighbourhood"
+    permanent = ~m.pro_hired
+    assert np.all((m.pro_fte[permanent] > 0) & (m.pro_fte[permanent] <= 1))
+    assert np.all(m.pro_fte[m.pro_hired] == 0), "nobody is hired before waits are long"
 
 
 def test_network_and_membership_consistency(stepped: list[dict]) -> None:

@@ -10,7 +10,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import model.experiments.runner as runner
-from model.cli import main, run_scenarios, run_sweep
+from model.api import run_scenarios, run_sweep
+from model.cli import main
 from model.experiments.analysis import analyse, load_results
 from model.experiments.plots import draw_bands
 from model.experiments.scenarios import load_scenario

@@ -21,18 +21,15 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from model.cli import KEY_OUTPUTS, main
+from model.api import KEY_OUTPUTS, Comparison, combine, neighbourhood_differences, read_results
+from model.cli import main
 from model.experiments.calibration import TARGETS
 from model.experiments.runner import RunResult
 from model.experiments.scenarios import load_scenario
 from model.i18n import STEERING_NAMES
 from model.reporting.report import (
     REPORT_OUTPUTS,
-    Comparison,
-    combine,
     is_baseline,
-    neighbourhood_differences,
-    read_results,
     render_report,
     summary_paragraph,
     texts,

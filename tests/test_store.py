@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import model.experiments.store as store_module
-from model.cli import scenario_tasks
+from model.api import scenario_tasks
 from model.experiments.scenarios import load_scenario
 from model.experiments.store import (
     LocalProcesses,

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from model.api import run_tipping
 from model.cli import main
 from model.experiments.scenarios import load_scenario
-from model.experiments.tipping import OUTPUTS, Tipping, TippingDesign, TippingError, run_tipping, year_of
+from model.experiments.tipping import OUTPUTS, Tipping, TippingDesign, TippingError, year_of
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -24,12 +24,17 @@ class RunResult:
     city: pd.DataFrame
     neighbourhoods: pd.DataFrame
 
-    def final(self, weeks: int = 52) -> pd.DataFrame:
+    def final(self, weeks: int = WEEKS_PER_YEAR) -> pd.DataFrame:
         """City outputs averaged over the last ``weeks`` weeks, one row per seed."""
         return last_weeks(self.city, weeks).groupby("seed").mean(numeric_only=True).drop(columns=["week", "year"])
 
+    def final_by_neighbourhood(self, weeks: int = WEEKS_PER_YEAR) -> pd.DataFrame:
+        """Neighbourhood outputs averaged over the last ``weeks`` weeks, one row per neighbourhood and seed."""
+        final = last_weeks(self.neighbourhoods, weeks).groupby(["neighbourhood", "seed"], sort=False)
+        return final.mean(numeric_only=True).drop(columns=["week", "year"], errors="ignore")
 
-def last_weeks(frame: pd.DataFrame, weeks: int = 52) -> pd.DataFrame:
+
+def last_weeks(frame: pd.DataFrame, weeks: int = WEEKS_PER_YEAR) -> pd.DataFrame:
     """The rows of ``frame`` (with a ``week`` column) in its last ``weeks`` weeks: the final period of a run."""
     return frame[frame["week"] > frame["week"].max() - weeks]
 

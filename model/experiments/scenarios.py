@@ -204,8 +204,9 @@ def scenario_path(path_or_name: str | Path, folder: Path = SCENARIO_DIR, what: s
     path = Path(text) if is_path else folder / f"{text}.toml"
     if not path.is_file():
         shipped = list_scenarios(folder)
-        where = f"{what} file {text} not found" if is_path else f"no {what} named {text!r} ({_show(path)} not found)"
-        raise ScenarioError(f"{where}{_did_you_mean(path.stem, shipped)}; shipped {what}s: {', '.join(shipped)}")
+        where = (f"{what} file {text} not found" if is_path
+                 else f"no {what} named {text!r} ({shown_path(path)} not found)")
+        raise ScenarioError(f"{where}{did_you_mean(path.stem, shipped)}; shipped {what}s: {', '.join(shipped)}")
     return path
 
 
@@ -224,7 +225,7 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
 
     """
     path = scenario_path(path_or_name)
-    where = _show(path)
+    where = shown_path(path)
     source = path.read_text(encoding="utf-8")
     try:
         data = tomllib.loads(source)
@@ -237,7 +238,7 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
 
 
 def _parse(data: dict[str, Any], path: Path, source: str) -> Scenario:
-    _reject_unknown(data, TOP_LEVEL_KEYS, "")
+    reject_unknown(data, TOP_LEVEL_KEYS, "")
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
         raise ParameterError(f"name: expected letters, digits, '_' or '-', got {name!r}")
@@ -266,10 +267,10 @@ def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpe
     if kind not in INTERVENTION_REGISTRY:
         known = ", ".join(INTERVENTION_REGISTRY)
         raise ParameterError(f"{where}.type: {kind!r} is not an intervention"
-                             f"{_did_you_mean(str(kind), INTERVENTION_REGISTRY)}; known: {known}")
+                             f"{did_you_mean(str(kind), INTERVENTION_REGISTRY)}; known: {known}")
     cls = INTERVENTION_REGISTRY[kind]
     defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.init and f.name not in _BASE_FIELDS}
-    _reject_unknown(entry, (*TIMING_KEYS, *defaults), f"{where}.")
+    reject_unknown(entry, (*TIMING_KEYS, *defaults), f"{where}.")
     if "at_year" not in entry:
         raise ParameterError(f"{where}.at_year: missing; give the start in years from the beginning of the run")
     years = param(0.0, unit="years from the start", source="", lo=0,
@@ -310,16 +311,17 @@ def _neighbourhoods(entry: dict[str, Any], where: str, params: Parameters) -> tu
     known = list(neighbourhoods(params)[1])  # the model's own naming rule (no city is built)
     for n in names:
         if n not in known:
-            raise ParameterError(f"{where}.neighbourhoods: unknown neighbourhood {n!r}{_did_you_mean(n, known)}"
+            raise ParameterError(f"{where}.neighbourhoods: unknown neighbourhood {n!r}{did_you_mean(n, known)}"
                                  f"; known: {', '.join(known)}")
     return tuple(names)
 
 
-def _reject_unknown(table: dict[str, Any], allowed: typing.Iterable[str], prefix: str) -> None:
+def reject_unknown(table: dict[str, Any], allowed: typing.Iterable[str], prefix: str) -> None:
+    """Raise a :class:`ParameterError` naming the first key of ``table`` not in ``allowed`` (after ``prefix``)."""
     allowed = list(allowed)
     for key in table:
         if key not in allowed:
-            raise ParameterError(f"{prefix}{key}: unknown key{_did_you_mean(key, allowed)}; "
+            raise ParameterError(f"{prefix}{key}: unknown key{did_you_mean(key, allowed)}; "
                                  f"allowed: {', '.join(allowed)}")
 
 
@@ -330,12 +332,13 @@ def _text(data: dict[str, Any], key: str, default: str = "") -> str:
     return value
 
 
-def _did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the option closest to a misspelt ``word``, or nothing when none is close."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _show(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """Show a path as the user would type it: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))

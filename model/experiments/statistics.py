@@ -33,3 +33,8 @@ def mean_ci(values: np.ndarray | pd.Series) -> tuple[float, float, float]:
     x = np.asarray(values, dtype=float)
     half = float(ci95_half_width(x.std(ddof=1) if len(x) > 1 else np.nan, len(x)))
     return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
+
+
+def is_clear(low: float, high: float) -> bool:
+    """Whether a 95% confidence interval of a difference excludes zero (NaN intervals are never clear)."""
+    return bool(low > 0 or high < 0)

@@ -35,8 +35,8 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Generator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -369,31 +369,6 @@ def run_batch(store: RunStore, executor: Executor, desc: str = "runs") -> BatchR
                 bar.update()
     return BatchReport(done=len(todo) - len(failed), resumed=len(finished), failed=failed,
                        seconds=round(time.perf_counter() - start, 2))
-
-
-@contextmanager
-def temporary_batch(tasks: Sequence[Task], jobs: int | None = None,
-                    scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
-    """Run a batch in a temporary work folder (removed afterwards); give the finished store and the report.
-
-    For results kept in memory (the Python API): nothing is published and nothing resumes.
-
-    Args:
-        tasks: The batch.
-        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
-        scheduler: Address of a Dask distributed scheduler to run on instead.
-
-    Raises:
-        RuntimeError: A run failed (the message holds its traceback).
-
-    """
-    with tempfile.TemporaryDirectory(prefix="vitality-") as work, RunStore(Path(work), tasks) as store:
-        report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
-        if report.failed:
-            key, failure = next(iter(store.failures().items()))
-            raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
-                               f"{failure['traceback']}")
-        yield store, report
 
 
 def make_executor(jobs: int = 1, scheduler: str | None = None) -> Executor:

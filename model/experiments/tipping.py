@@ -19,9 +19,9 @@ strength and the diversion, every seed runs twice, paired: as is, and with a tem
   unshocked run without any measure: the city as it would have been without the shock.
 
 Every run is a :class:`model.experiments.store.Task`, so the batch is stored as it runs and resumes
-(``vitality tipping``), or runs in memory (:func:`run_tipping`). :class:`Tipping` holds the runs'
-yearly means and gives the tables, the findings as sentences, the figure and the document
-(``docs/tipping.md``).
+(``vitality tipping``, :func:`model.api.save_tipping`), or runs in memory (:func:`model.api.run_tipping`).
+:class:`Tipping` holds the runs' yearly means and gives the tables, the findings as sentences, the figure
+and the document (``docs/tipping.md``).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from model.core.time import WEEKS_PER_YEAR
 from model.experiments.plots import with_derived_outputs
 from model.experiments.runner import last_weeks
 from model.experiments.scenarios import InterventionSpec, Scenario, setting_field
-from model.experiments.store import RunStore, Task, temporary_batch
+from model.experiments.store import RunStore, Task
 
 #: The literature's range of the loop's strength, ``lonely_shock_factor`` (Holt-Lunstad et al. 2015: OR 1.26 for
 #: mortality; Valtorta et al. 2016: RR 1.29 heart disease, 1.32 stroke; read as up to a doubling of problems).
@@ -229,22 +229,6 @@ def tipping_run(scenario: Scenario, seed: int, final_weeks: int) -> dict[str, pd
     yearly = city.groupby(year_of(city["week"]))[list(OUTPUTS)].mean().rename_axis("year").reset_index()
     final = last_weeks(city, final_weeks)[list(OUTPUTS)].mean().to_frame().T
     return {"yearly": yearly, "final": final}
-
-
-def run_tipping(design: TippingDesign, jobs: int | None = None, scheduler: str | None = None) -> Tipping:
-    """Run a tipping experiment in parallel and keep its results in memory (``vitality tipping`` without a folder).
-
-    Args:
-        design: The experiment.
-        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
-        scheduler: Address of a Dask distributed scheduler to run on instead.
-
-    Raises:
-        RuntimeError: A run failed (the message holds its traceback).
-
-    """
-    with temporary_batch(design.tasks(), jobs, scheduler) as (store, _):
-        return collect_tipping(design, store)
 
 
 def collect_tipping(design: TippingDesign, store: RunStore) -> Tipping:
@@ -537,7 +521,7 @@ compared with the same unshocked run without any measure (the city as it would h
 
 (about an hour on two cores at the defaults; the runs are stored as they finish, so an interrupted run resumes
 when the same command is run again). A small version to try: `vitality tipping --seeds 2 --residents 300
---years 4 --strengths 1,2 --multipliers 3`. From Python: `model.experiments.tipping.run_tipping` (notebook
+--years 4 --strengths 1,2 --multipliers 3`. From Python: `model.api.run_tipping` (notebook
 `03_casework_trap.ipynb`).
 
 ![Tipping points of the casework trap]({figure})

@@ -1,26 +1,26 @@
 """The advisor's report: one self-contained HTML file (and optionally a PDF) of a scenario comparison.
 
-``vitality report RESULTS_OR_SCENARIOS...`` reads results folders written by ``vitality run`` or
-``vitality compare``, or first runs the given scenarios (through :mod:`model.cli`, which writes the
-results folder), and writes one HTML file with everything inline: a plain-language summary generated
-from the numbers, the key outputs with 95% confidence intervals and paired differences against the
-reference (first) scenario, figures with bands, the neighbourhood differences that matter, what the
-model assumes and leaves out (quoted from ``docs/ODD.md`` at report time), how well the baseline
-matches its calibration targets (``docs/validation.json``) and the provenance of the run.
+A library: ``vitality report`` (:mod:`model.cli`) reads results folders written by ``vitality run``
+or ``vitality compare`` (or first runs the given scenarios) with :func:`model.api.read_results` and
+:func:`model.api.combine`; this module renders and writes one HTML file with everything inline: a
+plain-language summary generated from the numbers, the key outputs with 95% confidence intervals and
+paired differences against the reference (first) scenario, figures with bands, the neighbourhood
+differences that matter, what the model assumes and leaves out (quoted from ``docs/ODD.md`` at
+report time), how well the baseline matches its calibration targets (``docs/validation.json``) and
+the provenance of the run.
 
-The page is rendered by Jinja2 from ``model/reporting/templates/report.html.j2``; its Dutch and English texts
-are in ``model/reporting/templates/report_texts.toml``; numbers and dates are formatted for the language by Babel.
+The page is rendered by Jinja2 from ``model/reporting/templates/report.html.j2``; its Dutch and
+English texts are in ``model/reporting/templates/report_texts.toml``; numbers and dates are
+formatted for the language by Babel.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import functools
 import io
 import json
 import math
-import os
 import shlex
 import tomllib
 from collections.abc import Callable, Sequence
@@ -38,22 +38,21 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from model.cli import (
+from model.api import (
+    DEFAULT_THRESHOLD,
     KEY_OUTPUTS,
-    UsageError,
-    _add_run_options,
-    _scenarios,
-    _simulate,
+    SIZE_PARAMETERS,
+    Comparison,
     comparison_table,
+    is_clear,
+    key_output_figures,
+    neighbourhood_differences,
+    weeks_averaged,
 )
 from model.core.parameters import Parameters
-from model.core.time import WEEKS_PER_YEAR
 from model.experiments.calibration import target_table
-from model.experiments.plots import key_output_figures, with_derived_outputs
 from model.experiments.provenance import DISTRIBUTION, ROOT
-from model.experiments.runner import RunResult, last_weeks
 from model.experiments.scenarios import TIMING_KEYS
-from model.experiments.statistics import mean_ci
 from model.experiments.store import publish_file
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES, STEERING_NAMES
 from model.reporting.odd import find_odd_sections
@@ -62,13 +61,7 @@ from model.reporting.odd import find_odd_sections
 REPORT_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "total_cost_eur")
 #: Sections of docs/ODD.md quoted in the report, found by (part of) their heading.
 ODD_SECTIONS = ("Basic principles", "What the model leaves out")
-#: Parameters that set the size of a run, not the model: ignored when recognising the baseline.
-SIZE_PARAMETERS = ("n_residents", "years")
-#: Options of ``report`` that only apply when it runs scenarios.
-RUN_OPTIONS = ("residents", "years", "seeds", "seed", "out")
-RESULT_FILES = ("manifest.json", "city.parquet", "neighbourhoods.parquet")
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
-DEFAULT_THRESHOLD = 0.05  # a neighbourhood difference of 5% of the reference value is worth an alderman's attention
 DOCS = ROOT / "docs"
 #: The findings on where each steering mode wins, which the reading guide quotes (written beside docs/steering.md by
 #: ``vitality analyse results/where_each_mode_wins --doc docs/steering.md``).
@@ -77,104 +70,8 @@ MODE_FINDINGS = "where_each_mode_wins.json"
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
 
 
-# ---------------------------------------------------------------------- reading results
-@dataclass
-class ResultsFolder:
-    """One results folder written by ``vitality run`` or ``vitality compare``."""
-
-    path: Path
-    manifest: dict[str, Any]
-    city: pd.DataFrame
-    neighbourhoods: pd.DataFrame
-
-
-@dataclass
-class Comparison:
-    """Scenarios run on the same seeds, from one or more results folders; the first scenario is the reference.
-
-    Attributes:
-        folders: The results folders, in the order given.
-        scenarios: The scenarios as the manifests record them (name, descriptions, parameters, interventions,
-            source text), in order.
-        results: City and neighbourhood outputs by scenario name, with the derived ``casework_load``.
-        seeds: The seeds every scenario was run with.
-
-    """
-
-    folders: list[ResultsFolder]
-    scenarios: list[dict[str, Any]]
-    results: dict[str, RunResult]
-    seeds: list[int]
-
-    @property
-    def reference(self) -> dict[str, Any]:
-        """The reference (first) scenario."""
-        return self.scenarios[0]
-
-
-def read_results(folder: Path) -> ResultsFolder:
-    """Read a results folder, checking that it is one.
-
-    Raises:
-        UsageError: A file is missing or unreadable, or the manifest does not match the tables.
-
-    """
-    for name in RESULT_FILES:
-        if not (folder / name).is_file():
-            raise UsageError(f"{folder} is not a results folder (no {name}); give a folder written by "
-                             "`vitality run` or `vitality compare`")
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        names = [sc["name"] for sc in manifest["scenarios"]]
-        _setup(manifest)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{folder / 'manifest.json'} is not valid JSON ({exc}); was it edited by hand?") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"{folder / 'manifest.json'} lacks {exc} or has it in the wrong form; "
-                         "give a folder written by `vitality run` or `vitality compare`") from None
-    try:
-        city = pd.read_parquet(folder / "city.parquet")
-        neighbourhoods = pd.read_parquet(folder / "neighbourhoods.parquet")
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{folder}: cannot read its tables ({str(exc).splitlines()[0]})") from None
-    for table, frame in (("city", city), ("neighbourhoods", neighbourhoods)):
-        if "scenario" not in frame or set(frame["scenario"]) != set(names):
-            raise UsageError(f"{folder}: {table}.parquet and manifest.json name different scenarios; "
-                             "the folder was changed after it was written")
-    return ResultsFolder(folder, manifest, city, neighbourhoods)
-
-
-def _setup(manifest: dict[str, Any]) -> dict[str, Any]:
-    """What must be equal for results to be compared: seeds and size (those of the first scenario)."""
-    params = manifest["scenarios"][0]["parameters"]
-    return {"seeds": [int(seed) for seed in manifest["seeds"]]} | {key: params[key] for key in SIZE_PARAMETERS}
-
-
-def combine(folders: Sequence[ResultsFolder]) -> Comparison:
-    """Put the scenarios of one or more results folders into one comparison.
-
-    Raises:
-        UsageError: A scenario appears twice, or the folders were run with different seeds or sizes.
-
-    """
-    scenarios, results = [], {}
-    for folder in folders:
-        for sc in folder.manifest["scenarios"]:
-            name = sc["name"]
-            if name in results:
-                raise UsageError(f"scenario {name!r} is in more than one results folder; give each scenario once")
-            scenarios.append(sc)
-            results[name] = RunResult(*(with_derived_outputs(frame[frame["scenario"] == name]
-                                                             .drop(columns="scenario").reset_index(drop=True))
-                                        for frame in (folder.city, folder.neighbourhoods)))
-    first = _setup(folders[0].manifest)
-    for folder in folders[1:]:
-        setup = _setup(folder.manifest)
-        for key in first:
-            if setup[key] != first[key]:
-                raise UsageError(f"{folders[0].path} and {folder.path} differ in {key} ({first[key]} vs {setup[key]}),"
-                                 " so they cannot be compared; run the scenarios together with `vitality compare`")
-    return Comparison(list(folders), scenarios, results, first["seeds"])
+class ReportError(ValueError):
+    """A report that cannot be written (its file exists, PDF support is missing); the message is one line."""
 
 
 # ---------------------------------------------------------------------- numbers and texts
@@ -235,11 +132,6 @@ def _styles(table: pd.DataFrame, locale: str, t: dict[str, Any]) -> dict[str, St
             for key, rows in table.groupby("key", sort=False)}
 
 
-def is_clear(low: float, high: float) -> bool:
-    """Whether a 95% confidence interval of a difference excludes zero (NaN intervals are never clear)."""
-    return bool(low > 0 or high < 0)
-
-
 def _interval(t: dict[str, Any], style: Style, mean: float, low: float, high: float, change: bool = False) -> str:
     if math.isnan(mean):
         return t["not_available"]
@@ -254,45 +146,7 @@ def _data(**values: float) -> dict[str, str]:
     return {f"data-{k.replace('_', '-')}": repr(float(v)) for k, v in values.items()}
 
 
-def weeks_averaged(results: dict[str, RunResult], weeks: int = WEEKS_PER_YEAR) -> int:
-    """Number of weeks in the final period that :meth:`model.experiments.runner.RunResult.final` averages."""
-    return int(last_weeks(next(iter(results.values())).city, weeks)["week"].nunique())
-
-
 # ---------------------------------------------------------------------- the parts of the report
-def neighbourhood_differences(results: dict[str, RunResult], keys: Sequence[str], threshold: float = DEFAULT_THRESHOLD,
-                              weeks: int = WEEKS_PER_YEAR) -> pd.DataFrame:
-    """Paired differences per neighbourhood against the first scenario, and whether each matters.
-
-    Each seed's outputs are averaged per neighbourhood over the last ``weeks`` weeks (as the city
-    summary). A difference *matters* when the 95% CI of the paired (same seed) differences excludes
-    zero and its size is at least ``threshold`` times the reference scenario's mean in that neighbourhood.
-
-    Returns:
-        One row per scenario (except the reference), neighbourhood and output: ``difference``,
-        ``diff_ci_low``, ``diff_ci_high``, ``reference_mean``, ``relative`` and ``matters``.
-
-    """
-    def final(frame: pd.DataFrame) -> pd.DataFrame:
-        return last_weeks(frame, weeks).groupby(["neighbourhood", "seed"], sort=False)[list(keys)].mean()
-
-    finals = {name: final(r.neighbourhoods) for name, r in results.items()}
-    reference = next(iter(finals.values()))
-    rows = []
-    for name, scenario in list(finals.items())[1:]:
-        paired = scenario.join(reference.add_suffix("_ref"), how="inner")  # aligned on neighbourhood and seed
-        for nbh, runs in paired.groupby(level="neighbourhood", sort=False):
-            for key in keys:
-                diff, low, high = mean_ci(runs[key] - runs[f"{key}_ref"])
-                ref_mean = float(runs[f"{key}_ref"].mean())
-                relative = diff / abs(ref_mean) if ref_mean else math.copysign(math.inf, diff) if diff else 0.0
-                rows.append({"scenario": name, "neighbourhood": nbh, "key": key, "difference": diff,
-                             "diff_ci_low": low, "diff_ci_high": high, "reference_mean": ref_mean,
-                             "relative": relative, "matters": is_clear(low, high) and abs(relative) >= threshold})
-    return pd.DataFrame(rows, columns=["scenario", "neighbourhood", "key", "difference", "diff_ci_low",
-                                       "diff_ci_high", "reference_mean", "relative", "matters"])
-
-
 def summary_paragraph(comparison: Comparison, table: pd.DataFrame, lang: str, weeks: int,
                       validation: dict[str, Any]) -> str:
     """The plain-language summary: what was compared and what came out, judged by the paired 95% CIs.
@@ -693,21 +547,33 @@ def pdf_renderer() -> Callable[[str], bytes]:
     """Return a function that turns the report's HTML into PDF (WeasyPrint), checking first that it can.
 
     Raises:
-        UsageError: WeasyPrint or the Pango library it uses is not installed.
+        ReportError: WeasyPrint or the Pango library it uses is not installed.
 
     """
     try:
         from weasyprint import HTML
     except ImportError:
-        raise UsageError("--pdf needs WeasyPrint: pip install 'community-vitality[pdf]'") from None
+        raise ReportError("--pdf needs WeasyPrint: pip install 'community-vitality[pdf]'") from None
     except OSError as exc:  # WeasyPrint loads Pango when imported
-        raise UsageError("--pdf needs the Pango library that WeasyPrint uses (Debian/Ubuntu: apt-get install "
+        raise ReportError("--pdf needs the Pango library that WeasyPrint uses (Debian/Ubuntu: apt-get install "
                          f"libpango-1.0-0 libpangoft2-1.0-0): {str(exc).splitlines()[0]}") from None
     return lambda html: HTML(string=html).write_pdf()
 
 
-def _exists_error(path: Path) -> UsageError:
-    return UsageError(f"report {path} exists already; choose another with --report or remove it")
+def check_free(path: Path, pdf: bool = False) -> None:
+    """Check that the report (and its PDF) can be written: neither file exists yet.
+
+    Raises:
+        ReportError: One of the files exists already.
+
+    """
+    for target in (path, path.with_suffix(".pdf")) if pdf else (path,):
+        if target.exists():
+            raise _exists_error(target)
+
+
+def _exists_error(path: Path) -> ReportError:
+    return ReportError(f"report {path} exists already; choose another with --report or remove it")
 
 
 def write_report(path: Path, html: str, pdf: Callable[[str], bytes] | None = None) -> list[Path]:
@@ -725,15 +591,13 @@ def write_report(path: Path, html: str, pdf: Callable[[str], bytes] | None = Non
         The written files.
 
     Raises:
-        UsageError: One of the files exists already.
+        ReportError: One of the files exists already.
 
     """
+    check_free(path, pdf is not None)
     files = {path: html.encode("utf-8")}
     if pdf is not None:
         files[path.with_suffix(".pdf")] = pdf(html)
-    for target in files:
-        if target.exists():
-            raise _exists_error(target)
     path.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     try:
@@ -748,62 +612,3 @@ def write_report(path: Path, html: str, pdf: Callable[[str], bytes] | None = Non
             target.unlink(missing_ok=True)
         raise
     return written
-
-
-def _explicit_run_options(args: argparse.Namespace) -> list[str]:
-    """The options for running scenarios that were given values other than their defaults."""
-    return [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != args.run_defaults[key]]
-
-
-def add_report_parser(commands: argparse._SubParsersAction) -> None:
-    """Add the ``report`` command to the subcommands of ``vitality`` (:func:`model.cli.build_parser`)."""
-    p = commands.add_parser("report", help="write a self-contained HTML report (and PDF) of results or scenarios")
-    p.add_argument("inputs", nargs="+", metavar="RESULTS_OR_SCENARIO",
-                   help="results folders written by run or compare, or scenarios to run first (a shipped "
-                        "scenario's name or a .toml file); the first scenario is the reference")
-    _add_run_options(p)
-    p.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help=f"language (default {DEFAULT_LANGUAGE})")
-    p.add_argument("--report", help="report file ending in .html (must not exist yet; default report-<lang>.html "
-                                    "in the results folder)")
-    p.add_argument("--pdf", action="store_true", help="also write a PDF beside it (needs WeasyPrint)")
-    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD * 100,
-                   help="smallest neighbourhood difference shown, in %% of the reference value (default %(default)g)")
-    p.set_defaults(func=report_command, run_defaults={key: p.get_default(key) for key in RUN_OPTIONS})
-
-
-def report_command(args: argparse.Namespace) -> int:
-    """Run ``vitality report`` (options: :func:`add_report_parser`)."""
-    if args.threshold < 0:
-        raise UsageError("--threshold must be 0 or more (a percentage of the reference value)")
-    report = Path(args.report) if args.report else None
-    if report is not None:
-        if report.suffix != ".html":
-            raise UsageError(f"--report {report}: give a file name ending in .html")
-        for target in (report, report.with_suffix(".pdf") if args.pdf else report):
-            if target.exists():
-                raise _exists_error(target)
-    pdf = pdf_renderer() if args.pdf else None
-    is_folder = [Path(item).is_dir() for item in args.inputs]
-    if any(is_folder):
-        if not all(is_folder):
-            raise UsageError("give either results folders or scenarios to run, not both")
-        if given := _explicit_run_options(args):
-            raise UsageError(f"{', '.join(given)} only apply when the report runs scenarios, not to results folders")
-        comparison = combine([read_results(Path(item)) for item in args.inputs])
-    else:
-        for item in args.inputs:
-            if not item.endswith(".toml") and ("/" in item or os.sep in item):
-                raise UsageError(f"{item}: no such results folder; give a folder written by `vitality run` or "
-                                 "`vitality compare`, a scenario file (.toml) or a shipped scenario's name")
-        scenarios = _scenarios(args.inputs, args)
-        _, _, out = _simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
-        print(f"Results written to {out}/")
-        comparison = combine([read_results(out)])
-    if report is None:
-        folders = comparison.folders
-        report = (folders[0].path / f"report-{args.lang}.html" if len(folders) == 1
-                  else Path("results") / f"report-{datetime.now():%Y%m%d-%H%M%S}-{args.lang}.html")
-    html = render_report(comparison, lang=args.lang, threshold=args.threshold / 100)
-    for path in write_report(report, html, pdf):
-        print(f"Report written to {path}")
-    return 0
