@@ -22,13 +22,9 @@ dashboard, the EMA Workbench adapter); :mod:`model.cli` only parses arguments an
 
 from __future__ import annotations
 
-import io
 import json
 import math
-import shlex
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,15 +42,14 @@ from model.experiments.scenarios import Scenario, list_scenarios, load_scenario
 from model.experiments.statistics import ci95_half_width, is_clear, mean_ci
 from model.experiments.store import (
     BatchReport,
+    BatchStoppedError,
     RunStore,
     StoreError,
     Task,
-    WorkerCrashedError,
     default_jobs,
-    make_executor,
     publish_folder,
-    replace_file,
-    run_batch,
+    stored_batch,
+    temporary_batch,
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
 from model.experiments.tipping import Tipping, TippingDesign, collect_tipping
@@ -80,14 +75,6 @@ SIZE_PARAMETERS = ("n_residents", "years")
 
 class ResultsError(ValueError):
     """A results folder that cannot be read or combined; the message is one line."""
-
-
-class BatchStoppedError(Exception):
-    """A batch that stopped before its results were published; one line and an exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 # ---------------------------------------------------------------------- running in memory
@@ -129,19 +116,6 @@ def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, R
     return results, batch_timings(report, run_seconds_per_scenario=seconds)
 
 
-@contextmanager
-def _temporary_batch(tasks: Sequence[Task], jobs: int | None,
-                     scheduler: str | None) -> Iterator[tuple[RunStore, BatchReport]]:
-    """Run a batch in a temporary work folder (removed afterwards); give the finished store and the report."""
-    with tempfile.TemporaryDirectory(prefix="vitality-") as work, RunStore(Path(work), tasks) as store:
-        report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
-        if report.failed:
-            key, failure = next(iter(store.failures().items()))
-            raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
-                               f"{failure['traceback']}")
-        yield store, report
-
-
 def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], jobs: int | None = None,
                   scheduler: str | None = None) -> dict[str, RunResult]:
     """Run scenarios on the same seeds in parallel and return the results in memory (no results folder).
@@ -161,7 +135,7 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], jobs: int
         RuntimeError: A run failed (the message holds its traceback).
 
     """
-    with _temporary_batch(scenario_tasks(scenarios, seeds), jobs, scheduler) as (store, report):
+    with temporary_batch(scenario_tasks(scenarios, seeds), jobs, scheduler) as (store, report):
         return collect_scenarios(store, report)[0]
 
 
@@ -187,7 +161,7 @@ def run_sweep(design: Design, jobs: int | None = None, scheduler: str | None = N
     """
     sample = design.sample()
     points = design.points(sample)
-    with _temporary_batch(design.tasks(points), jobs, scheduler) as (store, _):
+    with temporary_batch(design.tasks(points), jobs, scheduler) as (store, _):
         runs = collect_sweep(design, store)
     return SweepResults(design.to_dict(), sample, points, runs)
 
@@ -207,7 +181,7 @@ def run_tipping(design: TippingDesign, jobs: int | None = None, scheduler: str |
         RuntimeError: A run failed (the message holds its traceback).
 
     """
-    with _temporary_batch(design.tasks(), jobs, scheduler) as (store, _):
+    with temporary_batch(design.tasks(), jobs, scheduler) as (store, _):
         return collect_tipping(design, store)
 
 
@@ -369,54 +343,6 @@ def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame,
     return publish_folder(out, fill)
 
 
-def work_folder(out: Path) -> Path:
-    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
-    return out.with_name(out.name + ".work")
-
-
-@contextmanager
-def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
-                 jobs: int | None = None, scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
-    """Run a batch in the work folder of ``out`` (resuming it), then let the caller publish ``out``.
-
-    The ``with`` body gets the entered store, with every run finished, and the batch report;
-    once it has published the results, the work folder is removed.
-
-    Args:
-        tasks: The runs.
-        out: The results folder to be written; it must not exist.
-        command: The command that makes the batch (recorded in the work folder).
-        resume: The command that resumes it, for the messages (default: ``command``).
-        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
-        scheduler: Address of a Dask distributed scheduler to run on instead.
-
-    Raises:
-        StoreError: ``out`` exists already, or the work folder holds another batch.
-        BatchStoppedError: Runs failed, the batch was interrupted or a worker died; finished runs are kept.
-
-    """
-    if out.exists():
-        raise StoreError(f"results folder {out} exists already; choose another with --out or remove it")
-    store = RunStore(work_folder(out), tasks, list(command))
-    again = shlex.join(resume or command)
-    try:
-        with store:
-            report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
-            if report.failed:
-                key, error = next(iter(report.failed.items()))
-                raise BatchStoppedError(
-                    f"{len(report.failed)} of {len(tasks)} runs failed (first, {key}: {error}); their tracebacks are "
-                    f"in {store.folder}/failed/; the other runs are kept: fix the cause and run `{again}` to retry "
-                    "the failed runs", 1)
-            yield store, report
-    except (KeyboardInterrupt, WorkerCrashedError) as exc:
-        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
-        kept = len(store.finished()) if store.folder.exists() else 0
-        raise BatchStoppedError(f"{why}; {kept} finished runs are kept in {store.folder}; run `{again}` to resume",
-                                130 if isinstance(exc, KeyboardInterrupt) else 1) from None
-    store.remove()
-
-
 def scenario_records(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
     """The scenarios as a manifest records them: everything resolved, with the file and its text."""
     return [sc.to_dict() | {"path": str(sc.path), "source": sc.source} for sc in scenarios]
@@ -488,10 +414,8 @@ def save_tipping(design: TippingDesign, out: Path, command: Sequence[str], resum
                  jobs: int | None = None, scheduler: str | None = None, docs: Path | None = None) -> Tipping:
     """Run a tipping experiment (resumably) and write its results folder, and the documentation's page if asked.
 
-    Files: ``runs.parquet``/``runs.csv`` (each run's yearly means; ``year`` -1 the final period),
-    ``excess.csv`` (each shocked run against its unshocked twin), ``summary.csv`` (per grid point),
-    ``tipping.png``, ``tipping.md`` and ``manifest.json``. With ``docs``, also ``docs/tipping.md`` and
-    ``docs/figures/tipping.png``, each replaced atomically.
+    The folder's files are those of :meth:`Tipping.write` and ``manifest.json``; with ``docs`` also
+    ``docs/tipping.md`` and ``docs/figures/tipping.png`` (:meth:`Tipping.publish`).
 
     Raises:
         StoreError: ``out`` exists already, or its work folder holds another batch.
@@ -504,27 +428,14 @@ def save_tipping(design: TippingDesign, out: Path, command: Sequence[str], resum
         manifest = run_manifest(command, batch_timings(report, run_seconds_total=round(
             sum(store.seconds(t.key) for t in tasks), 2)), tipping=design.to_dict(),
             scenarios=scenario_records([design.scenario]))
-        git = manifest["git"]
-        provenance = (f"Made on {datetime.now():%Y-%m-%d} with model digest {manifest['model_digest'][:12]}"
-                      + (f", commit {git['commit'][:10]}{' with uncommitted changes' if git['dirty'] else ''}"
-                         if git else "") + f"; {len(tasks)} runs.")
-        figure = io.BytesIO()
-        tipping.figure().savefig(figure, format="png", dpi=110)
 
         def fill(folder: Path) -> None:
-            tipping.runs.to_parquet(folder / "runs.parquet", index=False)
-            tipping.runs.to_csv(folder / "runs.csv", index=False)
-            tipping.excess.to_csv(folder / "excess.csv", index=False)
-            tipping.summary.to_csv(folder / "summary.csv", index=False)
-            (folder / "tipping.png").write_bytes(figure.getvalue())
-            (folder / "tipping.md").write_text(tipping.document("tipping.png", command, provenance), encoding="utf-8")
+            tipping.write(folder, manifest)
             write_manifest(folder, manifest)
 
         publish_folder(out, fill)
     if docs is not None:
-        (docs / "figures").mkdir(exist_ok=True)
-        replace_file(docs / "figures" / "tipping.png", figure.getvalue())
-        replace_file(docs / "tipping.md", tipping.document("figures/tipping.png", command, provenance).encode())
+        tipping.publish(docs, manifest)
     return tipping
 
 

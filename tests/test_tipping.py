@@ -56,9 +56,13 @@ def test_tipping_on_a_tiny_city_pairs_seeds_and_measures_the_trap() -> None:
     assert findings[0].startswith("After a shock of x3 life events for 0.2 years (diversion 0.4): ")
     assert any(s.startswith("What gets a city out after a x3 shock") for s in findings)
     assert findings[-1].startswith("Without any shock the casework load changes from the first year to the last")
-    document = tipping.document("figures/tipping.png", ["vitality", "tipping"], "Made today.")
+    manifest = {"command": ["vitality", "tipping"], "created": "2026-12-06T10:00:00", "model_digest": "d" * 40,
+                "git": {"commit": "c" * 40, "dirty": False}}
+    document = tipping.document("figures/tipping.png", manifest)
     assert "![Tipping points of the casework trap](figures/tipping.png)" in document
     assert all(f"- {s}" in document for s in findings) and "```bash\nvitality tipping\n```" in document
+    assert f"*Made on 2026-12-06 with model digest {'d' * 12}, commit {'c' * 10}; {len(design.points()) * 2} runs.*" \
+        in document and "over its last year is still at least 20% above" in " ".join(document.split())
     assert len(tipping.figure().axes) == len(design.diversions) + 2  # the trap per diversion, course, rescues
 
 

@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -35,8 +36,8 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Generator, Sequence
-from contextlib import closing
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -381,6 +382,83 @@ def make_executor(jobs: int = 1, scheduler: str | None = None) -> Executor:
 def default_jobs() -> int:
     """Number of CPU cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------------- batches for the API
+class BatchStoppedError(Exception):
+    """A batch that stopped before its results were published; one line and an exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@contextmanager
+def temporary_batch(tasks: Sequence[Task], jobs: int | None = None,
+                    scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
+    """Run a batch in a temporary work folder (removed afterwards); give the finished store and the report.
+
+    For results kept in memory: nothing is published and nothing resumes.
+
+    Raises:
+        RuntimeError: A run failed (the message holds its traceback).
+
+    """
+    with tempfile.TemporaryDirectory(prefix="vitality-") as work, RunStore(Path(work), tasks) as store:
+        report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
+        if report.failed:
+            key, failure = next(iter(store.failures().items()))
+            raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
+                               f"{failure['traceback']}")
+        yield store, report
+
+
+def work_folder(out: Path) -> Path:
+    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
+    return out.with_name(out.name + ".work")
+
+
+@contextmanager
+def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
+                 jobs: int | None = None, scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
+    """Run a batch in the work folder of ``out`` (resuming it), then let the caller publish ``out``.
+
+    The ``with`` body gets the entered store, with every run finished, and the batch report;
+    once it has published the results, the work folder is removed.
+
+    Args:
+        tasks: The runs.
+        out: The results folder to be written; it must not exist.
+        command: The command that makes the batch (recorded in the work folder).
+        resume: The command that resumes it, for the messages (default: ``command``).
+        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
+        scheduler: Address of a Dask distributed scheduler to run on instead.
+
+    Raises:
+        StoreError: ``out`` exists already, or the work folder holds another batch.
+        BatchStoppedError: Runs failed, the batch was interrupted or a worker died; finished runs are kept.
+
+    """
+    if out.exists():
+        raise StoreError(f"results folder {out} exists already; choose another with --out or remove it")
+    store = RunStore(work_folder(out), tasks, list(command))
+    again = shlex.join(resume or command)
+    try:
+        with store:
+            report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
+            if report.failed:
+                key, error = next(iter(report.failed.items()))
+                raise BatchStoppedError(
+                    f"{len(report.failed)} of {len(tasks)} runs failed (first, {key}: {error}); their tracebacks are "
+                    f"in {store.folder}/failed/; the other runs are kept: fix the cause and run `{again}` to retry "
+                    "the failed runs", 1)
+            yield store, report
+    except (KeyboardInterrupt, WorkerCrashedError) as exc:
+        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        kept = len(store.finished()) if store.folder.exists() else 0
+        raise BatchStoppedError(f"{why}; {kept} finished runs are kept in {store.folder}; run `{again}` to resume",
+                                130 if isinstance(exc, KeyboardInterrupt) else 1) from None
+    store.remove()
 
 
 # ---------------------------------------------------------------------- publishing results

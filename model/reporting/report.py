@@ -3,7 +3,8 @@
 A library: ``vitality report`` (:mod:`model.cli`) reads results folders written by ``vitality run``
 or ``vitality compare`` (or first runs the given scenarios) with :func:`model.api.read_results` and
 :func:`model.api.combine`; this module renders and writes one HTML file with everything inline: a
-plain-language summary generated from the numbers, the key outputs with 95% confidence intervals and
+plain-language summary generated from the numbers, a reading guide with where each steering mode is the
+best choice (:mod:`model.reporting.guide`), the key outputs with 95% confidence intervals and
 paired differences against the reference (first) scenario, figures with bands, the neighbourhood
 differences that matter, what the model assumes and leaves out (quoted from ``docs/ODD.md`` at
 report time), how well the baseline matches its calibration targets (``docs/validation.json``) and
@@ -54,7 +55,8 @@ from model.experiments.calibration import target_table
 from model.experiments.provenance import DISTRIBUTION, ROOT
 from model.experiments.scenarios import TIMING_KEYS
 from model.experiments.store import publish_file
-from model.i18n import DEFAULT_LANGUAGE, LANGUAGES, STEERING_NAMES
+from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from model.reporting.guide import mode_findings
 from model.reporting.odd import find_odd_sections
 
 #: The outputs the report leads with (summary, key table, figures, neighbourhoods).
@@ -63,9 +65,6 @@ REPORT_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "total_
 ODD_SECTIONS = ("Basic principles", "What the model leaves out")
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 DOCS = ROOT / "docs"
-#: The findings on where each steering mode wins, which the reading guide quotes (written beside docs/steering.md by
-#: ``vitality analyse results/where_each_mode_wins --doc docs/steering.md``).
-MODE_FINDINGS = "where_each_mode_wins.json"
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
 
@@ -299,81 +298,6 @@ def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], local
             "other_commit": other}
 
 
-def mode_findings_part(docs: Path, run_digest: str | None, lang: str) -> dict[str, Any]:
-    """The reading guide's findings on where each steering mode wins, from ``docs/where_each_mode_wins.json``.
-
-    The file holds the best-choice questions of the discovery design as data (:func:`model.experiments.analysis.
-    publish_findings`); each is written here as a sentence in the report's language.
-
-    Returns:
-        ``messages`` (what the findings are, and whether they belong to this run's model version) and ``outputs``:
-        per output its heading and one sentence per mode.
-
-    """
-    t, locale = texts(lang), LOCALES[lang]
-    path = docs / MODE_FINDINGS
-    if not path.is_file():
-        return {"messages": [t["guide_modes_missing"]], "outputs": []}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        outputs: dict[str, dict[str, Any]] = {}
-        for q in data["questions"]:
-            if q["kind"] != "best":
-                continue
-            heading = t[f"guide_output_{q['better']}"].format(output=t["noun"].get(q["output"], q["output"]))
-            outputs.setdefault(q["output"], {"label": heading, "sentences": []})["sentences"].append(
-                _best_choice_sentence(q, t, lang, locale))
-        intro = t["guide_modes_intro"].format(
-            design=data["design"], points=data["points"], seeds=len(data["seeds"]),
-            residents=format_decimal(data["residents"], locale=locale),
-            years=format_decimal(data["years"], format="#,##0.##", locale=locale))
-        digest = data.get("model_digest") or "?"
-        made = t["guide_modes_made"].format(date=_date(data["generated"], locale), digest=digest[:10])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        return {"messages": [t["guide_modes_unreadable"].format(problem=f"{type(exc).__name__}: {exc}")],
-                "outputs": []}
-    messages = [intro, made]
-    if run_digest and digest != run_digest:
-        messages.append(t["guide_modes_other"].format(findings=digest[:10], run=run_digest[:10]))
-    return {"messages": messages, "outputs": list(outputs.values())}
-
-
-def _best_choice_sentence(q: dict[str, Any], t: dict[str, Any], lang: str, locale: str) -> str:
-    """One mode's finding: never, always, or in how many conditions and where (the PRIM box's restrictions)."""
-    name = STEERING_NAMES[lang].get(q["scenario"], q["scenario"])
-    values = {"scenario": name, "scenario_lower": name.lower(), "cases": q["cases"], "points": q["points"],
-              "every_seed": q["every_seed"]}
-    if q["cases"] == 0:
-        return t["guide_best_never"].format(**values)
-    if q["cases"] == q["points"]:
-        return t["guide_best_always"].format(**values)
-    if not q["box"]:
-        return t["guide_best_nobox"].format(**values)
-
-    def number(x: float) -> str:
-        return format_decimal(x, format="@##", locale=locale)
-
-    def percent(x: float) -> str:
-        return format_decimal(100 * x, format="#,##0", locale=locale) + "%"
-
-    conditions = []
-    for r in q["box"]:
-        parameter = t["parameter"].get(r["parameter"], r["parameter"])
-        if r["restricts"] == "values":
-            conditions.append(t["guide_one_of"].format(parameter=parameter,
-                                                       values=f" {t['guide_or']} ".join(r["values"])))
-        elif r["restricts"] == "both":
-            conditions.append(t["guide_between"].format(parameter=parameter, low=number(r["min"]),
-                                                        high=number(r["max"])))
-        else:
-            low = r["restricts"] == "low"
-            conditions.append(t["guide_at_least" if low else "guide_at_most"].format(
-                parameter=parameter, value=number(r["min"] if low else r["max"])))
-    qualifier = t["guide_only_when"] if q["coverage"] >= 0.9 else t["guide_mainly_when"]
-    return t["guide_best_box"].format(**values, qualifier=qualifier, conditions=f" {t['guide_and']} ".join(conditions),
-                                      coverage=percent(q["coverage"]), density=percent(q["density"]))
-
-
 def target_rows(table: pd.DataFrame, t: dict[str, Any], locale: str) -> list[dict[str, Any]]:
     """Rows of a :func:`model.experiments.calibration.target_table` as the report shows them."""
     rows = []
@@ -533,7 +457,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
                                       + "%"),
         nbh_rows=nbh_rows, col_relative=t["col_relative"].format(ref=ref),
         odd=odd, odd_intro=t["odd_intro"].format(document="docs/ODD.md"),
-        validation=validation, own_targets=own_targets, modes=mode_findings_part(docs, run_digest, lang),
+        validation=validation, own_targets=own_targets, modes=mode_findings(docs, run_digest, t, lang, locale),
         own_note=t["own_note"].format(residents=format_decimal(params["n_residents"], locale=locale),
                                       years=format_decimal(params["years"], format="#,##0.##", locale=locale),
                                       seeds=len(comparison.seeds)),
