@@ -82,10 +82,10 @@ def Monitors(snap: ds.Snapshot, lang: str) -> None:
             Note(f"{snap.week}", _BIG, ["monitor-value"])
             Note(f"{t('year', lang)} {snap.week / WEEKS_PER_YEAR:.1f} · {steering_name(snap.mode, lang)}",
                  classes=["monitor-mode"])
-        for mon in ds.monitors(snap):
+        for mon in ds.monitors(snap, lang):
             colour = {True: "#2e7d32", False: "#c62828", None: "#546e7a"}[mon.better]
             with solara.Card(style=card, margin=0, classes=["monitor", f"monitor-{mon.key}"]):
-                Note(t(mon.key, lang))
+                Note(mon.label)
                 Note(mon.value, _BIG, ["monitor-value"])
                 if mon.delta is not None:
                     Note(f"{mon.delta} {t('vs_baseline', lang)}", f"{_SMALL} color: {colour};", ["monitor-delta"])

@@ -50,12 +50,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "tab_info": "About the model",
         "week": "Week",
         "year": "year",
-        "community_strength": "Community strength",
-        "lonely_share": "Lonely",
-        "casework_load": "Casework load",
-        "waiting_list": "Waiting list",
-        "initiatives_active": "Initiatives",
-        "meeting_places_open": "Meeting places open",
         "vs_baseline": "vs baseline",
         "no_baseline": "No decision yet: the charts show the live run only.",
         "baseline_since": "Dashed lines: baseline continued from week {week} without the room's decisions.",
@@ -69,10 +63,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_hours": "Professionals' hours per week by activity",
         "live": "live",
         "baseline": "baseline",
-        "strength_axis": "community strength (0-100)",
-        "lonely_axis": "lonely (%)",
-        "casework_axis": "casework load (cases + waiting)",
-        "hours_axis": "hours per week",
         "now": "this week",
         "places_open_label": "{open}/{total} meeting places open",
         "scheduled": "scenario: {what}",
@@ -132,12 +122,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "tab_info": "Over het model",
         "week": "Week",
         "year": "jaar",
-        "community_strength": "Gemeenschaps\u00adkracht",  # soft hyphen: narrow monitor cards
-        "lonely_share": "Eenzaam",
-        "casework_load": "Casuslast",
-        "waiting_list": "Wachtlijst",
-        "initiatives_active": "Initiatieven",
-        "meeting_places_open": "Ontmoetings\u00adplekken open",
         "vs_baseline": "t.o.v. basislijn",
         "no_baseline": "Nog geen besluit: de grafieken tonen alleen de lopende stad.",
         "baseline_since": "Stippellijnen: basislijn vanaf week {week}, doorgerekend zonder de besluiten van de zaal.",
@@ -151,10 +135,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_hours": "Uren van professionals per week, per activiteit",
         "live": "lopend",
         "baseline": "basislijn",
-        "strength_axis": "gemeenschapskracht (0-100)",
-        "lonely_axis": "eenzaam (%)",
-        "casework_axis": "casuslast (casussen + wachtlijst)",
-        "hours_axis": "uren per week",
         "now": "deze week",
         "places_open_label": "{open}/{total} ontmoetingsplekken open",
         "scheduled": "scenario: {what}",
@@ -207,16 +187,6 @@ ARCHETYPE_NAMES: dict[str, dict[str, str]] = {
            "village_ageing": "ageing village"},
     "nl": {"urban_young": "jong stedelijk", "urban_deprived": "stedelijk kwetsbaar", "suburban_family": "gezinswijk",
            "village_ageing": "vergrijzend dorp"},
-}
-
-#: Professionals' activities (output column -> label).
-ACTIVITY_NAMES: dict[str, dict[str, str]] = {
-    "en": {"hours_casework": "casework", "hours_admin": "administration", "hours_connecting": "connecting",
-           "hours_initiative_support": "initiative support", "hours_talent_spotting": "talent spotting",
-           "hours_outreach": "outreach"},
-    "nl": {"hours_casework": "casuswerk", "hours_admin": "administratie", "hours_connecting": "verbinden",
-           "hours_initiative_support": "initiatieven ondersteunen", "hours_talent_spotting": "talenten spotten",
-           "hours_outreach": "outreach"},
 }
 
 #: Resident-initiative kinds (``model.core.parameters.INITIATIVE_KINDS``).

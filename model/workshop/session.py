@@ -24,7 +24,6 @@ import pandas as pd
 from model.core.community import CommunityModel
 from model.core.interventions import make_intervention
 from model.core.steering import STEERING_REGISTRY
-from model.experiments.plots import with_derived_outputs
 from model.experiments.scenarios import load_scenario
 from model.i18n import neighbourhood_name, steering_name, t
 from model.workshop.sliders import DEFAULT_SCENARIO, LIVE_FIXED
@@ -300,7 +299,6 @@ def snapshot(m: WorkshopModel) -> Snapshot:
         scheduled = [(iv.start_week, iv.name) for iv in m.interventions if (iv.start_week, iv.name) not in decided]
         return Snapshot(
             week=m.week, scenario_name=m.scenario_name, seed=m.seed, mode=m.steering_mode,
-            city=with_derived_outputs(m.city_frame()),
-            baseline=None if m.baseline is None else with_derived_outputs(m.baseline.city_frame()),
+            city=m.city_frame(), baseline=None if m.baseline is None else m.baseline.city_frame(),
             baseline_start=m.baseline_start, decisions=list(m.decisions), scheduled=scheduled, network=view,
         )
