@@ -1,4 +1,4 @@
-"""Policy levers: the model state that steering modes and interventions set.
+"""Policy levers: the model state that steering modes and interventions set, and a steering mode's profile.
 
 Levers live in the running model (not in the parameters) so that they can change
 mid-run: each week the steering mode writes them per neighbourhood from its
@@ -11,7 +11,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.core.parameters import SteeringProfile
+from model.core.schema import param
+
+
+@dataclass(frozen=True)
+class SteeringProfile:
+    """The lever values one steering mode sets (per neighbourhood, weekly)."""
+
+    accountability: float = param(1.0, unit="x baseline administrative load", source="assumption",
+                                  lo=0, hi=5, doc="Reporting load on professionals and initiatives.")
+    control: float = param(0.5, unit="0-1 controlling pressure", source="Frey & Jegen 2001 (concept); assumption",
+                           lo=0, hi=1, doc="Conditions and duties felt by active residents (motivation crowding).")
+    grant_prob: float = param(0.4, unit="probability per new initiative", source="assumption", lo=0, hi=1,
+                              doc="Chance a new initiative receives a start grant.")
+    place_funding: float = param(1.0, unit="share of meeting places' base subsidy", source="assumption",
+                                 lo=0, hi=2, doc="Municipal funding of meeting places.")
+    protected_share: float = param(0.1, unit="share of professional hours", source="assumption", lo=0, hi=0.8,
+                                   doc="Community-work time protected from casework.")
+    builders_do_casework: bool = param(False, unit="flag", source="assumption",
+                                       doc="Community builders are redeployed to casework.")
+    takeover_rate: float = param(0.0, unit="1/week per struggling initiative", source="assumption", lo=0, hi=1,
+                                 doc="Municipality takes over initiatives that lack core volunteers.")
+    inclusion_demand: float = param(1.0, unit="0-1 strength", source="Movisie 2022 (inclusion cramp); assumption",
+                                    lo=0, hi=1, doc="Demand that initiatives recruit everyone, not similar others.")
+    community_split: tuple[float, float, float, float] = param(
+        (0.35, 0.30, 0.15, 0.20), unit="shares of community hours (connecting, initiative support, "
+        "talent spotting, outreach)", source="assumption", lo=0, hi=1,
+        doc="How professionals spend community-work hours.")
 
 
 @dataclass

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Text = dict[str, str]  # {"nl": ..., "en": ...}
+from model.core.schema import Text
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model.core.levers import SteeringProfile
 from model.core.schema import ParameterError, apply_overrides, calibrated_defaults, param, to_plain
 from model.core.steering import STEERING_REGISTRY
 
@@ -81,42 +82,9 @@ def _archetypes() -> dict[str, Archetype]:
     }
 
 
-@dataclass(frozen=True)
-class SteeringProfile:
-    """The lever values one steering mode sets (per neighbourhood, weekly)."""
-
-    accountability: float = param(1.0, unit="x baseline administrative load", source="assumption",
-                                  lo=0, hi=5, doc="Reporting load on professionals and initiatives.")
-    control: float = param(0.5, unit="0-1 controlling pressure", source="Frey & Jegen 2001 (concept); assumption",
-                           lo=0, hi=1, doc="Conditions and duties felt by active residents (motivation crowding).")
-    grant_prob: float = param(0.4, unit="probability per new initiative", source="assumption", lo=0, hi=1,
-                              doc="Chance a new initiative receives a start grant.")
-    place_funding: float = param(1.0, unit="share of meeting places' base subsidy", source="assumption",
-                                 lo=0, hi=2, doc="Municipal funding of meeting places.")
-    protected_share: float = param(0.1, unit="share of professional hours", source="assumption", lo=0, hi=0.8,
-                                   doc="Community-work time protected from casework.")
-    builders_do_casework: bool = param(False, unit="flag", source="assumption",
-                                       doc="Community builders are redeployed to casework.")
-    takeover_rate: float = param(0.0, unit="1/week per struggling initiative", source="assumption", lo=0, hi=1,
-                                 doc="Municipality takes over initiatives that lack core volunteers.")
-    inclusion_demand: float = param(1.0, unit="0-1 strength", source="Movisie 2022 (inclusion cramp); assumption",
-                                    lo=0, hi=1, doc="Demand that initiatives recruit everyone, not similar others.")
-    community_split: tuple[float, float, float, float] = param(
-        (0.35, 0.30, 0.15, 0.20), unit="shares of community hours (connecting, initiative support, "
-        "talent spotting, outreach)", source="assumption", lo=0, hi=1,
-        doc="How professionals spend community-work hours.")
-
-
 def _profiles() -> dict[str, SteeringProfile]:
-    return {
-        "facilitating": SteeringProfile(accountability=0.5, control=0.15, grant_prob=0.6, place_funding=1.0,
-                                        protected_share=0.3, inclusion_demand=0.0,
-                                        community_split=(0.30, 0.40, 0.20, 0.10)),
-        "framing": SteeringProfile(),
-        "enforcing": SteeringProfile(accountability=1.6, control=0.9, grant_prob=0.15, place_funding=0.7,
-                                     protected_share=0.0, builders_do_casework=True, takeover_rate=0.05,
-                                     inclusion_demand=1.0, community_split=(0.25, 0.15, 0.05, 0.55)),
-    }
+    """The lever values of every fixed steering mode, as each mode declares them (``model.core.steering``)."""
+    return {name: mode.profile for name, mode in STEERING_REGISTRY.items() if mode.profile is not None}
 
 
 #: Calibrated defaults of free parameters (written by ``python -m model.experiments.calibration search``).
