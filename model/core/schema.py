@@ -1,11 +1,12 @@
 """The machinery of the parameter schema: declaring fields, validating overrides, plain data.
 
 A schema is a frozen dataclass whose fields are declared with :func:`param` (a default, a unit, a
-source and an allowed range). :func:`apply_overrides` builds a validated copy from plain data
-(scenario files, the command line, the dashboard), :func:`check_value` checks one value against
-its field, :func:`calibrated_defaults` replaces declared defaults by calibrated ones and
-:func:`describe` lists the fields for documentation and the dashboard. The model's own schema is
-:mod:`model.core.parameters`.
+source and an allowed range); a plug-in's settings are declared with :func:`setting` (a label in
+Dutch and English, a unit, an allowed range and perhaps a dashboard :class:`Slider`).
+:func:`apply_overrides` builds a validated copy from plain data (scenario files, the command line,
+the dashboard), :func:`check_value` checks one value against its field, :func:`calibrated_defaults`
+replaces declared defaults by calibrated ones and :func:`describe` lists the fields for
+documentation and the dashboard. The model's own schema is :mod:`model.core.parameters`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,59 @@ def param(
     meta = {"unit": unit, "source": source, "lo": lo, "hi": hi, "doc": doc, "choices": choices}
     if isinstance(default, (list, dict)):
         raise TypeError("use tuples for vector defaults")
+    return field(default=default, metadata=meta)
+
+
+#: A text in Dutch and English: ``{"nl": ..., "en": ...}``.
+Text = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A slider of the workshop dashboard: its range in the room (within the allowed one), step and texts.
+
+    Attributes:
+        lo: Lowest value on the slider.
+        hi: Highest value on the slider.
+        step: Slider step.
+        label: Its label in Dutch and English (a plug-in's setting uses the setting's own label when ``None``).
+        help: Help texts by language; a language without one shows the field's meaning and unit.
+
+    """
+
+    lo: float
+    hi: float
+    step: float
+    label: Text | None = None
+    help: Text = field(default_factory=dict)
+
+
+def setting(default: Any, *, label: Text, unit: str | None = None, lo: float | None = None, hi: float | None = None,
+            choices: Any = None, doc: str | None = None, slider: Slider | None = None,
+            like: dataclasses.Field | None = None) -> Any:
+    """Declare a setting of a plug-in (a field of an intervention): its label, unit, allowed range and slider.
+
+    Scenario files check a setting's value as a schema field's (:func:`check_value`); the dashboard makes
+    the ``slider`` of a live intervention.
+
+    Args:
+        default: The default value.
+        label: Its name in Dutch and English.
+        unit: Unit of the value (default: ``like``'s).
+        lo: Smallest allowed value (default: ``like``'s).
+        hi: Largest allowed value (default: ``like``'s).
+        choices: Allowed values of a text setting (any container, e.g. a registry).
+        doc: One-line meaning (default: ``like``'s).
+        slider: The dashboard's slider for it, when the room sets it live.
+        like: A schema field whose unit, range and meaning the setting shares (it sets the same lever).
+
+    Returns:
+        A dataclass field carrying that metadata.
+    """
+    meta = dict(like.metadata) if like is not None else {"unit": "", "lo": None, "hi": None, "doc": ""}
+    given = {"unit": unit, "lo": lo, "hi": hi, "doc": doc}
+    meta |= {key: value for key, value in given.items() if value is not None}
+    meta |= {"source": "", "choices": choices, "label": label, "slider": slider}
     return field(default=default, metadata=meta)
 
 

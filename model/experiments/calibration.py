@@ -325,7 +325,7 @@ def write_calibrated(best: Evaluation, config: SearchConfig, method: str, free: 
     provenance = f"calibrated {date.isoformat()} (objective {best.objective:.2f}; {method}) to {TARGET_SOURCES}"
     lines = [
         "# Calibrated defaults of free parameters, written by `python -m model.experiments.calibration search`.",
-        "# model/parameters.py uses these values as schema defaults and `provenance` as their source.",
+        "# model/core/parameters.py uses these values as schema defaults and `provenance` as their source.",
         "[calibration]",
         f"provenance = {json.dumps(provenance)}",
         f'date = "{date.isoformat()}"',
