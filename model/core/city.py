@@ -176,16 +176,19 @@ def share_disposition_with_kin(m: CommunityModel, who: np.ndarray, initial: bool
         return
     b = (1 - math.sqrt(1 - r * r)) / r if initial else r / math.sqrt(1 - r * r)
     pop, net = m.pop, m.net
+    who = np.unique(who)
     fresh = np.zeros(len(pop), dtype=bool)
-    if not initial:
-        fresh[who] = True
-    ka, kb = net.a[net.kin], net.b[net.kin]
-    relatives = (np.bincount(ka, weights=~fresh[kb], minlength=len(pop))
-                 + np.bincount(kb, weights=~fresh[ka], minlength=len(pop)))[who]
+    fresh[who] = not initial
+    # Only the ties of ``who`` are looked at (a few newcomers a week: not a pass over every kin tie).
+    start, ties = net.ties_of(who)
+    owner = np.repeat(np.arange(len(who)), np.diff(start))  # place in ``who`` of each listed tie's resident
+    other = np.where(net.a[ties] == who[owner], net.b[ties], net.a[ties])
+    counted = net.kin[ties] & ~fresh[other]
+    owner, other = owner[counted], other[counted]
+    relatives = np.bincount(owner, minlength=len(who))
     for name in ("disp_s", "disp_e"):
         own = getattr(pop, name)
-        mixed = (np.bincount(ka, weights=own[kb] * ~fresh[kb], minlength=len(pop))
-                 + np.bincount(kb, weights=own[ka] * ~fresh[ka], minlength=len(pop)))[who]
+        mixed = np.bincount(owner, weights=own[other], minlength=len(who))
         own[who] = (own[who] + b * mixed) / np.sqrt(1 + b * b * relatives)
 
 
