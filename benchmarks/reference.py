@@ -275,6 +275,14 @@ class ReferenceModel(mesa.Model):
                 res.tie_to(self.residents_list[r.randrange(len(self.residents_list))], r.uniform(*p.kin_strength), True)
             else:
                 res.tie_to(self.similar_neighbour(res), r.uniform(*p.friend_strength), False)
+        # Relatives resemble each other in disposition (``city.share_disposition_with_kin``, a newcomer).
+        relatives = [other for other, tie in res.ties.items() if tie.kin]
+        rel = p.kin_disposition_correlation
+        if rel > 0 and relatives:
+            b = rel / math.sqrt(1 - rel * rel)
+            norm = math.sqrt(1 + b * b * len(relatives))
+            res.disp_s = (res.disp_s + b * sum(o.disp_s for o in relatives)) / norm
+            res.disp_e = (res.disp_e + b * sum(o.disp_e for o in relatives)) / norm
 
     def _draw_newcomer(self, res: Resident) -> None:
         """Fresh state for a newcomer in ``res``'s neighbourhood (``CommunityModel._draw_residents``)."""
@@ -298,6 +306,8 @@ class ReferenceModel(mesa.Model):
         shared, rho = r.gauss(0, 1), p.disposition_correlation
         res.disp_s = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * r.gauss(0, 1))
         res.disp_e = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * r.gauss(0, 1))
+        spread = p.desired_ties_spread
+        res.desired = p.desired_ties_mean * math.exp(spread * r.gauss(0, 1) - spread ** 2 / 2)
         res.reluctance = min(max(r.gauss(p.reluctance_mean, p.reluctance_sd), 0.0), 1.0)
         res.civic = r.betavariate(*p.civic_beta)
         res.lon_s = res.lon_e = res.care_given = res.strain = res.volunteer_hours = res.engagement = 0.0

@@ -19,6 +19,7 @@ from model.core.state import (
     CASE_OPEN,
     CASE_WAITING,
     DAILY_LIVING,
+    LONELY,
     ORGANISING_TALENT,
     PARTICIPATION,
     PHYSICAL,
@@ -84,10 +85,16 @@ class Resident(mesa.Agent):
         return (self.autonomy + self.competence + self.relatedness) / 3.0
 
     def activity(self) -> float:
-        """How much the resident goes out (``submodels._activity``)."""
+        """How much the resident goes out (``submodels.helpers.activity``)."""
         p = self.model.p
         health = p.poor_health_activity if min(self.zrm[PHYSICAL], self.zrm[DAILY_LIVING]) <= 2 else 1.0
-        return (1 - p.withdrawal * self.score / 11) * health
+        s, spread = p.sociability, p.desired_ties_spread
+        seeking = (self.desired / p.desired_ties_mean) ** s / math.exp(s * (s - 1) * spread ** 2 / 2)
+        return (1 - p.withdrawal * self.score / 11) * health * seeking
+
+    def lacking(self, belonging: float) -> float:
+        """Share of the wanted good relationships this resident lacks (``submodels.helpers.relational_shortfall``)."""
+        return min(max(1 - (self.good_ties + belonging) / self.desired, 0.0), 1.0)
 
     def reach(self) -> float:
         """Availability for contact along a tie: activity, less with more ties than ``tie_capacity``.
@@ -200,7 +207,9 @@ class Resident(mesa.Agent):
             elif other is not self:
                 base = min(1.0, min(self.good_ties, other.good_ties) / p.bridging_base)
                 bridging = self.bridges_to(other)
-                if r.random() < p.new_tie_prob * (base / p.homophily if bridging else 1.0):
+                unlike = (self.score >= LONELY) != (other.score >= LONELY)
+                if r.random() < (p.new_tie_prob * (base / p.homophily if bridging else 1.0)
+                                 / (p.loneliness_homophily if unlike else 1.0)):
                     self.tie_to(other, p.new_tie_strength, False)
                     m.counters.ties_formed[self.nbh] += 1
         here.append(self)
@@ -340,7 +349,7 @@ class Resident(mesa.Agent):
         competence_t = (p.competence_base + p.competence_contributing * contributing
                         + p.competence_per_talent * sum(self.talents)
                         - p.competence_problem_penalty * ((self.need_level >= 2) + self.strain))
-        relatedness_t = 1 - math.exp(-(self.good_ties + p.relatedness_membership * active) / p.saturation_ties)
+        relatedness_t = 1 - self.lacking(p.relatedness_membership * active)
         rate = p.motivation_rate
         self.autonomy += rate * (min(max(autonomy_t, 0.0), 1.0) - self.autonomy)
         self.competence += rate * (min(max(competence_t, 0.0), 1.0) - self.competence)
@@ -353,12 +362,13 @@ class Resident(mesa.Agent):
         self.good_ties = sum(1 for tie in self.ties.values() if tie.w >= p.good_tie_threshold)
         close = sum(1 for tie in self.ties.values() if tie.w >= p.close_tie_threshold)
         belonging = p.belonging_engagement * self.engagement + p.belonging_membership * (self.member_of >= 0)
-        social_t = 5 * math.exp(-(self.good_ties + belonging) / p.saturation_ties) + self.disp_s
+        social_t = 5 * self.lacking(belonging) + self.disp_s
         base = p.emotional_alone if self.alone else p.emotional_together
         emotional_t = base * (1 - p.confidant_protection * (1 - math.exp(-close / p.confidant_scale))) + self.disp_e
         total = self.lon_s + self.lon_e
-        wsum = sum(tie.w for tie in self.ties.values())
-        wtotal = sum((other.lon_s + other.lon_e) * tie.w for other, tie in self.ties.items())
+        weight = {other: tie.w * (p.kin_contagion if tie.kin else 1.0) for other, tie in self.ties.items()}
+        wsum = sum(weight.values())
+        wtotal = sum((other.lon_s + other.lon_e) * w for other, w in weight.items())
         pull = p.contagion * ((wtotal / max(wsum, 1e-9) if wsum > 0 else total) - total)
         social_t = min(max(social_t + pull * 5 / 11, 0.0), 5.0)
         emotional_t = min(max(emotional_t + pull * 6 / 11, 0.0), 6.0)

@@ -17,7 +17,17 @@ import pytest
 
 from model.core.parameters import CALIBRATED_FILE, Parameters
 from model.core.schema import describe
-from model.experiments.calibration import FREE, TARGETS, objective_value, overrides_for, target_table
+from model.experiments.calibration import (
+    FREE,
+    TARGETS,
+    Evaluation,
+    SearchConfig,
+    current_point,
+    objective_value,
+    overrides_for,
+    target_table,
+    write_calibrated,
+)
 from model.experiments.provenance import model_digest
 from model.experiments.runner import run_many
 
@@ -45,6 +55,24 @@ def test_calibrated_defaults_are_in_the_schema_with_their_provenance() -> None:
         assert fp.lo - 1e-6 <= coordinate <= fp.hi + 1e-6, f"{fp.name} = {value} outside the search box"
     assert Parameters().replace(**overrides_for([fp.lo for fp in FREE]))  # the search box is inside the schema
     assert Parameters().replace(**overrides_for([fp.hi for fp in FREE]))
+
+
+def test_a_search_of_some_parameters_writes_them_and_keeps_the_others(tmp_path: Path) -> None:
+    defaults = Parameters()
+    now = Parameters().replace(**overrides_for(current_point()))
+    for fp in FREE:  # the current point is the defaults (vectors up to their rounding)
+        assert np.allclose(getattr(now, fp.name), getattr(defaults, fp.name), rtol=1e-3), fp.name
+    vary = tuple(fp for fp in FREE if fp.name in ("disposition_sd", "help_hours"))
+    best = Evaluation(np.array([fp.lo for fp in vary]), 1.0, {}, (0,), "compass")
+    path = tmp_path / "calibrated.toml"
+    write_calibrated(best, SearchConfig(), "a test", vary, path=path)
+    written = tomllib.loads(path.read_text(encoding="utf-8"))["parameters"]
+    assert set(written) == {fp.name for fp in FREE}
+    assert written["disposition_sd"] == pytest.approx(vary[0].lo)
+    assert written["help_hours"] == pytest.approx([vary[1].lo * v for v in vary[1].scale_of], rel=1e-3)
+    for fp in FREE:
+        if fp not in vary:  # written with four significant digits
+            assert written[fp.name] == pytest.approx(getattr(defaults, fp.name), rel=1e-3), fp.name
 
 
 def test_objective_is_zero_on_target_and_grows_with_distance() -> None:

@@ -253,18 +253,39 @@ class Parameters:
                                     doc="Strength of a tie that has just started.")
     homophily: float = param(2.5, unit="odds ratio for similar residents", source="McPherson et al. 2001; assumption",
                              lo=1, hi=20, doc="Preference for similar others (age group, income).")
+    loneliness_homophily: float = param(
+        2.0, unit="odds ratio of a new tie between residents alike in loneliness (both lonely or both not)",
+        source="Distel et al. 2010 (partners resemble each other in loneliness: non-random mating); the size is "
+        "contested, homophily and contagion being confounded in observed networks (Shalizi & Thomas 2011; "
+        "VanderWeele 2011; set with Cacioppo et al.'s clustering at distance 1, docs/validation_notes.md)", lo=1, hi=5,
+        doc="Residents alike in loneliness start ties more readily.")
     bridging_base: float = param(3.0, unit="good bonding ties for full bridging",
                                  source="Putnam 2000 (concept); assumption",
                                  lo=0.1, hi=20, doc="Bridging grows from a secure bonding base.")
-    saturation_ties: float = param(2.2, unit="good ties (e-folding)",
-                                   source="De Jong Gierveld & Van Tilburg 2007 (4-5 ties protect)",
-                                   lo=0.1, hi=20, doc="Protection from good ties saturates at about 2 x this.")
+    desired_ties_mean: float = param(
+        4.5, unit="good relationships", source="De Jong Gierveld & Van Tilburg 2007 (4-5 people with good contact "
+        "protect enough); the cognitive discrepancy model (Peplau & Perlman 1982; De Jong Gierveld 1987)",
+        lo=1, hi=20, doc="Good relationships residents want, on average; loneliness is the shortfall.")
+    desired_ties_spread: float = param(
+        0.5, unit="sd of log wanted relationships", source="Dykstra & Fokkema 2007 (relationship standards differ "
+        "between people and shape loneliness); assumption", lo=0, hi=1.5,
+        doc="How much residents differ in the number of good relationships they want.")
+    sociability: float = param(
+        1.0, unit="elasticity of going out and keeping in touch to the relationships wanted",
+        source="assumption (who wants more company seeks more of it; extraversion predicts network size, "
+        "Asendorpf & Wilpers 1998)", lo=0, hi=2,
+        doc="Residents who want more relationships go out and keep in touch more.")
     belonging_engagement: float = param(0.6, unit="good-tie equivalents at full engagement", source="assumption",
                                         lo=0, hi=10, doc="Taking part at venues protects like a good tie.")
     belonging_membership: float = param(0.4, unit="good-tie equivalents", source="assumption", lo=0, hi=10,
                                         doc="Membership of an initiative protects like a good tie.")
     disposition_sd: float = param(2.0, unit="DJG points", source="assumption", lo=0, hi=5,
                                   doc="Spread of personal disposition to loneliness.")
+    kin_disposition_correlation: float = param(
+        0.2, unit="correlation of relatives' dispositions", source="Boomsma et al. 2005 (heritability 48% in Dutch "
+        "adult twins, no shared environment); Distel et al. 2010 (partly non-additive, so first-degree relatives "
+        "share somewhat less than half)", lo=0, hi=0.5,
+        doc="Relatives (kin ties) resemble each other in their disposition to loneliness.")
     disposition_correlation: float = param(
         0.5, unit="correlation", source="De Jong Gierveld & Van Tilburg 2006 (social and emotional subscales "
         "correlate moderately); assumption", lo=0, hi=1,
@@ -278,11 +299,18 @@ class Parameters:
                                         doc="Most that close ties (confidants) take off emotional loneliness.")
     confidant_scale: float = param(1.5, unit="close ties (e-folding)", source="assumption", lo=0.1, hi=20,
                                    doc="Close ties needed for most of that protection.")
-    contagion: float = param(0.15, unit="weight of ties' loneliness",
-                             source="Cacioppo, Fowler & Christakis 2009 (contested)",
-                             lo=0, hi=1, doc="Pull of ties' loneliness on one's own.")
-    withdrawal: float = param(0.5, unit="contact reduction at maximum loneliness", source="Cacioppo et al. 2009",
-                              lo=0, hi=1, doc="Lonely residents have less contact.")
+    contagion: float = param(0.25, unit="weight of ties' loneliness",
+                             source="Cacioppo, Fowler & Christakis 2009 (loneliness spreads along ties; the size is "
+                             "contested, VanderWeele 2011; set with their clustering at distance 1, "
+                             "docs/validation_notes.md)", lo=0, hi=1, doc="Pull of ties' loneliness on one's own.")
+    kin_contagion: float = param(0.25, unit="x contagion along kin ties",
+                                 source="Cacioppo, Fowler & Christakis 2009 (loneliness spreads more between friends "
+                                 "than between family members); assumption for the size", lo=0, hi=1,
+                                 doc="Relatives pull on one's loneliness less than friends do.")
+    withdrawal: float = param(0.1, unit="contact reduction at maximum loneliness",
+                              source="Cacioppo et al. 2009 (lonely people lose ties and drift to the periphery; the "
+                              "size set with their clustering by distance, docs/validation_notes.md)", lo=0, hi=1,
+                              doc="Lonely residents have less contact.")
     poor_health_activity: float = param(0.4, unit="x activity at ZRM <= 2 in physical health or daily living",
                                         source="assumption", lo=0, hi=1,
                                         doc="Poor health keeps people at home.")

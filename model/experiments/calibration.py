@@ -9,11 +9,18 @@ with the targets in :data:`TARGETS` (``docs/ODD.md``, section 6 "Input data").
   weights means that on average every target lies within its tolerance.
 * The search varies the free parameters in :data:`FREE` (schema fields whose values no source
   pins down: assumptions, and the sizes of effects that the literature names but does not
-  quantify for this setting, such as contagion and withdrawal) with fixed seeds (common random
-  numbers): a Latin-hypercube screen of the whole box (:mod:`scipy.stats.qmc`, one seed per
+  quantify for this setting, such as the relationships people want) with fixed seeds (common
+  random numbers): a Latin-hypercube screen of the whole box (:mod:`scipy.stats.qmc`, one seed per
   point), a second one in a quarter of the box around the best point (two seeds per point), then
   a bounded trust-region least-squares refinement (:func:`scipy.optimize.least_squares`) from
-  the best point on all search seeds. Runs go to parallel processes.
+  the best point on all search seeds, and a compass search. Runs go to parallel processes. A
+  search may vary only some of them (``--vary``), from the current defaults or from the best
+  point of an earlier search, keeping the others at their current values.
+* The effect sizes of loneliness in the network (``contagion``, ``withdrawal``,
+  ``loneliness_homophily``) are not free here: the targets (shares of lonely residents) do not
+  identify them, and they shape how loneliness clusters in the network, which
+  ``docs/validation.md`` compares with Cacioppo, Fowler & Christakis (2009). They were set with
+  that comparison at distance 1 (``docs/validation_notes.md``); distances 2-4 are checks.
 * The result is written to ``model/calibrated.toml``; :mod:`model.core.parameters` reads that file
   and uses its values as the schema defaults of the listed fields, with the provenance
   (date, objective, search) as the field's source.
@@ -21,6 +28,8 @@ with the targets in :data:`TARGETS` (``docs/ODD.md``, section 6 "Input data").
 Commands::
 
     python -m model.experiments.calibration search --screen 200 100 --max-evals 40  # fit, write model/calibrated.toml
+    python -m model.experiments.calibration search --from-defaults --screen 0 0 --max-evals 0 --compass 2 \
+        --seeds 6 --history docs/calibration/N_name.csv    # refine the current fit with a compass search on 6 seeds
     python -m model.experiments.calibration verify --seeds 10      # check the defaults at 2,000 residents
 
 The validation report (``docs/validation.md``) is made by ``python -m model.experiments.validation``.
@@ -116,14 +125,12 @@ class FreeParameter:
 #: Free parameters, grouped by the targets they mainly move:
 #: loneliness, volunteering, informal care, formal support and administration.
 FREE: tuple[FreeParameter, ...] = (
-    FreeParameter("disposition_sd", 0.5, 3.5),
+    FreeParameter("disposition_sd", 0.5, 5.0),
     FreeParameter("disposition_correlation", 0.0, 0.95),
     FreeParameter("emotional_alone", 1.0, 5.5),
     FreeParameter("emotional_together", 0.0, 2.5),
-    FreeParameter("saturation_ties", 0.8, 4.0),
-    FreeParameter("withdrawal", 0.1, 1.0),
+    FreeParameter("desired_ties_mean", 2.0, 9.0),
     FreeParameter("kin_decay_factor", 0.1, 1.0),
-    FreeParameter("contagion", 0.0, 0.5),
     FreeParameter("confidant_protection", 0.0, 0.8),
     FreeParameter("volunteer_rate", 0.02, 0.6),
     FreeParameter("civic_beta", 0.08, 3.0, scale_of=(0.35, 0.65)),
@@ -230,7 +237,8 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
         stages: Screens as (points, seeds, width): each samples a Latin hypercube of ``width`` times the
             full box (clipped to it), centred on the best point so far, and runs each point on the first
             ``seeds`` search seeds.
-        max_evals: Budget of model evaluations of the refinement (each on all search seeds).
+        max_evals: Budget of model evaluations of the refinement (each on all search seeds); with 0 the
+            start is evaluated once (stage ``"start"``) and the compass search goes on from there.
         seed: Seed of the screens' designs.
         log: Progress printer (None for silence).
         history_file: CSV file that receives every evaluation as it finishes (so nothing is lost).
@@ -245,7 +253,7 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
         compass_step: First step of the compass search, as a share of each parameter's range.
 
     Returns:
-        Every evaluation; ``history.best("refine", "compass")`` is the fit.
+        Every evaluation; ``history.best("start", "refine", "compass")`` is the fit.
     """
     config = config or SearchConfig()
     free = tuple(free)
@@ -287,10 +295,13 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
                 raise BudgetExhaustedError(f"{max_evals} evaluations done")
             return residuals(evaluate(np.array([x]), config.seeds, "refine")[0].values)
 
-        with contextlib.suppress(BudgetExhaustedError):
-            optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=diff_step,
-                                   method="trf", max_nfev=max_evals)
-        best = history.best("refine")
+        if max_evals:
+            with contextlib.suppress(BudgetExhaustedError):
+                optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=diff_step,
+                                       method="trf", max_nfev=max_evals)
+            best = history.best("refine")
+        else:
+            best = evaluate(np.array([centre]), config.seeds, "start")[0]
         step = compass_step * (hi - lo)
         for _ in range(compass):
             improved = False
@@ -305,6 +316,17 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
     return history
 
 
+def current_point(free: Sequence[FreeParameter] = FREE) -> np.ndarray:
+    """The current defaults of the free parameters (``model/calibrated.toml``) as a search point.
+
+    A vector field fitted as a factor on its shape gets the mean factor of its elements (written
+    values are rounded, so the elements' factors differ in the last digits).
+    """
+    defaults = Parameters()
+    return np.array([np.mean(np.divide(getattr(defaults, fp.name), fp.scale_of)) if fp.scale_of is not None
+                     else getattr(defaults, fp.name) for fp in free], dtype=float)
+
+
 def best_of_history(path: Path, free: Sequence[FreeParameter] = FREE) -> np.ndarray:
     """The best point of an earlier search (a ``--history`` file), among those run on the most seeds.
 
@@ -313,14 +335,17 @@ def best_of_history(path: Path, free: Sequence[FreeParameter] = FREE) -> np.ndar
     h = pd.read_csv(path)
     most = h["seeds"].astype(str).str.split().str.len()
     best = h[most == most.max()].sort_values("objective").iloc[0]
-    defaults = Parameters()
-    return np.array([best[fp.name] if fp.name in best.index else
-                     (1.0 if fp.scale_of is not None else getattr(defaults, fp.name)) for fp in free], dtype=float)
+    return np.array([best[fp.name] if fp.name in best.index else now
+                     for fp, now in zip(free, current_point(free), strict=True)], dtype=float)
 
 
 def write_calibrated(best: Evaluation, config: SearchConfig, method: str, free: Sequence[FreeParameter] = FREE,
                      path: Path = CALIBRATED_FILE, date: dt.date | None = None) -> None:
-    """Write the fitted values and their provenance to ``model/calibrated.toml``."""
+    """Write the fitted values and their provenance to ``model/calibrated.toml``.
+
+    Every parameter of :data:`FREE` is written: those of ``free`` (the search's) at ``best``, the
+    others at their current defaults.
+    """
     date = date or dt.date.today()
     provenance = f"calibrated {date.isoformat()} (objective {best.objective:.2f}; {method}) to {TARGET_SOURCES}"
     lines = [
@@ -335,8 +360,10 @@ def write_calibrated(best: Evaluation, config: SearchConfig, method: str, free: 
         "",
         "[parameters]",
     ]
-    for fp, v in zip(free, best.x, strict=True):
-        value = fp.value(v)
+    fitted = {fp.name: fp.value(x) for fp, x in zip(free, best.x, strict=True)}
+    defaults = Parameters()
+    for fp in FREE:
+        value = fitted.get(fp.name, getattr(defaults, fp.name))
         text = "[" + ", ".join(f"{e:.4g}" for e in value) + "]" if isinstance(value, tuple) else f"{value:.4g}"
         lines.append(f"{fp.name} = {text}")
     lines += ["", "[model_values]  # at the search configuration, mean over its seeds"]
@@ -384,6 +411,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--history", type=Path, help="write every evaluation to this CSV file")
     s.add_argument("--continue-from", type=Path, metavar="HISTORY",
                    help="start from the best point of an earlier search's history file (no wide screen)")
+    s.add_argument("--from-defaults", action="store_true",
+                   help="start from the current defaults, model/calibrated.toml (no wide screen)")
+    s.add_argument("--vary", nargs="+", metavar="NAME", choices=[fp.name for fp in FREE],
+                   help="vary only these free parameters; the others keep their current values")
     s.add_argument("--dry-run", action="store_true", help="do not write model/calibrated.toml")
     v = sub.add_parser("verify", help="check the current defaults against the targets")
     v.add_argument("--residents", type=int, default=2000)
@@ -392,24 +423,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cmd == "search":
         config = SearchConfig(n_residents=args.residents, years=args.years, seeds=tuple(range(args.seeds)),
                               workers=args.workers)
+        free = tuple(fp for fp in FREE if not args.vary or fp.name in args.vary)
+        resumed = args.continue_from or args.from_defaults
         stages = tuple(stage for stage in ((args.screen[0], 1, 1.0), (args.screen[1], 2, 0.25))
-                       if stage[0] and not (args.continue_from and stage[2] == 1.0))
-        start = best_of_history(args.continue_from) if args.continue_from else None
-        history = search(config, stages=stages, max_evals=args.max_evals, history_file=args.history, start=start,
-                         diff_step=args.diff_step, compass=args.compass, compass_step=args.compass_step)
-        best = history.best("refine", "compass")
-        print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x),
+                       if stage[0] and not (resumed and stage[2] == 1.0))
+        start = (best_of_history(args.continue_from, free) if args.continue_from
+                 else current_point(free) if args.from_defaults else None)
+        history = search(config, free, stages=stages, max_evals=args.max_evals, history_file=args.history,
+                         start=start, diff_step=args.diff_step, compass=args.compass, compass_step=args.compass_step)
+        best = history.best("start", "refine", "compass")
+        print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x, free),
                           "values": best.values}, indent=2))
         if not args.dry_run:
-            parts = [f"from the best point of an earlier search ({args.continue_from.name})"] if args.continue_from \
-                else []
+            parts = ([f"from the best point of an earlier search ({args.continue_from.name})"] if args.continue_from
+                     else ["from the defaults of the previous fit"] if args.from_defaults else [])
+            if args.vary:
+                parts.append(f"varying {', '.join(args.vary)} (the others kept)")
             parts += [f"a Latin-hypercube screen of {points} points ({'the whole box' if width == 1 else 'a quarter of '
                       'the box around the best'}, {n} seed{'s' if n > 1 else ''})" for points, n, width in stages]
-            parts.append(f"least squares (scipy TRF, {args.max_evals} evaluations) on {args.seeds} seeds")
+            if args.max_evals:
+                parts.append(f"least squares (scipy TRF, {args.max_evals} evaluations) on {args.seeds} seeds")
             if args.compass:
                 parts.append(f"{args.compass} sweeps of a compass search (first step {args.compass_step:g} of each "
                              f"range) on {args.seeds} seeds")
-            write_calibrated(best, config, ", then ".join(parts))
+            write_calibrated(best, config, ", then ".join(parts), free)
             print(f"wrote {CALIBRATED_FILE}")
         return 0
     table = verify(n_residents=args.residents, seeds=range(args.seeds))
