@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents import Initiative, MeetingPlace, Municipality, Professional, Resident
+from model.core.categories import TALENTS, ZRM_DOMAINS
 from model.core.network import TieNetwork
-from model.core.parameters import TALENTS, ZRM_DOMAINS
 from model.core.state import DAILY_LIVING, NO, Initiatives, Places, Population
 
 if TYPE_CHECKING:

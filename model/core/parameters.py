@@ -15,35 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model.core.categories import AGE_GROUPS as AGE_GROUPS  # the categories, also importable from here
+from model.core.categories import COMMUNITY_ACTIVITIES as COMMUNITY_ACTIVITIES
+from model.core.categories import INITIATIVE_KINDS as INITIATIVE_KINDS
+from model.core.categories import LIFE_DOMAINS as LIFE_DOMAINS
+from model.core.categories import TALENTS as TALENTS
+from model.core.categories import ZRM_DOMAINS as ZRM_DOMAINS
 from model.core.levers import SteeringProfile
 from model.core.schema import ParameterError, apply_overrides, calibrated_defaults, param, to_plain
 from model.core.steering import STEERING_REGISTRY
-
-ZRM_DOMAINS = (
-    "finances",
-    "daytime_activities",
-    "housing",
-    "domestic_relations",
-    "mental_health",
-    "physical_health",
-    "addiction",
-    "daily_living",
-    "justice",
-    "social_network",
-    "community_participation",
-)
-#: ZRM domains shocked by life events; the last two are derived from ties and engagement.
-LIFE_DOMAINS = ZRM_DOMAINS[:9]
-TALENTS = ("care", "practical", "organising", "connecting", "creative")
-AGE_GROUPS = ("18-34", "35-54", "55-74", "75+")
-INITIATIVE_KINDS = (
-    "meeting_activity",
-    "care_circle",
-    "broodfonds",
-    "energy_cooperative",
-    "festival",
-)
-COMMUNITY_ACTIVITIES = ("connecting", "initiative_support", "talent_spotting", "outreach")
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from model.core.categories import AGE_GROUPS
 from model.core.community import CommunityModel
-from model.core.parameters import AGE_GROUPS, CALIBRATED_FILE, Parameters
+from model.core.parameters import CALIBRATED_FILE, Parameters
 from model.core.state import LONELY, SEVERE
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.calibration import TARGETS, Target, target_table

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.parameters import INITIATIVE_KINDS
+from model.core.categories import INITIATIVE_KINDS
 from model.core.state import CASE_OPEN, DAILY_LIVING, PHYSICAL, need_level_of
 
 if TYPE_CHECKING:
