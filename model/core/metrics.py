@@ -248,12 +248,14 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def observe(m: CommunityModel) -> dict[str, np.ndarray]:
-    """What the municipality observes per neighbourhood (for the layered steering mode)."""
+    """What the municipality observes per neighbourhood (its hiring rule and the layered steering mode)."""
     pop, ini, k = m.pop, m.inits, m.n_nbh
     residents = m.nbh_size.astype(float)
+    waiting = pop.case_state == CASE_WAITING
+    count = np.bincount(pop.nbh, waiting, minlength=k).astype(float)
     return {
-        "waiting_per_team_fte": _ratio(np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k),
-                                       m.team_fte),
+        "waiting_per_team_fte": _ratio(count, m.team_fte),
+        "mean_wait_weeks": _ratio(np.bincount(pop.nbh, waiting * (m.week - pop.case_since), minlength=k), count),
         "initiatives_per_1000": 1000 * _ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
                                               residents),
         "lonely_share": _ratio(np.bincount(pop.nbh, pop.score >= LONELY, minlength=k), residents),
