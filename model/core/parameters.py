@@ -36,12 +36,8 @@ def _profiles() -> dict[str, SteeringProfile]:
 #: (``python -m model.experiments.calibration search``) rewrites those defaults and this line; its record,
 #: with the model's values at the fit, is ``docs/calibration/fit.toml``.
 FIT = (
-    "calibrated 2026-12-06 (objective 0.73; from a hand-moved start (the fit of 8_compass_search.csv after "
-    "the loneliness rules changed: disposition_sd 3.1, desired_ties_mean 4.5 in place of saturation_ties, "
-    "contagion and withdrawal no longer fitted), varying disposition_sd, disposition_correlation, "
-    "emotional_alone, emotional_together, desired_ties_mean, kin_decay_factor, confidant_protection (the "
-    "others kept), then 2 sweeps of a compass search (first step 0.05 of each range) on 6 seeds) to "
-    "Gezondheidsmonitor 2020 (loneliness), CBS (volunteering, mantelzorg, Wmo), Movisie 2023 (admin)"
+    "calibrated 2026-12-06 (objective 2.96; from the defaults of the previous fit) to Gezondheidsmonitor 2020"
+    " (loneliness), CBS (volunteering, mantelzorg, Wmo), Movisie 2023 (admin)"
 )
 
 
