@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.core.state import CASE_WAITING
-
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
 
@@ -54,10 +52,8 @@ class Municipality(mesa.Agent):
         ``capacity_lag_weeks`` lever as time constant; below 0.05 FTE the last of it leaves.
         """
         m = self.model
-        pop, lev, n = m.pop, m.levers, m.n_nbh
-        waiting = pop.case_state == CASE_WAITING
-        count = np.bincount(pop.nbh, waiting, minlength=n)
-        wait = np.bincount(pop.nbh, waiting * (m.week - pop.case_since), minlength=n) / np.maximum(count, 1)
+        lev = m.levers
+        wait = m.observe_neighbourhoods()["mean_wait_weeks"]
         norm = m.p.wait_norm_weeks
         self.hiring = np.where(wait > norm, True, np.where(wait < norm / 2, False, self.hiring))
         target = self.hiring * lev.capacity_response * m.team_fte

@@ -8,6 +8,11 @@ Quick use::
     m = CommunityModel(Parameters(n_residents=2000, steering_mode="facilitating"), seed=1)
     m.run_years(10)
     city, per_neighbourhood = m.city_frame(), m.neighbourhood_frame()
+
+Batches, comparisons, sweeps and their statistics are :mod:`model.api` (its main functions are
+exported here too: ``from model import load_scenario, run_scenarios, comparison_table``). The layout:
+:mod:`model.core` (the simulation), :mod:`model.experiments`, :mod:`model.api`, :mod:`model.reporting`,
+:mod:`model.workshop`, and the shells :mod:`model.cli` and :mod:`model.ema`.
 """
 
 from importlib import import_module
@@ -32,6 +37,10 @@ _EXPORTS = {
     "SteeringMode": "model.core.steering",
     "make_steering": "model.core.steering",
     "register_steering": "model.core.steering",
+    "OUTPUTS": "model.core.outputs",
+    **{name: "model.api" for name in (
+        "analyse", "comparison_table", "list_scenarios", "load_design", "load_scenario", "mean_ci", "run_scenarios",
+        "run_sweep", "save_comparison")},
 }
 __all__ = sorted(_EXPORTS)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,12 +33,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.core.outputs import OUTPUTS
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import Analysis, SweepResults, analyse, load_results, publish_findings
-from model.experiments.plots import draw_bands, key_output_figures, plot_key_outputs, with_derived_outputs
+from model.experiments.plots import FIGURE_OUTPUTS, draw_bands, key_output_figures, plot_key_outputs
 from model.experiments.provenance import git_state, model_digest, versions
 from model.experiments.runner import RunResult, last_weeks, run, run_many
-from model.experiments.scenarios import Scenario, list_scenarios, load_scenario
+from model.experiments.scenarios import InterventionSpec, Scenario, list_scenarios, load_scenario
 from model.experiments.statistics import ci95_half_width, is_clear, mean_ci
 from model.experiments.store import (
     BatchReport,
@@ -54,17 +55,9 @@ from model.experiments.store import (
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
 from model.experiments.tipping import Tipping, TippingDesign, collect_tipping
 
-#: The outputs a comparison summarises by default, with the labels of its table.
-KEY_OUTPUTS = {
-    "community_strength": "community strength (0-100)",
-    "lonely_share": "lonely (DJG >= 3)",
-    "severe_share": "severely lonely (DJG 9-10)",
-    "open_cases": "open cases",
-    "waiting_list": "waiting list",
-    "admin_share": "professionals' admin share",
-    "volunteering_share_year": "volunteered in past year",
-    "total_cost_eur": "cost per week (EUR)",
-}
+#: The outputs a comparison summarises by default (their labels are in :data:`model.core.outputs.OUTPUTS`).
+KEY_OUTPUTS = ("community_strength", "lonely_share", "severe_share", "casework_load", "open_cases", "waiting_list",
+               "admin_share", "volunteering_share_year", "total_cost_eur")
 #: A neighbourhood difference of 5% of the reference value is worth an alderman's attention.
 DEFAULT_THRESHOLD = 0.05
 #: The files every ``run``/``compare`` results folder has.
@@ -209,8 +202,8 @@ def run_design_point(design: Design, values: dict[str, Any], seed: int,
 
 
 # ---------------------------------------------------------------------- statistics
-def comparison_table(results: dict[str, RunResult], keys: dict[str, str] = KEY_OUTPUTS,
-                     weeks: int = WEEKS_PER_YEAR) -> pd.DataFrame:
+def comparison_table(results: dict[str, RunResult], keys: Iterable[str] = KEY_OUTPUTS,
+                     weeks: int = WEEKS_PER_YEAR, lang: str = "en") -> pd.DataFrame:
     """Key outputs per scenario, and their differences against the first scenario, with 95% CIs.
 
     Each seed's outputs are averaged over the last ``weeks`` weeks; the intervals are over
@@ -218,21 +211,24 @@ def comparison_table(results: dict[str, RunResult], keys: dict[str, str] = KEY_O
 
     Args:
         results: Results by scenario name, all on the same seeds; the first is the reference.
-        keys: City outputs to summarise, with their labels.
+        keys: City outputs to summarise, by name.
         weeks: Length of the final period averaged per seed.
+        lang: Language of the ``output`` column (the outputs' labels): ``"en"`` or ``"nl"``.
 
     Returns:
-        One row per output and scenario: ``mean``, ``ci_low``, ``ci_high`` and (except for the
-        reference) ``difference``, ``diff_ci_low``, ``diff_ci_high``.
+        One row per output and scenario: ``output`` (its label), ``key`` (its name), ``scenario``,
+        ``mean``, ``ci_low``, ``ci_high`` and (except for the reference) ``difference``,
+        ``diff_ci_low``, ``diff_ci_high``.
 
     """
     finals = {name: r.final(weeks) for name, r in results.items()}
     reference = next(iter(finals.values()))
     rows = []
-    for key, label in keys.items():
+    for key in keys:
         for i, (name, final) in enumerate(finals.items()):
             mean, low, high = mean_ci(final[key])
-            row = {"output": label, "key": key, "scenario": name, "mean": mean, "ci_low": low, "ci_high": high}
+            row = {"output": OUTPUTS[key].label[lang], "key": key, "scenario": name, "mean": mean, "ci_low": low,
+                   "ci_high": high}
             if i:
                 diff, dlow, dhigh = mean_ci(final[key] - reference[key])  # aligned on seed
                 row |= {"difference": diff, "diff_ci_low": dlow, "diff_ci_high": dhigh}
@@ -470,7 +466,7 @@ class Comparison:
         folders: The results folders, in the order given.
         scenarios: The scenarios as the manifests record them (name, descriptions, parameters, interventions,
             source text), in order.
-        results: City and neighbourhood outputs by scenario name, with the derived ``casework_load``.
+        results: City and neighbourhood outputs by scenario name.
         seeds: The seeds every scenario was run with.
 
     """
@@ -515,6 +511,9 @@ def read_results(folder: Path) -> ResultsFolder:
         if "scenario" not in frame or set(frame["scenario"]) != set(names):
             raise ResultsError(f"{folder}: {table}.parquet and manifest.json name different scenarios; "
                                "the folder was changed after it was written")
+        if missing := [name for name in OUTPUTS if name not in frame]:
+            raise ResultsError(f"{folder}: {table}.parquet has no {missing[0]} column: it was written by an older "
+                               "version of the model; run its scenarios again")
     return ResultsFolder(folder, manifest, city, neighbourhoods)
 
 
@@ -538,9 +537,8 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
             if name in results:
                 raise ResultsError(f"scenario {name!r} is in more than one results folder; give each scenario once")
             scenarios.append(sc)
-            results[name] = RunResult(*(with_derived_outputs(frame[frame["scenario"] == name]
-                                                             .drop(columns="scenario").reset_index(drop=True))
-                                        for frame in (folder.city, folder.neighbourhoods)))
+            results[name] = RunResult(*(frame[frame["scenario"] == name].drop(columns="scenario")
+                                        .reset_index(drop=True) for frame in (folder.city, folder.neighbourhoods)))
     first = _setup(folders[0].manifest)
     for folder in folders[1:]:
         setup = _setup(folder.manifest)
@@ -553,13 +551,12 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
 
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "DESIGN_DIR", "KEY_OUTPUTS", "Analysis", "BatchStoppedError", "Comparison", "Design",
-    "ResultsError", "ResultsFolder", "RunResult", "Scenario", "StoreError", "SweepResults", "Tipping",
-    "TippingDesign", "analyse",
-    "ci95_half_width", "combine", "comparison_table", "default_jobs", "draw_bands", "format_table", "is_clear",
-    "key_output_figures", "last_weeks", "list_scenarios", "load_design", "load_results", "load_scenario", "mean_ci",
-    "neighbourhood_differences", "plot_key_outputs", "publish_findings", "read_results", "run", "run_design_point",
-    "run_many", "run_scenarios", "run_sweep", "run_tipping", "save_analysis", "save_comparison", "save_sweep",
-    "save_tipping", "scenario_tasks", "stored_batch",
-    "weeks_averaged", "write_results",
+    "DEFAULT_THRESHOLD", "DESIGN_DIR", "FIGURE_OUTPUTS", "KEY_OUTPUTS", "OUTPUTS", "Analysis", "BatchStoppedError",
+    "Comparison", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult", "Scenario",
+    "StoreError", "SweepResults", "Tipping", "TippingDesign", "analyse", "ci95_half_width", "combine",
+    "comparison_table", "default_jobs", "draw_bands", "format_table", "is_clear", "key_output_figures", "last_weeks",
+    "list_scenarios", "load_design", "load_results", "load_scenario", "mean_ci", "neighbourhood_differences",
+    "plot_key_outputs", "publish_findings", "read_results", "run", "run_design_point", "run_many", "run_scenarios",
+    "run_sweep", "run_tipping", "save_analysis", "save_comparison", "save_sweep", "save_tipping", "scenario_tasks",
+    "stored_batch", "weeks_averaged", "write_results",
 ]

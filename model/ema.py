@@ -9,7 +9,8 @@ design (:mod:`model.experiments.sweeps`) onto them:
   schema name as its ``variable_name``);
 * lever: ``base_scenario``, the design's scenarios (when it has more than one);
 * outcomes: the design's outputs, each a run's mean over its last ``final_weeks`` weeks,
-  averaged over the design's seeds (EMA replications with a ``seed`` each).
+  averaged over the design's seeds (EMA replications with a ``seed`` each), to be maximised or
+  minimised as :data:`model.core.outputs.OUTPUTS` says which way is better (or for information).
 
 Use it with any EMA evaluator and sampler::
 
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats
 
-from model.api import Design, load_design, run_design_point
+from model.api import OUTPUTS, Design, load_design, run_design_point
 
 if TYPE_CHECKING:
     from model.experiments.sweep_parameters import SweepParameter
@@ -108,6 +109,8 @@ def ema_model(design: Design | str | Path, name: str = "vitality") -> Replicator
     model.uncertainties = [_uncertainty(p) for p in design.parameters]
     if len(design.scenarios) > 1:
         model.levers = [CategoricalParameter(LEVER, [sc.name for sc in design.scenarios])]
-    model.outcomes = [ScalarOutcome(output, function=np.mean) for output in design.outputs]
+    kinds = {"higher": ScalarOutcome.MAXIMIZE, "lower": ScalarOutcome.MINIMIZE, "neutral": ScalarOutcome.INFO}
+    model.outcomes = [ScalarOutcome(output, kind=kinds[OUTPUTS[output].better], function=np.mean)
+                      for output in design.outputs]
     model.replications = [{"seed": seed} for seed in design.seeds]
     return model

@@ -13,10 +13,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
+from model.runner import RunResult
 
 from model import CommunityModel, Parameters, make_intervention, run_many
-from model.core.submodels.professionals import _reach
-from model.runner import RunResult
+from model.core.submodels.professionals import reach_chances
 
 P = Parameters(n_residents=800, burn_in_years=1.0, years=2.0)
 #: Founds many initiatives, so that rules acting through initiatives are exercised within two years.
@@ -134,7 +134,7 @@ def test_self_managed_places_are_cheaper_but_close_without_volunteers() -> None:
 def test_targeting_decides_whom_community_work_reaches() -> None:
     engagement = np.array([0.0, 0.0, 1.0, 1.0])
     isolation = np.array([1.0, 1.0, 0.1, 0.1])
-    responsive, targeted = _reach(engagement, isolation, 0.0), _reach(engagement, isolation, 1.0)
+    responsive, targeted = reach_chances(engagement, isolation, 0.0), reach_chances(engagement, isolation, 1.0)
     np.testing.assert_allclose([responsive.sum(), targeted.sum()], 1.0)
     assert responsive[2] > responsive[0] and targeted[0] > targeted[2]
     assert (responsive > 0).all(), "everyone can be reached"

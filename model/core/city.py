@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents import Initiative, MeetingPlace, Municipality, Professional, Resident
+from model.core.categories import TALENTS, ZRM_DOMAINS
 from model.core.network import TieNetwork
-from model.core.parameters import TALENTS, ZRM_DOMAINS
 from model.core.state import DAILY_LIVING, NO, Initiatives, Places, Population
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ def build_city(m: CommunityModel) -> None:
     build_neighbourhoods(m)
     m.pop = build_population(m)
     m.net = build_network(m)
+    share_disposition_with_kin(m, np.arange(len(m.pop)), initial=True)
     m.places = build_places(m)
     m.inits = Initiatives.empty(max(8, int(m.p.max_initiatives_per_1000 * m.p.n_residents / 1000)))
     m.next_initiative = 0
@@ -110,13 +111,16 @@ def draw_residents(m: CommunityModel, nbh: np.ndarray, newcomers: bool) -> dict[
     rho = p.disposition_correlation
     disp_s = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
     disp_e = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
+    # Wanted good relationships, lognormal with mean desired_ties_mean (relationship standards differ).
+    spread = p.desired_ties_spread
+    desired = p.desired_ties_mean * np.exp(spread * rng.normal(0, 1, n) - spread ** 2 / 2)
     z = np.zeros(n)
     half = np.full(n, 0.5)
     return dict(
         pid=pid, age=age, alone=alone, low_income=low_income, vulnerability=vulnerability,
         chronic=chronic, talents=talents, zrm=zrm,
         reluctance=np.clip(rng.normal(p.reluctance_mean, p.reluctance_sd, n), 0, 1),
-        disp_s=disp_s, disp_e=disp_e,
+        disp_s=disp_s, disp_e=disp_e, desired=desired,
         lon_s=z.copy(), lon_e=z.copy(), score=np.zeros(n, dtype=np.int8),
         # Motivation and trust start neutral and settle to their targets (``model.core.submodels.settle``).
         autonomy=half.copy(), competence=half.copy(), relatedness=half.copy(), trust=half.copy(),
@@ -156,6 +160,43 @@ def build_network(m: CommunityModel) -> TieNetwork:
     w = np.where(kin, rng.uniform(*p.kin_strength, k), rng.uniform(*p.friend_strength, k))
     net.add(src, dst, w, kin, is_bridging(m, src, dst))
     return net
+
+
+def share_disposition_with_kin(m: CommunityModel, who: np.ndarray, initial: bool) -> None:
+    """Mix the dispositions of ``who`` with their relatives', so that relatives resemble each other.
+
+    Each of the two dispositions (social, emotional) of a resident becomes ``(own + b x sum of the
+    relatives') / sqrt(1 + b**2 x relatives)``: its spread stays ``disposition_sd`` and two
+    relatives' dispositions correlate by ``kin_disposition_correlation`` (``r``; Boomsma et al. 2005).
+    For the initial population everyone is drawn at once and mixed with the relatives' own draws,
+    so ``b = (1 - sqrt(1 - r**2)) / r`` gives a pair of relatives ``2b / (1 + b**2) = r``. A
+    newcomer joins relatives who are already there (the newcomers of the same week do not count)
+    and takes ``b = r / sqrt(1 - r**2)``, which gives ``r`` with one relative.
+
+    Args:
+        m: The model; its kin ties of ``who`` are in place.
+        who: The residents to mix (ascending, distinct).
+        initial: All residents at once (the initial city) rather than newcomers.
+    """
+    r = m.p.kin_disposition_correlation
+    if r <= 0 or not len(who):
+        return
+    b = (1 - math.sqrt(1 - r * r)) / r if initial else r / math.sqrt(1 - r * r)
+    pop, net = m.pop, m.net
+    who = np.unique(who)
+    fresh = np.zeros(len(pop), dtype=bool)
+    fresh[who] = not initial
+    # Only the ties of ``who`` are looked at (a few newcomers a week: not a pass over every kin tie).
+    start, ties = net.ties_of(who)
+    owner = np.repeat(np.arange(len(who)), np.diff(start))  # place in ``who`` of each listed tie's resident
+    other = np.where(net.a[ties] == who[owner], net.b[ties], net.a[ties])
+    counted = net.kin[ties] & ~fresh[other]
+    owner, other = owner[counted], other[counted]
+    relatives = np.bincount(owner, minlength=len(who))
+    for name in ("disp_s", "disp_e"):
+        own = getattr(pop, name)
+        mixed = np.bincount(owner, weights=own[other], minlength=len(who))
+        own[who] = (own[who] + b * mixed) / np.sqrt(1 + b * b * relatives)
 
 
 def build_places(m: CommunityModel) -> Places:
@@ -250,6 +291,7 @@ def replace_residents(m: CommunityModel, who: np.ndarray) -> None:
     dst = np.where(kin, rng.integers(0, len(pop), len(src)), similar_neighbour(m, src))
     w = np.where(kin, rng.uniform(*p.kin_strength, len(src)), rng.uniform(*p.friend_strength, len(src)))
     m.net.replace(who, src, dst, w, kin, is_bridging(m, src, dst))  # leavers' ties end, newcomers' start
+    share_disposition_with_kin(m, who, initial=False)
 
 
 def grow_initiative_agents(m: CommunityModel) -> None:

@@ -14,10 +14,11 @@ import pandas as pd
 
 from agents import Initiative, Resident
 from model.core import metrics, submodels
+from model.core.categories import AGE_GROUPS
 from model.core.city import build_city
 from model.core.interventions import Intervention
 from model.core.levers import Levers
-from model.core.parameters import AGE_GROUPS, Parameters
+from model.core.parameters import Parameters
 from model.core.steering import SteeringMode, make_steering
 from model.core.time import WEEKS_PER_YEAR
 

@@ -12,22 +12,36 @@ All starts and ends of a week run before any ``apply``, so a mid-run switch of
 steering mode cannot wipe another intervention's adjustment of that week.
 
 Before ``start_week`` an intervention changes nothing, so a run with it is identical,
-week by week, to the same-seed run without it until then. Add one by subclassing
-:class:`Intervention` (a dataclass) and decorating it with :func:`register_intervention`.
+week by week, to the same-seed run without it until then.
+
+An intervention carries what the rest of the program needs to know about it: its name in Dutch
+and English (``label``), a description, and its settings as dataclass fields declared with
+:func:`~model.core.schema.setting` (unit, allowed range, Dutch and English label, and the dashboard
+slider of one that the workshop room sets live); ``live`` says how the room applies it now.
+Scenario files, the dashboard and the translations read all of it from here. Add one by
+subclassing :class:`Intervention` (a dataclass) and decorating it with :func:`register_intervention`
+(and describe it in ``docs/ODD.md``, section 9.2).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
+from model.core.levers import SteeringProfile
+from model.core.parameters import Parameters
+from model.core.schema import Slider, Text, setting
+from model.core.steering import STEERING_REGISTRY
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
 
 INTERVENTION_REGISTRY: dict[str, type[Intervention]] = {}
+#: Settings that set the same lever as a schema field share its unit, range and meaning.
+_PROTECTED_SHARE = SteeringProfile.__dataclass_fields__["protected_share"]
 
 
 def register_intervention[T: type[Intervention]](cls: T) -> T:
@@ -54,6 +68,23 @@ def make_intervention(name: str, **kwargs: Any) -> Intervention:
     return cls(**kwargs)
 
 
+@dataclass(frozen=True)
+class LiveLever:
+    """How the workshop room applies an intervention now (its setting with a ``slider`` is the one the room moves).
+
+    Attributes:
+        button: The button's text, in Dutch and English.
+        decision: The decision's marker on the charts, in Dutch and English, with the settings as
+            ``{placeholders}``.
+        fixed: Settings the room's decision always has.
+
+    """
+
+    button: Text
+    decision: Text
+    fixed: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Intervention:
     """Base class: when it acts, and where.
@@ -65,7 +96,9 @@ class Intervention:
     """
 
     name: ClassVar[str] = ""
+    label: ClassVar[Text] = {}
     description: ClassVar[str] = ""
+    live: ClassVar[LiveLever | None] = None
     start_week: int = 0
     end_week: int | None = None
     neighbourhoods: tuple[str, ...] = ()
@@ -109,8 +142,10 @@ class SwitchSteering(Intervention):
     """The municipality switches to another steering mode."""
 
     name: ClassVar[str] = "switch_steering"
+    label: ClassVar[Text] = {"en": "switch steering", "nl": "wissel sturing"}
     description: ClassVar[str] = "switch the municipality's steering mode"
-    mode: str = "facilitating"
+    mode: str = setting("facilitating", label={"en": "steering mode", "nl": "sturingsstijl"}, unit="steering mode",
+                        choices=STEERING_REGISTRY)
 
     def __post_init__(self) -> None:
         if self.neighbourhoods:
@@ -131,10 +166,18 @@ class CloseMeetingPlaces(Intervention):
     """
 
     name: ClassVar[str] = "close_meeting_places"
+    label: ClassVar[Text] = {"en": "close meeting places", "nl": "sluit ontmoetingsplekken"}
     description: ClassVar[str] = "cut the subsidy of meeting places (budget cut)"
-    share: float = 1.0
-    immediate: bool = False
-    reopen: bool = False
+    # A place closed by the room closes now, not after months of underfunding (the scenario
+    # meeting_place_closures shows the slow budget-cut path).
+    live: ClassVar[LiveLever | None] = LiveLever(
+        button={"en": "Close meeting places now", "nl": "Sluit ontmoetingsplekken nu"},
+        decision={"en": "close {share:.0%} of places", "nl": "sluit {share:.0%} van de plekken"},
+        fixed={"immediate": True})
+    share: float = setting(1.0, label={"en": "Share of meeting places", "nl": "Deel van de ontmoetingsplekken"},
+                           unit="share", lo=0, hi=1, slider=Slider(0.25, 1.0, 0.25))
+    immediate: bool = setting(False, label={"en": "close at once", "nl": "direct sluiten"}, unit="flag")
+    reopen: bool = setting(False, label={"en": "reopen at the end", "nl": "heropenen aan het eind"}, unit="flag")
 
     def on_start(self, m: CommunityModel) -> None:
         """Cut the subsidy of ``share`` of the places in the selected neighbourhoods (rounded half up).
@@ -167,8 +210,13 @@ class ProtectCommunityTime(Intervention):
     """Professionals get a protected share of their hours for community work."""
 
     name: ClassVar[str] = "protect_community_time"
+    label: ClassVar[Text] = {"en": "protect community time", "nl": "bescherm gemeenschapstijd"}
     description: ClassVar[str] = "protect a share of professionals' time for community work"
-    share: float = 0.3
+    live: ClassVar[LiveLever | None] = LiveLever(
+        button={"en": "Protect community time", "nl": "Bescherm tijd voor gemeenschapswerk"},
+        decision={"en": "protect {share:.0%} of time", "nl": "bescherm {share:.0%} van de tijd"})
+    share: float = setting(0.3, label={"en": "Protected share of hours", "nl": "Beschermd deel van de uren"},
+                           like=_PROTECTED_SHARE, slider=Slider(0.1, 0.8, 0.1))
 
     def apply(self, m: CommunityModel) -> None:
         """Raise the protected share to at least ``share``."""
@@ -183,8 +231,15 @@ class CitizenBudget(Intervention):
     """A burgerbegroting: residents allocate a budget to initiatives and meeting places."""
 
     name: ClassVar[str] = "citizen_budget"
+    label: ClassVar[Text] = {"en": "citizen budget", "nl": "burgerbegroting"}
     description: ClassVar[str] = "give residents a budget of their own (burgerbegroting)"
-    eur_per_resident: float = 10.0
+    live: ClassVar[LiveLever | None] = LiveLever(
+        button={"en": "Add a citizen budget", "nl": "Voeg een burgerbegroting toe"},
+        decision={"en": "citizen budget EUR {eur_per_resident:.0f}", "nl": "burgerbegroting € {eur_per_resident:.0f}"})
+    eur_per_resident: float = setting(10.0, label={"en": "EUR per adult per year",
+                                                   "nl": "Euro per volwassene per jaar"},
+                                      like=Parameters.__dataclass_fields__["citizen_budget_eur"],
+                                      slider=Slider(5.0, 50.0, 5.0))
 
     def apply(self, m: CommunityModel) -> None:
         """Set the citizen budget lever."""
@@ -197,8 +252,11 @@ class OutreachCampaign(Intervention):
     """Professionals spend a larger share of community time on outreach (outreachend werken)."""
 
     name: ClassVar[str] = "outreach_campaign"
+    label: ClassVar[Text] = {"en": "outreach campaign", "nl": "outreachcampagne"}
     description: ClassVar[str] = "spend more community-work time on outreach"
-    share: float = 0.6
+    share: float = setting(0.6, label={"en": "share of community hours on outreach",
+                                       "nl": "deel van de uren gemeenschapswerk aan outreach"},
+                           unit="share", lo=0, hi=1)
 
     def apply(self, m: CommunityModel) -> None:
         """Raise the outreach share of community hours; the other activities shrink in proportion."""
@@ -216,8 +274,10 @@ class AdminLoad(Intervention):
     """Change the administrative (accountability) load on resident initiatives."""
 
     name: ClassVar[str] = "admin_load"
+    label: ClassVar[Text] = {"en": "admin load", "nl": "administratieve last"}
     description: ClassVar[str] = "scale the administrative load on initiatives"
-    factor: float = 0.5
+    factor: float = setting(0.5, label={"en": "factor on the load", "nl": "factor op de last"},
+                            like=SteeringProfile.__dataclass_fields__["accountability"])
 
     def apply(self, m: CommunityModel) -> None:
         """Scale the initiatives' accountability lever."""
@@ -230,6 +290,7 @@ class DropInclusionDemand(Intervention):
     """Stop demanding that every initiative be for everyone (the inclusion cramp)."""
 
     name: ClassVar[str] = "drop_inclusion_demand"
+    label: ClassVar[Text] = {"en": "drop inclusion demand", "nl": "schrap inclusie-eis"}
     description: ClassVar[str] = "drop the demand that initiatives include everyone"
 
     def apply(self, m: CommunityModel) -> None:
@@ -243,8 +304,10 @@ class DemandShock(Intervention):
     """A temporary rise in need (e.g. a year of extra life events)."""
 
     name: ClassVar[str] = "demand_shock"
+    label: ClassVar[Text] = {"en": "demand shock", "nl": "vraagschok"}
     description: ClassVar[str] = "a period of extra need"
-    multiplier: float = 2.0
+    multiplier: float = setting(2.0, label={"en": "factor on life events", "nl": "factor op levensgebeurtenissen"},
+                                like=Parameters.__dataclass_fields__["demand_multiplier"])
 
     def apply(self, m: CommunityModel) -> None:
         """Multiply the rate of life events."""
@@ -257,9 +320,13 @@ class TimeRule(Intervention):
     """Set the professionals' time rule directly: protected community share and redeployment."""
 
     name: ClassVar[str] = "time_rule"
+    label: ClassVar[Text] = {"en": "time rule", "nl": "tijdsregel"}
     description: ClassVar[str] = "set the professionals' time rule"
-    protected_share: float = 0.0
-    builders_do_casework: bool = True
+    protected_share: float = setting(0.0, label={"en": "protected share of hours", "nl": "beschermd deel van de uren"},
+                                     like=_PROTECTED_SHARE)
+    builders_do_casework: bool = setting(True, label={"en": "community builders do casework",
+                                                      "nl": "opbouwwerkers doen casuswerk"},
+                                         like=SteeringProfile.__dataclass_fields__["builders_do_casework"])
 
     def apply(self, m: CommunityModel) -> None:
         """Overwrite the time-rule levers."""
@@ -274,8 +341,11 @@ class ExtraStaff(Intervention):
     """The municipality adds temporary district-team staff for a period, whatever the waits (extra capacity)."""
 
     name: ClassVar[str] = "extra_staff"
+    label: ClassVar[Text] = {"en": "extra staff", "nl": "extra personeel"}
     description: ClassVar[str] = "add temporary district-team staff"
-    share: float = 0.25
+    share: float = setting(0.25, label={"en": "extra staff, share of the team",
+                                        "nl": "extra personeel, deel van het team"},
+                           like=SteeringProfile.__dataclass_fields__["capacity_response"])
 
     def apply(self, m: CommunityModel) -> None:
         """Keep the temporary staff at least ``share`` of the permanent team (the hiring rule may add more)."""

@@ -1,5 +1,8 @@
 """Weekly outputs: one table of named reporters, per neighbourhood and city-wide.
 
+The outputs themselves (names, labels, units, aggregation) are declared in
+:mod:`model.core.outputs`; the recorder's columns are that declaration, in its order.
+
 Reporters are computed from per-neighbourhood *sums* (counts, hours, euros); each
 output is a formula over those sums, so the city-wide value is the same formula
 over the sums added up across neighbourhoods (shares are weighted correctly).
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from model.core.outputs import OUTPUTS
 from model.core.state import CASE_OPEN, CASE_WAITING, LONELY, SEVERE, need_level_of
 from model.core.time import WEEKS_PER_YEAR
 
@@ -185,6 +189,7 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "mean_good_ties": _ratio(s["good_ties"], r),
         "open_cases": s["open_cases"],
         "waiting_list": s["waiting"],
+        "casework_load": s["open_cases"] + s["waiting"],
         "mean_wait_weeks": _ratio(s["wait_weeks"], s["waiting"]),
         "formal_support_share": _ratio(s["open_cases"], r),
         "cases_per_professional": _ratio(s["open_cases"], s["team_fte"]),
@@ -243,12 +248,14 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def observe(m: CommunityModel) -> dict[str, np.ndarray]:
-    """What the municipality observes per neighbourhood (for the layered steering mode)."""
+    """What the municipality observes per neighbourhood (its hiring rule and the layered steering mode)."""
     pop, ini, k = m.pop, m.inits, m.n_nbh
     residents = m.nbh_size.astype(float)
+    waiting = pop.case_state == CASE_WAITING
+    count = np.bincount(pop.nbh, waiting, minlength=k).astype(float)
     return {
-        "waiting_per_team_fte": _ratio(np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k),
-                                       m.team_fte),
+        "waiting_per_team_fte": _ratio(count, m.team_fte),
+        "mean_wait_weeks": _ratio(np.bincount(pop.nbh, waiting * (m.week - pop.case_since), minlength=k), count),
         "initiatives_per_1000": 1000 * _ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
                                               residents),
         "lonely_share": _ratio(np.bincount(pop.nbh, pop.score >= LONELY, minlength=k), residents),
@@ -270,7 +277,7 @@ class Recorder:
         self.modes: list[np.ndarray] = []
         self.nbh_rows: list[np.ndarray] = []
         self.city_rows: list[np.ndarray] = []
-        self.names: list[str] = []
+        self.names = list(OUTPUTS)
         self.nbh_names = list(m.nbh_names)
         self.archetypes = list(m.nbh_archetype)
         self.initiative_rows: list[np.ndarray] = []
@@ -281,8 +288,6 @@ class Recorder:
         s = _sums(m)
         per_nbh = _outputs(s)
         city = _outputs({key: np.atleast_1d(v.sum()) for key, v in s.items()})
-        if not self.names:
-            self.names = list(per_nbh)
         self.weeks.append(m.week)
         self.modes.append(m.levers.mode.copy())
         self.nbh_rows.append(np.column_stack([per_nbh[k] for k in self.names]))

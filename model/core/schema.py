@@ -1,22 +1,18 @@
 """The machinery of the parameter schema: declaring fields, validating overrides, plain data.
 
 A schema is a frozen dataclass whose fields are declared with :func:`param` (a default, a unit, a
-source and an allowed range). :func:`apply_overrides` builds a validated copy from plain data
-(scenario files, the command line, the dashboard), :func:`check_value` checks one value against
-its field, :func:`calibrated_defaults` replaces declared defaults by calibrated ones and
-:func:`describe` lists the fields for documentation and the dashboard. The model's own schema is
-:mod:`model.core.parameters`.
+source and an allowed range); a plug-in's settings are declared with :func:`setting` (a label in
+Dutch and English, a unit, an allowed range and perhaps a dashboard :class:`Slider`).
+:func:`apply_overrides` builds a validated copy from plain data (scenario files, the command line,
+the dashboard), :func:`check_value` checks one value against its field and :func:`describe` lists
+the fields for documentation and the dashboard. The model's own schema is :mod:`model.core.parameters`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import tomllib
-import types
 import typing
-from collections.abc import Callable
-from dataclasses import field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -33,6 +29,7 @@ def param(
     hi: float | None = None,
     doc: str = "",
     choices: tuple[str, ...] | None = None,
+    fitted: str | None = None,
 ) -> Any:
     """Declare a schema field with its unit, source and allowed range.
 
@@ -44,48 +41,70 @@ def param(
         hi: Largest allowed value (inclusive), per element for tuples.
         doc: One-line meaning of the parameter.
         choices: Allowed values for a string field.
+        fitted: The provenance of the calibration, for a default that a calibration fitted (then the
+            source says what the value was based on before the fit).
 
     Returns:
         A dataclass field carrying that metadata.
     """
-    meta = {"unit": unit, "source": source, "lo": lo, "hi": hi, "doc": doc, "choices": choices}
+    meta = {"unit": unit, "source": f"{fitted} (was: {source})" if fitted else source, "lo": lo, "hi": hi,
+            "doc": doc, "choices": choices, "fitted": fitted is not None}
     if isinstance(default, (list, dict)):
         raise TypeError("use tuples for vector defaults")
     return field(default=default, metadata=meta)
 
 
-def calibrated_defaults(path: Path) -> Callable[[type], type]:
-    """Class decorator (under ``@dataclass``): the TOML file ``path``'s values become defaults of the listed fields.
+#: A text in Dutch and English: ``{"nl": ..., "en": ...}``.
+Text = dict[str, str]
 
-    Only fields listed under ``[parameters]`` change; their source becomes the file's
-    ``[calibration] provenance``. Missing file: the defaults stay as declared.
 
-    Raises:
-        ParameterError: The file names a field that is not a parameter, or a value out of its range.
+@dataclass(frozen=True)
+class Slider:
+    """A slider of the workshop dashboard: its range in the room (within the allowed one), step and texts.
+
+    Attributes:
+        lo: Lowest value on the slider.
+        hi: Highest value on the slider.
+        step: Slider step.
+        label: Its label in Dutch and English (a plug-in's setting uses the setting's own label when ``None``).
+        help: Help texts by language; a language without one shows the field's meaning and unit.
+
     """
-    def apply(cls: type) -> type:
-        if not path.exists():
-            return cls
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        provenance = data.get("calibration", {}).get("provenance", "calibrated")
-        for name, value in data.get("parameters", {}).items():
-            f = cls.__dict__.get(name)
-            if not isinstance(f, dataclasses.Field) or "lo" not in f.metadata:
-                raise ParameterError(f"{path.name}: {name}: not a parameter of the schema")
-            new = tuple(float(v) for v in value) if isinstance(value, list) else type(f.default)(value)
-            lo, hi = f.metadata["lo"], f.metadata["hi"]
-            if any((lo is not None and v < lo) or (hi is not None and v > hi) for v in _as_tuple(new)):
-                raise ParameterError(f"{path.name}: {name}: {new} is out of range {lo} to {hi}")
-            f.default = new
-            f.metadata = types.MappingProxyType({**f.metadata,
-                                                 "source": f"{provenance} (was: {f.metadata['source']})"})
-        return cls
 
-    return apply
+    lo: float
+    hi: float
+    step: float
+    label: Text | None = None
+    help: Text = field(default_factory=dict)
 
 
-def _as_tuple(value: Any) -> tuple:
-    return value if isinstance(value, tuple) else (value,)
+def setting(default: Any, *, label: Text, unit: str | None = None, lo: float | None = None, hi: float | None = None,
+            choices: Any = None, doc: str | None = None, slider: Slider | None = None,
+            like: dataclasses.Field | None = None) -> Any:
+    """Declare a setting of a plug-in (a field of an intervention): its label, unit, allowed range and slider.
+
+    Scenario files check a setting's value as a schema field's (:func:`check_value`); the dashboard makes
+    the ``slider`` of a live intervention.
+
+    Args:
+        default: The default value.
+        label: Its name in Dutch and English.
+        unit: Unit of the value (default: ``like``'s).
+        lo: Smallest allowed value (default: ``like``'s).
+        hi: Largest allowed value (default: ``like``'s).
+        choices: Allowed values of a text setting (any container, e.g. a registry).
+        doc: One-line meaning (default: ``like``'s).
+        slider: The dashboard's slider for it, when the room sets it live.
+        like: A schema field whose unit, range and meaning the setting shares (it sets the same lever).
+
+    Returns:
+        A dataclass field carrying that metadata.
+    """
+    meta = dict(like.metadata) if like is not None else {"unit": "", "lo": None, "hi": None, "doc": ""}
+    given = {"unit": unit, "lo": lo, "hi": hi, "doc": doc}
+    meta |= {key: value for key, value in given.items() if value is not None}
+    meta |= {"source": "", "choices": choices, "label": label, "slider": slider}
+    return field(default=default, metadata=meta)
 
 
 def to_plain(value: Any) -> Any:

@@ -52,6 +52,7 @@ class Population:
     reluctance: np.ndarray  # 0-1, vraagverlegenheid
     disp_s: np.ndarray  # disposition to social loneliness (DJG points)
     disp_e: np.ndarray  # disposition to emotional loneliness
+    desired: np.ndarray  # good relationships wanted (De Jong Gierveld's standard; loneliness is the shortfall)
     lon_s: np.ndarray  # social loneliness, continuous 0-5
     lon_e: np.ndarray  # emotional loneliness, continuous 0-6
     score: np.ndarray  # De Jong Gierveld score 0-11 (integer)

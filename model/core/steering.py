@@ -8,8 +8,13 @@ Lifecycle of a steering mode (see ``docs/ODD.md``, submodel ``steer``):
 
 A mode only sets levers (accountability load, grants, meeting-place funding, the
 professionals' time rule, takeover, inclusion demand, control); what follows from
-them is up to the agents. Add a mode by subclassing :class:`SteeringMode` and
-decorating it with :func:`register_steering`; the model's step does not change.
+them is up to the agents. A mode carries what the rest of the program needs to know about it:
+its name in Dutch and English (``label``), a description, the default lever values of a fixed
+mode (``profile``: the schema's ``steering.<mode>`` table starts from it) and the dashboard's
+sliders for the schema parameters it reads (``sliders``). Add a mode by subclassing
+:class:`SteeringMode` and decorating it with :func:`register_steering` (and describe it in
+``docs/ODD.md``, section 9.1); the model's step, the scenario files, the dashboard and the
+translations pick it up.
 """
 
 from __future__ import annotations
@@ -17,6 +22,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
+
+from model.core.levers import SteeringProfile
+from model.core.schema import Slider, Text
+from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -43,10 +52,23 @@ def make_steering(name: str) -> SteeringMode:
 
 
 class SteeringMode:
-    """Base class of a steering mode."""
+    """Base class of a steering mode.
+
+    Attributes:
+        name: Its name in the registry, scenario files and the command line.
+        label: Its name in Dutch and English, as the dashboard and reports show it.
+        description: One line in English.
+        profile: The lever values of a fixed mode, as the schema's defaults (``steering.<name>``); ``None`` for
+            a mode that chooses among other modes' profiles.
+        sliders: Dashboard sliders (start settings) for the schema parameters this mode reads, by name.
+
+    """
 
     name: ClassVar[str] = ""
+    label: ClassVar[Text] = {}
     description: ClassVar[str] = ""
+    profile: ClassVar[SteeringProfile | None] = None
+    sliders: ClassVar[dict[str, Slider]] = {}
 
     def start(self, model: CommunityModel) -> None:
         """Called once when the municipality adopts this mode."""
@@ -61,7 +83,14 @@ class Facilitating(SteeringMode):
     """Follows the energy in society: light accountability, grants, protected community time."""
 
     name = "facilitating"
+    label: ClassVar[Text] = {"en": "Facilitating", "nl": "Faciliterend"}
     description = "faciliterend: follows residents' energy with light rules, grants and protected community time"
+    # Light rules, temporary start grants, places handed to residents, support for who comes forward, the
+    # voorliggend veld first, little and slow extra staff, no bemoeizorg (docs/steering.md).
+    profile = SteeringProfile(accountability=0.6, control=0.15, grant_prob=0.6, place_funding=1.0,
+                              protected_share=0.3, inclusion_demand=0.0, community_split=(0.30, 0.40, 0.20, 0.10),
+                              targeting=0.2, grant_weeks=104, place_self_managed=0.75, diversion=0.6,
+                              bemoeizorg_share=0.0, capacity_response=0.1, capacity_lag_weeks=26.0)
 
 
 @register_steering
@@ -69,15 +98,26 @@ class Framing(SteeringMode):
     """Kaderstellend: sets conditions, goals and inclusion demands with moderate accountability."""
 
     name = "framing"
+    label: ClassVar[Text] = {"en": "Framing", "nl": "Kaderstellend"}
     description = "kaderstellend: conditions, goals and inclusion demands with moderate accountability"
+    # Structural grants on conditions (reporting, inclusion), the schema's middle values otherwise.
+    profile = SteeringProfile(grant_weeks=260)
 
 
 @register_steering
 class Enforcing(SteeringMode):
-    """Dwingend en overnemend: casework first, heavy accountability, takes over struggling initiatives."""
+    """Dwingend en overnemend: casework first, heavy accountability, takes over struggling initiatives and places."""
 
     name = "enforcing"
+    label: ClassVar[Text] = {"en": "Enforcing", "nl": "Dwingend"}
     description = "dwingend en overnemend: casework first, heavy accountability, takes over initiatives"
+    # Casework first, standards and reporting, bemoeizorg, quick and large extra staff, takeover of struggling
+    # initiatives and of places at risk, reach that seeks out the isolated (docs/steering.md).
+    profile = SteeringProfile(accountability=1.25, control=0.9, grant_prob=0.15, place_funding=1.0,
+                              protected_share=0.0, builders_do_casework=True, takeover_rate=0.05,
+                              inclusion_demand=1.0, community_split=(0.25, 0.15, 0.05, 0.55), targeting=0.9,
+                              grant_weeks=52, diversion=0.1, bemoeizorg_share=0.1, capacity_response=0.5,
+                              capacity_lag_weeks=6.0)
 
 
 @register_steering
@@ -91,7 +131,13 @@ class Layered(SteeringMode):
     """
 
     name = "layered"
+    label: ClassVar[Text] = {"en": "Layered", "nl": "Gelaagd"}
     description = "gelaagd: per neighbourhood facilitating, framing or enforcing, depending on the situation"
+    # A workshop tries reviews from monthly to yearly; the schema allows up to ten years.
+    sliders: ClassVar[dict[str, Slider]] = {"layered_review_weeks": Slider(
+        4, WEEKS_PER_YEAR, 1,
+        label={"en": "Layered: review every (weeks)", "nl": "Gelaagd: herziening elke (weken)"},
+        help={"nl": "Hoe vaak de gelaagde sturing elke wijk opnieuw beoordeelt (weken)."})}
 
     def start(self, model: CommunityModel) -> None:
         """Begin with framing everywhere; the first review follows at once."""

@@ -7,6 +7,7 @@ tidy city table (one row per scenario, seed and week); the bands are
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -14,19 +15,11 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from model.core.outputs import OUTPUTS
 from model.experiments.statistics import ci95_half_width
 
-#: The three key outputs drawn for every run: column (derived ones below) -> axis label.
-FIGURE_OUTPUTS = {
-    "community_strength": "community strength (0-100)",
-    "lonely_share": "share lonely (De Jong Gierveld >= 3)",
-    "casework_load": "casework load (open cases + waiting list)",
-}
-
-
-def with_derived_outputs(city: pd.DataFrame) -> pd.DataFrame:
-    """Add the derived ``casework_load`` column (open cases plus waiting list) to a city table."""
-    return city.assign(casework_load=city["open_cases"] + city["waiting_list"])
+#: The three key outputs drawn for every run (labels from :data:`model.core.outputs.OUTPUTS`).
+FIGURE_OUTPUTS = ("community_strength", "lonely_share", "casework_load")
 
 
 def draw_bands(ax: Axes, table: pd.DataFrame, key: str, by: str = "scenario", x: str = "year") -> None:
@@ -48,13 +41,14 @@ def draw_bands(ax: Axes, table: pd.DataFrame, key: str, by: str = "scenario", x:
         ax.fill_between(g.index, g["mean"] - half, g["mean"] + half, color=line.get_color(), alpha=0.2, linewidth=0)
 
 
-def key_output_figures(city: pd.DataFrame, outputs: dict[str, str] = FIGURE_OUTPUTS, xlabel: str = "year",
-                       title: str = "Mean and 95% CI over {seeds} seeds") -> dict[str, Figure]:
+def key_output_figures(city: pd.DataFrame, outputs: Sequence[str] = FIGURE_OUTPUTS, lang: str = "en",
+                       xlabel: str = "year", title: str = "Mean and 95% CI over {seeds} seeds") -> dict[str, Figure]:
     """Each key output over time, one line (mean over seeds) and 95% band per scenario.
 
     Args:
         city: City table with columns ``scenario``, ``seed``, ``year`` and the outputs.
-        outputs: Columns to draw (``casework_load`` is derived), with their axis labels.
+        outputs: The outputs to draw; each axis is labelled with the output's label in ``lang``.
+        lang: ``"en"`` or ``"nl"``.
         xlabel: Label of the time axis.
         title: Title of each figure; ``{seeds}`` becomes the number of seeds.
 
@@ -62,25 +56,23 @@ def key_output_figures(city: pd.DataFrame, outputs: dict[str, str] = FIGURE_OUTP
         One figure per output, by output name.
 
     """
-    city = with_derived_outputs(city)
     seeds = city["seed"].nunique()
     figures = {}
-    for key, label in outputs.items():
+    for key in outputs:
         fig = Figure(figsize=(7, 4), layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         draw_bands(ax, city, key)
-        ax.set(xlabel=xlabel, ylabel=label, title=title.format(seeds=seeds))
+        ax.set(xlabel=xlabel, ylabel=OUTPUTS[key].label[lang], title=title.format(seeds=seeds))
         ax.legend(loc="best", fontsize="small")
         figures[key] = fig
     return figures
 
 
-def plot_key_outputs(city: pd.DataFrame, folder: Path, outputs: dict[str, str] = FIGURE_OUTPUTS,
-                     xlabel: str = "year", title: str = "Mean and 95% CI over {seeds} seeds") -> list[Path]:
+def plot_key_outputs(city: pd.DataFrame, folder: Path, outputs: Sequence[str] = FIGURE_OUTPUTS) -> list[Path]:
     """Write :func:`key_output_figures` into ``folder`` (which must exist) as ``<output>.png``; return the paths."""
     paths = []
-    for key, fig in key_output_figures(city, outputs, xlabel, title).items():
+    for key, fig in key_output_figures(city, outputs).items():
         path = folder / f"{key}.png"
         fig.savefig(path, dpi=120)
         paths.append(path)

@@ -37,9 +37,8 @@ from typing import Any
 
 from model.core.city import neighbourhoods
 from model.core.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
-from model.core.parameters import Parameters, SteeringProfile, parameters_from_dict
+from model.core.parameters import Parameters, parameters_from_dict
 from model.core.schema import ParameterError, check_value, param
-from model.core.steering import STEERING_REGISTRY
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments import runner
 from model.experiments.provenance import ROOT
@@ -51,16 +50,6 @@ TOP_LEVEL_KEYS = ("name", "description", "description_nl", "parameters", "interv
 TIMING_KEYS = ("type", "at_year", "until_year", "neighbourhoods")
 _BASE_FIELDS = {f.name for f in dataclasses.fields(Intervention)}
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-
-#: Intervention settings whose allowed range is that of a schema field.
-_SETTING_SCHEMA = {
-    ("protect_community_time", "share"): (SteeringProfile, "protected_share"),
-    ("time_rule", "protected_share"): (SteeringProfile, "protected_share"),
-    ("admin_load", "factor"): (SteeringProfile, "accountability"),
-    ("citizen_budget", "eur_per_resident"): (Parameters, "citizen_budget_eur"),
-    ("demand_shock", "multiplier"): (Parameters, "demand_multiplier"),
-    ("extra_staff", "share"): (SteeringProfile, "capacity_response"),
-}
 
 
 class ScenarioError(ParameterError):
@@ -293,15 +282,8 @@ def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpe
 
 
 def setting_field(kind: str, key: str) -> dataclasses.Field:
-    """Find the schema field whose range an intervention setting has (a plain field when none applies)."""
-    if (kind, key) in _SETTING_SCHEMA:
-        owner, name = _SETTING_SCHEMA[kind, key]
-        return owner.__dataclass_fields__[name]
-    if key == "mode":
-        return param("", unit="steering mode", source="", choices=tuple(STEERING_REGISTRY))
-    if key.endswith("share"):
-        return param(0.0, unit="share", source="", lo=0, hi=1)
-    return param(None, unit="", source="")
+    """The declaration of an intervention's setting: unit, allowed range and labels (``model.core.interventions``)."""
+    return INTERVENTION_REGISTRY[kind].__dataclass_fields__[key]
 
 
 def _neighbourhoods(entry: dict[str, Any], where: str, params: Parameters) -> tuple[str, ...]:

@@ -50,7 +50,6 @@ runs and resumes like any other batch.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import re
 import tomllib
@@ -61,11 +60,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from model.core.community import CommunityModel
-from model.core.parameters import Parameters
+from model.core.outputs import OUTPUTS
 from model.core.schema import ParameterError
-from model.experiments.plots import with_derived_outputs
-from model.experiments.runner import RunResult
 from model.experiments.scenarios import (
     SCENARIO_DIR,
     Scenario,
@@ -90,13 +86,6 @@ BETTER = ("lower", "higher")
 
 class DesignError(ParameterError):
     """A design file that cannot be used; the message is one line naming the file and the key."""
-
-
-@functools.cache
-def city_outputs() -> tuple[str, ...]:
-    """Names of the city outputs a design can name (the model's weekly outputs and derived ones)."""
-    city = with_derived_outputs(CommunityModel(Parameters(n_residents=50), seed=0).city_frame())
-    return tuple(c for c in city.columns if c not in ("week", "year"))
 
 
 # ---------------------------------------------------------------------- discovery questions
@@ -384,7 +373,7 @@ class Design:
 def sweep_run(scenario: Scenario, seed: int, final_weeks: int) -> dict[str, pd.DataFrame]:
     """One run of a sweep (a task of the run store): every city output averaged over the last weeks."""
     result = scenario.run(seed)
-    final = RunResult(with_derived_outputs(result.city), result.neighbourhoods).final(final_weeks)
+    final = result.final(final_weeks)
     return {"final": final.reset_index(drop=True)}
 
 
@@ -497,7 +486,7 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
         raise ParameterError("scenarios: each scenario can be named once")
 
     outputs = data.get("outputs", ["community_strength", "lonely_share", "casework_load"])
-    known = city_outputs()
+    known = tuple(OUTPUTS)
     if not isinstance(outputs, list) or not outputs:
         raise ParameterError(f"outputs: expected a list of city outputs, got {outputs!r}")
     for o in outputs:

@@ -44,7 +44,6 @@ from matplotlib.figure import Figure
 from model.core.schema import ParameterError, check_value
 from model.core.steering import STEERING_REGISTRY
 from model.core.time import WEEKS_PER_YEAR
-from model.experiments.plots import with_derived_outputs
 from model.experiments.runner import last_weeks
 from model.experiments.scenarios import InterventionSpec, Scenario, setting_field
 from model.experiments.store import RunStore, Task, replace_file
@@ -228,7 +227,7 @@ def year_of(week: pd.Series) -> pd.Series:
 
 def tipping_run(scenario: Scenario, seed: int, final_weeks: int) -> dict[str, pd.DataFrame]:
     """One run (a task of the run store): the yearly means of :data:`OUTPUTS` and their means over the last weeks."""
-    city = with_derived_outputs(scenario.run(seed).city)
+    city = scenario.run(seed).city
     yearly = city.groupby(year_of(city["week"]))[list(OUTPUTS)].mean().rename_axis("year").reset_index()
     final = last_weeks(city, final_weeks)[list(OUTPUTS)].mean().to_frame().T
     return {"yearly": yearly, "final": final}

@@ -15,7 +15,8 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from model.i18n import STEERING_NAMES
+from model.core.outputs import OUTPUTS
+from model.i18n import steering_name
 
 #: The findings on where each steering mode wins, beside docs/steering.md.
 MODE_FINDINGS = "where_each_mode_wins.json"
@@ -48,7 +49,7 @@ def mode_findings(docs: Path, run_digest: str | None, t: dict[str, Any], lang: s
         for q in data["questions"]:
             if q["kind"] != "best":
                 continue
-            heading = t[f"guide_output_{q['better']}"].format(output=t["noun"].get(q["output"], q["output"]))
+            heading = t[f"guide_output_{q['better']}"].format(output=_short(q["output"], lang))
             outputs.setdefault(q["output"], {"label": heading, "sentences": []})["sentences"].append(
                 _best_choice_sentence(q, t, lang, locale))
         intro = t["guide_modes_intro"].format(
@@ -67,9 +68,14 @@ def mode_findings(docs: Path, run_digest: str | None, t: dict[str, Any], lang: s
     return {"messages": messages, "outputs": list(outputs.values())}
 
 
+def _short(output: str, lang: str) -> str:
+    """An output's short name (its name for an output this version of the model no longer has)."""
+    return OUTPUTS[output].short[lang] if output in OUTPUTS else output
+
+
 def _best_choice_sentence(q: dict[str, Any], t: dict[str, Any], lang: str, locale: str) -> str:
     """One mode's finding: never, always, or in how many conditions and where (the PRIM box's restrictions)."""
-    name = STEERING_NAMES[lang].get(q["scenario"], q["scenario"])
+    name = steering_name(q["scenario"], lang)
     values = {"scenario": name, "scenario_lower": name.lower(), "cases": q["cases"], "points": q["points"],
               "every_seed": q["every_seed"]}
     if q["cases"] == 0:

@@ -42,6 +42,7 @@ from markupsafe import Markup
 from model.api import (
     DEFAULT_THRESHOLD,
     KEY_OUTPUTS,
+    OUTPUTS,
     SIZE_PARAMETERS,
     Comparison,
     comparison_table,
@@ -88,11 +89,6 @@ def _all_texts() -> dict[str, Any]:
     return tomllib.loads(source)
 
 
-def is_share(key: str) -> bool:
-    """Whether an output is a share of residents (shown as a percentage)."""
-    return "_share" in key
-
-
 @dataclass(frozen=True)
 class Style:
     """How one output's numbers are written: scaled (shares as %), with decimals fitted to their size."""
@@ -127,7 +123,7 @@ class Style:
 
 def _styles(table: pd.DataFrame, locale: str, t: dict[str, Any]) -> dict[str, Style]:
     """One style per output of a :func:`model.cli.comparison_table`, fitted to its largest mean."""
-    return {key: Style.fitted(locale, rows["mean"].abs().max(), is_share(key), t["pp"])
+    return {key: Style.fitted(locale, rows["mean"].abs().max(), OUTPUTS[key].unit.share, t["pp"])
             for key, rows in table.groupby("key", sort=False)}
 
 
@@ -167,9 +163,10 @@ def summary_paragraph(comparison: Comparison, table: pd.DataFrame, lang: str, we
             "years": format_decimal(params["years"], format="#,##0.##", locale=locale),
             "seeds": len(comparison.seeds)}
     rows = {(r.key, r.scenario): r for r in table.itertuples()}
-    unit = {key: t["unit"].get(key, "") for key in REPORT_OUTPUTS}  # shares: Style.change writes the points
+    noun = {key: OUTPUTS[key].short[lang] for key in REPORT_OUTPUTS}
+    unit = {key: OUTPUTS[key].unit.text[lang] for key in REPORT_OUTPUTS}  # shares: Style.change writes the points
     if len(names) == 1:
-        values = [f"{t['noun'][key]} {_interval(t, styles[key], r.mean, r.ci_low, r.ci_high)}"
+        values = [f"{noun[key]} {_interval(t, styles[key], r.mean, r.ci_low, r.ci_high)}"
                   for key in REPORT_OUTPUTS for r in [rows[key, ref]]]
         parts = [t["summary_intro_one"].format(scenario=ref, **size),
                  t["summary_levels"].format(weeks=weeks, values=format_list(values, locale=locale))]
@@ -187,10 +184,10 @@ def summary_paragraph(comparison: Comparison, table: pd.DataFrame, lang: str, we
                     if is_clear(r.diff_ci_low, r.diff_ci_high):
                         change = f"{style.change(r.difference)} {unit[key]}".strip()
                         phrase = t["summary_higher" if r.difference > 0 else "summary_lower"]
-                        clear.append(phrase.format(what=t["noun"][key], diff=change, low=style.change(r.diff_ci_low),
+                        clear.append(phrase.format(what=noun[key], diff=change, low=style.change(r.diff_ci_low),
                                                    high=style.change(r.diff_ci_high)))
                     else:
-                        unclear.append(t["noun"][key])
+                        unclear.append(noun[key])
                 which = ("summary_clear_unclear" if clear and unclear else "summary_clear" if clear
                          else "summary_unclear")
                 parts.append(t[which].format(ref=ref, scenario=name, clear=format_list(clear, locale=locale),
@@ -231,14 +228,13 @@ def key_output_groups(table: pd.DataFrame, t: dict[str, Any], locale: str) -> li
     return groups
 
 
-def figures(comparison: Comparison, t: dict[str, Any]) -> list[dict[str, str]]:
+def figures(comparison: Comparison, t: dict[str, Any], lang: str) -> list[dict[str, str]]:
     """The key outputs over time (mean and 95% band per scenario), as PNG data URIs."""
     city = pd.concat([r.city.assign(scenario=name) for name, r in comparison.results.items()], ignore_index=True)
-    labels = {key: t["output"][key] for key in REPORT_OUTPUTS}
     result = []
-    for key, fig in key_output_figures(city, outputs=labels, xlabel=t["year"], title=t["figure_title"]).items():
+    for key, fig in key_output_figures(city, REPORT_OUTPUTS, lang, xlabel=t["year"], title=t["figure_title"]).items():
         fig.savefig(png := io.BytesIO(), format="png", dpi=120)
-        result.append({"key": key, "label": labels[key],
+        result.append({"key": key, "label": OUTPUTS[key].label[lang],
                        "src": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")})
     return result
 
@@ -418,8 +414,8 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
     results = comparison.results
     weeks = weeks_averaged(results)
     ref = comparison.reference["name"]
-    key_table = comparison_table(results, {key: t["output"][key] for key in REPORT_OUTPUTS})
-    all_table = comparison_table(results, {key: t["output"].get(key, label) for key, label in KEY_OUTPUTS.items()})
+    key_table = comparison_table(results, REPORT_OUTPUTS, lang=lang)
+    all_table = comparison_table(results, KEY_OUTPUTS, lang=lang)
     run_digest = comparison.folders[0].manifest.get("model_digest")
     validation = validation_part(docs, run_digest, t, locale)
     own_targets = None
@@ -428,7 +424,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
 
     nbh = neighbourhood_differences(results, REPORT_OUTPUTS, threshold)
     nbh_styles = _styles(key_table, locale, t)
-    nbh_rows = [{"neighbourhood": r.neighbourhood, "output": t["output"][r.key], "scenario": r.scenario,
+    nbh_rows = [{"neighbourhood": r.neighbourhood, "output": OUTPUTS[r.key].label[lang], "scenario": r.scenario,
                  "difference": _interval(t, nbh_styles[r.key], r.difference, r.diff_ci_low, r.diff_ci_high, True),
                  "relative": format_decimal(r.relative * 100, format="+#,##0;-#,##0", locale=locale) + "%"}
                 for r in nbh[nbh["matters"]].itertuples()]
@@ -452,7 +448,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
         key_groups=key_output_groups(key_table, t, locale),
         all_groups=key_output_groups(all_table, t, locale),
         many=len(comparison.scenarios) > 1,
-        figures=figures(comparison, t),
+        figures=figures(comparison, t, lang),
         nbh_rule=t["nbh_rule"].format(threshold=format_decimal(threshold * 100, format="#,##0.#", locale=locale)
                                       + "%"),
         nbh_rows=nbh_rows, col_relative=t["col_relative"].format(ref=ref),

@@ -9,7 +9,8 @@ changes a model rule:
   :func:`figure`);
 * :mod:`~model.workshop.exports`: :func:`charts_png` and :func:`session_csv`;
 * :mod:`~model.workshop.info`: the info tab, quoting ``docs/ODD.md``;
-* :mod:`~model.workshop.sliders`: the sliders, generated from the schema and the plug-ins.
+* :mod:`~model.workshop.sliders`: the sliders, generated from the schema and the plug-ins (steering modes
+  and interventions declare their own sliders, labels and how the room applies them).
 """
 
 from model.reporting.odd import ODD_PATH
@@ -20,8 +21,6 @@ from model.workshop.session import STEERING_MODES, Decision, Snapshot, WorkshopM
 from model.workshop.sliders import (
     DEFAULT_SCENARIO,
     KEY_LEVERS,
-    LIVE_FIXED,
-    LIVE_LEVERS,
     SliderSpec,
     lever_specs,
     slider_specs,
@@ -30,7 +29,7 @@ from model.workshop.sliders import (
 )
 
 __all__ = [
-    "DECISION_COLOUR", "DEFAULT_SCENARIO", "KEY_LEVERS", "LIVE_FIXED", "LIVE_LEVERS", "ODD_PATH", "STEERING_MODES",
+    "DECISION_COLOUR", "DEFAULT_SCENARIO", "KEY_LEVERS", "ODD_PATH", "STEERING_MODES",
     "Decision", "Monitor", "SliderSpec", "Snapshot", "WorkshopModel", "charts_png", "export_name", "figure",
     "info_html", "info_markdown", "lever_specs", "monitors", "odd_section", "png", "session_csv", "slider_specs",
     "snapshot", "start_settings", "start_values",

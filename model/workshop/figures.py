@@ -16,20 +16,21 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 
-from model.core.parameters import INITIATIVE_KINDS
+from model.core.categories import INITIATIVE_KINDS
+from model.core.outputs import OUTPUTS
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.plots import FIGURE_OUTPUTS
-from model.i18n import ACTIVITY_NAMES, INITIATIVE_KIND_NAMES, intervention_name, neighbourhood_name, t
+from model.i18n import INITIATIVE_KIND_NAMES, intervention_name, neighbourhood_name, t
 from model.workshop.session import Snapshot
 
 _ACTIVITIES = ("hours_casework", "hours_admin", "hours_connecting", "hours_initiative_support",
                "hours_talent_spotting", "hours_outreach")
 _ACTIVITY_COLOURS = ("#c0504d", "#9e9e9e", "#4f81bd", "#8064a2", "#f79646", "#4bacc6")
-#: How the key outputs of :data:`model.experiments.plots.FIGURE_OUTPUTS` (the CLI's figures) are drawn here:
-#: column -> (axis-label key, scale, colour).
-_SERIES_STYLE = {"community_strength": ("strength_axis", 1.0, "#2e7d32"),
-                 "lonely_share": ("lonely_axis", 100.0, "#c62828"),
-                 "casework_load": ("casework_axis", 1.0, "#1565c0")}
+#: Colours of the key outputs of :data:`model.experiments.plots.FIGURE_OUTPUTS` (the CLI's figures) drawn here.
+_SERIES_COLOURS = {"community_strength": "#2e7d32", "lonely_share": "#c62828", "casework_load": "#1565c0"}
+#: The big numbers, in the order of the page.
+MONITOR_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "waiting_list", "initiatives_active",
+                   "meeting_places_open")
 
 #: De Jong Gierveld categories (ODD 8.2): 0-2 not lonely, 3-8 moderate, 9-10 severe, 11 very severe.
 _LONELY_BOUNDS = (0, 3, 9, 11, 12)
@@ -41,34 +42,43 @@ DECISION_COLOUR = "#6a1b9a"  # purple: used for nothing else, so a marker is nev
 
 @dataclass(frozen=True)
 class Monitor:
-    """One big number: its text key, the value shown and the difference with the baseline."""
+    """One big number: its output, its name, the value shown and the difference with the baseline."""
 
     key: str
+    label: str
     value: str
     delta: str | None
     better: bool | None
 
 
-def monitors(s: Snapshot) -> list[Monitor]:
-    """Compute the big numbers of this week, with the difference from the baseline when there is one."""
+def monitors(s: Snapshot, lang: str) -> list[Monitor]:
+    """Compute the big numbers of this week, with the difference from the baseline when there is one.
+
+    Names, decimals and which way is better come from :data:`model.core.outputs.OUTPUTS`; shares are
+    shown as percentages and their differences in percentage points.
+    """
     now = s.city.iloc[-1]
     base = None if s.baseline is None else s.baseline.iloc[-1]
-    spec = (("community_strength", 1.0, "{:.1f}", "{:+.1f}", True),
-            ("lonely_share", 100.0, "{:.1f}%", "{:+.1f} pp", False),
-            ("casework_load", 1.0, "{:.0f}", "{:+.0f}", False),
-            ("waiting_list", 1.0, "{:.0f}", "{:+.0f}", False),
-            ("initiatives_active", 1.0, "{:.0f}", "{:+.0f}", True),
-            ("meeting_places_open", 1.0, "{:.0f}", "{:+.0f}", True))
     out = []
-    for key, scale, fmt, dfmt, up_is_good in spec:
+    for key in MONITOR_OUTPUTS:
+        output = OUTPUTS[key]
+        scale, suffix, diff_suffix = (100.0, "%", " pp") if output.unit.share else (1.0, "", "")
         value = float(now[key]) * scale
         delta = better = None
         if base is not None:
             d = value - float(base[key]) * scale
-            delta = dfmt.format(d)
-            better = None if abs(d) < 1e-9 else (d > 0) == up_is_good
-        out.append(Monitor(key, fmt.format(value), delta, better))
+            delta = f"{d:+.{output.unit.decimals}f}{diff_suffix}"
+            better = None if abs(d) < 1e-9 or output.better == "neutral" else (d > 0) == (output.better == "higher")
+        name = output.short[lang]
+        out.append(Monitor(key, name[:1].upper() + name[1:], f"{value:.{output.unit.decimals}f}{suffix}", delta,
+                           better))
     return out
+
+
+def axis_label(key: str, lang: str) -> str:
+    """The label of an output's axis on the dashboard: its short name, with its unit ("%" for shares)."""
+    output = OUTPUTS[key]
+    return f"{output.short[lang]} ({'%' if output.unit.share else output.unit.text[lang]})"
 
 
 def draw_network(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
@@ -138,7 +148,7 @@ def draw_timeseries(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
     axes = fig.subplots(len(FIGURE_OUTPUTS), 1, sharex=True)
     marker = "o" if len(s.city) == 1 else None  # week 0 alone is one point, not a line
     for i, (ax, col) in enumerate(zip(axes, FIGURE_OUTPUTS, strict=True)):
-        label, scale, colour = _SERIES_STYLE[col]
+        scale, colour = 100.0 if OUTPUTS[col].unit.share else 1.0, _SERIES_COLOURS[col]
         ax.plot(s.city["year"], s.city[col] * scale, color=colour, linewidth=2.0, marker=marker,
                 label=t("live", lang))
         if s.baseline is not None:
@@ -146,7 +156,7 @@ def draw_timeseries(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
             ax.plot(b["year"], b[col] * scale, color=colour, linewidth=1.6, linestyle="--", alpha=0.75,
                     label=t("baseline", lang))
         _markers(ax, s, lang, label=i == 0)
-        ax.set_ylabel(t(label, lang), fontsize=10)
+        ax.set_ylabel(axis_label(col, lang), fontsize=10)
         ax.tick_params(labelsize=9)
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(t("year", lang), fontsize=10)
@@ -160,14 +170,13 @@ def draw_timeseries(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
 
 def draw_hours(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
     """Draw professionals' hours by activity: over time (live) and this week (live and baseline)."""
-    names = ACTIVITY_NAMES[lang]
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1]})
     left.stackplot(s.city["year"], *[s.city[c] for c in _ACTIVITIES], colors=_ACTIVITY_COLOURS,
-                   labels=[names[c] for c in _ACTIVITIES], alpha=0.9)
+                   labels=[OUTPUTS[c].short[lang] for c in _ACTIVITIES], alpha=0.9)
     _markers(left, s, lang, label=False)
     left.set_xlim(0, _x_limit(s))
     left.set_xlabel(t("year", lang), fontsize=10)
-    left.set_ylabel(t("hours_axis", lang), fontsize=10)
+    left.set_ylabel(OUTPUTS["hours_casework"].unit.text[lang], fontsize=10)
     left.tick_params(labelsize=9)
     left.legend(fontsize=9, loc="upper left", ncols=3, framealpha=0.85)
     rows = [(t("live", lang), s.city.iloc[-1])]

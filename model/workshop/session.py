@@ -22,12 +22,11 @@ import numpy as np
 import pandas as pd
 
 from model.core.community import CommunityModel
-from model.core.interventions import make_intervention
+from model.core.interventions import INTERVENTION_REGISTRY, make_intervention
 from model.core.steering import STEERING_REGISTRY
-from model.experiments.plots import with_derived_outputs
 from model.experiments.scenarios import load_scenario
-from model.i18n import neighbourhood_name, steering_name, t
-from model.workshop.sliders import DEFAULT_SCENARIO, LIVE_FIXED
+from model.i18n import intervention_name, neighbourhood_name, steering_name, t
+from model.workshop.sliders import DEFAULT_SCENARIO
 
 STEERING_MODES: tuple[str, ...] = tuple(STEERING_REGISTRY)
 NETWORK_SAMPLE = 300
@@ -55,7 +54,8 @@ class Decision:
         if self.kind == "compare":
             return t("decision_compare", lang)
         shown = {k: v for k, v in self.settings.items() if k != "neighbourhoods"}
-        text = t(f"decision_{self.kind}", lang, **shown)
+        live = INTERVENTION_REGISTRY[self.kind].live
+        text = live.decision[lang].format(**shown) if live else intervention_name(self.kind, lang)
         where = self.settings.get("neighbourhoods")
         return text + (f" ({', '.join(neighbourhood_name(n, lang) for n in where)})" if where else "")
 
@@ -150,7 +150,9 @@ class WorkshopModel(CommunityModel):
                     raise KeyError(f"unknown steering mode {mode!r}; known: {', '.join(STEERING_MODES)}")
                 action = None
             else:
-                action = make_intervention(kind, start_week=self.week, **(LIVE_FIXED.get(kind, {}) | settings))
+                live = INTERVENTION_REGISTRY[kind].live if kind in INTERVENTION_REGISTRY else None
+                fixed = live.fixed if live else {}
+                action = make_intervention(kind, start_week=self.week, **(fixed | settings))
                 action.where(self)  # an unknown neighbourhood is rejected now, before anything changes
             if self.baseline is None:
                 self._start_baseline()
@@ -300,7 +302,6 @@ def snapshot(m: WorkshopModel) -> Snapshot:
         scheduled = [(iv.start_week, iv.name) for iv in m.interventions if (iv.start_week, iv.name) not in decided]
         return Snapshot(
             week=m.week, scenario_name=m.scenario_name, seed=m.seed, mode=m.steering_mode,
-            city=with_derived_outputs(m.city_frame()),
-            baseline=None if m.baseline is None else with_derived_outputs(m.baseline.city_frame()),
+            city=m.city_frame(), baseline=None if m.baseline is None else m.baseline.city_frame(),
             baseline_start=m.baseline_start, decisions=list(m.decisions), scheduled=scheduled, network=view,
         )

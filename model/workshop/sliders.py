@@ -1,25 +1,30 @@
-"""The dashboard's sliders: start settings from the parameter schema, live levers from the intervention registry.
+"""The dashboard's sliders: start settings from the parameter schema, live levers from the plug-ins.
 
 Each slider is a :class:`SliderSpec` within the range a scenario file may use (checked), with the
-schema's (or the intervention's) default, unit and meaning.
+schema's (or the intervention's) default, unit, meaning and Dutch and English texts. The start
+settings are :data:`KEY_LEVERS` and the sliders the steering modes declare for the parameters they
+read; the live levers are the interventions that declare how the room applies them (``live``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from model.core.interventions import INTERVENTION_REGISTRY
 from model.core.parameters import Parameters
-from model.core.schema import describe
-from model.experiments.scenarios import load_scenario, setting_field
+from model.core.schema import Slider, Text, describe
+from model.core.steering import STEERING_REGISTRY
+from model.experiments.scenarios import load_scenario
+from model.i18n import PARAMETER_HELP_NL, PARAMETER_LABELS
 
 DEFAULT_SCENARIO = "baseline"
 
-#: Start-setting sliders: schema field -> (lowest, highest, step) on the dashboard. The range is
-#: narrowed from the schema's allowed range to what makes sense in a workshop room. Up to 5,000
-#: residents drawing the charts, not stepping, sets the pace (a week of 5,000 residents and their
-#: baseline took about 30 ms on a busy two-core machine; the network shows a sample of 300).
+#: Start-setting sliders of parameters no plug-in owns: schema field -> (lowest, highest, step) on the
+#: dashboard (labels in :data:`model.i18n.PARAMETER_LABELS`). The range is narrowed from the schema's
+#: allowed range to what makes sense in a workshop room. Up to 5,000 residents drawing the charts, not
+#: stepping, sets the pace (a week of 5,000 residents and their baseline took about 30 ms on a busy
+#: two-core machine; the network shows a sample of 300).
 KEY_LEVERS: dict[str, tuple[float, float, float]] = {
     "n_residents": (200, 5000, 100),
     "team_per_1000": (0.0, 10.0, 0.5),
@@ -28,20 +33,7 @@ KEY_LEVERS: dict[str, tuple[float, float, float]] = {
     "citizen_budget_eur": (0.0, 50.0, 5.0),
     "reluctance_mean": (0.0, 1.0, 0.05),
     "homophily": (1.0, 6.0, 0.5),
-    "layered_review_weeks": (4, 52, 1),
 }
-
-#: Interventions the room can apply now: name -> (setting on a slider, lowest, highest, step).
-#: Defaults come from the intervention itself; ranges are checked against a scenario file's.
-LIVE_LEVERS: dict[str, tuple[str, float, float, float]] = {
-    "close_meeting_places": ("share", 0.25, 1.0, 0.25),
-    "protect_community_time": ("share", 0.1, 0.8, 0.1),
-    "citizen_budget": ("eur_per_resident", 5.0, 50.0, 5.0),
-}
-
-#: Fixed settings of live interventions: a place closed by the room closes now, not after months
-#: of underfunding (the scenario ``meeting_place_closures`` shows the slow budget-cut path).
-LIVE_FIXED: dict[str, dict[str, Any]] = {"close_meeting_places": {"immediate": True}}
 
 
 @dataclass(frozen=True)
@@ -57,7 +49,10 @@ class SliderSpec:
         step: Slider step.
         default: The schema's (or the intervention's) default.
         unit: The unit.
-        doc: The schema's one-line meaning (English; empty for a setting without a schema field).
+        doc: The one-line meaning (English; empty for a setting without one).
+        label: The slider's label in Dutch and English.
+        help: Help texts by language (a language without one shows ``doc`` and ``unit``).
+        button: A live lever's button text in Dutch and English (``None`` for start settings).
 
     """
 
@@ -70,6 +65,9 @@ class SliderSpec:
     default: Any
     unit: str
     doc: str
+    label: Text
+    help: Text = field(default_factory=dict)
+    button: Text | None = None
 
 
 def _check_range(what: str, lo: float, hi: float, allowed_lo: float | None, allowed_hi: float | None) -> None:
@@ -77,8 +75,17 @@ def _check_range(what: str, lo: float, hi: float, allowed_lo: float | None, allo
         raise ValueError(f"{what}: dashboard range {lo}-{hi} lies outside the allowed {allowed_lo}-{allowed_hi}")
 
 
+def start_sliders() -> dict[str, Slider]:
+    """The start settings' sliders by schema field: :data:`KEY_LEVERS`, then those the steering modes declare."""
+    sliders = {name: Slider(lo, hi, step, {lang: PARAMETER_LABELS[lang][name] for lang in PARAMETER_LABELS},
+                            {"nl": PARAMETER_HELP_NL[name]}) for name, (lo, hi, step) in KEY_LEVERS.items()}
+    for mode in STEERING_REGISTRY.values():
+        sliders |= mode.sliders
+    return sliders
+
+
 def slider_specs() -> list[SliderSpec]:
-    """Generate the start-setting sliders of :data:`KEY_LEVERS`, with units, meanings and ranges from the schema.
+    """Generate the start-setting sliders, with units, meanings and ranges from the schema.
 
     Raises:
         ValueError: A dashboard range lies outside the schema's allowed range.
@@ -86,30 +93,33 @@ def slider_specs() -> list[SliderSpec]:
     """
     rows = {r["name"]: r for r in describe(Parameters)}
     specs = []
-    for name, (lo, hi, step) in KEY_LEVERS.items():
+    for name, slider in start_sliders().items():
         row = rows[name]
-        _check_range(name, lo, hi, row["lo"], row["hi"])
-        specs.append(SliderSpec(name, name, isinstance(row["default"], int), lo, hi, step, row["default"],
-                                row["unit"], row["doc"]))
+        _check_range(name, slider.lo, slider.hi, row["lo"], row["hi"])
+        specs.append(SliderSpec(name, name, isinstance(row["default"], int), slider.lo, slider.hi, slider.step,
+                                row["default"], row["unit"], row["doc"], slider.label or {}, slider.help))
     return specs
 
 
 def lever_specs() -> list[SliderSpec]:
-    """Generate the sliders of the live interventions of :data:`LIVE_LEVERS`.
+    """Generate the sliders of the interventions the room can apply now (those with a ``live`` lever).
 
-    Defaults are the intervention's own; the allowed range is the one a scenario file has for
-    that setting (a schema field's range where one applies).
+    Each moves the intervention's setting that declares a slider; the default is the intervention's
+    own, the allowed range the one a scenario file has for that setting.
 
     Raises:
         ValueError: A dashboard range lies outside the allowed range.
 
     """
     specs = []
-    for name, (setting, lo, hi, step) in LIVE_LEVERS.items():
-        allowed = setting_field(name, setting).metadata
-        default = INTERVENTION_REGISTRY[name].__dataclass_fields__[setting].default
-        _check_range(f"{name}.{setting}", lo, hi, allowed["lo"], allowed["hi"])
-        specs.append(SliderSpec(name, setting, False, lo, hi, step, default, allowed["unit"], allowed["doc"]))
+    for name, cls in INTERVENTION_REGISTRY.items():
+        if cls.live is None:
+            continue
+        setting, f = next((key, f) for key, f in cls.__dataclass_fields__.items() if f.metadata.get("slider"))
+        allowed, slider = f.metadata, f.metadata["slider"]
+        _check_range(f"{name}.{setting}", slider.lo, slider.hi, allowed["lo"], allowed["hi"])
+        specs.append(SliderSpec(name, setting, False, slider.lo, slider.hi, slider.step, f.default, allowed["unit"],
+                                allowed["doc"], slider.label or allowed["label"], slider.help, cls.live.button))
     return specs
 
 

@@ -1,7 +1,8 @@
 """Helper rules used by several submodels (``docs/ODD.md``, section 7, "Helper rules").
 
-Recovery and worsening of life domains, the casework a case asks, how much a resident goes out,
-meeting activities without a place, and the parameters a compiled kernel reads.
+Recovery and worsening of life domains, the casework a case asks, how much a resident goes out, the
+relationships a resident lacks, meeting activities without a place, and the parameters a compiled
+kernel reads.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.parameters import INITIATIVE_KINDS
+from model.core.categories import INITIATIVE_KINDS
 from model.core.state import CASE_OPEN, DAILY_LIVING, PHYSICAL, need_level_of
 
 if TYPE_CHECKING:
@@ -100,17 +101,38 @@ def worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:
 
 
 def activity(m: CommunityModel) -> np.ndarray:
-    """How much a resident goes out: lonely residents withdraw, poor health keeps people in."""
-    return _activity_of(m.p.withdrawal, m.p.poor_health_activity, m.pop.score, m.pop.zrm)
+    """How much a resident goes out and keeps in touch.
+
+    Lonely residents withdraw, poor health keeps people in, and residents who want more
+    relationships seek more company (``sociability``): the factor
+    ``(desired / desired_ties_mean) ** sociability`` is divided by its mean over the lognormal
+    spread of ``desired`` (``exp(s (s - 1) spread**2 / 2)``), so that sociability moves going out
+    between residents without changing the city's average.
+    """
+    p = m.p
+    s, spread = p.sociability, p.desired_ties_spread
+    seeking = (m.pop.desired / p.desired_ties_mean) ** s / np.exp(s * (s - 1) * spread ** 2 / 2)
+    return _activity_of(p.withdrawal, p.poor_health_activity, m.pop.score, m.pop.zrm, seeking)
 
 
 @numba.njit(cache=True)
-def _activity_of(withdrawal: float, poor_health: float, score: np.ndarray, zrm: np.ndarray) -> np.ndarray:
+def _activity_of(withdrawal: float, poor_health: float, score: np.ndarray, zrm: np.ndarray,
+                 seeking: np.ndarray) -> np.ndarray:
     act = np.empty(len(score))
     for i in range(len(score)):
         health = poor_health if min(zrm[i, PHYSICAL], zrm[i, DAILY_LIVING]) <= 2 else 1.0
-        act[i] = (1 - withdrawal * score[i] / 11) * health
+        act[i] = (1 - withdrawal * score[i] / 11) * health * seeking[i]
     return act
+
+
+def relational_shortfall(m: CommunityModel, belonging: np.ndarray) -> np.ndarray:
+    """The share of the good relationships a resident wants that they lack (De Jong Gierveld's discrepancy), 0-1.
+
+    Args:
+        m: The model (good ties and wanted relationships per resident).
+        belonging: Per resident, what else counts as relationships (good-tie equivalents).
+    """
+    return np.clip(1 - (m.pop.good_ties + belonging) / m.pop.desired, 0, 1)
 
 
 def members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
+from model.core.categories import INITIATIVE_KINDS
 from model.core.city import grow_initiative_agents
-from model.core.parameters import INITIATIVE_KINDS
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.helpers import MEETING, kernel_parameters, members_without_place
 from model.core.time import WEEKS_PER_YEAR

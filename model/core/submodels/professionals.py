@@ -65,7 +65,7 @@ def community_work(m: CommunityModel) -> None:
         k = rng.poisson(effective[b, 0] * p.introductions_per_hour)
         lonely = residents[pop.score[residents] >= LONELY]
         if k and len(lonely):
-            weight = _reach(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
+            weight = reach_chances(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
             who = rng.choice(lonely, size=min(k, len(lonely)), replace=False, p=weight)
             if len(inits_b):
                 j = who[pop.member_of[who] < 0]
@@ -80,7 +80,7 @@ def community_work(m: CommunityModel) -> None:
         # Talent spotting: residents with talents are seen and invited to contribute.
         k = rng.poisson(effective[b, 2] * p.spotting_per_hour)
         if k:
-            weight = _reach(pop.engagement[residents], pop.vulnerability[residents], target)
+            weight = reach_chances(pop.engagement[residents], pop.vulnerability[residents], target)
             who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight)
             who = who[pop.talents[who].any(axis=1)]
             pop.spotted[who] = True
@@ -101,7 +101,7 @@ def community_work(m: CommunityModel) -> None:
             m.counters.outreach_found += np.bincount(pop.nbh[hidden], minlength=m.n_nbh)
 
 
-def _reach(engagement: np.ndarray, in_need: np.ndarray, targeting: float) -> np.ndarray:
+def reach_chances(engagement: np.ndarray, in_need: np.ndarray, targeting: float) -> np.ndarray:
     """Chances of being reached: a mix, by ``targeting``, of coming forward and of need (each as a share).
 
     Coming forward is engagement plus a little for everyone (0.05: those who never attend are still
