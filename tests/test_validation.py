@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from model.validation import CLUSTERING_SLACK, clustering_verdict
 
 from model.core.state import LONELY, SEVERE
 from model.experiments.network_stats import CACIOPPO_2009
+from model.experiments.validation import CLUSTERING_SLACK, clustering_verdict
 
 
 def summary(means: list[float], half_width: float = 0.1) -> pd.DataFrame:
