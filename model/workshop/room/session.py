@@ -156,6 +156,7 @@ class Room:
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
         self.city = RoomCity(settings.scenario_name, settings.seed, settings.overrides)
+        self.view_serial = 0
         self.view: CityView = self.city.view()
         self.start = self._outcome(self.view)
         self.roles: tuple[Role, ...] = make_roles(settings.layout, self.view.nbh_names)
@@ -170,6 +171,11 @@ class Room:
         self.version = 0
         if save:
             self.save()
+
+    def _new_view(self) -> None:
+        """Take a new view of the city (every page that shows the city then asks for a new copy)."""
+        self.view = self.city.view()
+        self.view_serial += 1
 
     # ------------------------------------------------------------------ listeners
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
@@ -387,7 +393,7 @@ class Room:
         for action in actions:
             self.city.apply(action)
         self.city.advance(entry["weeks"])
-        self.view = self.city.view()
+        self._new_view()
         entry["week_to"] = self.city.week
         entry.update(self._outcome(self.view))
 
@@ -402,7 +408,7 @@ class Room:
             if self.phase in ("open", "closing"):
                 raise RoomError("round_running")
             self.city.new_baseline()
-            self.view = self.city.view()
+            self._new_view()
             self.history.append({"type": "baseline", "week": self.city.week, "undone": False})
             self._changed()
 
@@ -427,7 +433,7 @@ class Room:
                 entry["undone"] = True
             entry = self.history[last]
             self.city = self._checkpoints.pop(last)
-            self.view = self.city.view()
+            self._new_view()
             self.round = entry["round"]
             self.votes = {pid: dict(v) for key, seats in entry["votes"].items() for seat, v in seats.items()
                           if (pid := self.seats.get((key, int(seat)))) is not None}
