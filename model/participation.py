@@ -51,12 +51,10 @@ class ChosenPerNeighbourhood(Layered):
     description = "per neighbourhood the steering profile its administrators chose"
 
     def start(self, model: CommunityModel) -> None:
-        """Begin with each neighbourhood's profile of this week (framing where none was set yet)."""
+        """Begin with each neighbourhood's profile of this week (framing where none was set yet); never review."""
         self.choice = np.array([mode if mode in model.p.steering else "framing" for mode in model.levers.mode],
                                dtype=object)
-
-    def _review(self, model: CommunityModel) -> None:
-        """Keep the administrators' choices: there is no review rule."""
+        self.next_review = np.inf
 
 
 @register_intervention

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -310,8 +312,34 @@ def make_app(room: Room, join_url: str) -> Any:
     return SecurityHeaders(Starlette(routes=routes, lifespan=lifespan))
 
 
+def _server(room: Room, host: str, port: int, join_url: str) -> uvicorn.Server:
+    return uvicorn.Server(uvicorn.Config(make_app(room, join_url), host=host, port=port, log_level="warning",
+                                         ws="none", server_header=False, timeout_graceful_shutdown=2))
+
+
 def serve(room: Room, host: str, port: int, join_url: str) -> None:
     """Run the room's server until interrupted (Ctrl-C)."""
-    config = uvicorn.Config(make_app(room, join_url), host=host, port=port, log_level="warning", ws="none",
-                            server_header=False, timeout_graceful_shutdown=2)
-    uvicorn.Server(config).run()
+    _server(room, host, port, join_url).run()
+
+
+@contextmanager
+def serving_in_thread(room: Room, join_url: str = "http://127.0.0.1/", timeout: float = 60) -> Iterator[str]:
+    """Serve the room on a free port of 127.0.0.1 in a background thread (tests and benchmarks); yield its address.
+
+    Raises:
+        RuntimeError: The server did not start within ``timeout`` seconds.
+
+    """
+    server = _server(room, "127.0.0.1", 0, join_url)
+    thread = threading.Thread(target=server.run, name="room-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the room's server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,407 @@
+"""The workshop room without a browser: roles and votes, rounds applied exactly once, undo, room.json, the
+participants' levers in the model, the pages and the server's guards."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import submodels
+from model.dashboard_support import WorkshopModel
+from model.interventions import make_intervention
+from model.state import CASE_NONE, CASE_WAITING, need_level_of
+from model.workshop.room import pages, texts
+from model.workshop.room.roles import Item, RoomLayout, items, tally
+from model.workshop.room.server import serving_in_thread
+from model.workshop.room.session import Room, RoomError, RoomSettings, read_room
+
+SMALL = {"n_residents": 400}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Room:
+    """One small room to copy from (building a city takes a few seconds)."""
+    return Room(RoomSettings(overrides=SMALL), tmp_path_factory.mktemp("room") / "room.json")
+
+
+def new_room(tmp_path: Path, **layout: object) -> Room:
+    return Room(RoomSettings(overrides=SMALL, layout=RoomLayout(**layout)), tmp_path / "room.json")
+
+
+def seat_everyone(room: Room) -> dict[str, str]:
+    """One participant in the first seat of every role: role key -> participant id."""
+    out = {}
+    for i, role in enumerate(room.roles):
+        p, _ = room.join(f"Deelnemer {i}", room.code, "nl")
+        room.take(p.pid, role.key)
+        out[role.key] = p.pid
+    return out
+
+
+# ---------------------------------------------------------------------- roles and votes
+def test_shared_votes_follow_plurality_median_and_keep_the_current_value_on_a_tie() -> None:
+    choice = Item("steering", True, "choice", ("facilitating", "framing", "enforcing"), "framing")
+    assert tally(choice, ["facilitating", "facilitating", "enforcing"]) == "facilitating"
+    assert tally(choice, ["facilitating", "framing"]) == "framing"  # tie: the current value stays
+    assert tally(choice, ["facilitating", "enforcing"]) == "facilitating"  # tie without it: the first listed
+    assert tally(choice, []) is None
+    number = Item("citizen_budget", True, "number", current=0, lo=0, hi=50, step=5)
+    assert tally(number, [10, 50, 20]) == 20
+    assert tally(number, [10, 20]) == 10  # the lower middle: always somebody's vote
+    multi = Item("support", True, "multi", ("a", "b", "c"), [])
+    assert tally(multi, [["a", "b"], ["a"], ["c"]]) == ["a"]  # chosen by at least half
+
+
+@pytest.mark.parametrize(("raw", "message"), [("55", "outside"), ("12", "steps"), ("x", "not a number"),
+                                              ("nan", "outside")])
+def test_a_number_off_the_grid_is_refused(raw: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Item("citizen_budget", True, "number", current=0, lo=0, hi=50, step=5).parse(raw)
+
+
+def test_each_role_decides_its_own_levers(built: Room) -> None:
+    keys = {role.kind: {i.key for i in items(role, built.view)} for role in built.roles}
+    assert keys["administrator"] == {"steering", "citizen_budget", "places_funded", "team_size", "protected_time"}
+    assert keys["professional"] == {"split_connecting", "split_initiative_support", "split_talent_spotting",
+                                    "split_outreach"}
+    assert {"initiative", "volunteer", "help"} <= keys["resident"]
+    assert sum(r.seats for r in built.roles) == 27  # a workshop of about 25 in the default city
+
+
+def test_administrators_per_neighbourhood_steer_their_own_neighbourhood(tmp_path: Path) -> None:
+    room = new_room(tmp_path, administrators="neighbourhood", administrator_seats=1)
+    admins = [r for r in room.roles if r.kind == "administrator"]
+    assert [r.neighbourhood for r in admins] == list(room.view.nbh_names)
+    p, _ = room.join("Wethouder", room.code, "nl")
+    room.take(p.pid, admins[1].key)
+    room.open_round()
+    assert "layered" not in room.items_of(p.pid)[0].options  # a neighbourhood has one profile
+    room.vote(p.pid, {"steering": "enforcing"})
+    room.close_round(1, 2)
+    modes = dict(zip(room.view.nbh_names, room.view.nbh_modes, strict=True))
+    assert modes[admins[1].neighbourhood] == "enforcing"
+    assert {m for n, m in modes.items() if n != admins[1].neighbourhood} == {"framing"}
+
+
+# ---------------------------------------------------------------------- people
+def test_joining_needs_the_code_and_a_name(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    with pytest.raises(RoomError, match="bad_code"):
+        room.join("Anna", "WRONG", "nl")
+    with pytest.raises(RoomError, match="bad_name"):
+        room.join("   ", room.code, "nl")
+    with pytest.raises(RoomError, match="bad_name"):
+        room.join("x" * 41, room.code, "nl")
+    p, _ = room.join("Anna", f" {room.code.lower()} ", "nl")  # case and spaces do not matter
+    assert p.pid == "p1"
+
+
+def test_rejoining_by_name_keeps_the_role_and_signs_the_old_device_out(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    p, old = room.join("Anna de Vries", room.code, "nl")
+    room.take(p.pid, "resident@urban_young")
+    again, new = room.join("anna  DE vries", room.code, "en")
+    assert again is p and (again.role, again.seat) == ("resident@urban_young", 1)
+    assert room.participant(old) is None and room.participant(new) is p
+    record = (tmp_path / "room.json").read_text(encoding="utf-8")
+    assert "Anna" not in record and "anna" not in record  # no names on disk
+
+
+def test_seats_are_counted_and_a_full_role_is_refused(tmp_path: Path) -> None:
+    room = new_room(tmp_path, professional_seats=1)
+    a, _ = room.join("A", room.code, "nl")
+    b, _ = room.join("B", room.code, "nl")
+    room.take(a.pid, "professional@urban_young")
+    with pytest.raises(RoomError, match="role_taken"):
+        room.take(b.pid, "professional@urban_young")
+    with pytest.raises(RoomError, match="has_role"):
+        room.take(a.pid, "resident@urban_young")
+    room.leave(a.pid)
+    assert room.take(b.pid, "professional@urban_young") == 1
+
+
+def test_nobody_votes_for_another_role_or_outside_a_round(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    seats = seat_everyone(room)
+    resident = seats["resident@urban_young"]
+    with pytest.raises(RoomError, match="not_open"):
+        room.vote(resident, {"help": "ties"})
+    room.open_round()
+    with pytest.raises(RoomError, match="not_your_item"):
+        room.vote(resident, {"steering": "enforcing"})
+    with pytest.raises(RoomError, match="bad_value"):
+        room.vote(seats["administrator@city"], {"citizen_budget": "7"})
+    loner, _ = room.join("Zonder rol", room.code, "nl")
+    with pytest.raises(RoomError, match="no_role"):
+        room.vote(loner.pid, {"help": "ties"})
+    assert room.votes == {}
+
+
+# ---------------------------------------------------------------------- rounds
+def room_interventions(m: WorkshopModel) -> list[tuple[str, int]]:
+    return [(type(iv).name, iv.start_week) for iv in m.interventions]
+
+
+def test_closing_a_round_applies_every_decision_exactly_once(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    seats = seat_everyone(room)
+    assert room.open_round() == 1
+    room.vote(seats["administrator@city"], {"steering": "facilitating", "citizen_budget": "20", "team_size": "4.5"})
+    room.vote(seats["professional@urban_deprived"], {"split_outreach": "50"})
+    room.vote(seats["resident@urban_young"], {"volunteer": "core", "help": "district_team"})
+    entry = room.close_round(1, 3)
+    kinds = sorted(a["kind"] for a in entry["actions"])
+    assert kinds == sorted(["steering", "citizen_budget", "team_size", "community_time_split", "group_volunteers",
+                            "group_asks_for_help"])
+    m = room.city.live
+    assert sorted(room_interventions(m)) == sorted((k, 0) for k in kinds if k != "steering")
+    assert [d.kind for d in m.decisions].count("steering") == 1 and m.steering_mode == "facilitating"
+    assert room.view.week == 3 and room.phase == "results"
+    with pytest.raises(RoomError, match="not_open"):  # a second click closes nothing
+        room.close_round(1, 3)
+    assert len(m.interventions) == 5 and room.view.week == 3
+    ends = np.round(np.array(room.view.levers["citizen_budget"]), 6)
+    assert (ends == 20).all() and room.view.baselines[0][0] == 0  # the baseline starts before the decisions
+
+    # A changed standing decision replaces the old one (which ends that week); an unchanged one does nothing.
+    room.open_round()
+    room.vote(seats["administrator@city"], {"citizen_budget": "0", "steering": "facilitating"})
+    room.close_round(2, 2)
+    budget = [iv for iv in m.interventions if type(iv).name == "citizen_budget"]
+    assert len(budget) == 1 and budget[0].end_week == 3
+    assert [d.kind for d in m.decisions].count("steering") == 1
+    assert set(room.view.levers["citizen_budget"]) == {0.0}
+
+
+def test_undo_returns_to_the_city_before_the_round_with_its_votes(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    seats = seat_everyone(room)
+    room.open_round()
+    room.close_round(1, 2)
+    before = room.view.latest()
+    room.open_round()
+    room.vote(seats["administrator@city"], {"places_funded": "0"})
+    room.close_round(2, 4)
+    assert room.view.latest()["meeting_places_open"] == 0
+    assert room.undo() == 2
+    assert room.phase == "open" and room.view.week == 2 and room.view.latest() == before
+    assert room.votes == {seats["administrator@city"]: {"places_funded": 0}}
+    assert [e["undone"] for e in room.history] == [False, True]
+    room.close_round(2, 4)  # the same decision again gives the same city
+    assert room.view.latest()["meeting_places_open"] == 0 and room.view.week == 6
+
+
+def test_earlier_baselines_keep_running(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    seats = seat_everyone(room)
+    room.open_round()
+    room.vote(seats["administrator@city"], {"steering": "enforcing"})
+    room.close_round(1, 2)
+    room.new_baseline()
+    room.open_round()
+    room.close_round(2, 2)
+    starts = [start for start, frame in room.view.baselines]
+    assert starts == [0, 2]
+    assert [int(frame["week"].iloc[-1]) for _, frame in room.view.baselines] == [4, 4]
+
+
+def test_a_restarted_room_resumes_from_room_json(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    seats = seat_everyone(room)
+    room.open_round()
+    room.vote(seats["administrator@city"], {"steering": "facilitating", "protected_time": "40"})
+    room.vote(seats["resident@suburban_family"], {"help": "ties", "volunteer": "core"})
+    room.close_round(1, 3)
+    room.new_baseline()
+    room.open_round()
+    room.vote(seats["professional@urban_young"], {"split_connecting": "60"})
+    room.close_round(2, 2)
+    room.undo()
+    room.vote(seats["administrator@city"], {"citizen_budget": "10"})  # the round open again, votes going in
+
+    again = Room.resume(tmp_path / "room.json")
+    assert (again.code, again.phase, again.round, again.view.week) == (room.code, "open", 2, 3)
+    assert again.view.latest() == room.view.latest()
+    assert [s for s, _ in again.view.baselines] == [0, 3]
+    assert again.votes == room.votes and again.seats == room.seats
+    p = again.participants[seats["resident@suburban_family"]]
+    assert p.role == "resident@suburban_family"
+    rejoined, _ = again.join("Deelnemer 4", room.code, "nl")  # the same name after a restart: the same seat
+    assert rejoined.role == room.roles[4].key
+    again.close_round(2, 2)
+    room.close_round(2, 2)
+    assert again.view.latest() == room.view.latest()
+
+
+def test_a_changed_or_broken_record_is_refused_in_one_line(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    room.open_round()
+    room.close_round(1, 1)
+    data = json.loads((tmp_path / "room.json").read_text())
+    data["history"][0]["city"]["community_strength"] += 1
+    (tmp_path / "room.json").write_text(json.dumps(data))
+    with pytest.raises(RoomError, match="replay_differs"):
+        Room.resume(tmp_path / "room.json")
+    (tmp_path / "room.json").write_text("{not json")
+    with pytest.raises(RoomError, match="bad_room_file"):
+        read_room(tmp_path / "room.json")
+    with pytest.raises(RoomError, match="no_room_file"):
+        read_room(tmp_path / "missing.json")
+
+
+def test_room_json_is_written_whole_and_private(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    seat_everyone(room)
+    data = read_room(tmp_path / "room.json")
+    assert (tmp_path / "room.json").stat().st_mode & 0o077 == 0
+    assert [p["label"] for p in data["participants"]][:2] == ["administrator@city#1", "professional@urban_young#1"]
+    assert not list(tmp_path.glob(".room.json.*"))  # no temporary file left behind
+
+
+# ---------------------------------------------------------------------- the levers in the model
+def model(weeks: int = 4) -> WorkshopModel:
+    return WorkshopModel("baseline", seed=3, overrides=SMALL).run_weeks(weeks)
+
+
+def test_steer_neighbourhood_sets_only_that_neighbourhood_and_holds() -> None:
+    m = model()
+    m.decide("steer_neighbourhood", mode="enforcing", neighbourhoods=("urban_young",))
+    m.run_weeks(3)
+    here = m.nbh_names == "urban_young"
+    assert set(m.levers.mode[here]) == {"enforcing"} and set(m.levers.mode[~here]) == {"framing"}
+    assert m.levers.builders_do_casework[here].all() and not m.levers.builders_do_casework[~here].any()
+
+
+def test_team_size_sets_the_team_and_gives_the_hours_back_at_its_end() -> None:
+    m = model()
+    before = m.team_fte.copy()
+    m.decide("team_size", per_1000=6.0, neighbourhoods=("urban_deprived",), end_week=m.week + 2)
+    m.step()
+    here = m.nbh_names == "urban_deprived"
+    np.testing.assert_allclose(m.team_fte[here], 6.0 * m.nbh_size[here] / 1000)
+    np.testing.assert_array_equal(m.team_fte[~here], before[~here])
+    assert m.city_frame()["professional_fte"].iloc[-1] > m.baseline.city_frame()["professional_fte"].iloc[-1]
+    m.run_weeks(2)
+    np.testing.assert_allclose(m.team_fte, before)
+    assert [pro.fte for pro in m.professionals] == list(m.pro_fte)
+
+
+def test_community_time_split_is_normalised() -> None:
+    m = model()
+    m.decide("community_time_split", connecting=1, initiative_support=1, talent_spotting=0, outreach=2)
+    m.step()
+    np.testing.assert_allclose(m.levers.community_split, np.tile([0.25, 0.25, 0, 0.5], (m.n_nbh, 1)))
+    with pytest.raises(ValueError, match="not all zero"):
+        make_intervention("community_time_split", connecting=0, initiative_support=0, talent_spotting=0, outreach=0)
+
+
+def test_a_resident_group_is_drawn_without_touching_the_models_random_numbers() -> None:
+    m = model()
+    state = m.rng.bit_generator.state
+    iv = make_intervention("group_asks_for_help", group_size=12, group_seed=5, neighbourhoods=("urban_young",))
+    group = iv.group(m)
+    assert m.rng.bit_generator.state == state
+    assert len(group) == 12 and set(m.nbh_names[m.pop.nbh[group]]) == {"urban_young"}
+    np.testing.assert_array_equal(group, iv.group(m))  # the same households every time
+
+
+def test_a_group_joins_volunteers_and_asks_for_help() -> None:
+    m = model(8)
+    pop, ini = m.pop, m.inits
+    b = int(np.flatnonzero(np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh))[0])
+    where = (str(m.nbh_names[b]),)
+    k = int(np.flatnonzero(ini.alive & (ini.nbh == b))[0])
+    group = dict(group_size=40, group_seed=2, neighbourhoods=where)
+    who = make_intervention("group_joins_initiative", initiative=k, **group).group(m)
+    free = who[(pop.member_of[who] < 0) & (need_level_of(pop.zrm, who) <= 2)]
+    others = pop.member_of.copy()
+    m.add_intervention(make_intervention("group_joins_initiative", initiative=k, start_week=m.week, **group))
+    m.add_intervention(make_intervention("group_volunteers", commitment="core", start_week=m.week, **group))
+    m.add_intervention(make_intervention("group_asks_for_help", whom="district_team", start_week=m.week, **group))
+    in_need = who[(need_level_of(pop.zrm, who) >= 1) & (pop.case_state[who] == CASE_NONE)]
+    submodels.apply_interventions(m)  # what the next step does first
+    assert len(free) and (pop.member_of[free] == k).all() and pop.core[free].all()
+    outside = np.setdiff1d(np.arange(len(pop)), who)
+    np.testing.assert_array_equal(pop.member_of[outside], others[outside])
+    assert len(in_need) and (pop.case_state[in_need] == CASE_WAITING).all()
+    with pytest.raises(ValueError, match="commitment"):
+        make_intervention("group_volunteers", commitment="always")
+
+
+def test_the_citizen_budget_vote_funds_an_initiative_only_where_there_is_a_budget() -> None:
+    for budget, funded in ((0.0, False), (20.0, True)):
+        m = model(8)
+        ini = m.inits
+        k = int(np.flatnonzero(ini.alive & ~ini.citizen_funded)[0])
+        where = (str(m.nbh_names[ini.nbh[k]]),)
+        if budget:
+            m.decide("citizen_budget", eur_per_resident=budget, neighbourhoods=where)
+        m.decide("award_citizen_budget", initiative=k, neighbourhoods=where, end_week=m.week + 1)
+        m.step()
+        assert bool(ini.citizen_funded[k]) is funded
+
+
+# ---------------------------------------------------------------------- texts and pages
+def test_every_room_text_exists_in_both_languages_with_the_same_placeholders() -> None:
+    nl, en = texts.ROOM_TEXTS["nl"], texts.ROOM_TEXTS["en"]
+    assert set(nl) == set(en)
+    fields = lambda s: sorted(f for _, f, _, _ in string.Formatter().parse(s) if f)  # noqa: E731
+    assert all(fields(nl[k]) == fields(en[k]) for k in nl)
+    source = "".join(p.read_text() for p in Path(pages.__file__).parent.glob("*.py"))
+    for key in set(re.findall(r'RoomError\("(\w+)"', source)):
+        assert key in nl, key
+
+
+def test_a_participant_page_shows_only_the_own_roles_controls(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    seats = seat_everyone(room)
+    room.open_round()
+    for role in room.roles:
+        html = pages.render_participant(room, room.participants[seats[role.key]], "nl")
+        names = set(re.findall(r'<(?:select|input) [^>]*name="(\w+)"', html))
+        assert names == {i.key for i in items(role, room.view)}, role.key
+        assert "/facilitator/" not in html
+    projector = pages.render_projector(room, "en", "http://127.0.0.1:1/")
+    assert room.code in projector and 'src="/qr.svg"' in projector and "/facilitator/close" in projector
+    assert all(int(size) >= 14 for size in re.findall(r'font-size="(\d+)"', projector))
+
+
+# ---------------------------------------------------------------------- the server's guards
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Room]]:
+    room = Room(RoomSettings(overrides=SMALL), tmp_path_factory.mktemp("served") / "room.json")
+    with serving_in_thread(room) as url:
+        yield url, room
+
+
+def request(url: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, dict, str]:
+    body = None if data is None else urllib.parse.urlencode(data).encode()
+    req = urllib.request.Request(url, data=body, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as answer:
+            return answer.status, dict(answer.headers), answer.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode()
+
+
+def test_the_server_refuses_strangers_and_foreign_pages(server: tuple[str, Room]) -> None:
+    url, room = server
+    status, headers, body = request(url + "/")
+    assert status == 200 and "default-src 'none'" in headers["content-security-policy"]
+    assert request(url + "/projector")[0] == 403
+    assert request(url + "/projector?key=guess")[0] == 403
+    assert request(url + "/facilitator/open", {})[0] == 403 and room.phase == "lobby"
+    status, _, body = request(url + "/join", {"name": "Eva", "code": "NOPE1"})
+    assert status == 409 and "klopt niet" in body and not room.participants
+    assert request(url + "/join", {"name": "Eva", "code": room.code}, {"Origin": "http://evil.example"})[0] == 403
+    assert request(url + "/join", {"name": "x" * 20_000, "code": room.code})[0] == 413
+    assert not room.participants
