@@ -44,42 +44,43 @@ def timeseries_svg(live: pd.DataFrame, baselines: list[tuple[int, pd.DataFrame]]
         The SVG element as text.
 
     """
-    left, right, gap = int(font * 3.2), int(font * 0.8), int(font * 2.6)
-    top = int(font * 1.6)
-    height = top + len(PANELS) * (panel_height + gap) + font
+    left, right, gap = int(font * 3.2), int(font * 0.8), int(font * 0.8)
+    markers, title = int(font * 1.4), int(font * 1.6)  # a row for "R1", "R2", ...; a row per panel title
+    step = title + panel_height + gap
+    height = markers + len(PANELS) * step + int(font * 1.2)
     weeks = live["week"].to_numpy()
     x_lo, x_hi = int(weeks.min()), int(max(weeks.max(), weeks.min() + 4))
     x_of = _scale(x_lo, x_hi, left, width - right)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
              f'height="{height}" class="chart" role="img" font-family="sans-serif" font-size="{font}">']
-    for i, (column, title, scale, colour) in enumerate(PANELS):
-        y0 = top + i * (panel_height + gap)
+    for number, week in round_ends:
+        parts.append(f'<text x="{x_of(week):.1f}" y="{font}" text-anchor="middle" fill="{MARKER}" '
+                     f'class="round-end">{escape(t("round_marker", lang, round=number))}</text>')
+    for i, (column, key, scale, colour) in enumerate(PANELS):
+        y0 = markers + i * step + title
         frames = [live] + [f for _, f in baselines]
         values = np.concatenate([f[column].to_numpy(dtype=float) * scale for f in frames])
         lo, hi = float(values.min()), float(values.max())
         ticks = MaxNLocator(nbins=3, min_n_ticks=2).tick_values(lo, hi if hi > lo else lo + 1)
         y_of = _scale(float(ticks[0]), float(ticks[-1]), y0 + panel_height, y0)
-        parts.append(f'<text x="{left}" y="{y0 - font * 0.5:.0f}" font-weight="bold" fill="#263238">'
-                     f'{escape(t(title, lang))}</text>')
+        parts.append(f'<text x="{left}" y="{y0 - font * 0.45:.0f}" font-weight="bold" fill="#263238">'
+                     f'{escape(t(key, lang))}</text>')
         decimals = max(0, -int(np.floor(np.log10(ticks[1] - ticks[0]))))  # enough to tell the ticks apart
         for tick in ticks:
             y = y_of(tick)
             parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>')
             parts.append(f'<text x="{left - font * 0.3:.0f}" y="{y + font * 0.35:.1f}" text-anchor="end" '
                          f'fill="#455a64">{tick:.{decimals}f}</text>')
-        for number, week in round_ends:
+        for _, week in round_ends:
             x = x_of(week)
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y0}" y2="{y0 + panel_height}" stroke="{MARKER}" '
                          'stroke-width="1.5" opacity="0.7"/>')
-            if i == 0:
-                parts.append(f'<text x="{x:.1f}" y="{top - font * 0.5:.0f}" text-anchor="middle" fill="{MARKER}" '
-                             f'class="round-end">{escape(t("round_marker", lang, round=number))}</text>')
         for j, (_, frame) in enumerate(baselines):
             latest = j == len(baselines) - 1
             parts.append(_line(frame, column, scale, x_of, y_of, colour if latest else EARLIER,
                                "7 5" if latest else "2 4", 2.0 if latest else 1.6))
         parts.append(_line(live, column, scale, x_of, y_of, colour, None, 2.6))
-    y_axis = top + len(PANELS) * (panel_height + gap) - gap + font * 1.3
+    y_axis = markers + len(PANELS) * step - gap + font * 1.1
     for week in MaxNLocator(nbins=6, integer=True, min_n_ticks=2).tick_values(x_lo, x_hi):
         if x_lo <= week <= x_hi:
             parts.append(f'<text x="{x_of(week):.1f}" y="{y_axis:.0f}" text-anchor="middle" fill="#455a64">'

@@ -203,7 +203,9 @@ def render_participant(room: Room, p: Participant, lang: str, error: str | None 
         "t": _texts(lang), "lang": lang, "languages": LANGUAGES, "next": "/me", "part": part, "body_class": "device",
         "key": view_key(room, lang, p), "status": _status(room, lang), "phase": room.phase, "round": room.round,
         "week": room.view.week, "name": p.name, "error": error, "saved": saved, "role": role,
-        "roles": None if role else _roles(room, lang), "place": place_name(where, lang),
+        "roles": None if role else _roles(room, lang),
+        "place_title": t("the_city", lang) if where == CITY else t("your_neighbourhood", lang,
+                                                                      where=place_name(where, lang)),
         "monitors": _monitors(room, lang, where), "chart": _chart_block(room, lang, where, DEVICE_CHART),
         "decisions": _decisions(room, lang, p.role) if p.role else None,
     }
