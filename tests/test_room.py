@@ -23,6 +23,7 @@ from model.workshop.room import pages, texts
 from model.workshop.room.roles import Item, RoomLayout, items, tally
 from model.workshop.room.server import serving_in_thread
 from model.workshop.room.session import Room, RoomError, RoomSettings, read_room
+from model.workshop.room.story import render_story, story
 
 SMALL = {"n_residents": 400}
 
@@ -405,3 +406,27 @@ def test_the_server_refuses_strangers_and_foreign_pages(server: tuple[str, Room]
     assert request(url + "/join", {"name": "Eva", "code": room.code}, {"Origin": "http://evil.example"})[0] == 403
     assert request(url + "/join", {"name": "x" * 20_000, "code": room.code})[0] == 413
     assert not room.participants
+
+
+# ---------------------------------------------------------------------- the story for the report
+def test_the_workshop_story_tells_every_round_from_room_json(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    seats = seat_everyone(room)
+    room.open_round()
+    room.vote(seats["administrator@city"], {"steering": "enforcing"})
+    room.close_round(1, 3)
+    room.open_round()
+    room.close_round(2, 2)
+    room.undo()
+    room.vote(seats["resident@urban_young"], {"help": "district_team"})
+    room.close_round(2, 2)
+    data = read_room(tmp_path / "room.json")
+    for lang, words in (("nl", ("sturing: Dwingend", "ongedaan gemaakt", "basislijn vanaf week 0", "toeval")),
+                        ("en", ("steering: Enforcing", "undone", "baseline from week 0", "chance"))):
+        html = render_story(data, lang, None, "")
+        assert all(w in html for w in words), lang
+        assert html.count('class="round') == 3 and "<svg" in html
+        assert not re.search(r"(src|href)=", html)  # self-contained: nothing to fetch
+    told = story(data, "nl")
+    assert [r["undone"] for r in told["rounds"]] == [False, True, False]
+    assert told["roles"][0] == {"label": "Bestuurder (wethouder) · De hele stad", "n": 1}

@@ -136,6 +136,31 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "no_room_file": "{path} bestaat niet.",
         "bad_room_file": "{path} is geen bruikbaar room.json: {detail}",
         "not_facilitator": "Alleen de facilitator kan dit (open het facilitatoradres uit de terminal).",
+        "story_title": "Werksessie: het verhaal van de ruimte",
+        "story_made": "Verslag gemaakt op {date} uit room.json.",
+        "story_caveat": "Een gesimuleerde stad, geen voorspelling: de werksessie laat zien hoe besluiten in het model "
+                        "doorwerken, onder de aannames die verderop staan.",
+        "story_intro": "{participants} deelnemers ({seated} met een rol) speelden {rounds} ronde(s) op een "
+                       "gesimuleerde stad van {residents} volwassenen (scenario {scenario}, seed {seed}), "
+                       "tot week {week}.",
+        "story_roles": "Rollen",
+        "story_undone": "De facilitator maakte {n} ronde(s) ongedaan; die staan hieronder, gemarkeerd.",
+        "story_undone_mark": "ongedaan gemaakt",
+        "story_voters": "{n} deelnemer(s) stemden.",
+        "story_after": "Na de ronde: {values}.",
+        "story_end": "Aan het eind (week {week}), vergeleken met dezelfde stad zonder de besluiten van de zaal "
+                     "(basislijn vanaf week {start}): {values}.",
+        "story_no_rounds": "Er is nog geen ronde gespeeld.",
+        "story_chance": "Dit is één doorrekening van één stad: een deel van elk verschil met de basislijn is toeval. "
+                        "Toets een besluit over meer seeds met vitality compare voordat u er conclusies aan verbindt.",
+        "story_rounds": "Rondes",
+        "story_over_time": "Week voor week",
+        "story_model": "Wat het model aanneemt en weglaat",
+        "story_model_missing": "De modelbeschrijving (docs/ODD.md) is niet beschikbaar.",
+        "story_record": "Herkomst",
+        "story_created": "Ruimte gestart",
+        "story_saved": "Laatst opgeslagen",
+        "story_settings": "Instellingen",
     },
     "en": {
         "room_title": "Community vitality - workshop room",
@@ -259,6 +284,30 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "no_room_file": "{path} does not exist.",
         "bad_room_file": "{path} is not a usable room.json: {detail}",
         "not_facilitator": "Only the facilitator can do this (open the facilitator's address from the terminal).",
+        "story_title": "Workshop: the story of the room",
+        "story_made": "Report made on {date} from room.json.",
+        "story_caveat": "A simulated city, not a forecast: the workshop shows how decisions work out in the model, "
+                        "under the assumptions listed below.",
+        "story_intro": "{participants} participants ({seated} with a role) played {rounds} round(s) on a simulated "
+                       "city of {residents} adults (scenario {scenario}, seed {seed}), up to week {week}.",
+        "story_roles": "Roles",
+        "story_undone": "The facilitator undid {n} round(s); they are listed below, marked.",
+        "story_undone_mark": "undone",
+        "story_voters": "{n} participant(s) voted.",
+        "story_after": "After the round: {values}.",
+        "story_end": "At the end (week {week}), compared with the same city without the room's decisions "
+                     "(baseline from week {start}): {values}.",
+        "story_no_rounds": "No round has been played yet.",
+        "story_chance": "This is one run of one city: part of any difference from the baseline is chance. Test a "
+                        "decision over more seeds with vitality compare before drawing conclusions from it.",
+        "story_rounds": "Rounds",
+        "story_over_time": "Week by week",
+        "story_model": "What the model assumes and leaves out",
+        "story_model_missing": "The model description (docs/ODD.md) is not available.",
+        "story_record": "Provenance",
+        "story_created": "Room started",
+        "story_saved": "Last saved",
+        "story_settings": "Settings",
     },
 }
 
