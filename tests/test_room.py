@@ -425,7 +425,7 @@ def test_the_workshop_story_tells_every_round_from_room_json(tmp_path: Path) -> 
                         ("en", ("steering: Enforcing", "undone", "baseline from week 0", "chance"))):
         html = render_story(data, lang, None, "")
         assert all(w in html for w in words), lang
-        assert html.count('class="round') == 3 and "<svg" in html
+        assert html.count('<div class="round') == 3 and "<svg" in html
         assert not re.search(r"(src|href)=", html)  # self-contained: nothing to fetch
     told = story(data, "nl")
     assert [r["undone"] for r in told["rounds"]] == [False, True, False]
