@@ -360,6 +360,9 @@ def test_every_room_text_exists_in_both_languages_with_the_same_placeholders() -
     source = "".join(p.read_text() for p in Path(pages.__file__).parent.glob("*.py"))
     for key in set(re.findall(r'RoomError\("(\w+)"', source)):
         assert key in nl, key
+    templates = "".join(p.read_text() for p in (Path(pages.__file__).parent / "templates").glob("*.html"))
+    for key in set(re.findall(r'\bt\("(\w+)"', templates)):
+        texts.t(key, "nl"), texts.t(key, "en")  # a missing key raises KeyError
 
 
 def test_a_participant_page_shows_only_the_own_roles_controls(tmp_path: Path) -> None:

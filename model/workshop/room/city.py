@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.community import WEEKS_PER_YEAR
 from model.dashboard_support import WorkshopModel
 from model.parameters import INITIATIVE_KINDS
 from model.plots import with_derived_outputs
@@ -247,7 +246,3 @@ class RoomCity:
 def _from(frame: pd.DataFrame, week: int) -> pd.DataFrame:
     return frame[frame["week"] >= week].reset_index(drop=True)
 
-
-def years(weeks: np.ndarray | pd.Series | int) -> Any:
-    """Weeks as years (for chart axes)."""
-    return weeks / WEEKS_PER_YEAR
