@@ -35,24 +35,24 @@ PROJECTOR_CHART = (820, 17, 120)
 DEVICE_CHART = (360, 15, 78)
 
 
-def view_key(room: Room, lang: str, participant: Participant | None = None) -> str:
+def view_key(room: Room, lang: str, pid: str | None = None) -> str:
     """A short key of everything one page shows: the page asks for a new copy when it changes.
+
+    Read from the room's :class:`~model.workshop.room.session.Glance`, without its lock.
 
     Args:
         room: The room.
         lang: The page's language.
-        participant: Whose page; ``None`` for the projector.
+        pid: Whose page; ``None`` for the projector.
 
     """
-    state: tuple[Any, ...] = (room.phase, room.round, room.view_serial, lang)
-    if participant is None:
-        seats = tuple(len(room.free_seats(r.key)) for r in room.roles)
-        state += (len(room.participants), seats, len(room.votes))
+    g = room.glance
+    state: tuple[Any, ...] = (g.phase, g.round, g.view_serial, lang)
+    if pid is None:
+        state += (g.participants, g.free, g.voters)
     else:
-        p = participant
-        voted = sum(1 for (key, _), pid in room.seats.items() if key == p.role and pid in room.votes)
-        seats = () if p.role else tuple(len(room.free_seats(r.key)) for r in room.roles)
-        state += (p.role, p.seat, sorted(room.votes.get(p.pid, {}).items()), voted, seats)
+        person = g.people.get(pid)
+        state += (person, g.free if person is None or person[0] is None else ())
     return hashlib.blake2b(repr(state).encode(), digest_size=8).hexdigest()
 
 
@@ -184,9 +184,13 @@ def render_join(lang: str, code: str, error: str | None = None) -> str:
                                                 error=error, next="/", body_class="device")
 
 
-def render_participant(room: Room, p: Participant, lang: str, error: str | None = None, part: bool = False,
-                       saved: bool = False) -> str:
-    """A participant's page (or only its ``<main>`` with ``part``)."""
+def render_participant(room: Room, p: Participant, lang: str, error: str | None = None, part: bool = False) -> str:
+    """A participant's page (or only its ``<main>`` with ``part``), read under the room's lock."""
+    with room.lock:
+        return _participant(room, p, lang, error, part)
+
+
+def _participant(room: Room, p: Participant, lang: str, error: str | None, part: bool) -> str:
     role = None
     where = CITY
     if p.role is not None:
@@ -201,8 +205,8 @@ def render_participant(room: Room, p: Participant, lang: str, error: str | None 
                 "voted": voted, "seats": r.seats, "has_vote": p.pid in room.votes, "role_plural": title}
     context = {
         "t": _texts(lang), "lang": lang, "languages": LANGUAGES, "next": "/me", "part": part, "body_class": "device",
-        "key": view_key(room, lang, p), "status": _status(room, lang), "phase": room.phase, "round": room.round,
-        "week": room.view.week, "name": p.name, "error": error, "saved": saved, "role": role,
+        "key": view_key(room, lang, p.pid), "status": _status(room, lang), "phase": room.phase, "round": room.round,
+        "week": room.view.week, "name": p.name, "error": error, "role": role,
         "roles": None if role else _roles(room, lang),
         "place_title": t("the_city", lang) if where == CITY else t("your_neighbourhood", lang,
                                                                       where=place_name(where, lang)),
@@ -213,7 +217,12 @@ def render_participant(room: Room, p: Participant, lang: str, error: str | None 
 
 
 def render_projector(room: Room, lang: str, join_url: str, part: bool = False, error: str | None = None) -> str:
-    """The projector and the facilitator's controls (or only its ``<main>`` with ``part``)."""
+    """The projector and the facilitator's controls (or only its ``<main>`` with ``part``), read under the lock."""
+    with room.lock:
+        return _projector(room, lang, join_url, part, error)
+
+
+def _projector(room: Room, lang: str, join_url: str, part: bool, error: str | None) -> str:
     view = room.view
     rows = []
     for n, mode in zip(view.nbh_names, view.nbh_modes, strict=True):

@@ -267,7 +267,8 @@ def make_app(room: Room, join_url: str) -> Any:
                 p = None if projector_page else me_or_none(request)
                 if not projector_page and p is None:
                     return
-                key = f"{view_key(room, lang, p)} {room.phase} {room.round}"
+                glance = room.glance
+                key = f"{view_key(room, lang, None if p is None else p.pid)} {glance.phase} {glance.round}"
                 if key != last:
                     last = key
                     yield f"data: {key}\n\n"

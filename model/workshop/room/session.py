@@ -74,6 +74,35 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class Glance:
+    """What the pages' keys are made of, copied under the lock at every change and read without it.
+
+    The event streams run in the server's event loop, which must not wait for the room's lock (a round
+    closing holds it for a few hundred milliseconds): they read this copy instead.
+
+    Attributes:
+        phase: The room's phase.
+        round: The current (or last) round.
+        view_serial: Counts the views of the city taken so far.
+        participants: Number of participants.
+        free: Free seats per role, in role order.
+        voters: Participants who voted in the open round.
+        people: Per participant: role, seat, own votes and the number of voters of the own role.
+        tokens: Device token hash -> participant.
+
+    """
+
+    phase: str = "lobby"
+    round: int = 0
+    view_serial: int = 0
+    participants: int = 0
+    free: tuple[int, ...] = ()
+    voters: int = 0
+    people: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RoomSettings:
     """What the room was started with: the city (as in the dashboard) and the layout of its roles."""
 
@@ -169,8 +198,14 @@ class Room:
         self.history: list[dict[str, Any]] = []
         self._checkpoints: dict[int, RoomCity] = {}
         self.version = 0
+        self.glance = self._glance()
         if save:
             self.save()
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The room's lock: hold it to read several parts of the room consistently (pages do)."""
+        return self._lock
 
     def _new_view(self) -> None:
         """Take a new view of the city (every page that shows the city then asks for a new copy)."""
@@ -183,9 +218,20 @@ class Room:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
 
+    def _glance(self) -> Glance:
+        voters: dict[str, int] = {}
+        for (key, _), pid in self.seats.items():
+            voters[key] = voters.get(key, 0) + (pid in self.votes)
+        people = {p.pid: (p.role, p.seat, tuple(sorted(self.votes.get(p.pid, {}).items())), voters.get(p.role, 0))
+                  for p in self.participants.values()}
+        return Glance(self.phase, self.round, self.view_serial, len(self.participants),
+                      tuple(len(self.free_seats(r.key)) for r in self.roles), len(self.votes), people,
+                      {p.token_hash: p.pid for p in self.participants.values()})
+
     def _changed(self) -> None:
         """Count, save and announce a change (called with the lock held, at the end of every change)."""
         self.version += 1
+        self.glance = self._glance()
         self.save()
         for callback in list(self._listeners):
             callback()
@@ -230,10 +276,8 @@ class Room:
 
     def participant(self, token: str | None) -> Participant | None:
         """The participant whose device holds ``token`` (``None``: unknown, or signed out by a rejoin)."""
-        if not token:
-            return None
-        digest = _hash(token)
-        return next((p for p in self.participants.values() if hmac.compare_digest(p.token_hash, digest)), None)
+        pid = self.glance.tokens.get(_hash(token)) if token else None  # a dictionary look-up: no lock needed
+        return None if pid is None else self.participants.get(pid)
 
     def set_language(self, pid: str, lang: str) -> None:
         """Remember a participant's language (the page follows the device's choice)."""
@@ -514,6 +558,7 @@ class Room:
                 room.seats[p["role"], p["seat"]] = p["id"]
         room.phase, room.round = data["phase"], data["round"]
         room.votes = {pid: dict(v) for pid, v in data["votes"].items()}
+        room.glance = room._glance()
         room.save()
         return room
 
