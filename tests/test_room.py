@@ -3,27 +3,36 @@ participants' levers in the model, the pages and the server's guards."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import re
+import signal
+import socket
 import string
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from model import submodels
-from model.dashboard_support import WorkshopModel
-from model.interventions import make_intervention
-from model.state import CASE_NONE, CASE_WAITING, need_level_of
+from model.cli import main
+from model.core import submodels
+from model.core.interventions import make_intervention
+from model.core.parameters import INITIATIVE_KINDS
+from model.core.state import CASE_NONE, CASE_WAITING, need_level_of
 from model.workshop.room import pages, texts
 from model.workshop.room.roles import Item, RoomLayout, items, tally
 from model.workshop.room.server import serving_in_thread
 from model.workshop.room.session import Room, RoomError, RoomSettings, read_room
 from model.workshop.room.story import render_story, story
+from model.workshop.session import WorkshopModel
 
 SMALL = {"n_residents": 400}
 
@@ -32,6 +41,14 @@ SMALL = {"n_residents": 400}
 def built(tmp_path_factory: pytest.TempPathFactory) -> Room:
     """One small room to copy from (building a city takes a few seconds)."""
     return Room(RoomSettings(overrides=SMALL), tmp_path_factory.mktemp("room") / "room.json")
+
+
+@contextmanager
+def refused(key: str) -> Iterator[None]:
+    """The room refuses with the text ``key``."""
+    with pytest.raises(RoomError) as caught:
+        yield
+    assert caught.value.key == key
 
 
 def new_room(tmp_path: Path, **layout: object) -> Room:
@@ -70,11 +87,19 @@ def test_a_number_off_the_grid_is_refused(raw: str, message: str) -> None:
 
 
 def test_each_role_decides_its_own_levers(built: Room) -> None:
-    keys = {role.kind: {i.key for i in items(role, built.view)} for role in built.roles}
-    assert keys["administrator"] == {"steering", "citizen_budget", "places_funded", "team_size", "protected_time"}
-    assert keys["professional"] == {"split_connecting", "split_initiative_support", "split_talent_spotting",
-                                    "split_outreach"}
-    assert {"initiative", "volunteer", "help"} <= keys["resident"]
+    split = {"split_connecting", "split_initiative_support", "split_talent_spotting", "split_outreach"}
+    for role in built.roles:
+        keys = {i.key for i in items(role, built.view)}
+        here = built.view.initiatives.get(role.neighbourhood)
+        if role.kind == "administrator":
+            assert keys == {"steering", "citizen_budget", "places_funded", "team_size", "protected_time"}
+        elif role.kind == "professional":
+            assert keys == split | ({"support"} if here else set())
+        else:  # the citizen-budget vote only where there is a budget
+            assert keys == {"initiative", "volunteer", "help"}
+            options = items(role, built.view)[0].options
+            assert {"found:care_circle", "found:broodfonds"} <= set(options)
+            assert len([o for o in options if o.startswith("join:")]) == len(here)
     assert sum(r.seats for r in built.roles) == 27  # a workshop of about 25 in the default city
 
 
@@ -96,11 +121,11 @@ def test_administrators_per_neighbourhood_steer_their_own_neighbourhood(tmp_path
 # ---------------------------------------------------------------------- people
 def test_joining_needs_the_code_and_a_name(tmp_path: Path) -> None:
     room = new_room(tmp_path)
-    with pytest.raises(RoomError, match="bad_code"):
+    with refused("bad_code"):
         room.join("Anna", "WRONG", "nl")
-    with pytest.raises(RoomError, match="bad_name"):
+    with refused("bad_name"):
         room.join("   ", room.code, "nl")
-    with pytest.raises(RoomError, match="bad_name"):
+    with refused("bad_name"):
         room.join("x" * 41, room.code, "nl")
     p, _ = room.join("Anna", f" {room.code.lower()} ", "nl")  # case and spaces do not matter
     assert p.pid == "p1"
@@ -122,9 +147,9 @@ def test_seats_are_counted_and_a_full_role_is_refused(tmp_path: Path) -> None:
     a, _ = room.join("A", room.code, "nl")
     b, _ = room.join("B", room.code, "nl")
     room.take(a.pid, "professional@urban_young")
-    with pytest.raises(RoomError, match="role_taken"):
+    with refused("role_taken"):
         room.take(b.pid, "professional@urban_young")
-    with pytest.raises(RoomError, match="has_role"):
+    with refused("has_role"):
         room.take(a.pid, "resident@urban_young")
     room.leave(a.pid)
     assert room.take(b.pid, "professional@urban_young") == 1
@@ -134,15 +159,15 @@ def test_nobody_votes_for_another_role_or_outside_a_round(tmp_path: Path) -> Non
     room = new_room(tmp_path)
     seats = seat_everyone(room)
     resident = seats["resident@urban_young"]
-    with pytest.raises(RoomError, match="not_open"):
+    with refused("not_open"):
         room.vote(resident, {"help": "ties"})
     room.open_round()
-    with pytest.raises(RoomError, match="not_your_item"):
+    with refused("not_your_item"):
         room.vote(resident, {"steering": "enforcing"})
-    with pytest.raises(RoomError, match="bad_value"):
+    with refused("bad_value"):
         room.vote(seats["administrator@city"], {"citizen_budget": "7"})
     loner, _ = room.join("Zonder rol", room.code, "nl")
-    with pytest.raises(RoomError, match="no_role"):
+    with refused("no_role"):
         room.vote(loner.pid, {"help": "ties"})
     assert room.votes == {}
 
@@ -167,7 +192,7 @@ def test_closing_a_round_applies_every_decision_exactly_once(tmp_path: Path) -> 
     assert sorted(room_interventions(m)) == sorted((k, 0) for k in kinds if k != "steering")
     assert [d.kind for d in m.decisions].count("steering") == 1 and m.steering_mode == "facilitating"
     assert room.view.week == 3 and room.phase == "results"
-    with pytest.raises(RoomError, match="not_open"):  # a second click closes nothing
+    with refused("not_open"):  # a second click closes nothing
         room.close_round(1, 3)
     assert len(m.interventions) == 5 and room.view.week == 3
     ends = np.round(np.array(room.view.levers["citizen_budget"]), 6)
@@ -250,12 +275,12 @@ def test_a_changed_or_broken_record_is_refused_in_one_line(tmp_path: Path) -> No
     data = json.loads((tmp_path / "room.json").read_text())
     data["history"][0]["city"]["community_strength"] += 1
     (tmp_path / "room.json").write_text(json.dumps(data))
-    with pytest.raises(RoomError, match="replay_differs"):
+    with refused("replay_differs"):
         Room.resume(tmp_path / "room.json")
     (tmp_path / "room.json").write_text("{not json")
-    with pytest.raises(RoomError, match="bad_room_file"):
+    with refused("bad_room_file"):
         read_room(tmp_path / "room.json")
-    with pytest.raises(RoomError, match="no_room_file"):
+    with refused("no_room_file"):
         read_room(tmp_path / "missing.json")
 
 
@@ -336,6 +361,41 @@ def test_a_group_joins_volunteers_and_asks_for_help() -> None:
     assert len(in_need) and (pop.case_state[in_need] == CASE_WAITING).all()
     with pytest.raises(ValueError, match="commitment"):
         make_intervention("group_volunteers", commitment="always")
+
+
+def test_support_goes_to_the_chosen_initiatives_and_back_to_all_at_the_end() -> None:
+    m = WorkshopModel("baseline", seed=1, overrides={"n_residents": 2000})  # two initiatives in a neighbourhood
+    ini = m.inits
+    b = int(np.argmax(np.bincount(ini.nbh[ini.alive & ~ini.taken_over], minlength=m.n_nbh)))
+    here = np.flatnonzero(ini.alive & ~ini.taken_over & (ini.nbh == b))
+    assert len(here) >= 2
+    m.decide("support_initiatives", initiatives=(int(here[0]),), neighbourhoods=(str(m.nbh_names[b]),),
+             end_week=m.week + 2)
+    m.step()
+    hours = ini.support_hours[here]
+    assert hours[0] > 0 and (hours[1:] == 0).all()
+    assert hours[0] == pytest.approx(m.community_hours[b, 1])  # all the support hours, none lost
+    m.run_weeks(2)
+    assert (ini.support_weight == 1).all()
+
+
+def test_a_group_founds_an_initiative_of_its_kind_with_its_free_members_as_core() -> None:
+    m = model(4)
+    pop, ini = m.pop, m.inits
+    iv = make_intervention("group_founds_initiative", kind="broodfonds", group_size=30, group_seed=9,
+                           neighbourhoods=("village_ageing",), start_week=m.week)
+    who = iv.group(m)
+    free = who[(pop.member_of[who] < 0) & (need_level_of(pop.zrm, who) <= 2)]
+    alive = ini.alive.copy()
+    m.add_intervention(iv)
+    submodels.apply_interventions(m)
+    new = np.flatnonzero(ini.alive & ~alive)
+    assert len(new) == 1
+    k = int(new[0])
+    assert ini.kind[k] == INITIATIVE_KINDS.index("broodfonds") and m.nbh_names[ini.nbh[k]] == "village_ageing"
+    assert (pop.member_of[free] == k).all() and pop.core[free].all() and ini.founded[k] == m.week
+    with pytest.raises(ValueError, match="kind"):
+        make_intervention("group_founds_initiative", kind="rave")
 
 
 def test_the_citizen_budget_vote_funds_an_initiative_only_where_there_is_a_budget() -> None:
@@ -433,3 +493,97 @@ def test_the_workshop_story_tells_every_round_from_room_json(tmp_path: Path) -> 
     told = story(data, "nl")
     assert [r["undone"] for r in told["rounds"]] == [False, True, False]
     assert told["roles"][0] == {"label": "Bestuurder (wethouder) · De hele stad", "n": 1}
+
+
+# ---------------------------------------------------------------------- the commands
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_room(*options: str) -> tuple[subprocess.Popen, dict[str, str]]:
+    """Run ``vitality room`` until it prints the facilitator's address; return it and what it printed."""
+    proc = subprocess.Popen([sys.executable, "-m", "model.cli", "room", *options], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).resolve().parents[1])
+    seen: dict[str, str] = {}
+    for line in proc.stdout:
+        if match := re.search(r"Participants: (\S+)\s+code (\w+)", line):
+            seen["join"], seen["code"] = match.groups()
+        if match := re.search(r"facilitator.*: (\S+projector\?key=\S+)", line):
+            seen["projector"] = match.group(1)
+            deadline = time.monotonic() + 60
+            while True:  # the addresses are printed just before the server listens
+                try:
+                    urllib.request.urlopen(seen["join"], timeout=5).close()
+                    return proc, seen
+                except OSError:
+                    assert time.monotonic() < deadline and proc.poll() is None, "vitality room did not listen"
+                    time.sleep(0.2)
+    raise AssertionError(f"vitality room stopped (exit {proc.wait()})")
+
+
+def stop(proc: subprocess.Popen) -> int:
+    proc.send_signal(signal.SIGINT)
+    return proc.wait(timeout=30)
+
+
+def test_vitality_room_serves_a_room_and_resumes_it(tmp_path: Path) -> None:
+    port = str(free_port())
+    proc, seen = start_room("--residents", "300", "--port", port, "--out", str(tmp_path / "r"))
+    try:
+        assert seen["join"] == f"http://127.0.0.1:{port}/"
+        assert request(seen["join"])[0] == 200
+        facilitator = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with facilitator.open(seen["projector"], timeout=10) as answer:  # the key becomes a cookie
+            assert answer.url.endswith("/projector") and seen["code"] in answer.read().decode()
+        assert request(seen["join"] + "?code=" + seen["code"])[2].count(seen["code"]) == 1  # filled in
+    finally:
+        assert stop(proc) == 0
+    record = tmp_path / "r" / "room.json"
+    assert read_room(record)["settings"]["overrides"]["n_residents"] == 300
+    proc, again = start_room("--resume", str(record), "--port", port)
+    try:
+        assert again["code"] == seen["code"]  # the QR code on the wall still works
+    finally:
+        stop(proc)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["nope"], "unknown scenario 'nope'"), (["--weeks", "99"], "1 to 52 weeks"),
+    (["--resume", "missing.json"], "missing.json does not exist"), (["--residents", "-5"], "n_residents"),
+    (["--administrators", "street"], "invalid choice"),
+])
+def test_vitality_room_refuses_bad_options_in_one_line(options: list[str], message: str, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["room", *options, "--out", str(tmp_path / "r"), "--port", str(free_port())]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_vitality_report_tells_the_story_of_a_room_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    room = new_room(tmp_path)
+    room.open_round()
+    room.close_round(1, 2)
+    assert main(["report", str(tmp_path / "room.json"), "--lang", "en"]) == 0
+    html = (tmp_path / "report-en.html").read_text(encoding="utf-8")
+    assert "Workshop: the story of the room" in html and "Decisions of round 1 (week 0-2)" in html
+    assert main(["report", str(tmp_path / "room.json"), "--lang", "en"]) == 2  # never overwritten
+    (tmp_path / "other.json").write_text("[]")
+    assert main(["report", str(tmp_path / "other.json")]) == 2
+    assert "not a vitality room record" in capsys.readouterr().err
+
+
+def test_a_device_signed_out_by_a_rejoin_is_told_so(server: tuple[str, Room]) -> None:
+    url, room = server
+    devices = [urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+               for _ in range(2)]
+    form = urllib.parse.urlencode({"name": "Fatima", "code": room.code}).encode()
+    for device in devices:
+        with device.open(url + "/join", data=form, timeout=10) as answer:
+            assert answer.url.endswith("/me")
+    with devices[0].open(url + "/me", timeout=10) as answer:  # the first device is sent to the join page
+        assert answer.url.endswith("/") and "ander apparaat" in answer.read().decode()
+    with devices[1].open(url + "/me", timeout=10) as answer:
+        assert answer.url.endswith("/me")

@@ -181,11 +181,16 @@ def build_professionals(m: CommunityModel) -> list[Professional]:
     for i, pro in enumerate(pros):
         pro.idx = i
     m.pro_nbh = np.array([pro.nbh for pro in pros], dtype=np.int64)
-    m.pro_fte = np.array([pro.fte for pro in pros])
     m.pro_team = np.array([pro.role == "district_team" for pro in pros], dtype=bool)
-    m.team_fte = np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=m.n_nbh)
+    count_fte(m, pros)
     m.pro_hours = np.zeros((len(pros), 3))
     return pros
+
+
+def count_fte(m: CommunityModel, pros: list[Professional]) -> None:
+    """Each professional's FTE as an array, and the district team's FTE per neighbourhood (also after a resize)."""
+    m.pro_fte = np.array([pro.fte for pro in pros])
+    m.team_fte = np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=m.n_nbh)
 
 
 def is_bridging(m: CommunityModel, i: np.ndarray, j: np.ndarray) -> np.ndarray:

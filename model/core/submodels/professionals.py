@@ -63,9 +63,11 @@ def community_work(m: CommunityModel) -> None:
                 other = similar_neighbour(m, who)
                 m.net.add(who, other, p.introduction_strength, False, is_bridging(m, who, other))
             pop.prompted[who] = True
-        # Initiative support: hours shared by the neighbourhood's resident-run initiatives.
-        if len(inits_b):
-            ini.support_hours[inits_b] = hours[b, 1] / len(inits_b)
+        # Initiative support: hours shared by the neighbourhood's resident-run initiatives, in equal parts
+        # unless professionals chose which to support (support_weight, intervention support_initiatives).
+        weight = ini.support_weight[inits_b]
+        if weight.sum() > 0:
+            ini.support_hours[inits_b] = hours[b, 1] * weight / weight.sum()
         # Talent spotting: residents with talents are seen and invited to contribute.
         k = rng.poisson(hours[b, 2] * p.spotting_per_hour)
         if k:

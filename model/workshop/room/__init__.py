@@ -4,5 +4,6 @@ HubNet's idea (one shared model, clients with roles), offline and in rounds: :mo
 room: people, seats, rounds, votes, undo, ``room.json``), :mod:`.roles` (what each role decides and
 how shared decisions are voted), :mod:`.city` (the shared city, its baselines and the actions applied
 to it), :mod:`.pages`, :mod:`.charts` and :mod:`.texts` (what the pages show, in Dutch and English),
-:mod:`.server` (the web server) and :mod:`.command` (``vitality room``). Design notes: ``docs/room.md``.
+:mod:`.server` (the web server), :mod:`.launch` (starting a room: ``vitality room``) and :mod:`.story` (the
+workshop's story for ``vitality report room.json``). Design notes: ``docs/room.md``.
 """

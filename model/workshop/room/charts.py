@@ -15,21 +15,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from model.core.outputs import OUTPUTS
+from model.experiments.plots import FIGURE_OUTPUTS
+from model.workshop.figures import SERIES_COLOURS, axis_label
 from model.workshop.room.texts import t
 
-#: Panels: column, text key of the title, scale, colour (as the dashboard's charts).
-PANELS = (
-    ("community_strength", "strength_axis", 1.0, "#2e7d32"),
-    ("lonely_share", "lonely_axis", 100.0, "#c62828"),
-    ("casework_load", "casework_axis", 1.0, "#1565c0"),
-)
 EARLIER = "#8d8d8d"
 MARKER = "#6a1b9a"  # the dashboard's decision colour
 
 
 def timeseries_svg(live: pd.DataFrame, baselines: list[tuple[int, pd.DataFrame]], round_ends: list[tuple[int, int]],
                    lang: str, width: int, font: int, panel_height: int) -> str:
-    """Draw the three key outputs, one panel each: live solid, the latest baseline dashed, earlier ones dotted.
+    """Draw the key outputs, one panel each: live solid, the latest baseline dashed, earlier ones dotted.
 
     Args:
         live: Weekly outputs of the live city (``week`` and the panel columns).
@@ -47,7 +44,7 @@ def timeseries_svg(live: pd.DataFrame, baselines: list[tuple[int, pd.DataFrame]]
     left, right, gap = int(font * 3.2), int(font * 0.8), int(font * 0.8)
     markers, title = int(font * 1.4), int(font * 1.6)  # a row for "R1", "R2", ...; a row per panel title
     step = title + panel_height + gap
-    height = markers + len(PANELS) * step + int(font * 1.2)
+    height = markers + len(FIGURE_OUTPUTS) * step + int(font * 1.2)
     weeks = live["week"].to_numpy()
     x_lo, x_hi = int(weeks.min()), int(max(weeks.max(), weeks.min() + 4))
     x_of = _scale(x_lo, x_hi, left, width - right)
@@ -56,7 +53,8 @@ def timeseries_svg(live: pd.DataFrame, baselines: list[tuple[int, pd.DataFrame]]
     for number, week in round_ends:
         parts.append(f'<text x="{x_of(week):.1f}" y="{font}" text-anchor="middle" fill="{MARKER}" '
                      f'class="round-end">{escape(t("round_marker", lang, round=number))}</text>')
-    for i, (column, key, scale, colour) in enumerate(PANELS):
+    for i, column in enumerate(FIGURE_OUTPUTS):
+        scale, colour = 100.0 if OUTPUTS[column].unit.share else 1.0, SERIES_COLOURS[column]
         y0 = markers + i * step + title
         frames = [live] + [f for _, f in baselines]
         values = np.concatenate([f[column].to_numpy(dtype=float) * scale for f in frames])
@@ -64,7 +62,7 @@ def timeseries_svg(live: pd.DataFrame, baselines: list[tuple[int, pd.DataFrame]]
         ticks = MaxNLocator(nbins=3, min_n_ticks=2).tick_values(lo, hi if hi > lo else lo + 1)
         y_of = _scale(float(ticks[0]), float(ticks[-1]), y0 + panel_height, y0)
         parts.append(f'<text x="{left}" y="{y0 - font * 0.45:.0f}" font-weight="bold" fill="#263238">'
-                     f'{escape(t(key, lang))}</text>')
+                     f'{escape(axis_label(column, lang))}</text>')
         decimals = max(0, -int(np.floor(np.log10(ticks[1] - ticks[0]))))  # enough to tell the ticks apart
         for tick in ticks:
             y = y_of(tick)
@@ -80,7 +78,7 @@ def timeseries_svg(live: pd.DataFrame, baselines: list[tuple[int, pd.DataFrame]]
             parts.append(_line(frame, column, scale, x_of, y_of, colour if latest else EARLIER,
                                "7 5" if latest else "2 4", 2.0 if latest else 1.6))
         parts.append(_line(live, column, scale, x_of, y_of, colour, None, 2.6))
-    y_axis = markers + len(PANELS) * step - gap + font * 1.1
+    y_axis = markers + len(FIGURE_OUTPUTS) * step - gap + font * 1.1
     for week in MaxNLocator(nbins=6, integer=True, min_n_ticks=2).tick_values(x_lo, x_hi):
         if x_lo <= week <= x_hi:
             parts.append(f'<text x="{x_of(week):.1f}" y="{y_axis:.0f}" text-anchor="middle" fill="#455a64">'

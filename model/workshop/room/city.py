@@ -23,13 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.dashboard_support import WorkshopModel
-from model.parameters import INITIATIVE_KINDS
-from model.plots import with_derived_outputs
+from model.core.parameters import INITIATIVE_KINDS
+from model.workshop.figures import MONITOR_OUTPUTS
+from model.workshop.session import WorkshopModel
 
-#: Outputs the room shows and records after each round (city and per neighbourhood).
-KEY_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "waiting_list", "initiatives_active",
-               "meeting_places_open")
+#: Outputs the room shows and records after each round (city and per neighbourhood): the dashboard's big numbers.
+KEY_OUTPUTS = MONITOR_OUTPUTS
 
 
 @dataclass(frozen=True)
@@ -79,6 +78,7 @@ class InitiativeView:
     core: int
     founded: int
     citizen_funded: bool
+    support_weight: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +93,7 @@ class CityView:
         nbh_size: Adults per neighbourhood.
         levers: Current value per decision lever and neighbourhood (see :func:`lever_values`).
         initiatives: Resident-run initiatives alive, per neighbourhood name.
-        city: The live city's weekly outputs (with ``casework_load``).
+        city: The live city's weekly outputs.
         baselines: Each baseline as (start week, weekly outputs from that week on), oldest first.
         nbh: The live city's weekly outputs per neighbourhood.
         nbh_baselines: The baselines' weekly outputs per neighbourhood, in the order of ``baselines``.
@@ -226,7 +226,8 @@ class RoomCity:
         names = tuple(str(n) for n in m.nbh_names)
         alive = np.flatnonzero(ini.alive & ~ini.taken_over)
         initiatives = {n: tuple(InitiativeView(int(k), INITIATIVE_KINDS[ini.kind[k]], int(ini.n_members[k]),
-                                               int(ini.n_core[k]), int(ini.founded[k]), bool(ini.citizen_funded[k]))
+                                               int(ini.n_core[k]), int(ini.founded[k]), bool(ini.citizen_funded[k]),
+                                               float(ini.support_weight[k]))
                                 for k in alive if ini.nbh[k] == b)
                        for b, n in enumerate(names)}
         baselines = [(start, b) for start, b in self.earlier]
@@ -236,10 +237,10 @@ class RoomCity:
             week=m.week, steering=m.steering_mode, nbh_names=names,
             nbh_modes=tuple(str(x) for x in m.levers.mode), nbh_size=tuple(int(x) for x in m.nbh_size),
             levers=lever_values(m), initiatives=initiatives,
-            city=with_derived_outputs(m.city_frame()),
-            baselines=tuple((start, _from(with_derived_outputs(b.city_frame()), start)) for start, b in baselines),
-            nbh=with_derived_outputs(m.neighbourhood_frame()),
-            nbh_baselines=tuple(_from(with_derived_outputs(b.neighbourhood_frame()), start) for start, b in baselines),
+            city=m.city_frame(),
+            baselines=tuple((start, _from(b.city_frame(), start)) for start, b in baselines),
+            nbh=m.neighbourhood_frame(),
+            nbh_baselines=tuple(_from(b.neighbourhood_frame(), start) for start, b in baselines),
         )
 
 

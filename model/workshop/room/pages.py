@@ -14,13 +14,12 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from model.dashboard_support import monitors
 from model.i18n import LANGUAGES
+from model.workshop.figures import compare_outputs
 from model.workshop.room.charts import timeseries_svg
 from model.workshop.room.roles import CITY, Item, group_size
 from model.workshop.room.session import Participant, Room
@@ -65,11 +64,15 @@ def _status(room: Room, lang: str) -> str:
 
 
 def _monitors(room: Room, lang: str, where: str) -> list[dict[str, Any]]:
-    view = room.view
-    live, baselines = view.series(None if where == CITY else where)
-    shown = SimpleNamespace(city=live, baseline=baselines[-1][1] if baselines else None)
-    return [{"key": m.key, "label": t(m.key, lang), "value": m.value, "delta": m.delta,
-             "better": {True: "better", False: "worse", None: "same"}[m.better]} for m in monitors(shown)]
+    here = None if where == CITY else where
+    return monitor_rows(room.view.latest(here), room.view.baseline_latest(here), lang)
+
+
+def monitor_rows(now: dict[str, float], base: dict[str, float] | None, lang: str) -> list[dict[str, Any]]:
+    """The dashboard's big numbers of some outputs, against a baseline's, as the templates show them."""
+    return [{"key": m.key, "label": m.label, "value": m.value, "delta": m.delta,
+             "better": {True: "better", False: "worse", None: "same"}[m.better]}
+            for m in compare_outputs(now, base, lang)]
 
 
 def _round_ends(room: Room) -> list[tuple[int, int]]:
@@ -108,6 +111,8 @@ def _option_label(item: Item, option: str, room: Room, lang: str, where: str) ->
         return t(f"opt_{option}", lang)
     if option == "core":
         return t("opt_core", lang, hours=_number(room.city.live.p.core_hours))
+    if option.startswith("found:"):
+        return t("opt_found", lang, kind=kind_name(option.removeprefix("found:"), lang))
     slot, founded = (int(x) for x in option.removeprefix("join:").split(":"))
     ini = next(i for i in room.view.initiatives[where] if (i.slot, i.founded) == (slot, founded))
     key = "opt_join" if option.startswith("join:") else "opt_initiative"
@@ -120,6 +125,10 @@ def _item_block(item: Item, room: Room, lang: str, where: str, chosen: Any) -> d
         grid = [round(item.lo + i * item.step, 6) for i in range(round((item.hi - item.lo) / item.step) + 1)]
         options = [{"value": _number(v), "label": _number(v), "selected": abs(v - value) < 1e-9} for v in grid]
         current = _number(item.current)
+    elif item.kind == "multi":
+        options = [{"value": o, "label": _option_label(item, o, room, lang, where), "selected": o in value}
+                   for o in item.options]
+        current = ", ".join(_option_label(item, o, room, lang, where) for o in item.current) or t("opt_all", lang)
     else:
         options = [{"value": o, "label": _option_label(item, o, room, lang, where), "selected": o == value}
                    for o in item.options]
@@ -138,7 +147,11 @@ def describe(action: dict[str, Any], lang: str) -> str:
     if item in ("volunteer", "help"):
         return t(f"did_{item}_{value}", lang, seat=seat)
     if item == "initiative":
-        return t("did_initiative", lang, seat=seat)
+        found = value.startswith("found:")
+        return t("did_found" if found else "did_initiative", lang, seat=seat,
+                 kind=kind_name(value.removeprefix("found:"), lang) if found else "")
+    if item == "support":
+        return t("did_support", lang, n=len(value)) if value else t("did_support_all", lang)
     if item == "budget_vote":
         return t("did_budget_vote", lang)
     return t(f"did_{item}", lang, value=value)

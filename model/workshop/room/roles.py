@@ -6,9 +6,10 @@ Three kinds of role act at the three levels the seed texts name:
   mode, the citizen budget, the share of meeting places funded, the size of the district team and
   the protected time for community work;
 * ``professional`` (wijkteamprofessional / opbouwwerker) of a neighbourhood: how community-work hours
-  are split (connecting, supporting initiatives, spotting talents, outreach to residents who do not ask);
+  are split (connecting, supporting initiatives, spotting talents, outreach to residents who do not ask)
+  and which initiatives to support;
 * ``resident`` (bewoner) of a neighbourhood: each one speaks for a representative group of residents
-  there, which can join an initiative, step into or out of an initiative's core, and ask for help;
+  there, which can start or join an initiative, step into or out of an initiative's core, and ask for help;
   together the residents of a neighbourhood vote where its citizen budget goes.
 
 A role has a number of seats. A *shared* item is voted by everyone holding the role: a choice goes to
@@ -16,7 +17,8 @@ the option with the most votes (a tie keeps the current value when it is among t
 first tied option in the list), a number to the median vote (the lower middle one for an even number
 of votes, so the outcome is always somebody's vote). A *personal* item is each resident's own, for
 their own group. :func:`resolve` turns a round's votes into :class:`~model.workshop.room.city.Action`
-objects through the model's levers (``model/participation.py`` for the ones that were missing).
+objects through the model's levers (the interventions for people in a workshop room in
+:mod:`model.core.interventions.participation` where none existed).
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from model.dashboard_support import KEY_LEVERS, STEERING_MODES
-from model.participation import COMMITMENTS, HELP_SOURCES
+from model.core.interventions import COMMITMENTS, HELP_SOURCES
+from model.core.parameters import INITIATIVE_KINDS
 from model.workshop.room.city import Action, CityView
+from model.workshop.session import STEERING_MODES
+from model.workshop.sliders import KEY_LEVERS
 
 KINDS = ("administrator", "professional", "resident")
 CITY = "city"
@@ -139,8 +143,8 @@ class Item:
             if raw not in self.options:
                 raise ValueError(f"{self.key}: {str(raw)[:40]!r} is not one of the options")
             return raw
-        if self.kind == "multi":
-            chosen = list(raw) if isinstance(raw, list | tuple) else [raw]
+        if self.kind == "multi":  # a form sends an empty value too, so that choosing none is a vote
+            chosen = [c for c in (raw if isinstance(raw, list | tuple) else [raw]) if c]
             unknown = [c for c in chosen if c not in self.options]
             if unknown:
                 raise ValueError(f"{self.key}: {str(unknown[0])[:40]!r} is not one of the options")
@@ -197,15 +201,18 @@ def items(role: Role, view: CityView) -> tuple[Item, ...]:
             Item("protected_time", True, "number",
                  current=_snap(100 * _lever(view, "protected_time", here), 0, 80, 10), lo=0, hi=80, step=10),
         )
+    initiatives = tuple(initiative_option(i) for i in view.initiatives[here])
     if role.kind == "professional":
         split = tuple(Item(f"split_{part}", True, "number", lo=0, hi=100, step=5,
                            current=_snap(100 * _lever(view, f"split_{part}", here), 0, 100, 5))
                       for part in SPLIT_PARTS)
-        return split
-    initiatives = tuple(initiative_option(i) for i in view.initiatives[here])
+        focused = any(i.support_weight == 0 for i in view.initiatives[here])
+        supported = [initiative_option(i) for i in view.initiatives[here] if focused and i.support_weight > 0]
+        return (*split, *((Item("support", True, "multi", initiatives, supported),) if initiatives else ()))
     budget = view.levers["citizen_budget"][view.nbh_names.index(here)] > 0
     return (
-        Item("initiative", False, "choice", ("none", *(f"join:{o}" for o in initiatives)), "none"),
+        Item("initiative", False, "choice",
+             ("none", *(f"found:{kind}" for kind in INITIATIVE_KINDS), *(f"join:{o}" for o in initiatives)), "none"),
         Item("volunteer", False, "choice", ("as_now", *COMMITMENTS), "as_now"),
         Item("help", False, "choice", ("none", *HELP_SOURCES), "none"),
         *((Item("budget_vote", True, "choice", ("none", *initiatives), "none"),) if budget and initiatives else ()),
@@ -285,6 +292,10 @@ def _shared_action(role: Role, key: str, value: Any, where: dict[str, Any], stan
     if key == "protected_time":
         return Action(role.key, None, key, value, "protect_community_time" if value > 0 else "",
                       {"share": value / 100, **where}, standing=standing)
+    if key == "support":
+        slots = [int(option.split(":")[0]) for option in value]
+        return Action(role.key, None, key, value, "support_initiatives" if slots else "",
+                      {"initiatives": slots, **where}, standing=standing)
     if key == "budget_vote":
         slot = int(value.split(":")[0])
         return Action(role.key, None, key, value, "award_citizen_budget", {"initiative": slot, **where}, weeks=1)
@@ -301,6 +312,9 @@ def _group_actions(role: Role, view: CityView, layout: RoomLayout, votes: Mappin
         group = {"group_size": size, "group_seed": seed * 1_000_003 + nbh_index * 1_009 + seat,
                  "neighbourhoods": [role.neighbourhood]}
         choice = vote.get("initiative", "none")
+        if choice.startswith("found:"):
+            out.append(Action(role.key, seat, "initiative", choice, "group_founds_initiative",
+                              {"kind": choice.removeprefix("found:"), **group}, weeks=weeks))
         if choice.startswith("join:"):
             slot = int(choice.split(":")[1])
             out.append(Action(role.key, seat, "initiative", choice, "group_joins_initiative",

@@ -158,10 +158,11 @@ def make_app(room: Room, join_url: str) -> Any:
 
     # ------------------------------------------------------------------ participants
     async def join_page(request: Request) -> Response:
-        if room.participant(request.cookies.get(TOKEN_COOKIE)) is not None:
+        token = request.cookies.get(TOKEN_COOKIE)
+        if room.participant(token) is not None:
             return RedirectResponse("/me", status_code=303)
-        code = request.query_params.get("code", "")[:12]
-        return html(render_join(lang_of(request), code))
+        code, lang = request.query_params.get("code", "")[:12], lang_of(request)
+        return html(render_join(lang, code, t("signed_out", lang) if token else None))
 
     async def join(request: Request) -> Response:
         form = await form_of(request)

@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.scenarios import load_scenario
+from model.experiments.scenarios import load_scenario
 from model.workshop.room.city import KEY_OUTPUTS, Action, CityView, RoomCity
 from model.workshop.room.roles import Item, Role, RoomLayout, items, make_roles, resolve
+from model.workshop.room.texts import t
 
 FORMAT = "vitality-room"
 FORMAT_VERSION = 1
-PHASES = ("lobby", "open", "closing", "results")
 MAX_WEEKS = 52
 MAX_NAME = 40
 MAX_PARTICIPANTS = 200
@@ -52,10 +52,13 @@ CODE_LENGTH = 5
 
 
 class RoomError(ValueError):
-    """A request the room refuses; ``key`` names the text shown (see :mod:`model.workshop.room.texts`)."""
+    """A request the room refuses, in one line; ``key`` names the text (:mod:`model.workshop.room.texts`).
+
+    The message is the English text (the command line's language); pages show it in the page's language.
+    """
 
     def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(f"{key}: {values}" if values else key)
+        super().__init__(t(key, "en", **values))
         self.key = key
         self.values = values
 
@@ -197,7 +200,6 @@ class Room:
         self.votes: dict[str, dict[str, Any]] = {}
         self.history: list[dict[str, Any]] = []
         self._checkpoints: dict[int, RoomCity] = {}
-        self.version = 0
         self.glance = self._glance()
         if save:
             self.save()
@@ -229,8 +231,7 @@ class Room:
                       {p.token_hash: p.pid for p in self.participants.values()})
 
     def _changed(self) -> None:
-        """Count, save and announce a change (called with the lock held, at the end of every change)."""
-        self.version += 1
+        """Save and announce a change (called with the lock held, at the end of every change)."""
         self.glance = self._glance()
         self.save()
         for callback in list(self._listeners):

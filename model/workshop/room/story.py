@@ -12,17 +12,19 @@ one run of one city cannot separate an effect from chance.
 from __future__ import annotations
 
 from datetime import date
+from importlib import resources
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 from babel.dates import format_date
 
-from model.dashboard_support import monitors
+from model.reporting.odd import ODD_PATH
+from model.reporting.report import odd_sections
 from model.workshop.room.charts import timeseries_svg
 from model.workshop.room.city import KEY_OUTPUTS
-from model.workshop.room.pages import ENV, describe
+from model.workshop.room.pages import ENV, describe, monitor_rows
+from model.workshop.room.session import read_room
 from model.workshop.room.texts import place_name, t
 
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
@@ -32,13 +34,6 @@ REPORT_CHART = (900, 15, 130)
 
 def _series(columns: dict[str, list[float]]) -> pd.DataFrame:
     return pd.DataFrame({k: v for k, v in columns.items() if k != "start"})
-
-
-def _compare(after: dict[str, float], before: dict[str, float] | None, lang: str) -> list[dict[str, Any]]:
-    """The key outputs after a round with their difference from the baseline, as the room's monitors show them."""
-    shown = SimpleNamespace(city=pd.DataFrame([after]), baseline=None if before is None else pd.DataFrame([before]))
-    return [{"label": t(m.key, lang), "value": m.value, "delta": m.delta,
-             "better": {True: "better", False: "worse", None: "same"}[m.better]} for m in monitors(shown)]
 
 
 def _sentence(items: list[dict[str, Any]], lang: str) -> str:
@@ -66,9 +61,9 @@ def story(data: dict[str, Any], lang: str) -> dict[str, Any]:
         groups: dict[str, list[str]] = {}
         for action in entry["actions"]:
             groups.setdefault(action["role"], []).append(describe(action, lang))
-        after = _compare(entry["city"], entry.get("baseline"), lang)
+        after = monitor_rows(entry["city"], entry.get("baseline"), lang)
         nbh = [{"name": place_name(n, lang),
-                "monitors": _compare(values, entry.get("baseline_neighbourhoods", {}).get(n), lang)}
+                "monitors": monitor_rows(values, entry.get("baseline_neighbourhoods", {}).get(n), lang)}
                for n, values in entry["neighbourhoods"].items()]
         parts.append({
             "title": t("decisions_round", lang, round=entry["round"], start=entry["week_from"], end=entry["week_to"]),
@@ -82,7 +77,7 @@ def story(data: dict[str, Any], lang: str) -> dict[str, Any]:
     end = {k: live[k].iloc[-1] for k in KEY_OUTPUTS}
     first = None if not baselines else {k: baselines[0][1][k].iloc[-1] for k in KEY_OUTPUTS}
     conclusion = (t("story_end", lang, week=data["week"], start=baselines[0][0],
-                    values=_sentence(_compare(end, first, lang), lang)) if first else t("story_no_rounds", lang))
+                    values=_sentence(monitor_rows(end, first, lang), lang)) if first else t("story_no_rounds", lang))
     return {
         "intro": t("story_intro", lang, participants=len(data["participants"]), seated=len(seated),
                    rounds=len(played), residents=settings["overrides"].get("n_residents", "?"),
@@ -118,6 +113,13 @@ def render_story(data: dict[str, Any], lang: str, odd: list[dict[str, Any]] | No
     )
 
 
-def default_report_path(room_json: Path, lang: str) -> Path:
-    """Where the report goes by default: beside ``room.json``."""
-    return room_json.parent / f"report-{lang}.html"
+def room_report(room_json: Path, lang: str, today: date | None = None) -> str:
+    """The workshop report of a ``room.json`` (``vitality report room.json``), as one HTML page.
+
+    Raises:
+        RoomError: The file is missing or not a room record.
+
+    """
+    odd = odd_sections(ODD_PATH.read_text(encoding="utf-8")) if ODD_PATH.is_file() else None
+    css = resources.files("model.reporting").joinpath("templates", "report.css").read_text(encoding="utf-8")
+    return render_story(read_room(room_json), lang, odd, css, today)

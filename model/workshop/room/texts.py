@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from model.core.steering import ChosenPerNeighbourhood
 from model.i18n import INITIATIVE_KIND_NAMES, TEXTS, neighbourhood_name, steering_name
 
 ROOM_TEXTS: dict[str, dict[str, str]] = {
@@ -36,14 +37,14 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "role_desc_administrator": "Kiest de sturingsstijl en de budgetten: burgerbegroting, ontmoetingsplekken, "
                                    "omvang van het wijkteam, beschermde tijd voor gemeenschapswerk.",
         "role_desc_professional": "Verdeelt de tijd voor gemeenschapswerk: verbinden, initiatieven ondersteunen, "
-                                  "talenten spotten en outreach naar bewoners die zelf niet vragen.",
-        "role_desc_resident": "Spreekt voor een groep buurtbewoners: sluit aan bij een initiatief, geeft tijd, "
+                                  "talenten spotten en outreach naar bewoners die zelf niet vragen; kiest welke "
+                                  "initiatieven steun krijgen.",
+        "role_desc_resident": "Spreekt voor een groep buurtbewoners: begint of steunt een initiatief, geeft tijd, "
                               "vraagt hulp en stemt over de burgerbegroting.",
         "seats": "{taken}/{total} bezet",
         "take_role": "Neem deze rol",
         "role_full": "Vol",
         "leave_role": "Geef mijn rol terug",
-        "your_role": "Uw rol",
         "seat": "zetel {seat}",
         "group_note": "U spreekt voor {n} bewoners van {where}: wat u kiest, doen zij deze ronde.",
         "shared_note": "Gezamenlijk besluit van alle {role}: {voted} van {seats} hebben gestemd.",
@@ -55,9 +56,7 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "wait_open": "Besluiten kan zodra de facilitator een ronde opent.",
         "your_neighbourhood": "Uw wijk: {where}",
         "the_city": "De hele stad",
-        "last_round": "Besloten in ronde {round}",
         "nothing_decided": "Niets veranderd.",
-        "votes_of": "{n} stem(men)",
         "item_steering": "Sturingsstijl",
         "item_citizen_budget": "Burgerbegroting (€ per volwassene per jaar)",
         "item_places_funded": "Ontmoetingsplekken gefinancierd (%)",
@@ -73,6 +72,12 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "item_help": "Hulp vragen",
         "item_budget_vote": "Stem: waar gaat de burgerbegroting van de wijk heen?",
         "opt_none": "Niets",
+        "opt_found": "Begin een nieuw initiatief: {kind}",
+        "opt_all": "alle initiatieven evenveel",
+        "item_support": "Welke initiatieven ondersteunen we? (geen keuze: alle evenveel)",
+        "did_found": "groep {seat} begint een {kind}",
+        "did_support": "ondersteuning naar {n} gekozen initiatief/initiatieven",
+        "did_support_all": "ondersteuning weer voor alle initiatieven",
         "opt_join": "Sluit aan bij: {kind} ({members} leden)",
         "opt_initiative": "{kind} ({members} leden)",
         "opt_as_now": "Zoals nu (af en toe een handje helpen)",
@@ -94,7 +99,6 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "did_help_district_team": "groep {seat} vraagt hulp aan het wijkteam",
         "did_budget_vote": "burgerbegroting naar een initiatief",
         "join_here": "Doe mee",
-        "join_address": "Adres",
         "room_code": "Code",
         "participants": "Deelnemers: {n}",
         "decided": "{n} van {m} met een rol hebben gekozen",
@@ -109,13 +113,11 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "no_rounds": "Nog geen ronde gespeeld: de lijnen tonen de stad zonder besluiten.",
         "per_neighbourhood": "Per wijk (verschil met basislijn)",
         "chart_city": "De stad, week voor week",
-        "chart_here": "{where}, week voor week",
         "legend_live": "met de besluiten van de zaal",
         "legend_baseline": "basislijn (zonder besluiten, vanaf week {week})",
         "legend_earlier": "eerdere basislijn (vanaf week {week})",
         "round_marker": "R{round}",
         "round_markers": "R1, R2, ...: het einde van elke ronde.",
-        "per_neighbourhood_mode": "per wijk gekozen",
         "bad_code": "Deze code klopt niet. Kijk op het scherm.",
         "bad_name": "Vul een naam in van hoogstens {max} tekens.",
         "room_full": "De ruimte is vol.",
@@ -130,12 +132,15 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "already_open": "Er is al een ronde open.",
         "round_running": "Sluit eerst de open ronde.",
         "nothing_to_undo": "Er is geen ronde om ongedaan te maken.",
-        "bad_weeks": "Kies 1 tot {max} weken.",
+        "bad_weeks": "Kies 1 tot {max} weken per ronde.",
         "replay_differs": "Ronde {round} komt bij het opnieuw doorrekenen anders uit: het model is sinds de "
                           "opname veranderd.",
         "no_room_file": "{path} bestaat niet.",
         "bad_room_file": "{path} is geen bruikbaar room.json: {detail}",
         "not_facilitator": "Alleen de facilitator kan dit (open het facilitatoradres uit de terminal).",
+        "unknown_scenario": "onbekend scenario {name!r}; bekend: {known}",
+        "room_exists": "{path} bestaat al; ga verder met --resume {path} of kies een andere --out",
+        "port_in_use": "kan niet luisteren op {host}:{port} ({detail}); kies een andere --port of --host",
         "story_title": "Werksessie: het verhaal van de ruimte",
         "story_made": "Verslag gemaakt op {date} uit room.json.",
         "story_caveat": "Een gesimuleerde stad, geen voorspelling: de werksessie laat zien hoe besluiten in het model "
@@ -184,14 +189,14 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "role_desc_administrator": "Chooses the steering mode and the budgets: citizen budget, meeting places, "
                                    "size of the district team, protected time for community work.",
         "role_desc_professional": "Splits the time for community work: connecting, supporting initiatives, spotting "
-                                  "talents, and outreach to residents who do not ask.",
-        "role_desc_resident": "Speaks for a group of residents: joins an initiative, gives time, asks for help and "
-                              "votes on the citizen budget.",
+                                  "talents, and outreach to residents who do not ask; chooses which initiatives get "
+                                  "support.",
+        "role_desc_resident": "Speaks for a group of residents: starts or joins an initiative, gives time, asks for "
+                              "help and votes on the citizen budget.",
         "seats": "{taken}/{total} taken",
         "take_role": "Take this role",
         "role_full": "Full",
         "leave_role": "Give up my role",
-        "your_role": "Your role",
         "seat": "seat {seat}",
         "group_note": "You speak for {n} residents of {where}: what you choose, they do this round.",
         "shared_note": "Decided together by all {role}: {voted} of {seats} have voted.",
@@ -203,9 +208,7 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "wait_open": "You can decide as soon as the facilitator opens a round.",
         "your_neighbourhood": "Your neighbourhood: {where}",
         "the_city": "The whole city",
-        "last_round": "Decided in round {round}",
         "nothing_decided": "Nothing changed.",
-        "votes_of": "{n} vote(s)",
         "item_steering": "Steering mode",
         "item_citizen_budget": "Citizen budget (EUR per adult per year)",
         "item_places_funded": "Meeting places funded (%)",
@@ -221,6 +224,12 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "item_help": "Asking for help",
         "item_budget_vote": "Vote: where does the neighbourhood's citizen budget go?",
         "opt_none": "Nothing",
+        "opt_found": "Start a new initiative: {kind}",
+        "opt_all": "all initiatives alike",
+        "item_support": "Which initiatives do we support? (none chosen: all alike)",
+        "did_found": "group {seat} starts a {kind}",
+        "did_support": "support to {n} chosen initiative(s)",
+        "did_support_all": "support for all initiatives again",
         "opt_join": "Join: {kind} ({members} members)",
         "opt_initiative": "{kind} ({members} members)",
         "opt_as_now": "As now (lending a hand now and then)",
@@ -242,7 +251,6 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "did_help_district_team": "group {seat} asks the district team for help",
         "did_budget_vote": "citizen budget to an initiative",
         "join_here": "Join",
-        "join_address": "Address",
         "room_code": "Code",
         "participants": "Participants: {n}",
         "decided": "{n} of {m} with a role have chosen",
@@ -257,13 +265,11 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "no_rounds": "No round played yet: the lines show the city without decisions.",
         "per_neighbourhood": "Per neighbourhood (difference from baseline)",
         "chart_city": "The city, week by week",
-        "chart_here": "{where}, week by week",
         "legend_live": "with the room's decisions",
         "legend_baseline": "baseline (without decisions, from week {week})",
         "legend_earlier": "earlier baseline (from week {week})",
         "round_marker": "R{round}",
         "round_markers": "R1, R2, ...: the end of each round.",
-        "per_neighbourhood_mode": "chosen per neighbourhood",
         "bad_code": "This code is not right. Look at the screen.",
         "bad_name": "Enter a name of at most {max} characters.",
         "room_full": "The room is full.",
@@ -278,12 +284,15 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "already_open": "A round is already open.",
         "round_running": "Close the open round first.",
         "nothing_to_undo": "There is no round to undo.",
-        "bad_weeks": "Choose 1 to {max} weeks.",
+        "bad_weeks": "Choose 1 to {max} weeks per round.",
         "replay_differs": "Round {round} comes out differently when run again: the model changed since the room "
                           "was recorded.",
         "no_room_file": "{path} does not exist.",
         "bad_room_file": "{path} is not a usable room.json: {detail}",
         "not_facilitator": "Only the facilitator can do this (open the facilitator's address from the terminal).",
+        "unknown_scenario": "unknown scenario {name!r}; known: {known}",
+        "room_exists": "{path} exists already; continue it with --resume {path} or choose another --out",
+        "port_in_use": "cannot listen on {host}:{port} ({detail}); choose another --port or --host",
         "story_title": "Workshop: the story of the room",
         "story_made": "Report made on {date} from room.json.",
         "story_caveat": "A simulated city, not a forecast: the workshop shows how decisions work out in the model, "
@@ -330,8 +339,9 @@ def place_name(neighbourhood: str, lang: str) -> str:
 
 
 def mode_name(mode: str, lang: str) -> str:
-    """A steering mode's name in ``lang`` (including the room's per-neighbourhood mode)."""
-    return t("per_neighbourhood_mode", lang) if mode == "per_neighbourhood" else steering_name(mode, lang)
+    """A steering mode's name in ``lang`` (including the per-neighbourhood mode, which is not in the registry)."""
+    chosen = ChosenPerNeighbourhood
+    return chosen.label[lang] if mode == chosen.name else steering_name(mode, lang)
 
 
 def kind_name(kind: str, lang: str) -> str:

@@ -6,9 +6,15 @@
   let loading = false;
   let again = false;
 
-  function swap(html) {
+  function swap(html, keepChoices) {
     const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
-    if (fresh) main().replaceWith(document.adoptNode(fresh));
+    if (!fresh) return;
+    const now = main();
+    // A choice made while the news was on its way is kept, unless the phase or the round changed.
+    if (keepChoices && dirty() && fresh.dataset.phase === now.dataset.phase && fresh.dataset.round === now.dataset.round) {
+      return;
+    }
+    now.replaceWith(document.adoptNode(fresh));
   }
 
   // A choice that is not saved yet is not wiped by someone else's news; a new phase or round always shows.
@@ -22,7 +28,7 @@
     try {
       const response = await fetch(location.pathname + "?part=main", {credentials: "same-origin"});
       if (response.redirected) { location.assign(response.url); return; }
-      swap(await response.text());
+      swap(await response.text(), true);
     } finally {
       loading = false;
       if (again) { again = false; refresh(); }

@@ -1,60 +1,41 @@
-"""Levers through which the people of a workshop room act on the city: interventions and one steering mode.
+"""What people in a workshop room do where no lever existed yet, as interventions (ODD 9.2 and 9.3).
 
-The workshop room (:mod:`model.workshop.room`) lets administrators, professionals and residents decide
-from their own devices. Their decisions act through the model's levers and agents, never beside them:
-what a lever already exists for goes through the existing plug-ins (``switch_steering``,
-``citizen_budget``, ``close_meeting_places``, ``protect_community_time``); what had no lever yet is an
-intervention here, registered like any other, so a scenario file can use it too:
-
-* ``steer_neighbourhood`` - an administrator of one neighbourhood chooses its steering profile
-  (through the steering mode :class:`ChosenPerNeighbourhood`);
-* ``team_size`` - the district team's size in FTE per 1,000 adults, changed mid-run;
-* ``community_time_split`` - how professionals split their community-work hours over connecting,
-  initiative support, talent spotting and outreach;
-* ``group_joins_initiative``, ``group_volunteers``, ``group_asks_for_help`` - what a representative
-  group of residents of a neighbourhood does (a participant who plays a resident steers such a group,
-  not one agent among thousands: ``docs/ODD.md`` section 9.3);
-* ``award_citizen_budget`` - the outcome of a citizen-budget vote: one initiative is funded from the
-  neighbourhood's citizen budget.
+The workshop room (:mod:`model.workshop.room`) lets administrators, professionals and residents act
+on the city through the model's levers; these plug-ins are the levers that were missing. Each is an
+intervention like the others, so a scenario file can use it too: administrators of a neighbourhood
+choose its steering profile (``steer_neighbourhood``) and resize the district team (``team_size``);
+professionals split their community hours (``community_time_split``) and choose which initiatives to
+support (``support_initiatives``); a representative group of residents starts, joins or commits to an
+initiative or asks for help (``group_*``), and a citizen-budget vote funds an initiative
+(``award_citizen_budget``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from model import submodels
-from model.interventions import Intervention, register_intervention
-from model.state import CASE_NONE, NO, need_level_of
-from model.steering import Layered
+from model.core.city import count_fte
+from model.core.interventions.base import Intervention, register_intervention
+from model.core.parameters import INITIATIVE_KINDS, Parameters
+from model.core.schema import Text, setting
+from model.core.state import CASE_NONE, NO, ORGANISING_TALENT, need_level_of
+from model.core.steering import STEERING_REGISTRY, ChosenPerNeighbourhood
+from model.core.submodels.initiatives import free_slot, start_initiative
+from model.core.submodels.needs import refer
 
 if TYPE_CHECKING:
-    from model.community import CommunityModel
+    from model.core.community import CommunityModel
 
 #: What a resident group's members may do when they are in an initiative.
 COMMITMENTS = ("core", "step_back")
 #: Whom a resident group asks for help: its own ties (neighbours, family, friends) or the district team.
 HELP_SOURCES = ("ties", "district_team")
-
-
-class ChosenPerNeighbourhood(Layered):
-    """Per neighbourhood the profile its administrators chose (facilitating, framing or enforcing).
-
-    Like the layered mode it applies one profile per neighbourhood, but the choice is made by people
-    (the intervention ``steer_neighbourhood``), not by a review rule. It is adopted by that
-    intervention, not by name, so it is not in the steering registry.
-    """
-
-    name = "per_neighbourhood"
-    description = "per neighbourhood the steering profile its administrators chose"
-
-    def start(self, model: CommunityModel) -> None:
-        """Begin with each neighbourhood's profile of this week (framing where none was set yet); never review."""
-        self.choice = np.array([mode if mode in model.p.steering else "framing" for mode in model.levers.mode],
-                               dtype=object)
-        self.next_review = np.inf
+#: The steering modes with a profile of their own: what the administrators of a neighbourhood choose from.
+STEERING_PROFILES = tuple(name for name, mode in STEERING_REGISTRY.items() if mode.profile is not None)
 
 
 @register_intervention
@@ -63,19 +44,23 @@ class SteerNeighbourhood(Intervention):
     """The administrators of the selected neighbourhoods choose their steering profile."""
 
     name: ClassVar[str] = "steer_neighbourhood"
+    label: ClassVar[Text] = {"en": "steering of a neighbourhood", "nl": "sturing van een wijk"}
     description: ClassVar[str] = "steer the selected neighbourhoods with another profile"
-    mode: str = "facilitating"
+    mode: str = setting("facilitating", label={"en": "steering profile", "nl": "sturingsprofiel"},
+                        unit="steering mode", choices=STEERING_PROFILES)
 
     def on_start(self, m: CommunityModel) -> None:
-        """Adopt the per-neighbourhood mode if needed, choose this profile here and re-steer now."""
+        """Steer per neighbourhood (each keeping its profile), choose this profile here, and re-steer now.
+
+        Raises:
+            ValueError: ``mode`` is not one of the steering profiles.
+        """
         if self.mode not in m.p.steering:
             raise ValueError(f"steer_neighbourhood: {self.mode!r} is not a steering profile; "
                              f"use one of {', '.join(m.p.steering)}")
-        if not isinstance(m.steering, ChosenPerNeighbourhood):
-            m.steering = ChosenPerNeighbourhood()
-            m.steering.start(m)
-        m.steering.choice[self.where(m)] = self.mode
-        submodels.steer(m)
+        steering = m.steering if isinstance(m.steering, ChosenPerNeighbourhood) else ChosenPerNeighbourhood.following(m)
+        steering.choice[self.where(m)] = self.mode
+        m.set_steering_mode(steering)
 
 
 @register_intervention
@@ -88,9 +73,12 @@ class TeamSize(Intervention):
     """
 
     name: ClassVar[str] = "team_size"
+    label: ClassVar[Text] = {"en": "team size", "nl": "omvang wijkteam"}
     description: ClassVar[str] = "resize the district team (FTE per 1,000 adults)"
-    per_1000: float = 3.0
-    _old_fte: np.ndarray = field(default=None, init=False, repr=False)
+    per_1000: float = setting(3.0, label={"en": "district team, FTE per 1,000 adults",
+                                          "nl": "wijkteam, fte per 1.000 volwassenen"},
+                              like=Parameters.__dataclass_fields__["team_per_1000"])
+    _old_fte: np.ndarray | None = dataclasses.field(default=None, init=False, repr=False)
 
     def on_start(self, m: CommunityModel) -> None:
         """Scale the district-team members' FTE so that the team has ``per_1000`` FTE per 1,000 adults.
@@ -114,8 +102,7 @@ class TeamSize(Intervention):
     def _set_fte(m: CommunityModel, fte: np.ndarray) -> None:
         for pro, f in zip(m.professionals, fte, strict=True):
             pro.fte = float(f)
-        m.pro_fte = np.asarray(fte, dtype=float).copy()
-        m.team_fte = np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=m.n_nbh)
+        count_fte(m, m.professionals)
 
 
 @register_intervention
@@ -124,11 +111,14 @@ class CommunityTimeSplit(Intervention):
     """Professionals split their community-work hours as chosen (shares are normalised to one)."""
 
     name: ClassVar[str] = "community_time_split"
+    label: ClassVar[Text] = {"en": "split of community time", "nl": "verdeling gemeenschapstijd"}
     description: ClassVar[str] = "split community-work hours over connecting, support, spotting and outreach"
-    connecting: float = 0.25
-    initiative_support: float = 0.25
-    talent_spotting: float = 0.25
-    outreach: float = 0.25
+    connecting: float = setting(0.25, label={"en": "connecting", "nl": "verbinden"}, unit="share", lo=0, hi=1)
+    initiative_support: float = setting(0.25, label={"en": "initiative support", "nl": "initiatieven ondersteunen"},
+                                        unit="share", lo=0, hi=1)
+    talent_spotting: float = setting(0.25, label={"en": "talent spotting", "nl": "talenten spotten"},
+                                     unit="share", lo=0, hi=1)
+    outreach: float = setting(0.25, label={"en": "outreach", "nl": "outreach"}, unit="share", lo=0, hi=1)
 
     def __post_init__(self) -> None:
         parts = self.shares()
@@ -155,8 +145,9 @@ class ResidentGroup(Intervention):
     place: the group is a set of households, whoever lives there.
     """
 
-    group_size: int = 10
-    group_seed: int = 0
+    group_size: int = setting(10, label={"en": "residents in the group", "nl": "bewoners in de groep"},
+                              unit="residents", lo=1, hi=10_000)
+    group_seed: int = setting(0, label={"en": "seed of the group", "nl": "seed van de groep"}, unit="seed", lo=0)
 
     def group(self, m: CommunityModel) -> np.ndarray:
         """Return the group's residents (sorted indices)."""
@@ -165,10 +156,84 @@ class ResidentGroup(Intervention):
         return np.sort(rng.choice(residents, size=min(self.group_size, len(residents)), replace=False))
 
 
-def _open_initiatives(m: CommunityModel, nbh: int) -> np.ndarray:
+def _resident_run(m: CommunityModel, nbh: int) -> np.ndarray:
     """Resident-run initiatives alive in neighbourhood ``nbh``."""
     ini = m.inits
     return np.flatnonzero(ini.alive & ~ini.taken_over & (ini.nbh == nbh))
+
+
+@register_intervention
+@dataclass
+class SupportInitiatives(Intervention):
+    """Professionals choose which initiatives get their initiative-support hours.
+
+    Every active week the support hours of the selected neighbourhoods go to the chosen initiatives
+    (slot numbers; only initiatives founded by ``start_week`` count, so a slot reused later is not
+    one of them), in equal parts, instead of to all resident-run initiatives there; where none of the
+    chosen is still alive, all share again. At ``end_week`` all share again.
+    """
+
+    name: ClassVar[str] = "support_initiatives"
+    label: ClassVar[Text] = {"en": "support chosen initiatives", "nl": "steun gekozen initiatieven"}
+    description: ClassVar[str] = "focus professionals' initiative support on chosen initiatives"
+    initiatives: tuple[int, ...] = setting((), label={"en": "initiatives (slots)", "nl": "initiatieven (plaatsen)"},
+                                           unit="initiative slots")
+
+    def apply(self, m: CommunityModel) -> None:
+        """Give the chosen initiatives the support weight, the others none."""
+        ini = m.inits
+        chosen = np.zeros(len(ini), dtype=bool)
+        slots = [k for k in self.initiatives if 0 <= k < len(ini)]
+        chosen[slots] = ini.founded[slots] <= self.start_week
+        for b in np.flatnonzero(self.where(m)):
+            here = _resident_run(m, b)
+            focus = chosen[here]
+            ini.support_weight[here] = focus if focus.any() else 1.0
+
+    def on_end(self, m: CommunityModel) -> None:
+        """All initiatives of the selected neighbourhoods share the support again."""
+        m.inits.support_weight[self.where(m)[m.inits.nbh]] = 1.0
+
+
+@register_intervention
+@dataclass
+class GroupFoundsInitiative(ResidentGroup):
+    """A group of residents founds an initiative of a chosen kind in their neighbourhood.
+
+    The founder is a member of the group in no initiative with at most a light need (as founders must,
+    ``initiative_lifecycle``), an organiser if the group has one; the group's other members in no
+    initiative with at most a moderate need form the founding core with the founder. Nothing happens
+    when nobody in the group can found or the neighbourhood has its maximum of initiatives
+    (``max_initiatives_per_1000``). Once, in the start week.
+    """
+
+    name: ClassVar[str] = "group_founds_initiative"
+    label: ClassVar[Text] = {"en": "residents start an initiative", "nl": "bewoners beginnen een initiatief"}
+    description: ClassVar[str] = "a group of residents founds an initiative"
+    kind: str = setting("meeting_activity", label={"en": "kind of initiative", "nl": "soort initiatief"},
+                        unit="initiative kind", choices=INITIATIVE_KINDS)
+
+    def __post_init__(self) -> None:
+        if self.kind not in INITIATIVE_KINDS:
+            raise ValueError(f"group_founds_initiative: kind {self.kind!r}; use one of {', '.join(INITIATIVE_KINDS)}")
+
+    def on_start(self, m: CommunityModel) -> None:
+        """Found the initiative, if someone in the group can."""
+        pop, ini, p = m.pop, m.inits, m.p
+        who = self.group(m)
+        level = need_level_of(pop.zrm, who)
+        free = who[(pop.member_of[who] < 0) & (level <= 2)]
+        able = who[(pop.member_of[who] < 0) & (level <= 1)]
+        b = pop.nbh[who[0]] if len(who) else 0
+        if not len(able) or (ini.alive & (ini.nbh == b)).sum() >= p.max_initiatives_per_1000 * m.nbh_size[b] / 1000:
+            return
+        organisers = able[pop.talents[able, ORGANISING_TALENT]]
+        founder = int((organisers if len(organisers) else able)[0])
+        places = np.flatnonzero(m.places.open & (m.places.nbh == b))
+        k = free_slot(m)
+        start_initiative(m, k, founder, INITIATIVE_KINDS.index(self.kind), places)
+        crew = free[free != founder]
+        pop.member_of[crew], pop.core[crew] = k, True
 
 
 @register_intervention
@@ -183,8 +248,10 @@ class GroupJoinsInitiative(ResidentGroup):
     """
 
     name: ClassVar[str] = "group_joins_initiative"
+    label: ClassVar[Text] = {"en": "residents join an initiative", "nl": "bewoners sluiten aan bij een initiatief"}
     description: ClassVar[str] = "a group of residents joins an initiative"
-    initiative: int = -1
+    initiative: int = setting(-1, label={"en": "initiative (slot; -1: any)", "nl": "initiatief (plaats; -1: elk)"},
+                              unit="initiative slot", lo=-1)
 
     def on_start(self, m: CommunityModel) -> None:
         """Let the free members of the group join, once.
@@ -197,7 +264,7 @@ class GroupJoinsInitiative(ResidentGroup):
         free = who[(pop.member_of[who] < 0) & (need_level_of(pop.zrm, who) <= 2)]
         if self.initiative >= 0:
             k = self.initiative
-            if k >= len(m.inits) or k not in _open_initiatives(m, m.inits.nbh[k]) or not self.where(m)[m.inits.nbh[k]]:
+            if k >= len(m.inits) or k not in _resident_run(m, m.inits.nbh[k]) or not self.where(m)[m.inits.nbh[k]]:
                 raise ValueError(f"group_joins_initiative: initiative {k} is not a resident-run initiative "
                                  "alive in the group's neighbourhood")
             pop.member_of[free] = k
@@ -205,7 +272,7 @@ class GroupJoinsInitiative(ResidentGroup):
         rng = np.random.default_rng(self.group_seed + 1)
         for b in np.unique(pop.nbh[free]):
             here = free[pop.nbh[free] == b]
-            options = _open_initiatives(m, b)
+            options = _resident_run(m, b)
             if len(options):
                 pop.member_of[here] = rng.choice(options, len(here))
 
@@ -222,8 +289,10 @@ class GroupVolunteers(ResidentGroup):
     """
 
     name: ClassVar[str] = "group_volunteers"
+    label: ClassVar[Text] = {"en": "residents give time", "nl": "bewoners geven tijd"}
     description: ClassVar[str] = "a group of residents steps into or out of initiatives' core"
-    commitment: str = "core"
+    commitment: str = setting("core", label={"en": "commitment", "nl": "inzet"}, unit="commitment",
+                              choices=COMMITMENTS)
 
     def __post_init__(self) -> None:
         if self.commitment not in COMMITMENTS:
@@ -249,8 +318,9 @@ class GroupAsksForHelp(ResidentGroup):
     """
 
     name: ClassVar[str] = "group_asks_for_help"
+    label: ClassVar[Text] = {"en": "residents ask for help", "nl": "bewoners vragen hulp"}
     description: ClassVar[str] = "residents of a group with a need ask their ties or the district team"
-    whom: str = "ties"
+    whom: str = setting("ties", label={"en": "whom they ask", "nl": "aan wie"}, unit="helper", choices=HELP_SOURCES)
 
     def __post_init__(self) -> None:
         if self.whom not in HELP_SOURCES:
@@ -260,7 +330,7 @@ class GroupAsksForHelp(ResidentGroup):
         """Go to the district team, once (``district_team``)."""
         if self.whom == "district_team":
             who = self._in_need(m)
-            m.refer(who[m.pop.case_state[who] == CASE_NONE])
+            refer(m, who[m.pop.case_state[who] == CASE_NONE])
 
     def apply(self, m: CommunityModel) -> None:
         """Ask ties this week (``ties``)."""
@@ -285,8 +355,10 @@ class AwardCitizenBudget(Intervention):
     """
 
     name: ClassVar[str] = "award_citizen_budget"
+    label: ClassVar[Text] = {"en": "citizen-budget vote", "nl": "stemming burgerbegroting"}
     description: ClassVar[str] = "fund an initiative from the citizen budget (the vote's outcome)"
-    initiative: int = -1
+    initiative: int = setting(-1, label={"en": "initiative (slot; -1: the largest)",
+                                         "nl": "initiatief (plaats; -1: het grootste)"}, unit="initiative slot", lo=-1)
 
     def apply(self, m: CommunityModel) -> None:
         """Fund the initiative in the start week (after the week's citizen-budget lever is set)."""
@@ -297,7 +369,7 @@ class AwardCitizenBudget(Intervention):
             winners = [self.initiative] if self.initiative < len(ini) else []
         else:
             winners = [int(max(ks, key=lambda k: ini.n_members[k])) for b in np.flatnonzero(where)
-                       if len(ks := _open_initiatives(m, b))]
+                       if len(ks := _resident_run(m, b))]
         for k in winners:
             b = ini.nbh[k]
             if ini.alive[k] and not ini.taken_over[k] and where[b] and m.levers.citizen_budget_eur[b] > 0:
