@@ -37,7 +37,7 @@ from model.reporting.report import (
     render_report,
     write_report,
 )
-from model.workshop.room.launch import DEFAULT_PORT, check_port, join_address, start_room
+from model.workshop.room.launch import DEFAULT_PORT, check_port, facilitator_address, join_address, start_room
 from model.workshop.room.roles import CITY, RoomLayout
 from model.workshop.room.session import Room, RoomError
 from model.workshop.room.story import room_report
@@ -204,7 +204,7 @@ def _cmd_room(args: argparse.Namespace) -> int:
     print(f"Participants: {url}  code {room.code}")
     segno.make(join_link(url, room), error="m").terminal(compact=True)
     print(f"Projector (facilitator; keep this address to yourself): "
-          f"http://127.0.0.1:{args.port}/projector?key={room.facilitator_key}")
+          f"{facilitator_address(args.host, args.port, room.facilitator_key)}")
     if args.host == "127.0.0.1":
         print("Listening on this computer only; to let phones join, start with --host 0.0.0.0 (see README).")
     print(f"Stop with Ctrl-C; continue later with --resume {room.path}")

@@ -28,6 +28,7 @@ from model.core.interventions import make_intervention
 from model.core.parameters import INITIATIVE_KINDS
 from model.core.state import CASE_NONE, CASE_WAITING, need_level_of
 from model.workshop.room import pages, texts
+from model.workshop.room.launch import EVERY_NETWORK, facilitator_address, join_address
 from model.workshop.room.roles import Item, RoomLayout, items, tally
 from model.workshop.room.server import serving_in_thread
 from model.workshop.room.session import Room, RoomError, RoomSettings, read_room
@@ -224,6 +225,34 @@ def test_undo_returns_to_the_city_before_the_round_with_its_votes(tmp_path: Path
     assert [e["undone"] for e in room.history] == [False, True]
     room.close_round(2, 4)  # the same decision again gives the same city
     assert room.view.latest()["meeting_places_open"] == 0 and room.view.week == 6
+    room.undo()  # and a round closed again after an undo can be undone again
+    assert room.view.week == 2 and room.view.latest() == before
+
+
+def test_a_round_that_fails_or_a_room_stopped_while_closing_loses_nothing(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    room = new_room(tmp_path)
+    seats = seat_everyone(room)
+    room.open_round()
+    room.vote(seats["administrator@city"], {"places_funded": "0"})
+    before = room.view.latest()
+
+    def broken(weeks: int) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(room.city, "advance", broken)  # after the round's actions are applied
+    with pytest.raises(RuntimeError):
+        room.close_round(1, 2)
+    assert (room.phase, room.view.week, room.history) == ("open", 0, [])
+    assert room.view.latest() == before and room.city.live.interventions == []
+    assert room.votes == {seats["administrator@city"]: {"places_funded": 0}}
+    data = read_room(tmp_path / "room.json")
+    data["phase"] = "closing"  # as if the laptop died in the middle of closing
+    (tmp_path / "room.json").write_text(json.dumps(data))
+    again = Room.resume(tmp_path / "room.json")
+    assert (again.phase, again.round, again.votes) == ("open", 1, room.votes)
+    again.close_round(1, 2)
+    assert again.view.latest()["meeting_places_open"] == 0 and again.view.week == 2
 
 
 def test_earlier_baselines_keep_running(tmp_path: Path) -> None:
@@ -547,6 +576,18 @@ def test_vitality_room_serves_a_room_and_resumes_it(tmp_path: Path) -> None:
         assert again["code"] == seen["code"]  # the QR code on the wall still works
     finally:
         stop(proc)
+
+
+@pytest.mark.parametrize(("host", "projector"), [
+    ("127.0.0.1", "http://127.0.0.1:8770/"), ("0.0.0.0", "http://127.0.0.1:8770/"), ("::", "http://127.0.0.1:8770/"),
+    ("192.168.1.20", "http://192.168.1.20:8770/"), ("fe80::1", "http://[fe80::1]:8770/"),
+])
+def test_the_facilitators_address_is_one_the_room_listens_on(host: str, projector: str) -> None:
+    assert facilitator_address(host, 8770, "KEY") == projector + "projector?key=KEY"
+    if host not in EVERY_NETWORK:
+        assert join_address(host, 8770) == projector
+    else:  # this computer's address on its networks, which the laptop's hotspot also serves
+        assert re.fullmatch(r"http://\d+\.\d+\.\d+\.\d+:8770/", join_address(host, 8770))
 
 
 @pytest.mark.parametrize(("options", "message"), [

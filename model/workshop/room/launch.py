@@ -3,7 +3,8 @@
 :func:`start_room` builds the shared city as the dashboard does (a shipped scenario with its start
 settings, a size and a seed) and writes ``room.json`` in a new folder (``Room.resume`` continues a
 recorded one); :func:`check_port` tells before the city is built whether the room can listen where
-asked, and :func:`join_address` which address participants open.
+asked, :func:`join_address` which address participants open and :func:`facilitator_address` which
+one the facilitator's laptop opens.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from model.workshop.room.session import MAX_WEEKS, Room, RoomError, RoomSettings
 from model.workshop.sliders import start_settings
 
 DEFAULT_PORT = 8770
+#: Addresses that listen on every network of this computer, its own loopback included.
+EVERY_NETWORK = ("0.0.0.0", "::")
 
 
 def start_room(scenario: str, residents: int, seed: int, weeks: int, layout: RoomLayout, out: Path | None) -> Room:
@@ -42,6 +45,11 @@ def start_room(scenario: str, residents: int, seed: int, weeks: int, layout: Roo
     return Room(RoomSettings(scenario, seed, overrides, layout, weeks), out / "room.json")
 
 
+def _url(host: str, port: int) -> str:
+    """``http://host:port/``, with an IPv6 address in brackets."""
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
 def join_address(host: str, port: int) -> str:
     """The address participants open: the named host, or for 0.0.0.0 this computer's first LAN address.
 
@@ -49,11 +57,20 @@ def join_address(host: str, port: int) -> str:
     none is found.
     """
     shown = host
-    if host in ("0.0.0.0", "::"):
+    if host in EVERY_NETWORK:
         found = [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
         lan = [a for a in found if not ipaddress.ip_address(a).is_loopback]
         shown = lan[0] if lan else "127.0.0.1"
-    return f"http://{shown}:{port}/"
+    return _url(shown, port)
+
+
+def facilitator_address(host: str, port: int, key: str) -> str:
+    """The projector's address with the facilitator's key, on an address the room listens on.
+
+    This computer's own 127.0.0.1 when the room listens there (the default, or every network), so the key
+    never needs the network; otherwise the one address named with ``--host``.
+    """
+    return f"{_url('127.0.0.1' if host in EVERY_NETWORK else host, port)}projector?key={key}"
 
 
 def check_port(host: str, port: int) -> None:

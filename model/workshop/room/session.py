@@ -200,6 +200,9 @@ class Room:
         self.votes: dict[str, dict[str, Any]] = {}
         self.history: list[dict[str, Any]] = []
         self._checkpoints: dict[int, RoomCity] = {}
+        # The city before the open round, copied when the round opens (the city does not change while a round
+        # is open), so that closing a round, which everyone in the room waits for, does not copy the city.
+        self._before_round: RoomCity | None = None
         self.glance = self._glance()
         if save:
             self.save()
@@ -384,6 +387,7 @@ class Room:
             self.phase = "open"
             self.votes = {}
             self._changed()
+            self._before_round = self.city.checkpoint()
             return self.round
 
     def close_round(self, number: int, weeks: int | None = None) -> dict[str, Any]:
@@ -419,15 +423,19 @@ class Room:
                 entry = {"type": "round", "round": number, "closed": _now(), "week_from": self.city.week,
                          "weeks": weeks, "votes": {k: v for k, v in votes.items() if v},
                          "actions": [a.to_json() for a in actions], "undone": False}
-                self._checkpoints[len(self.history)] = self.city.checkpoint()
+                self._checkpoints[len(self.history)] = self._before_round
                 self._play_round(entry, actions)
-            except Exception:
+            except Exception:  # the city as it was before the round, the round open with its votes
+                self._checkpoints.pop(len(self.history), None)
+                self.city, self._before_round = self._before_round, self._before_round.checkpoint()
+                self._new_view()
                 self.phase = "open"
                 self._changed()
                 raise
             self.history.append(entry)
             self.phase = "results"
             self.votes = {}
+            self._before_round = None
             self._changed()
             return entry
 
@@ -484,6 +492,7 @@ class Room:
                           if (pid := self.seats.get((key, int(seat)))) is not None}
             self.phase = "open"
             self._changed()
+            self._before_round = self.city.checkpoint()
             return self.round
 
     # ------------------------------------------------------------------ record
@@ -557,8 +566,11 @@ class Room:
                                                      p["role"], p["seat"])
             if p["role"] is not None:
                 room.seats[p["role"], p["seat"]] = p["id"]
-        room.phase, room.round = data["phase"], data["round"]
+        # A room stopped while closing a round recorded the round's votes but not the round: open again.
+        room.phase, room.round = "open" if data["phase"] == "closing" else data["phase"], data["round"]
         room.votes = {pid: dict(v) for pid, v in data["votes"].items()}
+        if room.phase == "open":
+            room._before_round = room.city.checkpoint()
         room.glance = room._glance()
         room.save()
         return room
