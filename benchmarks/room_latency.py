@@ -8,8 +8,9 @@ each round it measures, with the browsers' own clocks (one machine, one clock), 
 click on "close round" until each participant's page shows the round's outcome, and prints the
 slowest and the median participant per round. Goal (issue 16): the slowest at most 2 s.
 
-It also times the server's own part of closing a round on a copy of the city: the undo checkpoint,
-advancing the weeks (live city and baselines) and taking the new view.
+It also times the server's own part, on the room after the browsers are gone: opening a round (which
+copies the city for undo) and closing it (the decisions, the weeks of the live city and its baselines,
+the new view and ``room.json``).
 
 Run: ``python benchmarks/room_latency.py`` (about two minutes); results go to ``docs/performance.md``
 by hand, with the machine and its load, which this prints.
@@ -118,8 +119,7 @@ def main() -> None:
             browser.close()
         print(f"over {args.rounds} rounds: slowest participant median {statistics.median(worst):.2f} s, "
               f"worst {max(worst):.2f} s; median participant {statistics.median(medians):.2f} s")
-        steps = {"checkpoint": room.city.checkpoint, "advance": lambda: room.city.advance(args.weeks),
-                 "view": room.city.view}
+        steps = {"open": room.open_round, "close": lambda: room.close_round(room.round, args.weeks)}
         for name, work in steps.items():
             started = time.perf_counter()
             work()

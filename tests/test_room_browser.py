@@ -6,14 +6,18 @@ go to 127.0.0.1 blocked. Everyone joins by the QR code's address, takes a role a
 rounds; the test checks that every page shows only its own role's controls, that every decision is
 applied to the city exactly once, that a participant who drops and rejoins by name keeps the role,
 that a late joiner sees the current state, that the projector's text is at least 14 px at 1280x800
-and that a phone page fits 390 px. Screenshots go to ``tests/artifacts/room_*.png``.
+and that a phone page fits 390 px. Screenshots go to ``tests/artifacts/room_*.png``. The latency
+benchmark (``benchmarks/room_latency.py``) is run once on a tiny room, to see that it keeps working.
 
-Without Chromium the test is skipped, unless ``VITALITY_REQUIRE_BROWSER`` is set (then it fails).
+Without Chromium the tests are skipped, unless ``VITALITY_REQUIRE_BROWSER`` is set (then they fail).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -137,13 +141,18 @@ def applied_once(room: Room, entry: dict) -> None:
     assert switches == sum(1 for a in entry["actions"] if a["kind"] == "steering")
 
 
-@pytest.mark.slow
-def test_a_room_of_25_plays_two_rounds_offline(tmp_path: Path) -> None:
+@pytest.fixture(autouse=True)
+def chromium() -> None:
+    """Skip (or with ``VITALITY_REQUIRE_BROWSER`` fail) when Debian's Chromium is not installed."""
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} not found; install it with: apt-get install --no-install-recommends chromium"
         if os.environ.get("VITALITY_REQUIRE_BROWSER"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.mark.slow
+def test_a_room_of_25_plays_two_rounds_offline(tmp_path: Path) -> None:
     room = Room(RoomSettings(overrides={"n_residents": 800}), tmp_path / "room.json")
     people = plan(room)
     assert len(people) == 25
@@ -225,3 +234,14 @@ def test_a_room_of_25_plays_two_rounds_offline(tmp_path: Path) -> None:
             browser.close()
     assert browsing.blocked == [], f"a page asked for the internet: {browsing.blocked}"
     assert browsing.errors == [], f"errors in the pages: {browsing.errors}"
+
+
+def test_the_latency_benchmark_measures_a_round() -> None:
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "room_latency.py"), "--residents", "300",
+                          "--participants", "2", "--rounds", "1", "--weeks", "1"],
+                         check=True, capture_output=True, text=True, timeout=600).stdout
+    assert "2 participants joined and took roles" in out
+    slowest, median, fastest = re.search(r"round 1: slowest ([\d.]+) s, median ([\d.]+) s, fastest ([\d.]+) s",
+                                         out).groups()
+    assert float(slowest) >= float(median) >= float(fastest) > 0
+    assert re.search(r"server part, open: \d+ ms", out) and re.search(r"server part, close: \d+ ms", out)
