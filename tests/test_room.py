@@ -468,6 +468,25 @@ def test_a_participant_page_shows_only_the_own_roles_controls(tmp_path: Path) ->
     assert all(int(size) >= 14 for size in re.findall(r'font-size="(\d+)"', projector))
 
 
+def test_a_device_shows_the_rounds_decisions_that_act_on_its_neighbourhood(tmp_path: Path) -> None:
+    room = new_room(tmp_path)
+    seats = seat_everyone(room)
+    here, there = room.view.nbh_names[:2]
+    room.open_round()
+    room.vote(seats["administrator@city"], {"citizen_budget": "20"})
+    room.vote(seats[f"professional@{here}"], {"split_outreach": "40"})
+    room.vote(seats[f"resident@{there}"], {"help": "ties"})
+    room.close_round(1, 1)
+    groups = lambda html: re.findall(r'<div class="decision-group"><h3>([^<]+)</h3>', html)  # noqa: E731
+    city, mine, other = (texts.t(f"role_{kind}", "en") + " · " + texts.place_name(n, "en")
+                         for kind, n in (("administrator", "city"), ("professional", here), ("resident", there)))
+    for role_key, shown in ((f"resident@{here}", [city, mine]), (f"professional@{there}", [city, other]),
+                            ("administrator@city", [city, mine, other])):
+        html = pages.render_participant(room, room.participants[seats[role_key]], "en")
+        assert groups(html) == shown, role_key
+    assert groups(pages.render_projector(room, "en", "http://127.0.0.1:1/")) == [city, mine, other]
+
+
 # ---------------------------------------------------------------------- the server's guards
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Room]]:

@@ -5,8 +5,8 @@ Debian's headless Chromium (driven by Playwright) opens the projector and 25 par
 go to 127.0.0.1 blocked. Everyone joins by the QR code's address, takes a role and decides in two
 rounds; the test checks that every page shows only its own role's controls, that every decision is
 applied to the city exactly once, that a participant who drops and rejoins by name keeps the role,
-that a late joiner sees the current state, that the projector's text is at least 14 px at 1280x800
-and that a phone page fits 390 px. Screenshots go to ``tests/artifacts/room_*.png``. The latency
+that a late joiner sees the current state, that the projector's text is at least 14 px and fits 1280 px at
+1280x800 and that a phone page fits 390 px. Screenshots go to ``tests/artifacts/room_*.png``. The latency
 benchmark (``benchmarks/room_latency.py``) is run once on a tiny room, to see that it keeps working.
 
 Without Chromium the tests are skipped, unless ``VITALITY_REQUIRE_BROWSER`` is set (then they fail).
@@ -225,6 +225,7 @@ def test_a_room_of_25_plays_two_rounds_offline(tmp_path: Path) -> None:
             # Readable from the back of the room; usable on a phone.
             size, text = projector.evaluate(SMALLEST_TEXT)
             assert size >= 14, f"projector text of {size:.1f} px: {text!r}"
+            assert projector.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
             for page in (pages[0], late):
                 assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
             projector.screenshot(path=ARTIFACTS / "room_projector.png", full_page=True)

@@ -166,14 +166,14 @@ def _last_round(room: Room) -> dict[str, Any] | None:
     return next((e for e in reversed(room.history) if e["type"] == "round" and not e["undone"]), None)
 
 
-def _decisions(room: Room, lang: str, role_key: str | None = None) -> dict[str, Any] | None:
-    """The last round's actions, grouped by role (only one role's with ``role_key``)."""
+def _decisions(room: Room, lang: str, where: str = CITY) -> dict[str, Any] | None:
+    """The last round's actions by role: all, or those acting in neighbourhood ``where`` (its own and the city's)."""
     entry = _last_round(room)
     if entry is None:
         return None
     groups: dict[str, list[str]] = {}
     for action in entry["actions"]:
-        if role_key is None or action["role"] == role_key:
+        if where == CITY or room.role_by_key[action["role"]].neighbourhood in (CITY, where):
             groups.setdefault(action["role"], []).append(describe(action, lang))
     return {"round": entry["round"], "start": entry["week_from"], "end": entry["week_to"],
             "groups": [{"title": " · ".join(_role_title(room, k, lang)), "lines": lines}
@@ -224,7 +224,7 @@ def _participant(room: Room, p: Participant, lang: str, error: str | None, part:
         "place_title": t("the_city", lang) if where == CITY else t("your_neighbourhood", lang,
                                                                       where=place_name(where, lang)),
         "monitors": _monitors(room, lang, where), "chart": _chart_block(room, lang, where, DEVICE_CHART),
-        "decisions": _decisions(room, lang, p.role) if p.role else None,
+        "decisions": _decisions(room, lang, where) if p.role else None,
     }
     return ENV.get_template("participant.html").render(**context)
 
