@@ -237,6 +237,7 @@ def test_a_room_of_25_plays_two_rounds_offline(tmp_path: Path) -> None:
     assert browsing.errors == [], f"errors in the pages: {browsing.errors}"
 
 
+@pytest.mark.slow  # a Chromium, a city and its own process: 15-40 s on a busy 2-core machine
 def test_the_latency_benchmark_measures_a_round() -> None:
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "room_latency.py"), "--residents", "300",
                           "--participants", "2", "--rounds", "1", "--weeks", "1"],
