@@ -52,6 +52,17 @@ SMALLEST_TEXT = """() => {
   return smallest;
 }"""
 
+#: Words of the big numbers' labels and the tables' headers wider than their box (they would break mid-word).
+WORDS_TOO_WIDE = """() => [...document.querySelectorAll(".monitor-label, th")].flatMap(el => {
+  const style = getComputedStyle(el), probe = document.createElement("span");
+  const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  probe.style.cssText = "white-space: nowrap; position: absolute; font: " + style.font;
+  document.body.appendChild(probe);
+  const wide = el.innerText.split(/\\s+/).filter(w => { probe.textContent = w; return probe.offsetWidth > room; });
+  probe.remove();
+  return wide;
+})"""
+
 
 def plan(room: Room) -> list[tuple[str, str]]:
     """25 participants: (name, role key). Three administrators, two professionals and three or four
@@ -226,8 +237,10 @@ def test_a_room_of_25_plays_two_rounds_offline(tmp_path: Path) -> None:
             size, text = projector.evaluate(SMALLEST_TEXT)
             assert size >= 14, f"projector text of {size:.1f} px: {text!r}"
             assert projector.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+            assert projector.evaluate(WORDS_TOO_WIDE) == []
             for page in (pages[0], late):
                 assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+                assert page.evaluate(WORDS_TOO_WIDE) == []
             projector.screenshot(path=ARTIFACTS / "room_projector.png", full_page=True)
             pages[0].screenshot(path=ARTIFACTS / "room_phone_administrator.png", full_page=True)
             late.screenshot(path=ARTIFACTS / "room_phone_resident.png", full_page=True)
