@@ -190,12 +190,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_room(args: argparse.Namespace) -> int:
     from model.workshop.room.server import join_link, serve  # imported here: only this command serves pages
 
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: choose a port from 1 to 65535 (default {DEFAULT_PORT})")
     check_port(args.host, args.port)
     if args.resume is not None:
         room = Room.resume(args.resume)
     else:
-        layout = RoomLayout(administrators=args.administrators, administrator_seats=args.administrator_seats,
-                            professional_seats=args.professional_seats, resident_seats=args.resident_seats)
+        try:
+            layout = RoomLayout(administrators=args.administrators, administrator_seats=args.administrator_seats,
+                                professional_seats=args.professional_seats, resident_seats=args.resident_seats)
+        except ValueError as exc:  # "resident_seats: 99 seats; use 0 to 50" names the option --resident-seats
+            raise UsageError(f"--{exc}".replace("_", "-", 1)) from None
         room = start_room(args.scenario, args.residents, args.seed, args.weeks, layout, args.out)
     url = join_address(args.host, args.port)
     s = room.settings

@@ -612,7 +612,7 @@ def test_the_facilitators_address_is_one_the_room_listens_on(host: str, projecto
 @pytest.mark.parametrize(("options", "message"), [
     (["nope"], "unknown scenario 'nope'"), (["--weeks", "99"], "1 to 52 weeks"),
     (["--resume", "missing.json"], "missing.json does not exist"), (["--residents", "-5"], "n_residents"),
-    (["--administrators", "street"], "invalid choice"),
+    (["--administrators", "street"], "invalid choice"), (["--resident-seats", "99"], "--resident-seats: 99 seats"),
 ])
 def test_vitality_room_refuses_bad_options_in_one_line(options: list[str], message: str, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
@@ -620,6 +620,11 @@ def test_vitality_room_refuses_bad_options_in_one_line(options: list[str], messa
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "r").exists()
+
+
+def test_vitality_room_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["room", "--port", "99999"]) == 2
+    assert capsys.readouterr().err == "vitality: error: --port 99999: choose a port from 1 to 65535 (default 8770)\n"
 
 
 def test_vitality_report_tells_the_story_of_a_room_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
