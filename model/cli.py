@@ -192,6 +192,8 @@ def _cmd_room(args: argparse.Namespace) -> int:
 
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: choose a port from 1 to 65535 (default {DEFAULT_PORT})")
+    if args.seed < 0:
+        raise UsageError("--seed must be 0 or more")
     check_port(args.host, args.port)
     if args.resume is not None:
         room = Room.resume(args.resume)

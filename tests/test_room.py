@@ -613,6 +613,7 @@ def test_the_facilitators_address_is_one_the_room_listens_on(host: str, projecto
     (["nope"], "unknown scenario 'nope'"), (["--weeks", "99"], "1 to 52 weeks"),
     (["--resume", "missing.json"], "missing.json does not exist"), (["--residents", "-5"], "n_residents"),
     (["--administrators", "street"], "invalid choice"), (["--resident-seats", "99"], "--resident-seats: 99 seats"),
+    (["--seed", "-1"], "--seed must be 0 or more"),
 ])
 def test_vitality_room_refuses_bad_options_in_one_line(options: list[str], message: str, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
