@@ -200,8 +200,7 @@ class Room:
         self.votes: dict[str, dict[str, Any]] = {}
         self.history: list[dict[str, Any]] = []
         self._checkpoints: dict[int, RoomCity] = {}
-        # The city before the open round, copied when the round opens (the city does not change while a round
-        # is open), so that closing a round, which everyone in the room waits for, does not copy the city.
+        # The city before the open round, copied at the opening (it cannot change then), not at the awaited close.
         self._before_round: RoomCity | None = None
         self.glance = self._glance()
         if save:
