@@ -43,6 +43,26 @@ def test_team_size_sets_the_team_and_gives_the_hours_back_at_its_end() -> None:
     assert [pro.fte for pro in m.professionals] == list(m.pro_fte)
 
 
+def test_team_size_leaves_the_temporary_staff_to_the_hiring_rule() -> None:
+    m = model()
+    post = m.hired_post
+    m.pro_fte[post] = 0.5  # as if the municipality had hired
+    for i in post:
+        m.professionals[i].fte = 0.5
+    permanent = m.team_fte.copy()
+    m.add_intervention(make_intervention("team_size", per_1000=6.0, start_week=m.week, end_week=m.week + 1))
+    submodels.apply_interventions(m)
+    np.testing.assert_allclose(m.team_fte, 6.0 * m.nbh_size / 1000)  # the permanent team only
+    assert (m.pro_fte[post] == 0.5).all()
+    m.pro_fte[post] = 0.7  # hired more meanwhile: the end of the resize keeps that
+    for i in post:
+        m.professionals[i].fte = 0.7
+    m.week += 1  # the end week, without a step (whose hiring rule would move the posts)
+    submodels.apply_interventions(m)
+    np.testing.assert_allclose(m.team_fte, permanent)
+    assert (m.pro_fte[post] == 0.7).all()
+
+
 def test_community_time_split_is_normalised() -> None:
     m = model()
     m.decide("community_time_split", connecting=1, initiative_support=1, talent_spotting=0, outreach=2)

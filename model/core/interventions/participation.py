@@ -24,7 +24,7 @@ from model.core.parameters import INITIATIVE_KINDS, Parameters
 from model.core.schema import Text, setting
 from model.core.state import CASE_NONE, NO, ORGANISING_TALENT, need_level_of
 from model.core.steering import STEERING_REGISTRY, ChosenPerNeighbourhood
-from model.core.submodels.initiatives import free_slot, start_initiative
+from model.core.submodels.initiatives import free_slot, seat_founders, start_initiative
 from model.core.submodels.needs import refer
 
 if TYPE_CHECKING:
@@ -78,30 +78,32 @@ class TeamSize(Intervention):
     per_1000: float = setting(3.0, label={"en": "district team, FTE per 1,000 adults",
                                           "nl": "wijkteam, fte per 1.000 volwassenen"},
                               like=Parameters.__dataclass_fields__["team_per_1000"])
+    _scaled: np.ndarray | None = dataclasses.field(default=None, init=False, repr=False)
     _old_fte: np.ndarray | None = dataclasses.field(default=None, init=False, repr=False)
 
     def on_start(self, m: CommunityModel) -> None:
-        """Scale the district-team members' FTE so that the team has ``per_1000`` FTE per 1,000 adults.
+        """Scale the permanent district-team members' FTE so that the team has ``per_1000`` FTE per 1,000 adults.
+
+        Temporary staff on the hired posts are left to the hiring rule (which follows the team's new size).
 
         Raises:
             ValueError: A selected neighbourhood has no district team to resize.
         """
-        self._old_fte = m.pro_fte.copy()
         where = self.where(m)
         if (m.team_fte[where] <= 0).any():
             raise ValueError("team_size: a selected neighbourhood has no district team to resize")
+        self._scaled = np.flatnonzero(m.pro_team & ~m.pro_hired & where[m.pro_nbh])
+        self._old_fte = m.pro_fte[self._scaled].copy()
         factor = self.per_1000 * m.nbh_size / 1000 / np.maximum(m.team_fte, 1e-12)
-        scaled = m.pro_team & where[m.pro_nbh]
-        self._set_fte(m, np.where(scaled, m.pro_fte * factor[m.pro_nbh], m.pro_fte))
+        self._set_fte(m, self._old_fte * factor[m.pro_nbh[self._scaled]])
 
     def on_end(self, m: CommunityModel) -> None:
         """Give the team its old hours back."""
         self._set_fte(m, self._old_fte)
 
-    @staticmethod
-    def _set_fte(m: CommunityModel, fte: np.ndarray) -> None:
-        for pro, f in zip(m.professionals, fte, strict=True):
-            pro.fte = float(f)
+    def _set_fte(self, m: CommunityModel, fte: np.ndarray) -> None:
+        for i, f in zip(self._scaled, fte, strict=True):
+            m.professionals[i].fte = float(f)
         count_fte(m, m.professionals)
 
 
@@ -232,8 +234,7 @@ class GroupFoundsInitiative(ResidentGroup):
         places = np.flatnonzero(m.places.open & (m.places.nbh == b))
         k = free_slot(m)
         start_initiative(m, k, founder, INITIATIVE_KINDS.index(self.kind), places)
-        crew = free[free != founder]
-        pop.member_of[crew], pop.core[crew] = k, True
+        seat_founders(m, k, founder, free[free != founder])
 
 
 @register_intervention
@@ -349,8 +350,9 @@ class AwardCitizenBudget(Intervention):
     """A citizen-budget vote: one initiative is funded from the neighbourhood's citizen budget.
 
     In its start week, if the initiative's neighbourhood has a citizen budget (``citizen_budget_eur``
-    above zero that week), the initiative becomes citizen-funded for ``grant_weeks``: a grant without
-    reporting load that adds to autonomy and trust (``initiative_lifecycle``, ``update_motivation``).
+    above zero that week), the initiative becomes citizen-funded for the steering mode's ``grant_weeks``:
+    a grant without reporting load that adds to autonomy and trust (``initiative_lifecycle``,
+    ``update_motivation``).
     With ``initiative = -1`` the largest resident-run initiative of each selected neighbourhood wins.
     """
 
@@ -374,4 +376,4 @@ class AwardCitizenBudget(Intervention):
             b = ini.nbh[k]
             if ini.alive[k] and not ini.taken_over[k] and where[b] and m.levers.citizen_budget_eur[b] > 0:
                 ini.citizen_funded[k] = True
-                ini.grant_weeks_left[k] = m.p.grant_weeks
+                ini.grant_weeks_left[k] = m.levers.grant_weeks[b]  # as long as the steering mode's grants
