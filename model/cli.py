@@ -1,9 +1,10 @@
 """The ``vitality`` command line: run and compare scenarios, report on them, sweep designs and analyse them.
 
 Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...``, ``sweep DESIGN``,
-``analyse RESULTS``, ``tipping [SCENARIO]``, ``list`` and ``show SCENARIO``. This module only parses
-arguments, checks them and prints; the work is done by :mod:`model.api` (runs, results folders, statistics) and
-:mod:`model.reporting.report` (the report). Runs are stored as they finish, so an interrupted or failed
+``analyse RESULTS``, ``tipping [SCENARIO]``, ``list``, ``show SCENARIO`` and ``room [SCENARIO]``. This module
+only parses arguments, checks them and prints; the work is done by :mod:`model.api` (runs, results folders,
+statistics), :mod:`model.reporting.report` (the report) and :mod:`model.workshop.room` (the workshop room and
+its story). Runs are stored as they finish, so an interrupted or failed
 batch resumes when the same command is run again. Bad input ends with a one-line message naming the
 problem and exit code 2.
 """
@@ -11,15 +12,17 @@ problem and exit code 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import segno
 
 from model import api
 from model.core.schema import ParameterError
@@ -35,6 +38,10 @@ from model.reporting.report import (
     render_report,
     write_report,
 )
+from model.workshop.room.launch import DEFAULT_PORT, check_port, facilitator_address, join_address, start_room
+from model.workshop.room.roles import CITY, RoomLayout
+from model.workshop.room.session import Room, RoomError
+from model.workshop.room.story import room_report
 
 #: Options of ``report`` that only apply when it runs scenarios.
 RUN_OPTIONS = ("residents", "years", "seeds", "seed", "out")
@@ -153,6 +160,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             raise UsageError(f"--report {report}: give a file name ending in .html")
         check_free(report, args.pdf)
     pdf = pdf_renderer() if args.pdf else None
+    if any(item.endswith(".json") for item in args.inputs):
+        return _room_story(args, report, pdf)
     is_folder = [Path(item).is_dir() for item in args.inputs]
     if any(is_folder):
         if not all(is_folder):
@@ -175,6 +184,53 @@ def _cmd_report(args: argparse.Namespace) -> int:
                   else Path("results") / f"report-{datetime.now():%Y%m%d-%H%M%S}-{args.lang}.html")
     html = render_report(comparison, lang=args.lang, threshold=args.threshold / 100)
     for path in write_report(report, html, pdf):
+        print(f"Report written to {path}")
+    return 0
+
+
+def _cmd_room(args: argparse.Namespace) -> int:
+    from model.workshop.room.server import join_link, serve  # imported here: only this command serves pages
+
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: choose a port from 1 to 65535 (default {DEFAULT_PORT})")
+    if args.seed < 0:
+        raise UsageError("--seed must be 0 or more")
+    check_port(args.host, args.port)
+    if args.resume is not None:
+        room = Room.resume(args.resume)
+    else:
+        try:
+            layout = RoomLayout(administrators=args.administrators, administrator_seats=args.administrator_seats,
+                                professional_seats=args.professional_seats, resident_seats=args.resident_seats)
+        except ValueError as exc:  # "resident_seats: 99 seats; use 0 to 50" names the option --resident-seats
+            raise UsageError(f"--{exc}".replace("_", "-", 1)) from None
+        room = start_room(args.scenario, args.residents, args.seed, args.weeks, layout, args.out)
+    url = join_address(args.host, args.port)
+    s = room.settings
+    print(f"Workshop room: {s.scenario_name}, {_count(s.overrides['n_residents'], 'resident')}, seed {s.seed}; "
+          f"record: {room.path}")
+    print(f"Participants: {url}  code {room.code}")
+    segno.make(join_link(url, room), error="m").terminal(compact=True)
+    print(f"Projector (facilitator; keep this address to yourself): "
+          f"{facilitator_address(args.host, args.port, room.facilitator_key)}")
+    if args.host == "127.0.0.1":
+        print("Listening on this computer only; to let phones join, start with --host 0.0.0.0 (see README).")
+    print(f"Stop with Ctrl-C; continue later with --resume {room.path}")
+    with contextlib.suppress(KeyboardInterrupt):  # the way to stop a room: everything is in room.json already
+        serve(room, args.host, args.port, url)
+    print(f"Room stopped; its record is {room.path}")
+    return 0
+
+
+def _room_story(args: argparse.Namespace, report: Path | None, pdf: Callable[[str], bytes] | None) -> int:
+    """``vitality report room.json``: the story of a workshop room."""
+    if len(args.inputs) != 1:
+        raise UsageError("give one room.json at a time (without results folders or scenarios)")
+    if given := [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != args.run_defaults[key]]:
+        raise UsageError(f"{', '.join(given)} only apply when the report runs scenarios, not to a room.json")
+    room_json = Path(args.inputs[0])
+    html = room_report(room_json, args.lang)
+    for path in write_report(report or room_json.parent / f"report-{args.lang}.html", html, pdf):
         print(f"Report written to {path}")
     return 0
 
@@ -330,7 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_rep = sub.add_parser("report", help="write a self-contained HTML report (and PDF) of results or scenarios")
     p_rep.add_argument("inputs", nargs="+", metavar="RESULTS_OR_SCENARIO",
                        help="results folders written by run or compare, or scenarios to run first (a shipped "
-                            "scenario's name or a .toml file); the first scenario is the reference")
+                            "scenario's name or a .toml file); the first scenario is the reference; or the "
+                            "room.json of a workshop room, for the workshop's story")
     _add_run_options(p_rep)
     p_rep.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
                        help=f"language (default {DEFAULT_LANGUAGE})")
@@ -341,6 +398,29 @@ def build_parser() -> argparse.ArgumentParser:
                        help="smallest neighbourhood difference shown, in %% of the reference value "
                             "(default %(default)g)")
     p_rep.set_defaults(func=_cmd_report, run_defaults={key: p_rep.get_default(key) for key in RUN_OPTIONS})
+
+    p_room = sub.add_parser("room", help="start a workshop room: everyone decides from their own phone or laptop")
+    p_room.add_argument("scenario", nargs="?", default="baseline", help="shipped scenario of the shared city")
+    p_room.add_argument("--residents", type=int, default=2000, help="adults in the city (default 2000)")
+    p_room.add_argument("--seed", type=int, default=1, help="seed of the city (same seed, same city)")
+    p_room.add_argument("--weeks", type=int, default=4, help="weeks a round runs by default (1-52, default 4)")
+    layout = RoomLayout()
+    p_room.add_argument("--administrators", choices=(CITY, "neighbourhood"), default=layout.administrators,
+                        help="one administrator role for the whole city (default), or one per neighbourhood")
+    p_room.add_argument("--administrator-seats", type=int, default=layout.administrator_seats,
+                        help=f"seats per administrator role (default {layout.administrator_seats})")
+    p_room.add_argument("--professional-seats", type=int, default=layout.professional_seats,
+                        help=f"professional seats per neighbourhood (default {layout.professional_seats})")
+    p_room.add_argument("--resident-seats", type=int, default=layout.resident_seats,
+                        help=f"resident seats per neighbourhood (default {layout.resident_seats})")
+    p_room.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on: 127.0.0.1 (default, this computer only), 0.0.0.0 (every "
+                             "network of this computer, e.g. its Wi-Fi hotspot) or one LAN address")
+    p_room.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p_room.add_argument("--out", type=Path, help="new folder for room.json (default rooms/room-<date-time>)")
+    p_room.add_argument("--resume", type=Path, metavar="ROOM_JSON",
+                        help="continue the room recorded in ROOM_JSON (its city, roles, rounds and code)")
+    p_room.set_defaults(func=_cmd_room)
 
     p_sweep = sub.add_parser("sweep", help="run an experimental design (factorial, latin, sobol, morris)")
     p_sweep.add_argument("design", help="a shipped design's name (scenarios/designs/) or the path of a .toml file")
@@ -404,7 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         args.argv = argv
         return args.func(args)
-    except (UsageError, ParameterError, api.StoreError, api.ResultsError, ReportError, AnalysisError,
+    except (UsageError, ParameterError, api.StoreError, api.ResultsError, ReportError, AnalysisError, RoomError,
             OSError) as exc:
         print(f"vitality: error: {exc}", file=sys.stderr)
         return 2

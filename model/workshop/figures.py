@@ -6,6 +6,7 @@ Figures are built with matplotlib's Agg renderer (no pyplot), so they are safe t
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,9 @@ from model.workshop.session import Snapshot
 _ACTIVITIES = ("hours_casework", "hours_admin", "hours_connecting", "hours_initiative_support",
                "hours_talent_spotting", "hours_outreach")
 _ACTIVITY_COLOURS = ("#c0504d", "#9e9e9e", "#4f81bd", "#8064a2", "#f79646", "#4bacc6")
-#: Colours of the key outputs of :data:`model.experiments.plots.FIGURE_OUTPUTS` (the CLI's figures) drawn here.
-_SERIES_COLOURS = {"community_strength": "#2e7d32", "lonely_share": "#c62828", "casework_load": "#1565c0"}
+#: Colours of the key outputs of :data:`model.experiments.plots.FIGURE_OUTPUTS` (the CLI's figures) drawn here
+#: and in the workshop room.
+SERIES_COLOURS = {"community_strength": "#2e7d32", "lonely_share": "#c62828", "casework_load": "#1565c0"}
 #: The big numbers, in the order of the page.
 MONITOR_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "waiting_list", "initiatives_active",
                    "meeting_places_open")
@@ -52,13 +54,16 @@ class Monitor:
 
 
 def monitors(s: Snapshot, lang: str) -> list[Monitor]:
-    """Compute the big numbers of this week, with the difference from the baseline when there is one.
+    """Compute the big numbers of this week, with the difference from the baseline when there is one."""
+    return compare_outputs(s.city.iloc[-1], None if s.baseline is None else s.baseline.iloc[-1], lang)
+
+
+def compare_outputs(now: Mapping[str, float], base: Mapping[str, float] | None, lang: str) -> list[Monitor]:
+    """The big numbers of one week's outputs (a table row or a dict), with the difference from a baseline's.
 
     Names, decimals and which way is better come from :data:`model.core.outputs.OUTPUTS`; shares are
     shown as percentages and their differences in percentage points.
     """
-    now = s.city.iloc[-1]
-    base = None if s.baseline is None else s.baseline.iloc[-1]
     out = []
     for key in MONITOR_OUTPUTS:
         output = OUTPUTS[key]
@@ -148,7 +153,7 @@ def draw_timeseries(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
     axes = fig.subplots(len(FIGURE_OUTPUTS), 1, sharex=True)
     marker = "o" if len(s.city) == 1 else None  # week 0 alone is one point, not a line
     for i, (ax, col) in enumerate(zip(axes, FIGURE_OUTPUTS, strict=True)):
-        scale, colour = 100.0 if OUTPUTS[col].unit.share else 1.0, _SERIES_COLOURS[col]
+        scale, colour = 100.0 if OUTPUTS[col].unit.share else 1.0, SERIES_COLOURS[col]
         ax.plot(s.city["year"], s.city[col] * scale, color=colour, linewidth=2.0, marker=marker,
                 label=t("live", lang))
         if s.baseline is not None:

@@ -74,9 +74,11 @@ def community_work(m: CommunityModel) -> None:
                 other = similar_neighbour(m, who)
                 m.net.add(who, other, p.introduction_strength, False, is_bridging(m, who, other))
             pop.prompted[who] = True
-        # Initiative support: hours shared by the neighbourhood's resident-run initiatives.
-        if len(inits_b):
-            ini.support_hours[inits_b] = effective[b, 1] / len(inits_b)
+        # Initiative support: hours shared by the neighbourhood's resident-run initiatives, in equal parts
+        # unless professionals chose which to support (support_weight, intervention support_initiatives).
+        parts = ini.support_weight[inits_b]
+        if parts.sum() > 0:
+            ini.support_hours[inits_b] = effective[b, 1] * parts / parts.sum()
         # Talent spotting: residents with talents are seen and invited to contribute.
         k = rng.poisson(effective[b, 2] * p.spotting_per_hour)
         if k:
