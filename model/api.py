@@ -371,9 +371,10 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resum
         raise StoreError(f"results folder {out} exists already; choose another with --out or remove it")
     store = RunStore(work_folder(out), tasks, list(command))
     again = shlex.join(resume or command)
+    executor = make_executor(jobs or default_jobs(), scheduler)  # checks a scheduler before the work folder exists
     try:
         with store:
-            report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
+            report = run_batch(store, executor)
             if report.failed:
                 key, error = next(iter(report.failed.items()))
                 raise BatchStoppedError(

@@ -11,7 +11,9 @@ problem and exit code 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import math
 import os
 import shlex
 import sys
@@ -25,6 +27,7 @@ from model import api
 from model.core.schema import ParameterError
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import AnalysisError
+from model.experiments.runner import MAX_SEED
 from model.experiments.scenarios import Scenario
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from model.reporting.report import (
@@ -51,6 +54,19 @@ class _Parser(argparse.ArgumentParser):
 # ---------------------------------------------------------------------- printing
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+#: What to do about a file system error, by its errno.
+_OS_ERROR_HINTS = {errno.ENAMETOOLONG: "choose a shorter name or --out", errno.ENOSPC: "free some disk space",
+                   errno.EACCES: "check the permissions or choose another --out", errno.EROFS: "choose another --out"}
+
+
+def _error_text(exc: Exception) -> str:
+    """The one-line message of an error: its own text, or for a file system error the file, the problem, a fix."""
+    if isinstance(exc, OSError) and exc.strerror:
+        hint = _OS_ERROR_HINTS.get(exc.errno)
+        return f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror}{f'; {hint}' if hint else ''}"
+    return str(exc)
 
 
 # ---------------------------------------------------------------------- checking arguments
@@ -81,8 +97,8 @@ def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]
 def _seeds(args: argparse.Namespace) -> list[int]:
     if args.seeds < 1:
         raise UsageError("--seeds must be at least 1")
-    if args.seed < 0:
-        raise UsageError("--seed must be 0 or more")
+    if not 0 <= args.seed <= MAX_SEED - args.seeds + 1:
+        raise UsageError(f"--seed must be 0 or more and the last seed at most {MAX_SEED} (2**63 - 1)")
     return list(range(args.seed, args.seed + args.seeds))
 
 
@@ -144,8 +160,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    if args.threshold < 0:
-        raise UsageError("--threshold must be 0 or more (a percentage of the reference value)")
+    if not 0 <= args.threshold < math.inf:  # NaN fails this too
+        raise UsageError(f"--threshold {args.threshold:g}: give a number 0 or more (a percentage of the reference "
+                         "value)")
     report = Path(args.report) if args.report else None
     if report is not None:
         if report.suffix != ".html":
@@ -318,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except (UsageError, ParameterError, api.StoreError, api.ResultsError, ReportError, AnalysisError,
             OSError) as exc:
-        print(f"vitality: error: {exc}", file=sys.stderr)
+        print(f"vitality: error: {_error_text(exc)}", file=sys.stderr)
         return 2
     except api.BatchStoppedError as exc:
         print(f"vitality: {'error: ' if exc.code == 1 else ''}{exc}", file=sys.stderr)

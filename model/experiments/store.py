@@ -134,6 +134,7 @@ class RunStore:
             raise StoreError(f"{self.folder}: two runs have the same key")
         self.command = list(command)
         self.batch = {"hash": batch_hash(self.tasks), "code": code_digest(), "runs": len(keys)}
+        self.damaged: list[str] = []
         self._lock: Any = None
 
     # ------------------------------------------------------------------ opening and closing
@@ -155,6 +156,9 @@ class RunStore:
                 indent=2))
         for tmp in (self.folder / "runs").glob(".tmp-*"):  # left by a process killed while writing
             shutil.rmtree(tmp, ignore_errors=True)
+        self.damaged = sorted(run.name for run in (self.folder / "runs").iterdir() if not _intact(run))
+        for name in self.damaged:  # e.g. a disk that filled up or a file changed by hand: done again
+            shutil.rmtree(self.folder / "runs" / name, ignore_errors=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -212,12 +216,35 @@ class RunStore:
         failed.unlink(missing_ok=True)
 
     def load(self, key: str) -> dict[str, pd.DataFrame]:
-        """The tables of a finished run, by name."""
-        return {p.stem: pd.read_parquet(p) for p in sorted((self.folder / "runs" / key).glob("*.parquet"))}
+        """The tables of a finished run, by name.
+
+        Raises:
+            StoreError: A table cannot be read (damaged since it was stored); the message says how to redo it.
+
+        """
+        run = self.folder / "runs" / key
+        try:
+            return {p.stem: pd.read_parquet(p) for p in sorted(run.glob("*.parquet"))}
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{run} is damaged ({str(exc).splitlines()[0]}); remove that folder and run the same "
+                             "command again to redo that run") from None
 
     def seconds(self, key: str) -> float:
         """Time the finished run took on its worker, in seconds."""
         return json.loads((self.folder / "runs" / key / "run.json").read_text(encoding="utf-8"))["seconds"]
+
+
+def _intact(run: Path) -> bool:
+    """Whether a stored run's files can be read: its ``run.json`` and the footer of each table."""
+    import pyarrow.parquet as pq
+
+    try:
+        json.loads((run / "run.json").read_text(encoding="utf-8"))["seconds"]
+        for table in run.glob("*.parquet"):
+            pq.read_metadata(table)
+    except (OSError, ValueError, KeyError, TypeError):  # pyarrow's ArrowInvalid is a ValueError
+        return False
+    return True
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -288,6 +315,10 @@ class LocalProcesses:
             pool.shutdown(wait=True, kill_workers=True)
 
 
+#: Protocols of a Dask scheduler that another process can reach (all of them HOST:PORT).
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")
+
+
 @dataclass
 class DaskCluster:
     """Runs the tasks on an existing Dask distributed cluster (``address`` of its scheduler).
@@ -299,6 +330,31 @@ class DaskCluster:
     address: str
     timeout: float = 20.0
     _token: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    def __post_init__(self) -> None:
+        """Check the address and that something listens there, before any work starts.
+
+        Raises:
+            StoreError: The address is malformed or nothing answers there (one line, with the fix).
+
+        """
+        from distributed.comm.addressing import parse_address, parse_host_port
+
+        try:
+            scheme, location = parse_address(self.address)
+            if scheme not in SCHEDULER_PROTOCOLS:
+                raise ValueError(f"protocol {scheme}:// is not one of {', '.join(SCHEDULER_PROTOCOLS)}")
+            host, port = parse_host_port(location)
+            if not host or not 0 < port < 2**16:
+                raise ValueError("no host name, or a port outside 1-65535")
+        except ValueError as exc:
+            raise StoreError(f"--scheduler {self.address}: not a scheduler address ({exc}); give it as "
+                             "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786") from None
+        try:  # a quick look first: a Client that fails to connect takes long to give up
+            socket.create_connection((host, port), timeout=min(self.timeout, 5.0)).close()
+        except OSError as exc:
+            raise StoreError(f"--scheduler {self.address}: nothing answers there ({exc.strerror or exc}); "
+                             "check the address and that the Dask scheduler runs") from None
 
     def run(self, tasks: Sequence[Task]) -> Generator[tuple[Task, Outcome]]:
         """Submit every task to the cluster and yield them as they complete."""
@@ -360,6 +416,9 @@ def run_batch(store: RunStore, executor: Executor, desc: str = "runs") -> BatchR
         if finished:
             bar.write(f"resuming: {len(finished)} of {len(store.tasks)} runs finished earlier are kept "
                       f"in {store.folder}", file=sys.stderr)
+        if store.damaged:
+            bar.write(f"note: {len(store.damaged)} stored runs could not be read (first: {store.damaged[0]}); "
+                      "they are done again", file=sys.stderr)
         with closing(executor.run(todo)) as outcomes:  # closing cancels what is not done if saving fails
             for task, outcome in outcomes:
                 store.save(task.key, outcome)

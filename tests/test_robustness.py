@@ -1,0 +1,116 @@
+"""Nothing slips through: other encodings, huge or non-finite numbers, damaged files, bad addresses."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.cli import main
+from model.experiments.scenarios import SCENARIO_DIR, load_scenario
+from model.experiments.store import RunStore, Serial, Task, run_batch
+
+SMALL = ["--residents", "200", "--years", "0.1", "--seeds", "2", "--jobs", "1"]
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith("vitality: error: ")
+    return err
+
+
+# ---------------------------------------------------------------------- encodings
+SHIPPED = (SCENARIO_DIR / "citizen_budget.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("encoded", [
+    codecs.BOM_UTF8 + SHIPPED.encode("utf-8"),  # Notepad's "UTF-8"
+    SHIPPED.encode("utf-16"),  # with its byte-order mark, as Windows' "Unicode"
+    codecs.BOM_UTF16_BE + SHIPPED.encode("utf-16-be"),
+    SHIPPED.encode("utf-32"),
+], ids=["utf-8-bom", "utf-16", "utf-16-be", "utf-32"])
+def test_encodings_named_by_a_byte_order_mark_are_read(encoded: bytes) -> None:
+    Path("story.toml").write_bytes(encoded)
+    story, shipped = load_scenario("story.toml"), load_scenario("citizen_budget")
+    assert (story.name, story.description_nl, story.params, story.interventions) == (
+        shipped.name, shipped.description_nl, shipped.params, shipped.interventions)
+
+
+@pytest.mark.parametrize(("encoded", "message"), [
+    ('description = "Café"\n'.encode("cp1252"), "story.toml: line 1 is not UTF-8 text (byte 0xe9; saved as "
+                                                "Windows-1252/ANSI?); save the file as UTF-8"),
+    (bytes(range(256)), "story.toml: not a text file (it holds binary data)"),
+    ('description = "x"\n'.encode("utf-16-le"), "story.toml: not a text file"),  # UTF-16 without a mark
+    (codecs.BOM_UTF16_LE + b"\x00\xd8", "story.toml: not valid UTF-16 text, though it starts with"),
+], ids=["windows-1252", "binary", "utf-16-without-mark", "broken-utf-16"])
+def test_other_encodings_and_binary_files_are_refused_in_one_line(encoded: bytes, message: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    Path("story.toml").write_bytes(encoded)
+    for command in (["show", "story.toml"], ["sweep", "story.toml"]):
+        assert main(command) == 2
+        assert message in one_line_error(capsys)
+
+
+# ---------------------------------------------------------------------- numbers and names
+@pytest.mark.parametrize(("argv", "message"), [
+    (["report", "baseline", "--threshold", "nan"], "--threshold nan: give a number 0 or more"),
+    (["report", "baseline", "--threshold", "inf"], "--threshold inf: give a number 0 or more"),
+    (["run", "--years", "nan"], "--years: expected a finite number, got nan"),
+    (["run", "--years", "inf"], "--years: expected a finite number, got inf"),
+    (["run", "--seed", str(2**63)], "--seed must be 0 or more and the last seed at most 9223372036854775807"),
+    (["run", "--seed", str(2**63 - 2), "--seeds", "5"], "the last seed at most"),
+    (["run", "--scheduler", "localhost"], "--scheduler localhost: not a scheduler address (missing port number"),
+    (["run", "--scheduler", "http://localhost:8786"], "protocol http:// is not one of tcp, tls, ws, wss"),
+    (["run", "--scheduler", "tcp://127.0.0.1:1"], "--scheduler tcp://127.0.0.1:1: nothing answers there"),
+    (["run", *SMALL, "--out", "x" * 300], "File name too long; choose a shorter name or --out"),
+])
+def test_bad_numbers_and_addresses_get_one_line_and_leave_nothing_behind(
+        argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert message in one_line_error(capsys)
+    assert list(Path().iterdir()) == []  # no work folder, no results
+
+
+def test_a_long_file_name_is_refused_as_a_scenario_name(capsys: pytest.CaptureFixture[str]) -> None:
+    Path(f"{'x' * 200}.toml").write_text('description = "x"\n', encoding="utf-8")
+    assert main(["run", f"{'x' * 200}.toml", *SMALL]) == 2
+    assert "name: at most 64 characters (results folders are named after it), got 200" in one_line_error(capsys)
+
+
+# ---------------------------------------------------------------------- damaged files
+def test_a_damaged_stored_run_is_done_again(capsys: pytest.CaptureFixture[str]) -> None:
+    tasks = [Task(f"run-{i}", dict, ([("t", pd.DataFrame({"value": [i]}))],), {"value": i}) for i in range(3)]
+    with RunStore(Path("w"), tasks) as store:
+        run_batch(store, Serial())
+    Path("w/runs/run-1/t.parquet").write_bytes(b"PAR1 cut short")  # a full disk, an editor, ...
+    with RunStore(Path("w"), tasks) as store:
+        assert store.damaged == ["run-1"] and store.finished() == {"run-0", "run-2"}
+        report = run_batch(store, Serial())
+        assert (report.done, report.resumed) == (1, 2)
+        assert store.load("run-1")["t"]["value"].tolist() == [1]
+    assert "note: 1 stored runs could not be read (first: run-1); they are done again" in capsys.readouterr().err
+
+
+def test_a_damaged_sweep_result_is_refused_by_analyse(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sweep", "example_discovery", "--samples", "2", "--residents", "100", "--years", "0.05",
+                 "--replications", "1", "--jobs", "1", "--out", "s"]) == 0
+    capsys.readouterr()
+    runs = pd.read_parquet("s/runs.parquet")
+    Path("s/runs.parquet").write_bytes(Path("s/runs.parquet").read_bytes()[:300])
+    assert main(["analyse", "s"]) == 2
+    assert "s: its tables cannot be read or do not match its manifest" in one_line_error(capsys)
+    runs.drop(columns="seed").to_parquet("s/runs.parquet")
+    assert main(["analyse", "s"]) == 2
+    assert "runs.parquet lacks seed" in one_line_error(capsys)
+    Path("s/manifest.json").write_text("[1, 2]", encoding="utf-8")
+    assert main(["analyse", "s"]) == 2
+    assert "s/manifest.json is not a results manifest" in one_line_error(capsys)
