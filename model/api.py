@@ -209,7 +209,8 @@ def comparison_table(results: dict[str, RunResult], keys: Iterable[str] = KEY_OU
     """Key outputs per scenario, and their differences against the first scenario, with 95% CIs.
 
     Each seed's outputs are averaged over the last ``weeks`` weeks; the intervals are over
-    seeds, and those of the differences over the paired (same-seed) differences.
+    seeds, within each output's range (see :mod:`model.experiments.statistics`), and those of the
+    differences over the paired (same-seed) differences; with fewer than 2 seeds they are NaN.
 
     Args:
         results: Results by scenario name, all on the same seeds; the first is the reference.
@@ -228,7 +229,7 @@ def comparison_table(results: dict[str, RunResult], keys: Iterable[str] = KEY_OU
     rows = []
     for key in keys:
         for i, (name, final) in enumerate(finals.items()):
-            mean, low, high = mean_ci(final[key])
+            mean, low, high = mean_ci(final[key], OUTPUTS[key].bounds)
             row = {"output": OUTPUTS[key].label[lang], "key": key, "scenario": name, "mean": mean, "ci_low": low,
                    "ci_high": high}
             if i:
@@ -245,16 +246,22 @@ def _num(v: float, sign: str = "") -> str:
     return f"{v:{sign},.0f}" if abs(v) >= 100 else f"{v:{sign}.2f}" if abs(v) >= 1 else f"{v:{sign}.3f}"
 
 
+def _interval(value: float, low: float, high: float, sign: str = "") -> str:
+    """``value [low, high]``, or the value alone when there is no interval (fewer than 2 seeds)."""
+    shown = _num(value, sign)
+    return shown if pd.isna(low) else f"{shown} [{_num(low, sign)}, {_num(high, sign)}]"
+
+
 def format_table(table: pd.DataFrame) -> str:
     """Render a :func:`comparison_table` as text: value [95% CI] per output and scenario."""
     shown = pd.DataFrame({
         "output": table["output"], "scenario": table["scenario"],
-        "mean [95% CI]": [f"{_num(m)} [{_num(lo)}, {_num(hi)}]"
+        "mean [95% CI]": [_interval(m, lo, hi)
                           for m, lo, hi in zip(table["mean"], table["ci_low"], table["ci_high"], strict=True)],
     })
     if "difference" in table:
         shown["difference [95% CI]"] = [
-            "(reference)" if pd.isna(d) else f"{_num(d, '+')} [{_num(lo, '+')}, {_num(hi, '+')}]"
+            "(reference)" if pd.isna(d) else _interval(d, lo, hi, "+")
             for d, lo, hi in zip(table["difference"], table["diff_ci_low"], table["diff_ci_high"], strict=True)]
     if table["scenario"].nunique() == 1:
         shown = shown.drop(columns="scenario")

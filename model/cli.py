@@ -29,6 +29,7 @@ from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import AnalysisError
 from model.experiments.runner import MAX_SEED
 from model.experiments.scenarios import Scenario
+from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from model.reporting.report import (
     ReportError,
@@ -54,6 +55,22 @@ class _Parser(argparse.ArgumentParser):
 # ---------------------------------------------------------------------- printing
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _note(text: str) -> None:
+    """Tell the user something worth knowing that is not an error (on stderr, one line)."""
+    print(f"vitality: note: {text}", file=sys.stderr)
+
+
+def _interval_notes(seeds: int) -> None:
+    """Say which intervals the table shows, and when they are missing or wide for want of seeds."""
+    print("95% CIs over seeds: Student's t, for counts on the log scale and for shares and indices on the logit "
+          "scale (they stay within range); paired differences on the natural scale")
+    if seeds < MIN_SEEDS:
+        _note(f"no intervals: they need at least {MIN_SEEDS} seeds; run with --seeds {FEW_SEEDS} or more")
+    elif seeds < FEW_SEEDS:
+        _note(f"with {seeds} seeds the intervals are wide; run with --seeds {FEW_SEEDS} or more before drawing "
+              "conclusions")
 
 
 #: What to do about a file system error, by its errno.
@@ -89,8 +106,8 @@ def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]
         weeks = round(sc.params.years * WEEKS_PER_YEAR)
         for spec in sc.interventions:
             if spec.start_week >= weeks:
-                print(f"vitality: note: in {sc.name}, {spec.type} starts at year {spec.at_year:g}, after the "
-                      f"end of the run ({sc.params.years:g} years); it has no effect", file=sys.stderr)
+                _note(f"in {sc.name}, {spec.type} starts at year {spec.at_year:g}, after the end of the run "
+                      f"({sc.params.years:g} years); it has no effect")
     return scenarios
 
 
@@ -131,7 +148,7 @@ def _simulate(scenarios: list[Scenario], args: argparse.Namespace, default_out: 
 
 def _describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
     p = scenarios[0].params
-    return (f"{p.n_residents} residents, {p.years:g} years, {args.seeds} seeds "
+    return (f"{p.n_residents} residents, {p.years:g} years, {_count(args.seeds, 'seed')} "
             f"({args.seed}-{args.seed + args.seeds - 1})")
 
 
@@ -143,6 +160,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"Scenario {sc.name} ({sc.description}; steering: {sc.params.steering_mode}): "
           f"{_describe_runs(scenarios, args)}; mean over the last year with 95% CI:")
     print(api.format_table(table))
+    _interval_notes(args.seeds)
     print(f"Results written to {out}/")
     return 0
 
@@ -155,6 +173,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(f"Comparison on the same seeds: {_describe_runs(scenarios, args)}; mean over the last year and "
           f"difference against {scenarios[0].name}, with 95% CIs over paired seeds:")
     print(api.format_table(table))
+    _interval_notes(args.seeds)
     print(f"Results written to {out}/ (summary.csv has the comparison table)")
     return 0
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from model.api import OUTPUTS, mean_ci
 from model.cli import main
 from model.experiments.scenarios import SCENARIO_DIR, load_scenario
 from model.experiments.store import RunStore, Serial, Task, run_batch
@@ -114,3 +118,46 @@ def test_a_damaged_sweep_result_is_refused_by_analyse(capsys: pytest.CaptureFixt
     Path("s/manifest.json").write_text("[1, 2]", encoding="utf-8")
     assert main(["analyse", "s"]) == 2
     assert "s/manifest.json is not a results manifest" in one_line_error(capsys)
+
+
+# ---------------------------------------------------------------------- intervals and seeds
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.floats(0, 1e6), min_size=2, max_size=12))
+def test_intervals_of_counts_are_never_negative_and_hold_the_mean(values: list[float]) -> None:
+    mean, low, high = mean_ci(values, (0.0, None))
+    assert 0 <= low <= mean * (1 + 1e-12) and mean <= high * (1 + 1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.floats(0, 1), min_size=2, max_size=12))
+def test_intervals_of_shares_stay_between_0_and_1_and_hold_the_mean(values: list[float]) -> None:
+    mean, low, high = mean_ci(values, (0.0, 1.0))
+    assert 0 <= low <= mean + 1e-12 and mean - 1e-12 <= high <= 1
+
+
+def test_bounded_intervals_agree_with_students_t_when_that_is_narrow() -> None:
+    rng = np.random.default_rng(1)
+    for centre, bounds in ((40.0, (0.0, None)), (0.4, (0.0, 1.0)), (55.0, (0.0, 100.0))):
+        values = centre * (1 + 0.01 * rng.standard_normal(10))
+        plain, bounded = mean_ci(values), mean_ci(values, bounds)
+        half = plain[2] - plain[0]
+        assert bounded[1] == pytest.approx(plain[1], abs=0.02 * half)
+        assert bounded[2] == pytest.approx(plain[2], abs=0.02 * half)
+
+
+def test_too_few_seeds_are_said_in_the_table_and_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--residents", "200", "--years", "0.2", "--seeds", "1", "--jobs", "1", "--out", "one"]) == 0
+    out, err = capsys.readouterr()
+    assert "nan" not in out and "Student's t, for counts on the log scale" in out
+    assert "vitality: note: no intervals: they need at least 2 seeds; run with --seeds 5 or more" in err
+    assert main(["run", "--residents", "200", "--years", "0.2", "--seeds", "2", "--jobs", "1", "--out", "two"]) == 0
+    assert "vitality: note: with 2 seeds the intervals are wide" in capsys.readouterr().err
+    summary = pd.read_csv("two/summary.csv").set_index("key")
+    assert (summary["ci_low"] >= 0).all()  # with two seeds Student's t alone reaches far below zero
+    shares = [key for key in summary.index if OUTPUTS[key].unit.high == 1]
+    assert (summary.loc[shares, "ci_high"] <= 1).all()
+    assert main(["report", "two", "--lang", "en"]) == 0
+    html = Path("two/report-en.html").read_text(encoding="utf-8")
+    assert "With 2 seeds the intervals are wide" in html and "on the logit scale" in html
+    assert main(["report", "one", "--lang", "en"]) == 0
+    assert "there are no intervals: they need at least two seeds" in Path("one/report-en.html").read_text("utf-8")
