@@ -45,6 +45,7 @@ from model.experiments.statistics import ci95_half_width, is_clear, mean_ci
 from model.experiments.store import (
     BatchReport,
     RunStore,
+    Stopped,
     StoreError,
     Task,
     WorkerCrashedError,
@@ -52,6 +53,7 @@ from model.experiments.store import (
     make_executor,
     publish_folder,
     run_batch,
+    stop_on_signals,
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
 
@@ -353,9 +355,21 @@ def work_folder(out: Path) -> Path:
     return out.with_name(out.name + ".work")
 
 
+def unfinished_out(tasks: Sequence[Task], candidates: Iterable[Path]) -> Path | None:
+    """The results folder, among ``candidates``, of an unfinished batch of these same runs (the last in order).
+
+    This is how a command without ``--out`` finds its own interrupted work: the candidates are
+    the folders its earlier calls may have chosen; one counts when its work folder holds the same
+    runs (scenarios, parameters, seeds) made by the same model code, and no results were published.
+    """
+    found = [out for out in candidates
+             if not out.exists() and RunStore(work_folder(out), tasks).holds_this_batch()]
+    return found[-1] if found else None
+
+
 @contextmanager
-def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
-                 jobs: int | None = None, scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
+def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], jobs: int | None = None,
+                 scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
     """Run a batch in the work folder of ``out`` (resuming it), then let the caller publish ``out``.
 
     The ``with`` body gets the entered store, with every run finished, and the batch report;
@@ -364,8 +378,7 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resum
     Args:
         tasks: The runs.
         out: The results folder to be written; it must not exist.
-        command: The command that makes the batch (recorded in the work folder).
-        resume: The command that resumes it, for the messages (default: ``command``).
+        command: The command that makes the batch (recorded in the work folder); run again, it resumes the batch.
         jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
         scheduler: Address of a Dask distributed scheduler to run on instead.
 
@@ -377,7 +390,7 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resum
     if out.exists():
         raise StoreError(f"results folder {out} exists already; choose another with --out or remove it")
     store = RunStore(work_folder(out), tasks, list(command))
-    again = shlex.join(resume or command)
+    again = shlex.join(command)
     executor = make_executor(jobs or default_jobs(), scheduler)  # checks a scheduler before the work folder exists
     try:
         with store:
@@ -390,10 +403,11 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resum
                     "the failed runs", 1)
             yield store, report
     except (KeyboardInterrupt, WorkerCrashedError) as exc:
-        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        why, code = ((f"stopped by {exc}", 128 + exc.signum) if isinstance(exc, Stopped)
+                     else ("interrupted", 130) if isinstance(exc, KeyboardInterrupt) else (str(exc), 1))
         kept = len(store.finished()) if store.folder.exists() else 0
         raise BatchStoppedError(f"{why}; {kept} finished runs are kept in {store.folder}; run `{again}` to resume",
-                                130 if isinstance(exc, KeyboardInterrupt) else 1) from None
+                                code) from None
     store.remove()
 
 
@@ -403,8 +417,7 @@ def scenario_records(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
 
 
 def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Path, command: Sequence[str],
-                    resume: Sequence[str] | None = None, jobs: int | None = None,
-                    scheduler: str | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
+                    jobs: int | None = None, scheduler: str | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
     """Run scenarios on the same seeds (resumably), summarise them and write a results folder.
 
     What ``vitality run`` and ``compare`` do: see :func:`stored_batch` for resuming and
@@ -418,7 +431,7 @@ def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Pa
         BatchStoppedError: Runs failed or the batch was interrupted; finished runs are kept.
 
     """
-    with stored_batch(scenario_tasks(scenarios, seeds), out, command, resume, jobs, scheduler) as (store, report):
+    with stored_batch(scenario_tasks(scenarios, seeds), out, command, jobs, scheduler) as (store, report):
         results, timings = collect_scenarios(store, report)
         table = comparison_table(results)
         manifest = run_manifest(command, timings, seeds=list(seeds), scenarios=scenario_records(scenarios))
@@ -426,8 +439,8 @@ def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Pa
     return results, table
 
 
-def save_sweep(design: Design, out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
-               jobs: int | None = None, scheduler: str | None = None, note: str = "") -> pd.DataFrame:
+def save_sweep(design: Design, out: Path, command: Sequence[str], jobs: int | None = None,
+               scheduler: str | None = None, note: str = "") -> pd.DataFrame:
     """Run a design's sweep (resumably) and write its results folder.
 
     Files: ``design.toml`` (``note`` and the design file), ``sample.csv``, ``points.csv``,
@@ -446,7 +459,7 @@ def save_sweep(design: Design, out: Path, command: Sequence[str], resume: Sequen
     sample = design.sample()
     points = design.points(sample)
     tasks = design.tasks(points)
-    with stored_batch(tasks, out, command, resume, jobs, scheduler) as (store, report):
+    with stored_batch(tasks, out, command, jobs, scheduler) as (store, report):
         runs = collect_sweep(design, store)
         manifest = run_manifest(command, batch_timings(report, run_seconds_total=round(
             sum(store.seconds(t.key) for t in tasks), 2)), design=design.to_dict(),
@@ -581,10 +594,11 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
 
 __all__ = [
     "DEFAULT_THRESHOLD", "DESIGN_DIR", "FIGURE_OUTPUTS", "KEY_OUTPUTS", "OUTPUTS", "Analysis", "BatchStoppedError",
-    "Comparison", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult", "Scenario",
-    "StoreError", "SweepResults", "analyse", "ci95_half_width", "combine", "comparison_table", "default_jobs",
+    "Comparison", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult", "Scenario", "Stopped",
+    "StoreError", "SweepResults", "Task", "analyse", "ci95_half_width", "combine", "comparison_table", "default_jobs",
     "draw_bands", "format_table", "is_clear", "key_output_figures", "last_weeks", "list_scenarios", "load_design",
     "load_results", "load_scenario", "mean_ci", "neighbourhood_differences", "plot_key_outputs", "read_results",
     "run", "run_design_point", "run_many", "run_scenarios", "run_sweep", "save_analysis", "save_comparison",
-    "save_sweep", "scenario_tasks", "stored_batch", "weeks_averaged", "write_results",
+    "save_sweep", "scenario_tasks", "stop_on_signals", "stored_batch", "unfinished_out", "weeks_averaged",
+    "work_folder", "write_results",
 ]

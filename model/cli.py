@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import glob
 import json
 import math
 import os
@@ -125,24 +126,45 @@ def _check_execution(args: argparse.Namespace) -> None:
     args.jobs = args.jobs or api.default_jobs()
 
 
-def _out(args: argparse.Namespace, default: str) -> Path:
-    """The results folder: ``--out``, or ``results/<default>-<time>``."""
-    return Path(args.out) if args.out else Path("results") / f"{default}-{datetime.now():%Y%m%d-%H%M%S}"
+#: Where results go without ``--out``: ``results/<name>-<time>``, the time in this format.
+RESULTS_DIR = Path("results")
+TIME_FORMAT = "%Y%m%d-%H%M%S"
 
 
-def _batch_options(args: argparse.Namespace, out: Path) -> dict:
-    """What :mod:`model.api` needs to run a batch for this command: the command, how to resume it, execution."""
-    command = ["vitality", *args.argv]
-    resume = [*command, *([] if args.out else ["--out", str(out)])]
-    return {"command": command, "resume": resume, "jobs": args.jobs, "scheduler": args.scheduler}
+def _out(args: argparse.Namespace, name: str, tasks: Sequence[api.Task]) -> Path:
+    """The results folder: ``--out``; else the folder of this command's unfinished batch, or a new one.
+
+    Without ``--out`` every call would choose a new ``results/<name>-<time>``, so a batch that was
+    stopped (Ctrl-C, a signal, a crash, ``kill -9``) is looked up instead: the work folder of the
+    same runs under ``results/`` (see :func:`model.api.unfinished_out`).
+    """
+    if args.out:
+        return Path(args.out)
+    earlier = []
+    for work in sorted(RESULTS_DIR.glob(f"{glob.escape(name)}-*.work")):
+        out = work.with_suffix("")
+        try:  # only folders this function names; the time also orders them
+            datetime.strptime(out.name[len(name) + 1:], TIME_FORMAT)
+        except ValueError:
+            continue
+        earlier.append(out)
+    if (found := api.unfinished_out(tasks, earlier)) is not None:
+        _note(f"resuming the unfinished work of this command in {api.work_folder(found)}")
+        return found
+    return RESULTS_DIR / f"{name}-{datetime.now():{TIME_FORMAT}}"
 
 
-def _simulate(scenarios: list[Scenario], args: argparse.Namespace, default_out: str) -> tuple[pd.DataFrame, Path]:
+def _batch_options(args: argparse.Namespace) -> dict:
+    """What :mod:`model.api` needs to run a batch for this command: the command (which resumes it), execution."""
+    return {"command": ["vitality", *args.argv], "jobs": args.jobs, "scheduler": args.scheduler}
+
+
+def _simulate(scenarios: list[Scenario], args: argparse.Namespace, name: str) -> tuple[pd.DataFrame, Path]:
     """Run (resumably), summarise and write: the part that ``run``, ``compare`` and ``report`` share."""
     seeds = _seeds(args)
     _check_execution(args)
-    out = _out(args, default_out)
-    _, table = api.save_comparison(scenarios, seeds, out, **_batch_options(args, out))
+    out = _out(args, name, api.scenario_tasks(scenarios, seeds))
+    _, table = api.save_comparison(scenarios, seeds, out, **_batch_options(args))
     return table, out
 
 
@@ -219,16 +241,17 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     design = api.load_design(args.design).with_overrides(args.residents, args.years, args.replications,
                                                          args.samples)
     points = design.points()
-    runs = len(design.tasks(points))  # checks every point's parameters before anything runs
+    tasks = design.tasks(points)  # checks every point's parameters before anything runs
+    runs = len(tasks)
     p = design.scenarios[0].params
     print(f"Sweep {design.name} ({design.method}): {_count(len(points), 'point')} x "
           f"{_count(len(design.scenarios), 'scenario')} x {_count(design.replications, 'seed')} = "
           f"{_count(runs, 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
-    out = _out(args, f"sweep-{design.name}")
+    out = _out(args, f"sweep-{design.name}", tasks)
     changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
                                   ("replications", args.replications), ("samples", args.samples)) if v is not None}
     note = "".join(f"# overridden on the command line: {k} = {v}\n" for k, v in changed.items())
-    api.save_sweep(design, out, note=note, **_batch_options(args, out))
+    api.save_sweep(design, out, note=note, **_batch_options(args))
     print(f"Results written to {out}/ (runs.csv: one row per point, scenario and seed); "
           f"analyse them with: vitality analyse {shlex.quote(str(out))}")
     return 0
@@ -274,7 +297,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seeds", type=int, default=5, help="number of replications (default 5)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0); seeds are paired across scenarios")
     p.add_argument("--out", help="results folder (must not exist yet; default results/<name>-<time>); "
-                   "an interrupted batch resumes when run again with the same --out")
+                   "an interrupted batch resumes when the same command is run again")
     _add_execution_options(p)
 
 
@@ -324,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_sweep.add_argument("--replications", type=int, help="seeds per point and scenario (default: the design's)")
     p_sweep.add_argument("--samples", type=int, help="sample size (default: the design's)")
     p_sweep.add_argument("--out", help="results folder (must not exist yet; default results/sweep-<name>-<time>); "
-                         "an interrupted sweep resumes when run again with the same --out")
+                         "an interrupted sweep resumes when the same command is run again")
     _add_execution_options(p_sweep)
     p_sweep.set_defaults(func=_cmd_sweep)
 
@@ -348,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``vitality``; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    restore_signals = api.stop_on_signals()  # SIGTERM and a closed terminal stop a batch as Ctrl-C does
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
@@ -359,9 +383,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except api.BatchStoppedError as exc:
         print(f"vitality: {'error: ' if exc.code == 1 else ''}{exc}", file=sys.stderr)
         return exc.code
-    except KeyboardInterrupt:
-        print("vitality: interrupted; no results were written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        stopped = isinstance(exc, api.Stopped)
+        print(f"vitality: {f'stopped by {exc}' if stopped else 'interrupted'}; no results were written",
+              file=sys.stderr)
+        return 128 + exc.signum if stopped else 130
+    finally:
+        restore_signals()
 
 
 if __name__ == "__main__":

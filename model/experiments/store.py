@@ -56,6 +56,33 @@ class WorkerCrashedError(RuntimeError):
     """A worker process died (e.g. out of memory); the batch stops and can be resumed."""
 
 
+class Stopped(KeyboardInterrupt):
+    """A signal asked the process to stop (SIGTERM, SIGHUP): handled like Ctrl-C, finished runs are kept."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def stop_on_signals(signums: Sequence[int] = (signal.SIGTERM, signal.SIGHUP)) -> Callable[[], None]:
+    """Turn these signals into :class:`Stopped` in the main thread, so they stop a batch as Ctrl-C does.
+
+    Returns:
+        A function that puts the previous handlers back.
+
+    """
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in signums}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
+
+
 @dataclass(frozen=True)
 class Task:
     """One run of a batch.
@@ -149,7 +176,7 @@ class RunStore:
             self._lock.close()
             raise StoreError(f"{self.folder} is in use by another vitality process; wait for it or stop it") from None
         if existed:
-            self._check()
+            self._check(self._stored())
         else:
             _write_atomic(self.folder / "batch.json", json.dumps(
                 self.batch | {"command": self.command, "created": datetime.now().isoformat(timespec="seconds")},
@@ -166,11 +193,25 @@ class RunStore:
             self._lock.close()  # releases the flock
             self._lock = None
 
-    def _check(self) -> None:
+    def _stored(self) -> dict[str, Any]:
+        """What ``batch.json`` says the work folder holds."""
         try:
             stored = json.loads((self.folder / "batch.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            raise StoreError(f"{self.folder}/batch.json is unreadable; remove {self.folder} to start afresh") from None
+            stored = None
+        if not isinstance(stored, dict):
+            raise StoreError(f"{self.folder}/batch.json is unreadable; remove {self.folder} to start afresh")
+        return stored
+
+    def holds_this_batch(self) -> bool:
+        """Whether the work folder exists and holds this batch, made by this version of the model's code."""
+        try:
+            stored = self._stored()
+        except StoreError:
+            return False
+        return stored.get("hash") == self.batch["hash"] and stored.get("code") == self.batch["code"]
+
+    def _check(self, stored: dict[str, Any]) -> None:
         if stored.get("hash") != self.batch["hash"]:
             made_by = " ".join(stored.get("command", [])) or "another command"
             raise StoreError(f"{self.folder} holds the runs of another batch (other scenarios, parameters or seeds;"
@@ -272,9 +313,11 @@ class Serial:
 
 
 def _init_worker() -> None:
-    """Prepare a local worker process: leave Ctrl-C to the parent, and end when the parent is gone."""
-    # Ctrl-C reaches the whole process group; the parent decides what happens (it kills the workers).
+    """Prepare a local worker process: leave Ctrl-C and a closed terminal to the parent; end when it is gone."""
+    # Ctrl-C and a closed terminal (SIGHUP) reach the whole process group; the parent decides what happens
+    # (it kills the workers).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     # A parent killed with SIGKILL cannot stop its workers, and idle ones would wait for work for ever.
     parent = os.getppid()
 
