@@ -37,6 +37,7 @@ import pandas as pd
 from model.core.outputs import OUTPUTS
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import Analysis, SweepResults, analyse, load_results
+from model.experiments.budget import BudgetError, Cost, batch_cost, check_memory
 from model.experiments.plots import FIGURE_OUTPUTS, draw_bands, key_output_figures, plot_key_outputs
 from model.experiments.provenance import git_state, model_digest, versions
 from model.experiments.runner import RunResult, last_weeks, run, run_many
@@ -89,8 +90,8 @@ def scenario_tables(scenario: Scenario, seed: int) -> dict[str, pd.DataFrame]:
 
 def scenario_tasks(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[Task]:
     """One task per scenario and seed (paired replications), keyed ``<scenario>--seed-<seed>``."""
-    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed),
-                 {"scenario": sc.to_dict(), "seed": seed})
+    specs = {sc.name: sc.to_dict() for sc in scenarios}  # once per scenario: batches may have many seeds
+    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed), {"scenario": specs[sc.name], "seed": seed})
             for sc in scenarios for seed in seeds]
 
 
@@ -594,11 +595,11 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
 
 __all__ = [
     "DEFAULT_THRESHOLD", "DESIGN_DIR", "FIGURE_OUTPUTS", "KEY_OUTPUTS", "OUTPUTS", "Analysis", "BatchStoppedError",
-    "Comparison", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult", "Scenario", "Stopped",
-    "StoreError", "SweepResults", "Task", "analyse", "ci95_half_width", "combine", "comparison_table", "default_jobs",
-    "draw_bands", "format_table", "is_clear", "key_output_figures", "last_weeks", "list_scenarios", "load_design",
-    "load_results", "load_scenario", "mean_ci", "neighbourhood_differences", "plot_key_outputs", "read_results",
-    "run", "run_design_point", "run_many", "run_scenarios", "run_sweep", "save_analysis", "save_comparison",
-    "save_sweep", "scenario_tasks", "stop_on_signals", "stored_batch", "unfinished_out", "weeks_averaged",
-    "work_folder", "write_results",
+    "BudgetError", "Comparison", "Cost", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult",
+    "Scenario", "Stopped", "StoreError", "SweepResults", "Task", "analyse", "batch_cost", "check_memory",
+    "ci95_half_width", "combine", "comparison_table", "default_jobs", "draw_bands", "format_table", "is_clear",
+    "key_output_figures", "last_weeks", "list_scenarios", "load_design", "load_results", "load_scenario", "mean_ci",
+    "neighbourhood_differences", "plot_key_outputs", "read_results", "run", "run_design_point", "run_many",
+    "run_scenarios", "run_sweep", "save_analysis", "save_comparison", "save_sweep", "scenario_tasks",
+    "stop_on_signals", "stored_batch", "unfinished_out", "weeks_averaged", "work_folder", "write_results",
 ]

@@ -11,6 +11,7 @@ problem and exit code 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import glob
 import json
@@ -25,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from model import api
+from model.core.parameters import Parameters
 from model.core.schema import ParameterError
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import AnalysisError
@@ -120,10 +122,38 @@ def _seeds(args: argparse.Namespace) -> list[int]:
     return list(range(args.seed, args.seed + args.seeds))
 
 
-def _check_execution(args: argparse.Namespace) -> None:
+def _check_execution(args: argparse.Namespace, params: Parameters, runs: int, weekly_tables: bool,
+                     fewer: str) -> None:
+    """Settle ``--jobs`` (at most the cores and the runs) and check that the batch fits on this machine.
+
+    Args:
+        args: The command's arguments; ``args.jobs`` is set.
+        params: The parameters of the largest run (its size).
+        runs: Number of runs.
+        weekly_tables: Whether the batch keeps every run's weekly tables (comparisons) or one row a run.
+        fewer: The options that make what is kept smaller, for the message.
+
+    Raises:
+        UsageError: ``--jobs`` below 1.
+        BudgetError: The batch needs more memory than this machine has available.
+
+    """
+    cores = api.default_jobs()
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    args.jobs = args.jobs or api.default_jobs()
+    if args.jobs is not None and args.jobs > cores and not args.scheduler:
+        _note(f"--jobs {args.jobs}: this machine has {_count(cores, 'core')} for this process; using {cores}")
+    args.jobs = min(args.jobs or cores, cores, runs)  # more processes than cores or runs only cost memory
+    if args.scheduler:  # the cluster's workers do the runs; this process keeps what comes back
+        cost = api.batch_cost(params, runs, 1, weekly_tables)
+        api.check_memory(dataclasses.replace(cost, run_bytes=0), f"{_count(runs, 'run')}", fewer)
+        return
+    cost = api.batch_cost(params, runs, args.jobs, weekly_tables)
+    api.check_memory(cost, f"{_count(runs, 'run')} of {params.n_residents} residents over {params.years:g} years",
+                     fewer)
+    if cost.seconds >= 60:
+        _note(f"{_count(runs, 'run')}: {cost.describe()}; progress is shown, and Ctrl-C stops (the same command "
+              "resumes)")
 
 
 #: Where results go without ``--out``: ``results/<name>-<time>``, the time in this format.
@@ -162,7 +192,8 @@ def _batch_options(args: argparse.Namespace) -> dict:
 def _simulate(scenarios: list[Scenario], args: argparse.Namespace, name: str) -> tuple[pd.DataFrame, Path]:
     """Run (resumably), summarise and write: the part that ``run``, ``compare`` and ``report`` share."""
     seeds = _seeds(args)
-    _check_execution(args)
+    largest = max((sc.params for sc in scenarios), key=lambda p: p.n_residents * (p.years + p.burn_in_years))
+    _check_execution(args, largest, len(scenarios) * len(seeds), True, "--seeds or --years")
     out = _out(args, name, api.scenario_tasks(scenarios, seeds))
     _, table = api.save_comparison(scenarios, seeds, out, **_batch_options(args))
     return table, out
@@ -237,16 +268,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    _check_execution(args)
     design = api.load_design(args.design).with_overrides(args.residents, args.years, args.replications,
                                                          args.samples)
-    points = design.points()
-    tasks = design.tasks(points)  # checks every point's parameters before anything runs
-    runs = len(tasks)
+    runs = design.n_points * len(design.scenarios) * design.replications
     p = design.scenarios[0].params
-    print(f"Sweep {design.name} ({design.method}): {_count(len(points), 'point')} x "
+    _check_execution(args, p, runs, False, "--samples or --replications")  # before the points are drawn
+    print(f"Sweep {design.name} ({design.method}): {_count(design.n_points, 'point')} x "
           f"{_count(len(design.scenarios), 'scenario')} x {_count(design.replications, 'seed')} = "
           f"{_count(runs, 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
+    tasks = design.tasks(design.points())  # checks every point's parameters before anything runs
     out = _out(args, f"sweep-{design.name}", tasks)
     changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
                                   ("replications", args.replications), ("samples", args.samples)) if v is not None}
@@ -376,8 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         args.argv = argv
         return args.func(args)
-    except (UsageError, ParameterError, api.StoreError, api.ResultsError, ReportError, AnalysisError,
-            OSError) as exc:
+    except (UsageError, ParameterError, api.StoreError, api.ResultsError, api.BudgetError, ReportError,
+            AnalysisError, OSError) as exc:
         print(f"vitality: error: {_error_text(exc)}", file=sys.stderr)
         return 2
     except api.BatchStoppedError as exc:

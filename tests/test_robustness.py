@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import model.api as api
 from model.api import OUTPUTS, mean_ci
 from model.cli import main
+from model.experiments import budget
 from model.experiments.scenarios import SCENARIO_DIR, load_scenario
 from model.experiments.store import RunStore, Serial, Task, run_batch
 
@@ -161,3 +163,44 @@ def test_too_few_seeds_are_said_in_the_table_and_the_report(capsys: pytest.Captu
     assert "With 2 seeds the intervals are wide" in html and "on the logit scale" in html
     assert main(["report", "one", "--lang", "en"]) == 0
     assert "there are no intervals: they need at least two seeds" in Path("one/report-en.html").read_text("utf-8")
+
+
+# ---------------------------------------------------------------------- sizes and processes
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "--seeds", "100000"], "100000 runs of 2000 residents over 10 years need about"),
+    (["sweep", "example_discovery", "--samples", "1000000000"], "2000000000 runs of 200 residents over 0.3 years need"),
+])
+def test_a_batch_too_big_for_this_machine_is_refused_before_any_work(
+        argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    error = one_line_error(capsys)
+    assert message in error and "of memory and this machine has" in error
+    assert error.endswith("--seeds or --years" if argv[0] == "run" else "--samples or --replications")
+    assert list(Path().iterdir()) == []
+
+
+def test_workers_that_would_not_fit_in_memory_are_refused(monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(budget, "available_memory", lambda: 3 * 2**30)
+    monkeypatch.setattr(api, "default_jobs", lambda: 2)
+    assert main(["run", "--residents", "2000000", "--seeds", "2"]) == 2
+    assert one_line_error(capsys).endswith("this machine has 3.0 GiB available; use fewer --jobs or --residents")
+
+
+def test_jobs_are_capped_at_the_cores_and_the_runs(monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    used = []
+    monkeypatch.setattr(api, "default_jobs", lambda: 2)
+    monkeypatch.setattr(api, "make_executor", lambda jobs, scheduler: used.append(jobs) or Serial())
+    assert main(["run", "--residents", "200", "--years", "0.1", "--seeds", "1", "--jobs", "19", "--out", "a"]) == 0
+    assert "vitality: note: --jobs 19: this machine has 2 cores for this process; using 2" in capsys.readouterr().err
+    assert main(["run", "--residents", "200", "--years", "0.1", "--seeds", "3", "--out", "b"]) == 0
+    assert used == [1, 2]  # one run needs one process, not one per core
+
+
+def test_a_long_batch_says_how_long_before_it_starts(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(api, "stored_batch", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert main(["run", "--residents", "100000", "--seeds", "20", "--jobs", "2"]) == 130
+    err = capsys.readouterr().err
+    assert "vitality: note: 20 runs: estimated about " in err and " minutes and " in err

@@ -190,6 +190,15 @@ class Design:
         return {"num_vars": len(self.parameters), "names": [p.name for p in self.parameters],
                 "bounds": [list(b) for b in bounds], "dists": list(dists)}
 
+    @property
+    def n_points(self) -> int:
+        """Number of points, known before they are sampled (SALib's sizes for each method)."""
+        k = len(self.parameters)
+        if self.method == "factorial":
+            return math.prod(len(p.factorial_levels()) for p in self.parameters)
+        # Sobol (Saltelli) without second-order indices: N (k + 2); Morris: k + 1 points per trajectory.
+        return {"latin": 1, "sobol": k + 2, "morris": k + 1}[self.method] * (self.samples or 0)
+
     def sample(self) -> pd.DataFrame:
         """The design's points on SALib's scale (one row per point, one column per parameter)."""
         from SALib.sample import latin, morris, sobol
