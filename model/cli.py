@@ -273,10 +273,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     runs = design.n_points * len(design.scenarios) * design.replications
     p = design.scenarios[0].params
     _check_execution(args, p, runs, False, "--samples or --replications")  # before the points are drawn
+    tasks = design.tasks(design.points())  # checks every point's parameters before anything runs
     print(f"Sweep {design.name} ({design.method}): {_count(design.n_points, 'point')} x "
           f"{_count(len(design.scenarios), 'scenario')} x {_count(design.replications, 'seed')} = "
           f"{_count(runs, 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
-    tasks = design.tasks(design.points())  # checks every point's parameters before anything runs
     out = _out(args, f"sweep-{design.name}", tasks)
     changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
                                   ("replications", args.replications), ("samples", args.samples)) if v is not None}
