@@ -41,10 +41,10 @@ from model.core.parameters import Parameters, parameters_from_dict
 from model.core.schema import ParameterError, check_value, did_you_mean, param
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments import runner
-from model.experiments.provenance import ROOT
+from model.experiments.provenance import shipped
 
 #: The shipped scenarios: ``scenarios/`` in the repository root, next to the ``model`` package.
-SCENARIO_DIR = ROOT / "scenarios"
+SCENARIO_DIR = shipped("scenarios")
 
 TOP_LEVEL_KEYS = ("name", "description", "description_nl", "parameters", "interventions")
 TIMING_KEYS = ("type", "at_year", "until_year", "neighbourhoods")

@@ -52,7 +52,7 @@ from model.api import (
 )
 from model.core.parameters import Parameters
 from model.experiments.calibration import target_table
-from model.experiments.provenance import DISTRIBUTION, ROOT
+from model.experiments.provenance import DISTRIBUTION, shipped
 from model.experiments.scenarios import TIMING_KEYS
 from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
 from model.experiments.store import publish_file
@@ -64,7 +64,7 @@ REPORT_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "total_
 #: Sections of docs/ODD.md quoted in the report, found by (part of) their heading.
 ODD_SECTIONS = ("Basic principles", "What the model leaves out")
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
-DOCS = ROOT / "docs"
+DOCS = shipped("docs")
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
 
