@@ -205,7 +205,7 @@ def StartSettings(model: solara.Reactive[ds.WorkshopModel], settings: solara.Rea
             help_text = spec.help.get(lang, f"{spec.doc} ({spec.unit})")
             value = current["overrides"][spec.name]
             slider = solara.SliderInt if spec.is_int else solara.SliderFloat
-            shown = f"{value:g}" if spec.is_int or spec.step >= 1 else f"{value:.2f}"
+            shown = f"{value:.{ds.decimals(spec.step)}f}"
             slider(f"{spec.label[lang]}: {shown}", value=value, min=spec.lo, max=spec.hi,
                    step=spec.step, on_value=lambda v, name=spec.name: set_override(name, v))
             Note(help_text, f"{_SMALL} margin: -6px 0 8px 0;")

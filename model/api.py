@@ -36,6 +36,7 @@ import pandas as pd
 from model.core.outputs import OUTPUTS
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import Analysis, SweepResults, analyse, load_results, publish_findings
+from model.experiments.budget import BudgetError, Cost, batch_cost, check_memory
 from model.experiments.plots import FIGURE_OUTPUTS, draw_bands, key_output_figures, plot_key_outputs
 from model.experiments.provenance import git_state, model_digest, versions
 from model.experiments.runner import RunResult, last_weeks, run, run_many
@@ -45,12 +46,16 @@ from model.experiments.store import (
     BatchReport,
     BatchStoppedError,
     RunStore,
+    Stopped,
     StoreError,
     Task,
     default_jobs,
     publish_folder,
+    stop_on_signals,
     stored_batch,
     temporary_batch,
+    unfinished_out,
+    work_folder,
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
 from model.experiments.tipping import Tipping, TippingDesign, collect_tipping
@@ -79,8 +84,8 @@ def scenario_tables(scenario: Scenario, seed: int) -> dict[str, pd.DataFrame]:
 
 def scenario_tasks(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[Task]:
     """One task per scenario and seed (paired replications), keyed ``<scenario>--seed-<seed>``."""
-    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed),
-                 {"scenario": sc.to_dict(), "seed": seed})
+    specs = {sc.name: sc.to_dict() for sc in scenarios}  # once per scenario: batches may have many seeds
+    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed), {"scenario": specs[sc.name], "seed": seed})
             for sc in scenarios for seed in seeds]
 
 
@@ -207,7 +212,8 @@ def comparison_table(results: dict[str, RunResult], keys: Iterable[str] = KEY_OU
     """Key outputs per scenario, and their differences against the first scenario, with 95% CIs.
 
     Each seed's outputs are averaged over the last ``weeks`` weeks; the intervals are over
-    seeds, and those of the differences over the paired (same-seed) differences.
+    seeds, within each output's range (see :mod:`model.experiments.statistics`), and those of the
+    differences over the paired (same-seed) differences; with fewer than 2 seeds they are NaN.
 
     Args:
         results: Results by scenario name, all on the same seeds; the first is the reference.
@@ -226,7 +232,7 @@ def comparison_table(results: dict[str, RunResult], keys: Iterable[str] = KEY_OU
     rows = []
     for key in keys:
         for i, (name, final) in enumerate(finals.items()):
-            mean, low, high = mean_ci(final[key])
+            mean, low, high = mean_ci(final[key], OUTPUTS[key].bounds)
             row = {"output": OUTPUTS[key].label[lang], "key": key, "scenario": name, "mean": mean, "ci_low": low,
                    "ci_high": high}
             if i:
@@ -243,16 +249,22 @@ def _num(v: float, sign: str = "") -> str:
     return f"{v:{sign},.0f}" if abs(v) >= 100 else f"{v:{sign}.2f}" if abs(v) >= 1 else f"{v:{sign}.3f}"
 
 
+def _interval(value: float, low: float, high: float, sign: str = "") -> str:
+    """``value [low, high]``, or the value alone when there is no interval (fewer than 2 seeds)."""
+    shown = _num(value, sign)
+    return shown if pd.isna(low) else f"{shown} [{_num(low, sign)}, {_num(high, sign)}]"
+
+
 def format_table(table: pd.DataFrame) -> str:
     """Render a :func:`comparison_table` as text: value [95% CI] per output and scenario."""
     shown = pd.DataFrame({
         "output": table["output"], "scenario": table["scenario"],
-        "mean [95% CI]": [f"{_num(m)} [{_num(lo)}, {_num(hi)}]"
+        "mean [95% CI]": [_interval(m, lo, hi)
                           for m, lo, hi in zip(table["mean"], table["ci_low"], table["ci_high"], strict=True)],
     })
     if "difference" in table:
         shown["difference [95% CI]"] = [
-            "(reference)" if pd.isna(d) else f"{_num(d, '+')} [{_num(lo, '+')}, {_num(hi, '+')}]"
+            "(reference)" if pd.isna(d) else _interval(d, lo, hi, "+")
             for d, lo, hi in zip(table["difference"], table["diff_ci_low"], table["diff_ci_high"], strict=True)]
     if table["scenario"].nunique() == 1:
         shown = shown.drop(columns="scenario")
@@ -345,8 +357,7 @@ def scenario_records(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
 
 
 def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Path, command: Sequence[str],
-                    resume: Sequence[str] | None = None, jobs: int | None = None,
-                    scheduler: str | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
+                    jobs: int | None = None, scheduler: str | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
     """Run scenarios on the same seeds (resumably), summarise them and write a results folder.
 
     What ``vitality run`` and ``compare`` do: see :func:`stored_batch` for resuming and
@@ -360,7 +371,7 @@ def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Pa
         BatchStoppedError: Runs failed or the batch was interrupted; finished runs are kept.
 
     """
-    with stored_batch(scenario_tasks(scenarios, seeds), out, command, resume, jobs, scheduler) as (store, report):
+    with stored_batch(scenario_tasks(scenarios, seeds), out, command, jobs, scheduler) as (store, report):
         results, timings = collect_scenarios(store, report)
         table = comparison_table(results)
         manifest = run_manifest(command, timings, seeds=list(seeds), scenarios=scenario_records(scenarios))
@@ -368,8 +379,8 @@ def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Pa
     return results, table
 
 
-def save_sweep(design: Design, out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
-               jobs: int | None = None, scheduler: str | None = None, note: str = "") -> pd.DataFrame:
+def save_sweep(design: Design, out: Path, command: Sequence[str], jobs: int | None = None,
+               scheduler: str | None = None, note: str = "") -> pd.DataFrame:
     """Run a design's sweep (resumably) and write its results folder.
 
     Files: ``design.toml`` (``note`` and the design file), ``sample.csv``, ``points.csv``,
@@ -388,7 +399,7 @@ def save_sweep(design: Design, out: Path, command: Sequence[str], resume: Sequen
     sample = design.sample()
     points = design.points(sample)
     tasks = design.tasks(points)
-    with stored_batch(tasks, out, command, resume, jobs, scheduler) as (store, report):
+    with stored_batch(tasks, out, command, jobs, scheduler) as (store, report):
         runs = collect_sweep(design, store)
         manifest = run_manifest(command, batch_timings(report, run_seconds_total=round(
             sum(store.seconds(t.key) for t in tasks), 2)), design=design.to_dict(),
@@ -406,7 +417,7 @@ def save_sweep(design: Design, out: Path, command: Sequence[str], resume: Sequen
     return runs
 
 
-def save_tipping(design: TippingDesign, out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
+def save_tipping(design: TippingDesign, out: Path, command: Sequence[str],
                  jobs: int | None = None, scheduler: str | None = None, docs: Path | None = None) -> Tipping:
     """Run a tipping experiment (resumably) and write its results folder, and the documentation's page if asked.
 
@@ -419,7 +430,7 @@ def save_tipping(design: TippingDesign, out: Path, command: Sequence[str], resum
 
     """
     tasks = design.tasks()
-    with stored_batch(tasks, out, command, resume, jobs, scheduler) as (store, report):
+    with stored_batch(tasks, out, command, jobs, scheduler) as (store, report):
         tipping = collect_tipping(design, store)
         manifest = run_manifest(command, batch_timings(report, run_seconds_total=round(
             sum(store.seconds(t.key) for t in tasks), 2)), tipping=design.to_dict(),
@@ -552,11 +563,12 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
 
 __all__ = [
     "DEFAULT_THRESHOLD", "DESIGN_DIR", "FIGURE_OUTPUTS", "KEY_OUTPUTS", "OUTPUTS", "Analysis", "BatchStoppedError",
-    "Comparison", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult", "Scenario",
-    "StoreError", "SweepResults", "Tipping", "TippingDesign", "analyse", "ci95_half_width", "combine",
-    "comparison_table", "default_jobs", "draw_bands", "format_table", "is_clear", "key_output_figures", "last_weeks",
-    "list_scenarios", "load_design", "load_results", "load_scenario", "mean_ci", "neighbourhood_differences",
-    "plot_key_outputs", "publish_findings", "read_results", "run", "run_design_point", "run_many", "run_scenarios",
-    "run_sweep", "run_tipping", "save_analysis", "save_comparison", "save_sweep", "save_tipping", "scenario_tasks",
-    "stored_batch", "weeks_averaged", "write_results",
+    "BudgetError", "Comparison", "Cost", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult",
+    "Scenario", "Stopped", "StoreError", "SweepResults", "Task", "Tipping", "TippingDesign", "analyse", "batch_cost",
+    "check_memory", "ci95_half_width", "combine", "comparison_table", "default_jobs", "draw_bands", "format_table",
+    "is_clear", "key_output_figures", "last_weeks", "list_scenarios", "load_design", "load_results", "load_scenario",
+    "mean_ci", "neighbourhood_differences", "plot_key_outputs", "publish_findings", "read_results", "run",
+    "run_design_point", "run_many", "run_scenarios", "run_sweep", "run_tipping", "save_analysis", "save_comparison",
+    "save_sweep", "save_tipping", "scenario_tasks", "stop_on_signals", "stored_batch", "unfinished_out",
+    "weeks_averaged", "work_folder", "write_results"
 ]

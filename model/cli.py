@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import errno
+import glob
 import json
+import math
 import os
 import shlex
 import sys
@@ -25,10 +29,13 @@ import pandas as pd
 import segno
 
 from model import api
+from model.core.parameters import Parameters
 from model.core.schema import ParameterError
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import AnalysisError
+from model.experiments.runner import MAX_SEED
 from model.experiments.scenarios import Scenario
+from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
 from model.experiments.tipping import DIVERSIONS, LOOP_STRENGTHS, MULTIPLIERS, TippingDesign
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from model.reporting.report import (
@@ -61,6 +68,35 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _note(text: str) -> None:
+    """Tell the user something worth knowing that is not an error (on stderr, one line)."""
+    print(f"vitality: note: {text}", file=sys.stderr)
+
+
+def _interval_notes(seeds: int) -> None:
+    """Say which intervals the table shows, and when they are missing or wide for want of seeds."""
+    print("95% CIs over seeds: Student's t, for counts on the log scale and for shares and indices on the logit "
+          "scale (they stay within range); paired differences on the natural scale")
+    if seeds < MIN_SEEDS:
+        _note(f"no intervals: they need at least {MIN_SEEDS} seeds; run with --seeds {FEW_SEEDS} or more")
+    elif seeds < FEW_SEEDS:
+        _note(f"with {seeds} seeds the intervals are wide; run with --seeds {FEW_SEEDS} or more before drawing "
+              "conclusions")
+
+
+#: What to do about a file system error, by its errno.
+_OS_ERROR_HINTS = {errno.ENAMETOOLONG: "choose a shorter name or --out", errno.ENOSPC: "free some disk space",
+                   errno.EACCES: "check the permissions or choose another --out", errno.EROFS: "choose another --out"}
+
+
+def _error_text(exc: Exception) -> str:
+    """The one-line message of an error: its own text, or for a file system error the file, the problem, a fix."""
+    if isinstance(exc, OSError) and exc.strerror:
+        hint = _OS_ERROR_HINTS.get(exc.errno)
+        return f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror}{f'; {hint}' if hint else ''}"
+    return str(exc)
+
+
 # ---------------------------------------------------------------------- checking arguments
 def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]:
     """Load scenarios and apply the command line's overrides."""
@@ -81,49 +117,99 @@ def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]
         weeks = round(sc.params.years * WEEKS_PER_YEAR)
         for spec in sc.interventions:
             if spec.start_week >= weeks:
-                print(f"vitality: note: in {sc.name}, {spec.type} starts at year {spec.at_year:g}, after the "
-                      f"end of the run ({sc.params.years:g} years); it has no effect", file=sys.stderr)
+                _note(f"in {sc.name}, {spec.type} starts at year {spec.at_year:g}, after the end of the run "
+                      f"({sc.params.years:g} years); it has no effect")
     return scenarios
 
 
 def _seeds(args: argparse.Namespace) -> list[int]:
     if args.seeds < 1:
         raise UsageError("--seeds must be at least 1")
-    if args.seed < 0:
-        raise UsageError("--seed must be 0 or more")
+    if not 0 <= args.seed <= MAX_SEED - args.seeds + 1:
+        raise UsageError(f"--seed must be 0 or more and the last seed at most {MAX_SEED} (2**63 - 1)")
     return list(range(args.seed, args.seed + args.seeds))
 
 
-def _check_execution(args: argparse.Namespace) -> None:
+def _check_execution(args: argparse.Namespace, params: Parameters, runs: int, weekly_tables: bool,
+                     fewer: str) -> None:
+    """Settle ``--jobs`` (at most the cores and the runs) and check that the batch fits on this machine.
+
+    Args:
+        args: The command's arguments; ``args.jobs`` is set.
+        params: The parameters of the largest run (its size).
+        runs: Number of runs.
+        weekly_tables: Whether the batch keeps every run's weekly tables (comparisons) or one row a run.
+        fewer: The options that make what is kept smaller, for the message.
+
+    Raises:
+        UsageError: ``--jobs`` below 1.
+        BudgetError: The batch needs more memory than this machine has available.
+
+    """
+    cores = api.default_jobs()
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    args.jobs = args.jobs or api.default_jobs()
+    if args.jobs is not None and args.jobs > cores and not args.scheduler:
+        _note(f"--jobs {args.jobs}: this machine has {_count(cores, 'core')} for this process; using {cores}")
+    args.jobs = min(args.jobs or cores, cores, runs)  # more processes than cores or runs only cost memory
+    if args.scheduler:  # the cluster's workers do the runs; this process keeps what comes back
+        cost = api.batch_cost(params, runs, 1, weekly_tables)
+        api.check_memory(dataclasses.replace(cost, run_bytes=0), f"{_count(runs, 'run')}", fewer)
+        return
+    cost = api.batch_cost(params, runs, args.jobs, weekly_tables)
+    api.check_memory(cost, f"{_count(runs, 'run')} of {params.n_residents} residents over {params.years:g} years",
+                     fewer)
+    if cost.seconds >= 60:
+        _note(f"{_count(runs, 'run')}: {cost.describe()}; progress is shown, and Ctrl-C stops (the same command "
+              "resumes)")
 
 
-def _out(args: argparse.Namespace, default: str) -> Path:
-    """The results folder: ``--out``, or ``results/<default>-<time>``."""
-    return Path(args.out) if args.out else Path("results") / f"{default}-{datetime.now():%Y%m%d-%H%M%S}"
+#: Where results go without ``--out``: ``results/<name>-<time>``, the time in this format.
+RESULTS_DIR = Path("results")
+TIME_FORMAT = "%Y%m%d-%H%M%S"
 
 
-def _batch_options(args: argparse.Namespace, out: Path) -> dict:
-    """What :mod:`model.api` needs to run a batch for this command: the command, how to resume it, execution."""
-    command = ["vitality", *args.argv]
-    resume = [*command, *([] if args.out else ["--out", str(out)])]
-    return {"command": command, "resume": resume, "jobs": args.jobs, "scheduler": args.scheduler}
+def _out(args: argparse.Namespace, name: str, tasks: Sequence[api.Task]) -> Path:
+    """The results folder: ``--out``; else the folder of this command's unfinished batch, or a new one.
+
+    Without ``--out`` every call would choose a new ``results/<name>-<time>``, so a batch that was
+    stopped (Ctrl-C, a signal, a crash, ``kill -9``) is looked up instead: the work folder of the
+    same runs under ``results/`` (see :func:`model.api.unfinished_out`).
+    """
+    if args.out:
+        return Path(args.out)
+    earlier = []
+    for work in sorted(RESULTS_DIR.glob(f"{glob.escape(name)}-*.work")):
+        out = work.with_suffix("")
+        try:  # only folders this function names; the time also orders them
+            datetime.strptime(out.name[len(name) + 1:], TIME_FORMAT)
+        except ValueError:
+            continue
+        earlier.append(out)
+    if (found := api.unfinished_out(tasks, earlier)) is not None:
+        _note(f"resuming the unfinished work of this command in {api.work_folder(found)}")
+        return found
+    return RESULTS_DIR / f"{name}-{datetime.now():{TIME_FORMAT}}"
 
 
-def _simulate(scenarios: list[Scenario], args: argparse.Namespace, default_out: str) -> tuple[pd.DataFrame, Path]:
+def _batch_options(args: argparse.Namespace) -> dict:
+    """What :mod:`model.api` needs to run a batch for this command: the command (which resumes it), execution."""
+    return {"command": ["vitality", *args.argv], "jobs": args.jobs, "scheduler": args.scheduler}
+
+
+def _simulate(scenarios: list[Scenario], args: argparse.Namespace, name: str) -> tuple[pd.DataFrame, Path]:
     """Run (resumably), summarise and write: the part that ``run``, ``compare`` and ``report`` share."""
     seeds = _seeds(args)
-    _check_execution(args)
-    out = _out(args, default_out)
-    _, table = api.save_comparison(scenarios, seeds, out, **_batch_options(args, out))
+    largest = max((sc.params for sc in scenarios), key=lambda p: p.n_residents * (p.years + p.burn_in_years))
+    _check_execution(args, largest, len(scenarios) * len(seeds), True, "--seeds or --years")
+    out = _out(args, name, api.scenario_tasks(scenarios, seeds))
+    _, table = api.save_comparison(scenarios, seeds, out, **_batch_options(args))
     return table, out
 
 
 def _describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
     p = scenarios[0].params
-    return (f"{p.n_residents} residents, {p.years:g} years, {args.seeds} seeds "
+    return (f"{p.n_residents} residents, {p.years:g} years, {_count(args.seeds, 'seed')} "
             f"({args.seed}-{args.seed + args.seeds - 1})")
 
 
@@ -135,6 +221,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"Scenario {sc.name} ({sc.description}; steering: {sc.params.steering_mode}): "
           f"{_describe_runs(scenarios, args)}; mean over the last year with 95% CI:")
     print(api.format_table(table))
+    _interval_notes(args.seeds)
     print(f"Results written to {out}/")
     return 0
 
@@ -147,13 +234,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(f"Comparison on the same seeds: {_describe_runs(scenarios, args)}; mean over the last year and "
           f"difference against {scenarios[0].name}, with 95% CIs over paired seeds:")
     print(api.format_table(table))
+    _interval_notes(args.seeds)
     print(f"Results written to {out}/ (summary.csv has the comparison table)")
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    if args.threshold < 0:
-        raise UsageError("--threshold must be 0 or more (a percentage of the reference value)")
+    if not 0 <= args.threshold < math.inf:  # NaN fails this too
+        raise UsageError(f"--threshold {args.threshold:g}: give a number 0 or more (a percentage of the reference "
+                         "value)")
     report = Path(args.report) if args.report else None
     if report is not None:
         if report.suffix != ".html":
@@ -236,20 +325,20 @@ def _room_story(args: argparse.Namespace, report: Path | None, pdf: Callable[[st
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    _check_execution(args)
     design = api.load_design(args.design).with_overrides(args.residents, args.years, args.replications,
                                                          args.samples)
-    points = design.points()
-    runs = len(design.tasks(points))  # checks every point's parameters before anything runs
+    runs = design.n_points * len(design.scenarios) * design.replications
     p = design.scenarios[0].params
-    print(f"Sweep {design.name} ({design.method}): {_count(len(points), 'point')} x "
+    _check_execution(args, p, runs, False, "--samples or --replications")  # before the points are drawn
+    tasks = design.tasks(design.points())  # checks every point's parameters before anything runs
+    print(f"Sweep {design.name} ({design.method}): {_count(design.n_points, 'point')} x "
           f"{_count(len(design.scenarios), 'scenario')} x {_count(design.replications, 'seed')} = "
           f"{_count(runs, 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
-    out = _out(args, f"sweep-{design.name}")
+    out = _out(args, f"sweep-{design.name}", tasks)
     changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
                                   ("replications", args.replications), ("samples", args.samples)) if v is not None}
     note = "".join(f"# overridden on the command line: {k} = {v}\n" for k, v in changed.items())
-    api.save_sweep(design, out, note=note, **_batch_options(args, out))
+    api.save_sweep(design, out, note=note, **_batch_options(args))
     print(f"Results written to {out}/ (runs.csv: one row per point, scenario and seed); "
           f"analyse them with: vitality analyse {shlex.quote(str(out))}")
     return 0
@@ -299,7 +388,6 @@ def _listed(values: Sequence[float]) -> str:
 def _cmd_tipping(args: argparse.Namespace) -> int:
     args.years = 6.0 if args.years is None else args.years
     scenario = _scenarios([args.scenario], args)[0]
-    _check_execution(args)
     docs = Path(args.docs) if args.docs else None
     if docs and not docs.is_dir():
         raise UsageError(f"--docs {docs}: no such folder; give the documentation folder, e.g. docs")
@@ -319,8 +407,10 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
     print(f"Tipping experiment: {_count(len(design.points()), 'grid point')} x {_count(len(design.seeds), 'seed')} "
           f"= {_count(len(design.points()) * len(design.seeds), 'run')} of {p.n_residents} residents over "
           f"{p.years:g} years", file=sys.stderr)
-    out = _out(args, "tipping")
-    tipping = api.save_tipping(design, out, docs=docs, **_batch_options(args, out))
+    tasks = design.tasks()
+    _check_execution(args, scenario.params, len(tasks), False, "--seeds or the grid (--strengths, --diversions)")
+    out = _out(args, "tipping", tasks)
+    tipping = api.save_tipping(design, out, docs=docs, **_batch_options(args))
     print("Findings:")
     for sentence in tipping.findings():
         print(f"- {sentence}")
@@ -355,7 +445,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seeds", type=int, default=5, help="number of replications (default 5)")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0); seeds are paired across scenarios")
     p.add_argument("--out", help="results folder (must not exist yet; default results/<name>-<time>); "
-                   "an interrupted batch resumes when run again with the same --out")
+                   "an interrupted batch resumes when the same command is run again")
     _add_execution_options(p)
 
 
@@ -429,7 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_sweep.add_argument("--replications", type=int, help="seeds per point and scenario (default: the design's)")
     p_sweep.add_argument("--samples", type=int, help="sample size (default: the design's)")
     p_sweep.add_argument("--out", help="results folder (must not exist yet; default results/sweep-<name>-<time>); "
-                         "an interrupted sweep resumes when run again with the same --out")
+                         "an interrupted sweep resumes when the same command is run again")
     _add_execution_options(p_sweep)
     p_sweep.set_defaults(func=_cmd_sweep)
 
@@ -480,20 +570,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``vitality``; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    restore_signals = api.stop_on_signals()  # SIGTERM and a closed terminal stop a batch as Ctrl-C does
     try:
         args = build_parser().parse_args(argv)
         args.argv = argv
         return args.func(args)
-    except (UsageError, ParameterError, api.StoreError, api.ResultsError, ReportError, AnalysisError, RoomError,
-            OSError) as exc:
-        print(f"vitality: error: {exc}", file=sys.stderr)
+    except (UsageError, ParameterError, api.StoreError, api.ResultsError, api.BudgetError, ReportError,
+            AnalysisError, RoomError, OSError) as exc:
+        print(f"vitality: error: {_error_text(exc)}", file=sys.stderr)
         return 2
     except api.BatchStoppedError as exc:
         print(f"vitality: {'error: ' if exc.code == 1 else ''}{exc}", file=sys.stderr)
         return exc.code
-    except KeyboardInterrupt:
-        print("vitality: interrupted; no results were written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        stopped = isinstance(exc, api.Stopped)
+        print(f"vitality: {f'stopped by {exc}' if stopped else 'interrupted'}; no results were written",
+              file=sys.stderr)
+        return 128 + exc.signum if stopped else 130
+    finally:
+        restore_signals()
 
 
 if __name__ == "__main__":

@@ -180,6 +180,20 @@ BAD = [
     (HEAD + 'scenarios = ["facilitating", "enforcing"]\n[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n'
      '[[discovery]]\nkind = "best"\noutput = "lonely_share"\nbetter = "lower"\namong = ["enforcing"]\n',
      "discovery[1].among: name at least two different scenarios"),
+    (HEAD + "[parameters.zrm_shock_rate]\nrange = [nan, 0.002]\n",
+     "parameters.zrm_shock_rate.range: expected a finite number, got nan"),
+    (HEAD + "[parameters.reluctance_mean]\nrange = [0.4, 0.6]\ndistribution = \"triangular\"\npeak = nan\n",
+     "parameters.reluctance_mean.peak: expected a finite number, got nan"),
+    (HEAD + "[parameters.reluctance_mean]\nrange = [0.4, 0.6]\ndistribution = \"truncnormal\"\nmean = 0.5\nsd = inf\n",
+     "parameters.reluctance_mean.sd: expected a finite number, got inf"),
+    (HEAD + '[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n[[discovery]]\noutput = "lonely_share"\n'
+     "below = nan\n", "discovery[1].below: expected a finite number, got nan"),
+    (HEAD + '[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n[[discovery]]\noutput = "lonely_share"\n'
+     "below = 0.3\nmin_density = nan\n", "discovery[1].min_density: expected a share above 0"),
+    ("seed = 9223372036854775807\nreplications = 2\n" + HEAD + "[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n",
+     "seed: expected a whole number from 0 to 9223372036854775806"),
+    (HEAD + '[parameters."archetypes.urban_deprivd.density"]\nrange = [0.5, 2]\n',
+     "archetypes.urban_deprivd: no such entry (did you mean 'urban_deprived'?)"),
 ]
 
 

@@ -82,6 +82,10 @@ class SweepResults:
         return means.swaplevel(axis=1).sort_index(axis=1).reindex(self.points.index)
 
 
+#: What the analysis reads of the design recorded in a sweep's manifest.
+DESIGN_KEYS = ("name", "method", "scenarios", "seed", "seeds", "outputs", "problem", "morris_levels", "discovery")
+
+
 def load_results(folder: Path) -> SweepResults:
     """Read a sweep's results folder.
 
@@ -96,12 +100,28 @@ def load_results(folder: Path) -> SweepResults:
         raise AnalysisError(f"{folder}: no manifest.json; give a results folder written by `vitality sweep`") from None
     except ValueError as exc:
         raise AnalysisError(f"{folder}/manifest.json is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise AnalysisError(f"{folder}/manifest.json is not a results manifest; give a results folder written by "
+                            "`vitality sweep`")
     if "design" not in manifest:
-        raise AnalysisError(f"{folder} holds results of `{' '.join(manifest.get('command', ['?'])[:2])}`, not of a "
-                            "sweep; give a folder written by `vitality sweep`")
-    return SweepResults(manifest["design"], pd.read_csv(folder / "sample.csv", index_col="point"),
-                        pd.read_csv(folder / "points.csv", index_col="point"), pd.read_parquet(folder / "runs.parquet"),
-                        manifest)
+        command = manifest.get("command")
+        made_by = " ".join(map(str, command[:2])) if isinstance(command, list) else "another command"
+        raise AnalysisError(f"{folder} holds results of `{made_by}`, not of a sweep; give a folder written by "
+                            "`vitality sweep`")
+    try:
+        results = SweepResults(manifest["design"], pd.read_csv(folder / "sample.csv", index_col="point"),
+                               pd.read_csv(folder / "points.csv", index_col="point"),
+                               pd.read_parquet(folder / "runs.parquet"), manifest)
+        design = results.design
+        if absent := [key for key in DESIGN_KEYS if key not in design]:
+            raise KeyError(f"the design's {absent[0]}")
+        missing = {"point", "scenario", "seed", *design["outputs"]} - set(results.runs.columns)
+        if missing or set(results.runs["point"]) != set(results.points.index):
+            raise ValueError(f"runs.parquet lacks {', '.join(sorted(missing)) or 'some points'}")
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # pyarrow's and pandas' parser errors are ValueErrors
+        raise AnalysisError(f"{folder}: its tables cannot be read or do not match its manifest "
+                            f"({str(exc).splitlines()[0]}); run `vitality sweep` again for this design") from None
+    return results
 
 
 # ---------------------------------------------------------------------- Sobol

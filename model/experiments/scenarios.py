@@ -25,8 +25,8 @@ file, the key and what is allowed.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
-import difflib
 import json
 import re
 import tomllib
@@ -38,18 +38,20 @@ from typing import Any
 from model.core.city import neighbourhoods
 from model.core.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
 from model.core.parameters import Parameters, parameters_from_dict
-from model.core.schema import ParameterError, check_value, param
+from model.core.schema import ParameterError, check_value, did_you_mean, param
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments import runner
-from model.experiments.provenance import ROOT
+from model.experiments.provenance import shipped
 
 #: The shipped scenarios: ``scenarios/`` in the repository root, next to the ``model`` package.
-SCENARIO_DIR = ROOT / "scenarios"
+SCENARIO_DIR = shipped("scenarios")
 
 TOP_LEVEL_KEYS = ("name", "description", "description_nl", "parameters", "interventions")
 TIMING_KEYS = ("type", "at_year", "until_year", "neighbourhoods")
 _BASE_FIELDS = {f.name for f in dataclasses.fields(Intervention)}
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+#: Longest name of a scenario or design: folder names (at most 255 bytes) add a time stamp and suffixes to it.
+MAX_NAME = 64
 
 
 class ScenarioError(ParameterError):
@@ -214,23 +216,52 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
 
     """
     path = scenario_path(path_or_name)
-    where = shown_path(path)
-    source = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{where}: not valid TOML: {exc}") from None
+    data, source = read_toml(path)
     try:
         return _parse(data, path, source)
     except ParameterError as exc:
-        raise ScenarioError(f"{where}: {exc}") from None
+        raise ScenarioError(f"{shown_path(path)}: {exc}") from None
+
+
+#: Byte-order marks and the encodings they announce (UTF-32 first: its little-endian mark starts like UTF-16's).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Read a user's TOML file (a scenario or design): its data and its text.
+
+    The text is UTF-8, or any encoding its byte-order mark names unambiguously (UTF-8 with a mark, as
+    Notepad saves it; UTF-16 and UTF-32). Anything else (e.g. Windows-1252, "ANSI") is refused rather
+    than guessed, since a wrong guess would change names and descriptions silently.
+
+    Raises:
+        ScenarioError: The file is binary, not in one of those encodings, or not valid TOML (one line,
+            naming the file, where and what to do).
+
+    """
+    where, data = shown_path(path), path.read_bytes()
+    encoding = next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\0" in data:
+        raise ScenarioError(f"{where}: not a text file (it holds binary data); give a TOML text file saved as UTF-8")
+    try:
+        source = data.decode(encoding or "utf-8")
+    except UnicodeDecodeError as exc:
+        if encoding is not None:
+            raise ScenarioError(f"{where}: not valid {encoding.removesuffix('-sig').upper()} text, though it starts "
+                                "with that encoding's byte-order mark; save the file as UTF-8") from None
+        line = data[:exc.start].count(b"\n") + 1
+        raise ScenarioError(f"{where}: line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x}; saved as "
+                            "Windows-1252/ANSI?); save the file as UTF-8") from None
+    try:
+        return tomllib.loads(source), source
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{where}: not valid TOML: {exc}") from None
 
 
 def _parse(data: dict[str, Any], path: Path, source: str) -> Scenario:
     reject_unknown(data, TOP_LEVEL_KEYS, "")
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
-        raise ParameterError(f"name: expected letters, digits, '_' or '-', got {name!r}")
+    name = check_name(data.get("name", path.stem))
     if "description" not in data:
         raise ParameterError("description: missing; give a one-line description in English")
     description = _text(data, "description")
@@ -247,6 +278,21 @@ def _parse(data: dict[str, Any], path: Path, source: str) -> Scenario:
         raise ParameterError("interventions: expected [[interventions]] tables")
     specs = tuple(_intervention(entry, f"interventions[{i}]", params) for i, entry in enumerate(entries, 1))
     return Scenario(name, description, description_nl, params, specs, path, source)
+
+
+def check_name(name: Any) -> str:
+    """Check the name of a scenario or design (it names results folders and runs); return it.
+
+    Raises:
+        ParameterError: Not letters, digits, ``_`` and ``-``, or longer than :data:`MAX_NAME` characters.
+
+    """
+    if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
+        raise ParameterError(f"name: expected letters, digits, '_' or '-', got {name!r}")
+    if len(name) > MAX_NAME:
+        raise ParameterError(f"name: at most {MAX_NAME} characters (results folders are named after it), got "
+                             f"{len(name)}; give a shorter name = \"...\" in the file")
+    return name
 
 
 def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpec:
@@ -312,12 +358,6 @@ def _text(data: dict[str, Any], key: str, default: str = "") -> str:
     if not isinstance(value, str):
         raise ParameterError(f"{key}: expected text, got {value!r}")
     return value
-
-
-def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the option closest to a misspelt ``word``, or nothing when none is close."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def shown_path(path: Path) -> str:

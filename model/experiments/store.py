@@ -36,7 +36,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,6 +55,33 @@ class StoreError(ValueError):
 
 class WorkerCrashedError(RuntimeError):
     """A worker process died (e.g. out of memory); the batch stops and can be resumed."""
+
+
+class Stopped(KeyboardInterrupt):
+    """A signal asked the process to stop (SIGTERM, SIGHUP): handled like Ctrl-C, finished runs are kept."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def stop_on_signals(signums: Sequence[int] = (signal.SIGTERM, signal.SIGHUP)) -> Callable[[], None]:
+    """Turn these signals into :class:`Stopped` in the main thread, so they stop a batch as Ctrl-C does.
+
+    Returns:
+        A function that puts the previous handlers back.
+
+    """
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in signums}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
 
 
 @dataclass(frozen=True)
@@ -135,6 +162,7 @@ class RunStore:
             raise StoreError(f"{self.folder}: two runs have the same key")
         self.command = list(command)
         self.batch = {"hash": batch_hash(self.tasks), "code": code_digest(), "runs": len(keys)}
+        self.damaged: list[str] = []
         self._lock: Any = None
 
     # ------------------------------------------------------------------ opening and closing
@@ -149,13 +177,16 @@ class RunStore:
             self._lock.close()
             raise StoreError(f"{self.folder} is in use by another vitality process; wait for it or stop it") from None
         if existed:
-            self._check()
+            self._check(self._stored())
         else:
             _write_atomic(self.folder / "batch.json", json.dumps(
                 self.batch | {"command": self.command, "created": datetime.now().isoformat(timespec="seconds")},
                 indent=2))
         for tmp in (self.folder / "runs").glob(".tmp-*"):  # left by a process killed while writing
             shutil.rmtree(tmp, ignore_errors=True)
+        self.damaged = sorted(run.name for run in (self.folder / "runs").iterdir() if not _intact(run))
+        for name in self.damaged:  # e.g. a disk that filled up or a file changed by hand: done again
+            shutil.rmtree(self.folder / "runs" / name, ignore_errors=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -163,11 +194,25 @@ class RunStore:
             self._lock.close()  # releases the flock
             self._lock = None
 
-    def _check(self) -> None:
+    def _stored(self) -> dict[str, Any]:
+        """What ``batch.json`` says the work folder holds."""
         try:
             stored = json.loads((self.folder / "batch.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            raise StoreError(f"{self.folder}/batch.json is unreadable; remove {self.folder} to start afresh") from None
+            stored = None
+        if not isinstance(stored, dict):
+            raise StoreError(f"{self.folder}/batch.json is unreadable; remove {self.folder} to start afresh")
+        return stored
+
+    def holds_this_batch(self) -> bool:
+        """Whether the work folder exists and holds this batch, made by this version of the model's code."""
+        try:
+            stored = self._stored()
+        except StoreError:
+            return False
+        return stored.get("hash") == self.batch["hash"] and stored.get("code") == self.batch["code"]
+
+    def _check(self, stored: dict[str, Any]) -> None:
         if stored.get("hash") != self.batch["hash"]:
             made_by = " ".join(stored.get("command", [])) or "another command"
             raise StoreError(f"{self.folder} holds the runs of another batch (other scenarios, parameters or seeds;"
@@ -213,12 +258,35 @@ class RunStore:
         failed.unlink(missing_ok=True)
 
     def load(self, key: str) -> dict[str, pd.DataFrame]:
-        """The tables of a finished run, by name."""
-        return {p.stem: pd.read_parquet(p) for p in sorted((self.folder / "runs" / key).glob("*.parquet"))}
+        """The tables of a finished run, by name.
+
+        Raises:
+            StoreError: A table cannot be read (damaged since it was stored); the message says how to redo it.
+
+        """
+        run = self.folder / "runs" / key
+        try:
+            return {p.stem: pd.read_parquet(p) for p in sorted(run.glob("*.parquet"))}
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{run} is damaged ({str(exc).splitlines()[0]}); remove that folder and run the same "
+                             "command again to redo that run") from None
 
     def seconds(self, key: str) -> float:
         """Time the finished run took on its worker, in seconds."""
         return json.loads((self.folder / "runs" / key / "run.json").read_text(encoding="utf-8"))["seconds"]
+
+
+def _intact(run: Path) -> bool:
+    """Whether a stored run's files can be read: its ``run.json`` and the footer of each table."""
+    import pyarrow.parquet as pq
+
+    try:
+        json.loads((run / "run.json").read_text(encoding="utf-8"))["seconds"]
+        for table in run.glob("*.parquet"):
+            pq.read_metadata(table)
+    except (OSError, ValueError, KeyError, TypeError):  # pyarrow's ArrowInvalid is a ValueError
+        return False
+    return True
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -246,9 +314,11 @@ class Serial:
 
 
 def _init_worker() -> None:
-    """Prepare a local worker process: leave Ctrl-C to the parent, and end when the parent is gone."""
-    # Ctrl-C reaches the whole process group; the parent decides what happens (it kills the workers).
+    """Prepare a local worker process: leave Ctrl-C and a closed terminal to the parent; end when it is gone."""
+    # Ctrl-C and a closed terminal (SIGHUP) reach the whole process group; the parent decides what happens
+    # (it kills the workers).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     # A parent killed with SIGKILL cannot stop its workers, and idle ones would wait for work for ever.
     parent = os.getppid()
 
@@ -289,6 +359,10 @@ class LocalProcesses:
             pool.shutdown(wait=True, kill_workers=True)
 
 
+#: Protocols of a Dask scheduler that another process can reach (all of them HOST:PORT).
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")
+
+
 @dataclass
 class DaskCluster:
     """Runs the tasks on an existing Dask distributed cluster (``address`` of its scheduler).
@@ -300,6 +374,31 @@ class DaskCluster:
     address: str
     timeout: float = 20.0
     _token: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    def __post_init__(self) -> None:
+        """Check the address and that something listens there, before any work starts.
+
+        Raises:
+            StoreError: The address is malformed or nothing answers there (one line, with the fix).
+
+        """
+        from distributed.comm.addressing import parse_address, parse_host_port
+
+        try:
+            scheme, location = parse_address(self.address)
+            if scheme not in SCHEDULER_PROTOCOLS:
+                raise ValueError(f"protocol {scheme}:// is not one of {', '.join(SCHEDULER_PROTOCOLS)}")
+            host, port = parse_host_port(location)
+            if not host or not 0 < port < 2**16:
+                raise ValueError("no host name, or a port outside 1-65535")
+        except ValueError as exc:
+            raise StoreError(f"--scheduler {self.address}: not a scheduler address ({exc}); give it as "
+                             "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786") from None
+        try:  # a quick look first: a Client that fails to connect takes long to give up
+            socket.create_connection((host, port), timeout=min(self.timeout, 5.0)).close()
+        except OSError as exc:
+            raise StoreError(f"--scheduler {self.address}: nothing answers there ({exc.strerror or exc}); "
+                             "check the address and that the Dask scheduler runs") from None
 
     def run(self, tasks: Sequence[Task]) -> Generator[tuple[Task, Outcome]]:
         """Submit every task to the cluster and yield them as they complete."""
@@ -361,6 +460,9 @@ def run_batch(store: RunStore, executor: Executor, desc: str = "runs") -> BatchR
         if finished:
             bar.write(f"resuming: {len(finished)} of {len(store.tasks)} runs finished earlier are kept "
                       f"in {store.folder}", file=sys.stderr)
+        if store.damaged:
+            bar.write(f"note: {len(store.damaged)} stored runs could not be read (first: {store.damaged[0]}); "
+                      "they are done again", file=sys.stderr)
         with closing(executor.run(todo)) as outcomes:  # closing cancels what is not done if saving fails
             for task, outcome in outcomes:
                 store.save(task.key, outcome)
@@ -418,9 +520,21 @@ def work_folder(out: Path) -> Path:
     return out.with_name(out.name + ".work")
 
 
+def unfinished_out(tasks: Sequence[Task], candidates: Iterable[Path]) -> Path | None:
+    """The results folder, among ``candidates``, of an unfinished batch of these same runs (the last in order).
+
+    This is how a command without ``--out`` finds its own interrupted work: the candidates are
+    the folders its earlier calls may have chosen; one counts when its work folder holds the same
+    runs (scenarios, parameters, seeds) made by the same model code, and no results were published.
+    """
+    found = [out for out in candidates
+             if not out.exists() and RunStore(work_folder(out), tasks).holds_this_batch()]
+    return found[-1] if found else None
+
+
 @contextmanager
-def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
-                 jobs: int | None = None, scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
+def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], jobs: int | None = None,
+                 scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
     """Run a batch in the work folder of ``out`` (resuming it), then let the caller publish ``out``.
 
     The ``with`` body gets the entered store, with every run finished, and the batch report;
@@ -429,8 +543,7 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resum
     Args:
         tasks: The runs.
         out: The results folder to be written; it must not exist.
-        command: The command that makes the batch (recorded in the work folder).
-        resume: The command that resumes it, for the messages (default: ``command``).
+        command: The command that makes the batch (recorded in the work folder); run again, it resumes the batch.
         jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
         scheduler: Address of a Dask distributed scheduler to run on instead.
 
@@ -442,10 +555,11 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resum
     if out.exists():
         raise StoreError(f"results folder {out} exists already; choose another with --out or remove it")
     store = RunStore(work_folder(out), tasks, list(command))
-    again = shlex.join(resume or command)
+    again = shlex.join(command)
+    executor = make_executor(jobs or default_jobs(), scheduler)  # checks a scheduler before the work folder exists
     try:
         with store:
-            report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
+            report = run_batch(store, executor)
             if report.failed:
                 key, error = next(iter(report.failed.items()))
                 raise BatchStoppedError(
@@ -454,10 +568,11 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resum
                     "the failed runs", 1)
             yield store, report
     except (KeyboardInterrupt, WorkerCrashedError) as exc:
-        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        why, code = ((f"stopped by {exc}", 128 + exc.signum) if isinstance(exc, Stopped)
+                     else ("interrupted", 130) if isinstance(exc, KeyboardInterrupt) else (str(exc), 1))
         kept = len(store.finished()) if store.folder.exists() else 0
         raise BatchStoppedError(f"{why}; {kept} finished runs are kept in {store.folder}; run `{again}` to resume",
-                                130 if isinstance(exc, KeyboardInterrupt) else 1) from None
+                                code) from None
     store.remove()
 
 

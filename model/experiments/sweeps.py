@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import re
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,11 +62,15 @@ import pandas as pd
 
 from model.core.outputs import OUTPUTS
 from model.core.schema import ParameterError
+from model.core.time import WEEKS_PER_YEAR
+from model.experiments.runner import MAX_SEED
 from model.experiments.scenarios import (
     SCENARIO_DIR,
     Scenario,
+    check_name,
     did_you_mean,
     load_scenario,
+    read_toml,
     reject_unknown,
     scenario_path,
     shown_path,
@@ -77,6 +81,10 @@ from model.experiments.sweep_parameters import SweepParameter, flatten_specs, ov
 #: The shipped designs.
 DESIGN_DIR = SCENARIO_DIR / "designs"
 METHODS = ("factorial", "latin", "sobol", "morris")
+#: The longest final period: the longest run (100 years, the schema's limit of ``years``).
+MAX_FINAL_WEEKS = 100 * WEEKS_PER_YEAR
+#: The finest Morris grid (SALib's levels; 4 to 10 are usual).
+MAX_MORRIS_LEVELS = 100
 TOP_LEVEL_KEYS = ("name", "description", "method", "scenarios", "samples", "replications", "seed", "residents",
                   "years", "outputs", "final_weeks", "morris_levels", "constants", "parameters", "discovery")
 DISCOVERY_KEYS = ("kind", "label", "output", "scenario", "versus", "below", "above", "min_density")
@@ -215,8 +223,8 @@ def _discovery(entry: Any, where: str, scenarios: list[str], outputs: tuple[str,
         raise ParameterError(f"{where}: give either below = <number> or above = <number>")
     key = "below" if "below" in entry else "above"
     threshold = entry[key]
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-        raise ParameterError(f"{where}.{key}: expected a number, got {threshold!r}")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
+        raise ParameterError(f"{where}.{key}: expected a finite number, got {threshold!r}")
     difference = f"{output} of {scenario} minus {versus}" if versus else f"{output} under {scenario}"
     label = entry.get("label", f"{difference} is {key} {threshold:g}")
     if not isinstance(label, str):
@@ -291,6 +299,15 @@ class Design:
         bounds, dists = zip(*(p.salib_bounds() for p in self.parameters), strict=True)
         return {"num_vars": len(self.parameters), "names": [p.name for p in self.parameters],
                 "bounds": [list(b) for b in bounds], "dists": list(dists)}
+
+    @property
+    def n_points(self) -> int:
+        """Number of points, known before they are sampled (SALib's sizes for each method)."""
+        k = len(self.parameters)
+        if self.method == "factorial":
+            return math.prod(len(p.factorial_levels()) for p in self.parameters)
+        # Sobol (Saltelli) without second-order indices: N (k + 2); Morris: k + 1 points per trajectory.
+        return {"latin": 1, "sobol": k + 2, "morris": k + 1}[self.method] * (self.samples or 0)
 
     def sample(self) -> pd.DataFrame:
         """The design's points on SALib's scale (one row per point, one column per parameter)."""
@@ -399,13 +416,9 @@ def load_design(path_or_name: str | Path) -> Design:
     """
     try:
         path = scenario_path(path_or_name, DESIGN_DIR, "design")
+        data, source = read_toml(path)
     except ParameterError as exc:
         raise DesignError(str(exc)) from None
-    source = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        raise DesignError(f"{_where(path)}: not valid TOML: {exc}") from None
     return _parse(data, path, source)
 
 
@@ -426,20 +439,18 @@ def _parse(data: dict[str, Any], path: Path | None, source: str) -> Design:
         raise DesignError(f"{_where(path)}: {exc}") from None
 
 
-def _integer(data: dict[str, Any], key: str, default: int | None, least: int) -> int | None:
+def _integer(data: dict[str, Any], key: str, default: int | None, least: int, most: int = MAX_SEED) -> int | None:
     value = data.get(key, default)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ParameterError(f"{key}: expected a whole number of at least {least}, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        raise ParameterError(f"{key}: expected a whole number from {least} to {most}, got {value!r}")
     return value
 
 
 def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
     reject_unknown(data, TOP_LEVEL_KEYS, "")
-    name = data.get("name", path.stem if path else "design")
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
-        raise ParameterError(f"name: expected letters, digits, '_' or '-', got {name!r}")
+    name = check_name(data.get("name", path.stem if path else "design"))
     description = data.get("description")
     if not isinstance(description, str):
         raise ParameterError("description: missing; give a one-line description")
@@ -455,9 +466,9 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
     if method == "sobol" and samples & (samples - 1):
         raise ParameterError(f"samples: Sobol (Saltelli) sampling needs a power of 2, got {samples}")
     replications = _integer(data, "replications", 1, 1)
-    seed = _integer(data, "seed", 0, 0)
-    final_weeks = _integer(data, "final_weeks", 52, 1)
-    morris_levels = _integer(data, "morris_levels", 4, 2)
+    seed = _integer(data, "seed", 0, 0, MAX_SEED - replications + 1)
+    final_weeks = _integer(data, "final_weeks", 52, 1, MAX_FINAL_WEEKS)
+    morris_levels = _integer(data, "morris_levels", 4, 2, MAX_MORRIS_LEVELS)
 
     names = data.get("scenarios", ["baseline"])
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):

@@ -53,8 +53,9 @@ from model.api import (
 )
 from model.core.parameters import Parameters
 from model.experiments.calibration import target_table
-from model.experiments.provenance import DISTRIBUTION, ROOT
+from model.experiments.provenance import DISTRIBUTION, shipped
 from model.experiments.scenarios import TIMING_KEYS
+from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
 from model.experiments.store import publish_file
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from model.reporting.guide import mode_findings
@@ -65,7 +66,7 @@ REPORT_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "total_
 #: Sections of docs/ODD.md quoted in the report, found by (part of) their heading.
 ODD_SECTIONS = ("Basic principles", "What the model leaves out")
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
-DOCS = ROOT / "docs"
+DOCS = shipped("docs")
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
 
@@ -136,6 +137,13 @@ def _interval(t: dict[str, Any], style: Style, mean: float, low: float, high: fl
     return t["ci"].format(mean=write(mean), low=write(low), high=write(high))
 
 
+def seeds_warning(seeds: int, t: dict[str, Any]) -> str | None:
+    """The warning above the key outputs when there are too few seeds for (narrow) intervals, else ``None``."""
+    if seeds < MIN_SEEDS:
+        return t["no_intervals"]
+    return t["few_seeds"].format(seeds=seeds) if seeds < FEW_SEEDS else None
+
+
 def _data(**values: float) -> dict[str, str]:
     """Exact values as ``data-*`` attributes, so that tools (and tests) can read the numbers behind the text."""
     return {f"data-{k.replace('_', '-')}": repr(float(v)) for k, v in values.items()}
@@ -174,7 +182,7 @@ def summary_paragraph(comparison: Comparison, table: pd.DataFrame, lang: str, we
         described = [f"{sc['name']} ({_description(sc, lang)})" for sc in comparison.scenarios]
         parts = [t["summary_intro_many"].format(n=len(names), scenarios=format_list(described, locale=locale),
                                                 ref=ref, **size)]
-        if len(comparison.seeds) < 2:
+        if len(comparison.seeds) < MIN_SEEDS:
             parts.append(t["summary_one_seed"])
         else:
             for name in names[1:]:
@@ -444,6 +452,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
         scenarios=[{"name": sc["name"], "description": _description(sc, lang),
                     "interventions": _interventions(sc, t, locale)} for sc in comparison.scenarios],
         key_intro=t["key_intro"].format(weeks=weeks, seeds=len(comparison.seeds)),
+        seeds_warning=seeds_warning(len(comparison.seeds), t),
         col_difference=t["col_difference"].format(ref=ref),
         key_groups=key_output_groups(key_table, t, locale),
         all_groups=key_output_groups(all_table, t, locale),

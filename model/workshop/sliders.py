@@ -8,14 +8,16 @@ read; the live levers are the interventions that declare how the room applies th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from model.core.interventions import INTERVENTION_REGISTRY
 from model.core.parameters import Parameters
 from model.core.schema import Slider, Text, describe
 from model.core.steering import STEERING_REGISTRY
-from model.experiments.scenarios import load_scenario
+from model.experiments.scenarios import list_scenarios, load_scenario
 from model.i18n import PARAMETER_HELP_NL, PARAMETER_LABELS
 
 DEFAULT_SCENARIO = "baseline"
@@ -70,6 +72,43 @@ class SliderSpec:
     button: Text | None = None
 
 
+#: Refinements of a declared slider step tried in turn (see :func:`exact_step`): halves, quarters, fifths, tenths ...
+REFINEMENTS = (1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
+def snap(value: float, lo: float, step: float) -> float:
+    """The value a browser slider shows for ``value``: the nearest ``lo + k * step``, to the step's decimals.
+
+    This is what Vuetify's ``v-slider`` (under Solara's sliders) does in ``roundValue`` before it
+    reports the value back to the page.
+    """
+    return round(round((value - lo) / step) * step + lo, decimals(step))
+
+
+def decimals(step: float) -> int:
+    """Decimals that show every value of a slider with this step (0.25: 2, 0.5: 1, 5: 0)."""
+    return max(0, -Decimal(str(step)).normalize().as_tuple().exponent)
+
+
+def exact_step(what: str, lo: float, step: float, values: Iterable[float]) -> float:
+    """The declared step, or its coarsest refinement whose grid from ``lo`` holds every value exactly.
+
+    A start value off the slider's grid would be changed by the page as soon as it shows it, so that
+    Reset with nothing changed would build another city (the calibrated 8.58 administration hours
+    became 9 on a slider in whole hours).
+
+    Raises:
+        ValueError: No refinement up to a thousandth of the step holds the values (declare another step).
+
+    """
+    values = list(values)
+    for k in REFINEMENTS:
+        fine = float(Decimal(str(step)) / k)
+        if all(snap(v, lo, fine) == v for v in values):
+            return step if k == 1 else fine
+    raise ValueError(f"{what}: no slider step down to {step}/{REFINEMENTS[-1]} from {lo} holds {values}")
+
+
 def _check_range(what: str, lo: float, hi: float, allowed_lo: float | None, allowed_hi: float | None) -> None:
     if (allowed_lo is not None and lo < allowed_lo) or (allowed_hi is not None and hi > allowed_hi):
         raise ValueError(f"{what}: dashboard range {lo}-{hi} lies outside the allowed {allowed_lo}-{allowed_hi}")
@@ -92,11 +131,13 @@ def slider_specs() -> list[SliderSpec]:
 
     """
     rows = {r["name"]: r for r in describe(Parameters)}
+    scenarios = [load_scenario(name).params for name in list_scenarios()]
     specs = []
     for name, slider in start_sliders().items():
         row = rows[name]
         _check_range(name, slider.lo, slider.hi, row["lo"], row["hi"])
-        specs.append(SliderSpec(name, name, isinstance(row["default"], int), slider.lo, slider.hi, slider.step,
+        step = exact_step(name, slider.lo, slider.step, [row["default"], *(getattr(p, name) for p in scenarios)])
+        specs.append(SliderSpec(name, name, isinstance(row["default"], int), slider.lo, slider.hi, step,
                                 row["default"], row["unit"], row["doc"], slider.label or {}, slider.help))
     return specs
 
@@ -118,7 +159,8 @@ def lever_specs() -> list[SliderSpec]:
         setting, f = next((key, f) for key, f in cls.__dataclass_fields__.items() if f.metadata.get("slider"))
         allowed, slider = f.metadata, f.metadata["slider"]
         _check_range(f"{name}.{setting}", slider.lo, slider.hi, allowed["lo"], allowed["hi"])
-        specs.append(SliderSpec(name, setting, False, slider.lo, slider.hi, slider.step, f.default, allowed["unit"],
+        step = exact_step(f"{name}.{setting}", slider.lo, slider.step, [f.default])
+        specs.append(SliderSpec(name, setting, False, slider.lo, slider.hi, step, f.default, allowed["unit"],
                                 allowed["doc"], slider.label or allowed["label"], slider.help, cls.live.button))
     return specs
 
