@@ -55,6 +55,8 @@ from model.experiments.store import (
     publish_folder,
     run_batch,
     stop_on_signals,
+    unfinished_out,
+    work_folder,
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
 
@@ -349,23 +351,6 @@ def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame,
         write_manifest(folder, manifest)
 
     return publish_folder(out, fill)
-
-
-def work_folder(out: Path) -> Path:
-    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
-    return out.with_name(out.name + ".work")
-
-
-def unfinished_out(tasks: Sequence[Task], candidates: Iterable[Path]) -> Path | None:
-    """The results folder, among ``candidates``, of an unfinished batch of these same runs (the last in order).
-
-    This is how a command without ``--out`` finds its own interrupted work: the candidates are
-    the folders its earlier calls may have chosen; one counts when its work folder holds the same
-    runs (scenarios, parameters, seeds) made by the same model code, and no results were published.
-    """
-    found = [out for out in candidates
-             if not out.exists() and RunStore(work_folder(out), tasks).holds_this_batch()]
-    return found[-1] if found else None
 
 
 @contextmanager

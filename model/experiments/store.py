@@ -35,7 +35,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -292,6 +292,23 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def work_folder(out: Path) -> Path:
+    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
+    return out.with_name(out.name + ".work")
+
+
+def unfinished_out(tasks: Sequence[Task], candidates: Iterable[Path]) -> Path | None:
+    """The results folder, among ``candidates``, of an unfinished batch of these same runs (the last in order).
+
+    This is how a command without ``--out`` finds its own interrupted work: the candidates are
+    the folders its earlier calls may have chosen; one counts when its work folder holds the same
+    runs (scenarios, parameters, seeds) made by the same model code, and no results were published.
+    """
+    found = [out for out in candidates
+             if not out.exists() and RunStore(work_folder(out), tasks).holds_this_batch()]
+    return found[-1] if found else None
 
 
 # ---------------------------------------------------------------------- executors
