@@ -295,6 +295,23 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def work_folder(out: Path) -> Path:
+    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
+    return out.with_name(out.name + ".work")
+
+
+def unfinished_out(tasks: Sequence[Task], candidates: Iterable[Path]) -> Path | None:
+    """The results folder, among ``candidates``, of an unfinished batch of these same runs (the last in order).
+
+    This is how a command without ``--out`` finds its own interrupted work: the candidates are
+    the folders its earlier calls may have chosen; one counts when its work folder holds the same
+    runs (scenarios, parameters, seeds) made by the same model code, and no results were published.
+    """
+    found = [out for out in candidates
+             if not out.exists() and RunStore(work_folder(out), tasks).holds_this_batch()]
+    return found[-1] if found else None
+
+
 # ---------------------------------------------------------------------- executors
 class Executor(Protocol):
     """Runs tasks and yields each with its outcome as soon as it is done (in any order)."""
@@ -513,23 +530,6 @@ def temporary_batch(tasks: Sequence[Task], jobs: int | None = None,
             raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
                                f"{failure['traceback']}")
         yield store, report
-
-
-def work_folder(out: Path) -> Path:
-    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
-    return out.with_name(out.name + ".work")
-
-
-def unfinished_out(tasks: Sequence[Task], candidates: Iterable[Path]) -> Path | None:
-    """The results folder, among ``candidates``, of an unfinished batch of these same runs (the last in order).
-
-    This is how a command without ``--out`` finds its own interrupted work: the candidates are
-    the folders its earlier calls may have chosen; one counts when its work folder holds the same
-    runs (scenarios, parameters, seeds) made by the same model code, and no results were published.
-    """
-    found = [out for out in candidates
-             if not out.exists() and RunStore(work_folder(out), tasks).holds_this_batch()]
-    return found[-1] if found else None
 
 
 @contextmanager
