@@ -39,6 +39,7 @@ from model.experiments.analysis import Analysis, SweepResults, analyse, load_res
 from model.experiments.budget import BudgetError, Cost, batch_cost, check_memory
 from model.experiments.plots import FIGURE_OUTPUTS, draw_bands, key_output_figures, plot_key_outputs
 from model.experiments.provenance import git_state, model_digest, versions
+from model.experiments.publish import publish_folder
 from model.experiments.runner import RunResult, last_weeks, run, run_many
 from model.experiments.scenarios import InterventionSpec, Scenario, list_scenarios, load_scenario
 from model.experiments.statistics import ci95_half_width, is_clear, mean_ci
@@ -50,7 +51,6 @@ from model.experiments.store import (
     StoreError,
     Task,
     default_jobs,
-    publish_folder,
     stop_on_signals,
     stored_batch,
     temporary_batch,
@@ -326,7 +326,7 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any]) -> Path:
-    """Write tidy tables, figures and the manifest atomically (see :func:`model.experiments.store.publish_folder`).
+    """Write tidy tables, figures and the manifest atomically (see :func:`model.experiments.publish.publish_folder`).
 
     Files: ``city`` and ``neighbourhoods`` as Parquet and CSV (a ``scenario`` column, one row per
     scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), one PNG per

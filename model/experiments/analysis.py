@@ -33,7 +33,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.experiments.store import replace_file
+from model.experiments.publish import replace_file
 from model.experiments.sweeps import BestChoice, Discovery, question_from_dict
 
 #: Box restrictions with a quasi-p value above this on both sides are dropped as noise (Bryant & Lempert 2010).

@@ -44,9 +44,10 @@ from matplotlib.figure import Figure
 from model.core.schema import ParameterError, check_value
 from model.core.steering import STEERING_REGISTRY
 from model.core.time import WEEKS_PER_YEAR
+from model.experiments.publish import replace_file
 from model.experiments.runner import last_weeks
 from model.experiments.scenarios import InterventionSpec, Scenario, setting_field
-from model.experiments.store import RunStore, Task, replace_file
+from model.experiments.store import RunStore, Task
 
 #: The literature's range of the loop's strength, ``lonely_shock_factor`` (Holt-Lunstad et al. 2015: OR 1.26 for
 #: mortality; Valtorta et al. 2016: RR 1.29 heart disease, 1.32 stroke; read as up to a doubling of problems).

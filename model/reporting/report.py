@@ -54,9 +54,9 @@ from model.api import (
 from model.core.parameters import Parameters
 from model.experiments.calibration import target_table
 from model.experiments.provenance import DISTRIBUTION, shipped
+from model.experiments.publish import publish_file
 from model.experiments.scenarios import TIMING_KEYS
 from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
-from model.experiments.store import publish_file
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from model.reporting.guide import mode_findings
 from model.reporting.odd import find_odd_sections
