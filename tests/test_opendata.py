@@ -1,0 +1,474 @@
+"""Reading CBS and RIVM downloads, deriving a real city, the city file and the map (model.opendata)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import matplotlib
+import numpy as np
+import pytest
+import requests
+
+from model.opendata import (
+    OpenDataError,
+    city_from_figures,
+    city_to_toml,
+    draw_map,
+    load_city,
+    neighbourhood_shapes,
+    read_boundaries,
+    read_health,
+    read_kerncijfers,
+)
+from model.opendata import odata as od
+from model.opendata.city import ADULT_SHARE_15_24, MIN_SAMPLE_PER_NEIGHBOURHOOD, SHARE_75_OF_65PLUS
+from model.opendata.table import parse_number, read_table
+from model.parameters import Parameters
+
+matplotlib.use("Agg")
+
+DATA = Path(__file__).parent / "data" / "opendata"
+CSV, XLSX = DATA / "kwb-2023-voorbeeld.csv", DATA / "kwb-2024-voorbeeld.xlsx"
+RIVM, GPKG = DATA / "50120NED-voorbeeld.csv", DATA / "wijkenbuurten-voorbeeld.gpkg"
+_spec = importlib.util.spec_from_file_location("make_samples", DATA / "make_samples.py")
+samples = importlib.util.module_from_spec(_spec)
+sys.modules["make_samples"] = samples
+_spec.loader.exec_module(samples)
+
+
+@pytest.fixture(scope="module")
+def kwb():
+    return read_kerncijfers(CSV, "GM9999")
+
+
+@pytest.fixture(scope="module")
+def health():
+    return read_health(RIVM, "GM9999")
+
+
+# ------------------------------------------------------------------------------------------ reading
+def test_csv_and_xlsx_downloads_give_the_same_figures(kwb):
+    from_xlsx = read_kerncijfers(XLSX, "Voorbeeldstad")
+    assert from_xlsx.gemeente_code == kwb.gemeente_code == "GM9999"
+    assert (kwb.source.period, from_xlsx.source.period) == ("2023", "2024")  # read from the file name and the sheet
+    figures = [c for c in kwb.areas.columns if c != "where"]
+    assert kwb.areas[figures].equals(from_xlsx.areas[figures])
+    assert set(kwb.areas["level"]) == {"gemeente", "wijk", "buurt"}
+    assert "GM9998" not in kwb.areas.index and not any(c.startswith("BU9998") for c in kwb.areas.index)
+
+
+def test_markers_decimal_commas_and_sentinels(kwb):
+    centrum = kwb.areas.loc["WK999901"]
+    assert centrum["household_size"] == pytest.approx(1.6)  # written 1,6
+    assert np.isnan(kwb.areas.loc["WK999904", "social_minimum_pct"])  # written '.'
+    assert np.isnan(kwb.areas.loc["BU99990401", "youth_care_pct"])  # written -99997
+    assert kwb.areas.loc["BU99990103", "where"] == "kwb-2023-voorbeeld.csv: row 7"
+
+
+@pytest.mark.parametrize(("text", "value"), [("12", 12.0), ("-3.5", -3.5), ("2,3", 2.3), ("1.234,5", 1234.5),
+                                             (" 7 ", 7.0), (".", None), ("", None), ("x", None), ("-99997", None),
+                                             ("-99999999", None), ("1e3", 1000.0)])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["veel", "1,2,3", "inf", "nan%", "12.5.3", "3 4a"])
+def test_parse_number_rejects_text(text):
+    with pytest.raises(ValueError):
+        parse_number(text)
+
+
+def test_windows_1252_file_is_read_with_its_names(tmp_path):
+    path = tmp_path / "kwb.csv"
+    path.write_bytes(CSV.read_text(encoding="utf-8").replace("Oosterpark", "Súdpark").encode("cp1252"))
+    kwb = read_kerncijfers(path, "GM9999")
+    assert kwb.areas.loc["BU99990201", "name"] == "Súdpark"
+    assert kwb.source.notes == ("read as Windows-1252 text (not UTF-8)",)
+
+
+def test_rivm_keeps_the_adult_estimate_of_the_latest_period(health):
+    assert health.source.period == "2022"
+    lonely = health.figures["lonely_pct"]
+    assert lonely["WK999902"] == samples.HEALTH["02"][0]  # not the 65+ rows, not the interval bounds
+    assert np.isnan(lonely["WK999905"])
+    earlier = read_health(RIVM, "GM9999", period="2020")
+    assert earlier.figures.loc["WK999902", "lonely_pct"] == pytest.approx(samples.HEALTH["02"][0] - 2.0)
+
+
+# ------------------------------------------------------------------------------------------ the city
+def test_wijk_level_city(kwb, health):
+    city, messages = city_from_figures(kwb, "wijk", health)
+    assert [n.name for n in city.neighbourhoods] == ["Centrum", "Oost", "Nieuwland", "Dorp aan de Dijk"]
+    assert city.skipped == ("WK999905 Bedrijventerrein De Vaart (15 inhabitants)",)
+    assert any("skipped 1 wijken" in m for m in messages)
+    dorp = city.neighbourhoods[3]
+    assert dorp.notes == ("p_hh_osm secret: the gemeente's low-income share used",)
+    assert dorp.settings.low_income_share == pytest.approx(kwb.areas.loc["GM9999", "social_minimum_pct"] / 100)
+    assert sum(n.settings.share for n in city.neighbourhoods) == pytest.approx(1, abs=1e-5)
+    factor = np.array(Parameters().alone_age_factor)
+    for n, code in zip(city.neighbourhoods, ("WK999901", "WK999902", "WK999903", "WK999904"), strict=True):
+        row = kwb.areas.loc[code]
+        assert sum(n.settings.age_shares) == pytest.approx(1, abs=1e-9)
+        adults = ADULT_SHARE_15_24 * row["age_15_24"] + row["age_25_44"] + row["age_45_64"] + row["age_65_plus"]
+        assert n.adults == round(adults)
+        assert n.settings.age_shares[3] == pytest.approx(SHARE_75_OF_65PLUS * row["age_65_plus"] / adults, abs=1e-4)
+        # The model's share living alone (alone_share x age factor over the age mix) is CBS's.
+        simulated_alone = n.settings.alone_share * float(np.dot(n.settings.age_shares, factor))
+        assert simulated_alone == pytest.approx(row["one_person_households"] / adults, abs=1e-3)
+        assert n.observed["lonely_pct"] == health.figures.loc[code, "lonely_pct"]
+    densities = {n.name: n.settings.density for n in city.neighbourhoods}
+    assert densities["Centrum"] > densities["Oost"] > densities["Nieuwland"] > densities["Dorp aan de Dijk"]
+    mean = sum(n.settings.density * n.adults for n in city.neighbourhoods) / city.adults
+    assert mean == pytest.approx(1, abs=1e-3)
+
+
+def test_buurt_level_merges_small_buurten(kwb):
+    city, messages = city_from_figures(kwb, "buurt")
+    binnenstad = next(n for n in city.neighbourhoods if n.code == "BU99990101")
+    assert binnenstad.merged == ("BU99990103",)
+    assert binnenstad.inhabitants == kwb.areas.loc["BU99990101", "inhabitants"] + 40
+    assert "BU99990399" not in [n.code for n in city.neighbourhoods]  # the lake: no inhabitants
+    assert any("merged buurt Stationsbuurt" in m for m in messages)
+    assert any("without inhabitants: BU99990399 Het Meer" in m for m in messages)
+    assert city.skipped == ("BU99990501 De Vaart (15 inhabitants)",)
+
+
+def test_city_file_round_trip(kwb, health, tmp_path):
+    city, _ = city_from_figures(kwb, "wijk", health)
+    path = tmp_path / "voorbeeldstad.toml"
+    path.write_text(city_to_toml(city), encoding="utf-8")
+    again = load_city(path)
+    assert again == city
+    assert again.archetypes()["Centrum"] == city.neighbourhoods[0].settings
+
+
+def test_repeated_names_get_their_code(kwb):
+    kwb2 = read_kerncijfers(CSV, "GM9999")
+    kwb2.areas.loc["WK999902", "name"] = "Centrum"
+    city, _ = city_from_figures(kwb2, "wijk")
+    assert city.labels()[:2] == ["Centrum (WK999901)", "Centrum (WK999902)"]
+
+
+def test_scale(kwb):
+    city, _ = city_from_figures(kwb, "wijk")
+    assert city.sample_size(1) == city.adults
+    assert city.sample_size(0.1) == round(city.adults * 0.1)
+    smallest = min(n.adults for n in city.neighbourhoods)
+    with pytest.raises(OpenDataError, match=r"--scale 0.001 leaves .* use --scale 0.00\d+ or more"):
+        city.sample_size(0.001)
+    assert smallest * 0.01 >= MIN_SAMPLE_PER_NEIGHBOURHOOD
+    for bad in (0, 1.5, -1, float("nan")):
+        with pytest.raises(OpenDataError, match="--scale"):
+            city.sample_size(bad)
+
+
+def test_amsterdam_size_city_imports(tmp_path):
+    path = tmp_path / "kwb-grootstad.csv"
+    samples.write_synthetic_kwb(path)
+    kwb = read_kerncijfers(path, "GM9997")
+    city, _ = city_from_figures(kwb, "wijk")
+    assert len(city.neighbourhoods) == 100
+    assert 880_000 < city.inhabitants < 920_000
+    assert "WK9997A1" in [n.code for n in city.neighbourhoods]  # letters in wijk codes of big cities
+    assert len(city_from_figures(kwb, "buurt")[0].neighbourhoods) > 450
+
+
+# ------------------------------------------------------------------------------------------ the API
+class RecordedAPI:
+    """Answers the cbsodata client from the recorded responses in tests/data/opendata/odata/."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def send(self, session, request, **kwargs):
+        self.urls.append(request.url)
+        url = urlparse(request.url)
+        parts = url.path.strip("/").split("/")  # ODataFeed/odata/<table>/<document>
+        table, document = parts[2], (parts[3] if len(parts) > 3 else "index")
+        file = DATA / "odata" / table / f"{document}.json"
+        response = requests.Response()
+        response.url = request.url
+        if file.exists():
+            response.status_code, response._content = 200, file.read_bytes()
+        else:
+            response.status_code, response._content = 404, b'{"odata.error": "not found"}'
+        return response
+
+
+@pytest.fixture
+def api(monkeypatch):
+    pytest.importorskip("cbsodata")
+    recorded = RecordedAPI()
+    monkeypatch.setattr(requests.Session, "send", lambda session, request, **kw: recorded.send(session, request))
+    return recorded
+
+
+def test_kwb_from_the_recorded_api_matches_the_file(api, kwb):
+    from_api = od.fetch_kerncijfers("cbs:85984NED", "GM9999")
+    assert from_api.source.title == "Kerncijfers wijken en buurten 2024" and from_api.source.period == "2024"
+    data_urls = [u for u in api.urls if "TypedDataSet" in u]
+    assert "startswith(WijkenEnBuurten,'WK9999')" in parse_qs(urlparse(data_urls[0]).query)["$filter"][0]
+    assert list(from_api.areas["name"]) == list(kwb.areas["name"])  # the client gives titles for region keys
+    for column in ("inhabitants", "age_15_24", "one_person_households", "wmo_per_1000", "address_density"):
+        assert from_api.areas[column].equals(kwb.areas[column]), column
+    city_api, _ = city_from_figures(from_api, "wijk")
+    city_file, _ = city_from_figures(kwb, "wijk")
+    assert [n.settings for n in city_api.neighbourhoods] == [n.settings for n in city_file.neighbourhoods]
+
+
+def test_rivm_from_the_recorded_api_matches_the_file(api, health):
+    from_api = od.fetch_health("rivm:50120NED", "GM9999")
+    assert any(u.startswith("https://dataderden.cbs.nl/") for u in api.urls)
+    assert from_api.figures.equals(health.figures)
+
+
+def test_unknown_api_table(api):
+    with pytest.raises(OpenDataError, match=r"^cbs:99999NED: CBS's API gave no answer \(HTTP 404\)"):
+        od.fetch_kerncijfers("cbs:99999NED", "GM9999")
+
+
+def test_api_without_the_client(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cbsodata", None)
+    with pytest.raises(OpenDataError, match=r"pip install 'community-vitality\[cbs\]'"):
+        od.fetch_kerncijfers("cbs:85984NED", "GM9999")
+
+
+def test_api_source_names():
+    assert od.is_api_source("cbs:85984NED") and od.is_api_source("rivm:50120NED")
+    assert not od.is_api_source("kwb-2024.csv") and not od.is_api_source("C:/data/kwb.csv")
+
+
+# ------------------------------------------------------------------------------------------ the map
+def test_boundaries_and_map(kwb, health, tmp_path):
+    wijken = read_boundaries(GPKG, "GM9999", "wijk")
+    assert wijken.layer == "wijken" and sorted(wijken.shapes) == [f"WK99990{i}" for i in range(1, 6)]
+    assert len(wijken.shapes["WK999903"].geoms[0].interiors) == 1  # the lake is a hole in Nieuwland
+    buurten = read_boundaries(GPKG, "GM9999", "buurt")
+    assert "BU99990399" not in buurten.shapes  # water
+    city, _ = city_from_figures(kwb, "buurt", health)
+    parts = {label: [n.code, *n.merged] for label, n in zip(city.labels(), city.neighbourhoods, strict=True)}
+    shapes, missing = neighbourhood_shapes(buurten, parts)
+    assert missing == [] and shapes["Binnenstad"].area == pytest.approx(1_000_000 * 2 + 1_500_000 - 1_500_000 + 500_000)
+    values = {label: float(i) for i, label in enumerate(shapes)}
+    others = {c: s for c, s in buurten.shapes.items() if c not in {c for p in parts.values() for c in p}}
+    fig = draw_map(shapes, values, "Voorbeeldstad", "lonely (%)", others=others)
+    coloured = [c for c in fig.axes[0].collections if c.get_array() is not None]
+    assert len(coloured) == 1 and list(coloured[0].get_array()) == list(values.values())
+    fig.savefig(tmp_path / "map.png")
+    assert (tmp_path / "map.png").stat().st_size > 10_000
+    diff = draw_map(shapes, {k: v - 3 for k, v in values.items()}, "difference", "pp", diverging=True)
+    norm = next(c for c in diff.axes[0].collections if c.get_array() is not None).norm
+    assert norm.vmin == -norm.vmax
+
+
+# ------------------------------------------------------------------------------------------ bad input
+def _one_line(exc: pytest.ExceptionInfo) -> str:
+    message = str(exc.value)
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+def _variant(tmp_path: Path, name: str, edit) -> Path:
+    path = tmp_path / name
+    text = CSV.read_text(encoding="utf-8")
+    path.write_bytes(edit(text))
+    return path
+
+
+BROKEN_KWB = {
+    "wrong file (a scenario)": (lambda t: b'name = "x"\n[parameters]\nn_residents = 10\n', "not a table"),
+    "an image": (lambda t: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not text in UTF-8"),
+    "empty": (lambda t: b"", "the file is empty"),
+    "old xls": (lambda t: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel file"),
+    "missing column": (lambda t: t.replace("a_1p_hh", "a_1p_xx").encode(), "column a_1p_hh (one-person households) is "
+                       "missing"),
+    "unreadable cell": (lambda t: t.replace(";6200;", ";veel;", 1).encode(), "row 5, column a_inw: cannot read 'veel'"),
+    "utf-16 without BOM": (lambda t: t.encode("utf-16-le"), "UTF-16 without a byte-order mark"),
+    "ragged row": (lambda t: t.replace("\nWK999902;", "\nWK999902;1;2;3;", 1).encode(), "row 8: 33 cells"),
+    "no code column": (lambda t: t.replace("gwb_code_10", "c10").replace("gwb_code_8", "c8").replace("gwb_code;", "c;")
+                       .encode(),
+                       "no area code column"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN_KWB))
+def test_broken_kwb_files(tmp_path, case):
+    edit, expected = BROKEN_KWB[case]
+    path = _variant(tmp_path, "kwb.csv", edit)
+    with pytest.raises(OpenDataError) as exc:
+        read_kerncijfers(path, "GM9999")
+    message = _one_line(exc)
+    assert message.startswith("kwb.csv") and expected in message
+
+
+def test_unknown_gemeente_names_close_ones():
+    with pytest.raises(OpenDataError) as exc:
+        read_kerncijfers(CSV, "Voorbeeldsted")
+    assert _one_line(exc) == ("kwb-2023-voorbeeld.csv: gemeente 'Voorbeeldsted' is not in this table (did you mean: "
+                              "GM9999 Voorbeeldstad)")
+    with pytest.raises(OpenDataError, match="gemeente 'GM0599' is not in this table"):
+        read_kerncijfers(CSV, "GM0599")
+
+
+def test_missing_file():
+    with pytest.raises(OpenDataError, match="no such file"):
+        read_kerncijfers(DATA / "kwb-1999.csv", "GM9999")
+
+
+def test_broken_rivm_files(tmp_path):
+    text = RIVM.read_text(encoding="utf-8")
+    cases = {
+        "no loneliness": (text.replace("Eenzaam_27", "Gezond_27"), "column Eenzaam_<n>"),
+        "not a percentage": (text.replace('"54.1"', '"154.1"', 1), "154.1 is not a percentage"),
+        "unreadable": (text.replace('"58.6"', '"hoog"', 1), "cannot read 'hoog'"),
+        "other gemeente only": (text.replace("WK9999", "WK0599"), "no estimates for adults in the wijken or buurten"),
+        "kwb given as rivm": (CSV.read_text(encoding="utf-8"), "no header row"),
+    }
+    for case, (content, expected) in cases.items():
+        path = tmp_path / "rivm.csv"
+        path.write_text(content, encoding="utf-8")
+        with pytest.raises(OpenDataError) as exc:
+            read_health(path, "GM9999")
+        assert expected in _one_line(exc) and str(exc.value).startswith("rivm.csv"), case
+    with pytest.raises(OpenDataError, match="no estimates for period 2016; the file has 2020, 2022"):
+        read_health(RIVM, "GM9999", period="2016")
+
+
+def test_broken_geopackages(tmp_path):
+    with pytest.raises(OpenDataError, match="not a GeoPackage"):
+        read_boundaries(CSV, "GM9999", "wijk")
+    with pytest.raises(OpenDataError, match="layer wijken has no wijken of GM0599"):
+        read_boundaries(GPKG, "GM0599", "wijk")
+    renamed = tmp_path / "wb.gpkg"
+    shutil.copy(GPKG, renamed)
+    con = sqlite3.connect(renamed)
+    con.execute("UPDATE gpkg_geometry_columns SET table_name = 'grenzen' WHERE table_name = 'wijken'")
+    con.commit()
+    con.close()
+    with pytest.raises(OpenDataError, match=r"wb.gpkg: no layer of wijken \(has: buurten, gemeenten, grenzen\)"):
+        read_boundaries(renamed, "GM9999", "wijk")
+
+
+def _city_text(kwb, health) -> str:
+    return city_to_toml(city_from_figures(kwb, "wijk", health)[0])
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (lambda t: t.replace("level = \"wijk\"", "level = \"wijk\"\nkleur = \"blauw\""), "kleur: unknown key"),
+    (lambda t: t.replace("alone_share = 0.5215", "alone_share = nan"),
+     "neighbourhood WK999901.settings.alone_share: nan is not a number"),
+    (lambda t: t.replace("alone_share = 0.5215", "alone_share = 1.5"),
+     "neighbourhood WK999901.settings.alone_share: 1.5 is out of range"),
+    (lambda t: t.replace("alone_share = 0.5215", "alone_sahre = 0.5"),
+     "neighbourhood WK999901.settings.alone_share: missing"),
+    (lambda t: t.replace("lonely_pct = 54.1", "lonely_pct = 154.1"),
+     "neighbourhood WK999901.observed.lonely_pct: 154.1 is out of range 0 to 100"),
+    (lambda t: t.replace("lonely_pct = 54.1", "eenzaam = 54.1"),
+     "neighbourhood WK999901.observed.eenzaam: unknown key"),
+    (lambda t: t.replace("age_shares = [0.3958", "age_shares = [0.4958"),
+     "neighbourhood WK999901.settings.age_shares: must add up to 1"),
+    (lambda t: t.replace('code = "WK999902"', 'code = "WK999901"'), "code WK999901 appears twice"),
+    (lambda t: t.replace("format = 1", "format = 2"), "format: expected 1"),
+    (lambda t: t.replace('gemeente = "GM9999"', 'gemeente = "Voorbeeldstad"'), "is not a gemeente code"),
+    (lambda t: t.replace("adults = 9388", "adults = 99388"), "adults (99388) exceed inhabitants"),
+    (lambda t: t + "[[[", "not valid TOML"),
+])
+def test_broken_city_files(tmp_path, kwb, health, edit, expected):
+    path = tmp_path / "stad.toml"
+    text = _city_text(kwb, health)
+    changed = edit(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    with pytest.raises(OpenDataError) as exc:
+        load_city(path)
+    message = _one_line(exc)
+    assert message.startswith("stad.toml: ") and expected in message
+
+
+def test_city_file_in_another_encoding(tmp_path, kwb, health):
+    path = tmp_path / "stad.toml"
+    path.write_bytes(_city_text(kwb, health).replace("Dorp aan de Dijk", "Dörp").encode("cp1252"))
+    with pytest.raises(OpenDataError, match=r"stad\.toml: not UTF-8 text"):
+        load_city(path)
+
+
+# ------------------------------------------------------------------------------------------ fuzzing
+def test_fuzzed_kwb_files_fail_cleanly(tmp_path):
+    """Random damage to a KWB file: it is read, or refused with an OpenDataError; nothing else escapes."""
+    rng = random.Random(17)
+    original = CSV.read_bytes()
+    alphabet = b";,.\"\r\n-0123456789abcxyz\xe9\xff\x00 "
+    outcomes = {"read": 0, "refused": 0}
+    for i in range(250):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 8)):
+            kind = rng.random()
+            pos = rng.randrange(len(data))
+            if kind < 0.4:
+                data[pos] = rng.choice(alphabet)
+            elif kind < 0.7:
+                del data[pos: pos + rng.randint(1, 30)]
+            else:
+                data[pos:pos] = bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
+        path = tmp_path / f"fuzz{i}.csv"
+        path.write_bytes(bytes(data))
+        try:
+            kwb = read_kerncijfers(path, "GM9999")
+            city_from_figures(kwb, "wijk")
+            outcomes["read"] += 1
+        except OpenDataError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(("fuzz", "--")), str(exc)
+            outcomes["refused"] += 1
+    assert outcomes["read"] > 0 and outcomes["refused"] > 0
+
+
+def test_fuzzed_city_files_fail_cleanly(tmp_path, kwb, health):
+    rng = random.Random(3)
+    text = _city_text(kwb, health)
+    tokens = ["nan", "inf", "-1", "1e9", '"x"', "[]", "true", "[1, 2]", "{}", "0"]
+    for i in range(200):
+        lines = text.split("\n")
+        for _ in range(rng.randint(1, 3)):
+            j = rng.randrange(len(lines))
+            if "=" in lines[j] and rng.random() < 0.8:
+                lines[j] = lines[j].split("=")[0] + "= " + rng.choice(tokens)
+            else:
+                del lines[j]
+        path = tmp_path / f"city{i}.toml"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        try:
+            load_city(path)
+        except OpenDataError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(f"city{i}.toml"), str(exc)
+
+
+def test_fuzzed_numbers():
+    rng = random.Random(5)
+    for _ in range(2000):
+        text = "".join(rng.choice("0123456789.,-+eE x") for _ in range(rng.randint(0, 8)))
+        try:
+            value = parse_number(text)
+        except ValueError:
+            continue
+        assert value is None or np.isfinite(value)
+
+
+# ------------------------------------------------------------------------------------------ samples
+def test_samples_are_what_the_script_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr(samples, "HERE", tmp_path)
+    samples.main()
+    for name in ("kwb-2023-voorbeeld.csv", "50120NED-voorbeeld.csv"):
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+    for path in (DATA / "odata").rglob("*.json"):
+        assert json.loads(path.read_text()) == json.loads((tmp_path / path.relative_to(DATA)).read_text()), path
+    assert read_table(tmp_path / "kwb-2024-voorbeeld.xlsx").rows == read_table(XLSX).rows
+    new = read_boundaries(tmp_path / "wijkenbuurten-voorbeeld.gpkg", "GM9999", "buurt")
+    old = read_boundaries(GPKG, "GM9999", "buurt")
+    assert new.names == old.names and all(new.shapes[c].equals(old.shapes[c]) for c in old.shapes)
