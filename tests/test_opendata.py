@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 import requests
 
@@ -253,7 +254,7 @@ def test_boundaries_and_map(kwb, health, tmp_path):
     buurten = read_boundaries(GPKG, "GM9999", "buurt")
     assert "BU99990399" not in buurten.shapes  # water
     city, _ = city_from_figures(kwb, "buurt", health)
-    parts = {label: [n.code, *n.merged] for label, n in zip(city.labels(), city.neighbourhoods, strict=True)}
+    parts = city.parts()
     shapes, missing = neighbourhood_shapes(buurten, parts)
     assert missing == [] and shapes["Binnenstad"].area == pytest.approx(1_000_000 * 2 + 1_500_000 - 1_500_000 + 500_000)
     values = {label: float(i) for i, label in enumerate(shapes)}
@@ -472,3 +473,23 @@ def test_samples_are_what_the_script_writes(tmp_path, monkeypatch):
     new = read_boundaries(tmp_path / "wijkenbuurten-voorbeeld.gpkg", "GM9999", "buurt")
     old = read_boundaries(GPKG, "GM9999", "buurt")
     assert new.names == old.names and all(new.shapes[c].equals(old.shapes[c]) for c in old.shapes)
+
+
+def test_observed_vs_simulated(kwb, health):
+    from model.opendata.compare import observed_vs_simulated
+
+    city, _ = city_from_figures(kwb, "wijk", health)
+    labels = city.labels()
+    per_seed = pd.DataFrame([{"seed": s, "neighbourhood": label, "lonely_share": 0.40 + 0.01 * s,
+                              "severe_share": 0.1, "very_severe_share": 0.02, "emotional_lonely_share": 0.3,
+                              "social_lonely_share": 0.35, "volunteering_share_year": 0.3,
+                              "informal_carer_share": 0.12} for s in range(3) for label in labels[:2]])
+    table = observed_vs_simulated(city, per_seed)
+    assert set(table["neighbourhood"]) == set(labels[:2])  # neighbourhoods not simulated are left out
+    row = table[(table["neighbourhood"] == "Oost") & (table["figure"] == "lonely_pct")].iloc[0]
+    assert row["observed"] == samples.HEALTH["02"][0]
+    assert row["simulated"] == pytest.approx(41.0)
+    assert row["difference"] == pytest.approx(41.0 - samples.HEALTH["02"][0])
+    assert row["ci_low"] < 41.0 < row["ci_high"]
+    severe = table[(table["neighbourhood"] == "Oost") & (table["figure"] == "severe_lonely_pct")].iloc[0]
+    assert severe["simulated"] == pytest.approx(12.0)  # DJG 9-10 and 11 together

@@ -138,6 +138,10 @@ class City:
         names = [n.name for n in self.neighbourhoods]
         return [f"{n.name} ({n.code})" if names.count(n.name) > 1 else n.name for n in self.neighbourhoods]
 
+    def parts(self) -> dict[str, list[str]]:
+        """The area codes of each neighbourhood, by its label: its own and those merged into it (for maps)."""
+        return {label: [n.code, *n.merged] for label, n in zip(self.labels(), self.neighbourhoods, strict=True)}
+
     def archetypes(self) -> dict[str, Archetype]:
         """The ``Parameters.archetypes`` table of this city: one entry per neighbourhood, by its name."""
         return dict(zip(self.labels(), (n.settings for n in self.neighbourhoods), strict=True))
