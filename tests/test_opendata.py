@@ -493,3 +493,41 @@ def test_observed_vs_simulated(kwb, health):
     assert row["ci_low"] < 41.0 < row["ci_high"]
     severe = table[(table["neighbourhood"] == "Oost") & (table["figure"] == "severe_lonely_pct")].iloc[0]
     assert severe["simulated"] == pytest.approx(12.0)  # DJG 9-10 and 11 together
+
+
+# ------------------------------------------------------------------------------------------ commands
+def _city_command(argv: list[str]) -> int:
+    import argparse
+
+    from model.opendata.commands import add_city_parser
+
+    parser = argparse.ArgumentParser(prog="vitality")
+    add_city_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_city_import_and_map_commands(tmp_path, capsys):
+    out = tmp_path / "voorbeeldstad.toml"
+    assert _city_command(["city", "import", str(XLSX), "--gemeente", "GM9999", "--rivm", str(RIVM),
+                          "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Voorbeeldstad (GM9999): 4 neighbourhoods (wijken)" in printed and "skipped 1 wijken" in printed
+    city = load_city(out)
+    assert city.sources["rivm"].period == "2022" and city.neighbourhoods[0].observed["lonely_pct"] == 54.1
+    with pytest.raises(OpenDataError, match="exists already"):
+        _city_command(["city", "import", str(XLSX), "--gemeente", "GM9999", "--out", str(out)])
+    png = tmp_path / "kaart.png"
+    assert _city_command(["city", "map", str(out), "--map", str(GPKG), "--figure", "lonely_pct",
+                          "--out", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert "Map of 4 of 4 neighbourhoods" in capsys.readouterr().out
+
+
+def test_city_import_from_the_api_needs_a_code(api, tmp_path):
+    out = tmp_path / "api.toml"
+    with pytest.raises(OpenDataError, match="give the gemeente's code"):
+        _city_command(["city", "import", "cbs:85984NED", "--gemeente", "Voorbeeldstad", "--out", str(out)])
+    assert _city_command(["city", "import", "cbs:85984NED", "--gemeente", "9999", "--rivm", "rivm:50120NED",
+                          "--out", str(out)]) == 0
+    assert load_city(out).sources["cbs"].file == "cbs:85984NED"

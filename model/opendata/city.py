@@ -47,7 +47,7 @@ from model.opendata.kwb import Kerncijfers, Source
 from model.opendata.rivm import FIGURES as HEALTH_FIGURES
 from model.opendata.rivm import HealthEstimates
 from model.opendata.table import OpenDataError
-from model.parameters import Archetype, ParameterError, Parameters
+from model.parameters import Archetype, ParameterError, Parameters, parameters_from_dict
 
 #: Adults among the 15-24 year olds: ages 18-24 are 7 of the band's 10 years (even spread assumed).
 ADULT_SHARE_15_24 = 0.7
@@ -145,6 +145,26 @@ class City:
     def archetypes(self) -> dict[str, Archetype]:
         """The ``Parameters.archetypes`` table of this city: one entry per neighbourhood, by its name."""
         return dict(zip(self.labels(), (n.settings for n in self.neighbourhoods), strict=True))
+
+    def parameters(self, base: Parameters, scale: float = 1.0) -> Parameters:
+        """``base`` with this city's neighbourhoods (replacing the archetype table) and a sample of its adults.
+
+        Args:
+            base: Parameters of a scenario; its own archetypes must be the schema's (a scenario that
+                changes archetypes describes another city).
+            scale: Proportional sample of the city's adults to simulate (1 = everyone; see :meth:`sample_size`).
+
+        Raises:
+            OpenDataError: The scenario changes archetypes, or the scale is not usable.
+        """
+        if base.archetypes != Parameters().archetypes or base.neighbourhoods_per_archetype != 1:
+            raise OpenDataError(f"the scenario sets its own neighbourhood archetypes; with a city file the "
+                                f"neighbourhoods are those of {self.name}: remove [parameters.archetypes] from it")
+        try:
+            return parameters_from_dict({}, base=dataclasses.replace(
+                base, archetypes=self.archetypes(), n_residents=self.sample_size(scale)))
+        except ParameterError as exc:
+            raise OpenDataError(f"city {self.name}: {exc}") from None
 
     def sample_size(self, scale: float) -> int:
         """Adults to simulate for a proportional sample ``scale`` (1 = everyone).
