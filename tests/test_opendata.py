@@ -531,3 +531,22 @@ def test_city_import_from_the_api_needs_a_code(api, tmp_path):
     assert _city_command(["city", "import", "cbs:85984NED", "--gemeente", "9999", "--rivm", "rivm:50120NED",
                           "--out", str(out)]) == 0
     assert load_city(out).sources["cbs"].file == "cbs:85984NED"
+
+
+def test_output_maps_from_a_short_run(kwb, health):
+    """A real city runs: the neighbourhoods keep their names, and each map output has a value per neighbourhood."""
+    from model.opendata.outputs import MAP_OUTPUTS, final_by_neighbourhood, output_maps
+    from model.runner import run
+
+    city, _ = city_from_figures(kwb, "wijk", health)
+    params = city.parameters(Parameters(burn_in_years=0.1, years=0.1), scale=0.02)
+    finals = {}
+    for steering in ("framing", "facilitating"):
+        result = run(params.replace(steering_mode=steering), seed=1)
+        assert list(result.neighbourhoods["neighbourhood"].unique()) == city.labels()
+        finals[steering] = final_by_neighbourhood(result.neighbourhoods)
+    maps = output_maps(city, GPKG, finals, {k: k for k in MAP_OUTPUTS}, "{output}: {scenario} - {ref}")
+    assert [key for key, _, _ in maps] == [*MAP_OUTPUTS, *(f"{k}-facilitating" for k in MAP_OUTPUTS)]
+    for _, _, fig in maps:
+        coloured = [c for c in fig.axes[0].collections if c.get_array() is not None]
+        assert len(coloured[0].get_array()) == len(city.neighbourhoods)
