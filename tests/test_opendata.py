@@ -550,3 +550,16 @@ def test_output_maps_from_a_short_run(kwb, health):
     for _, _, fig in maps:
         coloured = [c for c in fig.axes[0].collections if c.get_array() is not None]
         assert len(coloured[0].get_array()) == len(city.neighbourhoods)
+
+
+def test_odd_names_every_column_the_import_reads():
+    from model.opendata.kwb import FIGURES
+    from model.opendata.rivm import FIGURES as HEALTH
+
+    odd = (Path(__file__).parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
+    section = odd[odd.index("### 6.3 A real city"): odd.index("## 7 Submodels")]
+    for f in FIGURES:
+        assert f"`{f.short[0]}`" in section and f"`{f.odata}_<n>`" in section, f.name
+        assert not f.percent or f"`{f.percent}`" in section, f.name
+    for f in HEALTH:
+        assert f"`{f.odata}_<n>`" in section, f.name
