@@ -86,6 +86,13 @@ def test_parse_number_rejects_text(text):
         parse_number(text)
 
 
+def test_title_line_above_the_header_gives_the_period(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Kerncijfers wijken en buurten 2022\r\n" + CSV.read_text(encoding="utf-8"), encoding="utf-8")
+    kwb = read_kerncijfers(path, "GM9999")
+    assert kwb.source.period == "2022" and len(kwb.areas) == 17
+
+
 def test_windows_1252_file_is_read_with_its_names(tmp_path):
     path = tmp_path / "kwb.csv"
     path.write_bytes(CSV.read_text(encoding="utf-8").replace("Oosterpark", "Súdpark").encode("cp1252"))
@@ -285,6 +292,7 @@ def _variant(tmp_path: Path, name: str, edit) -> Path:
 
 BROKEN_KWB = {
     "wrong file (a scenario)": (lambda t: b'name = "x"\n[parameters]\nn_residents = 10\n', "not a table"),
+    "no rows of figures": (lambda t: b"Kerncijfers wijken en buurten 2024\nbron: CBS;2024\n", "no header row"),
     "an image": (lambda t: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not text in UTF-8"),
     "empty": (lambda t: b"", "the file is empty"),
     "old xls": (lambda t: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel file"),

@@ -118,14 +118,15 @@ def _read_csv(path: Path, data: bytes, header_hint: frozenset[str]) -> RawTable:
     if "\x00" in text:
         raise OpenDataError(f"{path.name}: contains NUL bytes (UTF-16 without a byte-order mark, or not a text file); "
                             "save it as 'CSV UTF-8'")
-    first = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max(";,\t", key=first.count)
-    if first.count(delimiter) == 0:
-        raise OpenDataError(f"{path.name}: line 1 has no column separator (; , or tab): not a table")
+    top = text.splitlines()[:10]  # the header may follow a title line
+    delimiter = max(";,\t", key=lambda d: max(line.count(d) for line in top))
+    if not any(delimiter in line for line in top):
+        raise OpenDataError(f"{path.name}: no column separator (; , or tab) in its first lines: not a table")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
+    titles: list[str] = []
     try:
         for record in reader:
             if not any(cell.strip() for cell in record):
@@ -133,7 +134,8 @@ def _read_csv(path: Path, data: bytes, header_hint: frozenset[str]) -> RawTable:
             if header is None:
                 cells = [c.strip() for c in record]
                 if not _has_hint(cells, header_hint):
-                    continue  # a title line above the header
+                    titles.append(" ".join(cells))  # a title line above the header
+                    continue
                 header = cells
                 continue
             if len(record) > len(header):
@@ -145,7 +147,7 @@ def _read_csv(path: Path, data: bytes, header_hint: frozenset[str]) -> RawTable:
         raise OpenDataError(f"{path.name}: row {reader.line_num}: {exc}") from None
     if header is None:
         raise OpenDataError(f"{path.name}: no header row with any of the columns {', '.join(sorted(header_hint))}")
-    return RawTable(path, header, rows, lines, hints=[path.stem], notes=notes)
+    return RawTable(path, header, rows, lines, hints=[*titles, path.stem], notes=notes)
 
 
 def _read_xlsx(path: Path, data: bytes, header_hint: frozenset[str]) -> RawTable:
