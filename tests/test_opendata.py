@@ -295,7 +295,8 @@ BROKEN_KWB = {
     "no rows of figures": (lambda t: b"Kerncijfers wijken en buurten 2024\nbron: CBS;2024\n", "no header row"),
     "an image": (lambda t: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "not text in UTF-8"),
     "empty": (lambda t: b"", "the file is empty"),
-    "old xls": (lambda t: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel file"),
+    "damaged xls": (lambda t: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "a spreadsheet that cannot be read"),
+    "damaged xlsx": (lambda t: b"PK\x03\x04" + b"\x00" * 100, "a spreadsheet that cannot be read"),
     "missing column": (lambda t: t.replace("a_1p_hh", "a_1p_xx").encode(), "column a_1p_hh (one-person households) is "
                        "missing"),
     "unreadable cell": (lambda t: t.replace(";6200;", ";veel;", 1).encode(), "row 5, column a_inw: cannot read 'veel'"),
@@ -571,3 +572,19 @@ def test_odd_names_every_column_the_import_reads():
         assert not f.percent or f"`{f.percent}`" in section, f.name
     for f in HEALTH:
         assert f"`{f.odata}_<n>`" in section, f.name
+
+
+def test_fuzzed_workbooks_fail_cleanly(tmp_path):
+    rng = random.Random(11)
+    original = XLSX.read_bytes()
+    for i in range(120):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 6)):
+            pos = rng.randrange(len(data))
+            data[pos: pos + rng.randint(1, 4)] = bytes(rng.randrange(256) for _ in range(rng.randint(0, 4)))
+        path = tmp_path / f"fuzz{i}.xlsx"
+        path.write_bytes(bytes(data))
+        try:
+            read_kerncijfers(path, "GM9999")
+        except OpenDataError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(f"fuzz{i}.xlsx"), str(exc)
