@@ -505,55 +505,54 @@ def test_observed_vs_simulated(kwb, health):
 
 
 # ------------------------------------------------------------------------------------------ commands
-def _city_command(argv: list[str]) -> int:
-    import argparse
+def test_import_write_and_map(tmp_path):
+    from model.opendata.commands import city_map, import_city, save_figure, write_city
 
-    from model.opendata.commands import add_city_parser
-
-    parser = argparse.ArgumentParser(prog="vitality")
-    add_city_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-def test_city_import_and_map_commands(tmp_path, capsys):
-    out = tmp_path / "voorbeeldstad.toml"
-    assert _city_command(["city", "import", str(XLSX), "--gemeente", "GM9999", "--rivm", str(RIVM),
-                          "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert "Voorbeeldstad (GM9999): 4 neighbourhoods (wijken)" in printed and "skipped 1 wijken" in printed
-    city = load_city(out)
-    assert city.sources["rivm"].period == "2022" and city.neighbourhoods[0].observed["lonely_pct"] == 54.1
+    city, messages = import_city(str(XLSX), "GM9999", rivm=str(RIVM))
+    assert any("skipped 1 wijken" in m for m in messages)
+    out = write_city(city, tmp_path / "voorbeeldstad.toml")
+    again = load_city(out)
+    assert again.sources["rivm"].period == "2022" and again.neighbourhoods[0].observed["lonely_pct"] == 54.1
     with pytest.raises(OpenDataError, match="exists already"):
-        _city_command(["city", "import", str(XLSX), "--gemeente", "GM9999", "--out", str(out)])
-    png = tmp_path / "kaart.png"
-    assert _city_command(["city", "map", str(out), "--map", str(GPKG), "--figure", "lonely_pct",
-                          "--out", str(png)]) == 0
+        write_city(city, out)
+    fig, missing = city_map(again, GPKG, "lonely_pct")
+    assert missing == []
+    png = save_figure(fig, tmp_path / "kaart.png")
     assert png.read_bytes()[:4] == b"\x89PNG"
-    assert "Map of 4 of 4 neighbourhoods" in capsys.readouterr().out
+    with pytest.raises(OpenDataError, match=r"should end in \.png or \.svg"):
+        save_figure(fig, tmp_path / "kaart.jpg")
 
 
-def test_city_import_from_the_api_needs_a_code(api, tmp_path):
-    out = tmp_path / "api.toml"
+def test_import_from_the_api_needs_a_code(api):
+    from model.opendata.commands import import_city
+
     with pytest.raises(OpenDataError, match="give the gemeente's code"):
-        _city_command(["city", "import", "cbs:85984NED", "--gemeente", "Voorbeeldstad", "--out", str(out)])
-    assert _city_command(["city", "import", "cbs:85984NED", "--gemeente", "9999", "--rivm", "rivm:50120NED",
-                          "--out", str(out)]) == 0
-    assert load_city(out).sources["cbs"].file == "cbs:85984NED"
+        import_city("cbs:85984NED", "Voorbeeldstad")
+    city, _ = import_city("cbs:85984NED", "9999", rivm="rivm:50120NED")
+    assert city.sources["cbs"].file == "cbs:85984NED" and "lonely_pct" in city.neighbourhoods[0].observed
 
 
-def test_output_maps_from_a_short_run(kwb, health):
+def test_output_maps_from_a_short_run(kwb, health, tmp_path):
     """A real city runs: the neighbourhoods keep their names, and each map output has a value per neighbourhood."""
+    from model.opendata.commands import CityRun, city_of_results
     from model.opendata.outputs import MAP_OUTPUTS, final_by_neighbourhood, output_maps
-    from model.runner import run
+    from model.runner import RunResult, run
 
     city, _ = city_from_figures(kwb, "wijk", health)
     params = city.parameters(Parameters(burn_in_years=0.1, years=0.1), scale=0.02)
-    finals = {}
+    finals, results = {}, {}
     for steering in ("framing", "facilitating"):
         result = run(params.replace(steering_mode=steering), seed=1)
         assert list(result.neighbourhoods["neighbourhood"].unique()) == city.labels()
         finals[steering] = final_by_neighbourhood(result.neighbourhoods)
+        results[steering] = RunResult(result.city, result.neighbourhoods.assign(seed=1))
+    run_ = CityRun(city, 0.02, "voorbeeldstad.toml")
+    assert city_of_results({"city": run_.manifest()}, "res") == run_
+    folder = Path(tmp_path)
+    run_.write(folder, results)
+    assert load_city(folder / "city.toml") == city
+    observed = pd.read_csv(folder / "observed.csv")
+    assert set(observed["scenario"]) == {"framing", "facilitating"} and "Centrum" in set(observed["neighbourhood"])
     maps = output_maps(city, GPKG, finals, {k: k for k in MAP_OUTPUTS}, "{output}: {scenario} - {ref}")
     assert [key for key, _, _ in maps] == [*MAP_OUTPUTS, *(f"{k}-facilitating" for k in MAP_OUTPUTS)]
     for _, _, fig in maps:

@@ -455,14 +455,23 @@ def load_city(path: str | Path) -> City:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise OpenDataError(f"{path}: no such city file (make one with `vitality city import`)") from None
     except UnicodeDecodeError:
         raise OpenDataError(f"{path.name}: not UTF-8 text; save the city file as UTF-8") from None
+    except OSError as exc:
+        raise OpenDataError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_city(text, path.name)
+
+
+def parse_city(text: str, file: str) -> City:
+    """Check the text of a city file (see :func:`load_city`); ``file`` names it in messages."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise OpenDataError(f"{path.name}: not valid TOML ({exc})") from None
-    return _parse_city(data, path.name)
+        raise OpenDataError(f"{file}: not valid TOML ({exc})") from None
+    return _parse_city(data, file)
 
 
 def _parse_city(data: dict[str, Any], file: str) -> City:

@@ -1,23 +1,32 @@
-"""``vitality city``: make a city file from CBS and RIVM figures, and check it on a map.
+"""What ``vitality city import``, ``vitality city map`` and ``--city`` do; the CLI parses and prints.
 
-``vitality city import SOURCE --gemeente GM0599 [--level wijk|buurt] [--rivm SOURCE] --out mycity.toml``
-reads a KWB download (``kwb-2024.xlsx`` or ``.csv``) or the API (``cbs:85984NED``), derives one
-neighbourhood per wijk or buurt and writes the city file, which ``--city`` of ``run``,
-``compare``, ``sweep`` and ``report`` reads. ``vitality city map mycity.toml --map
-wijkenbuurten_2024.gpkg --out kaart.png`` draws the city's neighbourhoods coloured by one of
-their settings or observed figures, to check that the boundaries belong to the figures.
+* :func:`import_city` reads a KWB download (``kwb-2024.xlsx``/``.csv``) or the API
+  (``cbs:85984NED``) and, optionally, RIVM's table, and derives the city; :func:`write_city`
+  writes the city file, never over an existing file.
+* :func:`city_map` draws the city's neighbourhoods from the CBS/PDOK GeoPackage, coloured by one
+  setting or observed figure, to check that the boundaries belong to the figures.
+* :class:`CityRun` is a city at a ``--scale``: it puts the city's neighbourhoods into scenarios,
+  records the city in a results folder's manifest and writes ``city.toml`` and ``observed.csv``
+  beside the results; :func:`city_of_results` reads it back for the report.
 """
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from model.opendata.city import MIN_INHABITANTS, OBSERVED, City, city_from_figures, city_to_toml, load_city
-from model.opendata.geo import draw_map, neighbourhood_shapes, read_boundaries
+import pandas as pd
+from matplotlib.figure import Figure
+
+from model.opendata.city import OBSERVED, City, city_from_figures, city_to_toml, load_city, parse_city
+from model.opendata.compare import observed_vs_simulated
+from model.opendata.geo import city_shapes, draw_map
 from model.opendata.kwb import read_kerncijfers
 from model.opendata.odata import fetch_health, fetch_kerncijfers, is_api_source
+from model.opendata.outputs import final_by_neighbourhood
 from model.opendata.rivm import read_health
 from model.opendata.table import OpenDataError
 from model.parameters import Archetype
@@ -27,113 +36,139 @@ from model.store import publish_file
 MAP_FIGURES = ("alone_share", "low_income_share", "density", "share", *OBSERVED)
 
 
-def add_city_parser(sub: argparse._SubParsersAction) -> None:
-    """Add ``vitality city import`` and ``vitality city map`` to the command line."""
-    p_city = sub.add_parser("city", help="make a city file of your own gemeente from CBS and RIVM figures")
-    city_sub = p_city.add_subparsers(dest="city_command", required=True, parser_class=type(p_city))
-    p_imp = city_sub.add_parser("import", help="derive one neighbourhood per wijk or buurt from CBS figures")
-    p_imp.add_argument("source", help="CBS Kerncijfers wijken en buurten: kwb-YYYY.xlsx or .csv, or cbs:<table> "
-                       "(e.g. cbs:85984NED, needs the cbs extra)")
-    p_imp.add_argument("--gemeente", required=True, help="the gemeente: code (GM0599) or name (Rotterdam)")
-    p_imp.add_argument("--level", choices=("wijk", "buurt"), default="wijk",
-                       help="which areas become neighbourhoods (default wijk)")
-    p_imp.add_argument("--rivm", metavar="SOURCE", help="RIVM Gezondheid per wijk en buurt (table 50120NED) as a "
-                       "CSV or XLSX file, or rivm:50120NED: loneliness and more, kept to compare with the model")
-    p_imp.add_argument("--rivm-period", default="", metavar="YEAR", help="year of the RIVM estimates (default: the "
-                       "latest in the file)")
-    p_imp.add_argument("--min-inhabitants", type=int, default=MIN_INHABITANTS, metavar="N",
-                       help=f"smaller areas are merged (buurten) or left out (wijken) (default {MIN_INHABITANTS})")
-    p_imp.add_argument("--out", required=True, help="the city file to write (.toml; must not exist yet)")
-    p_imp.set_defaults(func=import_city)
-    p_map = city_sub.add_parser("map", help="draw a city file's neighbourhoods from the CBS/PDOK boundaries")
-    p_map.add_argument("city", help="a city file written by `vitality city import`")
-    p_map.add_argument("--map", required=True, metavar="GPKG", help="wijkenbuurten_YYYY.gpkg (CBS/PDOK)")
-    p_map.add_argument("--figure", default="low_income_share", choices=MAP_FIGURES, metavar="NAME",
-                       help=f"what to colour by (default low_income_share; one of {', '.join(MAP_FIGURES)})")
-    p_map.add_argument("--out", required=True, help="the image to write (.png or .svg; must not exist yet)")
-    p_map.set_defaults(func=map_city)
+def import_city(source: str, gemeente: str, level: str = "wijk", rivm: str | None = None, rivm_period: str = "",
+                min_inhabitants: int = 200) -> tuple[City, list[str]]:
+    """Read the figures and derive the city (see :func:`model.opendata.city.city_from_figures`).
 
+    Args:
+        source: A KWB file, or ``cbs:<table>`` for CBS's API.
+        gemeente: The gemeente's code (``GM0599``, ``0599``) or, for a file, its name.
+        level: ``wijk`` or ``buurt``.
+        rivm: RIVM's table 50120NED as a file, or ``rivm:50120NED``; None for none.
+        rivm_period: The year of the RIVM estimates ('' for the latest).
+        min_inhabitants: Smaller areas are merged (buurten) or left out (wijken).
 
-def import_city(args: argparse.Namespace) -> int:
-    """``vitality city import``: read the figures, derive the city, write the city file, tell what was done."""
-    out = Path(args.out)
-    _check_new(out, ".toml")
-    if args.min_inhabitants < 1:
-        raise OpenDataError(f"--min-inhabitants: {args.min_inhabitants} is not a number of inhabitants (1 or more)")
-    if is_api_source(args.source):
-        digits = args.gemeente.strip().upper().removeprefix("GM")
+    Returns:
+        The city and what was merged, left out or filled in.
+
+    Raises:
+        OpenDataError: A file, the API or an argument cannot be used; the message is one line.
+    """
+    if min_inhabitants < 1:
+        raise OpenDataError(f"--min-inhabitants: {min_inhabitants} is not a number of inhabitants (1 or more)")
+    if is_api_source(source):
+        digits = gemeente.strip().upper().removeprefix("GM")
         if not (digits.isdigit() and len(digits) <= 4):
-            raise OpenDataError(f"--gemeente: with {args.source} give the gemeente's code (such as GM0599), "
-                                f"not {args.gemeente!r}")
-        kwb = fetch_kerncijfers(args.source, "GM" + digits.zfill(4))
+            raise OpenDataError(f"--gemeente: with {source} give the gemeente's code (such as GM0599), "
+                                f"not {gemeente!r}")
+        kwb = fetch_kerncijfers(source, "GM" + digits.zfill(4))
     else:
-        kwb = read_kerncijfers(args.source, args.gemeente)
+        kwb = read_kerncijfers(source, gemeente)
     health = None
-    if args.rivm:
-        read = fetch_health if is_api_source(args.rivm) else read_health
-        health = read(args.rivm, kwb.gemeente_code, args.rivm_period)
-    city, messages = city_from_figures(kwb, args.level, health, args.min_inhabitants)
+    if rivm:
+        read = fetch_health if is_api_source(rivm) else read_health
+        health = read(rivm, kwb.gemeente_code, rivm_period)
+    return city_from_figures(kwb, level, health, min_inhabitants)
+
+
+def write_city(city: City, out: str | Path) -> Path:
+    """Write the city file ``out`` (``.toml``), never over an existing file."""
+    out = Path(out)
+    check_new(out, ".toml")
     publish_file(out, city_to_toml(city).encode("utf-8"))
-    print(f"{city.name} ({city.gemeente}): {len(city.neighbourhoods)} neighbourhoods ({city.level}en), "
-          f"{city.inhabitants:,} inhabitants of whom {city.adults:,} adults, from {kwb.source.title}"
-          + (f" and {health.source.title}" if health else ""))
-    for message in messages:
-        print(f"- {message}")
-    print(f"City file written to {out}; run it with: vitality run --city {out} --scale 0.05 (a 5% sample; "
-          "--scale 1 simulates every adult)")
-    return 0
+    return out
 
 
-def map_city(args: argparse.Namespace) -> int:
-    """``vitality city map``: the city's neighbourhoods on the CBS/PDOK map, coloured by one figure."""
-    out = Path(args.out)
-    _check_new(out, ".png", ".svg")
-    city = load_city(args.city)
-    shapes, missing, others = city_shapes(city, args.map)
-    values = {label: _figure(n, args.figure) for label, n in zip(city.labels(), city.neighbourhoods, strict=True)}
-    fig = draw_map(shapes, {k: v for k, v in values.items() if v is not None}, f"{city.name}: {args.figure}",
-                   args.figure, others=others)
+def city_map(city: City, gpkg: str | Path, figure: str = "low_income_share") -> tuple[Figure, list[str]]:
+    """The city's neighbourhoods on the CBS/PDOK map, coloured by a setting or an observed figure.
+
+    Returns:
+        The figure and the area codes that have no boundary in the GeoPackage.
+
+    Raises:
+        OpenDataError: An unknown figure, or the GeoPackage has none of the city's areas.
+    """
+    if figure not in MAP_FIGURES:
+        raise OpenDataError(f"--figure: {figure!r} is not one of {', '.join(MAP_FIGURES)}")
+    shapes, missing, others = city_shapes(city, gpkg)
+    settings = {f.name for f in dataclasses.fields(Archetype)}
+    values = {label: float(getattr(n.settings, figure)) if figure in settings else n.observed.get(figure)
+              for label, n in zip(city.labels(), city.neighbourhoods, strict=True)}
+    fig = draw_map(shapes, {k: v for k, v in values.items() if v is not None}, f"{city.name}: {figure}", figure,
+                   others=others)
+    return fig, missing
+
+
+def save_figure(fig: Figure, out: str | Path) -> Path:
+    """Write a figure as ``.png`` or ``.svg``, never over an existing file."""
+    out = Path(out)
+    check_new(out, ".png", ".svg")
     buffer = io.BytesIO()
     fig.savefig(buffer, format=out.suffix[1:], dpi=150)
     publish_file(out, buffer.getvalue())
-    if missing:
-        print(f"- no boundary for {', '.join(missing)} in {Path(args.map).name}: is it the map of the same year?")
-    print(f"Map of {len(shapes)} of {len(city.neighbourhoods)} neighbourhoods written to {out}")
-    return 0
+    return out
 
 
-def city_shapes(city: City, gpkg: str | Path) -> tuple[dict, list[str], dict]:
-    """The city's neighbourhood shapes, the codes without a boundary, and the gemeente's other areas.
-
-    Raises:
-        OpenDataError: The GeoPackage has no boundary for any of the city's neighbourhoods.
-    """
-    boundaries = read_boundaries(gpkg, city.gemeente, city.level)
-    parts = city.parts()
-    shapes, missing = neighbourhood_shapes(boundaries, parts)
-    if not shapes:
-        raise OpenDataError(f"{Path(gpkg).name}: none of {city.name}'s {city.level}en has a boundary in layer "
-                            f"{boundaries.layer}; use the map of the year of the figures ({_period(city)})")
-    used = {code for codes in parts.values() for code in codes}
-    others = {code: shape for code, shape in boundaries.shapes.items() if code not in used}
-    return shapes, missing, others
-
-
-def _figure(n: object, name: str) -> float | None:
-    if name in {f for f in Archetype.__dataclass_fields__}:
-        return float(getattr(n.settings, name))  # type: ignore[attr-defined]
-    return n.observed.get(name)  # type: ignore[attr-defined]
-
-
-def _period(city: City) -> str:
-    source = city.sources.get("cbs")
-    return source.period if source and source.period else "unknown"
-
-
-def _check_new(out: Path, *suffixes: str) -> None:
+def check_new(out: Path, *suffixes: str) -> None:
+    """Refuse an output name with another suffix, one that exists, or one in a missing folder."""
     if out.suffix.lower() not in suffixes:
         raise OpenDataError(f"--out: {out} should end in {' or '.join(suffixes)}")
     if out.exists():
         raise OpenDataError(f"--out: {out} exists already; choose another name or remove it")
     if not out.parent.is_dir():
         raise OpenDataError(f"--out: folder {out.parent} does not exist")
+
+
+@dataclass(frozen=True)
+class CityRun:
+    """A city simulated at a scale: what ``--city FILE --scale S`` adds to a run.
+
+    Attributes:
+        city: The city.
+        scale: Proportional sample of its adults (1 = everyone).
+        file: The city file it came from (as given).
+    """
+
+    city: City
+    scale: float = 1.0
+    file: str = ""
+
+    @classmethod
+    def load(cls, file: str | Path, scale: float = 1.0) -> CityRun:
+        """Read a city file and check that ``scale`` can be simulated."""
+        city = load_city(file)
+        city.sample_size(scale)
+        return cls(city, scale, str(file))
+
+    def scenario(self, scenario: Any) -> Any:
+        """The scenario with this city's neighbourhoods and a ``scale`` sample of its adults."""
+        return dataclasses.replace(scenario, params=self.city.parameters(scenario.params, self.scale))
+
+    def manifest(self) -> dict[str, Any]:
+        """What a results folder's manifest records: the file, the scale and the whole city file."""
+        return {"file": self.file, "scale": self.scale, "gemeente": self.city.gemeente, "name": self.city.name,
+                "source": city_to_toml(self.city)}
+
+    def write(self, folder: Path, results: dict[str, Any]) -> None:
+        """Write ``city.toml`` and ``observed.csv`` (observed beside simulated, per scenario) into ``folder``."""
+        (folder / "city.toml").write_text(city_to_toml(self.city), encoding="utf-8")
+        tables = [observed_vs_simulated(self.city, final_by_neighbourhood(r.neighbourhoods)).assign(scenario=name)
+                  for name, r in results.items()]
+        table = pd.concat(tables, ignore_index=True)
+        table[["scenario", *table.columns[:-1]]].to_csv(folder / "observed.csv", index=False)
+
+
+def city_of_results(manifest: dict[str, Any], where: str) -> CityRun | None:
+    """The city a results folder was run on (from its manifest), or None for the model's own archetypes.
+
+    Raises:
+        OpenDataError: The manifest's city cannot be read.
+    """
+    record = manifest.get("city")
+    if record is None:
+        return None
+    try:
+        return CityRun(parse_city(record["source"], f"{where} (manifest city)"), float(record["scale"]),
+                       str(record.get("file", "")))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OpenDataError(f"{where}: manifest.json has no readable city ({exc})") from None

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
+from model.opendata.city import City
 from model.opendata.table import OpenDataError
 
 #: Layer names per level, as CBS has written them over the years (matched case-insensitively).
@@ -246,3 +247,22 @@ def _patch(shape: shapely.Geometry) -> PathPatch:
     if not vertices:
         return PathPatch(MplPath(np.zeros((1, 2))))
     return PathPatch(MplPath(np.concatenate(vertices), np.concatenate(codes)))
+
+
+def city_shapes(city: City, gpkg: str | Path) -> tuple[dict, list[str], dict]:
+    """The city's neighbourhood shapes, the codes without a boundary, and the gemeente's other areas.
+
+    Raises:
+        OpenDataError: The GeoPackage has no boundary for any of the city's neighbourhoods.
+    """
+    boundaries = read_boundaries(gpkg, city.gemeente, city.level)
+    parts = city.parts()
+    shapes, missing = neighbourhood_shapes(boundaries, parts)
+    if not shapes:
+        source = city.sources.get("cbs")
+        raise OpenDataError(f"{Path(gpkg).name}: none of {city.name}'s {city.level}en has a boundary in layer "
+                            f"{boundaries.layer}; use the map of the year of the figures "
+                            f"({source.period if source and source.period else 'unknown'})")
+    used = {code for codes in parts.values() for code in codes}
+    others = {code: shape for code, shape in boundaries.shapes.items() if code not in used}
+    return shapes, missing, others

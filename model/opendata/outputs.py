@@ -16,9 +16,8 @@ from matplotlib.figure import Figure
 
 from model.community import WEEKS_PER_YEAR
 from model.opendata.city import City
-from model.opendata.commands import city_shapes
 from model.opendata.compare import COMPARED
-from model.opendata.geo import draw_map
+from model.opendata.geo import city_shapes, draw_map
 from model.runner import last_weeks
 
 
