@@ -4,7 +4,7 @@ Start it with ``.venv/bin/solara run dashboard.py --host 127.0.0.1`` (or ``make 
 open http://127.0.0.1:8765. It needs no internet: solara-assets serves every front-end file.
 
 The page is declarative: widgets only. Everything it shows or changes goes through
-:mod:`model.dashboard_support` (the session model with its decisions and baseline, snapshots,
+:mod:`model.workshop` (the session model with its decisions and baseline, snapshots,
 figures, exports, the info tab) and :mod:`model.i18n` (Dutch and English texts); no model rule
 lives here.
 
@@ -33,18 +33,16 @@ import solara.server.settings
 from mesa.visualization.utils import force_update, update_counter
 
 from model import WEEKS_PER_YEAR
-from model import dashboard_support as ds
+from model import workshop as ds
+from model.api import list_scenarios, load_scenario
 from model.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
-    PARAMETER_HELP_NL,
-    PARAMETER_LABELS,
     neighbourhood_name,
     scenario_description,
     steering_name,
     t,
 )
-from model.scenarios import list_scenarios, load_scenario
 
 # The "This website runs on Solara" banner would cover the bottom right of the charts, and the
 # server's usage statistics would call the internet from a workshop room.
@@ -82,10 +80,10 @@ def Monitors(snap: ds.Snapshot, lang: str) -> None:
             Note(f"{snap.week}", _BIG, ["monitor-value"])
             Note(f"{t('year', lang)} {snap.week / WEEKS_PER_YEAR:.1f} · {steering_name(snap.mode, lang)}",
                  classes=["monitor-mode"])
-        for mon in ds.monitors(snap):
+        for mon in ds.monitors(snap, lang):
             colour = {True: "#2e7d32", False: "#c62828", None: "#546e7a"}[mon.better]
             with solara.Card(style=card, margin=0, classes=["monitor", f"monitor-{mon.key}"]):
-                Note(t(mon.key, lang))
+                Note(mon.label)
                 Note(mon.value, _BIG, ["monitor-value"])
                 if mon.delta is not None:
                     Note(f"{mon.delta} {t('vs_baseline', lang)}", f"{_SMALL} color: {colour};", ["monitor-delta"])
@@ -133,9 +131,8 @@ def Lever(spec: ds.SliderSpec, lang: str, act: Callable[..., None]) -> None:
     """A slider for an intervention's setting and the button that applies it now."""
     value = solara.use_reactive(spec.default)
     shown = f"{value.value:.0%}" if spec.hi <= 1 else f"{value.value:g}"
-    solara.SliderFloat(f"{t(f'setting_{spec.name}', lang)}: {shown}", value=value, min=spec.lo, max=spec.hi,
-                       step=spec.step)
-    solara.Button(t(f"act_{spec.name}", lang), small=True, block=True, classes=[f"act-{spec.name}"],
+    solara.SliderFloat(f"{spec.label[lang]}: {shown}", value=value, min=spec.lo, max=spec.hi, step=spec.step)
+    solara.Button(spec.button[lang], small=True, block=True, classes=[f"act-{spec.name}"],
                   on_click=lambda: act(spec.name, **{spec.setting: value.value}))
 
 
@@ -205,11 +202,11 @@ def StartSettings(model: solara.Reactive[ds.WorkshopModel], settings: solara.Rea
         solara.InputInt(t("seed", lang), value=current["seed"],
                         on_value=lambda v: settings.set({**settings.value, "seed": int(v)}))
         for spec in ds.slider_specs():
-            help_text = PARAMETER_HELP_NL[spec.name] if lang == "nl" else f"{spec.doc} ({spec.unit})"
+            help_text = spec.help.get(lang, f"{spec.doc} ({spec.unit})")
             value = current["overrides"][spec.name]
             slider = solara.SliderInt if spec.is_int else solara.SliderFloat
             shown = f"{value:g}" if spec.is_int or spec.step >= 1 else f"{value:.2f}"
-            slider(f"{PARAMETER_LABELS[lang][spec.name]}: {shown}", value=value, min=spec.lo, max=spec.hi,
+            slider(f"{spec.label[lang]}: {shown}", value=value, min=spec.lo, max=spec.hi,
                    step=spec.step, on_value=lambda v, name=spec.name: set_override(name, v))
             Note(help_text, f"{_SMALL} margin: -6px 0 8px 0;")
 

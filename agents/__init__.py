@@ -1,7 +1,7 @@
 """The model's agents: residents, professionals, the municipality, initiatives and meeting places.
 
 Residents, initiatives and meeting places are thin Mesa agents over model-owned
-arrays (their dynamics run vectorised in :mod:`model.submodels`); professionals and
+arrays (their dynamics run vectorised in :mod:`model.core.submodels`); professionals and
 the municipality are few and keep ordinary ``step`` methods.
 """
 

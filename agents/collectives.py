@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from model.parameters import INITIATIVE_KINDS
+from model.core.parameters import INITIATIVE_KINDS
 
 if TYPE_CHECKING:
-    from model.community import CommunityModel
+    from model.core.community import CommunityModel
 
 
 class Initiative(mesa.Agent):
-    """A resident initiative (slot ``idx`` of :class:`model.state.Initiatives`).
+    """A resident initiative (slot ``idx`` of :class:`model.core.state.Initiatives`).
 
     A slot is reused after its initiative ends; ``alive`` tells whether one occupies it.
     """
@@ -38,7 +38,7 @@ class Initiative(mesa.Agent):
 
 
 class MeetingPlace(mesa.Agent):
-    """A low-threshold meeting place (buurthuis), row ``idx`` of :class:`model.state.Places`."""
+    """A low-threshold meeting place (buurthuis), row ``idx`` of :class:`model.core.state.Places`."""
 
     model: CommunityModel
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from model.community import CommunityModel
+    from model.core.community import CommunityModel
 
 
 class Municipality(mesa.Agent):

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from model.state import CASE_OPEN
+from model.core.state import CASE_OPEN
 
 if TYPE_CHECKING:
-    from model.community import CommunityModel
+    from model.core.community import CommunityModel
 
 
 class Professional(mesa.Agent):

@@ -1,4 +1,4 @@
-"""Residents: Mesa agents whose state lives in the model's :class:`model.state.Population` arrays."""
+"""Residents: Mesa agents whose state lives in the model's :class:`model.core.state.Population` arrays."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from model.parameters import AGE_GROUPS, TALENTS, ZRM_DOMAINS
-from model.state import need_level_of
+from model.core.parameters import AGE_GROUPS, TALENTS, ZRM_DOMAINS
+from model.core.state import need_level_of
 
 if TYPE_CHECKING:
-    from model.community import CommunityModel
+    from model.core.community import CommunityModel
 
 LONELINESS_CATEGORIES = ("not lonely", "moderately lonely", "severely lonely", "very severely lonely")
 
@@ -29,7 +29,7 @@ class Resident(mesa.Agent):
     """An adult resident. Read-only views of the model-owned arrays at index ``idx``.
 
     Residents have no ``step``: their weekly dynamics are the vectorised submodels
-    of :class:`model.community.CommunityModel`.
+    of :class:`model.core.community.CommunityModel`.
     """
 
     model: CommunityModel

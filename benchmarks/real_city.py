@@ -39,9 +39,10 @@ def peak_mib() -> float:
 
 def measure(kwb: Path, gemeente: str, scale: float, burn_in: float, years: float) -> dict[str, float]:
     """Import the city, build it at ``scale`` (with ``burn_in`` years) and run ``years`` years."""
-    from model.community import WEEKS_PER_YEAR, CommunityModel
+    from model.core.community import CommunityModel
+    from model.core.parameters import Parameters
+    from model.core.time import WEEKS_PER_YEAR
     from model.opendata import city_from_figures, read_kerncijfers
-    from model.parameters import Parameters
 
     t0 = time.perf_counter()
     city, _ = city_from_figures(read_kerncijfers(kwb, gemeente), "wijk")

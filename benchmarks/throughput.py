@@ -24,9 +24,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from model import submodels
-from model.community import WEEKS_PER_YEAR, CommunityModel
-from model.parameters import Parameters
+from model.core import submodels
+from model.core.community import CommunityModel
+from model.core.parameters import Parameters
+from model.core.time import WEEKS_PER_YEAR
 
 HERE = Path(__file__).resolve().parent
 
@@ -82,9 +83,7 @@ def measure_reference(n: int, weeks: int, seed: int) -> dict[str, float]:
 
 def profile(n: int, weeks: int, seed: int) -> str:
     """CPU milliseconds per weekly step of each submodel (``CommunityModel._simulate_week``), as a table."""
-    names = [name for name in vars(submodels) if not name.startswith("_") and callable(getattr(submodels, name))
-             and getattr(getattr(submodels, name), "__module__", "") == submodels.__name__
-             and name not in ("need_level_of", "case_hours_of", "settle")]  # helpers, timed in their callers
+    names = [name for name in submodels.__all__ if name != "settle"]  # settle runs once, before the burn-in
     spent: dict[str, float] = collections.defaultdict(float)
 
     def timed(name: str, f: Callable) -> Callable:

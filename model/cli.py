@@ -1,57 +1,42 @@
-"""The ``vitality`` command line: run and compare scenarios, sweep experimental designs and analyse them.
+"""The ``vitality`` command line: run and compare scenarios, report on them, sweep designs and analyse them.
 
-Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...`` (in
-:mod:`model.report`), ``sweep DESIGN``, ``analyse RESULTS``, ``list`` and ``show SCENARIO``.
-Runs are stored as they finish (:mod:`model.store`), so an interrupted or failed batch resumes
-when the same command is run again. Bad input ends with a one-line message naming the problem
-and exit code 2.
+Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...``, ``sweep DESIGN``,
+``analyse RESULTS``, ``list`` and ``show SCENARIO``. This module only parses arguments, checks them and
+prints; the work is done by :mod:`model.api` (runs, results folders, statistics) and
+:mod:`model.reporting.report` (the report). Runs are stored as they finish, so an interrupted or failed
+batch resumes when the same command is run again. Bad input ends with a one-line message naming the
+problem and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from model.analysis import AnalysisError, SweepResults, analyse, load_results
-from model.community import WEEKS_PER_YEAR
-from model.parameters import ParameterError
-from model.plots import mean_ci, plot_key_outputs
-from model.provenance import git_state, model_digest, versions
-from model.runner import RunResult
-from model.scenarios import Scenario, list_scenarios, load_scenario
-from model.store import (
-    BatchReport,
-    RunStore,
-    StoreError,
-    Task,
-    WorkerCrashedError,
-    default_jobs,
-    make_executor,
-    publish_folder,
-    run_batch,
+from model import api
+from model.core.schema import ParameterError
+from model.core.time import WEEKS_PER_YEAR
+from model.experiments.analysis import AnalysisError
+from model.experiments.scenarios import Scenario
+from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from model.reporting.report import (
+    ReportError,
+    check_free,
+    pdf_renderer,
+    render_report,
+    write_report,
 )
-from model.sweeps import DESIGN_DIR, Design, collect_sweep, load_design
 
-KEY_OUTPUTS = {
-    "community_strength": "community strength (0-100)",
-    "lonely_share": "lonely (DJG >= 3)",
-    "severe_share": "severely lonely (DJG 9-10)",
-    "open_cases": "open cases",
-    "waiting_list": "waiting list",
-    "admin_share": "professionals' admin share",
-    "volunteering_share_year": "volunteered in past year",
-    "total_cost_eur": "cost per week (EUR)",
-}
+#: Options of ``report`` that only apply when it runs scenarios.
+RUN_OPTIONS = ("residents", "years", "seeds", "seed", "out")
 
 
 class UsageError(Exception):
@@ -63,263 +48,18 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-# ---------------------------------------------------------------------- running and summarising
-def scenario_tables(scenario: Scenario, seed: int) -> dict[str, pd.DataFrame]:
-    """One run of a scenario (a task of the run store): its city and neighbourhood tables."""
-    result = scenario.run(seed)
-    return {"city": result.city, "neighbourhoods": result.neighbourhoods}
+# ---------------------------------------------------------------------- printing
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def scenario_tasks(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[Task]:
-    """One task per scenario and seed (paired replications), keyed ``<scenario>--seed-<seed>``."""
-    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed),
-                 {"scenario": sc.to_dict(), "seed": seed})
-            for sc in scenarios for seed in seeds]
-
-
-def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, RunResult], dict[str, Any]]:
-    """Gather a finished batch of :func:`scenario_tasks` by scenario, with its timings.
-
-    Args:
-        store: The entered store, every run finished.
-        report: What :func:`model.store.run_batch` did in this session.
-
-    Returns:
-        The results by scenario name (seeds in order) and the timings for the manifest.
-
-    """
-    city: dict[str, list[pd.DataFrame]] = {}
-    nbh: dict[str, list[pd.DataFrame]] = {}
-    seconds: dict[str, float] = {}
-    for task in store.tasks:
-        name = task.args[0].name
-        tables = store.load(task.key)
-        city.setdefault(name, []).append(tables["city"])
-        nbh.setdefault(name, []).append(tables["neighbourhoods"])
-        seconds[name] = round(seconds.get(name, 0.0) + store.seconds(task.key), 2)
-    results = {name: RunResult(pd.concat(city[name], ignore_index=True), pd.concat(nbh[name], ignore_index=True))
-               for name in city}
-    return results, batch_timings(report, run_seconds_per_scenario=seconds)
-
-
-@contextmanager
-def _temporary_batch(tasks: Sequence[Task], jobs: int | None,
-                     scheduler: str | None) -> Iterator[tuple[RunStore, BatchReport]]:
-    """Run a batch in a temporary work folder (removed afterwards); give the finished store and the report."""
-    with tempfile.TemporaryDirectory(prefix="vitality-") as work, RunStore(Path(work), tasks) as store:
-        report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
-        if report.failed:
-            key, failure = next(iter(store.failures().items()))
-            raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
-                               f"{failure['traceback']}")
-        yield store, report
-
-
-def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], jobs: int | None = None,
-                  scheduler: str | None = None) -> dict[str, RunResult]:
-    """Run scenarios on the same seeds in parallel and return the results in memory (no results folder).
-
-    What ``vitality compare`` runs, for use from Python (e.g. in a notebook); pass the results to
-    :func:`comparison_table`.
-
-    Args:
-        scenarios: The scenarios, with distinct names.
-        seeds: One run per scenario and seed (paired across scenarios).
-        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
-        scheduler: Address of a Dask distributed scheduler to run on instead.
-
-    Returns:
-        The results by scenario name, in the order given, seeds in order.
-
-    Raises:
-        RuntimeError: A run failed (the message holds its traceback).
-
-    """
-    with _temporary_batch(scenario_tasks(scenarios, seeds), jobs, scheduler) as (store, report):
-        return collect_scenarios(store, report)[0]
-
-
-def run_sweep(design: Design, jobs: int | None = None, scheduler: str | None = None) -> SweepResults:
-    """Run a design's sweep in parallel and return its results in memory (no results folder).
-
-    What ``vitality sweep`` runs, for use from Python (e.g. in a notebook); pass the results to
-    :func:`model.analysis.analyse` or its parts (``sobol_indices``, ``discover``, ...).
-
-    Args:
-        design: The design (e.g. ``load_design(name).with_overrides(...)``).
-        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
-        scheduler: Address of a Dask distributed scheduler to run on instead.
-
-    Returns:
-        The design, its sample and points, and every run's outputs, as :func:`model.analysis.load_results` reads
-        them from a results folder.
-
-    Raises:
-        DesignError: A point's values do not form valid parameters.
-        RuntimeError: A run failed (the message holds its traceback).
-
-    """
-    sample = design.sample()
-    points = design.points(sample)
-    with _temporary_batch(design.tasks(points), jobs, scheduler) as (store, _):
-        runs = collect_sweep(design, store)
-    return SweepResults(design.to_dict(), sample, points, runs)
-
-
-def batch_timings(report: BatchReport, **run_seconds: Any) -> dict[str, Any]:
-    """Timings for a manifest: the runs' own seconds (as given), this session's wall time and run counts."""
-    return {**run_seconds, "wall_seconds_this_session": report.seconds, "runs_done_this_session": report.done,
-            "runs_resumed": report.resumed}
-
-
-def comparison_table(results: dict[str, RunResult], keys: dict[str, str] = KEY_OUTPUTS,
-                     weeks: int = WEEKS_PER_YEAR) -> pd.DataFrame:
-    """Key outputs per scenario, and their differences against the first scenario, with 95% CIs.
-
-    Each seed's outputs are averaged over the last ``weeks`` weeks; the intervals are over
-    seeds, and those of the differences over the paired (same-seed) differences.
-
-    Args:
-        results: Results by scenario name, all on the same seeds; the first is the reference.
-        keys: City outputs to summarise, with their labels.
-        weeks: Length of the final period averaged per seed.
-
-    Returns:
-        One row per output and scenario: ``mean``, ``ci_low``, ``ci_high`` and (except for the
-        reference) ``difference``, ``diff_ci_low``, ``diff_ci_high``.
-
-    """
-    finals = {name: r.final(weeks) for name, r in results.items()}
-    reference = next(iter(finals.values()))
-    rows = []
-    for key, label in keys.items():
-        for i, (name, final) in enumerate(finals.items()):
-            mean, low, high = mean_ci(final[key])
-            row = {"output": label, "key": key, "scenario": name, "mean": mean, "ci_low": low, "ci_high": high}
-            if i:
-                diff, dlow, dhigh = mean_ci(final[key] - reference[key])  # aligned on seed
-                row |= {"difference": diff, "diff_ci_low": dlow, "diff_ci_high": dhigh}
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _num(v: float, sign: str = "") -> str:
-    """Format a number with as many decimals as its size needs (``sign="+"`` shows a plus sign)."""
-    if pd.isna(v):
-        return "nan"
-    return f"{v:{sign},.0f}" if abs(v) >= 100 else f"{v:{sign}.2f}" if abs(v) >= 1 else f"{v:{sign}.3f}"
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """Render a :func:`comparison_table` for the terminal: value [95% CI] per output and scenario."""
-    shown = pd.DataFrame({
-        "output": table["output"], "scenario": table["scenario"],
-        "mean [95% CI]": [f"{_num(m)} [{_num(lo)}, {_num(hi)}]"
-                          for m, lo, hi in zip(table["mean"], table["ci_low"], table["ci_high"], strict=True)],
-    })
-    if "difference" in table:
-        shown["difference [95% CI]"] = [
-            "(reference)" if pd.isna(d) else f"{_num(d, '+')} [{_num(lo, '+')}, {_num(hi, '+')}]"
-            for d, lo, hi in zip(table["difference"], table["diff_ci_low"], table["diff_ci_high"], strict=True)]
-    if table["scenario"].nunique() == 1:
-        shown = shown.drop(columns="scenario")
-    return shown.to_string(index=False)
-
-
-# ---------------------------------------------------------------------- writing results
-def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any]) -> Path:
-    """Write tidy tables, figures and the manifest atomically (see :func:`model.store.publish_folder`).
-
-    Files: ``city`` and ``neighbourhoods`` as Parquet and CSV (a ``scenario`` column, one row per
-    scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), one PNG per
-    key output and ``manifest.json``.
-
-    Raises:
-        StoreError: ``out`` exists already (results are never overwritten).
-
-    """
-    def fill(folder: Path) -> None:
-        for part in ("city", "neighbourhoods"):
-            frame = pd.concat([getattr(r, part).assign(scenario=name) for name, r in results.items()],
-                              ignore_index=True)
-            frame = frame[["scenario", *frame.columns[:-1]]]
-            frame.to_parquet(folder / f"{part}.parquet", index=False)
-            frame.to_csv(folder / f"{part}.csv", index=False)
-            if part == "city":
-                plot_key_outputs(frame, folder)
-        table.to_csv(folder / "summary.csv", index=False)
-        write_manifest(folder, manifest)
-
-    return publish_folder(out, fill)
-
-
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    """Write ``manifest.json`` (UTF-8, indented)."""
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str, ensure_ascii=False),
-                                          encoding="utf-8")
-
-
-def run_manifest(argv: Sequence[str], timings: dict[str, Any], **content: Any) -> dict[str, Any]:
-    """The manifest of a results folder: the command, ``content``, timings, versions, git commit and model digest."""
-    return {"command": ["vitality", *argv], "created": datetime.now().isoformat(timespec="seconds"), **content,
-            "timings": timings, "versions": versions(), "git": git_state(), "model_digest": model_digest()}
-
-
-# ---------------------------------------------------------------------- resumable batches
-class BatchStoppedError(Exception):
-    """A batch that stopped before its results were published; one line and an exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def work_folder(out: Path) -> Path:
-    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
-    return out.with_name(out.name + ".work")
-
-
-@contextmanager
-def resumable(tasks: Sequence[Task], out: Path, args: argparse.Namespace) -> Iterator[tuple[RunStore, BatchReport]]:
-    """Run a batch in the work folder of ``out`` (resuming it), then let the caller publish ``out``.
-
-    The ``with`` body gets the entered store, with every run finished, and the batch report;
-    once it has published the results, the work folder is removed.
-
-    Raises:
-        UsageError: ``out`` exists already.
-        BatchStoppedError: Runs failed, the batch was interrupted or a worker died; finished runs are kept.
-
-    """
-    if out.exists():
-        raise UsageError(f"results folder {out} exists already; choose another with --out or remove it")
-    store = RunStore(work_folder(out), tasks, ["vitality", *args.argv])
-    again = shlex.join(["vitality", *args.argv, *([] if args.out else ["--out", str(out)])])
-    try:
-        with store:
-            report = run_batch(store, make_executor(args.jobs, args.scheduler))
-            if report.failed:
-                key, error = next(iter(report.failed.items()))
-                raise BatchStoppedError(
-                    f"{len(report.failed)} of {len(tasks)} runs failed (first, {key}: {error}); their tracebacks are "
-                    f"in {store.folder}/failed/; the other runs are kept: fix the cause and run `{again}` to retry "
-                    "the failed runs", 1)
-            yield store, report
-    except (KeyboardInterrupt, WorkerCrashedError) as exc:
-        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
-        kept = len(store.finished()) if store.folder.exists() else 0
-        raise BatchStoppedError(f"{why}; {kept} finished runs are kept in {store.folder}; run `{again}` to resume",
-                                130 if isinstance(exc, KeyboardInterrupt) else 1) from None
-    store.remove()
-
-
-# ---------------------------------------------------------------------- commands
+# ---------------------------------------------------------------------- checking arguments
 def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]:
     """Load scenarios and apply the command line's overrides."""
     options = {"n_residents": ("--residents", args.residents), "years": ("--years", args.years),
                "steering_mode": ("--steering", getattr(args, "steering", None))}
     overrides = {key: value for key, (_, value) in options.items() if value is not None}
-    loaded = [load_scenario(name) for name in names]
+    loaded = [api.load_scenario(name) for name in names]
     try:
         scenarios = [sc.with_parameters(overrides) for sc in loaded]
     except ParameterError as exc:  # an override from the command line: name the option, not the key
@@ -349,22 +89,28 @@ def _seeds(args: argparse.Namespace) -> list[int]:
 def _check_execution(args: argparse.Namespace) -> None:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    args.jobs = args.jobs or default_jobs()
+    args.jobs = args.jobs or api.default_jobs()
 
 
-def _simulate(scenarios: list[Scenario], args: argparse.Namespace, default_out: str) -> tuple[
-        dict[str, RunResult], pd.DataFrame, Path]:
-    """Run (resumably), summarise and write: the part that ``run`` and ``compare`` share."""
+def _out(args: argparse.Namespace, default: str) -> Path:
+    """The results folder: ``--out``, or ``results/<default>-<time>``."""
+    return Path(args.out) if args.out else Path("results") / f"{default}-{datetime.now():%Y%m%d-%H%M%S}"
+
+
+def _batch_options(args: argparse.Namespace, out: Path) -> dict:
+    """What :mod:`model.api` needs to run a batch for this command: the command, how to resume it, execution."""
+    command = ["vitality", *args.argv]
+    resume = [*command, *([] if args.out else ["--out", str(out)])]
+    return {"command": command, "resume": resume, "jobs": args.jobs, "scheduler": args.scheduler}
+
+
+def _simulate(scenarios: list[Scenario], args: argparse.Namespace, default_out: str) -> tuple[pd.DataFrame, Path]:
+    """Run (resumably), summarise and write: the part that ``run``, ``compare`` and ``report`` share."""
     seeds = _seeds(args)
     _check_execution(args)
-    out = Path(args.out) if args.out else Path("results") / f"{default_out}-{datetime.now():%Y%m%d-%H%M%S}"
-    with resumable(scenario_tasks(scenarios, seeds), out, args) as (store, report):
-        results, timings = collect_scenarios(store, report)
-        table = comparison_table(results)
-        manifest = run_manifest(args.argv, timings, seeds=seeds, scenarios=[
-            sc.to_dict() | {"path": str(sc.path), "source": sc.source} for sc in scenarios])
-        write_results(out, results, table, manifest)
-    return results, table, out
+    out = _out(args, default_out)
+    _, table = api.save_comparison(scenarios, seeds, out, **_batch_options(args, out))
+    return table, out
 
 
 def _describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
@@ -373,13 +119,14 @@ def _describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
             f"({args.seed}-{args.seed + args.seeds - 1})")
 
 
+# ---------------------------------------------------------------------- commands
 def _cmd_run(args: argparse.Namespace) -> int:
     scenarios = _scenarios([args.scenario], args)
     sc = scenarios[0]
-    _, table, out = _simulate(scenarios, args, sc.name)
+    table, out = _simulate(scenarios, args, sc.name)
     print(f"Scenario {sc.name} ({sc.description}; steering: {sc.params.steering_mode}): "
           f"{_describe_runs(scenarios, args)}; mean over the last year with 95% CI:")
-    print(format_table(table))
+    print(api.format_table(table))
     print(f"Results written to {out}/")
     return 0
 
@@ -388,56 +135,75 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if len(args.scenarios) < 2:
         raise UsageError("compare needs at least two scenarios (the first is the reference)")
     scenarios = _scenarios(args.scenarios, args)
-    _, table, out = _simulate(scenarios, args, "compare-" + "-".join(sc.name for sc in scenarios)[:60])
+    table, out = _simulate(scenarios, args, "compare-" + "-".join(sc.name for sc in scenarios)[:60])
     print(f"Comparison on the same seeds: {_describe_runs(scenarios, args)}; mean over the last year and "
           f"difference against {scenarios[0].name}, with 95% CIs over paired seeds:")
-    print(format_table(table))
+    print(api.format_table(table))
     print(f"Results written to {out}/ (summary.csv has the comparison table)")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    if args.threshold < 0:
+        raise UsageError("--threshold must be 0 or more (a percentage of the reference value)")
+    report = Path(args.report) if args.report else None
+    if report is not None:
+        if report.suffix != ".html":
+            raise UsageError(f"--report {report}: give a file name ending in .html")
+        check_free(report, args.pdf)
+    pdf = pdf_renderer() if args.pdf else None
+    is_folder = [Path(item).is_dir() for item in args.inputs]
+    if any(is_folder):
+        if not all(is_folder):
+            raise UsageError("give either results folders or scenarios to run, not both")
+        if given := [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != args.run_defaults[key]]:
+            raise UsageError(f"{', '.join(given)} only apply when the report runs scenarios, not to results folders")
+        comparison = api.combine([api.read_results(Path(item)) for item in args.inputs])
+    else:
+        for item in args.inputs:
+            if not item.endswith(".toml") and ("/" in item or os.sep in item):
+                raise UsageError(f"{item}: no such results folder; give a folder written by `vitality run` or "
+                                 "`vitality compare`, a scenario file (.toml) or a shipped scenario's name")
+        scenarios = _scenarios(args.inputs, args)
+        _, out = _simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
+        print(f"Results written to {out}/")
+        comparison = api.combine([api.read_results(out)])
+    if report is None:
+        folders = comparison.folders
+        report = (folders[0].path / f"report-{args.lang}.html" if len(folders) == 1
+                  else Path("results") / f"report-{datetime.now():%Y%m%d-%H%M%S}-{args.lang}.html")
+    html = render_report(comparison, lang=args.lang, threshold=args.threshold / 100)
+    for path in write_report(report, html, pdf):
+        print(f"Report written to {path}")
     return 0
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     _check_execution(args)
-    design = load_design(args.design).with_overrides(args.residents, args.years, args.replications, args.samples)
-    sample = design.sample()
-    points = design.points(sample)
-    tasks = design.tasks(points)
+    design = api.load_design(args.design).with_overrides(args.residents, args.years, args.replications,
+                                                         args.samples)
+    points = design.points()
+    runs = len(design.tasks(points))  # checks every point's parameters before anything runs
     p = design.scenarios[0].params
     print(f"Sweep {design.name} ({design.method}): {_count(len(points), 'point')} x "
           f"{_count(len(design.scenarios), 'scenario')} x {_count(design.replications, 'seed')} = "
-          f"{_count(len(tasks), 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
-    out = Path(args.out) if args.out else Path("results") / f"sweep-{design.name}-{datetime.now():%Y%m%d-%H%M%S}"
-    with resumable(tasks, out, args) as (store, report):
-        runs = collect_sweep(design, store)
-        manifest = run_manifest(args.argv, batch_timings(report, run_seconds_total=round(
-            sum(store.seconds(t.key) for t in tasks), 2)), design=design.to_dict(),
-            scenarios=[sc.to_dict() | {"path": str(sc.path), "source": sc.source} for sc in design.scenarios])
-
-        changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
-                                      ("replications", args.replications), ("samples", args.samples)) if v is not None}
-        header = "".join(f"# overridden on the command line: {k} = {v}\n" for k, v in changed.items())
-
-        def fill(folder: Path) -> None:
-            (folder / "design.toml").write_text(header + design.source, encoding="utf-8")
-            sample.to_csv(folder / "sample.csv")
-            points.to_csv(folder / "points.csv")
-            runs.to_parquet(folder / "runs.parquet", index=False)
-            runs.to_csv(folder / "runs.csv", index=False)
-            write_manifest(folder, manifest)
-
-        publish_folder(out, fill)
+          f"{_count(runs, 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
+    out = _out(args, f"sweep-{design.name}")
+    changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
+                                  ("replications", args.replications), ("samples", args.samples)) if v is not None}
+    note = "".join(f"# overridden on the command line: {k} = {v}\n" for k, v in changed.items())
+    api.save_sweep(design, out, note=note, **_batch_options(args, out))
     print(f"Results written to {out}/ (runs.csv: one row per point, scenario and seed); "
           f"analyse them with: vitality analyse {shlex.quote(str(out))}")
     return 0
 
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
-    results = load_results(Path(args.results))
+    results = api.load_results(Path(args.results))
     out = Path(args.out) if args.out else Path(args.results) / "analysis"
     if out.exists():
         raise UsageError(f"analysis folder {out} exists already; choose another with --out or remove it")
-    analysis = analyse(results)
-    publish_folder(out, analysis.write)
+    analysis = api.save_analysis(results, out)
     design = results.design
     print(f"Sweep {design['name']} ({design['method']}, {_count(len(results.points), 'point')}, "
           f"{_count(len(design['seeds']), 'seed')}): findings")
@@ -447,16 +213,12 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _cmd_list(args: argparse.Namespace) -> int:
     if args.designs:
-        rows = [(d.name, d.description) for d in map(load_design, list_scenarios(DESIGN_DIR))]
+        rows = [(d.name, d.description) for d in map(api.load_design, api.list_scenarios(api.DESIGN_DIR))]
     else:
         rows = [(sc.name, sc.description_nl if args.nl else sc.description)
-                for sc in map(load_scenario, list_scenarios())]
+                for sc in map(api.load_scenario, api.list_scenarios())]
     width = max(len(name) for name, _ in rows)
     for name, description in rows:
         print(f"{name:<{width}}  {description}")
@@ -464,11 +226,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    sc = load_scenario(args.scenario)
+    sc = api.load_scenario(args.scenario)
     print(json.dumps(sc.to_dict(), indent=2, ensure_ascii=False) if args.json else sc.to_toml().rstrip("\n"))
     return 0
 
 
+# ---------------------------------------------------------------------- the parser
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--residents", type=int, help="number of adult residents (default: the scenario's)")
     p.add_argument("--years", type=float, help="simulated years (default: the scenario's)")
@@ -503,9 +266,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p_cmp)
     p_cmp.set_defaults(func=_cmd_compare)
 
-    from model.report import add_report_parser  # imported here: model.report builds on this module
-
-    add_report_parser(sub)
+    p_rep = sub.add_parser("report", help="write a self-contained HTML report (and PDF) of results or scenarios")
+    p_rep.add_argument("inputs", nargs="+", metavar="RESULTS_OR_SCENARIO",
+                       help="results folders written by run or compare, or scenarios to run first (a shipped "
+                            "scenario's name or a .toml file); the first scenario is the reference")
+    _add_run_options(p_rep)
+    p_rep.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                       help=f"language (default {DEFAULT_LANGUAGE})")
+    p_rep.add_argument("--report", help="report file ending in .html (must not exist yet; default "
+                                        "report-<lang>.html in the results folder)")
+    p_rep.add_argument("--pdf", action="store_true", help="also write a PDF beside it (needs WeasyPrint)")
+    p_rep.add_argument("--threshold", type=float, default=api.DEFAULT_THRESHOLD * 100,
+                       help="smallest neighbourhood difference shown, in %% of the reference value "
+                            "(default %(default)g)")
+    p_rep.set_defaults(func=_cmd_report, run_defaults={key: p_rep.get_default(key) for key in RUN_OPTIONS})
 
     p_sweep = sub.add_parser("sweep", help="run an experimental design (factorial, latin, sobol, morris)")
     p_sweep.add_argument("design", help="a shipped design's name (scenarios/designs/) or the path of a .toml file")
@@ -542,10 +316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         args.argv = argv
         return args.func(args)
-    except (UsageError, ParameterError, StoreError, AnalysisError, OSError) as exc:
+    except (UsageError, ParameterError, api.StoreError, api.ResultsError, ReportError, AnalysisError,
+            OSError) as exc:
         print(f"vitality: error: {exc}", file=sys.stderr)
         return 2
-    except BatchStoppedError as exc:
+    except api.BatchStoppedError as exc:
         print(f"vitality: {'error: ' if exc.code == 1 else ''}{exc}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:

@@ -1,14 +1,16 @@
 """The model as an EMA Workbench model, built from a design file.
 
-EMA Workbench (Kwakkel 2017) separates *uncertainties* (context), *levers* (policy choices)
-and *outcomes*. :func:`ema_model` maps a design (:mod:`model.sweeps`) onto them:
+A shell over :mod:`model.api`, as the command line is: EMA Workbench (Kwakkel 2017) separates
+*uncertainties* (context), *levers* (policy choices) and *outcomes*, and :func:`ema_model` maps a
+design (:mod:`model.experiments.sweeps`) onto them:
 
 * uncertainties: the design's parameters, with their ranges and distributions (EMA parameter
   names are Python identifiers, e.g. ``steering_facilitating_accountability``; each carries the
   schema name as its ``variable_name``);
 * lever: ``base_scenario``, the design's scenarios (when it has more than one);
 * outcomes: the design's outputs, each a run's mean over its last ``final_weeks`` weeks,
-  averaged over the design's seeds (EMA replications with a ``seed`` each).
+  averaged over the design's seeds (EMA replications with a ``seed`` each), to be maximised or
+  minimised as :data:`model.core.outputs.OUTPUTS` says which way is better (or for information).
 
 Use it with any EMA evaluator and sampler::
 
@@ -26,12 +28,15 @@ import functools
 import re
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
 
-from model.sweeps import Design, SweepParameter, load_design, overrides, sweep_run
+from model.api import OUTPUTS, Design, load_design, run_design_point
+
+if TYPE_CHECKING:
+    from model.experiments.sweep_parameters import SweepParameter
 
 with warnings.catch_warnings():  # EMA warns about optional parallel back ends that are not installed
     warnings.simplefilter("ignore", UserWarning)
@@ -84,12 +89,8 @@ def evaluate(design: Design, seed: int = 0, **values: Any) -> dict[str, float]:
         The design's outputs of the run.
 
     """
-    name = values.pop(LEVER, design.scenarios[0].name)
-    scenario = next(sc for sc in design.scenarios if sc.name == name)
-    values = {k: v.item() if isinstance(v, np.generic) else v for k, v in values.items()}
-    varied = scenario.with_parameters(overrides(values, scenario.params))
-    final = sweep_run(varied, seed, design.final_weeks)["final"].iloc[0]
-    return {output: float(final[output]) for output in design.outputs}
+    scenario = values.pop(LEVER, None)
+    return run_design_point(design, values, seed, scenario)
 
 
 def ema_model(design: Design | str | Path, name: str = "vitality") -> ReplicatorModel:
@@ -108,6 +109,8 @@ def ema_model(design: Design | str | Path, name: str = "vitality") -> Replicator
     model.uncertainties = [_uncertainty(p) for p in design.parameters]
     if len(design.scenarios) > 1:
         model.levers = [CategoricalParameter(LEVER, [sc.name for sc in design.scenarios])]
-    model.outcomes = [ScalarOutcome(output, function=np.mean) for output in design.outputs]
+    kinds = {"higher": ScalarOutcome.MAXIMIZE, "lower": ScalarOutcome.MINIMIZE, "neutral": ScalarOutcome.INFO}
+    model.outcomes = [ScalarOutcome(output, kind=kinds[OUTPUTS[output].better], function=np.mean)
+                      for output in design.outputs]
     model.replications = [{"seed": seed} for seed in design.seeds]
     return model

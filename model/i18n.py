@@ -1,5 +1,9 @@
 """Dutch and English texts of the workshop dashboard (labels, help texts, the info tab).
 
+Names of steering modes and interventions, the live levers' texts and the outputs' labels are
+declared by the plug-ins themselves (:mod:`model.core.steering`, :mod:`model.core.interventions`)
+and by :mod:`model.core.outputs`; the lookups below read them there.
+
 Plain data and small lookup functions, no UI: ``t("week", "nl")``. Every key exists in
 both languages, with the same placeholders (``tests/test_dashboard.py`` checks it).
 """
@@ -8,8 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from model.core.interventions import INTERVENTION_REGISTRY
+from model.core.steering import STEERING_REGISTRY
+
 if TYPE_CHECKING:
-    from model.scenarios import Scenario
+    from model.experiments.scenarios import Scenario
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -32,12 +39,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "steering_now": "Steering mode (switches now)",
         "where": "Where",
         "whole_city": "Whole city",
-        "act_close_meeting_places": "Close meeting places now",
-        "act_protect_community_time": "Protect community time",
-        "act_citizen_budget": "Add a citizen budget",
-        "setting_close_meeting_places": "Share of meeting places",
-        "setting_protect_community_time": "Protected share of hours",
-        "setting_citizen_budget": "EUR per adult per year",
         "compare_from_now": "New baseline from now",
         "start_settings": "Start settings",
         "start_help": "Choosing a scenario starts it at once. The seed and the sliders take effect on Reset.",
@@ -50,12 +51,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "tab_info": "About the model",
         "week": "Week",
         "year": "year",
-        "community_strength": "Community strength",
-        "lonely_share": "Lonely",
-        "casework_load": "Casework load",
-        "waiting_list": "Waiting list",
-        "initiatives_active": "Initiatives",
-        "meeting_places_open": "Meeting places open",
         "vs_baseline": "vs baseline",
         "no_baseline": "No decision yet: the charts show the live run only.",
         "baseline_since": "Dashed lines: baseline continued from week {week} without the room's decisions.",
@@ -69,17 +64,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_hours": "Professionals' hours per week by activity",
         "live": "live",
         "baseline": "baseline",
-        "strength_axis": "community strength (0-100)",
-        "lonely_axis": "lonely (%)",
-        "casework_axis": "casework load (cases + waiting)",
-        "hours_axis": "hours per week",
         "now": "this week",
         "places_open_label": "{open}/{total} meeting places open",
         "scheduled": "scenario: {what}",
         "decision_steering": "steering: {mode}",
-        "decision_close_meeting_places": "close {share:.0%} of places",
-        "decision_protect_community_time": "protect {share:.0%} of time",
-        "decision_citizen_budget": "citizen budget EUR {eur_per_resident:.0f}",
         "decision_compare": "new baseline",
         "loneliness_legend": "Loneliness (score 0-11)",
         "not_lonely": "not lonely (0-2)",
@@ -114,12 +102,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "steering_now": "Sturingsstijl (wisselt direct)",
         "where": "Waar",
         "whole_city": "Hele stad",
-        "act_close_meeting_places": "Sluit ontmoetingsplekken nu",
-        "act_protect_community_time": "Bescherm tijd voor gemeenschapswerk",
-        "act_citizen_budget": "Voeg een burgerbegroting toe",
-        "setting_close_meeting_places": "Deel van de ontmoetingsplekken",
-        "setting_protect_community_time": "Beschermd deel van de uren",
-        "setting_citizen_budget": "Euro per volwassene per jaar",
         "compare_from_now": "Nieuwe basislijn vanaf nu",
         "start_settings": "Startinstellingen",
         "start_help": "Een scenario kiezen start het direct. De seed en de schuifjes gelden na Reset.",
@@ -132,12 +114,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "tab_info": "Over het model",
         "week": "Week",
         "year": "jaar",
-        "community_strength": "Gemeenschaps\u00adkracht",  # soft hyphen: narrow monitor cards
-        "lonely_share": "Eenzaam",
-        "casework_load": "Casuslast",
-        "waiting_list": "Wachtlijst",
-        "initiatives_active": "Initiatieven",
-        "meeting_places_open": "Ontmoetings\u00adplekken open",
         "vs_baseline": "t.o.v. basislijn",
         "no_baseline": "Nog geen besluit: de grafieken tonen alleen de lopende stad.",
         "baseline_since": "Stippellijnen: basislijn vanaf week {week}, doorgerekend zonder de besluiten van de zaal.",
@@ -151,17 +127,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "chart_hours": "Uren van professionals per week, per activiteit",
         "live": "lopend",
         "baseline": "basislijn",
-        "strength_axis": "gemeenschapskracht (0-100)",
-        "lonely_axis": "eenzaam (%)",
-        "casework_axis": "casuslast (casussen + wachtlijst)",
-        "hours_axis": "uren per week",
         "now": "deze week",
         "places_open_label": "{open}/{total} ontmoetingsplekken open",
         "scheduled": "scenario: {what}",
         "decision_steering": "sturing: {mode}",
-        "decision_close_meeting_places": "sluit {share:.0%} van de plekken",
-        "decision_protect_community_time": "bescherm {share:.0%} van de tijd",
-        "decision_citizen_budget": "burgerbegroting € {eur_per_resident:.0f}",
         "decision_compare": "nieuwe basislijn",
         "loneliness_legend": "Eenzaamheid (score 0-11)",
         "not_lonely": "niet eenzaam (0-2)",
@@ -180,27 +149,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-#: Steering modes by registry name.
-STEERING_NAMES: dict[str, dict[str, str]] = {
-    "en": {"facilitating": "Facilitating", "framing": "Framing", "enforcing": "Enforcing", "layered": "Layered"},
-    "nl": {"facilitating": "Faciliterend", "framing": "Kaderstellend", "enforcing": "Dwingend",
-           "layered": "Gelaagd"},
-}
-
-#: Interventions by registry name (for scenario markers).
-INTERVENTION_NAMES: dict[str, dict[str, str]] = {
-    "en": {"switch_steering": "switch steering", "close_meeting_places": "close meeting places",
-           "protect_community_time": "protect community time", "citizen_budget": "citizen budget",
-           "outreach_campaign": "outreach campaign", "admin_load": "admin load",
-           "drop_inclusion_demand": "drop inclusion demand", "demand_shock": "demand shock",
-           "time_rule": "time rule"},
-    "nl": {"switch_steering": "wissel sturing", "close_meeting_places": "sluit ontmoetingsplekken",
-           "protect_community_time": "bescherm gemeenschapstijd", "citizen_budget": "burgerbegroting",
-           "outreach_campaign": "outreachcampagne", "admin_load": "administratieve last",
-           "drop_inclusion_demand": "schrap inclusie-eis", "demand_shock": "vraagschok",
-           "time_rule": "tijdsregel"},
-}
-
 #: Neighbourhood archetypes (names of neighbourhoods start with these).
 ARCHETYPE_NAMES: dict[str, dict[str, str]] = {
     "en": {"urban_young": "urban young", "urban_deprived": "urban deprived", "suburban_family": "suburban family",
@@ -209,17 +157,7 @@ ARCHETYPE_NAMES: dict[str, dict[str, str]] = {
            "village_ageing": "vergrijzend dorp"},
 }
 
-#: Professionals' activities (output column -> label).
-ACTIVITY_NAMES: dict[str, dict[str, str]] = {
-    "en": {"hours_casework": "casework", "hours_admin": "administration", "hours_connecting": "connecting",
-           "hours_initiative_support": "initiative support", "hours_talent_spotting": "talent spotting",
-           "hours_outreach": "outreach"},
-    "nl": {"hours_casework": "casuswerk", "hours_admin": "administratie", "hours_connecting": "verbinden",
-           "hours_initiative_support": "initiatieven ondersteunen", "hours_talent_spotting": "talenten spotten",
-           "hours_outreach": "outreach"},
-}
-
-#: Resident-initiative kinds (``model.parameters.INITIATIVE_KINDS``).
+#: Resident-initiative kinds (``model.core.parameters.INITIATIVE_KINDS``).
 INITIATIVE_KIND_NAMES: dict[str, dict[str, str]] = {
     "en": {"meeting_activity": "meeting activity", "care_circle": "care circle", "broodfonds": "broodfonds",
            "energy_cooperative": "energy cooperative", "festival": "festival"},
@@ -227,18 +165,17 @@ INITIATIVE_KIND_NAMES: dict[str, dict[str, str]] = {
            "energy_cooperative": "energiecoöperatie", "festival": "festival"},
 }
 
-#: Labels of the start-setting sliders (schema field -> label).
+#: Labels of the start-setting sliders of ``model.workshop.sliders.KEY_LEVERS`` (schema field -> label; the
+#: steering modes label their own sliders).
 PARAMETER_LABELS: dict[str, dict[str, str]] = {
     "en": {"n_residents": "Residents", "team_per_1000": "District-team members per 1,000",
            "builders_per_1000": "Community builders per 1,000", "admin_base_hours": "Admin hours per week",
            "citizen_budget_eur": "Citizen budget (EUR/adult/year)",
-           "reluctance_mean": "Reluctance to ask for help", "homophily": "Preference for similar others",
-           "layered_review_weeks": "Layered: review every (weeks)"},
+           "reluctance_mean": "Reluctance to ask for help", "homophily": "Preference for similar others"},
     "nl": {"n_residents": "Bewoners", "team_per_1000": "Wijkteamleden per 1.000",
            "builders_per_1000": "Opbouwwerkers per 1.000", "admin_base_hours": "Administratie-uren per week",
            "citizen_budget_eur": "Burgerbegroting (€/volwassene/jaar)",
-           "reluctance_mean": "Vraagverlegenheid", "homophily": "Voorkeur voor gelijken",
-           "layered_review_weeks": "Gelaagd: herziening elke (weken)"},
+           "reluctance_mean": "Vraagverlegenheid", "homophily": "Voorkeur voor gelijken"},
 }
 
 #: Dutch help texts of the start-setting sliders (in English the schema's own meaning and unit are shown).
@@ -250,7 +187,6 @@ PARAMETER_HELP_NL: dict[str, str] = {
     "citizen_budget_eur": "Budget dat bewoners zelf verdelen (burgerbegroting, euro per volwassene per jaar).",
     "reluctance_mean": "Gemiddelde terughoudendheid om hulp te vragen (vraagverlegenheid, 0-1).",
     "homophily": "Hoe sterk mensen banden zoeken met wie op hen lijkt (leeftijd, inkomen; odds ratio).",
-    "layered_review_weeks": "Hoe vaak de gelaagde sturing elke wijk opnieuw beoordeelt (weken).",
 }
 
 INFO: dict[str, str] = {
@@ -386,13 +322,15 @@ def t(key: str, lang: str, **values: object) -> str:
 
 
 def steering_name(mode: str, lang: str) -> str:
-    """Return the name of a steering mode in ``lang`` (the registry name for a mode added since)."""
-    return STEERING_NAMES[lang].get(mode, mode)
+    """Return the name of a steering mode in ``lang``, as the mode declares it (its registry name otherwise)."""
+    cls = STEERING_REGISTRY.get(mode)
+    return cls.label.get(lang, mode) if cls else mode
 
 
 def intervention_name(name: str, lang: str) -> str:
-    """Return the name of an intervention in ``lang`` (the registry name for one added since)."""
-    return INTERVENTION_NAMES[lang].get(name, name.replace("_", " "))
+    """Return the name of an intervention in ``lang``, as the intervention declares it (its registry name otherwise)."""
+    cls = INTERVENTION_REGISTRY.get(name)
+    return cls.label.get(lang, name) if cls else name.replace("_", " ")
 
 
 def neighbourhood_name(name: str, lang: str) -> str:

@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.calibration import FREE, TARGETS, objective_value, overrides_for, target_table
-from model.parameters import CALIBRATED_FILE, Parameters, describe
-from model.provenance import model_digest
-from model.runner import run_many
+from model.core.parameters import CALIBRATED_FILE, Parameters
+from model.core.schema import describe
+from model.experiments.calibration import FREE, TARGETS, objective_value, overrides_for, target_table
+from model.experiments.provenance import model_digest
+from model.experiments.runner import run_many
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +35,7 @@ FAST_WIDENING = {"share": 0.03, "hours/week": 2.0, "weeks": 6.0}
 def test_calibrated_defaults_are_in_the_schema_with_their_provenance() -> None:
     assert CALIBRATED_FILE.exists()
     cal = tomllib.loads(CALIBRATED_FILE.read_text(encoding="utf-8"))
-    rows = {r["name"]: r for r in describe()}
+    rows = {r["name"]: r for r in describe(Parameters)}
     assert set(cal["parameters"]) == {fp.name for fp in FREE}
     for fp in FREE:
         assert rows[fp.name]["source"].startswith("calibrated "), fp.name
@@ -65,7 +66,10 @@ def test_fast_baseline_stays_in_its_bands() -> None:
 
 
 def test_validation_report_is_current() -> None:
-    """docs/validation.json was made from the model that is in the repository (refresh: python -m model.validation)."""
+    """docs/validation.json was made from the model in the repository.
+
+    Refresh it with ``python -m model.experiments.validation``.
+    """
     data = json.loads((ROOT / "docs" / "validation.json").read_text(encoding="utf-8"))
     assert data["model_digest"] == model_digest(), "the model changed since docs/validation.md was generated"
     assert all(row["pass"] for row in data["targets"]), [r["target"] for r in data["targets"] if not r["pass"]]

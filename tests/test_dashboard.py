@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import runpy
@@ -15,12 +16,14 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
-from model import dashboard_support as ds
 from model import i18n
-from model.interventions import INTERVENTION_REGISTRY
-from model.parameters import INITIATIVE_KINDS, Parameters, describe
-from model.scenarios import list_scenarios, load_scenario, setting_field
-from model.steering import STEERING_REGISTRY
+from model import workshop as ds
+from model.core.interventions import INTERVENTION_REGISTRY
+from model.core.parameters import INITIATIVE_KINDS, Parameters
+from model.core.schema import Slider, describe
+from model.core.steering import STEERING_REGISTRY
+from model.experiments.scenarios import list_scenarios, load_scenario, setting_field
+from model.workshop import figures
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"n_residents": 300}
@@ -130,16 +133,18 @@ def test_decisions_from_the_page_thread_never_land_mid_step() -> None:
 # ---------------------------------------------------------------------- monitors and figures
 def test_monitors_show_this_week_and_the_difference_from_the_baseline() -> None:
     m = city(weeks=5)
-    before = {mon.key: mon for mon in ds.monitors(ds.snapshot(m))}
+    before = {mon.key: mon for mon in ds.monitors(ds.snapshot(m), "en")}
     row = m.city_frame().iloc[-1]
     assert before["lonely_share"].value == f"{100 * row['lonely_share']:.1f}%"
     assert before["casework_load"].value == f"{row['open_cases'] + row['waiting_list']:.0f}"
     assert all(mon.delta is None for mon in before.values())
+    assert before["lonely_share"].label == "Loneliness" and before["casework_load"].label == "Casework load"
     m.decide("close_meeting_places", share=1.0)
     m.step()
-    after = {mon.key: mon for mon in ds.monitors(ds.snapshot(m))}
+    after = {mon.key: mon for mon in ds.monitors(ds.snapshot(m), "nl")}
     places = after["meeting_places_open"]
     assert places.value == "0" and places.delta == f"{-len(m.places.open):+d}" and places.better is False
+    assert places.label == "Ontmoetingsplekken"
 
 
 def test_decisions_are_marked_on_the_time_series() -> None:
@@ -207,35 +212,52 @@ def test_both_languages_have_every_text_with_the_same_placeholders() -> None:
     for key in en:
         assert placeholders(en[key]) == placeholders(nl[key]), key
         assert en[key] and nl[key], key
-    for table in (i18n.STEERING_NAMES, i18n.INTERVENTION_NAMES, i18n.ARCHETYPE_NAMES, i18n.ACTIVITY_NAMES,
-                  i18n.INITIATIVE_KIND_NAMES, i18n.PARAMETER_LABELS, i18n.INFO):
+    for table in (i18n.ARCHETYPE_NAMES, i18n.INITIATIVE_KIND_NAMES, i18n.PARAMETER_LABELS, i18n.INFO):
         assert set(table) == set(i18n.LANGUAGES)
         if isinstance(table["en"], dict):
             assert set(table["en"]) == set(table["nl"])
 
 
+def both(text: dict[str, str] | None) -> bool:
+    """A text given in both languages, with the same placeholders."""
+    return (text is not None and set(text) == set(i18n.LANGUAGES) and all(text.values())
+            and placeholders(text["en"]) == placeholders(text["nl"]))
+
+
 def test_every_name_the_dashboard_shows_is_translated() -> None:
-    assert set(i18n.STEERING_NAMES["nl"]) == set(STEERING_REGISTRY)
-    assert set(i18n.INTERVENTION_NAMES["nl"]) == set(INTERVENTION_REGISTRY)
     assert set(i18n.INITIATIVE_KIND_NAMES["nl"]) == set(INITIATIVE_KINDS)
     assert set(i18n.ARCHETYPE_NAMES["nl"]) == set(Parameters().archetypes)
-    assert set(i18n.ACTIVITY_NAMES["nl"]) == {c for c in ds.snapshot(city()).city if c.startswith("hours_")} - {
-        "hours_community"}
-    starts = {s.name for s in ds.slider_specs()}
-    assert set(i18n.PARAMETER_LABELS["nl"]) == set(i18n.PARAMETER_HELP_NL) == starts
+    assert set(i18n.PARAMETER_LABELS["nl"]) == set(i18n.PARAMETER_HELP_NL) == set(ds.KEY_LEVERS)
+    for spec in ds.slider_specs():
+        assert both(spec.label) and spec.help.get("nl"), spec.name
     for spec in ds.lever_specs():
-        for prefix in ("act_", "setting_", "decision_"):
-            assert prefix + spec.name in i18n.TEXTS["nl"]
+        assert both(spec.label) and both(spec.button), spec.name
+
+
+def test_steering_modes_and_interventions_declare_their_names_and_settings() -> None:
+    for mode in STEERING_REGISTRY.values():
+        assert both(mode.label) and mode.description, mode.name
+        assert i18n.steering_name(mode.name, "nl") == mode.label["nl"]
+    assert set(Parameters().steering) == {name for name, mode in STEERING_REGISTRY.items() if mode.profile}
+    for cls in INTERVENTION_REGISTRY.values():
+        assert both(cls.label) and cls.description, cls.name
+        assert i18n.intervention_name(cls.name, "en") == cls.label["en"]
+        settings = [f for f in dataclasses.fields(cls) if f.init and f.name not in ("start_week", "end_week",
+                                                                                   "neighbourhoods")]
+        for f in settings:
+            assert both(f.metadata["label"]) and f.metadata["unit"], f"{cls.name}.{f.name}"
+        if cls.live is not None:
+            assert both(cls.live.button) and both(cls.live.decision), cls.name
+            assert placeholders(cls.live.decision["en"]) <= {f.name for f in settings}, cls.name
+            assert [f.name for f in settings if f.metadata["slider"]], f"{cls.name}: a live lever moves a setting"
 
 
 def test_every_text_key_used_in_code_exists() -> None:
     used = set()
-    for path in (ROOT / "dashboard.py", ROOT / "model" / "dashboard_support.py"):
+    for path in (ROOT / "dashboard.py", *(ROOT / "model" / "workshop").glob("*.py")):
         used |= set(re.findall(r"""\bt\(\s*["'](\w+)["']""", path.read_text(encoding="utf-8")))
     assert used <= set(i18n.TEXTS["en"])
-    built = {mon.key for mon in ds.monitors(ds.snapshot(city()))} | set(ds._LONELY_KEYS)
-    built |= {style[0] for style in ds._SERIES_STYLE.values()}
-    built |= {f"{prefix}_{s.name}" for s in ds.lever_specs() for prefix in ("act", "setting", "decision")}
+    built = set(figures._LONELY_KEYS)
     assert built <= set(i18n.TEXTS["en"])
     assert set(i18n.TEXTS["en"]) == used | built, "texts that nothing shows"
 
@@ -274,7 +296,8 @@ def test_the_page_turns_off_the_banner_and_usage_statistics() -> None:
 def test_start_sliders_lie_within_the_schema_and_every_shipped_scenario() -> None:
     rows = {r["name"]: r for r in describe(Parameters)}
     specs = ds.slider_specs()
-    assert [s.name for s in specs] == list(ds.KEY_LEVERS)
+    assert [s.name for s in specs] == [*ds.KEY_LEVERS, *(name for mode in STEERING_REGISTRY.values()
+                                                          for name in mode.sliders)]
     for s in specs:
         row = rows[s.name]
         assert row["lo"] <= s.lo < s.hi <= row["hi"], s.name
@@ -301,7 +324,8 @@ def test_a_slider_outside_the_schema_is_refused(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(ds.KEY_LEVERS, "reluctance_mean", (0.0, 1.5, 0.1))
     with pytest.raises(ValueError, match="reluctance_mean"):
         ds.slider_specs()
-    monkeypatch.setitem(ds.LIVE_LEVERS, "protect_community_time", ("share", 0.1, 0.95, 0.05))
+    share = INTERVENTION_REGISTRY["protect_community_time"].__dataclass_fields__["share"]
+    monkeypatch.setattr(share, "metadata", {**share.metadata, "slider": Slider(0.1, 0.95, 0.05)})
     with pytest.raises(ValueError, match=r"protect_community_time\.share"):
         ds.lever_specs()
 

@@ -156,7 +156,7 @@ def test_workshop_session_offline(server: str) -> None:
             # Switch to English: labels, decisions, charts and the info tab follow.
             src = page.locator("img.chart-timeseries").get_attribute("src")
             page.locator(".language-toggle").get_by_role("button", name="EN", exact=True).click()
-            expect(page.locator(".monitor-lonely_share")).to_contain_text("Lonely")
+            expect(page.locator(".monitor-lonely_share")).to_contain_text("Loneliness")
             expect(page.locator(".app-title")).to_have_text("Community vitality - workshop")
             expect(page.locator(".decision-log")).to_contain_text("steering: Enforcing")
             expect(page.locator(".scenario-description")).to_contain_text("Reference city")

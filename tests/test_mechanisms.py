@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from model import CommunityModel, Parameters, make_intervention, run_many
-from model.runner import RunResult
+from model.experiments.runner import RunResult
 
 P = Parameters(n_residents=800, burn_in_years=1.0, years=2.0)
 SEEDS = range(6)

@@ -11,9 +11,9 @@ import pytest
 
 from agents import Initiative, MeetingPlace, Professional, Resident
 from model import CommunityModel, Parameters, make_intervention, run
-from model.parameters import ParameterError, parameters_from_dict
-from model.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO
-from model.steering import STEERING_REGISTRY
+from model.core.parameters import ParameterError, parameters_from_dict
+from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO
+from model.core.steering import STEERING_REGISTRY
 
 SMALL = Parameters(n_residents=400, burn_in_years=0.5)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.network import TieNetwork
+from model.core.network import TieNetwork
 
 N = 60
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from model.calibration import TARGETS
-from model.community import CommunityModel
-from model.parameters import Archetype, Parameters, SteeringProfile
+from model.core.community import CommunityModel
+from model.core.parameters import Archetype, Parameters, SteeringProfile
+from model.experiments.calibration import TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]
 ODD_PATH = ROOT / "docs" / "ODD.md"

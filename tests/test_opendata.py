@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import requests
 
+from model.core.parameters import Parameters
 from model.opendata import (
     OpenDataError,
     city_from_figures,
@@ -31,7 +32,6 @@ from model.opendata import (
 from model.opendata import odata as od
 from model.opendata.city import ADULT_SHARE_15_24, MIN_SAMPLE_PER_NEIGHBOURHOOD, SHARE_75_OF_65PLUS
 from model.opendata.table import parse_number, read_table
-from model.parameters import Parameters
 
 matplotlib.use("Agg")
 
@@ -534,9 +534,9 @@ def test_import_from_the_api_needs_a_code(api):
 
 def test_output_maps_from_a_short_run(kwb, health, tmp_path):
     """A real city runs: the neighbourhoods keep their names, and each map output has a value per neighbourhood."""
+    from model.experiments.runner import RunResult, run
     from model.opendata.commands import CityRun, city_of_results
     from model.opendata.outputs import MAP_OUTPUTS, final_by_neighbourhood, output_maps
-    from model.runner import RunResult, run
 
     city, _ = city_from_figures(kwb, "wijk", health)
     params = city.parameters(Parameters(burn_in_years=0.1, years=0.1), scale=0.02)

@@ -9,12 +9,14 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-import model.runner as runner
-from model.analysis import analyse, load_results
-from model.cli import main, run_scenarios, run_sweep
-from model.plots import ci95_half_width, draw_bands
-from model.scenarios import load_scenario
-from model.sweeps import load_design
+import model.experiments.runner as runner
+from model.api import run_scenarios, run_sweep
+from model.cli import main
+from model.experiments.analysis import analyse, load_results
+from model.experiments.plots import draw_bands
+from model.experiments.scenarios import load_scenario
+from model.experiments.statistics import ci95_half_width
+from model.experiments.sweeps import load_design
 
 SIZE = {"n_residents": 100, "years": 0.1}
 

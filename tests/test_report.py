@@ -21,21 +21,18 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from model.calibration import TARGETS
-from model.cli import KEY_OUTPUTS, main
-from model.report import (
+from model.api import KEY_OUTPUTS, OUTPUTS, Comparison, combine, neighbourhood_differences, read_results
+from model.cli import main
+from model.experiments.calibration import TARGETS
+from model.experiments.runner import RunResult
+from model.experiments.scenarios import load_scenario
+from model.reporting.report import (
     REPORT_OUTPUTS,
-    Comparison,
-    combine,
     is_baseline,
-    neighbourhood_differences,
-    read_results,
     render_report,
     summary_paragraph,
     texts,
 )
-from model.runner import RunResult
-from model.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--residents", "200", "--years", "0.3", "--seeds", "3"]
@@ -114,7 +111,7 @@ def test_report_is_valid_self_contained_html(reports: dict[str, Path], lang: str
 @pytest.mark.parametrize("lang", ["en", "nl"])
 def test_report_embeds_the_figures(reports: dict[str, Path], lang: str) -> None:
     images = parse(reports[lang]).findall(".//figure/img")
-    assert [img.get("alt") for img in images] == [texts(lang)["output"][key] for key in REPORT_OUTPUTS]
+    assert [img.get("alt") for img in images] == [OUTPUTS[key].label[lang] for key in REPORT_OUTPUTS]
     for img in images:
         src = img.get("src")
         assert src.startswith("data:image/png;base64,")
@@ -137,7 +134,7 @@ def test_report_shows_the_numbers_of_its_run(results: Path, reports: dict[str, P
     cells = {(td.get("data-key"), td.get("data-scenario"), "data-mean" in td.attrib): td
              for td in parse(reports[lang]).findall(".//table[@id='all-table']//td[@data-key]")}
     for row in summary.itertuples():
-        factor = 100 if "_share" in row.key else 1
+        factor = 100 if OUTPUTS[row.key].unit.share else 1
         mean = cells[row.key, row.scenario, True]
         for attr, exact in (("data-mean", row.mean), ("data-ci-low", row.ci_low), ("data-ci-high", row.ci_high)):
             assert float(mean.get(attr)) == pytest.approx(exact, rel=1e-12, abs=1e-12)
@@ -179,9 +176,7 @@ def test_both_languages_have_every_text() -> None:
 
     en, nl = texts("en"), texts("nl")
     assert keys(en) == keys(nl)
-    for t in (en, nl):
-        assert set(REPORT_OUTPUTS) | set(KEY_OUTPUTS) <= set(t["output"])
-        assert set(REPORT_OUTPUTS) == set(t["noun"])
+    assert set(REPORT_OUTPUTS) | set(KEY_OUTPUTS) <= set(OUTPUTS)  # their labels are declared there
     with pytest.raises(ValueError, match="language"):
         texts("de")
 
@@ -311,11 +306,12 @@ def test_summary_judges_differences_by_their_paired_intervals(lang: str) -> None
                                       "casework_load": (3.0, -1.0, 7.0), "total_cost_eur": (-10.0, -30.0, 5.0)})
     text = summary_paragraph(comparison, table, lang, 52, {})
     higher, lower = (t[k].split("{what}")[0] for k in ("summary_higher", "summary_lower"))
-    assert f"{higher}{t['noun']['community_strength']} (+2" in text
-    assert f"{lower}{t['noun']['lonely_share']} (-2" in text and t["pp"] in text
+    noun = {key: OUTPUTS[key].short[lang] for key in REPORT_OUTPUTS}
+    assert f"{higher}{noun['community_strength']} (+2" in text
+    assert f"{lower}{noun['lonely_share']} (-2" in text and t["pp"] in text
     unclear = t["summary_clear_unclear"].split("{unclear}")[0].split("{clear}")[1]
-    assert f"{unclear}{t['noun']['casework_load']}" in text and t["noun"]["total_cost_eur"] in text
-    assert f"{higher}{t['noun']['casework_load']}" not in text and f"{lower}{t['noun']['total_cost_eur']}" not in text
+    assert f"{unclear}{noun['casework_load']}" in text and noun["total_cost_eur"] in text
+    assert f"{higher}{noun['casework_load']}" not in text and f"{lower}{noun['total_cost_eur']}" not in text
 
     nothing, table = synthetic(5, dict.fromkeys(REPORT_OUTPUTS, (1.0, -1.0, 3.0)))
     text = summary_paragraph(nothing, table, lang, 52, {})
@@ -480,8 +476,8 @@ def test_templates_ship_in_the_package(results: Path, tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "w").glob("*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert {"model/templates/report.html.j2", "model/templates/report.css",
-            "model/templates/report_texts.toml"} <= set(names)
+    assert {"model/reporting/templates/report.html.j2", "model/reporting/templates/report.css",
+            "model/reporting/templates/report_texts.toml"} <= set(names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     report = tmp_path / "r.html"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.interventions import INTERVENTION_REGISTRY
-from model.parameters import ParameterError, Parameters
-from model.runner import run
-from model.scenarios import SCENARIO_DIR, ScenarioError, list_scenarios, load_scenario
+from model.core.interventions import INTERVENTION_REGISTRY
+from model.core.parameters import ParameterError, Parameters
+from model.experiments.runner import run
+from model.experiments.scenarios import SCENARIO_DIR, ScenarioError, list_scenarios, load_scenario
 
 SHIPPED = list_scenarios()
 POLICY_STORIES = {

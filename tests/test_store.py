@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import model.store as store_module
-from model.cli import scenario_tasks
-from model.scenarios import load_scenario
-from model.store import (
+import model.experiments.store as store_module
+from model.api import scenario_tasks
+from model.experiments.scenarios import load_scenario
+from model.experiments.store import (
     LocalProcesses,
     RunStore,
     Serial,

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import model.runner as runner
+import model.experiments.runner as runner
 from model.cli import main
-from model.parameters import Parameters
-from model.sweeps import DESIGN_DIR, DesignError, load_design, sweep_run
+from model.core.parameters import Parameters
+from model.experiments.sweeps import DESIGN_DIR, DesignError, load_design, sweep_run
 
 VITALITY = Path(sys.executable).with_name("vitality")
 SHIPPED = sorted(p.stem for p in DESIGN_DIR.glob("*.toml"))

@@ -42,12 +42,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.core.parameters import Archetype, Parameters, parameters_from_dict
+from model.core.schema import ParameterError
 from model.opendata.kwb import FIGURES as KWB_FIGURES
 from model.opendata.kwb import Kerncijfers, Source
 from model.opendata.rivm import FIGURES as HEALTH_FIGURES
 from model.opendata.rivm import HealthEstimates
 from model.opendata.table import OpenDataError
-from model.parameters import Archetype, ParameterError, Parameters, parameters_from_dict
 
 #: Adults among the 15-24 year olds: ages 18-24 are 7 of the band's 10 years (even spread assumed).
 ADULT_SHARE_15_24 = 0.7

@@ -21,6 +21,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from model.core.parameters import Archetype
+from model.experiments.store import publish_file
 from model.opendata.city import OBSERVED, City, city_from_figures, city_to_toml, load_city, parse_city
 from model.opendata.compare import observed_vs_simulated
 from model.opendata.geo import city_shapes, draw_map
@@ -29,8 +31,6 @@ from model.opendata.odata import fetch_health, fetch_kerncijfers, is_api_source
 from model.opendata.outputs import final_by_neighbourhood
 from model.opendata.rivm import read_health
 from model.opendata.table import OpenDataError
-from model.parameters import Archetype
-from model.store import publish_file
 
 #: What `vitality city map` can colour by: a setting, or an observed figure.
 MAP_FIGURES = ("alone_share", "low_income_share", "density", "share", *OBSERVED)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from model.experiments.statistics import mean_ci
 from model.opendata.city import City
-from model.plots import mean_ci
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from model.community import WEEKS_PER_YEAR
+from model.core.time import WEEKS_PER_YEAR
+from model.experiments.runner import last_weeks
 from model.opendata.city import City
 from model.opendata.compare import COMPARED
 from model.opendata.geo import city_shapes, draw_map
-from model.runner import last_weeks
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,238 @@
+"""Building the city: neighbourhoods, residents, their ties, meeting places and professionals (``docs/ODD.md``, 5).
+
+:func:`build_city` lays out a new :class:`~model.core.community.CommunityModel` from its
+parameters and random generator; :func:`replace_residents` draws newcomers for leavers
+during the run, like the initial population. :func:`is_bridging` and
+:func:`similar_neighbour` are the rules of who is alike that building and the submodels share.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents import Initiative, MeetingPlace, Municipality, Professional, Resident
+from model.core.network import TieNetwork
+from model.core.parameters import TALENTS, ZRM_DOMAINS
+from model.core.state import DAILY_LIVING, NO, Initiatives, Places, Population
+
+if TYPE_CHECKING:
+    from model.core.community import CommunityModel
+    from model.core.parameters import Parameters
+
+
+def build_city(m: CommunityModel) -> None:
+    """Lay out the city of ``m.p`` with ``m.rng``: neighbourhoods, residents, ties, places, initiative slots, agents.
+
+    Residents, meeting places and initiative slots become Mesa agents over the model-owned
+    arrays; professionals staff each neighbourhood; the municipality steers.
+    """
+    build_neighbourhoods(m)
+    m.pop = build_population(m)
+    m.net = build_network(m)
+    m.places = build_places(m)
+    m.inits = Initiatives.empty(max(8, int(m.p.max_initiatives_per_1000 * m.p.n_residents / 1000)))
+    Resident.create_agents(m, len(m.pop), idx=np.arange(len(m.pop)))
+    MeetingPlace.create_agents(m, len(m.places), idx=np.arange(len(m.places)))
+    Initiative.create_agents(m, len(m.inits), idx=np.arange(len(m.inits)))
+    m.professionals = build_professionals(m)
+    m.municipality = Municipality(m)
+
+
+def neighbourhoods(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """The city's neighbourhoods: each one's archetype and name (``urban_young``, or ``urban_young_2`` when several)."""
+    names = [n for n, a in p.archetypes.items() if a.share > 0]
+    k = p.neighbourhoods_per_archetype
+    return (np.array([n for n in names for _ in range(k)], dtype=object),
+            np.array([f"{n}_{i + 1}" if k > 1 else n for n in names for i in range(k)], dtype=object))
+
+
+def build_neighbourhoods(m: CommunityModel) -> None:
+    """Name the neighbourhoods, size them by their archetypes' shares and set their tie decay."""
+    m.nbh_archetype, m.nbh_names = neighbourhoods(m.p)
+    m.n_nbh = len(m.nbh_names)
+    shares = np.array([m.p.archetypes[n].share for n in m.nbh_archetype])
+    sizes = np.floor(shares / shares.sum() * m.p.n_residents).astype(int)
+    sizes[: m.p.n_residents - sizes.sum()] += 1
+    m.nbh_size = sizes
+    density = np.array([m.p.archetypes[a].density for a in m.nbh_archetype])
+    m.tie_decay = m.p.tie_decay * density ** m.p.density_decay  # non-kin, per neighbourhood
+    # Residents are stored by neighbourhood and keep it (a newcomer takes a leaver's place).
+    m.nbh_start = np.concatenate([[0], np.cumsum(sizes)])
+
+
+def build_population(m: CommunityModel) -> Population:
+    """Draw the initial residents, and the chances of living alone and the age mix that newcomers follow."""
+    p = m.p
+    nbh = np.repeat(np.arange(m.n_nbh), m.nbh_size)
+    arch = [p.archetypes[a] for a in m.nbh_archetype]
+    # Chance of living alone per neighbourhood and age group; household changes keep it
+    # stationary (life_events), because the model has no ageing.
+    m.alone_p = np.clip(np.array([a.alone_share for a in arch])[:, None]
+                        * np.array(p.alone_age_factor)[None, :], 0.01, 0.99)
+    shares = np.array([a.age_shares for a in arch])
+    # Newcomers replace leavers of their age, so the age structure stays the archetype's (no ageing):
+    # ages of newcomers are in proportion to age share x turnover rate.
+    inflow = shares * np.array(p.turnover_rate)[None, :]
+    m.age_cdf = {False: np.cumsum(shares, axis=1),
+                 True: np.cumsum(inflow / np.maximum(inflow.sum(axis=1, keepdims=True), 1e-300), axis=1)}
+    return Population(nbh=nbh, **draw_residents(m, nbh, newcomers=False))
+
+
+def draw_residents(m: CommunityModel, nbh: np.ndarray, newcomers: bool) -> dict[str, np.ndarray]:
+    """Draw residents living in neighbourhoods ``nbh``: the initial population, or newcomers."""
+    p, rng = m.p, m.rng
+    n = len(nbh)
+    arch = [p.archetypes[a] for a in m.nbh_archetype]
+    age = (rng.random(n)[:, None] > m.age_cdf[newcomers][nbh]).sum(axis=1).clip(0, 3).astype(np.int8)
+    alone = rng.random(n) < m.alone_p[nbh, age]
+    low_income = rng.random(n) < np.array([a.low_income_share for a in arch])[nbh]
+    vulnerability = np.clip(rng.beta(*p.vulnerability_beta, n) + p.vulnerability_low_income * low_income
+                            + p.vulnerability_75plus * (age == 3), 0, 1)
+    chronic = (age == 3) & (rng.random(n) < p.chronic_share_75plus)
+    talents = rng.random((n, len(TALENTS))) < np.array(p.talent_prevalence)
+    zrm = np.full((n, len(ZRM_DOMAINS)), 5, dtype=np.int8, order="F")  # column-major: see Population.zrm
+    # Problems to start with, more for the vulnerable (as life events: life_events).
+    proneness = 1 + (p.vulnerability_shock_factor - 1) * vulnerability
+    for level, base in zip((4, 3, 2, 1), p.initial_problem_rates, strict=True):
+        hit = rng.random((n, 9)) < base * proneness[:, None]
+        zrm[:, :9] = np.where(hit, np.minimum(zrm[:, :9], level), zrm[:, :9])
+    zrm[chronic, DAILY_LIVING] = np.minimum(zrm[chronic, DAILY_LIVING], 2)
+    # One disposition to loneliness shared by both subscales plus a part of each their own.
+    shared = rng.normal(0, 1, n)
+    rho = p.disposition_correlation
+    disp_s = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
+    disp_e = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
+    z = np.zeros(n)
+    half = np.full(n, 0.5)
+    return dict(
+        age=age, alone=alone, low_income=low_income, vulnerability=vulnerability,
+        chronic=chronic, talents=talents, zrm=zrm,
+        reluctance=np.clip(rng.normal(p.reluctance_mean, p.reluctance_sd, n), 0, 1),
+        disp_s=disp_s, disp_e=disp_e,
+        lon_s=z.copy(), lon_e=z.copy(), score=np.zeros(n, dtype=np.int8),
+        # Motivation and trust start neutral and settle to their targets (``model.core.submodels.settle``).
+        autonomy=half.copy(), competence=half.copy(), relatedness=half.copy(), trust=half.copy(),
+        civic=rng.beta(*p.civic_beta, n),
+        member_of=np.full(n, NO), core=np.zeros(n, bool),
+        helper=np.full(n, NO), care_given=z.copy(), strain=z.copy(), unmet_weeks=np.zeros(n, np.int64),
+        case_state=np.zeros(n, np.int8), case_prof=np.full(n, NO), case_since=np.zeros(n, np.int64),
+        last_volunteered=np.full(n, np.iinfo(np.int64).min // 2),
+        volunteer_hours=z.copy(), visited=np.full(n, NO), engagement=z.copy(),
+        prompted=np.zeros(n, bool), spotted=np.zeros(n, bool), good_ties=np.zeros(n, np.int64),
+    )
+
+
+def build_network(m: CommunityModel) -> TieNetwork:
+    """Homophilous initial ties: near neighbours in (neighbourhood, age, income) order, plus random ones."""
+    p, rng, pop = m.p, m.rng, m.pop
+    n = len(pop)
+    net = TieNetwork(n)
+    order = np.lexsort((rng.random(n), pop.low_income, pop.age, pop.nbh))
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+    lo, hi = m.nbh_start[pop.nbh], m.nbh_start[pop.nbh + 1]
+    src = np.repeat(np.arange(n), rng.poisson(p.initial_ties / 2, n))
+    k = len(src)
+    span = np.maximum(hi[src] - lo[src], 1)
+    # Similar residents sit close together in this order, so near ranks make clustered, homophilous ties.
+    near = rng.geometric(1 / p.similar_tie_span, k) * rng.choice((-1, 1), k)
+    target_pos = np.where(rng.random(k) < p.similar_tie_share,
+                          lo[src] + (pos[src] - lo[src] + near) % span,
+                          lo[src] + rng.integers(0, span))
+    cross = rng.random(k) < p.cross_neighbourhood_share
+    target_pos[cross] = rng.integers(0, n, cross.sum())
+    dst = order[target_pos]
+    kin = rng.random(k) < p.kin_share
+    w = np.where(kin, rng.uniform(*p.kin_strength, k), rng.uniform(*p.friend_strength, k))
+    net.add(src, dst, w, kin, is_bridging(m, src, dst))
+    return net
+
+
+def build_places(m: CommunityModel) -> Places:
+    """Whole meeting places per neighbourhood whose capacity together is exactly what ``places_per_10k`` gives.
+
+    A small neighbourhood gets one place with part of the capacity, so a city of any size has the
+    same capacity per resident.
+    """
+    exact = np.array([m.p.archetypes[a].places_per_10k * s / 10_000
+                      for a, s in zip(m.nbh_archetype, m.nbh_size, strict=True)])
+    counts = np.where(exact > 0, np.maximum(1, np.round(exact)), 0).astype(int)
+    nbh = np.repeat(np.arange(m.n_nbh), counts)
+    k = len(nbh)
+    capacity = np.repeat(m.p.place_capacity * exact / np.maximum(counts, 1), counts)
+    return Places(nbh=nbh, capacity=capacity,
+                  subsidy_share=np.ones(k), funding=np.ones(k), underfunded_weeks=np.zeros(k, np.int64),
+                  open=np.ones(k, bool), visits=np.zeros(k, np.int64))
+
+
+def build_professionals(m: CommunityModel) -> list[Professional]:
+    """Staff each neighbourhood with its exact FTE: whole-time professionals and one part-timer."""
+    pros = []
+    for b in range(m.n_nbh):
+        for role, per_1000 in (("district_team", m.p.team_per_1000),
+                               ("community_builder", m.p.builders_per_1000)):
+            fte = per_1000 * m.nbh_size[b] / 1000
+            whole = int(fte)
+            parts = [1.0] * whole + ([fte - whole] if fte - whole > 1e-9 else [])
+            pros += [Professional(m, nbh=b, role=role, fte=f) for f in parts]
+    for i, pro in enumerate(pros):
+        pro.idx = i
+    m.pro_nbh = np.array([pro.nbh for pro in pros], dtype=np.int64)
+    m.pro_fte = np.array([pro.fte for pro in pros])
+    m.pro_team = np.array([pro.role == "district_team" for pro in pros], dtype=bool)
+    m.team_fte = np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=m.n_nbh)
+    m.pro_hours = np.zeros((len(pros), 3))
+    return pros
+
+
+def is_bridging(m: CommunityModel, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Tell which pairs differ in age group or income, or live in different neighbourhoods."""
+    pop = m.pop
+    return (pop.age[i] != pop.age[j]) | (pop.low_income[i] != pop.low_income[j]) | (pop.nbh[i] != pop.nbh[j])
+
+
+def similar_neighbour(m: CommunityModel, who: np.ndarray) -> np.ndarray:
+    """For each resident in ``who``, a neighbour of the same age group and income, if one is found quickly.
+
+    Looks at ``similar_search`` random residents of the same neighbourhood and takes the first
+    who matches both, else the first of the same age group, else the first one looked at.
+    """
+    pop = m.pop
+    lo = m.nbh_start[pop.nbh[who]]
+    size = m.nbh_size[pop.nbh[who]]
+    cand = lo[:, None] + (m.rng.random((len(who), m.p.similar_search)) * size[:, None]).astype(np.int64)
+    same_age = pop.age[cand] == pop.age[who][:, None]
+    same = same_age & (pop.low_income[cand] == pop.low_income[who][:, None])
+    pick = np.where(same.any(axis=1), same.argmax(axis=1), same_age.argmax(axis=1))
+    return cand[np.arange(len(who)), pick]
+
+
+def replace_residents(m: CommunityModel, who: np.ndarray) -> None:
+    """Residents who left (moved or died) are replaced by newcomers with fresh state.
+
+    A newcomer keeps the neighbourhood, is drawn like the initial population there (its age
+    in proportion to leavers', so the age structure holds) and arrives with ``newcomer_ties``
+    ties: kin elsewhere in the city and similar neighbours.
+    """
+    p, rng, pop = m.p, m.rng, m.pop
+    fresh = draw_residents(m, pop.nbh[who], newcomers=True)
+    left = np.zeros(len(pop), dtype=bool)
+    left[who] = True
+    pop.helper[(pop.helper >= 0) & left[pop.helper]] = NO  # helper NO (-1) reads left[-1], masked out
+    for name, values in fresh.items():
+        getattr(pop, name)[who] = values
+    src = np.repeat(who, rng.poisson(p.newcomer_ties, len(who)))
+    kin = rng.random(len(src)) < p.kin_share
+    dst = np.where(kin, rng.integers(0, len(pop), len(src)), similar_neighbour(m, src))
+    w = np.where(kin, rng.uniform(*p.kin_strength, len(src)), rng.uniform(*p.friend_strength, len(src)))
+    m.net.replace(who, src, dst, w, kin, is_bridging(m, src, dst))  # leavers' ties end, newcomers' start
+
+
+def grow_initiative_agents(m: CommunityModel) -> None:
+    """Create Initiative agents for slots added by :meth:`model.core.state.Initiatives.grow`."""
+    have = len(m.agents_by_type[Initiative])
+    new = np.arange(have, len(m.inits))
+    Initiative.create_agents(m, len(new), idx=new)

@@ -1,0 +1,335 @@
+"""Timed policy interventions, as plug-ins found by name.
+
+Lifecycle of an intervention (submodel ``apply_interventions``, second in the step,
+after the steering mode has set the week's levers):
+
+* ``on_start(model)`` once, in the week ``start_week``;
+* ``apply(model)`` every week from ``start_week`` until before ``end_week`` (or for
+  ever): adjusts this week's levers, which the steering mode rewrites each week;
+* ``on_end(model)`` once, in the week ``end_week`` (if it has one).
+
+All starts and ends of a week run before any ``apply``, so a mid-run switch of
+steering mode cannot wipe another intervention's adjustment of that week.
+
+Before ``start_week`` an intervention changes nothing, so a run with it is identical,
+week by week, to the same-seed run without it until then.
+
+An intervention carries what the rest of the program needs to know about it: its name in Dutch
+and English (``label``), a description, and its settings as dataclass fields declared with
+:func:`~model.core.schema.setting` (unit, allowed range, Dutch and English label, and the dashboard
+slider of one that the workshop room sets live); ``live`` says how the room applies it now.
+Scenario files, the dashboard and the translations read all of it from here. Add one by
+subclassing :class:`Intervention` (a dataclass) and decorating it with :func:`register_intervention`
+(and describe it in ``docs/ODD.md``, section 9.2).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from model.core.levers import SteeringProfile
+from model.core.parameters import Parameters
+from model.core.schema import Slider, Text, setting
+from model.core.steering import STEERING_REGISTRY
+
+if TYPE_CHECKING:
+    from model.core.community import CommunityModel
+
+INTERVENTION_REGISTRY: dict[str, type[Intervention]] = {}
+#: Settings that set the same lever as a schema field share its unit, range and meaning.
+_PROTECTED_SHARE = SteeringProfile.__dataclass_fields__["protected_share"]
+
+
+def register_intervention[T: type[Intervention]](cls: T) -> T:
+    """Class decorator: make an intervention available under ``cls.name``."""
+    INTERVENTION_REGISTRY[cls.name] = cls
+    return cls
+
+
+def make_intervention(name: str, **kwargs: Any) -> Intervention:
+    """Create the intervention registered under ``name`` with its settings.
+
+    Raises:
+        KeyError: No intervention has that name.
+        TypeError: A setting is unknown to that intervention.
+    """
+    try:
+        cls = INTERVENTION_REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown intervention {name!r}; known: {', '.join(INTERVENTION_REGISTRY)}") from None
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(kwargs) - known)
+    if unknown:
+        raise TypeError(f"intervention {name!r} has no setting {unknown[0]!r}; settings: {', '.join(sorted(known))}")
+    return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class LiveLever:
+    """How the workshop room applies an intervention now (its setting with a ``slider`` is the one the room moves).
+
+    Attributes:
+        button: The button's text, in Dutch and English.
+        decision: The decision's marker on the charts, in Dutch and English, with the settings as
+            ``{placeholders}``.
+        fixed: Settings the room's decision always has.
+
+    """
+
+    button: Text
+    decision: Text
+    fixed: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Intervention:
+    """Base class: when it acts, and where.
+
+    Attributes:
+        start_week: First week in which it acts.
+        end_week: Week in which it stops (``None``: never).
+        neighbourhoods: Neighbourhood names it acts in (empty: the whole city).
+    """
+
+    name: ClassVar[str] = ""
+    label: ClassVar[Text] = {}
+    description: ClassVar[str] = ""
+    live: ClassVar[LiveLever | None] = None
+    start_week: int = 0
+    end_week: int | None = None
+    neighbourhoods: tuple[str, ...] = ()
+    _started: bool = dataclasses.field(default=False, init=False, repr=False)
+
+    def transition(self, m: CommunityModel) -> None:
+        """Run ``on_start`` once it is due (also when added after its start week), or ``on_end``."""
+        if not self._started and self.active(m.week):
+            self._started = True
+            self.on_start(m)
+        if self._started and self.end_week is not None and m.week == self.end_week:
+            self.on_end(m)
+
+    def active(self, week: int) -> bool:
+        """True from ``start_week`` until before ``end_week``."""
+        return week >= self.start_week and (self.end_week is None or week < self.end_week)
+
+    def where(self, m: CommunityModel) -> np.ndarray:
+        """Boolean mask of the neighbourhoods this intervention acts in."""
+        if not self.neighbourhoods:
+            return np.ones(m.n_nbh, dtype=bool)
+        unknown = set(self.neighbourhoods) - set(m.nbh_names)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown neighbourhood {sorted(unknown)[0]!r}; "
+                             f"known: {', '.join(m.nbh_names)}")
+        return np.isin(m.nbh_names, self.neighbourhoods)
+
+    def on_start(self, m: CommunityModel) -> None:
+        """Once, in the start week."""
+
+    def apply(self, m: CommunityModel) -> None:
+        """Every active week, after the steering mode has set the levers."""
+
+    def on_end(self, m: CommunityModel) -> None:
+        """Once, in the end week."""
+
+
+@register_intervention
+@dataclass
+class SwitchSteering(Intervention):
+    """The municipality switches to another steering mode."""
+
+    name: ClassVar[str] = "switch_steering"
+    label: ClassVar[Text] = {"en": "switch steering", "nl": "wissel sturing"}
+    description: ClassVar[str] = "switch the municipality's steering mode"
+    mode: str = setting("facilitating", label={"en": "steering mode", "nl": "sturingsstijl"}, unit="steering mode",
+                        choices=STEERING_REGISTRY)
+
+    def __post_init__(self) -> None:
+        if self.neighbourhoods:
+            raise ValueError("switch_steering acts city-wide; for steering per neighbourhood use the layered mode")
+
+    def on_start(self, m: CommunityModel) -> None:
+        """Adopt the new mode now."""
+        m.set_steering_mode(self.mode)
+
+
+@register_intervention
+@dataclass
+class CloseMeetingPlaces(Intervention):
+    """A budget cut: the subsidy of a share of meeting places stops (they close after underfunding).
+
+    With ``immediate`` they close at once. At ``end_week`` the subsidy returns (closed
+    places stay closed unless ``reopen``).
+    """
+
+    name: ClassVar[str] = "close_meeting_places"
+    label: ClassVar[Text] = {"en": "close meeting places", "nl": "sluit ontmoetingsplekken"}
+    description: ClassVar[str] = "cut the subsidy of meeting places (budget cut)"
+    # A place closed by the room closes now, not after months of underfunding (the scenario
+    # meeting_place_closures shows the slow budget-cut path).
+    live: ClassVar[LiveLever | None] = LiveLever(
+        button={"en": "Close meeting places now", "nl": "Sluit ontmoetingsplekken nu"},
+        decision={"en": "close {share:.0%} of places", "nl": "sluit {share:.0%} van de plekken"},
+        fixed={"immediate": True})
+    share: float = setting(1.0, label={"en": "Share of meeting places", "nl": "Deel van de ontmoetingsplekken"},
+                           unit="share", lo=0, hi=1, slider=Slider(0.25, 1.0, 0.25))
+    immediate: bool = setting(False, label={"en": "close at once", "nl": "direct sluiten"}, unit="flag")
+    reopen: bool = setting(False, label={"en": "reopen at the end", "nl": "heropenen aan het eind"}, unit="flag")
+
+    def on_start(self, m: CommunityModel) -> None:
+        """Cut the subsidy of ``share`` of the places in the selected neighbourhoods (rounded half up).
+
+        The cut falls on the neighbourhoods in turn (each one's first place, then each one's
+        second, ...), so a cut of half the places in a city with one place per neighbourhood
+        closes the places of half the neighbourhoods.
+        """
+        pl = m.places
+        chosen = np.flatnonzero(self.where(m)[pl.nbh])
+        nth = chosen - np.searchsorted(pl.nbh, pl.nbh[chosen])  # places are stored by neighbourhood
+        in_turn = chosen[np.lexsort((pl.nbh[chosen], nth))]
+        self._cut = np.zeros(len(pl), dtype=bool)
+        self._cut[in_turn[: int(self.share * len(chosen) + 0.5)]] = True
+        pl.subsidy_share[self._cut] = 0.0
+        if self.immediate:
+            pl.open[self._cut] = False
+
+    def on_end(self, m: CommunityModel) -> None:
+        """Restore the subsidy."""
+        m.places.subsidy_share[self._cut] = 1.0
+        if self.reopen:
+            m.places.open[self._cut] = True
+            m.places.underfunded_weeks[self._cut] = 0
+
+
+@register_intervention
+@dataclass
+class ProtectCommunityTime(Intervention):
+    """Professionals get a protected share of their hours for community work."""
+
+    name: ClassVar[str] = "protect_community_time"
+    label: ClassVar[Text] = {"en": "protect community time", "nl": "bescherm gemeenschapstijd"}
+    description: ClassVar[str] = "protect a share of professionals' time for community work"
+    live: ClassVar[LiveLever | None] = LiveLever(
+        button={"en": "Protect community time", "nl": "Bescherm tijd voor gemeenschapswerk"},
+        decision={"en": "protect {share:.0%} of time", "nl": "bescherm {share:.0%} van de tijd"})
+    share: float = setting(0.3, label={"en": "Protected share of hours", "nl": "Beschermd deel van de uren"},
+                           like=_PROTECTED_SHARE, slider=Slider(0.1, 0.8, 0.1))
+
+    def apply(self, m: CommunityModel) -> None:
+        """Raise the protected share to at least ``share``."""
+        w = self.where(m)
+        m.levers.protected_share[w] = np.maximum(m.levers.protected_share[w], self.share)
+        m.levers.builders_do_casework[w] = False
+
+
+@register_intervention
+@dataclass
+class CitizenBudget(Intervention):
+    """A burgerbegroting: residents allocate a budget to initiatives and meeting places."""
+
+    name: ClassVar[str] = "citizen_budget"
+    label: ClassVar[Text] = {"en": "citizen budget", "nl": "burgerbegroting"}
+    description: ClassVar[str] = "give residents a budget of their own (burgerbegroting)"
+    live: ClassVar[LiveLever | None] = LiveLever(
+        button={"en": "Add a citizen budget", "nl": "Voeg een burgerbegroting toe"},
+        decision={"en": "citizen budget EUR {eur_per_resident:.0f}", "nl": "burgerbegroting € {eur_per_resident:.0f}"})
+    eur_per_resident: float = setting(10.0, label={"en": "EUR per adult per year",
+                                                   "nl": "Euro per volwassene per jaar"},
+                                      like=Parameters.__dataclass_fields__["citizen_budget_eur"],
+                                      slider=Slider(5.0, 50.0, 5.0))
+
+    def apply(self, m: CommunityModel) -> None:
+        """Set the citizen budget lever."""
+        m.levers.citizen_budget_eur[self.where(m)] = self.eur_per_resident
+
+
+@register_intervention
+@dataclass
+class OutreachCampaign(Intervention):
+    """Professionals spend a larger share of community time on outreach (outreachend werken)."""
+
+    name: ClassVar[str] = "outreach_campaign"
+    label: ClassVar[Text] = {"en": "outreach campaign", "nl": "outreachcampagne"}
+    description: ClassVar[str] = "spend more community-work time on outreach"
+    share: float = setting(0.6, label={"en": "share of community hours on outreach",
+                                       "nl": "deel van de uren gemeenschapswerk aan outreach"},
+                           unit="share", lo=0, hi=1)
+
+    def apply(self, m: CommunityModel) -> None:
+        """Raise the outreach share of community hours; the other activities shrink in proportion."""
+        w = self.where(m)
+        split = m.levers.community_split[w]
+        rest = split[:, :3].sum(axis=1, keepdims=True)
+        split[:, :3] = np.where(rest > 0, split[:, :3] / np.maximum(rest, 1e-12), 1 / 3) * (1 - self.share)
+        split[:, 3] = self.share
+        m.levers.community_split[w] = split
+
+
+@register_intervention
+@dataclass
+class AdminLoad(Intervention):
+    """Change the administrative (accountability) load on resident initiatives."""
+
+    name: ClassVar[str] = "admin_load"
+    label: ClassVar[Text] = {"en": "admin load", "nl": "administratieve last"}
+    description: ClassVar[str] = "scale the administrative load on initiatives"
+    factor: float = setting(0.5, label={"en": "factor on the load", "nl": "factor op de last"},
+                            like=SteeringProfile.__dataclass_fields__["accountability"])
+
+    def apply(self, m: CommunityModel) -> None:
+        """Scale the initiatives' accountability lever."""
+        m.levers.initiative_accountability[self.where(m)] *= self.factor
+
+
+@register_intervention
+@dataclass
+class DropInclusionDemand(Intervention):
+    """Stop demanding that every initiative be for everyone (the inclusion cramp)."""
+
+    name: ClassVar[str] = "drop_inclusion_demand"
+    label: ClassVar[Text] = {"en": "drop inclusion demand", "nl": "schrap inclusie-eis"}
+    description: ClassVar[str] = "drop the demand that initiatives include everyone"
+
+    def apply(self, m: CommunityModel) -> None:
+        """Set the inclusion demand to zero."""
+        m.levers.inclusion_demand[self.where(m)] = 0.0
+
+
+@register_intervention
+@dataclass
+class DemandShock(Intervention):
+    """A temporary rise in need (e.g. a year of extra life events)."""
+
+    name: ClassVar[str] = "demand_shock"
+    label: ClassVar[Text] = {"en": "demand shock", "nl": "vraagschok"}
+    description: ClassVar[str] = "a period of extra need"
+    multiplier: float = setting(2.0, label={"en": "factor on life events", "nl": "factor op levensgebeurtenissen"},
+                                like=Parameters.__dataclass_fields__["demand_multiplier"])
+
+    def apply(self, m: CommunityModel) -> None:
+        """Multiply the rate of life events."""
+        m.levers.demand_multiplier[self.where(m)] *= self.multiplier
+
+
+@register_intervention
+@dataclass
+class TimeRule(Intervention):
+    """Set the professionals' time rule directly: protected community share and redeployment."""
+
+    name: ClassVar[str] = "time_rule"
+    label: ClassVar[Text] = {"en": "time rule", "nl": "tijdsregel"}
+    description: ClassVar[str] = "set the professionals' time rule"
+    protected_share: float = setting(0.0, label={"en": "protected share of hours", "nl": "beschermd deel van de uren"},
+                                     like=_PROTECTED_SHARE)
+    builders_do_casework: bool = setting(True, label={"en": "community builders do casework",
+                                                      "nl": "opbouwwerkers doen casuswerk"},
+                                         like=SteeringProfile.__dataclass_fields__["builders_do_casework"])
+
+    def apply(self, m: CommunityModel) -> None:
+        """Overwrite the time-rule levers."""
+        w = self.where(m)
+        m.levers.protected_share[w] = self.protected_share
+        m.levers.builders_do_casework[w] = self.builders_do_casework

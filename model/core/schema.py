@@ -1,0 +1,254 @@
+"""The machinery of the parameter schema: declaring fields, validating overrides, plain data.
+
+A schema is a frozen dataclass whose fields are declared with :func:`param` (a default, a unit, a
+source and an allowed range); a plug-in's settings are declared with :func:`setting` (a label in
+Dutch and English, a unit, an allowed range and perhaps a dashboard :class:`Slider`).
+:func:`apply_overrides` builds a validated copy from plain data (scenario files, the command line,
+the dashboard), :func:`check_value` checks one value against its field, :func:`calibrated_defaults`
+replaces declared defaults by calibrated ones and :func:`describe` lists the fields for
+documentation and the dashboard. The model's own schema is :mod:`model.core.parameters`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ParameterError(ValueError):
+    """A parameter override that the schema does not accept (unknown key, type or range)."""
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    source: str,
+    lo: float | None = None,
+    hi: float | None = None,
+    doc: str = "",
+    choices: tuple[str, ...] | None = None,
+) -> Any:
+    """Declare a schema field with its unit, source and allowed range.
+
+    Args:
+        default: The default value (tuples for vectors, so that instances stay hashable).
+        unit: Unit of the value, e.g. ``"1/week"`` or ``"share"``.
+        source: Paper, statistic or ``"assumption"``.
+        lo: Smallest allowed value (inclusive), per element for tuples.
+        hi: Largest allowed value (inclusive), per element for tuples.
+        doc: One-line meaning of the parameter.
+        choices: Allowed values for a string field.
+
+    Returns:
+        A dataclass field carrying that metadata.
+    """
+    meta = {"unit": unit, "source": source, "lo": lo, "hi": hi, "doc": doc, "choices": choices}
+    if isinstance(default, (list, dict)):
+        raise TypeError("use tuples for vector defaults")
+    return field(default=default, metadata=meta)
+
+
+#: A text in Dutch and English: ``{"nl": ..., "en": ...}``.
+Text = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A slider of the workshop dashboard: its range in the room (within the allowed one), step and texts.
+
+    Attributes:
+        lo: Lowest value on the slider.
+        hi: Highest value on the slider.
+        step: Slider step.
+        label: Its label in Dutch and English (a plug-in's setting uses the setting's own label when ``None``).
+        help: Help texts by language; a language without one shows the field's meaning and unit.
+
+    """
+
+    lo: float
+    hi: float
+    step: float
+    label: Text | None = None
+    help: Text = field(default_factory=dict)
+
+
+def setting(default: Any, *, label: Text, unit: str | None = None, lo: float | None = None, hi: float | None = None,
+            choices: Any = None, doc: str | None = None, slider: Slider | None = None,
+            like: dataclasses.Field | None = None) -> Any:
+    """Declare a setting of a plug-in (a field of an intervention): its label, unit, allowed range and slider.
+
+    Scenario files check a setting's value as a schema field's (:func:`check_value`); the dashboard makes
+    the ``slider`` of a live intervention.
+
+    Args:
+        default: The default value.
+        label: Its name in Dutch and English.
+        unit: Unit of the value (default: ``like``'s).
+        lo: Smallest allowed value (default: ``like``'s).
+        hi: Largest allowed value (default: ``like``'s).
+        choices: Allowed values of a text setting (any container, e.g. a registry).
+        doc: One-line meaning (default: ``like``'s).
+        slider: The dashboard's slider for it, when the room sets it live.
+        like: A schema field whose unit, range and meaning the setting shares (it sets the same lever).
+
+    Returns:
+        A dataclass field carrying that metadata.
+    """
+    meta = dict(like.metadata) if like is not None else {"unit": "", "lo": None, "hi": None, "doc": ""}
+    given = {"unit": unit, "lo": lo, "hi": hi, "doc": doc}
+    meta |= {key: value for key, value in given.items() if value is not None}
+    meta |= {"source": "", "choices": choices, "label": label, "slider": slider}
+    return field(default=default, metadata=meta)
+
+
+def calibrated_defaults(path: Path) -> Callable[[type], type]:
+    """Class decorator (under ``@dataclass``): the TOML file ``path``'s values become defaults of the listed fields.
+
+    Only fields listed under ``[parameters]`` change; their source becomes the file's
+    ``[calibration] provenance``. Missing file: the defaults stay as declared.
+
+    Raises:
+        ParameterError: The file names a field that is not a parameter, or a value out of its range.
+    """
+    def apply(cls: type) -> type:
+        if not path.exists():
+            return cls
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        provenance = data.get("calibration", {}).get("provenance", "calibrated")
+        for name, value in data.get("parameters", {}).items():
+            f = cls.__dict__.get(name)
+            if not isinstance(f, dataclasses.Field) or "lo" not in f.metadata:
+                raise ParameterError(f"{path.name}: {name}: not a parameter of the schema")
+            new = tuple(float(v) for v in value) if isinstance(value, list) else type(f.default)(value)
+            lo, hi = f.metadata["lo"], f.metadata["hi"]
+            if any((lo is not None and v < lo) or (hi is not None and v > hi) for v in _as_tuple(new)):
+                raise ParameterError(f"{path.name}: {name}: {new} is out of range {lo} to {hi}")
+            f.default = new
+            f.metadata = types.MappingProxyType({**f.metadata,
+                                                 "source": f"{provenance} (was: {f.metadata['source']})"})
+        return cls
+
+    return apply
+
+
+def _as_tuple(value: Any) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def to_plain(value: Any) -> Any:
+    """Plain data (dicts, lists, numbers, text) of a schema instance, as JSON and TOML take it."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def describe(cls: type) -> list[dict[str, Any]]:
+    """Rows (name, default, unit, source, range, meaning) for documentation and the dashboard."""
+    rows = []
+    for f in dataclasses.fields(cls):
+        default = f.default if f.default is not dataclasses.MISSING else "(table)"
+        rows.append({
+            "name": f.name, "default": default, "unit": f.metadata.get("unit", ""),
+            "source": f.metadata.get("source", ""), "lo": f.metadata.get("lo"), "hi": f.metadata.get("hi"),
+            "choices": f.metadata.get("choices"), "doc": f.metadata.get("doc", ""),
+        })
+    return rows
+
+
+def check_value(path: str, f: dataclasses.Field, value: Any, hint: Any) -> Any:
+    """Check one value against its field (type, range, choices); return it as the field holds it.
+
+    Args:
+        path: Where the value was given, for the message (e.g. ``steering.framing.control``).
+        f: The field, whose metadata has the range (``lo``, ``hi``), ``unit`` and ``choices``.
+        value: The value as read (TOML, JSON or Python).
+        hint: The field's type: ``bool``, ``int``, ``float``, ``str`` or a tuple of numbers.
+
+    Returns:
+        The value (numbers as ``float`` for float fields, lists as tuples).
+
+    Raises:
+        ParameterError: The value has the wrong type or is out of range.
+    """
+    meta = f.metadata
+    origin = typing.get_origin(hint)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ParameterError(f"{path}: expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParameterError(f"{path}: expected a whole number, got {value!r}")
+        values: tuple = (value,)
+    elif hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(f"{path}: expected a number, got {value!r}")
+        value = float(value)
+        values = (value,)
+    elif hint is str:
+        if not isinstance(value, str):
+            raise ParameterError(f"{path}: expected text, got {value!r}")
+        if meta.get("choices") and value not in meta["choices"]:
+            raise ParameterError(f"{path}: {value!r} is not one of {', '.join(meta['choices'])}")
+        return value
+    elif origin is tuple:
+        n = len(typing.get_args(hint))
+        if not isinstance(value, (list, tuple)) or len(value) != n or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            raise ParameterError(f"{path}: expected a list of {n} numbers, got {value!r}")
+        value = tuple(float(v) for v in value)
+        values = value
+    else:  # pragma: no cover - schema fields are all of the types above
+        raise TypeError(f"unsupported schema type for {path}: {hint}")
+    lo, hi = meta.get("lo"), meta.get("hi")
+    for v in values:
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise ParameterError(f"{path}: {v} is out of range; allowed {lo} to {hi} ({meta.get('unit', '')})")
+    return value
+
+
+def apply_overrides(obj: Any, overrides: dict[str, Any], path: str) -> Any:
+    """A validated copy of the schema instance ``obj`` with ``overrides`` (nested tables as dicts).
+
+    Raises:
+        ParameterError: A key is unknown, or a value of the wrong type or out of range; the message
+            names the key (prefixed by ``path``).
+    """
+    if not isinstance(overrides, dict):
+        raise ParameterError(f"{path or 'parameters'}: expected a table of overrides, got {overrides!r}")
+    hints = typing.get_type_hints(type(obj))
+    fields = {f.name: f for f in dataclasses.fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, value in overrides.items():
+        where = f"{path}.{key}" if path else key
+        if key not in fields:
+            close = ", ".join(sorted(k for k in fields if k[:3] == key[:3])) or "see docs/ODD.md, section 10"
+            raise ParameterError(f"{where}: unknown parameter (did you mean: {close})")
+        hint = hints[key]
+        current = getattr(obj, key)
+        if typing.get_origin(hint) is dict:
+            changes[key] = _apply_table(current, value, where, typing.get_args(hint)[1])
+        else:
+            changes[key] = check_value(where, fields[key], value, hint)
+    return dataclasses.replace(obj, **changes)
+
+
+def _apply_table(current: dict[str, Any], value: Any, path: str, item_type: type) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ParameterError(f"{path}: expected a table, got {value!r}")
+    table = dict(current)
+    for name, sub in value.items():
+        base = table.get(name, item_type())
+        table[name] = apply_overrides(base, sub, f"{path}.{name}")
+    return table

@@ -1,0 +1,145 @@
+"""Model-owned state arrays of residents, meeting places and initiatives.
+
+Residents, meeting places and initiatives are Mesa agents that users can inspect,
+but their state lives here, in arrays indexed by the agent's ``idx``, so that the
+weekly dynamics run as vectorised updates (see ``docs/ODD.md``, "Entities").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+NO = -1  # "none" in index arrays (no initiative, no helper, no professional)
+CASE_NONE, CASE_WAITING, CASE_OPEN = 0, 1, 2
+#: Columns of ``Population.talents`` (``model.core.parameters.TALENTS``) that rules read.
+CARE_TALENT, ORGANISING_TALENT = 0, 2
+#: Columns of ``Population.zrm`` (``model.core.parameters.ZRM_DOMAINS``) that rules read.
+PHYSICAL, DAILY_LIVING, SOCIAL_NETWORK, PARTICIPATION = 5, 7, 9, 10
+LONELY = 3  # De Jong Gierveld score from which a resident counts as lonely (0-2 not lonely)
+SEVERE = 9  # De Jong Gierveld score from which loneliness is severe (9-10; 11 is very severe)
+
+
+def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
+    """Need level 0-3 (:attr:`Population.need_level`) of all residents, or of ``who``.
+
+    A column-wise minimum over the nine life domains (each a contiguous column of the column-major
+    matrix): much faster than ``min(axis=1)`` over its short rows; the result is identical.
+    """
+    z = zrm if who is None else zrm[who]
+    low = np.minimum(z[:, 0], z[:, 1])
+    for j in range(2, 9):
+        np.minimum(low, z[:, j], out=low)
+    return np.clip(4 - low, 0, 3)
+
+
+@dataclass
+class Population:
+    """State of all residents; every array has one entry per resident."""
+
+    nbh: np.ndarray  # neighbourhood index
+    age: np.ndarray  # age group 0..3 (18-34, 35-54, 55-74, 75+)
+    alone: np.ndarray  # lives alone (a one-person household)
+    low_income: np.ndarray
+    vulnerability: np.ndarray  # 0-1
+    chronic: np.ndarray  # daily-living/physical problems that do not recover
+    talents: np.ndarray  # (n, 5) bool: care, practical, organising, connecting, creative
+    # (n, 11) int8, ZRM 1 (acute) .. 5 (self-reliant); column-major, because the submodels read a domain
+    # of all residents at a time (need levels, several times a week) far more often than one resident's row.
+    zrm: np.ndarray
+    reluctance: np.ndarray  # 0-1, vraagverlegenheid
+    disp_s: np.ndarray  # disposition to social loneliness (DJG points)
+    disp_e: np.ndarray  # disposition to emotional loneliness
+    lon_s: np.ndarray  # social loneliness, continuous 0-5
+    lon_e: np.ndarray  # emotional loneliness, continuous 0-6
+    score: np.ndarray  # De Jong Gierveld score 0-11 (integer)
+    autonomy: np.ndarray  # SDT needs, 0-1
+    competence: np.ndarray
+    relatedness: np.ndarray
+    trust: np.ndarray  # trust in the municipality, 0-1
+    civic: np.ndarray  # propensity to volunteer (regular volunteers are a minority)
+    member_of: np.ndarray  # initiative index or NO
+    core: np.ndarray  # core volunteer of that initiative
+    helper: np.ndarray  # resident giving me informal help, or NO
+    care_given: np.ndarray  # informal help hours given this week
+    strain: np.ndarray  # carers' strain 0-1
+    unmet_weeks: np.ndarray  # weeks with a need and no help
+    case_state: np.ndarray  # CASE_NONE / CASE_WAITING / CASE_OPEN
+    case_prof: np.ndarray  # professional index of an open case, or NO
+    case_since: np.ndarray  # week the case (or the wait) began
+    last_volunteered: np.ndarray  # week of the last volunteering, or a large negative number
+    volunteer_hours: np.ndarray  # this week
+    visited: np.ndarray  # meeting place visited this week, or NO
+    engagement: np.ndarray  # smoothed venue attendance 0-1
+    prompted: np.ndarray  # encouraged by a professional to ask for help
+    spotted: np.ndarray  # talent spotted by a professional
+    good_ties: np.ndarray  # number of good ties (updated weekly)
+
+    def __len__(self) -> int:
+        return len(self.nbh)
+
+    @property
+    def need_level(self) -> np.ndarray:
+        """0 none, 1 light, 2 moderate, 3 heavy: from the lowest life-domain ZRM score."""
+        return need_level_of(self.zrm)
+
+    @property
+    def motivation(self) -> np.ndarray:
+        """Intrinsic motivation: mean of autonomy, competence and relatedness (Ryan & Deci 2000)."""
+        return (self.autonomy + self.competence + self.relatedness) / 3.0
+
+
+@dataclass
+class Places:
+    """State of meeting places (buurthuis and the like)."""
+
+    nbh: np.ndarray
+    capacity: np.ndarray  # visits per week (may be fractional: a small neighbourhood's share of a place)
+    subsidy_share: np.ndarray  # share of the base subsidy this place receives (0 = cut)
+    funding: np.ndarray  # effective funding this week, share of base subsidy
+    underfunded_weeks: np.ndarray
+    open: np.ndarray
+    visits: np.ndarray  # visits this week
+
+    def __len__(self) -> int:
+        return len(self.nbh)
+
+
+@dataclass
+class Initiatives:
+    """State of resident initiatives; slots are reused after an initiative ends."""
+
+    alive: np.ndarray
+    kind: np.ndarray  # index into INITIATIVE_KINDS
+    nbh: np.ndarray
+    place: np.ndarray  # meeting place used, or NO
+    group_age: np.ndarray  # founder's age group (homophily reference)
+    group_income: np.ndarray  # founder's income group
+    founded: np.ndarray  # week
+    grant_weeks_left: np.ndarray
+    citizen_funded: np.ndarray  # funded from the citizen budget (no strings)
+    taken_over: np.ndarray  # run by the municipality
+    struggling_weeks: np.ndarray
+    support_hours: np.ndarray  # professional support this week
+    n_core: np.ndarray
+    n_members: np.ndarray  # including core
+
+    def __len__(self) -> int:
+        return len(self.alive)
+
+    @classmethod
+    def empty(cls, n: int) -> Initiatives:
+        """``n`` free slots."""
+        return cls(**{f.name: np.full(n, _INIT_FILL.get(f.name, 0), dtype=_INIT_DTYPES.get(f.name, np.int64))
+                      for f in fields(cls)})
+
+    def grow(self) -> None:
+        """Double the number of slots."""
+        more = Initiatives.empty(len(self))
+        for f in fields(self):
+            setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(more, f.name)]))
+
+
+_INIT_DTYPES = {"alive": bool, "citizen_funded": bool, "taken_over": bool, "support_hours": np.float64}
+_INIT_FILL = {"place": NO}

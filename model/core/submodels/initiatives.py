@@ -1,0 +1,216 @@
+"""Submodel 13: the life cycle of resident initiatives, and volunteering (``docs/ODD.md``, 7.13)."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+
+from model.core.city import grow_initiative_agents
+from model.core.parameters import INITIATIVE_KINDS
+from model.core.state import NO, ORGANISING_TALENT, need_level_of
+from model.core.submodels.helpers import MEETING, kernel_parameters, members_without_place
+from model.core.time import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from model.core.community import CommunityModel
+
+
+_VolunteeringParameters = namedtuple("_VolunteeringParameters", [
+    "core_hours", "member_help_rate", "member_help_hours", "volunteer_rate", "volunteer_hours_elsewhere"])
+
+
+# 13 ------------------------------------------------------------------------------
+def initiative_lifecycle(m: CommunityModel) -> None:
+    """Founding, recruiting (homophily), core burnout, grants, takeover and ending; volunteering."""
+    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    motivation = pop.motivation
+    level = need_level_of(pop.zrm)
+    _found_initiatives(m, motivation, level)
+    _count_members(m)
+    # Recruiting along members' ties; without an inclusion demand similar residents are preferred.
+    net = m.net
+    # Both directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member.
+    member = pop.member_of >= 0
+    _, ea, eb = net.directed(member, ~member)
+    k = pop.member_of[ea]
+    ok = level[eb] <= 2
+    eb, k = eb[ok], k[ok]
+    similar = _similar(m, eb, k)
+    inclusion = lev.inclusion_demand[ini.nbh[k]]
+    sim_factor = np.where(similar, 1.0, inclusion + (1 - inclusion) / p.homophily)
+    # Groups fill up: recruiting slows as an initiative nears its kind's typical size.
+    room = np.clip(1 - ini.n_members[k] / np.array(p.initiative_size)[ini.kind[k]], 0, 1)
+    join = rng.random(len(eb)) < p.recruit_rate * motivation[eb] * sim_factor * room
+    eb, k = eb[join], k[join]
+    eb, first = np.unique(eb, return_index=True)
+    pop.member_of[eb] = k[first]
+    # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
+    members = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
+    km = pop.member_of[members]
+    dissimilar = ~_similar(m, members, km)
+    # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
+    mixed = np.bincount(km, dissimilar, minlength=len(ini)) / np.maximum(np.bincount(km, minlength=len(ini)), 1)
+    leave_p = (p.member_leave_rate * (2 - motivation[members]) * (1 + dissimilar) * (1 + mixed[km])
+               * (1 + members_without_place(m, km)))
+    pop.member_of[members[rng.random(len(members)) < leave_p]] = NO
+    # Core volunteers burn out with their weekly load: the initiative's administration (unless
+    # professionals take it off their hands) and its core work, shared by fewer hands when the core is small.
+    _count_members(m)
+    core = np.flatnonzero(pop.core)
+    kc = pop.member_of[core]
+    # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load.
+    admin = ((p.initiative_admin_hours * lev.initiative_accountability[ini.nbh[kc]]
+              * np.where(ini.grant_weeks_left[kc] > 0, p.grant_admin_factor, 1.0) * ~ini.citizen_funded[kc])
+             + p.inclusion_admin_hours * lev.inclusion_demand[ini.nbh[kc]]
+             - p.support_relief * ini.support_hours[kc])
+    load = (np.maximum(admin, 0) + p.core_hours * p.core_target) / np.maximum(ini.n_core[kc], 1)
+    burnt = core[rng.random(len(core)) < p.burnout_rate * load]
+    pop.core[burnt] = False
+    pop.competence[burnt] *= 1 - p.burnout_competence_loss
+    pop.member_of[burnt[rng.random(len(burnt)) < p.burnout_leave]] = NO
+    m.counters.burnouts += np.bincount(pop.nbh[burnt], minlength=m.n_nbh)
+    # Members step up to the core when it is short (organisers first).
+    _count_members(m)
+    short = (ini.n_core < p.core_target) & ini.alive & ~ini.taken_over
+    cand = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
+    organiser = pop.talents[cand, ORGANISING_TALENT]
+    up = short[pop.member_of[cand]] & (rng.random(len(cand)) < p.step_up_rate * motivation[cand]
+                                       * (1 + (p.organiser_step_up_factor - 1) * organiser))
+    pop.core[cand[up]] = True
+    _count_members(m)
+    _end_or_take_over(m)
+    _volunteering(m, motivation, level)
+
+
+def _similar(m: CommunityModel, who: np.ndarray, k: np.ndarray) -> np.ndarray:
+    ini, pop = m.inits, m.pop
+    return (pop.age[who] == ini.group_age[k]) & (pop.low_income[who] == ini.group_income[k])
+
+
+def _count_members(m: CommunityModel) -> None:
+    ini, pop = m.inits, m.pop
+    ini.n_members, ini.n_core = _member_counts(pop.member_of, pop.core, len(ini))
+
+
+@numba.njit(cache=True)
+def _member_counts(member_of: np.ndarray, core: np.ndarray, slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """Members and core members per initiative slot, in one pass over the residents (four times a week)."""
+    # Counted at slot + 1, so that non-members (NO = -1) fall in the first bin, which is dropped: no branch.
+    members, cores = np.zeros(slots + 1, dtype=np.int64), np.zeros(slots + 1, dtype=np.int64)
+    for i in range(len(member_of)):
+        members[member_of[i] + 1] += 1
+        cores[member_of[i] + 1] += core[i]
+    return members[1:], cores[1:]
+
+
+def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
+    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    alive_per_nbh = np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh)
+    room = alive_per_nbh < p.max_initiatives_per_1000 * m.nbh_size / 1000
+    support = 1 + m.community_hours[:, 1] / p.support_founding_hours
+    u = rng.random(len(pop))
+    # Only organisers who are no member and have no more than a light need can found.
+    cand = np.flatnonzero((pop.member_of < 0) & (level <= 1) & pop.talents[:, ORGANISING_TALENT])
+    home = pop.nbh[cand]
+    chance = (p.founding_rate * motivation[cand] * (1 + (p.spotted_founding_factor - 1) * pop.spotted[cand])
+              * support[home] * room[home])
+    founders = cand[u[cand] < chance]
+    # Neither the network nor the meeting places change while initiatives are founded.
+    net = m.net
+    start, ties = net.ties_of(founders)
+    open_places = np.flatnonzero(m.places.open)  # places are stored by neighbourhood
+    bounds = np.searchsorted(m.places.nbh[open_places], np.arange(m.n_nbh + 1))
+    free = np.flatnonzero(~ini.alive)
+    for f, first, last in zip(founders, start[:-1], start[1:], strict=True):
+        if not len(free):
+            ini.grow()
+            grow_initiative_agents(m)
+            free = np.flatnonzero(~ini.alive)
+        k, free = free[0], free[1:]
+        b = pop.nbh[f]
+        kind = rng.choice(len(INITIATIVE_KINDS), p=p.kind_shares)
+        places = open_places[bounds[b]:bounds[b + 1]]
+        citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < p.citizen_funded_share
+        ini.alive[k], ini.kind[k], ini.nbh[k] = True, kind, b
+        ini.place[k] = rng.choice(places) if (kind == MEETING and len(places)) else NO
+        ini.group_age[k], ini.group_income[k] = pop.age[f], pop.low_income[f]
+        ini.founded[k], ini.struggling_weeks[k] = m.week, 0
+        ini.citizen_funded[k], ini.taken_over[k] = citizen, False
+        ini.grant_weeks_left[k] = p.grant_weeks if (citizen or rng.random() < lev.grant_prob[b]) else 0
+        # The founder brings people who already knew each other (prior ties aid durability).
+        own = ties[first:last]
+        friends = np.where(net.a[own] == f, net.b[own], net.a[own])
+        friends = friends[(pop.member_of[friends] < 0) & (net.w[own] >= p.good_tie_threshold)]
+        crew = np.concatenate([[f], rng.permutation(friends)[: p.founder_crew]])
+        pop.member_of[crew], pop.core[crew] = k, True
+        pop.spotted[f] = False
+        m.counters.initiatives_founded[b] += 1
+
+
+def _end_or_take_over(m: CommunityModel) -> None:
+    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    # Grants run out; members who came for the subsidised activity partly leave.
+    ending_grant = ini.alive & (ini.grant_weeks_left == 1)
+    ini.grant_weeks_left = np.maximum(ini.grant_weeks_left - 1, 0)
+    if ending_grant.any():
+        mem = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
+        lose = mem[ending_grant[pop.member_of[mem]] & (rng.random(len(mem)) < p.grant_end_leave)]
+        pop.member_of[lose] = NO
+    resident_run = ini.alive & ~ini.taken_over
+    struggling = resident_run & (ini.n_core < p.core_min)
+    ini.struggling_weeks = np.where(struggling, ini.struggling_weeks + 1, 0)
+    # Enforcing municipalities take struggling initiatives over instead of letting them end.
+    take = struggling & (rng.random(len(ini)) < lev.takeover_rate[ini.nbh])
+    ini.taken_over[take] = True
+    pop.core[take[np.maximum(pop.member_of, 0)] & (pop.member_of >= 0)] = False
+    m.counters.initiatives_taken_over += np.bincount(ini.nbh[take], minlength=m.n_nbh)
+    end = (resident_run & ~take & (ini.struggling_weeks >= p.struggle_weeks)) | (
+        ini.alive & ini.taken_over & (ini.n_members < p.takeover_min_members))
+    if end.any():
+        gone = (pop.member_of >= 0) & end[np.maximum(pop.member_of, 0)]
+        pop.member_of[gone] = NO
+        pop.core[gone] = False
+        ini.alive[end] = False
+        ini.taken_over[end] = False
+        m.counters.initiatives_ended += np.bincount(ini.nbh[end], minlength=m.n_nbh)
+    # Meeting activities whose place closed look for another open place in the neighbourhood.
+    for k in np.flatnonzero(ini.alive & members_without_place(m, np.arange(len(ini)))):
+        places = np.flatnonzero(m.places.open & (m.places.nbh == ini.nbh[k]))
+        ini.place[k] = rng.choice(places) if len(places) else NO
+    m.counters.takeover_cost += np.bincount(ini.nbh[ini.alive & ini.taken_over],
+                                            minlength=m.n_nbh) * p.takeover_cost_eur / WEEKS_PER_YEAR
+    # Citizen-funded initiatives are paid from the citizen budget, which is counted as a whole.
+    m.counters.grant_cost += np.bincount(ini.nbh[ini.alive & (ini.grant_weeks_left > 0) & ~ini.citizen_funded],
+                                         minlength=m.n_nbh) * p.grant_eur / WEEKS_PER_YEAR
+
+
+def _volunteering(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
+    p, rng, pop = m.p, m.rng, m.pop
+    n = len(pop)
+    # Core members put in their hours; ordinary members lend a hand now and then (setting up, cooking,
+    # driving); residents volunteer elsewhere too (sports clubs, schools, church): CBS counts it.
+    lend, elsewhere = rng.random(n), rng.random(n)
+    pop.volunteer_hours = _volunteer_hours(kernel_parameters(_VolunteeringParameters, p), m.week, pop.member_of,
+                                           pop.core, pop.civic, motivation, level, lend, elsewhere,
+                                           pop.last_volunteered)
+
+
+@numba.njit(cache=True)
+def _volunteer_hours(p: tuple, week: int, member_of: np.ndarray, core: np.ndarray, civic: np.ndarray,
+                     motivation: np.ndarray, level: np.ndarray, lend: np.ndarray, elsewhere: np.ndarray,
+                     last_volunteered: np.ndarray) -> np.ndarray:
+    """This week's volunteering hours (``lend``, ``elsewhere``: one uniform number each); who volunteered, when."""
+    hours = np.empty(len(core))
+    for i in range(len(core)):
+        h = p.core_hours if core[i] else 0.0
+        if member_of[i] >= 0 and not core[i] and lend[i] < p.member_help_rate:
+            h += p.member_help_hours
+        if elsewhere[i] < p.volunteer_rate * civic[i] * motivation[i] * (level[i] <= 1):
+            h += p.volunteer_hours_elsewhere
+        hours[i] = h
+        if h > 0:
+            last_volunteered[i] = week
+    return hours

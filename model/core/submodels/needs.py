@@ -1,0 +1,185 @@
+"""Submodels of needs and help: life events, informal help, escalation to the front desk, casework.
+
+``docs/ODD.md``, sections 7.3 (``life_events``), 7.8 (``informal_help``), 7.9 (``escalate_needs``)
+and 7.11 (``casework``); :func:`refer` puts residents on the waiting list (also used by outreach).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+
+from model.core.city import replace_residents
+from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, NO, need_level_of
+from model.core.submodels.helpers import kernel_parameters, recover, worsen
+
+if TYPE_CHECKING:
+    from model.core.community import CommunityModel
+
+
+_HelpParameters = namedtuple("_HelpParameters", [
+    "ask_rate", "prompted_ask", "carer_strain_limit", "carer_capacity_hours", "carer_strain_rate",
+    "strain_recovery_rate"])
+
+
+_LifeParameters = namedtuple("_LifeParameters", [
+    "becoming_alone_rate", "zrm_shock_rate", "vulnerability_shock_factor", "shock_factor_75plus"])
+
+
+_EscalationParameters = namedtuple("_EscalationParameters", [
+    "escalation_weeks", "formal_ask_rate", "formal_reluctance", "heavy_need_ask_factor"])
+
+
+# 3 -------------------------------------------------------------------------------
+def life_events(m: CommunityModel) -> None:
+    """Turnover, household changes, ZRM shocks and own recovery.
+
+    Moving in with others balances starting to live alone: the rate ``rate * (1 - a) / a``
+    for the share ``a`` living alone in the resident's neighbourhood and age group keeps
+    households stationary (the model has no ageing; newcomers are drawn with the same share).
+    """
+    p, rng, pop = m.p, m.rng, m.pop
+    n = len(pop)
+    leaving = np.flatnonzero(rng.random(n) < np.array(p.turnover_rate)[pop.age])
+    if len(leaving):
+        replace_residents(m, leaving)
+    # Households change, and life events hit: their rate rises with vulnerability and age, and with a demand shock.
+    r, u = rng.random(n), rng.random(n)
+    hit = np.flatnonzero(_households_and_shocks(kernel_parameters(_LifeParameters, p), m.alone_p,
+                                                m.levers.demand_multiplier, pop.nbh, pop.age, pop.vulnerability, r, u,
+                                                pop.alone))
+    worsen(m, hit, rng.integers(0, 9, len(hit)))
+    problem = np.flatnonzero(need_level_of(pop.zrm) >= 1)  # a life domain at 3 or below
+    recover(m, problem[rng.random(len(problem)) < p.self_recovery_rate])
+
+
+@numba.njit(cache=True)
+def _households_and_shocks(p: tuple, alone_p: np.ndarray, demand: np.ndarray, nbh: np.ndarray, age: np.ndarray,
+                           vulnerability: np.ndarray, r: np.ndarray, u: np.ndarray, alone: np.ndarray) -> np.ndarray:
+    """Household changes (``r``) in place, and who is hit by a life event (``u``): one uniform number each."""
+    hit = np.empty(len(nbh), dtype=np.bool_)
+    for i in range(len(nbh)):
+        rate = p.becoming_alone_rate[age[i]]
+        a = alone_p[nbh[i], age[i]]
+        if not alone[i] and r[i] < rate:
+            alone[i] = True
+        elif alone[i] and r[i] < rate * (1 - a) / a:
+            alone[i] = False
+        shock = (p.zrm_shock_rate * demand[nbh[i]] * (1 + (p.vulnerability_shock_factor - 1) * vulnerability[i])
+                 * (p.shock_factor_75plus if age[i] == 3 else 1.0))
+        hit[i] = u[i] < shock
+    return hit
+
+
+# 8 -------------------------------------------------------------------------------
+def informal_help(m: CommunityModel) -> None:
+    """Help follows personal ties: people in need ask a tie (reluctance), carers help and strain."""
+    p, rng, pop, net = m.p, m.rng, m.pop, m.net
+    n = len(pop)
+    level = need_level_of(pop.zrm)
+    # Existing help continues while the need, the tie and the carer's strength last.
+    h = pop.helper
+    idx = np.flatnonzero(h >= 0)
+    tie_ok = net.find(idx, h[idx]) >= 0
+    keep = (level[idx] >= 1) & tie_ok & (pop.strain[h[idx]] < 1)
+    pop.helper[idx[~keep]] = NO
+    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Carers are free with
+    # a light need at most, strength left and hours to spare.
+    asking, free = _requests(kernel_parameters(_HelpParameters, p), level, pop.helper, pop.reluctance, pop.prompted,
+                             pop.strain, pop.care_given, rng.random(n))
+    if asking.any() and len(net):
+        # Both directions of every tie (a asks b, then b asks a), kept where one asks and the other is free.
+        tie, ea, eb = net.directed(asking, free)
+        ew = net.w[tie]
+        score = ew * (1 + p.care_talent_preference * pop.talents[eb, CARE_TALENT]) * rng.random(len(ea))
+        order = np.lexsort((-score, ea))
+        first = np.unique(ea[order], return_index=True)[1]
+        pop.helper[ea[order][first]] = eb[order][first]
+    helped = np.flatnonzero(pop.helper >= 0)
+    pop.care_given = _care_and_strain(kernel_parameters(_HelpParameters, p), np.array(p.help_hours, dtype=np.float64),
+                                      level, pop.helper, pop.case_state, pop.strain, pop.unmet_weeks)
+    recover(m, helped[rng.random(len(helped)) < p.informal_recovery_rate])
+
+
+@numba.njit(cache=True)
+def _requests(p: tuple, level: np.ndarray, helper: np.ndarray, reluctance: np.ndarray, prompted: np.ndarray,
+              strain: np.ndarray, care_given: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Who asks a tie for help this week (``u``: one uniform number each), and who is free to help."""
+    asking, free = np.empty(len(level), dtype=np.bool_), np.empty(len(level), dtype=np.bool_)
+    for i in range(len(level)):
+        ask_p = p.ask_rate * (1 - reluctance[i]) + p.prompted_ask * prompted[i]
+        asking[i] = level[i] >= 1 and helper[i] < 0 and u[i] < ask_p
+        free[i] = level[i] <= 1 and strain[i] < p.carer_strain_limit and care_given[i] < p.carer_capacity_hours
+        prompted[i] = False
+    return asking, free
+
+
+@numba.njit(cache=True)
+def _care_and_strain(p: tuple, help_hours: np.ndarray, level: np.ndarray, helper: np.ndarray, case_state: np.ndarray,
+                     strain: np.ndarray, unmet_weeks: np.ndarray) -> np.ndarray:
+    """Carers' hours this week (returned) and strain; weeks of unmet need (no help, no open case)."""
+    care = np.zeros(len(level))
+    for i in range(len(level)):  # in residents' order, as np.bincount sums
+        if helper[i] >= 0:
+            care[helper[i]] += help_hours[max(level[i] - 1, 0)]
+    for i in range(len(level)):
+        strain[i] = min(max(strain[i] + p.carer_strain_rate * care[i] - p.strain_recovery_rate * strain[i], 0.0), 1.0)
+        unmet = level[i] >= 1 and helper[i] < 0 and case_state[i] != CASE_OPEN
+        unmet_weeks[i] = unmet_weeks[i] + 1 if unmet else 0
+    return care
+
+
+# 9 -------------------------------------------------------------------------------
+def escalate_needs(m: CommunityModel) -> None:
+    """Unmet needs worsen; escalated needs reach the front desk and join the waiting list."""
+    p, rng, pop = m.p, m.rng, m.pop
+    unmet = np.flatnonzero(pop.unmet_weeks > 0)
+    worse = unmet[rng.random(len(unmet)) < p.deterioration_rate]
+    worsen(m, worse, pop.zrm[worse, :9].argmin(axis=1))
+    # Residents whose need resolved while waiting leave the waiting list; needs escalate after weeks unmet
+    # (or at once when heavy); trust in the municipality scales the step to the front desk from half (0)
+    # to one and a half (1) times.
+    refer(m, np.flatnonzero(_front_desk(kernel_parameters(_EscalationParameters, p), need_level_of(pop.zrm),
+                                        pop.unmet_weeks, pop.reluctance, pop.trust, rng.random(len(pop)),
+                                        pop.case_state)))
+
+
+@numba.njit(cache=True)
+def _front_desk(p: tuple, level: np.ndarray, unmet_weeks: np.ndarray, reluctance: np.ndarray, trust: np.ndarray,
+                u: np.ndarray, case_state: np.ndarray) -> np.ndarray:
+    """Who goes to the front desk this week (``u``: one uniform number each); resolved waits end in place."""
+    go = np.empty(len(level), dtype=np.bool_)
+    for i in range(len(level)):
+        if case_state[i] == CASE_WAITING and level[i] == 0:
+            case_state[i] = CASE_NONE
+        escalated = case_state[i] == CASE_NONE and ((level[i] >= 2 and unmet_weeks[i] >= p.escalation_weeks)
+                                                     or level[i] == 3)
+        ask = (p.formal_ask_rate * (1 - p.formal_reluctance * reluctance[i]) * (0.5 + trust[i])
+               * (p.heavy_need_ask_factor if level[i] == 3 else 1.0))
+        go[i] = escalated and u[i] < ask
+    return go
+
+
+# 11 ------------------------------------------------------------------------------
+def casework(m: CommunityModel) -> None:
+    """Open cases recover in proportion to the casework they get; recovered cases close."""
+    p, rng, pop = m.p, m.rng, m.pop
+    open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
+    adequacy = np.minimum(1, m.pro_hours[:, 0] / np.maximum(m.case_demand, 1e-9))
+    chance = p.casework_recovery_rate * adequacy[pop.case_prof[open_]]
+    recover(m, open_[rng.random(len(open_)) < chance])
+    done = open_[need_level_of(pop.zrm, open_) <= 1]
+    pop.case_state[done] = CASE_NONE
+    pop.case_prof[done] = NO
+    m.counters.cases_closed += np.bincount(pop.nbh[done], minlength=m.n_nbh)
+
+
+def refer(m: CommunityModel, who: np.ndarray) -> None:
+    """Put residents without a case on the waiting list of their neighbourhood's team."""
+    who = who[m.pop.case_state[who] == CASE_NONE]
+    m.pop.case_state[who] = CASE_WAITING
+    m.pop.case_since[who] = m.week
+    m.counters.referrals += np.bincount(m.pop.nbh[who], minlength=m.n_nbh)

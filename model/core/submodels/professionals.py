@@ -1,0 +1,89 @@
+"""Submodels of professionals: the week's hours and new cases, and community work (``docs/ODD.md``, 7.10, 7.12)."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.core.city import is_bridging, similar_neighbour
+from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, need_level_of
+from model.core.submodels.helpers import case_hours_of
+from model.core.submodels.needs import refer
+
+if TYPE_CHECKING:
+    from model.core.community import CommunityModel
+
+
+# 10 ------------------------------------------------------------------------------
+def allocate_professional_time(m: CommunityModel) -> None:
+    """Open-case demand per professional, then each professional splits the week and takes cases.
+
+    Cases of professionals who no longer do casework (community builders after a redeployment
+    ends) go back to the head of their neighbourhood's waiting list.
+    """
+    pop = m.pop
+    does_casework = m.pro_team | m.levers.builders_do_casework[m.pro_nbh]
+    orphaned = (pop.case_state == CASE_OPEN) & ~does_casework[np.maximum(pop.case_prof, 0)]
+    pop.case_state[orphaned] = CASE_WAITING
+    pop.case_prof[orphaned] = NO
+    m.case_hours_now = case_hours_of(m)  # read by the professionals (life domains do not change here)
+    open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
+    m.case_demand = np.bincount(pop.case_prof[open_], m.case_hours_now[open_], minlength=len(m.professionals))
+    m.case_count = np.bincount(pop.case_prof[open_], minlength=len(m.professionals))
+    waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
+    waiting = waiting[np.argsort(pop.case_since[waiting], kind="stable")]
+    m.waiting_by_nbh = [deque(waiting[pop.nbh[waiting] == b]) for b in range(m.n_nbh)]
+    for pro in m.professionals:
+        pro.step()
+    m.pro_hours = np.array([[pro.casework, pro.admin, pro.community] for pro in m.professionals]).reshape(-1, 3)
+
+
+# 12 ------------------------------------------------------------------------------
+def community_work(m: CommunityModel) -> None:
+    """Professionals' community hours: connecting, initiative support, talent spotting, outreach."""
+    p, rng, pop, ini = m.p, m.rng, m.pop, m.inits
+    hours = np.bincount(m.pro_nbh, m.pro_hours[:, 2], minlength=m.n_nbh)[:, None] * m.levers.community_split
+    m.community_hours = hours
+    alive = ini.alive & ~ini.taken_over
+    ini.support_hours[:] = 0
+    for b in range(m.n_nbh):
+        residents = np.arange(m.nbh_start[b], m.nbh_start[b + 1])
+        inits_b = np.flatnonzero(alive & (ini.nbh == b))
+        # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
+        k = rng.poisson(hours[b, 0] * p.introductions_per_hour)
+        lonely = residents[pop.score[residents] >= LONELY]
+        if k and len(lonely):
+            who = rng.choice(lonely, size=min(k, len(lonely)), replace=False)
+            if len(inits_b):
+                j = who[pop.member_of[who] < 0]
+                pop.member_of[j] = rng.choice(inits_b, len(j))
+            else:
+                other = similar_neighbour(m, who)
+                m.net.add(who, other, p.introduction_strength, False, is_bridging(m, who, other))
+            pop.prompted[who] = True
+        # Initiative support: hours shared by the neighbourhood's resident-run initiatives.
+        if len(inits_b):
+            ini.support_hours[inits_b] = hours[b, 1] / len(inits_b)
+        # Talent spotting: residents with talents are seen and invited to contribute.
+        k = rng.poisson(hours[b, 2] * p.spotting_per_hour)
+        if k:
+            who = rng.choice(residents, size=min(k, len(residents)), replace=False)
+            who = who[pop.talents[who].any(axis=1)]
+            pop.spotted[who] = True
+            pop.competence[who] = np.minimum(1, pop.competence[who] + p.spotting_competence_gain)
+            free = who[pop.member_of[who] < 0]
+            if len(inits_b) and len(free):
+                pop.member_of[free] = rng.choice(inits_b, len(free))
+        # Outreach: visits uncover hidden demand (CPB, Magnee & Benda): registered demand rises first.
+        k = rng.poisson(hours[b, 3] * p.outreach_per_hour)
+        if k:
+            weight = 1 + (p.outreach_targeting - 1) * pop.vulnerability[residents]
+            who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight / weight.sum())
+            need = need_level_of(pop.zrm, who)
+            found = (need >= 1) & (pop.case_state[who] == CASE_NONE) & (pop.helper[who] < 0)
+            hidden = who[found]
+            refer(m, hidden[need[found] >= 2])
+            pop.prompted[hidden] = True
+            m.counters.outreach_found += np.bincount(pop.nbh[hidden], minlength=m.n_nbh)

@@ -1,0 +1,92 @@
+"""Submodels of the tie network: ties formed at venues, and kept up or lost (``docs/ODD.md``, 7.6-7.7)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+
+from model.core.city import is_bridging
+from model.core.network import TieNetwork
+from model.core.submodels.helpers import activity
+
+if TYPE_CHECKING:
+    from model.core.community import CommunityModel
+
+
+# 6 -------------------------------------------------------------------------------
+def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
+    """Attendees of the same venue meet in random pairs; strangers may start a tie (homophily).
+
+    Dissimilar pairs start ties less often (``homophily``), and a bridging tie needs a
+    secure base of good bonding ties (``bridging_base``, Putnam).
+    """
+    p, rng, pop, net = m.p, m.rng, m.pop, m.net
+    who, venue = venues
+    # This week's new ties join the network after the last encounter, in one merge; until then they are
+    # known, and strengthened by a new meeting, as ties of their own small network.
+    started = TieNetwork(net.n)
+    for _ in range(p.encounters_per_visit):
+        order = _by_venue_at_random(venue, rng.random(len(who)))
+        a, va = who[order][0::2], venue[order][0::2]
+        b, vb = who[order][1::2], venue[order][1::2]
+        k = min(len(a), len(b))
+        a, b, same = a[:k], b[:k], va[:k] == vb[:k]
+        a, b = a[same], b[same]
+        known = np.zeros(len(a), dtype=bool)
+        for ties in (net, started):
+            tie = ties.find(a, b)
+            found = tie >= 0
+            ties.w[tie[found]] += p.tie_gain * (1 - ties.w[tie[found]])
+            known |= found
+        a, b = a[~known], b[~known]
+        bridging = is_bridging(m, a, b)
+        base = np.minimum(1, np.minimum(pop.good_ties[a], pop.good_ties[b]) / p.bridging_base)
+        prob = p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
+        new = rng.random(len(a)) < prob
+        started.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
+        m.counters.ties_formed += np.bincount(pop.nbh[a[new]], minlength=m.n_nbh)
+    net.add(started.a, started.b, started.w, started.kin, started.bridging)
+
+
+@numba.njit(cache=True)
+def _by_venue_at_random(venue: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Attendees ordered by venue and, within a venue, by ``u``: ``np.lexsort((u, venue))``, several times faster.
+
+    A stable counting sort by venue, then a stable sort of each venue's (few) attendees by ``u``.
+    """
+    start = np.zeros(venue.max() + 2 if len(venue) else 1, dtype=np.int64)
+    for v in venue:
+        start[v + 1] += 1
+    start = np.cumsum(start)
+    fill = start[:-1].copy()
+    order = np.empty(len(venue), dtype=np.int64)
+    for i in range(len(venue)):
+        order[fill[venue[i]]] = i
+        fill[venue[i]] += 1
+    for v in range(len(start) - 1):
+        group = order[start[v]:start[v + 1]]
+        if len(group) > 1:
+            order[start[v]:start[v + 1]] = group[np.argsort(u[group], kind="mergesort")]
+    return order
+
+
+# 7 -------------------------------------------------------------------------------
+def maintain_ties(m: CommunityModel) -> None:
+    """Contact along ties strengthens them; without contact they weaken, and weak non-kin ties dissolve.
+
+    Strong ties are in touch more often than weak ones (contact in proportion to strength),
+    and a resident with more ties than ``tie_capacity`` has less time for each (Dunbar).
+    So a tie either grows strong or fades: weak ties that are not renewed at a venue
+    dissolve, and networks stay near the size people can keep up. Lonely residents
+    withdraw (``activity``), so their ties fade. Non-kin ties fade faster in dense
+    neighbourhoods (``density_decay``).
+    """
+    p, rng, net = m.p, m.rng, m.net
+    # Kin one has lost touch with (strength below the dissolution threshold) take no time.
+    room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count_at_least(p.tie_drop_threshold), 1))
+    m.pop.good_ties = net.contact_and_decay(rng.random(len(net)), activity(m) * room, p.tie_contact_prob,
+                                            p.kin_contact_factor, p.tie_gain, m.tie_decay[m.pop.nbh],
+                                            p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold,
+                                            p.good_tie_threshold)

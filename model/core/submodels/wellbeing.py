@@ -1,0 +1,155 @@
+"""Submodels of residents' well-being: motivation, loneliness and trust (``docs/ODD.md``, 7.14-7.16).
+
+:func:`settle` sets all three to their targets for the initial city.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+
+from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, need_level_of
+from model.core.submodels.helpers import kernel_parameters
+from model.core.time import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from model.core.community import CommunityModel
+
+
+_MotivationParameters = namedtuple("_MotivationParameters", [
+    "control_felt_outside", "autonomy_base", "crowding", "support_autonomy", "contribution_memory_weeks",
+    "competence_base", "competence_contributing", "competence_per_talent", "competence_problem_penalty"])
+
+
+_LonelinessParameters = namedtuple("_LonelinessParameters", [
+    "emotional_alone", "emotional_together", "confidant_protection", "contagion"])
+
+
+_TrustParameters = namedtuple("_TrustParameters", [
+    "long_wait_weeks", "trust_base", "trust_helped", "trust_waiting", "trust_control", "trust_own_budget"])
+
+
+# 14 ------------------------------------------------------------------------------
+def update_motivation(m: CommunityModel, settle: bool = False) -> None:
+    """Autonomy, competence and relatedness follow their targets; control crowds autonomy out.
+
+    Autonomy falls with felt control (full in an initiative the municipality took over, less
+    outside initiatives) and rises with professional support or an own budget; competence rises
+    with contributing (recent volunteering or care) and talents and falls with problems and
+    strain; relatedness saturates with good ties and membership. The ZRM domain community
+    participation is 2 for nothing, 3 for volunteering this year, 4 for a member, 5 for core.
+    With ``settle`` the state jumps to its targets (initialisation).
+    """
+    p, pop, ini, lev = m.p, m.pop, m.inits, m.levers
+    active = pop.member_of >= 0
+    saturation = np.exp(-(pop.good_ties + p.relatedness_membership * active) / p.saturation_ties)
+    _motivation_step(kernel_parameters(_MotivationParameters, p), 1.0 if settle else p.motivation_rate, m.week,
+                     pop.nbh, pop.member_of, pop.core, pop.last_volunteered, pop.care_given, pop.talents,
+                     need_level_of(pop.zrm), pop.strain, saturation, lev.control, ini.taken_over, ini.support_hours,
+                     ini.citizen_funded, pop.autonomy, pop.competence, pop.relatedness, pop.zrm)
+
+
+@numba.njit(cache=True)
+def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_of: np.ndarray,
+                     core: np.ndarray, last_volunteered: np.ndarray, care_given: np.ndarray, talents: np.ndarray,
+                     need: np.ndarray, strain: np.ndarray, saturation: np.ndarray, control: np.ndarray,
+                     taken_over: np.ndarray, support_hours: np.ndarray, citizen_funded: np.ndarray,
+                     autonomy: np.ndarray, competence: np.ndarray, relatedness: np.ndarray, zrm: np.ndarray) -> None:
+    """The per-resident part of :func:`update_motivation`, in one pass (``saturation``: the exponential term)."""
+    for i in range(len(nbh)):
+        k = member_of[i]
+        active = k >= 0
+        felt = 1.0 if active and taken_over[k] else control[nbh[i]] * (1.0 if active else p.control_felt_outside)
+        backed = active and (support_hours[k] > 0 or citizen_funded[k])  # supported or own budget
+        autonomy_t = p.autonomy_base - p.crowding * felt + p.support_autonomy * backed
+        contributing = week - last_volunteered[i] <= p.contribution_memory_weeks or care_given[i] > 0
+        n_talents = 0
+        for j in range(talents.shape[1]):
+            n_talents += talents[i, j]
+        competence_t = (p.competence_base + p.competence_contributing * contributing
+                        + p.competence_per_talent * n_talents
+                        - p.competence_problem_penalty * ((need[i] >= 2) + strain[i]))
+        autonomy[i] += rate * (min(max(autonomy_t, 0.0), 1.0) - autonomy[i])
+        competence[i] += rate * (min(max(competence_t, 0.0), 1.0) - competence[i])
+        relatedness[i] += rate * (min(max(1 - saturation[i], 0.0), 1.0) - relatedness[i])
+        zrm[i, PARTICIPATION] = 2 + (week - last_volunteered[i] < WEEKS_PER_YEAR) + active + core[i]
+
+
+# 15 ------------------------------------------------------------------------------
+def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
+    """De Jong Gierveld loneliness from the gap in good ties, living alone, and ties' loneliness.
+
+    Social loneliness (0-5) falls with good ties and belonging, saturating at about
+    4-5 good ties; emotional loneliness (0-6) depends on living alone and on close ties.
+    Loneliness spreads through ties (``contagion``): each resident is pulled toward the
+    tie-weighted loneliness of its ties. The ZRM domain social network goes from 1 with no
+    good tie up to 5 with eight or more. With ``settle`` the state jumps to its target
+    (initialisation).
+    """
+    p, pop, net = m.p, m.pop, m.net
+    pop.good_ties, close, wsum, wtotal = net.strength_profile(pop.lon_s + pop.lon_e, p.good_tie_threshold,
+                                                             p.close_tie_threshold)
+    belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
+    social_gap = np.exp(-(pop.good_ties + belonging) / p.saturation_ties)
+    no_confidant = np.exp(-close / p.confidant_scale)
+    pop.score = _loneliness_step(kernel_parameters(_LonelinessParameters, p), 1.0 if settle else p.loneliness_rate,
+                                 pop.alone, pop.disp_s, pop.disp_e, social_gap, no_confidant, wsum, wtotal,
+                                 pop.good_ties, pop.lon_s, pop.lon_e, pop.zrm)
+
+
+@numba.njit(cache=True)
+def _loneliness_step(p: tuple, rate: float, alone: np.ndarray, disp_s: np.ndarray, disp_e: np.ndarray,
+                     social_gap: np.ndarray, no_confidant: np.ndarray, wsum: np.ndarray, wtotal: np.ndarray,
+                     good_ties: np.ndarray, lon_s: np.ndarray, lon_e: np.ndarray, zrm: np.ndarray) -> np.ndarray:
+    """The per-resident part of :func:`update_loneliness`, in one pass; returns the scores.
+
+    ``social_gap`` and ``no_confidant`` are the exponential terms (computed by numpy, whose
+    ``exp`` rounds differently from numba's in the last bit).
+    """
+    score = np.empty(len(alone), dtype=np.int8)
+    for i in range(len(alone)):
+        social_t = 5 * social_gap[i] + disp_s[i]
+        base = p.emotional_alone if alone[i] else p.emotional_together
+        emotional_t = base * (1 - p.confidant_protection * (1 - no_confidant[i])) + disp_e[i]
+        total = lon_s[i] + lon_e[i]
+        ties_total = wtotal[i] / max(wsum[i], 1e-9) if wsum[i] > 0 else total
+        pull = p.contagion * (ties_total - total)
+        social_t = min(max(social_t + pull * 5 / 11, 0.0), 5.0)
+        emotional_t = min(max(emotional_t + pull * 6 / 11, 0.0), 6.0)
+        lon_s[i] += rate * (social_t - lon_s[i])
+        lon_e[i] += rate * (emotional_t - lon_e[i])
+        score[i] = np.rint(lon_s[i]) + np.rint(lon_e[i])
+        zrm[i, SOCIAL_NETWORK] = min(max(1 + good_ties[i] // 2, 1), 5)
+    return score
+
+
+# 16 ------------------------------------------------------------------------------
+def update_trust(m: CommunityModel, settle: bool = False) -> None:
+    """Trust in the municipality follows experience: timely help, long waits, control, own budgets."""
+    p, pop = m.p, m.pop
+    _trust_step(kernel_parameters(_TrustParameters, p), 1.0 if settle else p.trust_rate, m.week, pop.nbh,
+                pop.case_state, pop.case_since, pop.member_of, m.levers.control, m.inits.citizen_funded, pop.trust)
+
+
+@numba.njit(cache=True)
+def _trust_step(p: tuple, rate: float, week: int, nbh: np.ndarray, case_state: np.ndarray,
+                case_since: np.ndarray, member_of: np.ndarray, control: np.ndarray, citizen_funded: np.ndarray,
+                trust: np.ndarray) -> None:
+    """The per-resident part of :func:`update_trust`, in one pass."""
+    for i in range(len(nbh)):
+        waiting_long = case_state[i] == CASE_WAITING and week - case_since[i] > p.long_wait_weeks
+        active = member_of[i] >= 0
+        own_budget = active and citizen_funded[member_of[i]]
+        signal = (p.trust_base + p.trust_helped * (case_state[i] == CASE_OPEN) - p.trust_waiting * waiting_long
+                  - p.trust_control * control[nbh[i]] * active + p.trust_own_budget * own_budget)
+        trust[i] += rate * (min(max(signal, 0.0), 1.0) - trust[i])
+
+
+def settle(m: CommunityModel) -> None:
+    """Set loneliness, motivation and trust to their targets for the initial city (before the burn-in)."""
+    update_loneliness(m, settle=True)
+    update_motivation(m, settle=True)
+    update_trust(m, settle=True)

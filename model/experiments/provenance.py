@@ -1,0 +1,86 @@
+"""Where a result comes from: package versions, the git state and digests of the source.
+
+Used by the results manifests (``model.cli``), the run store (``model.experiments.store``: a batch resumes
+only with the same code) and the validation report (``model.experiments.validation``: is it current?).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import re
+import subprocess
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from model.core.parameters import CALIBRATED_FILE
+
+ROOT = Path(__file__).resolve().parents[2]
+DISTRIBUTION = "community-vitality"
+
+#: The model's rules and defaults: the simulation core (every ``.py`` under it), the calibrated defaults and the
+#: agents; not its shells (experiments, reporting, workshop, API, CLI).
+MODEL_SOURCES = ("model/core", CALIBRATED_FILE.relative_to(ROOT).as_posix(), "agents")
+
+
+def source_digest(paths: Iterable[Path]) -> str:
+    """SHA-256 over the given files' paths (relative to the repository) and contents, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in paths if p.is_file()):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def model_files() -> list[Path]:
+    """The files of :data:`MODEL_SOURCES`: the ``.py`` files under its folders and the calibrated defaults."""
+    files = []
+    for name in MODEL_SOURCES:
+        path = ROOT / name
+        files += sorted(p for p in path.rglob("*.py") if "__pycache__" not in p.parts) if path.is_dir() else [path]
+    return files
+
+
+def model_digest() -> str:
+    """Digest of the model's rules and calibrated defaults (:func:`model_files`).
+
+    Two runs with the same digest ran the same model, whatever else changed in the repository.
+    """
+    return source_digest(model_files())
+
+
+def code_digest() -> str:
+    """Digest of all the package's source (``.py`` and ``.toml`` under ``model/`` and ``agents/``)."""
+    return source_digest(p for folder in ("model", "agents") for p in ROOT.joinpath(folder).rglob("*")
+                         if p.suffix in (".py", ".toml") and "__pycache__" not in p.parts)
+
+
+def versions() -> dict[str, str | None]:
+    """Python, this package and its installed dependencies, by distribution name."""
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    try:
+        found[DISTRIBUTION] = metadata.version(DISTRIBUTION)
+        requirements = metadata.requires(DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        return found | {DISTRIBUTION: None}
+    for req in requirements:
+        if "extra ==" not in req:
+            name = re.match(r"[A-Za-z0-9._-]+", req).group()
+            try:
+                found[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                found[name] = None
+    return found
+
+
+def git_state() -> dict[str, Any] | None:
+    """The commit of the source tree and whether it has uncommitted changes (``None`` outside git)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True,
+                              timeout=20).stdout.strip()
+
+    try:
+        return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+    except (OSError, subprocess.SubprocessError):
+        return None

@@ -1,0 +1,399 @@
+"""Experimental designs over the parameter schema, and the sweeps that run them.
+
+A design file (``scenarios/designs/*.toml``) names the base scenario(s), the parameters to vary
+with their ranges or values, the method, the replications and the outputs of interest::
+
+    name = "where_enforcing_wins"
+    description = "Under which conditions does enforcing keep casework lower than facilitating?"
+    method = "latin"                      # factorial, latin (Latin hypercube), sobol (Saltelli), morris
+    scenarios = ["facilitating", "enforcing"]   # every point runs under each, on the same seeds
+    samples = 64                          # latin: points; sobol: base samples N (a power of 2); morris: trajectories
+    replications = 3                      # seeds per point and scenario (seed, seed + 1, ...)
+    seed = 0                              # first seed of the runs, and the seed of the sampling
+    residents = 1000                      # optional: run size, overriding the scenarios'
+    years = 5.0
+    outputs = ["casework_load", "lonely_share", "community_strength"]   # city outputs of interest
+    final_weeks = 52                      # outputs are averaged over the last weeks of each run
+
+    [parameters."steering.enforcing.control"]   # any schema parameter; nested ones with dots,
+    range = [0.3, 1.0]                          # an element of a list with [i], e.g. "case_hours[2]"
+    distribution = "uniform"                    # uniform, loguniform, triangular (peak), truncnormal (mean, sd)
+    [parameters.steering_mode]                  # text and true/false parameters take values
+    values = ["framing", "layered"]
+    [parameters.zrm_shock_rate]                 # factorial designs: values, or levels over the range
+    range = [0.001, 0.004]
+    levels = 3
+
+    [[discovery]]                               # scenario discovery (PRIM) on the results
+    label = "enforcing keeps casework load lower than facilitating"
+    output = "casework_load"
+    scenario = "enforcing"
+    versus = "facilitating"                     # optional: the difference scenario - versus
+    below = 0.0                                 # or above = ...
+
+Everything is validated when the file is read, against the schema: parameter names, types
+and ranges, methods and sizes; errors are one line naming the file and the key. Sampling
+uses SALib; every run of a sweep is a :class:`model.experiments.store.Task`, so a sweep is stored as it
+runs and resumes like any other batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.core.outputs import OUTPUTS
+from model.core.schema import ParameterError
+from model.experiments.scenarios import (
+    SCENARIO_DIR,
+    Scenario,
+    did_you_mean,
+    load_scenario,
+    reject_unknown,
+    scenario_path,
+    shown_path,
+)
+from model.experiments.store import RunStore, Task
+from model.experiments.sweep_parameters import SweepParameter, flatten_specs, overrides, sweep_parameter
+
+#: The shipped designs.
+DESIGN_DIR = SCENARIO_DIR / "designs"
+METHODS = ("factorial", "latin", "sobol", "morris")
+TOP_LEVEL_KEYS = ("name", "description", "method", "scenarios", "samples", "replications", "seed", "residents",
+                  "years", "outputs", "final_weeks", "morris_levels", "parameters", "discovery")
+DISCOVERY_KEYS = ("label", "output", "scenario", "versus", "below", "above", "min_density")
+
+
+class DesignError(ParameterError):
+    """A design file that cannot be used; the message is one line naming the file and the key."""
+
+
+# ---------------------------------------------------------------------- discovery questions
+@dataclass(frozen=True)
+class Discovery:
+    """A case of interest for scenario discovery: an output of one scenario (or its difference) past a threshold.
+
+    Attributes:
+        label: The case in words, e.g. "enforcing keeps casework load lower than facilitating".
+        output: A city output.
+        scenario: The scenario whose output counts.
+        versus: Another scenario: the case is about ``scenario - versus`` (paired on seeds).
+        threshold: The threshold.
+        below: True if the case is "below the threshold", False if "above".
+        min_density: Density the chosen box should reach (share of its points that are cases).
+
+    """
+
+    label: str
+    output: str
+    scenario: str
+    versus: str | None
+    threshold: float
+    below: bool
+    min_density: float = 0.8
+
+
+def _discovery(entry: Any, where: str, scenarios: list[str], outputs: tuple[str, ...]) -> Discovery:
+    if not isinstance(entry, dict):
+        raise ParameterError(f"{where}: expected a table, got {entry!r}")
+    reject_unknown(entry, DISCOVERY_KEYS, f"{where}.")
+    output = entry.get("output")
+    if output not in outputs:
+        raise ParameterError(f"{where}.output: {output!r} is not an output of the design"
+                             f"{did_you_mean(str(output), outputs)}; outputs: {', '.join(outputs)}")
+    scenario = entry.get("scenario", scenarios[0])
+    versus = entry.get("versus")
+    for key, name in (("scenario", scenario), ("versus", versus)):
+        if name is not None and name not in scenarios:
+            raise ParameterError(f"{where}.{key}: {name!r} is not one of the design's scenarios: "
+                                 f"{', '.join(scenarios)}")
+    if versus == scenario:
+        raise ParameterError(f"{where}.versus: compare {scenario!r} with another scenario")
+    if ("below" in entry) == ("above" in entry):
+        raise ParameterError(f"{where}: give either below = <number> or above = <number>")
+    key = "below" if "below" in entry else "above"
+    threshold = entry[key]
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise ParameterError(f"{where}.{key}: expected a number, got {threshold!r}")
+    difference = f"{output} of {scenario} minus {versus}" if versus else f"{output} under {scenario}"
+    label = entry.get("label", f"{difference} is {key} {threshold:g}")
+    if not isinstance(label, str):
+        raise ParameterError(f"{where}.label: expected text, got {label!r}")
+    density = entry.get("min_density", 0.8)
+    if isinstance(density, bool) or not isinstance(density, int | float) or not 0 < density <= 1:
+        raise ParameterError(f"{where}.min_density: expected a share above 0 and at most 1, got {density!r}")
+    return Discovery(label, output, scenario, versus, float(threshold), key == "below", float(density))
+
+
+# ---------------------------------------------------------------------- designs
+@dataclass(frozen=True)
+class Design:
+    """A validated design: what varies, how it is sampled, which runs it needs.
+
+    Attributes:
+        name: Short name.
+        description: One line.
+        method: One of :data:`METHODS`.
+        scenarios: The base scenarios (run size applied); every point runs under each.
+        parameters: The varied parameters.
+        samples: Sample size (``None`` for factorial designs).
+        replications: Seeds per point and scenario.
+        seed: First seed of the runs and seed of the sampling.
+        outputs: City outputs of interest.
+        final_weeks: The outputs of a run are its means over this many last weeks.
+        morris_levels: Grid levels of the Morris method.
+        discovery: Scenario-discovery questions.
+        path: The file it was read from.
+        source: The file's text.
+
+    """
+
+    name: str
+    description: str
+    method: str
+    scenarios: tuple[Scenario, ...]
+    parameters: tuple[SweepParameter, ...]
+    samples: int | None
+    replications: int
+    seed: int
+    outputs: tuple[str, ...]
+    final_weeks: int = 52
+    morris_levels: int = 4
+    discovery: tuple[Discovery, ...] = ()
+    path: Path | None = None
+    source: str = ""
+
+    @property
+    def seeds(self) -> list[int]:
+        """The seeds of every point and scenario (paired)."""
+        return list(range(self.seed, self.seed + self.replications))
+
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem: names, bounds and distributions."""
+        bounds, dists = zip(*(p.salib_bounds() for p in self.parameters), strict=True)
+        return {"num_vars": len(self.parameters), "names": [p.name for p in self.parameters],
+                "bounds": [list(b) for b in bounds], "dists": list(dists)}
+
+    def sample(self) -> pd.DataFrame:
+        """The design's points on SALib's scale (one row per point, one column per parameter)."""
+        from SALib.sample import latin, morris, sobol
+
+        names = [p.name for p in self.parameters]
+        if self.method == "factorial":
+            x = np.array(list(itertools.product(*(p.factorial_levels() for p in self.parameters))), dtype=float)
+        elif self.method == "latin":
+            x = latin.sample(self.problem(), self.samples, seed=self.seed)
+        elif self.method == "sobol":
+            x = sobol.sample(self.problem(), self.samples, calc_second_order=False, seed=self.seed)
+        else:
+            x = morris.sample(self.problem(), self.samples, num_levels=self.morris_levels, seed=self.seed)
+        return pd.DataFrame(x, columns=names).rename_axis("point")
+
+    def points(self, sample: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The parameter values of every point (whole numbers rounded, categories by name)."""
+        sample = self.sample() if sample is None else sample
+        return pd.DataFrame({p.name: [p.value(x) for x in sample[p.name]] for p in self.parameters},
+                            index=sample.index)
+
+    def tasks(self, points: pd.DataFrame | None = None) -> list[Task]:
+        """One run per point, scenario and seed, keyed ``p<point>--<scenario>--seed-<seed>``.
+
+        Args:
+            points: The design's :meth:`points` (computed when omitted).
+
+        Raises:
+            DesignError: A point's values do not form valid parameters (e.g. ``core_min`` above ``core_target``).
+
+        """
+        tasks = []
+        points = self.points() if points is None else points
+        for point, values in zip(points.index, points.to_dict("records"), strict=True):  # records keep int columns
+            for sc in self.scenarios:
+                try:
+                    varied = self.at_point(sc, values)
+                except ParameterError as exc:
+                    raise DesignError(f"{_where(self.path)}: point {point} ({_describe(values)}) under {sc.name}: "
+                                      f"{exc}; narrow the ranges") from None
+                for seed in self.seeds:
+                    tasks.append(Task(f"p{point:05d}--{sc.name}--seed-{seed}", sweep_run,
+                                      (varied, seed, self.final_weeks),
+                                      {"point": point, "values": values, "scenario": varied.to_dict(), "seed": seed,
+                                       "final_weeks": self.final_weeks}))
+        return tasks
+
+    def at_point(self, scenario: Scenario, values: dict[str, Any]) -> Scenario:
+        """One of the design's scenarios with the varied parameters set to ``values`` (by design name).
+
+        Raises:
+            ParameterError: The values do not form valid parameters.
+
+        """
+        return scenario.with_parameters(overrides(values, scenario.params))
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the analysis needs to know about the design (written into the results' manifest)."""
+        return {
+            "name": self.name, "description": self.description, "method": self.method,
+            "scenarios": [sc.name for sc in self.scenarios], "samples": self.samples,
+            "replications": self.replications, "seed": self.seed, "seeds": self.seeds,
+            "outputs": list(self.outputs), "final_weeks": self.final_weeks, "morris_levels": self.morris_levels,
+            "parameters": [dataclasses.asdict(p) for p in self.parameters], "problem": self.problem(),
+            "discovery": [dataclasses.asdict(d) for d in self.discovery],
+        }
+
+    def with_overrides(self, residents: int | None = None, years: float | None = None,
+                       replications: int | None = None, samples: int | None = None) -> Design:
+        """Return a copy with another run size, number of replications or sample size (validated)."""
+        data = tomllib.loads(self.source)
+        for key, value in (("residents", residents), ("years", years), ("replications", replications),
+                           ("samples", samples)):
+            if value is not None:
+                data[key] = value
+        return _parse(data, self.path, self.source)
+
+
+def sweep_run(scenario: Scenario, seed: int, final_weeks: int) -> dict[str, pd.DataFrame]:
+    """One run of a sweep (a task of the run store): every city output averaged over the last weeks."""
+    result = scenario.run(seed)
+    final = result.final(final_weeks)
+    return {"final": final.reset_index(drop=True)}
+
+
+def collect_sweep(design: Design, store: RunStore) -> pd.DataFrame:
+    """All runs of a finished sweep: one row per point, scenario and seed, its parameter values and outputs."""
+    rows = []
+    for task in store.tasks:
+        final = store.load(task.key)["final"].iloc[0]
+        rows.append({"point": task.spec["point"], "scenario": task.args[0].name, "seed": task.args[1],
+                     **task.spec["values"], **final.to_dict()})
+    return pd.DataFrame(rows)
+
+
+def load_design(path_or_name: str | Path) -> Design:
+    """Read and validate a design file.
+
+    Args:
+        path_or_name: A shipped design's name (``scenarios/designs/<name>.toml``) or a file's path.
+
+    Raises:
+        DesignError: The file is missing or not valid; the one-line message names the file and the key.
+
+    """
+    try:
+        path = scenario_path(path_or_name, DESIGN_DIR, "design")
+    except ParameterError as exc:
+        raise DesignError(str(exc)) from None
+    source = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise DesignError(f"{_where(path)}: not valid TOML: {exc}") from None
+    return _parse(data, path, source)
+
+
+def _where(path: Path | None) -> str:
+    return shown_path(path) if path else "design"
+
+
+def _describe(values: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+
+
+def _parse(data: dict[str, Any], path: Path | None, source: str) -> Design:
+    try:
+        return dataclasses.replace(_parse_checked(data, path), source=source)
+    except DesignError:
+        raise
+    except ParameterError as exc:
+        raise DesignError(f"{_where(path)}: {exc}") from None
+
+
+def _integer(data: dict[str, Any], key: str, default: int | None, least: int) -> int | None:
+    value = data.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ParameterError(f"{key}: expected a whole number of at least {least}, got {value!r}")
+    return value
+
+
+def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
+    reject_unknown(data, TOP_LEVEL_KEYS, "")
+    name = data.get("name", path.stem if path else "design")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
+        raise ParameterError(f"name: expected letters, digits, '_' or '-', got {name!r}")
+    description = data.get("description")
+    if not isinstance(description, str):
+        raise ParameterError("description: missing; give a one-line description")
+    method = data.get("method")
+    if method not in METHODS:
+        raise ParameterError(f"method: {method!r} is not one of {', '.join(METHODS)}"
+                             f"{did_you_mean(str(method), METHODS)}")
+    samples = _integer(data, "samples", None, 1)
+    if method == "factorial" and samples is not None:
+        raise ParameterError("samples: a factorial design takes levels per parameter, not samples")
+    if method != "factorial" and samples is None:
+        raise ParameterError(f"samples: missing; a {method} design needs a sample size")
+    if method == "sobol" and samples & (samples - 1):
+        raise ParameterError(f"samples: Sobol (Saltelli) sampling needs a power of 2, got {samples}")
+    replications = _integer(data, "replications", 1, 1)
+    seed = _integer(data, "seed", 0, 0)
+    final_weeks = _integer(data, "final_weeks", 52, 1)
+    morris_levels = _integer(data, "morris_levels", 4, 2)
+
+    names = data.get("scenarios", ["baseline"])
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise ParameterError(f"scenarios: expected a list of scenario names or files, got {names!r}")
+    size = {k: v for k, v in (("n_residents", data.get("residents")), ("years", data.get("years"))) if v is not None}
+    scenarios = []
+    for n in names:
+        file = Path(n) if (path is None or Path(n).is_absolute() or not (n.endswith(".toml") or "/" in n)) \
+            else path.parent / n
+        try:
+            sc = load_scenario(file)
+        except ParameterError as exc:
+            raise ParameterError(f"scenarios: {exc}") from None
+        try:
+            scenarios.append(sc.with_parameters(size))
+        except ParameterError as exc:  # name the design's key, not the schema's
+            raise ParameterError(str(exc).replace("n_residents:", "residents:", 1)) from None
+    if len({sc.name for sc in scenarios}) != len(scenarios):
+        raise ParameterError("scenarios: each scenario can be named once")
+
+    outputs = data.get("outputs", ["community_strength", "lonely_share", "casework_load"])
+    known = tuple(OUTPUTS)
+    if not isinstance(outputs, list) or not outputs:
+        raise ParameterError(f"outputs: expected a list of city outputs, got {outputs!r}")
+    for o in outputs:
+        if o not in known:
+            raise ParameterError(f"outputs: {o!r} is not a city output{did_you_mean(str(o), known)}")
+
+    table = data.get("parameters")
+    if not isinstance(table, dict) or not table:
+        raise ParameterError("parameters: missing; give at least one [parameters.<name>] table")
+    specs = flatten_specs(table)
+    parameters = tuple(sweep_parameter(n, spec, method, scenarios[0].params, f"parameters.{n}")
+                       for n, spec in specs.items())
+    for p in parameters:  # every scenario must accept the extreme values
+        for sc in scenarios:
+            for x in (p.factorial_levels() if method == "factorial" or p.kind == "categorical" else (p.low, p.high)):
+                try:
+                    sc.with_parameters(overrides({p.name: p.value(x)}, sc.params))
+                except ParameterError as exc:
+                    raise ParameterError(f"parameters.{p.name}: under {sc.name}: {exc}") from None
+
+    entries = data.get("discovery", [])
+    if not isinstance(entries, list):
+        raise ParameterError("discovery: expected [[discovery]] tables")
+    discovery = tuple(_discovery(e, f"discovery[{i}]", [sc.name for sc in scenarios], tuple(outputs))
+                      for i, e in enumerate(entries, 1))
+    return Design(name, description, method, tuple(scenarios), parameters, samples, replications, seed,
+                  tuple(outputs), final_weeks, morris_levels, discovery, path)

@@ -1,0 +1,531 @@
+"""The advisor's report: one self-contained HTML file (and optionally a PDF) of a scenario comparison.
+
+A library: ``vitality report`` (:mod:`model.cli`) reads results folders written by ``vitality run``
+or ``vitality compare`` (or first runs the given scenarios) with :func:`model.api.read_results` and
+:func:`model.api.combine`; this module renders and writes one HTML file with everything inline: a
+plain-language summary generated from the numbers, the key outputs with 95% confidence intervals and
+paired differences against the reference (first) scenario, figures with bands, the neighbourhood
+differences that matter, what the model assumes and leaves out (quoted from ``docs/ODD.md`` at
+report time), how well the baseline matches its calibration targets (``docs/validation.json``) and
+the provenance of the run.
+
+The page is rendered by Jinja2 from ``model/reporting/templates/report.html.j2``; its Dutch and
+English texts are in ``model/reporting/templates/report_texts.toml``; numbers and dates are
+formatted for the language by Babel.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import json
+import math
+import shlex
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from babel.dates import format_date, format_datetime
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from model.api import (
+    DEFAULT_THRESHOLD,
+    KEY_OUTPUTS,
+    OUTPUTS,
+    SIZE_PARAMETERS,
+    Comparison,
+    comparison_table,
+    is_clear,
+    key_output_figures,
+    neighbourhood_differences,
+    weeks_averaged,
+)
+from model.core.parameters import Parameters
+from model.experiments.calibration import target_table
+from model.experiments.provenance import DISTRIBUTION, ROOT
+from model.experiments.scenarios import TIMING_KEYS
+from model.experiments.store import publish_file
+from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from model.reporting.odd import find_odd_sections
+
+#: The outputs the report leads with (summary, key table, figures, neighbourhoods).
+REPORT_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "total_cost_eur")
+#: Sections of docs/ODD.md quoted in the report, found by (part of) their heading.
+ODD_SECTIONS = ("Basic principles", "What the model leaves out")
+LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+DOCS = ROOT / "docs"
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
+
+
+class ReportError(ValueError):
+    """A report that cannot be written (its file exists, PDF support is missing); the message is one line."""
+
+
+# ---------------------------------------------------------------------- numbers and texts
+def texts(lang: str) -> dict[str, Any]:
+    """The report's texts in one language (``model/reporting/templates/report_texts.toml``)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
+    return _all_texts()[lang]
+
+
+@functools.cache
+def _all_texts() -> dict[str, Any]:
+    """The texts file, read once (the report asks for its texts several times)."""
+    source = resources.files("model.reporting").joinpath("templates", "report_texts.toml").read_text(encoding="utf-8")
+    return tomllib.loads(source)
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one output's numbers are written: scaled (shares as %), with decimals fitted to their size."""
+
+    locale: str
+    factor: float = 1.0
+    decimals: int = 1
+    suffix: str = ""
+    diff_suffix: str = ""
+
+    @classmethod
+    def fitted(cls, locale: str, scale: float, share: bool = False, pp: str = "pp") -> Style:
+        """Show three significant digits of ``scale`` (e.g. the largest mean), between 0 and 3 decimals."""
+        factor = 100.0 if share else 1.0
+        size = abs(scale * factor)
+        decimals = 1 if not size or math.isnan(size) else min(3, max(0, 2 - math.floor(math.log10(size))))
+        return cls(locale, factor, decimals, "%" if share else "", f" {pp}" if share else "")
+
+    def _number(self, value: float, sign: bool) -> str:
+        pattern = "#,##0" + ("." + "0" * self.decimals if self.decimals else "")
+        return format_decimal(value * self.factor, format=f"+{pattern};-{pattern}" if sign else pattern,
+                              locale=self.locale)
+
+    def level(self, value: float) -> str:
+        """Write a level (e.g. a mean or a CI bound)."""
+        return self._number(value, sign=False) + self.suffix
+
+    def change(self, value: float) -> str:
+        """Write a difference, with its sign (shares in percentage points)."""
+        return self._number(value, sign=True) + self.diff_suffix
+
+
+def _styles(table: pd.DataFrame, locale: str, t: dict[str, Any]) -> dict[str, Style]:
+    """One style per output of a :func:`model.cli.comparison_table`, fitted to its largest mean."""
+    return {key: Style.fitted(locale, rows["mean"].abs().max(), OUTPUTS[key].unit.share, t["pp"])
+            for key, rows in table.groupby("key", sort=False)}
+
+
+def _interval(t: dict[str, Any], style: Style, mean: float, low: float, high: float, change: bool = False) -> str:
+    if math.isnan(mean):
+        return t["not_available"]
+    write = style.change if change else style.level
+    if math.isnan(low):
+        return write(mean)
+    return t["ci"].format(mean=write(mean), low=write(low), high=write(high))
+
+
+def _data(**values: float) -> dict[str, str]:
+    """Exact values as ``data-*`` attributes, so that tools (and tests) can read the numbers behind the text."""
+    return {f"data-{k.replace('_', '-')}": repr(float(v)) for k, v in values.items()}
+
+
+# ---------------------------------------------------------------------- the parts of the report
+def summary_paragraph(comparison: Comparison, table: pd.DataFrame, lang: str, weeks: int,
+                      validation: dict[str, Any]) -> str:
+    """The plain-language summary: what was compared and what came out, judged by the paired 95% CIs.
+
+    Args:
+        comparison: The scenarios and their seeds.
+        table: :func:`model.cli.comparison_table` of :data:`REPORT_OUTPUTS`.
+        lang: ``"nl"`` or ``"en"``.
+        weeks: Weeks averaged per run.
+        validation: The calibration part (:func:`validation_part`), for its one-sentence verdict.
+
+    """
+    t, locale = texts(lang), LOCALES[lang]
+    styles = _styles(table, locale, t)
+    names = [sc["name"] for sc in comparison.scenarios]
+    ref = names[0]
+    params = comparison.reference["parameters"]
+    size = {"residents": format_decimal(params["n_residents"], locale=locale),
+            "years": format_decimal(params["years"], format="#,##0.##", locale=locale),
+            "seeds": len(comparison.seeds)}
+    rows = {(r.key, r.scenario): r for r in table.itertuples()}
+    noun = {key: OUTPUTS[key].short[lang] for key in REPORT_OUTPUTS}
+    unit = {key: OUTPUTS[key].unit.text[lang] for key in REPORT_OUTPUTS}  # shares: Style.change writes the points
+    if len(names) == 1:
+        values = [f"{noun[key]} {_interval(t, styles[key], r.mean, r.ci_low, r.ci_high)}"
+                  for key in REPORT_OUTPUTS for r in [rows[key, ref]]]
+        parts = [t["summary_intro_one"].format(scenario=ref, **size),
+                 t["summary_levels"].format(weeks=weeks, values=format_list(values, locale=locale))]
+    else:
+        described = [f"{sc['name']} ({_description(sc, lang)})" for sc in comparison.scenarios]
+        parts = [t["summary_intro_many"].format(n=len(names), scenarios=format_list(described, locale=locale),
+                                                ref=ref, **size)]
+        if len(comparison.seeds) < 2:
+            parts.append(t["summary_one_seed"])
+        else:
+            for name in names[1:]:
+                clear, unclear = [], []
+                for key in REPORT_OUTPUTS:
+                    r, style = rows[key, name], styles[key]
+                    if is_clear(r.diff_ci_low, r.diff_ci_high):
+                        change = f"{style.change(r.difference)} {unit[key]}".strip()
+                        phrase = t["summary_higher" if r.difference > 0 else "summary_lower"]
+                        clear.append(phrase.format(what=noun[key], diff=change, low=style.change(r.diff_ci_low),
+                                                   high=style.change(r.diff_ci_high)))
+                    else:
+                        unclear.append(noun[key])
+                which = ("summary_clear_unclear" if clear and unclear else "summary_clear" if clear
+                         else "summary_unclear")
+                parts.append(t[which].format(ref=ref, scenario=name, clear=format_list(clear, locale=locale),
+                                             unclear=format_list(unclear, locale=locale)))
+        parts.append(t["summary_rule"].format(weeks=weeks))
+    if validation.get("rows"):
+        parts.append(t["summary_validation"].format(
+            date=validation["date"], passed=validation["passed"], total=len(validation["rows"]),
+            other=t["summary_validation_other"] if validation["other_commit"] else ""))
+    else:
+        parts.append(t["summary_no_validation"])
+    return " ".join(parts)
+
+
+def _description(scenario: dict[str, Any], lang: str) -> str:
+    return scenario.get(f"description_{lang}") or scenario.get("description", "")
+
+
+def key_output_groups(table: pd.DataFrame, t: dict[str, Any], locale: str) -> list[dict[str, Any]]:
+    """Rows of a :func:`model.cli.comparison_table` as the report's tables show them, grouped by output."""
+    styles = _styles(table, locale, t)
+    groups = []
+    for key, rows in table.groupby("key", sort=False):
+        style = styles[key]
+        cells = []
+        for r in rows.itertuples():
+            which = {"data-key": key, "data-scenario": r.scenario}
+            cell = {"scenario": r.scenario, "mean": _interval(t, style, r.mean, r.ci_low, r.ci_high),
+                    "attrs": which | _data(mean=r.mean, ci_low=r.ci_low, ci_high=r.ci_high)}
+            difference = getattr(r, "difference", math.nan)
+            if not math.isnan(difference):
+                cell |= {"difference": _interval(t, style, difference, r.diff_ci_low, r.diff_ci_high, change=True),
+                         "is_clear": is_clear(r.diff_ci_low, r.diff_ci_high),
+                         "diff_attrs": which | _data(difference=difference, diff_ci_low=r.diff_ci_low,
+                                                     diff_ci_high=r.diff_ci_high)}
+            cells.append(cell)
+        groups.append({"key": key, "label": rows["output"].iloc[0], "rows": cells})
+    return groups
+
+
+def figures(comparison: Comparison, t: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """The key outputs over time (mean and 95% band per scenario), as PNG data URIs."""
+    city = pd.concat([r.city.assign(scenario=name) for name, r in comparison.results.items()], ignore_index=True)
+    result = []
+    for key, fig in key_output_figures(city, REPORT_OUTPUTS, lang, xlabel=t["year"], title=t["figure_title"]).items():
+        fig.savefig(png := io.BytesIO(), format="png", dpi=120)
+        result.append({"key": key, "label": OUTPUTS[key].label[lang],
+                       "src": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")})
+    return result
+
+
+def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[dict[str, Any]]:
+    """Find sections of the model description by their headings and render them as HTML.
+
+    Args:
+        markdown: The text of ``docs/ODD.md``.
+        titles: Part of each wanted section's heading (case-insensitive).
+
+    Returns:
+        Per title: ``title``, ``heading`` (as written, ``None`` when absent) and ``html`` (the section's
+        body up to the next heading of the same or a higher level; raw HTML and links are not rendered).
+
+    """
+    return [{"title": title, "heading": None, "html": None} if section is None else
+            {"title": title, "heading": section[0], "html": Markup(_MARKDOWN.render(section[1]))}
+            for title, section in zip(titles, find_odd_sections(markdown, titles), strict=True)]
+
+
+def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], locale: str) -> dict[str, Any]:
+    """The calibration check of ``docs/validation.json`` (written by ``python -m model.experiments.validation``).
+
+    Whether it describes the model of this run is decided by the model digest
+    (:func:`model.experiments.provenance.model_digest`) that both the validation and the run's manifest record.
+
+    Returns:
+        ``messages`` (what the file is and whether it belongs to this run's model version) and, when
+        readable, ``rows`` (one per target), ``passed``, ``date`` and ``other_commit``.
+
+    """
+    path = docs / "validation.json"
+    if not path.is_file():
+        return {"messages": [t["validation_missing"]]}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        config, targets = data["configuration"], data["targets"]
+        rows = target_rows(pd.DataFrame(targets), t, locale)
+        made = _date(data["generated"], locale)
+        digest = data.get("model_digest")
+        made_text = t["validation_made"].format(
+            date=made, residents=format_decimal(config["residents"], locale=locale),
+            years=format_decimal(config["years"], format="#,##0.##", locale=locale), seeds=len(config["seeds"]),
+            commit=(digest or "?")[:10], passed=sum(bool(r["pass"]) for r in targets), total=len(targets))
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        return {"messages": [t["validation_unreadable"].format(problem=f"{type(exc).__name__}: {exc}")]}
+    other = bool(run_digest and digest != run_digest)
+    messages = [made_text]
+    if not run_digest:
+        messages.append(t["validation_unknown"])
+    elif other:
+        messages.append(t["validation_other"].format(validation=(digest or "?")[:10], run=run_digest[:10]))
+    else:
+        messages.append(t["validation_same"])
+    return {"messages": messages, "rows": rows, "passed": sum(bool(r["pass"]) for r in targets), "date": made,
+            "other_commit": other}
+
+
+def target_rows(table: pd.DataFrame, t: dict[str, Any], locale: str) -> list[dict[str, Any]]:
+    """Rows of a :func:`model.experiments.calibration.target_table` as the report shows them."""
+    rows = []
+    for r in table.to_dict("records"):
+        share = r["unit"] == "share"
+        style = Style.fitted(locale, r["value"], share, t["pp"])
+        unit = "" if share else f" {r['unit']}"
+        rows.append({"target": r["target"], "source": r["source"], "pass": bool(r["pass"]),
+                     "value": f"{style.level(r['value'])} ± {style.change(r['tolerance']).lstrip('+')}{unit}",
+                     "model": _interval(t, style, r["model"], r["ci_low"], r["ci_high"]) + unit})
+    return rows
+
+
+def is_baseline(scenario: dict[str, Any]) -> bool:
+    """Whether a scenario (as recorded in a manifest) is the baseline: schema defaults, no interventions.
+
+    Its size (:data:`SIZE_PARAMETERS`) may differ.
+    """
+    defaults = json.loads(json.dumps(Parameters().to_dict()))  # as a manifest stores them: lists, not tuples
+
+    def model_part(params: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in params.items() if k not in SIZE_PARAMETERS}
+
+    return not scenario.get("interventions") and model_part(scenario["parameters"]) == model_part(defaults)
+
+
+def _date(iso: str, locale: str, with_time: bool = False) -> str:
+    when = datetime.fromisoformat(iso)
+    return format_datetime(when, "medium", locale=locale) if with_time else format_date(when, "long", locale=locale)
+
+
+def _flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat = {}
+    for key, value in params.items():
+        if isinstance(value, dict):
+            flat |= _flatten(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _interventions(scenario: dict[str, Any], t: dict[str, Any], locale: str) -> list[str]:
+    def year(value: float) -> str:
+        return format_decimal(value, format="#,##0.##", locale=locale)
+
+    described = []
+    for entry in scenario.get("interventions", []):
+        fields = {"type": entry["type"], "start": year(entry["at_year"])}
+        text = (t["intervention_until"].format(end=year(entry["until_year"]), **fields) if "until_year" in entry
+                else t["intervention_at"].format(**fields))
+        if entry.get("neighbourhoods"):
+            text += " " + t["intervention_in"].format(places=format_list(entry["neighbourhoods"], locale=locale))
+        settings = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items() if k not in TIMING_KEYS]
+        described.append(text + (f" ({', '.join(settings)})" if settings else ""))
+    return described
+
+
+def provenance(comparison: Comparison, t: dict[str, Any], locale: str) -> dict[str, Any]:
+    """Collect the provenance: scenario texts, parameters and each results folder's run details.
+
+    Parameters that differ between scenarios come first; per results folder: command, date, model
+    version, seeds, run time and software versions.
+    """
+    flat = [_flatten(sc["parameters"]) for sc in comparison.scenarios]
+    keys = list(dict.fromkeys(k for params in flat for k in params))
+    parameters = []
+    for key in keys:
+        values = [json.dumps(params.get(key), ensure_ascii=False) for params in flat]
+        parameters.append({"key": key, "values": values, "differs": len(set(values)) > 1})
+    parameters.sort(key=lambda row: not row["differs"])  # what sets the scenarios apart first
+    folders = []
+    for folder in comparison.folders:
+        m = folder.manifest
+        git = m.get("git")
+        commit = (t["prov_git_none"] if not git else
+                  t["prov_git_dirty"].format(commit=git["commit"]) if git.get("dirty") else git["commit"])
+        # run and compare record seconds per scenario, sweeps their total (model.cli)
+        timings = m.get("timings") or {}
+        per_scenario = timings.get("run_seconds_per_scenario")
+        seconds = sum(per_scenario.values()) if per_scenario else timings.get("run_seconds_total")
+        folders.append({
+            "title": t["prov_results"].format(folder=folder.path),
+            "items": [(t["prov_command"], shlex.join(m.get("command", []))),
+                      (t["prov_created"], _date(m["created"], locale, with_time=True) if "created" in m else "?"),
+                      (t["prov_git"], commit),
+                      (t["prov_seeds"], ", ".join(str(s) for s in m["seeds"])),
+                      (t["prov_timings"], "?" if seconds is None else t["prov_seconds"].format(
+                          seconds=format_decimal(seconds, format="#,##0.#", locale=locale)))],
+            "versions": [(name, version or "-") for name, version in (m.get("versions") or {}).items()]})
+    return {"scenarios": [{"name": sc["name"], "source": sc.get("source") or json.dumps(sc, indent=2)}
+                          for sc in comparison.scenarios],
+            "parameters": parameters, "folders": folders}
+
+
+# ---------------------------------------------------------------------- the whole report
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("model.reporting", "templates"), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshold: float = DEFAULT_THRESHOLD,
+                  docs: Path = DOCS, today: date | None = None) -> str:
+    """Render the report of a comparison as one self-contained HTML page.
+
+    Args:
+        comparison: What to report on (see :func:`read_results`, :func:`combine`).
+        lang: ``"nl"`` or ``"en"``.
+        threshold: Smallest neighbourhood difference that matters, as a share of the reference value.
+        docs: Folder with ``ODD.md`` and ``validation.json``.
+        today: Date printed as the report's date (default: today).
+
+    Returns:
+        The HTML text.
+
+    """
+    t = texts(lang)
+    locale = LOCALES[lang]
+    results = comparison.results
+    weeks = weeks_averaged(results)
+    ref = comparison.reference["name"]
+    key_table = comparison_table(results, REPORT_OUTPUTS, lang=lang)
+    all_table = comparison_table(results, KEY_OUTPUTS, lang=lang)
+    validation = validation_part(docs, comparison.folders[0].manifest.get("model_digest"), t, locale)
+    own_targets = None
+    if is_baseline(comparison.reference):
+        own_targets = target_rows(target_table(results[ref].final()), t, locale)
+
+    nbh = neighbourhood_differences(results, REPORT_OUTPUTS, threshold)
+    nbh_styles = _styles(key_table, locale, t)
+    nbh_rows = [{"neighbourhood": r.neighbourhood, "output": OUTPUTS[r.key].label[lang], "scenario": r.scenario,
+                 "difference": _interval(t, nbh_styles[r.key], r.difference, r.diff_ci_low, r.diff_ci_high, True),
+                 "relative": format_decimal(r.relative * 100, format="+#,##0;-#,##0", locale=locale) + "%"}
+                for r in nbh[nbh["matters"]].itertuples()]
+
+    odd_path = docs / "ODD.md"
+    odd = odd_sections(odd_path.read_text(encoding="utf-8")) if odd_path.is_file() else None
+    try:
+        version = metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        version = "?"
+    params = comparison.reference["parameters"]
+    return _environment().get_template("report.html.j2").render(
+        lang=lang, t=t, ref=ref,
+        generated=t["generated"].format(date=format_date(today or date.today(), "long", locale=locale),
+                                        version=version),
+        summary=summary_paragraph(comparison, key_table, lang, weeks, validation),
+        scenarios=[{"name": sc["name"], "description": _description(sc, lang),
+                    "interventions": _interventions(sc, t, locale)} for sc in comparison.scenarios],
+        key_intro=t["key_intro"].format(weeks=weeks, seeds=len(comparison.seeds)),
+        col_difference=t["col_difference"].format(ref=ref),
+        key_groups=key_output_groups(key_table, t, locale),
+        all_groups=key_output_groups(all_table, t, locale),
+        many=len(comparison.scenarios) > 1,
+        figures=figures(comparison, t, lang),
+        nbh_rule=t["nbh_rule"].format(threshold=format_decimal(threshold * 100, format="#,##0.#", locale=locale)
+                                      + "%"),
+        nbh_rows=nbh_rows, col_relative=t["col_relative"].format(ref=ref),
+        odd=odd, odd_intro=t["odd_intro"].format(document="docs/ODD.md"),
+        validation=validation, own_targets=own_targets,
+        own_note=t["own_note"].format(residents=format_decimal(params["n_residents"], locale=locale),
+                                      years=format_decimal(params["years"], format="#,##0.##", locale=locale),
+                                      seeds=len(comparison.seeds)),
+        own_not_baseline=t["own_not_baseline"].format(ref=ref),
+        provenance=provenance(comparison, t, locale),
+    )
+
+
+# ---------------------------------------------------------------------- writing
+def pdf_renderer() -> Callable[[str], bytes]:
+    """Return a function that turns the report's HTML into PDF (WeasyPrint), checking first that it can.
+
+    Raises:
+        ReportError: WeasyPrint or the Pango library it uses is not installed.
+
+    """
+    try:
+        from weasyprint import HTML
+    except ImportError:
+        raise ReportError("--pdf needs WeasyPrint: pip install 'community-vitality[pdf]'") from None
+    except OSError as exc:  # WeasyPrint loads Pango when imported
+        raise ReportError("--pdf needs the Pango library that WeasyPrint uses (Debian/Ubuntu: apt-get install "
+                         f"libpango-1.0-0 libpangoft2-1.0-0): {str(exc).splitlines()[0]}") from None
+    return lambda html: HTML(string=html).write_pdf()
+
+
+def check_free(path: Path, pdf: bool = False) -> None:
+    """Check that the report (and its PDF) can be written: neither file exists yet.
+
+    Raises:
+        ReportError: One of the files exists already.
+
+    """
+    for target in (path, path.with_suffix(".pdf")) if pdf else (path,):
+        if target.exists():
+            raise _exists_error(target)
+
+
+def _exists_error(path: Path) -> ReportError:
+    return ReportError(f"report {path} exists already; choose another with --report or remove it")
+
+
+def write_report(path: Path, html: str, pdf: Callable[[str], bytes] | None = None) -> list[Path]:
+    """Write the report (and its PDF beside it), never overwriting a file and never leaving half a file.
+
+    Each file is written to a temporary file in the same folder and then hard-linked to its name,
+    which fails if the name exists.
+
+    Args:
+        path: The HTML file to write; the PDF gets the same name ending in ``.pdf``.
+        html: The report.
+        pdf: A function from :func:`pdf_renderer`, or ``None`` for no PDF.
+
+    Returns:
+        The written files.
+
+    Raises:
+        ReportError: One of the files exists already.
+
+    """
+    check_free(path, pdf is not None)
+    files = {path: html.encode("utf-8")}
+    if pdf is not None:
+        files[path.with_suffix(".pdf")] = pdf(html)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        for target, data in files.items():
+            try:
+                publish_file(target, data)
+            except FileExistsError:
+                raise _exists_error(target) from None
+            written.append(target)
+    except BaseException:
+        for target in written:
+            target.unlink(missing_ok=True)
+        raise
+    return written

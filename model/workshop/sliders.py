@@ -1,0 +1,134 @@
+"""The dashboard's sliders: start settings from the parameter schema, live levers from the plug-ins.
+
+Each slider is a :class:`SliderSpec` within the range a scenario file may use (checked), with the
+schema's (or the intervention's) default, unit, meaning and Dutch and English texts. The start
+settings are :data:`KEY_LEVERS` and the sliders the steering modes declare for the parameters they
+read; the live levers are the interventions that declare how the room applies them (``live``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from model.core.interventions import INTERVENTION_REGISTRY
+from model.core.parameters import Parameters
+from model.core.schema import Slider, Text, describe
+from model.core.steering import STEERING_REGISTRY
+from model.experiments.scenarios import load_scenario
+from model.i18n import PARAMETER_HELP_NL, PARAMETER_LABELS
+
+DEFAULT_SCENARIO = "baseline"
+
+#: Start-setting sliders of parameters no plug-in owns: schema field -> (lowest, highest, step) on the
+#: dashboard (labels in :data:`model.i18n.PARAMETER_LABELS`). The range is narrowed from the schema's
+#: allowed range to what makes sense in a workshop room. Up to 5,000 residents drawing the charts, not
+#: stepping, sets the pace (a week of 5,000 residents and their baseline took about 30 ms on a busy
+#: two-core machine; the network shows a sample of 300).
+KEY_LEVERS: dict[str, tuple[float, float, float]] = {
+    "n_residents": (200, 5000, 100),
+    "team_per_1000": (0.0, 10.0, 0.5),
+    "builders_per_1000": (0.0, 5.0, 0.25),
+    "admin_base_hours": (0.0, 20.0, 1.0),
+    "citizen_budget_eur": (0.0, 50.0, 5.0),
+    "reluctance_mean": (0.0, 1.0, 0.05),
+    "homophily": (1.0, 6.0, 0.5),
+}
+
+
+@dataclass(frozen=True)
+class SliderSpec:
+    """One slider, generated from the schema (start settings) or an intervention (live levers).
+
+    Attributes:
+        name: Schema field, or intervention name for a live lever.
+        setting: The intervention setting it moves (the schema field itself for start settings).
+        is_int: Whole numbers only.
+        lo: Lowest value on the slider.
+        hi: Highest value on the slider.
+        step: Slider step.
+        default: The schema's (or the intervention's) default.
+        unit: The unit.
+        doc: The one-line meaning (English; empty for a setting without one).
+        label: The slider's label in Dutch and English.
+        help: Help texts by language (a language without one shows ``doc`` and ``unit``).
+        button: A live lever's button text in Dutch and English (``None`` for start settings).
+
+    """
+
+    name: str
+    setting: str
+    is_int: bool
+    lo: float
+    hi: float
+    step: float
+    default: Any
+    unit: str
+    doc: str
+    label: Text
+    help: Text = field(default_factory=dict)
+    button: Text | None = None
+
+
+def _check_range(what: str, lo: float, hi: float, allowed_lo: float | None, allowed_hi: float | None) -> None:
+    if (allowed_lo is not None and lo < allowed_lo) or (allowed_hi is not None and hi > allowed_hi):
+        raise ValueError(f"{what}: dashboard range {lo}-{hi} lies outside the allowed {allowed_lo}-{allowed_hi}")
+
+
+def start_sliders() -> dict[str, Slider]:
+    """The start settings' sliders by schema field: :data:`KEY_LEVERS`, then those the steering modes declare."""
+    sliders = {name: Slider(lo, hi, step, {lang: PARAMETER_LABELS[lang][name] for lang in PARAMETER_LABELS},
+                            {"nl": PARAMETER_HELP_NL[name]}) for name, (lo, hi, step) in KEY_LEVERS.items()}
+    for mode in STEERING_REGISTRY.values():
+        sliders |= mode.sliders
+    return sliders
+
+
+def slider_specs() -> list[SliderSpec]:
+    """Generate the start-setting sliders, with units, meanings and ranges from the schema.
+
+    Raises:
+        ValueError: A dashboard range lies outside the schema's allowed range.
+
+    """
+    rows = {r["name"]: r for r in describe(Parameters)}
+    specs = []
+    for name, slider in start_sliders().items():
+        row = rows[name]
+        _check_range(name, slider.lo, slider.hi, row["lo"], row["hi"])
+        specs.append(SliderSpec(name, name, isinstance(row["default"], int), slider.lo, slider.hi, slider.step,
+                                row["default"], row["unit"], row["doc"], slider.label or {}, slider.help))
+    return specs
+
+
+def lever_specs() -> list[SliderSpec]:
+    """Generate the sliders of the interventions the room can apply now (those with a ``live`` lever).
+
+    Each moves the intervention's setting that declares a slider; the default is the intervention's
+    own, the allowed range the one a scenario file has for that setting.
+
+    Raises:
+        ValueError: A dashboard range lies outside the allowed range.
+
+    """
+    specs = []
+    for name, cls in INTERVENTION_REGISTRY.items():
+        if cls.live is None:
+            continue
+        setting, f = next((key, f) for key, f in cls.__dataclass_fields__.items() if f.metadata.get("slider"))
+        allowed, slider = f.metadata, f.metadata["slider"]
+        _check_range(f"{name}.{setting}", slider.lo, slider.hi, allowed["lo"], allowed["hi"])
+        specs.append(SliderSpec(name, setting, False, slider.lo, slider.hi, slider.step, f.default, allowed["unit"],
+                                allowed["doc"], slider.label or allowed["label"], slider.help, cls.live.button))
+    return specs
+
+
+def start_values(scenario_name: str) -> dict[str, float]:
+    """Return the values of the start-setting sliders in a scenario, limited to the sliders' ranges."""
+    p = load_scenario(scenario_name).params
+    return {s.name: min(max(getattr(p, s.name), s.lo), s.hi) for s in slider_specs()}
+
+
+def start_settings(scenario_name: str = DEFAULT_SCENARIO, seed: int = 1) -> dict[str, Any]:
+    """Return the keyword arguments of :class:`WorkshopModel` for a scenario with its own slider values."""
+    return {"scenario_name": scenario_name, "seed": seed, "overrides": start_values(scenario_name)}
