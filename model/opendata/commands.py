@@ -144,6 +144,18 @@ class CityRun:
         """The scenario with this city's neighbourhoods and a ``scale`` sample of its adults."""
         return dataclasses.replace(scenario, params=self.city.parameters(scenario.params, self.scale))
 
+    def design(self, design: Any) -> Any:
+        """A sweep design whose scenarios run in this city.
+
+        Raises:
+            OpenDataError: The design varies the archetypes or the number of residents, which the city sets.
+        """
+        for p in design.parameters:
+            if p.name.split(".")[0].split("[")[0] in ("archetypes", "n_residents", "neighbourhoods_per_archetype"):
+                raise OpenDataError(f"design {design.name} varies {p.name}; with --city the neighbourhoods and their "
+                                    f"size come from the city file: use a design that does not vary them")
+        return dataclasses.replace(design, scenarios=tuple(self.scenario(sc) for sc in design.scenarios))
+
     def manifest(self) -> dict[str, Any]:
         """What a results folder's manifest records: the file, the scale and the whole city file."""
         return {"file": self.file, "scale": self.scale, "gemeente": self.city.gemeente, "name": self.city.name,

@@ -5,9 +5,10 @@ or ``vitality compare`` (or first runs the given scenarios) with :func:`model.ap
 :func:`model.api.combine`; this module renders and writes one HTML file with everything inline: a
 plain-language summary generated from the numbers, the key outputs with 95% confidence intervals and
 paired differences against the reference (first) scenario, figures with bands, the neighbourhood
-differences that matter, what the model assumes and leaves out (quoted from ``docs/ODD.md`` at
-report time), how well the baseline matches its calibration targets (``docs/validation.json``) and
-the provenance of the run.
+differences that matter, for a real city its observed figures beside the simulated ones and maps of
+its wijken (:mod:`~model.reporting.city`), what the model assumes and leaves out (quoted from
+``docs/ODD.md`` at report time), how well the baseline matches its calibration targets
+(``docs/validation.json``) and the provenance of the run.
 
 The page is rendered by Jinja2 from ``model/reporting/templates/report.html.j2``; its Dutch and
 English texts are in ``model/reporting/templates/report_texts.toml``; numbers and dates are
@@ -16,9 +17,7 @@ formatted for the language by Babel.
 
 from __future__ import annotations
 
-import base64
 import functools
-import io
 import json
 import math
 import shlex
@@ -56,6 +55,7 @@ from model.experiments.provenance import DISTRIBUTION, ROOT
 from model.experiments.scenarios import TIMING_KEYS
 from model.experiments.store import publish_file
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from model.reporting.city import city_part, png_uri
 from model.reporting.odd import find_odd_sections
 
 #: The outputs the report leads with (summary, key table, figures, neighbourhoods).
@@ -229,12 +229,8 @@ def key_output_groups(table: pd.DataFrame, t: dict[str, Any], locale: str) -> li
 def figures(comparison: Comparison, t: dict[str, Any], lang: str) -> list[dict[str, str]]:
     """The key outputs over time (mean and 95% band per scenario), as PNG data URIs."""
     city = pd.concat([r.city.assign(scenario=name) for name, r in comparison.results.items()], ignore_index=True)
-    result = []
-    for key, fig in key_output_figures(city, REPORT_OUTPUTS, lang, xlabel=t["year"], title=t["figure_title"]).items():
-        fig.savefig(png := io.BytesIO(), format="png", dpi=120)
-        result.append({"key": key, "label": OUTPUTS[key].label[lang],
-                       "src": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")})
-    return result
+    return [{"key": key, "label": OUTPUTS[key].label[lang], "src": png_uri(fig)} for key, fig in
+            key_output_figures(city, REPORT_OUTPUTS, lang, xlabel=t["year"], title=t["figure_title"]).items()]
 
 
 def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[dict[str, Any]]:
@@ -393,7 +389,7 @@ def _environment() -> Environment:
 
 
 def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshold: float = DEFAULT_THRESHOLD,
-                  docs: Path = DOCS, today: date | None = None) -> str:
+                  docs: Path = DOCS, today: date | None = None, boundaries: str | Path | None = None) -> str:
     """Render the report of a comparison as one self-contained HTML page.
 
     Args:
@@ -402,6 +398,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
         threshold: Smallest neighbourhood difference that matters, as a share of the reference value.
         docs: Folder with ``ODD.md`` and ``validation.json``.
         today: Date printed as the report's date (default: today).
+        boundaries: For results run in a real city: the CBS/PDOK GeoPackage, to draw its wijken.
 
     Returns:
         The HTML text.
@@ -456,6 +453,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
                                       seeds=len(comparison.seeds)),
         own_not_baseline=t["own_not_baseline"].format(ref=ref),
         provenance=provenance(comparison, t, locale),
+        city=city_part(comparison, t, lang, locale, boundaries),
     )
 
 
