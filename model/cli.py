@@ -175,6 +175,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             raise UsageError(f"--report {report}: give a file name ending in .html")
         check_free(report, args.pdf)
     pdf = pdf_renderer() if args.pdf else None
+    if args.map is not None and not Path(args.map).is_file():
+        raise UsageError(f"--map {args.map}: no such file; give the CBS/PDOK wijkenbuurten_YYYY.gpkg")
     is_folder = [Path(item).is_dir() for item in args.inputs]
     if any(is_folder):
         if not all(is_folder):
@@ -187,6 +189,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             if not item.endswith(".toml") and ("/" in item or os.sep in item):
                 raise UsageError(f"{item}: no such results folder; give a folder written by `vitality run` or "
                                  "`vitality compare`, a scenario file (.toml) or a shipped scenario's name")
+        if args.map is not None and args.city is None:
+            raise UsageError("--map draws the wijken of a real city: run the scenarios with --city")
         scenarios = _scenarios(args.inputs, args)
         _, out = _simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
         print(f"Results written to {out}/")
