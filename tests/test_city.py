@@ -145,3 +145,26 @@ def test_broken_city_file_on_the_command_line(tmp_path: Path, capsys: pytest.Cap
     assert main(["run", "--city", str(broken)]) == 2
     assert "stad.toml: neighbourhood WK999901.settings.places_per_10k: nan is not a number" in one_line_error(
         capsys.readouterr().err)
+
+
+def test_dashboard_starts_in_the_city_with_a_map(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from model import workshop as ds
+
+    monkeypatch.setenv("VITALITY_CITY", str(work / "voorbeeldstad.toml"))
+    monkeypatch.setenv("VITALITY_MAP", str(GPKG))
+    settings = ds.start_settings("baseline", 1)
+    settings["overrides"]["n_residents"] = 400  # a sample of about 400 of the city's adults
+    m = ds.WorkshopModel(**settings)
+    assert list(m.nbh_names) == WIJKEN and len(m.pop) == 400
+    m.run_weeks(2)
+    snap = ds.snapshot(m)
+    assert list(snap.map_values) == WIJKEN and all(0 <= v <= 100 for v in snap.map_values.values())
+    fig = ds.figure("map", snap, "nl", 9.0, 7.0)
+    assert fig.axes[0].get_title() == "Voorbeeldstad, week 2: eenzame bewoners per wijk"
+    assert ds.png(fig)[:4] == b"\x89PNG"
+    m.decide("close_meeting_places", share=1.0, neighbourhoods=["Oost"])
+    m.run_weeks(3)
+    after = ds.snapshot(m)
+    assert "lopend min basislijn" in ds.figure("map", after, "nl").axes[0].get_title()
+    live, base = after.city.iloc[-1], after.baseline.iloc[-1]
+    assert live["meeting_places_open"] < base["meeting_places_open"]

@@ -167,6 +167,11 @@ class City:
         except ParameterError as exc:
             raise OpenDataError(f"city {self.name}: {exc}") from None
 
+    def scale_for(self, adults: int) -> float:
+        """The ``--scale`` that simulates about ``adults`` adults, but enough for every neighbourhood (at most 1)."""
+        smallest = min(n.adults for n in self.neighbourhoods)
+        return min(1.0, max(adults / self.adults, MIN_SAMPLE_PER_NEIGHBOURHOOD / smallest))
+
     def sample_size(self, scale: float) -> int:
         """Adults to simulate for a proportional sample ``scale`` (1 = everyone).
 

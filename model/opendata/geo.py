@@ -21,12 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import shapely
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
@@ -179,7 +178,7 @@ def neighbourhood_shapes(boundaries: Boundaries, parts: Mapping[str, list[str]])
 
 def draw_map(shapes: Mapping[str, shapely.Geometry], values: Mapping[str, float], title: str, label: str,
              others: Mapping[str, shapely.Geometry] | None = None, diverging: bool = False,
-             names: bool | None = None) -> Figure:
+             names: bool | None = None, fig: Figure | SubFigure | None = None) -> Figure | SubFigure:
     """A choropleth: each neighbourhood coloured by its value.
 
     Args:
@@ -190,11 +189,14 @@ def draw_map(shapes: Mapping[str, shapely.Geometry], values: Mapping[str, float]
         others: Areas of the gemeente that are not simulated (drawn light grey).
         diverging: Colour a difference: a red-blue scale centred on 0.
         names: Write each neighbourhood's name on it (default: when there are at most 40).
+        fig: The (sub)figure to draw in; a new 7.5 x 7 inch figure when omitted. Drawn without
+            pyplot, so it is safe in the dashboard's threads.
 
     Returns:
         The figure (the caller saves or shows it).
     """
-    fig, ax = plt.subplots(figsize=(7.5, 7.0), layout="constrained")
+    fig = fig if fig is not None else Figure(figsize=(7.5, 7.0), layout="constrained")
+    ax = fig.subplots()
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.set_title(title)

@@ -23,6 +23,7 @@ from model.workshop.sliders import (
     KEY_LEVERS,
     SliderSpec,
     lever_specs,
+    place_problem,
     slider_specs,
     start_settings,
     start_values,
@@ -31,6 +32,6 @@ from model.workshop.sliders import (
 __all__ = [
     "DECISION_COLOUR", "DEFAULT_SCENARIO", "KEY_LEVERS", "ODD_PATH", "STEERING_MODES",
     "Decision", "Monitor", "SliderSpec", "Snapshot", "WorkshopModel", "charts_png", "export_name", "figure",
-    "info_html", "info_markdown", "lever_specs", "monitors", "odd_section", "png", "session_csv", "slider_specs",
-    "snapshot", "start_settings", "start_values",
+    "info_html", "info_markdown", "lever_specs", "monitors", "odd_section", "place_problem", "png", "session_csv",
+    "slider_specs", "snapshot", "start_settings", "start_values",
 ]
