@@ -134,6 +134,25 @@ def _simulate(scenarios: list[Scenario], args: argparse.Namespace, default_out: 
     return table, out
 
 
+def _print_observed(out: Path) -> None:
+    """For a city with RIVM figures: loneliness per neighbourhood, observed next to simulated (the reference)."""
+    path = out / "observed.csv"
+    if not path.is_file():
+        return
+    table = pd.read_csv(path)
+    lonely = table[(table["figure"] == "lonely_pct") & (table["scenario"] == table["scenario"].iloc[0])]
+    if lonely.empty:
+        return
+    print(f"Lonely adults (%) per neighbourhood, observed (RIVM) and simulated ({lonely['scenario'].iloc[0]}, "
+          "mean over the last year with 95% CI); all figures in observed.csv:")
+    shown = pd.DataFrame({"neighbourhood": lonely["neighbourhood"], "observed": lonely["observed"].map("{:.1f}".format),
+                          "simulated [95% CI]": [f"{m:.1f} [{lo:.1f}, {hi:.1f}]" for m, lo, hi in
+                                                 zip(lonely["simulated"], lonely["ci_low"], lonely["ci_high"],
+                                                     strict=True)],
+                          "difference": lonely["difference"].map("{:+.1f}".format)})
+    print(shown.to_string(index=False))
+
+
 def _describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
     p = scenarios[0].params
     city = _city(args)
@@ -150,6 +169,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"Scenario {sc.name} ({sc.description}; steering: {sc.params.steering_mode}): "
           f"{_describe_runs(scenarios, args)}; mean over the last year with 95% CI:")
     print(api.format_table(table))
+    _print_observed(out)
     print(f"Results written to {out}/")
     return 0
 
@@ -162,6 +182,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(f"Comparison on the same seeds: {_describe_runs(scenarios, args)}; mean over the last year and "
           f"difference against {scenarios[0].name}, with 95% CIs over paired seeds:")
     print(api.format_table(table))
+    _print_observed(out)
     print(f"Results written to {out}/ (summary.csv has the comparison table)")
     return 0
 

@@ -6,6 +6,8 @@ results folder and the report; bad input ends in one line and exit code 2.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
@@ -41,12 +43,14 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def compared(work: Path) -> Path:
+def compared(work: Path) -> tuple[Path, str]:
     out = work / "res"
-    assert main(["compare", str(work / "kort.toml"), str(work / "kort_fac.toml"), "--city",
-                 str(work / "voorbeeldstad.toml"), "--scale", "0.05", "--years", "0.2", "--seeds", "2",
-                 "--jobs", "1", "--out", str(out)]) == 0
-    return out
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["compare", str(work / "kort.toml"), str(work / "kort_fac.toml"), "--city",
+                     str(work / "voorbeeldstad.toml"), "--scale", "0.05", "--years", "0.2", "--seeds", "2",
+                     "--jobs", "1", "--out", str(out)]) == 0
+    return out, printed.getvalue()
 
 
 def test_import_prints_what_it_did(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,7 +63,10 @@ def test_import_prints_what_it_did(tmp_path: Path, capsys: pytest.CaptureFixture
     assert len(load_city(tmp_path / "b.toml").neighbourhoods) == 7
 
 
-def test_compare_in_the_city_keeps_real_names(compared: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_in_the_city_keeps_real_names(compared: tuple[Path, str]) -> None:
+    compared, printed = compared
+    assert "Voorbeeldstad, 4 wijken, 1,586 of its 31,711 adults (--scale 0.05)" in printed
+    assert re.search(r"Lonely adults \(%\) per neighbourhood, observed \(RIVM\).*\n.*\n\s*Centrum\s+54\.1", printed)
     nbh = pd.read_parquet(compared / "neighbourhoods.parquet")
     assert list(nbh["neighbourhood"].unique()) == WIJKEN
     city = load_city(compared / "city.toml")
@@ -76,7 +83,8 @@ def test_compare_in_the_city_keeps_real_names(compared: Path, capsys: pytest.Cap
     assert lonely.set_index("neighbourhood")["simulated"].to_dict() == pytest.approx((100 * expected).to_dict())
 
 
-def test_report_shows_observed_and_maps(compared: Path, tmp_path: Path) -> None:
+def test_report_shows_observed_and_maps(compared: tuple[Path, str], tmp_path: Path) -> None:
+    compared = compared[0]
     assert main(["report", str(compared), "--map", str(GPKG), "--report", str(tmp_path / "r.html")]) == 0
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     section = html[html.index('<section id="city">'): html.index("</section>", html.index('<section id="city">'))]
