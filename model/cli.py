@@ -63,13 +63,13 @@ def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]
     options = {"n_residents": ("--residents", args.residents), "years": ("--years", args.years),
                "steering_mode": ("--steering", getattr(args, "steering", None))}
     overrides = {key: value for key, (_, value) in options.items() if value is not None}
-    loaded = [api.load_scenario(name) for name in names]
+    city = _city(args)
+    loaded = [api.load_scenario(name, city.city.labels() if city else None) for name in names]
     try:
         scenarios = [sc.with_parameters(overrides) for sc in loaded]
     except ParameterError as exc:  # an override from the command line: name the option, not the key
         key, problem = str(exc).split(":", 1)
         raise UsageError(f"{options[key][0] if key in options else key}:{problem}") from None
-    city = _city(args)
     if city is not None:
         scenarios = [city.scenario(sc) for sc in scenarios]
     seen: set[str] = set()

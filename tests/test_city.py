@@ -39,6 +39,11 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, mode in (("kort", "framing"), ("kort_fac", "facilitating")):
         (folder / f"{name}.toml").write_text(f'name = "{name}"\ndescription = "short burn-in"\n[parameters]\n'
                                              f'burn_in_years = 0.2\nsteering_mode = "{mode}"\n', encoding="utf-8")
+    # An intervention in one real wijk: a scenario written for this city.
+    (folder / "oost.toml").write_text('name = "oost"\ndescription = "places closed in Oost"\n[parameters]\n'
+                                      'burn_in_years = 0.2\n[[interventions]]\ntype = "close_meeting_places"\n'
+                                      'at_year = 0.0\nneighbourhoods = ["Oost"]\nshare = 1.0\nimmediate = true\n',
+                                      encoding="utf-8")
     return folder
 
 
@@ -98,6 +103,18 @@ def test_report_shows_observed_and_maps(compared: tuple[Path, str], tmp_path: Pa
     assert main(["report", str(compared), "--lang", "en", "--report", str(tmp_path / "en.html")]) == 0
     english = (tmp_path / "en.html").read_text(encoding="utf-8")
     assert "Give the CBS/PDOK boundaries" in english and "<h2>Your city</h2>" in english
+
+
+def test_an_intervention_in_a_real_wijk(work: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "oost"
+    assert main(["run", str(work / "oost.toml"), "--city", str(work / "voorbeeldstad.toml"), "--scale", "0.03",
+                 "--years", "0.1", "--seeds", "1", "--jobs", "1", "--out", str(out)]) == 0
+    nbh = pd.read_parquet(out / "neighbourhoods.parquet")
+    last = nbh[nbh["week"] == nbh["week"].max()].set_index("neighbourhood")["meeting_places_open"]
+    assert last["Oost"] == 0 and last.drop("Oost").gt(0).all()
+    capsys.readouterr()
+    assert main(["run", str(work / "oost.toml"), "--years", "0.1", "--seeds", "1"]) == 2  # not a wijk of the model's
+    assert "unknown neighbourhood 'Oost'" in one_line_error(capsys.readouterr().err)
 
 
 def test_sweep_in_the_city(work: Path, tmp_path: Path) -> None:
