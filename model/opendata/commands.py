@@ -23,7 +23,8 @@ from matplotlib.figure import Figure
 
 from model.core.parameters import Archetype
 from model.experiments.store import publish_file
-from model.opendata.city import OBSERVED, City, city_from_figures, city_to_toml, load_city, parse_city
+from model.opendata.city import OBSERVED, City, city_from_figures
+from model.opendata.cityfile import city_to_toml, load_city, parse_city
 from model.opendata.compare import observed_vs_simulated
 from model.opendata.geo import city_shapes, draw_map
 from model.opendata.kwb import read_kerncijfers
