@@ -78,6 +78,9 @@ def load_city(path: str | Path) -> City:
             out of range; the message names the file and the key.
     """
     path = Path(path)
+    if path.suffix.lower() in (".csv", ".xlsx", ".xls", ".ods", ".gpkg"):  # a download where its city file belongs
+        raise OpenDataError(f"{path}: a download, not a city file; make one with `vitality city import {path.name} "
+                            "--gemeente GM.... --out mycity.toml` and give that")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -33,8 +33,14 @@ from model.opendata.outputs import final_by_neighbourhood
 from model.opendata.rivm import read_health
 from model.opendata.table import OpenDataError
 
-#: What `vitality city map` can colour by: a setting, or an observed figure.
-MAP_FIGURES = ("alone_share", "low_income_share", "density", "share", *OBSERVED)
+#: What `vitality city map` can colour by: a setting of the model or an observed figure, and its colour-bar label.
+MAP_FIGURES: dict[str, str] = {
+    "alone_share": "share of adults living alone, model setting (ODD 6.3)",
+    "low_income_share": "share of adults with a low income, model setting",
+    "density": "urban density (1 = the city's mean), model setting",
+    "share": "share of the city's adults",
+    **{name: meaning for name, (meaning, _, _) in OBSERVED.items()},
+}
 
 
 def import_city(source: str, gemeente: str, level: str = "wijk", rivm: str | None = None, rivm_period: str = "",
@@ -95,8 +101,8 @@ def city_map(city: City, gpkg: str | Path, figure: str = "low_income_share") -> 
     settings = {f.name for f in dataclasses.fields(Archetype)}
     values = {label: float(getattr(n.settings, figure)) if figure in settings else n.observed.get(figure)
               for label, n in zip(city.labels(), city.neighbourhoods, strict=True)}
-    fig = draw_map(shapes, {k: v for k, v in values.items() if v is not None}, f"{city.name}: {figure}", figure,
-                   others=others)
+    fig = draw_map(shapes, {k: v for k, v in values.items() if v is not None}, f"{city.name}: {figure}",
+                   MAP_FIGURES[figure], others=others)
     return fig, missing
 
 
