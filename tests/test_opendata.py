@@ -148,6 +148,22 @@ def test_buurt_level_merges_small_buurten(kwb):
     assert city.skipped == ("BU99990501 De Vaart (15 inhabitants)",)
 
 
+def test_buurt_level_keeps_rivm_estimates_per_buurt(kwb, health):
+    city, messages = city_from_figures(kwb, "buurt", health)
+    lonely = {n.code: n.observed.get("lonely_pct") for n in city.neighbourhoods}
+    figures = health.figures["lonely_pct"]
+    assert lonely["BU99990201"] == figures["BU99990201"]  # a buurt's own estimate, not its wijk's
+    assert figures["BU99990201"] != figures["WK999902"]
+    # Stationsbuurt (40 inhabitants, no estimate) merged into Binnenstad: Binnenstad's estimate alone.
+    assert lonely["BU99990101"] == figures["BU99990101"]
+    # Buitengebied (150) merged into Dijkdorp (3,900): their estimates averaged by inhabitants.
+    people = kwb.areas.loc[["BU99990401", "BU99990402"], "inhabitants"].to_numpy(dtype=float)
+    expected = np.average(figures[["BU99990401", "BU99990402"]].to_numpy(), weights=people)
+    assert lonely["BU99990401"] == pytest.approx(expected, abs=0.005)
+    assert figures["BU99990402"] < lonely["BU99990401"] < figures["BU99990401"]
+    assert not any("no RIVM" in m for m in messages)
+
+
 def test_city_file_round_trip(kwb, health, tmp_path):
     city, _ = city_from_figures(kwb, "wijk", health)
     path = tmp_path / "voorbeeldstad.toml"
@@ -336,9 +352,10 @@ def test_broken_rivm_files(tmp_path):
     text = RIVM.read_text(encoding="utf-8")
     cases = {
         "no loneliness": (text.replace("Eenzaam_27", "Gezond_27"), "column Eenzaam_<n>"),
-        "not a percentage": (text.replace('"54.1"', '"154.1"', 1), "154.1 is not a percentage"),
-        "unreadable": (text.replace('"58.6"', '"hoog"', 1), "cannot read 'hoog'"),
-        "other gemeente only": (text.replace("WK9999", "WK0599"), "no estimates for adults in the wijken or buurten"),
+        "not a percentage": (text.replace('"WK999901  ";"54.1"', '"WK999901  ";"154.1"'), "154.1 is not a percentage"),
+        "unreadable": (text.replace('"WK999902  ";"58.6"', '"WK999902  ";"hoog"'), "cannot read 'hoog'"),
+        "other gemeente only": (text.replace("WK9999", "WK0599").replace("BU9999", "BU0599"),
+                                "no estimates for adults in the wijken or buurten"),
         "kwb given as rivm": (CSV.read_text(encoding="utf-8"), "no header row"),
     }
     for case, (content, expected) in cases.items():
@@ -517,6 +534,7 @@ def test_import_write_and_map(tmp_path):
         write_city(city, out)
     fig, missing = city_map(again, GPKG, "lonely_pct")
     assert missing == []
+    assert fig.axes[-1].get_ylabel() == "% of adults lonely (De Jong Gierveld score 3 or more), RIVM"  # the colour bar
     png = save_figure(fig, tmp_path / "kaart.png")
     assert png.read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(OpenDataError, match=r"should end in \.png or \.svg"):

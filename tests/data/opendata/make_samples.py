@@ -8,8 +8,9 @@ form of a real download:
   codes, text in quotes, Dutch decimal commas, ``.`` for a secret figure and a -99997 sentinel.
 * ``kwb-2024-voorbeeld.xlsx``: the same as a workbook (sheet ``KWB2024``, numbers as numbers).
 * ``50120NED-voorbeeld.csv``: RIVM Gezondheid per wijk en buurt as the raw API table (keys such as
-  ``2022JJ00``, ``20300`` and ``MW00000``; region keys padded with spaces; two periods, two age
-  groups, the estimate and its interval bounds).
+  ``2022JJ00``, ``20300`` and ``MW00000``; region keys padded with spaces; wijken and buurten, the
+  smallest buurten without an estimate; two periods, two age groups, the estimate and its interval
+  bounds).
 * ``odata/<table>/*.json``: responses of CBS's OData API for both tables, as the ``cbsodata``
   client asks for them (service document, TableInfos, DataProperties, dimensions, TypedDataSet).
 * ``wijkenbuurten-voorbeeld.gpkg``: boundaries as in the CBS/PDOK GeoPackage (layers
@@ -70,6 +71,10 @@ PROEFDORP = {"01": ("Kern", [("01", "Kern", 2100, (0.17, 0.11, 0.22, 0.28, 0.22)
 HEALTH = {"01": (54.1, 16.8, 33.9, 41.0, 10.2, 24.5), "02": (58.6, 19.9, 35.5, 44.8, 13.1, 17.9),
           "03": (44.0, 10.9, 27.1, 33.2, 14.6, 33.8), "04": (41.2, 9.6, 26.0, 30.1, 17.5, 38.6),
           "05": (None, None, None, None, None, None)}
+# RIVM estimates per buurt: the wijk's plus this many points (None: no estimate, as RIVM gives none for the
+# smallest buurten). Buitengebied is merged into Dijkdorp at the buurt level, so their estimates are averaged.
+HEALTH_BUURT = {"0101": -1.5, "0102": 2.0, "0103": None, "0201": -0.8, "0202": 1.2, "0301": 0.6, "0302": -0.7,
+                "0401": 0.4, "0402": -3.0, "0501": None}
 COLUMNS = ["gwb_code_10", "gwb_code_8", "regio", "gm_naam", "recs", "gwb_code", "ind_wbi", "a_inw", "a_man",
            "a_vrouw", "a_00_14", "a_15_24", "a_25_44", "a_45_64", "a_65_oo", "a_hh", "a_1p_hh", "a_hh_z_k",
            "a_hh_m_k", "g_hhgro", "bev_dich", "g_ink_pi", "p_hh_osm", "a_soz_wb", "a_jz_tn", "p_jz_tn", "a_wmo_t",
@@ -185,11 +190,13 @@ def health_rows() -> list[dict]:
     for period, shift in (("2020JJ00", -2.0), ("2022JJ00", 0.0)):
         for age, age_shift in (("20300", 0.0), ("80200", 5.0)):
             for margin, margin_shift in (("MW00000", 0.0), ("MOG0095", -4.0), ("MBG0095", 4.0)):
-                for wk, values in HEALTH.items():
-                    code = f"WK{number}{wk}"
-                    vals = [None if v is None else round(v + shift + age_shift + margin_shift, 1) for v in values]
+                areas = [(f"WK{number}{wk}", "Wijk", values, 0.0) for wk, values in HEALTH.items()]
+                areas += [(f"BU{number}{bu}", "Buurt", HEALTH[bu[:2]], delta) for bu, delta in HEALTH_BUURT.items()]
+                for code, kind, values, delta in areas:
+                    vals = [None if v is None or delta is None else round(v + delta + shift + age_shift + margin_shift,
+                                                                          1) for v in values]
                     rows.append({"ID": ident, "Leeftijd": age, "Marges": margin, "WijkenEnBuurten": _pad(code),
-                                 "Perioden": period, "Gemeentenaam_1": GEMEENTE[1], "SoortRegio_2": "Wijk     ",
+                                 "Perioden": period, "Gemeentenaam_1": GEMEENTE[1], "SoortRegio_2": kind.ljust(9),
                                  "Codering_3": _pad(code), "Eenzaam_27": vals[0],
                                  "ErnstigZeerErnstigEenzaam_28": vals[1],
                                  "EmotioneelEenzaam_29": vals[2], "SociaalEenzaam_30": vals[3],
@@ -255,12 +262,15 @@ def write_odata(folder: Path, rows: list[dict], health: list[dict]) -> None:
     _odata(folder / "85984NED", base, "85984NED", {"TableInfos": info, "UntypedDataSet": [], "TypedDataSet": data,
                                                    "DataProperties": props, "CategoryGroups": [],
                                                    "WijkenEnBuurten": regions})
+    number = GEMEENTE[0][2:]
+    regions = [(f"WK{number}{wk}", wijk) for wk, (wijk, _) in BUURTEN.items()]
+    regions += [(f"BU{number}{wk}{bu}", name) for wk, (_, buurten) in BUURTEN.items() for bu, name, *_ in buurten
+                if wk + bu in HEALTH_BUURT]
     dims = {"Leeftijd": [{"Key": "20300", "Title": "18 jaar of ouder"}, {"Key": "80200", "Title": "65 jaar of ouder"}],
             "Marges": [{"Key": "MW00000", "Title": "Waarde"}, {"Key": "MOG0095", "Title": "Ondergrens 95%-interval"},
                        {"Key": "MBG0095", "Title": "Bovengrens 95%-interval"}],
             "Perioden": [{"Key": "2020JJ00", "Title": "2020"}, {"Key": "2022JJ00", "Title": "2022"}],
-            "WijkenEnBuurten": [{"Key": _pad(f"WK{GEMEENTE[0][2:]}{wk}"), "Title": name}
-                                for wk, (name, _) in BUURTEN.items()]}
+            "WijkenEnBuurten": [{"Key": _pad(code), "Title": name} for code, name in regions]}
     rivm_info = [{"ID": 1, "Title": "Gezondheid per wijk en buurt; 2012/2016/2020/2022 (indeling 2022)",
                   "ShortTitle": "Gezondheid per wijk en buurt", "Identifier": "50120NED", "Period": "2012, 2016, 2020, "
                   "2022", "Summary": "SAMPLE: made-up figures of Voorbeeldstad", "Catalog": "RIVM"}]
