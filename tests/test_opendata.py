@@ -93,6 +93,39 @@ def test_title_line_above_the_header_gives_the_period(tmp_path):
     assert kwb.source.period == "2022" and len(kwb.areas) == 17
 
 
+def test_a_vintage_with_percentages_and_short_codes(tmp_path, kwb):
+    """Years differ: some give age groups and one-person households as percentages (p_00_14 ... p_1p_hh, of
+    inhabitants and of households), and some identify areas only by gwb_code_8 with recs."""
+    header, *rows = [line.split(";") for line in CSV.read_text(encoding="utf-8").splitlines()]
+    counts = {"a_00_14": "a_inw", "a_15_24": "a_inw", "a_25_44": "a_inw", "a_45_64": "a_inw", "a_65_oo": "a_inw",
+              "a_1p_hh": "a_hh"}
+    keep = [c for c in header if c not in ("gwb_code_10", "gwb_code", *counts)]
+    lines = [";".join(keep + ["p_" + c[2:] for c in counts])]
+    for row in rows:
+        cell = dict(zip(header, row, strict=True))
+        pcts = []
+        for count, base in counts.items():
+            known = cell[count] != "." and cell[base] not in (".", "0")
+            pcts.append(f"{100 * float(cell[count]) / float(cell[base]):.1f}".replace(".", ",") if known else ".")
+        lines.append(";".join([cell[c] for c in keep] + pcts))
+    path = tmp_path / "kwb-2019.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    older = read_kerncijfers(path, "GM9999")
+    assert older.source.period == "2019" and list(older.areas.index) == list(kwb.areas.index)
+    for name in ("age_0_14", "age_15_24", "age_25_44", "age_45_64", "age_65_plus", "one_person_households"):
+        # a percentage with one decimal gives the count to within 0.05% of its base
+        base = kwb.areas["households" if name == "one_person_households" else "inhabitants"]
+        assert older.areas[name].isna().equals(kwb.areas[name].isna()), name
+        diff = (older.areas[name] - kwb.areas[name]).abs().dropna()
+        assert (diff <= 0.0005 * base[diff.index] + 1e-9).all(), name
+    city, _ = city_from_figures(older, "wijk")
+    same, _ = city_from_figures(kwb, "wijk")
+    for a, b in zip(city.neighbourhoods, same.neighbourhoods, strict=True):
+        assert a.code == b.code and a.adults == pytest.approx(b.adults, rel=1e-3)
+        np.testing.assert_allclose(a.settings.age_shares, b.settings.age_shares, atol=1e-3)
+        assert a.settings.alone_share == pytest.approx(b.settings.alone_share, abs=1e-3)
+
+
 def test_windows_1252_file_is_read_with_its_names(tmp_path):
     path = tmp_path / "kwb.csv"
     path.write_bytes(CSV.read_text(encoding="utf-8").replace("Oosterpark", "Súdpark").encode("cp1252"))
