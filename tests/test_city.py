@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from opendata_samples import CSV, GPKG, RIVM, XLSX
 
 from model.cli import main
 from model.opendata import load_city
 
-DATA = Path(__file__).parent / "data" / "opendata"
-CSV, XLSX = DATA / "kwb-2023-voorbeeld.csv", DATA / "kwb-2024-voorbeeld.xlsx"
-RIVM, GPKG = DATA / "50120NED-voorbeeld.csv", DATA / "wijkenbuurten-voorbeeld.gpkg"
 WIJKEN = ["Centrum", "Oost", "Nieuwland", "Dorp aan de Dijk"]
 
 
@@ -135,7 +133,7 @@ def test_sweep_in_the_city(work: Path, tmp_path: Path) -> None:
     (["run", "--city", "CITY", "--scale", "0.0001"], "--scale 0.0001 leaves"),
     (["run", "--city", "CITY", "--scale", "2"], "--scale: 2.0 is not a share above 0 and at most 1"),
     (["run", "--city", "nowhere.toml"], "nowhere.toml: no such city file"),
-    (["compare", "baseline", "framing", "--city", "KWB"], "kwb-2023-voorbeeld.csv: a download, not a city file; make one with"),
+    (["compare", "baseline", "framing", "--city", "KWB"], "kwb-2023-voorbeeld.csv: a download, not a city file"),
     (["sweep", "steering_morris", "--city", "CITY"], "design steering_morris varies archetypes."),
     (["report", "baseline", "--map", "GPKG"], "--map draws the wijken of a real city: run the scenarios with --city"),
     (["report", "baseline", "--map", "nowhere.gpkg"], "--map nowhere.gpkg: no such file"),
