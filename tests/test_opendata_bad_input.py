@@ -71,8 +71,10 @@ def test_unknown_gemeente_names_close_ones():
         read_kerncijfers(CSV, "Voorbeeldsted")
     assert _one_line(exc) == ("kwb-2023-voorbeeld.csv: gemeente 'Voorbeeldsted' is not in this table (did you mean: "
                               "GM9999 Voorbeeldstad)")
-    with pytest.raises(OpenDataError, match="gemeente 'GM0599' is not in this table"):
+    with pytest.raises(OpenDataError) as exc:
         read_kerncijfers(CSV, "GM0599")
+    assert _one_line(exc) == ("kwb-2023-voorbeeld.csv: gemeente 'GM0599' is not in this table (it has 2 gemeenten, "
+                              "such as GM9999 Voorbeeldstad)")
 
 
 def test_missing_file():

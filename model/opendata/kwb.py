@@ -302,5 +302,9 @@ def resolve_gemeente(query: str, known: dict[str, str], file: str) -> str:
     if not known:
         raise OpenDataError(f"{file}: no gemeente, wijk or buurt rows (codes such as GM0599, WK059901)")
     close = difflib.get_close_matches(q.lower(), list(by_name), n=3, cutoff=0.6)
-    hint = ", ".join(f"{by_name[n]} {known[by_name[n]]}" for n in close) or f"e.g. {next(iter(known))}"
-    raise OpenDataError(f"{file}: gemeente {query!r} is not in this table (did you mean: {hint})")
+    if close:
+        hint = "did you mean: " + ", ".join(f"{by_name[n]} {known[by_name[n]]}" for n in close)
+    else:
+        first = next(iter(known))
+        hint = f"it has {len(known)} gemeente{'n' if len(known) > 1 else ''}, such as {first} {known[first]}"
+    raise OpenDataError(f"{file}: gemeente {query!r} is not in this table ({hint})")
