@@ -18,8 +18,9 @@ from matplotlib.image import imread
 
 from model import i18n
 from model import workshop as ds
+from model.core.categories import INITIATIVE_KINDS
 from model.core.interventions import INTERVENTION_REGISTRY
-from model.core.parameters import INITIATIVE_KINDS, Parameters
+from model.core.parameters import Parameters
 from model.core.schema import Slider, describe
 from model.core.steering import STEERING_REGISTRY
 from model.experiments.scenarios import list_scenarios, load_scenario, setting_field
