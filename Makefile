@@ -10,6 +10,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian's Chromium drives the dashboard's browser test (Playwright's own browser download needs the internet).
 CHROMIUM := /usr/bin/chromium
+# make dashboard CITY=mycity.toml MAP=wijkenbuurten_2024.gpkg starts the dashboard in a real city (vitality city import).
+export VITALITY_CITY = $(CITY)
+export VITALITY_MAP = $(MAP)
 
 .PHONY: setup browser run test lint bench dashboard room notebooks clean
 

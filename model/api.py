@@ -59,6 +59,7 @@ from model.experiments.store import (
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
 from model.experiments.tipping import Tipping, TippingDesign, collect_tipping
+from model.opendata.commands import CityRun
 
 #: The outputs a comparison summarises by default (their labels are in :data:`model.core.outputs.OUTPUTS`).
 KEY_OUTPUTS = ("community_strength", "lonely_share", "severe_share", "casework_load", "open_cases", "waiting_list",
@@ -325,12 +326,14 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
                                           encoding="utf-8")
 
 
-def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any]) -> Path:
+def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any],
+                  city: CityRun | None = None) -> Path:
     """Write tidy tables, figures and the manifest atomically (see :func:`model.experiments.publish.publish_folder`).
 
     Files: ``city`` and ``neighbourhoods`` as Parquet and CSV (a ``scenario`` column, one row per
     scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), one PNG per
-    key output and ``manifest.json``.
+    key output and ``manifest.json``; for a run in a real ``city`` also ``city.toml`` and
+    ``observed.csv`` (:meth:`model.opendata.commands.CityRun.write`).
 
     Raises:
         StoreError: ``out`` exists already (results are never overwritten).
@@ -346,6 +349,8 @@ def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame,
             if part == "city":
                 plot_key_outputs(frame, folder)
         table.to_csv(folder / "summary.csv", index=False)
+        if city is not None:
+            city.write(folder, results)
         write_manifest(folder, manifest)
 
     return publish_folder(out, fill)
@@ -357,7 +362,8 @@ def scenario_records(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
 
 
 def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Path, command: Sequence[str],
-                    jobs: int | None = None, scheduler: str | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
+                    jobs: int | None = None, scheduler: str | None = None,
+                    city: CityRun | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
     """Run scenarios on the same seeds (resumably), summarise them and write a results folder.
 
     What ``vitality run`` and ``compare`` do: see :func:`stored_batch` for resuming and
@@ -374,8 +380,9 @@ def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Pa
     with stored_batch(scenario_tasks(scenarios, seeds), out, command, jobs, scheduler) as (store, report):
         results, timings = collect_scenarios(store, report)
         table = comparison_table(results)
-        manifest = run_manifest(command, timings, seeds=list(seeds), scenarios=scenario_records(scenarios))
-        write_results(out, results, table, manifest)
+        manifest = run_manifest(command, timings, seeds=list(seeds), scenarios=scenario_records(scenarios),
+                                **({"city": city.manifest()} if city else {}))
+        write_results(out, results, table, manifest, city)
     return results, table
 
 

@@ -1,10 +1,11 @@
 """The ``vitality`` command line: run and compare scenarios, report on them, sweep designs and analyse them.
 
 Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...``, ``sweep DESIGN``,
-``analyse RESULTS``, ``tipping [SCENARIO]``, ``list``, ``show SCENARIO`` and ``room [SCENARIO]``. This module
-only parses arguments, checks them and prints; the work is done by :mod:`model.api` (runs, results folders,
-statistics), :mod:`model.reporting.report` (the report) and :mod:`model.workshop.room` (the workshop room and
-its story). Runs are stored as they finish, so an interrupted or failed
+``analyse RESULTS``, ``tipping [SCENARIO]``, ``list``, ``show SCENARIO``, ``room [SCENARIO]`` and
+``city import|map`` (a city file of one's own gemeente, which ``--city`` runs). This module only parses
+arguments, checks them and prints; the work is done by :mod:`model.api` (runs, results folders, statistics),
+:mod:`model.reporting.report` (the report) and :mod:`model.workshop.room` (the workshop room and its story).
+Runs are stored as they finish, so an interrupted or failed
 batch resumes when the same command is run again. Bad input ends with a one-line message naming the
 problem and exit code 2.
 """
@@ -38,6 +39,9 @@ from model.experiments.scenarios import Scenario
 from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
 from model.experiments.tipping import DIVERSIONS, LOOP_STRENGTHS, MULTIPLIERS, TippingDesign
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from model.opendata import OpenDataError
+from model.opendata.city import MIN_INHABITANTS
+from model.opendata.commands import MAP_FIGURES, CityRun, city_map, import_city, save_figure, write_city
 from model.reporting.report import (
     ReportError,
     check_free,
@@ -51,7 +55,7 @@ from model.workshop.room.session import Room, RoomError
 from model.workshop.room.story import room_report
 
 #: Options of ``report`` that only apply when it runs scenarios.
-RUN_OPTIONS = ("residents", "years", "seeds", "seed", "out")
+RUN_OPTIONS = ("residents", "years", "seeds", "seed", "out", "city", "scale")
 
 
 class UsageError(Exception):
@@ -103,12 +107,15 @@ def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]
     options = {"n_residents": ("--residents", args.residents), "years": ("--years", args.years),
                "steering_mode": ("--steering", getattr(args, "steering", None))}
     overrides = {key: value for key, (_, value) in options.items() if value is not None}
-    loaded = [api.load_scenario(name) for name in names]
+    city = _city(args)
+    loaded = [api.load_scenario(name, city.city.labels() if city else None) for name in names]
     try:
         scenarios = [sc.with_parameters(overrides) for sc in loaded]
     except ParameterError as exc:  # an override from the command line: name the option, not the key
         key, problem = str(exc).split(":", 1)
         raise UsageError(f"{options[key][0] if key in options else key}:{problem}") from None
+    if city is not None:
+        scenarios = [city.scenario(sc) for sc in scenarios]
     seen: set[str] = set()
     for sc in scenarios:
         if sc.name in seen:
@@ -120,6 +127,20 @@ def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]
                 _note(f"in {sc.name}, {spec.type} starts at year {spec.at_year:g}, after the end of the run "
                       f"({sc.params.years:g} years); it has no effect")
     return scenarios
+
+
+def _city(args: argparse.Namespace) -> CityRun | None:
+    """The city file of ``--city`` at ``--scale`` (read once per command), or None."""
+    if getattr(args, "city", None) is None:
+        if getattr(args, "scale", None) is not None:
+            raise UsageError("--scale only applies with --city (a sample of a real city's adults)")
+        return None
+    if getattr(args, "residents", None) is not None:
+        raise UsageError("--residents does not apply with --city: the city sets its adults; use --scale for a "
+                         "sample of them")
+    if not hasattr(args, "city_run"):
+        args.city_run = CityRun.load(args.city, 1.0 if args.scale is None else args.scale)
+    return args.city_run
 
 
 def _seeds(args: argparse.Namespace) -> list[int]:
@@ -203,14 +224,35 @@ def _simulate(scenarios: list[Scenario], args: argparse.Namespace, name: str) ->
     largest = max((sc.params for sc in scenarios), key=lambda p: p.n_residents * (p.years + p.burn_in_years))
     _check_execution(args, largest, len(scenarios) * len(seeds), True, "--seeds or --years")
     out = _out(args, name, api.scenario_tasks(scenarios, seeds))
-    _, table = api.save_comparison(scenarios, seeds, out, **_batch_options(args))
+    _, table = api.save_comparison(scenarios, seeds, out, city=_city(args), **_batch_options(args))
     return table, out
+
+
+def _print_observed(out: Path) -> None:
+    """For a city with RIVM figures: loneliness per neighbourhood, observed next to simulated (the reference)."""
+    path = out / "observed.csv"
+    if not path.is_file():
+        return
+    table = pd.read_csv(path)
+    lonely = table[(table["figure"] == "lonely_pct") & (table["scenario"] == table["scenario"].iloc[0])]
+    if lonely.empty:
+        return
+    print(f"Lonely adults (%) per neighbourhood, observed (RIVM) and simulated ({lonely['scenario'].iloc[0]}, "
+          "mean over the last year with 95% CI); all figures in observed.csv:")
+    shown = pd.DataFrame({"neighbourhood": lonely["neighbourhood"], "observed": lonely["observed"].map("{:.1f}".format),
+                          "simulated [95% CI]": [f"{m:.1f} [{lo:.1f}, {hi:.1f}]" for m, lo, hi in
+                                                 zip(lonely["simulated"], lonely["ci_low"], lonely["ci_high"],
+                                                     strict=True)],
+                          "difference": lonely["difference"].map("{:+.1f}".format)})
+    print(shown.to_string(index=False))
 
 
 def _describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
     p = scenarios[0].params
-    return (f"{p.n_residents} residents, {p.years:g} years, {_count(args.seeds, 'seed')} "
-            f"({args.seed}-{args.seed + args.seeds - 1})")
+    city = _city(args)
+    where = (f"{city.city.name}, {len(city.city.neighbourhoods)} {city.city.level}en, {p.n_residents:,} of its "
+             f"{city.city.adults:,} adults (--scale {city.scale:g})" if city else f"{p.n_residents} residents")
+    return f"{where}, {p.years:g} years, {_count(args.seeds, 'seed')} ({args.seed}-{args.seed + args.seeds - 1})"
 
 
 # ---------------------------------------------------------------------- commands
@@ -222,6 +264,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
           f"{_describe_runs(scenarios, args)}; mean over the last year with 95% CI:")
     print(api.format_table(table))
     _interval_notes(args.seeds)
+    _print_observed(out)
     print(f"Results written to {out}/")
     return 0
 
@@ -235,6 +278,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
           f"difference against {scenarios[0].name}, with 95% CIs over paired seeds:")
     print(api.format_table(table))
     _interval_notes(args.seeds)
+    _print_observed(out)
     print(f"Results written to {out}/ (summary.csv has the comparison table)")
     return 0
 
@@ -251,6 +295,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     pdf = pdf_renderer() if args.pdf else None
     if any(item.endswith(".json") for item in args.inputs):
         return _room_story(args, report, pdf)
+    if args.map is not None and not Path(args.map).is_file():
+        raise UsageError(f"--map {args.map}: no such file; give the CBS/PDOK wijkenbuurten_YYYY.gpkg")
     is_folder = [Path(item).is_dir() for item in args.inputs]
     if any(is_folder):
         if not all(is_folder):
@@ -263,6 +309,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             if not item.endswith(".toml") and ("/" in item or os.sep in item):
                 raise UsageError(f"{item}: no such results folder; give a folder written by `vitality run` or "
                                  "`vitality compare`, a scenario file (.toml) or a shipped scenario's name")
+        if args.map is not None and args.city is None:
+            raise UsageError("--map draws the wijken of a real city: run the scenarios with --city")
         scenarios = _scenarios(args.inputs, args)
         _, out = _simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
         print(f"Results written to {out}/")
@@ -271,7 +319,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         folders = comparison.folders
         report = (folders[0].path / f"report-{args.lang}.html" if len(folders) == 1
                   else Path("results") / f"report-{datetime.now():%Y%m%d-%H%M%S}-{args.lang}.html")
-    html = render_report(comparison, lang=args.lang, threshold=args.threshold / 100)
+    html = render_report(comparison, lang=args.lang, threshold=args.threshold / 100, boundaries=args.map)
     for path in write_report(report, html, pdf):
         print(f"Report written to {path}")
     return 0
@@ -327,6 +375,8 @@ def _room_story(args: argparse.Namespace, report: Path | None, pdf: Callable[[st
 def _cmd_sweep(args: argparse.Namespace) -> int:
     design = api.load_design(args.design).with_overrides(args.residents, args.years, args.replications,
                                                          args.samples)
+    if (city := _city(args)) is not None:
+        design = city.design(design)
     runs = design.n_points * len(design.scenarios) * design.replications
     p = design.scenarios[0].params
     _check_execution(args, p, runs, False, "--samples or --replications")  # before the points are drawn
@@ -432,6 +482,31 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_city_import(args: argparse.Namespace) -> int:
+    city, messages = import_city(args.source, args.gemeente, args.level, args.rivm, args.rivm_period,
+                                 args.min_inhabitants)
+    out = write_city(city, args.out)
+    sources = " and ".join(src.title for src in city.sources.values())
+    print(f"{city.name} ({city.gemeente}): {len(city.neighbourhoods)} neighbourhoods ({city.level}en), "
+          f"{city.inhabitants:,} inhabitants of whom {city.adults:,} adults, from {sources}")
+    for message in messages:
+        print(f"- {message}")
+    print(f"City file written to {out}; run it with: vitality run --city {shlex.quote(str(out))} --scale 0.05 "
+          "(a 5% sample of its adults; --scale 1 simulates all of them)")
+    return 0
+
+
+def _cmd_city_map(args: argparse.Namespace) -> int:
+    city = CityRun.load(args.city).city
+    fig, missing = city_map(city, args.map, args.figure)
+    out = save_figure(fig, args.out)
+    if missing:
+        print(f"vitality: note: no boundary for {', '.join(missing)} in {Path(args.map).name}; is it the map of the "
+              "same year as the figures?", file=sys.stderr)
+    print(f"Map of {city.name} ({args.figure}) written to {out}")
+    return 0
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     sc = api.load_scenario(args.scenario)
     print(json.dumps(sc.to_dict(), indent=2, ensure_ascii=False) if args.json else sc.to_toml().rstrip("\n"))
@@ -446,7 +521,15 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0); seeds are paired across scenarios")
     p.add_argument("--out", help="results folder (must not exist yet; default results/<name>-<time>); "
                    "an interrupted batch resumes when the same command is run again")
+    _add_city_options(p)
     _add_execution_options(p)
+
+
+def _add_city_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--city", metavar="FILE", help="run in a real gemeente: a city file made by `vitality city "
+                   "import` (its wijken or buurten replace the model's four neighbourhood types)")
+    p.add_argument("--scale", type=float, help="with --city: the share of the city's adults to simulate, e.g. 0.05 "
+                   "for quick work (default 1: all of them)")
 
 
 def _add_execution_options(p: argparse.ArgumentParser) -> None:
@@ -484,6 +567,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_rep.add_argument("--report", help="report file ending in .html (must not exist yet; default "
                                         "report-<lang>.html in the results folder)")
     p_rep.add_argument("--pdf", action="store_true", help="also write a PDF beside it (needs WeasyPrint)")
+    p_rep.add_argument("--map", metavar="GPKG", help="with a city: the CBS/PDOK wijk and buurt boundaries "
+                       "(wijkenbuurten_YYYY.gpkg) to colour each neighbourhood by its outputs")
     p_rep.add_argument("--threshold", type=float, default=api.DEFAULT_THRESHOLD * 100,
                        help="smallest neighbourhood difference shown, in %% of the reference value "
                             "(default %(default)g)")
@@ -520,6 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_sweep.add_argument("--samples", type=int, help="sample size (default: the design's)")
     p_sweep.add_argument("--out", help="results folder (must not exist yet; default results/sweep-<name>-<time>); "
                          "an interrupted sweep resumes when the same command is run again")
+    _add_city_options(p_sweep)
     _add_execution_options(p_sweep)
     p_sweep.set_defaults(func=_cmd_sweep)
 
@@ -560,6 +646,32 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("--designs", action="store_true", help="the shipped experimental designs instead")
     p_list.set_defaults(func=_cmd_list)
 
+    p_city = sub.add_parser("city", help="make a city file of your own gemeente from CBS and RIVM figures")
+    city_sub = p_city.add_subparsers(dest="city_command", required=True, parser_class=_Parser)
+    p_imp = city_sub.add_parser("import", help="one neighbourhood per wijk or buurt, from CBS Kerncijfers wijken "
+                                "en buurten (and RIVM's loneliness estimates)")
+    p_imp.add_argument("source", help="kwb-YYYY.xlsx or kwb-YYYY.csv from CBS, or cbs:<table> such as cbs:85984NED "
+                       "(CBS's API; needs the cbs extra)")
+    p_imp.add_argument("--gemeente", required=True, help="the gemeente: its code (GM0599) or name (Rotterdam)")
+    p_imp.add_argument("--level", choices=("wijk", "buurt"), default="wijk",
+                       help="which areas become neighbourhoods (default wijk)")
+    p_imp.add_argument("--rivm", metavar="SOURCE", help="RIVM Gezondheid per wijk en buurt (table 50120NED) as a "
+                       "CSV or XLSX file, or rivm:50120NED: loneliness and more, kept to compare with the model")
+    p_imp.add_argument("--rivm-period", default="", metavar="YEAR",
+                       help="year of the RIVM estimates (default: the latest in the file)")
+    p_imp.add_argument("--min-inhabitants", type=int, default=MIN_INHABITANTS, metavar="N",
+                       help=f"smaller buurten are merged into the largest of their wijk, smaller wijken left out "
+                            f"(default {MIN_INHABITANTS})")
+    p_imp.add_argument("--out", required=True, help="the city file to write (.toml; must not exist yet)")
+    p_imp.set_defaults(func=_cmd_city_import)
+    p_map = city_sub.add_parser("map", help="draw a city file's neighbourhoods from the CBS/PDOK boundaries")
+    p_map.add_argument("city", help="a city file written by `vitality city import`")
+    p_map.add_argument("--map", required=True, metavar="GPKG", help="wijkenbuurten_YYYY.gpkg (CBS/PDOK)")
+    p_map.add_argument("--figure", default="low_income_share", metavar="NAME",
+                       help=f"what to colour by (default low_income_share; one of {', '.join(MAP_FIGURES)})")
+    p_map.add_argument("--out", required=True, help="the image to write (.png or .svg; must not exist yet)")
+    p_map.set_defaults(func=_cmd_city_map)
+
     p_show = sub.add_parser("show", help="show a scenario's resolved parameters and interventions")
     p_show.add_argument("scenario", help=scenario_help)
     p_show.add_argument("--json", action="store_true", help="JSON instead of a TOML scenario file")
@@ -576,7 +688,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.argv = argv
         return args.func(args)
     except (UsageError, ParameterError, api.StoreError, api.ResultsError, api.BudgetError, ReportError,
-            AnalysisError, RoomError, OSError) as exc:
+            AnalysisError, RoomError, OpenDataError, OSError) as exc:
         print(f"vitality: error: {_error_text(exc)}", file=sys.stderr)
         return 2
     except api.BatchStoppedError as exc:

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "throughput.py"
 
 
@@ -33,3 +35,16 @@ def test_benchmark_prints_one_row_per_size_with_consistent_numbers() -> None:
 def test_benchmark_rejects_bad_sizes_with_a_one_line_error() -> None:
     run = subprocess.run([sys.executable, str(SCRIPT), "--sizes", "10"], capture_output=True, text=True)
     assert run.returncode == 2 and "at least 50 residents" in run.stderr.strip().splitlines()[-1]
+
+
+def test_real_city_benchmark_prints_one_row_per_scale() -> None:
+    script = SCRIPT.with_name("real_city.py")
+    out = subprocess.run([sys.executable, str(script), "--scales", "0.02", "0.04", "--inhabitants", "40000",
+                          "--wijken", "8", "--burn-in", "0.05", "--years", "0.05"],
+                         check=True, capture_output=True, text=True).stdout
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()
+            if line.startswith("| ") and "---" not in line]
+    assert rows[0] == ["scale", "adults", "import s", "build + burn-in s", "run s", "resident-steps/s", "peak MiB"]
+    assert [r[0] for r in rows[1:]] == ["0.02", "0.04"]
+    small, large = (int(r[1].replace(",", "")) for r in rows[1:])
+    assert large == pytest.approx(2 * small, rel=0.05), "twice the scale, twice the adults"

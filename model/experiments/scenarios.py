@@ -31,11 +31,12 @@ import json
 import re
 import tomllib
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.core.city import neighbourhoods
+from model.core.city import neighbourhoods as city_neighbourhoods
 from model.core.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
 from model.core.parameters import Parameters, parameters_from_dict
 from model.core.schema import ParameterError, check_value, did_you_mean, param
@@ -201,11 +202,13 @@ def scenario_path(path_or_name: str | Path, folder: Path = SCENARIO_DIR, what: s
     return path
 
 
-def load_scenario(path_or_name: str | Path) -> Scenario:
+def load_scenario(path_or_name: str | Path, neighbourhoods: Sequence[str] | None = None) -> Scenario:
     """Read and validate a scenario file.
 
     Args:
         path_or_name: A shipped scenario's name (``scenarios/<name>.toml``) or the path of a TOML file.
+        neighbourhoods: The names interventions may act in, for a scenario meant for a real city
+            (its wijken); by default those of the scenario's own archetypes.
 
     Returns:
         The scenario, with resolved parameters and validated interventions.
@@ -218,7 +221,7 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
     path = scenario_path(path_or_name)
     data, source = read_toml(path)
     try:
-        return _parse(data, path, source)
+        return _parse(data, path, source, neighbourhoods)
     except ParameterError as exc:
         raise ScenarioError(f"{shown_path(path)}: {exc}") from None
 
@@ -259,7 +262,7 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise ScenarioError(f"{where}: not valid TOML: {exc}") from None
 
 
-def _parse(data: dict[str, Any], path: Path, source: str) -> Scenario:
+def _parse(data: dict[str, Any], path: Path, source: str, neighbourhoods: Sequence[str] | None = None) -> Scenario:
     reject_unknown(data, TOP_LEVEL_KEYS, "")
     name = check_name(data.get("name", path.stem))
     if "description" not in data:
@@ -276,7 +279,8 @@ def _parse(data: dict[str, Any], path: Path, source: str) -> Scenario:
     entries = data.get("interventions", [])
     if not isinstance(entries, list):
         raise ParameterError("interventions: expected [[interventions]] tables")
-    specs = tuple(_intervention(entry, f"interventions[{i}]", params) for i, entry in enumerate(entries, 1))
+    known = list(neighbourhoods) if neighbourhoods is not None else list(city_neighbourhoods(params)[1])
+    specs = tuple(_intervention(entry, f"interventions[{i}]", params, known) for i, entry in enumerate(entries, 1))
     return Scenario(name, description, description_nl, params, specs, path, source)
 
 
@@ -295,7 +299,7 @@ def check_name(name: Any) -> str:
     return name
 
 
-def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpec:
+def _intervention(entry: Any, where: str, params: Parameters, known: list[str]) -> InterventionSpec:
     if not isinstance(entry, dict):
         raise ParameterError(f"{where}: expected a table, got {entry!r}")
     kind = entry.get("type")
@@ -319,7 +323,7 @@ def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpe
     hints = typing.get_type_hints(cls)
     settings = defaults | {key: check_value(f"{where}.{key}", setting_field(kind, key), value, hints[key])
                            for key, value in entry.items() if key in defaults}
-    spec = InterventionSpec(kind, at_year, until_year, _neighbourhoods(entry, where, params), settings)
+    spec = InterventionSpec(kind, at_year, until_year, _neighbourhoods(entry, where, known), settings)
     try:
         spec.make()  # the intervention's own checks of its settings
     except (TypeError, ValueError) as exc:
@@ -332,11 +336,10 @@ def setting_field(kind: str, key: str) -> dataclasses.Field:
     return INTERVENTION_REGISTRY[kind].__dataclass_fields__[key]
 
 
-def _neighbourhoods(entry: dict[str, Any], where: str, params: Parameters) -> tuple[str, ...]:
+def _neighbourhoods(entry: dict[str, Any], where: str, known: list[str]) -> tuple[str, ...]:
     names = entry.get("neighbourhoods", [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ParameterError(f"{where}.neighbourhoods: expected a list of neighbourhood names, got {names!r}")
-    known = list(neighbourhoods(params)[1])  # the model's own naming rule (no city is built)
     for n in names:
         if n not in known:
             raise ParameterError(f"{where}.neighbourhoods: unknown neighbourhood {n!r}{did_you_mean(n, known)}"

@@ -6,9 +6,10 @@ or ``vitality compare`` (or first runs the given scenarios) with :func:`model.ap
 plain-language summary generated from the numbers, a reading guide with where each steering mode is the
 best choice (:mod:`model.reporting.guide`), the key outputs with 95% confidence intervals and
 paired differences against the reference (first) scenario, figures with bands, the neighbourhood
-differences that matter, what the model assumes and leaves out (quoted from ``docs/ODD.md`` at
-report time), how well the baseline matches its calibration targets (``docs/validation.json``) and
-the provenance of the run.
+differences that matter, for a real city its observed figures beside the simulated ones and maps of
+its wijken (:mod:`~model.reporting.city`), what the model assumes and leaves out (quoted from
+``docs/ODD.md`` at report time), how well the baseline matches its calibration targets
+(``docs/validation.json``) and the provenance of the run.
 
 The page is rendered by Jinja2 from ``model/reporting/templates/report.html.j2``; its Dutch and
 English texts are in ``model/reporting/templates/report_texts.toml``; numbers and dates are
@@ -17,9 +18,7 @@ formatted for the language by Babel.
 
 from __future__ import annotations
 
-import base64
 import functools
-import io
 import json
 import math
 import shlex
@@ -58,6 +57,7 @@ from model.experiments.publish import publish_file
 from model.experiments.scenarios import TIMING_KEYS
 from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from model.reporting.city import city_part, png_uri
 from model.reporting.guide import mode_findings
 from model.reporting.odd import find_odd_sections
 
@@ -239,12 +239,8 @@ def key_output_groups(table: pd.DataFrame, t: dict[str, Any], locale: str) -> li
 def figures(comparison: Comparison, t: dict[str, Any], lang: str) -> list[dict[str, str]]:
     """The key outputs over time (mean and 95% band per scenario), as PNG data URIs."""
     city = pd.concat([r.city.assign(scenario=name) for name, r in comparison.results.items()], ignore_index=True)
-    result = []
-    for key, fig in key_output_figures(city, REPORT_OUTPUTS, lang, xlabel=t["year"], title=t["figure_title"]).items():
-        fig.savefig(png := io.BytesIO(), format="png", dpi=120)
-        result.append({"key": key, "label": OUTPUTS[key].label[lang],
-                       "src": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")})
-    return result
+    return [{"key": key, "label": OUTPUTS[key].label[lang], "src": png_uri(fig)} for key, fig in
+            key_output_figures(city, REPORT_OUTPUTS, lang, xlabel=t["year"], title=t["figure_title"]).items()]
 
 
 def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[dict[str, Any]]:
@@ -403,7 +399,7 @@ def _environment() -> Environment:
 
 
 def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshold: float = DEFAULT_THRESHOLD,
-                  docs: Path = DOCS, today: date | None = None) -> str:
+                  docs: Path = DOCS, today: date | None = None, boundaries: str | Path | None = None) -> str:
     """Render the report of a comparison as one self-contained HTML page.
 
     Args:
@@ -412,6 +408,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
         threshold: Smallest neighbourhood difference that matters, as a share of the reference value.
         docs: Folder with ``ODD.md``, ``validation.json`` and the findings on where each mode wins.
         today: Date printed as the report's date (default: today).
+        boundaries: For results run in a real city: the CBS/PDOK GeoPackage, to draw its wijken.
 
     Returns:
         The HTML text.
@@ -468,6 +465,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
                                       seeds=len(comparison.seeds)),
         own_not_baseline=t["own_not_baseline"].format(ref=ref),
         provenance=provenance(comparison, t, locale),
+        city=city_part(comparison, t, lang, locale, boundaries),
     )
 
 

@@ -24,6 +24,7 @@ from model.workshop.sliders import (
     SliderSpec,
     decimals,
     lever_specs,
+    place_problem,
     slider_specs,
     snap,
     start_settings,
@@ -33,6 +34,6 @@ from model.workshop.sliders import (
 __all__ = [
     "DECISION_COLOUR", "DEFAULT_SCENARIO", "KEY_LEVERS", "ODD_PATH", "STEERING_MODES", "Decision", "Monitor",
     "SliderSpec", "Snapshot", "WorkshopModel", "charts_png", "decimals", "export_name", "figure", "info_html",
-    "info_markdown", "lever_specs", "monitors", "odd_section", "png", "session_csv", "slider_specs", "snap",
-    "snapshot", "start_settings", "start_values",
+    "info_markdown", "lever_specs", "monitors", "odd_section", "place_problem", "png", "session_csv", "slider_specs",
+    "snap", "snapshot", "start_settings", "start_values",
 ]

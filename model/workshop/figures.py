@@ -5,6 +5,7 @@ Figures are built with matplotlib's Agg renderer (no pyplot), so they are safe t
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from model.core.outputs import OUTPUTS
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.plots import FIGURE_OUTPUTS
 from model.i18n import INITIATIVE_KIND_NAMES, intervention_name, neighbourhood_name, t
+from model.opendata import load_city
+from model.opendata.geo import city_shapes, draw_map
 from model.workshop.session import Snapshot
 
 _ACTIVITIES = ("hours_casework", "hours_admin", "hours_connecting", "hours_initiative_support",
@@ -202,11 +205,30 @@ def draw_hours(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
     fig.suptitle(t("chart_hours", lang), fontsize=12)
 
 
-_DRAW = {"network": draw_network, "timeseries": draw_timeseries, "hours": draw_hours}
+@functools.cache
+def _city_map(city_file: str, boundaries: str) -> tuple[str, dict, dict]:
+    """The city's name, its neighbourhood shapes and its other areas (read once per city and map)."""
+    city = load_city(city_file)
+    shapes, _, others = city_shapes(city, boundaries)
+    return city.name, shapes, others
+
+
+def draw_city_map(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
+    """Each neighbourhood of a real city coloured by its lonely share now (or its difference from the baseline)."""
+    name, shapes, others = _city_map(*s.map_source)
+    diff = s.baseline is not None
+    if diff:
+        title, unit = t("chart_map_diff", lang, city=name, week=s.week), t("chart_map_diff_unit", lang)
+    else:
+        title, unit = t("chart_map", lang, city=name, week=s.week), t("chart_map_unit", lang)
+    draw_map(shapes, s.map_values, title, unit, others=others, diverging=diff, fig=fig)
+
+
+_DRAW = {"network": draw_network, "timeseries": draw_timeseries, "hours": draw_hours, "map": draw_city_map}
 
 
 def figure(kind: str, s: Snapshot, lang: str, width: float = 7.0, height: float = 4.5) -> Figure:
-    """Build a new figure of ``kind`` (``network``, ``timeseries`` or ``hours``), size in inches."""
+    """Build a new figure of ``kind`` (``network``, ``timeseries``, ``hours`` or ``map``), size in inches."""
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     _DRAW[kind](fig, s, lang)

@@ -8,6 +8,7 @@ read; the live levers are the interventions that declare how the room applies th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,8 +20,12 @@ from model.core.schema import Slider, Text, describe
 from model.core.steering import STEERING_REGISTRY
 from model.experiments.scenarios import list_scenarios, load_scenario
 from model.i18n import PARAMETER_HELP_NL, PARAMETER_LABELS
+from model.opendata import OpenDataError, load_city
+from model.opendata.geo import city_shapes
 
 DEFAULT_SCENARIO = "baseline"
+#: Environment variables naming a city file (``vitality city import``) and the CBS/PDOK GeoPackage to start in.
+CITY_VARIABLE, MAP_VARIABLE = "VITALITY_CITY", "VITALITY_MAP"
 
 #: Start-setting sliders of parameters no plug-in owns: schema field -> (lowest, highest, step) on the
 #: dashboard (labels in :data:`model.i18n.PARAMETER_LABELS`). The range is narrowed from the schema's
@@ -172,5 +177,30 @@ def start_values(scenario_name: str) -> dict[str, float]:
 
 
 def start_settings(scenario_name: str = DEFAULT_SCENARIO, seed: int = 1) -> dict[str, Any]:
-    """Return the keyword arguments of :class:`WorkshopModel` for a scenario with its own slider values."""
-    return {"scenario_name": scenario_name, "seed": seed, "overrides": start_values(scenario_name)}
+    """Return the keyword arguments of :class:`WorkshopModel` for a scenario with its own slider values.
+
+    The environment variables :data:`CITY_VARIABLE` and :data:`MAP_VARIABLE` (``make dashboard
+    CITY=... MAP=...``) start it in a real city, with a map of its neighbourhoods.
+    """
+    return {"scenario_name": scenario_name, "seed": seed, "overrides": start_values(scenario_name)} | place()
+
+
+def place() -> dict[str, str]:
+    """The city file and map named by :data:`CITY_VARIABLE` and :data:`MAP_VARIABLE` (empty ones left out)."""
+    return {key: os.environ[variable] for key, variable in (("city", CITY_VARIABLE), ("boundaries", MAP_VARIABLE))
+            if os.environ.get(variable)}
+
+
+def place_problem() -> str | None:
+    """Why the city file or map of the environment cannot be used (one line), or None."""
+    given = place()
+    if "boundaries" in given and "city" not in given:
+        return f"{MAP_VARIABLE} (MAP=) draws a real city: give its city file with {CITY_VARIABLE} (CITY=) too"
+    try:
+        if "city" in given:
+            city = load_city(given["city"])
+            if "boundaries" in given:
+                city_shapes(city, given["boundaries"])
+    except OpenDataError as exc:
+        return str(exc)
+    return None
