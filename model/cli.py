@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
-import errno
-import glob
 import json
 import math
 import os
@@ -26,17 +23,27 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
 import segno
 
 from model import api
-from model.core.parameters import Parameters
+from model.cli_arguments import (
+    Parser,
+    UsageError,
+    batch_options,
+    check_execution,
+    city_run,
+    counted,
+    describe_runs,
+    error_text,
+    interval_notes,
+    load_scenarios,
+    print_observed,
+    results_folder,
+    seed_list,
+    simulate,
+)
 from model.core.schema import ParameterError
-from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import AnalysisError
-from model.experiments.runner import MAX_SEED
-from model.experiments.scenarios import Scenario
-from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
 from model.experiments.tipping import DIVERSIONS, LOOP_STRENGTHS, MULTIPLIERS, TippingDesign
 from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from model.opendata import OpenDataError
@@ -58,213 +65,16 @@ from model.workshop.room.story import room_report
 RUN_OPTIONS = ("residents", "years", "seeds", "seed", "out", "city", "scale")
 
 
-class UsageError(Exception):
-    """Bad input from the user: reported in one line with exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse prints usage and exits 2; keep it to one line
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
-
-
-# ---------------------------------------------------------------------- printing
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _note(text: str) -> None:
-    """Tell the user something worth knowing that is not an error (on stderr, one line)."""
-    print(f"vitality: note: {text}", file=sys.stderr)
-
-
-def _interval_notes(seeds: int) -> None:
-    """Say which intervals the table shows, and when they are missing or wide for want of seeds."""
-    print("95% CIs over seeds: Student's t, for counts on the log scale and for shares and indices on the logit "
-          "scale (they stay within range); paired differences on the natural scale")
-    if seeds < MIN_SEEDS:
-        _note(f"no intervals: they need at least {MIN_SEEDS} seeds; run with --seeds {FEW_SEEDS} or more")
-    elif seeds < FEW_SEEDS:
-        _note(f"with {seeds} seeds the intervals are wide; run with --seeds {FEW_SEEDS} or more before drawing "
-              "conclusions")
-
-
-#: What to do about a file system error, by its errno.
-_OS_ERROR_HINTS = {errno.ENAMETOOLONG: "choose a shorter name or --out", errno.ENOSPC: "free some disk space",
-                   errno.EACCES: "check the permissions or choose another --out", errno.EROFS: "choose another --out"}
-
-
-def _error_text(exc: Exception) -> str:
-    """The one-line message of an error: its own text, or for a file system error the file, the problem, a fix."""
-    if isinstance(exc, OSError) and exc.strerror:
-        hint = _OS_ERROR_HINTS.get(exc.errno)
-        return f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror}{f'; {hint}' if hint else ''}"
-    return str(exc)
-
-
-# ---------------------------------------------------------------------- checking arguments
-def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]:
-    """Load scenarios and apply the command line's overrides."""
-    options = {"n_residents": ("--residents", args.residents), "years": ("--years", args.years),
-               "steering_mode": ("--steering", getattr(args, "steering", None))}
-    overrides = {key: value for key, (_, value) in options.items() if value is not None}
-    city = _city(args)
-    loaded = [api.load_scenario(name, city.city.labels() if city else None) for name in names]
-    try:
-        scenarios = [sc.with_parameters(overrides) for sc in loaded]
-    except ParameterError as exc:  # an override from the command line: name the option, not the key
-        key, problem = str(exc).split(":", 1)
-        raise UsageError(f"{options[key][0] if key in options else key}:{problem}") from None
-    if city is not None:
-        scenarios = [city.scenario(sc) for sc in scenarios]
-    seen: set[str] = set()
-    for sc in scenarios:
-        if sc.name in seen:
-            raise UsageError(f"scenario {sc.name!r} is given twice; compare different scenarios")
-        seen.add(sc.name)
-        weeks = round(sc.params.years * WEEKS_PER_YEAR)
-        for spec in sc.interventions:
-            if spec.start_week >= weeks:
-                _note(f"in {sc.name}, {spec.type} starts at year {spec.at_year:g}, after the end of the run "
-                      f"({sc.params.years:g} years); it has no effect")
-    return scenarios
-
-
-def _city(args: argparse.Namespace) -> CityRun | None:
-    """The city file of ``--city`` at ``--scale`` (read once per command), or None."""
-    if getattr(args, "city", None) is None:
-        if getattr(args, "scale", None) is not None:
-            raise UsageError("--scale only applies with --city (a sample of a real city's adults)")
-        return None
-    if getattr(args, "residents", None) is not None:
-        raise UsageError("--residents does not apply with --city: the city sets its adults; use --scale for a "
-                         "sample of them")
-    if not hasattr(args, "city_run"):
-        args.city_run = CityRun.load(args.city, 1.0 if args.scale is None else args.scale)
-    return args.city_run
-
-
-def _seeds(args: argparse.Namespace) -> list[int]:
-    if args.seeds < 1:
-        raise UsageError("--seeds must be at least 1")
-    if not 0 <= args.seed <= MAX_SEED - args.seeds + 1:
-        raise UsageError(f"--seed must be 0 or more and the last seed at most {MAX_SEED} (2**63 - 1)")
-    return list(range(args.seed, args.seed + args.seeds))
-
-
-def _check_execution(args: argparse.Namespace, params: Parameters, runs: int, weekly_tables: bool,
-                     fewer: str) -> None:
-    """Settle ``--jobs`` (at most the cores and the runs) and check that the batch fits on this machine.
-
-    Args:
-        args: The command's arguments; ``args.jobs`` is set.
-        params: The parameters of the largest run (its size).
-        runs: Number of runs.
-        weekly_tables: Whether the batch keeps every run's weekly tables (comparisons) or one row a run.
-        fewer: The options that make what is kept smaller, for the message.
-
-    Raises:
-        UsageError: ``--jobs`` below 1.
-        BudgetError: The batch needs more memory than this machine has available.
-
-    """
-    cores = api.default_jobs()
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
-    if args.jobs is not None and args.jobs > cores and not args.scheduler:
-        _note(f"--jobs {args.jobs}: this machine has {_count(cores, 'core')} for this process; using {cores}")
-    args.jobs = min(args.jobs or cores, cores, runs)  # more processes than cores or runs only cost memory
-    if args.scheduler:  # the cluster's workers do the runs; this process keeps what comes back
-        cost = api.batch_cost(params, runs, 1, weekly_tables)
-        api.check_memory(dataclasses.replace(cost, run_bytes=0), f"{_count(runs, 'run')}", fewer)
-        return
-    cost = api.batch_cost(params, runs, args.jobs, weekly_tables)
-    api.check_memory(cost, f"{_count(runs, 'run')} of {params.n_residents} residents over {params.years:g} years",
-                     fewer)
-    if cost.seconds >= 60:
-        _note(f"{_count(runs, 'run')}: {cost.describe()}; progress is shown, and Ctrl-C stops (the same command "
-              "resumes)")
-
-
-#: Where results go without ``--out``: ``results/<name>-<time>``, the time in this format.
-RESULTS_DIR = Path("results")
-TIME_FORMAT = "%Y%m%d-%H%M%S"
-
-
-def _out(args: argparse.Namespace, name: str, tasks: Sequence[api.Task]) -> Path:
-    """The results folder: ``--out``; else the folder of this command's unfinished batch, or a new one.
-
-    Without ``--out`` every call would choose a new ``results/<name>-<time>``, so a batch that was
-    stopped (Ctrl-C, a signal, a crash, ``kill -9``) is looked up instead: the work folder of the
-    same runs under ``results/`` (see :func:`model.api.unfinished_out`).
-    """
-    if args.out:
-        return Path(args.out)
-    earlier = []
-    for work in sorted(RESULTS_DIR.glob(f"{glob.escape(name)}-*.work")):
-        out = work.with_suffix("")
-        try:  # only folders this function names; the time also orders them
-            datetime.strptime(out.name[len(name) + 1:], TIME_FORMAT)
-        except ValueError:
-            continue
-        earlier.append(out)
-    if (found := api.unfinished_out(tasks, earlier)) is not None:
-        _note(f"resuming the unfinished work of this command in {api.work_folder(found)}")
-        return found
-    return RESULTS_DIR / f"{name}-{datetime.now():{TIME_FORMAT}}"
-
-
-def _batch_options(args: argparse.Namespace) -> dict:
-    """What :mod:`model.api` needs to run a batch for this command: the command (which resumes it), execution."""
-    return {"command": ["vitality", *args.argv], "jobs": args.jobs, "scheduler": args.scheduler}
-
-
-def _simulate(scenarios: list[Scenario], args: argparse.Namespace, name: str) -> tuple[pd.DataFrame, Path]:
-    """Run (resumably), summarise and write: the part that ``run``, ``compare`` and ``report`` share."""
-    seeds = _seeds(args)
-    largest = max((sc.params for sc in scenarios), key=lambda p: p.n_residents * (p.years + p.burn_in_years))
-    _check_execution(args, largest, len(scenarios) * len(seeds), True, "--seeds or --years")
-    out = _out(args, name, api.scenario_tasks(scenarios, seeds))
-    _, table = api.save_comparison(scenarios, seeds, out, city=_city(args), **_batch_options(args))
-    return table, out
-
-
-def _print_observed(out: Path) -> None:
-    """For a city with RIVM figures: loneliness per neighbourhood, observed next to simulated (the reference)."""
-    path = out / "observed.csv"
-    if not path.is_file():
-        return
-    table = pd.read_csv(path)
-    lonely = table[(table["figure"] == "lonely_pct") & (table["scenario"] == table["scenario"].iloc[0])]
-    if lonely.empty:
-        return
-    print(f"Lonely adults (%) per neighbourhood, observed (RIVM) and simulated ({lonely['scenario'].iloc[0]}, "
-          "mean over the last year with 95% CI); all figures in observed.csv:")
-    shown = pd.DataFrame({"neighbourhood": lonely["neighbourhood"], "observed": lonely["observed"].map("{:.1f}".format),
-                          "simulated [95% CI]": [f"{m:.1f} [{lo:.1f}, {hi:.1f}]" for m, lo, hi in
-                                                 zip(lonely["simulated"], lonely["ci_low"], lonely["ci_high"],
-                                                     strict=True)],
-                          "difference": lonely["difference"].map("{:+.1f}".format)})
-    print(shown.to_string(index=False))
-
-
-def _describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
-    p = scenarios[0].params
-    city = _city(args)
-    where = (f"{city.city.name}, {len(city.city.neighbourhoods)} {city.city.level}en, {p.n_residents:,} of its "
-             f"{city.city.adults:,} adults (--scale {city.scale:g})" if city else f"{p.n_residents} residents")
-    return f"{where}, {p.years:g} years, {_count(args.seeds, 'seed')} ({args.seed}-{args.seed + args.seeds - 1})"
-
-
 # ---------------------------------------------------------------------- commands
 def _cmd_run(args: argparse.Namespace) -> int:
-    scenarios = _scenarios([args.scenario], args)
+    scenarios = load_scenarios([args.scenario], args)
     sc = scenarios[0]
-    table, out = _simulate(scenarios, args, sc.name)
+    table, out = simulate(scenarios, args, sc.name)
     print(f"Scenario {sc.name} ({sc.description}; steering: {sc.params.steering_mode}): "
-          f"{_describe_runs(scenarios, args)}; mean over the last year with 95% CI:")
+          f"{describe_runs(scenarios, args)}; mean over the last year with 95% CI:")
     print(api.format_table(table))
-    _interval_notes(args.seeds)
-    _print_observed(out)
+    interval_notes(args.seeds)
+    print_observed(out)
     print(f"Results written to {out}/")
     return 0
 
@@ -272,13 +82,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     if len(args.scenarios) < 2:
         raise UsageError("compare needs at least two scenarios (the first is the reference)")
-    scenarios = _scenarios(args.scenarios, args)
-    table, out = _simulate(scenarios, args, "compare-" + "-".join(sc.name for sc in scenarios)[:60])
-    print(f"Comparison on the same seeds: {_describe_runs(scenarios, args)}; mean over the last year and "
+    scenarios = load_scenarios(args.scenarios, args)
+    table, out = simulate(scenarios, args, "compare-" + "-".join(sc.name for sc in scenarios)[:60])
+    print(f"Comparison on the same seeds: {describe_runs(scenarios, args)}; mean over the last year and "
           f"difference against {scenarios[0].name}, with 95% CIs over paired seeds:")
     print(api.format_table(table))
-    _interval_notes(args.seeds)
-    _print_observed(out)
+    interval_notes(args.seeds)
+    print_observed(out)
     print(f"Results written to {out}/ (summary.csv has the comparison table)")
     return 0
 
@@ -311,8 +121,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
                                  "`vitality compare`, a scenario file (.toml) or a shipped scenario's name")
         if args.map is not None and args.city is None:
             raise UsageError("--map draws the wijken of a real city: run the scenarios with --city")
-        scenarios = _scenarios(args.inputs, args)
-        _, out = _simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
+        scenarios = load_scenarios(args.inputs, args)
+        _, out = simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
         print(f"Results written to {out}/")
         comparison = api.combine([api.read_results(out)])
     if report is None:
@@ -344,7 +154,7 @@ def _cmd_room(args: argparse.Namespace) -> int:
         room = start_room(args.scenario, args.residents, args.seed, args.weeks, layout, args.out)
     url = join_address(args.host, args.port)
     s = room.settings
-    print(f"Workshop room: {s.scenario_name}, {_count(s.overrides['n_residents'], 'resident')}, seed {s.seed}; "
+    print(f"Workshop room: {s.scenario_name}, {counted(s.overrides['n_residents'], 'resident')}, seed {s.seed}; "
           f"record: {room.path}")
     print(f"Participants: {url}  code {room.code}")
     segno.make(join_link(url, room), error="m").terminal(compact=True)
@@ -375,20 +185,20 @@ def _room_story(args: argparse.Namespace, report: Path | None, pdf: Callable[[st
 def _cmd_sweep(args: argparse.Namespace) -> int:
     design = api.load_design(args.design).with_overrides(args.residents, args.years, args.replications,
                                                          args.samples)
-    if (city := _city(args)) is not None:
+    if (city := city_run(args)) is not None:
         design = city.design(design)
     runs = design.n_points * len(design.scenarios) * design.replications
     p = design.scenarios[0].params
-    _check_execution(args, p, runs, False, "--samples or --replications")  # before the points are drawn
+    check_execution(args, p, runs, False, "--samples or --replications")  # before the points are drawn
     tasks = design.tasks(design.points())  # checks every point's parameters before anything runs
-    print(f"Sweep {design.name} ({design.method}): {_count(design.n_points, 'point')} x "
-          f"{_count(len(design.scenarios), 'scenario')} x {_count(design.replications, 'seed')} = "
-          f"{_count(runs, 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
-    out = _out(args, f"sweep-{design.name}", tasks)
+    print(f"Sweep {design.name} ({design.method}): {counted(design.n_points, 'point')} x "
+          f"{counted(len(design.scenarios), 'scenario')} x {counted(design.replications, 'seed')} = "
+          f"{counted(runs, 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
+    out = results_folder(args, f"sweep-{design.name}", tasks)
     changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
                                   ("replications", args.replications), ("samples", args.samples)) if v is not None}
     note = "".join(f"# overridden on the command line: {k} = {v}\n" for k, v in changed.items())
-    api.save_sweep(design, out, note=note, **_batch_options(args))
+    api.save_sweep(design, out, note=note, **batch_options(args))
     print(f"Results written to {out}/ (runs.csv: one row per point, scenario and seed); "
           f"analyse them with: vitality analyse {shlex.quote(str(out))}")
     return 0
@@ -401,8 +211,8 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
         raise UsageError(f"analysis folder {out} exists already; choose another with --out or remove it")
     analysis = api.save_analysis(results, out)
     design = results.design
-    print(f"Sweep {design['name']} ({design['method']}, {_count(len(results.points), 'point')}, "
-          f"{_count(len(design['seeds']), 'seed')}): findings")
+    print(f"Sweep {design['name']} ({design['method']}, {counted(len(results.points), 'point')}, "
+          f"{counted(len(design['seeds']), 'seed')}): findings")
     for sentence in analysis.findings:
         print(f"- {sentence}")
     print(f"Tables, figures and findings.md written to {out}/")
@@ -437,7 +247,7 @@ def _listed(values: Sequence[float]) -> str:
 
 def _cmd_tipping(args: argparse.Namespace) -> int:
     args.years = 6.0 if args.years is None else args.years
-    scenario = _scenarios([args.scenario], args)[0]
+    scenario = load_scenarios([args.scenario], args)[0]
     docs = Path(args.docs) if args.docs else None
     if docs and not docs.is_dir():
         raise UsageError(f"--docs {docs}: no such folder; give the documentation folder, e.g. docs")
@@ -445,7 +255,7 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
         raise UsageError("--rescue-years must be 0 (until the end of the run) or more")
     grid = {key: getattr(args, key) for key in ("loop_strengths", "diversions", "multipliers") if getattr(args, key)}
     try:
-        design = TippingDesign(scenario, tuple(_seeds(args)), rescue_years=args.rescue_years, **grid)
+        design = TippingDesign(scenario, tuple(seed_list(args)), rescue_years=args.rescue_years, **grid)
     except ParameterError as exc:  # name the option that set the value
         key, _, problem = str(exc).partition(":")
         option = TIPPING_OPTIONS.get(key, "--diversions" if key.endswith(".diversion") else key)
@@ -454,13 +264,13 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
         print(f"vitality: note: the trap is measured {design.measure_gap:g} years after the shock ends; "
               "--years 6 or more measures it 3 years after", file=sys.stderr)
     p = scenario.params
-    print(f"Tipping experiment: {_count(len(design.points()), 'grid point')} x {_count(len(design.seeds), 'seed')} "
-          f"= {_count(len(design.points()) * len(design.seeds), 'run')} of {p.n_residents} residents over "
+    print(f"Tipping experiment: {counted(len(design.points()), 'grid point')} x {counted(len(design.seeds), 'seed')} "
+          f"= {counted(len(design.points()) * len(design.seeds), 'run')} of {p.n_residents} residents over "
           f"{p.years:g} years", file=sys.stderr)
     tasks = design.tasks()
-    _check_execution(args, scenario.params, len(tasks), False, "--seeds or the grid (--strengths, --diversions)")
-    out = _out(args, "tipping", tasks)
-    tipping = api.save_tipping(design, out, docs=docs, **_batch_options(args))
+    check_execution(args, scenario.params, len(tasks), False, "--seeds or the grid (--strengths, --diversions)")
+    out = results_folder(args, "tipping", tasks)
+    tipping = api.save_tipping(design, out, docs=docs, **batch_options(args))
     print("Findings:")
     for sentence in tipping.findings():
         print(f"- {sentence}")
@@ -541,8 +351,8 @@ def _add_execution_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of ``vitality``."""
-    parser = _Parser(prog="vitality", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog="vitality", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     scenario_help = "a shipped scenario's name (see `vitality list`) or the path of a .toml file"
 
     p_run = sub.add_parser("run", help="run one scenario with replications and write the results")
@@ -647,7 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.set_defaults(func=_cmd_list)
 
     p_city = sub.add_parser("city", help="make a city file of your own gemeente from CBS and RIVM figures")
-    city_sub = p_city.add_subparsers(dest="city_command", required=True, parser_class=_Parser)
+    city_sub = p_city.add_subparsers(dest="city_command", required=True, parser_class=Parser)
     p_imp = city_sub.add_parser("import", help="one neighbourhood per wijk or buurt, from CBS Kerncijfers wijken "
                                 "en buurten (and RIVM's loneliness estimates)")
     p_imp.add_argument("source", help="kwb-YYYY.xlsx or kwb-YYYY.csv from CBS, or cbs:<table> such as cbs:85984NED "
@@ -689,7 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except (UsageError, ParameterError, api.StoreError, api.ResultsError, api.BudgetError, ReportError,
             AnalysisError, RoomError, OpenDataError, OSError) as exc:
-        print(f"vitality: error: {_error_text(exc)}", file=sys.stderr)
+        print(f"vitality: error: {error_text(exc)}", file=sys.stderr)
         return 2
     except api.BatchStoppedError as exc:
         print(f"vitality: {'error: ' if exc.code == 1 else ''}{exc}", file=sys.stderr)
