@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from model.core.parameters import Archetype
-from model.experiments.store import publish_file
+from model.experiments.publish import publish_file
 from model.opendata.city import OBSERVED, City, city_from_figures
 from model.opendata.cityfile import city_to_toml, load_city, parse_city
 from model.opendata.compare import observed_vs_simulated
