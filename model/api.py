@@ -21,10 +21,9 @@ dashboard, the EMA Workbench adapter); :mod:`model.cli` only parses arguments an
 from __future__ import annotations
 
 import json
-import math
 import shlex
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,8 +34,16 @@ import numpy as np
 import pandas as pd
 
 from model.core.outputs import OUTPUTS
-from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import Analysis, SweepResults, analyse, load_results
+from model.experiments.comparison import (
+    DEFAULT_THRESHOLD,
+    KEY_OUTPUTS,
+    clear_effects,
+    comparison_table,
+    format_table,
+    neighbourhood_differences,
+    weeks_averaged,
+)
 from model.experiments.plots import FIGURE_OUTPUTS, draw_bands, key_output_figures, plot_key_outputs
 from model.experiments.provenance import git_state, model_digest, versions
 from model.experiments.runner import RunResult, last_weeks, run, run_many
@@ -54,19 +61,15 @@ from model.experiments.store import (
     run_batch,
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
+from model.messages import InputError, msg
 
-#: The outputs a comparison summarises by default (their labels are in :data:`model.core.outputs.OUTPUTS`).
-KEY_OUTPUTS = ("community_strength", "lonely_share", "severe_share", "casework_load", "open_cases", "waiting_list",
-               "admin_share", "volunteering_share_year", "total_cost_eur")
-#: A neighbourhood difference of 5% of the reference value is worth an alderman's attention.
-DEFAULT_THRESHOLD = 0.05
 #: The files every ``run``/``compare`` results folder has.
 RESULT_FILES = ("manifest.json", "city.parquet", "neighbourhoods.parquet")
 #: Parameters that set the size of a run, not the model.
 SIZE_PARAMETERS = ("n_residents", "years")
 
 
-class ResultsError(ValueError):
+class ResultsError(InputError):
     """A results folder that cannot be read or combined; the message is one line."""
 
 
@@ -203,99 +206,6 @@ def run_design_point(design: Design, values: dict[str, Any], seed: int,
     return {output: float(final[output]) for output in design.outputs}
 
 
-# ---------------------------------------------------------------------- statistics
-def comparison_table(results: dict[str, RunResult], keys: Iterable[str] = KEY_OUTPUTS,
-                     weeks: int = WEEKS_PER_YEAR, lang: str = "en") -> pd.DataFrame:
-    """Key outputs per scenario, and their differences against the first scenario, with 95% CIs.
-
-    Each seed's outputs are averaged over the last ``weeks`` weeks; the intervals are over
-    seeds, and those of the differences over the paired (same-seed) differences.
-
-    Args:
-        results: Results by scenario name, all on the same seeds; the first is the reference.
-        keys: City outputs to summarise, by name.
-        weeks: Length of the final period averaged per seed.
-        lang: Language of the ``output`` column (the outputs' labels): ``"en"`` or ``"nl"``.
-
-    Returns:
-        One row per output and scenario: ``output`` (its label), ``key`` (its name), ``scenario``,
-        ``mean``, ``ci_low``, ``ci_high`` and (except for the reference) ``difference``,
-        ``diff_ci_low``, ``diff_ci_high``.
-
-    """
-    finals = {name: r.final(weeks) for name, r in results.items()}
-    reference = next(iter(finals.values()))
-    rows = []
-    for key in keys:
-        for i, (name, final) in enumerate(finals.items()):
-            mean, low, high = mean_ci(final[key])
-            row = {"output": OUTPUTS[key].label[lang], "key": key, "scenario": name, "mean": mean, "ci_low": low,
-                   "ci_high": high}
-            if i:
-                diff, dlow, dhigh = mean_ci(final[key] - reference[key])  # aligned on seed
-                row |= {"difference": diff, "diff_ci_low": dlow, "diff_ci_high": dhigh}
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _num(v: float, sign: str = "") -> str:
-    """Format a number with as many decimals as its size needs (``sign="+"`` shows a plus sign)."""
-    if pd.isna(v):
-        return "nan"
-    return f"{v:{sign},.0f}" if abs(v) >= 100 else f"{v:{sign}.2f}" if abs(v) >= 1 else f"{v:{sign}.3f}"
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """Render a :func:`comparison_table` as text: value [95% CI] per output and scenario."""
-    shown = pd.DataFrame({
-        "output": table["output"], "scenario": table["scenario"],
-        "mean [95% CI]": [f"{_num(m)} [{_num(lo)}, {_num(hi)}]"
-                          for m, lo, hi in zip(table["mean"], table["ci_low"], table["ci_high"], strict=True)],
-    })
-    if "difference" in table:
-        shown["difference [95% CI]"] = [
-            "(reference)" if pd.isna(d) else f"{_num(d, '+')} [{_num(lo, '+')}, {_num(hi, '+')}]"
-            for d, lo, hi in zip(table["difference"], table["diff_ci_low"], table["diff_ci_high"], strict=True)]
-    if table["scenario"].nunique() == 1:
-        shown = shown.drop(columns="scenario")
-    return shown.to_string(index=False)
-
-
-def neighbourhood_differences(results: dict[str, RunResult], keys: Sequence[str], threshold: float = DEFAULT_THRESHOLD,
-                              weeks: int = WEEKS_PER_YEAR) -> pd.DataFrame:
-    """Paired differences per neighbourhood against the first scenario, and whether each matters.
-
-    Each seed's outputs are averaged per neighbourhood over the last ``weeks`` weeks (as the city
-    summary). A difference *matters* when the 95% CI of the paired (same seed) differences excludes
-    zero and its size is at least ``threshold`` times the reference scenario's mean in that neighbourhood.
-
-    Returns:
-        One row per scenario (except the reference), neighbourhood and output: ``difference``,
-        ``diff_ci_low``, ``diff_ci_high``, ``reference_mean``, ``relative`` and ``matters``.
-
-    """
-    finals = {name: r.final_by_neighbourhood(weeks)[list(keys)] for name, r in results.items()}
-    reference = next(iter(finals.values()))
-    rows = []
-    for name, scenario in list(finals.items())[1:]:
-        paired = scenario.join(reference.add_suffix("_ref"), how="inner")  # aligned on neighbourhood and seed
-        for nbh, runs in paired.groupby(level="neighbourhood", sort=False):
-            for key in keys:
-                diff, low, high = mean_ci(runs[key] - runs[f"{key}_ref"])
-                ref_mean = float(runs[f"{key}_ref"].mean())
-                relative = diff / abs(ref_mean) if ref_mean else math.copysign(math.inf, diff) if diff else 0.0
-                rows.append({"scenario": name, "neighbourhood": nbh, "key": key, "difference": diff,
-                             "diff_ci_low": low, "diff_ci_high": high, "reference_mean": ref_mean,
-                             "relative": relative, "matters": is_clear(low, high) and abs(relative) >= threshold})
-    return pd.DataFrame(rows, columns=["scenario", "neighbourhood", "key", "difference", "diff_ci_low",
-                                       "diff_ci_high", "reference_mean", "relative", "matters"])
-
-
-def weeks_averaged(results: dict[str, RunResult], weeks: int = WEEKS_PER_YEAR) -> int:
-    """Number of weeks in the final period that :meth:`RunResult.final` averages."""
-    return int(last_weeks(next(iter(results.values())).city, weeks)["week"].nunique())
-
-
 # ---------------------------------------------------------------------- results folders: writing
 def batch_timings(report: BatchReport, **run_seconds: Any) -> dict[str, Any]:
     """Timings for a manifest: the runs' own seconds (as given), this session's wall time and run counts."""
@@ -368,7 +278,7 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resum
 
     """
     if out.exists():
-        raise StoreError(f"results folder {out} exists already; choose another with --out or remove it")
+        raise StoreError(msg("store.results_exist", out=out))
     store = RunStore(work_folder(out), tasks, list(command))
     again = shlex.join(resume or command)
     try:
@@ -376,15 +286,13 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resum
             report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
             if report.failed:
                 key, error = next(iter(report.failed.items()))
-                raise BatchStoppedError(
-                    f"{len(report.failed)} of {len(tasks)} runs failed (first, {key}: {error}); their tracebacks are "
-                    f"in {store.folder}/failed/; the other runs are kept: fix the cause and run `{again}` to retry "
-                    "the failed runs", 1)
+                raise BatchStoppedError(msg("batch.failed", failed=len(report.failed), n=len(tasks), key=key,
+                                            error=error, folder=store.folder, again=again), 1)
             yield store, report
     except (KeyboardInterrupt, WorkerCrashedError) as exc:
-        why = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+        why = msg("batch.interrupted") if isinstance(exc, KeyboardInterrupt) else exc.args[0]
         kept = len(store.finished()) if store.folder.exists() else 0
-        raise BatchStoppedError(f"{why}; {kept} finished runs are kept in {store.folder}; run `{again}` to resume",
+        raise BatchStoppedError(msg("batch.stopped", why=why, kept=kept, folder=store.folder, again=again),
                                 130 if isinstance(exc, KeyboardInterrupt) else 1) from None
     store.remove()
 
@@ -512,29 +420,25 @@ def read_results(folder: Path) -> ResultsFolder:
     """
     for name in RESULT_FILES:
         if not (folder / name).is_file():
-            raise ResultsError(f"{folder} is not a results folder (no {name}); give a folder written by "
-                               "`vitality run` or `vitality compare`")
+            raise ResultsError(msg("results.not_a_folder", folder=folder, name=name))
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         names = [sc["name"] for sc in manifest["scenarios"]]
         _setup(manifest)
     except json.JSONDecodeError as exc:
-        raise ResultsError(f"{folder / 'manifest.json'} is not valid JSON ({exc}); was it edited by hand?") from None
+        raise ResultsError(msg("results.bad_json", path=folder / "manifest.json", problem=str(exc))) from None
     except (KeyError, TypeError, ValueError) as exc:
-        raise ResultsError(f"{folder / 'manifest.json'} lacks {exc} or has it in the wrong form; "
-                           "give a folder written by `vitality run` or `vitality compare`") from None
+        raise ResultsError(msg("results.bad_manifest", path=folder / "manifest.json", problem=str(exc))) from None
     try:
         city = pd.read_parquet(folder / "city.parquet")
         neighbourhoods = pd.read_parquet(folder / "neighbourhoods.parquet")
     except (OSError, ValueError) as exc:
-        raise ResultsError(f"{folder}: cannot read its tables ({str(exc).splitlines()[0]})") from None
+        raise ResultsError(msg("results.unreadable", folder=folder, problem=str(exc).splitlines()[0])) from None
     for table, frame in (("city", city), ("neighbourhoods", neighbourhoods)):
         if "scenario" not in frame or set(frame["scenario"]) != set(names):
-            raise ResultsError(f"{folder}: {table}.parquet and manifest.json name different scenarios; "
-                               "the folder was changed after it was written")
+            raise ResultsError(msg("results.changed", folder=folder, table=table))
         if missing := [name for name in OUTPUTS if name not in frame]:
-            raise ResultsError(f"{folder}: {table}.parquet has no {missing[0]} column: it was written by an older "
-                               "version of the model; run its scenarios again")
+            raise ResultsError(msg("results.older", folder=folder, table=table, column=missing[0]))
     return ResultsFolder(folder, manifest, city, neighbourhoods)
 
 
@@ -556,7 +460,7 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
         for sc in folder.manifest["scenarios"]:
             name = sc["name"]
             if name in results:
-                raise ResultsError(f"scenario {name!r} is in more than one results folder; give each scenario once")
+                raise ResultsError(msg("results.twice", name=name))
             scenarios.append(sc)
             results[name] = RunResult(*(frame[frame["scenario"] == name].drop(columns="scenario")
                                         .reset_index(drop=True) for frame in (folder.city, folder.neighbourhoods)))
@@ -565,18 +469,17 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
         setup = _setup(folder.manifest)
         for key in first:
             if setup[key] != first[key]:
-                raise ResultsError(f"{folders[0].path} and {folder.path} differ in {key} ({first[key]} vs "
-                                   f"{setup[key]}), so they cannot be compared; run the scenarios together with "
-                                   "`vitality compare`")
+                raise ResultsError(msg("results.differ", first=folders[0].path, other=folder.path, key=key,
+                                       a=first[key], b=setup[key]))
     return Comparison(list(folders), scenarios, results, first["seeds"])
 
 
 __all__ = [
     "DEFAULT_THRESHOLD", "DESIGN_DIR", "FIGURE_OUTPUTS", "KEY_OUTPUTS", "OUTPUTS", "Analysis", "BatchStoppedError",
     "Comparison", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult", "Scenario",
-    "StoreError", "SweepResults", "analyse", "ci95_half_width", "combine", "comparison_table", "default_jobs",
-    "draw_bands", "format_table", "is_clear", "key_output_figures", "last_weeks", "list_scenarios", "load_design",
-    "load_results", "load_scenario", "mean_ci", "neighbourhood_differences", "plot_key_outputs", "read_results",
-    "run", "run_design_point", "run_many", "run_scenarios", "run_sweep", "save_analysis", "save_comparison",
-    "save_sweep", "scenario_tasks", "stored_batch", "weeks_averaged", "write_results",
+    "StoreError", "SweepResults", "analyse", "ci95_half_width", "clear_effects", "combine", "comparison_table",
+    "default_jobs", "draw_bands", "format_table", "is_clear", "key_output_figures", "last_weeks", "list_scenarios",
+    "load_design", "load_results", "load_scenario", "mean_ci", "neighbourhood_differences", "plot_key_outputs",
+    "read_results", "run", "run_design_point", "run_many", "run_scenarios", "run_sweep", "save_analysis",
+    "save_comparison", "save_sweep", "scenario_tasks", "stored_batch", "weeks_averaged", "write_results",
 ]

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from model.core.levers import SteeringProfile
 from model.core.schema import ParameterError, apply_overrides, calibrated_defaults, param, to_plain
 from model.core.steering import STEERING_REGISTRY
+from model.messages import msg
 
 ZRM_DOMAINS = (
     "finances",
@@ -494,6 +497,17 @@ class Parameters:
         return self.neighbourhoods_per_archetype * sum(1 for a in self.archetypes.values() if a.share > 0)
 
 
+def neighbourhoods(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """The city's neighbourhoods: each one's archetype and name (``urban_young``, or ``urban_young_2`` when several).
+
+    A rule of the parameters alone, so that scenario files are checked without building a city.
+    """
+    names = [n for n, a in p.archetypes.items() if a.share > 0]
+    k = p.neighbourhoods_per_archetype
+    return (np.array([n for n in names for _ in range(k)], dtype=object),
+            np.array([f"{n}_{i + 1}" if k > 1 else n for n in names for i in range(k)], dtype=object))
+
+
 def parameters_from_dict(overrides: dict[str, Any], base: Parameters | None = None) -> Parameters:
     """Build parameters from the defaults (or ``base``) and validated overrides.
 
@@ -514,24 +528,27 @@ def parameters_from_dict(overrides: dict[str, Any], base: Parameters | None = No
 
 def _check_consistency(p: Parameters) -> None:
     if p.core_min > p.core_target:
-        raise ParameterError(f"core_min: {p.core_min} exceeds core_target {p.core_target}")
+        raise ParameterError(msg("param.core_min", path="core_min", core_min=p.core_min, core_target=p.core_target))
     if abs(sum(p.kind_shares) - 1.0) > 1e-6:
-        raise ParameterError(f"kind_shares: must add up to 1, got {sum(p.kind_shares):.3f}")
+        raise ParameterError(msg("param.sum_to_one", path="kind_shares", total=sum(p.kind_shares)))
     for key in ("kin_strength", "friend_strength"):
         lo, hi = getattr(p, key)
         if lo > hi:
-            raise ParameterError(f"{key}: the lower end {lo} exceeds the upper end {hi}")
+            raise ParameterError(msg("param.ends", path=key, lo=lo, hi=hi))
     if not any(a.share > 0 for a in p.archetypes.values()):
-        raise ParameterError("archetypes: at least one archetype needs a share above 0")
+        raise ParameterError(msg("param.no_archetype", path="archetypes"))
     for name, a in p.archetypes.items():
         if abs(sum(a.age_shares) - 1.0) > 1e-6:
-            raise ParameterError(f"archetypes.{name}.age_shares: must add up to 1, got {sum(a.age_shares):.3f}")
+            raise ParameterError(msg("param.sum_to_one", path=f"archetypes.{name}.age_shares", total=sum(a.age_shares)))
     for key in ("steering_mode", "burn_in_steering"):
         if getattr(p, key) not in STEERING_REGISTRY:
-            raise ParameterError(f"{key}: {getattr(p, key)!r} is not one of {', '.join(STEERING_REGISTRY)}")
+            raise ParameterError(msg("param.not_one_of", path=key, value=getattr(p, key),
+                                     choices=", ".join(STEERING_REGISTRY)))
     for name, prof in p.steering.items():
         if name not in STEERING_REGISTRY:
-            raise ParameterError(f"steering.{name}: unknown steering mode; use one of {', '.join(STEERING_REGISTRY)}")
+            raise ParameterError(msg("param.unknown_mode", path=f"steering.{name}",
+                                     choices=", ".join(STEERING_REGISTRY)))
         if abs(sum(prof.community_split) - 1.0) > 1e-6:
-            raise ParameterError(f"steering.{name}.community_split: must add up to 1")
+            raise ParameterError(msg("param.sum_to_one", path=f"steering.{name}.community_split",
+                                     total=sum(prof.community_split)))
 

@@ -20,9 +20,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model.messages import InputError, msg
 
-class ParameterError(ValueError):
-    """A parameter override that the schema does not accept (unknown key, type or range)."""
+
+class ParameterError(InputError):
+    """A parameter override that the schema does not accept (unknown key, type or range).
+
+    Its message (a :class:`model.messages.Message`) has the value ``path``: where the value was given, so that a
+    caller can name it as the user gave it (a command-line option, a file and its key).
+    """
+
+    @property
+    def path(self) -> str:
+        """Where the value was given, as the message names it."""
+        return self.args[0].values["path"]
+
+    def at(self, path: str) -> ParameterError:
+        """The same error, naming ``path`` as where the value was given."""
+        message = self.args[0]
+        return ParameterError(msg(message.key, **{**message.values, "path": path}))
 
 
 def param(
@@ -125,11 +141,12 @@ def calibrated_defaults(path: Path) -> Callable[[type], type]:
         for name, value in data.get("parameters", {}).items():
             f = cls.__dict__.get(name)
             if not isinstance(f, dataclasses.Field) or "lo" not in f.metadata:
-                raise ParameterError(f"{path.name}: {name}: not a parameter of the schema")
+                raise ParameterError(msg("param.not_in_schema", path=f"{path.name}: {name}"))
             new = tuple(float(v) for v in value) if isinstance(value, list) else type(f.default)(value)
             lo, hi = f.metadata["lo"], f.metadata["hi"]
             if any((lo is not None and v < lo) or (hi is not None and v > hi) for v in _as_tuple(new)):
-                raise ParameterError(f"{path.name}: {name}: {new} is out of range {lo} to {hi}")
+                raise ParameterError(msg("param.out_of_range", path=f"{path.name}: {name}", value=new, lo=lo, hi=hi,
+                                                     unit=f.metadata["unit"]))
             f.default = new
             f.metadata = types.MappingProxyType({**f.metadata,
                                                  "source": f"{provenance} (was: {f.metadata['source']})"})
@@ -185,28 +202,28 @@ def check_value(path: str, f: dataclasses.Field, value: Any, hint: Any) -> Any:
     origin = typing.get_origin(hint)
     if hint is bool:
         if not isinstance(value, bool):
-            raise ParameterError(f"{path}: expected true or false, got {value!r}")
+            raise ParameterError(msg("param.expected_bool", path=path, value=value))
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ParameterError(f"{path}: expected a whole number, got {value!r}")
+            raise ParameterError(msg("param.expected_int", path=path, value=value))
         values: tuple = (value,)
     elif hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParameterError(f"{path}: expected a number, got {value!r}")
+            raise ParameterError(msg("param.expected_number", path=path, value=value))
         value = float(value)
         values = (value,)
     elif hint is str:
         if not isinstance(value, str):
-            raise ParameterError(f"{path}: expected text, got {value!r}")
+            raise ParameterError(msg("param.expected_text", path=path, value=value))
         if meta.get("choices") and value not in meta["choices"]:
-            raise ParameterError(f"{path}: {value!r} is not one of {', '.join(meta['choices'])}")
+            raise ParameterError(msg("param.not_one_of", path=path, value=value, choices=", ".join(meta["choices"])))
         return value
     elif origin is tuple:
         n = len(typing.get_args(hint))
         if not isinstance(value, (list, tuple)) or len(value) != n or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            raise ParameterError(f"{path}: expected a list of {n} numbers, got {value!r}")
+            raise ParameterError(msg("param.expected_numbers", path=path, n=n, value=value))
         value = tuple(float(v) for v in value)
         values = value
     else:  # pragma: no cover - schema fields are all of the types above
@@ -214,7 +231,7 @@ def check_value(path: str, f: dataclasses.Field, value: Any, hint: Any) -> Any:
     lo, hi = meta.get("lo"), meta.get("hi")
     for v in values:
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise ParameterError(f"{path}: {v} is out of range; allowed {lo} to {hi} ({meta.get('unit', '')})")
+            raise ParameterError(msg("param.out_of_range", path=path, value=v, lo=lo, hi=hi, unit=meta.get("unit", "")))
     return value
 
 
@@ -226,15 +243,16 @@ def apply_overrides(obj: Any, overrides: dict[str, Any], path: str) -> Any:
             names the key (prefixed by ``path``).
     """
     if not isinstance(overrides, dict):
-        raise ParameterError(f"{path or 'parameters'}: expected a table of overrides, got {overrides!r}")
+        raise ParameterError(msg("param.expected_table", path=path or "parameters", value=overrides))
     hints = typing.get_type_hints(type(obj))
     fields = {f.name: f for f in dataclasses.fields(obj)}
     changes: dict[str, Any] = {}
     for key, value in overrides.items():
         where = f"{path}.{key}" if path else key
         if key not in fields:
-            close = ", ".join(sorted(k for k in fields if k[:3] == key[:3])) or "see docs/ODD.md, section 10"
-            raise ParameterError(f"{where}: unknown parameter (did you mean: {close})")
+            close = ", ".join(sorted(k for k in fields if k[:3] == key[:3]))
+            raise ParameterError(msg("param.unknown", path=where, close=close) if close else
+                                 msg("param.unknown_see_odd", path=where))
         hint = hints[key]
         current = getattr(obj, key)
         if typing.get_origin(hint) is dict:
@@ -246,7 +264,7 @@ def apply_overrides(obj: Any, overrides: dict[str, Any], path: str) -> Any:
 
 def _apply_table(current: dict[str, Any], value: Any, path: str, item_type: type) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ParameterError(f"{path}: expected a table, got {value!r}")
+        raise ParameterError(msg("param.expected_table", path=path, value=value))
     table = dict(current)
     for name, sub in value.items():
         base = table.get(name, item_type())
