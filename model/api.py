@@ -48,6 +48,7 @@ from model.experiments.plots import FIGURE_OUTPUTS, draw_bands, key_output_figur
 from model.experiments.provenance import git_state, model_digest, versions
 from model.experiments.runner import RunResult, last_weeks, run, run_many
 from model.experiments.scenarios import InterventionSpec, Scenario, list_scenarios, load_scenario
+from model.experiments.spreadsheet import WORKBOOK_NAMES, read_csv, write_csv, write_workbook
 from model.experiments.statistics import ci95_half_width, is_clear, mean_ci
 from model.experiments.store import (
     BatchReport,
@@ -61,6 +62,7 @@ from model.experiments.store import (
     run_batch,
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
+from model.i18n import DEFAULT_CSV_DIALECT, scenario_title
 from model.messages import InputError, msg
 
 #: The files every ``run``/``compare`` results folder has.
@@ -225,27 +227,41 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
                                           encoding="utf-8")
 
 
-def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any]) -> Path:
-    """Write tidy tables, figures and the manifest atomically (see :func:`model.experiments.store.publish_folder`).
+def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any],
+                  lang: str = "en", csv_dialect: str | None = None) -> Path:
+    """Write tidy tables, a workbook, figures and the manifest atomically (see :func:`publish_folder`).
 
     Files: ``city`` and ``neighbourhoods`` as Parquet and CSV (a ``scenario`` column, one row per
-    scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), one PNG per
-    key output and ``manifest.json``.
+    scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), the Excel workbook
+    (``resultaten.xlsx``, in English ``results.xlsx``: :func:`model.experiments.spreadsheet.write_workbook`),
+    one PNG per key output and ``manifest.json``.
+
+    Args:
+        out: The results folder; it must not exist.
+        results: The runs by scenario name.
+        table: Their :func:`comparison_table` (in ``lang``).
+        manifest: What :func:`run_manifest` made.
+        lang: Language of the workbook and figures: ``"nl"`` or ``"en"``.
+        csv_dialect: A key of :data:`model.i18n.CSV_DIALECTS` (default: the language's, ``excel-nl`` for Dutch).
 
     Raises:
         StoreError: ``out`` exists already (results are never overwritten).
 
     """
+    dialect = csv_dialect or DEFAULT_CSV_DIALECT[lang]
+    manifest = manifest | {"language": lang, "csv_dialect": dialect}
+
     def fill(folder: Path) -> None:
         for part in ("city", "neighbourhoods"):
             frame = pd.concat([getattr(r, part).assign(scenario=name) for name, r in results.items()],
                               ignore_index=True)
             frame = frame[["scenario", *frame.columns[:-1]]]
             frame.to_parquet(folder / f"{part}.parquet", index=False)
-            frame.to_csv(folder / f"{part}.csv", index=False)
+            write_csv(frame, folder / f"{part}.csv", dialect)
             if part == "city":
-                plot_key_outputs(frame, folder)
-        table.to_csv(folder / "summary.csv", index=False)
+                plot_key_outputs(frame, folder, lang=lang, names=scenario_titles(manifest["scenarios"], lang))
+        write_csv(table, folder / "summary.csv", dialect)
+        write_workbook(folder / WORKBOOK_NAMES[lang], results, table, manifest, lang)
         write_manifest(folder, manifest)
 
     return publish_folder(out, fill)
@@ -303,15 +319,15 @@ def scenario_records(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
 
 
 def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Path, command: Sequence[str],
-                    resume: Sequence[str] | None = None, jobs: int | None = None,
-                    scheduler: str | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
+                    resume: Sequence[str] | None = None, jobs: int | None = None, scheduler: str | None = None,
+                    lang: str = "en", csv_dialect: str | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
     """Run scenarios on the same seeds (resumably), summarise them and write a results folder.
 
     What ``vitality run`` and ``compare`` do: see :func:`stored_batch` for resuming and
-    :func:`write_results` for the folder.
+    :func:`write_results` for the folder (in ``lang``, its CSV files in ``csv_dialect``).
 
     Returns:
-        The results by scenario name and their :func:`comparison_table`.
+        The results by scenario name and their :func:`comparison_table` (in ``lang``).
 
     Raises:
         StoreError: ``out`` exists already, or its work folder holds another batch.
@@ -320,10 +336,15 @@ def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Pa
     """
     with stored_batch(scenario_tasks(scenarios, seeds), out, command, resume, jobs, scheduler) as (store, report):
         results, timings = collect_scenarios(store, report)
-        table = comparison_table(results)
+        table = comparison_table(results, lang=lang)
         manifest = run_manifest(command, timings, seeds=list(seeds), scenarios=scenario_records(scenarios))
-        write_results(out, results, table, manifest)
+        write_results(out, results, table, manifest, lang, csv_dialect)
     return results, table
+
+
+def scenario_titles(scenarios: Sequence[Scenario | dict[str, Any]], lang: str) -> dict[str, str]:
+    """The scenarios' names in ``lang`` (their titles), by scenario name."""
+    return {(sc["name"] if isinstance(sc, dict) else sc.name): scenario_title(sc, lang) for sc in scenarios}
 
 
 def save_sweep(design: Design, out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
@@ -480,6 +501,7 @@ __all__ = [
     "StoreError", "SweepResults", "analyse", "ci95_half_width", "clear_effects", "combine", "comparison_table",
     "default_jobs", "draw_bands", "format_table", "is_clear", "key_output_figures", "last_weeks", "list_scenarios",
     "load_design", "load_results", "load_scenario", "mean_ci", "neighbourhood_differences", "plot_key_outputs",
-    "read_results", "run", "run_design_point", "run_many", "run_scenarios", "run_sweep", "save_analysis",
-    "save_comparison", "save_sweep", "scenario_tasks", "stored_batch", "weeks_averaged", "write_results",
+    "read_csv", "read_results", "run", "run_design_point", "run_many", "run_scenarios", "run_sweep", "save_analysis",
+    "save_comparison", "save_sweep", "scenario_tasks", "scenario_titles", "stored_batch", "weeks_averaged",
+    "write_results",
 ]

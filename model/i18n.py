@@ -21,6 +21,7 @@ texts are below (``t("week", "nl")``); every key exists in both languages, with 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -396,6 +397,28 @@ def output_label(key: str, lang: str) -> str:
 
 
 # ---------------------------------------------------------------------- numbers
+def number(value: float, lang: str, pattern: str = "#,##0.##") -> str:
+    """Write a number as ``lang`` does (``0,3`` and ``2.000`` in Dutch), with a Babel ``pattern``."""
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file separates fields and writes decimals, and its encoding."""
+
+    sep: str
+    decimal: str
+    encoding: str
+
+
+#: CSV dialects of ``--csv-dialect``: ``excel-nl`` is what Dutch Excel opens with a double click (its list
+#: separator is ';' because ',' is the decimal sign; the byte-order mark tells it the file is UTF-8, so
+#: "casuïstiek" survives); ``international`` is what pandas, R and English Excel expect.
+CSV_DIALECTS = {"excel-nl": CsvDialect(";", ",", "utf-8-sig"), "international": CsvDialect(",", ".", "utf-8")}
+#: The dialect each language writes unless ``--csv-dialect`` says otherwise.
+DEFAULT_CSV_DIALECT = {"nl": "excel-nl", "en": "international"}
+
+
 @dataclass(frozen=True)
 class Style:
     """How one output's numbers are written in a language: scaled (shares as %), with decimals fitted to their size."""
@@ -442,4 +465,9 @@ def interval(style: Style, mean: float, low: float, high: float, change: bool = 
     write = style.change if change else style.level
     if math.isnan(low):
         return write(mean)
-    return render("number.ci", style.lang, {"mean": write(mean), "low": write(low), "high": write(high)})
+    if change:  # the unit (percentage points) once: "+1,2 %-punt (+0,4 tot +2,0)"
+        bound = functools.partial(style.number, sign=True)
+        low, high = low * style.factor, high * style.factor
+    else:
+        bound = write
+    return render("number.ci", style.lang, {"mean": write(mean), "low": bound(low), "high": bound(high)})

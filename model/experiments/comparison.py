@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from model.core.outputs import OUTPUTS
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.runner import RunResult, last_weeks
 from model.experiments.statistics import is_clear, mean_ci
-from model.i18n import Style, interval
+from model.i18n import Style, interval, number
 from model.messages import render
 
 #: The outputs a comparison summarises by default (their labels are in :data:`model.core.outputs.OUTPUTS`).
@@ -118,7 +119,18 @@ def format_table(table: pd.DataFrame, lang: str = "en", names: Mapping[str, str]
                                     strict=True)]
     if table["scenario"].nunique() == 1:
         shown = shown.drop(columns=render("table.scenario", lang))
-    return shown.to_string(index=False, justify="left")
+    repeated = table["key"].eq(table["key"].shift()).to_numpy()  # an output's label once, over its scenarios' rows
+    shown.iloc[repeated, :2] = ""
+    return _aligned(shown, text_columns=shown.shape[1] - (2 if "difference" in table else 1))
+
+
+def _aligned(frame: pd.DataFrame, text_columns: int) -> str:
+    """Lay a table of strings out for a terminal: the first ``text_columns`` to the left, numbers to the right."""
+    cells = [list(frame.columns), *frame.astype(str).to_numpy().tolist()]
+    widths = [max(len(row[i]) for row in cells) for i in range(frame.shape[1])]
+    return "\n".join("  ".join(cell.ljust(w) if i < text_columns or r == 0 else cell.rjust(w)
+                               for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+                     for r, row in enumerate(cells))
 
 
 def neighbourhood_differences(results: dict[str, RunResult], keys: Sequence[str], threshold: float = DEFAULT_THRESHOLD,
@@ -154,3 +166,32 @@ def neighbourhood_differences(results: dict[str, RunResult], keys: Sequence[str]
 def weeks_averaged(results: dict[str, RunResult], weeks: int = WEEKS_PER_YEAR) -> int:
     """Number of weeks in the final period that :meth:`RunResult.final` averages."""
     return int(last_weeks(next(iter(results.values())).city, weeks)["week"].nunique())
+
+
+def effect_phrase(row: Any, lang: str, style: Style | None = None) -> str:
+    """Say one clear effect of :func:`clear_effects`: which way, how big (absolute and relative), the CI.
+
+    E.g. "tijd van professionals aan administratie hoger (slechter): 60% tegen 19% (+41 %-punt, +216%;
+    95%-BI +38 tot +44 %-punt)". Whether higher is better comes from the output's declaration.
+
+    Args:
+        row: A row of :func:`clear_effects` (``key``, ``output``, ``mean``, ``reference_mean``, ``difference``,
+            ``diff_ci_low``, ``diff_ci_high``, ``relative``).
+        lang: ``"nl"`` or ``"en"``.
+        style: How to write the output's numbers (default: fitted to the reference value).
+
+    """
+    style = style or Style.of(row.key, lang, abs(row.reference_mean))
+    higher = row.difference > 0
+    better = OUTPUTS[row.key].better
+    judgement = "" if better == "neutral" else render(
+        "effect.better" if (better == "higher") == higher else "effect.worse", lang)
+    relative = (render("effect.from_zero", lang) if math.isinf(row.relative) else
+                number(row.relative * 100, lang, "+#,##0;-#,##0" if abs(row.relative) >= 0.1 else "+#,##0.0;-#,##0.0")
+                + "%")
+    return render("effect.phrase", lang, {
+        "what": row.output, "direction": render("effect.higher" if higher else "effect.lower", lang),
+        "judgement": judgement, "value": style.level(row.mean), "ref": style.level(row.reference_mean),
+        "diff": style.change(row.difference), "relative": relative,
+        "low": style.number(row.diff_ci_low * style.factor, sign=True),
+        "high": style.number(row.diff_ci_high * style.factor, sign=True)})

@@ -1,0 +1,165 @@
+"""The arguments of ``vitality`` in Dutch or English: the parser, its help, and argparse's own messages translated.
+
+The language is known before parsing (:func:`language` finds ``--lang`` anywhere on the command line), so
+that the help and every error are in it. Help texts are ``help.*`` messages of :mod:`model.messages`;
+argparse's own words ("usage:", "options", "unrecognized arguments") are replaced by the catalogue's
+``argparse.*`` messages. This module imports nothing heavy: ``vitality --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Callable, Sequence
+
+from model.messages import DEFAULT_LANGUAGE, LANGUAGES, InputError, msg, render
+
+#: Options of ``report`` that only apply when it runs scenarios.
+RUN_OPTIONS = ("residents", "years", "seeds", "seed", "out")
+#: CSV dialects (:data:`model.i18n.CSV_DIALECTS`; named here so that ``--help`` imports nothing).
+CSV_DIALECTS = ("excel-nl", "international")
+
+#: argparse's error messages (Python 3.12-3.13) and the catalogue's message for each.
+_ARGPARSE_ERRORS = (
+    (re.compile(r"unrecognized arguments: (?P<args>.*)"), "argparse.unrecognized"),
+    (re.compile(r"the following arguments are required: (?P<args>.*)"), "argparse.required"),
+    (re.compile(r"argument (?P<arg>[^:]+): invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)"),
+     "argparse.invalid_choice"),
+    (re.compile(r"argument (?P<arg>[^:]+): invalid int value: (?P<value>.*)"), "argparse.invalid_int"),
+    (re.compile(r"argument (?P<arg>[^:]+): invalid float value: (?P<value>.*)"), "argparse.invalid_float"),
+    (re.compile(r"argument (?P<arg>[^:]+): expected one argument"), "argparse.expected_one"),
+    (re.compile(r"argument (?P<arg>[^:]+): expected at least one argument"), "argparse.expected_some"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)"), "argparse.ambiguous"),
+)
+_ARGPARSE_WORDS = {"usage: ": "argparse.usage", "positional arguments": "argparse.positional",
+                   "options": "argparse.options"}
+
+
+Help = Callable[..., str]
+
+
+class UsageError(InputError):
+    """Bad input on the command line: reported in one line with exit code 2."""
+
+
+def language(argv: Sequence[str]) -> str:
+    """The language asked for with ``--lang`` anywhere before ``--`` (the last one counts), else Dutch.
+
+    Raises:
+        UsageError: ``--lang`` names no language the program speaks.
+
+    """
+    lang = DEFAULT_LANGUAGE
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        else:
+            continue
+        if value not in LANGUAGES:
+            raise UsageError(msg("argparse.bad_language", value=value, languages=", ".join(LANGUAGES)))
+        lang = value
+    return lang
+
+
+def translate_argparse(message: str, lang: str) -> str:
+    """Say argparse's English error message in ``lang`` (as it is when no pattern matches: new Python versions)."""
+    for pattern, key in _ARGPARSE_ERRORS:
+        if match := pattern.fullmatch(message):
+            return render(key, lang, match.groupdict())
+    return message
+
+
+def _formatter(lang: str) -> type[argparse.HelpFormatter]:
+    class Formatter(argparse.HelpFormatter):
+        def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]  # argparse's
+            # prefix "" is argparse working out a subcommand's name: no word then
+            super().add_usage(usage, actions, groups,
+                              render(_ARGPARSE_WORDS["usage: "], lang) + " " if prefix is None else prefix)
+
+        def start_section(self, heading):  # type: ignore[no-untyped-def]
+            key = _ARGPARSE_WORDS.get(heading or "")
+            super().start_section(render(key, lang) if key else heading)
+
+    return Formatter
+
+
+def build_parser(lang: str = DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
+    """Build the argument parser of ``vitality``, its help in ``lang``."""
+    def h(key: str, **values: object) -> str:
+        return render(f"help.{key}", lang, values or None)
+
+    formatter = _formatter(lang)
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # argparse prints usage and exits 2; keep it to one line
+            raise UsageError(msg("argparse.see_help", problem=translate_argparse(message, lang), prog=self.prog))
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-h", "--help", action="help", help=h("help"))
+    common.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang", default=DEFAULT_LANGUAGE))
+    kwargs = {"parents": [common], "add_help": False, "formatter_class": formatter}
+    parser = Parser(prog="vitality", description=h("description"), **kwargs)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser, title=h("commands"),
+                                metavar=h("command"))
+    scenario_help = h("scenario")
+
+    def command(name: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=h(f"cmd_{name}"), description=h(f"cmd_{name}"), **kwargs)
+
+    p_run = command("run")
+    p_run.add_argument("scenario", nargs="?", default="baseline", help=h("run_scenario", scenario=scenario_help))
+    _add_run_options(p_run, h)
+    p_run.add_argument("--steering", help=h("steering"))
+
+    p_cmp = command("compare")
+    p_cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=h("compare_scenarios",
+                                                                          scenario=scenario_help))
+    _add_run_options(p_cmp, h)
+
+    p_rep = command("report")
+    p_rep.add_argument("inputs", nargs="+", metavar="RESULTS_OR_SCENARIO", help=h("report_inputs"))
+    _add_run_options(p_rep, h)
+    p_rep.add_argument("--report", help=h("report_file"))
+    p_rep.add_argument("--pdf", action="store_true", help=h("pdf"))
+    p_rep.add_argument("--threshold", type=float, help=h("threshold"))
+    p_rep.set_defaults(run_defaults={key: p_rep.get_default(key) for key in RUN_OPTIONS})
+
+    p_sweep = command("sweep")
+    p_sweep.add_argument("design", help=h("design"))
+    p_sweep.add_argument("--residents", type=int, help=h("sweep_residents"))
+    p_sweep.add_argument("--years", type=float, help=h("sweep_years"))
+    p_sweep.add_argument("--replications", type=int, help=h("replications"))
+    p_sweep.add_argument("--samples", type=int, help=h("samples"))
+    p_sweep.add_argument("--out", help=h("sweep_out"))
+    _add_execution_options(p_sweep, h)
+
+    p_analyse = command("analyse")
+    p_analyse.add_argument("results", help=h("analyse_results"))
+    p_analyse.add_argument("--out", help=h("analyse_out"))
+
+    p_list = command("list")
+    p_list.add_argument("--designs", action="store_true", help=h("designs"))
+
+    p_show = command("show")
+    p_show.add_argument("scenario", help=scenario_help)
+    p_show.add_argument("--json", action="store_true", help=h("json"))
+    return parser
+
+
+def _add_run_options(p: argparse.ArgumentParser, h: Help) -> None:
+    p.add_argument("--residents", type=int, help=h("residents"))
+    p.add_argument("--years", type=float, help=h("years"))
+    p.add_argument("--seeds", type=int, default=5, help=h("seeds"))
+    p.add_argument("--seed", type=int, default=0, help=h("seed"))
+    p.add_argument("--out", help=h("out"))
+    p.add_argument("--csv-dialect", choices=CSV_DIALECTS, help=h("csv_dialect"))
+    _add_execution_options(p, h)
+
+
+def _add_execution_options(p: argparse.ArgumentParser, h: Help) -> None:
+    p.add_argument("--jobs", type=int, help=h("jobs"))
+    p.add_argument("--scheduler", metavar="ADDRESS", help=h("scheduler"))
