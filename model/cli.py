@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model.cli_parser import RUN_OPTIONS, UsageError, build_parser, language
-from model.messages import InputError, msg, render, say, use_language
+from model.messages import DEFAULT_LANGUAGE, InputError, msg, render, say, use_language
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -291,6 +291,7 @@ COMMANDS = {"run": _cmd_run, "compare": _cmd_compare, "report": _cmd_report, "sw
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``vitality``; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    use_language(DEFAULT_LANGUAGE)  # until --lang is read: an unknown language is refused in Dutch
     try:
         lang = language(argv)
         use_language(lang)

@@ -53,7 +53,7 @@ class Message(str):
     key: str
     values: dict[str, Any]
 
-    def __new__(cls, key: str, **values: Any) -> Message:
+    def __new__(cls, key: str, /, **values: Any) -> Message:
         """Look ``key`` up and fill in ``values`` (a ``KeyError`` names a key missing from the catalogue)."""
         self = super().__new__(cls, render(key, "en", values))
         self.key, self.values = key, values
@@ -71,7 +71,7 @@ def _rebuild(key: str, values: dict[str, Any]) -> Message:
     return Message(key, **values)
 
 
-def msg(key: str, **values: Any) -> Message:
+def msg(key: str, /, **values: Any) -> Message:
     """The message ``key`` of the catalogue with ``values`` filled in (see :class:`Message`)."""
     return Message(key, **values)
 

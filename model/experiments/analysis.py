@@ -30,6 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from model.experiments.sweeps import Discovery
+from model.messages import InputError, msg
 
 #: Box restrictions with a quasi-p value above this on both sides are dropped as noise (Bryant & Lempert 2010).
 QP_SIGNIFICANT = 0.05
@@ -39,7 +40,7 @@ QP_SIGNIFICANT = 0.05
 NEGLIGIBLE = 0.05
 
 
-class AnalysisError(ValueError):
+class AnalysisError(InputError):
     """A results folder that cannot be analysed; the message is one line."""
 
 
@@ -87,12 +88,12 @@ def load_results(folder: Path) -> SweepResults:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise AnalysisError(f"{folder}: no manifest.json; give a results folder written by `vitality sweep`") from None
+        raise AnalysisError(msg("analysis.no_manifest", folder=folder)) from None
     except ValueError as exc:
-        raise AnalysisError(f"{folder}/manifest.json is not valid JSON ({exc})") from None
+        raise AnalysisError(msg("analysis.bad_json", folder=folder, problem=str(exc))) from None
     if "design" not in manifest:
-        raise AnalysisError(f"{folder} holds results of `{' '.join(manifest.get('command', ['?'])[:2])}`, not of a "
-                            "sweep; give a folder written by `vitality sweep`")
+        raise AnalysisError(msg("analysis.not_a_sweep", folder=folder,
+                                command=" ".join(manifest.get("command", ["?"])[:2])))
     return SweepResults(manifest["design"], pd.read_csv(folder / "sample.csv", index_col="point"),
                         pd.read_csv(folder / "points.csv", index_col="point"), pd.read_parquet(folder / "runs.parquet"))
 

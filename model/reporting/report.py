@@ -68,6 +68,7 @@ from model.i18n import (
     setting_name,
     steering_name,
 )
+from model.messages import InputError, msg
 from model.reporting.odd import find_odd_sections
 
 #: The outputs the report leads with (summary, key table, figures, neighbourhoods).
@@ -79,7 +80,7 @@ DOCS = ROOT / "docs"
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
 
 
-class ReportError(ValueError):
+class ReportError(InputError):
     """A report that cannot be written (its file exists, PDF support is missing); the message is one line."""
 
 
@@ -139,7 +140,7 @@ def summary(comparison: Comparison, table: pd.DataFrame, lang: str, weeks: int,
     per_scenario = []
     if len(names) == 1:
         rows = table.set_index("key")
-        values = [f"{OUTPUTS[key].short[lang]} {interval(styles[key], r.mean, r.ci_low, r.ci_high)}"
+        values = [f"{OUTPUTS[key].short[lang]} {interval(styles[key], r['mean'], r['ci_low'], r['ci_high'])}"
                   for key, r in rows.iterrows() if key in REPORT_OUTPUTS]
         intro = " ".join([t["summary_intro_one"].format(scenario=names[ref], **size),
                           t["summary_levels"].format(weeks=weeks, values=format_list(values, locale=locale))])
@@ -443,10 +444,9 @@ def pdf_renderer() -> Callable[[str], bytes]:
     try:
         from weasyprint import HTML
     except ImportError:
-        raise ReportError("--pdf needs WeasyPrint: pip install 'community-vitality[pdf]'") from None
+        raise ReportError(msg("report.no_weasyprint")) from None
     except OSError as exc:  # WeasyPrint loads Pango when imported
-        raise ReportError("--pdf needs the Pango library that WeasyPrint uses (Debian/Ubuntu: apt-get install "
-                         f"libpango-1.0-0 libpangoft2-1.0-0): {str(exc).splitlines()[0]}") from None
+        raise ReportError(msg("report.no_pango", problem=str(exc).splitlines()[0])) from None
     return lambda html: HTML(string=html).write_pdf()
 
 
@@ -463,7 +463,7 @@ def check_free(path: Path, pdf: bool = False) -> None:
 
 
 def _exists_error(path: Path) -> ReportError:
-    return ReportError(f"report {path} exists already; choose another with --report or remove it")
+    return ReportError(msg("report.exists", path=path))
 
 
 def write_report(path: Path, html: str, pdf: Callable[[str], bytes] | None = None) -> list[Path]:
