@@ -152,20 +152,20 @@ def test_bad_designs_fail_in_one_line_naming_file_and_key(text: str, message: st
     with pytest.raises(DesignError) as info:
         load_design("d.toml")
     assert str(info.value).startswith("d.toml: ") and message in str(info.value) and "\n" not in str(info.value)
-    assert main(["sweep", "d.toml"]) == 2
+    assert main(["sweep", "d.toml", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"vitality: error: {info.value}"
 
 
 def test_missing_design_names_the_shipped_ones(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sweep", "example_sobl"]) == 2
+    assert main(["sweep", "example_sobl", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert "no design named 'example_sobl'" in err and "did you mean 'example_sobol'" in err and "\n" not in err
 
 
 def test_inconsistent_points_are_refused_before_running(capsys: pytest.CaptureFixture[str]) -> None:
     write(HEAD + "[parameters.core_min]\nrange = [1, 5]\n[parameters.core_target]\nrange = [2, 8]\n")
-    assert main(["sweep", "d.toml", "--jobs", "1"]) == 2
+    assert main(["sweep", "d.toml", "--jobs", "1", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("vitality: error: d.toml: point ") and "exceeds core_target" in err
     assert "narrow the ranges" in err and not Path("results").exists()
@@ -339,11 +339,11 @@ def test_factorial_sweep_covers_every_combination() -> None:
 
 
 def test_analyse_bad_folders_get_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["analyse", "nowhere"]) == 2
+    assert main(["analyse", "nowhere", "--lang", "en"]) == 2
     assert "nowhere: no manifest.json" in capsys.readouterr().err
     assert main(["run", "--residents", "200", "--years", "0.1", "--seeds", "1", "--jobs", "1", "--out", "r"]) == 0
     capsys.readouterr()
-    assert main(["analyse", "r"]) == 2
+    assert main(["analyse", "r", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert "r holds results of `vitality run`, not of a sweep" in err and "\n" not in err
 
