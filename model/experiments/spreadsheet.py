@@ -95,7 +95,7 @@ class _Book:
         return sheet
 
     def headings(self, sheet: Any, row: int, names: Sequence[str]) -> None:
-        """Write a row of column headings, freeze the rows above and including it, and filter below it."""
+        """Write a row of column headings and freeze the rows down to and including it (they stay in view)."""
         for col, name in enumerate(names):
             sheet.write_string(row, col, name, self.header)
         sheet.freeze_panes(row + 1, 0)
