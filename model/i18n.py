@@ -21,6 +21,7 @@ texts are below (``t("week", "nl")``); every key exists in both languages, with 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Mapping
@@ -438,10 +439,14 @@ class Style:
         return cls(lang, factor, decimals, "%" if share else "", " " + render("unit.pp", lang) if share else "")
 
     @classmethod
-    def of(cls, key: str, lang: str, scale: float) -> Style:
-        """The style of the output ``key`` (a share or not) for values around ``scale``."""
+    def of(cls, key: str, lang: str, scale: float | None = None) -> Style:
+        """The style of the output ``key`` (a share or not) for values around ``scale``.
+
+        Without ``scale``: with the decimals the output declares (the dashboard's big numbers of one week).
+        """
         output = OUTPUTS.get(key)
-        return cls.fitted(lang, scale, bool(output and output.unit.share))
+        style = cls.fitted(lang, 1.0 if scale is None else scale, bool(output and output.unit.share))
+        return dataclasses.replace(style, decimals=output.unit.decimals) if scale is None and output else style
 
     def number(self, value: float, sign: bool = False, decimals: int | None = None) -> str:
         """Write a number as the language does (no scaling, no unit)."""

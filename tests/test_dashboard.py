@@ -145,6 +145,9 @@ def test_monitors_show_this_week_and_the_difference_from_the_baseline() -> None:
     places = after["meeting_places_open"]
     assert places.value == "0" and places.delta == f"{-len(m.places.open):+d}" and places.better is False
     assert places.label == "Ontmoetingsplekken"
+    lonely, baseline = m.city_frame().iloc[-1]["lonely_share"], m.baseline.city_frame().iloc[-1]["lonely_share"]
+    assert after["lonely_share"].value == f"{100 * lonely:.1f}%".replace(".", ",")  # as the command line writes it
+    assert after["lonely_share"].delta == f"{100 * (lonely - baseline):+.1f} %-punt".replace(".", ",")
 
 
 def test_decisions_are_marked_on_the_time_series() -> None:
