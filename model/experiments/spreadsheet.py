@@ -27,6 +27,7 @@ from model.core.outputs import OUTPUTS
 from model.core.parameters import Parameters
 from model.core.schema import describe
 from model.experiments.comparison import clear_effects
+from model.experiments.provenance import parameter_rows
 from model.i18n import (
     CSV_DIALECTS,
     Style,
@@ -195,19 +196,8 @@ def _per_week(book: _Book, kind: str, frame: pd.DataFrame, keys: list[str], titl
     sheet.autofilter(1, 0, 1 + len(means), len(columns) + len(outputs) - 1)
 
 
-def _flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in params.items():
-        if isinstance(value, dict):
-            flat |= _flatten(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 def _parameters(book: _Book, scenarios: list[dict[str, Any]], titles: dict[str, str]) -> None:
     lang = book.lang
-    flat = [_flatten(sc["parameters"]) for sc in scenarios]
     schema = {row["name"]: row for row in describe(Parameters)}
     w = _COLUMN_WIDTH
     sheet = book.sheet("parameters", [40, 14, *[w["name"]] * len(scenarios), 10, 60])
@@ -215,9 +205,7 @@ def _parameters(book: _Book, scenarios: list[dict[str, Any]], titles: dict[str, 
     book.headings(sheet, 1, [render("workbook.col_parameter", lang), render("workbook.col_unit", lang),
                              *(titles[sc["name"]] for sc in scenarios), render("workbook.col_differs", lang),
                              render("workbook.col_meaning", lang)])
-    keys = list(dict.fromkeys(k for params in flat for k in params))
-    for i, key in enumerate(keys, start=2):
-        values = [params.get(key) for params in flat]
+    for i, (key, values, differs) in enumerate(parameter_rows(scenarios), start=2):
         field = schema.get(key, {})
         sheet.write_string(i, 0, key)
         sheet.write_string(i, 1, field.get("unit", ""))
@@ -226,7 +214,6 @@ def _parameters(book: _Book, scenarios: list[dict[str, Any]], titles: dict[str, 
                 sheet.write_string(i, col, json.dumps(value, ensure_ascii=False))
             else:
                 sheet.write_number(i, col, value)
-        differs = len({json.dumps(v) for v in values}) > 1
         sheet.write_string(i, len(values) + 2, render("workbook.yes" if differs else "workbook.no", lang))
         sheet.write_string(i, len(values) + 3, field.get("doc", ""))
 

@@ -51,7 +51,7 @@ from model.api import (
 from model.core.parameters import Parameters
 from model.experiments.calibration import TARGETS, target_table
 from model.experiments.comparison import clear_effects, effect_phrase
-from model.experiments.provenance import DISTRIBUTION, ROOT
+from model.experiments.provenance import DISTRIBUTION, ROOT, parameter_rows
 from model.experiments.scenarios import TIMING_KEYS
 from model.experiments.store import publish_file
 from model.i18n import (
@@ -293,16 +293,6 @@ def _date(iso: str, lang: str, with_time: bool = False) -> str:
     return format_datetime(when, "medium", locale=locale) if with_time else format_date(when, "long", locale=locale)
 
 
-def _flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat = {}
-    for key, value in params.items():
-        if isinstance(value, dict):
-            flat |= _flatten(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 def _interventions(scenario: dict[str, Any], t: dict[str, Any], lang: str) -> list[str]:
     """Each intervention of a scenario in words: its name, when, where and its settings, all in ``lang``."""
     def value(v: Any) -> str:
@@ -330,12 +320,8 @@ def provenance(comparison: Comparison, t: dict[str, Any], lang: str) -> dict[str
     Parameters that differ between scenarios come first; per results folder: command, date, model
     version, seeds, run time and software versions.
     """
-    flat = [_flatten(sc["parameters"]) for sc in comparison.scenarios]
-    keys = list(dict.fromkeys(k for params in flat for k in params))
-    parameters = []
-    for key in keys:
-        values = [json.dumps(params.get(key), ensure_ascii=False) for params in flat]
-        parameters.append({"key": key, "values": values, "differs": len(set(values)) > 1})
+    parameters = [{"key": key, "values": [json.dumps(v, ensure_ascii=False) for v in values], "differs": differs}
+                  for key, values, differs in parameter_rows(comparison.scenarios)]
     parameters.sort(key=lambda row: not row["differs"])  # what sets the scenarios apart first
     folders = []
     for folder in comparison.folders:
