@@ -187,7 +187,11 @@ def test_png_exports_are_valid_images() -> None:
 
 def test_csv_export_holds_both_branches_and_the_decisions() -> None:
     snap = decided_session()
-    out = pd.read_csv(io.BytesIO(ds.session_csv(snap)), keep_default_na=False)
+    out = pd.read_csv(io.BytesIO(ds.session_csv(snap, "en")), keep_default_na=False)
+    dutch = ds.session_csv(snap, "nl")  # for Dutch Excel: ";" between fields, decimal comma, a byte-order mark
+    assert dutch.startswith(b"\xef\xbb\xbfscenario;seed;branch;week;year;decision;")
+    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(dutch), sep=";", decimal=",", encoding="utf-8-sig",
+                                              keep_default_na=False), out)
     assert list(out.columns[:6]) == ["scenario", "seed", "branch", "week", "year", "decision"]
     assert set(out["scenario"]) == {"baseline"} and set(out["seed"]) == {5}
     live, base = out[out["branch"] == "live"], out[out["branch"] == "baseline"]

@@ -44,10 +44,15 @@ WORKBOOK_NAMES = {"nl": "resultaten.xlsx", "en": "results.xlsx"}
 _COLUMN_WIDTH = {"label": 48, "name": 26, "number": 12}
 
 
+def csv_bytes(frame: pd.DataFrame, dialect: str) -> bytes:
+    """``frame`` (without its index) as CSV in ``dialect`` (a key of :data:`model.i18n.CSV_DIALECTS`)."""
+    d = CSV_DIALECTS[dialect]
+    return frame.to_csv(index=False, sep=d.sep, decimal=d.decimal).encode(d.encoding)
+
+
 def write_csv(frame: pd.DataFrame, path: Path, dialect: str) -> None:
     """Write ``frame`` (without its index) as CSV in ``dialect`` (a key of :data:`model.i18n.CSV_DIALECTS`)."""
-    d = CSV_DIALECTS[dialect]
-    frame.to_csv(path, index=False, sep=d.sep, decimal=d.decimal, encoding=d.encoding)
+    path.write_bytes(csv_bytes(frame, dialect))
 
 
 def read_csv(path: Path, dialect: str) -> pd.DataFrame:
