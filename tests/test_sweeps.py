@@ -217,7 +217,8 @@ def _alive(pgid: int) -> list[int]:
 
 
 def test_sweep_killed_with_sigkill_resumes_without_losing_or_redoing_runs() -> None:
-    argv = [VITALITY, "sweep", "example_sobol", "--samples", "4", "--years", "1", "--jobs", "2", "--out", "s"]
+    argv = [VITALITY, "sweep", "example_sobol", "--samples", "4", "--years", "1", "--jobs", "2", "--out", "s",
+            "--lang", "en"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     runs = Path("s.work/runs")
     deadline = time.monotonic() + 300
@@ -253,7 +254,7 @@ def test_sweep_killed_with_sigkill_resumes_without_losing_or_redoing_runs() -> N
         row = table[(table["point"] == task.spec["point"]) & (table["seed"] == task.args[1])].iloc[0]
         assert row["admin_share"] == expected["admin_share"] and row["lonely_share"] == expected["lonely_share"]
 
-    analysed = subprocess.run([VITALITY, "analyse", "s"], capture_output=True, text=True, timeout=300)
+    analysed = subprocess.run([VITALITY, "analyse", "s", "--lang", "en"], capture_output=True, text=True, timeout=300)
     assert analysed.returncode == 0, analysed.stderr
     assert "Sweep example_sobol (sobol, 20 points, 2 seeds): findings" in analysed.stdout
     assert Path("s/analysis/sobol.csv").exists()

@@ -14,9 +14,10 @@ import sys
 import threading
 from collections.abc import Callable
 
-#: Seconds after which loading from the cache has surely become compiling (loading the 20 kernels and running the
-#: tiny city takes 0.5-2 s, compiling them about a minute: docs/performance.md).
-NOTICE_AFTER = 4.0
+#: Seconds after which loading from the cache has surely become compiling: loading the kernels and running the tiny
+#: city takes 0.5-2 s of CPU, several times that on a machine busy with other work; compiling them takes about 25 s
+#: of CPU, a minute or more of waiting (docs/performance.md).
+NOTICE_AFTER = 10.0
 _loaded: list[bool] = []  # once per process (and its forked workers): the kernels stay loaded
 
 
