@@ -14,10 +14,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from model.core.outputs import OUTPUTS
 from model.experiments.statistics import ci95_half_width
+from model.i18n import number
 from model.messages import render
 
 #: The three key outputs drawn for every run (labels from :data:`model.core.outputs.OUTPUTS`).
@@ -74,8 +75,10 @@ def key_output_figures(city: pd.DataFrame, outputs: Sequence[str] = FIGURE_OUTPU
         ax = fig.add_subplot()
         draw_bands(ax, city, key, names=names)
         ax.set(xlabel=xlabel, ylabel=OUTPUTS[key].label[lang], title=title.format(seeds=seeds))
-        if OUTPUTS[key].unit.share:  # shares as percentages, as every table shows them
-            ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+        ticks = FuncFormatter(lambda value, _: number(value, lang))  # 0,25 and 1.000 in Dutch
+        ax.xaxis.set_major_formatter(ticks)
+        # shares as percentages, as every table shows them
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0) if OUTPUTS[key].unit.share else ticks)
         ax.legend(loc="best", fontsize="small")
         figures[key] = fig
     return figures
