@@ -270,7 +270,7 @@ def test_a_failing_sweep_run_is_recorded_and_the_others_finish(monkeypatch: pyte
         return real(params, seed, years, interventions)
 
     monkeypatch.setattr(runner, "run", fails_at_seed_1)
-    argv = ["sweep", "example_sobol", "--samples", "2", "--years", "0.1", "--jobs", "1", "--out", "s"]
+    argv = ["sweep", "example_sobol", "--samples", "2", "--years", "0.1", "--jobs", "1", "--out", "s", "--lang", "en"]
     assert main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert "runs failed (first, p0" in err and "FloatingPointError: overflow in motivation" in err
