@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from model.core.parameters import INITIATIVE_KINDS
+from model.core.categories import INITIATIVE_KINDS
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel

@@ -18,26 +18,32 @@ class Professional(mesa.Agent):
     The budget is split as: administration first (fixed plus per open case, scaled by
     the accountability lever), then the protected community-work share, then casework
     up to what is left; community work is whatever remains. So
-    ``casework + admin + community == hours_per_week`` every week. Where casework is
+    ``casework + admin + community == fte * hours_per_week`` every week. Where casework is
     served first and protection is zero, community work is what casework leaves over
-    (the casework trap).
+    (the casework trap). Those who do casework reserve the ``bemoeizorg_share`` lever's share
+    of their casework time for seeking out residents who do not ask (counted as casework).
+    A ``hired`` professional is the neighbourhood's post for temporary staff, whose ``fte``
+    the municipality sets (0 while it hires nobody).
     """
 
     model: CommunityModel
 
-    def __init__(self, model: CommunityModel, nbh: int, role: str, fte: float = 1.0) -> None:
+    def __init__(self, model: CommunityModel, nbh: int, role: str, fte: float = 1.0, hired: bool = False) -> None:
         """Create a professional of ``role`` ("district_team" or "community_builder") in neighbourhood ``nbh``.
 
-        ``fte`` is the share of a full-time week (``hours_per_week``) the professional works.
+        ``fte`` is the share of a full-time week (``hours_per_week``) the professional works; ``hired``
+        marks the post for temporary staff.
         """
         super().__init__(model)
         self.nbh = nbh
         self.role = role
         self.fte = fte
+        self.hired = hired
         self.idx = -1
         self.casework = 0.0
         self.admin = 0.0
         self.community = 0.0
+        self.bemoeizorg = 0.0
 
     @property
     def does_casework(self) -> bool:
@@ -56,13 +62,14 @@ class Professional(mesa.Agent):
         cases = int(m.case_count[self.idx])
         admin = min(budget, acc * (self.fte * p.admin_base_hours + p.admin_per_case_hours * cases))
         if self.does_casework:
+            outreach = float(lev.bemoeizorg_share[self.nbh]) * max(0.0, budget - admin - protected)
             queue = m.waiting_by_nbh[self.nbh]
             case_hours = m.case_hours_now
             while queue:
                 r = queue[0]
                 hours = float(case_hours[r])
                 extra_admin = acc * p.admin_per_case_hours
-                if demand + hours + admin + extra_admin + protected > budget:
+                if demand + hours + admin + extra_admin + protected + outreach > budget:
                     break
                 queue.popleft()
                 m.pop.case_state[r] = CASE_OPEN
@@ -70,9 +77,11 @@ class Professional(mesa.Agent):
                 demand += hours
                 m.counters.cases_opened[self.nbh] += 1
                 admin += extra_admin
-            self.casework = max(0.0, min(demand, budget - admin - protected))
+            self.bemoeizorg = min(outreach, max(0.0, budget - admin - protected))
+            self.casework = max(0.0, min(demand, budget - admin - protected - self.bemoeizorg)) + self.bemoeizorg
         else:
+            self.bemoeizorg = 0.0
             self.casework = 0.0
         m.case_demand[self.idx] = demand
         self.admin = admin
-        self.community = budget - admin - self.casework
+        self.community = max(0.0, budget - admin - self.casework)  # not below 0 by rounding

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from model.core.parameters import AGE_GROUPS, TALENTS, ZRM_DOMAINS
+from model.core.categories import AGE_GROUPS, TALENTS, ZRM_DOMAINS
 from model.core.state import need_level_of
 
 if TYPE_CHECKING:

@@ -52,6 +52,7 @@ from model.core.state import (
 )
 from model.core.steering import make_steering
 from model.core.submodels.helpers import MEETING
+from model.core.submodels.professionals import reach_chances
 from model.core.time import WEEKS_PER_YEAR
 
 #: Outputs the reference records every week (names as in :meth:`model.core.community.CommunityModel.city_frame`).
@@ -78,7 +79,7 @@ class ReferenceModel(mesa.Model):
         """
         super().__init__(rng=seed)
         city = CommunityModel(params or Parameters(), seed=seed)
-        self.p, self.week = city.p, city.week
+        self.p, self.week, self.next_pid = city.p, city.week, city.next_pid
         for name in ("n_nbh", "nbh_names", "nbh_archetype", "nbh_size", "nbh_start", "tie_decay"):
             setattr(self, name, copy.deepcopy(getattr(city, name)))
         self.alone_p = city.alone_p.tolist()
@@ -127,15 +128,17 @@ class ReferenceModel(mesa.Model):
     def _copy_professionals(self, city: CommunityModel) -> None:
         self.professionals = []
         for pro in city.professionals:
-            ref = ReferenceProfessional(self, nbh=pro.nbh, role=pro.role, fte=pro.fte)
+            ref = ReferenceProfessional(self, nbh=pro.nbh, role=pro.role, fte=pro.fte, hired=pro.hired)
             ref.idx, ref.casework, ref.admin, ref.community = pro.idx, pro.casework, pro.admin, pro.community
             self.professionals.append(ref)
         for res, prof in zip(self.residents_list, city.pop.case_prof.tolist(), strict=True):
             if res.case_state == CASE_OPEN:
                 res.case_prof = self.professionals[prof]
                 res.case_prof.clients[res] = None
-        self.pro_nbh = city.pro_nbh.copy()
-        self.team_fte = city.team_fte.copy()
+        for name in ("pro_nbh", "pro_fte", "pro_team", "pro_hired", "hired_post", "team_fte"):
+            setattr(self, name, getattr(city, name).copy())
+        self.municipality.hiring = city.municipality.hiring.copy()
+        self.municipality.switched_week = city.municipality.switched_week.copy()
 
     # -------------------------------------------------------------- the week
     def step(self) -> None:
@@ -147,7 +150,9 @@ class ReferenceModel(mesa.Model):
         self._prepare_week()
         self.agents_by_type[Resident].shuffle_do("step")
         self._professionals()
+        self._bemoeizorg()
         self._community_work()
+        self._open_invitations()
         self._end_or_take_over()
         self.week += 1
         self._tally()
@@ -166,8 +171,8 @@ class ReferenceModel(mesa.Model):
     def _professionals(self) -> None:
         """Professionals split their week and take cases (in the model's order), then do casework."""
         for pro in self.professionals:
-            if not pro.does_casework:
-                for client in list(pro.clients):  # a redeployment ended: cases go back to the waiting list
+            if not pro.does_casework or pro.fte <= 0:
+                for client in list(pro.clients):  # a redeployment ended, staff left: back to the waiting list
                     pro.clients.pop(client, None)
                     client.case_prof, client.case_state = None, CASE_WAITING
                     self.waiting[client.nbh].add(client)
@@ -183,14 +188,20 @@ class ReferenceModel(mesa.Model):
         hours_pro = np.array([pro.community for pro in self.professionals])
         hours = np.bincount(self.pro_nbh, hours_pro, minlength=self.n_nbh)[:, None] * self.levers.community_split
         self.community_hours = hours
+        disrupted = self.week - self.municipality.switched_week < p.switch_disruption_weeks
+        hours = hours * np.where(disrupted, 1 - p.switch_disruption, 1.0)[:, None]
         ini.support_hours[:] = 0
         for b in range(self.n_nbh):
             residents = self.by_nbh[b]
+            target = self.levers.targeting[b]
             inits_b = np.flatnonzero(ini.alive & ~ini.taken_over & (ini.nbh == b)).tolist()
             lonely = [res for res in residents if res.score >= LONELY]
             k = rng.poisson(hours[b, 0] * p.introductions_per_hour)
             if k and lonely:
-                for res in r.sample(lonely, min(k, len(lonely))):
+                weight = reach_chances(np.array([res.engagement for res in lonely]),
+                                       np.array([1 / (1 + res.good_ties) for res in lonely]), target)
+                for i in rng.choice(len(lonely), size=min(k, len(lonely)), replace=False, p=weight):
+                    res = lonely[i]
                     if inits_b and res.member_of < 0:
                         self.join(res, r.choice(inits_b))
                     elif not inits_b:
@@ -199,7 +210,10 @@ class ReferenceModel(mesa.Model):
             if inits_b:
                 ini.support_hours[inits_b] = hours[b, 1] / len(inits_b)
             k = rng.poisson(hours[b, 2] * p.spotting_per_hour)
-            for res in r.sample(residents, min(k, len(residents))):
+            weight = reach_chances(np.array([res.engagement for res in residents]),
+                                   np.array([res.vulnerability for res in residents]), target)
+            for i in (rng.choice(len(residents), size=min(k, len(residents)), replace=False, p=weight) if k else []):
+                res = residents[i]
                 if any(res.talents):
                     res.spotted = True
                     res.competence = min(1.0, res.competence + p.spotting_competence_gain)
@@ -259,6 +273,7 @@ class ReferenceModel(mesa.Model):
         p, r = self.p, self.random
         for other in list(res.ties):
             del other.ties[res]
+            other.ties_lost += 1
         res.ties.clear()
         for helpee in list(res.helpees):
             helpee.stop_being_helped()
@@ -275,6 +290,14 @@ class ReferenceModel(mesa.Model):
                 res.tie_to(self.residents_list[r.randrange(len(self.residents_list))], r.uniform(*p.kin_strength), True)
             else:
                 res.tie_to(self.similar_neighbour(res), r.uniform(*p.friend_strength), False)
+        # Relatives resemble each other in disposition (``city.share_disposition_with_kin``, a newcomer).
+        relatives = [other for other, tie in res.ties.items() if tie.kin]
+        rel = p.kin_disposition_correlation
+        if rel > 0 and relatives:
+            b = rel / math.sqrt(1 - rel * rel)
+            norm = math.sqrt(1 + b * b * len(relatives))
+            res.disp_s = (res.disp_s + b * sum(o.disp_s for o in relatives)) / norm
+            res.disp_e = (res.disp_e + b * sum(o.disp_e for o in relatives)) / norm
 
     def _draw_newcomer(self, res: Resident) -> None:
         """Fresh state for a newcomer in ``res``'s neighbourhood (``CommunityModel._draw_residents``)."""
@@ -298,10 +321,13 @@ class ReferenceModel(mesa.Model):
         shared, rho = r.gauss(0, 1), p.disposition_correlation
         res.disp_s = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * r.gauss(0, 1))
         res.disp_e = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * r.gauss(0, 1))
+        spread = p.desired_ties_spread
+        res.desired = p.desired_ties_mean * math.exp(spread * r.gauss(0, 1) - spread ** 2 / 2)
         res.reluctance = min(max(r.gauss(p.reluctance_mean, p.reluctance_sd), 0.0), 1.0)
-        res.civic = r.betavariate(*p.civic_beta)
+        res.civic = r.betavariate(*p.civic_beta) * (p.low_income_civic_factor if res.low_income else 1.0)
+        res.pid, self.next_pid = self.next_pid, self.next_pid + 1
         res.lon_s = res.lon_e = res.care_given = res.strain = res.volunteer_hours = res.engagement = 0.0
-        res.score = res.unmet_weeks = res.case_since = res.good_ties = 0
+        res.score = res.unmet_weeks = res.case_since = res.good_ties = res.ties_lost = 0
         res.autonomy = res.competence = res.relatedness = res.trust = 0.5
         res.member_of, res.core, res.case_state = NO, False, CASE_NONE
         res.prompted = res.spotted = False
@@ -341,6 +367,54 @@ class ReferenceModel(mesa.Model):
         res.case_state, res.case_prof = CASE_NONE, None
         self.counters.cases_closed[res.nbh] += 1
 
+    def open_at_once(self, res: Resident) -> None:
+        """A case now, past the waiting list, with the least busy professional (``submodels.helpers.open_at_once``)."""
+        if res.case_state == CASE_OPEN:
+            return
+        staff = [pro for pro in self.professionals if pro.nbh == res.nbh and pro.does_casework and pro.fte > 0]
+        if staff:
+            pro = min(staff, key=lambda pro: sum(c.case_hours for c in pro.clients) / pro.fte)
+            self.open_case(res, pro)
+            res.case_since = self.week
+
+    def divert(self, res: Resident, level: int) -> bool:
+        """The voorliggend veld: a light or moderate need matched with a free volunteer (``divert_to_volunteers``)."""
+        p, r = self.p, self.random
+        if level > 2 or r.random() >= self.levers.diversion[res.nbh]:
+            return False
+        volunteers = [other for other in self.by_nbh[res.nbh] if other.member_of >= 0 and other.free_to_help()]
+        if not volunteers:
+            return False
+        helper = r.choice(volunteers)
+        res.helper = helper
+        helper.helpees[res] = None
+        res.tie_to(helper, p.introduction_strength, False)
+        self.counters.diverted[res.nbh] += 1
+        return True
+
+    def _bemoeizorg(self) -> None:
+        """Bemoeizorg hours reach residents with a moderate or heavy need who do not ask (``needs.casework``)."""
+        p, rng = self.p, self.rng
+        hours = np.bincount(self.pro_nbh, [pro.bemoeizorg for pro in self.professionals], minlength=self.n_nbh)
+        for b, visits in enumerate(rng.poisson(hours / p.bemoeizorg_visit_hours)):
+            hidden = [res for res in self.by_nbh[b] if res.need_level >= 2 and res.case_state != CASE_OPEN
+                      and res.helper is None]
+            if visits and hidden:
+                weight = np.array([res.reluctance + 0.05 for res in hidden])
+                for i in rng.choice(len(hidden), size=min(visits, len(hidden)), replace=False, p=weight / weight.sum()):
+                    self.open_at_once(hidden[i])
+                    self.counters.bemoeizorg_found[b] += 1
+
+    def _open_invitations(self) -> None:
+        """Under an inclusion demand, initiatives invite residents beyond members' ties (``initiative_lifecycle``)."""
+        p, rng, r, ini = self.p, self.rng, self.random, self.inits
+        for k in np.flatnonzero(ini.alive & ~ini.taken_over):
+            room = min(max(1 - ini.n_members[k] / p.initiative_size[ini.kind[k]], 0.0), 1.0)
+            for _ in range(rng.poisson(p.open_recruit_rate * self.levers.inclusion_demand[ini.nbh[k]] * room)):
+                res = r.choice(self.by_nbh[ini.nbh[k]])
+                if res.member_of < 0 and res.need_level <= 2 and r.random() < res.motivation:
+                    self.join(res, int(k))
+
     def found(self, founder: Resident) -> None:
         """``founder`` starts an initiative with friends who are no member yet (``submodels._found_initiatives``)."""
         p, r, ini, lev, b = self.p, self.random, self.inits, self.levers, founder.nbh
@@ -358,7 +432,7 @@ class ReferenceModel(mesa.Model):
         ini.group_age[k], ini.group_income[k] = founder.age, founder.low_income
         ini.founded[k], ini.struggling_weeks[k] = self.week, 0
         ini.citizen_funded[k], ini.taken_over[k] = citizen, False
-        ini.grant_weeks_left[k] = p.grant_weeks if (citizen or r.random() < lev.grant_prob[b]) else 0
+        ini.grant_weeks_left[k] = lev.grant_weeks[b] if (citizen or r.random() < lev.grant_prob[b]) else 0
         ini.n_members[k] = ini.n_core[k] = 0
         friends = [other for other, tie in founder.ties.items()
                    if other.member_of < 0 and tie.w >= p.good_tie_threshold]
@@ -412,7 +486,9 @@ class ReferenceModel(mesa.Model):
         lonely = np.array([sum(res.score >= LONELY for res in group) for group in self.by_nbh], dtype=float)
         active = np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=self.n_nbh)
         fte = self.team_fte
+        waited = np.array([sum(self.week - res.case_since for res in w) for w in self.waiting], dtype=float)
         return {"waiting_per_team_fte": np.divide(waiting, fte, out=np.zeros(self.n_nbh), where=fte > 0),
+                "mean_wait_weeks": np.divide(waited, waiting, out=np.zeros(self.n_nbh), where=waiting > 0),
                 "initiatives_per_1000": 1000 * active / self.nbh_size,
                 "lonely_share": lonely / self.nbh_size}
 
@@ -480,3 +556,4 @@ class ReferenceModel(mesa.Model):
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         df.insert(0, "week", np.arange(len(df)) + self.week - len(df) + 1)
         return df
+

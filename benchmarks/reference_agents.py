@@ -19,6 +19,7 @@ from model.core.state import (
     CASE_OPEN,
     CASE_WAITING,
     DAILY_LIVING,
+    LONELY,
     ORGANISING_TALENT,
     PARTICIPATION,
     PHYSICAL,
@@ -84,10 +85,16 @@ class Resident(mesa.Agent):
         return (self.autonomy + self.competence + self.relatedness) / 3.0
 
     def activity(self) -> float:
-        """How much the resident goes out (``submodels._activity``)."""
+        """How much the resident goes out (``submodels.helpers.activity``)."""
         p = self.model.p
         health = p.poor_health_activity if min(self.zrm[PHYSICAL], self.zrm[DAILY_LIVING]) <= 2 else 1.0
-        return (1 - p.withdrawal * self.score / 11) * health
+        s, spread = p.sociability, p.desired_ties_spread
+        seeking = (self.desired / p.desired_ties_mean) ** s / math.exp(s * (s - 1) * spread ** 2 / 2)
+        return (1 - p.withdrawal * self.score / 11) * health * seeking
+
+    def lacking(self, belonging: float) -> float:
+        """Share of the wanted good relationships this resident lacks (``submodels.helpers.relational_shortfall``)."""
+        return min(max(1 - (self.good_ties + belonging) / self.desired, 0.0), 1.0)
 
     def reach(self) -> float:
         """Availability for contact along a tie: activity, less with more ties than ``tie_capacity``.
@@ -157,7 +164,8 @@ class Resident(mesa.Agent):
             self.alone = False
         shock = (p.zrm_shock_rate * m.levers.demand_multiplier[self.nbh]
                  * (1 + (p.vulnerability_shock_factor - 1) * self.vulnerability)
-                 * (p.shock_factor_75plus if self.age == 3 else 1.0))
+                 * (p.shock_factor_75plus if self.age == 3 else 1.0)
+                 * (p.lonely_shock_factor if self.score >= LONELY else 1.0))
         if r.random() < shock:
             self.worsen(r.randrange(9))
         if self.need_level >= 1 and r.random() < p.self_recovery_rate:
@@ -200,7 +208,9 @@ class Resident(mesa.Agent):
             elif other is not self:
                 base = min(1.0, min(self.good_ties, other.good_ties) / p.bridging_base)
                 bridging = self.bridges_to(other)
-                if r.random() < p.new_tie_prob * (base / p.homophily if bridging else 1.0):
+                unlike = (self.score >= LONELY) != (other.score >= LONELY)
+                if r.random() < (p.new_tie_prob * (base / p.homophily if bridging else 1.0)
+                                 / (p.loneliness_homophily if unlike else 1.0)):
                     self.tie_to(other, p.new_tie_strength, False)
                     m.counters.ties_formed[self.nbh] += 1
         here.append(self)
@@ -221,6 +231,8 @@ class Resident(mesa.Agent):
                 tie.w = max(tie.w - loss, 0.0)
                 if not tie.kin and tie.w < p.tie_drop_threshold:
                     del self.ties[other], other.ties[self]
+                    self.ties_lost += 1
+                    other.ties_lost += 1
 
     def informal_help(self) -> None:
         """Ask a tie for help (reluctance); as a carer, give the hours one's helpees need, and strain."""
@@ -233,8 +245,7 @@ class Resident(mesa.Agent):
         if level >= 1 and self.helper is None and r.random() < ask:
             best, best_score = None, -1.0
             for other, tie in self.ties.items():
-                if (other.need_level <= 1 and other.strain < p.carer_strain_limit
-                        and other.care_given < p.carer_capacity_hours):
+                if other.free_to_help():
                     score = tie.w * (1 + p.care_talent_preference * other.talents[CARE_TALENT]) * r.random()
                     if score > best_score:
                         best, best_score = other, score
@@ -257,20 +268,33 @@ class Resident(mesa.Agent):
             self.helper = None
 
     def escalate_needs(self) -> None:
-        """Unmet needs worsen; escalated needs reach the front desk (waiting list)."""
-        p, r = self.model.p, self.random
+        """Unmet needs worsen, waits are given up, acute needs left alone become crises, needs reach the front desk."""
+        m, p, r = self.model, self.model.p, self.random
         if self.unmet_weeks > 0 and r.random() < p.deterioration_rate:
             self.worsen(min(range(9), key=self.zrm.__getitem__))
         level = self.need_level
+        if self.case_state == CASE_WAITING and r.random() < p.renege_rate * (1.5 - self.trust):
+            m.unlist(self)
+            self.unmet_weeks = 0
+            m.counters.reneged[self.nbh] += 1
+        if level == 3 and self.case_state != CASE_OPEN and self.helper is None and r.random() < p.crisis_rate:
+            m.open_at_once(self)
+            m.counters.crises[self.nbh] += 1
         if self.case_state == CASE_WAITING and level == 0:
-            self.model.unlist(self)
+            m.unlist(self)
         escalated = self.case_state == CASE_NONE and (
             (level >= 2 and self.unmet_weeks >= p.escalation_weeks) or level == 3)
         if escalated:
             ask = (p.formal_ask_rate * (1 - p.formal_reluctance * self.reluctance) * (0.5 + self.trust)
                    * (p.heavy_need_ask_factor if level == 3 else 1.0))
-            if r.random() < ask:
-                self.model.refer(self)
+            if r.random() < ask and not m.divert(self, level):
+                m.refer(self)
+
+    def free_to_help(self) -> bool:
+        """A light need at most, strength left and hours to spare (``submodels.helpers.free_to_help``)."""
+        p = self.model.p
+        return (self.need_level <= 1 and self.strain < p.carer_strain_limit
+                and self.care_given < p.carer_capacity_hours)
 
     def initiatives(self) -> None:
         """Found, join, leave, burn out, step up; volunteer (the resident part of ``initiative_lifecycle``)."""
@@ -279,7 +303,8 @@ class Resident(mesa.Agent):
         motivation, level = self.motivation, self.need_level
         if self.member_of < 0 and level <= 1 and self.talents[ORGANISING_TALENT]:
             chance = (p.founding_rate * motivation * (1 + (p.spotted_founding_factor - 1) * self.spotted)
-                      * m.founding_support[self.nbh] * m.founding_room[self.nbh])
+                      * m.founding_support[self.nbh] * m.founding_room[self.nbh]
+                      * (p.low_income_civic_factor if self.low_income else 1.0))
             if r.random() < chance:
                 m.found(self)
         if self.member_of < 0 and level <= 2:
@@ -340,7 +365,7 @@ class Resident(mesa.Agent):
         competence_t = (p.competence_base + p.competence_contributing * contributing
                         + p.competence_per_talent * sum(self.talents)
                         - p.competence_problem_penalty * ((self.need_level >= 2) + self.strain))
-        relatedness_t = 1 - math.exp(-(self.good_ties + p.relatedness_membership * active) / p.saturation_ties)
+        relatedness_t = 1 - self.lacking(p.relatedness_membership * active)
         rate = p.motivation_rate
         self.autonomy += rate * (min(max(autonomy_t, 0.0), 1.0) - self.autonomy)
         self.competence += rate * (min(max(competence_t, 0.0), 1.0) - self.competence)
@@ -353,12 +378,13 @@ class Resident(mesa.Agent):
         self.good_ties = sum(1 for tie in self.ties.values() if tie.w >= p.good_tie_threshold)
         close = sum(1 for tie in self.ties.values() if tie.w >= p.close_tie_threshold)
         belonging = p.belonging_engagement * self.engagement + p.belonging_membership * (self.member_of >= 0)
-        social_t = 5 * math.exp(-(self.good_ties + belonging) / p.saturation_ties) + self.disp_s
+        social_t = 5 * self.lacking(belonging) + self.disp_s
         base = p.emotional_alone if self.alone else p.emotional_together
         emotional_t = base * (1 - p.confidant_protection * (1 - math.exp(-close / p.confidant_scale))) + self.disp_e
         total = self.lon_s + self.lon_e
-        wsum = sum(tie.w for tie in self.ties.values())
-        wtotal = sum((other.lon_s + other.lon_e) * tie.w for other, tie in self.ties.items())
+        weight = {other: tie.w * (p.kin_contagion if tie.kin else 1.0) for other, tie in self.ties.items()}
+        wsum = sum(weight.values())
+        wtotal = sum((other.lon_s + other.lon_e) * w for other, w in weight.items())
         pull = p.contagion * ((wtotal / max(wsum, 1e-9) if wsum > 0 else total) - total)
         social_t = min(max(social_t + pull * 5 / 11, 0.0), 5.0)
         emotional_t = min(max(emotional_t + pull * 6 / 11, 0.0), 6.0)
@@ -383,9 +409,9 @@ class ReferenceProfessional(Professional):
 
     model: ReferenceModel
 
-    def __init__(self, model: ReferenceModel, nbh: int, role: str, fte: float) -> None:
-        """Create a professional of ``role`` in neighbourhood ``nbh`` working ``fte``."""
-        super().__init__(model, nbh=nbh, role=role, fte=fte)
+    def __init__(self, model: ReferenceModel, nbh: int, role: str, fte: float, hired: bool) -> None:
+        """Create a professional of ``role`` in neighbourhood ``nbh`` working ``fte`` (``hired``: temporary post)."""
+        super().__init__(model, nbh=nbh, role=role, fte=fte, hired=hired)
         self.clients: dict[Resident, None] = {}
         self.demand = 0.0
 
@@ -399,26 +425,28 @@ class ReferenceProfessional(Professional):
         demand = sum(c.case_hours for c in self.clients)
         admin = min(budget, acc * (self.fte * p.admin_base_hours + p.admin_per_case_hours * len(self.clients)))
         if self.does_casework:
+            outreach = lev.bemoeizorg_share[self.nbh] * max(0.0, budget - admin - protected)
             queue = m.queue[self.nbh]
             while queue:
                 hours = queue[0].case_hours
                 extra_admin = acc * p.admin_per_case_hours
-                if demand + hours + admin + extra_admin + protected > budget:
+                if demand + hours + admin + extra_admin + protected + outreach > budget:
                     break
                 m.open_case(queue.popleft(), self)
                 demand += hours
                 admin += extra_admin
-            self.casework = max(0.0, min(demand, budget - admin - protected))
+            self.bemoeizorg = min(outreach, max(0.0, budget - admin - protected))
+            self.casework = max(0.0, min(demand, budget - admin - protected - self.bemoeizorg)) + self.bemoeizorg
         else:
-            self.casework = 0.0
+            self.bemoeizorg = self.casework = 0.0
         self.demand = demand
         self.admin = admin
-        self.community = budget - admin - self.casework
+        self.community = max(0.0, budget - admin - self.casework)
 
     def do_casework(self) -> None:
         """Clients recover in proportion to the casework they get; recovered cases close."""
         m, p = self.model, self.model.p
-        adequacy = min(1.0, self.casework / max(self.demand, 1e-9))
+        adequacy = min(1.0, (self.casework - self.bemoeizorg) / max(self.demand, 1e-9))
         for client in list(self.clients):
             if self.random.random() < p.casework_recovery_rate * adequacy:
                 client.recover()

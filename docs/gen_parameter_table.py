@@ -98,8 +98,8 @@ def render() -> str:
         "Time unit: one step is one week, so rates are per week unless the unit says otherwise. "
         "Ranges are inclusive and apply to every element of a vector. Source `assumption` marks a "
         "parameter without an empirical value (to be varied in sensitivity analysis). The parameters the "
-        "calibration fits (`model.experiments.calibration.FREE`) name the calibration as their source once "
-        "`model/calibrated.toml` exists.",
+        "calibration fits (`model.experiments.calibration.FREE`) are declared with their fitted values and "
+        "name the calibration as their source.",
         "",
         *schema_table(describe(Parameters), {key: f"one of {modes} (steering registry)"
                                              for key in ("steering_mode", "burn_in_steering")}),

@@ -18,8 +18,9 @@ from matplotlib.image import imread
 
 from model import i18n
 from model import workshop as ds
+from model.core.categories import INITIATIVE_KINDS
 from model.core.interventions import INTERVENTION_REGISTRY
-from model.core.parameters import INITIATIVE_KINDS, Parameters
+from model.core.parameters import Parameters
 from model.core.schema import Slider, describe
 from model.core.steering import STEERING_REGISTRY
 from model.experiments.scenarios import list_scenarios, load_scenario, setting_field
@@ -278,6 +279,7 @@ def test_labels_and_scenario_descriptions_switch_language() -> None:
         sc = load_scenario(name)
         assert i18n.scenario_description(sc, "nl") == sc.description_nl
         assert i18n.scenario_description(sc, "en") == sc.description != sc.description_nl
+        assert i18n.scenario_title(sc, "nl") == sc.title_nl and sc.title and sc.title_nl  # every scenario is named
 
 
 def test_info_tab_quotes_the_odd_in_both_languages() -> None:

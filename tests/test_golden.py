@@ -51,8 +51,9 @@ def _cases() -> dict[str, tuple[Parameters, int, list]]:
              iv("admin_load", start_week=5, factor=2.0),
              iv("switch_steering", start_week=25, mode="facilitating")]),
         "layered_outreach": (
+            # Enforcing takes struggling initiatives over at once, so that the case pins takeovers.
             BUSY.replace(n_residents=500, steering_mode="layered", layered_review_weeks=6,
-                         neighbourhoods_per_archetype=2), 13,
+                         neighbourhoods_per_archetype=2, steering={"enforcing": {"takeover_rate": 1.0}}), 13,
             [iv("outreach_campaign", start_week=4, end_week=30, share=0.6),
              iv("drop_inclusion_demand", start_week=10),
              iv("time_rule", start_week=15, end_week=35, protected_share=0.0, builders_do_casework=True),

@@ -106,7 +106,10 @@ def test_staffing_is_the_exact_fte() -> None:
         here = m.pro_nbh == b
         assert m.pro_fte[here & m.pro_team].sum() == pytest.approx(m.p.team_per_1000 * m.nbh_size[b] / 1000)
         assert m.pro_fte[here & ~m.pro_team].sum() == pytest.approx(m.p.builders_per_1000 * m.nbh_size[b] / 1000)
-    assert np.all((m.pro_fte > 0) & (m.pro_fte <= 1))
+        assert (here & m.pro_hired).sum() == 1, "one post for temporary staff per neighbourhood"
+    permanent = ~m.pro_hired
+    assert np.all((m.pro_fte[permanent] > 0) & (m.pro_fte[permanent] <= 1))
+    assert np.all(m.pro_fte[m.pro_hired] == 0), "nobody is hired before waits are long"
 
 
 def test_network_and_membership_consistency(stepped: list[dict]) -> None:
@@ -248,7 +251,8 @@ def test_cases_of_redeployed_builders_return_to_the_queue_when_redeployment_ends
 
 
 def test_citizen_budget_is_counted_once() -> None:
-    p = Parameters(n_residents=600, burn_in_years=0.2)
+    # Without initiatives, so that grants (which citizen funding replaces) do not differ between the runs.
+    p = Parameters(n_residents=600, burn_in_years=0.2, founding_rate=0.0)
     plain = CommunityModel(p, seed=2).run_weeks(1)
     budget = CommunityModel(p.replace(citizen_budget_eur=52.0), seed=2).run_weeks(1)
     extra = budget.city_frame()["community_cost_eur"].iloc[-1] - plain.city_frame()["community_cost_eur"].iloc[-1]

@@ -84,7 +84,7 @@ def test_directed_ties_match_the_numpy_formulation(net: TieNetwork) -> None:
 
 def test_counts_and_weighted_sums_match_bincount(net: TieNetwork) -> None:
     values = np.random.default_rng(3).uniform(0, 11, N)
-    good, close, wsum, wtotal = net.strength_profile(values, 0.5, 0.8)
+    good, close, wsum, wtotal = net.strength_profile(values, 0.5, 0.8, kin_weight=0.25)
 
     def ends(weights: np.ndarray) -> np.ndarray:
         return np.bincount(net.a, weights, minlength=N) + np.bincount(net.b, weights, minlength=N)
@@ -92,9 +92,10 @@ def test_counts_and_weighted_sums_match_bincount(net: TieNetwork) -> None:
     strong = (net.w >= 0.5).astype(float)
     assert np.array_equal(good, ends(strong)) and np.array_equal(good, net.count_at_least(0.5))
     assert np.array_equal(close, net.count_at_least(0.8))
-    assert np.array_equal(wsum, ends(net.w))
-    assert np.array_equal(wtotal, np.bincount(net.a, values[net.b] * net.w, minlength=N)
-                          + np.bincount(net.b, values[net.a] * net.w, minlength=N))
+    weight = net.w * np.where(net.kin, 0.25, 1.0)  # kin ties weigh a quarter in the sums
+    assert np.array_equal(wsum, ends(weight))
+    assert np.array_equal(wtotal, np.bincount(net.a, values[net.b] * weight, minlength=N)
+                          + np.bincount(net.b, values[net.a] * weight, minlength=N))
     group = np.arange(N) % 3
     n_strong, n_bridging = net.strong_by_group(group, 3, 0.5)
     assert np.array_equal(n_strong, np.bincount(group[net.a], strong, minlength=3))
@@ -108,6 +109,8 @@ def test_contact_and_decay_match_the_numpy_formulation(net: TieNetwork) -> None:
     p = 0.3 * w * reach[a] * reach[b] * np.where(kin, 1.5, 1.0)
     strength = np.where(u < p, w + 0.2 * (1 - w), np.maximum(w - np.where(kin, 0.005, 0.5 * (decay[a] + decay[b])), 0))
     kept = kin | (strength >= 0.1)
-    n_good = net.contact_and_decay(u, reach, 0.3, 1.5, 0.2, decay, 0.005, 0.1, 0.5)
+    lost = np.zeros(N, dtype=np.int64)
+    n_good = net.contact_and_decay(u, reach, 0.3, 1.5, 0.2, decay, 0.005, 0.1, 0.5, lost)
     assert np.array_equal(net.a, a[kept]) and np.array_equal(net.w, strength[kept])
     assert np.array_equal(n_good, net.count_at_least(0.5))
+    assert np.array_equal(lost, np.bincount(a[~kept], minlength=N) + np.bincount(b[~kept], minlength=N))

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents import Initiative, MeetingPlace, Municipality, Professional, Resident
+from model.core.archetypes import neighbourhoods
+from model.core.categories import TALENTS, ZRM_DOMAINS
 from model.core.network import TieNetwork
-from model.core.parameters import TALENTS, ZRM_DOMAINS, neighbourhoods
 from model.core.state import DAILY_LIVING, NO, Initiatives, Places, Population
 
 if TYPE_CHECKING:
@@ -31,8 +32,11 @@ def build_city(m: CommunityModel) -> None:
     build_neighbourhoods(m)
     m.pop = build_population(m)
     m.net = build_network(m)
+    share_disposition_with_kin(m, np.arange(len(m.pop)), initial=True)
     m.places = build_places(m)
     m.inits = Initiatives.empty(max(8, int(m.p.max_initiatives_per_1000 * m.p.n_residents / 1000)))
+    m.next_initiative = 0
+    m.initiative_log = []  # (initiative, week, event, kind, neighbourhood, founder, core): see CommunityModel
     Resident.create_agents(m, len(m.pop), idx=np.arange(len(m.pop)))
     MeetingPlace.create_agents(m, len(m.places), idx=np.arange(len(m.places)))
     Initiative.create_agents(m, len(m.inits), idx=np.arange(len(m.inits)))
@@ -69,13 +73,16 @@ def build_population(m: CommunityModel) -> Population:
     inflow = shares * np.array(p.turnover_rate)[None, :]
     m.age_cdf = {False: np.cumsum(shares, axis=1),
                  True: np.cumsum(inflow / np.maximum(inflow.sum(axis=1, keepdims=True), 1e-300), axis=1)}
+    m.next_pid = 0
     return Population(nbh=nbh, **draw_residents(m, nbh, newcomers=False))
 
 
 def draw_residents(m: CommunityModel, nbh: np.ndarray, newcomers: bool) -> dict[str, np.ndarray]:
-    """Draw residents living in neighbourhoods ``nbh``: the initial population, or newcomers."""
+    """Draw residents living in neighbourhoods ``nbh``: the initial population, or newcomers (with new ids)."""
     p, rng = m.p, m.rng
     n = len(nbh)
+    pid = np.arange(m.next_pid, m.next_pid + n, dtype=np.int64)
+    m.next_pid += n
     arch = [p.archetypes[a] for a in m.nbh_archetype]
     age = (rng.random(n)[:, None] > m.age_cdf[newcomers][nbh]).sum(axis=1).clip(0, 3).astype(np.int8)
     alone = rng.random(n) < m.alone_p[nbh, age]
@@ -96,23 +103,28 @@ def draw_residents(m: CommunityModel, nbh: np.ndarray, newcomers: bool) -> dict[
     rho = p.disposition_correlation
     disp_s = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
     disp_e = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
+    # Wanted good relationships, lognormal with mean desired_ties_mean (relationship standards differ).
+    spread = p.desired_ties_spread
+    desired = p.desired_ties_mean * np.exp(spread * rng.normal(0, 1, n) - spread ** 2 / 2)
     z = np.zeros(n)
     half = np.full(n, 0.5)
     return dict(
-        age=age, alone=alone, low_income=low_income, vulnerability=vulnerability,
+        pid=pid, age=age, alone=alone, low_income=low_income, vulnerability=vulnerability,
         chronic=chronic, talents=talents, zrm=zrm,
         reluctance=np.clip(rng.normal(p.reluctance_mean, p.reluctance_sd, n), 0, 1),
-        disp_s=disp_s, disp_e=disp_e,
+        disp_s=disp_s, disp_e=disp_e, desired=desired,
         lon_s=z.copy(), lon_e=z.copy(), score=np.zeros(n, dtype=np.int8),
         # Motivation and trust start neutral and settle to their targets (``model.core.submodels.settle``).
         autonomy=half.copy(), competence=half.copy(), relatedness=half.copy(), trust=half.copy(),
-        civic=rng.beta(*p.civic_beta, n),
+        # Those with fewer resources volunteer and organise less (SCP 2014).
+        civic=rng.beta(*p.civic_beta, n) * np.where(low_income, p.low_income_civic_factor, 1.0),
         member_of=np.full(n, NO), core=np.zeros(n, bool),
         helper=np.full(n, NO), care_given=z.copy(), strain=z.copy(), unmet_weeks=np.zeros(n, np.int64),
         case_state=np.zeros(n, np.int8), case_prof=np.full(n, NO), case_since=np.zeros(n, np.int64),
         last_volunteered=np.full(n, np.iinfo(np.int64).min // 2),
         volunteer_hours=z.copy(), visited=np.full(n, NO), engagement=z.copy(),
         prompted=np.zeros(n, bool), spotted=np.zeros(n, bool), good_ties=np.zeros(n, np.int64),
+        ties_lost=np.zeros(n, np.int64),
     )
 
 
@@ -142,6 +154,43 @@ def build_network(m: CommunityModel) -> TieNetwork:
     return net
 
 
+def share_disposition_with_kin(m: CommunityModel, who: np.ndarray, initial: bool) -> None:
+    """Mix the dispositions of ``who`` with their relatives', so that relatives resemble each other.
+
+    Each of the two dispositions (social, emotional) of a resident becomes ``(own + b x sum of the
+    relatives') / sqrt(1 + b**2 x relatives)``: its spread stays ``disposition_sd`` and two
+    relatives' dispositions correlate by ``kin_disposition_correlation`` (``r``; Boomsma et al. 2005).
+    For the initial population everyone is drawn at once and mixed with the relatives' own draws,
+    so ``b = (1 - sqrt(1 - r**2)) / r`` gives a pair of relatives ``2b / (1 + b**2) = r``. A
+    newcomer joins relatives who are already there (the newcomers of the same week do not count)
+    and takes ``b = r / sqrt(1 - r**2)``, which gives ``r`` with one relative.
+
+    Args:
+        m: The model; its kin ties of ``who`` are in place.
+        who: The residents to mix (ascending, distinct).
+        initial: All residents at once (the initial city) rather than newcomers.
+    """
+    r = m.p.kin_disposition_correlation
+    if r <= 0 or not len(who):
+        return
+    b = (1 - math.sqrt(1 - r * r)) / r if initial else r / math.sqrt(1 - r * r)
+    pop, net = m.pop, m.net
+    who = np.unique(who)
+    fresh = np.zeros(len(pop), dtype=bool)
+    fresh[who] = not initial
+    # Only the ties of ``who`` are looked at (a few newcomers a week: not a pass over every kin tie).
+    start, ties = net.ties_of(who)
+    owner = np.repeat(np.arange(len(who)), np.diff(start))  # place in ``who`` of each listed tie's resident
+    other = np.where(net.a[ties] == who[owner], net.b[ties], net.a[ties])
+    counted = net.kin[ties] & ~fresh[other]
+    owner, other = owner[counted], other[counted]
+    relatives = np.bincount(owner, minlength=len(who))
+    for name in ("disp_s", "disp_e"):
+        own = getattr(pop, name)
+        mixed = np.bincount(owner, weights=own[other], minlength=len(who))
+        own[who] = (own[who] + b * mixed) / np.sqrt(1 + b * b * relatives)
+
+
 def build_places(m: CommunityModel) -> Places:
     """Whole meeting places per neighbourhood whose capacity together is exactly what ``places_per_10k`` gives.
 
@@ -156,11 +205,16 @@ def build_places(m: CommunityModel) -> Places:
     capacity = np.repeat(m.p.place_capacity * exact / np.maximum(counts, 1), counts)
     return Places(nbh=nbh, capacity=capacity,
                   subsidy_share=np.ones(k), funding=np.ones(k), underfunded_weeks=np.zeros(k, np.int64),
-                  open=np.ones(k, bool), visits=np.zeros(k, np.int64))
+                  open=np.ones(k, bool), visits=np.zeros(k, np.int64), self_managed=np.zeros(k, bool),
+                  unstaffed_weeks=np.zeros(k, np.int64), taken_over=np.zeros(k, bool))
 
 
 def build_professionals(m: CommunityModel) -> list[Professional]:
-    """Staff each neighbourhood with its exact FTE: whole-time professionals and one part-timer."""
+    """Staff each neighbourhood with its exact FTE: whole-time professionals and one part-timer.
+
+    Each neighbourhood also has one post for temporarily hired district-team staff, empty (0 FTE)
+    until the municipality hires (``agents.Municipality.hire_when_waits_are_long``).
+    """
     pros = []
     for b in range(m.n_nbh):
         for role, per_1000 in (("district_team", m.p.team_per_1000),
@@ -169,13 +223,18 @@ def build_professionals(m: CommunityModel) -> list[Professional]:
             whole = int(fte)
             parts = [1.0] * whole + ([fte - whole] if fte - whole > 1e-9 else [])
             pros += [Professional(m, nbh=b, role=role, fte=f) for f in parts]
+        pros.append(Professional(m, nbh=b, role="district_team", fte=0.0, hired=True))
     for i, pro in enumerate(pros):
         pro.idx = i
     m.pro_nbh = np.array([pro.nbh for pro in pros], dtype=np.int64)
     m.pro_fte = np.array([pro.fte for pro in pros])
     m.pro_team = np.array([pro.role == "district_team" for pro in pros], dtype=bool)
-    m.team_fte = np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=m.n_nbh)
+    m.pro_hired = np.array([pro.hired for pro in pros], dtype=bool)
+    m.hired_post = np.flatnonzero(m.pro_hired)  # per neighbourhood, in order
+    m.team_fte = np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=m.n_nbh)  # the permanent team
     m.pro_hours = np.zeros((len(pros), 3))
+    m.pro_bemoeizorg = np.zeros(len(pros))
+    m.case_demand = np.zeros(len(pros))  # casework asked per professional (allocate_professional_time)
     return pros
 
 
@@ -212,6 +271,10 @@ def replace_residents(m: CommunityModel, who: np.ndarray) -> None:
     fresh = draw_residents(m, pop.nbh[who], newcomers=True)
     left = np.zeros(len(pop), dtype=bool)
     left[who] = True
+    # Those who stay lose their ties to the leavers.
+    _, ties = m.net.ties_of(np.unique(who))
+    ends = np.concatenate([m.net.a[ties], m.net.b[ties]])
+    np.add.at(pop.ties_lost, ends[~left[ends]], 1)
     pop.helper[(pop.helper >= 0) & left[pop.helper]] = NO  # helper NO (-1) reads left[-1], masked out
     for name, values in fresh.items():
         getattr(pop, name)[who] = values
@@ -220,6 +283,7 @@ def replace_residents(m: CommunityModel, who: np.ndarray) -> None:
     dst = np.where(kin, rng.integers(0, len(pop), len(src)), similar_neighbour(m, src))
     w = np.where(kin, rng.uniform(*p.kin_strength, len(src)), rng.uniform(*p.friend_strength, len(src)))
     m.net.replace(who, src, dst, w, kin, is_bridging(m, src, dst))  # leavers' ties end, newcomers' start
+    share_disposition_with_kin(m, who, initial=False)
 
 
 def grow_initiative_agents(m: CommunityModel) -> None:

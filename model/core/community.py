@@ -14,10 +14,11 @@ import pandas as pd
 
 from agents import Initiative, Resident
 from model.core import metrics, submodels
+from model.core.categories import AGE_GROUPS
 from model.core.city import build_city
 from model.core.interventions import Intervention
 from model.core.levers import Levers
-from model.core.parameters import AGE_GROUPS, Parameters
+from model.core.parameters import Parameters
 from model.core.steering import SteeringMode, make_steering
 from model.core.time import WEEKS_PER_YEAR
 
@@ -168,6 +169,34 @@ class CommunityModel(mesa.Model):
     def neighbourhood_frame(self) -> pd.DataFrame:
         """Return the outputs per neighbourhood, one row per week and neighbourhood."""
         return self.recorder.neighbourhood_frame()
+
+    def initiative_frame(self) -> pd.DataFrame:
+        """The initiatives' size over time: one row per week and living initiative (``initiative`` is its id)."""
+        return self.recorder.initiative_frame()
+
+    def initiative_events(self) -> pd.DataFrame:
+        """Every founding, takeover and ending of an initiative since the city was built (burn-in weeks < 0).
+
+        Columns: ``initiative`` (id), ``week``, ``event`` (``founded``, ``taken_over``, ``ended: ...`` with
+        the reason), ``kind``, ``neighbourhood``, ``founder`` (the founder's person id, -1 for other
+        events) and ``core`` (core volunteers at the event).
+        """
+        df = pd.DataFrame(self.initiative_log, columns=["initiative", "week", "event", "kind", "neighbourhood",
+                                                         "founder", "core"])
+        df["neighbourhood"] = self.nbh_names[df["neighbourhood"].to_numpy(dtype=np.int64)]
+        return df
+
+    def resident_frame(self) -> pd.DataFrame:
+        """The residents now, one row each: person id, where and who they are, needs, ties, loneliness, motivation."""
+        pop = self.pop
+        return pd.DataFrame({
+            "person": pop.pid, "neighbourhood": self.nbh_names[pop.nbh], "age_group": np.array(AGE_GROUPS)[pop.age],
+            "alone": pop.alone, "low_income": pop.low_income, "need_level": pop.need_level,
+            "case": np.array(["none", "waiting", "open"])[pop.case_state], "good_ties": pop.good_ties,
+            "ties_lost": pop.ties_lost, "loneliness": pop.score.astype(np.int64), "social_loneliness": pop.lon_s,
+            "emotional_loneliness": pop.lon_e, "autonomy": pop.autonomy, "competence": pop.competence,
+            "relatedness": pop.relatedness, "trust": pop.trust, "member": pop.member_of >= 0, "core": pop.core,
+        })
 
     def network_graph(self, residents: np.ndarray | None = None) -> nx.Graph:
         """Return the social network (or the part among ``residents``) as a networkx graph."""

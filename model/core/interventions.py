@@ -333,3 +333,25 @@ class TimeRule(Intervention):
         w = self.where(m)
         m.levers.protected_share[w] = self.protected_share
         m.levers.builders_do_casework[w] = self.builders_do_casework
+
+
+@register_intervention
+@dataclass
+class ExtraStaff(Intervention):
+    """The municipality adds temporary district-team staff for a period, whatever the waits (extra capacity)."""
+
+    name: ClassVar[str] = "extra_staff"
+    label: ClassVar[Text] = {"en": "extra staff", "nl": "extra personeel"}
+    description: ClassVar[str] = "add temporary district-team staff"
+    share: float = setting(0.25, label={"en": "extra staff, share of the team",
+                                        "nl": "extra personeel, deel van het team"},
+                           like=SteeringProfile.__dataclass_fields__["capacity_response"])
+
+    def apply(self, m: CommunityModel) -> None:
+        """Keep the temporary staff at least ``share`` of the permanent team (the hiring rule may add more)."""
+        w = self.where(m)
+        post = m.hired_post[w]
+        fte = np.maximum(m.pro_fte[post], self.share * m.team_fte[w])
+        m.pro_fte[post] = fte
+        for i, f in zip(post, fte, strict=True):
+            m.professionals[i].fte = float(f)

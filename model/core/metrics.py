@@ -49,6 +49,11 @@ class WeeklyCounters:
     initiatives_founded: np.ndarray
     initiatives_ended: np.ndarray
     initiatives_taken_over: np.ndarray
+    places_taken_over: np.ndarray
+    reneged: np.ndarray
+    crises: np.ndarray
+    diverted: np.ndarray
+    bemoeizorg_found: np.ndarray
     place_cost: np.ndarray
     grant_cost: np.ndarray
     takeover_cost: np.ndarray
@@ -84,6 +89,7 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
     needy = level >= 1
     good_ties, bridging_ties = net.strong_by_group(pop.nbh, k, p.good_tie_threshold)
     pro_hours = np.array([np.bincount(m.pro_nbh, m.pro_hours[:, j], minlength=k) for j in range(3)])
+    hired_hours = np.bincount(m.pro_nbh, m.pro_hours.sum(axis=1) * m.pro_hired, minlength=k)
     waiting = pop.case_state == CASE_WAITING
     lonely = score >= LONELY
     old = pop.age == 3
@@ -112,6 +118,7 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "professionals": np.bincount(m.pro_nbh, minlength=k).astype(float),
         "fte": np.bincount(m.pro_nbh, m.pro_fte, minlength=k),
         "team_fte": m.team_fte,
+        "hired_fte": np.bincount(m.pro_nbh, m.pro_fte * m.pro_hired, minlength=k),
         "hours_casework": pro_hours[0],
         "hours_admin": pro_hours[1],
         "hours_community": pro_hours[2],
@@ -134,7 +141,15 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "places": count(np.ones(len(m.places)), m.places.nbh),
         "trust": total(pop.trust),
         "motivation": total(pop.motivation),
-        "professional_cost": pro_hours.sum(axis=0) * p.hourly_cost_eur,
+        "autonomy": total(pop.autonomy),
+        "competence": total(pop.competence),
+        "relatedness": total(pop.relatedness),
+        "places_taken_over_active": count(m.places.open & m.places.taken_over, m.places.nbh),
+        "places_self_managed": count(m.places.open & m.places.self_managed, m.places.nbh),
+        # Own staff at the hourly rate, temporarily hired staff at the flex rate.
+        "professional_cost": (pro_hours.sum(axis=0) - hired_hours) * p.hourly_cost_eur
+        + hired_hours * p.flex_hourly_cost_eur,
+        "crisis_cost": c.crises * p.crisis_cost_eur,
         # Municipal place subsidies, grants, taken-over activities, and the citizen budget as a whole.
         "community_cost": c.place_cost + c.grant_cost + c.takeover_cost
         + m.levers.citizen_budget_eur * m.nbh_size / WEEKS_PER_YEAR,
@@ -180,6 +195,7 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "cases_per_professional": _ratio(s["open_cases"], s["team_fte"]),
         "professionals": s["professionals"],
         "professional_fte": s["fte"],
+        "hired_fte": s["hired_fte"],
         "hours_casework": s["hours_casework"],
         "hours_admin": s["hours_admin"],
         "hours_community": s["hours_community"],
@@ -201,6 +217,8 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "core_volunteers": s["core"],
         "initiatives_active": s["initiatives_active"],
         "initiatives_taken_over": s["initiatives_taken_over_active"],
+        "meeting_places_taken_over": s["places_taken_over_active"],
+        "meeting_places_self_managed": s["places_self_managed"],
         "initiatives_founded": s["n_initiatives_founded"],
         "initiatives_ended": s["n_initiatives_ended"],
         "takeovers": s["n_initiatives_taken_over"],
@@ -209,25 +227,35 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "meeting_places_closed": s["n_places_closed"],
         "ties_formed": s["n_ties_formed"],
         "referrals": s["n_referrals"],
+        "reneged": s["n_reneged"],
+        "diverted": s["n_diverted"],
+        "crises": s["n_crises"],
+        "bemoeizorg_found": s["n_bemoeizorg_found"],
         "outreach_found": s["n_outreach_found"],
         "cases_opened": s["n_cases_opened"],
         "cases_closed": s["n_cases_closed"],
         "mean_trust": _ratio(s["trust"], r),
         "mean_motivation": _ratio(s["motivation"], r),
+        "mean_autonomy": _ratio(s["autonomy"], r),
+        "mean_competence": _ratio(s["competence"], r),
+        "mean_relatedness": _ratio(s["relatedness"], r),
         "professional_cost_eur": s["professional_cost"],
         "community_cost_eur": s["community_cost"],
-        "total_cost_eur": s["professional_cost"] + s["community_cost"],
+        "crisis_cost_eur": s["crisis_cost"],
+        "total_cost_eur": s["professional_cost"] + s["community_cost"] + s["crisis_cost"],
         "residents": r,
     }
 
 
 def observe(m: CommunityModel) -> dict[str, np.ndarray]:
-    """What the municipality observes per neighbourhood (for the layered steering mode)."""
+    """What the municipality observes per neighbourhood (its hiring rule and the layered steering mode)."""
     pop, ini, k = m.pop, m.inits, m.n_nbh
     residents = m.nbh_size.astype(float)
+    waiting = pop.case_state == CASE_WAITING
+    count = np.bincount(pop.nbh, waiting, minlength=k).astype(float)
     return {
-        "waiting_per_team_fte": _ratio(np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k),
-                                       m.team_fte),
+        "waiting_per_team_fte": _ratio(count, m.team_fte),
+        "mean_wait_weeks": _ratio(np.bincount(pop.nbh, waiting * (m.week - pop.case_since), minlength=k), count),
         "initiatives_per_1000": 1000 * _ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
                                               residents),
         "lonely_share": _ratio(np.bincount(pop.nbh, pop.score >= LONELY, minlength=k), residents),
@@ -252,6 +280,7 @@ class Recorder:
         self.names = list(OUTPUTS)
         self.nbh_names = list(m.nbh_names)
         self.archetypes = list(m.nbh_archetype)
+        self.initiative_rows: list[np.ndarray] = []
         self.collect(m)
 
     def collect(self, m: CommunityModel) -> None:
@@ -263,6 +292,10 @@ class Recorder:
         self.modes.append(m.levers.mode.copy())
         self.nbh_rows.append(np.column_stack([per_nbh[k] for k in self.names]))
         self.city_rows.append(np.array([city[k][0] for k in self.names]))
+        ini = m.inits
+        alive = np.flatnonzero(ini.alive)
+        self.initiative_rows.append(np.column_stack([np.full(len(alive), m.week), ini.uid[alive], ini.n_members[alive],
+                                                     ini.n_core[alive], ini.taken_over[alive]]))
 
     def city_frame(self) -> pd.DataFrame:
         """One row per week: ``week``, ``year`` and every output."""
@@ -270,6 +303,12 @@ class Recorder:
         df.insert(0, "year", np.array(self.weeks) / WEEKS_PER_YEAR)
         df.insert(0, "week", self.weeks)
         return df
+
+    def initiative_frame(self) -> pd.DataFrame:
+        """One row per week and living initiative: its id, members, core volunteers and whether it was taken over."""
+        df = pd.DataFrame(np.vstack(self.initiative_rows) if self.initiative_rows else np.empty((0, 5)),
+                          columns=["week", "initiative", "members", "core", "taken_over"]).astype(np.int64)
+        return df.astype({"taken_over": bool})
 
     def neighbourhood_frame(self) -> pd.DataFrame:
         """One row per week and neighbourhood, with its archetype and steering mode."""

@@ -43,12 +43,14 @@ def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndar
 
 
 @numba.njit(cache=True)
-def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, values: np.ndarray, good: float,
+def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray, kin_weight: float,
+                      values: np.ndarray, good: float,
                       close: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per resident: ties at least ``good`` and ``close`` strong, sums of weights and of weight x other's value.
 
-    The weighted sums add the two ends separately (each in tie order) and then together, as
-    ``np.bincount`` over each end would, so results are identical to the numpy formulation.
+    A kin tie's weight in the sums is its strength times ``kin_weight``. The weighted sums add
+    the two ends separately (each in tie order) and then together, as ``np.bincount`` over each
+    end would, so results are identical to the numpy formulation.
     """
     n_good, n_close = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     wa, wb = np.zeros(n), np.zeros(n)
@@ -59,6 +61,7 @@ def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, value
         n_good[y] += we >= good
         n_close[x] += we >= close
         n_close[y] += we >= close
+        we *= kin_weight if kin[e] else 1.0
         wa[x] += we
         va[x] += values[y] * we
         wb[y] += we
@@ -70,10 +73,11 @@ def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, value
 def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
                        bridging: np.ndarray, u: np.ndarray, reach: np.ndarray, contact_prob: float,
                        kin_contact: float, gain: float, decay: np.ndarray, kin_decay: float, drop: float,
-                       good: float, n_good: np.ndarray) -> int:
+                       good: float, n_good: np.ndarray, lost: np.ndarray) -> int:
     """Update tie strengths for one week and move the remaining ties to the front, in order.
 
-    Counts the remaining ties at least ``good`` strong into ``n_good`` (per resident).
+    Counts the remaining ties at least ``good`` strong into ``n_good`` and the dissolved ones into
+    ``lost`` (per resident).
 
     Returns:
         The number of remaining ties (see ``TieNetwork.contact_and_decay``).
@@ -93,6 +97,8 @@ def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndar
         counted = keep and strength >= good
         n_good[ae] += counted
         n_good[be] += counted
+        lost[ae] += not keep
+        lost[be] += not keep
         kept += keep
     return kept
 
@@ -268,18 +274,26 @@ class TieNetwork:
         """
         return _strong_by_group(group, n_groups, self.a, self.w, self.bridging, threshold)
 
-    def strength_profile(self, values: np.ndarray, good: float,
-                         close: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def strength_profile(self, values: np.ndarray, good: float, close: float,
+                         kin_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per resident, in one pass over the ties: counts of strong ties and strength-weighted sums.
 
+        Args:
+            values: One value per resident, summed over each resident's ties.
+            good: Strength from which a tie is counted as good.
+            close: Strength from which a tie is counted as close.
+            kin_weight: Factor on a kin tie's strength in the two sums (the counts take every tie whole).
+
         Returns:
-            Ties at least ``good`` strong, ties at least ``close`` strong, the sum of tie strengths,
-            and the strength-weighted sum of the other ends' ``values``.
+            Ties at least ``good`` strong, ties at least ``close`` strong, the sum of tie weights,
+            and the weighted sum of the other ends' ``values``.
         """
-        return _strength_profile(self.n, self.a, self.b, self.w, np.asarray(values, dtype=np.float64), good, close)
+        return _strength_profile(self.n, self.a, self.b, self.w, self.kin, kin_weight,
+                                 np.asarray(values, dtype=np.float64), good, close)
 
     def contact_and_decay(self, u: np.ndarray, reach: np.ndarray, contact_prob: float, kin_contact: float,
-                          gain: float, decay: np.ndarray, kin_decay: float, drop: float, good: float) -> np.ndarray:
+                          gain: float, decay: np.ndarray, kin_decay: float, drop: float, good: float,
+                          lost: np.ndarray) -> np.ndarray:
         """One week of contact along ties (probability ``contact_prob * w * reach_a * reach_b``, more for kin).
 
         Contact strengthens a tie by ``gain`` of the gap to 1; a week without contact weakens a
@@ -296,6 +310,7 @@ class TieNetwork:
             kin_decay: Weakening of a kin tie per week without contact.
             drop: Strength below which a non-kin tie dissolves.
             good: Strength from which a tie is counted in the result.
+            lost: Per resident, a count that every dissolved tie adds one to (at both ends).
 
         Returns:
             Per resident, the ties at least ``good`` strong after the week (``count_at_least(good)``,
@@ -303,7 +318,7 @@ class TieNetwork:
         """
         n_good = np.zeros(self.n, dtype=np.int64)
         kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, u, reach, contact_prob,
-                                  kin_contact, gain, decay, kin_decay, drop, good, n_good)
+                                  kin_contact, gain, decay, kin_decay, drop, good, n_good, lost)
         for name in ("a", "b", "key", "w", "kin", "bridging"):  # the kernel moved the kept ties to the front
             setattr(self, name, getattr(self, name)[:kept])
         return n_good

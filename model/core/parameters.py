@@ -12,77 +12,20 @@ some of them to the targets in ``docs/ODD.md`` (section "Input data").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from model.core.archetypes import Archetype as Archetype  # the neighbourhood archetype, also importable from here
+from model.core.archetypes import default_archetypes
+from model.core.categories import AGE_GROUPS as AGE_GROUPS  # the categories, also importable from here
+from model.core.categories import COMMUNITY_ACTIVITIES as COMMUNITY_ACTIVITIES
+from model.core.categories import INITIATIVE_KINDS as INITIATIVE_KINDS
+from model.core.categories import LIFE_DOMAINS as LIFE_DOMAINS
+from model.core.categories import TALENTS as TALENTS
+from model.core.categories import ZRM_DOMAINS as ZRM_DOMAINS
 from model.core.levers import SteeringProfile
-from model.core.schema import ParameterError, apply_overrides, calibrated_defaults, param, to_plain
+from model.core.schema import ParameterError, apply_overrides, param, to_plain
 from model.core.steering import STEERING_REGISTRY
 from model.messages import msg
-
-ZRM_DOMAINS = (
-    "finances",
-    "daytime_activities",
-    "housing",
-    "domestic_relations",
-    "mental_health",
-    "physical_health",
-    "addiction",
-    "daily_living",
-    "justice",
-    "social_network",
-    "community_participation",
-)
-#: ZRM domains shocked by life events; the last two are derived from ties and engagement.
-LIFE_DOMAINS = ZRM_DOMAINS[:9]
-TALENTS = ("care", "practical", "organising", "connecting", "creative")
-AGE_GROUPS = ("18-34", "35-54", "55-74", "75+")
-INITIATIVE_KINDS = (
-    "meeting_activity",
-    "care_circle",
-    "broodfonds",
-    "energy_cooperative",
-    "festival",
-)
-COMMUNITY_ACTIVITIES = ("connecting", "initiative_support", "talent_spotting", "outreach")
-
-
-@dataclass(frozen=True)
-class Archetype:
-    """A neighbourhood archetype: who lives there and what it has (CBS Kerncijfers wijken en buurten, rounded)."""
-
-    age_shares: tuple[float, float, float, float] = param(
-        (0.28, 0.34, 0.27, 0.11), unit="share per age group (18-34, 35-54, 55-74, 75+)",
-        source="CBS StatLine 2023, adult population by age (rounded)", lo=0, hi=1,
-        doc="Age distribution of adults.")
-    alone_share: float = param(0.21, unit="share of adults",
-                               source="CBS households: about 3.0 million one-person households of 14 million adults "
-                               "(recalled, rounded)", lo=0, hi=1, doc="Adults living alone.")
-    low_income_share: float = param(0.12, unit="share of adults", source="CBS low-income households ~8-15%",
-                                    lo=0, hi=1, doc="Adults in low-income households.")
-    density: float = param(1.0, unit="relative urban density (1 = city average)", source="assumption",
-                           lo=0.1, hi=5, doc="Denser, more anonymous neighbourhoods keep fewer ties (tie decay).")
-    places_per_10k: float = param(3.0, unit="meeting places per 10,000 adults", source="assumption",
-                                  lo=0, hi=50, doc="Buurthuizen and other low-threshold places.")
-    share: float = param(0.25, unit="share of city population", source="assumption", lo=0, hi=1,
-                         doc="Share of the city's residents living in this archetype.")
-
-
-def _archetypes() -> dict[str, Archetype]:
-    # Shares and compositions are stylised from CBS neighbourhood statistics
-    # (Kerncijfers wijken en buurten 2023); they differ in the directions Dutch ones do.
-    return {
-        "urban_young": Archetype(age_shares=(0.45, 0.33, 0.16, 0.06), alone_share=0.32,
-                                 low_income_share=0.15, density=2.0, places_per_10k=2.0, share=0.25),
-        "urban_deprived": Archetype(age_shares=(0.30, 0.33, 0.25, 0.12), alone_share=0.30,
-                                    low_income_share=0.30, density=1.6, places_per_10k=4.0, share=0.25),
-        "suburban_family": Archetype(age_shares=(0.22, 0.40, 0.28, 0.10), alone_share=0.13,
-                                     low_income_share=0.07, density=0.8, places_per_10k=2.5, share=0.30),
-        "village_ageing": Archetype(age_shares=(0.16, 0.27, 0.35, 0.22), alone_share=0.17,
-                                    low_income_share=0.08, density=0.3, places_per_10k=6.0, share=0.20),
-    }
 
 
 def _profiles() -> dict[str, SteeringProfile]:
@@ -90,12 +33,16 @@ def _profiles() -> dict[str, SteeringProfile]:
     return {name: mode.profile for name, mode in STEERING_REGISTRY.items() if mode.profile is not None}
 
 
-#: Calibrated defaults of free parameters (written by ``python -m model.experiments.calibration search``).
-CALIBRATED_FILE = Path(__file__).resolve().parent.parent / "calibrated.toml"
+#: Provenance of the calibrated defaults (the fields declared with ``fitted=FIT``). The calibration
+#: (``python -m model.experiments.calibration search``) rewrites those defaults and this line; its record,
+#: with the model's values at the fit, is ``docs/calibration/fit.toml``.
+FIT = (
+    "calibrated 2026-12-06 (objective 2.96; from the defaults of the previous fit) to Gezondheidsmonitor 2020"
+    " (loneliness), CBS (volunteering, mantelzorg, Wmo), Movisie 2023 (admin)"
+)
 
 
 @dataclass(frozen=True)
-@calibrated_defaults(CALIBRATED_FILE)
 class Parameters:
     """All parameters of the community-vitality model (time step: one week)."""
 
@@ -106,7 +53,7 @@ class Parameters:
                          doc="Default run length (after the burn-in).")
     neighbourhoods_per_archetype: int = param(1, unit="neighbourhoods", source="user choice", lo=1, hi=50,
                                               doc="How many neighbourhoods of each archetype the city has.")
-    archetypes: dict[str, Archetype] = field(default_factory=_archetypes, metadata={
+    archetypes: dict[str, Archetype] = field(default_factory=default_archetypes, metadata={
         "unit": "", "source": "CBS Kerncijfers wijken en buurten 2023 (stylised)",
         "doc": "Neighbourhood archetypes by name."})
     burn_in_years: float = param(3.0, unit="years", source="assumption (time for ties, initiatives and caseloads "
@@ -155,12 +102,12 @@ class Parameters:
     reluctance_sd: float = param(0.2, unit="0-1", source="assumption", lo=0, hi=1,
                                  doc="Spread of reluctance to ask for help.")
     civic_beta: tuple[float, float] = param(
-        (0.35, 0.65), unit="Beta(a, b) shape", source="assumption (regular volunteers are a minority; CBS)",
-        lo=0.01, hi=100, doc="Propensity to volunteer (0-1).")
+        (0.028, 0.052), unit="Beta(a, b) shape", source="assumption (regular volunteers are a minority; CBS)",
+        lo=0.01, hi=100, doc="Propensity to volunteer (0-1).", fitted=FIT)
 
     # --- residents: needs (Zelfredzaamheidsmatrix) --------------------------------
-    zrm_shock_rate: float = param(0.0025, unit="1/week per resident", source="assumption", lo=0, hi=1,
-                                  doc="Life event lowering one life domain by one ZRM point.")
+    zrm_shock_rate: float = param(0.00701, unit="1/week per resident", source="assumption", lo=0, hi=1,
+                                  doc="Life event lowering one life domain by one ZRM point.", fitted=FIT)
     vulnerability_shock_factor: float = param(3.0, unit="x shock rate at vulnerability 1", source="assumption",
                                               lo=0, hi=20, doc="Vulnerable residents meet more life events.")
     shock_factor_75plus: float = param(1.5, unit="x shock rate at 75+", source="assumption", lo=0, hi=10,
@@ -169,34 +116,34 @@ class Parameters:
                                       doc="A problem domain recovers one point on own strength.")
     informal_recovery_rate: float = param(0.02, unit="1/week", source="assumption", lo=0, hi=1,
                                           doc="Extra recovery when a tie helps.")
-    casework_recovery_rate: float = param(0.05, unit="1/week at full case hours", source="assumption", lo=0, hi=1,
-                                          doc="Recovery while a professional works the case.")
+    casework_recovery_rate: float = param(0.0624, unit="1/week at full case hours", source="assumption", lo=0, hi=1,
+                                          doc="Recovery while a professional works the case.", fitted=FIT)
     deterioration_rate: float = param(0.01, unit="1/week", source="assumption", lo=0, hi=1,
                                       doc="An unmet need worsens one point (escalation).")
     reluctance_mean: float = param(0.55, unit="0-1", source="Linders 2010 (vraagverlegenheid); assumption",
                                    lo=0, hi=1, doc="Mean reluctance to ask for help.")
-    ask_rate: float = param(0.3, unit="1/week", source="assumption", lo=0, hi=1,
-                            doc="Chance per week that an unreluctant resident in need asks a tie.")
+    ask_rate: float = param(0.2848, unit="1/week", source="assumption", lo=0, hi=1,
+                            doc="Chance per week that an unreluctant resident in need asks a tie.", fitted=FIT)
     prompted_ask: float = param(0.5, unit="added chance per week", source="assumption", lo=0, hi=1,
                                 doc="A professional's encouragement to ask a tie for help.")
     escalation_weeks: int = param(8, unit="weeks", source="assumption", lo=0, hi=520,
                                   doc="Weeks of unmet moderate need before formal help is sought.")
-    formal_ask_rate: float = param(0.15, unit="1/week", source="assumption", lo=0, hi=1,
-                                   doc="Chance per week that an escalated need reaches the front desk.")
+    formal_ask_rate: float = param(0.2, unit="1/week", source="assumption", lo=0, hi=1,
+                                   doc="Chance per week that an escalated need reaches the front desk.", fitted=FIT)
     formal_reluctance: float = param(0.5, unit="share of reluctance that holds back at the front desk",
                                      source="assumption", lo=0, hi=1,
                                      doc="Reluctance also keeps people from the front desk, less than from ties.")
     heavy_need_ask_factor: float = param(2.0, unit="x formal_ask_rate at heavy need", source="assumption",
                                          lo=1, hi=20, doc="Heavy needs reach the front desk sooner.")
     help_hours: tuple[float, float, float] = param(
-        (2.0, 6.0, 14.0), unit="hours/week by need level (light, moderate, heavy)",
+        (9.119, 27.36, 63.83), unit="hours/week by need level (light, moderate, heavy)",
         source="CBS mantelzorg 2019 (~12-13 h/week among carers)", lo=0, hi=80,
-        doc="Informal help one need takes.")
+        doc="Informal help one need takes.", fitted=FIT)
     carer_capacity_hours: float = param(24.0, unit="hours/week", source="assumption", lo=0, hi=80,
                                         doc="Most informal help one resident gives.")
-    carer_strain_rate: float = param(0.004, unit="per hour of care per week",
+    carer_strain_rate: float = param(0.007549, unit="per hour of care per week",
                                      source="CBS: 19% of carers heavily burdened; assumption",
-                                     lo=0, hi=1, doc="Strain a carer builds up per hour of care.")
+                                     lo=0, hi=1, doc="Strain a carer builds up per hour of care.", fitted=FIT)
     strain_recovery_rate: float = param(0.02, unit="1/week", source="assumption", lo=0, hi=1,
                                         doc="Carers' strain fades.")
     carer_strain_limit: float = param(0.8, unit="strain 0-1", source="assumption", lo=0, hi=1,
@@ -244,8 +191,8 @@ class Parameters:
     density_decay: float = param(0.3, unit="elasticity of non-kin tie decay to density",
                                  source="Veiligheidsmonitor (cohesion 5.9 highly urban vs 7.1 rural); assumption",
                                  lo=0, hi=3, doc="Ties weaken faster in dense neighbourhoods: decay x density ** this.")
-    kin_decay_factor: float = param(0.2, unit="x tie_decay", source="assumption", lo=0, hi=1,
-                                    doc="Kin ties decay slower.")
+    kin_decay_factor: float = param(0.8832, unit="x tie_decay", source="assumption", lo=0, hi=1,
+                                    doc="Kin ties decay slower.", fitted=FIT)
     tie_drop_threshold: float = param(0.05, unit="tie strength", source="assumption", lo=0, hi=1,
                                       doc="Non-kin ties below this strength dissolve.")
     encounters_per_visit: int = param(2, unit="encounters", source="assumption", lo=0, hi=20,
@@ -256,36 +203,66 @@ class Parameters:
                                     doc="Strength of a tie that has just started.")
     homophily: float = param(2.5, unit="odds ratio for similar residents", source="McPherson et al. 2001; assumption",
                              lo=1, hi=20, doc="Preference for similar others (age group, income).")
+    loneliness_homophily: float = param(
+        2.0, unit="odds ratio of a new tie between residents alike in loneliness (both lonely or both not)",
+        source="Distel et al. 2010 (partners resemble each other in loneliness: non-random mating); the size is "
+        "contested, homophily and contagion being confounded in observed networks (Shalizi & Thomas 2011; "
+        "VanderWeele 2011; set with Cacioppo et al.'s clustering at distance 1, docs/validation_notes.md)", lo=1, hi=5,
+        doc="Residents alike in loneliness start ties more readily.")
     bridging_base: float = param(3.0, unit="good bonding ties for full bridging",
                                  source="Putnam 2000 (concept); assumption",
                                  lo=0.1, hi=20, doc="Bridging grows from a secure bonding base.")
-    saturation_ties: float = param(2.2, unit="good ties (e-folding)",
-                                   source="De Jong Gierveld & Van Tilburg 2007 (4-5 ties protect)",
-                                   lo=0.1, hi=20, doc="Protection from good ties saturates at about 2 x this.")
+    desired_ties_mean: float = param(
+        4.5, unit="good relationships", source="De Jong Gierveld & Van Tilburg 2007 (4-5 people with good contact "
+        "protect enough); the cognitive discrepancy model (Peplau & Perlman 1982; De Jong Gierveld 1987)",
+        lo=1, hi=20, doc="Good relationships residents want, on average; loneliness is the shortfall.", fitted=FIT)
+    desired_ties_spread: float = param(
+        0.5, unit="sd of log wanted relationships", source="Dykstra & Fokkema 2007 (relationship standards differ "
+        "between people and shape loneliness); assumption", lo=0, hi=1.5,
+        doc="How much residents differ in the number of good relationships they want.")
+    sociability: float = param(
+        1.0, unit="elasticity of going out and keeping in touch to the relationships wanted",
+        source="assumption (who wants more company seeks more of it; extraversion predicts network size, "
+        "Asendorpf & Wilpers 1998)", lo=0, hi=2,
+        doc="Residents who want more relationships go out and keep in touch more.")
     belonging_engagement: float = param(0.6, unit="good-tie equivalents at full engagement", source="assumption",
                                         lo=0, hi=10, doc="Taking part at venues protects like a good tie.")
     belonging_membership: float = param(0.4, unit="good-tie equivalents", source="assumption", lo=0, hi=10,
                                         doc="Membership of an initiative protects like a good tie.")
-    disposition_sd: float = param(2.0, unit="DJG points", source="assumption", lo=0, hi=5,
-                                  doc="Spread of personal disposition to loneliness.")
+    disposition_sd: float = param(3.325, unit="DJG points", source="assumption", lo=0, hi=5,
+                                  doc="Spread of personal disposition to loneliness.", fitted=FIT)
+    kin_disposition_correlation: float = param(
+        0.2, unit="correlation of relatives' dispositions", source="Boomsma et al. 2005 (heritability 48% in Dutch "
+        "adult twins, no shared environment); Distel et al. 2010 (partly non-additive, so first-degree relatives "
+        "share somewhat less than half)", lo=0, hi=0.5,
+        doc="Relatives (kin ties) resemble each other in their disposition to loneliness.")
     disposition_correlation: float = param(
-        0.5, unit="correlation", source="De Jong Gierveld & Van Tilburg 2006 (social and emotional subscales "
+        0.8729, unit="correlation", source="De Jong Gierveld & Van Tilburg 2006 (social and emotional subscales "
         "correlate moderately); assumption", lo=0, hi=1,
-        doc="Correlation of the social and emotional dispositions (a shared trait).")
-    emotional_together: float = param(1.0, unit="DJG emotional points", source="Dykstra & Fokkema 2007; assumption",
-                                      lo=0, hi=6, doc="Emotional loneliness when living with a partner or family.")
-    emotional_alone: float = param(2.8, unit="DJG emotional points living alone",
+        doc="Correlation of the social and emotional dispositions (a shared trait).", fitted=FIT)
+    emotional_together: float = param(0.6637, unit="DJG emotional points", source="Dykstra & Fokkema 2007; assumption",
+                                      lo=0, hi=6, doc="Emotional loneliness when living with a partner or family.",
+                                      fitted=FIT)
+    emotional_alone: float = param(1.249, unit="DJG emotional points living alone",
                                    source="Dykstra & Fokkema 2007; assumption",
-                                   lo=0, hi=6, doc="Emotional loneliness living alone.")
-    confidant_protection: float = param(0.3, unit="share of emotional loneliness", source="assumption", lo=0, hi=1,
-                                        doc="Most that close ties (confidants) take off emotional loneliness.")
+                                   lo=0, hi=6, doc="Emotional loneliness living alone.", fitted=FIT)
+    confidant_protection: float = param(0.2841, unit="share of emotional loneliness", source="assumption", lo=0, hi=1,
+                                        doc="Most that close ties (confidants) take off emotional loneliness.",
+                                        fitted=FIT)
     confidant_scale: float = param(1.5, unit="close ties (e-folding)", source="assumption", lo=0.1, hi=20,
                                    doc="Close ties needed for most of that protection.")
-    contagion: float = param(0.15, unit="weight of ties' loneliness",
-                             source="Cacioppo, Fowler & Christakis 2009 (contested)",
-                             lo=0, hi=1, doc="Pull of ties' loneliness on one's own.")
-    withdrawal: float = param(0.5, unit="contact reduction at maximum loneliness", source="Cacioppo et al. 2009",
-                              lo=0, hi=1, doc="Lonely residents have less contact.")
+    contagion: float = param(0.25, unit="weight of ties' loneliness",
+                             source="Cacioppo, Fowler & Christakis 2009 (loneliness spreads along ties; the size is "
+                             "contested, VanderWeele 2011; set with their clustering at distance 1, "
+                             "docs/validation_notes.md)", lo=0, hi=1, doc="Pull of ties' loneliness on one's own.")
+    kin_contagion: float = param(0.25, unit="x contagion along kin ties",
+                                 source="Cacioppo, Fowler & Christakis 2009 (loneliness spreads more between friends "
+                                 "than between family members); assumption for the size", lo=0, hi=1,
+                                 doc="Relatives pull on one's loneliness less than friends do.")
+    withdrawal: float = param(0.1, unit="contact reduction at maximum loneliness",
+                              source="Cacioppo et al. 2009 (lonely people lose ties and drift to the periphery; the "
+                              "size set with their clustering by distance, docs/validation_notes.md)", lo=0, hi=1,
+                              doc="Lonely residents have less contact.")
     poor_health_activity: float = param(0.4, unit="x activity at ZRM <= 2 in physical health or daily living",
                                         source="assumption", lo=0, hi=1,
                                         doc="Poor health keeps people at home.")
@@ -341,9 +318,9 @@ class Parameters:
                                  doc="Control over their initiative lowers active residents' trust.")
     trust_own_budget: float = param(0.1, unit="trust points", source="seed 003 (residents hold budgets); assumption",
                                     lo=0, hi=1, doc="An initiative funded from the citizen budget raises trust.")
-    volunteer_rate: float = param(0.25, unit="1/week at full motivation and civic propensity",
+    volunteer_rate: float = param(0.5964, unit="1/week at full motivation and civic propensity",
                                   source="assumption", lo=0, hi=1,
-                                  doc="Volunteering outside neighbourhood initiatives (clubs, schools).")
+                                  doc="Volunteering outside neighbourhood initiatives (clubs, schools).", fitted=FIT)
     volunteer_hours_elsewhere: float = param(3.0, unit="hours/week", source="CBS volunteering ~4 h/week",
                                              lo=0, hi=40, doc="Hours of a week of volunteering elsewhere.")
 
@@ -432,8 +409,6 @@ class Parameters:
                                            doc="Competence a burnt-out volunteer loses.")
     burnout_leave: float = param(0.5, unit="probability", source="assumption", lo=0, hi=1,
                                  doc="A burnt-out core volunteer leaves the initiative altogether.")
-    grant_weeks: int = param(104, unit="weeks", source="assumption", lo=0, hi=1040,
-                             doc="Duration of a start grant (temporary subsidies lower durability).")
     grant_eur: float = param(5000.0, unit="EUR/year", source="assumption", lo=0, hi=1e6,
                              doc="Size of a grant to an initiative.")
     takeover_cost_eur: float = param(20_000.0, unit="EUR/year per taken-over activity", source="assumption",
@@ -452,14 +427,15 @@ class Parameters:
                                      lo=0, hi=50, doc="Community builders (opbouwwerkers).")
     hours_per_week: float = param(36.0, unit="hours/week per FTE", source="CAO Sociaal Werk (36-hour week)",
                                   lo=1, hi=60, doc="Time budget of one full-time professional.")
-    admin_base_hours: float = param(9.0, unit="hours/week per FTE at accountability 1",
+    admin_base_hours: float = param(8.58, unit="hours/week per FTE at accountability 1",
                                     source="Movisie 2023 (37% admin); assumption",
-                                    lo=0, hi=60, doc="Fixed administration per professional.")
-    admin_per_case_hours: float = param(0.4, unit="hours/week per open case at accountability 1",
-                                        source="assumption", lo=0, hi=10, doc="Case registration and reporting.")
+                                    lo=0, hi=60, doc="Fixed administration per professional.", fitted=FIT)
+    admin_per_case_hours: float = param(0.2543, unit="hours/week per open case at accountability 1",
+                                        source="assumption", lo=0, hi=10, doc="Case registration and reporting.",
+                                        fitted=FIT)
     case_hours: tuple[float, float, float] = param(
-        (0.5, 1.0, 2.0), unit="hours/week by need level (light, moderate, heavy)", source="assumption",
-        lo=0, hi=40, doc="Casework a case needs.")
+        (0.395, 0.79, 1.58), unit="hours/week by need level (light, moderate, heavy)", source="assumption",
+        lo=0, hi=40, doc="Casework a case needs.", fitted=FIT)
     chronic_case_hours: float = param(
         0.1, unit="hours/week per open case", source="assumption (a yearly reassessment and some coordination; "
         "the care itself comes from Wmo providers)", lo=0, hi=40,
@@ -482,6 +458,57 @@ class Parameters:
     demand_multiplier: float = param(1.0, unit="x zrm_shock_rate", source="lever (demand shock)", lo=0, hi=10,
                                      doc="Temporary extra need (a demand shock).")
 
+    # --- the waiting list, extra staff and crises (balancing loops) ----------------------
+    renege_rate: float = param(0.02, unit="1/week at trust 0.5", source="assumption (waiting lists lose people who "
+                               "give up; Kassa 2023: 11 weeks on average until Wmo help arrives)", lo=0, hi=1,
+                               doc="Residents on the waiting list give up and try again later, more so with low trust.")
+    wait_norm_weeks: float = param(8.0, unit="weeks", source="Wmo 2015 art. 2.3.2 (investigation within six weeks) "
+                                   "and 2.3.5 (decision within two weeks after the request)", lo=1, hi=104,
+                                   doc="Legal term; a longer mean wait makes the municipality hire extra staff.")
+    flex_hourly_cost_eur: float = param(105.0, unit="EUR/hour", source="assumption (hired and interim social "
+                                        "workers cost more than own staff)", lo=0, hi=1000,
+                                        doc="Cost of an hour of temporarily hired staff.")
+    bemoeizorg_visit_hours: float = param(
+        4.0, unit="hours per resident reached", source="assumption (care avoiders take repeated visits; "
+        "wijk-GGD'ers 'soms wekenlang door een brievenbus praten', Sprank 2023)", lo=0.1, hi=100,
+        doc="Outreaching casework it takes to reach one resident who does not ask.")
+    crisis_rate: float = param(0.02, unit="1/week per resident with an acute need and neither help nor case",
+                               source="assumption", lo=0, hi=1,
+                               doc="An acute need (a life domain at 1) left alone becomes a crisis (eviction, crisis "
+                               "service, police) that forces an emergency case.")
+    crisis_cost_eur: float = param(10_000.0, unit="EUR per crisis",
+                                   source="Aedes 2013 via Het Vierde Huis (an eviction costs at least EUR 10,000); "
+                                   "Eropaf 2014 (EUR 5,000-10,000); Amsterdam (over EUR 100,000 with shelter)",
+                                   lo=0, hi=1e6, doc="Cost of a crisis outside the social domain's own budget.")
+    lonely_shock_factor: float = param(
+        1.3, unit="x life-event rate of lonely residents (DJG >= 3)",
+        source="Holt-Lunstad et al. 2015 (loneliness OR 1.26 for mortality); Valtorta et al. 2016 (RR 1.29 heart "
+        "disease, 1.32 stroke); Cacioppo, Hawkley & Thisted 2010 (loneliness precedes depressive symptoms)",
+        lo=1, hi=5, doc="Lonely residents meet more problems: the less community strength, the more individual need.")
+    low_income_civic_factor: float = param(
+        0.55, unit="x civic propensity and founding chance of low-income residents",
+        source="SCP 2014, Burgermacht op eigen kracht?, table 3.1 (lower educated: odds ratio 0.53 for "
+        "volunteering, 0.60 for collective action)", lo=0.05, hi=1,
+        doc="Those with fewer resources take part less: energy that is followed is unevenly spread.")
+    open_recruit_rate: float = param(0.5, unit="residents invited per week per initiative at full inclusion demand",
+                                     source="Movisie 2020 (68% of initiatives are open to all residents); assumption",
+                                     lo=0, hi=20, doc="Initiatives asked to include everyone invite residents "
+                                     "beyond their members' ties (posters, door to door).")
+    place_volunteers: float = param(4.0, unit="core volunteers per self-managed meeting place",
+                                    source="Huygen 2014 (a small core group runs a buurthuis in zelfbeheer); "
+                                    "assumption", lo=0, hi=100,
+                                    doc="Core volunteers of the neighbourhood's initiatives a self-managed place "
+                                    "needs.")
+    self_managed_cost_share: float = param(0.5, unit="share of the base subsidy", source="assumption (residents "
+                                           "run the place; the building still costs)", lo=0, hi=1,
+                                           doc="What a self-managed meeting place costs the municipality.")
+    switch_disruption: float = param(0.5, unit="share of community work's effect lost",
+                                     source="Van der Steen et al. 2014, Leren door doen (switching between vertical "
+                                     "and horizontal logic is hard); assumption", lo=0, hi=1,
+                                     doc="After a neighbourhood's steering mode changes, relations are rebuilt.")
+    switch_disruption_weeks: int = param(13, unit="weeks", source="assumption", lo=0, hi=520,
+                                         doc="How long community work is disrupted after a switch of mode.")
+
     # ------------------------------------------------------------------------------------
     def replace(self, **overrides: Any) -> Parameters:
         """Return a copy with validated overrides (nested tables as dicts)."""
@@ -495,17 +522,6 @@ class Parameters:
     def n_neighbourhoods(self) -> int:
         """Number of neighbourhoods in the city."""
         return self.neighbourhoods_per_archetype * sum(1 for a in self.archetypes.values() if a.share > 0)
-
-
-def neighbourhoods(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
-    """The city's neighbourhoods: each one's archetype and name (``urban_young``, or ``urban_young_2`` when several).
-
-    A rule of the parameters alone, so that scenario files are checked without building a city.
-    """
-    names = [n for n, a in p.archetypes.items() if a.share > 0]
-    k = p.neighbourhoods_per_archetype
-    return (np.array([n for n in names for _ in range(k)], dtype=object),
-            np.array([f"{n}_{i + 1}" if k > 1 else n for n in names for i in range(k)], dtype=object))
 
 
 def parameters_from_dict(overrides: dict[str, Any], base: Parameters | None = None) -> Parameters:

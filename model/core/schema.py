@@ -4,20 +4,15 @@ A schema is a frozen dataclass whose fields are declared with :func:`param` (a d
 source and an allowed range); a plug-in's settings are declared with :func:`setting` (a label in
 Dutch and English, a unit, an allowed range and perhaps a dashboard :class:`Slider`).
 :func:`apply_overrides` builds a validated copy from plain data (scenario files, the command line,
-the dashboard), :func:`check_value` checks one value against its field, :func:`calibrated_defaults`
-replaces declared defaults by calibrated ones and :func:`describe` lists the fields for
-documentation and the dashboard. The model's own schema is :mod:`model.core.parameters`.
+the dashboard), :func:`check_value` checks one value against its field and :func:`describe` lists
+the fields for documentation and the dashboard. The model's own schema is :mod:`model.core.parameters`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import tomllib
-import types
 import typing
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from model.messages import InputError, msg
@@ -50,6 +45,7 @@ def param(
     hi: float | None = None,
     doc: str = "",
     choices: tuple[str, ...] | None = None,
+    fitted: str | None = None,
 ) -> Any:
     """Declare a schema field with its unit, source and allowed range.
 
@@ -61,11 +57,14 @@ def param(
         hi: Largest allowed value (inclusive), per element for tuples.
         doc: One-line meaning of the parameter.
         choices: Allowed values for a string field.
+        fitted: The provenance of the calibration, for a default that a calibration fitted (then the
+            source says what the value was based on before the fit).
 
     Returns:
         A dataclass field carrying that metadata.
     """
-    meta = {"unit": unit, "source": source, "lo": lo, "hi": hi, "doc": doc, "choices": choices}
+    meta = {"unit": unit, "source": f"{fitted} (was: {source})" if fitted else source, "lo": lo, "hi": hi,
+            "doc": doc, "choices": choices, "fitted": fitted is not None}
     if isinstance(default, (list, dict)):
         raise TypeError("use tuples for vector defaults")
     return field(default=default, metadata=meta)
@@ -122,41 +121,6 @@ def setting(default: Any, *, label: Text, unit: str | None = None, lo: float | N
     meta |= {key: value for key, value in given.items() if value is not None}
     meta |= {"source": "", "choices": choices, "label": label, "slider": slider}
     return field(default=default, metadata=meta)
-
-
-def calibrated_defaults(path: Path) -> Callable[[type], type]:
-    """Class decorator (under ``@dataclass``): the TOML file ``path``'s values become defaults of the listed fields.
-
-    Only fields listed under ``[parameters]`` change; their source becomes the file's
-    ``[calibration] provenance``. Missing file: the defaults stay as declared.
-
-    Raises:
-        ParameterError: The file names a field that is not a parameter, or a value out of its range.
-    """
-    def apply(cls: type) -> type:
-        if not path.exists():
-            return cls
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        provenance = data.get("calibration", {}).get("provenance", "calibrated")
-        for name, value in data.get("parameters", {}).items():
-            f = cls.__dict__.get(name)
-            if not isinstance(f, dataclasses.Field) or "lo" not in f.metadata:
-                raise ParameterError(msg("param.not_in_schema", path=f"{path.name}: {name}"))
-            new = tuple(float(v) for v in value) if isinstance(value, list) else type(f.default)(value)
-            lo, hi = f.metadata["lo"], f.metadata["hi"]
-            if any((lo is not None and v < lo) or (hi is not None and v > hi) for v in _as_tuple(new)):
-                raise ParameterError(msg("param.out_of_range", path=f"{path.name}: {name}", value=new, lo=lo, hi=hi,
-                                                     unit=f.metadata["unit"]))
-            f.default = new
-            f.metadata = types.MappingProxyType({**f.metadata,
-                                                 "source": f"{provenance} (was: {f.metadata['source']})"})
-        return cls
-
-    return apply
-
-
-def _as_tuple(value: Any) -> tuple:
-    return value if isinstance(value, tuple) else (value,)
 
 
 def to_plain(value: Any) -> Any:

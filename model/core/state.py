@@ -38,6 +38,7 @@ def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
 class Population:
     """State of all residents; every array has one entry per resident."""
 
+    pid: np.ndarray  # person id, stable while the resident lives here (a newcomer in a leaver's row gets a new one)
     nbh: np.ndarray  # neighbourhood index
     age: np.ndarray  # age group 0..3 (18-34, 35-54, 55-74, 75+)
     alone: np.ndarray  # lives alone (a one-person household)
@@ -51,6 +52,7 @@ class Population:
     reluctance: np.ndarray  # 0-1, vraagverlegenheid
     disp_s: np.ndarray  # disposition to social loneliness (DJG points)
     disp_e: np.ndarray  # disposition to emotional loneliness
+    desired: np.ndarray  # good relationships wanted (De Jong Gierveld's standard; loneliness is the shortfall)
     lon_s: np.ndarray  # social loneliness, continuous 0-5
     lon_e: np.ndarray  # emotional loneliness, continuous 0-6
     score: np.ndarray  # De Jong Gierveld score 0-11 (integer)
@@ -75,6 +77,7 @@ class Population:
     prompted: np.ndarray  # encouraged by a professional to ask for help
     spotted: np.ndarray  # talent spotted by a professional
     good_ties: np.ndarray  # number of good ties (updated weekly)
+    ties_lost: np.ndarray  # ties that dissolved or ended since the resident arrived
 
     def __len__(self) -> int:
         return len(self.nbh)
@@ -101,6 +104,9 @@ class Places:
     underfunded_weeks: np.ndarray
     open: np.ndarray
     visits: np.ndarray  # visits this week
+    self_managed: np.ndarray  # run by residents (zelfbeheer) this week
+    unstaffed_weeks: np.ndarray  # weeks a self-managed place has had too few volunteers
+    taken_over: np.ndarray  # run by the municipality at its own cost
 
     def __len__(self) -> int:
         return len(self.nbh)
@@ -111,6 +117,7 @@ class Initiatives:
     """State of resident initiatives; slots are reused after an initiative ends."""
 
     alive: np.ndarray
+    uid: np.ndarray  # initiative id, unique over the run (slots are reused)
     kind: np.ndarray  # index into INITIATIVE_KINDS
     nbh: np.ndarray
     place: np.ndarray  # meeting place used, or NO

@@ -85,8 +85,12 @@ class Facilitating(SteeringMode):
     name = "facilitating"
     label: ClassVar[Text] = {"en": "Facilitating", "nl": "Faciliterend"}
     description = "faciliterend: follows residents' energy with light rules, grants and protected community time"
-    profile = SteeringProfile(accountability=0.5, control=0.15, grant_prob=0.6, place_funding=1.0,
-                              protected_share=0.3, inclusion_demand=0.0, community_split=(0.30, 0.40, 0.20, 0.10))
+    # Light rules, temporary start grants, places handed to residents, support for who comes forward, the
+    # voorliggend veld first, little and slow extra staff, no bemoeizorg (docs/steering.md).
+    profile = SteeringProfile(accountability=0.6, control=0.15, grant_prob=0.6, place_funding=1.0,
+                              protected_share=0.3, inclusion_demand=0.0, community_split=(0.30, 0.40, 0.20, 0.10),
+                              targeting=0.2, grant_weeks=104, place_self_managed=0.75, diversion=0.6,
+                              bemoeizorg_share=0.0, capacity_response=0.1, capacity_lag_weeks=26.0)
 
 
 @register_steering
@@ -96,19 +100,24 @@ class Framing(SteeringMode):
     name = "framing"
     label: ClassVar[Text] = {"en": "Framing", "nl": "Kaderstellend"}
     description = "kaderstellend: conditions, goals and inclusion demands with moderate accountability"
-    profile = SteeringProfile()
+    # Structural grants on conditions (reporting, inclusion), the schema's middle values otherwise.
+    profile = SteeringProfile(grant_weeks=260)
 
 
 @register_steering
 class Enforcing(SteeringMode):
-    """Dwingend en overnemend: casework first, heavy accountability, takes over struggling initiatives."""
+    """Dwingend en overnemend: casework first, heavy accountability, takes over struggling initiatives and places."""
 
     name = "enforcing"
     label: ClassVar[Text] = {"en": "Enforcing", "nl": "Dwingend"}
     description = "dwingend en overnemend: casework first, heavy accountability, takes over initiatives"
-    profile = SteeringProfile(accountability=1.6, control=0.9, grant_prob=0.15, place_funding=0.7,
+    # Casework first, standards and reporting, bemoeizorg, quick and large extra staff, takeover of struggling
+    # initiatives and of places at risk, reach that seeks out the isolated (docs/steering.md).
+    profile = SteeringProfile(accountability=1.25, control=0.9, grant_prob=0.15, place_funding=1.0,
                               protected_share=0.0, builders_do_casework=True, takeover_rate=0.05,
-                              inclusion_demand=1.0, community_split=(0.25, 0.15, 0.05, 0.55))
+                              inclusion_demand=1.0, community_split=(0.25, 0.15, 0.05, 0.55), targeting=0.9,
+                              grant_weeks=52, diversion=0.1, bemoeizorg_share=0.1, capacity_response=0.5,
+                              capacity_lag_weeks=6.0)
 
 
 @register_steering

@@ -9,18 +9,28 @@ with the targets in :data:`TARGETS` (``docs/ODD.md``, section 6 "Input data").
   weights means that on average every target lies within its tolerance.
 * The search varies the free parameters in :data:`FREE` (schema fields whose values no source
   pins down: assumptions, and the sizes of effects that the literature names but does not
-  quantify for this setting, such as contagion and withdrawal) with fixed seeds (common random
-  numbers): a Latin-hypercube screen of the whole box (:mod:`scipy.stats.qmc`, one seed per
+  quantify for this setting, such as the relationships people want) with fixed seeds (common
+  random numbers): a Latin-hypercube screen of the whole box (:mod:`scipy.stats.qmc`, one seed per
   point), a second one in a quarter of the box around the best point (two seeds per point), then
   a bounded trust-region least-squares refinement (:func:`scipy.optimize.least_squares`) from
-  the best point on all search seeds. Runs go to parallel processes.
-* The result is written to ``model/calibrated.toml``; :mod:`model.core.parameters` reads that file
-  and uses its values as the schema defaults of the listed fields, with the provenance
-  (date, objective, search) as the field's source.
+  the best point on all search seeds, and a compass search. Runs go to parallel processes. A
+  search may vary only some of them (``--vary``), from the current defaults or from the best
+  point of an earlier search, keeping the others at their current values.
+* The effect sizes of loneliness in the network (``contagion``, ``withdrawal``,
+  ``loneliness_homophily``) are not free here: the targets (shares of lonely residents) do not
+  identify them, and they shape how loneliness clusters in the network, which
+  ``docs/validation.md`` compares with Cacioppo, Fowler & Christakis (2009). They were set with
+  that comparison at distance 1 (``docs/validation_notes.md``); distances 2-4 are checks.
+* The result is written into the schema itself: the defaults of the fitted fields of
+  :mod:`model.core.parameters` (declared with ``fitted=FIT``) and its ``FIT`` provenance (date,
+  objective, search), which becomes those fields' source; the record of the fit, with the model's
+  values at it, is ``docs/calibration/fit.toml``.
 
 Commands::
 
-    python -m model.experiments.calibration search --screen 200 100 --max-evals 40  # fit, write model/calibrated.toml
+    python -m model.experiments.calibration search --screen 200 100 --max-evals 40  # fit, write the defaults
+    python -m model.experiments.calibration search --from-defaults --screen 0 0 --max-evals 0 --compass 2 \
+        --seeds 6 --history docs/calibration/N_name.csv    # refine the current fit with a compass search on 6 seeds
     python -m model.experiments.calibration verify --seeds 10      # check the defaults at 2,000 residents
 
 The validation report (``docs/validation.md``) is made by ``python -m model.experiments.validation``.
@@ -29,10 +39,12 @@ The validation report (``docs/validation.md``) is made by ``python -m model.expe
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import datetime as dt
 import json
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -45,7 +57,8 @@ import pandas as pd
 from scipy import optimize
 from scipy.stats import qmc
 
-from model.core.parameters import CALIBRATED_FILE, Parameters
+from model.core import parameters as schema_module
+from model.core.parameters import Parameters
 from model.experiments.runner import run_many
 from model.experiments.statistics import mean_ci
 
@@ -102,6 +115,9 @@ TARGETS: tuple[Target, ...] = (
            name_nl="weken tot nu toe gewacht op de wachtlijst"),
 )
 
+#: The schema whose fitted defaults a calibration rewrites, and the record of the fit.
+SCHEMA_FILE = Path(schema_module.__file__)
+FIT_RECORD = Path(__file__).resolve().parents[2] / "docs" / "calibration" / "fit.toml"
 TARGET_SOURCES = "Gezondheidsmonitor 2020 (loneliness), CBS (volunteering, mantelzorg, Wmo), Movisie 2023 (admin)"
 
 
@@ -128,14 +144,12 @@ class FreeParameter:
 #: Free parameters, grouped by the targets they mainly move:
 #: loneliness, volunteering, informal care, formal support and administration.
 FREE: tuple[FreeParameter, ...] = (
-    FreeParameter("disposition_sd", 0.5, 3.5),
+    FreeParameter("disposition_sd", 0.5, 5.0),
     FreeParameter("disposition_correlation", 0.0, 0.95),
     FreeParameter("emotional_alone", 1.0, 5.5),
     FreeParameter("emotional_together", 0.0, 2.5),
-    FreeParameter("saturation_ties", 0.8, 4.0),
-    FreeParameter("withdrawal", 0.1, 1.0),
+    FreeParameter("desired_ties_mean", 2.0, 9.0),
     FreeParameter("kin_decay_factor", 0.1, 1.0),
-    FreeParameter("contagion", 0.0, 0.5),
     FreeParameter("confidant_protection", 0.0, 0.8),
     FreeParameter("volunteer_rate", 0.02, 0.6),
     FreeParameter("civic_beta", 0.08, 3.0, scale_of=(0.35, 0.65)),
@@ -242,7 +256,8 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
         stages: Screens as (points, seeds, width): each samples a Latin hypercube of ``width`` times the
             full box (clipped to it), centred on the best point so far, and runs each point on the first
             ``seeds`` search seeds.
-        max_evals: Budget of model evaluations of the refinement (each on all search seeds).
+        max_evals: Budget of model evaluations of the refinement (each on all search seeds); with 0 the
+            start is evaluated once (stage ``"start"``) and the compass search goes on from there.
         seed: Seed of the screens' designs.
         log: Progress printer (None for silence).
         history_file: CSV file that receives every evaluation as it finishes (so nothing is lost).
@@ -257,7 +272,7 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
         compass_step: First step of the compass search, as a share of each parameter's range.
 
     Returns:
-        Every evaluation; ``history.best("refine", "compass")`` is the fit.
+        Every evaluation; ``history.best("start", "refine", "compass")`` is the fit.
     """
     config = config or SearchConfig()
     free = tuple(free)
@@ -299,10 +314,13 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
                 raise BudgetExhaustedError(f"{max_evals} evaluations done")
             return residuals(evaluate(np.array([x]), config.seeds, "refine")[0].values)
 
-        with contextlib.suppress(BudgetExhaustedError):
-            optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=diff_step,
-                                   method="trf", max_nfev=max_evals)
-        best = history.best("refine")
+        if max_evals:
+            with contextlib.suppress(BudgetExhaustedError):
+                optimize.least_squares(refine, centre, bounds=(lo, hi), x_scale=hi - lo, diff_step=diff_step,
+                                       method="trf", max_nfev=max_evals)
+            best = history.best("refine")
+        else:
+            best = evaluate(np.array([centre]), config.seeds, "start")[0]
         step = compass_step * (hi - lo)
         for _ in range(compass):
             improved = False
@@ -317,6 +335,17 @@ def search(config: SearchConfig | None = None, free: Sequence[FreeParameter] = F
     return history
 
 
+def current_point(free: Sequence[FreeParameter] = FREE) -> np.ndarray:
+    """The current defaults of the free parameters (the schema's) as a search point.
+
+    A vector field fitted as a factor on its shape gets the mean factor of its elements (written
+    values are rounded, so the elements' factors differ in the last digits).
+    """
+    defaults = Parameters()
+    return np.array([np.mean(np.divide(getattr(defaults, fp.name), fp.scale_of)) if fp.scale_of is not None
+                     else getattr(defaults, fp.name) for fp in free], dtype=float)
+
+
 def best_of_history(path: Path, free: Sequence[FreeParameter] = FREE) -> np.ndarray:
     """The best point of an earlier search (a ``--history`` file), among those run on the most seeds.
 
@@ -325,19 +354,31 @@ def best_of_history(path: Path, free: Sequence[FreeParameter] = FREE) -> np.ndar
     h = pd.read_csv(path)
     most = h["seeds"].astype(str).str.split().str.len()
     best = h[most == most.max()].sort_values("objective").iloc[0]
-    defaults = Parameters()
-    return np.array([best[fp.name] if fp.name in best.index else
-                     (1.0 if fp.scale_of is not None else getattr(defaults, fp.name)) for fp in free], dtype=float)
+    return np.array([best[fp.name] if fp.name in best.index else now
+                     for fp, now in zip(free, current_point(free), strict=True)], dtype=float)
 
 
 def write_calibrated(best: Evaluation, config: SearchConfig, method: str, free: Sequence[FreeParameter] = FREE,
-                     path: Path = CALIBRATED_FILE, date: dt.date | None = None) -> None:
-    """Write the fitted values and their provenance to ``model/calibrated.toml``."""
+                     schema: Path = SCHEMA_FILE, record: Path = FIT_RECORD, date: dt.date | None = None) -> None:
+    """Write the fitted values as the schema's defaults, with their provenance, and the record of the fit.
+
+    Every parameter of :data:`FREE` is written: those of ``free`` (the search's) at ``best``, the
+    others at their current defaults. In ``schema`` (``model/core/parameters.py``) the default of each
+    field declared with ``fitted=FIT`` and the ``FIT`` provenance are replaced; ``record`` gets the
+    provenance, the search and the model's values at the fit.
+
+    Raises:
+        ValueError: The schema's fitted fields are not the free parameters.
+    """
     date = date or dt.date.today()
     provenance = f"calibrated {date.isoformat()} (objective {best.objective:.2f}; {method}) to {TARGET_SOURCES}"
+    fitted = {fp.name: fp.value(x) for fp, x in zip(free, best.x, strict=True)}
+    defaults = Parameters()
+    values = {fp.name: _rounded(fitted.get(fp.name, getattr(defaults, fp.name))) for fp in FREE}
+    schema.write_text(rewrite_defaults(schema.read_text(encoding="utf-8"), values, provenance), encoding="utf-8")
     lines = [
-        "# Calibrated defaults of free parameters, written by `python -m model.experiments.calibration search`.",
-        "# model/core/parameters.py uses these values as schema defaults and `provenance` as their source.",
+        "# The record of the current calibration, written by `python -m model.experiments.calibration search`",
+        "# together with the defaults in model/core/parameters.py (the fields declared with fitted=FIT).",
         "[calibration]",
         f"provenance = {json.dumps(provenance)}",
         f'date = "{date.isoformat()}"',
@@ -346,14 +387,56 @@ def write_calibrated(best: Evaluation, config: SearchConfig, method: str, free: 
         f"{list(best.seeds)}, steering {config.steering_mode}\"",
         "",
         "[parameters]",
+        *[f"{name} = {json.dumps(list(v) if isinstance(v, tuple) else v)}" for name, v in values.items()],
+        "",
+        "[model_values]  # at the search configuration, mean over its seeds",
+        *[f"{json.dumps(k)} = {v:.4f}" for k, v in best.values.items()],
     ]
-    for fp, v in zip(free, best.x, strict=True):
-        value = fp.value(v)
-        text = "[" + ", ".join(f"{e:.4g}" for e in value) + "]" if isinstance(value, tuple) else f"{value:.4g}"
-        lines.append(f"{fp.name} = {text}")
-    lines += ["", "[model_values]  # at the search configuration, mean over its seeds"]
-    lines += [f"{json.dumps(k)} = {v:.4f}" for k, v in best.values.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    record.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _rounded(value: Any) -> Any:
+    """Four significant digits (a fit is not more precise), per element of a vector."""
+    if isinstance(value, tuple):
+        return tuple(float(f"{v:.4g}") for v in value)
+    return type(value)(float(f"{value:.4g}"))
+
+
+def rewrite_defaults(source: str, values: dict[str, Any], provenance: str) -> str:
+    """The schema's source with new defaults for the fitted fields and a new ``FIT`` provenance.
+
+    Args:
+        source: The text of ``model/core/parameters.py``.
+        values: New default per field; each field must be declared with ``fitted=FIT``, and every such
+            field must be given.
+        provenance: The new ``FIT`` text.
+
+    Raises:
+        ValueError: A field is not declared with ``fitted=FIT``, or one that is has no value.
+    """
+    tree = ast.parse(source)
+    starts = np.cumsum([0, *(len(line) for line in source.splitlines(keepends=True))])
+
+    def offset(lineno: int, col: int) -> int:
+        return int(starts[lineno - 1]) + col
+
+    edits = []
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Parameters")
+    declared = {node.target.id: node.value for node in cls.body if isinstance(node, ast.AnnAssign)
+                and isinstance(node.value, ast.Call) and any(k.arg == "fitted" for k in node.value.keywords)}
+    if set(declared) != set(values):
+        raise ValueError(f"fitted fields {sorted(declared)} are not the free parameters {sorted(values)}")
+    for name, call in declared.items():
+        arg = call.args[0]
+        edits.append((offset(arg.lineno, arg.col_offset), offset(arg.end_lineno, arg.end_col_offset),
+                      repr(values[name])))
+    fit = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "FIT")
+    chunks = textwrap.wrap(provenance, 104, drop_whitespace=False)
+    edits.append((offset(fit.lineno, fit.col_offset), offset(fit.end_lineno, fit.end_col_offset),
+                  "FIT = (\n" + "".join(f"    {json.dumps(c, ensure_ascii=False)}\n" for c in chunks) + ")"))
+    for start, end, text in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
+    return source
 
 
 def verify(n_residents: int = 2000, seeds: Sequence[int] = range(10), years: float = 10.0,
@@ -379,10 +462,10 @@ def target_table(final: pd.DataFrame, targets: Sequence[Target] = TARGETS) -> pd
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``search`` fits and writes model/calibrated.toml, ``verify`` checks the defaults."""
+    """Command line: ``search`` fits and writes the schema's defaults, ``verify`` checks them."""
     ap = argparse.ArgumentParser(prog="python -m model.experiments.calibration", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("search", help="fit the free parameters and write model/calibrated.toml")
+    s = sub.add_parser("search", help="fit the free parameters and write them as the schema's defaults")
     s.add_argument("--residents", type=int, default=2000)
     s.add_argument("--years", type=float, default=10.0)
     s.add_argument("--seeds", type=int, default=3, help="seeds of the refinement (the screen uses the first)")
@@ -396,7 +479,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--history", type=Path, help="write every evaluation to this CSV file")
     s.add_argument("--continue-from", type=Path, metavar="HISTORY",
                    help="start from the best point of an earlier search's history file (no wide screen)")
-    s.add_argument("--dry-run", action="store_true", help="do not write model/calibrated.toml")
+    s.add_argument("--from-defaults", action="store_true",
+                   help="start from the current defaults (the previous fit; no wide screen)")
+    s.add_argument("--vary", nargs="+", metavar="NAME", choices=[fp.name for fp in FREE],
+                   help="vary only these free parameters; the others keep their current values")
+    s.add_argument("--dry-run", action="store_true", help="do not write the defaults or the record")
     v = sub.add_parser("verify", help="check the current defaults against the targets")
     v.add_argument("--residents", type=int, default=2000)
     v.add_argument("--seeds", type=int, default=10)
@@ -404,25 +491,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cmd == "search":
         config = SearchConfig(n_residents=args.residents, years=args.years, seeds=tuple(range(args.seeds)),
                               workers=args.workers)
+        free = tuple(fp for fp in FREE if not args.vary or fp.name in args.vary)
+        resumed = args.continue_from or args.from_defaults
         stages = tuple(stage for stage in ((args.screen[0], 1, 1.0), (args.screen[1], 2, 0.25))
-                       if stage[0] and not (args.continue_from and stage[2] == 1.0))
-        start = best_of_history(args.continue_from) if args.continue_from else None
-        history = search(config, stages=stages, max_evals=args.max_evals, history_file=args.history, start=start,
-                         diff_step=args.diff_step, compass=args.compass, compass_step=args.compass_step)
-        best = history.best("refine", "compass")
-        print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x),
+                       if stage[0] and not (resumed and stage[2] == 1.0))
+        start = (best_of_history(args.continue_from, free) if args.continue_from
+                 else current_point(free) if args.from_defaults else None)
+        history = search(config, free, stages=stages, max_evals=args.max_evals, history_file=args.history,
+                         start=start, diff_step=args.diff_step, compass=args.compass, compass_step=args.compass_step)
+        best = history.best("start", "refine", "compass")
+        print(json.dumps({"objective": best.objective, "parameters": overrides_for(best.x, free),
                           "values": best.values}, indent=2))
         if not args.dry_run:
-            parts = [f"from the best point of an earlier search ({args.continue_from.name})"] if args.continue_from \
-                else []
+            parts = ([f"from the best point of an earlier search ({args.continue_from.name})"] if args.continue_from
+                     else ["from the defaults of the previous fit"] if args.from_defaults else [])
+            if args.vary:
+                parts.append(f"varying {', '.join(args.vary)} (the others kept)")
             parts += [f"a Latin-hypercube screen of {points} points ({'the whole box' if width == 1 else 'a quarter of '
                       'the box around the best'}, {n} seed{'s' if n > 1 else ''})" for points, n, width in stages]
-            parts.append(f"least squares (scipy TRF, {args.max_evals} evaluations) on {args.seeds} seeds")
+            if args.max_evals:
+                parts.append(f"least squares (scipy TRF, {args.max_evals} evaluations) on {args.seeds} seeds")
             if args.compass:
                 parts.append(f"{args.compass} sweeps of a compass search (first step {args.compass_step:g} of each "
                              f"range) on {args.seeds} seeds")
-            write_calibrated(best, config, ", then ".join(parts))
-            print(f"wrote {CALIBRATED_FILE}")
+            write_calibrated(best, config, ", then ".join(parts), free)
+            print(f"wrote the defaults into {SCHEMA_FILE} and the record {FIT_RECORD}")
         return 0
     table = verify(n_residents=args.residents, seeds=range(args.seeds))
     with pd.option_context("display.width", 160, "display.max_columns", 20):

@@ -16,14 +16,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from model.core.parameters import CALIBRATED_FILE
-
 ROOT = Path(__file__).resolve().parents[2]
 DISTRIBUTION = "community-vitality"
 
-#: The model's rules and defaults: the simulation core (every ``.py`` under it), the calibrated defaults and the
-#: agents; not its shells (experiments, reporting, workshop, API, CLI).
-MODEL_SOURCES = ("model/core", CALIBRATED_FILE.relative_to(ROOT).as_posix(), "agents")
+#: The model's rules and defaults: the simulation core (every ``.py`` under it, the calibrated defaults included)
+#: and the agents; not its shells (experiments, reporting, workshop, API, CLI).
+MODEL_SOURCES = ("model/core", "agents")
 
 
 def source_digest(paths: Iterable[Path]) -> str:

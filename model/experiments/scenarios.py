@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model.core.archetypes import neighbourhoods
 from model.core.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
-from model.core.parameters import Parameters, neighbourhoods, parameters_from_dict
+from model.core.parameters import Parameters, parameters_from_dict
 from model.core.schema import ParameterError, check_value, param
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.provenance import ROOT

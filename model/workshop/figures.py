@@ -16,8 +16,8 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.lines import Line2D
 
+from model.core.categories import INITIATIVE_KINDS
 from model.core.outputs import OUTPUTS
-from model.core.parameters import INITIATIVE_KINDS
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.plots import FIGURE_OUTPUTS
 from model.i18n import INITIATIVE_KIND_NAMES, Style, intervention_name, neighbourhood_name, t

@@ -1,7 +1,8 @@
 """Helper rules used by several submodels (``docs/ODD.md``, section 7, "Helper rules").
 
-Recovery and worsening of life domains, the casework a case asks, how much a resident goes out,
-meeting activities without a place, and the parameters a compiled kernel reads.
+Recovery and worsening of life domains, the casework a case asks, how much a resident goes out, the
+relationships a resident lacks, meeting activities without a place, and the parameters a compiled
+kernel reads.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.parameters import INITIATIVE_KINDS
-from model.core.state import DAILY_LIVING, PHYSICAL, need_level_of
+from model.core.categories import INITIATIVE_KINDS
+from model.core.state import CASE_OPEN, DAILY_LIVING, PHYSICAL, need_level_of
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -50,19 +51,48 @@ def recover(m: CommunityModel, who: np.ndarray) -> None:
     m.pop.zrm[who, dom] += 1
 
 
-def case_hours_of(m: CommunityModel) -> np.ndarray:
-    """Weekly casework each resident's case asks: ``p.case_hours`` by need level.
+def case_hours_of(m: CommunityModel, who: np.ndarray | None = None) -> np.ndarray:
+    """Weekly casework each resident's case asks (all residents, or ``who``): ``p.case_hours`` by need level.
 
     A chronic resident whose only problems are the chronic ones asks ``p.chronic_case_hours``:
     the long-term support itself comes from providers (home care, Wmo maatwerk), the team
     reassesses now and then.
     """
     pop, p = m.pop, m.p
-    level = need_level_of(pop.zrm)
+    who = np.arange(len(pop)) if who is None else who
+    level = need_level_of(pop.zrm, who)
     hours = np.array(p.case_hours)[np.maximum(level - 1, 0)]
-    chronic = np.flatnonzero(pop.chronic & (level >= 2))
-    hours[chronic[recoverable_domains(m, chronic).min(axis=1) >= 3]] = p.chronic_case_hours
+    chronic = np.flatnonzero(pop.chronic[who] & (level >= 2))
+    hours[chronic[recoverable_domains(m, who[chronic]).min(axis=1) >= 3]] = p.chronic_case_hours
     return hours
+
+
+def free_to_help(m: CommunityModel, level: np.ndarray) -> np.ndarray:
+    """Who can take on informal help: a light need at most, strength left and hours to spare."""
+    pop, p = m.pop, m.p
+    return (level <= 1) & (pop.strain < p.carer_strain_limit) & (pop.care_given < p.carer_capacity_hours)
+
+
+def open_at_once(m: CommunityModel, who: np.ndarray) -> None:
+    """Open cases now, past the waiting list (a crisis, or a resident found by bemoeizorg).
+
+    Each goes to the professional of the resident's neighbourhood who does casework and has the
+    least casework per FTE, even beyond the week's hours: an emergency comes first.
+    """
+    pop = m.pop
+    who = who[pop.case_state[who] != CASE_OPEN]
+    if not len(who):
+        return
+    does = (m.pro_team | m.levers.builders_do_casework[m.pro_nbh]) & (m.pro_fte > 0)
+    hours = case_hours_of(m, who)
+    for r, h in zip(who, hours, strict=True):
+        staff = np.flatnonzero(does & (m.pro_nbh == pop.nbh[r]))
+        if not len(staff):
+            continue
+        pro = staff[np.argmin(m.case_demand[staff] / m.pro_fte[staff])]
+        pop.case_state[r], pop.case_prof[r], pop.case_since[r] = CASE_OPEN, pro, m.week
+        m.case_demand[pro] += h
+        m.counters.cases_opened[pop.nbh[r]] += 1
 
 
 def worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:
@@ -71,17 +101,38 @@ def worsen(m: CommunityModel, who: np.ndarray, dom: np.ndarray) -> None:
 
 
 def activity(m: CommunityModel) -> np.ndarray:
-    """How much a resident goes out: lonely residents withdraw, poor health keeps people in."""
-    return _activity_of(m.p.withdrawal, m.p.poor_health_activity, m.pop.score, m.pop.zrm)
+    """How much a resident goes out and keeps in touch.
+
+    Lonely residents withdraw, poor health keeps people in, and residents who want more
+    relationships seek more company (``sociability``): the factor
+    ``(desired / desired_ties_mean) ** sociability`` is divided by its mean over the lognormal
+    spread of ``desired`` (``exp(s (s - 1) spread**2 / 2)``), so that sociability moves going out
+    between residents without changing the city's average.
+    """
+    p = m.p
+    s, spread = p.sociability, p.desired_ties_spread
+    seeking = (m.pop.desired / p.desired_ties_mean) ** s / np.exp(s * (s - 1) * spread ** 2 / 2)
+    return _activity_of(p.withdrawal, p.poor_health_activity, m.pop.score, m.pop.zrm, seeking)
 
 
 @numba.njit(cache=True)
-def _activity_of(withdrawal: float, poor_health: float, score: np.ndarray, zrm: np.ndarray) -> np.ndarray:
+def _activity_of(withdrawal: float, poor_health: float, score: np.ndarray, zrm: np.ndarray,
+                 seeking: np.ndarray) -> np.ndarray:
     act = np.empty(len(score))
     for i in range(len(score)):
         health = poor_health if min(zrm[i, PHYSICAL], zrm[i, DAILY_LIVING]) <= 2 else 1.0
-        act[i] = (1 - withdrawal * score[i] / 11) * health
+        act[i] = (1 - withdrawal * score[i] / 11) * health * seeking[i]
     return act
+
+
+def relational_shortfall(m: CommunityModel, belonging: np.ndarray) -> np.ndarray:
+    """The share of the good relationships a resident wants that they lack (De Jong Gierveld's discrepancy), 0-1.
+
+    Args:
+        m: The model (good ties and wanted relationships per resident).
+        belonging: Per resident, what else counts as relationships (good-tie equivalents).
+    """
+    return np.clip(1 - (m.pop.good_ties + belonging) / m.pop.desired, 0, 1)
 
 
 def members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:

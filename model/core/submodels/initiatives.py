@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
+from model.core.categories import INITIATIVE_KINDS
 from model.core.city import grow_initiative_agents
-from model.core.parameters import INITIATIVE_KINDS
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.helpers import MEETING, kernel_parameters, members_without_place
 from model.core.time import WEEKS_PER_YEAR
@@ -24,7 +24,12 @@ _VolunteeringParameters = namedtuple("_VolunteeringParameters", [
 
 # 13 ------------------------------------------------------------------------------
 def initiative_lifecycle(m: CommunityModel) -> None:
-    """Founding, recruiting (homophily), core burnout, grants, takeover and ending; volunteering."""
+    """Founding, recruiting (homophily, open invitations), core burnout, grants, takeover and ending; volunteering.
+
+    Under an inclusion demand an initiative also invites residents of its neighbourhood beyond its
+    members' ties (``open_recruit_rate`` a week at full demand, fewer as it fills up); an invited
+    resident with at most a moderate need joins with a chance equal to their motivation.
+    """
     p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
     motivation = pop.motivation
     level = need_level_of(pop.zrm)
@@ -41,12 +46,19 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     similar = _similar(m, eb, k)
     inclusion = lev.inclusion_demand[ini.nbh[k]]
     sim_factor = np.where(similar, 1.0, inclusion + (1 - inclusion) / p.homophily)
-    # Groups fill up: recruiting slows as an initiative nears its kind's typical size.
-    room = np.clip(1 - ini.n_members[k] / np.array(p.initiative_size)[ini.kind[k]], 0, 1)
-    join = rng.random(len(eb)) < p.recruit_rate * motivation[eb] * sim_factor * room
+    join = rng.random(len(eb)) < p.recruit_rate * motivation[eb] * sim_factor * _room(m, k)
     eb, k = eb[join], k[join]
     eb, first = np.unique(eb, return_index=True)
     pop.member_of[eb] = k[first]
+    live = np.flatnonzero(ini.alive & ~ini.taken_over)
+    invites = rng.poisson(p.open_recruit_rate * lev.inclusion_demand[ini.nbh[live]] * _room(m, live))
+    if invites.any():
+        k = np.repeat(live, invites)
+        b = ini.nbh[k]
+        who = m.nbh_start[b] + (rng.random(len(k)) * m.nbh_size[b]).astype(np.int64)
+        ok = (pop.member_of[who] < 0) & (level[who] <= 2) & (rng.random(len(k)) < motivation[who])
+        who, first = np.unique(who[ok], return_index=True)
+        pop.member_of[who] = k[ok][first]
     # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
     members = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
     km = pop.member_of[members]
@@ -85,6 +97,12 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     _volunteering(m, motivation, level)
 
 
+def _room(m: CommunityModel, k: np.ndarray) -> np.ndarray:
+    """Groups fill up: recruiting slows as initiative ``k`` nears its kind's typical size."""
+    ini = m.inits
+    return np.clip(1 - ini.n_members[k] / np.array(m.p.initiative_size)[ini.kind[k]], 0, 1)
+
+
 def _similar(m: CommunityModel, who: np.ndarray, k: np.ndarray) -> np.ndarray:
     ini, pop = m.inits, m.pop
     return (pop.age[who] == ini.group_age[k]) & (pop.low_income[who] == ini.group_income[k])
@@ -116,7 +134,7 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
     cand = np.flatnonzero((pop.member_of < 0) & (level <= 1) & pop.talents[:, ORGANISING_TALENT])
     home = pop.nbh[cand]
     chance = (p.founding_rate * motivation[cand] * (1 + (p.spotted_founding_factor - 1) * pop.spotted[cand])
-              * support[home] * room[home])
+              * support[home] * room[home] * np.where(pop.low_income[cand], p.low_income_civic_factor, 1.0))
     founders = cand[u[cand] < chance]
     # Neither the network nor the meeting places change while initiatives are founded.
     net = m.net
@@ -134,12 +152,13 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
         kind = rng.choice(len(INITIATIVE_KINDS), p=p.kind_shares)
         places = open_places[bounds[b]:bounds[b + 1]]
         citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < p.citizen_funded_share
-        ini.alive[k], ini.kind[k], ini.nbh[k] = True, kind, b
+        ini.alive[k], ini.kind[k], ini.nbh[k], ini.uid[k] = True, kind, b, m.next_initiative
+        m.next_initiative += 1
         ini.place[k] = rng.choice(places) if (kind == MEETING and len(places)) else NO
         ini.group_age[k], ini.group_income[k] = pop.age[f], pop.low_income[f]
         ini.founded[k], ini.struggling_weeks[k] = m.week, 0
         ini.citizen_funded[k], ini.taken_over[k] = citizen, False
-        ini.grant_weeks_left[k] = p.grant_weeks if (citizen or rng.random() < lev.grant_prob[b]) else 0
+        ini.grant_weeks_left[k] = lev.grant_weeks[b] if (citizen or rng.random() < lev.grant_prob[b]) else 0
         # The founder brings people who already knew each other (prior ties aid durability).
         own = ties[first:last]
         friends = np.where(net.a[own] == f, net.b[own], net.a[own])
@@ -148,6 +167,8 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
         pop.member_of[crew], pop.core[crew] = k, True
         pop.spotted[f] = False
         m.counters.initiatives_founded[b] += 1
+        m.initiative_log.append((int(ini.uid[k]), m.week, "founded", INITIATIVE_KINDS[kind], int(b), int(pop.pid[f]),
+                                 len(crew)))
 
 
 def _end_or_take_over(m: CommunityModel) -> None:
@@ -165,11 +186,15 @@ def _end_or_take_over(m: CommunityModel) -> None:
     # Enforcing municipalities take struggling initiatives over instead of letting them end.
     take = struggling & (rng.random(len(ini)) < lev.takeover_rate[ini.nbh])
     ini.taken_over[take] = True
+    _log(m, take, "taken_over")
     pop.core[take[np.maximum(pop.member_of, 0)] & (pop.member_of >= 0)] = False
     m.counters.initiatives_taken_over += np.bincount(ini.nbh[take], minlength=m.n_nbh)
-    end = (resident_run & ~take & (ini.struggling_weeks >= p.struggle_weeks)) | (
-        ini.alive & ini.taken_over & (ini.n_members < p.takeover_min_members))
+    core_lost = resident_run & ~take & (ini.struggling_weeks >= p.struggle_weeks)
+    members_lost = ini.alive & ini.taken_over & (ini.n_members < p.takeover_min_members)
+    end = core_lost | members_lost
     if end.any():
+        _log(m, core_lost, "ended: too few core volunteers")
+        _log(m, members_lost, "ended: taken over, too few members")
         gone = (pop.member_of >= 0) & end[np.maximum(pop.member_of, 0)]
         pop.member_of[gone] = NO
         pop.core[gone] = False
@@ -185,6 +210,14 @@ def _end_or_take_over(m: CommunityModel) -> None:
     # Citizen-funded initiatives are paid from the citizen budget, which is counted as a whole.
     m.counters.grant_cost += np.bincount(ini.nbh[ini.alive & (ini.grant_weeks_left > 0) & ~ini.citizen_funded],
                                          minlength=m.n_nbh) * p.grant_eur / WEEKS_PER_YEAR
+
+
+def _log(m: CommunityModel, which: np.ndarray, event: str) -> None:
+    """Append ``event`` for the initiatives marked in ``which`` to the model's initiative log."""
+    ini = m.inits
+    for k in np.flatnonzero(which):
+        m.initiative_log.append((int(ini.uid[k]), m.week, event, INITIATIVE_KINDS[ini.kind[k]], int(ini.nbh[k]),
+                                 -1, int(ini.n_core[k])))
 
 
 def _volunteering(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:

@@ -12,21 +12,21 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.city import replace_residents
-from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, NO, need_level_of
-from model.core.submodels.helpers import kernel_parameters, recover, worsen
+from model.core.city import is_bridging, replace_residents
+from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, need_level_of
+from model.core.submodels.helpers import free_to_help, kernel_parameters, open_at_once, recover, worsen
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
 
 
-_HelpParameters = namedtuple("_HelpParameters", [
-    "ask_rate", "prompted_ask", "carer_strain_limit", "carer_capacity_hours", "carer_strain_rate",
-    "strain_recovery_rate"])
+_HelpParameters = namedtuple("_HelpParameters", ["ask_rate", "prompted_ask", "carer_strain_rate",
+                                                 "strain_recovery_rate"])
 
 
 _LifeParameters = namedtuple("_LifeParameters", [
-    "becoming_alone_rate", "zrm_shock_rate", "vulnerability_shock_factor", "shock_factor_75plus"])
+    "becoming_alone_rate", "zrm_shock_rate", "vulnerability_shock_factor", "shock_factor_75plus",
+    "lonely_shock_factor"])
 
 
 _EscalationParameters = namedtuple("_EscalationParameters", [
@@ -40,6 +40,8 @@ def life_events(m: CommunityModel) -> None:
     Moving in with others balances starting to live alone: the rate ``rate * (1 - a) / a``
     for the share ``a`` living alone in the resident's neighbourhood and age group keeps
     households stationary (the model has no ageing; newcomers are drawn with the same share).
+    Life events hit lonely residents ``lonely_shock_factor`` times as often: the less community
+    strength, the more individual problems.
     """
     p, rng, pop = m.p, m.rng, m.pop
     n = len(pop)
@@ -49,8 +51,8 @@ def life_events(m: CommunityModel) -> None:
     # Households change, and life events hit: their rate rises with vulnerability and age, and with a demand shock.
     r, u = rng.random(n), rng.random(n)
     hit = np.flatnonzero(_households_and_shocks(kernel_parameters(_LifeParameters, p), m.alone_p,
-                                                m.levers.demand_multiplier, pop.nbh, pop.age, pop.vulnerability, r, u,
-                                                pop.alone))
+                                                m.levers.demand_multiplier, pop.nbh, pop.age, pop.vulnerability,
+                                                pop.score, r, u, pop.alone))
     worsen(m, hit, rng.integers(0, 9, len(hit)))
     problem = np.flatnonzero(need_level_of(pop.zrm) >= 1)  # a life domain at 3 or below
     recover(m, problem[rng.random(len(problem)) < p.self_recovery_rate])
@@ -58,7 +60,8 @@ def life_events(m: CommunityModel) -> None:
 
 @numba.njit(cache=True)
 def _households_and_shocks(p: tuple, alone_p: np.ndarray, demand: np.ndarray, nbh: np.ndarray, age: np.ndarray,
-                           vulnerability: np.ndarray, r: np.ndarray, u: np.ndarray, alone: np.ndarray) -> np.ndarray:
+                           vulnerability: np.ndarray, score: np.ndarray, r: np.ndarray, u: np.ndarray,
+                           alone: np.ndarray) -> np.ndarray:
     """Household changes (``r``) in place, and who is hit by a life event (``u``): one uniform number each."""
     hit = np.empty(len(nbh), dtype=np.bool_)
     for i in range(len(nbh)):
@@ -69,7 +72,8 @@ def _households_and_shocks(p: tuple, alone_p: np.ndarray, demand: np.ndarray, nb
         elif alone[i] and r[i] < rate * (1 - a) / a:
             alone[i] = False
         shock = (p.zrm_shock_rate * demand[nbh[i]] * (1 + (p.vulnerability_shock_factor - 1) * vulnerability[i])
-                 * (p.shock_factor_75plus if age[i] == 3 else 1.0))
+                 * (p.shock_factor_75plus if age[i] == 3 else 1.0)
+                 * (p.lonely_shock_factor if score[i] >= LONELY else 1.0))
         hit[i] = u[i] < shock
     return hit
 
@@ -88,8 +92,9 @@ def informal_help(m: CommunityModel) -> None:
     pop.helper[idx[~keep]] = NO
     # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Carers are free with
     # a light need at most, strength left and hours to spare.
-    asking, free = _requests(kernel_parameters(_HelpParameters, p), level, pop.helper, pop.reluctance, pop.prompted,
-                             pop.strain, pop.care_given, rng.random(n))
+    asking = _requests(kernel_parameters(_HelpParameters, p), level, pop.helper, pop.reluctance, pop.prompted,
+                       rng.random(n))
+    free = free_to_help(m, level)
     if asking.any() and len(net):
         # Both directions of every tie (a asks b, then b asks a), kept where one asks and the other is free.
         tie, ea, eb = net.directed(asking, free)
@@ -106,15 +111,14 @@ def informal_help(m: CommunityModel) -> None:
 
 @numba.njit(cache=True)
 def _requests(p: tuple, level: np.ndarray, helper: np.ndarray, reluctance: np.ndarray, prompted: np.ndarray,
-              strain: np.ndarray, care_given: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Who asks a tie for help this week (``u``: one uniform number each), and who is free to help."""
-    asking, free = np.empty(len(level), dtype=np.bool_), np.empty(len(level), dtype=np.bool_)
+              u: np.ndarray) -> np.ndarray:
+    """Who asks a tie for help this week (``u``: one uniform number each)."""
+    asking = np.empty(len(level), dtype=np.bool_)
     for i in range(len(level)):
         ask_p = p.ask_rate * (1 - reluctance[i]) + p.prompted_ask * prompted[i]
         asking[i] = level[i] >= 1 and helper[i] < 0 and u[i] < ask_p
-        free[i] = level[i] <= 1 and strain[i] < p.carer_strain_limit and care_given[i] < p.carer_capacity_hours
         prompted[i] = False
-    return asking, free
+    return asking
 
 
 @numba.njit(cache=True)
@@ -134,17 +138,60 @@ def _care_and_strain(p: tuple, help_hours: np.ndarray, level: np.ndarray, helper
 
 # 9 -------------------------------------------------------------------------------
 def escalate_needs(m: CommunityModel) -> None:
-    """Unmet needs worsen; escalated needs reach the front desk and join the waiting list."""
+    """Unmet needs worsen, waits are given up, acute needs left alone become crises, needs reach the front desk.
+
+    Waiting residents give up at ``renege_rate`` (more with low trust, less with high) and try
+    again later. An acute need (a life domain at 1) with neither help nor an open case becomes a
+    crisis at ``crisis_rate``: it costs ``crisis_cost_eur`` and forces an emergency case. The front
+    desk matches light and moderate needs with a volunteer where the ``diversion`` lever says so and
+    one is free (:func:`divert_to_volunteers`); the others join the waiting list.
+    """
     p, rng, pop = m.p, m.rng, m.pop
     unmet = np.flatnonzero(pop.unmet_weeks > 0)
     worse = unmet[rng.random(len(unmet)) < p.deterioration_rate]
     worsen(m, worse, pop.zrm[worse, :9].argmin(axis=1))
+    level = need_level_of(pop.zrm)
+    waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
+    give_up = waiting[rng.random(len(waiting)) < p.renege_rate * (1.5 - pop.trust[waiting])]
+    pop.case_state[give_up] = CASE_NONE
+    pop.unmet_weeks[give_up] = 0
+    m.counters.reneged += np.bincount(pop.nbh[give_up], minlength=m.n_nbh)
+    acute = np.flatnonzero((level == 3) & (pop.case_state != CASE_OPEN) & (pop.helper < 0))
+    crisis = acute[rng.random(len(acute)) < p.crisis_rate]
+    open_at_once(m, crisis)
+    m.counters.crises += np.bincount(pop.nbh[crisis], minlength=m.n_nbh)
     # Residents whose need resolved while waiting leave the waiting list; needs escalate after weeks unmet
     # (or at once when heavy); trust in the municipality scales the step to the front desk from half (0)
     # to one and a half (1) times.
-    refer(m, np.flatnonzero(_front_desk(kernel_parameters(_EscalationParameters, p), need_level_of(pop.zrm),
-                                        pop.unmet_weeks, pop.reluctance, pop.trust, rng.random(len(pop)),
-                                        pop.case_state)))
+    asking = np.flatnonzero(_front_desk(kernel_parameters(_EscalationParameters, p), level, pop.unmet_weeks,
+                                        pop.reluctance, pop.trust, rng.random(len(pop)), pop.case_state))
+    diverted = divert_to_volunteers(m, asking, level)
+    refer(m, asking[~np.isin(asking, diverted)])
+
+
+def divert_to_volunteers(m: CommunityModel, who: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """The voorliggend veld: match light and moderate needs among ``who`` with a volunteer of the neighbourhood.
+
+    With the chance the ``diversion`` lever gives, a resident is matched with a random member of a
+    live initiative in the same neighbourhood who is free to help (:func:`free_to_help`); the match
+    starts a tie (an introduction) and the volunteer's help (continued by ``informal_help``).
+
+    Returns:
+        The residents matched.
+    """
+    p, rng, pop = m.p, m.rng, m.pop
+    ask = who[(level[who] <= 2) & (rng.random(len(who)) < m.levers.diversion[pop.nbh[who]])]
+    volunteers = np.flatnonzero((pop.member_of >= 0) & free_to_help(m, level))  # by neighbourhood, as stored
+    if not len(ask) or not len(volunteers):
+        return np.empty(0, dtype=np.int64)
+    bounds = np.searchsorted(pop.nbh[volunteers], np.arange(m.n_nbh + 1))
+    lo, hi = bounds[pop.nbh[ask]], bounds[pop.nbh[ask] + 1]
+    ask, lo, hi = ask[hi > lo], lo[hi > lo], hi[hi > lo]
+    helper = volunteers[lo + (rng.random(len(ask)) * (hi - lo)).astype(np.int64)]
+    pop.helper[ask] = helper
+    m.net.add(ask, helper, p.introduction_strength, False, is_bridging(m, ask, helper))
+    m.counters.diverted += np.bincount(pop.nbh[ask], minlength=m.n_nbh)
+    return ask
 
 
 @numba.njit(cache=True)
@@ -165,16 +212,33 @@ def _front_desk(p: tuple, level: np.ndarray, unmet_weeks: np.ndarray, reluctance
 
 # 11 ------------------------------------------------------------------------------
 def casework(m: CommunityModel) -> None:
-    """Open cases recover in proportion to the casework they get; recovered cases close."""
+    """Open cases recover in proportion to the casework they get; recovered cases close; bemoeizorg.
+
+    The hours reserved for bemoeizorg reach residents with a moderate or heavy need who have
+    neither help nor an open case, most likely those most reluctant to ask, one per
+    ``bemoeizorg_visit_hours``; each gets a case at once.
+    """
     p, rng, pop = m.p, m.rng, m.pop
     open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
-    adequacy = np.minimum(1, m.pro_hours[:, 0] / np.maximum(m.case_demand, 1e-9))
+    adequacy = np.minimum(1, (m.pro_hours[:, 0] - m.pro_bemoeizorg) / np.maximum(m.case_demand, 1e-9))
     chance = p.casework_recovery_rate * adequacy[pop.case_prof[open_]]
     recover(m, open_[rng.random(len(open_)) < chance])
     done = open_[need_level_of(pop.zrm, open_) <= 1]
     pop.case_state[done] = CASE_NONE
     pop.case_prof[done] = NO
     m.counters.cases_closed += np.bincount(pop.nbh[done], minlength=m.n_nbh)
+    visits = rng.poisson(np.bincount(m.pro_nbh, m.pro_bemoeizorg, minlength=m.n_nbh) / p.bemoeizorg_visit_hours)
+    if visits.any():
+        hidden = np.flatnonzero((need_level_of(pop.zrm) >= 2) & (pop.case_state != CASE_OPEN) & (pop.helper < 0))
+        found = []
+        for b in np.flatnonzero(visits):
+            cand = hidden[pop.nbh[hidden] == b]
+            if len(cand):
+                weight = pop.reluctance[cand] + 0.05
+                found.append(rng.choice(cand, size=min(visits[b], len(cand)), replace=False, p=weight / weight.sum()))
+        found = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+        open_at_once(m, found)
+        m.counters.bemoeizorg_found += np.bincount(pop.nbh[found], minlength=m.n_nbh)
 
 
 def refer(m: CommunityModel, who: np.ndarray) -> None:

@@ -21,10 +21,10 @@ def allocate_professional_time(m: CommunityModel) -> None:
     """Open-case demand per professional, then each professional splits the week and takes cases.
 
     Cases of professionals who no longer do casework (community builders after a redeployment
-    ends) go back to the head of their neighbourhood's waiting list.
+    ends, temporary staff who left) go back to the head of their neighbourhood's waiting list.
     """
     pop = m.pop
-    does_casework = m.pro_team | m.levers.builders_do_casework[m.pro_nbh]
+    does_casework = (m.pro_team | m.levers.builders_do_casework[m.pro_nbh]) & (m.pro_fte > 0)
     orphaned = (pop.case_state == CASE_OPEN) & ~does_casework[np.maximum(pop.case_prof, 0)]
     pop.case_state[orphaned] = CASE_WAITING
     pop.case_prof[orphaned] = NO
@@ -38,24 +38,35 @@ def allocate_professional_time(m: CommunityModel) -> None:
     for pro in m.professionals:
         pro.step()
     m.pro_hours = np.array([[pro.casework, pro.admin, pro.community] for pro in m.professionals]).reshape(-1, 3)
+    m.pro_bemoeizorg = np.array([pro.bemoeizorg for pro in m.professionals])
 
 
 # 12 ------------------------------------------------------------------------------
 def community_work(m: CommunityModel) -> None:
-    """Professionals' community hours: connecting, initiative support, talent spotting, outreach."""
+    """Professionals' community hours: connecting, initiative support, talent spotting, outreach.
+
+    Whom connecting and talent spotting reach follows the ``targeting`` lever: at 0 those who come
+    forward (in proportion to their engagement), at 1 the isolated (connecting, in proportion to
+    1 / (1 + good ties)) and the vulnerable (spotting). For ``switch_disruption_weeks`` after a
+    neighbourhood's steering mode changed, community work has ``1 - switch_disruption`` of its effect.
+    """
     p, rng, pop, ini = m.p, m.rng, m.pop, m.inits
     hours = np.bincount(m.pro_nbh, m.pro_hours[:, 2], minlength=m.n_nbh)[:, None] * m.levers.community_split
     m.community_hours = hours
+    disrupted = m.week - m.municipality.switched_week < p.switch_disruption_weeks
+    effective = hours * np.where(disrupted, 1 - p.switch_disruption, 1.0)[:, None]
     alive = ini.alive & ~ini.taken_over
     ini.support_hours[:] = 0
     for b in range(m.n_nbh):
         residents = np.arange(m.nbh_start[b], m.nbh_start[b + 1])
         inits_b = np.flatnonzero(alive & (ini.nbh == b))
+        target = m.levers.targeting[b]
         # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
-        k = rng.poisson(hours[b, 0] * p.introductions_per_hour)
+        k = rng.poisson(effective[b, 0] * p.introductions_per_hour)
         lonely = residents[pop.score[residents] >= LONELY]
         if k and len(lonely):
-            who = rng.choice(lonely, size=min(k, len(lonely)), replace=False)
+            weight = reach_chances(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
+            who = rng.choice(lonely, size=min(k, len(lonely)), replace=False, p=weight)
             if len(inits_b):
                 j = who[pop.member_of[who] < 0]
                 pop.member_of[j] = rng.choice(inits_b, len(j))
@@ -65,11 +76,12 @@ def community_work(m: CommunityModel) -> None:
             pop.prompted[who] = True
         # Initiative support: hours shared by the neighbourhood's resident-run initiatives.
         if len(inits_b):
-            ini.support_hours[inits_b] = hours[b, 1] / len(inits_b)
+            ini.support_hours[inits_b] = effective[b, 1] / len(inits_b)
         # Talent spotting: residents with talents are seen and invited to contribute.
-        k = rng.poisson(hours[b, 2] * p.spotting_per_hour)
+        k = rng.poisson(effective[b, 2] * p.spotting_per_hour)
         if k:
-            who = rng.choice(residents, size=min(k, len(residents)), replace=False)
+            weight = reach_chances(pop.engagement[residents], pop.vulnerability[residents], target)
+            who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight)
             who = who[pop.talents[who].any(axis=1)]
             pop.spotted[who] = True
             pop.competence[who] = np.minimum(1, pop.competence[who] + p.spotting_competence_gain)
@@ -77,7 +89,7 @@ def community_work(m: CommunityModel) -> None:
             if len(inits_b) and len(free):
                 pop.member_of[free] = rng.choice(inits_b, len(free))
         # Outreach: visits uncover hidden demand (CPB, Magnee & Benda): registered demand rises first.
-        k = rng.poisson(hours[b, 3] * p.outreach_per_hour)
+        k = rng.poisson(effective[b, 3] * p.outreach_per_hour)
         if k:
             weight = 1 + (p.outreach_targeting - 1) * pop.vulnerability[residents]
             who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight / weight.sum())
@@ -87,3 +99,15 @@ def community_work(m: CommunityModel) -> None:
             refer(m, hidden[need[found] >= 2])
             pop.prompted[hidden] = True
             m.counters.outreach_found += np.bincount(pop.nbh[hidden], minlength=m.n_nbh)
+
+
+def reach_chances(engagement: np.ndarray, in_need: np.ndarray, targeting: float) -> np.ndarray:
+    """Chances of being reached: a mix, by ``targeting``, of coming forward and of need (each as a share).
+
+    Coming forward is engagement plus a little for everyone (0.05: those who never attend are still
+    met now and then, at the front desk or the school gate), so that every resident can be reached.
+    """
+    def share(x: np.ndarray) -> np.ndarray:
+        return x / x.sum()
+
+    return (1 - targeting) * share(engagement + 0.05) + targeting * share(in_need + 1e-9)

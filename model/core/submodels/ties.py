@@ -9,6 +9,7 @@ import numpy as np
 
 from model.core.city import is_bridging
 from model.core.network import TieNetwork
+from model.core.state import LONELY
 from model.core.submodels.helpers import activity
 
 if TYPE_CHECKING:
@@ -20,7 +21,8 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     """Attendees of the same venue meet in random pairs; strangers may start a tie (homophily).
 
     Dissimilar pairs start ties less often (``homophily``), and a bridging tie needs a
-    secure base of good bonding ties (``bridging_base``, Putnam).
+    secure base of good bonding ties (``bridging_base``, Putnam). A lonely and a not lonely
+    resident start a tie less often than two alike in loneliness (``loneliness_homophily``).
     """
     p, rng, pop, net = m.p, m.rng, m.pop, m.net
     who, venue = venues
@@ -43,7 +45,9 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
         a, b = a[~known], b[~known]
         bridging = is_bridging(m, a, b)
         base = np.minimum(1, np.minimum(pop.good_ties[a], pop.good_ties[b]) / p.bridging_base)
-        prob = p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
+        unlike = (pop.score[a] >= LONELY) != (pop.score[b] >= LONELY)
+        prob = (p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
+                / np.where(unlike, p.loneliness_homophily, 1.0))
         new = rng.random(len(a)) < prob
         started.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
         m.counters.ties_formed += np.bincount(pop.nbh[a[new]], minlength=m.n_nbh)
@@ -89,4 +93,4 @@ def maintain_ties(m: CommunityModel) -> None:
     m.pop.good_ties = net.contact_and_decay(rng.random(len(net)), activity(m) * room, p.tie_contact_prob,
                                             p.kin_contact_factor, p.tie_gain, m.tie_decay[m.pop.nbh],
                                             p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold,
-                                            p.good_tie_threshold)
+                                            p.good_tie_threshold, m.pop.ties_lost)

@@ -17,21 +17,49 @@ if TYPE_CHECKING:
 
 # 4 -------------------------------------------------------------------------------
 def fund_meeting_places(m: CommunityModel) -> None:
-    """Funding from the municipality and the citizen budget; long underfunding closes a place."""
-    p, pl = m.p, m.places
+    """Funding, self-management and takeover of meeting places; long underfunding or too few volunteers close one.
+
+    The ``place_self_managed`` lever hands that share of each neighbourhood's places (its first
+    ones) to residents (zelfbeheer): they cost ``self_managed_cost_share`` of their subsidy, but
+    need ``place_volunteers`` core volunteers of the neighbourhood's resident-run initiatives each;
+    a self-managed place without them for ``place_closure_weeks`` closes, as does any place
+    underfunded for that long. A place at risk (underfunded or short of volunteers) is taken over by
+    the municipality at the ``takeover_rate`` lever's weekly chance: it then stays open at the full
+    subsidy, paid by the municipality.
+    """
+    p, pl, ini = m.p, m.places, m.inits
+    lev = m.levers
     open_per_nbh = np.bincount(pl.nbh, pl.open, minlength=m.n_nbh)
     # Residents give part of a citizen budget to their meeting places, shared by the open ones.
-    budget = m.levers.citizen_budget_eur * m.nbh_size * p.citizen_budget_place_share
+    budget = lev.citizen_budget_eur * m.nbh_size * p.citizen_budget_place_share
     top_up = np.where(open_per_nbh > 0, budget / np.maximum(open_per_nbh, 1), 0) / max(p.place_subsidy_eur, 1)
-    pl.funding = pl.subsidy_share * m.levers.place_funding[pl.nbh] + top_up[pl.nbh]
-    under = pl.open & (pl.funding < p.place_closure_funding)
+    pl.funding = np.where(pl.taken_over, 1.0, pl.subsidy_share * lev.place_funding[pl.nbh]) + top_up[pl.nbh]
+    first = np.searchsorted(pl.nbh, pl.nbh)  # places are stored by neighbourhood
+    count = np.bincount(pl.nbh, minlength=m.n_nbh)
+    pl.self_managed = (np.arange(len(pl)) - first < np.round(lev.place_self_managed * count)[pl.nbh]) & ~pl.taken_over
+    # Core volunteers of the neighbourhood's resident-run initiatives run its self-managed places, in order.
+    run_by_residents = ini.alive & ~ini.taken_over
+    core = np.bincount(ini.nbh[run_by_residents], ini.n_core[run_by_residents], minlength=m.n_nbh)
+    managed = np.cumsum(pl.self_managed & pl.open)
+    rank = managed - np.where(first > 0, managed[np.maximum(first - 1, 0)], 0)  # 1 for the first one, ...
+    short = pl.open & pl.self_managed & (rank * p.place_volunteers > core[pl.nbh])
+    pl.unstaffed_weeks = np.where(short, pl.unstaffed_weeks + 1, 0)
+    under = pl.open & ~pl.taken_over & (pl.funding < p.place_closure_funding)
     pl.underfunded_weeks = np.where(under, pl.underfunded_weeks + 1, 0)
-    closing = pl.open & (pl.underfunded_weeks >= p.place_closure_weeks)
+    take = (under | short) & (m.rng.random(len(pl)) < lev.takeover_rate[pl.nbh])
+    pl.taken_over |= take
+    pl.self_managed &= ~take
+    pl.funding[take] = 1.0 + top_up[pl.nbh[take]]
+    m.counters.places_taken_over += np.bincount(pl.nbh[take], minlength=m.n_nbh)
+    closing = pl.open & ~pl.taken_over & ((pl.underfunded_weeks >= p.place_closure_weeks)
+                                          | (pl.unstaffed_weeks >= p.place_closure_weeks))
     pl.open[closing] = False
     m.counters.places_closed += np.bincount(pl.nbh[closing], minlength=m.n_nbh)
     # The municipality's part; the citizen budget is counted whole (metrics). A place's subsidy scales with
     # its capacity (a small neighbourhood's share of a place costs that share).
-    municipal = pl.subsidy_share * m.levers.place_funding[pl.nbh] * pl.open * pl.capacity / p.place_capacity
+    share = np.where(pl.taken_over, 1.0, pl.subsidy_share * lev.place_funding[pl.nbh]
+                     * np.where(pl.self_managed, p.self_managed_cost_share, 1.0))
+    municipal = share * pl.open * pl.capacity / p.place_capacity
     m.counters.place_cost += np.bincount(pl.nbh, municipal * p.place_subsidy_eur / WEEKS_PER_YEAR, minlength=m.n_nbh)
 
 

@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, need_level_of
-from model.core.submodels.helpers import kernel_parameters
+from model.core.submodels.helpers import kernel_parameters, relational_shortfall
 from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -39,26 +39,27 @@ def update_motivation(m: CommunityModel, settle: bool = False) -> None:
     Autonomy falls with felt control (full in an initiative the municipality took over, less
     outside initiatives) and rises with professional support or an own budget; competence rises
     with contributing (recent volunteering or care) and talents and falls with problems and
-    strain; relatedness saturates with good ties and membership. The ZRM domain community
+    strain; relatedness is the share of the relationships a resident wants that they have (good ties
+    and membership). The ZRM domain community
     participation is 2 for nothing, 3 for volunteering this year, 4 for a member, 5 for core.
     With ``settle`` the state jumps to its targets (initialisation).
     """
     p, pop, ini, lev = m.p, m.pop, m.inits, m.levers
     active = pop.member_of >= 0
-    saturation = np.exp(-(pop.good_ties + p.relatedness_membership * active) / p.saturation_ties)
+    lacking = relational_shortfall(m, p.relatedness_membership * active)
     _motivation_step(kernel_parameters(_MotivationParameters, p), 1.0 if settle else p.motivation_rate, m.week,
                      pop.nbh, pop.member_of, pop.core, pop.last_volunteered, pop.care_given, pop.talents,
-                     need_level_of(pop.zrm), pop.strain, saturation, lev.control, ini.taken_over, ini.support_hours,
+                     need_level_of(pop.zrm), pop.strain, lacking, lev.control, ini.taken_over, ini.support_hours,
                      ini.citizen_funded, pop.autonomy, pop.competence, pop.relatedness, pop.zrm)
 
 
 @numba.njit(cache=True)
 def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_of: np.ndarray,
                      core: np.ndarray, last_volunteered: np.ndarray, care_given: np.ndarray, talents: np.ndarray,
-                     need: np.ndarray, strain: np.ndarray, saturation: np.ndarray, control: np.ndarray,
+                     need: np.ndarray, strain: np.ndarray, lacking: np.ndarray, control: np.ndarray,
                      taken_over: np.ndarray, support_hours: np.ndarray, citizen_funded: np.ndarray,
                      autonomy: np.ndarray, competence: np.ndarray, relatedness: np.ndarray, zrm: np.ndarray) -> None:
-    """The per-resident part of :func:`update_motivation`, in one pass (``saturation``: the exponential term)."""
+    """The per-resident part of :func:`update_motivation`, in one pass (``lacking``: the relational shortfall)."""
     for i in range(len(nbh)):
         k = member_of[i]
         active = k >= 0
@@ -74,26 +75,27 @@ def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_o
                         - p.competence_problem_penalty * ((need[i] >= 2) + strain[i]))
         autonomy[i] += rate * (min(max(autonomy_t, 0.0), 1.0) - autonomy[i])
         competence[i] += rate * (min(max(competence_t, 0.0), 1.0) - competence[i])
-        relatedness[i] += rate * (min(max(1 - saturation[i], 0.0), 1.0) - relatedness[i])
+        relatedness[i] += rate * (1 - lacking[i] - relatedness[i])
         zrm[i, PARTICIPATION] = 2 + (week - last_volunteered[i] < WEEKS_PER_YEAR) + active + core[i]
 
 
 # 15 ------------------------------------------------------------------------------
 def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
-    """De Jong Gierveld loneliness from the gap in good ties, living alone, and ties' loneliness.
+    """De Jong Gierveld loneliness from the relationships lacking, living alone, and ties' loneliness.
 
-    Social loneliness (0-5) falls with good ties and belonging, saturating at about
-    4-5 good ties; emotional loneliness (0-6) depends on living alone and on close ties.
-    Loneliness spreads through ties (``contagion``): each resident is pulled toward the
-    tie-weighted loneliness of its ties. The ZRM domain social network goes from 1 with no
+    Social loneliness (0-5) is the shortfall of good ties and belonging against the good
+    relationships the resident wants (``desired``; De Jong Gierveld's cognitive discrepancy);
+    emotional loneliness (0-6) depends on living alone and on close ties. Loneliness spreads
+    through ties (``contagion``; along kin ties times ``kin_contagion``): each resident is pulled
+    toward the weighted loneliness of its ties. The ZRM domain social network goes from 1 with no
     good tie up to 5 with eight or more. With ``settle`` the state jumps to its target
     (initialisation).
     """
     p, pop, net = m.p, m.pop, m.net
     pop.good_ties, close, wsum, wtotal = net.strength_profile(pop.lon_s + pop.lon_e, p.good_tie_threshold,
-                                                             p.close_tie_threshold)
+                                                             p.close_tie_threshold, p.kin_contagion)
     belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
-    social_gap = np.exp(-(pop.good_ties + belonging) / p.saturation_ties)
+    social_gap = relational_shortfall(m, belonging)
     no_confidant = np.exp(-close / p.confidant_scale)
     pop.score = _loneliness_step(kernel_parameters(_LonelinessParameters, p), 1.0 if settle else p.loneliness_rate,
                                  pop.alone, pop.disp_s, pop.disp_e, social_gap, no_confidant, wsum, wtotal,
@@ -106,8 +108,8 @@ def _loneliness_step(p: tuple, rate: float, alone: np.ndarray, disp_s: np.ndarra
                      good_ties: np.ndarray, lon_s: np.ndarray, lon_e: np.ndarray, zrm: np.ndarray) -> np.ndarray:
     """The per-resident part of :func:`update_loneliness`, in one pass; returns the scores.
 
-    ``social_gap`` and ``no_confidant`` are the exponential terms (computed by numpy, whose
-    ``exp`` rounds differently from numba's in the last bit).
+    ``social_gap`` is the relational shortfall, ``no_confidant`` the exponential term (computed by
+    numpy, whose ``exp`` rounds differently from numba's in the last bit).
     """
     score = np.empty(len(alone), dtype=np.int8)
     for i in range(len(alone)):
