@@ -1,7 +1,8 @@
 # Two commands on a fresh machine (see README):
 #   make run   - set everything up, run the baseline city and write its results
 #   make test  - set everything up and run the test suite
-# and the workshop dashboard: make dashboard (http://127.0.0.1:8765, no internet needed);
+# and the workshop dashboard: make dashboard (http://127.0.0.1:8765, no internet needed); the workshop room,
+# where everyone decides from their own phone: make room (see README);
 # the researchers' notebooks in JupyterLab: make notebooks.
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
@@ -9,8 +10,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian's Chromium drives the dashboard's browser test (Playwright's own browser download needs the internet).
 CHROMIUM := /usr/bin/chromium
+# make dashboard CITY=mycity.toml MAP=wijkenbuurten_2024.gpkg starts the dashboard in a real city (vitality city import).
+export VITALITY_CITY = $(CITY)
+export VITALITY_MAP = $(MAP)
 
-.PHONY: setup browser run test lint bench dashboard notebooks clean
+.PHONY: setup browser run test lint bench dashboard room notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
@@ -42,6 +46,9 @@ test: setup browser
 
 dashboard: setup
 	$(BIN)/solara run dashboard.py --host 127.0.0.1 --production
+
+room: setup
+	$(BIN)/vitality room
 
 lint: setup
 	$(BIN)/ruff check .

@@ -50,6 +50,8 @@ solara.server.settings.theme.show_banner = False
 solara.server.settings.telemetry.mixpanel_enable = False
 
 language = solara.reactive(DEFAULT_LANGUAGE)
+# A city file and map from `make dashboard CITY=... MAP=...`, checked once when the server starts.
+PLACE_PROBLEM = ds.place_problem()
 
 _CARD = {"margin-bottom": "8px"}
 _SMALL = "font-size: 0.85em; color: #546e7a; line-height: 1.3; word-break: normal; overflow-wrap: normal;"
@@ -124,6 +126,10 @@ def Views(model: solara.Reactive[ds.WorkshopModel], drawn: threading.Event) -> N
                 Chart(snap, "timeseries", lang, 6.4, 6.6)
         with solara.Card(margin=0):
             Chart(snap, "hours", lang, 13.0, 3.8)
+        if snap.map_values is not None:
+            with solara.Card(margin=0):
+                Chart(snap, "map", lang, 9.0, 7.0)
+                Note(t("chart_map_help", lang))
 
 
 @solara.component
@@ -205,7 +211,7 @@ def StartSettings(model: solara.Reactive[ds.WorkshopModel], settings: solara.Rea
             help_text = spec.help.get(lang, f"{spec.doc} ({spec.unit})")
             value = current["overrides"][spec.name]
             slider = solara.SliderInt if spec.is_int else solara.SliderFloat
-            shown = f"{value:g}" if spec.is_int or spec.step >= 1 else f"{value:.2f}"
+            shown = f"{value:.{ds.decimals(spec.step)}f}"
             slider(f"{spec.label[lang]}: {shown}", value=value, min=spec.lo, max=spec.hi,
                    step=spec.step, on_value=lambda v, name=spec.name: set_override(name, v))
             Note(help_text, f"{_SMALL} margin: -6px 0 8px 0;")
@@ -280,6 +286,9 @@ def RunControls(model: solara.Reactive[ds.WorkshopModel], settings: solara.React
 def Page() -> None:
     """Lay out the workshop page: app bar, sidebar with controls, and the dashboard and info tabs."""
     lang = language.value
+    if problem := PLACE_PROBLEM:  # a city file or map given with make dashboard CITY=... MAP=... that cannot be used
+        solara.Error(problem)
+        return
     settings = solara.use_reactive(solara.use_memo(ds.start_settings, []))
     model = solara.use_reactive(solara.use_memo(lambda: ds.WorkshopModel(**settings.value), []))
     drawn = solara.use_memo(threading.Event, [])

@@ -8,12 +8,14 @@ dashboard, the EMA Workbench adapter); :mod:`model.cli` only parses arguments an
     results = run_scenarios([load_scenario(name) for name in ("framing", "facilitating")], seeds=range(10))
     comparison_table(results)        # means and paired differences with 95% CIs, as `vitality compare` prints
 
-* In memory, in parallel worker processes: :func:`run_scenarios`, :func:`run_sweep`, and one point of a
-  design: :func:`run_design_point`. One run or replications in this process: :func:`run`, :func:`run_many`.
+* In memory, in parallel worker processes: :func:`run_scenarios`, :func:`run_sweep`, :func:`run_tipping`, and
+  one point of a design: :func:`run_design_point`. One run or replications in this process: :func:`run`,
+  :func:`run_many`.
 * Statistics: :func:`comparison_table`, :func:`mean_ci`, :func:`ci95_half_width`; figures with bands:
   :func:`draw_bands`, :func:`key_output_figures`; sweeps: :func:`analyse`.
-* Results folders (what ``run``, ``compare``, ``sweep`` and ``analyse`` write): :func:`save_comparison`,
-  :func:`save_sweep`, :func:`save_analysis` run resumably and publish atomically; :func:`read_results`
+* Results folders (what ``run``, ``compare``, ``sweep``, ``analyse`` and ``tipping`` write):
+  :func:`save_comparison`, :func:`save_sweep`, :func:`save_analysis`, :func:`save_tipping` run resumably and
+  publish atomically; :func:`publish_findings` puts a sweep's findings into the documentation; :func:`read_results`
   and :func:`combine` read ``run``/``compare`` folders back, :func:`load_results` ``sweep`` folders.
 * Scenario files and designs: :func:`load_scenario`, :func:`list_scenarios`, :func:`load_design`.
 """
@@ -21,10 +23,7 @@ dashboard, the EMA Workbench adapter); :mod:`model.cli` only parses arguments an
 from __future__ import annotations
 
 import json
-import shlex
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from model.core.outputs import OUTPUTS
-from model.experiments.analysis import Analysis, SweepResults, analyse, load_results
+from model.experiments.analysis import Analysis, SweepResults, analyse, load_results, publish_findings
+from model.experiments.budget import BudgetError, Cost, batch_cost, check_memory
 from model.experiments.comparison import (
     DEFAULT_THRESHOLD,
     KEY_OUTPUTS,
@@ -46,24 +46,30 @@ from model.experiments.comparison import (
 )
 from model.experiments.plots import FIGURE_OUTPUTS, draw_bands, key_output_figures, plot_key_outputs
 from model.experiments.provenance import git_state, model_digest, versions
+from model.experiments.publish import publish_folder
 from model.experiments.runner import RunResult, last_weeks, run, run_many
 from model.experiments.scenarios import InterventionSpec, Scenario, list_scenarios, load_scenario
 from model.experiments.spreadsheet import WORKBOOK_NAMES, read_csv, write_csv, write_workbook
 from model.experiments.statistics import ci95_half_width, is_clear, mean_ci
 from model.experiments.store import (
     BatchReport,
+    BatchStoppedError,
     RunStore,
+    Stopped,
     StoreError,
     Task,
-    WorkerCrashedError,
     default_jobs,
-    make_executor,
-    publish_folder,
-    run_batch,
+    stop_on_signals,
+    stored_batch,
+    temporary_batch,
+    unfinished_out,
+    work_folder,
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
+from model.experiments.tipping import Tipping, TippingDesign, collect_tipping
 from model.i18n import DEFAULT_CSV_DIALECT, scenario_title
 from model.messages import InputError, msg
+from model.opendata.commands import CityRun
 
 #: The files every ``run``/``compare`` results folder has.
 RESULT_FILES = ("manifest.json", "city.parquet", "neighbourhoods.parquet")
@@ -75,14 +81,6 @@ class ResultsError(InputError):
     """A results folder that cannot be read or combined; the message is one line."""
 
 
-class BatchStoppedError(Exception):
-    """A batch that stopped before its results were published; one line and an exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 # ---------------------------------------------------------------------- running in memory
 def scenario_tables(scenario: Scenario, seed: int) -> dict[str, pd.DataFrame]:
     """One run of a scenario (a task of the run store): its city and neighbourhood tables."""
@@ -92,8 +90,8 @@ def scenario_tables(scenario: Scenario, seed: int) -> dict[str, pd.DataFrame]:
 
 def scenario_tasks(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[Task]:
     """One task per scenario and seed (paired replications), keyed ``<scenario>--seed-<seed>``."""
-    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed),
-                 {"scenario": sc.to_dict(), "seed": seed})
+    specs = {sc.name: sc.to_dict() for sc in scenarios}  # once per scenario: batches may have many seeds
+    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed), {"scenario": specs[sc.name], "seed": seed})
             for sc in scenarios for seed in seeds]
 
 
@@ -122,19 +120,6 @@ def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, R
     return results, batch_timings(report, run_seconds_per_scenario=seconds)
 
 
-@contextmanager
-def _temporary_batch(tasks: Sequence[Task], jobs: int | None,
-                     scheduler: str | None) -> Iterator[tuple[RunStore, BatchReport]]:
-    """Run a batch in a temporary work folder (removed afterwards); give the finished store and the report."""
-    with tempfile.TemporaryDirectory(prefix="vitality-") as work, RunStore(Path(work), tasks) as store:
-        report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
-        if report.failed:
-            key, failure = next(iter(store.failures().items()))
-            raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
-                               f"{failure['traceback']}")
-        yield store, report
-
-
 def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], jobs: int | None = None,
                   scheduler: str | None = None) -> dict[str, RunResult]:
     """Run scenarios on the same seeds in parallel and return the results in memory (no results folder).
@@ -154,7 +139,7 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], jobs: int
         RuntimeError: A run failed (the message holds its traceback).
 
     """
-    with _temporary_batch(scenario_tasks(scenarios, seeds), jobs, scheduler) as (store, report):
+    with temporary_batch(scenario_tasks(scenarios, seeds), jobs, scheduler) as (store, report):
         return collect_scenarios(store, report)[0]
 
 
@@ -180,9 +165,28 @@ def run_sweep(design: Design, jobs: int | None = None, scheduler: str | None = N
     """
     sample = design.sample()
     points = design.points(sample)
-    with _temporary_batch(design.tasks(points), jobs, scheduler) as (store, _):
+    with temporary_batch(design.tasks(points), jobs, scheduler) as (store, _):
         runs = collect_sweep(design, store)
     return SweepResults(design.to_dict(), sample, points, runs)
+
+
+def run_tipping(design: TippingDesign, jobs: int | None = None, scheduler: str | None = None) -> Tipping:
+    """Run a tipping experiment in parallel and keep its results in memory (no results folder).
+
+    What ``vitality tipping`` runs; the result gives the tables (``summary``, ``excess``), the findings, the
+    figure and the document (:class:`model.experiments.tipping.Tipping`).
+
+    Args:
+        design: The experiment (:class:`model.experiments.tipping.TippingDesign`).
+        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
+        scheduler: Address of a Dask distributed scheduler to run on instead.
+
+    Raises:
+        RuntimeError: A run failed (the message holds its traceback).
+
+    """
+    with temporary_batch(design.tasks(), jobs, scheduler) as (store, _):
+        return collect_tipping(design, store)
 
 
 def run_design_point(design: Design, values: dict[str, Any], seed: int,
@@ -228,13 +232,16 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any],
-                  lang: str = "en", csv_dialect: str | None = None) -> Path:
-    """Write tidy tables, a workbook, figures and the manifest atomically (see :func:`publish_folder`).
+                  lang: str = "en", csv_dialect: str | None = None, city: CityRun | None = None) -> Path:
+    """Write tidy tables, a workbook, figures and the manifest atomically.
+
+    The folder is published atomically (:func:`model.experiments.publish.publish_folder`).
 
     Files: ``city`` and ``neighbourhoods`` as Parquet and CSV (a ``scenario`` column, one row per
     scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), the Excel workbook
     (``resultaten.xlsx``, in English ``results.xlsx``: :func:`model.experiments.spreadsheet.write_workbook`),
-    one PNG per key output and ``manifest.json``.
+    one PNG per key output and ``manifest.json``; for a run in a real ``city`` also ``city.toml`` and
+    ``observed.csv`` (:meth:`model.opendata.commands.CityRun.write`).
 
     Args:
         out: The results folder; it must not exist.
@@ -243,6 +250,7 @@ def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame,
         manifest: What :func:`run_manifest` made.
         lang: Language of the workbook and figures: ``"nl"`` or ``"en"``.
         csv_dialect: A key of :data:`model.i18n.CSV_DIALECTS` (default: the language's, ``excel-nl`` for Dutch).
+        city: The real city the runs were in, if any.
 
     Raises:
         StoreError: ``out`` exists already (results are never overwritten).
@@ -262,55 +270,11 @@ def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame,
                 plot_key_outputs(frame, folder, lang=lang, names=scenario_titles(manifest["scenarios"], lang))
         write_csv(table, folder / "summary.csv", dialect)
         write_workbook(folder / WORKBOOK_NAMES[lang], results, table, manifest, lang)
+        if city is not None:
+            city.write(folder, results)
         write_manifest(folder, manifest)
 
     return publish_folder(out, fill)
-
-
-def work_folder(out: Path) -> Path:
-    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
-    return out.with_name(out.name + ".work")
-
-
-@contextmanager
-def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
-                 jobs: int | None = None, scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
-    """Run a batch in the work folder of ``out`` (resuming it), then let the caller publish ``out``.
-
-    The ``with`` body gets the entered store, with every run finished, and the batch report;
-    once it has published the results, the work folder is removed.
-
-    Args:
-        tasks: The runs.
-        out: The results folder to be written; it must not exist.
-        command: The command that makes the batch (recorded in the work folder).
-        resume: The command that resumes it, for the messages (default: ``command``).
-        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
-        scheduler: Address of a Dask distributed scheduler to run on instead.
-
-    Raises:
-        StoreError: ``out`` exists already, or the work folder holds another batch.
-        BatchStoppedError: Runs failed, the batch was interrupted or a worker died; finished runs are kept.
-
-    """
-    if out.exists():
-        raise StoreError(msg("store.results_exist", out=out))
-    store = RunStore(work_folder(out), tasks, list(command))
-    again = shlex.join(resume or command)
-    try:
-        with store:
-            report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
-            if report.failed:
-                key, error = next(iter(report.failed.items()))
-                raise BatchStoppedError(msg("batch.failed", failed=len(report.failed), n=len(tasks), key=key,
-                                            error=error, folder=store.folder, again=again), 1)
-            yield store, report
-    except (KeyboardInterrupt, WorkerCrashedError) as exc:
-        why = msg("batch.interrupted") if isinstance(exc, KeyboardInterrupt) else exc.args[0]
-        kept = len(store.finished()) if store.folder.exists() else 0
-        raise BatchStoppedError(msg("batch.stopped", why=why, kept=kept, folder=store.folder, again=again),
-                                130 if isinstance(exc, KeyboardInterrupt) else 1) from None
-    store.remove()
 
 
 def scenario_records(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
@@ -319,8 +283,9 @@ def scenario_records(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
 
 
 def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Path, command: Sequence[str],
-                    resume: Sequence[str] | None = None, jobs: int | None = None, scheduler: str | None = None,
-                    lang: str = "en", csv_dialect: str | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
+                    jobs: int | None = None, scheduler: str | None = None, lang: str = "en",
+                    csv_dialect: str | None = None, city: CityRun | None = None,
+                    ) -> tuple[dict[str, RunResult], pd.DataFrame]:
     """Run scenarios on the same seeds (resumably), summarise them and write a results folder.
 
     What ``vitality run`` and ``compare`` do: see :func:`stored_batch` for resuming and
@@ -334,11 +299,12 @@ def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Pa
         BatchStoppedError: Runs failed or the batch was interrupted; finished runs are kept.
 
     """
-    with stored_batch(scenario_tasks(scenarios, seeds), out, command, resume, jobs, scheduler) as (store, report):
+    with stored_batch(scenario_tasks(scenarios, seeds), out, command, jobs, scheduler) as (store, report):
         results, timings = collect_scenarios(store, report)
         table = comparison_table(results, lang=lang)
-        manifest = run_manifest(command, timings, seeds=list(seeds), scenarios=scenario_records(scenarios))
-        write_results(out, results, table, manifest, lang, csv_dialect)
+        manifest = run_manifest(command, timings, seeds=list(seeds), scenarios=scenario_records(scenarios),
+                                **({"city": city.manifest()} if city else {}))
+        write_results(out, results, table, manifest, lang, csv_dialect, city)
     return results, table
 
 
@@ -347,8 +313,8 @@ def scenario_titles(scenarios: Sequence[Scenario | dict[str, Any]], lang: str) -
     return {(sc["name"] if isinstance(sc, dict) else sc.name): scenario_title(sc, lang) for sc in scenarios}
 
 
-def save_sweep(design: Design, out: Path, command: Sequence[str], resume: Sequence[str] | None = None,
-               jobs: int | None = None, scheduler: str | None = None, note: str = "") -> pd.DataFrame:
+def save_sweep(design: Design, out: Path, command: Sequence[str], jobs: int | None = None,
+               scheduler: str | None = None, note: str = "") -> pd.DataFrame:
     """Run a design's sweep (resumably) and write its results folder.
 
     Files: ``design.toml`` (``note`` and the design file), ``sample.csv``, ``points.csv``,
@@ -367,7 +333,7 @@ def save_sweep(design: Design, out: Path, command: Sequence[str], resume: Sequen
     sample = design.sample()
     points = design.points(sample)
     tasks = design.tasks(points)
-    with stored_batch(tasks, out, command, resume, jobs, scheduler) as (store, report):
+    with stored_batch(tasks, out, command, jobs, scheduler) as (store, report):
         runs = collect_sweep(design, store)
         manifest = run_manifest(command, batch_timings(report, run_seconds_total=round(
             sum(store.seconds(t.key) for t in tasks), 2)), design=design.to_dict(),
@@ -383,6 +349,35 @@ def save_sweep(design: Design, out: Path, command: Sequence[str], resume: Sequen
 
         publish_folder(out, fill)
     return runs
+
+
+def save_tipping(design: TippingDesign, out: Path, command: Sequence[str],
+                 jobs: int | None = None, scheduler: str | None = None, docs: Path | None = None) -> Tipping:
+    """Run a tipping experiment (resumably) and write its results folder, and the documentation's page if asked.
+
+    The folder's files are those of :meth:`Tipping.write` and ``manifest.json``; with ``docs`` also
+    ``docs/tipping.md`` and ``docs/figures/tipping.png`` (:meth:`Tipping.publish`).
+
+    Raises:
+        StoreError: ``out`` exists already, or its work folder holds another batch.
+        BatchStoppedError: Runs failed or the batch was interrupted; finished runs are kept.
+
+    """
+    tasks = design.tasks()
+    with stored_batch(tasks, out, command, jobs, scheduler) as (store, report):
+        tipping = collect_tipping(design, store)
+        manifest = run_manifest(command, batch_timings(report, run_seconds_total=round(
+            sum(store.seconds(t.key) for t in tasks), 2)), tipping=design.to_dict(),
+            scenarios=scenario_records([design.scenario]))
+
+        def fill(folder: Path) -> None:
+            tipping.write(folder, manifest)
+            write_manifest(folder, manifest)
+
+        publish_folder(out, fill)
+    if docs is not None:
+        tipping.publish(docs, manifest)
+    return tipping
 
 
 def save_analysis(results: SweepResults, out: Path) -> Analysis:
@@ -497,11 +492,12 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
 
 __all__ = [
     "DEFAULT_THRESHOLD", "DESIGN_DIR", "FIGURE_OUTPUTS", "KEY_OUTPUTS", "OUTPUTS", "Analysis", "BatchStoppedError",
-    "Comparison", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult", "Scenario",
-    "StoreError", "SweepResults", "analyse", "ci95_half_width", "clear_effects", "combine", "comparison_table",
-    "default_jobs", "draw_bands", "format_table", "is_clear", "key_output_figures", "last_weeks", "list_scenarios",
-    "load_design", "load_results", "load_scenario", "mean_ci", "neighbourhood_differences", "plot_key_outputs",
-    "read_csv", "read_results", "run", "run_design_point", "run_many", "run_scenarios", "run_sweep", "save_analysis",
-    "save_comparison", "save_sweep", "scenario_tasks", "scenario_titles", "stored_batch", "weeks_averaged",
-    "write_results",
+    "BudgetError", "Comparison", "Cost", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult",
+    "Scenario", "Stopped", "StoreError", "SweepResults", "Task", "Tipping", "TippingDesign", "analyse", "batch_cost",
+    "check_memory", "ci95_half_width", "clear_effects", "combine", "comparison_table", "default_jobs", "draw_bands",
+    "format_table", "is_clear", "key_output_figures", "last_weeks", "list_scenarios", "load_design", "load_results",
+    "load_scenario", "mean_ci", "neighbourhood_differences", "plot_key_outputs", "publish_findings", "read_csv",
+    "read_results", "run", "run_design_point", "run_many", "run_scenarios", "run_sweep", "run_tipping",
+    "save_analysis", "save_comparison", "save_sweep", "save_tipping", "scenario_tasks", "scenario_titles",
+    "stop_on_signals", "stored_batch", "unfinished_out", "weeks_averaged", "work_folder", "write_results",
 ]

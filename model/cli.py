@@ -1,127 +1,55 @@
 """The ``vitality`` command line: run and compare scenarios, report on them, sweep designs and analyse them.
 
 Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...``, ``sweep DESIGN``,
-``analyse RESULTS``, ``list`` and ``show SCENARIO``; every one takes ``--lang nl|en`` (Dutch by default)
-for its tables, messages, errors and help. This module only parses arguments (:mod:`model.cli_parser`),
-checks them and prints; the work is done by :mod:`model.api` (runs, results folders, statistics) and
-:mod:`model.reporting.report` (the report), imported when a command needs them, so that ``list``,
-``show`` and ``--help`` answer at once. Runs are stored as they finish, so an interrupted or failed batch
-resumes when the same command is run again. Bad input ends with a one-line message naming the problem
-and exit code 2.
+``analyse RESULTS``, ``tipping [SCENARIO]``, ``list``, ``show SCENARIO``, ``room [SCENARIO]`` and
+``city import|map`` (a city file of one's own gemeente, which ``--city`` runs); every one takes
+``--lang nl|en`` (Dutch by default) for its tables, messages, errors and help. This module dispatches
+and prints: the parser is :mod:`model.cli_parser`, the checks the commands share are
+:mod:`model.cli_arguments`; the work is done by :mod:`model.api` (runs, results folders, statistics),
+:mod:`model.reporting.report` (the report) and :mod:`model.workshop.room` (the workshop room and its
+story), imported when a command needs them, so that ``list``, ``show`` and ``--help`` answer at once.
+Runs are stored as they finish, so an interrupted or failed batch resumes when the same command is run
+again. Bad input ends with a one-line message naming the problem and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from model.cli_parser import RUN_OPTIONS, UsageError, build_parser, language
+from model.cli_arguments import (
+    UsageError,
+    batch_options,
+    check_execution,
+    city_run,
+    compile_first,
+    counted,
+    describe_runs,
+    error_text,
+    interval_notes,
+    load_scenarios,
+    print_message,
+    print_observed,
+    results_folder,
+    seed_list,
+    simulate,
+)
+from model.cli_parser import RUN_OPTIONS, build_parser, language
 from model.messages import DEFAULT_LANGUAGE, InputError, msg, render, say, use_language
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from model.experiments.scenarios import Scenario
-
-
-def _print(key: str, file: object = None, **values: object) -> None:
-    """Print the message ``key`` in the session's language."""
-    print(say(msg(key, **values)), file=file or sys.stdout)
-
-
-# ---------------------------------------------------------------------- checking arguments
-def _scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]:
-    """Load scenarios and apply the command line's overrides."""
-    from model.core.schema import ParameterError
-    from model.core.time import WEEKS_PER_YEAR
-    from model.experiments.scenarios import load_scenario
-
-    options = {"n_residents": ("--residents", args.residents), "years": ("--years", args.years),
-               "steering_mode": ("--steering", getattr(args, "steering", None))}
-    overrides = {key: value for key, (_, value) in options.items() if value is not None}
-    loaded = [load_scenario(name) for name in names]
-    try:
-        scenarios = [sc.with_parameters(overrides) for sc in loaded]
-    except ParameterError as exc:  # an override from the command line: name the option, not the key
-        raise exc.at(options[exc.path][0]) if exc.path in options else exc from None
-    seen: set[str] = set()
-    for sc in scenarios:
-        if sc.name in seen:
-            raise UsageError(msg("cli.given_twice", name=sc.name))
-        seen.add(sc.name)
-        weeks = round(sc.params.years * WEEKS_PER_YEAR)
-        for spec in sc.interventions:
-            if spec.start_week >= weeks:
-                _print("cli.note_after_end", sys.stderr, scenario=sc.name, intervention=spec.type,
-                       start=spec.at_year, years=sc.params.years)
-    return scenarios
-
-
-def _seeds(args: argparse.Namespace) -> list[int]:
-    if args.seeds < 1:
-        raise UsageError(msg("cli.seeds_at_least_one"))
-    if args.seed < 0:
-        raise UsageError(msg("cli.seed_not_negative"))
-    return list(range(args.seed, args.seed + args.seeds))
-
-
-def _check_execution(args: argparse.Namespace) -> None:
-    from model.experiments.store import default_jobs
-
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(msg("cli.jobs_at_least_one"))
-    args.jobs = args.jobs or default_jobs()
-
-
-def _out(args: argparse.Namespace, default: str) -> Path:
-    """The results folder: ``--out``, or ``results/<default>-<time>``."""
-    return Path(args.out) if args.out else Path("results") / f"{default}-{datetime.now():%Y%m%d-%H%M%S}"
-
-
-def _batch_options(args: argparse.Namespace, out: Path) -> dict:
-    """What :mod:`model.api` needs to run a batch for this command: the command, how to resume it, execution."""
-    command = ["vitality", *args.argv]
-    resume = [*command, *([] if args.out else ["--out", str(out)])]
-    return {"command": command, "resume": resume, "jobs": args.jobs, "scheduler": args.scheduler}
-
-
-def _compile_first(args: argparse.Namespace) -> None:
-    """Compile the model's kernels here before the runs start, saying so when it takes long (the first run)."""
-    if args.scheduler:  # the cluster's workers compile for themselves
-        return
-    from model.experiments.kernels import compile_kernels
-
-    compile_kernels(notice=lambda: _print("kernels.compiling", sys.stderr))
-
-
-def _simulate(scenarios: list[Scenario], args: argparse.Namespace, default_out: str) -> tuple[pd.DataFrame, Path]:
-    """Run (resumably), summarise and write: the part that ``run``, ``compare`` and ``report`` share."""
-    from model import api
-
-    seeds = _seeds(args)
-    _check_execution(args)
-    out = _out(args, default_out)
-    if out.exists():  # before compiling and running anything
-        raise api.StoreError(msg("store.results_exist", out=out))
-    _compile_first(args)
-    _, table = api.save_comparison(scenarios, seeds, out, lang=args.lang, csv_dialect=args.csv_dialect,
-                                   **_batch_options(args, out))
-    return table, out
-
-
-def _describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
-    from model.i18n import number
-
-    p = scenarios[0].params
-    return say(msg("cli.runs", residents=number(p.n_residents, args.lang), years=number(p.years, args.lang),
-                   n=args.seeds, first=args.seed, last=args.seed + args.seeds - 1))
+_print = print_message
 
 
 def _written(out: Path, args: argparse.Namespace) -> None:
@@ -135,13 +63,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from model import api
     from model.i18n import scenario_description, scenario_title, steering_name
 
-    scenarios = _scenarios([args.scenario], args)
+    scenarios = load_scenarios([args.scenario], args)
     sc = scenarios[0]
-    table, out = _simulate(scenarios, args, sc.name)
+    table, out = simulate(scenarios, args, sc.name)
     _print("cli.run_header", title=scenario_title(sc, args.lang), name=sc.name,
            description=scenario_description(sc, args.lang), mode=steering_name(sc.params.steering_mode, args.lang),
-           runs=_describe_runs(scenarios, args))
+           runs=describe_runs(scenarios, args))
     print(api.format_table(table, args.lang))
+    interval_notes(args.seeds)
+    print_observed(out)
     _written(out, args)
     return 0
 
@@ -151,12 +81,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.scenarios) < 2:
         raise UsageError(msg("cli.compare_needs_two"))
-    scenarios = _scenarios(args.scenarios, args)
-    table, out = _simulate(scenarios, args, "compare-" + "-".join(sc.name for sc in scenarios)[:60])
+    scenarios = load_scenarios(args.scenarios, args)
+    table, out = simulate(scenarios, args, "compare-" + "-".join(sc.name for sc in scenarios)[:60])
     names = api.scenario_titles(scenarios, args.lang)
-    _print("cli.compare_header", runs=_describe_runs(scenarios, args), ref=names[scenarios[0].name])
+    _print("cli.compare_header", runs=describe_runs(scenarios, args), ref=names[scenarios[0].name])
     print(api.format_table(table, args.lang, names))
+    interval_notes(args.seeds)
     _print_effects(table, names, args.lang)
+    print_observed(out)
     _written(out, args)
     return 0
 
@@ -180,7 +112,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from model.reporting.report import check_free, pdf_renderer, render_report, write_report
 
     threshold = api.DEFAULT_THRESHOLD * 100 if args.threshold is None else args.threshold
-    if threshold < 0:
+    if not 0 <= threshold < math.inf:  # NaN fails this too
         raise UsageError(msg("cli.threshold_negative"))
     report = Path(args.report) if args.report else None
     if report is not None:
@@ -188,6 +120,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
             raise UsageError(msg("cli.report_not_html", report=report))
         check_free(report, args.pdf)
     pdf = pdf_renderer() if args.pdf else None
+    if any(item.endswith(".json") for item in args.inputs):
+        return _room_story(args, report, pdf)
+    if args.map is not None and not Path(args.map).is_file():
+        raise UsageError(f"--map {args.map}: no such file; give the CBS/PDOK wijkenbuurten_YYYY.gpkg")
     is_folder = [Path(item).is_dir() for item in args.inputs]
     if any(is_folder):
         if not all(is_folder):
@@ -199,39 +135,106 @@ def _cmd_report(args: argparse.Namespace) -> int:
         for item in args.inputs:
             if not item.endswith(".toml") and ("/" in item or os.sep in item):
                 raise UsageError(msg("cli.no_such_folder", item=item))
-        scenarios = _scenarios(args.inputs, args)
-        _, out = _simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
+        if args.map is not None and args.city is None:
+            raise UsageError("--map draws the wijken of a real city: run the scenarios with --city")
+        scenarios = load_scenarios(args.inputs, args)
+        _, out = simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
         _written(out, args)
         comparison = api.combine([api.read_results(out)])
     if report is None:
         folders = comparison.folders
         report = (folders[0].path / f"report-{args.lang}.html" if len(folders) == 1
                   else Path("results") / f"report-{datetime.now():%Y%m%d-%H%M%S}-{args.lang}.html")
-    html = render_report(comparison, lang=args.lang, threshold=threshold / 100)
+    html = render_report(comparison, lang=args.lang, threshold=threshold / 100, boundaries=args.map)
     for path in write_report(report, html, pdf):
         _print("cli.report_written", path=path)
+    return 0
+
+
+def _room_story(args: argparse.Namespace, report: Path | None, pdf: Callable[[str], bytes] | None) -> int:
+    """``vitality report room.json``: the story of a workshop room."""
+    from model.reporting.report import write_report
+    from model.workshop.room.story import room_report
+
+    if len(args.inputs) != 1:
+        raise UsageError("give one room.json at a time (without results folders or scenarios)")
+    if given := [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != args.run_defaults[key]]:
+        raise UsageError(f"{', '.join(given)} only apply when the report runs scenarios, not to a room.json")
+    room_json = Path(args.inputs[0])
+    html = room_report(room_json, args.lang)
+    for path in write_report(report or room_json.parent / f"report-{args.lang}.html", html, pdf):
+        _print("cli.report_written", path=path)
+    return 0
+
+
+def _cmd_room(args: argparse.Namespace) -> int:
+    import segno
+
+    from model.workshop.room.launch import (
+        DEFAULT_PORT,
+        check_port,
+        facilitator_address,
+        join_address,
+        start_room,
+    )
+    from model.workshop.room.roles import RoomLayout
+    from model.workshop.room.server import join_link, serve
+    from model.workshop.room.session import Room
+
+    args.port = DEFAULT_PORT if args.port is None else args.port
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: choose a port from 1 to 65535 (default {DEFAULT_PORT})")
+    if args.seed < 0:
+        raise UsageError(msg("cli.seed_not_negative"))
+    check_port(args.host, args.port)
+    if args.resume is not None:
+        room = Room.resume(args.resume)
+    else:
+        try:
+            given = {key: getattr(args, key) for key in ("administrators", "administrator_seats", "professional_seats",
+                                                         "resident_seats") if getattr(args, key) is not None}
+            layout = RoomLayout(**given)
+        except ValueError as exc:  # "resident_seats: 99 seats; use 0 to 50" names the option --resident-seats
+            raise UsageError(f"--{exc}".replace("_", "-", 1)) from None
+        room = start_room(args.scenario, args.residents, args.seed, args.weeks, layout, args.out)
+    url = join_address(args.host, args.port)
+    s = room.settings
+    print(f"Workshop room: {s.scenario_name}, {counted(s.overrides['n_residents'], 'resident')}, seed {s.seed}; "
+          f"record: {room.path}")
+    print(f"Participants: {url}  code {room.code}")
+    segno.make(join_link(url, room), error="m").terminal(compact=True)
+    print(f"Projector (facilitator; keep this address to yourself): "
+          f"{facilitator_address(args.host, args.port, room.facilitator_key)}")
+    if args.host == "127.0.0.1":
+        print("Listening on this computer only; to let phones join, start with --host 0.0.0.0 (see README).")
+    print(f"Stop with Ctrl-C; continue later with --resume {room.path}")
+    with contextlib.suppress(KeyboardInterrupt):  # the way to stop a room: everything is in room.json already
+        serve(room, args.host, args.port, url)
+    print(f"Room stopped; its record is {room.path}")
     return 0
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from model import api
 
-    _check_execution(args)
     design = api.load_design(args.design).with_overrides(args.residents, args.years, args.replications,
                                                          args.samples)
-    points = design.points()
-    runs = len(design.tasks(points))  # checks every point's parameters before anything runs
+    if (city := city_run(args)) is not None:
+        design = city.design(design)
+    runs = design.n_points * len(design.scenarios) * design.replications
     p = design.scenarios[0].params
+    check_execution(args, p, runs, False, "--samples or --replications")  # before the points are drawn
+    tasks = design.tasks(design.points())  # checks every point's parameters before anything runs
     _print("cli.sweep_header", sys.stderr, name=design.name, method=design.method,
-           points=msg("count.points", n=len(points)), scenarios=msg("count.scenarios", n=len(design.scenarios)),
+           points=msg("count.points", n=design.n_points), scenarios=msg("count.scenarios", n=len(design.scenarios)),
            seeds=msg("count.seeds", n=design.replications), runs=msg("count.runs", n=runs),
            residents=p.n_residents, years=p.years)
-    out = _out(args, f"sweep-{design.name}")
+    out = results_folder(args, f"sweep-{design.name}", tasks)
     changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
                                   ("replications", args.replications), ("samples", args.samples)) if v is not None}
     note = "".join(f"# overridden on the command line: {k} = {v}\n" for k, v in changed.items())
-    _compile_first(args)
-    api.save_sweep(design, out, note=note, **_batch_options(args, out))
+    compile_first(args)
+    api.save_sweep(design, out, note=note, **batch_options(args))
     _print("cli.sweep_written", out=out, quoted=shlex.quote(str(out)))
     return 0
 
@@ -250,6 +253,55 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     for sentence in analysis.findings:
         print(f"- {sentence}")
     _print("cli.analyse_written", out=out)
+    if args.doc:
+        doc = Path(args.doc)
+        if doc.suffix != ".md" or not doc.parent.is_dir():
+            raise UsageError(f"--doc {doc}: give a Markdown file (.md) in an existing folder, e.g. docs/steering.md")
+        written = api.publish_findings(analysis, results, doc, ["vitality", *args.argv])
+        print(f"Findings published in {', '.join(map(str, written))}")
+    return 0
+
+
+#: The option of ``vitality tipping`` that sets each setting of a tipping design (for error messages).
+TIPPING_OPTIONS = {"years": "--years", "seeds": "--seeds", "loop_strengths": "--strengths",
+                   "lonely_shock_factor": "--strengths", "diversions": "--diversions", "multipliers": "--multipliers"}
+
+
+def _cmd_tipping(args: argparse.Namespace) -> int:
+    from model import api
+    from model.core.schema import ParameterError
+    from model.experiments.tipping import TippingDesign
+
+    args.years = 6.0 if args.years is None else args.years
+    scenario = load_scenarios([args.scenario], args)[0]
+    docs = Path(args.docs) if args.docs else None
+    if docs and not docs.is_dir():
+        raise UsageError(f"--docs {docs}: no such folder; give the documentation folder, e.g. docs")
+    if args.rescue_years < 0:
+        raise UsageError("--rescue-years must be 0 (until the end of the run) or more")
+    grid = {key: getattr(args, key) for key in ("loop_strengths", "diversions", "multipliers") if getattr(args, key)}
+    try:
+        design = TippingDesign(scenario, tuple(seed_list(args)), rescue_years=args.rescue_years, **grid)
+    except ParameterError as exc:  # name the option that set the value
+        key = exc.path or ""
+        raise exc.at(TIPPING_OPTIONS.get(key, "--diversions" if key.endswith(".diversion") else key)) from None
+    if design.measure_gap < 3:
+        print(f"vitality: note: the trap is measured {design.measure_gap:g} years after the shock ends; "
+              "--years 6 or more measures it 3 years after", file=sys.stderr)
+    p = scenario.params
+    print(f"Tipping experiment: {counted(len(design.points()), 'grid point')} x {counted(len(design.seeds), 'seed')} "
+          f"= {counted(len(design.points()) * len(design.seeds), 'run')} of {p.n_residents} residents over "
+          f"{p.years:g} years", file=sys.stderr)
+    tasks = design.tasks()
+    check_execution(args, scenario.params, len(tasks), False, "--seeds or the grid (--strengths, --diversions)")
+    out = results_folder(args, "tipping", tasks)
+    tipping = api.save_tipping(design, out, docs=docs, **batch_options(args))
+    print("Findings:")
+    for sentence in tipping.findings():
+        print(f"- {sentence}")
+    print(f"Results written to {out}/ (tipping.md, tipping.png; summary.csv per grid point, excess.csv per run)")
+    if docs:
+        print(f"Published {docs / 'tipping.md'} and {docs / 'figures' / 'tipping.png'}")
     return 0
 
 
@@ -271,6 +323,35 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_city_import(args: argparse.Namespace) -> int:
+    from model.opendata.commands import import_city, write_city
+
+    city, messages = import_city(args.source, args.gemeente, args.level, args.rivm, args.rivm_period,
+                                 **({} if args.min_inhabitants is None else {"min_inhabitants": args.min_inhabitants}))
+    out = write_city(city, args.out)
+    sources = " and ".join(src.title for src in city.sources.values())
+    print(f"{city.name} ({city.gemeente}): {len(city.neighbourhoods)} neighbourhoods ({city.level}en), "
+          f"{city.inhabitants:,} inhabitants of whom {city.adults:,} adults, from {sources}")
+    for message in messages:
+        print(f"- {message}")
+    print(f"City file written to {out}; run it with: vitality run --city {shlex.quote(str(out))} --scale 0.05 "
+          "(a 5% sample of its adults; --scale 1 simulates all of them)")
+    return 0
+
+
+def _cmd_city_map(args: argparse.Namespace) -> int:
+    from model.opendata.commands import CityRun, city_map, save_figure
+
+    city = CityRun.load(args.city).city
+    fig, missing = city_map(city, args.map, args.figure)
+    out = save_figure(fig, args.out)
+    if missing:
+        print(f"vitality: note: no boundary for {', '.join(missing)} in {Path(args.map).name}; is it the map of the "
+              "same year as the figures?", file=sys.stderr)
+    print(f"Map of {city.name} ({args.figure}) written to {out}")
+    return 0
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     from model.experiments.scenarios import load_scenario
     from model.i18n import scenario_title
@@ -285,32 +366,54 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _cmd_run, "compare": _cmd_compare, "report": _cmd_report, "sweep": _cmd_sweep,
-            "analyse": _cmd_analyse, "list": _cmd_list, "show": _cmd_show}
+            "analyse": _cmd_analyse, "tipping": _cmd_tipping, "list": _cmd_list, "show": _cmd_show, "room": _cmd_room,
+            "city import": _cmd_city_import, "city map": _cmd_city_map}
+#: Commands that run batches: SIGTERM and a closed terminal stop them as Ctrl-C does (finished runs are kept).
+BATCH_COMMANDS = ("run", "compare", "report", "sweep", "tipping")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``vitality``; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     use_language(DEFAULT_LANGUAGE)  # until --lang is read: an unknown language is refused in Dutch
+    restore_signals = None
     try:
         lang = language(argv)
         use_language(lang)
         args = build_parser(lang).parse_args(argv)
         args.argv, args.lang = argv, lang
-        return COMMANDS[args.command](args)
-    except (InputError, OSError) as exc:
-        _print("cli.error", sys.stderr, problem=say(exc))
-        return 2
-    except KeyboardInterrupt:
-        _print("cli.interrupted", sys.stderr)
-        return 130
-    except Exception as exc:
-        from model.api import BatchStoppedError
+        if args.command in BATCH_COMMANDS:
+            from model.experiments.store import stop_on_signals
 
+            restore_signals = stop_on_signals()
+        command = f"city {args.city_command}" if args.command == "city" else args.command
+        return COMMANDS[command](args)
+    except (InputError, OSError) as exc:
+        _print("cli.error", sys.stderr, problem=error_text(exc))
+        return 2
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", None)  # model.experiments.store.Stopped: a signal
+        if signum is None:
+            _print("cli.interrupted", sys.stderr)
+            return 130
+        _print("cli.stopped", sys.stderr, signal=str(exc))
+        return 128 + signum
+    except Exception as exc:
+        from model.experiments.budget import BudgetError
+        from model.experiments.store import BatchStoppedError
+        from model.opendata import OpenDataError
+        from model.workshop.room.session import RoomError
+
+        if isinstance(exc, BudgetError | OpenDataError | RoomError):
+            _print("cli.error", sys.stderr, problem=error_text(exc))
+            return 2
         if not isinstance(exc, BatchStoppedError):
             raise
         _print("cli.batch_error" if exc.code == 1 else "cli.batch_stopped", sys.stderr, problem=say(exc))
         return exc.code
+    finally:
+        if restore_signals is not None:
+            restore_signals()
 
 
 if __name__ == "__main__":

@@ -83,6 +83,13 @@ TEXTS: dict[str, dict[str, str]] = {
                               "the municipality.",
         "chart_timeseries": "Over time",
         "chart_hours": "Professionals' hours per week by activity",
+        "chart_map": "{city}, week {week}: lonely residents per neighbourhood",
+        "chart_map_diff": "{city}, week {week}: lonely residents, live minus baseline",
+        "chart_map_unit": "lonely (%)",
+        "chart_map_diff_unit": "lonely, live minus baseline (percentage points)",
+        "chart_map_help": "Each neighbourhood of the city coloured by its share of lonely residents (De Jong "
+                          "Gierveld score 3 or more); after the first decision, by the difference from the "
+                          "baseline. Grey: too few inhabitants to simulate.",
         "live": "live",
         "baseline": "baseline",
         "now": "this week",
@@ -146,6 +153,13 @@ TEXTS: dict[str, dict[str, str]] = {
                               "de gemeente heeft overgenomen.",
         "chart_timeseries": "In de tijd",
         "chart_hours": "Uren van professionals per week, per activiteit",
+        "chart_map": "{city}, week {week}: eenzame bewoners per wijk",
+        "chart_map_diff": "{city}, week {week}: eenzame bewoners, lopend min basislijn",
+        "chart_map_unit": "eenzaam (%)",
+        "chart_map_diff_unit": "eenzaam, lopend min basislijn (procentpunten)",
+        "chart_map_help": "Elke wijk van de gemeente gekleurd naar het aandeel eenzame bewoners (De Jong "
+                          "Gierveld-score 3 of meer); na het eerste besluit naar het verschil met de basislijn. "
+                          "Grijs: te weinig inwoners om te simuleren.",
         "live": "lopend",
         "baseline": "basislijn",
         "now": "deze week",

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "throughput.py"
 
 
@@ -47,3 +49,16 @@ def test_startup_benchmark_times_each_quick_command() -> None:
     for r in rows[1:]:
         median, fastest, slowest, cpu = (float(x) for x in r[1:])
         assert fastest == median == slowest and cpu > 0  # one run each: all three are that run
+
+
+def test_real_city_benchmark_prints_one_row_per_scale() -> None:
+    script = SCRIPT.with_name("real_city.py")
+    out = subprocess.run([sys.executable, str(script), "--scales", "0.02", "0.04", "--inhabitants", "40000",
+                          "--wijken", "8", "--burn-in", "0.05", "--years", "0.05"],
+                         check=True, capture_output=True, text=True).stdout
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()
+            if line.startswith("| ") and "---" not in line]
+    assert rows[0] == ["scale", "adults", "import s", "build + burn-in s", "run s", "resident-steps/s", "peak MiB"]
+    assert [r[0] for r in rows[1:]] == ["0.02", "0.04"]
+    small, large = (int(r[1].replace(",", "")) for r in rows[1:])
+    assert large == pytest.approx(2 * small, rel=0.05), "twice the scale, twice the adults"

@@ -240,18 +240,24 @@ def test_interrupted_batch_resumes_with_the_same_results(monkeypatch: pytest.Mon
         return real_run(*a)
 
     monkeypatch.setattr(runner, "run", interrupted)
-    assert main(argv) == 130  # default --out: the message says which one to resume
+    assert main(argv) == 130  # without --out: the same command resumes
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("vitality: interrupted; 2 finished runs are kept in results/compare-baseline-enforcing-")
-    again = err.split("run `")[1].split("`")[0].split()
-    assert again[:-2] == ["vitality", *argv] and again[-2] == "--out"
-    assert not Path(again[-1]).exists() and len(list(Path(again[-1] + ".work", "runs").iterdir())) == 2
+    work = err.split("kept in ")[1].split(";")[0]
+    assert err.split("run `")[1].split("`")[0].split() == ["vitality", *argv]
+    assert len(list(Path(work, "runs").iterdir())) == 2
 
-    assert main(again[1:]) == 0
+    assert main(argv) == 0  # finds its own unfinished work and says so
+    err = capsys.readouterr().err
+    assert f"resuming the unfinished work of this command in {work}" in err and "resuming: 2 of 4 runs" in err
     assert calls == [0, 1, 0, 0, 1]  # baseline 0, 1, enforcing 0 (interrupted) ... then enforcing 0, 1 only
+    out = work.removesuffix(".work")
+    assert not Path(work).exists() and sorted(map(str, Path("results").iterdir())) == [out]
     for table in ("city", "neighbourhoods"):
-        pd.testing.assert_frame_equal(pd.read_parquet(f"{again[-1]}/{table}.parquet"),
+        pd.testing.assert_frame_equal(pd.read_parquet(f"{out}/{table}.parquet"),
                                       pd.read_parquet(f"whole/{table}.parquet"))
+    assert main(argv) == 0  # finished: the same command again makes new results beside them
+    assert len(list(Path("results").iterdir())) == 2
 
 
 def test_resume_refuses_another_batch(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -276,29 +282,48 @@ def test_failure_while_publishing_leaves_no_results(monkeypatch: pytest.MonkeyPa
     assert main(["run", *SMALL, "--out", "res"]) == 0
 
 
-def test_ctrl_c_on_the_console_script_then_resume(tmp_path: Path) -> None:
-    """A real SIGINT to ``vitality`` with two worker processes, then the same command again."""
-    argv = [VITALITY, "run", "--residents", "300", "--years", "1", "--seeds", "12", "--jobs", "2", "--out", "res",
+@pytest.mark.parametrize(("signum", "out"), [(signal.SIGINT, ["--out", "res"]), (signal.SIGTERM, [])])
+def test_a_stopped_console_script_then_the_same_command_resumes(signum: int, out: list[str]) -> None:
+    """A real Ctrl-C (with --out) or SIGTERM (without) to ``vitality`` with two workers, then the same command."""
+    argv = [VITALITY, "run", "--residents", "300", "--years", "1", "--seeds", "12", "--jobs", "2", *out,
             "--lang", "en"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    runs = Path("res.work/runs")
     deadline = time.monotonic() + 240
-    while not (runs.is_dir() and any(not p.name.startswith(".") for p in runs.iterdir())):
+    while not (runs := [p for pattern in ("res.work/runs/*", "results/*.work/runs/*") for p in Path().glob(pattern)
+                        if not p.name.startswith(".")]):
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGINT)
+    os.kill(proc.pid, signum)
     _, err = proc.communicate(timeout=120)
     if proc.returncode == 0:  # it finished before the signal arrived: nothing to resume
-        pytest.skip("the batch finished before the interrupt")
-    assert proc.returncode == 130, err
-    assert "Traceback" not in err and "finished runs are kept in res.work" in err.splitlines()[-1]
-    kept = {p.name: p.stat().st_mtime_ns for p in runs.iterdir()}
-    assert kept and all(not name.startswith(".") for name in kept) and not Path("res").exists()
+        pytest.skip("the batch finished before the signal")
+    assert proc.returncode == 128 + signum, err
+    work = runs[0].parent.parent
+    assert "Traceback" not in err and f"finished runs are kept in {work}" in err.splitlines()[-1]
+    assert f"run `vitality {' '.join(argv[1:])}` to resume" in err.splitlines()[-1]
+    kept = {p.name: p.stat().st_mtime_ns for p in (work / "runs").iterdir()}
+    assert kept and all(not name.startswith(".") for name in kept) and not work.with_suffix("").exists()
 
     done = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert f"resuming: {len(kept)} of 12 runs" in done.stderr
-    manifest = json.loads(Path("res/manifest.json").read_text())
+    manifest = json.loads(work.with_suffix("").joinpath("manifest.json").read_text())
     assert manifest["timings"]["runs_resumed"] == len(kept)
     assert manifest["timings"]["runs_done_this_session"] == 12 - len(kept)
-    assert sorted(pd.read_parquet("res/city.parquet")["seed"].unique()) == list(range(12))
+    assert sorted(pd.read_parquet(work.with_suffix("") / "city.parquet")["seed"].unique()) == list(range(12))
+
+
+def test_a_closed_terminal_stops_a_batch_like_ctrl_c(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    real_run = runner.run
+
+    def hang_up(*a):
+        if a[1] == 1:
+            os.kill(os.getpid(), signal.SIGHUP)
+        return real_run(*a)
+
+    monkeypatch.setattr(runner, "run", hang_up)
+    assert main(["run", *SMALL, "--out", "res"]) == 128 + signal.SIGHUP
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("vitality: stopped by SIGHUP; 1 finished runs are kept in res.work; run `vitality run")
+    assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL  # the handler lives only while the command runs

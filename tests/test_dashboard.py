@@ -25,6 +25,7 @@ from model.core.schema import Slider, describe
 from model.core.steering import STEERING_REGISTRY
 from model.experiments.scenarios import list_scenarios, load_scenario, setting_field
 from model.workshop import figures
+from model.workshop.sliders import exact_step
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"n_residents": 300}
@@ -320,6 +321,37 @@ def test_start_sliders_lie_within_the_schema_and_every_shipped_scenario() -> Non
             assert values[s.name] == getattr(p, s.name)
     m = ds.WorkshopModel(**ds.start_settings("enforcing", seed=4))
     assert m.p == load_scenario("enforcing").params and m.seed == 4
+
+
+def test_every_start_value_and_lever_default_lies_on_its_sliders_grid() -> None:
+    """The browser snaps a slider's value to its grid; a value off it would change by being shown."""
+    for name in list_scenarios():
+        values = ds.start_values(name)
+        for s in ds.slider_specs():
+            assert ds.snap(values[s.name], s.lo, s.step) == values[s.name], (name, s.name, s.step)
+    for s in ds.lever_specs():
+        assert ds.snap(s.default, s.lo, s.step) == s.default, s.name
+    assert ds.snap(8.58, 0.0, 1.0) == 9.0  # what the calibrated administration hours became on whole hours
+    assert next(s.step for s in ds.slider_specs() if s.name == "admin_base_hours") == 0.02
+
+
+def test_reset_with_nothing_changed_gives_the_identical_city() -> None:
+    """Reset builds the city from the sliders as the page shows them; it must be the scenario's own city."""
+    for name in ("baseline", "enforcing"):
+        settings = ds.start_settings(name, seed=3)
+        shown = {s.name: ds.snap(settings["overrides"][s.name], s.lo, s.step) for s in ds.slider_specs()}
+        reset = ds.WorkshopModel(**{**settings, "overrides": shown})
+        own = ds.WorkshopModel(scenario_name=name, seed=3)
+        assert reset.p == own.p == load_scenario(name).params
+        reset.run_for(8)
+        own.run_for(8)
+        pd.testing.assert_frame_equal(reset.city_frame(), own.city_frame())
+
+
+def test_a_step_too_coarse_for_a_value_is_refined_or_refused() -> None:
+    assert exact_step("x", 0.0, 1.0, [8.5]) == 0.5 and exact_step("x", 1.0, 0.5, [2.5, 6.0]) == 0.5
+    with pytest.raises(ValueError, match="x: no slider step"):
+        exact_step("x", 0.0, 1.0, [1 / 3])
 
 
 def test_live_lever_sliders_lie_within_what_a_scenario_file_allows() -> None:

@@ -26,7 +26,7 @@ from model.cli import main
 from model.experiments.calibration import TARGETS
 from model.experiments.runner import RunResult
 from model.experiments.scenarios import load_scenario
-from model.i18n import scenario_title
+from model.i18n import scenario_title, steering_name
 from model.reporting.report import (
     REPORT_OUTPUTS,
     is_baseline,
@@ -261,6 +261,56 @@ def test_validation_results_are_shown_with_their_model_version(results: Path, tm
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "validation.json").write_text("{")
     assert t["validation_unreadable"].split(":")[0] in render_report(comparison, lang="en", docs=tmp_path / "broken")
+
+
+def write_mode_findings(folder: Path, digest: str) -> None:
+    """Findings of a best-choice design as `vitality analyse --doc` writes them: a box, never, always, no box."""
+    def question(scenario: str, cases: int, box: list[dict], output: str = "casework_load") -> dict:
+        return {"kind": "best", "output": output, "scenario": scenario, "better": "lower", "cases": cases,
+                "every_seed": cases // 2, "points": 40, "coverage": 0.95, "density": 0.8, "box": box}
+
+    folder.mkdir(exist_ok=True)
+    (folder / "where_each_mode_wins.json").write_text(json.dumps({
+        "design": "where_each_mode_wins", "generated": "2026-12-06", "model_digest": digest, "points": 40,
+        "seeds": [0, 1, 2], "residents": 1000, "years": 5.0, "questions": [
+            question("facilitating", 30, [{"parameter": "team_per_1000", "restricts": "low", "min": 2.75, "max": 4.5},
+                                          {"parameter": "crowding", "restricts": "both", "min": 0.25, "max": 0.5}]),
+            question("enforcing", 0, []), question("layered", 10, []),
+            question("framing", 40, [], "lonely_share")]}))
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_reading_guide_says_where_each_mode_wins(results: Path, tmp_path: Path, lang: str) -> None:
+    comparison = combine([read_results(results)])
+    t = texts(lang)
+    missing = html5lib.parse(render_report(comparison, lang=lang, docs=tmp_path), namespaceHTMLElements=False)
+    guide = missing.find(".//section[@id='reading-guide']")
+    assert text_of(guide.find("h2")) == t["sec_guide"] and t["guide_modes_missing"] in text_of(guide)
+    write_mode_findings(tmp_path / "docs", comparison.folders[0].manifest["model_digest"])
+    doc = html5lib.parse(render_report(comparison, lang=lang, docs=tmp_path / "docs"), namespaceHTMLElements=False)
+    guide = doc.find(".//section[@id='reading-guide']")
+    headings = [text_of(h) for h in guide.findall("h4")]
+    assert headings == [t["guide_output_lower"].format(output=OUTPUTS["casework_load"].short[lang]),
+                        t["guide_output_lower"].format(output=OUTPUTS["lonely_share"].short[lang])]
+    items = [text_of(li) for li in guide.findall(".//ul[@class='modes']/li")]
+    names = {mode: steering_name(mode, lang) for mode in ("facilitating", "framing", "enforcing", "layered")}
+    decimal = SEPARATORS[lang][1]
+    assert items[0] == t["guide_best_box"].format(
+        scenario=names["facilitating"], scenario_lower=names["facilitating"].lower(), cases=30, every_seed=15,
+        points=40, qualifier=t["guide_only_when"], coverage="95%", density="80%",
+        conditions=f" {t['guide_and']} ".join([
+            t["guide_at_least"].format(parameter=t["parameter"]["team_per_1000"], value=f"2{decimal}75"),
+            t["guide_between"].format(parameter=t["parameter"]["crowding"], low=f"0{decimal}25",
+                                      high=f"0{decimal}5")]))
+    assert items[1:] == [t["guide_best_never"].format(scenario=names["enforcing"], points=40),
+                         t["guide_best_nobox"].format(scenario=names["layered"], cases=10, every_seed=5, points=40),
+                         t["guide_best_always"].format(scenario=names["framing"], points=40)]
+    assert t["guide_modes_other"].split("(")[0] not in text_of(guide)
+    write_mode_findings(tmp_path / "other", "0" * 40)
+    assert t["guide_modes_other"].split("(")[0] in render_report(comparison, lang=lang, docs=tmp_path / "other")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "where_each_mode_wins.json").write_text("{}")
+    assert t["guide_modes_unreadable"].split(":")[0] in render_report(comparison, lang=lang, docs=tmp_path / "broken")
 
 
 def test_own_baseline_run_is_compared_with_the_targets(reports: dict[str, Path], results: Path) -> None:

@@ -142,6 +142,24 @@ BAD = [
     ('name = "x"\n', "description", "missing"),
     ('description = "x"\ninterventions = 3\n', "interventions", "[[interventions]]"),
     ('description = "x" = 3\n', "not valid TOML", ""),
+    # NaN and infinity pass every comparison: refused wherever a number is read
+    ('description = "x"\n[parameters]\ncontagion = nan\n', "parameters.contagion", "expected a finite number"),
+    ('description = "x"\n[parameters]\ncase_hours = [0.5, nan, 2.0]\n', "parameters.case_hours", "finite"),
+    ('description = "x"\n[parameters]\nyears = inf\n', "parameters.years", "got inf; allowed 0.02 to 100"),
+    ('description = "x"\n[parameters.archetypes.urban_young]\ndensity = -inf\n',
+     "parameters.archetypes.urban_young.density", "finite"),
+    ('description = "x"\n[parameters.steering.framing]\ncontrol = nan\n', "parameters.steering.framing.control",
+     "finite"),
+    ('description = "x"\n[[interventions]]\ntype = "demand_shock"\nat_year = nan\n', "interventions[1].at_year",
+     "finite"),
+    ('description = "x"\n[[interventions]]\ntype = "citizen_budget"\nat_year = 1\neur_per_resident = inf\n',
+     "interventions[1].eur_per_resident", "finite"),
+    # a table entry that does not exist is a typo, not a new neighbourhood type or steering mode
+    ('description = "x"\n[parameters.archetypes.urban_yung]\ndensity = 2.0\n', "parameters.archetypes.urban_yung",
+     "no such entry (did you mean 'urban_young'?)"),
+    ('description = "x"\n[parameters.steering.layered]\ncontrol = 0.2\n', "parameters.steering.layered",
+     "entries: facilitating, framing, enforcing"),
+    (f'name = "{"x" * 65}"\ndescription = "x"\n', "name", "at most 64 characters"),
 ]
 
 

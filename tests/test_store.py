@@ -11,6 +11,7 @@ import pytest
 
 import model.experiments.store as store_module
 from model.api import scenario_tasks
+from model.experiments.publish import publish_folder
 from model.experiments.scenarios import load_scenario
 from model.experiments.store import (
     LocalProcesses,
@@ -19,7 +20,6 @@ from model.experiments.store import (
     StoreError,
     Task,
     WorkerCrashedError,
-    publish_folder,
     run_batch,
 )
 

@@ -18,9 +18,11 @@ import pytest
 import model.experiments.runner as runner
 from model.cli import main
 from model.core.parameters import Parameters
-from model.experiments.sweeps import DESIGN_DIR, DesignError, load_design, sweep_run
+from model.experiments.analysis import SweepResults, analyse, publish_findings
+from model.experiments.sweeps import DESIGN_DIR, BestChoice, DesignError, load_design, question_to_dict, sweep_run
 
 VITALITY = Path(sys.executable).with_name("vitality")
+ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p.stem for p in DESIGN_DIR.glob("*.toml"))
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -78,6 +80,23 @@ range = [4, 12]
         assert p.case_hours == (*Parameters().case_hours[:2], values["case_hours[2]"])  # the others keep their defaults
         assert p.escalation_weeks == values["escalation_weeks"]
         assert p.steering_mode == task.args[0].name.replace("baseline", "framing")
+
+
+def test_constants_reach_every_scenario_before_the_varied_parameters() -> None:
+    design = load_design(write(HEAD + """
+scenarios = ["facilitating", "enforcing"]
+[constants]
+lonely_shock_factor = 1.7
+[constants.archetypes.urban_young]
+share = 0.0
+[parameters."archetypes.urban_deprived.alone_share"]
+range = [0.1, 0.4]
+"""))
+    for task in design.tasks():
+        p = task.args[0].params
+        assert p.lonely_shock_factor == 1.7 and p.archetypes["urban_young"].share == 0.0 and p.n_residents == 200
+        varied = task.spec["values"]["archetypes.urban_deprived.alone_share"]
+        assert p.archetypes["urban_deprived"].alone_share == varied
 
 
 def test_sample_sizes_and_distributions() -> None:
@@ -142,6 +161,39 @@ BAD = [
     (HEAD + '[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n[[discovery]]\noutput = "lonely_share"\n',
      "discovery[1]: give either below = <number> or above = <number>"),
     (HEAD, "parameters: missing"),
+    (HEAD + "[constants]\nlonely_shock_factr = 1.5\n[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n",
+     "constants.lonely_shock_factr: unknown"),
+    (HEAD + "[constants.archetypes.urban_deprived]\nshare = 2.0\n[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n",
+     "constants.archetypes.urban_deprived.share: 2.0 is out of range"),
+    (HEAD + 'scenarios = ["facilitating", "enforcing"]\n[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n'
+     '[[discovery]]\nkind = "bset"\noutput = "lonely_share"\n',
+     "discovery[1].kind: 'bset' is not one of threshold, best (did you mean 'best'?)"),
+    (HEAD + 'scenarios = ["facilitating", "enforcing"]\n[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n'
+     '[[discovery]]\nkind = "best"\noutput = "lonely_share"\n',
+     'discovery[1].better: give better = "lower" or better = "higher"'),
+    (HEAD + 'scenarios = ["facilitating", "enforcing"]\n[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n'
+     '[[discovery]]\nkind = "best"\noutput = "lonely_share"\nbetter = "lower"\nbelow = 0.3\n',
+     'discovery[1].below: a best-choice question (kind = "best") takes only kind, output, better, among'),
+    (HEAD + 'scenarios = ["facilitating", "enforcing"]\n[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n'
+     '[[discovery]]\nkind = "best"\noutput = "lonely_share"\nbetter = "lower"\namong = ["enforcing", "framing"]\n',
+     "discovery[1].among: 'framing' is not one of the design's scenarios: facilitating, enforcing"),
+    (HEAD + 'scenarios = ["facilitating", "enforcing"]\n[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n'
+     '[[discovery]]\nkind = "best"\noutput = "lonely_share"\nbetter = "lower"\namong = ["enforcing"]\n',
+     "discovery[1].among: name at least two different scenarios"),
+    (HEAD + "[parameters.zrm_shock_rate]\nrange = [nan, 0.002]\n",
+     "parameters.zrm_shock_rate.range: expected a finite number, got nan"),
+    (HEAD + "[parameters.reluctance_mean]\nrange = [0.4, 0.6]\ndistribution = \"triangular\"\npeak = nan\n",
+     "parameters.reluctance_mean.peak: expected a finite number, got nan"),
+    (HEAD + "[parameters.reluctance_mean]\nrange = [0.4, 0.6]\ndistribution = \"truncnormal\"\nmean = 0.5\nsd = inf\n",
+     "parameters.reluctance_mean.sd: expected a finite number, got inf"),
+    (HEAD + '[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n[[discovery]]\noutput = "lonely_share"\n'
+     "below = nan\n", "discovery[1].below: expected a finite number, got nan"),
+    (HEAD + '[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n[[discovery]]\noutput = "lonely_share"\n'
+     "below = 0.3\nmin_density = nan\n", "discovery[1].min_density: expected a share above 0"),
+    ("seed = 9223372036854775807\nreplications = 2\n" + HEAD + "[parameters.zrm_shock_rate]\nrange = [0.001, 0.002]\n",
+     "seed: expected a whole number from 0 to 9223372036854775806"),
+    (HEAD + '[parameters."archetypes.urban_deprivd.density"]\nrange = [0.5, 2]\n',
+     "archetypes.urban_deprivd: no such entry (did you mean 'urban_deprived'?)"),
 ]
 
 
@@ -337,6 +389,90 @@ def test_factorial_sweep_covers_every_combination() -> None:
     assert "has no sensitivity indices" in Path("f/analysis/findings.md").read_text()
     means = pd.read_csv("f/analysis/point_means.csv")
     assert len(means) == 24 and "baseline:casework_load" in means
+
+
+def synthetic_sweep(points: int = 60) -> SweepResults:
+    """Three scenarios over x in [0, 1] with two seeds: a's output is x, b's 1 - x, c's 2 (never the lowest by the
+    seeds' mean, though the lowest in one seed where x is smallest)."""
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, points)
+    table = pd.DataFrame({"x": x, "noise": rng.uniform(0, 1, points)}).rename_axis("point")
+    value = {"a": x, "b": 1 - x, "c": np.full(points, 2.0)}
+    runs = pd.DataFrame([{"point": i, "scenario": sc, "seed": seed, "y": value[sc][i] + 0.01 * seed}
+                         for i in range(points) for sc in value for seed in (0, 1)])
+    low = int(np.argmin(x))  # a is best here by the seeds' mean (0.75 for c), c in seed 1 only
+    runs.loc[(runs["point"] == low) & (runs["scenario"] == "c") & (runs["seed"] == 1), "y"] = -0.5
+    questions = [BestChoice("y", sc, ("a", "b", "c"), "lower") for sc in value]
+    questions += [BestChoice("y", sc, ("a", "c"), "lower") for sc in ("a", "c")]
+    design = {"name": "synthetic", "description": "synthetic", "method": "latin", "scenarios": list(value),
+              "outputs": ["y"], "seeds": [0, 1], "discovery": [question_to_dict(q) for q in questions]}
+    return SweepResults(design, table, table, runs)
+
+
+def test_best_choice_finds_each_scenarios_box_and_says_never_and_always() -> None:
+    results = synthetic_sweep()
+    analysis = analyse(results)
+    table = analysis.tables["discovery"]
+    assert list(table["scenario"]) == ["a", "b", "c", "a", "c"] and set(table["kind"]) == {"best"}
+    x = results.points["x"]
+    assert list(table["cases"]) == [(x < 0.5).sum(), (x > 0.5).sum(), 0, len(x), 0]
+    # Where x is smallest c is best in seed 1: a, best there by the seeds' mean, is not best in every seed.
+    assert list(table["every_seed"]) == [(x < 0.5).sum() - 1, (x > 0.5).sum(), 0, len(x) - 1, 0]
+    boxes = analysis.tables["boxes"].set_index("question")
+    a, b = boxes.loc[1], boxes.loc[2]
+    assert a["parameter"] == "x" and a["restricts"] == "high" and a["max"] >= x[x < 0.5].max()  # a wins at small x
+    assert b["parameter"] == "x" and b["restricts"] == "low" and b["min"] <= x[x > 0.5].min()
+    assert (table["coverage"].iloc[:2] == 1).all() and (table["density"].iloc[:2] >= 0.8).all()
+    findings = analysis.findings
+    k = (x < 0.5).sum()
+    assert findings[0].startswith(f"A gives the lowest y (of a, b, c) in {k} of 60 sampled conditions "
+                                  f"({k - 1} of them in every seed), only when x ≤ {a['max']:.3g}")
+    assert findings[2] == "C never gives the lowest y (of a, b, c) in the 60 sampled conditions."
+    assert findings[3] == "A always gives the lowest y (of a, c) in the 60 sampled conditions."
+    assert "best_choice.png" in analysis.figures
+
+
+def test_findings_published_into_a_section_of_a_document() -> None:
+    results = synthetic_sweep()
+    analysis = analyse(results)
+    doc = Path("docs/steering.md")
+    doc.parent.mkdir()
+    doc.write_text("# Steering\n\nBefore.\n\n## Where\n\n<!-- findings:synthetic:start -->\nOLD SECTION\n"
+                   "<!-- findings:synthetic:end -->\n\nAfter.\n", encoding="utf-8")
+    for _ in range(2):  # publishing again replaces the section, nothing else
+        written = publish_findings(analysis, results, doc, ["vitality", "analyse", "r", "--doc", str(doc)])
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# Steering\n\nBefore.\n\n## Where\n\n") and text.endswith("\n\nAfter.\n")
+    assert "OLD SECTION" not in text and text.count("<!-- findings:synthetic:start -->") == 1
+    assert all(f"- {s}" in text for s in analysis.findings) and "`vitality analyse r --doc docs/steering.md`" in text
+    assert Path("docs/figures/synthetic_best_choice.png").read_bytes()[:8] == PNG
+    data = json.loads(Path("docs/synthetic.json").read_text(encoding="utf-8"))
+    assert [q["scenario"] for q in data["questions"]] == ["a", "b", "c", "a", "c"]
+    assert data["questions"][0]["box"][0]["parameter"] == "x" and data["questions"][2]["box"] == []
+    assert set(written) == {doc, Path("docs/synthetic.json"), Path("docs/figures/synthetic_best_choice.png")}
+    fresh = Path("docs/new.md")
+    publish_findings(analysis, results, fresh, ["vitality"])
+    assert fresh.read_text(encoding="utf-8").startswith("## synthetic\n\n<!-- findings:synthetic:start -->")
+
+
+def test_where_each_mode_wins_commands_fill_the_section_of_steering_md(capsys: pytest.CaptureFixture[str]) -> None:
+    """The two documented commands, at a tiny size, on a copy of docs/steering.md."""
+    Path("docs").mkdir()
+    steering = (ROOT / "docs" / "steering.md").read_text(encoding="utf-8")
+    Path("docs/steering.md").write_text(steering, encoding="utf-8")
+    assert main(["sweep", "where_each_mode_wins", "--samples", "4", "--residents", "100", "--years", "0.2",
+                 "--replications", "1", "--jobs", "1", "--out", "w"]) == 0
+    assert main(["analyse", "w", "--doc", "docs/steering.md"]) == 0
+    assert "Findings published in docs/figures/where_each_mode_wins_best_choice.png" in capsys.readouterr().out
+    text = Path("docs/steering.md").read_text(encoding="utf-8")
+    before = steering[:steering.index("<!-- findings:where_each_mode_wins:start -->")]
+    assert text.startswith(before) and "Not generated yet" not in text
+    assert "`vitality analyse w --doc docs/steering.md`" in text and "4 sampled conditions x 4 scenarios" in text
+    data = json.loads(Path("docs/where_each_mode_wins.json").read_text(encoding="utf-8"))
+    assert {(q["output"], q["scenario"]) for q in data["questions"]} == {
+        (o, m) for o in ("casework_load", "lonely_share", "community_strength", "total_cost_eur")
+        for m in ("facilitating", "framing", "enforcing", "layered")}
+    assert all(f"- {s}" in text for s in data["findings"])
 
 
 def test_analyse_bad_folders_get_one_line(capsys: pytest.CaptureFixture[str]) -> None:

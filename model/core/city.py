@@ -227,15 +227,24 @@ def build_professionals(m: CommunityModel) -> list[Professional]:
     for i, pro in enumerate(pros):
         pro.idx = i
     m.pro_nbh = np.array([pro.nbh for pro in pros], dtype=np.int64)
-    m.pro_fte = np.array([pro.fte for pro in pros])
     m.pro_team = np.array([pro.role == "district_team" for pro in pros], dtype=bool)
     m.pro_hired = np.array([pro.hired for pro in pros], dtype=bool)
     m.hired_post = np.flatnonzero(m.pro_hired)  # per neighbourhood, in order
-    m.team_fte = np.bincount(m.pro_nbh, m.pro_fte * m.pro_team, minlength=m.n_nbh)  # the permanent team
+    count_fte(m, pros)
     m.pro_hours = np.zeros((len(pros), 3))
     m.pro_bemoeizorg = np.zeros(len(pros))
     m.case_demand = np.zeros(len(pros))  # casework asked per professional (allocate_professional_time)
     return pros
+
+
+def count_fte(m: CommunityModel, pros: list[Professional]) -> None:
+    """Each professional's FTE as an array, and the permanent district team's FTE per neighbourhood.
+
+    Called when the city is built and when the team is resized (``team_size``); temporary staff on the
+    hired posts are not part of the permanent team.
+    """
+    m.pro_fte = np.array([pro.fte for pro in pros])
+    m.team_fte = np.bincount(m.pro_nbh, m.pro_fte * (m.pro_team & ~m.pro_hired), minlength=m.n_nbh)
 
 
 def is_bridging(m: CommunityModel, i: np.ndarray, j: np.ndarray) -> np.ndarray:

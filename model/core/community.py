@@ -133,13 +133,16 @@ class CommunityModel(mesa.Model):
         return self.run_weeks(round(years * WEEKS_PER_YEAR))
 
     # ------------------------------------------------------------------ levers
-    def set_steering_mode(self, name: str) -> None:
+    def set_steering_mode(self, mode: str | SteeringMode) -> None:
         """Switch the municipality's steering mode now (its levers hold from the next step).
+
+        Args:
+            mode: A registered mode's name, or a mode (e.g. one that is adopted by an intervention, not by name).
 
         Raises:
             KeyError: No steering mode has that name.
         """
-        self.steering = make_steering(name)
+        self.steering = make_steering(mode) if isinstance(mode, str) else mode
         self.steering.start(self)
         submodels.steer(self)
 

@@ -32,6 +32,7 @@ class Unit:
         ratio: A ratio (a share, a mean per resident, per carer or per FTE, an index): over neighbourhoods it is
             the ratio of the summed parts, not a sum.
         decimals: Decimals a single value is shown with on the dashboard's monitors.
+        high: The largest value it can take (``None``: no upper bound); the smallest is 0 for every output.
 
     """
 
@@ -39,13 +40,14 @@ class Unit:
     share: bool = False
     ratio: bool = False
     decimals: int = 0
+    high: float | None = None
 
 
-SHARE = Unit({"nl": "", "en": ""}, share=True, decimals=1, ratio=True)
-POINTS = Unit({"nl": "punten", "en": "points"}, decimals=1, ratio=True)
+SHARE = Unit({"nl": "", "en": ""}, share=True, decimals=1, ratio=True, high=1.0)
+POINTS = Unit({"nl": "punten", "en": "points"}, decimals=1, ratio=True, high=100.0)  # the community-strength index
 SCORE = Unit({"nl": "punten op de De Jong Gierveld-schaal", "en": "points on the De Jong Gierveld scale"}, decimals=2,
-             ratio=True)
-INDEX = Unit({"nl": "op een schaal van 0 tot 1", "en": "on a scale of 0 to 1"}, decimals=2, ratio=True)
+             ratio=True, high=11.0)
+INDEX = Unit({"nl": "op een schaal van 0 tot 1", "en": "on a scale of 0 to 1"}, decimals=2, ratio=True, high=1.0)
 RESIDENTS = Unit({"nl": "inwoners", "en": "residents"})
 RESIDENTS_PER_WEEK = Unit({"nl": "inwoners per week", "en": "residents per week"})
 TIES = Unit({"nl": "banden per inwoner", "en": "ties per resident"}, decimals=2, ratio=True)
@@ -86,6 +88,11 @@ class Output:
     unit: Unit
     better: Literal["higher", "lower", "neutral"] = "neutral"
     aggregation: Literal["sum", "ratio"] = "sum"
+
+    @property
+    def bounds(self) -> tuple[float, float | None]:
+        """The range of its values, ``(0, high)``: confidence intervals and the invariant tests keep to it."""
+        return 0.0, self.unit.high
 
 
 def _out(name: str, en: str, nl: str, unit: Unit, short: tuple[str, str] | None = None,

@@ -11,11 +11,13 @@ the fields for documentation and the dashboard. The model's own schema is :mod:`
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import math
 import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.messages import InputError, msg
+from model.messages import InputError, Message, msg
 
 
 class ParameterError(InputError):
@@ -194,6 +196,9 @@ def check_value(path: str, f: dataclasses.Field, value: Any, hint: Any) -> Any:
         raise TypeError(f"unsupported schema type for {path}: {hint}")
     lo, hi = meta.get("lo"), meta.get("hi")
     for v in values:
+        if not math.isfinite(v):  # NaN passes every comparison, so it is refused before the range check
+            raise ParameterError(f"{path}: expected a finite number, got {v}; allowed {lo} to {hi} "
+                                 f"({meta.get('unit', '')})")
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             raise ParameterError(msg("param.out_of_range", path=path, value=v, lo=lo, hi=hi, unit=meta.get("unit", "")))
     return value
@@ -220,17 +225,25 @@ def apply_overrides(obj: Any, overrides: dict[str, Any], path: str) -> Any:
         hint = hints[key]
         current = getattr(obj, key)
         if typing.get_origin(hint) is dict:
-            changes[key] = _apply_table(current, value, where, typing.get_args(hint)[1])
+            changes[key] = _apply_table(current, value, where)
         else:
             changes[key] = check_value(where, fields[key], value, hint)
     return dataclasses.replace(obj, **changes)
 
 
-def _apply_table(current: dict[str, Any], value: Any, path: str, item_type: type) -> dict[str, Any]:
+def _apply_table(current: dict[str, Any], value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ParameterError(msg("param.expected_table", path=path, value=value))
     table = dict(current)
     for name, sub in value.items():
-        base = table.get(name, item_type())
-        table[name] = apply_overrides(base, sub, f"{path}.{name}")
+        if name not in table:  # a misspelt entry would otherwise add one (a fifth kind of neighbourhood)
+            raise ParameterError(f"{path}.{name}: no such entry{did_you_mean(name, table)}; "
+                                 f"entries: {', '.join(table)}")
+        table[name] = apply_overrides(table[name], sub, f"{path}.{name}")
     return table
+
+
+def did_you_mean(word: str, options: typing.Iterable[str]) -> Message | str:
+    """`` (did you mean 'x'?)`` for the option closest to a misspelt ``word``, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return msg("file.did_you_mean", word=close[0]) if close else ""

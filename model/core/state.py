@@ -129,6 +129,7 @@ class Initiatives:
     taken_over: np.ndarray  # run by the municipality
     struggling_weeks: np.ndarray
     support_hours: np.ndarray  # professional support this week
+    support_weight: np.ndarray  # its part in the neighbourhood's support hours (1: an equal part, 0: none)
     n_core: np.ndarray
     n_members: np.ndarray  # including core
 
@@ -148,5 +149,6 @@ class Initiatives:
             setattr(self, f.name, np.concatenate([getattr(self, f.name), getattr(more, f.name)]))
 
 
-_INIT_DTYPES = {"alive": bool, "citizen_funded": bool, "taken_over": bool, "support_hours": np.float64}
-_INIT_FILL = {"place": NO}
+_INIT_DTYPES = {"alive": bool, "citizen_funded": bool, "taken_over": bool, "support_hours": np.float64,
+                "support_weight": np.float64}
+_INIT_FILL = {"place": NO, "support_weight": 1.0}

@@ -160,3 +160,30 @@ class Layered(SteeringMode):
         crisis = obs["waiting_per_team_fte"] > p.layered_crisis_waiting
         energy = obs["initiatives_per_1000"] >= p.layered_energy_initiatives
         self.choice = np.where(crisis, "enforcing", np.where(energy, "facilitating", "framing")).astype(object)
+
+
+class ChosenPerNeighbourhood(Layered):
+    """Per neighbourhood the profile its administrators chose (facilitating, framing or enforcing).
+
+    Like the layered mode it applies one profile per neighbourhood, but people choose it (the
+    intervention ``steer_neighbourhood``), not a review rule. It is adopted by that intervention, not
+    by name, so it is not in the registry (a scenario or the dashboard cannot pick it on its own).
+    """
+
+    name = "per_neighbourhood"
+    label: ClassVar[Text] = {"en": "Chosen per neighbourhood", "nl": "Per wijk gekozen"}
+    description = "per neighbourhood the steering profile its administrators chose"
+    sliders: ClassVar[dict[str, Slider]] = {}  # it reads no parameter of the layered mode
+
+    def __init__(self, choice: np.ndarray) -> None:
+        """Start from a profile name per neighbourhood."""
+        self.choice = np.array(choice, dtype=object)
+
+    @classmethod
+    def following(cls, model: CommunityModel) -> ChosenPerNeighbourhood:
+        """Each neighbourhood keeps the profile it has this week (framing where none was set yet)."""
+        return cls(np.array([mode if mode in model.p.steering else "framing" for mode in model.levers.mode]))
+
+    def start(self, model: CommunityModel) -> None:
+        """Keep the choices; there are no reviews."""
+        self.next_review = np.inf

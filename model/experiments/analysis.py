@@ -18,9 +18,13 @@ Each result is a table, a figure and plain sentences.
 
 from __future__ import annotations
 
+import io
 import json
+import shlex
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +33,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.experiments.sweeps import Discovery
+from model.experiments.publish import replace_file
+from model.experiments.sweeps import BestChoice, Discovery, question_from_dict
 from model.messages import InputError, msg
 
 #: Box restrictions with a quasi-p value above this on both sides are dropped as noise (Bryant & Lempert 2010).
@@ -64,17 +69,22 @@ class Analysis:
 
 @dataclass
 class SweepResults:
-    """A sweep's results folder, read back."""
+    """A sweep's results folder, read back (``manifest``: its ``manifest.json``; empty for results in memory)."""
 
     design: dict[str, Any]
     sample: pd.DataFrame
     points: pd.DataFrame
     runs: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
 
     def point_means(self) -> pd.DataFrame:
         """Each output averaged over the seeds of each point and scenario (rows: points; columns: scenario, output)."""
         means = self.runs.groupby(["point", "scenario"])[self.design["outputs"]].mean().unstack("scenario")
         return means.swaplevel(axis=1).sort_index(axis=1).reindex(self.points.index)
+
+
+#: What the analysis reads of the design recorded in a sweep's manifest.
+DESIGN_KEYS = ("name", "method", "scenarios", "seed", "seeds", "outputs", "problem", "morris_levels", "discovery")
 
 
 def load_results(folder: Path) -> SweepResults:
@@ -91,11 +101,27 @@ def load_results(folder: Path) -> SweepResults:
         raise AnalysisError(msg("analysis.no_manifest", folder=folder)) from None
     except ValueError as exc:
         raise AnalysisError(msg("analysis.bad_json", folder=folder, problem=str(exc))) from None
+    if not isinstance(manifest, dict):
+        raise AnalysisError(f"{folder}/manifest.json is not a results manifest; give a results folder written by "
+                            "`vitality sweep`")
     if "design" not in manifest:
-        raise AnalysisError(msg("analysis.not_a_sweep", folder=folder,
-                                command=" ".join(manifest.get("command", ["?"])[:2])))
-    return SweepResults(manifest["design"], pd.read_csv(folder / "sample.csv", index_col="point"),
-                        pd.read_csv(folder / "points.csv", index_col="point"), pd.read_parquet(folder / "runs.parquet"))
+        command = manifest.get("command")
+        made_by = " ".join(map(str, command[:2])) if isinstance(command, list) else "?"
+        raise AnalysisError(msg("analysis.not_a_sweep", folder=folder, command=made_by))
+    try:
+        results = SweepResults(manifest["design"], pd.read_csv(folder / "sample.csv", index_col="point"),
+                               pd.read_csv(folder / "points.csv", index_col="point"),
+                               pd.read_parquet(folder / "runs.parquet"), manifest)
+        design = results.design
+        if absent := [key for key in DESIGN_KEYS if key not in design]:
+            raise KeyError(f"the design's {absent[0]}")
+        missing = {"point", "scenario", "seed", *design["outputs"]} - set(results.runs.columns)
+        if missing or set(results.runs["point"]) != set(results.points.index):
+            raise ValueError(f"runs.parquet lacks {', '.join(sorted(missing)) or 'some points'}")
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # pyarrow's and pandas' parser errors are ValueErrors
+        raise AnalysisError(f"{folder}: its tables cannot be read or do not match its manifest "
+                            f"({str(exc).splitlines()[0]}); run `vitality sweep` again for this design") from None
+    return results
 
 
 # ---------------------------------------------------------------------- Sobol
@@ -232,16 +258,13 @@ def _per_output(table: pd.DataFrame, prefix: str, title: str, height: float, dra
 
 
 # ---------------------------------------------------------------------- scenario discovery
-def cases(results: SweepResults, question: Discovery) -> pd.Series:
+def cases(results: SweepResults, question: Discovery | BestChoice) -> pd.Series:
     """Whether the case of interest happens at each point (the seeds' mean, paired across scenarios)."""
-    means = results.point_means()
-    value = means[(question.scenario, question.output)]
-    if question.versus:
-        value = value - means[(question.versus, question.output)]
-    return value < question.threshold if question.below else value > question.threshold
+    return question.cases(results.point_means())
 
 
-def discover(results: SweepResults, question: Discovery) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
+def discover(results: SweepResults, question: Discovery | BestChoice) -> tuple[dict[str, Any], pd.DataFrame,
+                                                                              dict[str, Any]]:
     """Find the box of parameter values in which the case of interest happens (PRIM).
 
     Returns:
@@ -251,11 +274,14 @@ def discover(results: SweepResults, question: Discovery) -> tuple[dict[str, Any]
     """
     y = cases(results, question).to_numpy()
     n, k = len(y), int(y.sum())
-    summary: dict[str, Any] = {"label": question.label, "cases": k, "points": n}
+    summary: dict[str, Any] = {"kind": question.kind, "label": question.label, "output": question.output,
+                               "scenario": question.scenario, "cases": k, "points": n}
+    if isinstance(question, BestChoice):
+        summary |= {"better": question.better, "among": ", ".join(question.among),
+                    "every_seed": int(best_in_every_seed(results, question).sum())}
     if k in (0, n):
-        summary["finding"] = (f"{_capital(question.label)} {'never' if k == 0 else 'always'} holds across the "
-                              f"{n} sampled conditions; there is no box to find.")
-        return summary, pd.DataFrame(), {}
+        summary["finding"] = _extreme_sentence(question, k == 0, n)
+        return summary, pd.DataFrame(columns=LIMIT_COLUMNS), {}
     import matplotlib.pyplot as plt  # EMA Workbench draws with pyplot
 
     with warnings.catch_warnings():  # EMA's own notices: optional back ends, pandas deprecations inside PRIM
@@ -269,17 +295,18 @@ def discover(results: SweepResults, question: Discovery) -> tuple[dict[str, Any]
     best = (dense.sort_values(["coverage", "res_dim"], ascending=[False, True]).index[0] if len(dense)
             else int(trajectory["density"].idxmax()))
     box.select(int(best))
-    limits = _limits(box)
+    full = finder.box_init
+    limits = _limits(box, full)
     # Restrictions that are not significant (quasi-p above 0.05 on both sides, Bryant & Lempert 2010) are noise
     # of the sample: drop them (each drop adds a box to the trajectory and selects it).
     noise = limits.loc[~((limits["qp_min"] <= QP_SIGNIFICANT) | (limits["qp_max"] <= QP_SIGNIFICANT)), "parameter"]
     for dim in noise:
         box.drop_restriction(dim)
-    limits = _limits(box) if len(noise) else limits
+    limits = _limits(box, full) if len(noise) else limits
     stats = box.peeling_trajectory.iloc[-1 if len(noise) else int(best)]
     summary |= {k: float(stats[k]) for k in ("coverage", "density", "mass")} | {
         "restricted": len(limits), "dropped": ", ".join(noise)}
-    summary["finding"] = _box_sentence(question, summary, limits, finder.box_init, n)
+    summary["finding"] = _box_sentence(question, summary, limits, n)
     figures = {"tradeoff": box.show_tradeoff()}
     if len(limits):
         figures["box"] = box.inspect(style="graph")[0]
@@ -288,33 +315,64 @@ def discover(results: SweepResults, question: Discovery) -> tuple[dict[str, Any]
     return summary, limits, figures
 
 
-def _limits(box: Any) -> pd.DataFrame:
-    """The restricted parameters of the selected box: min, max and their quasi-p values."""
+#: The columns of a box's limits: ``restricts`` says which side the box cuts (``low``, ``high``, ``both``) or that
+#: it keeps some ``values`` of a categorical parameter.
+LIMIT_COLUMNS = ["parameter", "min", "max", "qp_min", "qp_max", "restricts"]
+
+
+def best_in_every_seed(results: SweepResults, question: BestChoice) -> pd.Series:
+    """Whether the scenario is the best choice at each point in every seed, not only in the seeds' mean.
+
+    A winner by the mean may owe its place to one lucky seed; one that wins in every seed does not.
+    """
+    per_seed = results.runs.pivot_table(index=["point", "seed"], columns="scenario", values=question.output)
+    per_seed.columns = pd.MultiIndex.from_product([per_seed.columns, [question.output]])
+    return question.cases(per_seed).groupby(level="point").all().reindex(results.points.index, fill_value=False)
+
+
+def _limits(box: Any, full: pd.DataFrame) -> pd.DataFrame:
+    """The restricted parameters of the selected box: min, max, their quasi-p values and the side restricted."""
     _, limits = box.inspect(style="data")[0]
     limits.columns = ["min", "max", "qp_min", "qp_max"]
-    return limits.rename_axis("parameter").reset_index()
-
-
-def _box_sentence(question: Discovery, summary: dict[str, Any], limits: pd.DataFrame, full: pd.DataFrame,
-                  n: int) -> str:
-    conditions = []
+    limits = limits.rename_axis("parameter").reset_index()
+    sides = []
     for r in limits.itertuples():
         if isinstance(r.min, set | frozenset):
-            conditions.append(f"{r.parameter} is {' or '.join(sorted(map(str, r.min)))}")
+            sides.append("values")
             continue
-        low = r.min > full[r.parameter].iloc[0]
-        high = r.max < full[r.parameter].iloc[1]
-        if low and high:
+        low, high = r.min > full[r.parameter].iloc[0], r.max < full[r.parameter].iloc[1]
+        sides.append("both" if low and high else "low" if low else "high")
+    return limits.assign(restricts=sides)
+
+
+def _extreme_sentence(question: Discovery | BestChoice, never: bool, n: int) -> str:
+    """The finding when the case never or always holds: there is no box to find."""
+    if isinstance(question, BestChoice):
+        return f"{_capital(question.phrase('never' if never else 'always'))} in the {n} sampled conditions."
+    return (f"{_capital(question.label)} {'never' if never else 'always'} holds across the {n} sampled conditions; "
+            "there is no box to find.")
+
+
+def _box_sentence(question: Discovery | BestChoice, summary: dict[str, Any], limits: pd.DataFrame, n: int) -> str:
+    conditions = []
+    for r in limits.itertuples():
+        if r.restricts == "values":
+            conditions.append(f"{r.parameter} is {' or '.join(sorted(map(str, r.min)))}")
+        elif r.restricts == "both":
             conditions.append(f"{r.parameter} is between {r.min:.3g} and {r.max:.3g}")
         else:
-            conditions.append(f"{r.parameter} {'≥' if low else '≤'} {r.min if low else r.max:.3g}")
+            conditions.append(f"{r.parameter} {'≥' if r.restricts == 'low' else '≤'} "
+                              f"{r.min if r.restricts == 'low' else r.max:.3g}")
+    counts = f"{summary['cases']} of {n} sampled conditions"
+    if "every_seed" in summary:
+        counts += f" ({summary['every_seed']} of them in every seed)"
     if not conditions:
-        return (f"{_capital(question.label)} in {summary['cases']} of {n} sampled conditions; no range of the varied "
+        return (f"{_capital(question.label)} in {counts}; no range of the varied "
                 f"parameters sets them apart (no restriction of the PRIM box has a quasi-p value of "
                 f"{QP_SIGNIFICANT} or less).")
     when = " and ".join(conditions)
     qualifier = "only when" if summary["coverage"] >= 0.9 else "mainly when"
-    return (f"{_capital(question.label)} in {summary['cases']} of {n} sampled conditions, {qualifier} {when}: "
+    return (f"{_capital(question.label)} in {counts}, {qualifier} {when}: "
             f"{summary['coverage']:.0%} of those conditions lie in this box (coverage), and in "
             f"{summary['density']:.0%} of the conditions inside it the case holds (density; the box holds "
             f"{summary['mass']:.0%} of all conditions).")
@@ -322,6 +380,37 @@ def _box_sentence(question: Discovery, summary: dict[str, Any], limits: pd.DataF
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def best_choice_figure(summaries: pd.DataFrame) -> Figure:
+    """In how many sampled conditions each scenario is the best choice, one panel per output.
+
+    Args:
+        summaries: The best-choice rows of the discovery table (``output``, ``scenario``, ``better``, ``cases``,
+            ``points``).
+
+    """
+    outputs = list(dict.fromkeys(summaries["output"]))
+    columns = min(len(outputs), 2)
+    rows = -(-len(outputs) // columns)
+    height = 0.9 + 0.4 * summaries.groupby("output").size().max()
+    fig = Figure(figsize=(6.0 * columns, height * rows + 0.4), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = list(fig.subplots(rows, columns, squeeze=False).flat)
+    for ax, output in zip(axes, outputs, strict=False):
+        s = summaries[summaries["output"] == output]
+        share = s["cases"] / s["points"]
+        ax.barh(s["scenario"], 100 * share, color="tab:blue")
+        for y, (k, n) in enumerate(zip(s["cases"], s["points"], strict=True)):
+            ax.annotate(f"{k} of {n}" if k else "never", (100 * k / n, y), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize="small")
+        ax.set(xlim=(0, 118), xlabel="sampled conditions in which it is best (%)",
+               title=f"{output} ({s['better'].iloc[0]} is better)")
+        ax.invert_yaxis()
+    for ax in axes[len(outputs):]:  # the panel left over in the last row
+        ax.set_visible(False)
+    fig.suptitle("Which scenario is the best choice, per output (a PRIM box per scenario says where)")
+    return fig
 
 
 # ---------------------------------------------------------------------- everything
@@ -341,14 +430,18 @@ def analyse(results: SweepResults) -> Analysis:
         out.findings += morris_findings(table)
     summaries, boxes = [], []
     for i, entry in enumerate(design["discovery"], 1):
-        summary, limits, figures = discover(results, Discovery(**entry))
+        question = question_from_dict(entry)
+        summary, limits, figures = discover(results, question)
         summaries.append(summary)
-        boxes.append(limits.assign(question=i, label=entry["label"]))
+        boxes.append(limits.assign(question=i, label=question.label))
         out.figures |= {f"discovery_{i}_{name}.png": fig for name, fig in figures.items()}
         out.findings.append(summary["finding"])
     if summaries:
         out.tables["discovery"] = pd.DataFrame(summaries)
         out.tables["boxes"] = pd.concat(boxes, ignore_index=True)
+        best = out.tables["discovery"][out.tables["discovery"]["kind"] == BestChoice.kind]
+        if len(best):
+            out.figures["best_choice.png"] = best_choice_figure(best)
     if not out.findings:
         out.findings.append(f"A {design['method']} design has no sensitivity indices and this one asks no discovery "
                             "questions; point_means.csv has each output per point and scenario.")
@@ -359,3 +452,88 @@ def _flat(means: pd.DataFrame) -> pd.DataFrame:
     flat = means.copy()
     flat.columns = [f"{scenario}:{output}" for scenario, output in flat.columns]
     return flat.reset_index()
+
+
+# ---------------------------------------------------------------------- findings in the documentation
+#: A design's generated section in a Markdown document lies between these markers.
+SECTION_START, SECTION_END = "<!-- findings:{name}:start -->", "<!-- findings:{name}:end -->"
+
+
+def publish_findings(analysis: Analysis, results: SweepResults, doc: Path, command: Sequence[str]) -> list[Path]:
+    """Put a sweep's findings into the documentation, replacing those of an earlier run of the same design.
+
+    Writes the design's section of ``doc`` (between :data:`SECTION_START` and :data:`SECTION_END`, appended
+    under a heading of the design's description when the document lacks them): how it was made, the overview
+    figures (every figure but the per-question ones, as ``figures/<design>_<name>.png`` beside ``doc``) and the
+    findings; and ``<design>.json`` beside ``doc``, the findings as data (every question's counts, box and
+    sentence, and the provenance) for the report's reading guide. Each file is replaced atomically.
+
+    Args:
+        analysis: The analysis of ``results``.
+        results: A sweep's results folder, read back (its manifest gives the provenance).
+        doc: The Markdown document (created when missing).
+        command: The command that publishes (shown in the section, so that it can be run again).
+
+    Returns:
+        The files written.
+
+    """
+    design, manifest = results.design, results.manifest
+    name = design["name"]
+    folder = doc.parent
+    (folder / "figures").mkdir(parents=True, exist_ok=True)
+    written = []
+    links = []
+    for file, fig in analysis.figures.items():
+        if file.startswith("discovery_"):
+            continue
+        target = folder / "figures" / f"{name}_{file}"
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+        replace_file(target, buffer.getvalue())
+        written.append(target)
+        links.append(f"![{file.removesuffix('.png')}](figures/{target.name})")
+    parameters = (manifest.get("scenarios") or [{}])[0].get("parameters", {})
+    size = (f"{len(results.points)} sampled conditions x {len(design['scenarios'])} scenarios x "
+            f"{len(design['seeds'])} seeds, {parameters.get('n_residents', '?')} residents over "
+            f"{parameters.get('years', '?')} years")
+    digest = str(manifest.get("model_digest", "?"))[:12]
+    made = (f"*Generated on {date.today().isoformat()} by `{shlex.join(command)}` from the results of "
+            f"`{shlex.join(manifest.get('command', ['vitality', 'sweep', name]))}` ({size}; model digest {digest}). "
+            "Do not edit this part by hand: run the commands again.*")
+    body = "\n\n".join([made, *links, "".join(f"- {s}\n" for s in analysis.findings).rstrip("\n")])
+    start, end = SECTION_START.format(name=name), SECTION_END.format(name=name)
+    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    block = f"{start}\n{body}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + f"## {design['description']}\n\n{block}\n"
+    replace_file(doc, text.encode("utf-8"))
+    written.append(doc)
+    data = {"design": name, "description": design["description"], "generated": date.today().isoformat(),
+            "command": list(command), "sweep_command": manifest.get("command"), "model_digest": manifest.get(
+                "model_digest"), "git": manifest.get("git"), "points": len(results.points),
+            "seeds": design["seeds"], "residents": parameters.get("n_residents"), "years": parameters.get("years"),
+            "findings": analysis.findings, "questions": _questions_as_data(analysis)}
+    target = folder / f"{name}.json"
+    replace_file(target, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
+    return [*written, target]
+
+
+def _questions_as_data(analysis: Analysis) -> list[dict[str, Any]]:
+    """Each discovery question's summary with its box's restrictions, as plain data."""
+    if "discovery" not in analysis.tables:
+        return []
+    boxes = analysis.tables["boxes"]
+    questions = []
+    for i, row in enumerate(analysis.tables["discovery"].to_dict("records"), 1):
+        box = []
+        for r in boxes[boxes["question"] == i].itertuples():
+            if r.restricts == "values":
+                box.append({"parameter": r.parameter, "restricts": "values", "values": sorted(map(str, r.min))})
+            else:
+                box.append({"parameter": r.parameter, "restricts": r.restricts, "min": float(r.min),
+                            "max": float(r.max)})
+        questions.append({k: v for k, v in row.items() if not (isinstance(v, float) and np.isnan(v))} | {"box": box})
+    return questions

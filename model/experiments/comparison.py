@@ -53,7 +53,7 @@ def comparison_table(results: dict[str, RunResult], keys: Iterable[str] = KEY_OU
     rows = []
     for key in keys:
         for i, (name, final) in enumerate(finals.items()):
-            mean, low, high = mean_ci(final[key])
+            mean, low, high = mean_ci(final[key], OUTPUTS[key].bounds)
             row = {"output": OUTPUTS[key].label[lang], "key": key, "scenario": name, "mean": mean, "ci_low": low,
                    "ci_high": high}
             if i:

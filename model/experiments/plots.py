@@ -2,7 +2,7 @@
 
 Figures are drawn with matplotlib's Agg renderer (no display needed) straight from the
 tidy city table (one row per scenario, seed and week); the bands are
-:func:`model.experiments.statistics.ci95_half_width`.
+:func:`model.experiments.statistics.ci95`, within each output's range.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from model.core.outputs import OUTPUTS
-from model.experiments.statistics import ci95_half_width
+from model.experiments.statistics import ci95
 from model.i18n import number
 from model.messages import render
 
@@ -33,7 +33,7 @@ def draw_bands(ax: Axes, table: pd.DataFrame, key: str, by: str = "scenario", x:
         ax: Matplotlib axes to draw on.
         table: Tidy table with one row per group, seed and ``x`` (e.g. a city table with a
             ``scenario`` column, or a neighbourhood table grouped by ``neighbourhood``).
-        key: The output to draw.
+        key: The output to draw (a band within the output's range; any other column gets the ordinary band).
         by: Column whose values get a line each, in order of appearance.
         x: Column of the horizontal axis.
         names: How to label each group's line (e.g. scenario titles, :func:`model.i18n.scenario_title`;
@@ -41,11 +41,12 @@ def draw_bands(ax: Axes, table: pd.DataFrame, key: str, by: str = "scenario", x:
 
     """
     names = names or {}
+    bounds = OUTPUTS[key].bounds if key in OUTPUTS else None  # a column of the caller's own: no known range
     for name, runs in table.groupby(by, sort=False):
         g = runs.groupby(x)[key].agg(["mean", "std", "count"])
-        half = ci95_half_width(g["std"].to_numpy(), g["count"].to_numpy())
+        low, high = ci95(g["mean"].to_numpy(), g["std"].to_numpy(), g["count"].to_numpy(), bounds)
         (line,) = ax.plot(g.index, g["mean"], label=names.get(name, name))
-        ax.fill_between(g.index, g["mean"] - half, g["mean"] + half, color=line.get_color(), alpha=0.2, linewidth=0)
+        ax.fill_between(g.index, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
 
 
 def key_output_figures(city: pd.DataFrame, outputs: Sequence[str] = FIGURE_OUTPUTS, lang: str = "en",

@@ -18,6 +18,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DISTRIBUTION = "community-vitality"
+#: Where an installed wheel carries the scenarios, designs and documents (pyproject.toml, setup.py).
+SHIPPED_DIR = ROOT / "model" / "_shipped"
+
+
+def shipped(relative: str) -> Path:
+    """A shipped file or folder (``scenarios``, ``docs/ODD.md``, ...): the wheel's copy, else the repository's.
+
+    In the repository they live where people edit them; an installed wheel has no repository
+    around it and carries copies (``[tool.community-vitality] shipped`` in pyproject.toml).
+    """
+    packaged = SHIPPED_DIR / relative
+    return packaged if packaged.exists() else ROOT / relative
+
 
 #: The model's rules and defaults: the simulation core (every ``.py`` under it, the calibrated defaults included)
 #: and the agents; not its shells (experiments, reporting, workshop, API, CLI).
@@ -52,7 +65,7 @@ def model_digest() -> str:
 def code_digest() -> str:
     """Digest of all the package's source (``.py`` and ``.toml`` under ``model/`` and ``agents/``)."""
     return source_digest(p for folder in ("model", "agents") for p in ROOT.joinpath(folder).rglob("*")
-                         if p.suffix in (".py", ".toml") and "__pycache__" not in p.parts)
+                         if p.suffix in (".py", ".toml") and not {"__pycache__", "_shipped"} & set(p.parts))
 
 
 def versions() -> dict[str, str | None]:

@@ -12,6 +12,9 @@ from model.core.interventions import Intervention
 from model.core.parameters import Parameters
 from model.core.time import WEEKS_PER_YEAR
 
+#: Largest seed: the tables store seeds as 64-bit integers.
+MAX_SEED = 2**63 - 1
+
 
 @dataclass
 class RunResult:

@@ -27,34 +27,37 @@ file, the key and what is allowed.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
-import difflib
 import json
 import re
 import tomllib
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.core.archetypes import neighbourhoods
+from model.core.archetypes import neighbourhoods as city_neighbourhoods
 from model.core.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
 from model.core.parameters import Parameters, parameters_from_dict
-from model.core.schema import ParameterError, check_value, param
+from model.core.schema import ParameterError, check_value, did_you_mean, param
 from model.core.time import WEEKS_PER_YEAR
-from model.experiments.provenance import ROOT
-from model.messages import Message, msg
+from model.experiments.provenance import shipped
+from model.messages import msg
 
 if typing.TYPE_CHECKING:
     from model.experiments.runner import RunResult
 
 #: The shipped scenarios: ``scenarios/`` in the repository root, next to the ``model`` package.
-SCENARIO_DIR = ROOT / "scenarios"
+SCENARIO_DIR = shipped("scenarios")
 
 TOP_LEVEL_KEYS = ("name", "title", "title_nl", "description", "description_nl", "parameters", "interventions")
 TIMING_KEYS = ("type", "at_year", "until_year", "neighbourhoods")
 _BASE_FIELDS = {f.name for f in dataclasses.fields(Intervention)}
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+#: Longest name of a scenario or design: folder names (at most 255 bytes) add a time stamp and suffixes to it.
+MAX_NAME = 64
 
 
 class ScenarioError(ParameterError):
@@ -211,11 +214,13 @@ def scenario_path(path_or_name: str | Path, folder: Path = SCENARIO_DIR, what: s
     return path
 
 
-def load_scenario(path_or_name: str | Path) -> Scenario:
+def load_scenario(path_or_name: str | Path, neighbourhoods: Sequence[str] | None = None) -> Scenario:
     """Read and validate a scenario file.
 
     Args:
         path_or_name: A shipped scenario's name (``scenarios/<name>.toml``) or the path of a TOML file.
+        neighbourhoods: The names interventions may act in, for a scenario meant for a real city
+            (its wijken); by default those of the scenario's own archetypes.
 
     Returns:
         The scenario, with resolved parameters and validated interventions.
@@ -226,23 +231,52 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
 
     """
     path = scenario_path(path_or_name)
-    where = shown_path(path)
-    source = path.read_text(encoding="utf-8")
+    data, source = read_toml(path)
     try:
-        data = tomllib.loads(source)
+        return _parse(data, path, source, neighbourhoods)
+    except ParameterError as exc:
+        raise ScenarioError(msg("file.problem", path=shown_path(path), problem=exc.args[0])) from None
+
+
+#: Byte-order marks and the encodings they announce (UTF-32 first: its little-endian mark starts like UTF-16's).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Read a user's TOML file (a scenario or design): its data and its text.
+
+    The text is UTF-8, or any encoding its byte-order mark names unambiguously (UTF-8 with a mark, as
+    Notepad saves it; UTF-16 and UTF-32). Anything else (e.g. Windows-1252, "ANSI") is refused rather
+    than guessed, since a wrong guess would change names and descriptions silently.
+
+    Raises:
+        ScenarioError: The file is binary, not in one of those encodings, or not valid TOML (one line,
+            naming the file, where and what to do).
+
+    """
+    where, data = shown_path(path), path.read_bytes()
+    encoding = next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\0" in data:
+        raise ScenarioError(f"{where}: not a text file (it holds binary data); give a TOML text file saved as UTF-8")
+    try:
+        source = data.decode(encoding or "utf-8")
+    except UnicodeDecodeError as exc:
+        if encoding is not None:
+            raise ScenarioError(f"{where}: not valid {encoding.removesuffix('-sig').upper()} text, though it starts "
+                                "with that encoding's byte-order mark; save the file as UTF-8") from None
+        line = data[:exc.start].count(b"\n") + 1
+        raise ScenarioError(f"{where}: line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x}; saved as "
+                            "Windows-1252/ANSI?); save the file as UTF-8") from None
+    try:
+        return tomllib.loads(source), source
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(msg("file.not_toml", path=where, problem=str(exc))) from None
-    try:
-        return _parse(data, path, source)
-    except ParameterError as exc:
-        raise ScenarioError(msg("file.problem", path=where, problem=exc.args[0])) from None
 
 
-def _parse(data: dict[str, Any], path: Path, source: str) -> Scenario:
+def _parse(data: dict[str, Any], path: Path, source: str, neighbourhoods: Sequence[str] | None = None) -> Scenario:
     reject_unknown(data, TOP_LEVEL_KEYS, "")
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
-        raise ParameterError(msg("scenario.bad_name", path="name", value=name))
+    name = check_name(data.get("name", path.stem))
     if "description" not in data:
         raise ParameterError(msg("scenario.no_description", path="description"))
     description = _text(data, "description")
@@ -259,11 +293,27 @@ def _parse(data: dict[str, Any], path: Path, source: str) -> Scenario:
     entries = data.get("interventions", [])
     if not isinstance(entries, list):
         raise ParameterError(msg("scenario.interventions_tables", path="interventions"))
-    specs = tuple(_intervention(entry, f"interventions[{i}]", params) for i, entry in enumerate(entries, 1))
+    known = list(neighbourhoods) if neighbourhoods is not None else list(city_neighbourhoods(params)[1])
+    specs = tuple(_intervention(entry, f"interventions[{i}]", params, known) for i, entry in enumerate(entries, 1))
     return Scenario(name, description, description_nl, params, specs, path, source, title, title_nl)
 
 
-def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpec:
+def check_name(name: Any) -> str:
+    """Check the name of a scenario or design (it names results folders and runs); return it.
+
+    Raises:
+        ParameterError: Not letters, digits, ``_`` and ``-``, or longer than :data:`MAX_NAME` characters.
+
+    """
+    if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
+        raise ParameterError(msg("scenario.bad_name", path="name", value=name))
+    if len(name) > MAX_NAME:
+        raise ParameterError(f"name: at most {MAX_NAME} characters (results folders are named after it), got "
+                             f"{len(name)}; give a shorter name = \"...\" in the file")
+    return name
+
+
+def _intervention(entry: Any, where: str, params: Parameters, known: list[str]) -> InterventionSpec:
     if not isinstance(entry, dict):
         raise ParameterError(msg("param.expected_table", path=where, value=entry))
     kind = entry.get("type")
@@ -288,7 +338,7 @@ def _intervention(entry: Any, where: str, params: Parameters) -> InterventionSpe
     hints = typing.get_type_hints(cls)
     settings = defaults | {key: check_value(f"{where}.{key}", setting_field(kind, key), value, hints[key])
                            for key, value in entry.items() if key in defaults}
-    spec = InterventionSpec(kind, at_year, until_year, _neighbourhoods(entry, where, params), settings)
+    spec = InterventionSpec(kind, at_year, until_year, _neighbourhoods(entry, where, known), settings)
     try:
         spec.make()  # the intervention's own checks of its settings
     except (TypeError, ValueError) as exc:
@@ -301,11 +351,10 @@ def setting_field(kind: str, key: str) -> dataclasses.Field:
     return INTERVENTION_REGISTRY[kind].__dataclass_fields__[key]
 
 
-def _neighbourhoods(entry: dict[str, Any], where: str, params: Parameters) -> tuple[str, ...]:
+def _neighbourhoods(entry: dict[str, Any], where: str, known: list[str]) -> tuple[str, ...]:
     names = entry.get("neighbourhoods", [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ParameterError(msg("scenario.neighbourhood_list", path=f"{where}.neighbourhoods", value=names))
-    known = list(neighbourhoods(params)[1])  # the model's own naming rule (no city is built)
     for n in names:
         if n not in known:
             raise ParameterError(msg("scenario.unknown_neighbourhood", path=f"{where}.neighbourhoods", value=n,
@@ -327,12 +376,6 @@ def _text(data: dict[str, Any], key: str, default: str = "") -> str:
     if not isinstance(value, str):
         raise ParameterError(msg("param.expected_text", path=key, value=value))
     return value
-
-
-def did_you_mean(word: str, options: typing.Iterable[str]) -> Message | str:
-    """`` (did you mean 'x'?)`` for the option closest to a misspelt ``word``, or nothing when none is close."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return msg("file.did_you_mean", word=close[0]) if close else ""
 
 
 def shown_path(path: Path) -> str:

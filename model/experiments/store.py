@@ -15,7 +15,7 @@ stores each result as it arrives. The work folder of a batch::
 
 Running the same batch again resumes it: finished runs are loaded, not redone. A work
 folder holding another batch, or runs of another version of the model's code, is
-refused in one line. Finished results are published with :func:`publish_folder`
+refused in one line. Finished results are published with :func:`model.experiments.publish.publish_folder`
 (a temporary folder renamed when complete; an existing folder is never overwritten).
 ``vitality run``, ``compare`` and ``sweep`` all go through this module.
 """
@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -35,8 +36,8 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Generator, Sequence
-from contextlib import closing
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +56,33 @@ class StoreError(InputError):
 
 class WorkerCrashedError(RuntimeError):
     """A worker process died (e.g. out of memory); the batch stops and can be resumed."""
+
+
+class Stopped(KeyboardInterrupt):
+    """A signal asked the process to stop (SIGTERM, SIGHUP): handled like Ctrl-C, finished runs are kept."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def stop_on_signals(signums: Sequence[int] = (signal.SIGTERM, signal.SIGHUP)) -> Callable[[], None]:
+    """Turn these signals into :class:`Stopped` in the main thread, so they stop a batch as Ctrl-C does.
+
+    Returns:
+        A function that puts the previous handlers back.
+
+    """
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in signums}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
 
 
 @dataclass(frozen=True)
@@ -135,6 +163,7 @@ class RunStore:
             raise StoreError(msg("store.same_key", folder=self.folder))
         self.command = list(command)
         self.batch = {"hash": batch_hash(self.tasks), "code": code_digest(), "runs": len(keys)}
+        self.damaged: list[str] = []
         self._lock: Any = None
 
     # ------------------------------------------------------------------ opening and closing
@@ -149,13 +178,16 @@ class RunStore:
             self._lock.close()
             raise StoreError(msg("store.in_use", folder=self.folder)) from None
         if existed:
-            self._check()
+            self._check(self._stored())
         else:
             _write_atomic(self.folder / "batch.json", json.dumps(
                 self.batch | {"command": self.command, "created": datetime.now().isoformat(timespec="seconds")},
                 indent=2))
         for tmp in (self.folder / "runs").glob(".tmp-*"):  # left by a process killed while writing
             shutil.rmtree(tmp, ignore_errors=True)
+        self.damaged = sorted(run.name for run in (self.folder / "runs").iterdir() if not _intact(run))
+        for name in self.damaged:  # e.g. a disk that filled up or a file changed by hand: done again
+            shutil.rmtree(self.folder / "runs" / name, ignore_errors=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -163,11 +195,25 @@ class RunStore:
             self._lock.close()  # releases the flock
             self._lock = None
 
-    def _check(self) -> None:
+    def _stored(self) -> dict[str, Any]:
+        """What ``batch.json`` says the work folder holds."""
         try:
             stored = json.loads((self.folder / "batch.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            raise StoreError(msg("store.unreadable", folder=self.folder)) from None
+            stored = None
+        if not isinstance(stored, dict):
+            raise StoreError(msg("store.unreadable", folder=self.folder))
+        return stored
+
+    def holds_this_batch(self) -> bool:
+        """Whether the work folder exists and holds this batch, made by this version of the model's code."""
+        try:
+            stored = self._stored()
+        except StoreError:
+            return False
+        return stored.get("hash") == self.batch["hash"] and stored.get("code") == self.batch["code"]
+
+    def _check(self, stored: dict[str, Any]) -> None:
         if stored.get("hash") != self.batch["hash"]:
             made_by = " ".join(stored.get("command", [])) or "?"
             raise StoreError(msg("store.other_batch", folder=self.folder, made_by=made_by))
@@ -211,18 +257,58 @@ class RunStore:
         failed.unlink(missing_ok=True)
 
     def load(self, key: str) -> dict[str, pd.DataFrame]:
-        """The tables of a finished run, by name."""
-        return {p.stem: pd.read_parquet(p) for p in sorted((self.folder / "runs" / key).glob("*.parquet"))}
+        """The tables of a finished run, by name.
+
+        Raises:
+            StoreError: A table cannot be read (damaged since it was stored); the message says how to redo it.
+
+        """
+        run = self.folder / "runs" / key
+        try:
+            return {p.stem: pd.read_parquet(p) for p in sorted(run.glob("*.parquet"))}
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{run} is damaged ({str(exc).splitlines()[0]}); remove that folder and run the same "
+                             "command again to redo that run") from None
 
     def seconds(self, key: str) -> float:
         """Time the finished run took on its worker, in seconds."""
         return json.loads((self.folder / "runs" / key / "run.json").read_text(encoding="utf-8"))["seconds"]
 
 
+def _intact(run: Path) -> bool:
+    """Whether a stored run's files can be read: its ``run.json`` and the footer of each table."""
+    import pyarrow.parquet as pq
+
+    try:
+        json.loads((run / "run.json").read_text(encoding="utf-8"))["seconds"]
+        for table in run.glob("*.parquet"):
+            pq.read_metadata(table)
+    except (OSError, ValueError, KeyError, TypeError):  # pyarrow's ArrowInvalid is a ValueError
+        return False
+    return True
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def work_folder(out: Path) -> Path:
+    """The work folder of the batch whose results go to ``out``: ``<out>.work`` beside it."""
+    return out.with_name(out.name + ".work")
+
+
+def unfinished_out(tasks: Sequence[Task], candidates: Iterable[Path]) -> Path | None:
+    """The results folder, among ``candidates``, of an unfinished batch of these same runs (the last in order).
+
+    This is how a command without ``--out`` finds its own interrupted work: the candidates are
+    the folders its earlier calls may have chosen; one counts when its work folder holds the same
+    runs (scenarios, parameters, seeds) made by the same model code, and no results were published.
+    """
+    found = [out for out in candidates
+             if not out.exists() and RunStore(work_folder(out), tasks).holds_this_batch()]
+    return found[-1] if found else None
 
 
 # ---------------------------------------------------------------------- executors
@@ -244,9 +330,11 @@ class Serial:
 
 
 def _init_worker() -> None:
-    """Prepare a local worker process: leave Ctrl-C to the parent, and end when the parent is gone."""
-    # Ctrl-C reaches the whole process group; the parent decides what happens (it kills the workers).
+    """Prepare a local worker process: leave Ctrl-C and a closed terminal to the parent; end when it is gone."""
+    # Ctrl-C and a closed terminal (SIGHUP) reach the whole process group; the parent decides what happens
+    # (it kills the workers).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     # A parent killed with SIGKILL cannot stop its workers, and idle ones would wait for work for ever.
     parent = os.getppid()
 
@@ -287,6 +375,10 @@ class LocalProcesses:
             pool.shutdown(wait=True, kill_workers=True)
 
 
+#: Protocols of a Dask scheduler that another process can reach (all of them HOST:PORT).
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")
+
+
 @dataclass
 class DaskCluster:
     """Runs the tasks on an existing Dask distributed cluster (``address`` of its scheduler).
@@ -298,6 +390,31 @@ class DaskCluster:
     address: str
     timeout: float = 20.0
     _token: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    def __post_init__(self) -> None:
+        """Check the address and that something listens there, before any work starts.
+
+        Raises:
+            StoreError: The address is malformed or nothing answers there (one line, with the fix).
+
+        """
+        from distributed.comm.addressing import parse_address, parse_host_port
+
+        try:
+            scheme, location = parse_address(self.address)
+            if scheme not in SCHEDULER_PROTOCOLS:
+                raise ValueError(f"protocol {scheme}:// is not one of {', '.join(SCHEDULER_PROTOCOLS)}")
+            host, port = parse_host_port(location)
+            if not host or not 0 < port < 2**16:
+                raise ValueError("no host name, or a port outside 1-65535")
+        except ValueError as exc:
+            raise StoreError(f"--scheduler {self.address}: not a scheduler address ({exc}); give it as "
+                             "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786") from None
+        try:  # a quick look first: a Client that fails to connect takes long to give up
+            socket.create_connection((host, port), timeout=min(self.timeout, 5.0)).close()
+        except OSError as exc:
+            raise StoreError(f"--scheduler {self.address}: nothing answers there ({exc.strerror or exc}); "
+                             "check the address and that the Dask scheduler runs") from None
 
     def run(self, tasks: Sequence[Task]) -> Generator[tuple[Task, Outcome]]:
         """Submit every task to the cluster and yield them as they complete."""
@@ -358,6 +475,8 @@ def run_batch(store: RunStore, executor: Executor) -> BatchReport:
         if finished:
             bar.write(say(msg("store.resuming", finished=len(finished), n=len(store.tasks), folder=store.folder)),
                       file=sys.stderr)
+        if store.damaged:
+            bar.write(say(msg("store.damaged", n=len(store.damaged), first=store.damaged[0])), file=sys.stderr)
         with closing(executor.run(todo)) as outcomes:  # closing cancels what is not done if saving fails
             for task, outcome in outcomes:
                 store.save(task.key, outcome)
@@ -381,54 +500,72 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-# ---------------------------------------------------------------------- publishing results
-def publish_folder(out: Path, fill: Callable[[Path], None]) -> Path:
-    """Write a results folder atomically: ``fill`` writes into a temporary folder that is renamed when complete.
+# ---------------------------------------------------------------------- batches for the API
+class BatchStoppedError(Exception):
+    """A batch that stopped before its results were published; one line and an exit code."""
 
-    Args:
-        out: The results folder; it must not exist.
-        fill: Writes the files into the folder it is given.
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
 
-    Returns:
-        ``out``.
+
+@contextmanager
+def temporary_batch(tasks: Sequence[Task], jobs: int | None = None,
+                    scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
+    """Run a batch in a temporary work folder (removed afterwards); give the finished store and the report.
+
+    For results kept in memory: nothing is published and nothing resumes.
 
     Raises:
-        StoreError: ``out`` exists already (results are never overwritten).
+        RuntimeError: A run failed (the message holds its traceback).
+
+    """
+    with tempfile.TemporaryDirectory(prefix="vitality-") as work, RunStore(Path(work), tasks) as store:
+        report = run_batch(store, make_executor(jobs or default_jobs(), scheduler))
+        if report.failed:
+            key, failure = next(iter(store.failures().items()))
+            raise RuntimeError(f"{len(report.failed)} of {len(tasks)} runs failed; the first, {key}, with:\n"
+                               f"{failure['traceback']}")
+        yield store, report
+
+
+@contextmanager
+def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], jobs: int | None = None,
+                 scheduler: str | None = None) -> Iterator[tuple[RunStore, BatchReport]]:
+    """Run a batch in the work folder of ``out`` (resuming it), then let the caller publish ``out``.
+
+    The ``with`` body gets the entered store, with every run finished, and the batch report;
+    once it has published the results, the work folder is removed.
+
+    Args:
+        tasks: The runs.
+        out: The results folder to be written; it must not exist.
+        command: The command that makes the batch (recorded in the work folder); run again, it resumes the batch.
+        jobs: Local worker processes (default: one per CPU core; 1 runs in this process).
+        scheduler: Address of a Dask distributed scheduler to run on instead.
+
+    Raises:
+        StoreError: ``out`` exists already, or the work folder holds another batch.
+        BatchStoppedError: Runs failed, the batch was interrupted or a worker died; finished runs are kept.
 
     """
     if out.exists():
         raise StoreError(msg("store.results_exist", out=out))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    store = RunStore(work_folder(out), tasks, list(command))
+    again = shlex.join(command)
+    executor = make_executor(jobs or default_jobs(), scheduler)  # checks a scheduler before the work folder exists
     try:
-        tmp.chmod(_shared_mode(0o777))
-        fill(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def publish_file(path: Path, data: bytes) -> None:
-    """Write a file atomically, never over an existing one: in full under a temporary name, then linked.
-
-    Raises:
-        FileExistsError: ``path`` exists already.
-
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, _shared_mode(0o666))
-        os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
-
-
-def _shared_mode(mode: int) -> int:
-    """``mode`` as the umask allows it: mkstemp and mkdtemp make files private, results are for sharing."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return mode & ~umask
+        with store:
+            report = run_batch(store, executor)
+            if report.failed:
+                key, error = next(iter(report.failed.items()))
+                raise BatchStoppedError(msg("batch.failed", failed=len(report.failed), n=len(tasks), key=key,
+                                            error=error, folder=store.folder, again=again), 1)
+            yield store, report
+    except (KeyboardInterrupt, WorkerCrashedError) as exc:
+        why, code = ((msg("batch.signal", signal=str(exc)), 128 + exc.signum) if isinstance(exc, Stopped)
+                     else (msg("batch.interrupted"), 130) if isinstance(exc, KeyboardInterrupt) else (exc.args[0], 1))
+        kept = len(store.finished()) if store.folder.exists() else 0
+        raise BatchStoppedError(msg("batch.stopped", why=why, kept=kept, folder=store.folder, again=again),
+                                code) from None
+    store.remove()

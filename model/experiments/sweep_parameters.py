@@ -182,8 +182,8 @@ def sweep_parameter(name: str, spec: Any, method: str, base: Parameters, where: 
     shape = []
     for k in needs:
         value = spec[k]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ParameterError(f"{where}.{k}: expected a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ParameterError(f"{where}.{k}: expected a finite number, got {value!r}")
         shape.append((k, float(value)))
     if distribution == "triangular" and not low <= shape[0][1] <= high:
         raise ParameterError(f"{where}.peak: {shape[0][1]} must lie within the range {low} to {high}")

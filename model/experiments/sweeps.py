@@ -24,12 +24,22 @@ with their ranges or values, the method, the replications and the outputs of int
     range = [0.001, 0.004]
     levels = 3
 
+    [constants]                                 # optional: overrides every scenario gets, as in a scenario's
+    [constants.archetypes.urban_young]          # [parameters] (e.g. a city of one neighbourhood)
+    share = 0.0
+
     [[discovery]]                               # scenario discovery (PRIM) on the results
     label = "enforcing keeps casework load lower than facilitating"
     output = "casework_load"
     scenario = "enforcing"
     versus = "facilitating"                     # optional: the difference scenario - versus
     below = 0.0                                 # or above = ...
+
+    [[discovery]]                               # which scenario is the best choice, and where?
+    kind = "best"                               # one PRIM box per scenario: where it gives the best output
+    output = "casework_load"
+    better = "lower"                            # or "higher": which value of the output is better
+    among = ["facilitating", "enforcing"]       # optional: the competing scenarios (default: all of them)
 
 Everything is validated when the file is read, against the schema: parameter names, types
 and ranges, methods and sizes; errors are one line naming the file and the key. Sampling
@@ -41,22 +51,26 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import re
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from model.core.outputs import OUTPUTS
 from model.core.schema import ParameterError
+from model.core.time import WEEKS_PER_YEAR
+from model.experiments.runner import MAX_SEED
 from model.experiments.scenarios import (
     SCENARIO_DIR,
     Scenario,
+    check_name,
     did_you_mean,
     load_scenario,
+    read_toml,
     reject_unknown,
     scenario_path,
     shown_path,
@@ -67,9 +81,15 @@ from model.experiments.sweep_parameters import SweepParameter, flatten_specs, ov
 #: The shipped designs.
 DESIGN_DIR = SCENARIO_DIR / "designs"
 METHODS = ("factorial", "latin", "sobol", "morris")
+#: The longest final period: the longest run (100 years, the schema's limit of ``years``).
+MAX_FINAL_WEEKS = 100 * WEEKS_PER_YEAR
+#: The finest Morris grid (SALib's levels; 4 to 10 are usual).
+MAX_MORRIS_LEVELS = 100
 TOP_LEVEL_KEYS = ("name", "description", "method", "scenarios", "samples", "replications", "seed", "residents",
-                  "years", "outputs", "final_weeks", "morris_levels", "parameters", "discovery")
-DISCOVERY_KEYS = ("label", "output", "scenario", "versus", "below", "above", "min_density")
+                  "years", "outputs", "final_weeks", "morris_levels", "constants", "parameters", "discovery")
+DISCOVERY_KEYS = ("kind", "label", "output", "scenario", "versus", "below", "above", "min_density")
+BEST_KEYS = ("kind", "output", "better", "among", "min_density")
+BETTER = ("lower", "higher")
 
 
 class DesignError(ParameterError):
@@ -92,6 +112,7 @@ class Discovery:
 
     """
 
+    kind: ClassVar[str] = "threshold"
     label: str
     output: str
     scenario: str
@@ -100,15 +121,96 @@ class Discovery:
     below: bool
     min_density: float = 0.8
 
+    def cases(self, means: pd.DataFrame) -> pd.Series:
+        """Whether the case happens at each point, from the outputs' seed means (columns: scenario, output)."""
+        value = means[(self.scenario, self.output)]
+        if self.versus:
+            value = value - means[(self.versus, self.output)]
+        return value < self.threshold if self.below else value > self.threshold
 
-def _discovery(entry: Any, where: str, scenarios: list[str], outputs: tuple[str, ...]) -> Discovery:
+
+@dataclass(frozen=True)
+class BestChoice:
+    """Is a scenario the best choice for an output: the lowest (or highest) of the competing scenarios?
+
+    A ``[[discovery]]`` table of ``kind = "best"`` asks this for every scenario it names in ``among``;
+    scenarios that tie for the best value all count as the best choice.
+
+    Attributes:
+        output: A city output.
+        scenario: The scenario asked about.
+        among: The competing scenarios (``scenario`` among them).
+        better: ``lower`` or ``higher``: which value of the output is the better choice.
+        min_density: Density the chosen box should reach (share of its points where the scenario is best).
+
+    """
+
+    kind: ClassVar[str] = "best"
+    output: str
+    scenario: str
+    among: tuple[str, ...]
+    better: str
+    min_density: float = 0.8
+
+    @property
+    def label(self) -> str:
+        """The case in words, e.g. "facilitating gives the lowest casework_load (of facilitating, enforcing)"."""
+        return self.phrase()
+
+    def phrase(self, adverb: str = "") -> str:
+        """The case in words with an adverb before the verb (``never``, ``always``)."""
+        extreme = "lowest" if self.better == "lower" else "highest"
+        return (f"{self.scenario} {adverb + ' ' if adverb else ''}gives the {extreme} {self.output} "
+                f"(of {', '.join(self.among)})")
+
+    def cases(self, means: pd.DataFrame) -> pd.Series:
+        """Whether the scenario's seed mean is the best of ``among`` at each point (ties count for each)."""
+        values = pd.DataFrame({name: means[(name, self.output)] for name in self.among})
+        best = values.min(axis=1) if self.better == "lower" else values.max(axis=1)
+        return values[self.scenario] == best
+
+
+#: The kinds of ``[[discovery]]`` question, by the value of their ``kind`` key.
+QUESTIONS: dict[str, type[Discovery] | type[BestChoice]] = {"threshold": Discovery, "best": BestChoice}
+
+
+def question_from_dict(entry: dict[str, Any]) -> Discovery | BestChoice:
+    """A discovery question from the plain data :meth:`Design.to_dict` wrote (older manifests have no kind)."""
+    entry = dict(entry)
+    cls = QUESTIONS[entry.pop("kind", "threshold")]
+    if cls is BestChoice:
+        entry["among"] = tuple(entry["among"])
+    return cls(**entry)
+
+
+def question_to_dict(question: Discovery | BestChoice) -> dict[str, Any]:
+    """A discovery question as plain data, with its kind."""
+    return {"kind": question.kind, **dataclasses.asdict(question)}
+
+
+def _discovery(entry: Any, where: str, scenarios: list[str], outputs: tuple[str, ...]) -> list[Discovery | BestChoice]:
     if not isinstance(entry, dict):
         raise ParameterError(f"{where}: expected a table, got {entry!r}")
-    reject_unknown(entry, DISCOVERY_KEYS, f"{where}.")
+    kind = entry.get("kind", "threshold")
+    if kind not in QUESTIONS:
+        raise ParameterError(f"{where}.kind: {kind!r} is not one of {', '.join(QUESTIONS)}"
+                             f"{did_you_mean(str(kind), QUESTIONS)}")
+    if kind == "best":
+        unused = sorted(set(entry) - set(BEST_KEYS))
+        if unused:
+            raise ParameterError(f"{where}.{unused[0]}: a best-choice question (kind = \"best\") takes only "
+                                 f"{', '.join(BEST_KEYS)}")
+    else:
+        reject_unknown(entry, DISCOVERY_KEYS, f"{where}.")
     output = entry.get("output")
     if output not in outputs:
         raise ParameterError(f"{where}.output: {output!r} is not an output of the design"
                              f"{did_you_mean(str(output), outputs)}; outputs: {', '.join(outputs)}")
+    density = entry.get("min_density", 0.8)
+    if isinstance(density, bool) or not isinstance(density, int | float) or not 0 < density <= 1:
+        raise ParameterError(f"{where}.min_density: expected a share above 0 and at most 1, got {density!r}")
+    if kind == "best":
+        return _best_choice(entry, where, scenarios, output, float(density))
     scenario = entry.get("scenario", scenarios[0])
     versus = entry.get("versus")
     for key, name in (("scenario", scenario), ("versus", versus)):
@@ -121,16 +223,32 @@ def _discovery(entry: Any, where: str, scenarios: list[str], outputs: tuple[str,
         raise ParameterError(f"{where}: give either below = <number> or above = <number>")
     key = "below" if "below" in entry else "above"
     threshold = entry[key]
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-        raise ParameterError(f"{where}.{key}: expected a number, got {threshold!r}")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
+        raise ParameterError(f"{where}.{key}: expected a finite number, got {threshold!r}")
     difference = f"{output} of {scenario} minus {versus}" if versus else f"{output} under {scenario}"
     label = entry.get("label", f"{difference} is {key} {threshold:g}")
     if not isinstance(label, str):
         raise ParameterError(f"{where}.label: expected text, got {label!r}")
-    density = entry.get("min_density", 0.8)
-    if isinstance(density, bool) or not isinstance(density, int | float) or not 0 < density <= 1:
-        raise ParameterError(f"{where}.min_density: expected a share above 0 and at most 1, got {density!r}")
-    return Discovery(label, output, scenario, versus, float(threshold), key == "below", float(density))
+    return [Discovery(label, output, scenario, versus, float(threshold), key == "below", float(density))]
+
+
+def _best_choice(entry: dict[str, Any], where: str, scenarios: list[str], output: str,
+                 density: float) -> list[BestChoice]:
+    """One best-choice question per competing scenario."""
+    better = entry.get("better")
+    if better not in BETTER:
+        raise ParameterError(f"{where}.better: give better = \"lower\" or better = \"higher\" (which value of "
+                             f"{output} is the better choice), got {better!r}")
+    among = entry.get("among", scenarios)
+    if not isinstance(among, list) or not all(isinstance(n, str) for n in among):
+        raise ParameterError(f"{where}.among: expected a list of the design's scenarios, got {among!r}")
+    for name in among:
+        if name not in scenarios:
+            raise ParameterError(f"{where}.among: {name!r} is not one of the design's scenarios: "
+                                 f"{', '.join(scenarios)}")
+    if len(set(among)) != len(among) or len(among) < 2:
+        raise ParameterError(f"{where}.among: name at least two different scenarios, each once")
+    return [BestChoice(output, name, tuple(among), better, density) for name in among]
 
 
 # ---------------------------------------------------------------------- designs
@@ -150,7 +268,7 @@ class Design:
         outputs: City outputs of interest.
         final_weeks: The outputs of a run are its means over this many last weeks.
         morris_levels: Grid levels of the Morris method.
-        discovery: Scenario-discovery questions.
+        discovery: Scenario-discovery questions (a best-choice table gives one per competing scenario).
         path: The file it was read from.
         source: The file's text.
 
@@ -167,7 +285,7 @@ class Design:
     outputs: tuple[str, ...]
     final_weeks: int = 52
     morris_levels: int = 4
-    discovery: tuple[Discovery, ...] = ()
+    discovery: tuple[Discovery | BestChoice, ...] = ()
     path: Path | None = None
     source: str = ""
 
@@ -181,6 +299,15 @@ class Design:
         bounds, dists = zip(*(p.salib_bounds() for p in self.parameters), strict=True)
         return {"num_vars": len(self.parameters), "names": [p.name for p in self.parameters],
                 "bounds": [list(b) for b in bounds], "dists": list(dists)}
+
+    @property
+    def n_points(self) -> int:
+        """Number of points, known before they are sampled (SALib's sizes for each method)."""
+        k = len(self.parameters)
+        if self.method == "factorial":
+            return math.prod(len(p.factorial_levels()) for p in self.parameters)
+        # Sobol (Saltelli) without second-order indices: N (k + 2); Morris: k + 1 points per trajectory.
+        return {"latin": 1, "sobol": k + 2, "morris": k + 1}[self.method] * (self.samples or 0)
 
     def sample(self) -> pd.DataFrame:
         """The design's points on SALib's scale (one row per point, one column per parameter)."""
@@ -246,7 +373,7 @@ class Design:
             "replications": self.replications, "seed": self.seed, "seeds": self.seeds,
             "outputs": list(self.outputs), "final_weeks": self.final_weeks, "morris_levels": self.morris_levels,
             "parameters": [dataclasses.asdict(p) for p in self.parameters], "problem": self.problem(),
-            "discovery": [dataclasses.asdict(d) for d in self.discovery],
+            "discovery": [question_to_dict(d) for d in self.discovery],
         }
 
     def with_overrides(self, residents: int | None = None, years: float | None = None,
@@ -289,13 +416,9 @@ def load_design(path_or_name: str | Path) -> Design:
     """
     try:
         path = scenario_path(path_or_name, DESIGN_DIR, "design")
+        data, source = read_toml(path)
     except ParameterError as exc:
         raise DesignError(str(exc)) from None
-    source = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        raise DesignError(f"{_where(path)}: not valid TOML: {exc}") from None
     return _parse(data, path, source)
 
 
@@ -316,20 +439,18 @@ def _parse(data: dict[str, Any], path: Path | None, source: str) -> Design:
         raise DesignError(f"{_where(path)}: {exc}") from None
 
 
-def _integer(data: dict[str, Any], key: str, default: int | None, least: int) -> int | None:
+def _integer(data: dict[str, Any], key: str, default: int | None, least: int, most: int = MAX_SEED) -> int | None:
     value = data.get(key, default)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ParameterError(f"{key}: expected a whole number of at least {least}, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        raise ParameterError(f"{key}: expected a whole number from {least} to {most}, got {value!r}")
     return value
 
 
 def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
     reject_unknown(data, TOP_LEVEL_KEYS, "")
-    name = data.get("name", path.stem if path else "design")
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
-        raise ParameterError(f"name: expected letters, digits, '_' or '-', got {name!r}")
+    name = check_name(data.get("name", path.stem if path else "design"))
     description = data.get("description")
     if not isinstance(description, str):
         raise ParameterError("description: missing; give a one-line description")
@@ -345,14 +466,17 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
     if method == "sobol" and samples & (samples - 1):
         raise ParameterError(f"samples: Sobol (Saltelli) sampling needs a power of 2, got {samples}")
     replications = _integer(data, "replications", 1, 1)
-    seed = _integer(data, "seed", 0, 0)
-    final_weeks = _integer(data, "final_weeks", 52, 1)
-    morris_levels = _integer(data, "morris_levels", 4, 2)
+    seed = _integer(data, "seed", 0, 0, MAX_SEED - replications + 1)
+    final_weeks = _integer(data, "final_weeks", 52, 1, MAX_FINAL_WEEKS)
+    morris_levels = _integer(data, "morris_levels", 4, 2, MAX_MORRIS_LEVELS)
 
     names = data.get("scenarios", ["baseline"])
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise ParameterError(f"scenarios: expected a list of scenario names or files, got {names!r}")
     size = {k: v for k, v in (("n_residents", data.get("residents")), ("years", data.get("years"))) if v is not None}
+    constants = data.get("constants", {})
+    if not isinstance(constants, dict):
+        raise ParameterError(f"constants: expected a table of parameter overrides, got {constants!r}")
     scenarios = []
     for n in names:
         file = Path(n) if (path is None or Path(n).is_absolute() or not (n.endswith(".toml") or "/" in n)) \
@@ -361,6 +485,10 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
             sc = load_scenario(file)
         except ParameterError as exc:
             raise ParameterError(f"scenarios: {exc}") from None
+        try:
+            sc = sc.with_parameters(constants)
+        except ParameterError as exc:
+            raise ParameterError(f"constants.{exc}") from None
         try:
             scenarios.append(sc.with_parameters(size))
         except ParameterError as exc:  # name the design's key, not the schema's
@@ -393,7 +521,7 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
     entries = data.get("discovery", [])
     if not isinstance(entries, list):
         raise ParameterError("discovery: expected [[discovery]] tables")
-    discovery = tuple(_discovery(e, f"discovery[{i}]", [sc.name for sc in scenarios], tuple(outputs))
-                      for i, e in enumerate(entries, 1))
+    discovery = tuple(q for i, e in enumerate(entries, 1)
+                      for q in _discovery(e, f"discovery[{i}]", [sc.name for sc in scenarios], tuple(outputs)))
     return Design(name, description, method, tuple(scenarios), parameters, samples, replications, seed,
                   tuple(outputs), final_weeks, morris_levels, discovery, path)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
 
-from model.experiments.provenance import ROOT
+from model.experiments.provenance import shipped
 
-ODD_PATH = ROOT / "docs" / "ODD.md"
+ODD_PATH = shipped("docs/ODD.md")
 
 #: Markdown without raw HTML, with tables (the ODD's steering table).
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")

@@ -3,11 +3,13 @@
 A library: ``vitality report`` (:mod:`model.cli`) reads results folders written by ``vitality run``
 or ``vitality compare`` (or first runs the given scenarios) with :func:`model.api.read_results` and
 :func:`model.api.combine`; this module renders and writes one HTML file with everything inline: a
-plain-language summary generated from the numbers, the key outputs with 95% confidence intervals and
+plain-language summary generated from the numbers, a reading guide with where each steering mode is the
+best choice (:mod:`model.reporting.guide`), the key outputs with 95% confidence intervals and
 paired differences against the reference (first) scenario, figures with bands, the neighbourhood
-differences that matter, what the model assumes and leaves out (quoted from ``docs/ODD.md`` at
-report time), how well the baseline matches its calibration targets (``docs/validation.json``) and
-the provenance of the run.
+differences that matter, for a real city its observed figures beside the simulated ones and maps of
+its wijken (:mod:`~model.reporting.city`), what the model assumes and leaves out (quoted from
+``docs/ODD.md`` at report time), how well the baseline matches its calibration targets
+(``docs/validation.json``) and the provenance of the run.
 
 The page is rendered by Jinja2 from ``model/reporting/templates/report.html.j2``; its Dutch and
 English texts are in ``model/reporting/templates/report_texts.toml``; numbers and dates are
@@ -16,9 +18,7 @@ formatted for the language by Babel.
 
 from __future__ import annotations
 
-import base64
 import functools
-import io
 import json
 import math
 import shlex
@@ -51,9 +51,10 @@ from model.api import (
 from model.core.parameters import Parameters
 from model.experiments.calibration import TARGETS, target_table
 from model.experiments.comparison import clear_effects, effect_phrase
-from model.experiments.provenance import DISTRIBUTION, ROOT, parameter_rows
+from model.experiments.provenance import DISTRIBUTION, parameter_rows, shipped
+from model.experiments.publish import publish_file
 from model.experiments.scenarios import TIMING_KEYS
-from model.experiments.store import publish_file
+from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
 from model.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -69,13 +70,15 @@ from model.i18n import (
     steering_name,
 )
 from model.messages import InputError, msg
+from model.reporting.city import city_part, png_uri
+from model.reporting.guide import mode_findings
 from model.reporting.odd import find_odd_sections
 
 #: The outputs the report leads with (summary, key table, figures, neighbourhoods).
 REPORT_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "total_cost_eur")
 #: Sections of docs/ODD.md quoted in the report, found by (part of) their heading.
 ODD_SECTIONS = ("Basic principles", "What the model leaves out")
-DOCS = ROOT / "docs"
+DOCS = shipped("docs")
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
 
@@ -102,6 +105,13 @@ def _all_texts() -> dict[str, Any]:
 def _styles(table: pd.DataFrame, lang: str) -> dict[str, Style]:
     """One style per output of a :func:`model.api.comparison_table`, fitted to its largest mean."""
     return {key: Style.of(key, lang, rows["mean"].abs().max()) for key, rows in table.groupby("key", sort=False)}
+
+
+def seeds_warning(seeds: int, t: dict[str, Any]) -> str | None:
+    """The warning above the key outputs when there are too few seeds for (narrow) intervals, else ``None``."""
+    if seeds < MIN_SEEDS:
+        return t["no_intervals"]
+    return t["few_seeds"].format(seeds=seeds) if seeds < FEW_SEEDS else None
 
 
 def _data(**values: float) -> dict[str, str]:
@@ -150,7 +160,7 @@ def summary(comparison: Comparison, table: pd.DataFrame, lang: str, weeks: int,
                                                ref=names[ref], **size)
         effects = clear_effects(table)
         outputs = table["key"].nunique()
-        for name in list(names)[1:]:
+        for name in list(names)[1:] if len(comparison.seeds) >= MIN_SEEDS else []:
             clear = effects[effects["scenario"] == name]
             lead = t["summary_clear" if len(clear) else "summary_none"].format(scenario=names[name], ref=names[ref])
             unclear = outputs - len(clear)
@@ -158,7 +168,7 @@ def summary(comparison: Comparison, table: pd.DataFrame, lang: str, weeks: int,
                 "name": name, "lead": lead,
                 "effects": [effect_phrase(row, lang, styles[row.key]) for row in clear.itertuples()],
                 "unclear": t["summary_unclear"].format(n=unclear) if unclear and len(clear) else ""})
-    notes = [t["summary_one_seed"]] if len(names) > 1 and len(comparison.seeds) < 2 else []
+    notes = [t["summary_one_seed"]] if len(names) > 1 and len(comparison.seeds) < MIN_SEEDS else []
     if len(names) > 1:
         notes.append(t["summary_rule"].format(weeks=weeks))
     if validation.get("rows"):
@@ -196,12 +206,8 @@ def key_output_groups(table: pd.DataFrame, t: dict[str, Any], lang: str,
 def figures(comparison: Comparison, t: dict[str, Any], lang: str, names: dict[str, str]) -> list[dict[str, str]]:
     """The key outputs over time (mean and 95% band per scenario, named in ``lang``), as PNG data URIs."""
     city = pd.concat([r.city.assign(scenario=name) for name, r in comparison.results.items()], ignore_index=True)
-    result = []
-    for key, fig in key_output_figures(city, REPORT_OUTPUTS, lang, names=names).items():
-        fig.savefig(png := io.BytesIO(), format="png", dpi=120)
-        result.append({"key": key, "label": OUTPUTS[key].label[lang],
-                       "src": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")})
-    return result
+    return [{"key": key, "label": OUTPUTS[key].label[lang], "src": png_uri(fig)}
+            for key, fig in key_output_figures(city, REPORT_OUTPUTS, lang, names=names).items()]
 
 
 def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[dict[str, Any]]:
@@ -354,15 +360,16 @@ def _environment() -> Environment:
 
 
 def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshold: float = DEFAULT_THRESHOLD,
-                  docs: Path = DOCS, today: date | None = None) -> str:
+                  docs: Path = DOCS, today: date | None = None, boundaries: str | Path | None = None) -> str:
     """Render the report of a comparison as one self-contained HTML page.
 
     Args:
         comparison: What to report on (see :func:`read_results`, :func:`combine`).
         lang: ``"nl"`` or ``"en"``.
         threshold: Smallest neighbourhood difference that matters, as a share of the reference value.
-        docs: Folder with ``ODD.md`` and ``validation.json``.
+        docs: Folder with ``ODD.md``, ``validation.json`` and the findings on where each mode wins.
         today: Date printed as the report's date (default: today).
+        boundaries: For results run in a real city: the CBS/PDOK GeoPackage, to draw its wijken.
 
     Returns:
         The HTML text.
@@ -375,7 +382,8 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
     names = {sc["name"]: scenario_title(sc, lang) for sc in comparison.scenarios}
     key_table = comparison_table(results, REPORT_OUTPUTS, lang=lang)
     all_table = comparison_table(results, KEY_OUTPUTS, lang=lang)
-    validation = validation_part(docs, comparison.folders[0].manifest.get("model_digest"), t, lang)
+    run_digest = comparison.folders[0].manifest.get("model_digest")
+    validation = validation_part(docs, run_digest, t, lang)
     own_targets = None
     if is_baseline(comparison.reference):
         own_targets = target_rows(target_table(results[ref].final()), lang)
@@ -403,6 +411,7 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
         scenarios=[{"name": names[sc["name"]], "code": sc["name"], "description": scenario_description(sc, lang),
                     "interventions": _interventions(sc, t, lang)} for sc in comparison.scenarios],
         key_intro=t["key_intro"].format(weeks=weeks, seeds=len(comparison.seeds)),
+        seeds_warning=seeds_warning(len(comparison.seeds), t),
         col_difference=t["col_difference"].format(ref=names[ref]),
         key_groups=key_output_groups(key_table, t, lang, names),
         all_groups=key_output_groups(all_table, t, lang, names),
@@ -412,10 +421,12 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
         nbh_rows=nbh_rows, col_relative=t["col_relative"].format(ref=names[ref]),
         odd=odd, odd_intro=t["odd_intro"].format(document="docs/ODD.md"),
         validation=validation, own_targets=own_targets,
+        modes=mode_findings(docs, run_digest, t, lang, LOCALES[lang]),
         own_note=t["own_note"].format(residents=number(params["n_residents"], lang),
                                       years=number(params["years"], lang), seeds=len(comparison.seeds)),
         own_not_baseline=t["own_not_baseline"].format(ref=names[ref]),
         provenance=provenance(comparison, t, lang),
+        city=city_part(comparison, t, lang, LOCALES[lang], boundaries),
     )
 
 

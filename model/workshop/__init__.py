@@ -22,15 +22,18 @@ from model.workshop.sliders import (
     DEFAULT_SCENARIO,
     KEY_LEVERS,
     SliderSpec,
+    decimals,
     lever_specs,
+    place_problem,
     slider_specs,
+    snap,
     start_settings,
     start_values,
 )
 
 __all__ = [
-    "DECISION_COLOUR", "DEFAULT_SCENARIO", "KEY_LEVERS", "ODD_PATH", "STEERING_MODES",
-    "Decision", "Monitor", "SliderSpec", "Snapshot", "WorkshopModel", "charts_png", "export_name", "figure",
-    "info_html", "info_markdown", "lever_specs", "monitors", "odd_section", "png", "session_csv", "slider_specs",
-    "snapshot", "start_settings", "start_values",
+    "DECISION_COLOUR", "DEFAULT_SCENARIO", "KEY_LEVERS", "ODD_PATH", "STEERING_MODES", "Decision", "Monitor",
+    "SliderSpec", "Snapshot", "WorkshopModel", "charts_png", "decimals", "export_name", "figure", "info_html",
+    "info_markdown", "lever_specs", "monitors", "odd_section", "place_problem", "png", "session_csv", "slider_specs",
+    "snap", "snapshot", "start_settings", "start_values",
 ]

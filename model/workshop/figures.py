@@ -5,7 +5,9 @@ Figures are built with matplotlib's Agg renderer (no pyplot), so they are safe t
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +23,16 @@ from model.core.outputs import OUTPUTS
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.plots import FIGURE_OUTPUTS
 from model.i18n import INITIATIVE_KIND_NAMES, Style, intervention_name, neighbourhood_name, t
+from model.opendata import load_city
+from model.opendata.geo import city_shapes, draw_map
 from model.workshop.session import Snapshot
 
 _ACTIVITIES = ("hours_casework", "hours_admin", "hours_connecting", "hours_initiative_support",
                "hours_talent_spotting", "hours_outreach")
 _ACTIVITY_COLOURS = ("#c0504d", "#9e9e9e", "#4f81bd", "#8064a2", "#f79646", "#4bacc6")
-#: Colours of the key outputs of :data:`model.experiments.plots.FIGURE_OUTPUTS` (the CLI's figures) drawn here.
-_SERIES_COLOURS = {"community_strength": "#2e7d32", "lonely_share": "#c62828", "casework_load": "#1565c0"}
+#: Colours of the key outputs of :data:`model.experiments.plots.FIGURE_OUTPUTS` (the CLI's figures) drawn here
+#: and in the workshop room.
+SERIES_COLOURS = {"community_strength": "#2e7d32", "lonely_share": "#c62828", "casework_load": "#1565c0"}
 #: The big numbers, in the order of the page.
 MONITOR_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "waiting_list", "initiatives_active",
                    "meeting_places_open")
@@ -52,14 +57,17 @@ class Monitor:
 
 
 def monitors(s: Snapshot, lang: str) -> list[Monitor]:
-    """Compute the big numbers of this week, with the difference from the baseline when there is one.
+    """Compute the big numbers of this week, with the difference from the baseline when there is one."""
+    return compare_outputs(s.city.iloc[-1], None if s.baseline is None else s.baseline.iloc[-1], lang)
+
+
+def compare_outputs(now: Mapping[str, float], base: Mapping[str, float] | None, lang: str) -> list[Monitor]:
+    """The big numbers of one week's outputs (a table row or a dict), with the difference from a baseline's.
 
     Names, decimals and which way is better come from :data:`model.core.outputs.OUTPUTS`; numbers are
     written as everywhere else (:class:`model.i18n.Style`): shares as percentages, their differences in
     percentage points, with a decimal comma in Dutch.
     """
-    now = s.city.iloc[-1]
-    base = None if s.baseline is None else s.baseline.iloc[-1]
     out = []
     for key in MONITOR_OUTPUTS:
         output, style = OUTPUTS[key], Style.of(key, lang)
@@ -146,7 +154,7 @@ def draw_timeseries(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
     axes = fig.subplots(len(FIGURE_OUTPUTS), 1, sharex=True)
     marker = "o" if len(s.city) == 1 else None  # week 0 alone is one point, not a line
     for i, (ax, col) in enumerate(zip(axes, FIGURE_OUTPUTS, strict=True)):
-        scale, colour = 100.0 if OUTPUTS[col].unit.share else 1.0, _SERIES_COLOURS[col]
+        scale, colour = 100.0 if OUTPUTS[col].unit.share else 1.0, SERIES_COLOURS[col]
         ax.plot(s.city["year"], s.city[col] * scale, color=colour, linewidth=2.0, marker=marker,
                 label=t("live", lang))
         if s.baseline is not None:
@@ -195,11 +203,30 @@ def draw_hours(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
     fig.suptitle(t("chart_hours", lang), fontsize=12)
 
 
-_DRAW = {"network": draw_network, "timeseries": draw_timeseries, "hours": draw_hours}
+@functools.cache
+def _city_map(city_file: str, boundaries: str) -> tuple[str, dict, dict]:
+    """The city's name, its neighbourhood shapes and its other areas (read once per city and map)."""
+    city = load_city(city_file)
+    shapes, _, others = city_shapes(city, boundaries)
+    return city.name, shapes, others
+
+
+def draw_city_map(fig: Figure | SubFigure, s: Snapshot, lang: str) -> None:
+    """Each neighbourhood of a real city coloured by its lonely share now (or its difference from the baseline)."""
+    name, shapes, others = _city_map(*s.map_source)
+    diff = s.baseline is not None
+    if diff:
+        title, unit = t("chart_map_diff", lang, city=name, week=s.week), t("chart_map_diff_unit", lang)
+    else:
+        title, unit = t("chart_map", lang, city=name, week=s.week), t("chart_map_unit", lang)
+    draw_map(shapes, s.map_values, title, unit, others=others, diverging=diff, fig=fig)
+
+
+_DRAW = {"network": draw_network, "timeseries": draw_timeseries, "hours": draw_hours, "map": draw_city_map}
 
 
 def figure(kind: str, s: Snapshot, lang: str, width: float = 7.0, height: float = 4.5) -> Figure:
-    """Build a new figure of ``kind`` (``network``, ``timeseries`` or ``hours``), size in inches."""
+    """Build a new figure of ``kind`` (``network``, ``timeseries``, ``hours`` or ``map``), size in inches."""
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     _DRAW[kind](fig, s, lang)

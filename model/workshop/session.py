@@ -26,6 +26,8 @@ from model.core.interventions import INTERVENTION_REGISTRY, make_intervention
 from model.core.steering import STEERING_REGISTRY
 from model.experiments.scenarios import load_scenario
 from model.i18n import intervention_name, neighbourhood_name, steering_name, t
+from model.opendata import load_city
+from model.opendata.commands import CityRun
 from model.workshop.sliders import DEFAULT_SCENARIO
 
 STEERING_MODES: tuple[str, ...] = tuple(STEERING_REGISTRY)
@@ -68,19 +70,32 @@ class WorkshopModel(CommunityModel):
     """
 
     def __init__(self, scenario_name: str = DEFAULT_SCENARIO, seed: int = 1,
-                 overrides: dict[str, Any] | None = None) -> None:
+                 overrides: dict[str, Any] | None = None, city: str | None = None,
+                 boundaries: str | None = None) -> None:
         """Build the city of a scenario.
 
         Args:
             scenario_name: A shipped scenario (see :func:`model.experiments.scenarios.list_scenarios`).
             seed: Seed of the random number generator (same seed, same city).
             overrides: Parameter overrides on top of the scenario (validated by the schema).
+            city: A city file (``vitality city import``): its neighbourhoods replace the model's
+                types, and ``n_residents`` of the overrides becomes a proportional sample of its adults.
+            boundaries: With a city, the CBS/PDOK GeoPackage for the map of its neighbourhoods.
 
         """
         sc = load_scenario(scenario_name)
+        overrides = dict(overrides or {})
+        run = None
+        if city is not None:
+            loaded = load_city(city)
+            run = CityRun(loaded, loaded.scale_for(int(overrides.pop("n_residents", 2000))), city)
         if overrides:
-            sc = sc.with_parameters(dict(overrides))
+            sc = sc.with_parameters(overrides)
+        if run is not None:
+            sc = run.scenario(sc)
         super().__init__(sc.params, seed=int(seed), interventions=sc.make_interventions())
+        self.city_run = run
+        self.boundaries = boundaries if run is not None else None
         self.scenario_name = sc.name
         self.decisions: list[Decision] = []
         self.baseline: WorkshopModel | None = None
@@ -275,6 +290,8 @@ class Snapshot:
     decisions: list[Decision]
     scheduled: list[tuple[int, str]]
     network: NetworkView
+    map_values: dict[str, float] | None = None
+    map_source: tuple[str, str] | None = None
 
 
 def snapshot(m: WorkshopModel) -> Snapshot:
@@ -300,8 +317,24 @@ def snapshot(m: WorkshopModel) -> Snapshot:
         )
         decided = {(d.week, d.kind) for d in m.decisions}
         scheduled = [(iv.start_week, iv.name) for iv in m.interventions if (iv.start_week, iv.name) not in decided]
+        map_values = None
+        if m.boundaries is not None:
+            # Lonely share (%) per neighbourhood this week, or its difference from the baseline (pp).
+            map_values = _lonely_now(m)
+            if m.baseline is not None:
+                base = _lonely_now(m.baseline)
+                map_values = {k: v - base[k] for k, v in map_values.items()}
         return Snapshot(
             week=m.week, scenario_name=m.scenario_name, seed=m.seed, mode=m.steering_mode,
             city=m.city_frame(), baseline=None if m.baseline is None else m.baseline.city_frame(),
             baseline_start=m.baseline_start, decisions=list(m.decisions), scheduled=scheduled, network=view,
+            map_values=map_values,
+            map_source=None if m.boundaries is None else (m.city_run.file, m.boundaries),
         )
+
+
+def _lonely_now(m: CommunityModel) -> dict[str, float]:
+    """Each neighbourhood's lonely share this week, in percent."""
+    frame = m.neighbourhood_frame()
+    now = frame[frame["week"] == frame["week"].max()]
+    return dict(zip(now["neighbourhood"], 100 * now["lonely_share"], strict=True))

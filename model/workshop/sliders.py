@@ -8,17 +8,24 @@ read; the live levers are the interventions that declare how the room applies th
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from model.core.interventions import INTERVENTION_REGISTRY
 from model.core.parameters import Parameters
 from model.core.schema import Slider, Text, describe
 from model.core.steering import STEERING_REGISTRY
-from model.experiments.scenarios import load_scenario
+from model.experiments.scenarios import list_scenarios, load_scenario
 from model.i18n import PARAMETER_HELP_NL, PARAMETER_LABELS
+from model.opendata import OpenDataError, load_city
+from model.opendata.geo import city_shapes
 
 DEFAULT_SCENARIO = "baseline"
+#: Environment variables naming a city file (``vitality city import``) and the CBS/PDOK GeoPackage to start in.
+CITY_VARIABLE, MAP_VARIABLE = "VITALITY_CITY", "VITALITY_MAP"
 
 #: Start-setting sliders of parameters no plug-in owns: schema field -> (lowest, highest, step) on the
 #: dashboard (labels in :data:`model.i18n.PARAMETER_LABELS`). The range is narrowed from the schema's
@@ -70,6 +77,43 @@ class SliderSpec:
     button: Text | None = None
 
 
+#: Refinements of a declared slider step tried in turn (see :func:`exact_step`): halves, quarters, fifths, tenths ...
+REFINEMENTS = (1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
+def snap(value: float, lo: float, step: float) -> float:
+    """The value a browser slider shows for ``value``: the nearest ``lo + k * step``, to the step's decimals.
+
+    This is what Vuetify's ``v-slider`` (under Solara's sliders) does in ``roundValue`` before it
+    reports the value back to the page.
+    """
+    return round(round((value - lo) / step) * step + lo, decimals(step))
+
+
+def decimals(step: float) -> int:
+    """Decimals that show every value of a slider with this step (0.25: 2, 0.5: 1, 5: 0)."""
+    return max(0, -Decimal(str(step)).normalize().as_tuple().exponent)
+
+
+def exact_step(what: str, lo: float, step: float, values: Iterable[float]) -> float:
+    """The declared step, or its coarsest refinement whose grid from ``lo`` holds every value exactly.
+
+    A start value off the slider's grid would be changed by the page as soon as it shows it, so that
+    Reset with nothing changed would build another city (the calibrated 8.58 administration hours
+    became 9 on a slider in whole hours).
+
+    Raises:
+        ValueError: No refinement up to a thousandth of the step holds the values (declare another step).
+
+    """
+    values = list(values)
+    for k in REFINEMENTS:
+        fine = float(Decimal(str(step)) / k)
+        if all(snap(v, lo, fine) == v for v in values):
+            return step if k == 1 else fine
+    raise ValueError(f"{what}: no slider step down to {step}/{REFINEMENTS[-1]} from {lo} holds {values}")
+
+
 def _check_range(what: str, lo: float, hi: float, allowed_lo: float | None, allowed_hi: float | None) -> None:
     if (allowed_lo is not None and lo < allowed_lo) or (allowed_hi is not None and hi > allowed_hi):
         raise ValueError(f"{what}: dashboard range {lo}-{hi} lies outside the allowed {allowed_lo}-{allowed_hi}")
@@ -92,11 +136,13 @@ def slider_specs() -> list[SliderSpec]:
 
     """
     rows = {r["name"]: r for r in describe(Parameters)}
+    scenarios = [load_scenario(name).params for name in list_scenarios()]
     specs = []
     for name, slider in start_sliders().items():
         row = rows[name]
         _check_range(name, slider.lo, slider.hi, row["lo"], row["hi"])
-        specs.append(SliderSpec(name, name, isinstance(row["default"], int), slider.lo, slider.hi, slider.step,
+        step = exact_step(name, slider.lo, slider.step, [row["default"], *(getattr(p, name) for p in scenarios)])
+        specs.append(SliderSpec(name, name, isinstance(row["default"], int), slider.lo, slider.hi, step,
                                 row["default"], row["unit"], row["doc"], slider.label or {}, slider.help))
     return specs
 
@@ -118,7 +164,8 @@ def lever_specs() -> list[SliderSpec]:
         setting, f = next((key, f) for key, f in cls.__dataclass_fields__.items() if f.metadata.get("slider"))
         allowed, slider = f.metadata, f.metadata["slider"]
         _check_range(f"{name}.{setting}", slider.lo, slider.hi, allowed["lo"], allowed["hi"])
-        specs.append(SliderSpec(name, setting, False, slider.lo, slider.hi, slider.step, f.default, allowed["unit"],
+        step = exact_step(f"{name}.{setting}", slider.lo, slider.step, [f.default])
+        specs.append(SliderSpec(name, setting, False, slider.lo, slider.hi, step, f.default, allowed["unit"],
                                 allowed["doc"], slider.label or allowed["label"], slider.help, cls.live.button))
     return specs
 
@@ -130,5 +177,30 @@ def start_values(scenario_name: str) -> dict[str, float]:
 
 
 def start_settings(scenario_name: str = DEFAULT_SCENARIO, seed: int = 1) -> dict[str, Any]:
-    """Return the keyword arguments of :class:`WorkshopModel` for a scenario with its own slider values."""
-    return {"scenario_name": scenario_name, "seed": seed, "overrides": start_values(scenario_name)}
+    """Return the keyword arguments of :class:`WorkshopModel` for a scenario with its own slider values.
+
+    The environment variables :data:`CITY_VARIABLE` and :data:`MAP_VARIABLE` (``make dashboard
+    CITY=... MAP=...``) start it in a real city, with a map of its neighbourhoods.
+    """
+    return {"scenario_name": scenario_name, "seed": seed, "overrides": start_values(scenario_name)} | place()
+
+
+def place() -> dict[str, str]:
+    """The city file and map named by :data:`CITY_VARIABLE` and :data:`MAP_VARIABLE` (empty ones left out)."""
+    return {key: os.environ[variable] for key, variable in (("city", CITY_VARIABLE), ("boundaries", MAP_VARIABLE))
+            if os.environ.get(variable)}
+
+
+def place_problem() -> str | None:
+    """Why the city file or map of the environment cannot be used (one line), or None."""
+    given = place()
+    if "boundaries" in given and "city" not in given:
+        return f"{MAP_VARIABLE} (MAP=) draws a real city: give its city file with {CITY_VARIABLE} (CITY=) too"
+    try:
+        if "city" in given:
+            city = load_city(given["city"])
+            if "boundaries" in given:
+                city_shapes(city, given["boundaries"])
+    except OpenDataError as exc:
+        return str(exc)
+    return None

@@ -125,7 +125,7 @@ def _member_counts(member_of: np.ndarray, core: np.ndarray, slots: int) -> tuple
 
 
 def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
-    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    p, rng, pop, ini = m.p, m.rng, m.pop, m.inits
     alive_per_nbh = np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh)
     room = alive_per_nbh < p.max_initiatives_per_1000 * m.nbh_size / 1000
     support = 1 + m.community_hours[:, 1] / p.support_founding_hours
@@ -141,34 +141,58 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
     start, ties = net.ties_of(founders)
     open_places = np.flatnonzero(m.places.open)  # places are stored by neighbourhood
     bounds = np.searchsorted(m.places.nbh[open_places], np.arange(m.n_nbh + 1))
-    free = np.flatnonzero(~ini.alive)
     for f, first, last in zip(founders, start[:-1], start[1:], strict=True):
-        if not len(free):
-            ini.grow()
-            grow_initiative_agents(m)
-            free = np.flatnonzero(~ini.alive)
-        k, free = free[0], free[1:]
+        k = free_slot(m)
         b = pop.nbh[f]
         kind = rng.choice(len(INITIATIVE_KINDS), p=p.kind_shares)
-        places = open_places[bounds[b]:bounds[b + 1]]
-        citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < p.citizen_funded_share
-        ini.alive[k], ini.kind[k], ini.nbh[k], ini.uid[k] = True, kind, b, m.next_initiative
-        m.next_initiative += 1
-        ini.place[k] = rng.choice(places) if (kind == MEETING and len(places)) else NO
-        ini.group_age[k], ini.group_income[k] = pop.age[f], pop.low_income[f]
-        ini.founded[k], ini.struggling_weeks[k] = m.week, 0
-        ini.citizen_funded[k], ini.taken_over[k] = citizen, False
-        ini.grant_weeks_left[k] = lev.grant_weeks[b] if (citizen or rng.random() < lev.grant_prob[b]) else 0
+        start_initiative(m, k, f, kind, open_places[bounds[b]:bounds[b + 1]])
         # The founder brings people who already knew each other (prior ties aid durability).
         own = ties[first:last]
         friends = np.where(net.a[own] == f, net.b[own], net.a[own])
         friends = friends[(pop.member_of[friends] < 0) & (net.w[own] >= p.good_tie_threshold)]
-        crew = np.concatenate([[f], rng.permutation(friends)[: p.founder_crew]])
-        pop.member_of[crew], pop.core[crew] = k, True
-        pop.spotted[f] = False
-        m.counters.initiatives_founded[b] += 1
-        m.initiative_log.append((int(ini.uid[k]), m.week, "founded", INITIATIVE_KINDS[kind], int(b), int(pop.pid[f]),
-                                 len(crew)))
+        seat_founders(m, k, f, rng.permutation(friends)[: p.founder_crew])
+
+
+def free_slot(m: CommunityModel) -> int:
+    """The first free initiative slot (the slots double when none is free)."""
+    free = np.flatnonzero(~m.inits.alive)
+    if not len(free):
+        m.inits.grow()
+        grow_initiative_agents(m)
+        free = np.flatnonzero(~m.inits.alive)
+    return int(free[0])
+
+
+def start_initiative(m: CommunityModel, k: int, founder: int, kind: int, places: np.ndarray) -> None:
+    """Found initiative ``k`` of ``kind`` in slot ``k`` (its founders join with :func:`seat_founders`).
+
+    A meeting activity meets at one of ``places`` (the open meeting places of the founder's
+    neighbourhood), if any. Where the neighbourhood has a citizen budget, a share
+    ``citizen_funded_share`` of new initiatives is funded from it; the others get a grant with the
+    steering mode's chance ``grant_prob``.
+    """
+    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    b = pop.nbh[founder]
+    citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < p.citizen_funded_share
+    ini.alive[k], ini.kind[k], ini.nbh[k], ini.uid[k] = True, kind, b, m.next_initiative
+    m.next_initiative += 1
+    ini.place[k] = rng.choice(places) if (kind == MEETING and len(places)) else NO
+    ini.group_age[k], ini.group_income[k] = pop.age[founder], pop.low_income[founder]
+    ini.founded[k], ini.struggling_weeks[k] = m.week, 0
+    ini.citizen_funded[k], ini.taken_over[k], ini.support_weight[k] = citizen, False, 1.0
+    ini.grant_weeks_left[k] = lev.grant_weeks[b] if (citizen or rng.random() < lev.grant_prob[b]) else 0
+
+
+def seat_founders(m: CommunityModel, k: int, founder: int, crew: np.ndarray) -> None:
+    """The founder and the founding ``crew`` form new initiative ``k``'s core; the founding is counted and logged."""
+    pop, ini = m.pop, m.inits
+    core = np.concatenate([[founder], crew])
+    pop.member_of[core], pop.core[core] = k, True
+    pop.spotted[founder] = False
+    b = int(ini.nbh[k])
+    m.counters.initiatives_founded[b] += 1
+    m.initiative_log.append((int(ini.uid[k]), m.week, "founded", INITIATIVE_KINDS[ini.kind[k]], b,
+                             int(pop.pid[founder]), len(core)))
 
 
 def _end_or_take_over(m: CommunityModel) -> None:

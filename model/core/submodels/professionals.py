@@ -57,6 +57,10 @@ def community_work(m: CommunityModel) -> None:
     effective = hours * np.where(disrupted, 1 - p.switch_disruption, 1.0)[:, None]
     alive = ini.alive & ~ini.taken_over
     ini.support_hours[:] = 0
+    # Introductions to neighbours become ties in one pass over the tie arrays after the loop: adding
+    # them per neighbourhood would rewrite those arrays once per neighbourhood (slow for a real city's
+    # 100 wijken), and nothing in the loop reads the ties.
+    introduced: list[tuple[np.ndarray, np.ndarray]] = []
     for b in range(m.n_nbh):
         residents = np.arange(m.nbh_start[b], m.nbh_start[b + 1])
         inits_b = np.flatnonzero(alive & (ini.nbh == b))
@@ -71,12 +75,13 @@ def community_work(m: CommunityModel) -> None:
                 j = who[pop.member_of[who] < 0]
                 pop.member_of[j] = rng.choice(inits_b, len(j))
             else:
-                other = similar_neighbour(m, who)
-                m.net.add(who, other, p.introduction_strength, False, is_bridging(m, who, other))
+                introduced.append((who, similar_neighbour(m, who)))
             pop.prompted[who] = True
-        # Initiative support: hours shared by the neighbourhood's resident-run initiatives.
-        if len(inits_b):
-            ini.support_hours[inits_b] = effective[b, 1] / len(inits_b)
+        # Initiative support: hours shared by the neighbourhood's resident-run initiatives, in equal parts
+        # unless professionals chose which to support (support_weight, intervention support_initiatives).
+        parts = ini.support_weight[inits_b]
+        if parts.sum() > 0:
+            ini.support_hours[inits_b] = effective[b, 1] * parts / parts.sum()
         # Talent spotting: residents with talents are seen and invited to contribute.
         k = rng.poisson(effective[b, 2] * p.spotting_per_hour)
         if k:
@@ -99,6 +104,9 @@ def community_work(m: CommunityModel) -> None:
             refer(m, hidden[need[found] >= 2])
             pop.prompted[hidden] = True
             m.counters.outreach_found += np.bincount(pop.nbh[hidden], minlength=m.n_nbh)
+    if introduced:
+        who, other = (np.concatenate(parts) for parts in zip(*introduced, strict=True))
+        m.net.add(who, other, p.introduction_strength, False, is_bridging(m, who, other))
 
 
 def reach_chances(engagement: np.ndarray, in_need: np.ndarray, targeting: float) -> np.ndarray:
