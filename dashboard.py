@@ -284,11 +284,17 @@ def RunControls(model: solara.Reactive[ds.WorkshopModel], settings: solara.React
 
 @solara.component
 def Page() -> None:
-    """Lay out the workshop page: app bar, sidebar with controls, and the dashboard and info tabs."""
-    lang = language.value
+    """The workshop page, or one line saying why the city or map it was started with cannot be used."""
     if problem := PLACE_PROBLEM:  # a city file or map given with make dashboard CITY=... MAP=... that cannot be used
         solara.Error(problem)
-        return
+    else:
+        Workshop()
+
+
+@solara.component
+def Workshop() -> None:
+    """Lay out the workshop: app bar, sidebar with controls, and the dashboard and info tabs."""
+    lang = language.value
     settings = solara.use_reactive(solara.use_memo(ds.start_settings, []))
     model = solara.use_reactive(solara.use_memo(lambda: ds.WorkshopModel(**settings.value), []))
     drawn = solara.use_memo(threading.Event, [])

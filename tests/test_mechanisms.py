@@ -9,25 +9,16 @@ seen when the checks were written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 import pytest
+from paired import SEEDS, P, arm, check, window
 
-from model import CommunityModel, Parameters, make_intervention, run_many
+from model import CommunityModel, Parameters, make_intervention
 from model.core.city import replace_residents
 from model.core.state import LONELY
 from model.experiments.network_stats import loneliness_clustering
 from model.experiments.runner import RunResult
-
-P = Parameters(n_residents=800, burn_in_years=1.0, years=2.0)
-SEEDS = range(6)
-MOST = 5  # of 6 seeds must show the expected direction
-
-
-def arm(params: Parameters = P, interventions: Callable[[], list] = list) -> RunResult:
-    return run_many(params, seeds=SEEDS, interventions_for=interventions)
 
 
 @pytest.fixture(scope="module")
@@ -37,19 +28,6 @@ def baseline() -> RunResult:
 
 def final_means(res: RunResult, weeks: int = 52) -> pd.DataFrame:
     return res.final(weeks)
-
-
-def window_means(res: RunResult, first: int, last: int) -> pd.DataFrame:
-    c = res.city
-    return c[(c.week > first) & (c.week <= last)].groupby("seed").mean(numeric_only=True)
-
-
-def check(diff: pd.Series, min_effect: float, direction: int = 1) -> None:
-    """Mean paired difference beyond ``min_effect`` in ``direction``, and most seeds agreeing."""
-    d = direction * diff.to_numpy()
-    assert d.mean() > min_effect, f"mean paired difference {direction * d.mean():+.4f}, expected beyond " \
-                                  f"{direction * min_effect:+.4f} (per seed: {np.round(direction * d, 4)})"
-    assert (d > 0).sum() >= MOST, f"only {(d > 0).sum()} of {len(d)} seeds in the expected direction: {d}"
 
 
 def test_closing_all_meeting_places_raises_loneliness() -> None:
@@ -73,7 +51,7 @@ def test_more_administrative_load_ends_more_initiatives() -> None:
     def load(factor: float) -> RunResult:
         return arm(busy, interventions=lambda: [make_intervention("admin_load", start_week=0, factor=factor)])
 
-    heavy, light = window_means(load(3.0), 0, 104), window_means(load(0.33), 0, 104)
+    heavy, light = window(load(3.0), 0, 104), window(load(0.33), 0, 104)
     check(heavy["burnouts"] - light["burnouts"], 0.05)
     check(heavy["initiatives_ended"] - light["initiatives_ended"], 0.02)
 
@@ -81,7 +59,7 @@ def test_more_administrative_load_ends_more_initiatives() -> None:
 def test_protected_community_time_is_taken_from_casework(baseline: RunResult) -> None:
     """The casework trap in reverse: hours are spent once, so protected community time lengthens the queue."""
     protected = arm(interventions=lambda: [make_intervention("protect_community_time", start_week=0, share=0.5)])
-    b, p = window_means(baseline, 0, 104), window_means(protected, 0, 104)
+    b, p = window(baseline, 0, 104), window(protected, 0, 104)
     check(p["hours_community"] - b["hours_community"], 5.0)
     check(p["hours_casework"] - b["hours_casework"], 1.0, direction=-1)
     check(p["waiting_list"] - b["waiting_list"], 0.5)
@@ -89,7 +67,7 @@ def test_protected_community_time_is_taken_from_casework(baseline: RunResult) ->
 
 def test_outreach_first_raises_registered_demand(baseline: RunResult) -> None:
     campaign = arm(interventions=lambda: [make_intervention("outreach_campaign", start_week=0, share=0.9)])
-    b, c = window_means(baseline, 0, 26), window_means(campaign, 0, 26)
+    b, c = window(baseline, 0, 26), window(campaign, 0, 26)
     check(c["outreach_found"] - b["outreach_found"], 0.1)
     check(c["referrals"] - b["referrals"], 0.02)
 
@@ -97,7 +75,7 @@ def test_outreach_first_raises_registered_demand(baseline: RunResult) -> None:
 def test_a_demand_shock_raises_casework_while_it_lasts(baseline: RunResult) -> None:
     shock = arm(interventions=lambda: [make_intervention("demand_shock", start_week=0, end_week=52,
                                                          multiplier=3.0)])
-    b, s = window_means(baseline, 26, 52), window_means(shock, 26, 52)
+    b, s = window(baseline, 26, 52), window(shock, 26, 52)
     check((s["open_cases"] + s["waiting_list"]) - (b["open_cases"] + b["waiting_list"]), 2.0)
 
 

@@ -8,43 +8,20 @@ demand shock), initiatives (a higher founding rate), a budget cut for the meetin
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 import pytest
+from paired import SEEDS, P, arm, check, window
 
-from model import CommunityModel, Parameters, make_intervention, run_many
+from model import CommunityModel, Parameters, make_intervention
 from model.api import RunResult
 from model.core.submodels.professionals import reach_chances
 
-P = Parameters(n_residents=800, burn_in_years=1.0, years=2.0)
 #: Founds many initiatives, so that rules acting through initiatives are exercised within two years.
 BUSY = P.replace(n_residents=1200, founding_rate=0.003)
-SEEDS = range(6)
-MOST = 5  # of 6 seeds must show the expected direction
-
-
-def arm(params: Parameters = P, interventions: Callable[[], list] = list) -> RunResult:
-    return run_many(params, seeds=SEEDS, interventions_for=interventions)
-
-
 def shock() -> list:
     """A year of three times the life events: a queue builds up."""
     return [make_intervention("demand_shock", start_week=0, end_week=52, multiplier=3.0)]
-
-
-def window(res: RunResult, first: int = 0, last: int = 104) -> pd.DataFrame:
-    c = res.city
-    return c[(c.week > first) & (c.week <= last)].groupby("seed").mean(numeric_only=True)
-
-
-def check(diff: pd.Series, min_effect: float, direction: int = 1) -> None:
-    """Mean paired difference beyond ``min_effect`` in ``direction``, and most seeds agreeing."""
-    d = direction * diff.to_numpy()
-    assert d.mean() > min_effect, f"mean paired difference {direction * d.mean():+.4f}, expected beyond " \
-                                  f"{direction * min_effect:+.4f} (per seed: {np.round(direction * d, 4)})"
-    assert (d > 0).sum() >= MOST, f"only {(d > 0).sum()} of {len(d)} seeds in the expected direction: {d}"
 
 
 def framing(**levers: object) -> Parameters:
