@@ -151,7 +151,7 @@ def test_tipping_command_writes_results_and_docs(capsys: pytest.CaptureFixture[s
     (["--seeds", "0"], "--seeds must be at least 1"),
 ])
 def test_tipping_bad_input_gets_one_line(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["tipping", *args, "--jobs", "1"]) == 2
+    assert main(["tipping", *args, "--jobs", "1", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("vitality: error: ") and message in err and "\n" not in err
     assert not Path("results").exists()
