@@ -29,12 +29,15 @@ class ParameterError(InputError):
 
     @property
     def path(self) -> str:
-        """Where the value was given, as the message names it."""
-        return self.args[0].values["path"]
+        """Where the value was given, as the message names it (a plain text message: up to its first colon)."""
+        message = self.args[0]
+        return message.values["path"] if isinstance(message, Message) else str(message).partition(":")[0]
 
     def at(self, path: str) -> ParameterError:
         """The same error, naming ``path`` as where the value was given."""
         message = self.args[0]
+        if not isinstance(message, Message):  # a message not yet in the catalogue: "path: problem" in English
+            return ParameterError(f"{path}:{str(message).partition(':')[2]}")
         return ParameterError(msg(message.key, **{**message.values, "path": path}))
 
 
