@@ -295,6 +295,7 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
     tasks = design.tasks()
     check_execution(args, scenario.params, len(tasks), False, "--seeds or the grid (--strengths, --diversions)")
     out = results_folder(args, "tipping", tasks)
+    compile_first(args)
     tipping = api.save_tipping(design, out, docs=docs, **batch_options(args))
     print("Findings:")
     for sentence in tipping.findings():
