@@ -113,7 +113,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     threshold = api.DEFAULT_THRESHOLD * 100 if args.threshold is None else args.threshold
     if not 0 <= threshold < math.inf:  # NaN fails this too
-        raise UsageError(msg("cli.threshold_negative"))
+        raise UsageError(msg("cli.threshold_negative", value=threshold))
     report = Path(args.report) if args.report else None
     if report is not None:
         if report.suffix != ".html":
@@ -185,7 +185,7 @@ def _cmd_room(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: choose a port from 1 to 65535 (default {DEFAULT_PORT})")
     if args.seed < 0:
-        raise UsageError(msg("cli.seed_not_negative"))
+        raise UsageError("--seed must be 0 or more")
     check_port(args.host, args.port)
     if args.resume is not None:
         room = Room.resume(args.resume)

@@ -127,10 +127,8 @@ def seed_list(args: argparse.Namespace) -> list[int]:
 
     if args.seeds < 1:
         raise UsageError(msg("cli.seeds_at_least_one"))
-    if args.seed < 0:
-        raise UsageError(msg("cli.seed_not_negative"))
-    if args.seed > MAX_SEED - args.seeds + 1:
-        raise UsageError(f"--seed: the last seed must be at most {MAX_SEED} (2**63 - 1)")
+    if not 0 <= args.seed <= MAX_SEED - args.seeds + 1:
+        raise UsageError(msg("cli.seed_not_negative", max=MAX_SEED))
     return list(range(args.seed, args.seed + args.seeds))
 
 
@@ -150,21 +148,21 @@ def check_execution(args: argparse.Namespace, params: Parameters, runs: int, wee
         BudgetError: The batch needs more memory than this machine has available.
 
     """
-    from model.experiments.budget import batch_cost, check_memory
-    from model.experiments.store import default_jobs
+    from model import api  # the engine: imported when a batch is checked
 
-    cores = default_jobs()
+    cores = api.default_jobs()
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(msg("cli.jobs_at_least_one"))
     if args.jobs is not None and args.jobs > cores and not args.scheduler:
         note(f"--jobs {args.jobs}: this machine has {counted(cores, 'core')} for this process; using {cores}")
     args.jobs = min(args.jobs or cores, cores, runs)  # more processes than cores or runs only cost memory
     if args.scheduler:  # the cluster's workers do the runs; this process keeps what comes back
-        cost = batch_cost(params, runs, 1, weekly_tables)
-        check_memory(dataclasses.replace(cost, run_bytes=0), f"{counted(runs, 'run')}", fewer)
+        cost = api.batch_cost(params, runs, 1, weekly_tables)
+        api.check_memory(dataclasses.replace(cost, run_bytes=0), f"{counted(runs, 'run')}", fewer)
         return
-    cost = batch_cost(params, runs, args.jobs, weekly_tables)
-    check_memory(cost, f"{counted(runs, 'run')} of {params.n_residents} residents over {params.years:g} years", fewer)
+    cost = api.batch_cost(params, runs, args.jobs, weekly_tables)
+    api.check_memory(cost, f"{counted(runs, 'run')} of {params.n_residents} residents over {params.years:g} years",
+                     fewer)
     if cost.seconds >= 60:
         note(f"{counted(runs, 'run')}: {cost.describe()}; progress is shown, and Ctrl-C stops (the same command "
              "resumes)")
@@ -191,12 +189,12 @@ def results_folder(args: argparse.Namespace, name: str, tasks: Sequence[Task]) -
     stopped (Ctrl-C, a signal, a crash, ``kill -9``) is looked up instead: the work folder of the
     same runs under ``results/`` (see :func:`model.api.unfinished_out`).
     """
-    from model.experiments.store import StoreError, unfinished_out, work_folder
+    from model import api
 
     if args.out:
         out = Path(args.out)
         if out.exists():  # before compiling and running anything
-            raise StoreError(msg("store.results_exist", out=out))
+            raise api.StoreError(msg("store.results_exist", out=out))
         return out
     earlier = []
     for work in sorted(RESULTS_DIR.glob(f"{glob.escape(name)}-*.work")):
@@ -206,8 +204,8 @@ def results_folder(args: argparse.Namespace, name: str, tasks: Sequence[Task]) -
         except ValueError:
             continue
         earlier.append(out)
-    if (found := unfinished_out(tasks, earlier)) is not None:
-        note(f"resuming the unfinished work of this command in {work_folder(found)}")
+    if (found := api.unfinished_out(tasks, earlier)) is not None:
+        note(f"resuming the unfinished work of this command in {api.work_folder(found)}")
         return found
     return RESULTS_DIR / f"{name}-{datetime.now():{TIME_FORMAT}}"
 

@@ -62,7 +62,7 @@ def test_other_encodings_and_binary_files_are_refused_in_one_line(encoded: bytes
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     Path("story.toml").write_bytes(encoded)
     for command in (["show", "story.toml"], ["sweep", "story.toml"]):
-        assert main(command) == 2
+        assert main([*command, "--lang", "en"]) == 2
         assert message in one_line_error(capsys)
 
 
@@ -81,7 +81,7 @@ def test_other_encodings_and_binary_files_are_refused_in_one_line(encoded: bytes
 ])
 def test_bad_numbers_and_addresses_get_one_line_and_leave_nothing_behind(
         argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(argv) == 2
+    assert main([*argv, "--lang", "en"]) == 2
     assert message in one_line_error(capsys)
     assert list(Path().iterdir()) == []  # no work folder, no results
 
@@ -174,7 +174,7 @@ def test_too_few_seeds_are_said_in_the_table_and_the_report(capsys: pytest.Captu
 ])
 def test_a_batch_too_big_for_this_machine_is_refused_before_any_work(
         argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(argv) == 2
+    assert main([*argv, "--lang", "en"]) == 2
     error = one_line_error(capsys)
     assert message in error and "of memory and this machine has" in error
     assert error.endswith("--seeds or --years" if argv[0] == "run" else "--samples or --replications")

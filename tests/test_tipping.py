@@ -124,7 +124,7 @@ def test_tipping_command_writes_results_and_docs(capsys: pytest.CaptureFixture[s
     Path("docs").mkdir()
     Path("tiny.toml").write_text('description = "tiny"\n[parameters]\nburn_in_years = 0.5\n', encoding="utf-8")
     argv = ["tipping", "tiny.toml", "--residents", "100", "--years", "3", "--seeds", "1", "--strengths", "2",
-            "--diversions", "0.4", "--multipliers", "3", "--jobs", "1", "--out", "t", "--docs", "docs"]
+            "--diversions", "0.4", "--multipliers", "3", "--jobs", "1", "--out", "t", "--docs", "docs", "--lang", "en"]
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert "the trap is measured 0 years after the shock ends" in captured.err
