@@ -152,7 +152,9 @@ def _neighbourhood(entry: Any, i: int, file: str) -> Neighbourhood:
     for key, value in settings_table.items():
         _finite(value, file, f"{where}.settings.{key}")
     try:
-        settings = Parameters().replace(archetypes={code: settings_table}).archetypes[code]
+        # the area is an entry of its own (the schema refuses entries it does not have): every setting is given above
+        base = dataclasses.replace(Parameters(), archetypes={code: Archetype()})
+        settings = base.replace(archetypes={code: settings_table}).archetypes[code]
     except ParameterError as exc:
         raise OpenDataError(f"{file}: {where}.settings.{str(exc).split(f'archetypes.{code}.', 1)[-1]}") from None
     if settings.share <= 0:
