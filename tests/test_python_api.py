@@ -84,5 +84,5 @@ def test_key_output_figures_write_their_axes_in_the_language(lang: str, year: st
     shares, strength = (figures[key].axes[0] for key in ("lonely_share", "community_strength"))
     assert shares.get_xlabel() == year and share in [t.get_text() for t in shares.get_xticklabels()]
     assert all(t.get_text().endswith("%") for t in shares.get_yticklabels())  # shares as percentages
-    thousands = "1.500" if lang == "nl" else "1,500"
+    thousands = "1.000" if lang == "nl" else "1,000"  # the band reaches down (bounded at 0): ticks every 200
     assert thousands in [t.get_text() for t in strength.get_yticklabels()]
