@@ -18,7 +18,7 @@ from model.experiments.comparison import clear_effects
 from model.experiments.spreadsheet import read_csv, write_csv
 from model.messages import render
 
-ARGV = ["compare", "facilitating", "enforcing", "--residents", "200", "--years", "0.3", "--seeds", "2", "--jobs", "1"]
+ARGV = ["compare", "facilitating", "enforcing", "--residents", "200", "--years", "0.3", "--seeds", "4", "--jobs", "1"]
 SHARE = "admin_share"  # enforcing's administration share is a clear effect even on a tiny city (DOMAIN.md)
 
 
@@ -34,7 +34,7 @@ def dutch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_the_command_line_speaks_dutch_with_percentages_by_default(dutch: tuple[Path, str]) -> None:
     _, printed = dutch
-    assert printed.startswith("Vergelijking met dezelfde seeds: 200 inwoners, 0,3 jaar, 2 seeds (0-1)")
+    assert printed.startswith("Vergelijking met dezelfde seeds: 200 inwoners, 0,3 jaar, 4 seeds (0-3)")
     label = OUTPUTS[SHARE].label["nl"]
     row = next(line for line in printed.splitlines() if line.startswith(label))
     assert re.search(r"\d+,\d% \(\d+,\d% tot \d+,\d%\)", row)  # a share: a percentage with a decimal comma
