@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from model.core.parameters import Archetype, Parameters
-from model.core.schema import ParameterError
+from model.core.parameters import Archetype, Parameters, parameters_from_dict
+from model.core.schema import ParameterError, apply_overrides
 from model.opendata.city import FORMAT, OBSERVED, City, Neighbourhood
 from model.opendata.kwb import Source
 from model.opendata.table import OpenDataError
@@ -152,9 +152,10 @@ def _neighbourhood(entry: Any, i: int, file: str) -> Neighbourhood:
     for key, value in settings_table.items():
         _finite(value, file, f"{where}.settings.{key}")
     try:
-        # the area is an entry of its own (the schema refuses entries it does not have): every setting is given above
-        base = dataclasses.replace(Parameters(), archetypes={code: Archetype()})
-        settings = base.replace(archetypes={code: settings_table}).archetypes[code]
+        # A neighbourhood of one's own city is a new entry of the archetype table, which the schema only lets
+        # scenarios change (a misspelt entry is refused there): its settings are checked field by field here.
+        settings = apply_overrides(Archetype(), settings_table, f"archetypes.{code}")
+        parameters_from_dict({}, base=dataclasses.replace(Parameters(), archetypes={code: settings}))  # across fields
     except ParameterError as exc:
         raise OpenDataError(f"{file}: {where}.settings.{str(exc).split(f'archetypes.{code}.', 1)[-1]}") from None
     if settings.share <= 0:
