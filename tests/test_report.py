@@ -462,7 +462,7 @@ def broken_folder(tmp_path: Path, results: Path, what: str) -> Path:
     (["{results}", "--seeds", "4"], "--seeds only apply when the report runs scenarios"),
     (["{results}", "{results}"], "in more than one results folder"),
     (["{results}", "--report", "{tmp}/r.pdf"], "ending in .html"),
-    (["{results}", "--threshold", "-1"], "--threshold must be 0 or more"),
+    (["{results}", "--threshold", "-1"], "--threshold -1: give a number 0 or more"),
     (["baseline", "--residents", "10"], "--residents"),
 ])
 def test_bad_input_gets_one_line_and_exit_2(args: list[str], message: str, results: Path, tmp_path: Path,
