@@ -323,7 +323,8 @@ def test_a_closed_terminal_stops_a_batch_like_ctrl_c(monkeypatch: pytest.MonkeyP
         return real_run(*a)
 
     monkeypatch.setattr(runner, "run", hang_up)
+    before = signal.getsignal(signal.SIGHUP)  # SIG_IGN under nohup, SIG_DFL in a terminal
     assert main(["run", *SMALL, "--out", "res"]) == 128 + signal.SIGHUP
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("vitality: stopped by SIGHUP; 1 finished runs are kept in res.work; run `vitality run")
-    assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL  # the handler lives only while the command runs
+    assert signal.getsignal(signal.SIGHUP) is before  # the handler lives only while the command runs

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import model.api as api
 from model.api import OUTPUTS, mean_ci
 from model.cli import main
-from model.experiments import budget
+from model.experiments import budget, store
 from model.experiments.scenarios import SCENARIO_DIR, load_scenario
 from model.experiments.store import RunStore, Serial, Task, run_batch
 
@@ -193,7 +193,7 @@ def test_jobs_are_capped_at_the_cores_and_the_runs(monkeypatch: pytest.MonkeyPat
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     used = []
     monkeypatch.setattr(api, "default_jobs", lambda: 2)
-    monkeypatch.setattr(api, "make_executor", lambda jobs, scheduler: used.append(jobs) or Serial())
+    monkeypatch.setattr(store, "make_executor", lambda jobs, scheduler: used.append(jobs) or Serial())
     assert main(["run", "--residents", "200", "--years", "0.1", "--seeds", "1", "--jobs", "19", "--out", "a",
                  "--lang", "en"]) == 0
     assert "vitality: note: --jobs 19: this machine has 2 cores for this process; using 2" in capsys.readouterr().err
