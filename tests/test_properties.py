@@ -127,8 +127,8 @@ def exits_cleanly(argv: list[str], capsys: pytest.CaptureFixture[str]) -> int:
     code = main(argv)  # anything but the handled errors would raise here, i.e. a traceback
     err = capsys.readouterr().err
     assert code in (0, 2), err
-    if code == 2:
-        errors = [line for line in err.splitlines() if line.startswith("vitality: error: ")]
+    if code == 2:  # said in Dutch, the default language
+        errors = [line for line in err.splitlines() if line.startswith("vitality: fout: ")]
         assert len(errors) == 1 and "Traceback" not in err, err
     return code
 
