@@ -123,7 +123,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if any(item.endswith(".json") for item in args.inputs):
         return _room_story(args, report, pdf)
     if args.map is not None and not Path(args.map).is_file():
-        raise UsageError(f"--map {args.map}: no such file; give the CBS/PDOK wijkenbuurten_YYYY.gpkg")
+        raise UsageError(msg("cli.map_no_file", path=args.map))
     is_folder = [Path(item).is_dir() for item in args.inputs]
     if any(is_folder):
         if not all(is_folder):
@@ -136,7 +136,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             if not item.endswith(".toml") and ("/" in item or os.sep in item):
                 raise UsageError(msg("cli.no_such_folder", item=item))
         if args.map is not None and args.city is None:
-            raise UsageError("--map draws the wijken of a real city: run the scenarios with --city")
+            raise UsageError(msg("cli.map_needs_city"))
         scenarios = load_scenarios(args.inputs, args)
         _, out = simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
         _written(out, args)
@@ -157,9 +157,9 @@ def _room_story(args: argparse.Namespace, report: Path | None, pdf: Callable[[st
     from model.workshop.room.story import room_report
 
     if len(args.inputs) != 1:
-        raise UsageError("give one room.json at a time (without results folders or scenarios)")
+        raise UsageError(msg("cli.one_room"))
     if given := [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != args.run_defaults[key]]:
-        raise UsageError(f"{', '.join(given)} only apply when the report runs scenarios, not to a room.json")
+        raise UsageError(msg("cli.room_run_options", options=", ".join(given)))
     room_json = Path(args.inputs[0])
     html = room_report(room_json, args.lang)
     for path in write_report(report or room_json.parent / f"report-{args.lang}.html", html, pdf):
@@ -183,9 +183,9 @@ def _cmd_room(args: argparse.Namespace) -> int:
 
     args.port = DEFAULT_PORT if args.port is None else args.port
     if not 1 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: choose a port from 1 to 65535 (default {DEFAULT_PORT})")
+        raise UsageError(msg("cli.bad_port", port=args.port, default=DEFAULT_PORT))
     if args.seed < 0:
-        raise UsageError("--seed must be 0 or more")
+        raise UsageError(msg("cli.room_seed"))
     check_port(args.host, args.port)
     if args.resume is not None:
         room = Room.resume(args.resume)
@@ -223,7 +223,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         design = city.design(design)
     runs = design.n_points * len(design.scenarios) * design.replications
     p = design.scenarios[0].params
-    check_execution(args, p, runs, False, "--samples or --replications")  # before the points are drawn
+    # before the points are drawn
+    check_execution(args, p, runs, False, msg("budget.either", first="--samples", second="--replications"))
     tasks = design.tasks(design.points())  # checks every point's parameters before anything runs
     _print("cli.sweep_header", sys.stderr, name=design.name, method=design.method,
            points=msg("count.points", n=design.n_points), scenarios=msg("count.scenarios", n=len(design.scenarios)),
@@ -256,9 +257,9 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     if args.doc:
         doc = Path(args.doc)
         if doc.suffix != ".md" or not doc.parent.is_dir():
-            raise UsageError(f"--doc {doc}: give a Markdown file (.md) in an existing folder, e.g. docs/steering.md")
+            raise UsageError(msg("cli.doc_not_markdown", doc=doc))
         written = api.publish_findings(analysis, results, doc, ["vitality", *args.argv])
-        print(f"Findings published in {', '.join(map(str, written))}")
+        _print("cli.findings_published", paths=", ".join(map(str, written)))
     return 0
 
 
@@ -276,9 +277,9 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
     scenario = load_scenarios([args.scenario], args)[0]
     docs = Path(args.docs) if args.docs else None
     if docs and not docs.is_dir():
-        raise UsageError(f"--docs {docs}: no such folder; give the documentation folder, e.g. docs")
+        raise UsageError(msg("cli.docs_no_folder", docs=docs))
     if args.rescue_years < 0:
-        raise UsageError("--rescue-years must be 0 (until the end of the run) or more")
+        raise UsageError(msg("cli.rescue_years"))
     grid = {key: getattr(args, key) for key in ("loop_strengths", "diversions", "multipliers") if getattr(args, key)}
     try:
         design = TippingDesign(scenario, tuple(seed_list(args)), rescue_years=args.rescue_years, **grid)
@@ -293,7 +294,8 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
           f"= {counted(len(design.points()) * len(design.seeds), 'run')} of {p.n_residents} residents over "
           f"{p.years:g} years", file=sys.stderr)
     tasks = design.tasks()
-    check_execution(args, scenario.params, len(tasks), False, "--seeds or the grid (--strengths, --diversions)")
+    check_execution(args, scenario.params, len(tasks), False,
+                    msg("budget.either", first="--seeds", second=msg("budget.grid")))
     out = results_folder(args, "tipping", tasks)
     compile_first(args)
     tipping = api.save_tipping(design, out, docs=docs, **batch_options(args))

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from model.opendata.commands import CityRun
 
 __all__ = ["UsageError", "batch_options", "check_execution", "city_run", "compile_first", "counted", "describe_runs",
-           "error_text", "interval_notes", "load_scenarios", "note", "print_message", "print_observed",
+           "error_text", "interval_notes", "load_scenarios", "print_message", "print_observed",
            "results_folder", "seed_list", "simulate"]
 
 
@@ -43,11 +43,6 @@ def print_message(key: str, file: object = None, **values: object) -> None:
 def counted(n: int, word: str) -> str:
     """``n`` and ``word``, plural unless ``n`` is 1 ("3 seeds")."""
     return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def note(text: str) -> None:
-    """Tell the user something worth knowing that is not an error (on stderr, one line)."""
-    print(f"vitality: note: {text}", file=sys.stderr)
 
 
 def interval_notes(seeds: int) -> None:
@@ -109,11 +104,10 @@ def city_run(args: argparse.Namespace) -> CityRun | None:
     """The city file of ``--city`` at ``--scale`` (read once per command), or None."""
     if getattr(args, "city", None) is None:
         if getattr(args, "scale", None) is not None:
-            raise UsageError("--scale only applies with --city (a sample of a real city's adults)")
+            raise UsageError(msg("cli.scale_needs_city"))
         return None
     if getattr(args, "residents", None) is not None:
-        raise UsageError("--residents does not apply with --city: the city sets its adults; use --scale for a "
-                         "sample of them")
+        raise UsageError(msg("cli.residents_with_city"))
     if not hasattr(args, "city_run"):
         from model.opendata.commands import CityRun
 
@@ -154,18 +148,17 @@ def check_execution(args: argparse.Namespace, params: Parameters, runs: int, wee
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(msg("cli.jobs_at_least_one"))
     if args.jobs is not None and args.jobs > cores and not args.scheduler:
-        note(f"--jobs {args.jobs}: this machine has {counted(cores, 'core')} for this process; using {cores}")
+        print_message("cli.jobs_capped", sys.stderr, jobs=args.jobs, cores=msg("count.cores", n=cores), used=cores)
     args.jobs = min(args.jobs or cores, cores, runs)  # more processes than cores or runs only cost memory
     if args.scheduler:  # the cluster's workers do the runs; this process keeps what comes back
         cost = api.batch_cost(params, runs, 1, weekly_tables)
-        api.check_memory(dataclasses.replace(cost, run_bytes=0), f"{counted(runs, 'run')}", fewer)
+        api.check_memory(dataclasses.replace(cost, run_bytes=0), msg("count.runs", n=runs), fewer)
         return
     cost = api.batch_cost(params, runs, args.jobs, weekly_tables)
-    api.check_memory(cost, f"{counted(runs, 'run')} of {params.n_residents} residents over {params.years:g} years",
-                     fewer)
+    api.check_memory(cost, msg("budget.runs_of", runs=msg("count.runs", n=runs), residents=params.n_residents,
+                               years=params.years), fewer)
     if cost.seconds >= 60:
-        note(f"{counted(runs, 'run')}: {cost.describe()}; progress is shown, and Ctrl-C stops (the same command "
-             "resumes)")
+        print_message("cli.long_batch", sys.stderr, runs=msg("count.runs", n=runs), estimate=cost.describe())
 
 
 def compile_first(args: argparse.Namespace) -> None:
@@ -205,7 +198,7 @@ def results_folder(args: argparse.Namespace, name: str, tasks: Sequence[Task]) -
             continue
         earlier.append(out)
     if (found := api.unfinished_out(tasks, earlier)) is not None:
-        note(f"resuming the unfinished work of this command in {api.work_folder(found)}")
+        print_message("cli.resuming_work", sys.stderr, folder=api.work_folder(found))
         return found
     return RESULTS_DIR / f"{name}-{datetime.now():{TIME_FORMAT}}"
 
@@ -221,7 +214,8 @@ def simulate(scenarios: list[Scenario], args: argparse.Namespace, name: str) -> 
 
     seeds = seed_list(args)
     largest = max((sc.params for sc in scenarios), key=lambda p: p.n_residents * (p.years + p.burn_in_years))
-    check_execution(args, largest, len(scenarios) * len(seeds), True, "--seeds or --years")
+    check_execution(args, largest, len(scenarios) * len(seeds), True,
+                    msg("budget.either", first="--seeds", second="--years"))
     out = results_folder(args, name, api.scenario_tasks(scenarios, seeds))
     compile_first(args)
     _, table = api.save_comparison(scenarios, seeds, out, lang=args.lang, csv_dialect=args.csv_dialect,

@@ -463,7 +463,7 @@ def test_where_each_mode_wins_commands_fill_the_section_of_steering_md(capsys: p
     assert main(["sweep", "where_each_mode_wins", "--samples", "4", "--residents", "100", "--years", "0.2",
                  "--replications", "1", "--jobs", "1", "--out", "w"]) == 0
     assert main(["analyse", "w", "--doc", "docs/steering.md"]) == 0
-    assert "Findings published in docs/figures/where_each_mode_wins_best_choice.png" in capsys.readouterr().out
+    assert "Bevindingen gepubliceerd in docs/figures/where_each_mode_wins_best_choice.png" in capsys.readouterr().out
     text = Path("docs/steering.md").read_text(encoding="utf-8")
     before = steering[:steering.index("<!-- findings:where_each_mode_wins:start -->")]
     assert text.startswith(before) and "Not generated yet" not in text

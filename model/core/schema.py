@@ -200,8 +200,7 @@ def check_value(path: str, f: dataclasses.Field, value: Any, hint: Any) -> Any:
     lo, hi = meta.get("lo"), meta.get("hi")
     for v in values:
         if not math.isfinite(v):  # NaN passes every comparison, so it is refused before the range check
-            raise ParameterError(f"{path}: expected a finite number, got {v}; allowed {lo} to {hi} "
-                                 f"({meta.get('unit', '')})")
+            raise ParameterError(msg("param.not_finite", path=path, value=v, lo=lo, hi=hi, unit=meta.get("unit", "")))
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             raise ParameterError(msg("param.out_of_range", path=path, value=v, lo=lo, hi=hi, unit=meta.get("unit", "")))
     return value
@@ -240,8 +239,8 @@ def _apply_table(current: dict[str, Any], value: Any, path: str) -> dict[str, An
     table = dict(current)
     for name, sub in value.items():
         if name not in table:  # a misspelt entry would otherwise add one (a fifth kind of neighbourhood)
-            raise ParameterError(f"{path}.{name}: no such entry{did_you_mean(name, table)}; "
-                                 f"entries: {', '.join(table)}")
+            raise ParameterError(msg("param.no_such_entry", path=f"{path}.{name}", close=did_you_mean(name, table),
+                                     entries=", ".join(table)))
         table[name] = apply_overrides(table[name], sub, f"{path}.{name}")
     return table
 

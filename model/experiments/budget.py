@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from model.core.parameters import Parameters
 from model.core.time import WEEKS_PER_YEAR
+from model.messages import Message, msg
 
 MIB = 2**20
 #: A process with numpy, pandas, numba and Mesa loaded (docs/performance.md: about 250 MiB, 271 MiB at
@@ -67,18 +68,18 @@ class Cost:
         workers = self.jobs * (PROCESS_BYTES + self.run_bytes) if self.jobs > 1 else self.run_bytes
         return PROCESS_BYTES + workers + self.kept_bytes
 
-    def describe(self) -> str:
+    def describe(self) -> Message:
         """One line: the estimated time and memory."""
-        return (f"estimated {duration(self.seconds)} and {size(self.memory_bytes)} of memory "
-                f"on {self.jobs} {'core' if self.jobs == 1 else 'cores'}")
+        return msg("budget.estimate", duration=duration(self.seconds), size=size(self.memory_bytes),
+                   cores=msg("count.cores", n=self.jobs))
 
 
-def duration(seconds: float) -> str:
+def duration(seconds: float) -> Message:
     """A duration for people: seconds, minutes, hours or days."""
-    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60)):
+    for unit, length in (("days", 86400), ("hours", 3600), ("minutes", 60)):
         if seconds >= 1.5 * length:
-            return f"about {seconds / length:.0f} {unit}s"
-    return "under a minute" if seconds >= 20 else "a few seconds"
+            return msg(f"budget.{unit}", n=round(seconds / length))
+    return msg("budget.under_a_minute" if seconds >= 20 else "budget.few_seconds")
 
 
 def size(n_bytes: float) -> str:
@@ -138,7 +139,7 @@ def check_memory(cost: Cost, what: str, fewer: str) -> None:
     if cost.memory_bytes <= MEMORY_SHARE * available:
         return
     workers = cost.memory_bytes - cost.kept_bytes
-    fix = (f"use fewer {fewer}" if cost.kept_bytes > workers
-           else "use fewer --jobs or --residents" if cost.jobs > 1 else "use fewer --residents")
-    raise BudgetError(f"{what} need about {size(cost.memory_bytes)} of memory and this machine has "
-                      f"{size(available)} available; {fix}")
+    fix = (msg("budget.fewer", options=fewer) if cost.kept_bytes > workers
+           else msg("budget.fewer_jobs") if cost.jobs > 1 else msg("budget.fewer_residents"))
+    raise BudgetError(msg("budget.too_big", what=what, size=size(cost.memory_bytes), available=size(available),
+                          fix=fix))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from model.experiments.store import StoreError
+from model.messages import msg
 
 
 def publish_folder(out: Path, fill: Callable[[Path], None]) -> Path:
@@ -30,7 +31,7 @@ def publish_folder(out: Path, fill: Callable[[Path], None]) -> Path:
 
     """
     if out.exists():
-        raise StoreError(f"results folder {out} exists already; choose another with --out or remove it")
+        raise StoreError(msg("store.results_exist", out=out))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:

@@ -258,16 +258,15 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     where, data = shown_path(path), path.read_bytes()
     encoding = next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
     if encoding is None and b"\0" in data:
-        raise ScenarioError(f"{where}: not a text file (it holds binary data); give a TOML text file saved as UTF-8")
+        raise ScenarioError(msg("file.binary", path=where))
     try:
         source = data.decode(encoding or "utf-8")
     except UnicodeDecodeError as exc:
         if encoding is not None:
-            raise ScenarioError(f"{where}: not valid {encoding.removesuffix('-sig').upper()} text, though it starts "
-                                "with that encoding's byte-order mark; save the file as UTF-8") from None
+            raise ScenarioError(msg("file.bad_byte_order_mark", path=where,
+                                    encoding=encoding.removesuffix("-sig").upper())) from None
         line = data[:exc.start].count(b"\n") + 1
-        raise ScenarioError(f"{where}: line {line} is not UTF-8 text (byte 0x{data[exc.start]:02x}; saved as "
-                            "Windows-1252/ANSI?); save the file as UTF-8") from None
+        raise ScenarioError(msg("file.not_utf8", path=where, line=line, byte=data[exc.start])) from None
     try:
         return tomllib.loads(source), source
     except tomllib.TOMLDecodeError as exc:
@@ -308,8 +307,7 @@ def check_name(name: Any) -> str:
     if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
         raise ParameterError(msg("scenario.bad_name", path="name", value=name))
     if len(name) > MAX_NAME:
-        raise ParameterError(f"name: at most {MAX_NAME} characters (results folders are named after it), got "
-                             f"{len(name)}; give a shorter name = \"...\" in the file")
+        raise ParameterError(msg("scenario.name_too_long", path="name", max=MAX_NAME, length=len(name)))
     return name
 
 

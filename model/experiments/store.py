@@ -267,8 +267,7 @@ class RunStore:
         try:
             return {p.stem: pd.read_parquet(p) for p in sorted(run.glob("*.parquet"))}
         except (OSError, ValueError) as exc:
-            raise StoreError(f"{run} is damaged ({str(exc).splitlines()[0]}); remove that folder and run the same "
-                             "command again to redo that run") from None
+            raise StoreError(msg("store.run_damaged", run=run, problem=str(exc).splitlines()[0])) from None
 
     def seconds(self, key: str) -> float:
         """Time the finished run took on its worker, in seconds."""
@@ -403,18 +402,18 @@ class DaskCluster:
         try:
             scheme, location = parse_address(self.address)
             if scheme not in SCHEDULER_PROTOCOLS:
-                raise ValueError(f"protocol {scheme}:// is not one of {', '.join(SCHEDULER_PROTOCOLS)}")
+                raise ValueError(msg("store.bad_protocol", scheme=scheme, choices=", ".join(SCHEDULER_PROTOCOLS)))
             host, port = parse_host_port(location)
             if not host or not 0 < port < 2**16:
-                raise ValueError("no host name, or a port outside 1-65535")
+                raise ValueError(msg("store.bad_host_port"))
         except ValueError as exc:
-            raise StoreError(f"--scheduler {self.address}: not a scheduler address ({exc}); give it as "
-                             "tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786") from None
+            # the problem is ours (a message, said in the user's language) or distributed's (English)
+            raise StoreError(msg("store.bad_address", address=self.address, problem=exc.args[0])) from None
         try:  # a quick look first: a Client that fails to connect takes long to give up
             socket.create_connection((host, port), timeout=min(self.timeout, 5.0)).close()
         except OSError as exc:
-            raise StoreError(f"--scheduler {self.address}: nothing answers there ({exc.strerror or exc}); "
-                             "check the address and that the Dask scheduler runs") from None
+            raise StoreError(msg("store.nothing_answers", address=self.address,
+                                 problem=exc.strerror or str(exc))) from None
 
     def run(self, tasks: Sequence[Task]) -> Generator[tuple[Task, Outcome]]:
         """Submit every task to the cluster and yield them as they complete."""

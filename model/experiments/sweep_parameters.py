@@ -21,6 +21,7 @@ import numpy as np
 from model.core.parameters import Parameters
 from model.core.schema import ParameterError, check_value
 from model.experiments.scenarios import did_you_mean, reject_unknown
+from model.messages import msg
 
 DISTRIBUTIONS = {"uniform": "unif", "loguniform": "logunif", "triangular": "triang", "truncnormal": "truncnorm"}
 SPEC_KEYS = ("range", "distribution", "peak", "mean", "sd", "values", "levels")
@@ -82,48 +83,49 @@ class SweepParameter:
         return [float(v) for v in np.linspace(self.low, self.high, self.levels)]
 
 
-def _resolve(name: str, base: Parameters) -> tuple[list[str], int | None, dataclasses.Field, Any]:
-    """Find a parameter of the schema by its design name: its path, list index, field and type."""
+def _resolve(name: str, base: Parameters, where: str) -> tuple[list[str], int | None, dataclasses.Field, Any]:
+    """Find a parameter of the schema by its design name: its path, list index, field and type.
+
+    ``where`` says where the name was given, for messages.
+    """
     match = re.fullmatch(r"([A-Za-z_][\w.]*?)(?:\[(\d+)\])?", name)
     if not match:
-        raise ParameterError("expected a parameter name such as zrm_shock_rate, "
-                             "steering.facilitating.accountability or case_hours[2]")
+        raise ParameterError(msg("design.parameter_name", path=where))
     tokens, index = match[1].split("."), None if match[2] is None else int(match[2])
     obj, path, i = base, [], 0
     while True:
         fields = {f.name: f for f in dataclasses.fields(obj)}
         token = tokens[i]
         if token not in fields:
-            where = ".".join([*path, token])
-            raise ParameterError(f"{where} is not a parameter{did_you_mean(token, fields)}; "
-                                 "see docs/ODD.md, section 10")
+            raise ParameterError(msg("design.not_a_parameter", path=where, name=".".join([*path, token]),
+                                     close=did_you_mean(token, fields)))
         hint = typing.get_type_hints(type(obj))[token]
         path.append(token)
         if typing.get_origin(hint) is dict:
             table = getattr(obj, token)
             if i + 1 >= len(tokens):
-                raise ParameterError(f"{token} is a table; name an entry and its parameter: {token}.<entry>.<name>, "
-                                     f"entries: {', '.join(table)}")
+                raise ParameterError(msg("design.table_needs_entry", path=where, name=token, entries=", ".join(table)))
             key = tokens[i + 1]
             if key not in table:
-                raise ParameterError(f"{token}.{key}: no such entry{did_you_mean(key, table)}; "
-                                     f"entries: {', '.join(table)}")
+                raise ParameterError(msg("file.problem", path=where, problem=msg(
+                    "param.no_such_entry", path=f"{token}.{key}", close=did_you_mean(key, table),
+                    entries=", ".join(table))))
             obj, i = table[key], i + 2
             path.append(key)
             if i >= len(tokens):
-                raise ParameterError(f"{'.'.join(path)} is a table; name one of its parameters: "
-                                     f"{', '.join(f.name for f in dataclasses.fields(obj))}")
+                raise ParameterError(msg("design.table_needs_parameter", path=where, name=".".join(path),
+                                         names=", ".join(f.name for f in dataclasses.fields(obj))))
             continue
         if i != len(tokens) - 1:
-            raise ParameterError(f"{'.'.join(path)} has no parameters inside it")
+            raise ParameterError(msg("design.nothing_inside", path=where, name=".".join(path)))
         if typing.get_origin(hint) is tuple:
             n = len(typing.get_args(hint))
             if index is None or index >= n:
-                raise ParameterError(f"{'.'.join(path)} is a list of {n} numbers; vary one element, "
-                                     f"e.g. {'.'.join(path)}[0] (elements 0 to {n - 1})")
+                raise ParameterError(msg("design.vary_one_element", path=where, name=".".join(path), count=n,
+                                         last=n - 1))
             hint = float
         elif index is not None:
-            raise ParameterError(f"{'.'.join(path)} is not a list; leave out [{index}]")
+            raise ParameterError(msg("design.not_a_list", path=where, name=".".join(path), index=index))
         return path, index, fields[token], hint
 
 
@@ -142,70 +144,70 @@ def sweep_parameter(name: str, spec: Any, method: str, base: Parameters, where: 
 
     """
     if not isinstance(spec, dict):
-        raise ParameterError(f"{where}: expected a table with range or values, got {spec!r}")
+        raise ParameterError(msg("design.expected_spec", path=where, value=spec))
     reject_unknown(spec, SPEC_KEYS, f"{where}.")
-    try:
-        _, _, f, hint = _resolve(name, base)
-    except ParameterError as exc:
-        raise ParameterError(f"{where}: {exc}") from None
+    _, _, f, hint = _resolve(name, base, where)
 
     def check(key: str, value: Any, as_type: Any = hint) -> Any:
         return check_value(f"{where}.{key}", f, value, as_type)
 
     if hint in (bool, str):
         if "values" not in spec or set(spec) - {"values"}:
-            raise ParameterError(f"{where}: a {'true/false' if hint is bool else 'text'} parameter takes only "
-                                 "values = [...]")
+            raise ParameterError(msg("design.values_only", path=where,
+                                     kind=msg("design.kind_bool" if hint is bool else "design.kind_text")))
         values = _list(spec["values"], f"{where}.values", 1)
         return SweepParameter(name, "categorical", values=tuple(check("values", v) for v in values))
     kind = "integer" if hint is int else "real"
     if "values" in spec:
         if method != "factorial":
-            raise ParameterError(f"{where}.values: a number takes values only in factorial designs; give a range")
+            raise ParameterError(msg("design.values_factorial_only", path=f"{where}.values"))
         if set(spec) - {"values"}:
-            raise ParameterError(f"{where}: give either values or a range, not both")
+            raise ParameterError(msg("design.values_or_range", path=where))
         values = _list(spec["values"], f"{where}.values", 1)
         return SweepParameter(name, kind, values=tuple(check("values", v) for v in values))
     if "range" not in spec:
-        raise ParameterError(f"{where}.range: missing; give range = [low, high]")
+        raise ParameterError(msg("design.range_missing", path=f"{where}.range"))
     low, high = (check("range", v) for v in _list(spec["range"], f"{where}.range", 2, 2))
     if not low < high:
-        raise ParameterError(f"{where}.range: the low end {low} must be below the high end {high}")
+        raise ParameterError(msg("design.range_order", path=f"{where}.range", low=low, high=high))
     distribution = spec.get("distribution", "uniform")
     if distribution not in DISTRIBUTIONS:
-        raise ParameterError(f"{where}.distribution: {distribution!r} is not one of {', '.join(DISTRIBUTIONS)}")
+        raise ParameterError(msg("param.not_one_of", path=f"{where}.distribution", value=distribution,
+                                 choices=", ".join(DISTRIBUTIONS)))
     needs = {"triangular": ("peak",), "truncnormal": ("mean", "sd")}.get(distribution, ())
     extra = [k for k in ("peak", "mean", "sd") if k in spec and k not in needs]
     if extra or any(k not in spec for k in needs):
-        raise ParameterError(f"{where}: the {distribution} distribution takes "
-                             f"{' and '.join(needs) if needs else 'no settings besides the range'}")
+        settings = (msg("design.both", first=needs[0], second=needs[1]) if len(needs) == 2
+                    else needs[0] if needs else msg("design.no_settings"))
+        raise ParameterError(msg("design.distribution_settings", path=where, distribution=distribution,
+                                 settings=settings))
     shape = []
     for k in needs:
         value = spec[k]
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ParameterError(f"{where}.{k}: expected a finite number, got {value!r}")
+            raise ParameterError(msg("design.finite", path=f"{where}.{k}", value=value))
         shape.append((k, float(value)))
     if distribution == "triangular" and not low <= shape[0][1] <= high:
-        raise ParameterError(f"{where}.peak: {shape[0][1]} must lie within the range {low} to {high}")
+        raise ParameterError(msg("design.peak", path=f"{where}.peak", peak=shape[0][1], low=low, high=high))
     if distribution == "truncnormal" and shape[1][1] <= 0:
-        raise ParameterError(f"{where}.sd: must be above 0")
+        raise ParameterError(msg("design.above_zero", path=f"{where}.sd"))
     if distribution == "loguniform" and low <= 0:
-        raise ParameterError(f"{where}.range: a loguniform range must start above 0")
+        raise ParameterError(msg("design.loguniform", path=f"{where}.range"))
     levels = spec.get("levels")
     if method == "factorial":
         if distribution != "uniform" or shape:
-            raise ParameterError(f"{where}.distribution: factorial designs take levels, not distributions")
+            raise ParameterError(msg("design.levels_not_distributions", path=f"{where}.distribution"))
         if not isinstance(levels, int) or isinstance(levels, bool) or levels < 2:
-            raise ParameterError(f"{where}.levels: a factorial design needs levels = 2 or more (or values)")
+            raise ParameterError(msg("design.levels", path=f"{where}.levels"))
     elif levels is not None:
-        raise ParameterError(f"{where}.levels: only factorial designs take levels")
+        raise ParameterError(msg("design.levels_factorial_only", path=f"{where}.levels"))
     return SweepParameter(name, kind, low, high, distribution, tuple(shape), levels=levels)
 
 
 def _list(value: Any, where: str, least: int, most: int | None = None) -> list:
     if not isinstance(value, list) or len(value) < least or (most is not None and len(value) > most):
-        count = f"{least}" if most == least else f"at least {least}"
-        raise ParameterError(f"{where}: expected a list of {count} values, got {value!r}")
+        count = least if most == least else msg("design.at_least", least=least)
+        raise ParameterError(msg("design.list_count", path=where, count=count, value=value))
     return value
 
 
@@ -234,7 +236,7 @@ def overrides(values: dict[str, Any], base: Parameters) -> dict[str, Any]:
     """
     nested: dict[str, Any] = {}
     for name, value in values.items():
-        path, index, _, _ = _resolve(name, base)
+        path, index, _, _ = _resolve(name, base, name)
         table = nested
         for key in path[:-1]:
             table = table.setdefault(key, {})

@@ -77,6 +77,7 @@ from model.experiments.scenarios import (
 )
 from model.experiments.store import RunStore, Task
 from model.experiments.sweep_parameters import SweepParameter, flatten_specs, overrides, sweep_parameter
+from model.messages import msg
 
 #: The shipped designs.
 DESIGN_DIR = SCENARIO_DIR / "designs"
@@ -190,45 +191,44 @@ def question_to_dict(question: Discovery | BestChoice) -> dict[str, Any]:
 
 def _discovery(entry: Any, where: str, scenarios: list[str], outputs: tuple[str, ...]) -> list[Discovery | BestChoice]:
     if not isinstance(entry, dict):
-        raise ParameterError(f"{where}: expected a table, got {entry!r}")
+        raise ParameterError(msg("param.expected_table", path=where, value=entry))
     kind = entry.get("kind", "threshold")
     if kind not in QUESTIONS:
-        raise ParameterError(f"{where}.kind: {kind!r} is not one of {', '.join(QUESTIONS)}"
-                             f"{did_you_mean(str(kind), QUESTIONS)}")
+        raise ParameterError(msg("design.not_one_of", path=f"{where}.kind", value=kind, choices=", ".join(QUESTIONS),
+                                 close=did_you_mean(str(kind), QUESTIONS)))
     if kind == "best":
         unused = sorted(set(entry) - set(BEST_KEYS))
         if unused:
-            raise ParameterError(f"{where}.{unused[0]}: a best-choice question (kind = \"best\") takes only "
-                                 f"{', '.join(BEST_KEYS)}")
+            raise ParameterError(msg("design.best_keys", path=f"{where}.{unused[0]}", keys=", ".join(BEST_KEYS)))
     else:
         reject_unknown(entry, DISCOVERY_KEYS, f"{where}.")
     output = entry.get("output")
     if output not in outputs:
-        raise ParameterError(f"{where}.output: {output!r} is not an output of the design"
-                             f"{did_you_mean(str(output), outputs)}; outputs: {', '.join(outputs)}")
+        raise ParameterError(msg("design.not_an_output", path=f"{where}.output", value=output,
+                                 close=did_you_mean(str(output), outputs), outputs=", ".join(outputs)))
     density = entry.get("min_density", 0.8)
     if isinstance(density, bool) or not isinstance(density, int | float) or not 0 < density <= 1:
-        raise ParameterError(f"{where}.min_density: expected a share above 0 and at most 1, got {density!r}")
+        raise ParameterError(msg("design.density", path=f"{where}.min_density", value=density))
     if kind == "best":
         return _best_choice(entry, where, scenarios, output, float(density))
     scenario = entry.get("scenario", scenarios[0])
     versus = entry.get("versus")
     for key, name in (("scenario", scenario), ("versus", versus)):
         if name is not None and name not in scenarios:
-            raise ParameterError(f"{where}.{key}: {name!r} is not one of the design's scenarios: "
-                                 f"{', '.join(scenarios)}")
+            raise ParameterError(msg("design.not_a_scenario", path=f"{where}.{key}", value=name,
+                                     scenarios=", ".join(scenarios)))
     if versus == scenario:
-        raise ParameterError(f"{where}.versus: compare {scenario!r} with another scenario")
+        raise ParameterError(msg("design.versus_itself", path=f"{where}.versus", scenario=scenario))
     if ("below" in entry) == ("above" in entry):
-        raise ParameterError(f"{where}: give either below = <number> or above = <number>")
+        raise ParameterError(msg("design.below_or_above", path=where))
     key = "below" if "below" in entry else "above"
     threshold = entry[key]
     if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
-        raise ParameterError(f"{where}.{key}: expected a finite number, got {threshold!r}")
+        raise ParameterError(msg("design.finite", path=f"{where}.{key}", value=threshold))
     difference = f"{output} of {scenario} minus {versus}" if versus else f"{output} under {scenario}"
     label = entry.get("label", f"{difference} is {key} {threshold:g}")
     if not isinstance(label, str):
-        raise ParameterError(f"{where}.label: expected text, got {label!r}")
+        raise ParameterError(msg("param.expected_text", path=f"{where}.label", value=label))
     return [Discovery(label, output, scenario, versus, float(threshold), key == "below", float(density))]
 
 
@@ -237,17 +237,16 @@ def _best_choice(entry: dict[str, Any], where: str, scenarios: list[str], output
     """One best-choice question per competing scenario."""
     better = entry.get("better")
     if better not in BETTER:
-        raise ParameterError(f"{where}.better: give better = \"lower\" or better = \"higher\" (which value of "
-                             f"{output} is the better choice), got {better!r}")
+        raise ParameterError(msg("design.better", path=f"{where}.better", output=output, value=better))
     among = entry.get("among", scenarios)
     if not isinstance(among, list) or not all(isinstance(n, str) for n in among):
-        raise ParameterError(f"{where}.among: expected a list of the design's scenarios, got {among!r}")
+        raise ParameterError(msg("design.among", path=f"{where}.among", value=among))
     for name in among:
         if name not in scenarios:
-            raise ParameterError(f"{where}.among: {name!r} is not one of the design's scenarios: "
-                                 f"{', '.join(scenarios)}")
+            raise ParameterError(msg("design.not_a_scenario", path=f"{where}.among", value=name,
+                                     scenarios=", ".join(scenarios)))
     if len(set(among)) != len(among) or len(among) < 2:
-        raise ParameterError(f"{where}.among: name at least two different scenarios, each once")
+        raise ParameterError(msg("design.among_two", path=f"{where}.among"))
     return [BestChoice(output, name, tuple(among), better, density) for name in among]
 
 
@@ -444,7 +443,7 @@ def _integer(data: dict[str, Any], key: str, default: int | None, least: int, mo
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-        raise ParameterError(f"{key}: expected a whole number from {least} to {most}, got {value!r}")
+        raise ParameterError(msg("design.whole_number", path=key, least=least, most=most, value=value))
     return value
 
 
@@ -453,18 +452,18 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
     name = check_name(data.get("name", path.stem if path else "design"))
     description = data.get("description")
     if not isinstance(description, str):
-        raise ParameterError("description: missing; give a one-line description")
+        raise ParameterError(msg("design.no_description", path="description"))
     method = data.get("method")
     if method not in METHODS:
-        raise ParameterError(f"method: {method!r} is not one of {', '.join(METHODS)}"
-                             f"{did_you_mean(str(method), METHODS)}")
+        raise ParameterError(msg("design.not_one_of", path="method", value=method, choices=", ".join(METHODS),
+                                 close=did_you_mean(str(method), METHODS)))
     samples = _integer(data, "samples", None, 1)
     if method == "factorial" and samples is not None:
-        raise ParameterError("samples: a factorial design takes levels per parameter, not samples")
+        raise ParameterError(msg("design.factorial_samples", path="samples"))
     if method != "factorial" and samples is None:
-        raise ParameterError(f"samples: missing; a {method} design needs a sample size")
+        raise ParameterError(msg("design.samples_missing", path="samples", method=method))
     if method == "sobol" and samples & (samples - 1):
-        raise ParameterError(f"samples: Sobol (Saltelli) sampling needs a power of 2, got {samples}")
+        raise ParameterError(msg("design.sobol_power_of_two", path="samples", value=samples))
     replications = _integer(data, "replications", 1, 1)
     seed = _integer(data, "seed", 0, 0, MAX_SEED - replications + 1)
     final_weeks = _integer(data, "final_weeks", 52, 1, MAX_FINAL_WEEKS)
@@ -472,11 +471,11 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
 
     names = data.get("scenarios", ["baseline"])
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        raise ParameterError(f"scenarios: expected a list of scenario names or files, got {names!r}")
+        raise ParameterError(msg("design.scenario_list", path="scenarios", value=names))
     size = {k: v for k, v in (("n_residents", data.get("residents")), ("years", data.get("years"))) if v is not None}
     constants = data.get("constants", {})
     if not isinstance(constants, dict):
-        raise ParameterError(f"constants: expected a table of parameter overrides, got {constants!r}")
+        raise ParameterError(msg("design.constants", path="constants", value=constants))
     scenarios = []
     for n in names:
         file = Path(n) if (path is None or Path(n).is_absolute() or not (n.endswith(".toml") or "/" in n)) \
@@ -484,29 +483,30 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
         try:
             sc = load_scenario(file)
         except ParameterError as exc:
-            raise ParameterError(f"scenarios: {exc}") from None
+            raise ParameterError(msg("file.problem", path="scenarios", problem=exc.args[0])) from None
         try:
             sc = sc.with_parameters(constants)
         except ParameterError as exc:
-            raise ParameterError(f"constants.{exc}") from None
+            raise exc.at(f"constants.{exc.path}") from None
         try:
             scenarios.append(sc.with_parameters(size))
         except ParameterError as exc:  # name the design's key, not the schema's
-            raise ParameterError(str(exc).replace("n_residents:", "residents:", 1)) from None
+            raise (exc.at("residents") if exc.path == "n_residents" else exc) from None
     if len({sc.name for sc in scenarios}) != len(scenarios):
-        raise ParameterError("scenarios: each scenario can be named once")
+        raise ParameterError(msg("design.scenario_twice", path="scenarios"))
 
     outputs = data.get("outputs", ["community_strength", "lonely_share", "casework_load"])
     known = tuple(OUTPUTS)
     if not isinstance(outputs, list) or not outputs:
-        raise ParameterError(f"outputs: expected a list of city outputs, got {outputs!r}")
+        raise ParameterError(msg("design.output_list", path="outputs", value=outputs))
     for o in outputs:
         if o not in known:
-            raise ParameterError(f"outputs: {o!r} is not a city output{did_you_mean(str(o), known)}")
+            raise ParameterError(msg("design.not_a_city_output", path="outputs", value=o,
+                                         close=did_you_mean(str(o), known)))
 
     table = data.get("parameters")
     if not isinstance(table, dict) or not table:
-        raise ParameterError("parameters: missing; give at least one [parameters.<name>] table")
+        raise ParameterError(msg("design.no_parameters", path="parameters"))
     specs = flatten_specs(table)
     parameters = tuple(sweep_parameter(n, spec, method, scenarios[0].params, f"parameters.{n}")
                        for n, spec in specs.items())
@@ -516,11 +516,12 @@ def _parse_checked(data: dict[str, Any], path: Path | None) -> Design:
                 try:
                     sc.with_parameters(overrides({p.name: p.value(x)}, sc.params))
                 except ParameterError as exc:
-                    raise ParameterError(f"parameters.{p.name}: under {sc.name}: {exc}") from None
+                    raise ParameterError(msg("design.under_scenario", path=f"parameters.{p.name}", scenario=sc.name,
+                                             problem=exc.args[0])) from None
 
     entries = data.get("discovery", [])
     if not isinstance(entries, list):
-        raise ParameterError("discovery: expected [[discovery]] tables")
+        raise ParameterError(msg("design.discovery_tables", path="discovery"))
     discovery = tuple(q for i, e in enumerate(entries, 1)
                       for q in _discovery(e, f"discovery[{i}]", [sc.name for sc in scenarios], tuple(outputs)))
     return Design(name, description, method, tuple(scenarios), parameters, samples, replications, seed,
