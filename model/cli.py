@@ -332,13 +332,14 @@ def _cmd_city_import(args: argparse.Namespace) -> int:
     city, messages = import_city(args.source, args.gemeente, args.level, args.rivm, args.rivm_period,
                                  **({} if args.min_inhabitants is None else {"min_inhabitants": args.min_inhabitants}))
     out = write_city(city, args.out)
-    sources = " and ".join(src.title for src in city.sources.values())
-    print(f"{city.name} ({city.gemeente}): {len(city.neighbourhoods)} neighbourhoods ({city.level}en), "
-          f"{city.inhabitants:,} inhabitants of whom {city.adults:,} adults, from {sources}")
+    titles = [src.title for src in city.sources.values()]
+    sources = msg("design.both", first=titles[0], second=titles[1]) if len(titles) == 2 else titles[0]
+    _print("city.imported", city=city.name, gemeente=city.gemeente,
+           neighbourhoods=msg("count.neighbourhoods", n=len(city.neighbourhoods)), level=city.level,
+           inhabitants=city.inhabitants, adults=city.adults, sources=sources)
     for message in messages:
         print(f"- {message}")
-    print(f"City file written to {out}; run it with: vitality run --city {shlex.quote(str(out))} --scale 0.05 "
-          "(a 5% sample of its adults; --scale 1 simulates all of them)")
+    _print("city.written", out=out, quoted=shlex.quote(str(out)))
     return 0
 
 
@@ -349,9 +350,8 @@ def _cmd_city_map(args: argparse.Namespace) -> int:
     fig, missing = city_map(city, args.map, args.figure)
     out = save_figure(fig, args.out)
     if missing:
-        print(f"vitality: note: no boundary for {', '.join(missing)} in {Path(args.map).name}; is it the map of the "
-              "same year as the figures?", file=sys.stderr)
-    print(f"Map of {city.name} ({args.figure}) written to {out}")
+        _print("city.no_boundary_for", sys.stderr, names=", ".join(missing), map=Path(args.map).name)
+    _print("city.map_written", city=city.name, figure=args.figure, out=out)
     return 0
 
 

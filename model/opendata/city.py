@@ -42,6 +42,7 @@ import pandas as pd
 
 from model.core.parameters import Archetype, Parameters, parameters_from_dict
 from model.core.schema import ParameterError
+from model.messages import msg
 from model.opendata.kwb import FIGURES as KWB_FIGURES
 from model.opendata.kwb import Kerncijfers, Source
 from model.opendata.rivm import FIGURES as HEALTH_FIGURES
@@ -157,13 +158,12 @@ class City:
             OpenDataError: The scenario changes archetypes, or the scale is not usable.
         """
         if base.archetypes != Parameters().archetypes or base.neighbourhoods_per_archetype != 1:
-            raise OpenDataError(f"the scenario sets its own neighbourhood archetypes; with a city file the "
-                                f"neighbourhoods are those of {self.name}: remove [parameters.archetypes] from it")
+            raise OpenDataError(msg("city.own_archetypes", city=self.name))
         try:
             return parameters_from_dict({}, base=dataclasses.replace(
                 base, archetypes=self.archetypes(), n_residents=self.sample_size(scale)))
         except ParameterError as exc:
-            raise OpenDataError(f"city {self.name}: {exc}") from None
+            raise OpenDataError(msg("city.parameters", city=self.name, problem=exc.args[0])) from None
 
     def scale_for(self, adults: int) -> float:
         """The ``--scale`` that simulates about ``adults`` adults, but enough for every neighbourhood (at most 1)."""
@@ -178,13 +178,13 @@ class City:
                 :data:`MIN_SAMPLE_PER_NEIGHBOURHOOD` simulated adults.
         """
         if not (isinstance(scale, int | float) and 0 < scale <= 1):
-            raise OpenDataError(f"--scale: {scale!r} is not a share above 0 and at most 1")
+            raise OpenDataError(msg("city.bad_scale", value=scale))
         smallest = min(self.neighbourhoods, key=lambda n: n.adults)
         if smallest.adults * scale < MIN_SAMPLE_PER_NEIGHBOURHOOD:
             need = MIN_SAMPLE_PER_NEIGHBOURHOOD / smallest.adults
-            raise OpenDataError(f"--scale {scale:g} leaves {smallest.name} with {smallest.adults * scale:.0f} "
-                                f"simulated adults; at least {MIN_SAMPLE_PER_NEIGHBOURHOOD} are needed: use --scale "
-                                f"{_round_up(need):g} or more")
+            raise OpenDataError(msg("city.scale_too_small", scale=scale, neighbourhood=smallest.name,
+                                    simulated=smallest.adults * scale, least=MIN_SAMPLE_PER_NEIGHBOURHOOD,
+                                    need=_round_up(need)))
         return max(50, round(self.adults * scale))
 
 
@@ -211,15 +211,16 @@ def city_from_figures(kwb: Kerncijfers, level: str = "wijk", health: HealthEstim
         OpenDataError: The table has no areas of that level for the gemeente.
     """
     if level not in ("wijk", "buurt"):
-        raise OpenDataError(f"--level: {level!r} is not wijk or buurt")
+        raise OpenDataError(msg("city.bad_level", value=level))
     areas = kwb.areas[kwb.areas["level"] == level].copy()
     if areas.empty:
-        raise OpenDataError(f"{kwb.source.file}: no {level} rows for {kwb.gemeente_code} {kwb.gemeente_name}")
+        raise OpenDataError(msg("city.no_rows", file=kwb.source.file, level=level, code=kwb.gemeente_code,
+                                gemeente=kwb.gemeente_name))
     messages: list[str] = []
     areas, merged, skipped = _merge_small(areas, kwb.areas, level, min_inhabitants, messages)
     if areas.empty:
-        raise OpenDataError(f"{kwb.source.file}: no {level} of {kwb.gemeente_name} has {min_inhabitants} or more "
-                            "inhabitants; lower --min-inhabitants")
+        raise OpenDataError(msg("city.all_too_small", file=kwb.source.file, level=level, gemeente=kwb.gemeente_name,
+                                least=min_inhabitants))
     whole = _gemeente_row(kwb, areas)
     fallback = _derive(whole, None)[0]
     rows = []

@@ -18,6 +18,7 @@ import numpy as np
 
 from model.core.parameters import Archetype, Parameters, parameters_from_dict
 from model.core.schema import ParameterError, apply_overrides
+from model.messages import msg
 from model.opendata.city import FORMAT, OBSERVED, City, Neighbourhood
 from model.opendata.kwb import Source
 from model.opendata.table import OpenDataError
@@ -79,16 +80,15 @@ def load_city(path: str | Path) -> City:
     """
     path = Path(path)
     if path.suffix.lower() in (".csv", ".xlsx", ".xls", ".ods", ".gpkg"):  # a download where its city file belongs
-        raise OpenDataError(f"{path}: a download, not a city file; make one with `vitality city import {path.name} "
-                            "--gemeente GM.... --out mycity.toml` and give that")
+        raise OpenDataError(msg("city.a_download", path=path, name=path.name))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise OpenDataError(f"{path}: no such city file (make one with `vitality city import`)") from None
+        raise OpenDataError(msg("city.no_file", path=path)) from None
     except UnicodeDecodeError:
-        raise OpenDataError(f"{path.name}: not UTF-8 text; save the city file as UTF-8") from None
+        raise OpenDataError(msg("city.not_utf8", path=path.name)) from None
     except OSError as exc:
-        raise OpenDataError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise OpenDataError(msg("city.unreadable", path=path, problem=exc.strerror)) from None
     return parse_city(text, path.name)
 
 

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from model.core.parameters import Archetype
 from model.experiments.publish import publish_file
+from model.messages import msg
 from model.opendata.city import OBSERVED, City, city_from_figures
 from model.opendata.cityfile import city_to_toml, load_city, parse_city
 from model.opendata.compare import observed_vs_simulated
@@ -62,12 +63,11 @@ def import_city(source: str, gemeente: str, level: str = "wijk", rivm: str | Non
         OpenDataError: A file, the API or an argument cannot be used; the message is one line.
     """
     if min_inhabitants < 1:
-        raise OpenDataError(f"--min-inhabitants: {min_inhabitants} is not a number of inhabitants (1 or more)")
+        raise OpenDataError(msg("city.min_inhabitants", value=min_inhabitants))
     if is_api_source(source):
         digits = gemeente.strip().upper().removeprefix("GM")
         if not (digits.isdigit() and len(digits) <= 4):
-            raise OpenDataError(f"--gemeente: with {source} give the gemeente's code (such as GM0599), "
-                                f"not {gemeente!r}")
+            raise OpenDataError(msg("city.gemeente_code", source=source, value=gemeente))
         kwb = fetch_kerncijfers(source, "GM" + digits.zfill(4))
     else:
         kwb = read_kerncijfers(source, gemeente)
@@ -96,7 +96,7 @@ def city_map(city: City, gpkg: str | Path, figure: str = "low_income_share") -> 
         OpenDataError: An unknown figure, or the GeoPackage has none of the city's areas.
     """
     if figure not in MAP_FIGURES:
-        raise OpenDataError(f"--figure: {figure!r} is not one of {', '.join(MAP_FIGURES)}")
+        raise OpenDataError(msg("city.bad_figure", value=figure, choices=", ".join(MAP_FIGURES)))
     shapes, missing, others = city_shapes(city, gpkg)
     settings = {f.name for f in dataclasses.fields(Archetype)}
     values = {label: float(getattr(n.settings, figure)) if figure in settings else n.observed.get(figure)
@@ -119,11 +119,12 @@ def save_figure(fig: Figure, out: str | Path) -> Path:
 def check_new(out: Path, *suffixes: str) -> None:
     """Refuse an output name with another suffix, one that exists, or one in a missing folder."""
     if out.suffix.lower() not in suffixes:
-        raise OpenDataError(f"--out: {out} should end in {' or '.join(suffixes)}")
+        either = msg("budget.either", first=suffixes[0], second=suffixes[1]) if len(suffixes) == 2 else suffixes[0]
+        raise OpenDataError(msg("city.out_suffix", out=out, suffixes=either))
     if out.exists():
-        raise OpenDataError(f"--out: {out} exists already; choose another name or remove it")
+        raise OpenDataError(msg("city.out_exists", out=out))
     if not out.parent.is_dir():
-        raise OpenDataError(f"--out: folder {out.parent} does not exist")
+        raise OpenDataError(msg("city.out_no_folder", folder=out.parent))
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,7 @@ class CityRun:
         """
         for p in design.parameters:
             if p.name.split(".")[0].split("[")[0] in ("archetypes", "n_residents", "neighbourhoods_per_archetype"):
-                raise OpenDataError(f"design {design.name} varies {p.name}; with --city the neighbourhoods and their "
-                                    f"size come from the city file: use a design that does not vary them")
+                raise OpenDataError(msg("city.design_varies", design=design.name, parameter=p.name))
         return dataclasses.replace(design, scenarios=tuple(self.scenario(sc) for sc in design.scenarios))
 
     def manifest(self) -> dict[str, Any]:
@@ -190,4 +190,4 @@ def city_of_results(manifest: dict[str, Any], where: str) -> CityRun | None:
         return CityRun(parse_city(record["source"], f"{where} (manifest city)"), float(record["scale"]),
                        str(record.get("file", "")))
     except (KeyError, TypeError, ValueError) as exc:
-        raise OpenDataError(f"{where}: manifest.json has no readable city ({exc})") from None
+        raise OpenDataError(msg("city.manifest", where=where, problem=exc)) from None

@@ -29,6 +29,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
+from model.messages import msg
 from model.opendata.city import City
 from model.opendata.table import OpenDataError
 
@@ -76,18 +77,18 @@ def read_boundaries(path: str | Path, gemeente_code: str, level: str) -> Boundar
     """
     path = Path(path)
     if not path.is_file():
-        raise OpenDataError(f"{path}: no such file")
+        raise OpenDataError(msg("city.no_gpkg", path=path))
     with open(path, "rb") as f:
         if f.read(16) != b"SQLite format 3\x00":
-            raise OpenDataError(f"{path.name}: not a GeoPackage (download wijkenbuurten_YYYY.gpkg from CBS or PDOK)")
+            raise OpenDataError(msg("city.not_gpkg", path=path.name))
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise OpenDataError(f"{path.name}: cannot be opened as a GeoPackage ({exc})") from None
+        raise OpenDataError(msg("city.gpkg_cannot_open", path=path.name, problem=exc)) from None
     try:
         return _read(con, path.name, gemeente_code, level)
     except sqlite3.DatabaseError as exc:
-        raise OpenDataError(f"{path.name}: not a readable GeoPackage ({exc})") from None
+        raise OpenDataError(msg("city.gpkg_unreadable", path=path.name, problem=exc)) from None
     finally:
         con.close()
 
@@ -262,9 +263,9 @@ def city_shapes(city: City, gpkg: str | Path) -> tuple[dict, list[str], dict]:
     shapes, missing = neighbourhood_shapes(boundaries, parts)
     if not shapes:
         source = city.sources.get("cbs")
-        raise OpenDataError(f"{Path(gpkg).name}: none of {city.name}'s {city.level}en has a boundary in layer "
-                            f"{boundaries.layer}; use the map of the year of the figures "
-                            f"({source.period if source and source.period else 'unknown'})")
+        raise OpenDataError(msg("city.no_boundaries", path=Path(gpkg).name, city=city.name, level=city.level,
+                                layer=boundaries.layer,
+                                period=source.period if source and source.period else msg("city.period_unknown")))
     used = {code for codes in parts.values() for code in codes}
     others = {code: shape for code, shape in boundaries.shapes.items() if code not in used}
     return shapes, missing, others

@@ -18,7 +18,7 @@ from babel.numbers import format_decimal
 from matplotlib.figure import Figure
 
 from model.api import Comparison, ResultsError
-from model.messages import render
+from model.messages import msg, render
 from model.opendata.commands import city_of_results
 from model.opendata.compare import COMPARED, observed_vs_simulated
 from model.opendata.outputs import MAP_OUTPUTS, final_by_neighbourhood, output_maps
@@ -52,10 +52,10 @@ def city_part(comparison: Comparison, t: dict[str, Any], lang: str, locale: str,
     for folder in comparison.folders[1:]:
         other = city_of_results(folder.manifest, str(folder.path))
         if (other is None) != (run is None) or (other and run and other.city != run.city):
-            raise ResultsError(f"{first.path} and {folder.path} were run in different cities; report on them apart")
+            raise ResultsError(msg("city.different_cities", first=first.path, second=folder.path))
     if run is None:
         if boundaries is not None:
-            raise ResultsError("--map draws the wijken of a real city: give results run with --city")
+            raise ResultsError(msg("city.map_needs_city"))
         return None
     city = run.city
     ref = comparison.reference["name"]
