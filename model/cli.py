@@ -32,7 +32,6 @@ from model.cli_arguments import (
     check_execution,
     city_run,
     compile_first,
-    counted,
     describe_runs,
     error_text,
     interval_notes,
@@ -195,22 +194,21 @@ def _cmd_room(args: argparse.Namespace) -> int:
                                                          "resident_seats") if getattr(args, key) is not None}
             layout = RoomLayout(**given)
         except ValueError as exc:  # "resident_seats: 99 seats; use 0 to 50" names the option --resident-seats
-            raise UsageError(f"--{exc}".replace("_", "-", 1)) from None
+            raise UsageError(msg("room.layout", problem=str(exc).replace("_", "-", 1))) from None
         room = start_room(args.scenario, args.residents, args.seed, args.weeks, layout, args.out)
     url = join_address(args.host, args.port)
     s = room.settings
-    print(f"Workshop room: {s.scenario_name}, {counted(s.overrides['n_residents'], 'resident')}, seed {s.seed}; "
-          f"record: {room.path}")
-    print(f"Participants: {url}  code {room.code}")
+    _print("room.started", scenario=s.scenario_name, residents=msg("count.residents", n=s.overrides["n_residents"]),
+           seed=s.seed, record=room.path)
+    _print("room.participants", url=url, code=room.code)
     segno.make(join_link(url, room), error="m").terminal(compact=True)
-    print(f"Projector (facilitator; keep this address to yourself): "
-          f"{facilitator_address(args.host, args.port, room.facilitator_key)}")
+    _print("room.projector", address=facilitator_address(args.host, args.port, room.facilitator_key))
     if args.host == "127.0.0.1":
-        print("Listening on this computer only; to let phones join, start with --host 0.0.0.0 (see README).")
-    print(f"Stop with Ctrl-C; continue later with --resume {room.path}")
+        _print("room.local_only")
+    _print("room.how_to_stop", record=room.path)
     with contextlib.suppress(KeyboardInterrupt):  # the way to stop a room: everything is in room.json already
         serve(room, args.host, args.port, url)
-    print(f"Room stopped; its record is {room.path}")
+    _print("room.stopped", record=room.path)
     return 0
 
 
@@ -287,24 +285,23 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
         key = exc.path or ""
         raise exc.at(TIPPING_OPTIONS.get(key, "--diversions" if key.endswith(".diversion") else key)) from None
     if design.measure_gap < 3:
-        print(f"vitality: note: the trap is measured {design.measure_gap:g} years after the shock ends; "
-              "--years 6 or more measures it 3 years after", file=sys.stderr)
+        _print("tipping.measure_gap", sys.stderr, gap=design.measure_gap)
     p = scenario.params
-    print(f"Tipping experiment: {counted(len(design.points()), 'grid point')} x {counted(len(design.seeds), 'seed')} "
-          f"= {counted(len(design.points()) * len(design.seeds), 'run')} of {p.n_residents} residents over "
-          f"{p.years:g} years", file=sys.stderr)
+    points, seeds = len(design.points()), len(design.seeds)
+    _print("tipping.header", sys.stderr, points=msg("count.grid_points", n=points), seeds=msg("count.seeds", n=seeds),
+           runs=msg("count.runs", n=points * seeds), residents=p.n_residents, years=p.years)
     tasks = design.tasks()
     check_execution(args, scenario.params, len(tasks), False,
                     msg("budget.either", first="--seeds", second=msg("budget.grid")))
     out = results_folder(args, "tipping", tasks)
     compile_first(args)
     tipping = api.save_tipping(design, out, docs=docs, **batch_options(args))
-    print("Findings:")
+    _print("tipping.findings")
     for sentence in tipping.findings():
         print(f"- {sentence}")
-    print(f"Results written to {out}/ (tipping.md, tipping.png; summary.csv per grid point, excess.csv per run)")
+    _print("tipping.written", out=out)
     if docs:
-        print(f"Published {docs / 'tipping.md'} and {docs / 'figures' / 'tipping.png'}")
+        _print("tipping.published", doc=docs / "tipping.md", figure=docs / "figures" / "tipping.png")
     return 0
 
 

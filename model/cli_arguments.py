@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from model.experiments.store import Task
     from model.opendata.commands import CityRun
 
-__all__ = ["UsageError", "batch_options", "check_execution", "city_run", "compile_first", "counted", "describe_runs",
+__all__ = ["UsageError", "batch_options", "check_execution", "city_run", "compile_first", "describe_runs",
            "error_text", "interval_notes", "load_scenarios", "print_message", "print_observed",
            "results_folder", "seed_list", "simulate"]
 
@@ -38,11 +38,6 @@ __all__ = ["UsageError", "batch_options", "check_execution", "city_run", "compil
 def print_message(key: str, file: object = None, **values: object) -> None:
     """Print the message ``key`` of the catalogue in the session's language."""
     print(say(msg(key, **values)), file=file or sys.stdout)
-
-
-def counted(n: int, word: str) -> str:
-    """``n`` and ``word``, plural unless ``n`` is 1 ("3 seeds")."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def interval_notes(seeds: int) -> None:

@@ -434,9 +434,9 @@ def start_room(*options: str) -> tuple[subprocess.Popen, dict[str, str]]:
                             stderr=subprocess.STDOUT, text=True, cwd=Path(__file__).resolve().parents[1])
     seen: dict[str, str] = {}
     for line in proc.stdout:
-        if match := re.search(r"Participants: (\S+)\s+code (\w+)", line):
+        if match := re.search(r"Deelnemers: (\S+)\s+code (\w+)", line):  # Dutch, the default language
             seen["join"], seen["code"] = match.groups()
-        if match := re.search(r"facilitator.*: (\S+projector\?key=\S+)", line):
+        if match := re.search(r"begeleider.*: (\S+projector\?key=\S+)", line):
             seen["projector"] = match.group(1)
             deadline = time.monotonic() + 60
             while True:  # the addresses are printed just before the server listens
