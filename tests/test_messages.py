@@ -95,3 +95,20 @@ def test_singular_and_plural_are_chosen_by_n(lang: str) -> None:
     one = render(key, lang, values)
     many = render(key, lang, values | {"n": 2})
     assert one != many
+
+
+def test_errors_a_user_can_fix_are_raised_with_catalogue_messages() -> None:
+    """No ``raise SomeInputError("text")`` or ``(f"...")`` in model/: such a text would stay English under --lang nl."""
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in MODEL.rglob("*.py")}
+    bases = {node.name: {getattr(b, "id", getattr(b, "attr", None)) for b in node.bases}
+             for tree in trees.values() for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+    user_errors = {InputError.__name__}
+    while grown := {name for name, of in bases.items() if of & user_errors} - user_errors:  # subclasses of subclasses
+        user_errors |= grown
+    assert {"UsageError", "ParameterError", "ScenarioError", "StoreError"} <= user_errors  # the scan found them
+    literal = [f"{path.relative_to(MODEL.parent)}:{node.lineno}"
+               for path, tree in trees.items() for node in ast.walk(tree)
+               if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args
+               and getattr(node.exc.func, "id", getattr(node.exc.func, "attr", None)) in user_errors
+               and isinstance(node.exc.args[0], ast.Constant | ast.JoinedStr)]
+    assert literal == []

@@ -102,8 +102,7 @@ def load_results(folder: Path) -> SweepResults:
     except ValueError as exc:
         raise AnalysisError(msg("analysis.bad_json", folder=folder, problem=str(exc))) from None
     if not isinstance(manifest, dict):
-        raise AnalysisError(f"{folder}/manifest.json is not a results manifest; give a results folder written by "
-                            "`vitality sweep`")
+        raise AnalysisError(msg("analysis.not_a_manifest", folder=folder))
     if "design" not in manifest:
         command = manifest.get("command")
         made_by = " ".join(map(str, command[:2])) if isinstance(command, list) else "?"
@@ -119,8 +118,7 @@ def load_results(folder: Path) -> SweepResults:
         if missing or set(results.runs["point"]) != set(results.points.index):
             raise ValueError(f"runs.parquet lacks {', '.join(sorted(missing)) or 'some points'}")
     except (OSError, ValueError, KeyError, TypeError) as exc:  # pyarrow's and pandas' parser errors are ValueErrors
-        raise AnalysisError(f"{folder}: its tables cannot be read or do not match its manifest "
-                            f"({str(exc).splitlines()[0]}); run `vitality sweep` again for this design") from None
+        raise AnalysisError(msg("analysis.tables", folder=folder, problem=str(exc).splitlines()[0])) from None
     return results
 
 

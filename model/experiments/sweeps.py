@@ -346,8 +346,8 @@ class Design:
                 try:
                     varied = self.at_point(sc, values)
                 except ParameterError as exc:
-                    raise DesignError(f"{_where(self.path)}: point {point} ({_describe(values)}) under {sc.name}: "
-                                      f"{exc}; narrow the ranges") from None
+                    raise DesignError(msg("design.point_refused", path=_where(self.path), point=point,
+                                          values=_describe(values), scenario=sc.name, problem=exc.args[0])) from None
                 for seed in self.seeds:
                     tasks.append(Task(f"p{point:05d}--{sc.name}--seed-{seed}", sweep_run,
                                       (varied, seed, self.final_weeks),
@@ -435,7 +435,7 @@ def _parse(data: dict[str, Any], path: Path | None, source: str) -> Design:
     except DesignError:
         raise
     except ParameterError as exc:
-        raise DesignError(f"{_where(path)}: {exc}") from None
+        raise DesignError(msg("file.problem", path=_where(path), problem=exc.args[0])) from None
 
 
 def _integer(data: dict[str, Any], key: str, default: int | None, least: int, most: int = MAX_SEED) -> int | None:

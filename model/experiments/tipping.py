@@ -48,6 +48,7 @@ from model.experiments.publish import replace_file
 from model.experiments.runner import last_weeks
 from model.experiments.scenarios import InterventionSpec, Scenario, setting_field
 from model.experiments.store import RunStore, Task
+from model.messages import msg
 
 #: The literature's range of the loop's strength, ``lonely_shock_factor`` (Holt-Lunstad et al. 2015: OR 1.26 for
 #: mortality; Valtorta et al. 2016: RR 1.29 heart disease, 1.32 stroke; read as up to a doubling of problems).
@@ -117,29 +118,30 @@ class TippingDesign:
         """
         p = self.scenario.params
         if p.steering_mode not in p.steering:
-            raise TippingError(f"scenario: {self.scenario.name} steers {p.steering_mode}, which switches between "
-                               f"modes; choose one with a fixed mode ({', '.join(p.steering)})")
+            raise TippingError(msg("tipping.fixed_mode", path="scenario", scenario=self.scenario.name,
+                                   mode=p.steering_mode, modes=", ".join(p.steering)))
         if self.measure_gap < 0:
             least = self.shock_end + self.final_weeks / WEEKS_PER_YEAR
-            raise TippingError(f"years: {p.years:g} years leave no room for the {self.final_period} after the shock "
-                               f"(it ends at year {self.shock_end:g}); run at least {least:g} years")
+            period = (msg("tipping.last_year") if self.final_weeks == WEEKS_PER_YEAR
+                      else msg("tipping.last_weeks", weeks=self.final_weeks))
+            raise TippingError(msg("tipping.no_room", path="years", years=p.years, period=period, end=self.shock_end,
+                                   least=least))
         for key in ("seeds", "loop_strengths", "diversions", "multipliers", "rescues"):
             if not getattr(self, key):
-                raise TippingError(f"{key}: give at least one")
+                raise TippingError(msg("tipping.at_least_one", path=key))
         for multiplier in self.multipliers:
             check_value("multipliers", setting_field("demand_shock", "multiplier"), multiplier, float)
             if multiplier <= 1:
-                raise TippingError(f"multipliers: a shock multiplies life events by more than 1, got {multiplier:g}")
+                raise TippingError(msg("tipping.multiplier", path="multipliers", value=multiplier))
         for rescue in self.rescues:
             kind, _, mode = rescue.partition(":")
             timed = kind in ("protect_community_time", "extra_staff") and not mode
             if rescue != "none" and not (timed or (kind == "switch_steering" and mode in STEERING_REGISTRY)):
-                raise TippingError(f"rescues: {rescue!r} is not one of none, protect_community_time, extra_staff, "
-                                   f"switch_steering:<mode>")
+                raise TippingError(msg("tipping.rescue", path="rescues", value=rescue))
         if self.rescue_multiplier is None:
             object.__setattr__(self, "rescue_multiplier", max(self.multipliers))
         elif self.rescue_multiplier not in self.multipliers:
-            raise TippingError(f"rescue_multiplier: {self.rescue_multiplier:g} is not one of the multipliers")
+            raise TippingError(msg("tipping.rescue_multiplier", path="rescue_multiplier", value=self.rescue_multiplier))
         for point in self.points():  # every grid point's parameters within the schema's ranges
             self.variant(*point)
 
