@@ -140,7 +140,8 @@ class Parameters:
         source="CBS mantelzorg 2019 (~12-13 h/week among carers)", lo=0, hi=80,
         doc="Informal help one need takes.", fitted=FIT)
     carer_capacity_hours: float = param(24.0, unit="hours/week", source="assumption", lo=0, hi=80,
-                                        doc="Most informal help one resident gives.")
+                                        doc="A carer giving this many hours a week takes on no one new (a gate, not "
+                                        "a cap: several ties may ask a free carer in the same week).")
     carer_strain_rate: float = param(0.007549, unit="per hour of care per week",
                                      source="CBS: 19% of carers heavily burdened; assumption",
                                      lo=0, hi=1, doc="Strain a carer builds up per hour of care.", fitted=FIT)
