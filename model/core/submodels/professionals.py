@@ -9,7 +9,7 @@ import numpy as np
 
 from model.core.city import is_bridging, similar_neighbour
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, need_level_of
-from model.core.submodels.helpers import case_hours_of
+from model.core.submodels.helpers import case_hours_of, weighted_sample
 from model.core.submodels.needs import refer
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def community_work(m: CommunityModel) -> None:
         lonely = residents[pop.score[residents] >= LONELY]
         if k and len(lonely):
             weight = reach_chances(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
-            who = rng.choice(lonely, size=min(k, len(lonely)), replace=False, p=weight)
+            who = weighted_sample(rng, lonely, min(k, len(lonely)), weight)
             if len(inits_b):
                 j = who[pop.member_of[who] < 0]
                 pop.member_of[j] = rng.choice(inits_b, len(j))
@@ -86,7 +86,7 @@ def community_work(m: CommunityModel) -> None:
         k = rng.poisson(effective[b, 2] * p.spotting_per_hour)
         if k:
             weight = reach_chances(pop.engagement[residents], pop.vulnerability[residents], target)
-            who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight)
+            who = weighted_sample(rng, residents, min(k, len(residents)), weight)
             who = who[pop.talents[who].any(axis=1)]
             pop.spotted[who] = True
             pop.competence[who] = np.minimum(1, pop.competence[who] + p.spotting_competence_gain)
@@ -97,7 +97,7 @@ def community_work(m: CommunityModel) -> None:
         k = rng.poisson(effective[b, 3] * p.outreach_per_hour)
         if k:
             weight = 1 + (p.outreach_targeting - 1) * pop.vulnerability[residents]
-            who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight / weight.sum())
+            who = weighted_sample(rng, residents, min(k, len(residents)), weight / weight.sum())
             need = need_level_of(pop.zrm, who)
             found = (need >= 1) & (pop.case_state[who] == CASE_NONE) & (pop.helper[who] < 0)
             hidden = who[found]
