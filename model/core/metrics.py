@@ -292,10 +292,20 @@ class Recorder:
         self.nbh_names = list(m.nbh_names)
         self.archetypes = list(m.nbh_archetype)
         self.initiative_rows: list[np.ndarray] = []
+        self.first_week = 0
         self.collect(m)
 
+    def record_from(self, week: int) -> None:
+        """Record only the weeks from ``week`` on, forgetting earlier ones (a sweep needs only its final period)."""
+        self.first_week = week
+        keep = [i for i, w in enumerate(self.weeks) if w >= week]
+        for rows in (self.weeks, self.modes, self.nbh_rows, self.city_rows, self.initiative_rows):
+            rows[:] = [rows[i] for i in keep]
+
     def collect(self, m: CommunityModel) -> None:
-        """Compute and store this week's outputs."""
+        """Compute and store this week's outputs (from :attr:`first_week` on)."""
+        if m.week < self.first_week:
+            return
         # The city is one more column of sums (each neighbourhood's summed), so that the formulas run once.
         both = _outputs({key: np.append(v, v.sum()) for key, v in _sums(m).items()})
         table = np.column_stack([both[k] for k in self.names])

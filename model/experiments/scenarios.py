@@ -126,9 +126,12 @@ class Scenario:
         """Fresh intervention objects for one run."""
         return [spec.make() for spec in self.interventions]
 
-    def run(self, seed: int) -> runner.RunResult:
-        """One run of the scenario: its parameters and years, fresh interventions, the given seed."""
-        return runner.run(self.params, seed, self.params.years, self.make_interventions())
+    def run(self, seed: int, last_weeks_only: int | None = None) -> runner.RunResult:
+        """One run of the scenario: its parameters and years, fresh interventions, the given seed.
+
+        ``last_weeks_only``: record only this many last weeks (see :func:`model.experiments.runner.run`).
+        """
+        return runner.run(self.params, seed, self.params.years, self.make_interventions(), last_weeks_only)
 
     def with_parameters(self, overrides: dict[str, Any]) -> Scenario:
         """Return a copy with further validated parameter overrides (e.g. from the command line).
