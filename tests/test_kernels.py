@@ -53,3 +53,12 @@ def test_resident_counts_match_the_numpy_formulation() -> None:
         np.testing.assert_array_equal(got[:, j], np.bincount(pop.nbh, numpy[name].astype(np.int64), minlength=k),
                                       err_msg=name)
     assert got[:, _COUNTS.index("lonely")].sum() > 0 and got[:, _COUNTS.index("waiting")].sum() > 0
+
+
+def test_need_levels_of_some_residents_are_theirs_among_everyones() -> None:
+    zrm = np.asfortranarray(np.random.default_rng(2).integers(1, 6, size=(500, 11)).astype(np.int8))
+    who = np.array([0, 7, 7, 499, 3])
+    level = need_level_of(zrm, who)
+    assert level.dtype == zrm.dtype and set(np.unique(need_level_of(zrm))) == {0, 1, 2, 3}
+    np.testing.assert_array_equal(level, need_level_of(zrm)[who])
+    np.testing.assert_array_equal(level, np.clip(4 - zrm[who, :9].min(axis=1), 0, 3))
