@@ -307,7 +307,9 @@ class Recorder:
         if m.week < self.first_week:
             return
         # The city is one more column of sums (each neighbourhood's summed), so that the formulas run once.
-        both = _outputs({key: np.append(v, v.sum()) for key, v in _sums(m).items()})
+        s = _sums(m)
+        sums = np.array(list(s.values()), dtype=float)
+        both = _outputs(dict(zip(s, np.column_stack([sums, sums.sum(axis=1)]), strict=True)))
         table = np.column_stack([both[k] for k in self.names])
         self.weeks.append(m.week)
         self.modes.append(m.levers.mode.copy())
