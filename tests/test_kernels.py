@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from model import CommunityModel, Parameters
 from model.core.metrics import _COUNTS, _resident_counts
-from model.core.state import CASE_OPEN, CASE_WAITING, LONELY, SEVERE, need_level_of
-from model.core.submodels.helpers import weighted_sample
+from model.core.state import CASE_OPEN, CASE_WAITING, DAILY_LIVING, LONELY, PHYSICAL, SEVERE, need_level_of
+from model.core.submodels.helpers import recoverable_domains, weighted_sample
 
 
 def test_weighted_sample_draws_what_generator_choice_draws() -> None:
@@ -63,3 +65,16 @@ def test_need_levels_of_some_residents_are_theirs_among_everyones() -> None:
     assert level.dtype == zrm.dtype and list(level[:5]) == [3, 2, 1, 0, 0]
     np.testing.assert_array_equal(level, need_level_of(zrm)[who])
     np.testing.assert_array_equal(level, np.clip(4 - zrm[who, :9].min(axis=1), 0, 3))
+
+
+def test_recoverable_domains_read_a_chronic_floor_as_6() -> None:
+    rng = np.random.default_rng(3)
+    pop = SimpleNamespace(zrm=np.asfortranarray(rng.integers(1, 6, size=(200, 11)).astype(np.int8)),
+                          chronic=rng.random(200) < 0.5)
+    who = np.array([5, 0, 199, 5, 42])
+    z = pop.zrm[who, :9].copy()
+    cols = [DAILY_LIVING, PHYSICAL]
+    z[:, cols] = np.where(pop.chronic[who][:, None] & (z[:, cols] >= 2), 6, z[:, cols])  # the numpy formulation
+    got = recoverable_domains(SimpleNamespace(pop=pop), who)
+    assert got.dtype == z.dtype and (got == 6).any()
+    np.testing.assert_array_equal(got, z)
