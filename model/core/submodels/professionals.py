@@ -61,13 +61,16 @@ def community_work(m: CommunityModel) -> None:
     # them per neighbourhood would rewrite those arrays once per neighbourhood (slow for a real city's
     # 100 wijken), and nothing in the loop reads the ties.
     introduced: list[tuple[np.ndarray, np.ndarray]] = []
+    living = np.flatnonzero(alive)
     for b in range(m.n_nbh):
-        residents = np.arange(m.nbh_start[b], m.nbh_start[b + 1])
-        inits_b = np.flatnonzero(alive & (ini.nbh == b))
+        # A neighbourhood's residents are a run of the arrays: read their values as slices (views, not copies).
+        lo, hi = m.nbh_start[b], m.nbh_start[b + 1]
+        residents = np.arange(lo, hi)
+        inits_b = living[ini.nbh[living] == b]
         target = m.levers.targeting[b]
         # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
         k = rng.poisson(effective[b, 0] * p.introductions_per_hour)
-        lonely = residents[pop.score[residents] >= LONELY]
+        lonely = lo + np.flatnonzero(pop.score[lo:hi] >= LONELY)
         if k and len(lonely):
             weight = reach_chances(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
             who = weighted_sample(rng, lonely, min(k, len(lonely)), weight)
@@ -85,7 +88,7 @@ def community_work(m: CommunityModel) -> None:
         # Talent spotting: residents with talents are seen and invited to contribute.
         k = rng.poisson(effective[b, 2] * p.spotting_per_hour)
         if k:
-            weight = reach_chances(pop.engagement[residents], pop.vulnerability[residents], target)
+            weight = reach_chances(pop.engagement[lo:hi], pop.vulnerability[lo:hi], target)
             who = weighted_sample(rng, residents, min(k, len(residents)), weight)
             who = who[pop.talents[who].any(axis=1)]
             pop.spotted[who] = True
@@ -96,7 +99,7 @@ def community_work(m: CommunityModel) -> None:
         # Outreach: visits uncover hidden demand (CPB, Magnee & Benda): registered demand rises first.
         k = rng.poisson(effective[b, 3] * p.outreach_per_hour)
         if k:
-            weight = 1 + (p.outreach_targeting - 1) * pop.vulnerability[residents]
+            weight = 1 + (p.outreach_targeting - 1) * pop.vulnerability[lo:hi]
             who = weighted_sample(rng, residents, min(k, len(residents)), weight / weight.sum())
             need = need_level_of(pop.zrm, who)
             found = (need >= 1) & (pop.case_state[who] == CASE_NONE) & (pop.helper[who] < 0)
