@@ -22,6 +22,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+# compile the model's kernels now (about a minute, said aloud), so that the first `make run` starts at once
+	$(BIN)/python -m model.experiments.kernels
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -225,7 +225,7 @@ def Export(model: solara.Reactive[ds.WorkshopModel], lang: str) -> None:
         solara.FileDownload(lambda: ds.charts_png(ds.snapshot(model.value), lang),
                             filename=ds.export_name(model.value, "png"), label=t("download_png", lang),
                             mime_type="image/png")
-        solara.FileDownload(lambda: ds.session_csv(ds.snapshot(model.value)),
+        solara.FileDownload(lambda: ds.session_csv(ds.snapshot(model.value), lang),
                             filename=ds.export_name(model.value, "csv"), label=t("download_csv", lang),
                             mime_type="text/csv")
 

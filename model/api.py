@@ -23,8 +23,7 @@ dashboard, the EMA Workbench adapter); :mod:`model.cli` only parses arguments an
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,14 +33,23 @@ import numpy as np
 import pandas as pd
 
 from model.core.outputs import OUTPUTS
-from model.core.time import WEEKS_PER_YEAR
 from model.experiments.analysis import Analysis, SweepResults, analyse, load_results, publish_findings
 from model.experiments.budget import BudgetError, Cost, batch_cost, check_memory
+from model.experiments.comparison import (
+    DEFAULT_THRESHOLD,
+    KEY_OUTPUTS,
+    clear_effects,
+    comparison_table,
+    format_table,
+    neighbourhood_differences,
+    weeks_averaged,
+)
 from model.experiments.plots import FIGURE_OUTPUTS, draw_bands, key_output_figures, plot_key_outputs
 from model.experiments.provenance import git_state, model_digest, versions
 from model.experiments.publish import publish_folder
 from model.experiments.runner import RunResult, last_weeks, run, run_many
 from model.experiments.scenarios import InterventionSpec, Scenario, list_scenarios, load_scenario
+from model.experiments.spreadsheet import WORKBOOK_NAMES, read_csv, write_csv, write_workbook
 from model.experiments.statistics import ci95_half_width, is_clear, mean_ci
 from model.experiments.store import (
     BatchReport,
@@ -59,20 +67,17 @@ from model.experiments.store import (
 )
 from model.experiments.sweeps import DESIGN_DIR, Design, collect_sweep, load_design, sweep_run
 from model.experiments.tipping import Tipping, TippingDesign, collect_tipping
+from model.i18n import DEFAULT_CSV_DIALECT, scenario_title
+from model.messages import InputError, msg
 from model.opendata.commands import CityRun
 
-#: The outputs a comparison summarises by default (their labels are in :data:`model.core.outputs.OUTPUTS`).
-KEY_OUTPUTS = ("community_strength", "lonely_share", "severe_share", "casework_load", "open_cases", "waiting_list",
-               "admin_share", "volunteering_share_year", "total_cost_eur")
-#: A neighbourhood difference of 5% of the reference value is worth an alderman's attention.
-DEFAULT_THRESHOLD = 0.05
 #: The files every ``run``/``compare`` results folder has.
 RESULT_FILES = ("manifest.json", "city.parquet", "neighbourhoods.parquet")
 #: Parameters that set the size of a run, not the model.
 SIZE_PARAMETERS = ("n_residents", "years")
 
 
-class ResultsError(ValueError):
+class ResultsError(InputError):
     """A results folder that cannot be read or combined; the message is one line."""
 
 
@@ -207,106 +212,6 @@ def run_design_point(design: Design, values: dict[str, Any], seed: int,
     return {output: float(final[output]) for output in design.outputs}
 
 
-# ---------------------------------------------------------------------- statistics
-def comparison_table(results: dict[str, RunResult], keys: Iterable[str] = KEY_OUTPUTS,
-                     weeks: int = WEEKS_PER_YEAR, lang: str = "en") -> pd.DataFrame:
-    """Key outputs per scenario, and their differences against the first scenario, with 95% CIs.
-
-    Each seed's outputs are averaged over the last ``weeks`` weeks; the intervals are over
-    seeds, within each output's range (see :mod:`model.experiments.statistics`), and those of the
-    differences over the paired (same-seed) differences; with fewer than 2 seeds they are NaN.
-
-    Args:
-        results: Results by scenario name, all on the same seeds; the first is the reference.
-        keys: City outputs to summarise, by name.
-        weeks: Length of the final period averaged per seed.
-        lang: Language of the ``output`` column (the outputs' labels): ``"en"`` or ``"nl"``.
-
-    Returns:
-        One row per output and scenario: ``output`` (its label), ``key`` (its name), ``scenario``,
-        ``mean``, ``ci_low``, ``ci_high`` and (except for the reference) ``difference``,
-        ``diff_ci_low``, ``diff_ci_high``.
-
-    """
-    finals = {name: r.final(weeks) for name, r in results.items()}
-    reference = next(iter(finals.values()))
-    rows = []
-    for key in keys:
-        for i, (name, final) in enumerate(finals.items()):
-            mean, low, high = mean_ci(final[key], OUTPUTS[key].bounds)
-            row = {"output": OUTPUTS[key].label[lang], "key": key, "scenario": name, "mean": mean, "ci_low": low,
-                   "ci_high": high}
-            if i:
-                diff, dlow, dhigh = mean_ci(final[key] - reference[key])  # aligned on seed
-                row |= {"difference": diff, "diff_ci_low": dlow, "diff_ci_high": dhigh}
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _num(v: float, sign: str = "") -> str:
-    """Format a number with as many decimals as its size needs (``sign="+"`` shows a plus sign)."""
-    if pd.isna(v):
-        return "nan"
-    return f"{v:{sign},.0f}" if abs(v) >= 100 else f"{v:{sign}.2f}" if abs(v) >= 1 else f"{v:{sign}.3f}"
-
-
-def _interval(value: float, low: float, high: float, sign: str = "") -> str:
-    """``value [low, high]``, or the value alone when there is no interval (fewer than 2 seeds)."""
-    shown = _num(value, sign)
-    return shown if pd.isna(low) else f"{shown} [{_num(low, sign)}, {_num(high, sign)}]"
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """Render a :func:`comparison_table` as text: value [95% CI] per output and scenario."""
-    shown = pd.DataFrame({
-        "output": table["output"], "scenario": table["scenario"],
-        "mean [95% CI]": [_interval(m, lo, hi)
-                          for m, lo, hi in zip(table["mean"], table["ci_low"], table["ci_high"], strict=True)],
-    })
-    if "difference" in table:
-        shown["difference [95% CI]"] = [
-            "(reference)" if pd.isna(d) else _interval(d, lo, hi, "+")
-            for d, lo, hi in zip(table["difference"], table["diff_ci_low"], table["diff_ci_high"], strict=True)]
-    if table["scenario"].nunique() == 1:
-        shown = shown.drop(columns="scenario")
-    return shown.to_string(index=False)
-
-
-def neighbourhood_differences(results: dict[str, RunResult], keys: Sequence[str], threshold: float = DEFAULT_THRESHOLD,
-                              weeks: int = WEEKS_PER_YEAR) -> pd.DataFrame:
-    """Paired differences per neighbourhood against the first scenario, and whether each matters.
-
-    Each seed's outputs are averaged per neighbourhood over the last ``weeks`` weeks (as the city
-    summary). A difference *matters* when the 95% CI of the paired (same seed) differences excludes
-    zero and its size is at least ``threshold`` times the reference scenario's mean in that neighbourhood.
-
-    Returns:
-        One row per scenario (except the reference), neighbourhood and output: ``difference``,
-        ``diff_ci_low``, ``diff_ci_high``, ``reference_mean``, ``relative`` and ``matters``.
-
-    """
-    finals = {name: r.final_by_neighbourhood(weeks)[list(keys)] for name, r in results.items()}
-    reference = next(iter(finals.values()))
-    rows = []
-    for name, scenario in list(finals.items())[1:]:
-        paired = scenario.join(reference.add_suffix("_ref"), how="inner")  # aligned on neighbourhood and seed
-        for nbh, runs in paired.groupby(level="neighbourhood", sort=False):
-            for key in keys:
-                diff, low, high = mean_ci(runs[key] - runs[f"{key}_ref"])
-                ref_mean = float(runs[f"{key}_ref"].mean())
-                relative = diff / abs(ref_mean) if ref_mean else math.copysign(math.inf, diff) if diff else 0.0
-                rows.append({"scenario": name, "neighbourhood": nbh, "key": key, "difference": diff,
-                             "diff_ci_low": low, "diff_ci_high": high, "reference_mean": ref_mean,
-                             "relative": relative, "matters": is_clear(low, high) and abs(relative) >= threshold})
-    return pd.DataFrame(rows, columns=["scenario", "neighbourhood", "key", "difference", "diff_ci_low",
-                                       "diff_ci_high", "reference_mean", "relative", "matters"])
-
-
-def weeks_averaged(results: dict[str, RunResult], weeks: int = WEEKS_PER_YEAR) -> int:
-    """Number of weeks in the final period that :meth:`RunResult.final` averages."""
-    return int(last_weeks(next(iter(results.values())).city, weeks)["week"].nunique())
-
-
 # ---------------------------------------------------------------------- results folders: writing
 def batch_timings(report: BatchReport, **run_seconds: Any) -> dict[str, Any]:
     """Timings for a manifest: the runs' own seconds (as given), this session's wall time and run counts."""
@@ -327,28 +232,44 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def write_results(out: Path, results: dict[str, RunResult], table: pd.DataFrame, manifest: dict[str, Any],
-                  city: CityRun | None = None) -> Path:
-    """Write tidy tables, figures and the manifest atomically (see :func:`model.experiments.publish.publish_folder`).
+                  lang: str = "en", csv_dialect: str | None = None, city: CityRun | None = None) -> Path:
+    """Write tidy tables, a workbook, figures and the manifest atomically.
+
+    The folder is published atomically (:func:`model.experiments.publish.publish_folder`).
 
     Files: ``city`` and ``neighbourhoods`` as Parquet and CSV (a ``scenario`` column, one row per
-    scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), one PNG per
-    key output and ``manifest.json``; for a run in a real ``city`` also ``city.toml`` and
+    scenario, seed, week [and neighbourhood]), ``summary.csv`` (the comparison table), the Excel workbook
+    (``resultaten.xlsx``, in English ``results.xlsx``: :func:`model.experiments.spreadsheet.write_workbook`),
+    one PNG per key output and ``manifest.json``; for a run in a real ``city`` also ``city.toml`` and
     ``observed.csv`` (:meth:`model.opendata.commands.CityRun.write`).
+
+    Args:
+        out: The results folder; it must not exist.
+        results: The runs by scenario name.
+        table: Their :func:`comparison_table` (in ``lang``).
+        manifest: What :func:`run_manifest` made.
+        lang: Language of the workbook and figures: ``"nl"`` or ``"en"``.
+        csv_dialect: A key of :data:`model.i18n.CSV_DIALECTS` (default: the language's, ``excel-nl`` for Dutch).
+        city: The real city the runs were in, if any.
 
     Raises:
         StoreError: ``out`` exists already (results are never overwritten).
 
     """
+    dialect = csv_dialect or DEFAULT_CSV_DIALECT[lang]
+    manifest = manifest | {"language": lang, "csv_dialect": dialect}
+
     def fill(folder: Path) -> None:
         for part in ("city", "neighbourhoods"):
             frame = pd.concat([getattr(r, part).assign(scenario=name) for name, r in results.items()],
                               ignore_index=True)
             frame = frame[["scenario", *frame.columns[:-1]]]
             frame.to_parquet(folder / f"{part}.parquet", index=False)
-            frame.to_csv(folder / f"{part}.csv", index=False)
+            write_csv(frame, folder / f"{part}.csv", dialect)
             if part == "city":
-                plot_key_outputs(frame, folder)
-        table.to_csv(folder / "summary.csv", index=False)
+                plot_key_outputs(frame, folder, lang=lang, names=scenario_titles(manifest["scenarios"], lang))
+        write_csv(table, folder / "summary.csv", dialect)
+        write_workbook(folder / WORKBOOK_NAMES[lang], results, table, manifest, lang)
         if city is not None:
             city.write(folder, results)
         write_manifest(folder, manifest)
@@ -362,15 +283,16 @@ def scenario_records(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
 
 
 def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Path, command: Sequence[str],
-                    jobs: int | None = None, scheduler: str | None = None,
-                    city: CityRun | None = None) -> tuple[dict[str, RunResult], pd.DataFrame]:
+                    jobs: int | None = None, scheduler: str | None = None, lang: str = "en",
+                    csv_dialect: str | None = None, city: CityRun | None = None,
+                    ) -> tuple[dict[str, RunResult], pd.DataFrame]:
     """Run scenarios on the same seeds (resumably), summarise them and write a results folder.
 
     What ``vitality run`` and ``compare`` do: see :func:`stored_batch` for resuming and
-    :func:`write_results` for the folder.
+    :func:`write_results` for the folder (in ``lang``, its CSV files in ``csv_dialect``).
 
     Returns:
-        The results by scenario name and their :func:`comparison_table`.
+        The results by scenario name and their :func:`comparison_table` (in ``lang``).
 
     Raises:
         StoreError: ``out`` exists already, or its work folder holds another batch.
@@ -379,11 +301,16 @@ def save_comparison(scenarios: Sequence[Scenario], seeds: Sequence[int], out: Pa
     """
     with stored_batch(scenario_tasks(scenarios, seeds), out, command, jobs, scheduler) as (store, report):
         results, timings = collect_scenarios(store, report)
-        table = comparison_table(results)
+        table = comparison_table(results, lang=lang)
         manifest = run_manifest(command, timings, seeds=list(seeds), scenarios=scenario_records(scenarios),
                                 **({"city": city.manifest()} if city else {}))
-        write_results(out, results, table, manifest, city)
+        write_results(out, results, table, manifest, lang, csv_dialect, city)
     return results, table
+
+
+def scenario_titles(scenarios: Sequence[Scenario | dict[str, Any]], lang: str) -> dict[str, str]:
+    """The scenarios' names in ``lang`` (their titles), by scenario name."""
+    return {(sc["name"] if isinstance(sc, dict) else sc.name): scenario_title(sc, lang) for sc in scenarios}
 
 
 def save_sweep(design: Design, out: Path, command: Sequence[str], jobs: int | None = None,
@@ -509,29 +436,25 @@ def read_results(folder: Path) -> ResultsFolder:
     """
     for name in RESULT_FILES:
         if not (folder / name).is_file():
-            raise ResultsError(f"{folder} is not a results folder (no {name}); give a folder written by "
-                               "`vitality run` or `vitality compare`")
+            raise ResultsError(msg("results.not_a_folder", folder=folder, name=name))
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         names = [sc["name"] for sc in manifest["scenarios"]]
         _setup(manifest)
     except json.JSONDecodeError as exc:
-        raise ResultsError(f"{folder / 'manifest.json'} is not valid JSON ({exc}); was it edited by hand?") from None
+        raise ResultsError(msg("results.bad_json", path=folder / "manifest.json", problem=str(exc))) from None
     except (KeyError, TypeError, ValueError) as exc:
-        raise ResultsError(f"{folder / 'manifest.json'} lacks {exc} or has it in the wrong form; "
-                           "give a folder written by `vitality run` or `vitality compare`") from None
+        raise ResultsError(msg("results.bad_manifest", path=folder / "manifest.json", problem=str(exc))) from None
     try:
         city = pd.read_parquet(folder / "city.parquet")
         neighbourhoods = pd.read_parquet(folder / "neighbourhoods.parquet")
     except (OSError, ValueError) as exc:
-        raise ResultsError(f"{folder}: cannot read its tables ({str(exc).splitlines()[0]})") from None
+        raise ResultsError(msg("results.unreadable", folder=folder, problem=str(exc).splitlines()[0])) from None
     for table, frame in (("city", city), ("neighbourhoods", neighbourhoods)):
         if "scenario" not in frame or set(frame["scenario"]) != set(names):
-            raise ResultsError(f"{folder}: {table}.parquet and manifest.json name different scenarios; "
-                               "the folder was changed after it was written")
+            raise ResultsError(msg("results.changed", folder=folder, table=table))
         if missing := [name for name in OUTPUTS if name not in frame]:
-            raise ResultsError(f"{folder}: {table}.parquet has no {missing[0]} column: it was written by an older "
-                               "version of the model; run its scenarios again")
+            raise ResultsError(msg("results.older", folder=folder, table=table, column=missing[0]))
     return ResultsFolder(folder, manifest, city, neighbourhoods)
 
 
@@ -553,7 +476,7 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
         for sc in folder.manifest["scenarios"]:
             name = sc["name"]
             if name in results:
-                raise ResultsError(f"scenario {name!r} is in more than one results folder; give each scenario once")
+                raise ResultsError(msg("results.twice", name=name))
             scenarios.append(sc)
             results[name] = RunResult(*(frame[frame["scenario"] == name].drop(columns="scenario")
                                         .reset_index(drop=True) for frame in (folder.city, folder.neighbourhoods)))
@@ -562,9 +485,8 @@ def combine(folders: Sequence[ResultsFolder]) -> Comparison:
         setup = _setup(folder.manifest)
         for key in first:
             if setup[key] != first[key]:
-                raise ResultsError(f"{folders[0].path} and {folder.path} differ in {key} ({first[key]} vs "
-                                   f"{setup[key]}), so they cannot be compared; run the scenarios together with "
-                                   "`vitality compare`")
+                raise ResultsError(msg("results.differ", first=folders[0].path, other=folder.path, key=key,
+                                       a=first[key], b=setup[key]))
     return Comparison(list(folders), scenarios, results, first["seeds"])
 
 
@@ -572,10 +494,10 @@ __all__ = [
     "DEFAULT_THRESHOLD", "DESIGN_DIR", "FIGURE_OUTPUTS", "KEY_OUTPUTS", "OUTPUTS", "Analysis", "BatchStoppedError",
     "BudgetError", "Comparison", "Cost", "Design", "InterventionSpec", "ResultsError", "ResultsFolder", "RunResult",
     "Scenario", "Stopped", "StoreError", "SweepResults", "Task", "Tipping", "TippingDesign", "analyse", "batch_cost",
-    "check_memory", "ci95_half_width", "combine", "comparison_table", "default_jobs", "draw_bands", "format_table",
-    "is_clear", "key_output_figures", "last_weeks", "list_scenarios", "load_design", "load_results", "load_scenario",
-    "mean_ci", "neighbourhood_differences", "plot_key_outputs", "publish_findings", "read_results", "run",
-    "run_design_point", "run_many", "run_scenarios", "run_sweep", "run_tipping", "save_analysis", "save_comparison",
-    "save_sweep", "save_tipping", "scenario_tasks", "stop_on_signals", "stored_batch", "unfinished_out",
-    "weeks_averaged", "work_folder", "write_results"
+    "check_memory", "ci95_half_width", "clear_effects", "combine", "comparison_table", "default_jobs", "draw_bands",
+    "format_table", "is_clear", "key_output_figures", "last_weeks", "list_scenarios", "load_design", "load_results",
+    "load_scenario", "mean_ci", "neighbourhood_differences", "plot_key_outputs", "publish_findings", "read_csv",
+    "read_results", "run", "run_design_point", "run_many", "run_scenarios", "run_sweep", "run_tipping",
+    "save_analysis", "save_comparison", "save_sweep", "save_tipping", "scenario_tasks", "scenario_titles",
+    "stop_on_signals", "stored_batch", "unfinished_out", "weeks_averaged", "work_folder", "write_results",
 ]

@@ -2,12 +2,14 @@
 
 Commands: ``run [SCENARIO]``, ``compare SCENARIO...``, ``report RESULTS_OR_SCENARIO...``, ``sweep DESIGN``,
 ``analyse RESULTS``, ``tipping [SCENARIO]``, ``list``, ``show SCENARIO``, ``room [SCENARIO]`` and
-``city import|map`` (a city file of one's own gemeente, which ``--city`` runs). This module only parses
-arguments, checks them and prints; the work is done by :mod:`model.api` (runs, results folders, statistics),
-:mod:`model.reporting.report` (the report) and :mod:`model.workshop.room` (the workshop room and its story).
-Runs are stored as they finish, so an interrupted or failed
-batch resumes when the same command is run again. Bad input ends with a one-line message naming the
-problem and exit code 2.
+``city import|map`` (a city file of one's own gemeente, which ``--city`` runs); every one takes
+``--lang nl|en`` (Dutch by default) for its tables, messages, errors and help. This module dispatches
+and prints: the parser is :mod:`model.cli_parser`, the checks the commands share are
+:mod:`model.cli_arguments`; the work is done by :mod:`model.api` (runs, results folders, statistics),
+:mod:`model.reporting.report` (the report) and :mod:`model.workshop.room` (the workshop room and its
+story), imported when a command needs them, so that ``list``, ``show`` and ``--help`` answer at once.
+Runs are stored as they finish, so an interrupted or failed batch resumes when the same command is run
+again. Bad input ends with a one-line message naming the problem and exit code 2.
 """
 
 from __future__ import annotations
@@ -22,85 +24,100 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import segno
-
-from model import api
 from model.cli_arguments import (
-    Parser,
     UsageError,
     batch_options,
     check_execution,
     city_run,
+    compile_first,
     counted,
     describe_runs,
     error_text,
     interval_notes,
     load_scenarios,
+    print_message,
     print_observed,
     results_folder,
     seed_list,
     simulate,
 )
-from model.core.schema import ParameterError
-from model.experiments.analysis import AnalysisError
-from model.experiments.tipping import DIVERSIONS, LOOP_STRENGTHS, MULTIPLIERS, TippingDesign
-from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from model.opendata import OpenDataError
-from model.opendata.city import MIN_INHABITANTS
-from model.opendata.commands import MAP_FIGURES, CityRun, city_map, import_city, save_figure, write_city
-from model.reporting.report import (
-    ReportError,
-    check_free,
-    pdf_renderer,
-    render_report,
-    write_report,
-)
-from model.workshop.room.launch import DEFAULT_PORT, check_port, facilitator_address, join_address, start_room
-from model.workshop.room.roles import CITY, RoomLayout
-from model.workshop.room.session import Room, RoomError
-from model.workshop.room.story import room_report
+from model.cli_parser import RUN_OPTIONS, build_parser, language
+from model.messages import DEFAULT_LANGUAGE, InputError, msg, render, say, use_language
 
-#: Options of ``report`` that only apply when it runs scenarios.
-RUN_OPTIONS = ("residents", "years", "seeds", "seed", "out", "city", "scale")
+if TYPE_CHECKING:
+    import pandas as pd
+
+_print = print_message
+
+
+def _written(out: Path, args: argparse.Namespace) -> None:
+    from model.experiments.spreadsheet import WORKBOOK_NAMES
+
+    _print("cli.written", out=out, workbook=WORKBOOK_NAMES[args.lang])
 
 
 # ---------------------------------------------------------------------- commands
 def _cmd_run(args: argparse.Namespace) -> int:
+    from model import api
+    from model.i18n import scenario_description, scenario_title, steering_name
+
     scenarios = load_scenarios([args.scenario], args)
     sc = scenarios[0]
     table, out = simulate(scenarios, args, sc.name)
-    print(f"Scenario {sc.name} ({sc.description}; steering: {sc.params.steering_mode}): "
-          f"{describe_runs(scenarios, args)}; mean over the last year with 95% CI:")
-    print(api.format_table(table))
+    _print("cli.run_header", title=scenario_title(sc, args.lang), name=sc.name,
+           description=scenario_description(sc, args.lang), mode=steering_name(sc.params.steering_mode, args.lang),
+           runs=describe_runs(scenarios, args))
+    print(api.format_table(table, args.lang))
     interval_notes(args.seeds)
     print_observed(out)
-    print(f"Results written to {out}/")
+    _written(out, args)
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from model import api
+
     if len(args.scenarios) < 2:
-        raise UsageError("compare needs at least two scenarios (the first is the reference)")
+        raise UsageError(msg("cli.compare_needs_two"))
     scenarios = load_scenarios(args.scenarios, args)
     table, out = simulate(scenarios, args, "compare-" + "-".join(sc.name for sc in scenarios)[:60])
-    print(f"Comparison on the same seeds: {describe_runs(scenarios, args)}; mean over the last year and "
-          f"difference against {scenarios[0].name}, with 95% CIs over paired seeds:")
-    print(api.format_table(table))
+    names = api.scenario_titles(scenarios, args.lang)
+    _print("cli.compare_header", runs=describe_runs(scenarios, args), ref=names[scenarios[0].name])
+    print(api.format_table(table, args.lang, names))
     interval_notes(args.seeds)
+    _print_effects(table, names, args.lang)
     print_observed(out)
-    print(f"Results written to {out}/ (summary.csv has the comparison table)")
+    _written(out, args)
     return 0
 
 
+def _print_effects(table: pd.DataFrame, names: dict[str, str], lang: str) -> None:
+    """Print each scenario's clear differences from the reference, largest first (the report's summary too)."""
+    from model.experiments.comparison import clear_effects, effect_phrase
+
+    effects = clear_effects(table)
+    ref = names[table["scenario"].iloc[0]]
+    print()
+    for name in list(names)[1:]:
+        rows = effects[effects["scenario"] == name]
+        _print("cli.effects_header" if len(rows) else "cli.no_effects", scenario=names[name], ref=ref)
+        for row in rows.itertuples():
+            print(f"  - {effect_phrase(row, lang)}")
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
-    if not 0 <= args.threshold < math.inf:  # NaN fails this too
-        raise UsageError(f"--threshold {args.threshold:g}: give a number 0 or more (a percentage of the reference "
-                         "value)")
+    from model import api
+    from model.reporting.report import check_free, pdf_renderer, render_report, write_report
+
+    threshold = api.DEFAULT_THRESHOLD * 100 if args.threshold is None else args.threshold
+    if not 0 <= threshold < math.inf:  # NaN fails this too
+        raise UsageError(msg("cli.threshold_negative", value=threshold))
     report = Path(args.report) if args.report else None
     if report is not None:
         if report.suffix != ".html":
-            raise UsageError(f"--report {report}: give a file name ending in .html")
+            raise UsageError(msg("cli.report_not_html", report=report))
         check_free(report, args.pdf)
     pdf = pdf_renderer() if args.pdf else None
     if any(item.endswith(".json") for item in args.inputs):
@@ -110,34 +127,61 @@ def _cmd_report(args: argparse.Namespace) -> int:
     is_folder = [Path(item).is_dir() for item in args.inputs]
     if any(is_folder):
         if not all(is_folder):
-            raise UsageError("give either results folders or scenarios to run, not both")
+            raise UsageError(msg("cli.folders_or_scenarios"))
         if given := [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != args.run_defaults[key]]:
-            raise UsageError(f"{', '.join(given)} only apply when the report runs scenarios, not to results folders")
+            raise UsageError(msg("cli.run_options_only", options=", ".join(given)))
         comparison = api.combine([api.read_results(Path(item)) for item in args.inputs])
     else:
         for item in args.inputs:
             if not item.endswith(".toml") and ("/" in item or os.sep in item):
-                raise UsageError(f"{item}: no such results folder; give a folder written by `vitality run` or "
-                                 "`vitality compare`, a scenario file (.toml) or a shipped scenario's name")
+                raise UsageError(msg("cli.no_such_folder", item=item))
         if args.map is not None and args.city is None:
             raise UsageError("--map draws the wijken of a real city: run the scenarios with --city")
         scenarios = load_scenarios(args.inputs, args)
         _, out = simulate(scenarios, args, "report-" + "-".join(sc.name for sc in scenarios)[:60])
-        print(f"Results written to {out}/")
+        _written(out, args)
         comparison = api.combine([api.read_results(out)])
     if report is None:
         folders = comparison.folders
         report = (folders[0].path / f"report-{args.lang}.html" if len(folders) == 1
                   else Path("results") / f"report-{datetime.now():%Y%m%d-%H%M%S}-{args.lang}.html")
-    html = render_report(comparison, lang=args.lang, threshold=args.threshold / 100, boundaries=args.map)
+    html = render_report(comparison, lang=args.lang, threshold=threshold / 100, boundaries=args.map)
     for path in write_report(report, html, pdf):
-        print(f"Report written to {path}")
+        _print("cli.report_written", path=path)
+    return 0
+
+
+def _room_story(args: argparse.Namespace, report: Path | None, pdf: Callable[[str], bytes] | None) -> int:
+    """``vitality report room.json``: the story of a workshop room."""
+    from model.reporting.report import write_report
+    from model.workshop.room.story import room_report
+
+    if len(args.inputs) != 1:
+        raise UsageError("give one room.json at a time (without results folders or scenarios)")
+    if given := [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != args.run_defaults[key]]:
+        raise UsageError(f"{', '.join(given)} only apply when the report runs scenarios, not to a room.json")
+    room_json = Path(args.inputs[0])
+    html = room_report(room_json, args.lang)
+    for path in write_report(report or room_json.parent / f"report-{args.lang}.html", html, pdf):
+        _print("cli.report_written", path=path)
     return 0
 
 
 def _cmd_room(args: argparse.Namespace) -> int:
-    from model.workshop.room.server import join_link, serve  # imported here: only this command serves pages
+    import segno
 
+    from model.workshop.room.launch import (
+        DEFAULT_PORT,
+        check_port,
+        facilitator_address,
+        join_address,
+        start_room,
+    )
+    from model.workshop.room.roles import RoomLayout
+    from model.workshop.room.server import join_link, serve
+    from model.workshop.room.session import Room
+
+    args.port = DEFAULT_PORT if args.port is None else args.port
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: choose a port from 1 to 65535 (default {DEFAULT_PORT})")
     if args.seed < 0:
@@ -147,8 +191,9 @@ def _cmd_room(args: argparse.Namespace) -> int:
         room = Room.resume(args.resume)
     else:
         try:
-            layout = RoomLayout(administrators=args.administrators, administrator_seats=args.administrator_seats,
-                                professional_seats=args.professional_seats, resident_seats=args.resident_seats)
+            given = {key: getattr(args, key) for key in ("administrators", "administrator_seats", "professional_seats",
+                                                         "resident_seats") if getattr(args, key) is not None}
+            layout = RoomLayout(**given)
         except ValueError as exc:  # "resident_seats: 99 seats; use 0 to 50" names the option --resident-seats
             raise UsageError(f"--{exc}".replace("_", "-", 1)) from None
         room = start_room(args.scenario, args.residents, args.seed, args.weeks, layout, args.out)
@@ -169,20 +214,9 @@ def _cmd_room(args: argparse.Namespace) -> int:
     return 0
 
 
-def _room_story(args: argparse.Namespace, report: Path | None, pdf: Callable[[str], bytes] | None) -> int:
-    """``vitality report room.json``: the story of a workshop room."""
-    if len(args.inputs) != 1:
-        raise UsageError("give one room.json at a time (without results folders or scenarios)")
-    if given := [f"--{key}" for key in RUN_OPTIONS if getattr(args, key) != args.run_defaults[key]]:
-        raise UsageError(f"{', '.join(given)} only apply when the report runs scenarios, not to a room.json")
-    room_json = Path(args.inputs[0])
-    html = room_report(room_json, args.lang)
-    for path in write_report(report or room_json.parent / f"report-{args.lang}.html", html, pdf):
-        print(f"Report written to {path}")
-    return 0
-
-
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    from model import api
+
     design = api.load_design(args.design).with_overrides(args.residents, args.years, args.replications,
                                                          args.samples)
     if (city := city_run(args)) is not None:
@@ -191,31 +225,34 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     p = design.scenarios[0].params
     check_execution(args, p, runs, False, "--samples or --replications")  # before the points are drawn
     tasks = design.tasks(design.points())  # checks every point's parameters before anything runs
-    print(f"Sweep {design.name} ({design.method}): {counted(design.n_points, 'point')} x "
-          f"{counted(len(design.scenarios), 'scenario')} x {counted(design.replications, 'seed')} = "
-          f"{counted(runs, 'run')} of {p.n_residents} residents over {p.years:g} years", file=sys.stderr)
+    _print("cli.sweep_header", sys.stderr, name=design.name, method=design.method,
+           points=msg("count.points", n=design.n_points), scenarios=msg("count.scenarios", n=len(design.scenarios)),
+           seeds=msg("count.seeds", n=design.replications), runs=msg("count.runs", n=runs),
+           residents=p.n_residents, years=p.years)
     out = results_folder(args, f"sweep-{design.name}", tasks)
     changed = {k: v for k, v in (("residents", args.residents), ("years", args.years),
                                   ("replications", args.replications), ("samples", args.samples)) if v is not None}
     note = "".join(f"# overridden on the command line: {k} = {v}\n" for k, v in changed.items())
+    compile_first(args)
     api.save_sweep(design, out, note=note, **batch_options(args))
-    print(f"Results written to {out}/ (runs.csv: one row per point, scenario and seed); "
-          f"analyse them with: vitality analyse {shlex.quote(str(out))}")
+    _print("cli.sweep_written", out=out, quoted=shlex.quote(str(out)))
     return 0
 
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
+    from model import api
+
     results = api.load_results(Path(args.results))
     out = Path(args.out) if args.out else Path(args.results) / "analysis"
     if out.exists():
-        raise UsageError(f"analysis folder {out} exists already; choose another with --out or remove it")
+        raise UsageError(msg("cli.analysis_exists", out=out))
     analysis = api.save_analysis(results, out)
     design = results.design
-    print(f"Sweep {design['name']} ({design['method']}, {counted(len(results.points), 'point')}, "
-          f"{counted(len(design['seeds']), 'seed')}): findings")
+    _print("cli.analyse_header", name=design["name"], method=design["method"],
+           points=msg("count.points", n=len(results.points)), seeds=msg("count.seeds", n=len(design["seeds"])))
     for sentence in analysis.findings:
         print(f"- {sentence}")
-    print(f"Tables, figures and findings.md written to {out}/")
+    _print("cli.analyse_written", out=out)
     if args.doc:
         doc = Path(args.doc)
         if doc.suffix != ".md" or not doc.parent.is_dir():
@@ -230,22 +267,11 @@ TIPPING_OPTIONS = {"years": "--years", "seeds": "--seeds", "loop_strengths": "--
                    "lonely_shock_factor": "--strengths", "diversions": "--diversions", "multipliers": "--multipliers"}
 
 
-def _numbers(text: str) -> tuple[float, ...]:
-    """A comma-separated list of numbers from the command line (argparse reports the error in one line)."""
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, e.g. 1,1.5,2; got {text!r}") from None
-    if len(set(values)) != len(values) or any(v != v for v in values):  # v != v: NaN
-        raise argparse.ArgumentTypeError(f"expected distinct numbers, got {text!r}")
-    return tuple(sorted(values))
-
-
-def _listed(values: Sequence[float]) -> str:
-    return ",".join(f"{v:g}" for v in values)
-
-
 def _cmd_tipping(args: argparse.Namespace) -> int:
+    from model import api
+    from model.core.schema import ParameterError
+    from model.experiments.tipping import TippingDesign
+
     args.years = 6.0 if args.years is None else args.years
     scenario = load_scenarios([args.scenario], args)[0]
     docs = Path(args.docs) if args.docs else None
@@ -257,9 +283,8 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
     try:
         design = TippingDesign(scenario, tuple(seed_list(args)), rescue_years=args.rescue_years, **grid)
     except ParameterError as exc:  # name the option that set the value
-        key, _, problem = str(exc).partition(":")
-        option = TIPPING_OPTIONS.get(key, "--diversions" if key.endswith(".diversion") else key)
-        raise UsageError(f"{option}:{problem}") from None
+        key = exc.path or ""
+        raise exc.at(TIPPING_OPTIONS.get(key, "--diversions" if key.endswith(".diversion") else key)) from None
     if design.measure_gap < 3:
         print(f"vitality: note: the trap is measured {design.measure_gap:g} years after the shock ends; "
               "--years 6 or more measures it 3 years after", file=sys.stderr)
@@ -270,6 +295,7 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
     tasks = design.tasks()
     check_execution(args, scenario.params, len(tasks), False, "--seeds or the grid (--strengths, --diversions)")
     out = results_folder(args, "tipping", tasks)
+    compile_first(args)
     tipping = api.save_tipping(design, out, docs=docs, **batch_options(args))
     print("Findings:")
     for sentence in tipping.findings():
@@ -281,11 +307,17 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from model.i18n import scenario_description
+
     if args.designs:
-        rows = [(d.name, d.description) for d in map(api.load_design, api.list_scenarios(api.DESIGN_DIR))]
+        from model.experiments.scenarios import list_scenarios
+        from model.experiments.sweeps import DESIGN_DIR, load_design
+
+        rows = [(d.name, d.description) for d in map(load_design, list_scenarios(DESIGN_DIR))]
     else:
-        rows = [(sc.name, sc.description_nl if args.nl else sc.description)
-                for sc in map(api.load_scenario, api.list_scenarios())]
+        from model.experiments.scenarios import list_scenarios, load_scenario
+
+        rows = [(sc.name, scenario_description(sc, args.lang)) for sc in map(load_scenario, list_scenarios())]
     width = max(len(name) for name, _ in rows)
     for name, description in rows:
         print(f"{name:<{width}}  {description}")
@@ -293,8 +325,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_city_import(args: argparse.Namespace) -> int:
+    from model.opendata.commands import import_city, write_city
+
     city, messages = import_city(args.source, args.gemeente, args.level, args.rivm, args.rivm_period,
-                                 args.min_inhabitants)
+                                 **({} if args.min_inhabitants is None else {"min_inhabitants": args.min_inhabitants}))
     out = write_city(city, args.out)
     sources = " and ".join(src.title for src in city.sources.values())
     print(f"{city.name} ({city.gemeente}): {len(city.neighbourhoods)} neighbourhoods ({city.level}en), "
@@ -307,6 +341,8 @@ def _cmd_city_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_city_map(args: argparse.Namespace) -> int:
+    from model.opendata.commands import CityRun, city_map, save_figure
+
     city = CityRun.load(args.city).city
     fig, missing = city_map(city, args.map, args.figure)
     out = save_figure(fig, args.out)
@@ -318,199 +354,67 @@ def _cmd_city_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    sc = api.load_scenario(args.scenario)
-    print(json.dumps(sc.to_dict(), indent=2, ensure_ascii=False) if args.json else sc.to_toml().rstrip("\n"))
+    from model.experiments.scenarios import load_scenario
+    from model.i18n import scenario_title
+
+    sc = load_scenario(args.scenario)
+    if args.json:
+        print(json.dumps(sc.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(f"# {render('cli.show_header', args.lang, {'title': scenario_title(sc, args.lang)})}")
+        print(sc.to_toml().rstrip("\n"))
     return 0
 
 
-# ---------------------------------------------------------------------- the parser
-def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--residents", type=int, help="number of adult residents (default: the scenario's)")
-    p.add_argument("--years", type=float, help="simulated years (default: the scenario's)")
-    p.add_argument("--seeds", type=int, default=5, help="number of replications (default 5)")
-    p.add_argument("--seed", type=int, default=0, help="first seed (default 0); seeds are paired across scenarios")
-    p.add_argument("--out", help="results folder (must not exist yet; default results/<name>-<time>); "
-                   "an interrupted batch resumes when the same command is run again")
-    _add_city_options(p)
-    _add_execution_options(p)
-
-
-def _add_city_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--city", metavar="FILE", help="run in a real gemeente: a city file made by `vitality city "
-                   "import` (its wijken or buurten replace the model's four neighbourhood types)")
-    p.add_argument("--scale", type=float, help="with --city: the share of the city's adults to simulate, e.g. 0.05 "
-                   "for quick work (default 1: all of them)")
-
-
-def _add_execution_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--jobs", type=int, help="local worker processes (default: one per CPU core; 1 runs in this "
-                   "process)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask distributed scheduler instead, "
-                   "e.g. tcp://10.0.0.5:8786 (its workers need this package installed)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser of ``vitality``."""
-    parser = Parser(prog="vitality", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    scenario_help = "a shipped scenario's name (see `vitality list`) or the path of a .toml file"
-
-    p_run = sub.add_parser("run", help="run one scenario with replications and write the results")
-    p_run.add_argument("scenario", nargs="?", default="baseline", help=f"{scenario_help} (default baseline)")
-    _add_run_options(p_run)
-    p_run.add_argument("--steering", help="override the steering mode (facilitating, framing, enforcing, layered)")
-    p_run.set_defaults(func=_cmd_run)
-
-    p_cmp = sub.add_parser("compare", help="run several scenarios on the same seeds and compare them")
-    p_cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=f"{scenario_help}; the first is the reference")
-    _add_run_options(p_cmp)
-    p_cmp.set_defaults(func=_cmd_compare)
-
-    p_rep = sub.add_parser("report", help="write a self-contained HTML report (and PDF) of results or scenarios")
-    p_rep.add_argument("inputs", nargs="+", metavar="RESULTS_OR_SCENARIO",
-                       help="results folders written by run or compare, or scenarios to run first (a shipped "
-                            "scenario's name or a .toml file); the first scenario is the reference; or the "
-                            "room.json of a workshop room, for the workshop's story")
-    _add_run_options(p_rep)
-    p_rep.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
-                       help=f"language (default {DEFAULT_LANGUAGE})")
-    p_rep.add_argument("--report", help="report file ending in .html (must not exist yet; default "
-                                        "report-<lang>.html in the results folder)")
-    p_rep.add_argument("--pdf", action="store_true", help="also write a PDF beside it (needs WeasyPrint)")
-    p_rep.add_argument("--map", metavar="GPKG", help="with a city: the CBS/PDOK wijk and buurt boundaries "
-                       "(wijkenbuurten_YYYY.gpkg) to colour each neighbourhood by its outputs")
-    p_rep.add_argument("--threshold", type=float, default=api.DEFAULT_THRESHOLD * 100,
-                       help="smallest neighbourhood difference shown, in %% of the reference value "
-                            "(default %(default)g)")
-    p_rep.set_defaults(func=_cmd_report, run_defaults={key: p_rep.get_default(key) for key in RUN_OPTIONS})
-
-    p_room = sub.add_parser("room", help="start a workshop room: everyone decides from their own phone or laptop")
-    p_room.add_argument("scenario", nargs="?", default="baseline", help="shipped scenario of the shared city")
-    p_room.add_argument("--residents", type=int, default=2000, help="adults in the city (default 2000)")
-    p_room.add_argument("--seed", type=int, default=1, help="seed of the city (same seed, same city)")
-    p_room.add_argument("--weeks", type=int, default=4, help="weeks a round runs by default (1-52, default 4)")
-    layout = RoomLayout()
-    p_room.add_argument("--administrators", choices=(CITY, "neighbourhood"), default=layout.administrators,
-                        help="one administrator role for the whole city (default), or one per neighbourhood")
-    p_room.add_argument("--administrator-seats", type=int, default=layout.administrator_seats,
-                        help=f"seats per administrator role (default {layout.administrator_seats})")
-    p_room.add_argument("--professional-seats", type=int, default=layout.professional_seats,
-                        help=f"professional seats per neighbourhood (default {layout.professional_seats})")
-    p_room.add_argument("--resident-seats", type=int, default=layout.resident_seats,
-                        help=f"resident seats per neighbourhood (default {layout.resident_seats})")
-    p_room.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on: 127.0.0.1 (default, this computer only), 0.0.0.0 (every "
-                             "network of this computer, e.g. its Wi-Fi hotspot) or one LAN address")
-    p_room.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    p_room.add_argument("--out", type=Path, help="new folder for room.json (default rooms/room-<date-time>)")
-    p_room.add_argument("--resume", type=Path, metavar="ROOM_JSON",
-                        help="continue the room recorded in ROOM_JSON (its city, roles, rounds and code)")
-    p_room.set_defaults(func=_cmd_room)
-
-    p_sweep = sub.add_parser("sweep", help="run an experimental design (factorial, latin, sobol, morris)")
-    p_sweep.add_argument("design", help="a shipped design's name (scenarios/designs/) or the path of a .toml file")
-    p_sweep.add_argument("--residents", type=int, help="residents per run (default: the design's)")
-    p_sweep.add_argument("--years", type=float, help="simulated years per run (default: the design's)")
-    p_sweep.add_argument("--replications", type=int, help="seeds per point and scenario (default: the design's)")
-    p_sweep.add_argument("--samples", type=int, help="sample size (default: the design's)")
-    p_sweep.add_argument("--out", help="results folder (must not exist yet; default results/sweep-<name>-<time>); "
-                         "an interrupted sweep resumes when the same command is run again")
-    _add_city_options(p_sweep)
-    _add_execution_options(p_sweep)
-    p_sweep.set_defaults(func=_cmd_sweep)
-
-    p_analyse = sub.add_parser("analyse", help="sensitivity indices and scenario discovery of a sweep's results")
-    p_analyse.add_argument("results", help="a results folder written by `vitality sweep`")
-    p_analyse.add_argument("--out", help="analysis folder (must not exist yet; default RESULTS/analysis)")
-    p_analyse.add_argument("--doc", metavar="FILE", help="also put the findings into the design's section of this "
-                           "Markdown file (replacing an earlier run's), with the overview figures in figures/ and "
-                           "the findings as data (<design>.json) beside it, e.g. docs/steering.md")
-    p_analyse.set_defaults(func=_cmd_analyse)
-
-    p_tip = sub.add_parser("tipping", help="when a temporary demand shock tips the city into a lasting casework "
-                           "trap, and what gets it out (paired seeds)")
-    p_tip.add_argument("scenario", nargs="?", default="baseline", help=f"{scenario_help}, with a fixed steering mode "
-                       "(default baseline)")
-    p_tip.add_argument("--residents", type=int, help="number of adult residents (default: the scenario's)")
-    p_tip.add_argument("--years", type=float, help="simulated years (default 6: the shock in the second year, the "
-                       "trap measured in the sixth, 3 years after it)")
-    p_tip.add_argument("--seeds", type=int, default=8, help="paired replications per grid point (default 8)")
-    p_tip.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    p_tip.add_argument("--strengths", dest="loop_strengths", type=_numbers, metavar="LIST",
-                       help=f"loop strengths (lonely_shock_factor), default {_listed(LOOP_STRENGTHS)}")
-    p_tip.add_argument("--diversions", type=_numbers, metavar="LIST", help="diversion levels of the scenario's mode, "
-                       f"default {_listed(DIVERSIONS)}")
-    p_tip.add_argument("--multipliers", type=_numbers, metavar="LIST", help="shock sizes (life events x), default "
-                       f"{_listed(MULTIPLIERS)}; measures are tried after the largest")
-    p_tip.add_argument("--rescue-years", type=float, default=1.0, help="how long protected time and extra staff last "
-                       "after the shock (default 1; 0: until the end)")
-    p_tip.add_argument("--out", help="results folder (must not exist yet; default results/tipping-<time>); "
-                       "an interrupted batch resumes when run again with the same --out")
-    p_tip.add_argument("--docs", metavar="FOLDER", help="also write FOLDER/tipping.md and FOLDER/figures/tipping.png "
-                       "(replacing them), e.g. docs")
-    _add_execution_options(p_tip)
-    p_tip.set_defaults(func=_cmd_tipping)
-
-    p_list = sub.add_parser("list", help="list the shipped scenarios (or designs) with their descriptions")
-    p_list.add_argument("--nl", action="store_true", help="descriptions in Dutch")
-    p_list.add_argument("--designs", action="store_true", help="the shipped experimental designs instead")
-    p_list.set_defaults(func=_cmd_list)
-
-    p_city = sub.add_parser("city", help="make a city file of your own gemeente from CBS and RIVM figures")
-    city_sub = p_city.add_subparsers(dest="city_command", required=True, parser_class=Parser)
-    p_imp = city_sub.add_parser("import", help="one neighbourhood per wijk or buurt, from CBS Kerncijfers wijken "
-                                "en buurten (and RIVM's loneliness estimates)")
-    p_imp.add_argument("source", help="kwb-YYYY.xlsx or kwb-YYYY.csv from CBS, or cbs:<table> such as cbs:85984NED "
-                       "(CBS's API; needs the cbs extra)")
-    p_imp.add_argument("--gemeente", required=True, help="the gemeente: its code (GM0599) or name (Rotterdam)")
-    p_imp.add_argument("--level", choices=("wijk", "buurt"), default="wijk",
-                       help="which areas become neighbourhoods (default wijk)")
-    p_imp.add_argument("--rivm", metavar="SOURCE", help="RIVM Gezondheid per wijk en buurt (table 50120NED) as a "
-                       "CSV or XLSX file, or rivm:50120NED: loneliness and more, kept to compare with the model")
-    p_imp.add_argument("--rivm-period", default="", metavar="YEAR",
-                       help="year of the RIVM estimates (default: the latest in the file)")
-    p_imp.add_argument("--min-inhabitants", type=int, default=MIN_INHABITANTS, metavar="N",
-                       help=f"smaller buurten are merged into the largest of their wijk, smaller wijken left out "
-                            f"(default {MIN_INHABITANTS})")
-    p_imp.add_argument("--out", required=True, help="the city file to write (.toml; must not exist yet)")
-    p_imp.set_defaults(func=_cmd_city_import)
-    p_map = city_sub.add_parser("map", help="draw a city file's neighbourhoods from the CBS/PDOK boundaries")
-    p_map.add_argument("city", help="a city file written by `vitality city import`")
-    p_map.add_argument("--map", required=True, metavar="GPKG", help="wijkenbuurten_YYYY.gpkg (CBS/PDOK)")
-    p_map.add_argument("--figure", default="low_income_share", metavar="NAME",
-                       help=f"what to colour by (default low_income_share; one of {', '.join(MAP_FIGURES)})")
-    p_map.add_argument("--out", required=True, help="the image to write (.png or .svg; must not exist yet)")
-    p_map.set_defaults(func=_cmd_city_map)
-
-    p_show = sub.add_parser("show", help="show a scenario's resolved parameters and interventions")
-    p_show.add_argument("scenario", help=scenario_help)
-    p_show.add_argument("--json", action="store_true", help="JSON instead of a TOML scenario file")
-    p_show.set_defaults(func=_cmd_show)
-    return parser
+COMMANDS = {"run": _cmd_run, "compare": _cmd_compare, "report": _cmd_report, "sweep": _cmd_sweep,
+            "analyse": _cmd_analyse, "tipping": _cmd_tipping, "list": _cmd_list, "show": _cmd_show, "room": _cmd_room,
+            "city import": _cmd_city_import, "city map": _cmd_city_map}
+#: Commands that run batches: SIGTERM and a closed terminal stop them as Ctrl-C does (finished runs are kept).
+BATCH_COMMANDS = ("run", "compare", "report", "sweep", "tipping")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``vitality``; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    restore_signals = api.stop_on_signals()  # SIGTERM and a closed terminal stop a batch as Ctrl-C does
+    use_language(DEFAULT_LANGUAGE)  # until --lang is read: an unknown language is refused in Dutch
+    restore_signals = None
     try:
-        args = build_parser().parse_args(argv)
-        args.argv = argv
-        return args.func(args)
-    except (UsageError, ParameterError, api.StoreError, api.ResultsError, api.BudgetError, ReportError,
-            AnalysisError, RoomError, OpenDataError, OSError) as exc:
-        print(f"vitality: error: {error_text(exc)}", file=sys.stderr)
+        lang = language(argv)
+        use_language(lang)
+        args = build_parser(lang).parse_args(argv)
+        args.argv, args.lang = argv, lang
+        if args.command in BATCH_COMMANDS:
+            from model.experiments.store import stop_on_signals
+
+            restore_signals = stop_on_signals()
+        command = f"city {args.city_command}" if args.command == "city" else args.command
+        return COMMANDS[command](args)
+    except (InputError, OSError) as exc:
+        _print("cli.error", sys.stderr, problem=error_text(exc))
         return 2
-    except api.BatchStoppedError as exc:
-        print(f"vitality: {'error: ' if exc.code == 1 else ''}{exc}", file=sys.stderr)
-        return exc.code
     except KeyboardInterrupt as exc:
-        stopped = isinstance(exc, api.Stopped)
-        print(f"vitality: {f'stopped by {exc}' if stopped else 'interrupted'}; no results were written",
-              file=sys.stderr)
-        return 128 + exc.signum if stopped else 130
+        signum = getattr(exc, "signum", None)  # model.experiments.store.Stopped: a signal
+        if signum is None:
+            _print("cli.interrupted", sys.stderr)
+            return 130
+        _print("cli.stopped", sys.stderr, signal=str(exc))
+        return 128 + signum
+    except Exception as exc:
+        from model.experiments.budget import BudgetError
+        from model.experiments.store import BatchStoppedError
+        from model.opendata import OpenDataError
+        from model.workshop.room.session import RoomError
+
+        if isinstance(exc, BudgetError | OpenDataError | RoomError):
+            _print("cli.error", sys.stderr, problem=error_text(exc))
+            return 2
+        if not isinstance(exc, BatchStoppedError):
+            raise
+        _print("cli.batch_error" if exc.code == 1 else "cli.batch_stopped", sys.stderr, problem=say(exc))
+        return exc.code
     finally:
-        restore_signals()
+        if restore_signals is not None:
+            restore_signals()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """What the commands of ``vitality`` share: checking their arguments, running a batch for them, and notes.
 
-Split from :mod:`model.cli`, which parses and dispatches. Bad input raises :class:`UsageError` (one line,
-exit code 2); notes go to standard error so that tables on standard output stay clean.
+Split from :mod:`model.cli`, which dispatches (the parser and its help are in :mod:`model.cli_parser`).
+Bad input raises :class:`UsageError` (one line in the user's language, exit code 2); notes go to
+standard error so that tables on standard output stay clean. The model's engine (pandas, numba, Mesa)
+is imported by the functions that run it, so that ``list``, ``show`` and ``--help`` answer at once.
 """
 
 from __future__ import annotations
@@ -14,31 +16,30 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from model.cli_parser import UsageError
+from model.messages import msg, say
 
-from model import api
-from model.core.parameters import Parameters
-from model.core.schema import ParameterError
-from model.core.time import WEEKS_PER_YEAR
-from model.experiments.runner import MAX_SEED
-from model.experiments.scenarios import Scenario
-from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
-from model.opendata.commands import CityRun
+if TYPE_CHECKING:
+    import pandas as pd
 
+    from model.core.parameters import Parameters
+    from model.experiments.scenarios import Scenario
+    from model.experiments.store import Task
+    from model.opendata.commands import CityRun
 
-class UsageError(Exception):
-    """Bad input from the user: reported in one line with exit code 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line (argparse prints usage and exits 2)."""
-
-    def error(self, message: str) -> None:  # noqa: D102 - argparse's hook
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
+__all__ = ["UsageError", "batch_options", "check_execution", "city_run", "compile_first", "counted", "describe_runs",
+           "error_text", "interval_notes", "load_scenarios", "note", "print_message", "print_observed",
+           "results_folder", "seed_list", "simulate"]
 
 
 # ---------------------------------------------------------------------- printing
+def print_message(key: str, file: object = None, **values: object) -> None:
+    """Print the message ``key`` of the catalogue in the session's language."""
+    print(say(msg(key, **values)), file=file or sys.stdout)
+
+
 def counted(n: int, word: str) -> str:
     """``n`` and ``word``, plural unless ``n`` is 1 ("3 seeds")."""
     return f"{n} {word}{'' if n == 1 else 's'}"
@@ -51,13 +52,13 @@ def note(text: str) -> None:
 
 def interval_notes(seeds: int) -> None:
     """Say which intervals the table shows, and when they are missing or wide for want of seeds."""
-    print("95% CIs over seeds: Student's t, for counts on the log scale and for shares and indices on the logit "
-          "scale (they stay within range); paired differences on the natural scale")
+    from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
+
+    print_message("cli.interval_rule")
     if seeds < MIN_SEEDS:
-        note(f"no intervals: they need at least {MIN_SEEDS} seeds; run with --seeds {FEW_SEEDS} or more")
+        print_message("cli.no_intervals", sys.stderr, min=MIN_SEEDS, few=FEW_SEEDS)
     elif seeds < FEW_SEEDS:
-        note(f"with {seeds} seeds the intervals are wide; run with --seeds {FEW_SEEDS} or more before drawing "
-              "conclusions")
+        print_message("cli.few_seeds", sys.stderr, seeds=seeds, few=FEW_SEEDS)
 
 
 #: What to do about a file system error, by its errno.
@@ -66,38 +67,41 @@ _OS_ERROR_HINTS = {errno.ENAMETOOLONG: "choose a shorter name or --out", errno.E
 
 
 def error_text(exc: Exception) -> str:
-    """The one-line message of an error: its own text, or for a file system error the file, the problem, a fix."""
+    """The one-line message of an error in the session's language; for a file system error the file, problem, fix."""
     if isinstance(exc, OSError) and exc.strerror:
         hint = _OS_ERROR_HINTS.get(exc.errno)
         return f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror}{f'; {hint}' if hint else ''}"
-    return str(exc)
+    return say(exc)
 
 
 # ---------------------------------------------------------------------- checking arguments
 def load_scenarios(names: Sequence[str], args: argparse.Namespace) -> list[Scenario]:
     """Load scenarios and apply the command line's overrides."""
+    from model.core.schema import ParameterError
+    from model.core.time import WEEKS_PER_YEAR
+    from model.experiments.scenarios import load_scenario
+
     options = {"n_residents": ("--residents", args.residents), "years": ("--years", args.years),
                "steering_mode": ("--steering", getattr(args, "steering", None))}
     overrides = {key: value for key, (_, value) in options.items() if value is not None}
     city = city_run(args)
-    loaded = [api.load_scenario(name, city.city.labels() if city else None) for name in names]
+    loaded = [load_scenario(name, city.city.labels() if city else None) for name in names]
     try:
         scenarios = [sc.with_parameters(overrides) for sc in loaded]
     except ParameterError as exc:  # an override from the command line: name the option, not the key
-        key, problem = str(exc).split(":", 1)
-        raise UsageError(f"{options[key][0] if key in options else key}:{problem}") from None
+        raise exc.at(options[exc.path][0]) if exc.path in options else exc from None
     if city is not None:
         scenarios = [city.scenario(sc) for sc in scenarios]
     seen: set[str] = set()
     for sc in scenarios:
         if sc.name in seen:
-            raise UsageError(f"scenario {sc.name!r} is given twice; compare different scenarios")
+            raise UsageError(msg("cli.given_twice", name=sc.name))
         seen.add(sc.name)
         weeks = round(sc.params.years * WEEKS_PER_YEAR)
         for spec in sc.interventions:
             if spec.start_week >= weeks:
-                note(f"in {sc.name}, {spec.type} starts at year {spec.at_year:g}, after the end of the run "
-                      f"({sc.params.years:g} years); it has no effect")
+                print_message("cli.note_after_end", sys.stderr, scenario=sc.name, intervention=spec.type,
+                              start=spec.at_year, years=sc.params.years)
     return scenarios
 
 
@@ -111,21 +115,25 @@ def city_run(args: argparse.Namespace) -> CityRun | None:
         raise UsageError("--residents does not apply with --city: the city sets its adults; use --scale for a "
                          "sample of them")
     if not hasattr(args, "city_run"):
+        from model.opendata.commands import CityRun
+
         args.city_run = CityRun.load(args.city, 1.0 if args.scale is None else args.scale)
     return args.city_run
 
 
 def seed_list(args: argparse.Namespace) -> list[int]:
     """The seeds of ``--seed`` and ``--seeds``, checked."""
+    from model.experiments.runner import MAX_SEED
+
     if args.seeds < 1:
-        raise UsageError("--seeds must be at least 1")
+        raise UsageError(msg("cli.seeds_at_least_one"))
     if not 0 <= args.seed <= MAX_SEED - args.seeds + 1:
-        raise UsageError(f"--seed must be 0 or more and the last seed at most {MAX_SEED} (2**63 - 1)")
+        raise UsageError(msg("cli.seed_not_negative", max=MAX_SEED))
     return list(range(args.seed, args.seed + args.seeds))
 
 
 def check_execution(args: argparse.Namespace, params: Parameters, runs: int, weekly_tables: bool,
-                     fewer: str) -> None:
+                    fewer: str) -> None:
     """Settle ``--jobs`` (at most the cores and the runs) and check that the batch fits on this machine.
 
     Args:
@@ -140,9 +148,11 @@ def check_execution(args: argparse.Namespace, params: Parameters, runs: int, wee
         BudgetError: The batch needs more memory than this machine has available.
 
     """
+    from model import api  # the engine: imported when a batch is checked
+
     cores = api.default_jobs()
     if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+        raise UsageError(msg("cli.jobs_at_least_one"))
     if args.jobs is not None and args.jobs > cores and not args.scheduler:
         note(f"--jobs {args.jobs}: this machine has {counted(cores, 'core')} for this process; using {cores}")
     args.jobs = min(args.jobs or cores, cores, runs)  # more processes than cores or runs only cost memory
@@ -155,7 +165,16 @@ def check_execution(args: argparse.Namespace, params: Parameters, runs: int, wee
                      fewer)
     if cost.seconds >= 60:
         note(f"{counted(runs, 'run')}: {cost.describe()}; progress is shown, and Ctrl-C stops (the same command "
-              "resumes)")
+             "resumes)")
+
+
+def compile_first(args: argparse.Namespace) -> None:
+    """Compile the model's kernels here before the runs start, saying so when it takes long (the first run)."""
+    if args.scheduler:  # the cluster's workers compile for themselves
+        return
+    from model.experiments.kernels import compile_kernels
+
+    compile_kernels(notice=lambda: print_message("kernels.compiling", sys.stderr))
 
 
 #: Where results go without ``--out``: ``results/<name>-<time>``, the time in this format.
@@ -163,15 +182,20 @@ RESULTS_DIR = Path("results")
 TIME_FORMAT = "%Y%m%d-%H%M%S"
 
 
-def results_folder(args: argparse.Namespace, name: str, tasks: Sequence[api.Task]) -> Path:
+def results_folder(args: argparse.Namespace, name: str, tasks: Sequence[Task]) -> Path:
     """The results folder: ``--out``; else the folder of this command's unfinished batch, or a new one.
 
     Without ``--out`` every call would choose a new ``results/<name>-<time>``, so a batch that was
     stopped (Ctrl-C, a signal, a crash, ``kill -9``) is looked up instead: the work folder of the
     same runs under ``results/`` (see :func:`model.api.unfinished_out`).
     """
+    from model import api
+
     if args.out:
-        return Path(args.out)
+        out = Path(args.out)
+        if out.exists():  # before compiling and running anything
+            raise api.StoreError(msg("store.results_exist", out=out))
+        return out
     earlier = []
     for work in sorted(RESULTS_DIR.glob(f"{glob.escape(name)}-*.work")):
         out = work.with_suffix("")
@@ -193,16 +217,22 @@ def batch_options(args: argparse.Namespace) -> dict:
 
 def simulate(scenarios: list[Scenario], args: argparse.Namespace, name: str) -> tuple[pd.DataFrame, Path]:
     """Run (resumably), summarise and write: the part that ``run``, ``compare`` and ``report`` share."""
+    from model import api
+
     seeds = seed_list(args)
     largest = max((sc.params for sc in scenarios), key=lambda p: p.n_residents * (p.years + p.burn_in_years))
     check_execution(args, largest, len(scenarios) * len(seeds), True, "--seeds or --years")
     out = results_folder(args, name, api.scenario_tasks(scenarios, seeds))
-    _, table = api.save_comparison(scenarios, seeds, out, city=city_run(args), **batch_options(args))
+    compile_first(args)
+    _, table = api.save_comparison(scenarios, seeds, out, lang=args.lang, csv_dialect=args.csv_dialect,
+                                   city=city_run(args), **batch_options(args))
     return table, out
 
 
 def print_observed(out: Path) -> None:
     """For a city with RIVM figures: loneliness per neighbourhood, observed next to simulated (the reference)."""
+    import pandas as pd
+
     path = out / "observed.csv"
     if not path.is_file():
         return
@@ -221,9 +251,14 @@ def print_observed(out: Path) -> None:
 
 
 def describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
-    """The size of the runs in words: the city (or residents), years and seeds."""
+    """The size of the runs in words: the city (or residents), years and seeds, in the session's language."""
+    from model.i18n import number
+
     p = scenarios[0].params
+    runs = say(msg("cli.runs", residents=number(p.n_residents, args.lang), years=number(p.years, args.lang),
+                   n=args.seeds, first=args.seed, last=args.seed + args.seeds - 1))
     city = city_run(args)
-    where = (f"{city.city.name}, {len(city.city.neighbourhoods)} {city.city.level}en, {p.n_residents:,} of its "
-             f"{city.city.adults:,} adults (--scale {city.scale:g})" if city else f"{p.n_residents} residents")
-    return f"{where}, {p.years:g} years, {counted(args.seeds, 'seed')} ({args.seed}-{args.seed + args.seeds - 1})"
+    if city is None:
+        return runs
+    return (f"{city.city.name}, {len(city.city.neighbourhoods)} {city.city.level}en, {p.n_residents:,} of its "
+            f"{city.city.adults:,} adults (--scale {city.scale:g}): {runs}")

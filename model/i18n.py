@@ -1,25 +1,46 @@
-"""Dutch and English texts of the workshop dashboard (labels, help texts, the info tab).
+"""The one table of names in Dutch and English, numbers written for each language, and the dashboard's texts.
 
-Names of steering modes and interventions, the live levers' texts and the outputs' labels are
-declared by the plug-ins themselves (:mod:`model.core.steering`, :mod:`model.core.interventions`)
-and by :mod:`model.core.outputs`; the lookups below read them there.
+Every shell (the command line, the report, the workbook, the dashboard, the notebooks) names things
+through here, so a Dutch user never meets a code such as ``facilitating`` or ``urban_young``:
 
-Plain data and small lookup functions, no UI: ``t("week", "nl")``. Every key exists in
-both languages, with the same placeholders (``tests/test_dashboard.py`` checks it).
+* outputs: their label, short name and unit, declared with the output in :mod:`model.core.outputs`
+  (adding an output's Dutch and English label is its one declaration line there);
+* steering modes and interventions: declared by the plug-ins themselves (:mod:`model.core.steering`,
+  :mod:`model.core.interventions`): :func:`steering_name`, :func:`intervention_name`;
+* scenarios: the ``title``/``title_nl`` of their file (:func:`scenario_title`, :func:`scenario_description`);
+* neighbourhoods: their archetype, :data:`ARCHETYPE_NAMES` (:func:`neighbourhood_name`).
+
+Numbers: :class:`Style` writes an output's values for a language (Babel: decimal comma and thousands
+point in Dutch), shares as percentages and differences of shares in percentage points; :func:`interval`
+writes a value with its 95% confidence interval.
+
+Messages (errors, notes, headings) are not names: they are in :mod:`model.messages`. The dashboard's
+texts are below (``t("week", "nl")``); every key exists in both languages, with the same placeholders
+(``tests/test_dashboard.py`` checks it).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
+import functools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from babel.numbers import format_decimal
 
 from model.core.interventions import INTERVENTION_REGISTRY
+from model.core.outputs import OUTPUTS
 from model.core.steering import STEERING_REGISTRY
+from model.messages import DEFAULT_LANGUAGE, LANGUAGES, render
 
 if TYPE_CHECKING:
     from model.experiments.scenarios import Scenario
 
-LANGUAGES = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES"]  # re-exported: the shells take the languages from here or messages
+#: Babel locale of each language: how numbers and dates are written.
+LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -347,6 +368,14 @@ def intervention_name(name: str, lang: str) -> str:
     return cls.label.get(lang, name) if cls else name.replace("_", " ")
 
 
+def setting_name(intervention: str, setting: str, lang: str) -> str:
+    """Return the name of an intervention's setting in ``lang``, as the intervention declares it."""
+    cls = INTERVENTION_REGISTRY.get(intervention)
+    field = cls.__dataclass_fields__.get(setting) if cls else None
+    label = (field.metadata.get("label") or {}) if field else {}
+    return label.get(lang, setting.replace("_", " "))
+
+
 def neighbourhood_name(name: str, lang: str) -> str:
     """Return the name of a neighbourhood in ``lang``: its archetype translated, its number kept (``urban_young_2``)."""
     names = ARCHETYPE_NAMES[lang]
@@ -356,6 +385,108 @@ def neighbourhood_name(name: str, lang: str) -> str:
     return name.replace("_", " ")
 
 
-def scenario_description(scenario: Scenario, lang: str) -> str:
+def _field(scenario: Scenario | Mapping[str, Any], key: str) -> str:
+    value = scenario.get(key) if isinstance(scenario, Mapping) else getattr(scenario, key, "")
+    return value or ""
+
+
+def scenario_title(scenario: Scenario | Mapping[str, Any], lang: str) -> str:
+    """Return a scenario's name in ``lang``: the ``title`` (``title_nl``) of its file, else its name.
+
+    Takes a :class:`~model.experiments.scenarios.Scenario` or a scenario as a results manifest records it.
+    """
+    title = _field(scenario, "title") or _field(scenario, "name")
+    return (_field(scenario, "title_nl") or title) if lang == "nl" else title
+
+
+def scenario_description(scenario: Scenario | Mapping[str, Any], lang: str) -> str:
     """Return the scenario's description in ``lang`` (``description_nl`` for Dutch)."""
-    return scenario.description_nl if lang == "nl" else scenario.description
+    english = _field(scenario, "description")
+    return (_field(scenario, "description_nl") or english) if lang == "nl" else english
+
+
+def output_label(key: str, lang: str) -> str:
+    """Return an output's label in ``lang`` (declared in :mod:`model.core.outputs`), or the column's name."""
+    output = OUTPUTS.get(key)
+    return output.label[lang] if output else key
+
+
+# ---------------------------------------------------------------------- numbers
+def number(value: float, lang: str, pattern: str = "#,##0.##") -> str:
+    """Write a number as ``lang`` does (``0,3`` and ``2.000`` in Dutch), with a Babel ``pattern``."""
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file separates fields and writes decimals, and its encoding."""
+
+    sep: str
+    decimal: str
+    encoding: str
+
+
+#: CSV dialects of ``--csv-dialect``: ``excel-nl`` is what Dutch Excel opens with a double click (its list
+#: separator is ';' because ',' is the decimal sign; the byte-order mark tells it the file is UTF-8, so
+#: "casuïstiek" survives); ``international`` is what pandas, R and English Excel expect.
+CSV_DIALECTS = {"excel-nl": CsvDialect(";", ",", "utf-8-sig"), "international": CsvDialect(",", ".", "utf-8")}
+#: The dialect each language writes unless ``--csv-dialect`` says otherwise.
+DEFAULT_CSV_DIALECT = {"nl": "excel-nl", "en": "international"}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one output's numbers are written in a language: scaled (shares as %), with decimals fitted to their size."""
+
+    lang: str
+    factor: float = 1.0
+    decimals: int = 1
+    suffix: str = ""
+    diff_suffix: str = ""
+
+    @classmethod
+    def fitted(cls, lang: str, scale: float, share: bool = False) -> Style:
+        """Show three significant digits of ``scale`` (e.g. the largest mean), between 0 and 3 decimals."""
+        factor = 100.0 if share else 1.0
+        size = abs(scale * factor)
+        decimals = 1 if not size or math.isnan(size) else min(3, max(0, 2 - math.floor(math.log10(size))))
+        return cls(lang, factor, decimals, "%" if share else "", " " + render("unit.pp", lang) if share else "")
+
+    @classmethod
+    def of(cls, key: str, lang: str, scale: float | None = None) -> Style:
+        """The style of the output ``key`` (a share or not) for values around ``scale``.
+
+        Without ``scale``: with the decimals the output declares (the dashboard's big numbers of one week).
+        """
+        output = OUTPUTS.get(key)
+        style = cls.fitted(lang, 1.0 if scale is None else scale, bool(output and output.unit.share))
+        return dataclasses.replace(style, decimals=output.unit.decimals) if scale is None and output else style
+
+    def number(self, value: float, sign: bool = False, decimals: int | None = None) -> str:
+        """Write a number as the language does (no scaling, no unit)."""
+        places = self.decimals if decimals is None else decimals
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        return format_decimal(value, format=f"+{pattern};-{pattern}" if sign else pattern, locale=LOCALES[self.lang])
+
+    def level(self, value: float) -> str:
+        """Write a level (e.g. a mean or a CI bound)."""
+        return self.number(value * self.factor) + self.suffix
+
+    def change(self, value: float) -> str:
+        """Write a difference, with its sign (shares in percentage points)."""
+        return self.number(value * self.factor, sign=True) + self.diff_suffix
+
+
+def interval(style: Style, mean: float, low: float, high: float, change: bool = False) -> str:
+    """Write a value with its 95% confidence interval (``12,3 (11,9 tot 12,7)``); the value alone without one."""
+    if math.isnan(mean):
+        return render("number.not_available", style.lang)
+    write = style.change if change else style.level
+    if math.isnan(low):
+        return write(mean)
+    if change:  # the unit (percentage points) once: "+1,2 %-punt (+0,4 tot +2,0)"
+        bound = functools.partial(style.number, sign=True)
+        low, high = low * style.factor, high * style.factor
+    else:
+        bound = write
+    return render("number.ci", style.lang, {"mean": write(mean), "low": bound(low), "high": bound(high)})

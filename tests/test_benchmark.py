@@ -37,6 +37,20 @@ def test_benchmark_rejects_bad_sizes_with_a_one_line_error() -> None:
     assert run.returncode == 2 and "at least 50 residents" in run.stderr.strip().splitlines()[-1]
 
 
+def test_startup_benchmark_times_each_quick_command() -> None:
+    script = SCRIPT.with_name("startup.py")
+    out = subprocess.run([sys.executable, str(script), "--repeat", "1"], check=True, capture_output=True,
+                         text=True).stdout
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()
+            if line.startswith("| ") and "---" not in line]
+    assert rows[0] == ["command", "median s", "fastest s", "slowest s", "CPU s (median)"]
+    assert [r[0] for r in rows[1:]] == ["vitality --help", "vitality list", "vitality show baseline",
+                                        "vitality run --help"]
+    for r in rows[1:]:
+        median, fastest, slowest, cpu = (float(x) for x in r[1:])
+        assert fastest == median == slowest and cpu > 0  # one run each: all three are that run
+
+
 def test_real_city_benchmark_prints_one_row_per_scale() -> None:
     script = SCRIPT.with_name("real_city.py")
     out = subprocess.run([sys.executable, str(script), "--scales", "0.02", "0.04", "--inhabitants", "40000",

@@ -33,7 +33,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The city file of the sample gemeente and two short scenarios (a short burn-in keeps the runs quick)."""
     folder = tmp_path_factory.mktemp("city")
     assert main(["city", "import", str(CSV), "--gemeente", "Voorbeeldstad", "--rivm", str(RIVM),
-                 "--out", str(folder / "voorbeeldstad.toml")]) == 0
+                 "--out", str(folder / "voorbeeldstad.toml"), "--lang", "en"]) == 0
     for name, mode in (("kort", "framing"), ("kort_fac", "facilitating")):
         (folder / f"{name}.toml").write_text(f'name = "{name}"\ndescription = "short burn-in"\n[parameters]\n'
                                              f'burn_in_years = 0.2\nsteering_mode = "{mode}"\n', encoding="utf-8")
@@ -52,13 +52,13 @@ def compared(work: Path) -> tuple[Path, str]:
     with contextlib.redirect_stdout(printed):
         assert main(["compare", str(work / "kort.toml"), str(work / "kort_fac.toml"), "--city",
                      str(work / "voorbeeldstad.toml"), "--scale", "0.05", "--years", "0.2", "--seeds", "2",
-                     "--jobs", "1", "--out", str(out)]) == 0
+                     "--jobs", "1", "--out", str(out), "--lang", "en"]) == 0
     return out, printed.getvalue()
 
 
 def test_import_prints_what_it_did(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["city", "import", str(XLSX), "--gemeente", "GM9999", "--level", "buurt",
-                 "--out", str(tmp_path / "b.toml")]) == 0
+                 "--out", str(tmp_path / "b.toml"), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Voorbeeldstad (GM9999): 7 neighbourhoods (buurten)" in out
     assert "merged buurt Stationsbuurt (BU99990103, 40 inhabitants) into Binnenstad" in out
@@ -106,12 +106,13 @@ def test_report_shows_observed_and_maps(compared: tuple[Path, str], tmp_path: Pa
 def test_an_intervention_in_a_real_wijk(work: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "oost"
     assert main(["run", str(work / "oost.toml"), "--city", str(work / "voorbeeldstad.toml"), "--scale", "0.03",
-                 "--years", "0.1", "--seeds", "1", "--jobs", "1", "--out", str(out)]) == 0
+                 "--years", "0.1", "--seeds", "1", "--jobs", "1", "--out", str(out), "--lang", "en"]) == 0
     nbh = pd.read_parquet(out / "neighbourhoods.parquet")
     last = nbh[nbh["week"] == nbh["week"].max()].set_index("neighbourhood")["meeting_places_open"]
     assert last["Oost"] == 0 and last.drop("Oost").gt(0).all()
     capsys.readouterr()
-    assert main(["run", str(work / "oost.toml"), "--years", "0.1", "--seeds", "1"]) == 2  # not a wijk of the model's
+    assert main(["run", str(work / "oost.toml"), "--years", "0.1", "--seeds", "1",
+                 "--lang", "en"]) == 2  # not a wijk of the model's
     assert "unknown neighbourhood 'Oost'" in one_line_error(capsys.readouterr().err)
 
 
@@ -122,7 +123,7 @@ def test_sweep_in_the_city(work: Path, tmp_path: Path) -> None:
                       f'outputs = ["lonely_share"]\n[parameters.contagion]\nvalues = [0.0, 0.2]\n', encoding="utf-8")
     out = tmp_path / "sweep"
     assert main(["sweep", str(design), "--city", str(work / "voorbeeldstad.toml"), "--scale", "0.02", "--jobs", "1",
-                 "--out", str(out)]) == 0
+                 "--out", str(out), "--lang", "en"]) == 0
     runs = pd.read_csv(out / "runs.csv")
     assert len(runs) == 2 and runs["lonely_share"].between(0, 1).all()
 
@@ -148,15 +149,16 @@ def test_bad_input_gets_one_line_and_exit_code_2(argv: list[str], message: str, 
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     names = {"CITY": str(work / "voorbeeldstad.toml"), "KWB": str(CSV), "GPKG": str(GPKG)}
-    assert main([names.get(a, a) for a in argv]) == 2
+    assert main([*(names.get(a, a) for a in argv), "--lang", "en"]) == 2
     assert message in one_line_error(capsys.readouterr().err)
 
 
 def test_map_of_results_without_a_city(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "res"
-    assert main(["run", "--residents", "100", "--years", "0.05", "--seeds", "1", "--jobs", "1", "--out", str(out)]) == 0
+    assert main(["run", "--residents", "100", "--years", "0.05", "--seeds", "1", "--jobs", "1", "--out", str(out),
+                 "--lang", "en"]) == 0
     capsys.readouterr()
-    assert main(["report", str(out), "--map", str(GPKG)]) == 2
+    assert main(["report", str(out), "--map", str(GPKG), "--lang", "en"]) == 2
     assert "--map draws the wijken of a real city: give results run with --city" in one_line_error(
         capsys.readouterr().err)
 
@@ -166,7 +168,7 @@ def test_broken_city_file_on_the_command_line(tmp_path: Path, capsys: pytest.Cap
     broken = tmp_path / "stad.toml"
     broken.write_text((work / "voorbeeldstad.toml").read_text(encoding="utf-8").replace(
         "places_per_10k = 3.0", "places_per_10k = nan", 1), encoding="utf-8")
-    assert main(["run", "--city", str(broken)]) == 2
+    assert main(["run", "--city", str(broken), "--lang", "en"]) == 2
     assert "stad.toml: neighbourhood WK999901.settings.places_per_10k: nan is not a number" in one_line_error(
         capsys.readouterr().err)
 

@@ -20,7 +20,7 @@ from model.cli import main
 from model.experiments.plots import FIGURE_OUTPUTS
 from model.experiments.scenarios import list_scenarios, load_scenario
 
-SMALL = ["--residents", "200", "--years", "0.3", "--seeds", "2", "--jobs", "1"]
+SMALL = ["--lang", "en", "--residents", "200", "--years", "0.3", "--seeds", "2", "--jobs", "1"]
 VITALITY = Path(sys.executable).with_name("vitality")  # the installed console script
 STEERING = ["facilitating", "framing", "enforcing", "layered"]
 
@@ -42,11 +42,12 @@ def one_line_error(err: str) -> str:
 def test_run_writes_tables_figures_and_manifest(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "baseline", *SMALL, "--out", "res"]) == 0
     out = capsys.readouterr().out
-    assert "Scenario baseline" in out and "200 residents, 0.3 years, 2 seeds (0-1)" in out
+    assert "Scenario Baseline (baseline: " in out and "200 residents, 0.3 years, 2 seeds (0-1)" in out
     assert all(OUTPUTS[key].label["en"] in out for key in KEY_OUTPUTS)
     res = Path("res")
     assert sorted(p.name for p in res.iterdir()) == sorted([
         "city.csv", "city.parquet", "neighbourhoods.csv", "neighbourhoods.parquet", "summary.csv", "manifest.json",
+        "results.xlsx",
         *(f"{key}.png" for key in FIGURE_OUTPUTS)])
     assert not Path("res.work").exists()  # the work folder goes once the results are published
     city = pd.read_parquet(res / "city.parquet")
@@ -78,7 +79,7 @@ def test_run_writes_tables_figures_and_manifest(capsys: pytest.CaptureFixture[st
 def test_compare_the_four_steering_modes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", *STEERING, *SMALL, "--out", "cmp"]) == 0
     out = capsys.readouterr().out
-    assert "difference against facilitating" in out and "(reference)" in out
+    assert "difference from Facilitating (95% CI)" in out and "(reference)" in out
     summary = pd.read_csv("cmp/summary.csv")
     assert len(summary) == len(KEY_OUTPUTS) * 4
     assert list(summary["scenario"].unique()) == STEERING
@@ -104,7 +105,7 @@ def test_every_shipped_scenario_runs_from_the_command_line(name: str, capsys: py
     years = max([0.3, *(spec.at_year + 0.2 for spec in sc.interventions)])
     assert main(["run", name, "--residents", "200", "--years", f"{years:g}", "--seeds", "2", "--jobs", "1",
                  "--out", "r"]) == 0
-    assert f"Scenario {name} " in capsys.readouterr().out
+    assert f"({name}: {sc.description_nl}; sturing: " in capsys.readouterr().out  # Dutch by default
     city = pd.read_parquet("r/city.parquet")
     assert city["week"].max() == round(years * 52)
 
@@ -123,9 +124,9 @@ def test_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == list_scenarios()
-    assert load_scenario("citizen_budget").description in "\n".join(lines)
-    assert main(["list", "--nl"]) == 0
-    assert load_scenario("citizen_budget").description_nl in capsys.readouterr().out
+    assert load_scenario("citizen_budget").description_nl in "\n".join(lines)  # Dutch by default
+    assert main(["list", "--lang", "en"]) == 0
+    assert load_scenario("citizen_budget").description in capsys.readouterr().out
     assert main(["show", "meeting_place_closures"]) == 0
     Path("shown.toml").write_text(capsys.readouterr().out)
     shown, original = load_scenario("shown.toml"), load_scenario("meeting_place_closures")
@@ -154,7 +155,7 @@ BAD = [
 @pytest.mark.parametrize(("argv", "message"), BAD)
 def test_bad_input_gets_one_line_and_exit_code_2(argv: list[str], message: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(argv) == 2
+    assert main([*argv, "--lang", "en"]) == 2
     assert message in one_line_error(capsys.readouterr().err)
     assert not Path("results").exists()
 
@@ -182,7 +183,7 @@ def test_console_script(tmp_path: Path) -> None:
     assert "Results written to res/" in done.stdout and Path("res/manifest.json").exists()
     done = vitality("compare", "facilitating", "enforcing", *SMALL, "--out", "cmp")
     assert done.returncode == 0, done.stderr
-    assert "difference against facilitating" in done.stdout
+    assert "difference from Facilitating" in done.stdout
     assert len(pd.read_csv("cmp/summary.csv")) == 2 * len(KEY_OUTPUTS)
     listed = vitality("list")
     assert listed.returncode == 0 and listed.stdout.split()[0] == "baseline"
@@ -191,7 +192,7 @@ def test_console_script(tmp_path: Path) -> None:
     for argv, message in [(["run", "--residents", "10"], "out of range"), (["run", "baselin"], "did you mean"),
                           (["run", "x/missing.toml"], "not found"), (["run", "--out", "res"], "exists already"),
                           (["run", "--bogus"], "unrecognized arguments")]:
-        bad = subprocess.run([VITALITY, *argv], capture_output=True, text=True, timeout=120)
+        bad = subprocess.run([VITALITY, *argv, "--lang", "en"], capture_output=True, text=True, timeout=120)
         assert bad.returncode == 2 and bad.stdout == ""
         assert message in one_line_error(bad.stderr)
 
@@ -227,7 +228,8 @@ def test_failed_runs_leave_no_results_and_are_retried_on_resume(monkeypatch: pyt
 
 def test_interrupted_batch_resumes_with_the_same_results(monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["compare", "baseline", "enforcing", "--residents", "200", "--years", "0.3", "--seeds", "2", "--jobs", "1"]
+    argv = ["compare", "baseline", "enforcing", "--residents", "200", "--years", "0.3", "--seeds", "2", "--jobs", "1",
+            "--lang", "en"]
     assert main([*argv, "--out", "whole"]) == 0
     real_run, calls = runner.run, []
 
@@ -268,7 +270,7 @@ def test_resume_refuses_another_batch(monkeypatch: pytest.MonkeyPatch, capsys: p
 
 
 def test_failure_while_publishing_leaves_no_results(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*_: object) -> None:
+    def broken(*_: object, **__: object) -> None:
         raise OSError("disk full")
 
     real = api.plot_key_outputs
@@ -283,7 +285,8 @@ def test_failure_while_publishing_leaves_no_results(monkeypatch: pytest.MonkeyPa
 @pytest.mark.parametrize(("signum", "out"), [(signal.SIGINT, ["--out", "res"]), (signal.SIGTERM, [])])
 def test_a_stopped_console_script_then_the_same_command_resumes(signum: int, out: list[str]) -> None:
     """A real Ctrl-C (with --out) or SIGTERM (without) to ``vitality`` with two workers, then the same command."""
-    argv = [VITALITY, "run", "--residents", "300", "--years", "1", "--seeds", "12", "--jobs", "2", *out]
+    argv = [VITALITY, "run", "--residents", "300", "--years", "1", "--seeds", "12", "--jobs", "2", *out,
+            "--lang", "en"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
     while not (runs := [p for pattern in ("res.work/runs/*", "results/*.work/runs/*") for p in Path().glob(pattern)

@@ -147,6 +147,9 @@ def test_monitors_show_this_week_and_the_difference_from_the_baseline() -> None:
     places = after["meeting_places_open"]
     assert places.value == "0" and places.delta == f"{-len(m.places.open):+d}" and places.better is False
     assert places.label == "Ontmoetingsplekken"
+    lonely, baseline = m.city_frame().iloc[-1]["lonely_share"], m.baseline.city_frame().iloc[-1]["lonely_share"]
+    assert after["lonely_share"].value == f"{100 * lonely:.1f}%".replace(".", ",")  # as the command line writes it
+    assert after["lonely_share"].delta == f"{100 * (lonely - baseline):+.1f} %-punt".replace(".", ",")
 
 
 def test_decisions_are_marked_on_the_time_series() -> None:
@@ -186,7 +189,11 @@ def test_png_exports_are_valid_images() -> None:
 
 def test_csv_export_holds_both_branches_and_the_decisions() -> None:
     snap = decided_session()
-    out = pd.read_csv(io.BytesIO(ds.session_csv(snap)), keep_default_na=False)
+    out = pd.read_csv(io.BytesIO(ds.session_csv(snap, "en")), keep_default_na=False)
+    dutch = ds.session_csv(snap, "nl")  # for Dutch Excel: ";" between fields, decimal comma, a byte-order mark
+    assert dutch.startswith(b"\xef\xbb\xbfscenario;seed;branch;week;year;decision;")
+    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(dutch), sep=";", decimal=",", encoding="utf-8-sig",
+                                              keep_default_na=False), out)
     assert list(out.columns[:6]) == ["scenario", "seed", "branch", "week", "year", "decision"]
     assert set(out["scenario"]) == {"baseline"} and set(out["seed"]) == {5}
     live, base = out[out["branch"] == "live"], out[out["branch"] == "baseline"]
@@ -273,6 +280,7 @@ def test_labels_and_scenario_descriptions_switch_language() -> None:
         sc = load_scenario(name)
         assert i18n.scenario_description(sc, "nl") == sc.description_nl
         assert i18n.scenario_description(sc, "en") == sc.description != sc.description_nl
+        assert i18n.scenario_title(sc, "nl") == sc.title_nl and sc.title and sc.title_nl  # every scenario is named
 
 
 def test_info_tab_quotes_the_odd_in_both_languages() -> None:

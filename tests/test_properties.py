@@ -54,38 +54,37 @@ def valid_parameters(draw: st.DrawFn) -> Parameters:
                 del values[key]
 
 
+#: The weeks whose full state is checked: every week of the first six, then once a year for ten years.
+CHECKED_WEEKS = [*range(1, 7), *range(52, 521, 52)]
+
+
 @pytest.mark.slow
 @settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(p=valid_parameters(), seed=st.integers(0, 2**32))
-def test_invariants_hold_for_random_valid_parameters(p: Parameters, seed: int) -> None:
+def test_invariants_hold_for_ten_years_of_random_valid_parameters(p: Parameters, seed: int) -> None:
+    """Issue 15: bounds, hours that add up, no NaN and no unbounded growth, each over ten years."""
     m = CommunityModel(p, seed=seed)
     snaps = []
-    for _ in range(6):
-        m.step()
+    for week in CHECKED_WEEKS:
+        m.run_for(week - m.week)
         snaps.append(invariants._snapshot(m))
     invariants.test_loneliness_and_state_bounds(snaps)
     invariants.test_professional_hours_add_up_to_the_budget(snaps)
     invariants.test_network_and_membership_consistency(snaps)
     city = m.city_frame()
-    assert np.isfinite(city.drop(columns=["year"]).to_numpy(dtype=float)).all()
-
-
-@pytest.mark.slow
-@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(p=valid_parameters(), seed=st.integers(0, 2**32))
-def test_nothing_grows_without_bound_within_ten_years(p: Parameters, seed: int) -> None:
-    m = CommunityModel(p, seed=seed)
-    m.run_for(520)
-    city = m.city_frame()
-    assert np.isfinite(city.drop(columns=["year"]).to_numpy(dtype=float)).all()
+    assert len(city) == 521 and np.isfinite(city.drop(columns=["year"]).to_numpy(dtype=float)).all()
     residents = city["residents"]
     assert (city["open_cases"] + city["waiting_list"] <= residents).all()  # one case per resident at most
     assert (city["initiative_members"] <= residents).all() and (city["core_volunteers"] <= residents).all()
     assert (city["informal_help_hours"] <= residents * p.carer_capacity_hours + 1e-6).all()
     assert (city["hours_casework"] + city["hours_admin"] + city["hours_community"]
             <= city["professional_fte"] * p.hours_per_week + 1e-6).all()
-    assert (city["mean_good_ties"] <= p.tie_capacity).all()
-    for share in ("lonely_share", "admin_share", "volunteering_share_year", "informal_carer_share"):
+    # tie_capacity is soft (beyond it each tie gets less contact), so a person's ties are bounded by the city only
+    assert (city["mean_good_ties"] <= residents - 1).all()
+    most = max(profile.capacity_response for profile in p.steering.values())  # temporary staff has a ceiling
+    assert (city["hired_fte"] <= most * (city["professional_fte"] - city["hired_fte"]) + 1e-9).all()
+    assert (city.filter(like="_eur") >= 0).all().all()
+    for share in [column for column in city if "share" in column]:
         assert city[share].between(0, 1).all(), share
 
 
@@ -128,8 +127,8 @@ def exits_cleanly(argv: list[str], capsys: pytest.CaptureFixture[str]) -> int:
     code = main(argv)  # anything but the handled errors would raise here, i.e. a traceback
     err = capsys.readouterr().err
     assert code in (0, 2), err
-    if code == 2:
-        errors = [line for line in err.splitlines() if line.startswith("vitality: error: ")]
+    if code == 2:  # said in Dutch, the default language
+        errors = [line for line in err.splitlines() if line.startswith("vitality: fout: ")]
         assert len(errors) == 1 and "Traceback" not in err, err
     return code
 

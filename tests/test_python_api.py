@@ -13,7 +13,7 @@ import model.experiments.runner as runner
 from model.api import run_scenarios, run_sweep
 from model.cli import main
 from model.experiments.analysis import analyse, load_results
-from model.experiments.plots import draw_bands
+from model.experiments.plots import draw_bands, key_output_figures
 from model.experiments.scenarios import load_scenario
 from model.experiments.statistics import ci95_half_width
 from model.experiments.sweeps import load_design
@@ -72,3 +72,17 @@ def test_draw_bands_draws_the_mean_and_its_95_percent_band_per_group() -> None:
     for year, mean, h in ((0.0, 3.0, half[0]), (1.0, 5.0, half[1])):
         ys = band[band[:, 0] == year, 1]
         assert ys.min() == pytest.approx(mean - h) and ys.max() == pytest.approx(mean + h)
+
+
+@pytest.mark.parametrize(("lang", "year", "share"), [("nl", "jaar", "0,2"), ("en", "year", "0.2")])
+def test_key_output_figures_write_their_axes_in_the_language(lang: str, year: str, share: str) -> None:
+    city = pd.DataFrame({"scenario": ["a"] * 4, "seed": [0, 0, 1, 1], "year": [0.0, 1.0] * 2,
+                         "lonely_share": [0.3, 0.5, 0.4, 0.6], "community_strength": [1200.0, 1500.0, 1300.0, 1700.0]})
+    figures = key_output_figures(city, ["lonely_share", "community_strength"], lang=lang)
+    for fig in figures.values():
+        fig.canvas.draw()
+    shares, strength = (figures[key].axes[0] for key in ("lonely_share", "community_strength"))
+    assert shares.get_xlabel() == year and share in [t.get_text() for t in shares.get_xticklabels()]
+    assert all(t.get_text().endswith("%") for t in shares.get_yticklabels())  # shares as percentages
+    thousands = "1.000" if lang == "nl" else "1,000"  # the band reaches down (bounded at 0): ticks every 200
+    assert thousands in [t.get_text() for t in strength.get_yticklabels()]

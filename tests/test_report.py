@@ -26,12 +26,12 @@ from model.cli import main
 from model.experiments.calibration import TARGETS
 from model.experiments.runner import RunResult
 from model.experiments.scenarios import load_scenario
-from model.i18n import steering_name
+from model.i18n import scenario_title, steering_name
 from model.reporting.report import (
     REPORT_OUTPUTS,
     is_baseline,
     render_report,
-    summary_paragraph,
+    summary,
     texts,
 )
 
@@ -46,7 +46,7 @@ LINK_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "d
 def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A results folder of `vitality compare` on two scenarios, tiny sizes."""
     out = tmp_path_factory.mktemp("runs") / "cmp"
-    assert main(["compare", "baseline", "enforcing", *TINY, "--out", str(out)]) == 0
+    assert main(["compare", "baseline", "enforcing", *TINY, "--out", str(out), "--lang", "en"]) == 0
     return out
 
 
@@ -164,10 +164,35 @@ def test_key_table_casework_load_is_open_cases_plus_waiting_list_over_the_last_y
 def test_summary_names_the_scenarios_and_the_setup(reports: dict[str, Path], lang: str) -> None:
     summary = text_of(parse(reports[lang]).find(".//p[@class='summary']"))
     sc = load_scenario("enforcing")
-    assert "baseline" in summary and "enforcing" in summary
+    assert scenario_title(load_scenario("baseline"), lang) in summary and scenario_title(sc, lang) in summary
     assert (sc.description_nl if lang == "nl" else sc.description) in summary
     assert " 200 " in summary and " 3 " in summary  # residents and seeds of the run
     assert "0,3" in summary if lang == "nl" else "0.3" in summary  # years
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_first_screen_is_the_answer_and_provenance_an_appendix(reports: dict[str, Path], lang: str) -> None:
+    doc = parse(reports[lang])
+    t = texts(lang)
+    first = doc.find("body/main")[0]
+    assert first.get("id") == "summary" and text_of(first.find("h2")) == t["answer"]
+    assert list(doc.find("body/main"))[1].tag == "nav"  # the contents come after the answer
+    provenance = doc.find(".//section[@id='provenance']")
+    details = provenance.find("details")
+    assert details is not None and "open" not in details.attrib  # collapsed
+    assert text_of(details.find("summary")) == t["appendix_open"]
+    assert details.findall(".//table[@class='parameters']") and details.findall(".//pre")  # everything is inside
+    assert list(doc.find("body/main"))[-1] is provenance  # and it comes last
+
+
+def test_the_dutch_report_names_things_in_dutch(reports: dict[str, Path]) -> None:
+    """Scenario, output and neighbourhood names in the Dutch report's own text are Dutch, not codes."""
+    doc = parse(reports["nl"])
+    main_text = " ".join(text_of(section) for section in doc.find("body/main")
+                         if section.get("id") not in ("model", "provenance"))  # ODD quotes stay as written
+    for code in ("baseline", "enforcing", "framing", "urban_young", "urban_deprived", "lonely_share"):
+        assert code not in main_text
+    assert "Basislijn" in main_text and "Dwingend" in main_text
 
 
 def test_both_languages_have_every_text() -> None:
@@ -296,7 +321,7 @@ def test_own_baseline_run_is_compared_with_the_targets(reports: dict[str, Path],
     folder = read_results(results)
     folder.manifest = folder.manifest | {"scenarios": folder.manifest["scenarios"][::-1]}
     html = render_report(combine([folder]), lang="en")
-    assert texts("en")["own_not_baseline"].format(ref="enforcing") in html
+    assert texts("en")["own_not_baseline"].format(ref="Enforcing") in html
 
 
 def test_baseline_is_recognised_by_its_parameters_whatever_its_size() -> None:
@@ -337,40 +362,50 @@ def test_neighbourhood_difference_matters_when_clear_and_large_enough() -> None:
     assert neighbourhood_differences(frames({"ref": ref, "alt": alt}), ["x"], threshold=0.5)["matters"].sum() == 1
 
 
-def synthetic(seeds: int, differences: dict[str, tuple[float, float, float]]) -> tuple[Comparison, pd.DataFrame]:
-    """A comparison of two scenarios whose key outputs differ by (difference, CI low, CI high)."""
+def synthetic(seeds: int, differences: dict[str, tuple[float, float, float]],
+              reference: dict[str, float] | None = None, lang: str = "en") -> tuple[Comparison, pd.DataFrame]:
+    """A comparison of two scenarios whose outputs differ by (difference, CI low, CI high) from ``reference`` (50)."""
     scenarios = [{"name": n, "description": n, "parameters": {"n_residents": 500, "years": 2.0}}
                  for n in ("ref", "alt")]
     rows = []
-    for key in REPORT_OUTPUTS:
-        rows.append({"key": key, "scenario": "ref", "mean": 50.0, "ci_low": 45.0, "ci_high": 55.0})
-        d, lo, hi = differences[key]
-        rows.append({"key": key, "scenario": "alt", "mean": 50.0 + d, "ci_low": 45.0 + d, "ci_high": 55.0 + d,
-                     "difference": d, "diff_ci_low": lo, "diff_ci_high": hi})
+    for key, (d, lo, hi) in differences.items():
+        ref = (reference or {}).get(key, 50.0)
+        rows.append({"output": OUTPUTS[key].label[lang], "key": key, "scenario": "ref", "mean": ref,
+                     "ci_low": ref * 0.9, "ci_high": ref * 1.1})
+        rows.append({"output": OUTPUTS[key].label[lang], "key": key, "scenario": "alt", "mean": ref + d,
+                     "ci_low": (ref + d) * 0.9, "ci_high": (ref + d) * 1.1, "difference": d, "diff_ci_low": lo,
+                     "diff_ci_high": hi})
     return Comparison([], scenarios, {}, list(range(seeds))), pd.DataFrame(rows)
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
-def test_summary_judges_differences_by_their_paired_intervals(lang: str) -> None:
-    t = texts(lang)
-    comparison, table = synthetic(5, {"community_strength": (2.0, 0.5, 3.5), "lonely_share": (-0.02, -0.03, -0.01),
-                                      "casework_load": (3.0, -1.0, 7.0), "total_cost_eur": (-10.0, -30.0, 5.0)})
-    text = summary_paragraph(comparison, table, lang, 52, {})
-    higher, lower = (t[k].split("{what}")[0] for k in ("summary_higher", "summary_lower"))
-    noun = {key: OUTPUTS[key].short[lang] for key in REPORT_OUTPUTS}
-    assert f"{higher}{noun['community_strength']} (+2" in text
-    assert f"{lower}{noun['lonely_share']} (-2" in text and t["pp"] in text
-    unclear = t["summary_clear_unclear"].split("{unclear}")[0].split("{clear}")[1]
-    assert f"{unclear}{noun['casework_load']}" in text and noun["total_cost_eur"] in text
-    assert f"{higher}{noun['casework_load']}" not in text and f"{lower}{noun['total_cost_eur']}" not in text
+def test_summary_leads_with_the_largest_clear_effect_and_leaves_unclear_ones_out(lang: str) -> None:
+    """The issue's case: an administration share of 60% against 19% (+41 points) must lead, not be left out."""
+    comparison, table = synthetic(5, {"community_strength": (2.0, 0.5, 3.5),  # +4% of 50: clear, small
+                                      "lonely_share": (-0.02, -0.03, -0.01),  # -4% of 0.5: clear, small
+                                      "admin_share": (0.41, 0.38, 0.44),  # +216% of 0.19: clear, largest
+                                      "casework_load": (30.0, -1.0, 61.0),  # +60%, but the interval includes 0
+                                      "total_cost_eur": (-10.0, -30.0, 5.0)},  # unclear
+                                  reference={"admin_share": 0.19, "lonely_share": 0.5}, lang=lang)
+    answer = summary(comparison, table, lang, 52, {})
+    (alt,) = answer["scenarios"]
+    labels = [OUTPUTS[key].label[lang] for key in ("admin_share", "community_strength", "lonely_share")]
+    assert [effect.split(" ")[0:2] for effect in alt["effects"]] == [label.split(" ")[0:2] for label in labels]
+    assert alt["effects"][0].startswith(OUTPUTS["admin_share"].label[lang])
+    assert "60,0% " in alt["effects"][0] if lang == "nl" else "60.0% " in alt["effects"][0]  # the level ...
+    assert "19,0%" in alt["effects"][0] if lang == "nl" else "19.0%" in alt["effects"][0]  # ... its reference
+    assert "+41,0 %-punt" in alt["effects"][0] if lang == "nl" else "+41.0 pp" in alt["effects"][0]  # absolute
+    assert "+216%" in alt["effects"][0]  # and relative
+    shown = " ".join(alt["effects"])
+    assert OUTPUTS["casework_load"].label[lang] not in shown and OUTPUTS["total_cost_eur"].label[lang] not in shown
+    assert alt["unclear"] == texts(lang)["summary_unclear"].format(n=2)
 
     nothing, table = synthetic(5, dict.fromkeys(REPORT_OUTPUTS, (1.0, -1.0, 3.0)))
-    text = summary_paragraph(nothing, table, lang, 52, {})
-    assert t["summary_unclear"].split("{scenario}")[1].split("{unclear}")[0] in text
-    assert higher not in text and lower not in text
+    (alt,) = summary(nothing, table, lang, 52, {})["scenarios"]
+    assert alt["effects"] == [] and alt["lead"].startswith(texts(lang)["summary_none"].split("{")[0])
 
     one_seed, table = synthetic(1, dict.fromkeys(REPORT_OUTPUTS, (1.0, math.nan, math.nan)))
-    assert t["summary_one_seed"] in summary_paragraph(one_seed, table, lang, 52, {})
+    assert texts(lang)["summary_one_seed"] in summary(one_seed, table, lang, 52, {})["notes"]
 
 
 # ---------------------------------------------------------------------- the command line
@@ -395,7 +430,7 @@ def test_report_never_overwrites(results: Path, tmp_path: Path, capsys: pytest.C
     capsys.readouterr()
     assert main(["report", str(results), "--report", str(report), "--lang", "nl"]) == 2
     assert report.read_bytes() == before
-    assert "exists already" in capsys.readouterr().err
+    assert "bestaat al" in capsys.readouterr().err  # said in the language asked for
     # The default name, in the results folder: made once, then refused.
     copy = tmp_path / "copy"
     shutil.copytree(results, copy)
@@ -426,7 +461,6 @@ def broken_folder(tmp_path: Path, results: Path, what: str) -> Path:
     (["{results}", "baseline"], "not both"),
     (["{results}", "--seeds", "4"], "--seeds only apply when the report runs scenarios"),
     (["{results}", "{results}"], "in more than one results folder"),
-    (["{results}", "--lang", "de"], "invalid choice: 'de'"),
     (["{results}", "--report", "{tmp}/r.pdf"], "ending in .html"),
     (["{results}", "--threshold", "-1"], "--threshold -1: give a number 0 or more"),
     (["baseline", "--residents", "10"], "--residents"),
@@ -436,11 +470,17 @@ def test_bad_input_gets_one_line_and_exit_2(args: list[str], message: str, resul
     names = {"tmp": tmp_path, "results": results}
     names |= {w: broken_folder(tmp_path, results, w) for w in ("no_manifest", "bad_json", "bad_table")
               if f"{{{w}}}" in " ".join(args)}
-    assert main(["report", *(a.format(**names) for a in args)]) == 2
+    assert main(["report", *(a.format(**names) for a in args), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("vitality: error:") and err.count("\n") == 1 and "Traceback" not in err, err
     assert message in err
     assert not list(tmp_path.rglob("*.html"))
+
+
+def test_an_unknown_language_is_refused_in_the_default_language(results: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(results), "--lang", "de"]) == 2
+    assert capsys.readouterr().err == "vitality: fout: --lang 'de': kies een van nl, en\n"
 
 
 def test_results_folders_on_different_seeds_are_not_combined(results: Path, tmp_path: Path,
@@ -451,7 +491,7 @@ def test_results_folders_on_different_seeds_are_not_combined(results: Path, tmp_
     capsys.readouterr()
     assert main(["report", str(results), str(other)]) == 2
     err = capsys.readouterr().err
-    assert "differ in seeds" in err and err.count("\n") == 1
+    assert "verschillen in seeds" in err and err.count("\n") == 1  # Dutch by default
 
 
 def test_results_folders_with_the_same_seeds_are_combined(results: Path, tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_other_encodings_and_binary_files_are_refused_in_one_line(encoded: bytes
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     Path("story.toml").write_bytes(encoded)
     for command in (["show", "story.toml"], ["sweep", "story.toml"]):
-        assert main(command) == 2
+        assert main([*command, "--lang", "en"]) == 2
         assert message in one_line_error(capsys)
 
 
@@ -81,14 +81,14 @@ def test_other_encodings_and_binary_files_are_refused_in_one_line(encoded: bytes
 ])
 def test_bad_numbers_and_addresses_get_one_line_and_leave_nothing_behind(
         argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(argv) == 2
+    assert main([*argv, "--lang", "en"]) == 2
     assert message in one_line_error(capsys)
     assert list(Path().iterdir()) == []  # no work folder, no results
 
 
 def test_a_long_file_name_is_refused_as_a_scenario_name(capsys: pytest.CaptureFixture[str]) -> None:
     Path(f"{'x' * 200}.toml").write_text('description = "x"\n', encoding="utf-8")
-    assert main(["run", f"{'x' * 200}.toml", *SMALL]) == 2
+    assert main(["run", f"{'x' * 200}.toml", *SMALL, "--lang", "en"]) == 2
     assert "name: at most 64 characters (results folders are named after it), got 200" in one_line_error(capsys)
 
 
@@ -108,17 +108,17 @@ def test_a_damaged_stored_run_is_done_again(capsys: pytest.CaptureFixture[str]) 
 
 def test_a_damaged_sweep_result_is_refused_by_analyse(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sweep", "example_discovery", "--samples", "2", "--residents", "100", "--years", "0.05",
-                 "--replications", "1", "--jobs", "1", "--out", "s"]) == 0
+                 "--replications", "1", "--jobs", "1", "--out", "s", "--lang", "en"]) == 0
     capsys.readouterr()
     runs = pd.read_parquet("s/runs.parquet")
     Path("s/runs.parquet").write_bytes(Path("s/runs.parquet").read_bytes()[:300])
-    assert main(["analyse", "s"]) == 2
+    assert main(["analyse", "s", "--lang", "en"]) == 2
     assert "s: its tables cannot be read or do not match its manifest" in one_line_error(capsys)
     runs.drop(columns="seed").to_parquet("s/runs.parquet")
-    assert main(["analyse", "s"]) == 2
+    assert main(["analyse", "s", "--lang", "en"]) == 2
     assert "runs.parquet lacks seed" in one_line_error(capsys)
     Path("s/manifest.json").write_text("[1, 2]", encoding="utf-8")
-    assert main(["analyse", "s"]) == 2
+    assert main(["analyse", "s", "--lang", "en"]) == 2
     assert "s/manifest.json is not a results manifest" in one_line_error(capsys)
 
 
@@ -148,11 +148,13 @@ def test_bounded_intervals_agree_with_students_t_when_that_is_narrow() -> None:
 
 
 def test_too_few_seeds_are_said_in_the_table_and_the_report(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "--residents", "200", "--years", "0.2", "--seeds", "1", "--jobs", "1", "--out", "one"]) == 0
+    assert main(["run", "--residents", "200", "--years", "0.2", "--seeds", "1", "--jobs", "1", "--out", "one",
+                 "--lang", "en"]) == 0
     out, err = capsys.readouterr()
     assert "nan" not in out and "Student's t, for counts on the log scale" in out
     assert "vitality: note: no intervals: they need at least 2 seeds; run with --seeds 5 or more" in err
-    assert main(["run", "--residents", "200", "--years", "0.2", "--seeds", "2", "--jobs", "1", "--out", "two"]) == 0
+    assert main(["run", "--residents", "200", "--years", "0.2", "--seeds", "2", "--jobs", "1", "--out", "two",
+                 "--lang", "en"]) == 0
     assert "vitality: note: with 2 seeds the intervals are wide" in capsys.readouterr().err
     summary = pd.read_csv("two/summary.csv").set_index("key")
     assert (summary["ci_low"] >= 0).all()  # with two seeds Student's t alone reaches far below zero
@@ -172,7 +174,7 @@ def test_too_few_seeds_are_said_in_the_table_and_the_report(capsys: pytest.Captu
 ])
 def test_a_batch_too_big_for_this_machine_is_refused_before_any_work(
         argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(argv) == 2
+    assert main([*argv, "--lang", "en"]) == 2
     error = one_line_error(capsys)
     assert message in error and "of memory and this machine has" in error
     assert error.endswith("--seeds or --years" if argv[0] == "run" else "--samples or --replications")
@@ -183,7 +185,7 @@ def test_workers_that_would_not_fit_in_memory_are_refused(monkeypatch: pytest.Mo
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(budget, "available_memory", lambda: 3 * 2**30)
     monkeypatch.setattr(api, "default_jobs", lambda: 2)
-    assert main(["run", "--residents", "2000000", "--seeds", "2"]) == 2
+    assert main(["run", "--residents", "2000000", "--seeds", "2", "--lang", "en"]) == 2
     assert one_line_error(capsys).endswith("this machine has 3.0 GiB available; use fewer --jobs or --residents")
 
 
@@ -192,15 +194,16 @@ def test_jobs_are_capped_at_the_cores_and_the_runs(monkeypatch: pytest.MonkeyPat
     used = []
     monkeypatch.setattr(api, "default_jobs", lambda: 2)
     monkeypatch.setattr(store, "make_executor", lambda jobs, scheduler: used.append(jobs) or Serial())
-    assert main(["run", "--residents", "200", "--years", "0.1", "--seeds", "1", "--jobs", "19", "--out", "a"]) == 0
+    assert main(["run", "--residents", "200", "--years", "0.1", "--seeds", "1", "--jobs", "19", "--out", "a",
+                 "--lang", "en"]) == 0
     assert "vitality: note: --jobs 19: this machine has 2 cores for this process; using 2" in capsys.readouterr().err
-    assert main(["run", "--residents", "200", "--years", "0.1", "--seeds", "3", "--out", "b"]) == 0
+    assert main(["run", "--residents", "200", "--years", "0.1", "--seeds", "3", "--out", "b", "--lang", "en"]) == 0
     assert used == [1, 2]  # one run needs one process, not one per core
 
 
 def test_a_long_batch_says_how_long_before_it_starts(monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(api, "stored_batch", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
-    assert main(["run", "--residents", "100000", "--seeds", "20", "--jobs", "2"]) == 130
+    assert main(["run", "--residents", "100000", "--seeds", "20", "--jobs", "2", "--lang", "en"]) == 130
     err = capsys.readouterr().err
     assert "vitality: note: 20 runs: estimated about " in err and " minutes and " in err

@@ -495,14 +495,14 @@ def test_the_facilitators_address_is_one_the_room_listens_on(host: str, projecto
 ])
 def test_vitality_room_refuses_bad_options_in_one_line(options: list[str], message: str, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["room", *options, "--out", str(tmp_path / "r"), "--port", str(free_port())]) == 2
+    assert main(["room", *options, "--out", str(tmp_path / "r"), "--port", str(free_port()), "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "r").exists()
 
 
 def test_vitality_room_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["room", "--port", "99999"]) == 2
+    assert main(["room", "--port", "99999", "--lang", "en"]) == 2
     assert capsys.readouterr().err == "vitality: error: --port 99999: choose a port from 1 to 65535 (default 8770)\n"
 
 
@@ -515,7 +515,7 @@ def test_vitality_report_tells_the_story_of_a_room_json(tmp_path: Path, capsys: 
     assert "Workshop: the story of the room" in html and "Decisions of round 1 (week 0-2)" in html
     assert main(["report", str(tmp_path / "room.json"), "--lang", "en"]) == 2  # never overwritten
     (tmp_path / "other.json").write_text("[]")
-    assert main(["report", str(tmp_path / "other.json")]) == 2
+    assert main(["report", str(tmp_path / "other.json"), "--lang", "en"]) == 2
     assert "not a vitality room record" in capsys.readouterr().err
 
 

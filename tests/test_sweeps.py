@@ -204,20 +204,20 @@ def test_bad_designs_fail_in_one_line_naming_file_and_key(text: str, message: st
     with pytest.raises(DesignError) as info:
         load_design("d.toml")
     assert str(info.value).startswith("d.toml: ") and message in str(info.value) and "\n" not in str(info.value)
-    assert main(["sweep", "d.toml"]) == 2
+    assert main(["sweep", "d.toml", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == f"vitality: error: {info.value}"
 
 
 def test_missing_design_names_the_shipped_ones(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sweep", "example_sobl"]) == 2
+    assert main(["sweep", "example_sobl", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert "no design named 'example_sobl'" in err and "did you mean 'example_sobol'" in err and "\n" not in err
 
 
 def test_inconsistent_points_are_refused_before_running(capsys: pytest.CaptureFixture[str]) -> None:
     write(HEAD + "[parameters.core_min]\nrange = [1, 5]\n[parameters.core_target]\nrange = [2, 8]\n")
-    assert main(["sweep", "d.toml", "--jobs", "1"]) == 2
+    assert main(["sweep", "d.toml", "--jobs", "1", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("vitality: error: d.toml: point ") and "exceeds core_target" in err
     assert "narrow the ranges" in err and not Path("results").exists()
@@ -269,7 +269,8 @@ def _alive(pgid: int) -> list[int]:
 
 
 def test_sweep_killed_with_sigkill_resumes_without_losing_or_redoing_runs() -> None:
-    argv = [VITALITY, "sweep", "example_sobol", "--samples", "4", "--years", "1", "--jobs", "2", "--out", "s"]
+    argv = [VITALITY, "sweep", "example_sobol", "--samples", "4", "--years", "1", "--jobs", "2", "--out", "s",
+            "--lang", "en"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     runs = Path("s.work/runs")
     deadline = time.monotonic() + 300
@@ -305,7 +306,7 @@ def test_sweep_killed_with_sigkill_resumes_without_losing_or_redoing_runs() -> N
         row = table[(table["point"] == task.spec["point"]) & (table["seed"] == task.args[1])].iloc[0]
         assert row["admin_share"] == expected["admin_share"] and row["lonely_share"] == expected["lonely_share"]
 
-    analysed = subprocess.run([VITALITY, "analyse", "s"], capture_output=True, text=True, timeout=300)
+    analysed = subprocess.run([VITALITY, "analyse", "s", "--lang", "en"], capture_output=True, text=True, timeout=300)
     assert analysed.returncode == 0, analysed.stderr
     assert "Sweep example_sobol (sobol, 20 points, 2 seeds): findings" in analysed.stdout
     assert Path("s/analysis/sobol.csv").exists()
@@ -321,7 +322,7 @@ def test_a_failing_sweep_run_is_recorded_and_the_others_finish(monkeypatch: pyte
         return real(params, seed, *rest)
 
     monkeypatch.setattr(runner, "run", fails_at_seed_1)
-    argv = ["sweep", "example_sobol", "--samples", "2", "--years", "0.1", "--jobs", "1", "--out", "s"]
+    argv = ["sweep", "example_sobol", "--samples", "2", "--years", "0.1", "--jobs", "1", "--out", "s", "--lang", "en"]
     assert main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert "runs failed (first, p0" in err and "FloatingPointError: overflow in motivation" in err
@@ -475,11 +476,11 @@ def test_where_each_mode_wins_commands_fill_the_section_of_steering_md(capsys: p
 
 
 def test_analyse_bad_folders_get_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["analyse", "nowhere"]) == 2
+    assert main(["analyse", "nowhere", "--lang", "en"]) == 2
     assert "nowhere: no manifest.json" in capsys.readouterr().err
     assert main(["run", "--residents", "200", "--years", "0.1", "--seeds", "1", "--jobs", "1", "--out", "r"]) == 0
     capsys.readouterr()
-    assert main(["analyse", "r"]) == 2
+    assert main(["analyse", "r", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert "r holds results of `vitality run`, not of a sweep" in err and "\n" not in err
 

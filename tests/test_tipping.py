@@ -124,7 +124,7 @@ def test_tipping_command_writes_results_and_docs(capsys: pytest.CaptureFixture[s
     Path("docs").mkdir()
     Path("tiny.toml").write_text('description = "tiny"\n[parameters]\nburn_in_years = 0.5\n', encoding="utf-8")
     argv = ["tipping", "tiny.toml", "--residents", "100", "--years", "3", "--seeds", "1", "--strengths", "2",
-            "--diversions", "0.4", "--multipliers", "3", "--jobs", "1", "--out", "t", "--docs", "docs"]
+            "--diversions", "0.4", "--multipliers", "3", "--jobs", "1", "--out", "t", "--docs", "docs", "--lang", "en"]
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert "the trap is measured 0 years after the shock ends" in captured.err
@@ -151,7 +151,7 @@ def test_tipping_command_writes_results_and_docs(capsys: pytest.CaptureFixture[s
     (["--seeds", "0"], "--seeds must be at least 1"),
 ])
 def test_tipping_bad_input_gets_one_line(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["tipping", *args, "--jobs", "1"]) == 2
+    assert main(["tipping", *args, "--jobs", "1", "--lang", "en"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("vitality: error: ") and message in err and "\n" not in err
     assert not Path("results").exists()

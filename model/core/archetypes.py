@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from model.core.schema import param
+
+if TYPE_CHECKING:
+    from model.core.parameters import Parameters
 
 
 @dataclass(frozen=True)
@@ -42,3 +48,14 @@ def default_archetypes() -> dict[str, Archetype]:
         "village_ageing": Archetype(age_shares=(0.16, 0.27, 0.35, 0.22), alone_share=0.17,
                                     low_income_share=0.08, density=0.3, places_per_10k=6.0, share=0.20),
     }
+
+
+def neighbourhoods(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
+    """The city's neighbourhoods: each one's archetype and name (``urban_young``, or ``urban_young_2`` when several).
+
+    A rule of the parameters alone, so that scenario files are checked without building a city.
+    """
+    names = [n for n, a in p.archetypes.items() if a.share > 0]
+    k = p.neighbourhoods_per_archetype
+    return (np.array([n for n in names for _ in range(k)], dtype=object),
+            np.array([f"{n}_{i + 1}" if k > 1 else n for n in names for i in range(k)], dtype=object))

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents import Initiative, MeetingPlace, Municipality, Professional, Resident
+from model.core.archetypes import neighbourhoods
 from model.core.categories import TALENTS, ZRM_DOMAINS
 from model.core.network import TieNetwork
 from model.core.state import DAILY_LIVING, NO, Initiatives, Places, Population
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
-    from model.core.parameters import Parameters
 
 
 def build_city(m: CommunityModel) -> None:
@@ -42,14 +42,6 @@ def build_city(m: CommunityModel) -> None:
     Initiative.create_agents(m, len(m.inits), idx=np.arange(len(m.inits)))
     m.professionals = build_professionals(m)
     m.municipality = Municipality(m)
-
-
-def neighbourhoods(p: Parameters) -> tuple[np.ndarray, np.ndarray]:
-    """The city's neighbourhoods: each one's archetype and name (``urban_young``, or ``urban_young_2`` when several)."""
-    names = [n for n, a in p.archetypes.items() if a.share > 0]
-    k = p.neighbourhoods_per_archetype
-    return (np.array([n for n in names for _ in range(k)], dtype=object),
-            np.array([f"{n}_{i + 1}" if k > 1 else n for n in names for i in range(k)], dtype=object))
 
 
 def build_neighbourhoods(m: CommunityModel) -> None:

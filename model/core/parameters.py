@@ -25,6 +25,7 @@ from model.core.categories import ZRM_DOMAINS as ZRM_DOMAINS
 from model.core.levers import SteeringProfile
 from model.core.schema import ParameterError, apply_overrides, param, to_plain
 from model.core.steering import STEERING_REGISTRY
+from model.messages import msg
 
 
 def _profiles() -> dict[str, SteeringProfile]:
@@ -543,24 +544,27 @@ def parameters_from_dict(overrides: dict[str, Any], base: Parameters | None = No
 
 def _check_consistency(p: Parameters) -> None:
     if p.core_min > p.core_target:
-        raise ParameterError(f"core_min: {p.core_min} exceeds core_target {p.core_target}")
+        raise ParameterError(msg("param.core_min", path="core_min", core_min=p.core_min, core_target=p.core_target))
     if abs(sum(p.kind_shares) - 1.0) > 1e-6:
-        raise ParameterError(f"kind_shares: must add up to 1, got {sum(p.kind_shares):.3f}")
+        raise ParameterError(msg("param.sum_to_one", path="kind_shares", total=sum(p.kind_shares)))
     for key in ("kin_strength", "friend_strength"):
         lo, hi = getattr(p, key)
         if lo > hi:
-            raise ParameterError(f"{key}: the lower end {lo} exceeds the upper end {hi}")
+            raise ParameterError(msg("param.ends", path=key, lo=lo, hi=hi))
     if not any(a.share > 0 for a in p.archetypes.values()):
-        raise ParameterError("archetypes: at least one archetype needs a share above 0")
+        raise ParameterError(msg("param.no_archetype", path="archetypes"))
     for name, a in p.archetypes.items():
         if abs(sum(a.age_shares) - 1.0) > 1e-6:
-            raise ParameterError(f"archetypes.{name}.age_shares: must add up to 1, got {sum(a.age_shares):.3f}")
+            raise ParameterError(msg("param.sum_to_one", path=f"archetypes.{name}.age_shares", total=sum(a.age_shares)))
     for key in ("steering_mode", "burn_in_steering"):
         if getattr(p, key) not in STEERING_REGISTRY:
-            raise ParameterError(f"{key}: {getattr(p, key)!r} is not one of {', '.join(STEERING_REGISTRY)}")
+            raise ParameterError(msg("param.not_one_of", path=key, value=getattr(p, key),
+                                     choices=", ".join(STEERING_REGISTRY)))
     for name, prof in p.steering.items():
         if name not in STEERING_REGISTRY:
-            raise ParameterError(f"steering.{name}: unknown steering mode; use one of {', '.join(STEERING_REGISTRY)}")
+            raise ParameterError(msg("param.unknown_mode", path=f"steering.{name}",
+                                     choices=", ".join(STEERING_REGISTRY)))
         if abs(sum(prof.community_split) - 1.0) > 1e-6:
-            raise ParameterError(f"steering.{name}.community_split: must add up to 1")
+            raise ParameterError(msg("param.sum_to_one", path=f"steering.{name}.community_split",
+                                     total=sum(prof.community_split)))
 

@@ -17,9 +17,28 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
+from model.messages import InputError, Message, msg
 
-class ParameterError(ValueError):
-    """A parameter override that the schema does not accept (unknown key, type or range)."""
+
+class ParameterError(InputError):
+    """A parameter override that the schema does not accept (unknown key, type or range).
+
+    Its message (a :class:`model.messages.Message`) has the value ``path``: where the value was given, so that a
+    caller can name it as the user gave it (a command-line option, a file and its key).
+    """
+
+    @property
+    def path(self) -> str:
+        """Where the value was given, as the message names it (a plain text message: up to its first colon)."""
+        message = self.args[0]
+        return message.values["path"] if isinstance(message, Message) else str(message).partition(":")[0]
+
+    def at(self, path: str) -> ParameterError:
+        """The same error, naming ``path`` as where the value was given."""
+        message = self.args[0]
+        if not isinstance(message, Message):  # a message not yet in the catalogue: "path: problem" in English
+            return ParameterError(f"{path}:{str(message).partition(':')[2]}")
+        return ParameterError(msg(message.key, **{**message.values, "path": path}))
 
 
 def param(
@@ -152,28 +171,28 @@ def check_value(path: str, f: dataclasses.Field, value: Any, hint: Any) -> Any:
     origin = typing.get_origin(hint)
     if hint is bool:
         if not isinstance(value, bool):
-            raise ParameterError(f"{path}: expected true or false, got {value!r}")
+            raise ParameterError(msg("param.expected_bool", path=path, value=value))
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ParameterError(f"{path}: expected a whole number, got {value!r}")
+            raise ParameterError(msg("param.expected_int", path=path, value=value))
         values: tuple = (value,)
     elif hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParameterError(f"{path}: expected a number, got {value!r}")
+            raise ParameterError(msg("param.expected_number", path=path, value=value))
         value = float(value)
         values = (value,)
     elif hint is str:
         if not isinstance(value, str):
-            raise ParameterError(f"{path}: expected text, got {value!r}")
+            raise ParameterError(msg("param.expected_text", path=path, value=value))
         if meta.get("choices") and value not in meta["choices"]:
-            raise ParameterError(f"{path}: {value!r} is not one of {', '.join(meta['choices'])}")
+            raise ParameterError(msg("param.not_one_of", path=path, value=value, choices=", ".join(meta["choices"])))
         return value
     elif origin is tuple:
         n = len(typing.get_args(hint))
         if not isinstance(value, (list, tuple)) or len(value) != n or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
-            raise ParameterError(f"{path}: expected a list of {n} numbers, got {value!r}")
+            raise ParameterError(msg("param.expected_numbers", path=path, n=n, value=value))
         value = tuple(float(v) for v in value)
         values = value
     else:  # pragma: no cover - schema fields are all of the types above
@@ -184,7 +203,7 @@ def check_value(path: str, f: dataclasses.Field, value: Any, hint: Any) -> Any:
             raise ParameterError(f"{path}: expected a finite number, got {v}; allowed {lo} to {hi} "
                                  f"({meta.get('unit', '')})")
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise ParameterError(f"{path}: {v} is out of range; allowed {lo} to {hi} ({meta.get('unit', '')})")
+            raise ParameterError(msg("param.out_of_range", path=path, value=v, lo=lo, hi=hi, unit=meta.get("unit", "")))
     return value
 
 
@@ -196,15 +215,16 @@ def apply_overrides(obj: Any, overrides: dict[str, Any], path: str) -> Any:
             names the key (prefixed by ``path``).
     """
     if not isinstance(overrides, dict):
-        raise ParameterError(f"{path or 'parameters'}: expected a table of overrides, got {overrides!r}")
+        raise ParameterError(msg("param.expected_table", path=path or "parameters", value=overrides))
     hints = typing.get_type_hints(type(obj))
     fields = {f.name: f for f in dataclasses.fields(obj)}
     changes: dict[str, Any] = {}
     for key, value in overrides.items():
         where = f"{path}.{key}" if path else key
         if key not in fields:
-            close = ", ".join(sorted(k for k in fields if k[:3] == key[:3])) or "see docs/ODD.md, section 10"
-            raise ParameterError(f"{where}: unknown parameter (did you mean: {close})")
+            close = ", ".join(sorted(k for k in fields if k[:3] == key[:3]))
+            raise ParameterError(msg("param.unknown", path=where, close=close) if close else
+                                 msg("param.unknown_see_odd", path=where))
         hint = hints[key]
         current = getattr(obj, key)
         if typing.get_origin(hint) is dict:
@@ -216,7 +236,7 @@ def apply_overrides(obj: Any, overrides: dict[str, Any], path: str) -> Any:
 
 def _apply_table(current: dict[str, Any], value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ParameterError(f"{path}: expected a table, got {value!r}")
+        raise ParameterError(msg("param.expected_table", path=path, value=value))
     table = dict(current)
     for name, sub in value.items():
         if name not in table:  # a misspelt entry would otherwise add one (a fifth kind of neighbourhood)
@@ -226,7 +246,7 @@ def _apply_table(current: dict[str, Any], value: Any, path: str) -> dict[str, An
     return table
 
 
-def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+def did_you_mean(word: str, options: typing.Iterable[str]) -> Message | str:
     """`` (did you mean 'x'?)`` for the option closest to a misspelt ``word``, or nothing when none is close."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return msg("file.did_you_mean", word=close[0]) if close else ""

@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 
 from model.experiments.publish import replace_file
 from model.experiments.sweeps import BestChoice, Discovery, question_from_dict
+from model.messages import InputError, msg
 
 #: Box restrictions with a quasi-p value above this on both sides are dropped as noise (Bryant & Lempert 2010).
 QP_SIGNIFICANT = 0.05
@@ -44,7 +45,7 @@ QP_SIGNIFICANT = 0.05
 NEGLIGIBLE = 0.05
 
 
-class AnalysisError(ValueError):
+class AnalysisError(InputError):
     """A results folder that cannot be analysed; the message is one line."""
 
 
@@ -97,17 +98,16 @@ def load_results(folder: Path) -> SweepResults:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise AnalysisError(f"{folder}: no manifest.json; give a results folder written by `vitality sweep`") from None
+        raise AnalysisError(msg("analysis.no_manifest", folder=folder)) from None
     except ValueError as exc:
-        raise AnalysisError(f"{folder}/manifest.json is not valid JSON ({exc})") from None
+        raise AnalysisError(msg("analysis.bad_json", folder=folder, problem=str(exc))) from None
     if not isinstance(manifest, dict):
         raise AnalysisError(f"{folder}/manifest.json is not a results manifest; give a results folder written by "
                             "`vitality sweep`")
     if "design" not in manifest:
         command = manifest.get("command")
-        made_by = " ".join(map(str, command[:2])) if isinstance(command, list) else "another command"
-        raise AnalysisError(f"{folder} holds results of `{made_by}`, not of a sweep; give a folder written by "
-                            "`vitality sweep`")
+        made_by = " ".join(map(str, command[:2])) if isinstance(command, list) else "?"
+        raise AnalysisError(msg("analysis.not_a_sweep", folder=folder, command=made_by))
     try:
         results = SweepResults(manifest["design"], pd.read_csv(folder / "sample.csv", index_col="point"),
                                pd.read_csv(folder / "points.csv", index_col="point"),

@@ -74,6 +74,7 @@ class Target:
     source: str
     weight: float = 1.0
     unit: str = "share"
+    name_nl: str = ""  # its name in Dutch reports
 
     def model_value(self, final: pd.DataFrame) -> pd.Series:
         """Return the model's value per seed, from :meth:`model.experiments.runner.RunResult.final`."""
@@ -82,25 +83,36 @@ class Target:
 
 GM2020 = "Gezondheidsmonitor Volwassenen en Ouderen 2020 (GGD'en/CBS/RIVM), De Jong Gierveld 11 items"
 TARGETS: tuple[Target, ...] = (
-    Target("lonely (DJG score >= 3)", ("lonely_share",), 0.466, 0.03, f"{GM2020}, 18+"),
+    Target("lonely (DJG score >= 3)", ("lonely_share",), 0.466, 0.03, f"{GM2020}, 18+",
+           name_nl="eenzaam (DJG-score 3 of hoger)"),
     Target("severely or very severely lonely (score >= 9)", ("severe_share", "very_severe_share"), 0.110, 0.03,
-           f"{GM2020}, 18+"),
-    Target("lonely, 75+", ("lonely_share_75plus",), 0.56, 0.05, f"{GM2020}, 75+"),
-    Target("severely lonely, 75+", ("severe_share_75plus",), 0.12, 0.04, f"{GM2020}, 75+"),
+           f"{GM2020}, 18+",
+           name_nl="ernstig of zeer ernstig eenzaam (score 9 of hoger)"),
+    Target("lonely, 75+", ("lonely_share_75plus",), 0.56, 0.05, f"{GM2020}, 75+",
+           name_nl="eenzaam, 75+"),
+    Target("severely lonely, 75+", ("severe_share_75plus",), 0.12, 0.04, f"{GM2020}, 75+",
+           name_nl="ernstig eenzaam, 75+"),
     Target("volunteered in the past year", ("volunteering_share_year",), 0.49, 0.03,
-           "CBS vrijwilligerswerk 2012-2019, 15+"),
+           "CBS vrijwilligerswerk 2012-2019, 15+",
+           name_nl="vrijwilligerswerk in het afgelopen jaar"),
     Target("volunteered in the past month", ("volunteering_share_month",), 0.30, 0.05,
-           "CBS vrijwilligerswerk (about 3 in 10 in a given month), 15+"),
-    Target("informal carers", ("informal_carer_share",), 0.13, 0.03, "CBS mantelzorg 2019, adults"),
+           "CBS vrijwilligerswerk (about 3 in 10 in a given month), 15+",
+           name_nl="vrijwilligerswerk in de afgelopen maand"),
+    Target("informal carers", ("informal_carer_share",), 0.13, 0.03, "CBS mantelzorg 2019, adults",
+           name_nl="mantelzorgers"),
     Target("care hours per carer", ("care_hours_per_carer",), 12.0, 2.0, "CBS mantelzorg 2019",
-           unit="hours/week"),
+           unit="hours/week",
+           name_nl="uren zorg per mantelzorger"),
     Target("formal support users (Wmo-like)", ("formal_support_share",), 0.065, 0.01,
-           "CBS/Wmo maatwerk 2016-2024 (6-7% of residents)"),
+           "CBS/Wmo maatwerk 2016-2024 (6-7% of residents)",
+           name_nl="gebruikers van formele ondersteuning (Wmo-achtig)"),
     Target("administration share of professionals' time", ("admin_share",), 0.37, 0.03,
-           "Movisie 2023 (social workers ~37% on administration)"),
+           "Movisie 2023 (social workers ~37% on administration)",
+           name_nl="deel van de tijd van professionals aan administratie"),
     Target("weeks waited so far on the waiting list", ("mean_wait_weeks",), 6.0, 4.0,
            "Wmo 2015: assessment within 6 weeks of a request, decision within 2 more (legal norm, recalled; "
-           "a plausibility bound, not a measurement)", unit="weeks"),
+           "a plausibility bound, not a measurement)", unit="weeks",
+           name_nl="weken tot nu toe gewacht op de wachtlijst"),
 )
 
 #: The schema whose fitted defaults a calibration rewrites, and the record of the fit.

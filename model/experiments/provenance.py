@@ -7,10 +7,11 @@ only with the same code) and the validation report (``model.experiments.validati
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,31 @@ def git_state() -> dict[str, Any] | None:
         return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def parameter_rows(scenarios: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Any], bool]]:
+    """Every parameter of scenarios as a results manifest records them (``"parameters"``), side by side.
+
+    Nested tables become dotted names (``steering.framing.control``), as the schema and scenario files name them.
+
+    Returns:
+        Per parameter, in the order of first appearance: its name, its value in each scenario (``None`` where a
+        scenario lacks it) and whether the values differ.
+
+    """
+    def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+        flat: dict[str, Any] = {}
+        for key, value in params.items():
+            if isinstance(value, Mapping):
+                flat |= flatten(value, f"{prefix}{key}.")
+            else:
+                flat[f"{prefix}{key}"] = value
+        return flat
+
+    flat = [flatten(sc["parameters"]) for sc in scenarios]
+    names = list(dict.fromkeys(name for params in flat for name in params))
+    rows = []
+    for name in names:
+        values = [params.get(name) for params in flat]
+        rows.append((name, values, len({json.dumps(v, sort_keys=True) for v in values}) > 1))
+    return rows

@@ -3,6 +3,8 @@
 A scenario file (``scenarios/<name>.toml``) has::
 
     name = "citizen_budget"                   # optional; the file name without .toml
+    title = "Citizen budget"                  # optional: its name in tables and figures, English (default: name)
+    title_nl = "Burgerbegroting"              # optional: the same in Dutch (default: title)
     description = "..."                       # English, one line
     description_nl = "..."                    # Dutch, one line (the dashboard switches language)
 
@@ -36,18 +38,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from model.core.city import neighbourhoods as city_neighbourhoods
+from model.core.archetypes import neighbourhoods as city_neighbourhoods
 from model.core.interventions import INTERVENTION_REGISTRY, Intervention, make_intervention
 from model.core.parameters import Parameters, parameters_from_dict
 from model.core.schema import ParameterError, check_value, did_you_mean, param
 from model.core.time import WEEKS_PER_YEAR
-from model.experiments import runner
 from model.experiments.provenance import shipped
+from model.messages import msg
+
+if typing.TYPE_CHECKING:
+    from model.experiments.runner import RunResult
 
 #: The shipped scenarios: ``scenarios/`` in the repository root, next to the ``model`` package.
 SCENARIO_DIR = shipped("scenarios")
 
-TOP_LEVEL_KEYS = ("name", "description", "description_nl", "parameters", "interventions")
+TOP_LEVEL_KEYS = ("name", "title", "title_nl", "description", "description_nl", "parameters", "interventions")
 TIMING_KEYS = ("type", "at_year", "until_year", "neighbourhoods")
 _BASE_FIELDS = {f.name for f in dataclasses.fields(Intervention)}
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -111,6 +116,8 @@ class Scenario:
         interventions: The validated interventions, in file order.
         path: The file it was read from.
         source: The text of that file (kept for the results manifest).
+        title: Its name in English tables, figures and reports (default: ``name``).
+        title_nl: Its name in Dutch ones (default: ``title``).
 
     """
 
@@ -121,16 +128,20 @@ class Scenario:
     interventions: tuple[InterventionSpec, ...] = ()
     path: Path | None = None
     source: str = ""
+    title: str = ""
+    title_nl: str = ""
 
     def make_interventions(self) -> list[Intervention]:
         """Fresh intervention objects for one run."""
         return [spec.make() for spec in self.interventions]
 
-    def run(self, seed: int, last_weeks_only: int | None = None) -> runner.RunResult:
+    def run(self, seed: int, last_weeks_only: int | None = None) -> RunResult:
         """One run of the scenario: its parameters and years, fresh interventions, the given seed.
 
         ``last_weeks_only``: record only this many last weeks (see :func:`model.experiments.runner.run`).
         """
+        from model.experiments import runner  # the model itself: not needed to read, list or show scenarios
+
         return runner.run(self.params, seed, self.params.years, self.make_interventions(), last_weeks_only)
 
     def with_parameters(self, overrides: dict[str, Any]) -> Scenario:
@@ -144,13 +155,14 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """Name, descriptions, every resolved parameter and the interventions, as plain data."""
-        return {"name": self.name, "description": self.description, "description_nl": self.description_nl,
-                "parameters": self.params.to_dict(), "interventions": [s.to_dict() for s in self.interventions]}
+        return {"name": self.name, "title": self.title, "title_nl": self.title_nl, "description": self.description,
+                "description_nl": self.description_nl, "parameters": self.params.to_dict(),
+                "interventions": [s.to_dict() for s in self.interventions]}
 
     def to_toml(self) -> str:
         """Write the scenario, every parameter resolved, as a scenario file that loads to the same scenario."""
         data = self.to_dict()
-        lines = [f"{k} = {_toml_value(data[k])}" for k in ("name", "description", "description_nl")]
+        lines = [f"{k} = {_toml_value(data[k])}" for k in TOP_LEVEL_KEYS[:5]]
         lines += _toml_table(["parameters"], data["parameters"])
         for entry in data["interventions"]:
             lines += ["", "[[interventions]]"] + [f"{k} = {_toml_value(v)}" for k, v in entry.items()]
@@ -199,9 +211,9 @@ def scenario_path(path_or_name: str | Path, folder: Path = SCENARIO_DIR, what: s
     path = Path(text) if is_path else folder / f"{text}.toml"
     if not path.is_file():
         shipped = list_scenarios(folder)
-        where = (f"{what} file {text} not found" if is_path
-                 else f"no {what} named {text!r} ({shown_path(path)} not found)")
-        raise ScenarioError(f"{where}{did_you_mean(path.stem, shipped)}; shipped {what}s: {', '.join(shipped)}")
+        hint, names = did_you_mean(path.stem, shipped), ", ".join(shipped)
+        raise ScenarioError(msg(f"{what}.file_not_found", path=text, hint=hint, shipped=names) if is_path else
+                            msg(f"{what}.not_found", name=text, path=shown_path(path), hint=hint, shipped=names))
     return path
 
 
@@ -226,7 +238,7 @@ def load_scenario(path_or_name: str | Path, neighbourhoods: Sequence[str] | None
     try:
         return _parse(data, path, source, neighbourhoods)
     except ParameterError as exc:
-        raise ScenarioError(f"{shown_path(path)}: {exc}") from None
+        raise ScenarioError(msg("file.problem", path=shown_path(path), problem=exc.args[0])) from None
 
 
 #: Byte-order marks and the encodings they announce (UTF-32 first: its little-endian mark starts like UTF-16's).
@@ -262,29 +274,31 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(source), source
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{where}: not valid TOML: {exc}") from None
+        raise ScenarioError(msg("file.not_toml", path=where, problem=str(exc))) from None
 
 
 def _parse(data: dict[str, Any], path: Path, source: str, neighbourhoods: Sequence[str] | None = None) -> Scenario:
     reject_unknown(data, TOP_LEVEL_KEYS, "")
     name = check_name(data.get("name", path.stem))
     if "description" not in data:
-        raise ParameterError("description: missing; give a one-line description in English")
+        raise ParameterError(msg("scenario.no_description", path="description"))
     description = _text(data, "description")
     description_nl = _text(data, "description_nl", default=description)
+    title = _text(data, "title", default=name)
+    title_nl = _text(data, "title_nl", default=title)
     overrides = data.get("parameters", {})
     if not isinstance(overrides, dict):
-        raise ParameterError(f"parameters: expected a table, got {overrides!r}")
+        raise ParameterError(msg("param.expected_table", path="parameters", value=overrides))
     try:
         params = parameters_from_dict(overrides)
     except ParameterError as exc:
-        raise ParameterError(f"parameters.{exc}") from None
+        raise exc.at(f"parameters.{exc.path}") from None
     entries = data.get("interventions", [])
     if not isinstance(entries, list):
-        raise ParameterError("interventions: expected [[interventions]] tables")
+        raise ParameterError(msg("scenario.interventions_tables", path="interventions"))
     known = list(neighbourhoods) if neighbourhoods is not None else list(city_neighbourhoods(params)[1])
     specs = tuple(_intervention(entry, f"interventions[{i}]", params, known) for i, entry in enumerate(entries, 1))
-    return Scenario(name, description, description_nl, params, specs, path, source)
+    return Scenario(name, description, description_nl, params, specs, path, source, title, title_nl)
 
 
 def check_name(name: Any) -> str:
@@ -295,7 +309,7 @@ def check_name(name: Any) -> str:
 
     """
     if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
-        raise ParameterError(f"name: expected letters, digits, '_' or '-', got {name!r}")
+        raise ParameterError(msg("scenario.bad_name", path="name", value=name))
     if len(name) > MAX_NAME:
         raise ParameterError(f"name: at most {MAX_NAME} characters (results folders are named after it), got "
                              f"{len(name)}; give a shorter name = \"...\" in the file")
@@ -304,17 +318,17 @@ def check_name(name: Any) -> str:
 
 def _intervention(entry: Any, where: str, params: Parameters, known: list[str]) -> InterventionSpec:
     if not isinstance(entry, dict):
-        raise ParameterError(f"{where}: expected a table, got {entry!r}")
+        raise ParameterError(msg("param.expected_table", path=where, value=entry))
     kind = entry.get("type")
     if kind not in INTERVENTION_REGISTRY:
-        known = ", ".join(INTERVENTION_REGISTRY)
-        raise ParameterError(f"{where}.type: {kind!r} is not an intervention"
-                             f"{did_you_mean(str(kind), INTERVENTION_REGISTRY)}; known: {known}")
+        raise ParameterError(msg("scenario.not_an_intervention", path=f"{where}.type", value=kind,
+                                 hint=did_you_mean(str(kind), INTERVENTION_REGISTRY),
+                                 known=", ".join(INTERVENTION_REGISTRY)))
     cls = INTERVENTION_REGISTRY[kind]
     defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.init and f.name not in _BASE_FIELDS}
     reject_unknown(entry, (*TIMING_KEYS, *defaults), f"{where}.")
     if "at_year" not in entry:
-        raise ParameterError(f"{where}.at_year: missing; give the start in years from the beginning of the run")
+        raise ParameterError(msg("scenario.no_start", path=f"{where}.at_year"))
     years = param(0.0, unit="years from the start", source="", lo=0,
                   hi=Parameters.__dataclass_fields__["years"].metadata["hi"])
     at_year = check_value(f"{where}.at_year", years, entry["at_year"], float)
@@ -322,7 +336,8 @@ def _intervention(entry: Any, where: str, params: Parameters, known: list[str]) 
     if until_year is not None:
         until_year = check_value(f"{where}.until_year", years, until_year, float)
         if until_year <= at_year:
-            raise ParameterError(f"{where}.until_year: {until_year} must be later than at_year {at_year}")
+            raise ParameterError(msg("scenario.end_before_start", path=f"{where}.until_year", end=until_year,
+                                     start=at_year))
     hints = typing.get_type_hints(cls)
     settings = defaults | {key: check_value(f"{where}.{key}", setting_field(kind, key), value, hints[key])
                            for key, value in entry.items() if key in defaults}
@@ -330,7 +345,7 @@ def _intervention(entry: Any, where: str, params: Parameters, known: list[str]) 
     try:
         spec.make()  # the intervention's own checks of its settings
     except (TypeError, ValueError) as exc:
-        raise ParameterError(f"{where}: {exc}") from None
+        raise ParameterError(msg("scenario.intervention_refused", path=where, problem=str(exc))) from None
     return spec
 
 
@@ -342,11 +357,11 @@ def setting_field(kind: str, key: str) -> dataclasses.Field:
 def _neighbourhoods(entry: dict[str, Any], where: str, known: list[str]) -> tuple[str, ...]:
     names = entry.get("neighbourhoods", [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise ParameterError(f"{where}.neighbourhoods: expected a list of neighbourhood names, got {names!r}")
+        raise ParameterError(msg("scenario.neighbourhood_list", path=f"{where}.neighbourhoods", value=names))
     for n in names:
         if n not in known:
-            raise ParameterError(f"{where}.neighbourhoods: unknown neighbourhood {n!r}{did_you_mean(n, known)}"
-                                 f"; known: {', '.join(known)}")
+            raise ParameterError(msg("scenario.unknown_neighbourhood", path=f"{where}.neighbourhoods", value=n,
+                                     hint=did_you_mean(n, known), known=", ".join(known)))
     return tuple(names)
 
 
@@ -355,14 +370,14 @@ def reject_unknown(table: dict[str, Any], allowed: typing.Iterable[str], prefix:
     allowed = list(allowed)
     for key in table:
         if key not in allowed:
-            raise ParameterError(f"{prefix}{key}: unknown key{did_you_mean(key, allowed)}; "
-                                 f"allowed: {', '.join(allowed)}")
+            raise ParameterError(msg("file.unknown_key", path=f"{prefix}{key}", hint=did_you_mean(key, allowed),
+                                     allowed=", ".join(allowed)))
 
 
 def _text(data: dict[str, Any], key: str, default: str = "") -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
-        raise ParameterError(f"{key}: expected text, got {value!r}")
+        raise ParameterError(msg("param.expected_text", path=key, value=value))
     return value
 
 

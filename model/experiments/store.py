@@ -47,9 +47,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from model.experiments.provenance import code_digest
+from model.messages import InputError, msg, say
 
 
-class StoreError(ValueError):
+class StoreError(InputError):
     """A work or results folder that cannot be used as asked; the message is one line."""
 
 
@@ -159,7 +160,7 @@ class RunStore:
         self.tasks = list(tasks)
         keys = [t.key for t in self.tasks]
         if len(set(keys)) != len(keys):
-            raise StoreError(f"{self.folder}: two runs have the same key")
+            raise StoreError(msg("store.same_key", folder=self.folder))
         self.command = list(command)
         self.batch = {"hash": batch_hash(self.tasks), "code": code_digest(), "runs": len(keys)}
         self.damaged: list[str] = []
@@ -175,7 +176,7 @@ class RunStore:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._lock.close()
-            raise StoreError(f"{self.folder} is in use by another vitality process; wait for it or stop it") from None
+            raise StoreError(msg("store.in_use", folder=self.folder)) from None
         if existed:
             self._check(self._stored())
         else:
@@ -201,7 +202,7 @@ class RunStore:
         except (OSError, ValueError):
             stored = None
         if not isinstance(stored, dict):
-            raise StoreError(f"{self.folder}/batch.json is unreadable; remove {self.folder} to start afresh")
+            raise StoreError(msg("store.unreadable", folder=self.folder))
         return stored
 
     def holds_this_batch(self) -> bool:
@@ -214,12 +215,10 @@ class RunStore:
 
     def _check(self, stored: dict[str, Any]) -> None:
         if stored.get("hash") != self.batch["hash"]:
-            made_by = " ".join(stored.get("command", [])) or "another command"
-            raise StoreError(f"{self.folder} holds the runs of another batch (other scenarios, parameters or seeds;"
-                             f" made by `{made_by}`); repeat that command to resume it, or remove the folder")
+            made_by = " ".join(stored.get("command", [])) or "?"
+            raise StoreError(msg("store.other_batch", folder=self.folder, made_by=made_by))
         if stored.get("code") != self.batch["code"]:
-            raise StoreError(f"{self.folder} holds runs of another version of the model's code; remove the folder "
-                             "to start afresh (runs of two versions are never mixed)")
+            raise StoreError(msg("store.other_code", folder=self.folder))
 
     def remove(self) -> None:
         """Delete the work folder (after its results were published)."""
@@ -370,7 +369,7 @@ class LocalProcesses:
                 try:
                     outcome = future.result()
                 except BrokenProcessPool as exc:
-                    raise WorkerCrashedError(f"a worker process died ({str(exc).splitlines()[0]})") from None
+                    raise WorkerCrashedError(msg("store.worker_died", problem=str(exc).splitlines()[0])) from None
                 yield futures[future], outcome
         finally:
             pool.shutdown(wait=True, kill_workers=True)
@@ -425,8 +424,8 @@ class DaskCluster:
         try:
             client = Client(self.address, timeout=self.timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise StoreError(f"--scheduler {self.address}: cannot reach the Dask scheduler "
-                             f"({str(exc).splitlines()[0]}); check the address and that it runs") from None
+            raise StoreError(msg("store.no_scheduler", address=self.address,
+                                 problem=str(exc).splitlines()[0])) from None
         by_key = {f"vitality-{self._token}-{t.key}": t for t in tasks}
         futures = [client.submit(attempt, t.fn, t.args, key=key, pure=False) for key, t in by_key.items()]
         try:
@@ -453,13 +452,12 @@ class BatchReport:
     seconds: float
 
 
-def run_batch(store: RunStore, executor: Executor, desc: str = "runs") -> BatchReport:
+def run_batch(store: RunStore, executor: Executor) -> BatchReport:
     """Run the store's unfinished tasks, storing each as it finishes, with a progress bar.
 
     Args:
         store: An entered :class:`RunStore`; its finished runs are skipped.
         executor: Where the runs execute.
-        desc: Label of the progress bar.
 
     Returns:
         Counts of runs done now and found finished, and the failures (key -> one-line error).
@@ -472,14 +470,13 @@ def run_batch(store: RunStore, executor: Executor, desc: str = "runs") -> BatchR
     finished = store.finished()
     todo = [t for t in store.tasks if t.key not in finished]
     failed: dict[str, str] = {}
-    with tqdm(total=len(store.tasks), initial=len(finished), desc=desc, unit="run", file=sys.stderr,
-              dynamic_ncols=True) as bar:
+    with tqdm(total=len(store.tasks), initial=len(finished), desc=say(msg("store.progress")), unit="run",
+              file=sys.stderr, dynamic_ncols=True) as bar:
         if finished:
-            bar.write(f"resuming: {len(finished)} of {len(store.tasks)} runs finished earlier are kept "
-                      f"in {store.folder}", file=sys.stderr)
+            bar.write(say(msg("store.resuming", finished=len(finished), n=len(store.tasks), folder=store.folder)),
+                      file=sys.stderr)
         if store.damaged:
-            bar.write(f"note: {len(store.damaged)} stored runs could not be read (first: {store.damaged[0]}); "
-                      "they are done again", file=sys.stderr)
+            bar.write(say(msg("store.damaged", n=len(store.damaged), first=store.damaged[0])), file=sys.stderr)
         with closing(executor.run(todo)) as outcomes:  # closing cancels what is not done if saving fails
             for task, outcome in outcomes:
                 store.save(task.key, outcome)
@@ -553,7 +550,7 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], jobs:
 
     """
     if out.exists():
-        raise StoreError(f"results folder {out} exists already; choose another with --out or remove it")
+        raise StoreError(msg("store.results_exist", out=out))
     store = RunStore(work_folder(out), tasks, list(command))
     again = shlex.join(command)
     executor = make_executor(jobs or default_jobs(), scheduler)  # checks a scheduler before the work folder exists
@@ -562,15 +559,13 @@ def stored_batch(tasks: Sequence[Task], out: Path, command: Sequence[str], jobs:
             report = run_batch(store, executor)
             if report.failed:
                 key, error = next(iter(report.failed.items()))
-                raise BatchStoppedError(
-                    f"{len(report.failed)} of {len(tasks)} runs failed (first, {key}: {error}); their tracebacks are "
-                    f"in {store.folder}/failed/; the other runs are kept: fix the cause and run `{again}` to retry "
-                    "the failed runs", 1)
+                raise BatchStoppedError(msg("batch.failed", failed=len(report.failed), n=len(tasks), key=key,
+                                            error=error, folder=store.folder, again=again), 1)
             yield store, report
     except (KeyboardInterrupt, WorkerCrashedError) as exc:
-        why, code = ((f"stopped by {exc}", 128 + exc.signum) if isinstance(exc, Stopped)
-                     else ("interrupted", 130) if isinstance(exc, KeyboardInterrupt) else (str(exc), 1))
+        why, code = ((msg("batch.signal", signal=str(exc)), 128 + exc.signum) if isinstance(exc, Stopped)
+                     else (msg("batch.interrupted"), 130) if isinstance(exc, KeyboardInterrupt) else (exc.args[0], 1))
         kept = len(store.finished()) if store.folder.exists() else 0
-        raise BatchStoppedError(f"{why}; {kept} finished runs are kept in {store.folder}; run `{again}` to resume",
+        raise BatchStoppedError(msg("batch.stopped", why=why, kept=kept, folder=store.folder, again=again),
                                 code) from None
     store.remove()

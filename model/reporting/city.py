@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from matplotlib.figure import Figure
 
 from model.api import Comparison, ResultsError
+from model.messages import render
 from model.opendata.commands import city_of_results
 from model.opendata.compare import COMPARED, observed_vs_simulated
 from model.opendata.outputs import MAP_OUTPUTS, final_by_neighbourhood, output_maps
@@ -66,8 +67,8 @@ def city_part(comparison: Comparison, t: dict[str, Any], lang: str, locale: str,
         return format_decimal(value, format="+#,##0.0;-#,##0.0" if sign else "#,##0.0", locale=locale)
 
     rows = [{"neighbourhood": r.neighbourhood, "figure": getattr(COMPARED[r.figure], f"label_{lang}"),
-             "observed": num(r.observed), "simulated": t["ci"].format(mean=num(r.simulated), low=num(r.ci_low),
-                                                                     high=num(r.ci_high)),
+             "observed": num(r.observed), "simulated": render("number.ci", lang, {
+                 "mean": num(r.simulated), "low": num(r.ci_low), "high": num(r.ci_high)}),
              "difference": num(r.difference, sign=True)} for r in table.itertuples()]
     maps = []
     if boundaries is not None:

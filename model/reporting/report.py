@@ -24,7 +24,6 @@ import math
 import shlex
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import metadata, resources
 from pathlib import Path
@@ -33,7 +32,6 @@ from typing import Any
 import pandas as pd
 from babel.dates import format_date, format_datetime
 from babel.lists import format_list
-from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -51,12 +49,27 @@ from model.api import (
     weeks_averaged,
 )
 from model.core.parameters import Parameters
-from model.experiments.calibration import target_table
-from model.experiments.provenance import DISTRIBUTION, shipped
+from model.experiments.calibration import TARGETS, target_table
+from model.experiments.comparison import clear_effects, effect_phrase
+from model.experiments.provenance import DISTRIBUTION, parameter_rows, shipped
 from model.experiments.publish import publish_file
 from model.experiments.scenarios import TIMING_KEYS
 from model.experiments.statistics import FEW_SEEDS, MIN_SEEDS
-from model.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from model.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    LOCALES,
+    Style,
+    interval,
+    intervention_name,
+    neighbourhood_name,
+    number,
+    scenario_description,
+    scenario_title,
+    setting_name,
+    steering_name,
+)
+from model.messages import InputError, msg
 from model.reporting.city import city_part, png_uri
 from model.reporting.guide import mode_findings
 from model.reporting.odd import find_odd_sections
@@ -65,13 +78,12 @@ from model.reporting.odd import find_odd_sections
 REPORT_OUTPUTS = ("community_strength", "lonely_share", "casework_load", "total_cost_eur")
 #: Sections of docs/ODD.md quoted in the report, found by (part of) their heading.
 ODD_SECTIONS = ("Basic principles", "What the model leaves out")
-LOCALES = {"en": "en_GB", "nl": "nl_NL"}
 DOCS = shipped("docs")
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).disable(["link", "image", "autolink"])  # no URL can leak in
 
 
-class ReportError(ValueError):
+class ReportError(InputError):
     """A report that cannot be written (its file exists, PDF support is missing); the message is one line."""
 
 
@@ -90,51 +102,9 @@ def _all_texts() -> dict[str, Any]:
     return tomllib.loads(source)
 
 
-@dataclass(frozen=True)
-class Style:
-    """How one output's numbers are written: scaled (shares as %), with decimals fitted to their size."""
-
-    locale: str
-    factor: float = 1.0
-    decimals: int = 1
-    suffix: str = ""
-    diff_suffix: str = ""
-
-    @classmethod
-    def fitted(cls, locale: str, scale: float, share: bool = False, pp: str = "pp") -> Style:
-        """Show three significant digits of ``scale`` (e.g. the largest mean), between 0 and 3 decimals."""
-        factor = 100.0 if share else 1.0
-        size = abs(scale * factor)
-        decimals = 1 if not size or math.isnan(size) else min(3, max(0, 2 - math.floor(math.log10(size))))
-        return cls(locale, factor, decimals, "%" if share else "", f" {pp}" if share else "")
-
-    def _number(self, value: float, sign: bool) -> str:
-        pattern = "#,##0" + ("." + "0" * self.decimals if self.decimals else "")
-        return format_decimal(value * self.factor, format=f"+{pattern};-{pattern}" if sign else pattern,
-                              locale=self.locale)
-
-    def level(self, value: float) -> str:
-        """Write a level (e.g. a mean or a CI bound)."""
-        return self._number(value, sign=False) + self.suffix
-
-    def change(self, value: float) -> str:
-        """Write a difference, with its sign (shares in percentage points)."""
-        return self._number(value, sign=True) + self.diff_suffix
-
-
-def _styles(table: pd.DataFrame, locale: str, t: dict[str, Any]) -> dict[str, Style]:
-    """One style per output of a :func:`model.cli.comparison_table`, fitted to its largest mean."""
-    return {key: Style.fitted(locale, rows["mean"].abs().max(), OUTPUTS[key].unit.share, t["pp"])
-            for key, rows in table.groupby("key", sort=False)}
-
-
-def _interval(t: dict[str, Any], style: Style, mean: float, low: float, high: float, change: bool = False) -> str:
-    if math.isnan(mean):
-        return t["not_available"]
-    write = style.change if change else style.level
-    if math.isnan(low):
-        return write(mean)
-    return t["ci"].format(mean=write(mean), low=write(low), high=write(high))
+def _styles(table: pd.DataFrame, lang: str) -> dict[str, Style]:
+    """One style per output of a :func:`model.api.comparison_table`, fitted to its largest mean."""
+    return {key: Style.of(key, lang, rows["mean"].abs().max()) for key, rows in table.groupby("key", sort=False)}
 
 
 def seeds_warning(seeds: int, t: dict[str, Any]) -> str | None:
@@ -150,84 +120,81 @@ def _data(**values: float) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------- the parts of the report
-def summary_paragraph(comparison: Comparison, table: pd.DataFrame, lang: str, weeks: int,
-                      validation: dict[str, Any]) -> str:
-    """The plain-language summary: what was compared and what came out, judged by the paired 95% CIs.
+def summary(comparison: Comparison, table: pd.DataFrame, lang: str, weeks: int,
+            validation: dict[str, Any]) -> dict[str, Any]:
+    """The answer the report opens with: what was compared and which clear effects came out, largest first.
+
+    Each scenario's clear differences from the reference (the paired 95% CI excludes zero) over the
+    outputs of ``table`` are ranked by their size relative to the reference value
+    (:func:`model.api.clear_effects`), so the largest leads whatever its unit; unclear ones are only counted.
 
     Args:
         comparison: The scenarios and their seeds.
-        table: :func:`model.cli.comparison_table` of :data:`REPORT_OUTPUTS`.
+        table: :func:`model.api.comparison_table` of the outputs to rank (:data:`model.api.KEY_OUTPUTS`).
         lang: ``"nl"`` or ``"en"``.
         weeks: Weeks averaged per run.
         validation: The calibration part (:func:`validation_part`), for its one-sentence verdict.
 
+    Returns:
+        ``intro`` (a sentence), ``scenarios`` (per compared scenario: ``lead``, ``effects`` (sentences, largest
+        first) and ``unclear``) and ``notes`` (how to read it, the calibration verdict).
+
     """
     t, locale = texts(lang), LOCALES[lang]
-    styles = _styles(table, locale, t)
-    names = [sc["name"] for sc in comparison.scenarios]
-    ref = names[0]
+    names = {sc["name"]: scenario_title(sc, lang) for sc in comparison.scenarios}
+    ref = comparison.reference["name"]
     params = comparison.reference["parameters"]
-    size = {"residents": format_decimal(params["n_residents"], locale=locale),
-            "years": format_decimal(params["years"], format="#,##0.##", locale=locale),
+    size = {"residents": number(params["n_residents"], lang), "years": number(params["years"], lang),
             "seeds": len(comparison.seeds)}
-    rows = {(r.key, r.scenario): r for r in table.itertuples()}
-    noun = {key: OUTPUTS[key].short[lang] for key in REPORT_OUTPUTS}
-    unit = {key: OUTPUTS[key].unit.text[lang] for key in REPORT_OUTPUTS}  # shares: Style.change writes the points
+    styles = _styles(table, lang)
+    per_scenario = []
     if len(names) == 1:
-        values = [f"{noun[key]} {_interval(t, styles[key], r.mean, r.ci_low, r.ci_high)}"
-                  for key in REPORT_OUTPUTS for r in [rows[key, ref]]]
-        parts = [t["summary_intro_one"].format(scenario=ref, **size),
-                 t["summary_levels"].format(weeks=weeks, values=format_list(values, locale=locale))]
+        rows = table.set_index("key")
+        values = [f"{OUTPUTS[key].short[lang]} {interval(styles[key], r['mean'], r['ci_low'], r['ci_high'])}"
+                  for key, r in rows.iterrows() if key in REPORT_OUTPUTS]
+        intro = " ".join([t["summary_intro_one"].format(scenario=names[ref], **size),
+                          t["summary_levels"].format(weeks=weeks, values=format_list(values, locale=locale))])
     else:
-        described = [f"{sc['name']} ({_description(sc, lang)})" for sc in comparison.scenarios]
-        parts = [t["summary_intro_many"].format(n=len(names), scenarios=format_list(described, locale=locale),
-                                                ref=ref, **size)]
-        if len(comparison.seeds) < MIN_SEEDS:
-            parts.append(t["summary_one_seed"])
-        else:
-            for name in names[1:]:
-                clear, unclear = [], []
-                for key in REPORT_OUTPUTS:
-                    r, style = rows[key, name], styles[key]
-                    if is_clear(r.diff_ci_low, r.diff_ci_high):
-                        change = f"{style.change(r.difference)} {unit[key]}".strip()
-                        phrase = t["summary_higher" if r.difference > 0 else "summary_lower"]
-                        clear.append(phrase.format(what=noun[key], diff=change, low=style.change(r.diff_ci_low),
-                                                   high=style.change(r.diff_ci_high)))
-                    else:
-                        unclear.append(noun[key])
-                which = ("summary_clear_unclear" if clear and unclear else "summary_clear" if clear
-                         else "summary_unclear")
-                parts.append(t[which].format(ref=ref, scenario=name, clear=format_list(clear, locale=locale),
-                                             unclear=format_list(unclear, locale=locale)))
-        parts.append(t["summary_rule"].format(weeks=weeks))
+        described = [f"{names[sc['name']]} ({scenario_description(sc, lang)})" for sc in comparison.scenarios]
+        intro = t["summary_intro_many"].format(n=len(names), scenarios=format_list(described, locale=locale),
+                                               ref=names[ref], **size)
+        effects = clear_effects(table)
+        outputs = table["key"].nunique()
+        for name in list(names)[1:] if len(comparison.seeds) >= MIN_SEEDS else []:
+            clear = effects[effects["scenario"] == name]
+            lead = t["summary_clear" if len(clear) else "summary_none"].format(scenario=names[name], ref=names[ref])
+            unclear = outputs - len(clear)
+            per_scenario.append({
+                "name": name, "lead": lead,
+                "effects": [effect_phrase(row, lang, styles[row.key]) for row in clear.itertuples()],
+                "unclear": t["summary_unclear"].format(n=unclear) if unclear and len(clear) else ""})
+    notes = [t["summary_one_seed"]] if len(names) > 1 and len(comparison.seeds) < MIN_SEEDS else []
+    if len(names) > 1:
+        notes.append(t["summary_rule"].format(weeks=weeks))
     if validation.get("rows"):
-        parts.append(t["summary_validation"].format(
+        notes.append(t["summary_validation"].format(
             date=validation["date"], passed=validation["passed"], total=len(validation["rows"]),
             other=t["summary_validation_other"] if validation["other_commit"] else ""))
     else:
-        parts.append(t["summary_no_validation"])
-    return " ".join(parts)
+        notes.append(t["summary_no_validation"])
+    return {"intro": intro, "scenarios": per_scenario, "notes": notes}
 
 
-def _description(scenario: dict[str, Any], lang: str) -> str:
-    return scenario.get(f"description_{lang}") or scenario.get("description", "")
-
-
-def key_output_groups(table: pd.DataFrame, t: dict[str, Any], locale: str) -> list[dict[str, Any]]:
+def key_output_groups(table: pd.DataFrame, t: dict[str, Any], lang: str,
+                      names: dict[str, str]) -> list[dict[str, Any]]:
     """Rows of a :func:`model.cli.comparison_table` as the report's tables show them, grouped by output."""
-    styles = _styles(table, locale, t)
+    styles = _styles(table, lang)
     groups = []
     for key, rows in table.groupby("key", sort=False):
         style = styles[key]
         cells = []
         for r in rows.itertuples():
             which = {"data-key": key, "data-scenario": r.scenario}
-            cell = {"scenario": r.scenario, "mean": _interval(t, style, r.mean, r.ci_low, r.ci_high),
+            cell = {"scenario": names.get(r.scenario, r.scenario), "mean": interval(style, r.mean, r.ci_low, r.ci_high),
                     "attrs": which | _data(mean=r.mean, ci_low=r.ci_low, ci_high=r.ci_high)}
             difference = getattr(r, "difference", math.nan)
             if not math.isnan(difference):
-                cell |= {"difference": _interval(t, style, difference, r.diff_ci_low, r.diff_ci_high, change=True),
+                cell |= {"difference": interval(style, difference, r.diff_ci_low, r.diff_ci_high, change=True),
                          "is_clear": is_clear(r.diff_ci_low, r.diff_ci_high),
                          "diff_attrs": which | _data(difference=difference, diff_ci_low=r.diff_ci_low,
                                                      diff_ci_high=r.diff_ci_high)}
@@ -236,11 +203,11 @@ def key_output_groups(table: pd.DataFrame, t: dict[str, Any], locale: str) -> li
     return groups
 
 
-def figures(comparison: Comparison, t: dict[str, Any], lang: str) -> list[dict[str, str]]:
-    """The key outputs over time (mean and 95% band per scenario), as PNG data URIs."""
+def figures(comparison: Comparison, t: dict[str, Any], lang: str, names: dict[str, str]) -> list[dict[str, str]]:
+    """The key outputs over time (mean and 95% band per scenario, named in ``lang``), as PNG data URIs."""
     city = pd.concat([r.city.assign(scenario=name) for name, r in comparison.results.items()], ignore_index=True)
-    return [{"key": key, "label": OUTPUTS[key].label[lang], "src": png_uri(fig)} for key, fig in
-            key_output_figures(city, REPORT_OUTPUTS, lang, xlabel=t["year"], title=t["figure_title"]).items()]
+    return [{"key": key, "label": OUTPUTS[key].label[lang], "src": png_uri(fig)}
+            for key, fig in key_output_figures(city, REPORT_OUTPUTS, lang, names=names).items()]
 
 
 def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[dict[str, Any]]:
@@ -260,7 +227,7 @@ def odd_sections(markdown: str, titles: Sequence[str] = ODD_SECTIONS) -> list[di
             for title, section in zip(titles, find_odd_sections(markdown, titles), strict=True)]
 
 
-def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], locale: str) -> dict[str, Any]:
+def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], lang: str) -> dict[str, Any]:
     """The calibration check of ``docs/validation.json`` (written by ``python -m model.experiments.validation``).
 
     Whether it describes the model of this run is decided by the model digest
@@ -277,12 +244,12 @@ def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], local
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         config, targets = data["configuration"], data["targets"]
-        rows = target_rows(pd.DataFrame(targets), t, locale)
-        made = _date(data["generated"], locale)
+        rows = target_rows(pd.DataFrame(targets), lang)
+        made = _date(data["generated"], lang)
         digest = data.get("model_digest")
         made_text = t["validation_made"].format(
-            date=made, residents=format_decimal(config["residents"], locale=locale),
-            years=format_decimal(config["years"], format="#,##0.##", locale=locale), seeds=len(config["seeds"]),
+            date=made, residents=number(config["residents"], lang), years=number(config["years"], lang),
+            seeds=len(config["seeds"]),
             commit=(digest or "?")[:10], passed=sum(bool(r["pass"]) for r in targets), total=len(targets))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         return {"messages": [t["validation_unreadable"].format(problem=f"{type(exc).__name__}: {exc}")]}
@@ -298,16 +265,19 @@ def validation_part(docs: Path, run_digest: str | None, t: dict[str, Any], local
             "other_commit": other}
 
 
-def target_rows(table: pd.DataFrame, t: dict[str, Any], locale: str) -> list[dict[str, Any]]:
+def target_rows(table: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
     """Rows of a :func:`model.experiments.calibration.target_table` as the report shows them."""
+    targets = {target.name: target for target in TARGETS}
     rows = []
     for r in table.to_dict("records"):
         share = r["unit"] == "share"
-        style = Style.fitted(locale, r["value"], share, t["pp"])
-        unit = "" if share else f" {r['unit']}"
-        rows.append({"target": r["target"], "source": r["source"], "pass": bool(r["pass"]),
+        style = Style.fitted(lang, r["value"], share)
+        target = targets.get(r["target"])  # as declared now: its Dutch name, its output's unit in words
+        unit = "" if share else f" {OUTPUTS[target.metrics[0]].unit.text[lang] if target else r['unit']}"
+        name = (target.name_nl or target.name) if target and lang == "nl" else r["target"]
+        rows.append({"target": name, "source": r["source"], "pass": bool(r["pass"]),
                      "value": f"{style.level(r['value'])} ± {style.change(r['tolerance']).lstrip('+')}{unit}",
-                     "model": _interval(t, style, r["model"], r["ci_low"], r["ci_high"]) + unit})
+                     "model": interval(style, r["model"], r["ci_low"], r["ci_high"]) + unit})
     return rows
 
 
@@ -324,49 +294,40 @@ def is_baseline(scenario: dict[str, Any]) -> bool:
     return not scenario.get("interventions") and model_part(scenario["parameters"]) == model_part(defaults)
 
 
-def _date(iso: str, locale: str, with_time: bool = False) -> str:
-    when = datetime.fromisoformat(iso)
+def _date(iso: str, lang: str, with_time: bool = False) -> str:
+    when, locale = datetime.fromisoformat(iso), LOCALES[lang]
     return format_datetime(when, "medium", locale=locale) if with_time else format_date(when, "long", locale=locale)
 
 
-def _flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat = {}
-    for key, value in params.items():
-        if isinstance(value, dict):
-            flat |= _flatten(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def _interventions(scenario: dict[str, Any], t: dict[str, Any], locale: str) -> list[str]:
-    def year(value: float) -> str:
-        return format_decimal(value, format="#,##0.##", locale=locale)
+def _interventions(scenario: dict[str, Any], t: dict[str, Any], lang: str) -> list[str]:
+    """Each intervention of a scenario in words: its name, when, where and its settings, all in ``lang``."""
+    def value(v: Any) -> str:
+        return (number(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else
+                t["yes" if v else "no"] if isinstance(v, bool) else steering_name(v, lang) if isinstance(v, str)
+                else json.dumps(v, ensure_ascii=False))
 
     described = []
     for entry in scenario.get("interventions", []):
-        fields = {"type": entry["type"], "start": year(entry["at_year"])}
-        text = (t["intervention_until"].format(end=year(entry["until_year"]), **fields) if "until_year" in entry
+        kind = entry["type"]
+        fields = {"type": intervention_name(kind, lang), "start": number(entry["at_year"], lang)}
+        text = (t["intervention_until"].format(end=number(entry["until_year"], lang), **fields) if "until_year" in entry
                 else t["intervention_at"].format(**fields))
         if entry.get("neighbourhoods"):
-            text += " " + t["intervention_in"].format(places=format_list(entry["neighbourhoods"], locale=locale))
-        settings = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items() if k not in TIMING_KEYS]
+            places = [neighbourhood_name(n, lang) for n in entry["neighbourhoods"]]
+            text += " " + t["intervention_in"].format(places=format_list(places, locale=LOCALES[lang]))
+        settings = [f"{setting_name(kind, k, lang)}: {value(v)}" for k, v in entry.items() if k not in TIMING_KEYS]
         described.append(text + (f" ({', '.join(settings)})" if settings else ""))
     return described
 
 
-def provenance(comparison: Comparison, t: dict[str, Any], locale: str) -> dict[str, Any]:
+def provenance(comparison: Comparison, t: dict[str, Any], lang: str) -> dict[str, Any]:
     """Collect the provenance: scenario texts, parameters and each results folder's run details.
 
     Parameters that differ between scenarios come first; per results folder: command, date, model
     version, seeds, run time and software versions.
     """
-    flat = [_flatten(sc["parameters"]) for sc in comparison.scenarios]
-    keys = list(dict.fromkeys(k for params in flat for k in params))
-    parameters = []
-    for key in keys:
-        values = [json.dumps(params.get(key), ensure_ascii=False) for params in flat]
-        parameters.append({"key": key, "values": values, "differs": len(set(values)) > 1})
+    parameters = [{"key": key, "values": [json.dumps(v, ensure_ascii=False) for v in values], "differs": differs}
+                  for key, values, differs in parameter_rows(comparison.scenarios)]
     parameters.sort(key=lambda row: not row["differs"])  # what sets the scenarios apart first
     folders = []
     for folder in comparison.folders:
@@ -381,14 +342,14 @@ def provenance(comparison: Comparison, t: dict[str, Any], locale: str) -> dict[s
         folders.append({
             "title": t["prov_results"].format(folder=folder.path),
             "items": [(t["prov_command"], shlex.join(m.get("command", []))),
-                      (t["prov_created"], _date(m["created"], locale, with_time=True) if "created" in m else "?"),
+                      (t["prov_created"], _date(m["created"], lang, with_time=True) if "created" in m else "?"),
                       (t["prov_git"], commit),
                       (t["prov_seeds"], ", ".join(str(s) for s in m["seeds"])),
                       (t["prov_timings"], "?" if seconds is None else t["prov_seconds"].format(
-                          seconds=format_decimal(seconds, format="#,##0.#", locale=locale)))],
+                          seconds=number(seconds, lang, "#,##0.#")))],
             "versions": [(name, version or "-") for name, version in (m.get("versions") or {}).items()]})
-    return {"scenarios": [{"name": sc["name"], "source": sc.get("source") or json.dumps(sc, indent=2)}
-                          for sc in comparison.scenarios],
+    return {"scenarios": [{"name": sc["name"], "title": scenario_title(sc, lang),
+                           "source": sc.get("source") or json.dumps(sc, indent=2)} for sc in comparison.scenarios],
             "parameters": parameters, "folders": folders}
 
 
@@ -415,23 +376,24 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
 
     """
     t = texts(lang)
-    locale = LOCALES[lang]
     results = comparison.results
     weeks = weeks_averaged(results)
     ref = comparison.reference["name"]
+    names = {sc["name"]: scenario_title(sc, lang) for sc in comparison.scenarios}
     key_table = comparison_table(results, REPORT_OUTPUTS, lang=lang)
     all_table = comparison_table(results, KEY_OUTPUTS, lang=lang)
     run_digest = comparison.folders[0].manifest.get("model_digest")
-    validation = validation_part(docs, run_digest, t, locale)
+    validation = validation_part(docs, run_digest, t, lang)
     own_targets = None
     if is_baseline(comparison.reference):
-        own_targets = target_rows(target_table(results[ref].final()), t, locale)
+        own_targets = target_rows(target_table(results[ref].final()), lang)
 
     nbh = neighbourhood_differences(results, REPORT_OUTPUTS, threshold)
-    nbh_styles = _styles(key_table, locale, t)
-    nbh_rows = [{"neighbourhood": r.neighbourhood, "output": OUTPUTS[r.key].label[lang], "scenario": r.scenario,
-                 "difference": _interval(t, nbh_styles[r.key], r.difference, r.diff_ci_low, r.diff_ci_high, True),
-                 "relative": format_decimal(r.relative * 100, format="+#,##0;-#,##0", locale=locale) + "%"}
+    nbh_styles = _styles(key_table, lang)
+    nbh_rows = [{"neighbourhood": neighbourhood_name(r.neighbourhood, lang), "output": OUTPUTS[r.key].label[lang],
+                 "scenario": names[r.scenario],
+                 "difference": interval(nbh_styles[r.key], r.difference, r.diff_ci_low, r.diff_ci_high, True),
+                 "relative": number(r.relative * 100, lang, "+#,##0;-#,##0") + "%"}
                 for r in nbh[nbh["matters"]].itertuples()]
 
     odd_path = docs / "ODD.md"
@@ -442,30 +404,29 @@ def render_report(comparison: Comparison, lang: str = DEFAULT_LANGUAGE, threshol
         version = "?"
     params = comparison.reference["parameters"]
     return _environment().get_template("report.html.j2").render(
-        lang=lang, t=t, ref=ref,
-        generated=t["generated"].format(date=format_date(today or date.today(), "long", locale=locale),
+        lang=lang, t=t, ref=names[ref],
+        generated=t["generated"].format(date=format_date(today or date.today(), "long", locale=LOCALES[lang]),
                                         version=version),
-        summary=summary_paragraph(comparison, key_table, lang, weeks, validation),
-        scenarios=[{"name": sc["name"], "description": _description(sc, lang),
-                    "interventions": _interventions(sc, t, locale)} for sc in comparison.scenarios],
+        summary=summary(comparison, all_table, lang, weeks, validation),
+        scenarios=[{"name": names[sc["name"]], "code": sc["name"], "description": scenario_description(sc, lang),
+                    "interventions": _interventions(sc, t, lang)} for sc in comparison.scenarios],
         key_intro=t["key_intro"].format(weeks=weeks, seeds=len(comparison.seeds)),
         seeds_warning=seeds_warning(len(comparison.seeds), t),
-        col_difference=t["col_difference"].format(ref=ref),
-        key_groups=key_output_groups(key_table, t, locale),
-        all_groups=key_output_groups(all_table, t, locale),
+        col_difference=t["col_difference"].format(ref=names[ref]),
+        key_groups=key_output_groups(key_table, t, lang, names),
+        all_groups=key_output_groups(all_table, t, lang, names),
         many=len(comparison.scenarios) > 1,
-        figures=figures(comparison, t, lang),
-        nbh_rule=t["nbh_rule"].format(threshold=format_decimal(threshold * 100, format="#,##0.#", locale=locale)
-                                      + "%"),
-        nbh_rows=nbh_rows, col_relative=t["col_relative"].format(ref=ref),
+        figures=figures(comparison, t, lang, names),
+        nbh_rule=t["nbh_rule"].format(threshold=number(threshold * 100, lang, "#,##0.#") + "%"),
+        nbh_rows=nbh_rows, col_relative=t["col_relative"].format(ref=names[ref]),
         odd=odd, odd_intro=t["odd_intro"].format(document="docs/ODD.md"),
-        validation=validation, own_targets=own_targets, modes=mode_findings(docs, run_digest, t, lang, locale),
-        own_note=t["own_note"].format(residents=format_decimal(params["n_residents"], locale=locale),
-                                      years=format_decimal(params["years"], format="#,##0.##", locale=locale),
-                                      seeds=len(comparison.seeds)),
-        own_not_baseline=t["own_not_baseline"].format(ref=ref),
-        provenance=provenance(comparison, t, locale),
-        city=city_part(comparison, t, lang, locale, boundaries),
+        validation=validation, own_targets=own_targets,
+        modes=mode_findings(docs, run_digest, t, lang, LOCALES[lang]),
+        own_note=t["own_note"].format(residents=number(params["n_residents"], lang),
+                                      years=number(params["years"], lang), seeds=len(comparison.seeds)),
+        own_not_baseline=t["own_not_baseline"].format(ref=names[ref]),
+        provenance=provenance(comparison, t, lang),
+        city=city_part(comparison, t, lang, LOCALES[lang], boundaries),
     )
 
 
@@ -480,10 +441,9 @@ def pdf_renderer() -> Callable[[str], bytes]:
     try:
         from weasyprint import HTML
     except ImportError:
-        raise ReportError("--pdf needs WeasyPrint: pip install 'community-vitality[pdf]'") from None
+        raise ReportError(msg("report.no_weasyprint")) from None
     except OSError as exc:  # WeasyPrint loads Pango when imported
-        raise ReportError("--pdf needs the Pango library that WeasyPrint uses (Debian/Ubuntu: apt-get install "
-                         f"libpango-1.0-0 libpangoft2-1.0-0): {str(exc).splitlines()[0]}") from None
+        raise ReportError(msg("report.no_pango", problem=str(exc).splitlines()[0])) from None
     return lambda html: HTML(string=html).write_pdf()
 
 
@@ -500,7 +460,7 @@ def check_free(path: Path, pdf: bool = False) -> None:
 
 
 def _exists_error(path: Path) -> ReportError:
-    return ReportError(f"report {path} exists already; choose another with --report or remove it")
+    return ReportError(msg("report.exists", path=path))
 
 
 def write_report(path: Path, html: str, pdf: Callable[[str], bytes] | None = None) -> list[Path]:

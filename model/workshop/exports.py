@@ -6,7 +6,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from model.i18n import steering_name, t
+from model.experiments.spreadsheet import csv_bytes
+from model.i18n import DEFAULT_CSV_DIALECT, steering_name, t
 from model.workshop.figures import draw_hours, draw_network, draw_timeseries, png
 from model.workshop.session import Snapshot, WorkshopModel
 
@@ -25,8 +26,11 @@ def charts_png(s: Snapshot, lang: str, dpi: int = 110) -> bytes:
     return png(fig, dpi)
 
 
-def session_csv(s: Snapshot) -> bytes:
-    """Export the session's weekly city data as CSV: live and baseline rows (``branch``) and the decisions."""
+def session_csv(s: Snapshot, lang: str) -> bytes:
+    """Export the session's weekly city data as CSV: live and baseline rows (``branch``) and the decisions.
+
+    In the dialect of ``lang`` (:data:`model.i18n.DEFAULT_CSV_DIALECT`): Dutch for Dutch Excel (``;``, decimal comma).
+    """
     live = s.city.assign(branch="live")
     notes = pd.Series("", index=live.index, dtype=object)
     for d in s.decisions:
@@ -41,7 +45,7 @@ def session_csv(s: Snapshot) -> bytes:
     out = pd.concat(frames, ignore_index=True).assign(scenario=s.scenario_name, seed=s.seed)
     front = ["scenario", "seed", "branch", "week", "year", "decision"]
     out = out[front + [c for c in out.columns if c not in front]]
-    return out.to_csv(index=False).encode("utf-8")
+    return csv_bytes(out, DEFAULT_CSV_DIALECT[lang])
 
 
 def export_name(m: WorkshopModel, suffix: str) -> str:

@@ -22,7 +22,7 @@ from model.core.categories import INITIATIVE_KINDS
 from model.core.outputs import OUTPUTS
 from model.core.time import WEEKS_PER_YEAR
 from model.experiments.plots import FIGURE_OUTPUTS
-from model.i18n import INITIATIVE_KIND_NAMES, intervention_name, neighbourhood_name, t
+from model.i18n import INITIATIVE_KIND_NAMES, Style, intervention_name, neighbourhood_name, t
 from model.opendata import load_city
 from model.opendata.geo import city_shapes, draw_map
 from model.workshop.session import Snapshot
@@ -64,22 +64,20 @@ def monitors(s: Snapshot, lang: str) -> list[Monitor]:
 def compare_outputs(now: Mapping[str, float], base: Mapping[str, float] | None, lang: str) -> list[Monitor]:
     """The big numbers of one week's outputs (a table row or a dict), with the difference from a baseline's.
 
-    Names, decimals and which way is better come from :data:`model.core.outputs.OUTPUTS`; shares are
-    shown as percentages and their differences in percentage points.
+    Names, decimals and which way is better come from :data:`model.core.outputs.OUTPUTS`; numbers are
+    written as everywhere else (:class:`model.i18n.Style`): shares as percentages, their differences in
+    percentage points, with a decimal comma in Dutch.
     """
     out = []
     for key in MONITOR_OUTPUTS:
-        output = OUTPUTS[key]
-        scale, suffix, diff_suffix = (100.0, "%", " pp") if output.unit.share else (1.0, "", "")
-        value = float(now[key]) * scale
+        output, style = OUTPUTS[key], Style.of(key, lang)
         delta = better = None
         if base is not None:
-            d = value - float(base[key]) * scale
-            delta = f"{d:+.{output.unit.decimals}f}{diff_suffix}"
+            d = float(now[key]) - float(base[key])
+            delta = style.change(d)
             better = None if abs(d) < 1e-9 or output.better == "neutral" else (d > 0) == (output.better == "higher")
         name = output.short[lang]
-        out.append(Monitor(key, name[:1].upper() + name[1:], f"{value:.{output.unit.decimals}f}{suffix}", delta,
-                           better))
+        out.append(Monitor(key, name[:1].upper() + name[1:], style.level(float(now[key])), delta, better))
     return out
 
 

@@ -18,14 +18,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from model.core.city import count_fte
+# The engine (model.core.city, state, submodels: numba) is imported where it is used, so that reading, listing and
+# showing scenarios (which registers these plug-ins) does not load it.
 from model.core.interventions.base import Intervention, register_intervention
 from model.core.parameters import INITIATIVE_KINDS, Parameters
 from model.core.schema import Text, setting
-from model.core.state import CASE_NONE, NO, ORGANISING_TALENT, need_level_of
 from model.core.steering import STEERING_REGISTRY, ChosenPerNeighbourhood
-from model.core.submodels.initiatives import free_slot, seat_founders, start_initiative
-from model.core.submodels.needs import refer
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -102,6 +100,8 @@ class TeamSize(Intervention):
         self._set_fte(m, self._old_fte)
 
     def _set_fte(self, m: CommunityModel, fte: np.ndarray) -> None:
+        from model.core.city import count_fte
+
         for i, f in zip(self._scaled, fte, strict=True):
             m.professionals[i].fte = float(f)
         count_fte(m, m.professionals)
@@ -221,6 +221,9 @@ class GroupFoundsInitiative(ResidentGroup):
 
     def on_start(self, m: CommunityModel) -> None:
         """Found the initiative, if someone in the group can."""
+        from model.core.state import ORGANISING_TALENT, need_level_of
+        from model.core.submodels.initiatives import free_slot, seat_founders, start_initiative
+
         pop, ini, p = m.pop, m.inits, m.p
         who = self.group(m)
         level = need_level_of(pop.zrm, who)
@@ -260,6 +263,8 @@ class GroupJoinsInitiative(ResidentGroup):
         Raises:
             ValueError: ``initiative`` is not a resident-run initiative alive where the group lives.
         """
+        from model.core.state import need_level_of
+
         pop = m.pop
         who = self.group(m)
         free = who[(pop.member_of[who] < 0) & (need_level_of(pop.zrm, who) <= 2)]
@@ -329,17 +334,24 @@ class GroupAsksForHelp(ResidentGroup):
 
     def on_start(self, m: CommunityModel) -> None:
         """Go to the district team, once (``district_team``)."""
+        from model.core.state import CASE_NONE
+        from model.core.submodels.needs import refer
+
         if self.whom == "district_team":
             who = self._in_need(m)
             refer(m, who[m.pop.case_state[who] == CASE_NONE])
 
     def apply(self, m: CommunityModel) -> None:
         """Ask ties this week (``ties``)."""
+        from model.core.state import NO
+
         if self.whom == "ties":
             who = self._in_need(m)
             m.pop.prompted[who[m.pop.helper[who] == NO]] = True
 
     def _in_need(self, m: CommunityModel) -> np.ndarray:
+        from model.core.state import need_level_of
+
         who = self.group(m)
         return who[need_level_of(m.pop.zrm, who) >= 1]
 
