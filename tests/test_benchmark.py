@@ -62,3 +62,14 @@ def test_real_city_benchmark_prints_one_row_per_scale() -> None:
     assert [r[0] for r in rows[1:]] == ["0.02", "0.04"]
     small, large = (int(r[1].replace(",", "")) for r in rows[1:])
     assert large == pytest.approx(2 * small, rel=0.05), "twice the scale, twice the adults"
+
+
+def test_sweep_benchmark_prints_its_runs_and_the_time_per_thousand() -> None:
+    out = subprocess.run([sys.executable, str(SCRIPT.with_name("sweep.py")), "--residents", "150", "--years", "0.05",
+                          "--samples", "1", "--replications", "1", "--jobs", "1"],
+                         check=True, capture_output=True, text=True).stdout
+    row = [c.strip() for c in out.strip().splitlines()[-1].strip("|").split("|")]
+    runs, wall, cpu, wall_k, cpu_k = (float(c.replace(",", "")) for c in row)
+    assert runs == 5 and wall > 0 and cpu > 0, "1 Sobol sample of 3 parameters: 5 points, 1 seed each"
+    # the table rounds seconds to 0.1 s: 200 times that is at most 10 s per 1,000 runs
+    assert wall_k == pytest.approx(wall * 200, abs=11) and cpu_k == pytest.approx(cpu * 200, abs=11)

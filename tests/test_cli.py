@@ -202,11 +202,11 @@ def test_failed_runs_leave_no_results_and_are_retried_on_resume(monkeypatch: pyt
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     real_run, calls = runner.run, []
 
-    def flaky(params, seed, years, interventions):
+    def flaky(params, seed, *rest):
         calls.append(seed)
         if seed == 1:
             raise ValueError("model diverged")
-        return real_run(params, seed, years, interventions)
+        return real_run(params, seed, *rest)
 
     monkeypatch.setattr(runner, "run", flaky)
     assert main(["run", *SMALL[:-4], "--seeds", "3", "--jobs", "1", "--out", "res"]) == 1

@@ -34,10 +34,10 @@ def test_run_scenarios_pairs_seeds_and_equals_single_runs() -> None:
 def test_run_scenarios_reports_a_failed_run_with_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     real = runner.run
 
-    def fails_at_seed_1(params, seed, years, interventions):
+    def fails_at_seed_1(params, seed, *rest):
         if seed == 1:
             raise FloatingPointError("overflow in motivation")
-        return real(params, seed, years, interventions)
+        return real(params, seed, *rest)
 
     monkeypatch.setattr(runner, "run", fails_at_seed_1)
     with pytest.raises(RuntimeError, match=r"1 of 2 runs failed; the first, baseline--seed-1, with:\n") as info:

@@ -316,10 +316,10 @@ def test_a_failing_sweep_run_is_recorded_and_the_others_finish(monkeypatch: pyte
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     real = runner.run
 
-    def fails_at_seed_1(params, seed, years, interventions):  # a run that breaks, e.g. numerically
+    def fails_at_seed_1(params, seed, *rest):  # a run that breaks, e.g. numerically
         if seed == 1:
             raise FloatingPointError("overflow in motivation")
-        return real(params, seed, years, interventions)
+        return real(params, seed, *rest)
 
     monkeypatch.setattr(runner, "run", fails_at_seed_1)
     argv = ["sweep", "example_sobol", "--samples", "2", "--years", "0.1", "--jobs", "1", "--out", "s", "--lang", "en"]
@@ -507,3 +507,13 @@ def test_ema_workbench_model_from_a_design() -> None:
               "reluctance_mean": row["reluctance_mean"]}
     by_seed = [evaluate(design, seed=seed, base_scenario=row["base_scenario"], **values) for seed in (0, 1)]
     assert outcomes["admin_share"][4] == pytest.approx(np.mean([r["admin_share"] for r in by_seed]), rel=1e-12)
+
+
+def test_a_run_recording_only_its_last_weeks_has_the_same_final_means() -> None:
+    params = Parameters(n_residents=300, burn_in_years=0.2, years=0.3)
+    full = runner.run(params, seed=4)
+    short = runner.run(params, seed=4, last_weeks_only=5)
+    assert list(short.city["week"]) == list(full.city["week"].iloc[-5:])
+    pd.testing.assert_frame_equal(short.final(5), full.final(5), check_exact=True)
+    pd.testing.assert_frame_equal(short.neighbourhoods.reset_index(drop=True),
+                                  runner.last_weeks(full.neighbourhoods, 5).reset_index(drop=True), check_exact=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -69,6 +70,48 @@ class WeeklyCounters:
             getattr(self, f.name)[:] = 0
 
 
+#: Counts of residents (and integer sums) per neighbourhood, in the order :func:`_resident_counts` gives them.
+_COUNTS = ("lonely", "moderate", "severe", "very_severe", "social_lonely", "emotional_lonely", "score",
+           "residents_75", "lonely_75", "severe_75", "good_ties", "needy", "needy_helped", "open_cases", "waiting",
+           "wait_weeks", "carers", "volunteers_year", "volunteers_week", "volunteers_month", "members", "core")
+
+
+@numba.njit(cache=True)
+def _resident_counts(nbh: np.ndarray, k: int, week: int, score: np.ndarray, lon_s: np.ndarray, lon_e: np.ndarray,
+                     age: np.ndarray, good_ties: np.ndarray, level: np.ndarray, helper: np.ndarray,
+                     case_state: np.ndarray, case_since: np.ndarray, care_given: np.ndarray,
+                     last_volunteered: np.ndarray, volunteer_hours: np.ndarray, member_of: np.ndarray,
+                     core: np.ndarray) -> np.ndarray:
+    # One pass over the residents for every count (integers, so the same as numpy's sums in any order).
+    out = np.zeros((k, len(_COUNTS)), dtype=np.int64)
+    for i in range(len(nbh)):
+        b, sc = nbh[i], score[i]
+        lonely, old, waiting = sc >= LONELY, age[i] == 3, case_state[i] == CASE_WAITING
+        out[b, 0] += lonely
+        out[b, 1] += lonely and sc <= 8
+        out[b, 2] += sc >= SEVERE and sc <= 10
+        out[b, 3] += sc == 11
+        out[b, 4] += lon_s[i] > LONELY - 0.5  # np.rint(x) >= 3, rint rounding 2.5 to 2
+        out[b, 5] += lon_e[i] > LONELY - 0.5
+        out[b, 6] += sc
+        out[b, 7] += old
+        out[b, 8] += old and lonely
+        out[b, 9] += old and sc >= SEVERE
+        out[b, 10] += good_ties[i]
+        out[b, 11] += level[i] >= 1
+        out[b, 12] += level[i] >= 1 and helper[i] >= 0
+        out[b, 13] += case_state[i] == CASE_OPEN
+        out[b, 14] += waiting
+        out[b, 15] += (week - case_since[i]) if waiting else 0
+        out[b, 16] += care_given[i] > 0
+        out[b, 17] += week - last_volunteered[i] < WEEKS_PER_YEAR
+        out[b, 18] += volunteer_hours[i] > 0
+        out[b, 19] += week - last_volunteered[i] < 4
+        out[b, 20] += member_of[i] >= 0
+        out[b, 21] += core[i]
+    return out
+
+
 def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
     """Per-neighbourhood sums that every output is computed from."""
     pop, net, p, ini, k = m.pop, m.net, m.p, m.inits, m.n_nbh
@@ -84,37 +127,20 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
     def count(mask: np.ndarray, where: np.ndarray) -> np.ndarray:
         return np.bincount(where, mask, minlength=k).astype(float)
 
-    score = pop.score
-    level = need_level_of(pop.zrm)
-    needy = level >= 1
+    counted = dict(zip(_COUNTS, _resident_counts(
+        pop.nbh, k, m.week, pop.score, pop.lon_s, pop.lon_e, pop.age, pop.good_ties, need_level_of(pop.zrm),
+        pop.helper, pop.case_state, pop.case_since, pop.care_given, pop.last_volunteered, pop.volunteer_hours,
+        pop.member_of, pop.core).T.astype(float), strict=True))
     good_ties, bridging_ties = net.strong_by_group(pop.nbh, k, p.good_tie_threshold)
     pro_hours = np.array([np.bincount(m.pro_nbh, m.pro_hours[:, j], minlength=k) for j in range(3)])
     hired_hours = np.bincount(m.pro_nbh, m.pro_hours.sum(axis=1) * m.pro_hired, minlength=k)
-    waiting = pop.case_state == CASE_WAITING
-    lonely = score >= LONELY
-    old = pop.age == 3
     c = m.counters
     return {
         "residents": m.nbh_size.astype(float),
-        "lonely": total(lonely),
-        "moderate": total(lonely & (score <= 8)),
-        "severe": total((score >= SEVERE) & (score <= 10)),
-        "very_severe": total(score == 11),
-        "social_lonely": total(np.rint(pop.lon_s) >= LONELY),
-        "emotional_lonely": total(np.rint(pop.lon_e) >= LONELY),
-        "score": total(score),
-        "residents_75": total(old),
-        "lonely_75": total(old & lonely),
-        "severe_75": total(old & (score >= SEVERE)),
-        "good_ties": total(pop.good_ties),
+        **counted,
         "ties_capped": total(np.minimum(pop.good_ties, 5) / 5),
         "good_tie_ends": 2 * good_ties.astype(float),
         "bridging_ends": 2 * bridging_ties.astype(float),
-        "needy": total(needy),
-        "needy_helped": total(needy & (pop.helper >= 0)),
-        "open_cases": total(pop.case_state == CASE_OPEN),
-        "waiting": total(waiting),
-        "wait_weeks": total(waiting * (m.week - pop.case_since)),
         "professionals": np.bincount(m.pro_nbh, minlength=k).astype(float),
         "fte": np.bincount(m.pro_nbh, m.pro_fte, minlength=k),
         "team_fte": m.team_fte,
@@ -127,13 +153,7 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
         "hours_talent_spotting": m.community_hours[:, 2],
         "hours_outreach": m.community_hours[:, 3],
         "care_hours": total(pop.care_given),
-        "carers": total(pop.care_given > 0),
-        "volunteers_year": total(m.week - pop.last_volunteered < WEEKS_PER_YEAR),
-        "volunteers_week": total(pop.volunteer_hours > 0),
-        "volunteers_month": total(m.week - pop.last_volunteered < 4),
         "volunteer_hours": total(pop.volunteer_hours),
-        "members": total(pop.member_of >= 0),
-        "core": total(pop.core),
         "engagement": total(pop.engagement),
         "initiatives_active": count(ini.alive & ~ini.taken_over, ini.nbh),
         "initiatives_taken_over_active": count(ini.alive & ini.taken_over, ini.nbh),
@@ -161,90 +181,81 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
 
 
+#: The outputs that are a ratio of two sums (numerator, denominator), 0 where the denominator is 0.
+_RATIOS = {
+    "csi_ties": ("ties_capped", "residents"),
+    "csi_volunteering": ("volunteers_year", "residents"),
+    "csi_mutual_help": ("needy_helped", "needy"),
+    "csi_participation": ("members", "residents"),
+    "csi_engagement": ("engagement", "residents"),
+    "csi_bridging": ("bridging_ends", "good_tie_ends"),
+    "lonely_share": ("lonely", "residents"),
+    "moderate_share": ("moderate", "residents"),
+    "severe_share": ("severe", "residents"),
+    "very_severe_share": ("very_severe", "residents"),
+    "social_lonely_share": ("social_lonely", "residents"),
+    "emotional_lonely_share": ("emotional_lonely", "residents"),
+    "mean_loneliness": ("score", "residents"),
+    "lonely_share_75plus": ("lonely_75", "residents_75"),
+    "severe_share_75plus": ("severe_75", "residents_75"),
+    "mean_good_ties": ("good_ties", "residents"),
+    "mean_wait_weeks": ("wait_weeks", "waiting"),
+    "formal_support_share": ("open_cases", "residents"),
+    "cases_per_professional": ("open_cases", "team_fte"),
+    "admin_share": ("hours_admin", "hours"),
+    "community_share": ("hours_community", "hours"),
+    "informal_carer_share": ("carers", "residents"),
+    "care_hours_per_carer": ("care_hours", "carers"),
+    "needy_helped_share": ("needy_helped", "needy"),
+    "volunteering_share_year": ("volunteers_year", "residents"),
+    "volunteering_share_week": ("volunteers_week", "residents"),
+    "volunteering_share_month": ("volunteers_month", "residents"),
+    "mean_trust": ("trust", "residents"),
+    "mean_motivation": ("motivation", "residents"),
+    "mean_autonomy": ("autonomy", "residents"),
+    "mean_competence": ("competence", "residents"),
+    "mean_relatedness": ("relatedness", "residents"),
+}
+_CSI_PARTS = [name for name in _RATIOS if name.startswith("csi_")]
+
+#: The outputs that are a sum itself (output name: sum name).
+_SUMS = {
+    "open_cases": "open_cases", "waiting_list": "waiting", "professionals": "professionals",
+    "professional_fte": "fte", "hired_fte": "hired_fte", "hours_casework": "hours_casework",
+    "hours_admin": "hours_admin", "hours_community": "hours_community", "hours_connecting": "hours_connecting",
+    "hours_initiative_support": "hours_initiative_support", "hours_talent_spotting": "hours_talent_spotting",
+    "hours_outreach": "hours_outreach", "informal_help_hours": "care_hours", "volunteer_hours": "volunteer_hours",
+    "initiative_members": "members", "core_volunteers": "core", "initiatives_active": "initiatives_active",
+    "initiatives_taken_over": "initiatives_taken_over_active",
+    "meeting_places_taken_over": "places_taken_over_active", "meeting_places_self_managed": "places_self_managed",
+    "initiatives_founded": "n_initiatives_founded", "initiatives_ended": "n_initiatives_ended",
+    "takeovers": "n_initiatives_taken_over", "burnouts": "n_burnouts", "meeting_places_open": "places_open",
+    "meeting_places_closed": "n_places_closed", "ties_formed": "n_ties_formed", "referrals": "n_referrals",
+    "reneged": "n_reneged", "diverted": "n_diverted", "crises": "n_crises",
+    "bemoeizorg_found": "n_bemoeizorg_found", "outreach_found": "n_outreach_found",
+    "cases_opened": "n_cases_opened", "cases_closed": "n_cases_closed",
+    "professional_cost_eur": "professional_cost", "community_cost_eur": "community_cost",
+    "crisis_cost_eur": "crisis_cost", "residents": "residents",
+}
+
+
 def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The weekly outputs as formulas over the sums (the table of named reporters)."""
-    r = s["residents"]
-    parts = {
-        "csi_ties": _ratio(s["ties_capped"], r),
-        "csi_volunteering": _ratio(s["volunteers_year"], r),
-        "csi_mutual_help": _ratio(s["needy_helped"], s["needy"]),
-        "csi_participation": _ratio(s["members"], r),
-        "csi_engagement": _ratio(s["engagement"], r),
-        "csi_bridging": _ratio(s["bridging_ends"], s["good_tie_ends"]),
-    }
-    hours = s["hours_casework"] + s["hours_admin"] + s["hours_community"]
-    return {
-        "community_strength": 100 * sum(parts.values()) / len(parts),
-        **parts,
-        "lonely_share": _ratio(s["lonely"], r),
-        "moderate_share": _ratio(s["moderate"], r),
-        "severe_share": _ratio(s["severe"], r),
-        "very_severe_share": _ratio(s["very_severe"], r),
-        "not_lonely_share": 1 - _ratio(s["lonely"], r),
-        "social_lonely_share": _ratio(s["social_lonely"], r),
-        "emotional_lonely_share": _ratio(s["emotional_lonely"], r),
-        "mean_loneliness": _ratio(s["score"], r),
-        "lonely_share_75plus": _ratio(s["lonely_75"], s["residents_75"]),
-        "severe_share_75plus": _ratio(s["severe_75"], s["residents_75"]),
-        "mean_good_ties": _ratio(s["good_ties"], r),
-        "open_cases": s["open_cases"],
-        "waiting_list": s["waiting"],
-        "casework_load": s["open_cases"] + s["waiting"],
-        "mean_wait_weeks": _ratio(s["wait_weeks"], s["waiting"]),
-        "formal_support_share": _ratio(s["open_cases"], r),
-        "cases_per_professional": _ratio(s["open_cases"], s["team_fte"]),
-        "professionals": s["professionals"],
-        "professional_fte": s["fte"],
-        "hired_fte": s["hired_fte"],
-        "hours_casework": s["hours_casework"],
-        "hours_admin": s["hours_admin"],
-        "hours_community": s["hours_community"],
-        "hours_connecting": s["hours_connecting"],
-        "hours_initiative_support": s["hours_initiative_support"],
-        "hours_talent_spotting": s["hours_talent_spotting"],
-        "hours_outreach": s["hours_outreach"],
-        "admin_share": _ratio(s["hours_admin"], hours),
-        "community_share": _ratio(s["hours_community"], hours),
-        "informal_help_hours": s["care_hours"],
-        "informal_carer_share": _ratio(s["carers"], r),
-        "care_hours_per_carer": _ratio(s["care_hours"], s["carers"]),
-        "needy_helped_share": _ratio(s["needy_helped"], s["needy"]),
-        "volunteering_share_year": _ratio(s["volunteers_year"], r),
-        "volunteering_share_week": _ratio(s["volunteers_week"], r),
-        "volunteering_share_month": _ratio(s["volunteers_month"], r),
-        "volunteer_hours": s["volunteer_hours"],
-        "initiative_members": s["members"],
-        "core_volunteers": s["core"],
-        "initiatives_active": s["initiatives_active"],
-        "initiatives_taken_over": s["initiatives_taken_over_active"],
-        "meeting_places_taken_over": s["places_taken_over_active"],
-        "meeting_places_self_managed": s["places_self_managed"],
-        "initiatives_founded": s["n_initiatives_founded"],
-        "initiatives_ended": s["n_initiatives_ended"],
-        "takeovers": s["n_initiatives_taken_over"],
-        "burnouts": s["n_burnouts"],
-        "meeting_places_open": s["places_open"],
-        "meeting_places_closed": s["n_places_closed"],
-        "ties_formed": s["n_ties_formed"],
-        "referrals": s["n_referrals"],
-        "reneged": s["n_reneged"],
-        "diverted": s["n_diverted"],
-        "crises": s["n_crises"],
-        "bemoeizorg_found": s["n_bemoeizorg_found"],
-        "outreach_found": s["n_outreach_found"],
-        "cases_opened": s["n_cases_opened"],
-        "cases_closed": s["n_cases_closed"],
-        "mean_trust": _ratio(s["trust"], r),
-        "mean_motivation": _ratio(s["motivation"], r),
-        "mean_autonomy": _ratio(s["autonomy"], r),
-        "mean_competence": _ratio(s["competence"], r),
-        "mean_relatedness": _ratio(s["relatedness"], r),
-        "professional_cost_eur": s["professional_cost"],
-        "community_cost_eur": s["community_cost"],
-        "crisis_cost_eur": s["crisis_cost"],
-        "total_cost_eur": s["professional_cost"] + s["community_cost"] + s["crisis_cost"],
-        "residents": r,
-    }
+    """The weekly outputs as formulas over the sums (the table of named reporters).
+
+    Every ratio is computed in one division over all of them (one numpy call instead of one per output:
+    at a small city the calls, not the arithmetic, were the cost of collecting).
+    """
+    s = {**s, "hours": s["hours_casework"] + s["hours_admin"] + s["hours_community"]}
+    numerator = np.array([s[a] for a, _ in _RATIOS.values()], dtype=float)
+    denominator = np.array([s[b] for _, b in _RATIOS.values()], dtype=float)
+    out = dict(zip(_RATIOS, np.divide(numerator, denominator, out=np.zeros_like(numerator),
+                                      where=denominator > 0), strict=True))
+    out["community_strength"] = 100 * sum(out[name] for name in _CSI_PARTS) / len(_CSI_PARTS)
+    out["not_lonely_share"] = 1 - out["lonely_share"]
+    out["casework_load"] = s["open_cases"] + s["waiting"]
+    out["total_cost_eur"] = s["professional_cost"] + s["community_cost"] + s["crisis_cost"]
+    out.update({name: s[key] for name, key in _SUMS.items()})
+    return out
 
 
 def observe(m: CommunityModel) -> dict[str, np.ndarray]:
@@ -281,17 +292,29 @@ class Recorder:
         self.nbh_names = list(m.nbh_names)
         self.archetypes = list(m.nbh_archetype)
         self.initiative_rows: list[np.ndarray] = []
+        self.first_week = 0
         self.collect(m)
 
+    def record_from(self, week: int) -> None:
+        """Record only the weeks from ``week`` on, forgetting earlier ones (a sweep needs only its final period)."""
+        self.first_week = week
+        keep = [i for i, w in enumerate(self.weeks) if w >= week]
+        for rows in (self.weeks, self.modes, self.nbh_rows, self.city_rows, self.initiative_rows):
+            rows[:] = [rows[i] for i in keep]
+
     def collect(self, m: CommunityModel) -> None:
-        """Compute and store this week's outputs."""
+        """Compute and store this week's outputs (from :attr:`first_week` on)."""
+        if m.week < self.first_week:
+            return
+        # The city is one more column of sums (each neighbourhood's summed), so that the formulas run once.
         s = _sums(m)
-        per_nbh = _outputs(s)
-        city = _outputs({key: np.atleast_1d(v.sum()) for key, v in s.items()})
+        sums = np.array(list(s.values()), dtype=float)
+        both = _outputs(dict(zip(s, np.column_stack([sums, sums.sum(axis=1)]), strict=True)))
+        table = np.column_stack([both[k] for k in self.names])
         self.weeks.append(m.week)
         self.modes.append(m.levers.mode.copy())
-        self.nbh_rows.append(np.column_stack([per_nbh[k] for k in self.names]))
-        self.city_rows.append(np.array([city[k][0] for k in self.names]))
+        self.nbh_rows.append(table[:-1])
+        self.city_rows.append(table[-1])
         ini = m.inits
         alive = np.flatnonzero(ini.alive)
         self.initiative_rows.append(np.column_stack([np.full(len(alive), m.week), ini.uid[alive], ini.n_members[alive],

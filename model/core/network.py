@@ -191,6 +191,38 @@ def _directed(a: np.ndarray, b: np.ndarray, src: np.ndarray,
     return tie, frm, to
 
 
+@numba.njit(cache=True)
+def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
+              leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which pairs ``(i[k], j[k])`` become new ties, in key order, and where their keys go among ``keys``.
+
+    Self-loops are skipped, a repeated pair counts at its first place, and a pair that is tied
+    already is skipped unless one of its ends is among ``leavers`` (ascending; their ties end).
+    Returns the places ``k`` of the new pairs, their lower and higher ends, keys, and their
+    ``np.searchsorted`` positions in ``keys``.
+    """
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    key = lo * n + hi
+    order = np.argsort(key, kind="mergesort")  # stable: a repeated pair keeps its first place
+    idx = np.empty(len(order), dtype=np.int64)
+    pos = np.empty(len(order), dtype=np.int64)
+    m, last = 0, -1
+    for k in order:
+        if lo[k] == hi[k] or key[k] == last:
+            continue
+        last = key[k]
+        p = np.searchsorted(keys, key[k])
+        tied = p < len(keys) and keys[p] == key[k]
+        if tied and len(leavers):
+            u, v = np.searchsorted(leavers, lo[k]), np.searchsorted(leavers, hi[k])
+            tied = not ((u < len(leavers) and leavers[u] == lo[k]) or (v < len(leavers) and leavers[v] == hi[k]))
+        if not tied:
+            idx[m], pos[m] = k, p
+            m += 1
+    idx, pos = idx[:m], pos[:m]
+    return idx, lo[idx], hi[idx], key[idx], pos
+
+
 class TieNetwork:
     """Undirected weighted ties between ``n`` residents."""
 
@@ -240,21 +272,13 @@ class TieNetwork:
         leavers = np.unique(np.asarray(leavers, dtype=np.int64))
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
-        a, b, key = self._keys(i, j)
-        keep = a != b
-        key, first = np.unique(key[keep], return_index=True)  # the new ties in key order, each pair once
-        idx = np.flatnonzero(keep)[first]
-        pos = np.searchsorted(self.key, key)
-        tied = self._at(pos, key)
-        if len(leavers):  # a tie of a leaver ends first
-            gone = np.zeros(self.n, dtype=bool)
-            gone[leavers] = True
-            tied &= ~(gone[a[idx]] | gone[b[idx]])
-        idx, pos = idx[~tied], pos[~tied]
+        if not len(i) and not len(leavers):
+            return
+        idx, a, b, key, pos = _new_ties(i, j, self.n, self.key, leavers)
         drop = np.unique(self.ties_of(leavers)[1]) if len(leavers) else np.empty(0, dtype=np.int64)
         if not len(idx) and not len(drop):
             return
-        new = {"a": a[idx], "b": b[idx], "key": key[~tied], "w": np.broadcast_to(w, i.shape)[idx],
+        new = {"a": a, "b": b, "key": key, "w": np.broadcast_to(w, i.shape)[idx],
                "kin": np.broadcast_to(kin, i.shape)[idx], "bridging": np.broadcast_to(bridging, i.shape)[idx]}
         for name, values in new.items():
             old = getattr(self, name)

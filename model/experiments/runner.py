@@ -43,7 +43,7 @@ def last_weeks(frame: pd.DataFrame, weeks: int = WEEKS_PER_YEAR) -> pd.DataFrame
 
 
 def run(params: Parameters | None = None, seed: int = 0, years: float | None = None,
-        interventions: Sequence[Intervention] = ()) -> RunResult:
+        interventions: Sequence[Intervention] = (), last_weeks_only: int | None = None) -> RunResult:
     """Build a model and run it.
 
     Args:
@@ -51,13 +51,18 @@ def run(params: Parameters | None = None, seed: int = 0, years: float | None = N
         seed: Random seed; the same seed gives the same result.
         years: Simulated years (``params.years`` when omitted).
         interventions: Timed interventions.
+        last_weeks_only: Record only this many last weeks (all weeks when omitted): outputs are not
+            collected before them, which a run that reports only its final period does not need.
 
     Returns:
         The city-wide and per-neighbourhood outputs, with a ``seed`` column.
     """
     params = params or Parameters()
     m = CommunityModel(params, seed=seed, interventions=list(interventions))
-    m.run_weeks(round((params.years if years is None else years) * WEEKS_PER_YEAR))
+    weeks = round((params.years if years is None else years) * WEEKS_PER_YEAR)
+    if last_weeks_only is not None:
+        m.recorder.record_from(weeks - last_weeks_only + 1)
+    m.run_weeks(weeks)
     city, nbh = m.city_frame(), m.neighbourhood_frame()
     city.insert(0, "seed", seed)
     nbh.insert(0, "seed", seed)

@@ -135,11 +135,14 @@ class Scenario:
         """Fresh intervention objects for one run."""
         return [spec.make() for spec in self.interventions]
 
-    def run(self, seed: int) -> RunResult:
-        """One run of the scenario: its parameters and years, fresh interventions, the given seed."""
+    def run(self, seed: int, last_weeks_only: int | None = None) -> RunResult:
+        """One run of the scenario: its parameters and years, fresh interventions, the given seed.
+
+        ``last_weeks_only``: record only this many last weeks (see :func:`model.experiments.runner.run`).
+        """
         from model.experiments import runner  # the model itself: not needed to read, list or show scenarios
 
-        return runner.run(self.params, seed, self.params.years, self.make_interventions())
+        return runner.run(self.params, seed, self.params.years, self.make_interventions(), last_weeks_only)
 
     def with_parameters(self, overrides: dict[str, Any]) -> Scenario:
         """Return a copy with further validated parameter overrides (e.g. from the command line).

@@ -387,8 +387,11 @@ class Design:
 
 
 def sweep_run(scenario: Scenario, seed: int, final_weeks: int) -> dict[str, pd.DataFrame]:
-    """One run of a sweep (a task of the run store): every city output averaged over the last weeks."""
-    result = scenario.run(seed)
+    """One run of a sweep (a task of the run store): every city output averaged over the last weeks.
+
+    Only those weeks are recorded: collecting the outputs of the others would not change the means.
+    """
+    result = scenario.run(seed, final_weeks)
     final = result.final(final_weeks)
     return {"final": final.reset_index(drop=True)}
 

@@ -1,8 +1,8 @@
 """Helper rules used by several submodels (``docs/ODD.md``, section 7, "Helper rules").
 
 Recovery and worsening of life domains, the casework a case asks, how much a resident goes out, the
-relationships a resident lacks, meeting activities without a place, and the parameters a compiled
-kernel reads.
+relationships a resident lacks, meeting activities without a place, the parameters a compiled
+kernel reads, and a weighted sample without replacement.
 """
 
 from __future__ import annotations
@@ -28,13 +28,24 @@ def kernel_parameters(kind: type, p: Parameters) -> tuple:
 
 
 def recoverable_domains(m: CommunityModel, who: np.ndarray) -> np.ndarray:
-    """The nine life-domain scores of ``who``, a chronic resident's floor read as 6.
+    """The nine life-domain scores of ``who`` (indices), a chronic resident's floor read as 6.
 
     Chronic residents' daily-living and physical domains do not recover above 2 (long-term support).
+    One compiled loop over their rows (a handful of residents a call, several calls a week).
     """
-    z = m.pop.zrm[who, :9].copy()
-    cols = [DAILY_LIVING, PHYSICAL]
-    z[:, cols] = np.where(m.pop.chronic[who][:, None] & (z[:, cols] >= 2), 6, z[:, cols])
+    return _recoverable_domains(m.pop.zrm, np.asarray(who, dtype=np.int64), m.pop.chronic)
+
+
+@numba.njit(cache=True)
+def _recoverable_domains(zrm: np.ndarray, who: np.ndarray, chronic: np.ndarray) -> np.ndarray:
+    z = np.empty((len(who), 9), dtype=zrm.dtype)
+    for k in range(len(who)):
+        for j in range(9):
+            z[k, j] = zrm[who[k], j]
+        if chronic[who[k]]:
+            for j in (DAILY_LIVING, PHYSICAL):
+                if z[k, j] >= 2:
+                    z[k, j] = 6
     return z
 
 
@@ -139,3 +150,45 @@ def members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:
     """Tell which of the initiatives ``k`` are meeting activities without an open meeting place."""
     ini = m.inits
     return (ini.kind[k] == MEETING) & ((ini.place[k] < 0) | ~m.places.open[np.maximum(ini.place[k], 0)])
+
+
+def weighted_sample(rng: np.random.Generator, items: np.ndarray, size: int, weight: np.ndarray) -> np.ndarray:
+    """``size`` distinct ``items``, each draw in proportion to ``weight``: ``rng.choice(items, size, False, weight)``.
+
+    The same draws and the same result as numpy's ``Generator.choice`` without replacement (its
+    algorithm: uniform numbers searched in the cumulative weights, repeats drawn again with the
+    chosen weights set to zero), without its checks and calls, which cost more than the sampling
+    in the per-neighbourhood loops of small cities (``docs/performance.md``). ``weight`` need not
+    sum to 1 (it is normalised the same way); at least ``size`` weights must be positive.
+    """
+    if size <= 0:
+        return items[:0]
+    cdf, chosen, seen = np.empty(len(weight)), np.empty(size, dtype=np.int64), np.zeros(len(weight), dtype=np.bool_)
+    n = 0
+    while n < size:
+        n = _take_distinct(np.asarray(weight, dtype=np.float64), rng.random(size - n), cdf, chosen, seen, n)
+    return items[chosen]
+
+
+@numba.njit(cache=True)
+def _take_distinct(weight: np.ndarray, x: np.ndarray, cdf: np.ndarray, chosen: np.ndarray, seen: np.ndarray,
+                   n: int) -> int:
+    # numpy: p[found] = 0; cdf = cumsum(p); cdf /= cdf[-1]; cdf.searchsorted(x, "right"); first occurrences.
+    total, positive = 0.0, 0
+    for i in range(len(weight)):
+        if not seen[i]:
+            total += weight[i]
+            positive += weight[i] > 0
+        cdf[i] = total
+    if positive < len(x):
+        raise ValueError("fewer positive weights than residents to choose")
+    last = cdf[-1]
+    for i in range(len(cdf)):
+        cdf[i] /= last
+    for u in x:
+        i = np.searchsorted(cdf, u, side="right")
+        if not seen[i]:
+            seen[i] = True
+            chosen[n] = i
+            n += 1
+    return n

@@ -14,7 +14,7 @@ import numpy as np
 
 from model.core.city import is_bridging, replace_residents
 from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, need_level_of
-from model.core.submodels.helpers import free_to_help, kernel_parameters, open_at_once, recover, worsen
+from model.core.submodels.helpers import free_to_help, kernel_parameters, open_at_once, recover, weighted_sample, worsen
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -235,7 +235,7 @@ def casework(m: CommunityModel) -> None:
             cand = hidden[pop.nbh[hidden] == b]
             if len(cand):
                 weight = pop.reluctance[cand] + 0.05
-                found.append(rng.choice(cand, size=min(visits[b], len(cand)), replace=False, p=weight / weight.sum()))
+                found.append(weighted_sample(rng, cand, min(visits[b], len(cand)), weight / weight.sum()))
         found = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
         open_at_once(m, found)
         m.counters.bemoeizorg_found += np.bincount(pop.nbh[found], minlength=m.n_nbh)

@@ -9,7 +9,7 @@ import numpy as np
 
 from model.core.city import is_bridging, similar_neighbour
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, need_level_of
-from model.core.submodels.helpers import case_hours_of
+from model.core.submodels.helpers import case_hours_of, weighted_sample
 from model.core.submodels.needs import refer
 
 if TYPE_CHECKING:
@@ -61,16 +61,19 @@ def community_work(m: CommunityModel) -> None:
     # them per neighbourhood would rewrite those arrays once per neighbourhood (slow for a real city's
     # 100 wijken), and nothing in the loop reads the ties.
     introduced: list[tuple[np.ndarray, np.ndarray]] = []
+    living = np.flatnonzero(alive)
     for b in range(m.n_nbh):
-        residents = np.arange(m.nbh_start[b], m.nbh_start[b + 1])
-        inits_b = np.flatnonzero(alive & (ini.nbh == b))
+        # A neighbourhood's residents are a run of the arrays: read their values as slices (views, not copies).
+        lo, hi = m.nbh_start[b], m.nbh_start[b + 1]
+        residents = np.arange(lo, hi)
+        inits_b = living[ini.nbh[living] == b]
         target = m.levers.targeting[b]
         # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
         k = rng.poisson(effective[b, 0] * p.introductions_per_hour)
-        lonely = residents[pop.score[residents] >= LONELY]
+        lonely = lo + np.flatnonzero(pop.score[lo:hi] >= LONELY)
         if k and len(lonely):
             weight = reach_chances(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
-            who = rng.choice(lonely, size=min(k, len(lonely)), replace=False, p=weight)
+            who = weighted_sample(rng, lonely, min(k, len(lonely)), weight)
             if len(inits_b):
                 j = who[pop.member_of[who] < 0]
                 pop.member_of[j] = rng.choice(inits_b, len(j))
@@ -85,8 +88,8 @@ def community_work(m: CommunityModel) -> None:
         # Talent spotting: residents with talents are seen and invited to contribute.
         k = rng.poisson(effective[b, 2] * p.spotting_per_hour)
         if k:
-            weight = reach_chances(pop.engagement[residents], pop.vulnerability[residents], target)
-            who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight)
+            weight = reach_chances(pop.engagement[lo:hi], pop.vulnerability[lo:hi], target)
+            who = weighted_sample(rng, residents, min(k, len(residents)), weight)
             who = who[pop.talents[who].any(axis=1)]
             pop.spotted[who] = True
             pop.competence[who] = np.minimum(1, pop.competence[who] + p.spotting_competence_gain)
@@ -96,8 +99,8 @@ def community_work(m: CommunityModel) -> None:
         # Outreach: visits uncover hidden demand (CPB, Magnee & Benda): registered demand rises first.
         k = rng.poisson(effective[b, 3] * p.outreach_per_hour)
         if k:
-            weight = 1 + (p.outreach_targeting - 1) * pop.vulnerability[residents]
-            who = rng.choice(residents, size=min(k, len(residents)), replace=False, p=weight / weight.sum())
+            weight = 1 + (p.outreach_targeting - 1) * pop.vulnerability[lo:hi]
+            who = weighted_sample(rng, residents, min(k, len(residents)), weight / weight.sum())
             need = need_level_of(pop.zrm, who)
             found = (need >= 1) & (pop.case_state[who] == CASE_NONE) & (pop.helper[who] < 0)
             hidden = who[found]

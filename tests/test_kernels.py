@@ -1,0 +1,80 @@
+"""Compiled loops that replace numpy calls give what those calls gave (``docs/performance.md``)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from model import CommunityModel, Parameters
+from model.core.metrics import _COUNTS, _resident_counts
+from model.core.state import CASE_OPEN, CASE_WAITING, DAILY_LIVING, LONELY, PHYSICAL, SEVERE, need_level_of
+from model.core.submodels.helpers import recoverable_domains, weighted_sample
+
+
+def test_weighted_sample_draws_what_generator_choice_draws() -> None:
+    cases = np.random.default_rng(0)
+    for _ in range(300):
+        n = int(cases.integers(1, 40))
+        weight = cases.random(n) ** 4
+        weight[cases.random(n) < 0.2] = 0  # zero weights are never drawn
+        if not weight.any():
+            continue
+        weight /= weight.sum()
+        size = int(cases.integers(1, np.count_nonzero(weight) + 1))
+        items = cases.permutation(1000)[:n]
+        seed = int(cases.integers(2**32))
+        ours, numpy = np.random.default_rng(seed), np.random.default_rng(seed)
+        expected = numpy.choice(items, size=size, replace=False, p=weight)
+        np.testing.assert_array_equal(weighted_sample(ours, items, size, weight), expected)
+        assert ours.random() == numpy.random(), "and the generator is left in the same state"
+
+
+def test_resident_counts_match_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=600, burn_in_years=1, neighbourhoods_per_archetype=2), seed=5)
+    m.run_weeks(20)
+    pop, k, week = m.pop, m.n_nbh, m.week
+    pop.lon_s[:3] = 2.5, 3.5, np.nextafter(2.5, 3)  # numpy's rint rounds halves to even
+    level, waiting, old, score = need_level_of(pop.zrm), pop.case_state == CASE_WAITING, pop.age == 3, pop.score
+    numpy = {
+        "lonely": score >= LONELY, "moderate": (score >= LONELY) & (score <= 8),
+        "severe": (score >= SEVERE) & (score <= 10), "very_severe": score == 11,
+        "social_lonely": np.rint(pop.lon_s) >= LONELY, "emotional_lonely": np.rint(pop.lon_e) >= LONELY,
+        "score": score, "residents_75": old, "lonely_75": old & (score >= LONELY), "severe_75": old & (score >= SEVERE),
+        "good_ties": pop.good_ties, "needy": level >= 1, "needy_helped": (level >= 1) & (pop.helper >= 0),
+        "open_cases": pop.case_state == CASE_OPEN, "waiting": waiting, "wait_weeks": waiting * (week - pop.case_since),
+        "carers": pop.care_given > 0, "volunteers_year": week - pop.last_volunteered < 52,
+        "volunteers_week": pop.volunteer_hours > 0, "volunteers_month": week - pop.last_volunteered < 4,
+        "members": pop.member_of >= 0, "core": pop.core,
+    }
+    got = _resident_counts(pop.nbh, k, week, score, pop.lon_s, pop.lon_e, pop.age, pop.good_ties, level, pop.helper,
+                           pop.case_state, pop.case_since, pop.care_given, pop.last_volunteered, pop.volunteer_hours,
+                           pop.member_of, pop.core)
+    assert set(numpy) == set(_COUNTS)
+    for j, name in enumerate(_COUNTS):
+        np.testing.assert_array_equal(got[:, j], np.bincount(pop.nbh, numpy[name].astype(np.int64), minlength=k),
+                                      err_msg=name)
+    assert got[:, _COUNTS.index("lonely")].sum() > 0 and got[:, _COUNTS.index("waiting")].sum() > 0
+
+
+def test_need_levels_of_some_residents_are_theirs_among_everyones() -> None:
+    zrm = np.asfortranarray(np.random.default_rng(2).integers(1, 6, size=(500, 11)).astype(np.int8))
+    zrm[:5, :9] = np.arange(1, 6)[:, None]  # lowest domain 1 to 5: need levels 3, 2, 1, 0, 0
+    who = np.array([0, 1, 2, 3, 4, 7, 7, 499])
+    level = need_level_of(zrm, who)
+    assert level.dtype == zrm.dtype and list(level[:5]) == [3, 2, 1, 0, 0]
+    np.testing.assert_array_equal(level, need_level_of(zrm)[who])
+    np.testing.assert_array_equal(level, np.clip(4 - zrm[who, :9].min(axis=1), 0, 3))
+
+
+def test_recoverable_domains_read_a_chronic_floor_as_6() -> None:
+    rng = np.random.default_rng(3)
+    pop = SimpleNamespace(zrm=np.asfortranarray(rng.integers(1, 6, size=(200, 11)).astype(np.int8)),
+                          chronic=rng.random(200) < 0.5)
+    who = np.array([5, 0, 199, 5, 42])
+    z = pop.zrm[who, :9].copy()
+    cols = [DAILY_LIVING, PHYSICAL]
+    z[:, cols] = np.where(pop.chronic[who][:, None] & (z[:, cols] >= 2), 6, z[:, cols])  # the numpy formulation
+    got = recoverable_domains(SimpleNamespace(pop=pop), who)
+    assert got.dtype == z.dtype and (got == 6).any()
+    np.testing.assert_array_equal(got, z)
