@@ -193,8 +193,10 @@ def _cmd_room(args: argparse.Namespace) -> int:
             given = {key: getattr(args, key) for key in ("administrators", "administrator_seats", "professional_seats",
                                                          "resident_seats") if getattr(args, key) is not None}
             layout = RoomLayout(**given)
-        except ValueError as exc:  # "resident_seats: 99 seats; use 0 to 50" names the option --resident-seats
-            raise UsageError(msg("room.layout", problem=str(exc).replace("_", "-", 1))) from None
+        except ValueError as exc:  # the message names the field, resident_seats: say it as the option, --resident-seats
+            problem = exc.args[0]
+            named = problem.values | {"name": problem.values["name"].replace("_", "-")}
+            raise UsageError(msg("room.layout", problem=msg(problem.key, **named))) from None
         room = start_room(args.scenario, args.residents, args.seed, args.weeks, layout, args.out)
     url = join_address(args.host, args.port)
     s = room.settings
