@@ -70,7 +70,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
            runs=describe_runs(scenarios, args))
     print(api.format_table(table, args.lang))
     interval_notes(args.seeds)
-    print_observed(out)
+    print_observed(out, args.lang)
     _written(out, args)
     return 0
 
@@ -87,7 +87,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(api.format_table(table, args.lang, names))
     interval_notes(args.seeds)
     _print_effects(table, names, args.lang)
-    print_observed(out)
+    print_observed(out, args.lang)
     _written(out, args)
     return 0
 
