@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from opendata_samples import CSV, DATA, GPKG, RIVM, XLSX
 
+from model.cli import main
 from model.opendata import (
     OpenDataError,
     city_from_figures,
@@ -151,6 +152,20 @@ def test_broken_city_files(tmp_path, kwb, health, edit, expected):
         load_city(path)
     message = _one_line(exc)
     assert message.startswith("stad.toml: ") and expected in message
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (("lonely_pct = 54.1", "lonely_pct = 154.1"),
+     "wijk WK999901.observed.lonely_pct: 154.1 valt buiten het bereik 0 tot 100"),
+    (("alone_share = 0.5215", "alone_share = 1.5"), "wijk WK999901.settings.alone_share: 1.5 valt buiten het bereik;"),
+])
+def test_a_broken_city_file_is_said_in_dutch_by_default(tmp_path, kwb, health, capsys, edit, expected):
+    path = tmp_path / "stad.toml"
+    path.write_text(_city_text(kwb, health).replace(*edit), encoding="utf-8")
+    assert main(["run", "--city", str(path), "--out", str(tmp_path / "res")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"vitality: fout: stad.toml: {expected}") and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "res").exists()
 
 
 def test_city_file_in_another_encoding(tmp_path, kwb, health):
