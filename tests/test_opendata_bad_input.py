@@ -168,6 +168,14 @@ def test_a_broken_city_file_is_said_in_dutch_by_default(tmp_path, kwb, health, c
     assert not (tmp_path / "res").exists()
 
 
+def test_an_empty_download_is_said_in_dutch_by_default(tmp_path, capsys):
+    (tmp_path / "kwb-2024.csv").write_text("\n")
+    assert main(["city", "import", str(tmp_path / "kwb-2024.csv"), "--gemeente", "GM9999",
+                 "--out", str(tmp_path / "stad.toml")]) == 2
+    assert capsys.readouterr().err == "vitality: fout: kwb-2024.csv: het bestand is leeg\n"
+    assert not (tmp_path / "stad.toml").exists()
+
+
 def test_city_file_in_another_encoding(tmp_path, kwb, health):
     path = tmp_path / "stad.toml"
     path.write_bytes(_city_text(kwb, health).replace("Dorp aan de Dijk", "Dörp").encode("cp1252"))
