@@ -176,6 +176,12 @@ def test_an_empty_download_is_said_in_dutch_by_default(tmp_path, capsys):
     assert not (tmp_path / "stad.toml").exists()
 
 
+def test_a_misspelt_gemeente_is_said_in_dutch_by_default(tmp_path, capsys):
+    assert main(["city", "import", str(CSV), "--gemeente", "Voorbeeldstat", "--out", str(tmp_path / "stad.toml")]) == 2
+    assert capsys.readouterr().err == (f"vitality: fout: {CSV.name}: gemeente 'Voorbeeldstat' staat niet in deze tabel "
+                                       "(bedoelt u: GM9999 Voorbeeldstad)\n")
+
+
 def test_city_file_in_another_encoding(tmp_path, kwb, health):
     path = tmp_path / "stad.toml"
     path.write_bytes(_city_text(kwb, health).replace("Dorp aan de Dijk", "Dörp").encode("cp1252"))

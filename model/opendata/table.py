@@ -54,9 +54,10 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
     def where(self, i: int, column: str | None = None) -> str:
-        """``file: row n`` (and ``, column c``) for messages about row ``i``."""
-        text = f"{self.path.name}: row {self.lines[i]}"
-        return f"{text}, column {column}" if column else text
+        """``file: row n`` (and ``, column c``) for messages about row ``i``, in the user's language."""
+        if column:
+            return msg("opendata.row_column", file=self.path.name, row=self.lines[i], column=column)
+        return msg("opendata.row", file=self.path.name, row=self.lines[i])
 
 
 def read_table(path: str | Path, header_hint: frozenset[str] = frozenset()) -> RawTable:
