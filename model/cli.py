@@ -403,10 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         from model.experiments.budget import BudgetError
         from model.experiments.store import BatchStoppedError
-        from model.opendata import OpenDataError
         from model.workshop.room.session import RoomError
 
-        if isinstance(exc, BudgetError | OpenDataError | RoomError):
+        if isinstance(exc, BudgetError | RoomError):
             _print("cli.error", sys.stderr, problem=error_text(exc))
             return 2
         if not isinstance(exc, BatchStoppedError):

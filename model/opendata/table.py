@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.messages import msg
+from model.messages import InputError, msg
 
 #: Texts CBS and RIVM use for a figure that is secret, unknown or not applicable (StatLine symbols:
 #: ``.`` unknown or secret, ``x`` secret, ``-`` nil or not applicable, ``?`` unreliable).
@@ -29,7 +29,7 @@ _DUTCH_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$")  # 1234,5 o
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
-class OpenDataError(ValueError):
+class OpenDataError(InputError):
     """A downloaded file, or a city file, that cannot be read; the message is one line naming the place."""
 
 
