@@ -31,6 +31,8 @@ _ARGPARSE_ERRORS = (
     (re.compile(r"argument (?P<arg>[^:]+): expected one argument"), "argparse.expected_one"),
     (re.compile(r"argument (?P<arg>[^:]+): expected at least one argument"), "argparse.expected_some"),
     (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)"), "argparse.ambiguous"),
+    # last: any other problem with one argument (its own text is in the language already, see _numbers)
+    (re.compile(r"argument (?P<arg>[^:]+): (?P<problem>.*)"), "argparse.argument"),
 )
 _ARGPARSE_WORDS = {"usage: ": "argparse.usage", "positional arguments": "argparse.positional",
                    "options": "argparse.options"}
@@ -145,7 +147,7 @@ def build_parser(lang: str = DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     p_analyse.add_argument("--out", help=h("analyse_out"))
     p_analyse.add_argument("--doc", metavar="FILE", help=h("analyse_doc"))
 
-    _add_tipping(command("tipping"), h, scenario_help)
+    _add_tipping(command("tipping"), h, scenario_help, _numbers(lang))
 
     p_list = command("list")
     p_list.add_argument("--designs", action="store_true", help=h("designs"))
@@ -179,28 +181,32 @@ def _add_city_options(p: argparse.ArgumentParser, h: Help) -> None:
     p.add_argument("--scale", type=float, help=h("scale"))
 
 
-def _numbers(text: str) -> tuple[float, ...]:
-    """A comma-separated list of numbers from the command line (argparse reports the error in one line)."""
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, e.g. 1,1.5,2; got {text!r}") from None
-    if len(set(values)) != len(values) or any(v != v for v in values):  # v != v: NaN
-        raise argparse.ArgumentTypeError(f"expected distinct numbers, got {text!r}")
-    return tuple(sorted(values))
+def _numbers(lang: str) -> Callable[[str], tuple[float, ...]]:
+    """The type of an option that takes a comma-separated list of distinct numbers, its errors in ``lang``."""
+    def numbers(text: str) -> tuple[float, ...]:
+        try:
+            values = tuple(float(v) for v in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(render("argparse.numbers", lang, {"value": text})) from None
+        if len(set(values)) != len(values) or any(v != v for v in values):  # v != v: NaN
+            raise argparse.ArgumentTypeError(render("argparse.distinct_numbers", lang, {"value": text}))
+        return tuple(sorted(values))
+
+    return numbers
 
 
-def _add_tipping(p: argparse.ArgumentParser, h: Help, scenario_help: str) -> None:
+def _add_tipping(p: argparse.ArgumentParser, h: Help, scenario_help: str,
+                 numbers: Callable[[str], tuple[float, ...]]) -> None:
     grid = h("tipping_grid")
     p.add_argument("scenario", nargs="?", default="baseline", help=h("tipping_scenario", scenario=scenario_help))
     p.add_argument("--residents", type=int, help=h("residents"))
     p.add_argument("--years", type=float, help=h("tipping_years"))
     p.add_argument("--seeds", type=int, default=8, help=h("tipping_seeds"))
     p.add_argument("--seed", type=int, default=0, help=h("seed"))
-    p.add_argument("--strengths", dest="loop_strengths", type=_numbers, metavar="LIST",
+    p.add_argument("--strengths", dest="loop_strengths", type=numbers, metavar="LIST",
                    help=h("strengths", grid=grid))
-    p.add_argument("--diversions", type=_numbers, metavar="LIST", help=h("diversions", grid=grid))
-    p.add_argument("--multipliers", type=_numbers, metavar="LIST", help=h("multipliers", grid=grid))
+    p.add_argument("--diversions", type=numbers, metavar="LIST", help=h("diversions", grid=grid))
+    p.add_argument("--multipliers", type=numbers, metavar="LIST", help=h("multipliers", grid=grid))
     p.add_argument("--rescue-years", type=float, default=1.0, help=h("rescue_years"))
     p.add_argument("--out", help=h("out"))
     p.add_argument("--docs", metavar="FOLDER", help=h("tipping_docs"))

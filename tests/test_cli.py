@@ -160,6 +160,21 @@ def test_bad_input_gets_one_line_and_exit_code_2(argv: list[str], message: str,
     assert not Path("results").exists()
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "--residnets", "200"], "fout: onbekende argumenten: --residnets (zie `vitality --help`)"),
+    (["run", "--residents", "many"], "fout: --residents: geen geheel getal: 'many'"),
+    (["show"], "fout: deze argumenten ontbreken: scenario"),
+    (["tipping", "--strengths", "1,x"], "fout: --strengths: verwacht getallen gescheiden door komma's"),
+    (["tipping", "--diversions", "0.4,0.4"], "fout: --diversions: verwacht verschillende getallen"),
+])
+def test_command_line_errors_are_dutch_by_default(argv: list[str], message: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("vitality: fout: ") and "\n" not in err
+    assert message in err and "argument -" not in err
+
+
 def test_typo_in_a_scenario_file_gets_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("story.toml").write_text('description = "x"\n[parameters]\nplaces_per_10k = 3\n')
     assert main(["run", "story.toml", *SMALL]) == 2
