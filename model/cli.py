@@ -337,7 +337,7 @@ def _cmd_city_import(args: argparse.Namespace) -> int:
            neighbourhoods=msg("count.neighbourhoods", n=len(city.neighbourhoods)), level=city.level,
            inhabitants=city.inhabitants, adults=city.adults, sources=sources)
     for message in messages:
-        print(f"- {message}")
+        print(f"- {say(message)}")
     _print("city.written", out=out, quoted=shlex.quote(str(out)))
     return 0
 

@@ -67,6 +67,11 @@ def test_import_prints_what_it_did(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "merged buurt Stationsbuurt (BU99990103, 40 inhabitants) into Binnenstad" in out
     assert f"vitality run --city {tmp_path / 'b.toml'} --scale 0.05" in out
     assert len(load_city(tmp_path / "b.toml").neighbourhoods) == 7
+    assert main(["city", "import", str(XLSX), "--gemeente", "GM9999", "--level", "buurt",
+                 "--out", str(tmp_path / "c.toml")]) == 0  # Dutch by default
+    out = capsys.readouterr().out
+    assert "buurt Stationsbuurt (BU99990103, 40 inwoners) samengevoegd met Binnenstad" in out
+    assert "inhabitants" not in out and "merged" not in out
 
 
 def test_compare_in_the_city_keeps_real_names(compared: tuple[Path, str]) -> None:

@@ -127,7 +127,7 @@ def test_wijk_level_city(kwb, health):
     city, messages = city_from_figures(kwb, "wijk", health)
     assert [n.name for n in city.neighbourhoods] == ["Centrum", "Oost", "Nieuwland", "Dorp aan de Dijk"]
     assert city.skipped == ("WK999905 Bedrijventerrein De Vaart (15 inhabitants)",)
-    assert any("skipped 1 wijken" in m for m in messages)
+    assert any("skipped 1 wijk with" in m for m in messages)
     dorp = city.neighbourhoods[3]
     assert dorp.notes == ("p_hh_osm secret: the gemeente's low-income share used",)
     assert dorp.settings.low_income_share == pytest.approx(kwb.areas.loc["GM9999", "social_minimum_pct"] / 100)
@@ -343,7 +343,7 @@ def test_import_write_and_map(tmp_path):
     from model.opendata.commands import city_map, import_city, save_figure, write_city
 
     city, messages = import_city(str(XLSX), "GM9999", rivm=str(RIVM))
-    assert any("skipped 1 wijken" in m for m in messages)
+    assert any("skipped 1 wijk with" in m for m in messages)
     out = write_city(city, tmp_path / "voorbeeldstad.toml")
     again = load_city(out)
     assert again.sources["rivm"].period == "2022" and again.neighbourhoods[0].observed["lonely_pct"] == 54.1

@@ -233,7 +233,7 @@ def city_from_figures(kwb: Kerncijfers, level: str = "wijk", health: HealthEstim
     neighbourhoods = []
     for (code, row, d, notes), dens in zip(rows, density, strict=True):
         if dens is None:
-            notes.append("density 1 (city mean): ste_oad and ste_mvs both secret")
+            notes.append(msg("city.note_density"))
         settings = Archetype(age_shares=d["age_shares"], alone_share=d["alone_share"],
                              low_income_share=d["low_income_share"], density=1.0 if dens is None else dens,
                              places_per_10k=place_default, share=round(d["adults"] / total_adults, 6))
@@ -241,13 +241,13 @@ def city_from_figures(kwb: Kerncijfers, level: str = "wijk", health: HealthEstim
         neighbourhoods.append(Neighbourhood(code, str(row["name"]), round(row["inhabitants"]),
                                             round(d["adults"]), settings, observed,
                                             tuple(merged.get(code, ())), tuple(notes)))
-        messages += [f"{row['name']} ({code}): {n}" for n in notes]
+        messages += [msg("city.note_at", name=row["name"], code=code, note=n) for n in notes]
     sources = {"cbs": kwb.source} | ({"rivm": health.source} if health is not None else {})
     if health is not None:
         missing = [n.name for n in neighbourhoods if "lonely_pct" not in n.observed]
         if missing:
-            messages.append(f"no RIVM loneliness estimate for {len(missing)} of {len(neighbourhoods)} "
-                            f"neighbourhoods ({', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''})")
+            messages.append(msg("city.no_rivm_estimate", n=len(missing), of=len(neighbourhoods),
+                                listed=", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")))
     city = City(kwb.gemeente_code, kwb.gemeente_name, level, tuple(neighbourhoods), sources, min_inhabitants,
                 tuple(skipped))
     return city, messages
@@ -260,7 +260,7 @@ def _merge_small(areas: pd.DataFrame, all_areas: pd.DataFrame, level: str, min_i
     empty = areas.index[people <= 0]  # water, nature, or figures secret: nobody to simulate
     if len(empty):
         listed = ", ".join(f"{code} {areas.loc[code, 'name']}" for code in empty)
-        messages.append(f"left out {len(empty)} {level}en without inhabitants: {listed}")
+        messages.append(msg("city.left_out", n=len(empty), level=level, listed=listed))
     areas, people = areas.drop(empty), people.drop(empty)
     small = people < min_inhabitants
     merged: dict[str, list[str]] = {}
@@ -274,16 +274,16 @@ def _merge_small(areas: pd.DataFrame, all_areas: pd.DataFrame, level: str, min_i
             for code in group.index:
                 areas.loc[target] = _combine(areas.loc[target], areas.loc[code])
                 merged.setdefault(target, []).append(code)
-                messages.append(f"merged buurt {areas.loc[code, 'name']} ({code}, {people[code]:.0f} inhabitants) "
-                                f"into {areas.loc[target, 'name']} ({target})")
+                messages.append(msg("city.merged_buurt", name=areas.loc[code, "name"], code=code,
+                                    inhabitants=round(people[code]), into=areas.loc[target, "name"], target=target))
             areas = areas.drop(group.index)
             small = small.drop(group.index)
             people = people.drop(group.index)
     for code in areas.index[small]:
         skipped.append(f"{code} {areas.loc[code, 'name']} ({people[code]:.0f} inhabitants)")
-    if skipped:
-        messages.append(f"skipped {len(skipped)} {level}en with fewer than "
-                        f"{min_inhabitants} inhabitants: {'; '.join(skipped)}")
+    if skipped:  # the city file keeps ``skipped`` in English; the user reads the list without that word
+        listed = "; ".join(f"{code} {areas.loc[code, 'name']} ({people[code]:.0f})" for code in areas.index[small])
+        messages.append(msg("city.skipped_small", n=len(skipped), level=level, least=min_inhabitants, listed=listed))
     return areas[~small], merged, skipped
 
 
@@ -323,7 +323,7 @@ def _derive(row: pd.Series, fallback: dict[str, Any] | None) -> tuple[dict[str, 
             raise OpenDataError(msg("city.secret_ages", where=row["where"]))
         adults = inhabitants * fallback["adult_ratio"]
         age_shares = fallback["age_shares"]
-        notes.append("age groups secret: the gemeente's age structure used")
+        notes.append(msg("city.note_ages"))
     else:
         y15, y25, y45, y65 = bands
         groups = [ADULT_SHARE_15_24 * y15 + y25 / 2, y25 / 2 + y45 / 2, y45 / 2 + (1 - SHARE_75_OF_65PLUS) * y65,
@@ -338,7 +338,7 @@ def _derive(row: pd.Series, fallback: dict[str, Any] | None) -> tuple[dict[str, 
         if fallback is None:
             raise OpenDataError(msg("city.secret_one_person", where=row["where"]))
         alone_share, one_person = fallback["alone_share"], None
-        notes.append("one-person households secret: the gemeente's share living alone used")
+        notes.append(msg("city.note_one_person"))
     else:
         one_person = min(float(alone), 1.0)
         alone_share = min(one_person / factor, 1.0)
@@ -346,7 +346,7 @@ def _derive(row: pd.Series, fallback: dict[str, Any] | None) -> tuple[dict[str, 
         if fallback is None:
             raise OpenDataError(msg("city.secret_social_minimum", where=row["where"]))
         low_income = fallback["low_income_share"]
-        notes.append("p_hh_osm secret: the gemeente's low-income share used")
+        notes.append(msg("city.note_social_minimum"))
     else:
         low_income = min(max(float(row["social_minimum_pct"]) / 100, 0.0), 1.0)
     derived = {"adults": adults, "adult_ratio": adults / inhabitants, "age_shares": age_shares,

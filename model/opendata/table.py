@@ -104,7 +104,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
         utf8_error = exc
     if b"\x00" not in data:
         try:
-            return data.decode("cp1252"), ["read as Windows-1252 text (not UTF-8)"]
+            return data.decode("cp1252"), [msg("opendata.read_as_cp1252")]
         except UnicodeDecodeError:
             pass
     line = data[: utf8_error.start].count(b"\n") + 1
