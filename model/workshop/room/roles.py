@@ -33,6 +33,7 @@ from model.core.interventions import COMMITMENTS, HELP_SOURCES
 from model.core.parameters import INITIATIVE_KINDS
 from model.messages import msg
 from model.workshop.room.city import Action, CityView
+from model.workshop.room.texts import RoomError
 from model.workshop.session import STEERING_MODES
 from model.workshop.sliders import KEY_LEVERS
 
@@ -138,26 +139,26 @@ class Item:
         """Check one vote as sent by a form; return its value.
 
         Raises:
-            ValueError: Not an option, not a number on the item's grid, or out of range.
+            RoomError: Not an option, not a number, or off the item's grid (said in the page's language).
 
         """
         if self.kind == "choice":
             if raw not in self.options:
-                raise ValueError(f"{self.key}: {str(raw)[:40]!r} is not one of the options")
+                raise RoomError("vote_not_option", value=str(raw)[:40])
             return raw
         if self.kind == "multi":  # a form sends an empty value too, so that choosing none is a vote
             chosen = [c for c in (raw if isinstance(raw, list | tuple) else [raw]) if c]
             unknown = [c for c in chosen if c not in self.options]
             if unknown:
-                raise ValueError(f"{self.key}: {str(unknown[0])[:40]!r} is not one of the options")
+                raise RoomError("vote_not_option", value=str(unknown[0])[:40])
             return sorted(set(chosen), key=self.options.index)
         try:
             value = float(raw)
         except (TypeError, ValueError):
-            raise ValueError(f"{self.key}: {str(raw)[:40]!r} is not a number") from None
+            raise RoomError("vote_not_number", value=str(raw)[:40]) from None
         steps = (value - self.lo) / self.step
         if not (self.lo - 1e-9 <= value <= self.hi + 1e-9) or abs(steps - round(steps)) > 1e-6:
-            raise ValueError(f"{self.key}: {value:g} is outside {self.lo:g}-{self.hi:g} in steps of {self.step:g}")
+            raise RoomError("vote_off_grid", value=value, lo=self.lo, hi=self.hi, step=self.step)
         return round(self.lo + round(steps) * self.step, 6)
 
 

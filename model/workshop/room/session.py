@@ -39,7 +39,7 @@ from typing import Any
 from model.experiments.scenarios import load_scenario
 from model.workshop.room.city import KEY_OUTPUTS, Action, CityView, RoomCity
 from model.workshop.room.roles import Item, Role, RoomLayout, items, make_roles, resolve
-from model.workshop.room.texts import t
+from model.workshop.room.texts import RoomError
 
 FORMAT = "vitality-room"
 FORMAT_VERSION = 1
@@ -49,18 +49,6 @@ MAX_PARTICIPANTS = 200
 #: Room codes avoid letters and digits that are easily confused (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 5
-
-
-class RoomError(ValueError):
-    """A request the room refuses, in one line; ``key`` names the text (:mod:`model.workshop.room.texts`).
-
-    The message is the English text (the command line's language); pages show it in the page's language.
-    """
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(t(key, "en", **values))
-        self.key = key
-        self.values = values
 
 
 @dataclass
@@ -346,7 +334,8 @@ class Room:
             The checked votes.
 
         Raises:
-            RoomError: No open round, no role, an item of another role, or a value out of range.
+            RoomError: No open round, no role, an item of another role, or a value that is not an option, not a
+                number or off the item's grid (:meth:`Item.parse`).
 
         """
         with self._lock:
@@ -358,10 +347,7 @@ class Room:
             foreign = sorted(set(form) - set(own))
             if foreign:
                 raise RoomError("not_your_item", item=foreign[0][:40])
-            try:
-                checked = {k: own[k].parse(v) for k, v in form.items()}
-            except ValueError as exc:
-                raise RoomError("bad_value", detail=str(exc)) from None
+            checked = {k: own[k].parse(v) for k, v in form.items()}
             self.votes[pid] = {**self.votes.get(pid, {}), **checked}
             self._changed()
             return self.votes[pid]

@@ -128,7 +128,10 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "not_open": "Er is nu geen ronde open.",
         "no_role": "Kies eerst een rol.",
         "not_your_item": "Dat besluit hoort niet bij uw rol ({item}).",
-        "bad_value": "Deze keuze kan niet: {detail}",
+        "vote_not_option": "Deze keuze kan niet: {value!r} is geen van de opties.",
+        "vote_not_number": "Deze keuze kan niet: {value!r} is geen getal.",
+        "vote_off_grid": "Deze keuze kan niet: kies van {lo:g} tot {hi:g} in stappen van {step:g} "
+                         "({value:g} kan niet).",
         "already_open": "Er is al een ronde open.",
         "round_running": "Sluit eerst de open ronde.",
         "nothing_to_undo": "Er is geen ronde om ongedaan te maken.",
@@ -280,7 +283,10 @@ ROOM_TEXTS: dict[str, dict[str, str]] = {
         "not_open": "No round is open now.",
         "no_role": "Choose a role first.",
         "not_your_item": "That decision is not your role's ({item}).",
-        "bad_value": "This choice is not possible: {detail}",
+        "vote_not_option": "This choice is not possible: {value!r} is not one of the options.",
+        "vote_not_number": "This choice is not possible: {value!r} is not a number.",
+        "vote_off_grid": "This choice is not possible: choose from {lo:g} to {hi:g} in steps of {step:g} "
+                         "({value:g} is not).",
         "already_open": "A round is already open.",
         "round_running": "Close the open round first.",
         "nothing_to_undo": "There is no round to undo.",
@@ -331,6 +337,18 @@ def t(key: str, lang: str, **values: Any) -> str:
     table = ROOM_TEXTS[lang]
     text = table[key] if key in table else TEXTS[lang][key]
     return text.format(**values) if values else text
+
+
+class RoomError(ValueError):
+    """A request the room refuses, in one line; ``key`` names the text (:data:`ROOM_TEXTS`).
+
+    The message is the English text (the command line's language); pages show it in the page's language.
+    """
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(t(key, "en", **values))
+        self.key = key
+        self.values = values
 
 
 def place_name(neighbourhood: str, lang: str) -> str:
