@@ -4,11 +4,13 @@ groups that found, join, volunteer and ask for help, and the citizen-budget vote
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from model.core import submodels
-from model.core.interventions import make_intervention
+from model.core.interventions import INTERVENTION_REGISTRY, make_intervention
 from model.core.parameters import INITIATIVE_KINDS
 from model.core.state import CASE_NONE, CASE_WAITING, need_level_of
 from model.workshop.session import WorkshopModel
@@ -151,3 +153,22 @@ def test_the_citizen_budget_vote_funds_an_initiative_only_where_there_is_a_budge
         m.decide("award_citizen_budget", initiative=k, neighbourhoods=where, end_week=m.week + 1)
         m.step()
         assert bool(ini.citizen_funded[k]) is funded
+
+
+CHOSEN = [(name, f.name) for name, cls in INTERVENTION_REGISTRY.items() for f in dataclasses.fields(cls)
+          if f.metadata.get("choices") is not None]
+
+
+@pytest.mark.parametrize(("name", "setting"), CHOSEN)
+def test_every_setting_with_choices_is_checked_when_the_intervention_is_made(name: str, setting: str) -> None:
+    with pytest.raises(ValueError, match=f"^{name}: {setting} 'nonsense'; use one of "):
+        make_intervention(name, **{setting: "nonsense"})
+    with pytest.raises(ValueError, match=f"^{name}: {setting} 3; use one of "):  # a number from a file is no choice
+        make_intervention(name, **{setting: 3})
+    declared = next(f for f in dataclasses.fields(INTERVENTION_REGISTRY[name]) if f.name == setting)
+    first = next(iter(declared.metadata["choices"]))
+    assert getattr(make_intervention(name, **{setting: first}), setting) == first
+
+
+def test_the_choice_check_covers_switch_steering_and_steer_neighbourhood() -> None:
+    assert {("switch_steering", "mode"), ("steer_neighbourhood", "mode")} <= set(CHOSEN)

@@ -91,6 +91,17 @@ class Intervention:
     neighbourhoods: tuple[str, ...] = ()
     _started: bool = dataclasses.field(default=False, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        """Refuse a text setting that is not one of the ``choices`` it is declared with (:func:`setting`).
+
+        Raises:
+            ValueError: Names the intervention, the setting, the value and the choices.
+        """
+        for f in dataclasses.fields(self):
+            choices, value = f.metadata.get("choices"), getattr(self, f.name)
+            if choices is not None and (not isinstance(value, str) or value not in choices):
+                raise ValueError(f"{self.name}: {f.name} {value!r}; use one of {', '.join(choices)}")
+
     def transition(self, m: CommunityModel) -> None:
         """Run ``on_start`` once it is due (also when added after its start week), or ``on_end``."""
         if not self._started and self.active(m.week):

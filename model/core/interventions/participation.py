@@ -123,6 +123,7 @@ class CommunityTimeSplit(Intervention):
     outreach: float = setting(0.25, label={"en": "outreach", "nl": "outreach"}, unit="share", lo=0, hi=1)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         parts = self.shares()
         if (parts < 0).any() or not np.isfinite(parts).all() or parts.sum() <= 0:
             raise ValueError("community_time_split: the four shares must be zero or more, and not all zero")
@@ -215,10 +216,6 @@ class GroupFoundsInitiative(ResidentGroup):
     kind: str = setting("meeting_activity", label={"en": "kind of initiative", "nl": "soort initiatief"},
                         unit="initiative kind", choices=INITIATIVE_KINDS)
 
-    def __post_init__(self) -> None:
-        if self.kind not in INITIATIVE_KINDS:
-            raise ValueError(f"group_founds_initiative: kind {self.kind!r}; use one of {', '.join(INITIATIVE_KINDS)}")
-
     def on_start(self, m: CommunityModel) -> None:
         """Found the initiative, if someone in the group can."""
         from model.core.state import ORGANISING_TALENT, need_level_of
@@ -300,10 +297,6 @@ class GroupVolunteers(ResidentGroup):
     commitment: str = setting("core", label={"en": "commitment", "nl": "inzet"}, unit="commitment",
                               choices=COMMITMENTS)
 
-    def __post_init__(self) -> None:
-        if self.commitment not in COMMITMENTS:
-            raise ValueError(f"group_volunteers: commitment {self.commitment!r}; use one of {', '.join(COMMITMENTS)}")
-
     def on_start(self, m: CommunityModel) -> None:
         """Move the group's members into or out of the core."""
         pop, ini = m.pop, m.inits
@@ -327,10 +320,6 @@ class GroupAsksForHelp(ResidentGroup):
     label: ClassVar[Text] = {"en": "residents ask for help", "nl": "bewoners vragen hulp"}
     description: ClassVar[str] = "residents of a group with a need ask their ties or the district team"
     whom: str = setting("ties", label={"en": "whom they ask", "nl": "aan wie"}, unit="helper", choices=HELP_SOURCES)
-
-    def __post_init__(self) -> None:
-        if self.whom not in HELP_SOURCES:
-            raise ValueError(f"group_asks_for_help: whom {self.whom!r}; use one of {', '.join(HELP_SOURCES)}")
 
     def on_start(self, m: CommunityModel) -> None:
         """Go to the district team, once (``district_team``)."""

@@ -32,6 +32,7 @@ class SwitchSteering(Intervention):
                         choices=STEERING_REGISTRY)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.neighbourhoods:
             raise ValueError("switch_steering acts city-wide; for steering per neighbourhood use the layered mode")
 
