@@ -380,14 +380,14 @@ def save_tipping(design: TippingDesign, out: Path, command: Sequence[str],
     return tipping
 
 
-def save_analysis(results: SweepResults, out: Path) -> Analysis:
-    """Analyse a sweep's results (:func:`analyse`) and write its tables, figures and findings to ``out``.
+def save_analysis(results: SweepResults, out: Path, lang: str = "en") -> Analysis:
+    """Analyse a sweep's results (:func:`analyse`) and write its tables, figures and findings (in ``lang``) to ``out``.
 
     Raises:
         StoreError: ``out`` exists already.
 
     """
-    analysis = analyse(results)
+    analysis = analyse(results, lang)
     publish_folder(out, analysis.write)
     return analysis
 

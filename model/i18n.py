@@ -417,6 +417,16 @@ def number(value: float, lang: str, pattern: str = "#,##0.##") -> str:
     return format_decimal(value, format=pattern, locale=LOCALES[lang])
 
 
+def formatted(value: float, spec: str, lang: str) -> str:
+    """Write a number as ``format(value, spec)`` does (``.2f``, ``.3g``, ``+.0%``, ``,.0f``), in ``lang``'s signs.
+
+    English keeps Python's text exactly; Dutch swaps the decimal point and the thousands comma (``0,45``,
+    ``1.234``), so that sentences keep the precision they were written with in both languages.
+    """
+    text = format(value, spec)
+    return text.translate(str.maketrans(".,", ",.")) if lang == "nl" else text
+
+
 @dataclass(frozen=True)
 class CsvDialect:
     """How a CSV file separates fields and writes decimals, and its encoding."""

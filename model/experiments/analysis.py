@@ -35,7 +35,8 @@ from matplotlib.figure import Figure
 
 from model.experiments.publish import replace_file
 from model.experiments.sweeps import BestChoice, Discovery, question_from_dict
-from model.messages import InputError, msg
+from model.i18n import formatted
+from model.messages import InputError, msg, render
 
 #: Box restrictions with a quasi-p value above this on both sides are dropped as noise (Bryant & Lempert 2010).
 QP_SIGNIFICANT = 0.05
@@ -51,11 +52,12 @@ class AnalysisError(InputError):
 
 @dataclass
 class Analysis:
-    """Tables (name -> DataFrame), figures (file name -> Figure) and findings (sentences)."""
+    """Tables (name -> DataFrame), figures (file name -> Figure) and findings (sentences in ``lang``)."""
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
+    lang: str = "en"
 
     def write(self, folder: Path) -> None:
         """Write every table as CSV, every figure as PNG and the findings as ``findings.md``."""
@@ -63,7 +65,8 @@ class Analysis:
             table.to_csv(folder / f"{name}.csv", index=False)
         for name, fig in self.figures.items():
             fig.savefig(folder / name, dpi=120, bbox_inches="tight")  # EMA's box plots put labels outside
-        (folder / "findings.md").write_text("# Findings\n\n" + "".join(f"- {s}\n" for s in self.findings),
+        heading = render("findings.heading", self.lang)
+        (folder / "findings.md").write_text(f"# {heading}\n\n" + "".join(f"- {s}\n" for s in self.findings),
                                             encoding="utf-8")
 
 
@@ -144,32 +147,38 @@ def sobol_indices(results: SweepResults) -> pd.DataFrame:
     return table
 
 
-def sobol_findings(table: pd.DataFrame) -> list[str]:
-    """Sentences: the most influential parameters of each output, interactions, parameters without influence."""
+def sobol_findings(table: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Sentences in ``lang``: each output's most influential parameters, interactions, parameters without influence."""
     sentences = []
     for (output, scenario), t in table.groupby(["output", "scenario"], sort=False):
         t = t.sort_values("ST", ascending=False)
+        where = {"output": output, "scenario": scenario}
         if t["ST"].isna().all():
-            sentences.append(f"{output} under {scenario} did not vary across the sample; it has no Sobol indices.")
+            sentences.append(render("findings.sobol_constant", lang, where))
             continue
         top = t.head(2)
-        parts = [f"{r.parameter} (total-order index {r.ST:.2f}, 95% CI {r.ST_low:.2f} to {r.ST_high:.2f}; "
-                 f"first-order {r.S1:.2f})" for r in top.itertuples()]
-        sentence = f"{output} under {scenario} depends most on {' and then on '.join(parts)}."
+        parts = [render("findings.sobol_part", lang, {"parameter": r.parameter} | {
+            name: formatted(value, ".2f", lang) for name, value in (("total", r.ST), ("low", r.ST_low),
+                                                                    ("high", r.ST_high), ("first", r.S1))})
+                 for r in top.itertuples()]
+        pieces = [render("findings.sobol_most", lang, where | {"parts": _join(parts, "and_then_on", lang)})]
         unsure = top.loc[top["ST_low"] <= 0, "parameter"].tolist()
         if unsure:
-            sentence += (f" The interval of {' and of '.join(unsure)} still includes 0: a larger sample "
-                         "would tell more.")
+            pieces.append(render("findings.sobol_unsure", lang, {"names": _join(unsure, "and_of", lang)}))
         first = t["S1"].clip(lower=0).sum()
         if first < 0.7:
-            sentence += (f" The first-order indices add up to {first:.2f} (1 would mean no interactions): the rest "
-                         "comes from interactions between parameters or from sampling noise.")
+            pieces.append(render("findings.sobol_interactions", lang, {"sum": formatted(first, ".2f", lang)}))
         negligible = t.loc[t["ST_high"] < NEGLIGIBLE, "parameter"].tolist()
         if negligible:
-            sentence += (f" Negligible (total-order index below {NEGLIGIBLE} with 95% confidence): "
-                         f"{', '.join(negligible)}.")
-        sentences.append(sentence)
+            pieces.append(render("findings.sobol_negligible", lang, {"cut": formatted(NEGLIGIBLE, "g", lang),
+                                                                     "names": ", ".join(negligible)}))
+        sentences.append(" ".join(pieces))
     return sentences
+
+
+def _join(items: Sequence[str], word: str, lang: str) -> str:
+    """Items joined by a word of the catalogue (``findings.and``, ``findings.or``, ...) in ``lang``."""
+    return render(f"findings.{word}", lang).join(items)
 
 
 def sobol_figures(table: pd.DataFrame) -> dict[str, Figure]:
@@ -204,25 +213,26 @@ def morris_indices(results: SweepResults) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def morris_findings(table: pd.DataFrame) -> list[str]:
-    """Sentences: the parameters with the largest effects, non-linear ones, negligible ones."""
+def morris_findings(table: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Sentences in ``lang``: the parameters with the largest effects, non-linear ones, negligible ones."""
     sentences = []
     for (output, scenario), t in table.groupby(["output", "scenario"], sort=False):
         t = t.sort_values("mu_star", ascending=False)
         biggest = t["mu_star"].max()
+        where = {"output": output, "scenario": scenario}
         if not biggest > 0:
-            sentences.append(f"{output} under {scenario} did not change with any parameter in the sample.")
+            sentences.append(render("findings.morris_constant", lang, where))
             continue
-        top = [f"{r.parameter} (mu* {r.mu_star:.3g} ± {r.mu_star_conf:.2g}, sigma {r.sigma:.3g})"
-               for r in t.head(2).itertuples()]
-        sentence = f"{output} under {scenario} changes most with {' and '.join(top)}."
+        top = [f"{r.parameter} (mu* {formatted(r.mu_star, '.3g', lang)} ± {formatted(r.mu_star_conf, '.2g', lang)}, "
+               f"sigma {formatted(r.sigma, '.3g', lang)})" for r in t.head(2).itertuples()]
+        pieces = [render("findings.morris_most", lang, where | {"parts": _join(top, "and", lang)})]
         bent = t.loc[(t["sigma"] > t["mu_star"]) & (t["mu_star"] >= 0.1 * biggest), "parameter"].tolist()
         if bent:
-            sentence += f" Non-linear or interacting (sigma above mu*): {', '.join(bent)}."
+            pieces.append(render("findings.morris_bent", lang, {"names": ", ".join(bent)}))
         small = t.loc[t["mu_star"] < 0.05 * biggest, "parameter"].tolist()
         if small:
-            sentence += f" Negligible (mu* under 5% of the largest): {', '.join(small)}."
-        sentences.append(sentence)
+            pieces.append(render("findings.morris_negligible", lang, {"names": ", ".join(small)}))
+        sentences.append(" ".join(pieces))
     return sentences
 
 
@@ -261,9 +271,14 @@ def cases(results: SweepResults, question: Discovery | BestChoice) -> pd.Series:
     return question.cases(results.point_means())
 
 
-def discover(results: SweepResults, question: Discovery | BestChoice) -> tuple[dict[str, Any], pd.DataFrame,
-                                                                              dict[str, Any]]:
+def discover(results: SweepResults, question: Discovery | BestChoice,
+             lang: str = "en") -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
     """Find the box of parameter values in which the case of interest happens (PRIM).
+
+    Args:
+        results: A sweep's results.
+        question: The case of interest.
+        lang: The language of the finding.
 
     Returns:
         The summary (label, cases, points, coverage, density, mass, restricted dimensions and the
@@ -278,7 +293,7 @@ def discover(results: SweepResults, question: Discovery | BestChoice) -> tuple[d
         summary |= {"better": question.better, "among": ", ".join(question.among),
                     "every_seed": int(best_in_every_seed(results, question).sum())}
     if k in (0, n):
-        summary["finding"] = _extreme_sentence(question, k == 0, n)
+        summary["finding"] = _extreme_sentence(question, k == 0, n, lang)
         return summary, pd.DataFrame(columns=LIMIT_COLUMNS), {}
     import matplotlib.pyplot as plt  # EMA Workbench draws with pyplot
 
@@ -304,7 +319,7 @@ def discover(results: SweepResults, question: Discovery | BestChoice) -> tuple[d
     stats = box.peeling_trajectory.iloc[-1 if len(noise) else int(best)]
     summary |= {k: float(stats[k]) for k in ("coverage", "density", "mass")} | {
         "restricted": len(limits), "dropped": ", ".join(noise)}
-    summary["finding"] = _box_sentence(question, summary, limits, n)
+    summary["finding"] = _box_sentence(question, summary, limits, n, lang)
     figures = {"tradeoff": box.show_tradeoff()}
     if len(limits):
         figures["box"] = box.inspect(style="graph")[0]
@@ -343,37 +358,39 @@ def _limits(box: Any, full: pd.DataFrame) -> pd.DataFrame:
     return limits.assign(restricts=sides)
 
 
-def _extreme_sentence(question: Discovery | BestChoice, never: bool, n: int) -> str:
+def _extreme_sentence(question: Discovery | BestChoice, never: bool, n: int, lang: str) -> str:
     """The finding when the case never or always holds: there is no box to find."""
     if isinstance(question, BestChoice):
-        return f"{_capital(question.phrase('never' if never else 'always'))} in the {n} sampled conditions."
-    return (f"{_capital(question.label)} {'never' if never else 'always'} holds across the {n} sampled conditions; "
-            "there is no box to find.")
+        case = question.phrase("never" if never else "always", lang)
+        return render("findings.best_extreme", lang, {"case": _capital(case), "n": n})
+    return render("findings.never_holds" if never else "findings.always_holds", lang,
+                  {"case": _capital(question.label), "n": n})
 
 
-def _box_sentence(question: Discovery | BestChoice, summary: dict[str, Any], limits: pd.DataFrame, n: int) -> str:
+def _box_sentence(question: Discovery | BestChoice, summary: dict[str, Any], limits: pd.DataFrame, n: int,
+                  lang: str) -> str:
     conditions = []
     for r in limits.itertuples():
         if r.restricts == "values":
-            conditions.append(f"{r.parameter} is {' or '.join(sorted(map(str, r.min)))}")
+            conditions.append(render("findings.box_values", lang, {
+                "parameter": r.parameter, "values": _join(sorted(map(str, r.min)), "or", lang)}))
         elif r.restricts == "both":
-            conditions.append(f"{r.parameter} is between {r.min:.3g} and {r.max:.3g}")
+            conditions.append(render("findings.box_between", lang, {
+                "parameter": r.parameter, "low": formatted(r.min, ".3g", lang), "high": formatted(r.max, ".3g", lang)}))
         else:
             conditions.append(f"{r.parameter} {'≥' if r.restricts == 'low' else '≤'} "
-                              f"{r.min if r.restricts == 'low' else r.max:.3g}")
-    counts = f"{summary['cases']} of {n} sampled conditions"
-    if "every_seed" in summary:
-        counts += f" ({summary['every_seed']} of them in every seed)"
+                              f"{formatted(r.min if r.restricts == 'low' else r.max, '.3g', lang)}")
+    counts = render("findings.counts_every_seed" if "every_seed" in summary else "findings.counts", lang,
+                    {"cases": summary["cases"], "n": n, "every": summary.get("every_seed")})
+    case = _capital(question.phrase(lang=lang) if isinstance(question, BestChoice) else question.label)
     if not conditions:
-        return (f"{_capital(question.label)} in {counts}; no range of the varied "
-                f"parameters sets them apart (no restriction of the PRIM box has a quasi-p value of "
-                f"{QP_SIGNIFICANT} or less).")
-    when = " and ".join(conditions)
-    qualifier = "only when" if summary["coverage"] >= 0.9 else "mainly when"
-    return (f"{_capital(question.label)} in {counts}, {qualifier} {when}: "
-            f"{summary['coverage']:.0%} of those conditions lie in this box (coverage), and in "
-            f"{summary['density']:.0%} of the conditions inside it the case holds (density; the box holds "
-            f"{summary['mass']:.0%} of all conditions).")
+        return render("findings.box_none", lang, {"case": case, "counts": counts,
+                                                  "qp": formatted(QP_SIGNIFICANT, "g", lang)})
+    qualifier = render("findings.only_when" if summary["coverage"] >= 0.9 else "findings.mainly_when", lang)
+    return render("findings.box", lang, {"case": case, "counts": counts, "qualifier": qualifier,
+                                         "when": _join(conditions, "and", lang),
+                                         **{k: formatted(summary[k], ".0%", lang) for k in ("coverage", "density",
+                                                                                               "mass")}})
 
 
 def _capital(text: str) -> str:
@@ -412,24 +429,24 @@ def best_choice_figure(summaries: pd.DataFrame) -> Figure:
 
 
 # ---------------------------------------------------------------------- everything
-def analyse(results: SweepResults) -> Analysis:
-    """Everything the design asks for: Sobol or Morris indices, and each discovery question."""
+def analyse(results: SweepResults, lang: str = "en") -> Analysis:
+    """Everything the design asks for: Sobol or Morris indices, and each discovery question (findings in ``lang``)."""
     design = results.design
-    out = Analysis(tables={"point_means": _flat(results.point_means())})
+    out = Analysis(tables={"point_means": _flat(results.point_means())}, lang=lang)
     if design["method"] == "sobol":
         table = sobol_indices(results)
         out.tables["sobol"] = table
         out.figures |= sobol_figures(table)
-        out.findings += sobol_findings(table)
+        out.findings += sobol_findings(table, lang)
     elif design["method"] == "morris":
         table = morris_indices(results)
         out.tables["morris"] = table
         out.figures |= morris_figures(table)
-        out.findings += morris_findings(table)
+        out.findings += morris_findings(table, lang)
     summaries, boxes = [], []
     for i, entry in enumerate(design["discovery"], 1):
         question = question_from_dict(entry)
-        summary, limits, figures = discover(results, question)
+        summary, limits, figures = discover(results, question, lang)
         summaries.append(summary)
         boxes.append(limits.assign(question=i, label=question.label))
         out.figures |= {f"discovery_{i}_{name}.png": fig for name, fig in figures.items()}
@@ -441,8 +458,7 @@ def analyse(results: SweepResults) -> Analysis:
         if len(best):
             out.figures["best_choice.png"] = best_choice_figure(best)
     if not out.findings:
-        out.findings.append(f"A {design['method']} design has no sensitivity indices and this one asks no discovery "
-                            "questions; point_means.csv has each output per point and scenario.")
+        out.findings.append(render("findings.nothing", lang, {"method": design["method"]}))
     return out
 
 
@@ -492,13 +508,14 @@ def publish_findings(analysis: Analysis, results: SweepResults, doc: Path, comma
         written.append(target)
         links.append(f"![{file.removesuffix('.png')}](figures/{target.name})")
     parameters = (manifest.get("scenarios") or [{}])[0].get("parameters", {})
-    size = (f"{len(results.points)} sampled conditions x {len(design['scenarios'])} scenarios x "
-            f"{len(design['seeds'])} seeds, {parameters.get('n_residents', '?')} residents over "
-            f"{parameters.get('years', '?')} years")
-    digest = str(manifest.get("model_digest", "?"))[:12]
-    made = (f"*Generated on {date.today().isoformat()} by `{shlex.join(command)}` from the results of "
-            f"`{shlex.join(manifest.get('command', ['vitality', 'sweep', name]))}` ({size}; model digest {digest}). "
-            "Do not edit this part by hand: run the commands again.*")
+    lang = analysis.lang
+    size = render("findings.size", lang, {
+        "points": len(results.points), "scenarios": len(design["scenarios"]), "seeds": len(design["seeds"]),
+        "residents": parameters.get("n_residents", "?"), "years": formatted(parameters.get("years", "?"), "", lang)})
+    made = "*" + render("findings.made", lang, {
+        "date": date.today().isoformat(), "command": shlex.join(command), "size": size,
+        "sweep": shlex.join(manifest.get("command", ["vitality", "sweep", name])),
+        "digest": str(manifest.get("model_digest", "?"))[:12]}) + "*"
     body = "\n\n".join([made, *links, "".join(f"- {s}\n" for s in analysis.findings).rstrip("\n")])
     start, end = SECTION_START.format(name=name), SECTION_END.format(name=name)
     text = doc.read_text(encoding="utf-8") if doc.exists() else ""
