@@ -297,7 +297,7 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
                     msg("budget.either", first="--seeds", second=msg("budget.grid")))
     out = results_folder(args, "tipping", tasks)
     compile_first(args)
-    tipping = api.save_tipping(design, out, docs=docs, **batch_options(args))
+    tipping = api.save_tipping(design, out, docs=docs, lang=args.lang, **batch_options(args))
     _print("tipping.findings")
     for sentence in tipping.findings():
         print(f"- {sentence}")

@@ -238,7 +238,7 @@ def test_sobol_sweep_same_results_locally_and_on_a_dask_cluster() -> None:
         assert Path("local", name).read_bytes() == Path("dask", name).read_bytes()
 
     # the analysis of those results: indices with intervals, figures and sentences
-    assert main(["analyse", "local"]) == 0
+    assert main(["analyse", "local", "--lang", "en"]) == 0
     sobol = pd.read_csv("local/analysis/sobol.csv")
     assert len(sobol) == 3 * 3  # outputs x parameters (one scenario)
     assert (sobol["ST_low"] <= sobol["ST"]).all() and (sobol["ST"] <= sobol["ST_high"]).all()
@@ -385,8 +385,9 @@ def test_factorial_sweep_covers_every_combination() -> None:
     assert set(runs["steering_mode"]) == {"facilitating", "framing", "enforcing", "layered"}
     assert Path("f/design.toml").read_text().startswith(
         "# overridden on the command line: residents = 200\n# overridden on the command line: years = 0.1\n")
-    assert main(["analyse", "f"]) == 0  # no indices for factorial designs, but the point means
-    assert "has no sensitivity indices" in Path("f/analysis/findings.md").read_text()
+    assert main(["analyse", "f"]) == 0  # no indices for factorial designs, but the point means (said in Dutch)
+    assert Path("f/analysis/findings.md").read_text().startswith("# Bevindingen\n\n- Een factorial-ontwerp heeft geen "
+                                                                 "gevoeligheidsindices")
     means = pd.read_csv("f/analysis/point_means.csv")
     assert len(means) == 24 and "baseline:casework_load" in means
 
@@ -462,12 +463,13 @@ def test_where_each_mode_wins_commands_fill_the_section_of_steering_md(capsys: p
     Path("docs/steering.md").write_text(steering, encoding="utf-8")
     assert main(["sweep", "where_each_mode_wins", "--samples", "4", "--residents", "100", "--years", "0.2",
                  "--replications", "1", "--jobs", "1", "--out", "w"]) == 0
-    assert main(["analyse", "w", "--doc", "docs/steering.md"]) == 0
-    assert "Bevindingen gepubliceerd in docs/figures/where_each_mode_wins_best_choice.png" in capsys.readouterr().out
+    assert main(["analyse", "w", "--doc", "docs/steering.md", "--lang", "en"]) == 0  # the project's docs are English
+    assert "Findings published in docs/figures/where_each_mode_wins_best_choice.png" in capsys.readouterr().out
     text = Path("docs/steering.md").read_text(encoding="utf-8")
     before = steering[:steering.index("<!-- findings:where_each_mode_wins:start -->")]
     assert text.startswith(before) and "Not generated yet" not in text
-    assert "`vitality analyse w --doc docs/steering.md`" in text and "4 sampled conditions x 4 scenarios" in text
+    assert "`vitality analyse w --doc docs/steering.md --lang en`" in text
+    assert "4 sampled conditions x 4 scenarios" in text
     data = json.loads(Path("docs/where_each_mode_wins.json").read_text(encoding="utf-8"))
     assert {(q["output"], q["scenario"]) for q in data["questions"]} == {
         (o, m) for o in ("casework_load", "lonely_share", "community_strength", "total_cost_eur")
