@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from languages import assert_dutch_twin
 
 import model.experiments.runner as runner
 from model.cli import main
 from model.core.parameters import Parameters
-from model.experiments.analysis import SweepResults, analyse, publish_findings
+from model.experiments.analysis import SweepResults, analyse, morris_findings, publish_findings, sobol_findings
 from model.experiments.sweeps import DESIGN_DIR, BestChoice, DesignError, load_design, question_to_dict, sweep_run
 
 VITALITY = Path(sys.executable).with_name("vitality")
@@ -519,3 +520,21 @@ def test_a_run_recording_only_its_last_weeks_has_the_same_final_means() -> None:
     pd.testing.assert_frame_equal(short.final(5), full.final(5), check_exact=True)
     pd.testing.assert_frame_equal(short.neighbourhoods.reset_index(drop=True),
                                   runner.last_weeks(full.neighbourhoods, 5).reset_index(drop=True), check_exact=True)
+
+
+# ---------------------------------------------------------------------- findings in Dutch
+def test_findings_are_said_in_dutch_with_the_same_numbers() -> None:
+    sobol = pd.DataFrame({"output": ["y"] * 3 + ["flat"] * 3, "scenario": "a", "parameter": ["p", "q", "r"] * 2,
+                          "S1": [0.312, 0.101, 0.0] + [np.nan] * 3, "ST": [0.456, 0.234, 0.01] + [np.nan] * 3,
+                          "ST_low": [0.2, -0.05, -0.02] + [np.nan] * 3, "ST_high": [0.7, 0.52, 0.03] + [np.nan] * 3})
+    morris = pd.DataFrame({"output": ["y"] * 3 + ["flat"] * 3, "scenario": "a", "parameter": ["p", "q", "r"] * 2,
+                           "mu_star": [1234.5, 0.75, 0.001, 0, 0, 0], "mu_star_conf": [12.5, 0.1, 0.0, 0, 0, 0],
+                           "sigma": [10.25, 2.5, 0.0, 0, 0, 0], "mu": 0.0})
+    english = sobol_findings(sobol) + morris_findings(morris) + analyse(synthetic_sweep()).findings
+    dutch = sobol_findings(sobol, "nl") + morris_findings(morris, "nl") + analyse(synthetic_sweep(), "nl").findings
+    assert english[0].startswith("y under a depends most on p (total-order index 0.46, 95% CI 0.20 to 0.70; ")
+    assert dutch[0].startswith("y onder a hangt het meest af van p (totale-orde-index 0,46, 95%-BI 0,20 tot 0,70; ")
+    assert "1.23e+03 ± 12" in english[2] and "1,23e+03 ± 12" in dutch[2]
+    assert len(english) == len(dutch) == 4 + 5
+    for en, nl in zip(english, dutch, strict=True):
+        assert_dutch_twin(en, nl)
