@@ -530,8 +530,10 @@ def test_findings_are_said_in_dutch_with_the_same_numbers() -> None:
     morris = pd.DataFrame({"output": ["y"] * 3 + ["flat"] * 3, "scenario": "a", "parameter": ["p", "q", "r"] * 2,
                            "mu_star": [1234.5, 0.75, 0.001, 0, 0, 0], "mu_star_conf": [12.5, 0.1, 0.0, 0, 0, 0],
                            "sigma": [10.25, 2.5, 0.0, 0, 0, 0], "mu": 0.0})
+    dutch_analysis = analyse(synthetic_sweep(), "nl")
     english = sobol_findings(sobol) + morris_findings(morris) + analyse(synthetic_sweep()).findings
-    dutch = sobol_findings(sobol, "nl") + morris_findings(morris, "nl") + analyse(synthetic_sweep(), "nl").findings
+    dutch = sobol_findings(sobol, "nl") + morris_findings(morris, "nl") + dutch_analysis.findings
+    assert dutch_analysis.figures["best_choice.png"].axes[0].get_title() == "y (lager is beter)"
     assert english[0].startswith("y under a depends most on p (total-order index 0.46, 95% CI 0.20 to 0.70; ")
     assert dutch[0].startswith("y onder a hangt het meest af van p (totale-orde-index 0,46, 95%-BI 0,20 tot 0,70; ")
     assert "1.23e+03 ± 12" in english[2] and "1,23e+03 ± 12" in dutch[2]

@@ -182,7 +182,10 @@ def test_findings_and_document_in_dutch_carry_the_same_numbers() -> None:
         assert_dutch_twin(en, nl)
     manifest = {"command": ["vitality", "tipping"], "created": "2026-12-06T10:00:00", "model_digest": "d" * 40,
                 "git": {"commit": "c" * 40, "dirty": True}}
-    document = dataclasses.replace(tipping, lang="nl").document("tipping.png", manifest)
+    dutch_tipping = dataclasses.replace(tipping, lang="nl")
+    document = dutch_tipping.document("tipping.png", manifest)
+    titles = [ax.get_title() for ax in dutch_tipping.figure().axes]
+    assert "doorverwijzing 0,4 (die van de stijl zelf)" in titles and "(dun: elke seed; dik: mediaan)" in titles[1]
     assert document.startswith("# Kantelpunten van de casusval\n") and "\n## Bevindingen\n" in document
     assert all(f"- {s}" in document for s in dutch) and "Findings" not in document
     assert f"*Gemaakt op 2026-12-06 met digest van het model {'d' * 12}, commit {'c' * 10} met niet-vastgelegde " \

@@ -22,7 +22,7 @@ import io
 import json
 import shlex
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -181,18 +181,19 @@ def _join(items: Sequence[str], word: str, lang: str) -> str:
     return render(f"findings.{word}", lang).join(items)
 
 
-def sobol_figures(table: pd.DataFrame) -> dict[str, Figure]:
-    """One figure per output: S1 and ST with 95% CIs per parameter, one panel per scenario."""
+def sobol_figures(table: pd.DataFrame, lang: str = "en") -> dict[str, Figure]:
+    """One figure per output: S1 and ST with 95% CIs per parameter, one panel per scenario (texts in ``lang``)."""
     def draw(ax: Any, s: pd.DataFrame) -> None:
         y = np.arange(len(s))
-        for offset, k, label in ((-0.2, "S1", "first order"), (0.2, "ST", "total order")):
-            ax.barh(y + offset, s[k], height=0.4, xerr=s[f"{k}_conf"], capsize=2, label=label)
-        ax.set(yticks=y, yticklabels=s["parameter"], xlabel="Sobol index (95% CI)")
+        for offset, k, label in ((-0.2, "S1", "findings.fig_first_order"), (0.2, "ST", "findings.fig_total_order")):
+            ax.barh(y + offset, s[k], height=0.4, xerr=s[f"{k}_conf"], capsize=2, label=render(label, lang))
+        ax.set(yticks=y, yticklabels=s["parameter"], xlabel=render("findings.fig_sobol_axis", lang))
         ax.invert_yaxis()
         ax.axvline(0, color="grey", linewidth=0.5)
         ax.legend(loc="lower right", fontsize="small")
 
-    return _per_output(table, "sobol", "Sobol indices", 1.2 + 0.45 * table["parameter"].nunique(), draw)
+    return _per_output(table, "sobol", lambda output: render("findings.fig_sobol_title", lang, {"output": output}),
+                       1.2 + 0.45 * table["parameter"].nunique(), draw)
 
 
 # ---------------------------------------------------------------------- Morris
@@ -236,7 +237,7 @@ def morris_findings(table: pd.DataFrame, lang: str = "en") -> list[str]:
     return sentences
 
 
-def morris_figures(table: pd.DataFrame) -> dict[str, Figure]:
+def morris_figures(table: pd.DataFrame, lang: str = "en") -> dict[str, Figure]:
     """One figure per output: sigma against mu* (with its 95% CI) per parameter, one panel per scenario."""
     def draw(ax: Any, s: pd.DataFrame) -> None:
         ax.errorbar(s["mu_star"], s["sigma"], xerr=s["mu_star_conf"], fmt="o", capsize=2)
@@ -245,13 +246,15 @@ def morris_figures(table: pd.DataFrame) -> dict[str, Figure]:
                         textcoords="offset points")
         top = max(s["mu_star"].max(), s["sigma"].max(), 1e-12)
         ax.plot([0, top], [0, top], color="grey", linewidth=0.5, linestyle="--")  # sigma = mu*
-        ax.set(xlabel="mu* (95% CI)", ylabel="sigma")
+        ax.set(xlabel=render("findings.fig_morris_axis", lang), ylabel="sigma")
 
-    return _per_output(table, "morris", "Morris elementary effects", 4.5, draw)
+    return _per_output(table, "morris", lambda output: render("findings.fig_morris_title", lang, {"output": output}),
+                       4.5, draw)
 
 
-def _per_output(table: pd.DataFrame, prefix: str, title: str, height: float, draw: Any) -> dict[str, Figure]:
-    """One figure per output of an index table, one panel per scenario drawn by ``draw(ax, rows)``."""
+def _per_output(table: pd.DataFrame, prefix: str, title: Callable[[str], str], height: float,
+                draw: Any) -> dict[str, Figure]:
+    """One figure per output of an index table, titled ``title(output)``, a panel per scenario (``draw(ax, rows)``)."""
     figures = {}
     for output, t in table.groupby("output", sort=False):
         scenarios = list(dict.fromkeys(t["scenario"]))
@@ -260,7 +263,7 @@ def _per_output(table: pd.DataFrame, prefix: str, title: str, height: float, dra
         for ax, scenario in zip(fig.subplots(1, len(scenarios), squeeze=False)[0], scenarios, strict=True):
             draw(ax, t[t["scenario"] == scenario])
             ax.set_title(scenario)
-        fig.suptitle(f"{title} of {output}")
+        fig.suptitle(title(output))
         figures[f"{prefix}_{output}.png"] = fig
     return figures
 
@@ -397,12 +400,13 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def best_choice_figure(summaries: pd.DataFrame) -> Figure:
+def best_choice_figure(summaries: pd.DataFrame, lang: str = "en") -> Figure:
     """In how many sampled conditions each scenario is the best choice, one panel per output.
 
     Args:
         summaries: The best-choice rows of the discovery table (``output``, ``scenario``, ``better``, ``cases``,
             ``points``).
+        lang: The language of the figure's texts.
 
     """
     outputs = list(dict.fromkeys(summaries["output"]))
@@ -417,14 +421,17 @@ def best_choice_figure(summaries: pd.DataFrame) -> Figure:
         share = s["cases"] / s["points"]
         ax.barh(s["scenario"], 100 * share, color="tab:blue")
         for y, (k, n) in enumerate(zip(s["cases"], s["points"], strict=True)):
-            ax.annotate(f"{k} of {n}" if k else "never", (100 * k / n, y), xytext=(3, 0), textcoords="offset points",
-                        va="center", fontsize="small")
-        ax.set(xlim=(0, 118), xlabel="sampled conditions in which it is best (%)",
-               title=f"{output} ({s['better'].iloc[0]} is better)")
+            label = (render("findings.fig_cases", lang, {"cases": k, "n": n}) if k
+                     else render("findings.fig_never", lang))
+            ax.annotate(label, (100 * k / n, y), xytext=(3, 0), textcoords="offset points", va="center",
+                        fontsize="small")
+        better = render("findings.fig_lower" if s["better"].iloc[0] == "lower" else "findings.fig_higher", lang)
+        ax.set(xlim=(0, 118), xlabel=render("findings.fig_best_axis", lang),
+               title=render("findings.fig_best_panel", lang, {"output": output, "better": better}))
         ax.invert_yaxis()
     for ax in axes[len(outputs):]:  # the panel left over in the last row
         ax.set_visible(False)
-    fig.suptitle("Which scenario is the best choice, per output (a PRIM box per scenario says where)")
+    fig.suptitle(render("findings.fig_best_title", lang))
     return fig
 
 
@@ -436,12 +443,12 @@ def analyse(results: SweepResults, lang: str = "en") -> Analysis:
     if design["method"] == "sobol":
         table = sobol_indices(results)
         out.tables["sobol"] = table
-        out.figures |= sobol_figures(table)
+        out.figures |= sobol_figures(table, lang)
         out.findings += sobol_findings(table, lang)
     elif design["method"] == "morris":
         table = morris_indices(results)
         out.tables["morris"] = table
-        out.figures |= morris_figures(table)
+        out.figures |= morris_figures(table, lang)
         out.findings += morris_findings(table, lang)
     summaries, boxes = [], []
     for i, entry in enumerate(design["discovery"], 1):
@@ -456,7 +463,7 @@ def analyse(results: SweepResults, lang: str = "en") -> Analysis:
         out.tables["boxes"] = pd.concat(boxes, ignore_index=True)
         best = out.tables["discovery"][out.tables["discovery"]["kind"] == BestChoice.kind]
         if len(best):
-            out.figures["best_choice.png"] = best_choice_figure(best)
+            out.figures["best_choice.png"] = best_choice_figure(best, lang)
     if not out.findings:
         out.findings.append(render("findings.nothing", lang, {"method": design["method"]}))
     return out

@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -48,7 +47,8 @@ from model.experiments.publish import replace_file
 from model.experiments.runner import last_weeks
 from model.experiments.scenarios import InterventionSpec, Scenario, setting_field
 from model.experiments.store import RunStore, Task
-from model.i18n import formatted, intervention_name, steering_name
+from model.experiments.tipping_words import number_list, period, rescue_name, strengths, years
+from model.i18n import formatted, steering_name
 from model.messages import msg, render
 
 #: The literature's range of the loop's strength, ``lonely_shock_factor`` (Holt-Lunstad et al. 2015: OR 1.26 for
@@ -175,16 +175,9 @@ class TippingDesign:
         """Years from the end of the shock to the start of the final period, over which the trap is measured."""
         return self.scenario.params.years - self.final_weeks / WEEKS_PER_YEAR - self.shock_end
 
-    @property
-    def final_period(self) -> str:
+    def period(self, lang: str = "en") -> str:
         """The final period in words: ``last year`` or ``last 8 weeks``."""
-        return self.period("en")
-
-    def period(self, lang: str) -> str:
-        """The final period in words in ``lang`` (:attr:`final_period`)."""
-        weeks = self.final_weeks
-        return render("tipping.last_year", lang) if weeks == WEEKS_PER_YEAR else render("tipping.last_weeks", lang,
-                                                                                         {"weeks": weeks})
+        return period(self.final_weeks, lang)
 
     def points(self) -> list[tuple[float, float, float, str]]:
         """Every run's grid point: loop strength, diversion, shock multiplier (0: no shock) and rescue."""
@@ -337,7 +330,7 @@ class Tipping:
         d = self.design
         low, high = (formatted(v, "g", lang) for v in LITERATURE_RANGE)
         trap = render("tipping.f_trap", lang, {"threshold": formatted(d.threshold, ".0%", lang), "after": render(
-            "tipping.f_after", lang, {"years": _years(d.measure_gap, lang)})})
+            "tipping.f_after", lang, {"years": years(d.measure_gap, lang)})})
         none = self.excess[self.excess["rescue"] == "none"]
         sentences = []
         for multiplier in d.multipliers:
@@ -345,20 +338,20 @@ class Tipping:
             tipped = s.loc[s["trapped_share"] >= 0.5, "loop_strength"].tolist()
             inside = _plausible(none[(none["diversion"] == d.rescue_diversion) & (none["multiplier"] == multiplier)])
             if not tipped:
-                where = render("tipping.f_tipped_none", lang, {"strengths": _list(d.loop_strengths, lang),
+                where = render("tipping.f_tipped_none", lang, {"strengths": number_list(d.loop_strengths, lang),
                                                                "trap": trap})
             elif len(tipped) == len(s):
-                where = render("tipping.f_tipped_all", lang, {"strengths": _list(tipped, lang), "trap": trap})
+                where = render("tipping.f_tipped_all", lang, {"strengths": number_list(tipped, lang), "trap": trap})
             else:
                 rest = sorted(set(s["loop_strength"]) - set(tipped))
-                where = render("tipping.f_tipped_some", lang, {"tipped": _strengths(tipped, lang),
-                                                               "rest": _strengths(rest, lang), "trap": trap})
+                where = render("tipping.f_tipped_some", lang, {"tipped": strengths(tipped, lang),
+                                                               "rest": strengths(rest, lang), "trap": trap})
             plausible = (render("tipping.f_plausible", lang, {
                 "low": low, "high": high, "trapped": int(inside["trapped"].sum()), "runs": len(inside),
                 "median": formatted(inside["excess"].median(), "+.0%", lang)}) if len(inside) else
                          render("tipping.f_not_plausible", lang, {"low": low, "high": high}))
             sentences.append(render("tipping.f_shock", lang, {
-                "multiplier": formatted(multiplier, "g", lang), "years": _years(d.shock_years, lang),
+                "multiplier": formatted(multiplier, "g", lang), "years": years(d.shock_years, lang),
                 "diversion": formatted(d.rescue_diversion, "g", lang), "where": where}) + " " + plausible)
         if len(d.diversions) > 1:
             parts = []
@@ -419,20 +412,21 @@ class Tipping:
         """Top: each seed's excess per loop strength and shock, one panel per diversion (the trap's distribution).
 
         Bottom left: the excess over the years at the base city's own loop strength; bottom right: how many
-        seeds each rescue leaves trapped after the largest shock, per loop strength.
+        seeds each rescue leaves trapped after the largest shock, per loop strength. Texts in :attr:`lang`.
         """
-        d = self.design
+        d, lang = self.design, self.lang
         fig = Figure(figsize=(max(5.0 * len(d.diversions), 12.0), 10.5), layout="constrained")
         FigureCanvasAgg(fig)
         top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.1])
         axes = top.subplots(1, len(d.diversions), sharey=True, squeeze=False)[0]
         for ax, diversion in zip(axes, d.diversions, strict=True):
             self._draw_distribution(ax, diversion)
-        axes[0].set_ylabel(f"excess casework load, {d.final_period} (%)\n({d.measure_gap:g} y after the shock ended)")
+        axes[0].set_ylabel(render("tipping.fig_excess_axis", lang, {"period": d.period(lang),
+                                                                     "gap": formatted(d.measure_gap, "g", lang)}))
         axes[0].legend(fontsize="small", loc="upper left")
-        top.suptitle(f"Each dot one seed: the casework load of the {d.final_period} against the paired unshocked run "
-                     f"(grey: the literature's range of the loop; dashed: the trap at +{d.threshold:.0%}; bars: "
-                     "medians)", fontsize="medium")
+        top.suptitle(render("tipping.fig_top_title", lang, {"period": d.period(lang),
+                                                            "threshold": formatted(d.threshold, ".0%", lang)}),
+                     fontsize="medium")
         course, rescues = bottom.subplots(1, 2, width_ratios=[1, 1.25])
         self._draw_course(course)
         self._draw_rescues(rescues)
@@ -440,9 +434,9 @@ class Tipping:
 
     def _draw_distribution(self, ax: Axes, diversion: float) -> None:
         d = self.design
-        strengths = list(d.loop_strengths)
-        x = {s: i for i, s in enumerate(strengths)}
-        inside = [x[s] for s in strengths if LITERATURE_RANGE[0] <= s <= LITERATURE_RANGE[1]]
+        grid = list(d.loop_strengths)
+        x = {s: i for i, s in enumerate(grid)}
+        inside = [x[s] for s in grid if LITERATURE_RANGE[0] <= s <= LITERATURE_RANGE[1]]
         if inside:
             ax.axvspan(min(inside) - 0.45, max(inside) + 0.45, color="0.92", zorder=0)
         ax.axhline(100 * d.threshold, color="black", linestyle="--", linewidth=0.8)
@@ -453,13 +447,17 @@ class Tipping:
             offset = (i - (len(d.multipliers) - 1) / 2) * 0.24
             t = none[none["multiplier"] == multiplier]
             ax.scatter(t["loop_strength"].map(x) + offset + jitter.uniform(-0.06, 0.06, len(t)), 100 * t["excess"],
-                       s=11, alpha=0.55, color=colour, label=f"shock x{multiplier:g}")
+                       s=11, alpha=0.55, color=colour, label=self._shock_label(multiplier))
             s = self._point_summary(diversion, multiplier)
             ax.scatter(s["loop_strength"].map(x) + offset, 100 * s["excess_median"], marker="_", s=260,
                        linewidths=2.5, color=colour)
-        own = " (the mode's own)" if diversion == d.rescue_diversion else ""
-        ax.set(title=f"diversion {diversion:g}{own}", xticks=range(len(strengths)),
-               xticklabels=[f"{s:g}" for s in strengths], xlabel="loop strength (lonely_shock_factor)")
+        title = "tipping.fig_diversion_own" if diversion == d.rescue_diversion else "tipping.fig_diversion"
+        ax.set(title=render(title, self.lang, {"diversion": formatted(diversion, "g", self.lang)}),
+               xticks=range(len(grid)), xticklabels=[formatted(s, "g", self.lang) for s in grid],
+               xlabel=render("tipping.fig_strength_axis", self.lang))
+
+    def _shock_label(self, multiplier: float) -> str:
+        return render("tipping.fig_shock", self.lang, {"multiplier": formatted(multiplier, "g", self.lang)})
 
     def _draw_course(self, ax: Axes) -> None:
         d = self.design
@@ -475,10 +473,12 @@ class Tipping:
                 ax.plot(line.index.get_level_values("year") + 0.5, line.to_numpy(), color=colour, alpha=0.3,
                         linewidth=0.8)
             median = excess.groupby("year").median()
-            ax.plot(median.index + 0.5, median.to_numpy(), color=colour, linewidth=2.5, label=f"shock x{multiplier:g}")
-        ax.set(xlabel="year (grey: the shock)", ylabel="excess casework load (%)",
-               title=f"Over the years: loop strength {d.own_strength:g}, diversion {d.rescue_diversion:g}\n"
-                     "(thin: each seed; thick: median)")
+            ax.plot(median.index + 0.5, median.to_numpy(), color=colour, linewidth=2.5,
+                    label=self._shock_label(multiplier))
+        lang = self.lang
+        ax.set(xlabel=render("tipping.fig_year_axis", lang), ylabel=render("tipping.fig_course_axis", lang),
+               title=render("tipping.fig_course_title", lang, {"strength": formatted(d.own_strength, "g", lang),
+                                                               "diversion": formatted(d.rescue_diversion, "g", lang)}))
         ax.legend(fontsize="small")
 
     def _draw_rescues(self, ax: Axes) -> None:
@@ -494,13 +494,16 @@ class Tipping:
         ax.imshow(share.to_numpy(dtype=float), cmap="Reds", vmin=0, vmax=1, aspect="auto")
         for i in range(len(rescues)):
             for j in range(share.shape[1]):
-                ax.text(j, i, f"{int(trapped.iat[i, j])}/{int(seeds.iat[i, j])}\n{median.iat[i, j]:+.0%}",
+                ax.text(j, i, f"{int(trapped.iat[i, j])}/{int(seeds.iat[i, j])}\n"
+                        f"{formatted(median.iat[i, j], '+.0%', self.lang)}",
                         ha="center", va="center", fontsize="x-small",
                         color="white" if share.iat[i, j] > 0.6 else "black")
-        ax.set(xticks=range(share.shape[1]), xticklabels=[f"{v:g}" for v in share.columns],
-               yticks=range(len(rescues)), yticklabels=[rescue_name(r, d) for r in rescues],
-               xlabel="loop strength (lonely_shock_factor)",
-               title=f"After a x{d.rescue_multiplier:g} shock, measures from its end:\nseeds trapped and median excess")
+        lang = self.lang
+        ax.set(xticks=range(share.shape[1]), xticklabels=[formatted(v, "g", lang) for v in share.columns],
+               yticks=range(len(rescues)), yticklabels=[rescue_name(r, d, lang) for r in rescues],
+               xlabel=render("tipping.fig_strength_axis", lang),
+               title=render("tipping.fig_rescues_title", lang, {"multiplier": formatted(d.rescue_multiplier, "g",
+                                                                                        lang)}))
 
     # ------------------------------------------------------------------ files
     def write(self, folder: Path, manifest: dict[str, Any]) -> None:
@@ -560,10 +563,11 @@ class Tipping:
             command=" ".join(manifest["command"]), scenario=d.scenario.name, mode=d.mode,
             mode_name=steering_name(d.mode, lang).lower(),
             residents=formatted(p.n_residents, ",", lang), years=number(p.years), low=number(LITERATURE_RANGE[0]),
-            high=number(LITERATURE_RANGE[1]), strengths=_list(d.loop_strengths, lang),
-            diversions=_list(d.diversions, lang), own_diversion=number(p.steering[d.mode].diversion),
-            seeds=len(d.seeds), multipliers=_list(d.multipliers, lang, "x"), shock_start=number(d.shock_start_year),
-            shock_years=_years(d.shock_years, lang), final=d.period(lang),
+            high=number(LITERATURE_RANGE[1]), strengths=number_list(d.loop_strengths, lang),
+            diversions=number_list(d.diversions, lang), own_diversion=number(p.steering[d.mode].diversion),
+            seeds=len(d.seeds), multipliers=number_list(d.multipliers, lang, "x"),
+            shock_start=number(d.shock_start_year),
+            shock_years=years(d.shock_years, lang), final=d.period(lang),
             threshold=formatted(d.threshold, ".0%", lang),
             gap=number(d.measure_gap), rescue_multiplier=number(d.rescue_multiplier),
             rescue_diversion=number(d.rescue_diversion),
@@ -572,37 +576,6 @@ class Tipping:
             findings="".join(f"- {s}\n" for s in self.findings()), provenance=provenance)
 
 
-def rescue_name(rescue: str, design: TippingDesign, lang: str = "en") -> str:
-    """A rescue in words in ``lang``, e.g. ``extra staff for 1 year`` or ``a switch to enforcing``."""
-    kind, _, mode = rescue.partition(":")
-    if mode:
-        return render("tipping.f_switch", lang, {"mode": steering_name(mode, lang).lower()})
-    if rescue == "none":
-        return render("tipping.f_no_measure", lang)
-    measure = intervention_name(kind, lang)
-    if design.rescue_years:
-        return render("tipping.f_for", lang, {"measure": measure, "years": _years(design.rescue_years, lang)})
-    return render("tipping.f_from_then", lang, {"measure": measure})
-
-
 def _plausible(table: pd.DataFrame) -> pd.DataFrame:
     """The rows whose loop strength lies in the literature's range."""
     return table[table["loop_strength"].between(*LITERATURE_RANGE)]
-
-
-def _list(values: Sequence[float], lang: str = "en", prefix: str = "") -> str:
-    """Numbers as words: ``1, 1.3 and 2``."""
-    words = [prefix + formatted(v, "g", lang) for v in values]
-    return words[0] if len(words) == 1 else render("design.both", lang, {"first": ", ".join(words[:-1]),
-                                                                           "second": words[-1]})
-
-
-def _strengths(values: Sequence[float], lang: str) -> str:
-    """Loop strengths as words: ``loop strength 2`` or ``loop strengths 1, 1.3 and 2``."""
-    return render("tipping.f_strengths" if len(values) > 1 else "tipping.f_strength", lang,
-                  {"values": _list(values, lang)})
-
-
-def _years(years: float, lang: str = "en") -> str:
-    """A number of years in words: ``1 year``, ``0.2 years``."""
-    return render("tipping.f_year" if years == 1 else "tipping.f_years", lang, {"years": formatted(years, "g", lang)})
