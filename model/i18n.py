@@ -12,7 +12,8 @@ through here, so a Dutch user never meets a code such as ``facilitating`` or ``u
 
 Numbers: :class:`Style` writes an output's values for a language (Babel: decimal comma and thousands
 point in Dutch), shares as percentages and differences of shares in percentage points; :func:`interval`
-writes a value with its 95% confidence interval.
+writes a value with its 95% confidence interval; :func:`formatted` keeps a sentence's format spec (``.2f``,
+``+.0%``) and writes the language's decimal sign.
 
 Messages (errors, notes, headings) are not names: they are in :mod:`model.messages`. The dashboard's
 texts are below (``t("week", "nl")``); every key exists in both languages, with the same placeholders
