@@ -340,7 +340,7 @@ def test_a_failing_sweep_run_is_recorded_and_the_others_finish(monkeypatch: pyte
 # ---------------------------------------------------------------------- analysis
 def test_scenario_discovery_finds_the_box(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sweep", "example_discovery", "--jobs", "2", "--out", "d"]) == 0
-    assert main(["analyse", "d"]) == 0
+    assert main(["analyse", "d", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     summary = pd.read_csv("d/analysis/discovery.csv").iloc[0]
     boxes = pd.read_csv("d/analysis/boxes.csv")
@@ -373,8 +373,8 @@ def test_morris_screening_finds_inert_parameters(capsys: pytest.CaptureFixture[s
     assert morris.loc[("admin_share", "steering.enforcing.control"), "mu_star"] == 0  # inert under facilitating
     assert morris.loc[("admin_share", "steering.facilitating.accountability"), "mu_star"] > 0
     assert Path("m-analysis/morris_admin_share.png").read_bytes()[:8] == PNG
-    assert "admin_share under facilitating changes most with steering.facilitating.accountability" in (
-        capsys.readouterr().out)
+    assert "admin_share onder facilitating verandert het meest met steering.facilitating.accountability" in (
+        capsys.readouterr().out)  # in Dutch, the default
 
 
 def test_factorial_sweep_covers_every_combination() -> None:
