@@ -351,12 +351,13 @@ def save_sweep(design: Design, out: Path, command: Sequence[str], jobs: int | No
     return runs
 
 
-def save_tipping(design: TippingDesign, out: Path, command: Sequence[str],
-                 jobs: int | None = None, scheduler: str | None = None, docs: Path | None = None) -> Tipping:
+def save_tipping(design: TippingDesign, out: Path, command: Sequence[str], jobs: int | None = None,
+                 scheduler: str | None = None, docs: Path | None = None, lang: str = "en") -> Tipping:
     """Run a tipping experiment (resumably) and write its results folder, and the documentation's page if asked.
 
     The folder's files are those of :meth:`Tipping.write` and ``manifest.json``; with ``docs`` also
-    ``docs/tipping.md`` and ``docs/figures/tipping.png`` (:meth:`Tipping.publish`).
+    ``docs/tipping.md`` and ``docs/figures/tipping.png`` (:meth:`Tipping.publish`); findings, figure and
+    document in ``lang``.
 
     Raises:
         StoreError: ``out`` exists already, or its work folder holds another batch.
@@ -365,7 +366,7 @@ def save_tipping(design: TippingDesign, out: Path, command: Sequence[str],
     """
     tasks = design.tasks()
     with stored_batch(tasks, out, command, jobs, scheduler) as (store, report):
-        tipping = collect_tipping(design, store)
+        tipping = collect_tipping(design, store, lang)
         manifest = run_manifest(command, batch_timings(report, run_seconds_total=round(
             sum(store.seconds(t.key) for t in tasks), 2)), tipping=design.to_dict(),
             scenarios=scenario_records([design.scenario]))
@@ -380,14 +381,14 @@ def save_tipping(design: TippingDesign, out: Path, command: Sequence[str],
     return tipping
 
 
-def save_analysis(results: SweepResults, out: Path) -> Analysis:
-    """Analyse a sweep's results (:func:`analyse`) and write its tables, figures and findings to ``out``.
+def save_analysis(results: SweepResults, out: Path, lang: str = "en") -> Analysis:
+    """Analyse a sweep's results (:func:`analyse`) and write its tables, figures and findings (in ``lang``) to ``out``.
 
     Raises:
         StoreError: ``out`` exists already.
 
     """
-    analysis = analyse(results)
+    analysis = analyse(results, lang)
     publish_folder(out, analysis.write)
     return analysis
 

@@ -247,7 +247,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(args.results) / "analysis"
     if out.exists():
         raise UsageError(msg("cli.analysis_exists", out=out))
-    analysis = api.save_analysis(results, out)
+    analysis = api.save_analysis(results, out, args.lang)
     design = results.design
     _print("cli.analyse_header", name=design["name"], method=design["method"],
            points=msg("count.points", n=len(results.points)), seeds=msg("count.seeds", n=len(design["seeds"])))
@@ -297,7 +297,7 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
                     msg("budget.either", first="--seeds", second=msg("budget.grid")))
     out = results_folder(args, "tipping", tasks)
     compile_first(args)
-    tipping = api.save_tipping(design, out, docs=docs, **batch_options(args))
+    tipping = api.save_tipping(design, out, docs=docs, lang=args.lang, **batch_options(args))
     _print("tipping.findings")
     for sentence in tipping.findings():
         print(f"- {sentence}")

@@ -12,7 +12,8 @@ through here, so a Dutch user never meets a code such as ``facilitating`` or ``u
 
 Numbers: :class:`Style` writes an output's values for a language (Babel: decimal comma and thousands
 point in Dutch), shares as percentages and differences of shares in percentage points; :func:`interval`
-writes a value with its 95% confidence interval.
+writes a value with its 95% confidence interval; :func:`formatted` keeps a sentence's format spec (``.2f``,
+``+.0%``) and writes the language's decimal sign.
 
 Messages (errors, notes, headings) are not names: they are in :mod:`model.messages`. The dashboard's
 texts are below (``t("week", "nl")``); every key exists in both languages, with the same placeholders
@@ -415,6 +416,16 @@ def output_label(key: str, lang: str) -> str:
 def number(value: float, lang: str, pattern: str = "#,##0.##") -> str:
     """Write a number as ``lang`` does (``0,3`` and ``2.000`` in Dutch), with a Babel ``pattern``."""
     return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def formatted(value: float, spec: str, lang: str) -> str:
+    """Write a number as ``format(value, spec)`` does (``.2f``, ``.3g``, ``+.0%``, ``,.0f``), in ``lang``'s signs.
+
+    English keeps Python's text exactly; Dutch swaps the decimal point and the thousands comma (``0,45``,
+    ``1.234``), so that sentences keep the precision they were written with in both languages.
+    """
+    text = format(value, spec)
+    return text.translate(str.maketrans(".,", ",.")) if lang == "nl" else text
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from languages import assert_dutch_twin
 
 import model.experiments.runner as runner
 from model.cli import main
 from model.core.parameters import Parameters
-from model.experiments.analysis import SweepResults, analyse, publish_findings
+from model.experiments.analysis import SweepResults, analyse, morris_findings, publish_findings, sobol_findings
 from model.experiments.sweeps import DESIGN_DIR, BestChoice, DesignError, load_design, question_to_dict, sweep_run
 
 VITALITY = Path(sys.executable).with_name("vitality")
@@ -238,7 +239,7 @@ def test_sobol_sweep_same_results_locally_and_on_a_dask_cluster() -> None:
         assert Path("local", name).read_bytes() == Path("dask", name).read_bytes()
 
     # the analysis of those results: indices with intervals, figures and sentences
-    assert main(["analyse", "local"]) == 0
+    assert main(["analyse", "local", "--lang", "en"]) == 0
     sobol = pd.read_csv("local/analysis/sobol.csv")
     assert len(sobol) == 3 * 3  # outputs x parameters (one scenario)
     assert (sobol["ST_low"] <= sobol["ST"]).all() and (sobol["ST"] <= sobol["ST_high"]).all()
@@ -339,7 +340,7 @@ def test_a_failing_sweep_run_is_recorded_and_the_others_finish(monkeypatch: pyte
 # ---------------------------------------------------------------------- analysis
 def test_scenario_discovery_finds_the_box(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sweep", "example_discovery", "--jobs", "2", "--out", "d"]) == 0
-    assert main(["analyse", "d"]) == 0
+    assert main(["analyse", "d", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     summary = pd.read_csv("d/analysis/discovery.csv").iloc[0]
     boxes = pd.read_csv("d/analysis/boxes.csv")
@@ -372,8 +373,8 @@ def test_morris_screening_finds_inert_parameters(capsys: pytest.CaptureFixture[s
     assert morris.loc[("admin_share", "steering.enforcing.control"), "mu_star"] == 0  # inert under facilitating
     assert morris.loc[("admin_share", "steering.facilitating.accountability"), "mu_star"] > 0
     assert Path("m-analysis/morris_admin_share.png").read_bytes()[:8] == PNG
-    assert "admin_share under facilitating changes most with steering.facilitating.accountability" in (
-        capsys.readouterr().out)
+    assert "admin_share onder facilitating verandert het meest met steering.facilitating.accountability" in (
+        capsys.readouterr().out)  # in Dutch, the default
 
 
 def test_factorial_sweep_covers_every_combination() -> None:
@@ -385,8 +386,9 @@ def test_factorial_sweep_covers_every_combination() -> None:
     assert set(runs["steering_mode"]) == {"facilitating", "framing", "enforcing", "layered"}
     assert Path("f/design.toml").read_text().startswith(
         "# overridden on the command line: residents = 200\n# overridden on the command line: years = 0.1\n")
-    assert main(["analyse", "f"]) == 0  # no indices for factorial designs, but the point means
-    assert "has no sensitivity indices" in Path("f/analysis/findings.md").read_text()
+    assert main(["analyse", "f"]) == 0  # no indices for factorial designs, but the point means (said in Dutch)
+    assert Path("f/analysis/findings.md").read_text().startswith("# Bevindingen\n\n- Een factorial-ontwerp heeft geen "
+                                                                 "gevoeligheidsindices")
     means = pd.read_csv("f/analysis/point_means.csv")
     assert len(means) == 24 and "baseline:casework_load" in means
 
@@ -462,12 +464,13 @@ def test_where_each_mode_wins_commands_fill_the_section_of_steering_md(capsys: p
     Path("docs/steering.md").write_text(steering, encoding="utf-8")
     assert main(["sweep", "where_each_mode_wins", "--samples", "4", "--residents", "100", "--years", "0.2",
                  "--replications", "1", "--jobs", "1", "--out", "w"]) == 0
-    assert main(["analyse", "w", "--doc", "docs/steering.md"]) == 0
-    assert "Bevindingen gepubliceerd in docs/figures/where_each_mode_wins_best_choice.png" in capsys.readouterr().out
+    assert main(["analyse", "w", "--doc", "docs/steering.md", "--lang", "en"]) == 0  # the project's docs are English
+    assert "Findings published in docs/figures/where_each_mode_wins_best_choice.png" in capsys.readouterr().out
     text = Path("docs/steering.md").read_text(encoding="utf-8")
     before = steering[:steering.index("<!-- findings:where_each_mode_wins:start -->")]
     assert text.startswith(before) and "Not generated yet" not in text
-    assert "`vitality analyse w --doc docs/steering.md`" in text and "4 sampled conditions x 4 scenarios" in text
+    assert "`vitality analyse w --doc docs/steering.md --lang en`" in text
+    assert "4 sampled conditions x 4 scenarios" in text
     data = json.loads(Path("docs/where_each_mode_wins.json").read_text(encoding="utf-8"))
     assert {(q["output"], q["scenario"]) for q in data["questions"]} == {
         (o, m) for o in ("casework_load", "lonely_share", "community_strength", "total_cost_eur")
@@ -517,3 +520,23 @@ def test_a_run_recording_only_its_last_weeks_has_the_same_final_means() -> None:
     pd.testing.assert_frame_equal(short.final(5), full.final(5), check_exact=True)
     pd.testing.assert_frame_equal(short.neighbourhoods.reset_index(drop=True),
                                   runner.last_weeks(full.neighbourhoods, 5).reset_index(drop=True), check_exact=True)
+
+
+# ---------------------------------------------------------------------- findings in Dutch
+def test_findings_are_said_in_dutch_with_the_same_numbers() -> None:
+    sobol = pd.DataFrame({"output": ["y"] * 3 + ["flat"] * 3, "scenario": "a", "parameter": ["p", "q", "r"] * 2,
+                          "S1": [0.312, 0.101, 0.0] + [np.nan] * 3, "ST": [0.456, 0.234, 0.01] + [np.nan] * 3,
+                          "ST_low": [0.2, -0.05, -0.02] + [np.nan] * 3, "ST_high": [0.7, 0.52, 0.03] + [np.nan] * 3})
+    morris = pd.DataFrame({"output": ["y"] * 3 + ["flat"] * 3, "scenario": "a", "parameter": ["p", "q", "r"] * 2,
+                           "mu_star": [1234.5, 0.75, 0.001, 0, 0, 0], "mu_star_conf": [12.5, 0.1, 0.0, 0, 0, 0],
+                           "sigma": [10.25, 2.5, 0.0, 0, 0, 0], "mu": 0.0})
+    dutch_analysis = analyse(synthetic_sweep(), "nl")
+    english = sobol_findings(sobol) + morris_findings(morris) + analyse(synthetic_sweep()).findings
+    dutch = sobol_findings(sobol, "nl") + morris_findings(morris, "nl") + dutch_analysis.findings
+    assert dutch_analysis.figures["best_choice.png"].axes[0].get_title() == "y (lager is beter)"
+    assert english[0].startswith("y under a depends most on p (total-order index 0.46, 95% CI 0.20 to 0.70; ")
+    assert dutch[0].startswith("y onder a hangt het meest af van p (totale-orde-index 0,46, 95%-BI 0,20 tot 0,70; ")
+    assert "1.23e+03 ± 12" in english[2] and "1,23e+03 ± 12" in dutch[2]
+    assert len(english) == len(dutch) == 4 + 5
+    for en, nl in zip(english, dutch, strict=True):
+        assert_dutch_twin(en, nl)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import string
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from languages import assert_dutch_twin
 
 from model.api import run_tipping
 from model.cli import main
 from model.experiments.scenarios import load_scenario
-from model.experiments.tipping import OUTPUTS, Tipping, TippingDesign, TippingError, year_of
+from model.experiments.tipping import OUTPUTS, TEMPLATES, Tipping, TippingDesign, TippingError, year_of
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -138,6 +142,16 @@ def test_tipping_command_writes_results_and_docs(capsys: pytest.CaptureFixture[s
     assert len(pd.read_csv("t/excess.csv")) == 6  # the shock alone, and five measures after it
     assert json.loads(Path("t/manifest.json").read_text())["tipping"]["runs"] == 7
     assert main(argv) == 2 and "results folder t exists already" in capsys.readouterr().err
+    # in Dutch (the default): the same runs, the same numbers, said in Dutch
+    assert main([*argv[:argv.index("--out")], "--out", "tn"]) == 0
+    dutch = capsys.readouterr().out
+    assert "Bevindingen:\n- Na een schok van x3 levensgebeurtenissen" in dutch
+    english_lines, dutch_lines = ([line for line in out.splitlines() if line.startswith("- ")]
+                                  for out in (captured.out, dutch))
+    assert len(english_lines) == len(dutch_lines) >= 3
+    for en, nl in zip(english_lines, dutch_lines, strict=True):
+        assert_dutch_twin(en, nl)
+    assert Path("tn/tipping.md").read_text(encoding="utf-8").startswith("# Kantelpunten van de casusval\n")
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -155,3 +169,28 @@ def test_tipping_bad_input_gets_one_line(args: list[str], message: str, capsys: 
     err = capsys.readouterr().err.strip()
     assert err.startswith("vitality: error: ") and message in err and "\n" not in err
     assert not Path("results").exists()
+
+
+def test_findings_and_document_in_dutch_carry_the_same_numbers() -> None:
+    loads = {(s, x, r): [100.0, 120.0, 140.0, 100.0 * s] for s in (1.0, 2.0, 4.0)
+             for x, r in ((0, "none"), (2, "none"), (2, "extra_staff"))}
+    tipping = synthetic(loads)
+    english, dutch = tipping.findings(), tipping.findings("nl")
+    assert dutch[0].startswith("Na een schok van x2 levensgebeurtenissen gedurende 1 jaar (doorverwijzing 0,4): ")
+    assert len(english) == len(dutch) == 4
+    for en, nl in zip(english, dutch, strict=True):
+        assert_dutch_twin(en, nl)
+    manifest = {"command": ["vitality", "tipping"], "created": "2026-12-06T10:00:00", "model_digest": "d" * 40,
+                "git": {"commit": "c" * 40, "dirty": True}}
+    dutch_tipping = dataclasses.replace(tipping, lang="nl")
+    document = dutch_tipping.document("tipping.png", manifest)
+    titles = [ax.get_title() for ax in dutch_tipping.figure().axes]
+    assert "doorverwijzing 0,4 (die van de stijl zelf)" in titles and "(dun: elke seed; dik: mediaan)" in titles[1]
+    assert document.startswith("# Kantelpunten van de casusval\n") and "\n## Bevindingen\n" in document
+    assert all(f"- {s}" in document for s in dutch) and "Findings" not in document
+    assert f"*Gemaakt op 2026-12-06 met digest van het model {'d' * 12}, commit {'c' * 10} met niet-vastgelegde " \
+           "wijzigingen; 36 runs.*" in document
+    fields = {lang: {f for _, f, _, _ in string.Formatter().parse(
+        resources.files("model.experiments").joinpath("templates", name).read_text(encoding="utf-8")) if f}
+              for lang, name in TEMPLATES.items()}
+    assert fields["nl"] == fields["en"]

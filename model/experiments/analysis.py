@@ -22,7 +22,7 @@ import io
 import json
 import shlex
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,7 +35,8 @@ from matplotlib.figure import Figure
 
 from model.experiments.publish import replace_file
 from model.experiments.sweeps import BestChoice, Discovery, question_from_dict
-from model.messages import InputError, msg
+from model.i18n import formatted
+from model.messages import InputError, msg, render
 
 #: Box restrictions with a quasi-p value above this on both sides are dropped as noise (Bryant & Lempert 2010).
 QP_SIGNIFICANT = 0.05
@@ -51,11 +52,12 @@ class AnalysisError(InputError):
 
 @dataclass
 class Analysis:
-    """Tables (name -> DataFrame), figures (file name -> Figure) and findings (sentences)."""
+    """Tables (name -> DataFrame), figures (file name -> Figure) and findings (sentences in ``lang``)."""
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
+    lang: str = "en"
 
     def write(self, folder: Path) -> None:
         """Write every table as CSV, every figure as PNG and the findings as ``findings.md``."""
@@ -63,7 +65,8 @@ class Analysis:
             table.to_csv(folder / f"{name}.csv", index=False)
         for name, fig in self.figures.items():
             fig.savefig(folder / name, dpi=120, bbox_inches="tight")  # EMA's box plots put labels outside
-        (folder / "findings.md").write_text("# Findings\n\n" + "".join(f"- {s}\n" for s in self.findings),
+        heading = render("findings.heading", self.lang)
+        (folder / "findings.md").write_text(f"# {heading}\n\n" + "".join(f"- {s}\n" for s in self.findings),
                                             encoding="utf-8")
 
 
@@ -144,46 +147,53 @@ def sobol_indices(results: SweepResults) -> pd.DataFrame:
     return table
 
 
-def sobol_findings(table: pd.DataFrame) -> list[str]:
-    """Sentences: the most influential parameters of each output, interactions, parameters without influence."""
+def sobol_findings(table: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Sentences in ``lang``: each output's most influential parameters, interactions, parameters without influence."""
     sentences = []
     for (output, scenario), t in table.groupby(["output", "scenario"], sort=False):
         t = t.sort_values("ST", ascending=False)
+        where = {"output": output, "scenario": scenario}
         if t["ST"].isna().all():
-            sentences.append(f"{output} under {scenario} did not vary across the sample; it has no Sobol indices.")
+            sentences.append(render("findings.sobol_constant", lang, where))
             continue
         top = t.head(2)
-        parts = [f"{r.parameter} (total-order index {r.ST:.2f}, 95% CI {r.ST_low:.2f} to {r.ST_high:.2f}; "
-                 f"first-order {r.S1:.2f})" for r in top.itertuples()]
-        sentence = f"{output} under {scenario} depends most on {' and then on '.join(parts)}."
+        parts = [render("findings.sobol_part", lang, {"parameter": r.parameter} | {
+            name: formatted(value, ".2f", lang) for name, value in (("total", r.ST), ("low", r.ST_low),
+                                                                    ("high", r.ST_high), ("first", r.S1))})
+                 for r in top.itertuples()]
+        pieces = [render("findings.sobol_most", lang, where | {"parts": _join(parts, "and_then_on", lang)})]
         unsure = top.loc[top["ST_low"] <= 0, "parameter"].tolist()
         if unsure:
-            sentence += (f" The interval of {' and of '.join(unsure)} still includes 0: a larger sample "
-                         "would tell more.")
+            pieces.append(render("findings.sobol_unsure", lang, {"names": _join(unsure, "and_of", lang)}))
         first = t["S1"].clip(lower=0).sum()
         if first < 0.7:
-            sentence += (f" The first-order indices add up to {first:.2f} (1 would mean no interactions): the rest "
-                         "comes from interactions between parameters or from sampling noise.")
+            pieces.append(render("findings.sobol_interactions", lang, {"sum": formatted(first, ".2f", lang)}))
         negligible = t.loc[t["ST_high"] < NEGLIGIBLE, "parameter"].tolist()
         if negligible:
-            sentence += (f" Negligible (total-order index below {NEGLIGIBLE} with 95% confidence): "
-                         f"{', '.join(negligible)}.")
-        sentences.append(sentence)
+            pieces.append(render("findings.sobol_negligible", lang, {"cut": formatted(NEGLIGIBLE, "g", lang),
+                                                                     "names": ", ".join(negligible)}))
+        sentences.append(" ".join(pieces))
     return sentences
 
 
-def sobol_figures(table: pd.DataFrame) -> dict[str, Figure]:
-    """One figure per output: S1 and ST with 95% CIs per parameter, one panel per scenario."""
+def _join(items: Sequence[str], word: str, lang: str) -> str:
+    """Items joined by a word of the catalogue (``findings.and``, ``findings.or``, ...) in ``lang``."""
+    return render(f"findings.{word}", lang).join(items)
+
+
+def sobol_figures(table: pd.DataFrame, lang: str = "en") -> dict[str, Figure]:
+    """One figure per output: S1 and ST with 95% CIs per parameter, one panel per scenario (texts in ``lang``)."""
     def draw(ax: Any, s: pd.DataFrame) -> None:
         y = np.arange(len(s))
-        for offset, k, label in ((-0.2, "S1", "first order"), (0.2, "ST", "total order")):
-            ax.barh(y + offset, s[k], height=0.4, xerr=s[f"{k}_conf"], capsize=2, label=label)
-        ax.set(yticks=y, yticklabels=s["parameter"], xlabel="Sobol index (95% CI)")
+        for offset, k, label in ((-0.2, "S1", "findings.fig_first_order"), (0.2, "ST", "findings.fig_total_order")):
+            ax.barh(y + offset, s[k], height=0.4, xerr=s[f"{k}_conf"], capsize=2, label=render(label, lang))
+        ax.set(yticks=y, yticklabels=s["parameter"], xlabel=render("findings.fig_sobol_axis", lang))
         ax.invert_yaxis()
         ax.axvline(0, color="grey", linewidth=0.5)
         ax.legend(loc="lower right", fontsize="small")
 
-    return _per_output(table, "sobol", "Sobol indices", 1.2 + 0.45 * table["parameter"].nunique(), draw)
+    return _per_output(table, "sobol", lambda output: render("findings.fig_sobol_title", lang, {"output": output}),
+                       1.2 + 0.45 * table["parameter"].nunique(), draw)
 
 
 # ---------------------------------------------------------------------- Morris
@@ -204,29 +214,30 @@ def morris_indices(results: SweepResults) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def morris_findings(table: pd.DataFrame) -> list[str]:
-    """Sentences: the parameters with the largest effects, non-linear ones, negligible ones."""
+def morris_findings(table: pd.DataFrame, lang: str = "en") -> list[str]:
+    """Sentences in ``lang``: the parameters with the largest effects, non-linear ones, negligible ones."""
     sentences = []
     for (output, scenario), t in table.groupby(["output", "scenario"], sort=False):
         t = t.sort_values("mu_star", ascending=False)
         biggest = t["mu_star"].max()
+        where = {"output": output, "scenario": scenario}
         if not biggest > 0:
-            sentences.append(f"{output} under {scenario} did not change with any parameter in the sample.")
+            sentences.append(render("findings.morris_constant", lang, where))
             continue
-        top = [f"{r.parameter} (mu* {r.mu_star:.3g} ± {r.mu_star_conf:.2g}, sigma {r.sigma:.3g})"
-               for r in t.head(2).itertuples()]
-        sentence = f"{output} under {scenario} changes most with {' and '.join(top)}."
+        top = [f"{r.parameter} (mu* {formatted(r.mu_star, '.3g', lang)} ± {formatted(r.mu_star_conf, '.2g', lang)}, "
+               f"sigma {formatted(r.sigma, '.3g', lang)})" for r in t.head(2).itertuples()]
+        pieces = [render("findings.morris_most", lang, where | {"parts": _join(top, "and", lang)})]
         bent = t.loc[(t["sigma"] > t["mu_star"]) & (t["mu_star"] >= 0.1 * biggest), "parameter"].tolist()
         if bent:
-            sentence += f" Non-linear or interacting (sigma above mu*): {', '.join(bent)}."
+            pieces.append(render("findings.morris_bent", lang, {"names": ", ".join(bent)}))
         small = t.loc[t["mu_star"] < 0.05 * biggest, "parameter"].tolist()
         if small:
-            sentence += f" Negligible (mu* under 5% of the largest): {', '.join(small)}."
-        sentences.append(sentence)
+            pieces.append(render("findings.morris_negligible", lang, {"names": ", ".join(small)}))
+        sentences.append(" ".join(pieces))
     return sentences
 
 
-def morris_figures(table: pd.DataFrame) -> dict[str, Figure]:
+def morris_figures(table: pd.DataFrame, lang: str = "en") -> dict[str, Figure]:
     """One figure per output: sigma against mu* (with its 95% CI) per parameter, one panel per scenario."""
     def draw(ax: Any, s: pd.DataFrame) -> None:
         ax.errorbar(s["mu_star"], s["sigma"], xerr=s["mu_star_conf"], fmt="o", capsize=2)
@@ -235,13 +246,15 @@ def morris_figures(table: pd.DataFrame) -> dict[str, Figure]:
                         textcoords="offset points")
         top = max(s["mu_star"].max(), s["sigma"].max(), 1e-12)
         ax.plot([0, top], [0, top], color="grey", linewidth=0.5, linestyle="--")  # sigma = mu*
-        ax.set(xlabel="mu* (95% CI)", ylabel="sigma")
+        ax.set(xlabel=render("findings.fig_morris_axis", lang), ylabel="sigma")
 
-    return _per_output(table, "morris", "Morris elementary effects", 4.5, draw)
+    return _per_output(table, "morris", lambda output: render("findings.fig_morris_title", lang, {"output": output}),
+                       4.5, draw)
 
 
-def _per_output(table: pd.DataFrame, prefix: str, title: str, height: float, draw: Any) -> dict[str, Figure]:
-    """One figure per output of an index table, one panel per scenario drawn by ``draw(ax, rows)``."""
+def _per_output(table: pd.DataFrame, prefix: str, title: Callable[[str], str], height: float,
+                draw: Any) -> dict[str, Figure]:
+    """One figure per output of an index table, titled ``title(output)``, a panel per scenario (``draw(ax, rows)``)."""
     figures = {}
     for output, t in table.groupby("output", sort=False):
         scenarios = list(dict.fromkeys(t["scenario"]))
@@ -250,7 +263,7 @@ def _per_output(table: pd.DataFrame, prefix: str, title: str, height: float, dra
         for ax, scenario in zip(fig.subplots(1, len(scenarios), squeeze=False)[0], scenarios, strict=True):
             draw(ax, t[t["scenario"] == scenario])
             ax.set_title(scenario)
-        fig.suptitle(f"{title} of {output}")
+        fig.suptitle(title(output))
         figures[f"{prefix}_{output}.png"] = fig
     return figures
 
@@ -261,9 +274,14 @@ def cases(results: SweepResults, question: Discovery | BestChoice) -> pd.Series:
     return question.cases(results.point_means())
 
 
-def discover(results: SweepResults, question: Discovery | BestChoice) -> tuple[dict[str, Any], pd.DataFrame,
-                                                                              dict[str, Any]]:
+def discover(results: SweepResults, question: Discovery | BestChoice,
+             lang: str = "en") -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
     """Find the box of parameter values in which the case of interest happens (PRIM).
+
+    Args:
+        results: A sweep's results.
+        question: The case of interest.
+        lang: The language of the finding.
 
     Returns:
         The summary (label, cases, points, coverage, density, mass, restricted dimensions and the
@@ -278,7 +296,7 @@ def discover(results: SweepResults, question: Discovery | BestChoice) -> tuple[d
         summary |= {"better": question.better, "among": ", ".join(question.among),
                     "every_seed": int(best_in_every_seed(results, question).sum())}
     if k in (0, n):
-        summary["finding"] = _extreme_sentence(question, k == 0, n)
+        summary["finding"] = _extreme_sentence(question, k == 0, n, lang)
         return summary, pd.DataFrame(columns=LIMIT_COLUMNS), {}
     import matplotlib.pyplot as plt  # EMA Workbench draws with pyplot
 
@@ -304,7 +322,7 @@ def discover(results: SweepResults, question: Discovery | BestChoice) -> tuple[d
     stats = box.peeling_trajectory.iloc[-1 if len(noise) else int(best)]
     summary |= {k: float(stats[k]) for k in ("coverage", "density", "mass")} | {
         "restricted": len(limits), "dropped": ", ".join(noise)}
-    summary["finding"] = _box_sentence(question, summary, limits, n)
+    summary["finding"] = _box_sentence(question, summary, limits, n, lang)
     figures = {"tradeoff": box.show_tradeoff()}
     if len(limits):
         figures["box"] = box.inspect(style="graph")[0]
@@ -343,49 +361,52 @@ def _limits(box: Any, full: pd.DataFrame) -> pd.DataFrame:
     return limits.assign(restricts=sides)
 
 
-def _extreme_sentence(question: Discovery | BestChoice, never: bool, n: int) -> str:
+def _extreme_sentence(question: Discovery | BestChoice, never: bool, n: int, lang: str) -> str:
     """The finding when the case never or always holds: there is no box to find."""
     if isinstance(question, BestChoice):
-        return f"{_capital(question.phrase('never' if never else 'always'))} in the {n} sampled conditions."
-    return (f"{_capital(question.label)} {'never' if never else 'always'} holds across the {n} sampled conditions; "
-            "there is no box to find.")
+        case = question.phrase("never" if never else "always", lang)
+        return render("findings.best_extreme", lang, {"case": _capital(case), "n": n})
+    return render("findings.never_holds" if never else "findings.always_holds", lang,
+                  {"case": _capital(question.label), "n": n})
 
 
-def _box_sentence(question: Discovery | BestChoice, summary: dict[str, Any], limits: pd.DataFrame, n: int) -> str:
+def _box_sentence(question: Discovery | BestChoice, summary: dict[str, Any], limits: pd.DataFrame, n: int,
+                  lang: str) -> str:
     conditions = []
     for r in limits.itertuples():
         if r.restricts == "values":
-            conditions.append(f"{r.parameter} is {' or '.join(sorted(map(str, r.min)))}")
+            conditions.append(render("findings.box_values", lang, {
+                "parameter": r.parameter, "values": _join(sorted(map(str, r.min)), "or", lang)}))
         elif r.restricts == "both":
-            conditions.append(f"{r.parameter} is between {r.min:.3g} and {r.max:.3g}")
+            conditions.append(render("findings.box_between", lang, {
+                "parameter": r.parameter, "low": formatted(r.min, ".3g", lang), "high": formatted(r.max, ".3g", lang)}))
         else:
             conditions.append(f"{r.parameter} {'≥' if r.restricts == 'low' else '≤'} "
-                              f"{r.min if r.restricts == 'low' else r.max:.3g}")
-    counts = f"{summary['cases']} of {n} sampled conditions"
-    if "every_seed" in summary:
-        counts += f" ({summary['every_seed']} of them in every seed)"
+                              f"{formatted(r.min if r.restricts == 'low' else r.max, '.3g', lang)}")
+    counts = render("findings.counts_every_seed" if "every_seed" in summary else "findings.counts", lang,
+                    {"cases": summary["cases"], "n": n, "every": summary.get("every_seed")})
+    case = _capital(question.phrase(lang=lang) if isinstance(question, BestChoice) else question.label)
     if not conditions:
-        return (f"{_capital(question.label)} in {counts}; no range of the varied "
-                f"parameters sets them apart (no restriction of the PRIM box has a quasi-p value of "
-                f"{QP_SIGNIFICANT} or less).")
-    when = " and ".join(conditions)
-    qualifier = "only when" if summary["coverage"] >= 0.9 else "mainly when"
-    return (f"{_capital(question.label)} in {counts}, {qualifier} {when}: "
-            f"{summary['coverage']:.0%} of those conditions lie in this box (coverage), and in "
-            f"{summary['density']:.0%} of the conditions inside it the case holds (density; the box holds "
-            f"{summary['mass']:.0%} of all conditions).")
+        return render("findings.box_none", lang, {"case": case, "counts": counts,
+                                                  "qp": formatted(QP_SIGNIFICANT, "g", lang)})
+    qualifier = render("findings.only_when" if summary["coverage"] >= 0.9 else "findings.mainly_when", lang)
+    return render("findings.box", lang, {"case": case, "counts": counts, "qualifier": qualifier,
+                                         "when": _join(conditions, "and", lang),
+                                         **{k: formatted(summary[k], ".0%", lang) for k in ("coverage", "density",
+                                                                                               "mass")}})
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def best_choice_figure(summaries: pd.DataFrame) -> Figure:
+def best_choice_figure(summaries: pd.DataFrame, lang: str = "en") -> Figure:
     """In how many sampled conditions each scenario is the best choice, one panel per output.
 
     Args:
         summaries: The best-choice rows of the discovery table (``output``, ``scenario``, ``better``, ``cases``,
             ``points``).
+        lang: The language of the figure's texts.
 
     """
     outputs = list(dict.fromkeys(summaries["output"]))
@@ -400,36 +421,39 @@ def best_choice_figure(summaries: pd.DataFrame) -> Figure:
         share = s["cases"] / s["points"]
         ax.barh(s["scenario"], 100 * share, color="tab:blue")
         for y, (k, n) in enumerate(zip(s["cases"], s["points"], strict=True)):
-            ax.annotate(f"{k} of {n}" if k else "never", (100 * k / n, y), xytext=(3, 0), textcoords="offset points",
-                        va="center", fontsize="small")
-        ax.set(xlim=(0, 118), xlabel="sampled conditions in which it is best (%)",
-               title=f"{output} ({s['better'].iloc[0]} is better)")
+            label = (render("findings.fig_cases", lang, {"cases": k, "n": n}) if k
+                     else render("findings.fig_never", lang))
+            ax.annotate(label, (100 * k / n, y), xytext=(3, 0), textcoords="offset points", va="center",
+                        fontsize="small")
+        better = render("findings.fig_lower" if s["better"].iloc[0] == "lower" else "findings.fig_higher", lang)
+        ax.set(xlim=(0, 118), xlabel=render("findings.fig_best_axis", lang),
+               title=render("findings.fig_best_panel", lang, {"output": output, "better": better}))
         ax.invert_yaxis()
     for ax in axes[len(outputs):]:  # the panel left over in the last row
         ax.set_visible(False)
-    fig.suptitle("Which scenario is the best choice, per output (a PRIM box per scenario says where)")
+    fig.suptitle(render("findings.fig_best_title", lang))
     return fig
 
 
 # ---------------------------------------------------------------------- everything
-def analyse(results: SweepResults) -> Analysis:
-    """Everything the design asks for: Sobol or Morris indices, and each discovery question."""
+def analyse(results: SweepResults, lang: str = "en") -> Analysis:
+    """Everything the design asks for: Sobol or Morris indices, and each discovery question (findings in ``lang``)."""
     design = results.design
-    out = Analysis(tables={"point_means": _flat(results.point_means())})
+    out = Analysis(tables={"point_means": _flat(results.point_means())}, lang=lang)
     if design["method"] == "sobol":
         table = sobol_indices(results)
         out.tables["sobol"] = table
-        out.figures |= sobol_figures(table)
-        out.findings += sobol_findings(table)
+        out.figures |= sobol_figures(table, lang)
+        out.findings += sobol_findings(table, lang)
     elif design["method"] == "morris":
         table = morris_indices(results)
         out.tables["morris"] = table
-        out.figures |= morris_figures(table)
-        out.findings += morris_findings(table)
+        out.figures |= morris_figures(table, lang)
+        out.findings += morris_findings(table, lang)
     summaries, boxes = [], []
     for i, entry in enumerate(design["discovery"], 1):
         question = question_from_dict(entry)
-        summary, limits, figures = discover(results, question)
+        summary, limits, figures = discover(results, question, lang)
         summaries.append(summary)
         boxes.append(limits.assign(question=i, label=question.label))
         out.figures |= {f"discovery_{i}_{name}.png": fig for name, fig in figures.items()}
@@ -439,10 +463,9 @@ def analyse(results: SweepResults) -> Analysis:
         out.tables["boxes"] = pd.concat(boxes, ignore_index=True)
         best = out.tables["discovery"][out.tables["discovery"]["kind"] == BestChoice.kind]
         if len(best):
-            out.figures["best_choice.png"] = best_choice_figure(best)
+            out.figures["best_choice.png"] = best_choice_figure(best, lang)
     if not out.findings:
-        out.findings.append(f"A {design['method']} design has no sensitivity indices and this one asks no discovery "
-                            "questions; point_means.csv has each output per point and scenario.")
+        out.findings.append(render("findings.nothing", lang, {"method": design["method"]}))
     return out
 
 
@@ -492,13 +515,14 @@ def publish_findings(analysis: Analysis, results: SweepResults, doc: Path, comma
         written.append(target)
         links.append(f"![{file.removesuffix('.png')}](figures/{target.name})")
     parameters = (manifest.get("scenarios") or [{}])[0].get("parameters", {})
-    size = (f"{len(results.points)} sampled conditions x {len(design['scenarios'])} scenarios x "
-            f"{len(design['seeds'])} seeds, {parameters.get('n_residents', '?')} residents over "
-            f"{parameters.get('years', '?')} years")
-    digest = str(manifest.get("model_digest", "?"))[:12]
-    made = (f"*Generated on {date.today().isoformat()} by `{shlex.join(command)}` from the results of "
-            f"`{shlex.join(manifest.get('command', ['vitality', 'sweep', name]))}` ({size}; model digest {digest}). "
-            "Do not edit this part by hand: run the commands again.*")
+    lang = analysis.lang
+    size = render("findings.size", lang, {
+        "points": len(results.points), "scenarios": len(design["scenarios"]), "seeds": len(design["seeds"]),
+        "residents": parameters.get("n_residents", "?"), "years": formatted(parameters.get("years", "?"), "", lang)})
+    made = "*" + render("findings.made", lang, {
+        "date": date.today().isoformat(), "command": shlex.join(command), "size": size,
+        "sweep": shlex.join(manifest.get("command", ["vitality", "sweep", name])),
+        "digest": str(manifest.get("model_digest", "?"))[:12]}) + "*"
     body = "\n\n".join([made, *links, "".join(f"- {s}\n" for s in analysis.findings).rstrip("\n")])
     start, end = SECTION_START.format(name=name), SECTION_END.format(name=name)
     text = doc.read_text(encoding="utf-8") if doc.exists() else ""

@@ -77,7 +77,7 @@ from model.experiments.scenarios import (
 )
 from model.experiments.store import RunStore, Task
 from model.experiments.sweep_parameters import SweepParameter, flatten_specs, overrides, sweep_parameter
-from model.messages import msg
+from model.messages import msg, render
 
 #: The shipped designs.
 DESIGN_DIR = SCENARIO_DIR / "designs"
@@ -158,11 +158,11 @@ class BestChoice:
         """The case in words, e.g. "facilitating gives the lowest casework_load (of facilitating, enforcing)"."""
         return self.phrase()
 
-    def phrase(self, adverb: str = "") -> str:
-        """The case in words with an adverb before the verb (``never``, ``always``)."""
-        extreme = "lowest" if self.better == "lower" else "highest"
-        return (f"{self.scenario} {adverb + ' ' if adverb else ''}gives the {extreme} {self.output} "
-                f"(of {', '.join(self.among)})")
+    def phrase(self, adverb: str = "", lang: str = "en") -> str:
+        """The case in words in ``lang``, with an adverb (``never``, ``always``) or none."""
+        extreme = render("findings.lowest" if self.better == "lower" else "findings.highest", lang)
+        return render(f"findings.best_{adverb}" if adverb else "findings.best", lang, {
+            "scenario": self.scenario, "extreme": extreme, "output": self.output, "among": ", ".join(self.among)})
 
     def cases(self, means: pd.DataFrame) -> pd.Series:
         """Whether the scenario's seed mean is the best of ``among`` at each point (ties count for each)."""

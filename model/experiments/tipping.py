@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -48,7 +47,9 @@ from model.experiments.publish import replace_file
 from model.experiments.runner import last_weeks
 from model.experiments.scenarios import InterventionSpec, Scenario, setting_field
 from model.experiments.store import RunStore, Task
-from model.messages import msg
+from model.experiments.tipping_words import number_list, period, rescue_name, strengths, years
+from model.i18n import formatted, steering_name
+from model.messages import msg, render
 
 #: The literature's range of the loop's strength, ``lonely_shock_factor`` (Holt-Lunstad et al. 2015: OR 1.26 for
 #: mortality; Valtorta et al. 2016: RR 1.29 heart disease, 1.32 stroke; read as up to a doubling of problems).
@@ -67,6 +68,8 @@ OUTPUTS = ("casework_load", "waiting_list", "hours_community", "community_streng
            "total_cost_eur")
 #: The columns that name a run's grid point.
 POINT = ["loop_strength", "diversion", "multiplier", "rescue"]
+#: The document's template in each language (``model/experiments/templates``).
+TEMPLATES = {"en": "tipping.md", "nl": "tipping.nl.md"}
 #: Colours of the shock sizes in the figure, in order.
 COLOURS = ("tab:orange", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive")
 
@@ -172,10 +175,9 @@ class TippingDesign:
         """Years from the end of the shock to the start of the final period, over which the trap is measured."""
         return self.scenario.params.years - self.final_weeks / WEEKS_PER_YEAR - self.shock_end
 
-    @property
-    def final_period(self) -> str:
+    def period(self, lang: str = "en") -> str:
         """The final period in words: ``last year`` or ``last 8 weeks``."""
-        return "last year" if self.final_weeks == WEEKS_PER_YEAR else f"last {self.final_weeks} weeks"
+        return period(self.final_weeks, lang)
 
     def points(self) -> list[tuple[float, float, float, str]]:
         """Every run's grid point: loop strength, diversion, shock multiplier (0: no shock) and rescue."""
@@ -236,14 +238,17 @@ def tipping_run(scenario: Scenario, seed: int, final_weeks: int) -> dict[str, pd
     return {"yearly": yearly, "final": final}
 
 
-def collect_tipping(design: TippingDesign, store: RunStore) -> Tipping:
-    """The finished runs of a tipping experiment, one row per run and year (``year`` -1: the final period)."""
+def collect_tipping(design: TippingDesign, store: RunStore, lang: str = "en") -> Tipping:
+    """The finished runs of a tipping experiment, one row per run and year (``year`` -1: the final period).
+
+    Its findings, figure and document are in ``lang``.
+    """
     frames = []
     for task in store.tasks:
         tables = store.load(task.key)
         for table in (tables["yearly"], tables["final"].assign(year=-1)):
             frames.append(table.assign(**task.spec["point"], seed=task.spec["seed"]))
-    return Tipping(design, pd.concat(frames, ignore_index=True))
+    return Tipping(design, pd.concat(frames, ignore_index=True), lang)
 
 
 @dataclass
@@ -254,11 +259,13 @@ class Tipping:
         design: The experiment.
         runs: One row per run and year (``year`` -1 is the final period): the grid point, the seed and
             :data:`OUTPUTS`.
+        lang: The language of its findings, figure and document (``"nl"`` or ``"en"``).
 
     """
 
     design: TippingDesign
     runs: pd.DataFrame
+    lang: str = "en"
 
     @functools.cached_property
     def excess(self) -> pd.DataFrame:
@@ -312,13 +319,18 @@ class Tipping:
         return change.rename("drift").reset_index()
 
     # ------------------------------------------------------------------ findings
-    def findings(self) -> list[str]:
-        """The answers as sentences: where the city tips, what diversion does, what gets it out, the drift."""
+    def findings(self, lang: str | None = None) -> list[str]:
+        """The answers as sentences: where the city tips, what diversion does, what gets it out, the drift.
+
+        Args:
+            lang: The language of the sentences (default: the experiment's, :attr:`lang`).
+
+        """
+        lang = lang or self.lang
         d = self.design
-        low, high = LITERATURE_RANGE
-        after = f"{d.measure_gap:g} year{'s' if d.measure_gap != 1 else ''} after the shock ended"
-        trap = (f"a lasting trap: casework load still at least {d.threshold:.0%} above the paired unshocked run "
-                f"{after}")
+        low, high = (formatted(v, "g", lang) for v in LITERATURE_RANGE)
+        trap = render("tipping.f_trap", lang, {"threshold": formatted(d.threshold, ".0%", lang), "after": render(
+            "tipping.f_after", lang, {"years": years(d.measure_gap, lang)})})
         none = self.excess[self.excess["rescue"] == "none"]
         sentences = []
         for multiplier in d.multipliers:
@@ -326,31 +338,33 @@ class Tipping:
             tipped = s.loc[s["trapped_share"] >= 0.5, "loop_strength"].tolist()
             inside = _plausible(none[(none["diversion"] == d.rescue_diversion) & (none["multiplier"] == multiplier)])
             if not tipped:
-                where = (f"at none of the loop strengths tried ({_list(d.loop_strengths)}) do half of the seeds end "
-                         f"in {trap}")
+                where = render("tipping.f_tipped_none", lang, {"strengths": number_list(d.loop_strengths, lang),
+                                                               "trap": trap})
             elif len(tipped) == len(s):
-                where = f"at every loop strength tried ({_list(tipped)}) half or more of the seeds end in {trap}"
+                where = render("tipping.f_tipped_all", lang, {"strengths": number_list(tipped, lang), "trap": trap})
             else:
                 rest = sorted(set(s["loop_strength"]) - set(tipped))
-                where = (f"at {_strengths(tipped)} half or more of the seeds end in {trap}; at {_strengths(rest)} "
-                         "fewer do")
-            plausible = (f" Within the literature's range of the loop ({low:g} to {high:g}) "
-                         f"{int(inside['trapped'].sum())} of {len(inside)} runs are trapped (median excess "
-                         f"{inside['excess'].median():+.0%})." if len(inside) else
-                         f" No loop strength in the literature's range ({low:g} to {high:g}) was run.")
-            sentences.append(f"After a shock of x{multiplier:g} life events for {_years(d.shock_years)} (diversion "
-                             f"{d.rescue_diversion:g}): {where}.{plausible}")
+                where = render("tipping.f_tipped_some", lang, {"tipped": strengths(tipped, lang),
+                                                               "rest": strengths(rest, lang), "trap": trap})
+            plausible = (render("tipping.f_plausible", lang, {
+                "low": low, "high": high, "trapped": int(inside["trapped"].sum()), "runs": len(inside),
+                "median": formatted(inside["excess"].median(), "+.0%", lang)}) if len(inside) else
+                         render("tipping.f_not_plausible", lang, {"low": low, "high": high}))
+            sentences.append(render("tipping.f_shock", lang, {
+                "multiplier": formatted(multiplier, "g", lang), "years": years(d.shock_years, lang),
+                "diversion": formatted(d.rescue_diversion, "g", lang), "where": where}) + " " + plausible)
         if len(d.diversions) > 1:
             parts = []
             for multiplier, t in _plausible(none).groupby("multiplier"):
-                counts = ", ".join(f"{int(g['trapped'].sum())} of {len(g)} at diversion {div:g}"
+                counts = ", ".join(render("tipping.f_diversion_count", lang, {
+                    "trapped": int(g["trapped"].sum()), "runs": len(g), "diversion": formatted(div, "g", lang)})
                                    for div, g in t.groupby("diversion"))
-                parts.append(f"after x{multiplier:g}: {counts}")
+                parts.append(render("tipping.f_diversion_after", lang, {"multiplier": formatted(multiplier, "g", lang),
+                                                                        "counts": counts}))
             if parts:
-                sentences.append("Diversion of light needs to volunteers, within the literature's range of the loop: "
-                                 f"trapped runs {'; '.join(parts)}.")
-        sentences += self._rescue_findings()
-        sentences.append(self._drift_finding())
+                sentences.append(render("tipping.f_diversion", lang, {"parts": "; ".join(parts)}))
+        sentences += self._rescue_findings(lang)
+        sentences.append(self._drift_finding(lang))
         return sentences
 
     def _point_summary(self, diversion: float, multiplier: float, rescue: str = "none") -> pd.DataFrame:
@@ -358,7 +372,7 @@ class Tipping:
         return s[(s["diversion"] == diversion) & (s["multiplier"] == multiplier) & (s["rescue"] == rescue)] \
             .sort_values("loop_strength")
 
-    def _rescue_findings(self) -> list[str]:
+    def _rescue_findings(self, lang: str) -> list[str]:
         d = self.design
         tried = self.excess[(self.excess["multiplier"] == d.rescue_multiplier)
                             & (self.excess["diversion"] == d.rescue_diversion)]
@@ -366,50 +380,53 @@ class Tipping:
             return []
         sentences = []
         inside = _plausible(tried)
-        for label, runs in (("within the literature's range of the loop", inside),
-                            ("over every loop strength tried", tried)):
+        for label, runs in (("tipping.f_within", inside), ("tipping.f_every", tried)):
             if not len(runs) or (runs is tried and len(inside) == len(tried)):
                 continue
             order = runs.groupby("rescue")["trapped"].mean().sort_values(kind="stable").index
-            parts = [f"{rescue_name(r, d)}: {int(g['trapped'].sum())} of {len(g)} trapped (median excess "
-                     f"{g['excess'].median():+.0%}, cost {g['extra_cost_eur'].median():+,.0f} EUR a year)"
+            parts = [render("tipping.f_rescue_part", lang, {
+                "rescue": rescue_name(r, d, lang), "trapped": int(g["trapped"].sum()), "runs": len(g),
+                "median": formatted(g["excess"].median(), "+.0%", lang),
+                "cost": formatted(g["extra_cost_eur"].median(), "+,.0f", lang)})
                      for r in order for g in [runs[runs["rescue"] == r]]]
-            sentences.append(f"What gets a city out after a x{d.rescue_multiplier:g} shock, {label}, measured against "
-                             f"the unshocked city without any measure (cost: per year from the end of the shock, "
-                             f"above that city's): {'; '.join(parts)}.")
+            sentences.append(render("tipping.f_rescue", lang, {
+                "multiplier": formatted(d.rescue_multiplier, "g", lang), "label": render(label, lang),
+                "parts": "; ".join(parts)}))
         return sentences
 
-    def _drift_finding(self) -> str:
+    def _drift_finding(self, lang: str) -> str:
         d = self.design
         drift = self.drift[self.drift["diversion"] == d.rescue_diversion]
         growing = drift.loc[drift["drift"] >= d.threshold, "loop_strength"].tolist()
-        change = ", ".join(f"{r.drift:+.0%} at loop strength {r.loop_strength:g}" for r in drift.itertuples())
-        sentence = f"Without any shock the casework load changes from the first year to the last by (median) {change}"
+        change = ", ".join(render("tipping.f_drift_part", lang, {
+            "drift": formatted(r.drift, "+.0%", lang), "strength": formatted(r.loop_strength, "g", lang)})
+                           for r in drift.itertuples())
         if growing:
-            return (f"{sentence}: from loop strength {min(growing):g} on, the loop alone keeps casework growing, "
-                    "shock or not.")
-        return f"{sentence}: at no loop strength tried does the unshocked city's casework grow by {d.threshold:.0%} " \
-               "or more on its own."
+            return render("tipping.f_drift_growing", lang, {"change": change,
+                                                            "strength": formatted(min(growing), "g", lang)})
+        return render("tipping.f_drift_flat", lang, {"change": change,
+                                                     "threshold": formatted(d.threshold, ".0%", lang)})
 
     # ------------------------------------------------------------------ figure
     def figure(self) -> Figure:
         """Top: each seed's excess per loop strength and shock, one panel per diversion (the trap's distribution).
 
         Bottom left: the excess over the years at the base city's own loop strength; bottom right: how many
-        seeds each rescue leaves trapped after the largest shock, per loop strength.
+        seeds each rescue leaves trapped after the largest shock, per loop strength. Texts in :attr:`lang`.
         """
-        d = self.design
+        d, lang = self.design, self.lang
         fig = Figure(figsize=(max(5.0 * len(d.diversions), 12.0), 10.5), layout="constrained")
         FigureCanvasAgg(fig)
         top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.1])
         axes = top.subplots(1, len(d.diversions), sharey=True, squeeze=False)[0]
         for ax, diversion in zip(axes, d.diversions, strict=True):
             self._draw_distribution(ax, diversion)
-        axes[0].set_ylabel(f"excess casework load, {d.final_period} (%)\n({d.measure_gap:g} y after the shock ended)")
+        axes[0].set_ylabel(render("tipping.fig_excess_axis", lang, {"period": d.period(lang),
+                                                                     "gap": formatted(d.measure_gap, "g", lang)}))
         axes[0].legend(fontsize="small", loc="upper left")
-        top.suptitle(f"Each dot one seed: the casework load of the {d.final_period} against the paired unshocked run "
-                     f"(grey: the literature's range of the loop; dashed: the trap at +{d.threshold:.0%}; bars: "
-                     "medians)", fontsize="medium")
+        top.suptitle(render("tipping.fig_top_title", lang, {"period": d.period(lang),
+                                                            "threshold": formatted(d.threshold, ".0%", lang)}),
+                     fontsize="medium")
         course, rescues = bottom.subplots(1, 2, width_ratios=[1, 1.25])
         self._draw_course(course)
         self._draw_rescues(rescues)
@@ -417,9 +434,9 @@ class Tipping:
 
     def _draw_distribution(self, ax: Axes, diversion: float) -> None:
         d = self.design
-        strengths = list(d.loop_strengths)
-        x = {s: i for i, s in enumerate(strengths)}
-        inside = [x[s] for s in strengths if LITERATURE_RANGE[0] <= s <= LITERATURE_RANGE[1]]
+        grid = list(d.loop_strengths)
+        x = {s: i for i, s in enumerate(grid)}
+        inside = [x[s] for s in grid if LITERATURE_RANGE[0] <= s <= LITERATURE_RANGE[1]]
         if inside:
             ax.axvspan(min(inside) - 0.45, max(inside) + 0.45, color="0.92", zorder=0)
         ax.axhline(100 * d.threshold, color="black", linestyle="--", linewidth=0.8)
@@ -430,13 +447,17 @@ class Tipping:
             offset = (i - (len(d.multipliers) - 1) / 2) * 0.24
             t = none[none["multiplier"] == multiplier]
             ax.scatter(t["loop_strength"].map(x) + offset + jitter.uniform(-0.06, 0.06, len(t)), 100 * t["excess"],
-                       s=11, alpha=0.55, color=colour, label=f"shock x{multiplier:g}")
+                       s=11, alpha=0.55, color=colour, label=self._shock_label(multiplier))
             s = self._point_summary(diversion, multiplier)
             ax.scatter(s["loop_strength"].map(x) + offset, 100 * s["excess_median"], marker="_", s=260,
                        linewidths=2.5, color=colour)
-        own = " (the mode's own)" if diversion == d.rescue_diversion else ""
-        ax.set(title=f"diversion {diversion:g}{own}", xticks=range(len(strengths)),
-               xticklabels=[f"{s:g}" for s in strengths], xlabel="loop strength (lonely_shock_factor)")
+        title = "tipping.fig_diversion_own" if diversion == d.rescue_diversion else "tipping.fig_diversion"
+        ax.set(title=render(title, self.lang, {"diversion": formatted(diversion, "g", self.lang)}),
+               xticks=range(len(grid)), xticklabels=[formatted(s, "g", self.lang) for s in grid],
+               xlabel=render("tipping.fig_strength_axis", self.lang))
+
+    def _shock_label(self, multiplier: float) -> str:
+        return render("tipping.fig_shock", self.lang, {"multiplier": formatted(multiplier, "g", self.lang)})
 
     def _draw_course(self, ax: Axes) -> None:
         d = self.design
@@ -452,10 +473,12 @@ class Tipping:
                 ax.plot(line.index.get_level_values("year") + 0.5, line.to_numpy(), color=colour, alpha=0.3,
                         linewidth=0.8)
             median = excess.groupby("year").median()
-            ax.plot(median.index + 0.5, median.to_numpy(), color=colour, linewidth=2.5, label=f"shock x{multiplier:g}")
-        ax.set(xlabel="year (grey: the shock)", ylabel="excess casework load (%)",
-               title=f"Over the years: loop strength {d.own_strength:g}, diversion {d.rescue_diversion:g}\n"
-                     "(thin: each seed; thick: median)")
+            ax.plot(median.index + 0.5, median.to_numpy(), color=colour, linewidth=2.5,
+                    label=self._shock_label(multiplier))
+        lang = self.lang
+        ax.set(xlabel=render("tipping.fig_year_axis", lang), ylabel=render("tipping.fig_course_axis", lang),
+               title=render("tipping.fig_course_title", lang, {"strength": formatted(d.own_strength, "g", lang),
+                                                               "diversion": formatted(d.rescue_diversion, "g", lang)}))
         ax.legend(fontsize="small")
 
     def _draw_rescues(self, ax: Axes) -> None:
@@ -471,13 +494,16 @@ class Tipping:
         ax.imshow(share.to_numpy(dtype=float), cmap="Reds", vmin=0, vmax=1, aspect="auto")
         for i in range(len(rescues)):
             for j in range(share.shape[1]):
-                ax.text(j, i, f"{int(trapped.iat[i, j])}/{int(seeds.iat[i, j])}\n{median.iat[i, j]:+.0%}",
+                ax.text(j, i, f"{int(trapped.iat[i, j])}/{int(seeds.iat[i, j])}\n"
+                        f"{formatted(median.iat[i, j], '+.0%', self.lang)}",
                         ha="center", va="center", fontsize="x-small",
                         color="white" if share.iat[i, j] > 0.6 else "black")
-        ax.set(xticks=range(share.shape[1]), xticklabels=[f"{v:g}" for v in share.columns],
-               yticks=range(len(rescues)), yticklabels=[rescue_name(r, d) for r in rescues],
-               xlabel="loop strength (lonely_shock_factor)",
-               title=f"After a x{d.rescue_multiplier:g} shock, measures from its end:\nseeds trapped and median excess")
+        lang = self.lang
+        ax.set(xticks=range(share.shape[1]), xticklabels=[formatted(v, "g", lang) for v in share.columns],
+               yticks=range(len(rescues)), yticklabels=[rescue_name(r, d, lang) for r in rescues],
+               xlabel=render("tipping.fig_strength_axis", lang),
+               title=render("tipping.fig_rescues_title", lang, {"multiplier": formatted(d.rescue_multiplier, "g",
+                                                                                        lang)}))
 
     # ------------------------------------------------------------------ files
     def write(self, folder: Path, manifest: dict[str, Any]) -> None:
@@ -514,60 +540,42 @@ class Tipping:
     def document(self, figure: str, manifest: dict[str, Any]) -> str:
         """The Markdown document (``docs/tipping.md``): question, definitions, commands, figure and findings.
 
+        In :attr:`lang`: Dutch from ``templates/tipping.nl.md``; the project's own ``docs/tipping.md`` is English.
+
         Args:
             figure: The figure's path relative to the document.
             manifest: The results' manifest: the command that made them (shown so that it can be run again), when
                 and with which model version.
 
         """
-        d = self.design
+        d, lang = self.design, self.lang
         p = d.scenario.params
         git = manifest.get("git")
-        provenance = (f"Made on {manifest['created'][:10]} with model digest {str(manifest['model_digest'])[:12]}"
-                      + (f", commit {git['commit'][:10]}{' with uncommitted changes' if git['dirty'] else ''}"
-                         if git else "") + f"; {len(self.runs[self.runs['year'] == -1])} runs.")
-        template = resources.files("model.experiments").joinpath("templates", "tipping.md").read_text(encoding="utf-8")
+        commit = "" if not git else render("tipping.doc_dirty" if git["dirty"] else "tipping.doc_commit", lang,
+                                           {"commit": git["commit"][:10]})
+        provenance = render("tipping.doc_made", lang, {
+            "date": manifest["created"][:10], "digest": str(manifest["model_digest"])[:12], "commit": commit,
+            "runs": len(self.runs[self.runs["year"] == -1])})
+        template = resources.files("model.experiments").joinpath("templates", TEMPLATES[lang]).read_text(
+            encoding="utf-8")
+        number = functools.partial(formatted, spec="g", lang=lang)
         return template.format(
             command=" ".join(manifest["command"]), scenario=d.scenario.name, mode=d.mode,
-            residents=f"{p.n_residents:,}", years=f"{p.years:g}", low=f"{LITERATURE_RANGE[0]:g}",
-            high=f"{LITERATURE_RANGE[1]:g}",
-            strengths=_list(d.loop_strengths), diversions=_list(d.diversions),
-            own_diversion=f"{p.steering[d.mode].diversion:g}", seeds=len(d.seeds),
-            multipliers=_list(d.multipliers, "x"),
-            shock_start=f"{d.shock_start_year:g}", shock_years=_years(d.shock_years), final=d.final_period,
-            threshold=f"{d.threshold:.0%}", gap=f"{d.measure_gap:g}", rescue_multiplier=f"{d.rescue_multiplier:g}",
-            rescue_diversion=f"{d.rescue_diversion:g}",
-            rescues=", ".join(rescue_name(r, d) for r in d.rescues if r != "none") or "none",
-            figure=figure, own_strength=f"{d.own_strength:g}",
+            mode_name=steering_name(d.mode, lang).lower(),
+            residents=formatted(p.n_residents, ",", lang), years=number(p.years), low=number(LITERATURE_RANGE[0]),
+            high=number(LITERATURE_RANGE[1]), strengths=number_list(d.loop_strengths, lang),
+            diversions=number_list(d.diversions, lang), own_diversion=number(p.steering[d.mode].diversion),
+            seeds=len(d.seeds), multipliers=number_list(d.multipliers, lang, "x"),
+            shock_start=number(d.shock_start_year),
+            shock_years=years(d.shock_years, lang), final=d.period(lang),
+            threshold=formatted(d.threshold, ".0%", lang),
+            gap=number(d.measure_gap), rescue_multiplier=number(d.rescue_multiplier),
+            rescue_diversion=number(d.rescue_diversion),
+            rescues=", ".join(rescue_name(r, d, lang) for r in d.rescues if r != "none")
+            or render("tipping.f_no_measure", lang), figure=figure, own_strength=number(d.own_strength),
             findings="".join(f"- {s}\n" for s in self.findings()), provenance=provenance)
-
-
-def rescue_name(rescue: str, design: TippingDesign) -> str:
-    """A rescue in words, e.g. ``extra staff for 1 year`` or ``a switch to enforcing``."""
-    kind, _, mode = rescue.partition(":")
-    if mode:
-        return f"a switch to {mode}"
-    if rescue == "none":
-        return "no measure"
-    how_long = f"for {_years(design.rescue_years)}" if design.rescue_years else "from then on"
-    return f"{kind.replace('_', ' ')} {how_long}"
 
 
 def _plausible(table: pd.DataFrame) -> pd.DataFrame:
     """The rows whose loop strength lies in the literature's range."""
     return table[table["loop_strength"].between(*LITERATURE_RANGE)]
-
-
-def _list(values: Sequence[float], prefix: str = "") -> str:
-    """Numbers as words: ``1, 1.3 and 2``."""
-    words = [f"{prefix}{v:g}" for v in values]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def _strengths(values: Sequence[float]) -> str:
-    """Loop strengths as words: ``loop strength 2`` or ``loop strengths 1, 1.3 and 2``."""
-    return f"loop strength{'s' if len(values) > 1 else ''} {_list(values)}"
-
-
-def _years(years: float) -> str:
-    return f"{years:g} year{'' if years == 1 else 's'}"

@@ -1,8 +1,9 @@
 """The report's reading guide: how to read it, and where each steering mode is the best choice.
 
 The findings come from ``docs/where_each_mode_wins.json``, which ``vitality analyse
-results/where_each_mode_wins --doc docs/steering.md`` writes (:func:`model.experiments.analysis.publish_findings`):
-the best-choice questions of the discovery design as data, written here as sentences in the report's language.
+results/where_each_mode_wins --doc docs/steering.md --lang en`` writes
+(:func:`model.experiments.analysis.publish_findings`): the best-choice questions of the discovery design as data,
+written here as sentences in the report's language.
 """
 
 from __future__ import annotations
