@@ -10,6 +10,9 @@ from model import CommunityModel, Parameters
 from model.core.metrics import _COUNTS, _resident_counts
 from model.core.state import CASE_OPEN, CASE_WAITING, DAILY_LIVING, LONELY, PHYSICAL, SEVERE, need_level_of
 from model.core.submodels.helpers import recoverable_domains, weighted_sample
+from model.core.submodels.initiatives import _recruit_chance, _room, _similar
+from model.core.submodels.needs import _ask_best
+from model.core.submodels.wellbeing import confidant_absence
 
 
 def test_weighted_sample_draws_what_generator_choice_draws() -> None:
@@ -78,3 +81,43 @@ def test_recoverable_domains_read_a_chronic_floor_as_6() -> None:
     got = recoverable_domains(SimpleNamespace(pop=pop), who)
     assert got.dtype == z.dtype and (got == 6).any()
     np.testing.assert_array_equal(got, z)
+
+
+def test_ask_best_takes_what_lexsort_took() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        n, k = 30, int(rng.integers(0, 80))
+        asker, carer = rng.integers(0, n, k), rng.integers(0, n, k)
+        score = rng.integers(0, 4, k) * rng.choice([0.5, 1.0], k)  # many equal scores, zeros among them
+        helper = np.full(n, -1)
+        helper[::7] = 99  # residents who do not ask keep their helper
+        order = np.lexsort((-score, asker))  # the numpy formulation
+        first = np.unique(asker[order], return_index=True)[1]
+        expected = helper.copy()
+        expected[asker[order][first]] = carer[order][first]
+        _ask_best(asker, carer, score, helper)
+        np.testing.assert_array_equal(helper, expected)
+
+
+def test_recruit_chances_match_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=800, burn_in_years=1, neighbourhoods_per_archetype=2), seed=3)
+    m.levers.inclusion_demand[:] = np.linspace(0, 1, m.n_nbh)  # both branches of the similarity factor
+    p, pop, ini = m.p, m.pop, m.inits
+    k = np.flatnonzero(ini.alive)
+    k = np.repeat(k, 40)  # with residents of every kind: similar or not
+    who = np.random.default_rng(1).integers(0, len(pop), len(k))
+    inclusion = m.levers.inclusion_demand[ini.nbh[k]]
+    sim_factor = np.where(_similar(m, who, k), 1.0, inclusion + (1 - inclusion) / p.homophily)
+    expected = p.recruit_rate * pop.motivation[who] * sim_factor * _room(m, k)
+    got = _recruit_chance(p.recruit_rate, p.homophily, np.array(p.initiative_size), who, k, pop.motivation, pop.age,
+                          pop.low_income, ini.group_age, ini.group_income, ini.nbh, ini.kind, ini.n_members,
+                          m.levers.inclusion_demand)
+    assert len(k) and (sim_factor < 1).any() and (sim_factor == 1).any() and (expected > 0).any()
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_confidant_absence_is_numpys_exponential_of_each_count() -> None:
+    close = np.random.default_rng(5).integers(0, 300, 10_001)  # an odd length: numpy's vector loop has a tail
+    for scale in (1.0, 2.5, 3.7):
+        np.testing.assert_array_equal(confidant_absence(close, scale), np.exp(-close / scale))
+    assert len(confidant_absence(np.empty(0, dtype=np.int64), 2.0)) == 0

@@ -53,9 +53,14 @@ def test_replace_is_removing_the_leavers_ties_then_adding(net: TieNetwork) -> No
         pair = (int(min(x, y)), int(max(x, y)))
         if x != y and pair not in expected:
             expected[pair] = (float(wx), bool(kx), bool(bx))
+    told = TieNetwork(N)  # the same network, told the leavers' ties by the caller
+    for name in ("a", "b", "key", "w", "kin", "bridging"):
+        setattr(told, name, getattr(net, name).copy())
     net.replace(leavers, i, j, w, kin, bridging)
     assert as_dict(net) == expected
     assert np.all(np.diff(net.key) > 0)
+    told.replace(leavers, i, j, w, kin, bridging, leavers_ties=told.ties_of(leavers)[1])
+    assert as_dict(told) == expected
 
 
 def test_find_and_ties_of_and_neighbours_agree(net: TieNetwork) -> None:

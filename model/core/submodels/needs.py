@@ -100,9 +100,7 @@ def informal_help(m: CommunityModel) -> None:
         tie, ea, eb = net.directed(asking, free)
         ew = net.w[tie]
         score = ew * (1 + p.care_talent_preference * pop.talents[eb, CARE_TALENT]) * rng.random(len(ea))
-        order = np.lexsort((-score, ea))
-        first = np.unique(ea[order], return_index=True)[1]
-        pop.helper[ea[order][first]] = eb[order][first]
+        _ask_best(ea, eb, score, pop.helper)
     helped = np.flatnonzero(pop.helper >= 0)
     pop.care_given = _care_and_strain(kernel_parameters(_HelpParameters, p), np.array(p.help_hours, dtype=np.float64),
                                       level, pop.helper, pop.case_state, pop.strain, pop.unmet_weeks)
@@ -119,6 +117,23 @@ def _requests(p: tuple, level: np.ndarray, helper: np.ndarray, reluctance: np.nd
         asking[i] = level[i] >= 1 and helper[i] < 0 and u[i] < ask_p
         prompted[i] = False
     return asking
+
+
+@numba.njit(cache=True)
+def _ask_best(asker: np.ndarray, carer: np.ndarray, score: np.ndarray, helper: np.ndarray) -> None:
+    """Each asker's ``helper`` becomes the carer of their highest ``score`` (the first of equals), in place.
+
+    What ``np.lexsort((-score, asker))`` and the first of each asker in that order gave, in two passes
+    over the requests instead of a sort (about a millisecond a week at 100,000 residents).
+    """
+    best = np.full(len(helper), -1, dtype=np.int64)  # per resident, the place of their best request so far
+    for e in range(len(asker)):
+        i = asker[e]
+        if best[i] < 0 or score[e] > score[best[i]]:
+            best[i] = e
+    for e in range(len(asker)):
+        if best[asker[e]] == e:
+            helper[asker[e]] = carer[e]
 
 
 @numba.njit(cache=True)
