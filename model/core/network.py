@@ -135,28 +135,33 @@ def _ties_of(n: int, who: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.
 
     Within a group, ties where the resident is the lower end come first, then those where it
     is the higher end, each in tie order (as :meth:`TieNetwork.neighbours` lists them). The ties
-    are sorted by their lower end, so those are found by binary search; the others by two passes
-    over the higher ends (``who`` is a few residents: the branch is nearly always not taken).
+    are sorted by their lower end, so those are found by binary search; the others by one pass
+    over the higher ends (``who`` is a few residents: the branch is nearly always not taken) that
+    notes them in order, after which only the noted ties are looked at again.
     """
     mark = np.zeros(n, dtype=np.bool_)
     mark[who] = True
     lower_start = np.searchsorted(a, who)
     lower = np.searchsorted(a, who, side="right") - lower_start
-    higher = np.zeros(len(who), dtype=np.int64)
+    noted = np.empty(len(b), dtype=np.int64)  # only the first few places are ever written (and paged in)
+    n_noted = 0
     for e in range(len(b)):
         if mark[b[e]]:
-            higher[np.searchsorted(who, b[e])] += 1
+            noted[n_noted] = e
+            n_noted += 1
+    owner = np.searchsorted(who, b[noted[:n_noted]])  # the place in ``who`` of each noted tie's higher end
+    higher = np.zeros(len(who), dtype=np.int64)
+    for k in owner:
+        higher[k] += 1
     start = np.zeros(len(who) + 1, dtype=np.int64)
     start[1:] = np.cumsum(lower + higher)
     ties = np.empty(start[-1], dtype=np.int64)
     fill = start[:-1] + lower
     for k in range(len(who)):
         ties[start[k]:fill[k]] = np.arange(lower_start[k], lower_start[k] + lower[k])
-    for e in range(len(b)):
-        if mark[b[e]]:
-            k = np.searchsorted(who, b[e])
-            ties[fill[k]] = e
-            fill[k] += 1
+    for x in range(n_noted):
+        ties[fill[owner[x]]] = noted[x]
+        fill[owner[x]] += 1
     return start, ties
 
 
