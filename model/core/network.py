@@ -228,12 +228,32 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
     return idx, lo[idx], hi[idx], key[idx], pos
 
 
+def _tie_array(name: str) -> property:
+    """One of the tie arrays, read after any pending additions have joined it (see :meth:`TieNetwork.add`)."""
+    def get(self: TieNetwork) -> np.ndarray:
+        if self._pending:
+            self._merge_pending()
+        return self.__dict__[name]
+
+    def set(self: TieNetwork, values: np.ndarray) -> None:
+        self.__dict__[name] = values
+
+    return property(get, set)
+
+
 class TieNetwork:
-    """Undirected weighted ties between ``n`` residents."""
+    """Undirected weighted ties between ``n`` residents.
+
+    ``a``, ``b`` (the lower and higher ends), ``key``, ``w`` (strength), ``kin`` and ``bridging`` are
+    arrays with one element per tie.
+    """
+
+    a, b, key, w, kin, bridging = (_tie_array(name) for name in ("a", "b", "key", "w", "kin", "bridging"))
 
     def __init__(self, n: int) -> None:
         """Create an empty network of ``n`` residents."""
         self.n = n
+        self._pending: list[tuple[np.ndarray, ...]] = []  # additions not yet merged into the arrays
         # The ends as 32-bit resident indices (a city has far fewer than 2**31 residents): the weekly passes
         # over all ties move a quarter less memory than with 64-bit ends; the keys stay 64-bit.
         self.a = np.empty(0, dtype=np.int32)
@@ -263,8 +283,22 @@ class TieNetwork:
         return self.key[np.minimum(pos, len(self.key) - 1)] == key
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
-        """Add new ties (self-loops, duplicates and existing pairs are skipped)."""
-        self.replace(np.empty(0, dtype=np.int64), i, j, w, kin, bridging)
+        """Add new ties (self-loops, duplicates and existing pairs are skipped).
+
+        The ties join the arrays when the network is next read. Adding twice without a read in
+        between is adding both at once (the first of a repeated pair counts either way), so two such
+        additions cost one copy of the tie arrays, not two: the introductions of the front desk
+        (``escalate_needs``) and of community work in the same week do (one copy of some 7 MB of
+        tie arrays less a week at 100,000 residents).
+        """
+        i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+        if len(i):
+            self._pending.append((i, j, *(np.broadcast_to(x, i.shape) for x in (w, kin, bridging))))
+
+    def _merge_pending(self) -> None:
+        """Merge the pending additions into the arrays, in one splice."""
+        parts, self._pending = self._pending, []
+        self.replace(np.empty(0, dtype=np.int64), *(np.concatenate(x) for x in zip(*parts, strict=True)))
 
     def replace(self, leavers: np.ndarray, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray,
                 bridging: np.ndarray, leavers_ties: np.ndarray | None = None) -> None:
@@ -275,6 +309,9 @@ class TieNetwork:
         pairs that are tied after the removal are skipped. A caller that has the leavers' ties
         already (``ties_of(leavers)[1]``) passes them as ``leavers_ties``, which saves a pass over the ties.
         """
+        if self._pending:  # the pending additions come first, and the leavers' ties are found after them
+            self._merge_pending()
+            leavers_ties = None
         leavers = np.unique(np.asarray(leavers, dtype=np.int64))
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
