@@ -9,7 +9,7 @@ import numpy as np
 from model import CommunityModel, Parameters
 from model.core.metrics import _COUNTS, _resident_counts
 from model.core.state import CASE_OPEN, CASE_WAITING, DAILY_LIVING, LONELY, PHYSICAL, SEVERE, need_level_of
-from model.core.submodels.helpers import recoverable_domains, weighted_sample
+from model.core.submodels.helpers import _least_loaded, recoverable_domains, weighted_sample
 from model.core.submodels.initiatives import _recruit_chance, _room, _similar
 from model.core.submodels.needs import _ask_best
 from model.core.submodels.wellbeing import confidant_absence
@@ -121,3 +121,22 @@ def test_confidant_absence_is_numpys_exponential_of_each_count() -> None:
     for scale in (1.0, 2.5, 3.7):
         np.testing.assert_array_equal(confidant_absence(close, scale), np.exp(-close / scale))
     assert len(confidant_absence(np.empty(0, dtype=np.int64), 2.0)) == 0
+
+
+def test_least_loaded_professional_is_the_numpy_argmin_one_case_at_a_time() -> None:
+    rng = np.random.default_rng(6)
+    pro_nbh, pro_fte = rng.integers(0, 4, 12), rng.choice([0.5, 0.8, 1.0], 12)
+    does = rng.random(12) < 0.8
+    does[pro_nbh == 3] = False  # a neighbourhood where nobody may open a case
+    demand = rng.choice([0.0, 4.0, 8.0], 12)  # equal loads: the first professional is taken
+    nbh, hours = rng.integers(0, 4, 40), rng.choice([2.0, 3.5], 40)
+    expected, expected_demand = [], demand.copy()
+    for b, h in zip(nbh, hours, strict=True):  # the numpy formulation, one case after another
+        staff = np.flatnonzero(does & (pro_nbh == b))
+        pro = staff[np.argmin(expected_demand[staff] / pro_fte[staff])] if len(staff) else -1
+        expected_demand[pro] += h if pro >= 0 else 0
+        expected.append(pro)
+    got = _least_loaded(nbh, hours, does, pro_nbh, pro_fte, demand)
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(demand, expected_demand)
+    assert (got == -1).any() and len(set(got[got >= 0])) > 3
