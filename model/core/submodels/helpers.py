@@ -108,7 +108,8 @@ def _least_loaded(nbh: np.ndarray, hours: np.ndarray, does: np.ndarray, pro_nbh:
 
     The professional of neighbourhood ``nbh[x]`` who may do casework (``does``) with the least casework
     per FTE takes case ``x``, and their ``case_demand`` grows by ``hours[x]``. A compiled loop over the
-    professionals for each case (a Python loop with numpy masks cost about 20 us a case); the first of equally loaded professionals is taken, as ``np.argmin`` takes it.
+    professionals for each case (a Python loop with numpy masks cost about 20 us a case); the first of
+    equally loaded professionals is taken, as ``np.argmin`` takes it.
     """
     pro = np.full(len(nbh), -1, dtype=np.int64)
     for x in range(len(nbh)):
