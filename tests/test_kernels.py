@@ -9,9 +9,9 @@ import numpy as np
 from model import CommunityModel, Parameters
 from model.core.metrics import _COUNTS, _resident_counts
 from model.core.state import CASE_OPEN, CASE_WAITING, DAILY_LIVING, LONELY, PHYSICAL, SEVERE, need_level_of
-from model.core.submodels.helpers import _least_loaded, recoverable_domains, weighted_sample
+from model.core.submodels.helpers import _least_loaded, kernel_parameters, recoverable_domains, weighted_sample
 from model.core.submodels.initiatives import _recruit_chance, _room, _similar
-from model.core.submodels.needs import _ask_best
+from model.core.submodels.needs import _ask_best, _households_and_shocks, _LifeParameters
 from model.core.submodels.wellbeing import confidant_absence
 
 
@@ -140,3 +140,22 @@ def test_least_loaded_professional_is_the_numpy_argmin_one_case_at_a_time() -> N
     np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(demand, expected_demand)
     assert (got == -1).any() and len(set(got[got >= 0])) > 3
+
+
+def test_households_and_shocks_match_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=3000, burn_in_years=0, neighbourhoods_per_archetype=2), seed=4)
+    p, pop, rng = m.p, m.pop, np.random.default_rng(8)
+    m.levers.demand_multiplier[:] = np.linspace(1, 2, m.n_nbh)
+    r, u = rng.random(len(pop)) * 0.05, rng.random(len(pop)) * 0.01  # small numbers: many changes and hits
+    rate, a = np.array(p.becoming_alone_rate)[pop.age], m.alone_p[pop.nbh, pop.age]
+    alone = (pop.alone | (~pop.alone & (r < rate))) & ~(pop.alone & (r < rate * (1 - a) / a))
+    shock = (p.zrm_shock_rate * m.levers.demand_multiplier[pop.nbh] * (1 + (p.vulnerability_shock_factor - 1)
+             * pop.vulnerability) * np.where(pop.age == 3, p.shock_factor_75plus, 1.0)
+             * np.where(pop.score >= LONELY, p.lonely_shock_factor, 1.0))
+    before = pop.alone.copy()
+    hit = _households_and_shocks(kernel_parameters(_LifeParameters, p), np.array(p.becoming_alone_rate), m.alone_p,
+                                 m.levers.demand_multiplier, pop.nbh, pop.age, pop.vulnerability, pop.score, r, u,
+                                 pop.alone)
+    np.testing.assert_array_equal(pop.alone, alone)
+    np.testing.assert_array_equal(hit, u < shock)
+    assert (pop.alone & ~before).any() and (before & ~pop.alone).any() and hit.any() and not hit.all()

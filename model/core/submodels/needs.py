@@ -25,7 +25,7 @@ _HelpParameters = namedtuple("_HelpParameters", ["ask_rate", "prompted_ask", "ca
 
 
 _LifeParameters = namedtuple("_LifeParameters", [
-    "becoming_alone_rate", "zrm_shock_rate", "vulnerability_shock_factor", "shock_factor_75plus",
+    "zrm_shock_rate", "vulnerability_shock_factor", "shock_factor_75plus",
     "lonely_shock_factor"])
 
 
@@ -50,7 +50,8 @@ def life_events(m: CommunityModel) -> None:
         replace_residents(m, leaving)
     # Households change, and life events hit: their rate rises with vulnerability and age, and with a demand shock.
     r, u = rng.random(n), rng.random(n)
-    hit = np.flatnonzero(_households_and_shocks(kernel_parameters(_LifeParameters, p), m.alone_p,
+    hit = np.flatnonzero(_households_and_shocks(kernel_parameters(_LifeParameters, p),
+                                                np.array(p.becoming_alone_rate), m.alone_p,
                                                 m.levers.demand_multiplier, pop.nbh, pop.age, pop.vulnerability,
                                                 pop.score, r, u, pop.alone))
     worsen(m, hit, rng.integers(0, 9, len(hit)))
@@ -59,13 +60,17 @@ def life_events(m: CommunityModel) -> None:
 
 
 @numba.njit(cache=True)
-def _households_and_shocks(p: tuple, alone_p: np.ndarray, demand: np.ndarray, nbh: np.ndarray, age: np.ndarray,
-                           vulnerability: np.ndarray, score: np.ndarray, r: np.ndarray, u: np.ndarray,
-                           alone: np.ndarray) -> np.ndarray:
-    """Household changes (``r``) in place, and who is hit by a life event (``u``): one uniform number each."""
+def _households_and_shocks(p: tuple, becoming_alone_rate: np.ndarray, alone_p: np.ndarray, demand: np.ndarray,
+                           nbh: np.ndarray, age: np.ndarray, vulnerability: np.ndarray, score: np.ndarray,
+                           r: np.ndarray, u: np.ndarray, alone: np.ndarray) -> np.ndarray:
+    """Household changes (``r``) in place, and who is hit by a life event (``u``): one uniform number each.
+
+    The rate per age group comes as an array: indexing a tuple by a number known only at run time made
+    numba build the tuple for every resident (a third of this loop's time).
+    """
     hit = np.empty(len(nbh), dtype=np.bool_)
     for i in range(len(nbh)):
-        rate = p.becoming_alone_rate[age[i]]
+        rate = becoming_alone_rate[age[i]]
         a = alone_p[nbh[i], age[i]]
         if not alone[i] and r[i] < rate:
             alone[i] = True
