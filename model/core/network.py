@@ -292,8 +292,8 @@ class TieNetwork:
         tie arrays less a week at 100,000 residents).
         """
         i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
-        if len(i):
-            self._pending.append((i, j, *(np.broadcast_to(x, i.shape) for x in (w, kin, bridging))))
+        if len(i):  # a new list, not an append: a shallow copy of the network keeps its own queue
+            self._pending = [*self._pending, (i, j, *(np.broadcast_to(x, i.shape) for x in (w, kin, bridging)))]
 
     def _merge_pending(self) -> None:
         """Merge the pending additions into the arrays, in one splice."""
