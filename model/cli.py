@@ -70,7 +70,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
            runs=describe_runs(scenarios, args))
     print(api.format_table(table, args.lang))
     interval_notes(args.seeds)
-    print_observed(out)
+    print_observed(out, args.lang)
     _written(out, args)
     return 0
 
@@ -87,7 +87,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     print(api.format_table(table, args.lang, names))
     interval_notes(args.seeds)
     _print_effects(table, names, args.lang)
-    print_observed(out)
+    print_observed(out, args.lang)
     _written(out, args)
     return 0
 
@@ -193,8 +193,10 @@ def _cmd_room(args: argparse.Namespace) -> int:
             given = {key: getattr(args, key) for key in ("administrators", "administrator_seats", "professional_seats",
                                                          "resident_seats") if getattr(args, key) is not None}
             layout = RoomLayout(**given)
-        except ValueError as exc:  # "resident_seats: 99 seats; use 0 to 50" names the option --resident-seats
-            raise UsageError(msg("room.layout", problem=str(exc).replace("_", "-", 1))) from None
+        except ValueError as exc:  # the message names the field, resident_seats: say it as the option, --resident-seats
+            problem = exc.args[0]
+            named = problem.values | {"name": problem.values["name"].replace("_", "-")}
+            raise UsageError(msg("room.layout", problem=msg(problem.key, **named))) from None
         room = start_room(args.scenario, args.residents, args.seed, args.weeks, layout, args.out)
     url = join_address(args.host, args.port)
     s = room.settings
@@ -401,10 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         from model.experiments.budget import BudgetError
         from model.experiments.store import BatchStoppedError
-        from model.opendata import OpenDataError
         from model.workshop.room.session import RoomError
 
-        if isinstance(exc, BudgetError | OpenDataError | RoomError):
+        if isinstance(exc, BudgetError | RoomError):
             _print("cli.error", sys.stderr, problem=error_text(exc))
             return 2
         if not isinstance(exc, BatchStoppedError):

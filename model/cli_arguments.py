@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model.cli_parser import UsageError
-from model.messages import msg, say
+from model.messages import msg, render, say
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -218,9 +218,11 @@ def simulate(scenarios: list[Scenario], args: argparse.Namespace, name: str) -> 
     return table, out
 
 
-def print_observed(out: Path) -> None:
+def print_observed(out: Path, lang: str) -> None:
     """For a city with RIVM figures: loneliness per neighbourhood, observed next to simulated (the reference)."""
     import pandas as pd
+
+    from model.i18n import number
 
     path = out / "observed.csv"
     if not path.is_file():
@@ -229,25 +231,32 @@ def print_observed(out: Path) -> None:
     lonely = table[(table["figure"] == "lonely_pct") & (table["scenario"] == table["scenario"].iloc[0])]
     if lonely.empty:
         return
-    print(f"Lonely adults (%) per neighbourhood, observed (RIVM) and simulated ({lonely['scenario'].iloc[0]}, "
-          "mean over the last year with 95% CI); all figures in observed.csv:")
-    shown = pd.DataFrame({"neighbourhood": lonely["neighbourhood"], "observed": lonely["observed"].map("{:.1f}".format),
-                          "simulated [95% CI]": [f"{m:.1f} [{lo:.1f}, {hi:.1f}]" for m, lo, hi in
-                                                 zip(lonely["simulated"], lonely["ci_low"], lonely["ci_high"],
-                                                     strict=True)],
-                          "difference": lonely["difference"].map("{:+.1f}".format)})
+    print(render("observed.heading", lang, {"scenario": lonely["scenario"].iloc[0]}))
+
+    def one(value: float, pattern: str = "#,##0.0") -> str:
+        return number(value, lang, pattern)
+
+    shown = pd.DataFrame({
+        render("observed.neighbourhood", lang): lonely["neighbourhood"],
+        render("observed.observed", lang): lonely["observed"].map(one),
+        render("observed.simulated", lang): [render("observed.ci", lang, {"mean": one(m), "low": one(lo),
+                                                                         "high": one(hi)})
+                                             for m, lo, hi in zip(lonely["simulated"], lonely["ci_low"],
+                                                                  lonely["ci_high"], strict=True)],
+        render("observed.difference", lang): [one(d, "+#,##0.0;-#,##0.0") for d in lonely["difference"]]})
     print(shown.to_string(index=False))
 
 
 def describe_runs(scenarios: list[Scenario], args: argparse.Namespace) -> str:
-    """The size of the runs in words: the city (or residents), years and seeds, in the session's language."""
+    """The size of the runs in words: the city (or residents), years and seeds, in the language of ``--lang``."""
     from model.i18n import number
 
     p = scenarios[0].params
     runs = say(msg("cli.runs", residents=number(p.n_residents, args.lang), years=number(p.years, args.lang),
-                   n=args.seeds, first=args.seed, last=args.seed + args.seeds - 1))
+                   n=args.seeds, first=args.seed, last=args.seed + args.seeds - 1), args.lang)
     city = city_run(args)
     if city is None:
         return runs
-    return (f"{city.city.name}, {len(city.city.neighbourhoods)} {city.city.level}en, {p.n_residents:,} of its "
-            f"{city.city.adults:,} adults (--scale {city.scale:g}): {runs}")
+    return say(msg("cli.runs_in_city", city=city.city.name, n=len(city.city.neighbourhoods),
+                   level=f"{city.city.level}en", residents=number(p.n_residents, args.lang),
+                   adults=number(city.city.adults, args.lang), scale=f"{city.scale:g}", runs=runs), args.lang)

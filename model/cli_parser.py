@@ -126,8 +126,7 @@ def build_parser(lang: str = DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     _add_run_options(p_rep, h)
     p_rep.add_argument("--report", help=h("report_file"))
     p_rep.add_argument("--pdf", action="store_true", help=h("pdf"))
-    p_rep.add_argument("--map", metavar="GPKG", help="with a city: the CBS/PDOK wijk and buurt boundaries "
-                       "(wijkenbuurten_YYYY.gpkg) to colour each neighbourhood by its outputs")
+    p_rep.add_argument("--map", metavar="GPKG", help=h("report_map"))
     p_rep.add_argument("--threshold", type=float, help=h("threshold"))
     p_rep.set_defaults(run_defaults={key: p_rep.get_default(key) for key in RUN_OPTIONS})
 
@@ -138,15 +137,13 @@ def build_parser(lang: str = DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     p_sweep.add_argument("--replications", type=int, help=h("replications"))
     p_sweep.add_argument("--samples", type=int, help=h("samples"))
     p_sweep.add_argument("--out", help=h("sweep_out"))
-    _add_city_options(p_sweep)
+    _add_city_options(p_sweep, h)
     _add_execution_options(p_sweep, h)
 
     p_analyse = command("analyse")
     p_analyse.add_argument("results", help=h("analyse_results"))
     p_analyse.add_argument("--out", help=h("analyse_out"))
-    p_analyse.add_argument("--doc", metavar="FILE", help="also put the findings into the design's section of this "
-                           "Markdown file (replacing an earlier run's), with the overview figures in figures/ and "
-                           "the findings as data (<design>.json) beside it, e.g. docs/steering.md")
+    p_analyse.add_argument("--doc", metavar="FILE", help=h("analyse_doc"))
 
     _add_tipping(command("tipping"), h, scenario_help)
 
@@ -157,10 +154,10 @@ def build_parser(lang: str = DEFAULT_LANGUAGE) -> argparse.ArgumentParser:
     p_show.add_argument("scenario", help=scenario_help)
     p_show.add_argument("--json", action="store_true", help=h("json"))
 
-    _add_room(command("room"))
+    _add_room(command("room"), h)
     p_city = command("city")
     city_sub = p_city.add_subparsers(dest="city_command", required=True, parser_class=Parser, metavar=h("command"))
-    _add_city_commands(lambda name, text: city_sub.add_parser(name, help=text, description=text, **kwargs))
+    _add_city_commands(lambda name, text: city_sub.add_parser(name, help=text, description=text, **kwargs), h)
     return parser
 
 
@@ -171,17 +168,15 @@ def _add_run_options(p: argparse.ArgumentParser, h: Help) -> None:
     p.add_argument("--seed", type=int, default=0, help=h("seed"))
     p.add_argument("--out", help=h("out"))
     p.add_argument("--csv-dialect", choices=CSV_DIALECTS, help=h("csv_dialect"))
-    _add_city_options(p)
+    _add_city_options(p, h)
     _add_execution_options(p, h)
 
 
-# The options below (issues 13, 16 and 17) have English help until the catalogue has their texts. Their defaults
-# live with the code that uses them (imported only when the command runs, so that --help answers at once).
-def _add_city_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--city", metavar="FILE", help="run in a real gemeente: a city file made by `vitality city "
-                   "import` (its wijken or buurten replace the model's four neighbourhood types)")
-    p.add_argument("--scale", type=float, help="with --city: the share of the city's adults to simulate, e.g. 0.05 "
-                   "for quick work (default 1: all of them)")
+# The defaults of the options below (issues 13, 16 and 17) live with the code that uses them (imported only when the
+# command runs, so that --help answers at once).
+def _add_city_options(p: argparse.ArgumentParser, h: Help) -> None:
+    p.add_argument("--city", metavar="FILE", help=h("city"))
+    p.add_argument("--scale", type=float, help=h("scale"))
 
 
 def _numbers(text: str) -> tuple[float, ...]:
@@ -196,71 +191,52 @@ def _numbers(text: str) -> tuple[float, ...]:
 
 
 def _add_tipping(p: argparse.ArgumentParser, h: Help, scenario_help: str) -> None:
-    grid = "default: the experiment's grid, model/experiments/tipping.py"
-    p.add_argument("scenario", nargs="?", default="baseline", help=f"{scenario_help}, with a fixed steering mode "
-                   "(default baseline)")
+    grid = h("tipping_grid")
+    p.add_argument("scenario", nargs="?", default="baseline", help=h("tipping_scenario", scenario=scenario_help))
     p.add_argument("--residents", type=int, help=h("residents"))
-    p.add_argument("--years", type=float, help="simulated years (default 6: the shock in the second year, the "
-                   "trap measured in the sixth, 3 years after it)")
-    p.add_argument("--seeds", type=int, default=8, help="paired replications per grid point (default 8)")
+    p.add_argument("--years", type=float, help=h("tipping_years"))
+    p.add_argument("--seeds", type=int, default=8, help=h("tipping_seeds"))
     p.add_argument("--seed", type=int, default=0, help=h("seed"))
     p.add_argument("--strengths", dest="loop_strengths", type=_numbers, metavar="LIST",
-                   help=f"loop strengths (lonely_shock_factor; {grid})")
-    p.add_argument("--diversions", type=_numbers, metavar="LIST", help=f"diversion levels of the scenario's mode "
-                   f"({grid})")
-    p.add_argument("--multipliers", type=_numbers, metavar="LIST", help=f"shock sizes (life events x; {grid}); "
-                   "measures are tried after the largest")
-    p.add_argument("--rescue-years", type=float, default=1.0, help="how long protected time and extra staff last "
-                   "after the shock (default 1; 0: until the end)")
+                   help=h("strengths", grid=grid))
+    p.add_argument("--diversions", type=_numbers, metavar="LIST", help=h("diversions", grid=grid))
+    p.add_argument("--multipliers", type=_numbers, metavar="LIST", help=h("multipliers", grid=grid))
+    p.add_argument("--rescue-years", type=float, default=1.0, help=h("rescue_years"))
     p.add_argument("--out", help=h("out"))
-    p.add_argument("--docs", metavar="FOLDER", help="also write FOLDER/tipping.md and FOLDER/figures/tipping.png "
-                   "(replacing them), e.g. docs")
+    p.add_argument("--docs", metavar="FOLDER", help=h("tipping_docs"))
     _add_execution_options(p, h)
 
 
-def _add_room(p: argparse.ArgumentParser) -> None:
-    layout = "default: the room's layout, model/workshop/room/roles.py"
-    p.add_argument("scenario", nargs="?", default="baseline", help="shipped scenario of the shared city")
-    p.add_argument("--residents", type=int, default=2000, help="adults in the city (default 2000)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the city (same seed, same city)")
-    p.add_argument("--weeks", type=int, default=4, help="weeks a round runs by default (1-52, default 4)")
-    p.add_argument("--administrators", choices=("city", "neighbourhood"),
-                   help="one administrator role for the whole city (default), or one per neighbourhood")
-    p.add_argument("--administrator-seats", type=int, help=f"seats per administrator role ({layout})")
-    p.add_argument("--professional-seats", type=int, help=f"professional seats per neighbourhood ({layout})")
-    p.add_argument("--resident-seats", type=int, help=f"resident seats per neighbourhood ({layout})")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on: 127.0.0.1 (default, this computer only), 0.0.0.0 (every "
-                        "network of this computer, e.g. its Wi-Fi hotspot) or one LAN address")
-    p.add_argument("--port", type=int, help="port (default 8770, model/workshop/room/launch.py)")
-    p.add_argument("--out", type=Path, help="new folder for room.json (default rooms/room-<date-time>)")
-    p.add_argument("--resume", type=Path, metavar="ROOM_JSON",
-                   help="continue the room recorded in ROOM_JSON (its city, roles, rounds and code)")
+def _add_room(p: argparse.ArgumentParser, h: Help) -> None:
+    layout = h("room_layout")
+    p.add_argument("scenario", nargs="?", default="baseline", help=h("room_scenario"))
+    p.add_argument("--residents", type=int, default=2000, help=h("room_residents"))
+    p.add_argument("--seed", type=int, default=1, help=h("room_seed"))
+    p.add_argument("--weeks", type=int, default=4, help=h("weeks"))
+    p.add_argument("--administrators", choices=("city", "neighbourhood"), help=h("administrators"))
+    p.add_argument("--administrator-seats", type=int, help=h("administrator_seats", layout=layout))
+    p.add_argument("--professional-seats", type=int, help=h("professional_seats", layout=layout))
+    p.add_argument("--resident-seats", type=int, help=h("resident_seats", layout=layout))
+    p.add_argument("--host", default="127.0.0.1", help=h("host"))
+    p.add_argument("--port", type=int, help=h("port"))
+    p.add_argument("--out", type=Path, help=h("room_out"))
+    p.add_argument("--resume", type=Path, metavar="ROOM_JSON", help=h("resume"))
 
 
-def _add_city_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    p_imp = add("import", "one neighbourhood per wijk or buurt, from CBS Kerncijfers wijken en buurten (and RIVM's "
-                "loneliness estimates)")
-    p_imp.add_argument("source", help="kwb-YYYY.xlsx or kwb-YYYY.csv from CBS, or cbs:<table> such as cbs:85984NED "
-                       "(CBS's API; needs the cbs extra)")
-    p_imp.add_argument("--gemeente", required=True, help="the gemeente: its code (GM0599) or name (Rotterdam)")
-    p_imp.add_argument("--level", choices=("wijk", "buurt"), default="wijk",
-                       help="which areas become neighbourhoods (default wijk)")
-    p_imp.add_argument("--rivm", metavar="SOURCE", help="RIVM Gezondheid per wijk en buurt (table 50120NED) as a "
-                       "CSV or XLSX file, or rivm:50120NED: loneliness and more, kept to compare with the model")
-    p_imp.add_argument("--rivm-period", default="", metavar="YEAR",
-                       help="year of the RIVM estimates (default: the latest in the file)")
-    p_imp.add_argument("--min-inhabitants", type=int, metavar="N",
-                       help="smaller buurten are merged into the largest of their wijk, smaller wijken left out "
-                            "(default: model/opendata/city.py's MIN_INHABITANTS)")
-    p_imp.add_argument("--out", required=True, help="the city file to write (.toml; must not exist yet)")
-    p_map = add("map", "draw a city file's neighbourhoods from the CBS/PDOK boundaries")
-    p_map.add_argument("city", help="a city file written by `vitality city import`")
-    p_map.add_argument("--map", required=True, metavar="GPKG", help="wijkenbuurten_YYYY.gpkg (CBS/PDOK)")
-    p_map.add_argument("--figure", default="low_income_share", metavar="NAME",
-                       help="what to colour by (default low_income_share; a setting or an observed figure of the "
-                            "city file)")
-    p_map.add_argument("--out", required=True, help="the image to write (.png or .svg; must not exist yet)")
+def _add_city_commands(add: Callable[[str, str], argparse.ArgumentParser], h: Help) -> None:
+    p_imp = add("import", h("cmd_city_import"))
+    p_imp.add_argument("source", help=h("city_source"))
+    p_imp.add_argument("--gemeente", required=True, help=h("gemeente"))
+    p_imp.add_argument("--level", choices=("wijk", "buurt"), default="wijk", help=h("level"))
+    p_imp.add_argument("--rivm", metavar="SOURCE", help=h("rivm"))
+    p_imp.add_argument("--rivm-period", default="", metavar="YEAR", help=h("rivm_period"))
+    p_imp.add_argument("--min-inhabitants", type=int, metavar="N", help=h("min_inhabitants"))
+    p_imp.add_argument("--out", required=True, help=h("city_out"))
+    p_map = add("map", h("cmd_city_map"))
+    p_map.add_argument("city", help=h("city_file"))
+    p_map.add_argument("--map", required=True, metavar="GPKG", help=h("map_gpkg"))
+    p_map.add_argument("--figure", default="low_income_share", metavar="NAME", help=h("figure"))
+    p_map.add_argument("--out", required=True, help=h("map_out"))
 
 
 def _add_execution_options(p: argparse.ArgumentParser, h: Help) -> None:

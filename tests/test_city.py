@@ -6,6 +6,7 @@ results folder and the report; bad input ends in one line and exit code 2.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import re
@@ -16,6 +17,8 @@ import pytest
 from opendata_samples import CSV, GPKG, RIVM, XLSX
 
 from model.cli import main
+from model.cli_arguments import describe_runs, print_observed
+from model.experiments.scenarios import load_scenario
 from model.opendata import load_city
 
 WIJKEN = ["Centrum", "Oost", "Nieuwland", "Dorp aan de Dijk"]
@@ -84,6 +87,18 @@ def test_compare_in_the_city_keeps_real_names(compared: tuple[Path, str]) -> Non
     final = nbh[(nbh["scenario"] == "kort") & (nbh["week"] > nbh["week"].max() - 52)]
     expected = final.groupby(["neighbourhood", "seed"], sort=False)["lonely_share"].mean().groupby(level=0).mean()
     assert lonely.set_index("neighbourhood")["simulated"].to_dict() == pytest.approx((100 * expected).to_dict())
+
+
+def test_the_city_and_observed_loneliness_are_printed_in_dutch(work: Path, compared: tuple[Path, str],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    args = argparse.Namespace(city=str(work / "voorbeeldstad.toml"), scale=0.05, lang="nl", seeds=2, seed=0)
+    described = describe_runs([load_scenario("baseline")], args)
+    assert described.startswith("Voorbeeldstad, 4 wijken, ")
+    assert "van de 31.711 volwassenen (--scale 0.05): " in described
+    print_observed(compared[0], "nl")
+    printed = capsys.readouterr().out
+    assert re.search(r"Eenzame volwassenen \(%\) per wijk, waargenomen \(RIVM\).*\n.*\n\s*Centrum\s+54,1\s", printed)
+    assert "waargenomen" in printed.splitlines()[1] and "; " in printed.splitlines()[2]  # 54,1 [50,2; 58,0]
 
 
 def test_report_shows_observed_and_maps(compared: tuple[Path, str], tmp_path: Path) -> None:

@@ -105,7 +105,7 @@ def test_errors_a_user_can_fix_are_raised_with_catalogue_messages() -> None:
     user_errors = {InputError.__name__}
     while grown := {name for name, of in bases.items() if of & user_errors} - user_errors:  # subclasses of subclasses
         user_errors |= grown
-    assert {"UsageError", "ParameterError", "ScenarioError", "StoreError"} <= user_errors  # the scan found them
+    assert {"UsageError", "ParameterError", "ScenarioError", "StoreError", "OpenDataError"} <= user_errors  # found
     literal = [f"{path.relative_to(MODEL.parent)}:{node.lineno}"
                for path, tree in trees.items() for node in ast.walk(tree)
                if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from opendata_samples import CSV, DATA, GPKG, RIVM, XLSX
 
+from model.cli import main
 from model.opendata import (
     OpenDataError,
     city_from_figures,
@@ -151,6 +152,34 @@ def test_broken_city_files(tmp_path, kwb, health, edit, expected):
         load_city(path)
     message = _one_line(exc)
     assert message.startswith("stad.toml: ") and expected in message
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (("lonely_pct = 54.1", "lonely_pct = 154.1"),
+     "wijk WK999901.observed.lonely_pct: 154.1 valt buiten het bereik 0 tot 100"),
+    (("alone_share = 0.5215", "alone_share = 1.5"), "wijk WK999901.settings.alone_share: 1.5 valt buiten het bereik;"),
+])
+def test_a_broken_city_file_is_said_in_dutch_by_default(tmp_path, kwb, health, capsys, edit, expected):
+    path = tmp_path / "stad.toml"
+    path.write_text(_city_text(kwb, health).replace(*edit), encoding="utf-8")
+    assert main(["run", "--city", str(path), "--out", str(tmp_path / "res")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"vitality: fout: stad.toml: {expected}") and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "res").exists()
+
+
+def test_an_empty_download_is_said_in_dutch_by_default(tmp_path, capsys):
+    (tmp_path / "kwb-2024.csv").write_text("\n")
+    assert main(["city", "import", str(tmp_path / "kwb-2024.csv"), "--gemeente", "GM9999",
+                 "--out", str(tmp_path / "stad.toml")]) == 2
+    assert capsys.readouterr().err == "vitality: fout: kwb-2024.csv: het bestand is leeg\n"
+    assert not (tmp_path / "stad.toml").exists()
+
+
+def test_a_misspelt_gemeente_is_said_in_dutch_by_default(tmp_path, capsys):
+    assert main(["city", "import", str(CSV), "--gemeente", "Voorbeeldstat", "--out", str(tmp_path / "stad.toml")]) == 2
+    assert capsys.readouterr().err == (f"vitality: fout: {CSV.name}: gemeente 'Voorbeeldstat' staat niet in deze tabel "
+                                       "(bedoelt u: GM9999 Voorbeeldstad)\n")
 
 
 def test_city_file_in_another_encoding(tmp_path, kwb, health):

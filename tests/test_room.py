@@ -501,6 +501,12 @@ def test_vitality_room_refuses_bad_options_in_one_line(options: list[str], messa
     assert not (tmp_path / "r").exists()
 
 
+def test_vitality_room_says_a_bad_layout_in_dutch_by_default(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["room", "--professional-seats", "51", "--out", str(tmp_path / "r"), "--port", str(free_port())]) == 2
+    assert capsys.readouterr().err == "vitality: fout: --professional-seats: 51 plaatsen; kies 0 tot en met 50\n"
+
+
 def test_vitality_room_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["room", "--port", "99999", "--lang", "en"]) == 2
     assert capsys.readouterr().err == "vitality: error: --port 99999: choose a port from 1 to 65535 (default 8770)\n"

@@ -320,7 +320,7 @@ def _derive(row: pd.Series, fallback: dict[str, Any] | None) -> tuple[dict[str, 
     inhabitants = row["inhabitants"]
     if any(pd.isna(b) for b in bands) or sum(bands) <= 0:
         if fallback is None:
-            raise OpenDataError(f"{row['where']}: the age groups of the gemeente are secret or missing")
+            raise OpenDataError(msg("city.secret_ages", where=row["where"]))
         adults = inhabitants * fallback["adult_ratio"]
         age_shares = fallback["age_shares"]
         notes.append("age groups secret: the gemeente's age structure used")
@@ -331,12 +331,12 @@ def _derive(row: pd.Series, fallback: dict[str, Any] | None) -> tuple[dict[str, 
         adults = sum(groups)
         age_shares = _shares([g / adults for g in groups])
     if pd.isna(inhabitants) or inhabitants <= 0:
-        raise OpenDataError(f"{row['where']}: the number of inhabitants (a_inw) is secret or missing")
+        raise OpenDataError(msg("city.secret_inhabitants", where=row["where"]))
     alone = row["one_person_households"] / adults if not pd.isna(row["one_person_households"]) else None
     factor = float(np.dot(age_shares, Parameters.__dataclass_fields__["alone_age_factor"].default))
     if alone is None:
         if fallback is None:
-            raise OpenDataError(f"{row['where']}: one-person households of the gemeente are secret or missing")
+            raise OpenDataError(msg("city.secret_one_person", where=row["where"]))
         alone_share, one_person = fallback["alone_share"], None
         notes.append("one-person households secret: the gemeente's share living alone used")
     else:
@@ -344,8 +344,7 @@ def _derive(row: pd.Series, fallback: dict[str, Any] | None) -> tuple[dict[str, 
         alone_share = min(one_person / factor, 1.0)
     if pd.isna(row["social_minimum_pct"]):
         if fallback is None:
-            raise OpenDataError(f"{row['where']}: p_hh_osm (households at the social minimum) of the gemeente is "
-                                "secret or missing")
+            raise OpenDataError(msg("city.secret_social_minimum", where=row["where"]))
         low_income = fallback["low_income_share"]
         notes.append("p_hh_osm secret: the gemeente's low-income share used")
     else:

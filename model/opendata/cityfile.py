@@ -97,37 +97,37 @@ def parse_city(text: str, file: str) -> City:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise OpenDataError(f"{file}: not valid TOML ({exc})") from None
+        raise OpenDataError(msg("cityfile.not_toml", file=file, problem=str(exc))) from None
     return _parse_city(data, file)
 
 
 def _parse_city(data: dict[str, Any], file: str) -> City:
     _unknown(data, _TOP_KEYS, file, "")
     if data.get("format") != FORMAT:
-        raise OpenDataError(f"{file}: format: expected {FORMAT}, got {data.get('format')!r}")
+        raise OpenDataError(msg("cityfile.format", file=file, expected=FORMAT, value=data.get("format")))
     gemeente = _text(data, "gemeente", file, "")
     if not (len(gemeente) == 6 and gemeente.startswith("GM") and gemeente[2:].isdigit()):
-        raise OpenDataError(f"{file}: gemeente: {gemeente!r} is not a gemeente code such as GM0599")
+        raise OpenDataError(msg("cityfile.gemeente", file=file, value=gemeente))
     level = _text(data, "level", file, "")
     if level not in ("wijk", "buurt"):
-        raise OpenDataError(f"{file}: level: {level!r} is not wijk or buurt")
+        raise OpenDataError(msg("cityfile.level", file=file, value=level))
     sources = {}
     for kind, entry in _table(data, "sources", file, "").items():
         where = f"sources.{kind}"
         if kind not in ("cbs", "rivm") or not isinstance(entry, dict):
-            raise OpenDataError(f"{file}: {where}: unknown source (cbs or rivm)")
+            raise OpenDataError(msg("cityfile.unknown_source", file=file, where=where))
         _unknown(entry, _SOURCE_KEYS, file, where)
         sources[kind] = Source(_text(entry, "file", file, where), _text(entry, "title", file, where),
                                _text(entry, "period", file, where, ""),
                                tuple(_texts(entry, "notes", file, where)))
     entries = data.get("neighbourhoods")
     if not isinstance(entries, list) or not entries:
-        raise OpenDataError(f"{file}: neighbourhoods: expected at least one [[neighbourhoods]] entry")
+        raise OpenDataError(msg("cityfile.no_neighbourhoods", file=file))
     neighbourhoods = [_neighbourhood(e, i, file) for i, e in enumerate(entries)]
     codes = [n.code for n in neighbourhoods]
     for code in codes:
         if codes.count(code) > 1:
-            raise OpenDataError(f"{file}: neighbourhoods: code {code} appears twice")
+            raise OpenDataError(msg("cityfile.code_twice", file=file, code=code))
     city = City(gemeente, _text(data, "name", file, ""), level, tuple(neighbourhoods), sources,
                 _whole(data, "min_inhabitants", file, "", lo=0), tuple(_texts(data, "skipped", file, "")))
     return city
@@ -136,39 +136,43 @@ def _parse_city(data: dict[str, Any], file: str) -> City:
 def _neighbourhood(entry: Any, i: int, file: str) -> Neighbourhood:
     where = f"neighbourhoods[{i}]"
     if not isinstance(entry, dict):
-        raise OpenDataError(f"{file}: {where}: expected a table")
+        raise OpenDataError(msg("cityfile.expected_table", file=file, where=where))
     _unknown(entry, _NEIGHBOURHOOD_KEYS, file, where)
     code = _text(entry, "code", file, where)
-    where = f"neighbourhood {code}"
+    where = msg("cityfile.neighbourhood", code=code)
     name = _text(entry, "name", file, where)
     inhabitants = _whole(entry, "inhabitants", file, where, lo=1)
     adults = _whole(entry, "adults", file, where, lo=1)
     if adults > inhabitants:
-        raise OpenDataError(f"{file}: {where}: adults ({adults}) exceed inhabitants ({inhabitants})")
+        raise OpenDataError(msg("cityfile.adults", file=file, where=where, adults=adults, inhabitants=inhabitants))
     settings_table = _table(entry, "settings", file, where)
     for f in dataclasses.fields(Archetype):
         if f.name not in settings_table:
-            raise OpenDataError(f"{file}: {where}.settings.{f.name}: missing ({f.metadata['doc']})")
+            raise OpenDataError(msg("cityfile.missing_setting", file=file, where=_at(where, f"settings.{f.name}"),
+                                    doc=f.metadata["doc"]))
     for key, value in settings_table.items():
-        _finite(value, file, f"{where}.settings.{key}")
+        _finite(value, file, _at(where, f"settings.{key}"))
     try:
         # A neighbourhood of one's own city is a new entry of the archetype table, which the schema only lets
         # scenarios change (a misspelt entry is refused there): its settings are checked field by field here.
         settings = apply_overrides(Archetype(), settings_table, f"archetypes.{code}")
         parameters_from_dict({}, base=dataclasses.replace(Parameters(), archetypes={code: settings}))  # across fields
-    except ParameterError as exc:
-        raise OpenDataError(f"{file}: {where}.settings.{str(exc).split(f'archetypes.{code}.', 1)[-1]}") from None
+    except ParameterError as exc:  # named where the city file gives it: "Oost.settings.share", not "archetypes.Oost..."
+        setting = _at(where, "settings." + exc.path.split(f"archetypes.{code}.", 1)[-1])
+        raise OpenDataError(exc.at(msg("cityfile.place", file=file, where=setting)).args[0]) from None
     if settings.share <= 0:
-        raise OpenDataError(f"{file}: {where}.settings.share: must be above 0")
+        raise OpenDataError(msg("cityfile.share", file=file, where=_at(where, "settings.share")))
     observed = _table(entry, "observed", file, where, required=False)
-    _unknown(observed, set(OBSERVED), file, f"{where}.observed")
+    _unknown(observed, set(OBSERVED), file, _at(where, "observed"))
     for key, value in observed.items():
         _, lo, hi = OBSERVED[key]
         if isinstance(value, list):
-            raise OpenDataError(f"{file}: {where}.observed.{key}: expected a number, got {value!r}")
-        _finite(value, file, f"{where}.observed.{key}")
+            raise OpenDataError(msg("cityfile.expected_number", file=file, where=_at(where, f"observed.{key}"),
+                                    value=value))
+        _finite(value, file, _at(where, f"observed.{key}"))
         if not lo <= value <= hi:
-            raise OpenDataError(f"{file}: {where}.observed.{key}: {value} is out of range {lo:g} to {hi:g}")
+            raise OpenDataError(msg("cityfile.out_of_range", file=file, where=_at(where, f"observed.{key}"),
+                                    value=value, lo=lo, hi=hi))
     return Neighbourhood(code, name, inhabitants, adults, settings, {k: float(v) for k, v in observed.items()},
                          tuple(_texts(entry, "merged", file, where)), tuple(_texts(entry, "notes", file, where)))
 
@@ -176,35 +180,35 @@ def _neighbourhood(entry: Any, i: int, file: str) -> Neighbourhood:
 def _unknown(table: dict[str, Any], allowed: set[str], file: str, where: str) -> None:
     for key in table:
         if key not in allowed:
-            prefix = f"{where}." if where else ""
-            raise OpenDataError(f"{file}: {prefix}{key}: unknown key (allowed: {', '.join(sorted(allowed))})")
+            raise OpenDataError(msg("cityfile.unknown_key", file=file, where=_at(where, key),
+                                    allowed=", ".join(sorted(allowed))))
 
 
 def _table(data: dict[str, Any], key: str, file: str, where: str, required: bool = True) -> dict[str, Any]:
     value = data.get(key, None if required else {})
     if not isinstance(value, dict):
-        raise OpenDataError(f"{file}: {_at(where, key)}: expected a table")
+        raise OpenDataError(msg("cityfile.expected_table", file=file, where=_at(where, key)))
     return value
 
 
 def _text(data: dict[str, Any], key: str, file: str, where: str, default: str | None = None) -> str:
     value = data.get(key, default)
     if not isinstance(value, str) or (default is None and not value.strip()):
-        raise OpenDataError(f"{file}: {_at(where, key)}: expected text, got {value!r}")
+        raise OpenDataError(msg("cityfile.expected_text", file=file, where=_at(where, key), value=value))
     return value
 
 
 def _texts(data: dict[str, Any], key: str, file: str, where: str) -> list[str]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise OpenDataError(f"{file}: {_at(where, key)}: expected a list of texts")
+        raise OpenDataError(msg("cityfile.expected_texts", file=file, where=_at(where, key)))
     return value
 
 
 def _whole(data: dict[str, Any], key: str, file: str, where: str, lo: int) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        raise OpenDataError(f"{file}: {_at(where, key)}: expected a whole number of at least {lo}, got {value!r}")
+        raise OpenDataError(msg("cityfile.expected_whole", file=file, where=_at(where, key), lo=lo, value=value))
     return value
 
 
@@ -212,10 +216,11 @@ def _finite(value: Any, file: str, where: str) -> None:
     values = value if isinstance(value, list) else [value]
     for v in values:
         if isinstance(v, bool) or not isinstance(v, int | float):
-            raise OpenDataError(f"{file}: {where}: expected a number, got {v!r}")
+            raise OpenDataError(msg("cityfile.expected_number", file=file, where=where, value=v))
         if not math.isfinite(v):
-            raise OpenDataError(f"{file}: {where}: {v} is not a number; give a value")
+            raise OpenDataError(msg("cityfile.not_a_number", file=file, where=where, value=v))
 
 
 def _at(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
+    """``where.key`` (``key`` at the top), said in the user's language when ``where`` is a message."""
+    return msg("cityfile.at", where=where, key=key) if where else key

@@ -14,6 +14,7 @@ geopandas would bring in for reading one layer of polygons we never reproject.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import struct
@@ -97,11 +98,13 @@ def _read(con: sqlite3.Connection, file: str, gemeente_code: str, level: str) ->
     layers = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
     layer = next((name for name in layers if LAYER[level].match(name)), None)
     if layer is None:
-        raise OpenDataError(f"{file}: no layer of {level}en (has: {', '.join(sorted(layers)) or 'no layers'})")
+        raise OpenDataError(msg("geo.no_layer", file=file, level=level,
+                                layers=", ".join(sorted(layers)) or msg("geo.no_layers")))
     columns = {row[1].lower(): row[1] for row in con.execute(f'PRAGMA table_info("{layer}")')}
     code = next((columns[c] for c in CODE_COLUMNS[level] if c in columns), None)
     if code is None:
-        raise OpenDataError(f"{file}: layer {layer}: no column {' or '.join(CODE_COLUMNS[level])}")
+        wanted = functools.reduce(lambda a, b: msg("budget.either", first=a, second=b), CODE_COLUMNS[level])
+        raise OpenDataError(msg("geo.no_code_column", file=file, layer=layer, columns=wanted))
     name = next((columns[c] for c in NAME_COLUMNS[level] if c in columns), code)
     geom = layers[layer]
     number = gemeente_code[2:]
@@ -112,14 +115,13 @@ def _read(con: sqlite3.Connection, file: str, gemeente_code: str, level: str) ->
     shapes: dict[str, shapely.Geometry] = {}
     names: dict[str, str] = {}
     for area, area_name, blob in con.execute(sql, (prefix,)):
-        shape = decode_geometry(blob, f"{file}: layer {layer}, {area}")
+        shape = decode_geometry(blob, msg("geo.where", file=file, layer=layer, area=area))
         if shape is None:
             continue
         shapes[area] = shapely.union(shapes[area], shape) if area in shapes else shape
         names[area] = str(area_name)
     if not shapes:
-        raise OpenDataError(f"{file}: layer {layer} has no {level}en of {gemeente_code}; is it the map of the same "
-                            "year as the figures?")
+        raise OpenDataError(msg("geo.no_areas", file=file, layer=layer, level=level, gemeente=gemeente_code))
     return Boundaries(file, layer, shapes, names)
 
 
@@ -133,20 +135,20 @@ def decode_geometry(blob: bytes | None, where: str) -> shapely.Geometry | None:
         return None
     data = bytes(blob)
     if len(data) < 8 or data[:2] != b"GP":
-        raise OpenDataError(f"{where}: not a GeoPackage geometry")
+        raise OpenDataError(msg("geo.not_geometry", where=where))
     flags = data[3]
     if flags & 0b10000:  # the empty-geometry flag
         return None
     envelope = _ENVELOPE_BYTES.get((flags >> 1) & 0b111)
     if envelope is None:
-        raise OpenDataError(f"{where}: unknown envelope kind in the geometry header")
+        raise OpenDataError(msg("geo.envelope", where=where))
     start = 8 + envelope
     try:
         shape = shapely.from_wkb(data[start:])
     except shapely.errors.GEOSException as exc:
-        raise OpenDataError(f"{where}: geometry cannot be read ({exc})") from None
+        raise OpenDataError(msg("geo.unreadable", where=where, problem=str(exc))) from None
     if shape.geom_type not in ("Polygon", "MultiPolygon", "GeometryCollection"):
-        raise OpenDataError(f"{where}: a {shape.geom_type}, not an area")
+        raise OpenDataError(msg("geo.not_an_area", where=where, kind=shape.geom_type))
     return None if shape.is_empty else shape
 
 

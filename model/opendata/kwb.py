@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.messages import msg
 from model.opendata.table import OpenDataError, RawTable, parse_number, period_from, read_table
 
 #: Area codes: gemeente GM0599, wijk WK059901, buurt BU05990101 (letters occur in codes of big cities).
@@ -205,8 +206,8 @@ def kerncijfers_from_table(table: RawTable, gemeente: str, source: Source, odata
     codes = _codes(table, cols)
     ident = {key: cols.find(short, od) for key, (short, od) in _IDENTITY.items()}
     if ident["name"] is None:
-        raise OpenDataError(f"{table.path.name}: column {'WijkenEnBuurten' if odata else 'regio'} (the area's "
-                            "name) is missing")
+        raise OpenDataError(msg("kwb.no_name_column", file=table.path.name,
+                                column="WijkenEnBuurten" if odata else "regio"))
     positions = _figure_columns(table, cols)
     names = {code: table.rows[i][ident["name"]] for i, code in enumerate(codes) if code}
     gm_names = {}
@@ -230,7 +231,8 @@ def kerncijfers_from_table(table: RawTable, gemeente: str, source: Source, odata
     areas = pd.DataFrame.from_records(records).set_index("code")
     if areas.index.duplicated().any():
         dup = areas.index[areas.index.duplicated()][0]
-        raise OpenDataError(f"{table.path.name}: area {dup} appears twice ({', '.join(areas.loc[dup, 'where'])})")
+        raise OpenDataError(msg("kwb.area_twice", file=table.path.name, code=dup,
+                                rows=", ".join(areas.loc[dup, "where"])))
     areas[[f.name for f in FIGURES]] = areas[[f.name for f in FIGURES]].astype(float)
     return Kerncijfers(source, gm_code, gm_names.get(gm_code, gm_code), areas)
 
@@ -244,8 +246,8 @@ def _codes(table: RawTable, cols: Columns) -> list[str]:
         return [c if CODE.match(c := row[pos].strip().upper()) else "" for row in table.rows]
     short8, recs = cols.find(("gwb_code_8",), ""), cols.find(("recs",), "")
     if short8 is None or recs is None:
-        raise OpenDataError(f"{table.path.name}: no area code column ({'Codering' if cols.odata else 'gwb_code_10, '
-                            'gwb_code or gwb_code_8 with recs'}); is this the CBS Kerncijfers wijken en buurten table?")
+        raise OpenDataError(msg("kwb.no_code_column", file=table.path.name,
+                                columns="Codering" if cols.odata else msg("kwb.code_columns")))
     codes = []
     for row in table.rows:
         prefix = _LEVEL_PREFIX.get(row[recs].strip().lower(), "")
@@ -264,7 +266,7 @@ def _figure_columns(table: RawTable, cols: Columns) -> dict[str, tuple[int | Non
         pct = cols.find((f.percent,), "") if f.percent else None
         if pos is None and pct is None and f.required:
             wanted = f.odata + "_<n>" if cols.odata else f.short[0]
-            raise OpenDataError(f"{table.path.name}: column {wanted} ({f.meaning}) is missing; the import needs it")
+            raise OpenDataError(msg("kwb.missing_column", file=table.path.name, column=wanted, meaning=f.meaning))
         found[f.name] = (pos, pct)
     return found
 
@@ -275,8 +277,8 @@ def _number(table: RawTable, i: int, pos: int | None) -> float | None:
     try:
         return parse_number(table.rows[i][pos])
     except ValueError:
-        raise OpenDataError(f"{table.where(i, table.header[pos])}: cannot read {table.rows[i][pos]!r} "
-                            "as a number") from None
+        raise OpenDataError(msg("opendata.not_a_number", where=table.where(i, table.header[pos]),
+                                value=table.rows[i][pos])) from None
 
 
 def _percent_of(table: RawTable, i: int, pos: int, rec: dict[str, Any], base: str) -> float | None:
@@ -300,11 +302,11 @@ def resolve_gemeente(query: str, known: dict[str, str], file: str) -> str:
     if q.lower() in by_name:
         return by_name[q.lower()]
     if not known:
-        raise OpenDataError(f"{file}: no gemeente, wijk or buurt rows (codes such as GM0599, WK059901)")
+        raise OpenDataError(msg("kwb.no_areas", file=file))
     close = difflib.get_close_matches(q.lower(), list(by_name), n=3, cutoff=0.6)
     if close:
-        hint = "did you mean: " + ", ".join(f"{by_name[n]} {known[by_name[n]]}" for n in close)
+        hint = msg("kwb.did_you_mean", close=", ".join(f"{by_name[n]} {known[by_name[n]]}" for n in close))
     else:
         first = next(iter(known))
-        hint = f"it has {len(known)} gemeente{'n' if len(known) > 1 else ''}, such as {first} {known[first]}"
-    raise OpenDataError(f"{file}: gemeente {query!r} is not in this table ({hint})")
+        hint = msg("kwb.gemeenten", n=len(known), first=f"{first} {known[first]}")
+    raise OpenDataError(msg("kwb.unknown_gemeente", file=file, query=query, hint=hint))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from model.messages import msg
 from model.opendata.kwb import Kerncijfers, Source, kerncijfers_from_records
 from model.opendata.rivm import HealthEstimates, health_from_records
 from model.opendata.table import OpenDataError, period_from
@@ -43,8 +44,7 @@ def fetch_records(source: str, gemeente_code: str) -> tuple[list[dict[str, Any]]
         import cbsodata
         import requests
     except ImportError:
-        raise OpenDataError(f"{source}: reading CBS's API needs the cbsodata client: pip install "
-                            "'community-vitality[cbs]' (or download the table as a file and give its name)") from None
+        raise OpenDataError(msg("odata.needs_client", source=source)) from None
     number = gemeente_code[2:]
     # Region keys are padded with spaces, so match their start; one clause per kind of area.
     filters = " or ".join(f"startswith(WijkenEnBuurten,'{kind}{number}')" for kind in ("GM", "WK", "BU"))
@@ -52,8 +52,7 @@ def fetch_records(source: str, gemeente_code: str) -> tuple[list[dict[str, Any]]
         info = cbsodata.get_info(table_id, catalog_url=CATALOGS[catalog]) or {}
         records = cbsodata.get_data(table_id, filters=filters, catalog_url=CATALOGS[catalog])
     except requests.RequestException as exc:
-        raise OpenDataError(f"{source}: CBS's API gave no answer ({_reason(exc)}); check the table name and the "
-                            "internet connection, or download the table as a file") from None
+        raise OpenDataError(msg("odata.no_answer", source=source, reason=_reason(exc))) from None
     title = str(info.get("Title", table_id))
     period = period_from([str(info.get("Period", "")), title])
     return records, Source(source, title, period)
@@ -63,7 +62,7 @@ def fetch_kerncijfers(source: str, gemeente_code: str) -> Kerncijfers:
     """A KWB table from the API (``cbs:85984NED``), for one gemeente."""
     records, src = fetch_records(source, gemeente_code)
     if not records:
-        raise OpenDataError(f"{source}: no rows for {gemeente_code}; is the gemeente code right for this year?")
+        raise OpenDataError(msg("odata.no_rows", source=source, gemeente=gemeente_code))
     return kerncijfers_from_records(records, gemeente_code, src)
 
 

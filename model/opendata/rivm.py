@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.messages import msg
 from model.opendata.kwb import CODE, Source, records_table
 from model.opendata.table import OpenDataError, RawTable, parse_number, read_table
 
@@ -87,29 +88,28 @@ def health_from_table(table: RawTable, gemeente_code: str, name: str, period: st
     stems = {re.sub(r"_\d+$", "", c.strip()).lower(): i for i, c in enumerate(table.header)}
     code_pos = stems.get("codering", stems.get("wijkenenbuurten"))
     if code_pos is None:
-        raise OpenDataError(f"{name}: no column Codering or WijkenEnBuurten: not RIVM table 50120NED "
-                            "(Gezondheid per wijk en buurt)")
+        raise OpenDataError(msg("rivm.no_code_column", file=name))
     found = {f.name: stems.get(f.odata.lower()) for f in FIGURES}
     if found["lonely_pct"] is None:
-        raise OpenDataError(f"{name}: column Eenzaam_<n> (lonely adults, %) is missing; download table 50120NED "
-                            "with the loneliness figures")
+        raise OpenDataError(msg("rivm.no_lonely", file=name))
     keep = [i for i, row in enumerate(table.rows)
             if _is(row, stems.get("leeftijd"), _ADULTS) and _is(row, stems.get("marges"), _ESTIMATE)
             and CODE.match(code := row[code_pos].strip().upper()) and code[:2] in ("WK", "BU")
             and code[2:6] == gemeente_code[2:]]
     if not keep:
-        raise OpenDataError(f"{name}: no estimates for adults in the wijken or buurten of {gemeente_code}")
+        raise OpenDataError(msg("rivm.no_adults", file=name, gemeente=gemeente_code))
     periods = {i: _year(table.rows[i][stems["perioden"]]) if "perioden" in stems else "" for i in keep}
     chosen = period or max(periods.values())
     keep = [i for i in keep if periods[i] == chosen]
     if not keep:
-        raise OpenDataError(f"{name}: no estimates for period {period}; the file has "
-                            f"{', '.join(sorted(set(periods.values())))}")
+        raise OpenDataError(msg("rivm.no_period", file=name, period=period,
+                                periods=", ".join(sorted(set(periods.values())))))
     records = {}
     for i in keep:
         code = table.rows[i][code_pos].strip().upper()
         if code in records:
-            raise OpenDataError(f"{table.where(i)}: a second estimate for {code} in {chosen or 'the file'}")
+            raise OpenDataError(msg("rivm.second_estimate", where=table.where(i), code=code,
+                                    period=chosen or msg("rivm.the_file")))
         records[code] = {f: _number(table, i, pos) for f, pos in found.items()}
     figures = pd.DataFrame.from_dict(records, orient="index", columns=[f.name for f in FIGURES]).astype(float)
     title = f"RIVM Gezondheid per wijk en buurt {chosen}".strip()
@@ -131,8 +131,8 @@ def _number(table: RawTable, i: int, pos: int | None) -> float | None:
     try:
         value = parse_number(table.rows[i][pos])
     except ValueError:
-        raise OpenDataError(f"{table.where(i, table.header[pos])}: cannot read {table.rows[i][pos]!r} "
-                            "as a number") from None
+        raise OpenDataError(msg("opendata.not_a_number", where=table.where(i, table.header[pos]),
+                                value=table.rows[i][pos])) from None
     if value is not None and not 0 <= value <= 100:
-        raise OpenDataError(f"{table.where(i, table.header[pos])}: {value} is not a percentage (0-100)")
+        raise OpenDataError(msg("rivm.not_a_percentage", where=table.where(i, table.header[pos]), value=value))
     return value

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.messages import InputError, msg
+
 #: Texts CBS and RIVM use for a figure that is secret, unknown or not applicable (StatLine symbols:
 #: ``.`` unknown or secret, ``x`` secret, ``-`` nil or not applicable, ``?`` unreliable).
 MISSING_MARKERS = frozenset({"", ".", "x", "X", "-", "?", "NaN", "nan", "NA", "null", "None"})
@@ -27,7 +29,7 @@ _DUTCH_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$")  # 1234,5 o
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
-class OpenDataError(ValueError):
+class OpenDataError(InputError):
     """A downloaded file, or a city file, that cannot be read; the message is one line naming the place."""
 
 
@@ -52,9 +54,10 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
     def where(self, i: int, column: str | None = None) -> str:
-        """``file: row n`` (and ``, column c``) for messages about row ``i``."""
-        text = f"{self.path.name}: row {self.lines[i]}"
-        return f"{text}, column {column}" if column else text
+        """``file: row n`` (and ``, column c``) for messages about row ``i``, in the user's language."""
+        if column:
+            return msg("opendata.row_column", file=self.path.name, row=self.lines[i], column=column)
+        return msg("opendata.row", file=self.path.name, row=self.lines[i])
 
 
 def read_table(path: str | Path, header_hint: frozenset[str] = frozenset()) -> RawTable:
@@ -79,15 +82,15 @@ def read_table(path: str | Path, header_hint: frozenset[str] = frozenset()) -> R
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise OpenDataError(f"{path}: no such file") from None
+        raise OpenDataError(msg("opendata.no_file", path=path)) from None
     except OSError as exc:
-        raise OpenDataError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise OpenDataError(msg("city.unreadable", path=path, problem=exc.strerror)) from None
     if not data.strip():
-        raise OpenDataError(f"{path.name}: the file is empty")
+        raise OpenDataError(msg("opendata.empty", file=path.name))
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # zip (xlsx, ods), OLE (xls)
         return _read_workbook(path, data, header_hint)
     if data[:16].startswith(b"SQLite format 3"):
-        raise OpenDataError(f"{path.name}: a GeoPackage or database, not a table of figures; give it with --map")
+        raise OpenDataError(msg("opendata.a_database", file=path.name))
     return _read_csv(path, data, header_hint)
 
 
@@ -105,19 +108,17 @@ def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
         except UnicodeDecodeError:
             pass
     line = data[: utf8_error.start].count(b"\n") + 1
-    raise OpenDataError(f"{path.name}: line {line}: not text in UTF-8 or Windows-1252 (byte "
-                        f"0x{data[utf8_error.start]:02x}); save the file as 'CSV UTF-8'")
+    raise OpenDataError(msg("opendata.encoding", file=path.name, line=line, byte=data[utf8_error.start]))
 
 
 def _read_csv(path: Path, data: bytes, header_hint: frozenset[str]) -> RawTable:
     text, notes = _decode(path, data)
     if "\x00" in text:
-        raise OpenDataError(f"{path.name}: contains NUL bytes (UTF-16 without a byte-order mark, or not a text file); "
-                            "save it as 'CSV UTF-8'")
+        raise OpenDataError(msg("opendata.nul", file=path.name))
     top = text.splitlines()[:10]  # the header may follow a title line
     delimiter = max(";,\t", key=lambda d: max(line.count(d) for line in top))
     if not any(delimiter in line for line in top):
-        raise OpenDataError(f"{path.name}: no column separator (; , or tab) in its first lines: not a table")
+        raise OpenDataError(msg("opendata.no_separator", file=path.name))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[list[str]] = []
@@ -135,14 +136,14 @@ def _read_csv(path: Path, data: bytes, header_hint: frozenset[str]) -> RawTable:
                 header = cells
                 continue
             if len(record) > len(header):
-                raise OpenDataError(f"{path.name}: row {reader.line_num}: {len(record)} cells but {len(header)} "
-                                    "columns in the header")
+                raise OpenDataError(msg("opendata.too_many_cells", file=path.name, row=reader.line_num,
+                                        cells=len(record), columns=len(header)))
             rows.append([c.strip() for c in record] + [""] * (len(header) - len(record)))
             lines.append(reader.line_num)
     except csv.Error as exc:
-        raise OpenDataError(f"{path.name}: row {reader.line_num}: {exc}") from None
+        raise OpenDataError(msg("opendata.csv_error", file=path.name, row=reader.line_num, problem=str(exc))) from None
     if header is None:
-        raise OpenDataError(f"{path.name}: no header row with any of the columns {', '.join(sorted(header_hint))}")
+        raise OpenDataError(msg("opendata.no_header", file=path.name, columns=", ".join(sorted(header_hint))))
     return RawTable(path, header, rows, lines, hints=[*titles, path.stem], notes=notes)
 
 
@@ -159,9 +160,8 @@ def _read_workbook(path: Path, data: bytes, header_hint: frozenset[str]) -> RawT
                 header, rows, lines = found
                 return RawTable(path, header, rows, lines, hints=[name, path.stem])
     except python_calamine.CalamineError as exc:
-        raise OpenDataError(f"{path.name}: a spreadsheet that cannot be read ({exc})") from None
-    raise OpenDataError(f"{path.name}: no sheet has a header row with any of the columns "
-                        f"{', '.join(sorted(header_hint))}")
+        raise OpenDataError(msg("opendata.bad_workbook", file=path.name, problem=str(exc))) from None
+    raise OpenDataError(msg("opendata.no_sheet", file=path.name, columns=", ".join(sorted(header_hint))))
 
 
 def _sheet_table(path: Path, values: list[list[object]], header_hint: frozenset[str],
@@ -183,7 +183,7 @@ def _sheet_table(path: Path, values: list[list[object]], header_hint: frozenset[
             header = cells
             continue
         if len(cells) > len(header) and any(cells[len(header):]):
-            raise OpenDataError(f"{path.name}: row {number}: cells beyond the last column of the header")
+            raise OpenDataError(msg("opendata.beyond_header", file=path.name, row=number))
         rows.append((cells + [""] * len(header))[: len(header)])
         lines.append(number)
     return None if header is None else (header, rows, lines)

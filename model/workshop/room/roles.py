@@ -31,6 +31,7 @@ from typing import Any
 
 from model.core.interventions import COMMITMENTS, HELP_SOURCES
 from model.core.parameters import INITIATIVE_KINDS
+from model.messages import msg
 from model.workshop.room.city import Action, CityView
 from model.workshop.session import STEERING_MODES
 from model.workshop.sliders import KEY_LEVERS
@@ -68,13 +69,14 @@ class RoomLayout:
     group_min: int = 5
 
     def __post_init__(self) -> None:
+        # Each message names the field first ({name}): the command line says it as its option (--resident-seats).
         if self.administrators not in (CITY, "neighbourhood"):
-            raise ValueError(f"administrators: {self.administrators!r}; use 'city' or 'neighbourhood'")
+            raise ValueError(msg("room.layout_administrators", name="administrators", value=self.administrators))
         for name in ("administrator_seats", "professional_seats", "resident_seats"):
             if not 0 <= getattr(self, name) <= 50:
-                raise ValueError(f"{name}: {getattr(self, name)} seats; use 0 to 50")
+                raise ValueError(msg("room.layout_seats", name=name, seats=getattr(self, name)))
         if not 0 < self.group_share <= 0.5:
-            raise ValueError(f"group_share: {self.group_share}; use a share above 0 and at most 0.5")
+            raise ValueError(msg("room.layout_group_share", name="group_share", value=self.group_share))
 
     def to_json(self) -> dict[str, Any]:
         """Return the layout as plain JSON data."""
