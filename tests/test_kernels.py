@@ -9,7 +9,10 @@ import numpy as np
 from model import CommunityModel, Parameters
 from model.core.metrics import _COUNTS, _resident_counts
 from model.core.state import CASE_OPEN, CASE_WAITING, DAILY_LIVING, LONELY, PHYSICAL, SEVERE, need_level_of
-from model.core.submodels.helpers import recoverable_domains, weighted_sample
+from model.core.submodels.helpers import _least_loaded, kernel_parameters, recoverable_domains, weighted_sample
+from model.core.submodels.initiatives import _recruit_chance, _room, _similar
+from model.core.submodels.needs import _ask_best, _households_and_shocks, _LifeParameters
+from model.core.submodels.wellbeing import confidant_absence
 
 
 def test_weighted_sample_draws_what_generator_choice_draws() -> None:
@@ -78,3 +81,81 @@ def test_recoverable_domains_read_a_chronic_floor_as_6() -> None:
     got = recoverable_domains(SimpleNamespace(pop=pop), who)
     assert got.dtype == z.dtype and (got == 6).any()
     np.testing.assert_array_equal(got, z)
+
+
+def test_ask_best_takes_what_lexsort_took() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        n, k = 30, int(rng.integers(0, 80))
+        asker, carer = rng.integers(0, n, k), rng.integers(0, n, k)
+        score = rng.integers(0, 4, k) * rng.choice([0.5, 1.0], k)  # many equal scores, zeros among them
+        helper = np.full(n, -1)
+        helper[::7] = 99  # residents who do not ask keep their helper
+        order = np.lexsort((-score, asker))  # the numpy formulation
+        first = np.unique(asker[order], return_index=True)[1]
+        expected = helper.copy()
+        expected[asker[order][first]] = carer[order][first]
+        _ask_best(asker, carer, score, helper)
+        np.testing.assert_array_equal(helper, expected)
+
+
+def test_recruit_chances_match_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=800, burn_in_years=1, neighbourhoods_per_archetype=2), seed=3)
+    m.levers.inclusion_demand[:] = np.linspace(0, 1, m.n_nbh)  # both branches of the similarity factor
+    p, pop, ini = m.p, m.pop, m.inits
+    k = np.flatnonzero(ini.alive)
+    k = np.repeat(k, 40)  # with residents of every kind: similar or not
+    who = np.random.default_rng(1).integers(0, len(pop), len(k))
+    inclusion = m.levers.inclusion_demand[ini.nbh[k]]
+    sim_factor = np.where(_similar(m, who, k), 1.0, inclusion + (1 - inclusion) / p.homophily)
+    expected = p.recruit_rate * pop.motivation[who] * sim_factor * _room(m, k)
+    got = _recruit_chance(p.recruit_rate, p.homophily, np.array(p.initiative_size), who, k, pop.motivation, pop.age,
+                          pop.low_income, ini.group_age, ini.group_income, ini.nbh, ini.kind, ini.n_members,
+                          m.levers.inclusion_demand)
+    assert len(k) and (sim_factor < 1).any() and (sim_factor == 1).any() and (expected > 0).any()
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_confidant_absence_is_numpys_exponential_of_each_count() -> None:
+    close = np.random.default_rng(5).integers(0, 300, 10_001)  # an odd length: numpy's vector loop has a tail
+    for scale in (1.0, 2.5, 3.7):
+        np.testing.assert_array_equal(confidant_absence(close, scale), np.exp(-close / scale))
+    assert len(confidant_absence(np.empty(0, dtype=np.int64), 2.0)) == 0
+
+
+def test_least_loaded_professional_is_the_numpy_argmin_one_case_at_a_time() -> None:
+    rng = np.random.default_rng(6)
+    pro_nbh, pro_fte = rng.integers(0, 4, 12), rng.choice([0.5, 0.8, 1.0], 12)
+    does = rng.random(12) < 0.8
+    does[pro_nbh == 3] = False  # a neighbourhood where nobody may open a case
+    demand = rng.choice([0.0, 4.0, 8.0], 12)  # equal loads: the first professional is taken
+    nbh, hours = rng.integers(0, 4, 40), rng.choice([2.0, 3.5], 40)
+    expected, expected_demand = [], demand.copy()
+    for b, h in zip(nbh, hours, strict=True):  # the numpy formulation, one case after another
+        staff = np.flatnonzero(does & (pro_nbh == b))
+        pro = staff[np.argmin(expected_demand[staff] / pro_fte[staff])] if len(staff) else -1
+        expected_demand[pro] += h if pro >= 0 else 0
+        expected.append(pro)
+    got = _least_loaded(nbh, hours, does, pro_nbh, pro_fte, demand)
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(demand, expected_demand)
+    assert (got == -1).any() and len(set(got[got >= 0])) > 3
+
+
+def test_households_and_shocks_match_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=3000, burn_in_years=0, neighbourhoods_per_archetype=2), seed=4)
+    p, pop, rng = m.p, m.pop, np.random.default_rng(8)
+    m.levers.demand_multiplier[:] = np.linspace(1, 2, m.n_nbh)
+    r, u = rng.random(len(pop)) * 0.05, rng.random(len(pop)) * 0.01  # small numbers: many changes and hits
+    rate, a = np.array(p.becoming_alone_rate)[pop.age], m.alone_p[pop.nbh, pop.age]
+    alone = (pop.alone | (~pop.alone & (r < rate))) & ~(pop.alone & (r < rate * (1 - a) / a))
+    shock = (p.zrm_shock_rate * m.levers.demand_multiplier[pop.nbh] * (1 + (p.vulnerability_shock_factor - 1)
+             * pop.vulnerability) * np.where(pop.age == 3, p.shock_factor_75plus, 1.0)
+             * np.where(pop.score >= LONELY, p.lonely_shock_factor, 1.0))
+    before = pop.alone.copy()
+    hit = _households_and_shocks(kernel_parameters(_LifeParameters, p), np.array(p.becoming_alone_rate), m.alone_p,
+                                 m.levers.demand_multiplier, pop.nbh, pop.age, pop.vulnerability, pop.score, r, u,
+                                 pop.alone)
+    np.testing.assert_array_equal(pop.alone, alone)
+    np.testing.assert_array_equal(hit, u < shock)
+    assert (pop.alone & ~before).any() and (before & ~pop.alone).any() and hit.any() and not hit.all()

@@ -53,9 +53,14 @@ def test_replace_is_removing_the_leavers_ties_then_adding(net: TieNetwork) -> No
         pair = (int(min(x, y)), int(max(x, y)))
         if x != y and pair not in expected:
             expected[pair] = (float(wx), bool(kx), bool(bx))
+    told = TieNetwork(N)  # the same network, told the leavers' ties by the caller
+    for name in ("a", "b", "key", "w", "kin", "bridging"):
+        setattr(told, name, getattr(net, name).copy())
     net.replace(leavers, i, j, w, kin, bridging)
     assert as_dict(net) == expected
     assert np.all(np.diff(net.key) > 0)
+    told.replace(leavers, i, j, w, kin, bridging, leavers_ties=told.ties_of(leavers)[1])
+    assert as_dict(told) == expected
 
 
 def test_find_and_ties_of_and_neighbours_agree(net: TieNetwork) -> None:
@@ -114,3 +119,30 @@ def test_contact_and_decay_match_the_numpy_formulation(net: TieNetwork) -> None:
     assert np.array_equal(net.a, a[kept]) and np.array_equal(net.w, strength[kept])
     assert np.array_equal(n_good, net.count_at_least(0.5))
     assert np.array_equal(lost, np.bincount(a[~kept], minlength=N) + np.bincount(b[~kept], minlength=N))
+
+
+def test_additions_without_a_read_between_are_one_addition(net: TieNetwork) -> None:
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, N, (2, 30))
+    y = rng.integers(0, N, (2, 30))
+    y[:, :5] = x[:, :5]  # pairs added twice: the first addition's strength counts
+    wy = rng.uniform(0, 1, 30)
+    eager = TieNetwork(N)
+    for name in ("a", "b", "key", "w", "kin", "bridging"):
+        setattr(eager, name, getattr(net, name).copy())
+    eager.add(x[0], x[1], 0.3, False, True)
+    assert len(eager) > len(net), "a read (len) merges what was added"
+    eager.add(y[0], y[1], wy, True, False)
+    net.add(x[0], x[1], 0.3, False, True)
+    net.add(y[0], y[1], wy, True, False)
+    assert len(net._pending) == 2, "nothing read yet: both additions wait"
+    net.add(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), 0.5, False, False)
+    assert as_dict(net) == as_dict(eager) and not net._pending
+    leavers = np.unique(x[0, :3])
+    stale = net.ties_of(leavers)[1]  # found before the next addition: replace finds them again after it
+    for ties in (net, eager):
+        ties.add(leavers, (leavers + 1) % N, 0.9, False, False)
+    eager.ties_of(leavers)  # a read in between
+    eager.replace(leavers, y[1], y[0], 0.2, False, False)
+    net.replace(leavers, y[1], y[0], 0.2, False, False, leavers_ties=stale)
+    assert as_dict(net) == as_dict(eager)

@@ -281,7 +281,7 @@ def replace_residents(m: CommunityModel, who: np.ndarray) -> None:
     left = np.zeros(len(pop), dtype=bool)
     left[who] = True
     # Those who stay lose their ties to the leavers.
-    _, ties = m.net.ties_of(np.unique(who))
+    _, ties = m.net.ties_of(np.unique(who))  # passed on to the splice below, which ends these ties
     ends = np.concatenate([m.net.a[ties], m.net.b[ties]])
     np.add.at(pop.ties_lost, ends[~left[ends]], 1)
     pop.helper[(pop.helper >= 0) & left[pop.helper]] = NO  # helper NO (-1) reads left[-1], masked out
@@ -291,7 +291,7 @@ def replace_residents(m: CommunityModel, who: np.ndarray) -> None:
     kin = rng.random(len(src)) < p.kin_share
     dst = np.where(kin, rng.integers(0, len(pop), len(src)), similar_neighbour(m, src))
     w = np.where(kin, rng.uniform(*p.kin_strength, len(src)), rng.uniform(*p.friend_strength, len(src)))
-    m.net.replace(who, src, dst, w, kin, is_bridging(m, src, dst))  # leavers' ties end, newcomers' start
+    m.net.replace(who, src, dst, w, kin, is_bridging(m, src, dst), ties)  # leavers' ties end, newcomers' start
     share_disposition_with_kin(m, who, initial=False)
 
 

@@ -135,28 +135,33 @@ def _ties_of(n: int, who: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.
 
     Within a group, ties where the resident is the lower end come first, then those where it
     is the higher end, each in tie order (as :meth:`TieNetwork.neighbours` lists them). The ties
-    are sorted by their lower end, so those are found by binary search; the others by two passes
-    over the higher ends (``who`` is a few residents: the branch is nearly always not taken).
+    are sorted by their lower end, so those are found by binary search; the others by one pass
+    over the higher ends (``who`` is a few residents: the branch is nearly always not taken) that
+    notes them in order, after which only the noted ties are looked at again.
     """
     mark = np.zeros(n, dtype=np.bool_)
     mark[who] = True
     lower_start = np.searchsorted(a, who)
     lower = np.searchsorted(a, who, side="right") - lower_start
-    higher = np.zeros(len(who), dtype=np.int64)
+    noted = np.empty(len(b), dtype=np.int64)  # only the first few places are ever written (and paged in)
+    n_noted = 0
     for e in range(len(b)):
         if mark[b[e]]:
-            higher[np.searchsorted(who, b[e])] += 1
+            noted[n_noted] = e
+            n_noted += 1
+    owner = np.searchsorted(who, b[noted[:n_noted]])  # the place in ``who`` of each noted tie's higher end
+    higher = np.zeros(len(who), dtype=np.int64)
+    for k in owner:
+        higher[k] += 1
     start = np.zeros(len(who) + 1, dtype=np.int64)
     start[1:] = np.cumsum(lower + higher)
     ties = np.empty(start[-1], dtype=np.int64)
     fill = start[:-1] + lower
     for k in range(len(who)):
         ties[start[k]:fill[k]] = np.arange(lower_start[k], lower_start[k] + lower[k])
-    for e in range(len(b)):
-        if mark[b[e]]:
-            k = np.searchsorted(who, b[e])
-            ties[fill[k]] = e
-            fill[k] += 1
+    for x in range(n_noted):
+        ties[fill[owner[x]]] = noted[x]
+        fill[owner[x]] += 1
     return start, ties
 
 
@@ -223,12 +228,32 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
     return idx, lo[idx], hi[idx], key[idx], pos
 
 
+def _tie_array(name: str) -> property:
+    """One of the tie arrays, read after any pending additions have joined it (see :meth:`TieNetwork.add`)."""
+    def get(self: TieNetwork) -> np.ndarray:
+        if self._pending:
+            self._merge_pending()
+        return self.__dict__[name]
+
+    def set(self: TieNetwork, values: np.ndarray) -> None:
+        self.__dict__[name] = values
+
+    return property(get, set)
+
+
 class TieNetwork:
-    """Undirected weighted ties between ``n`` residents."""
+    """Undirected weighted ties between ``n`` residents.
+
+    ``a``, ``b`` (the lower and higher ends), ``key``, ``w`` (strength), ``kin`` and ``bridging`` are
+    arrays with one element per tie.
+    """
+
+    a, b, key, w, kin, bridging = (_tie_array(name) for name in ("a", "b", "key", "w", "kin", "bridging"))
 
     def __init__(self, n: int) -> None:
         """Create an empty network of ``n`` residents."""
         self.n = n
+        self._pending: list[tuple[np.ndarray, ...]] = []  # additions not yet merged into the arrays
         # The ends as 32-bit resident indices (a city has far fewer than 2**31 residents): the weekly passes
         # over all ties move a quarter less memory than with 64-bit ends; the keys stay 64-bit.
         self.a = np.empty(0, dtype=np.int32)
@@ -258,24 +283,44 @@ class TieNetwork:
         return self.key[np.minimum(pos, len(self.key) - 1)] == key
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
-        """Add new ties (self-loops, duplicates and existing pairs are skipped)."""
-        self.replace(np.empty(0, dtype=np.int64), i, j, w, kin, bridging)
+        """Add new ties (self-loops, duplicates and existing pairs are skipped).
+
+        The ties join the arrays when the network is next read. Adding twice without a read in
+        between is adding both at once (the first of a repeated pair counts either way), so two such
+        additions cost one copy of the tie arrays, not two: the introductions of the front desk
+        (``escalate_needs``) and of community work in the same week do (one copy of some 7 MB of
+        tie arrays less a week at 100,000 residents).
+        """
+        i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+        if len(i):  # a new list, not an append: a shallow copy of the network keeps its own queue
+            self._pending = [*self._pending, (i, j, *(np.broadcast_to(x, i.shape) for x in (w, kin, bridging)))]
+
+    def _merge_pending(self) -> None:
+        """Merge the pending additions into the arrays, in one splice."""
+        parts, self._pending = self._pending, []
+        self.replace(np.empty(0, dtype=np.int64), *(np.concatenate(x) for x in zip(*parts, strict=True)))
 
     def replace(self, leavers: np.ndarray, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray,
-                bridging: np.ndarray) -> None:
+                bridging: np.ndarray, leavers_ties: np.ndarray | None = None) -> None:
         """End every tie of ``leavers`` (they moved away) and add new ties, in one pass over the ties.
 
         The same as removing the leavers' ties and then adding ``(i[k], j[k])`` with strength
         ``w``, kin and bridging flags (arrays or one value for all): self-loops, duplicates and
-        pairs that are tied after the removal are skipped.
+        pairs that are tied after the removal are skipped. A caller that has the leavers' ties
+        already (``ties_of(leavers)[1]``) passes them as ``leavers_ties``, which saves a pass over the ties.
         """
+        if self._pending:  # the pending additions come first, and the leavers' ties are found after them
+            self._merge_pending()
+            leavers_ties = None
         leavers = np.unique(np.asarray(leavers, dtype=np.int64))
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
         if not len(i) and not len(leavers):
             return
         idx, a, b, key, pos = _new_ties(i, j, self.n, self.key, leavers)
-        drop = np.unique(self.ties_of(leavers)[1]) if len(leavers) else np.empty(0, dtype=np.int64)
+        if leavers_ties is None:
+            leavers_ties = self.ties_of(leavers)[1] if len(leavers) else np.empty(0, dtype=np.int64)
+        drop = np.unique(leavers_ties)
         if not len(idx) and not len(drop):
             return
         new = {"a": a, "b": b, "key": key, "w": np.broadcast_to(w, i.shape)[idx],

@@ -37,16 +37,15 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     _count_members(m)
     # Recruiting along members' ties; without an inclusion demand similar residents are preferred.
     net = m.net
-    # Both directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member.
+    # Both directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member
+    # with at most a moderate need.
     member = pop.member_of >= 0
-    _, ea, eb = net.directed(member, ~member)
+    _, ea, eb = net.directed(member, ~member & (level <= 2))
     k = pop.member_of[ea]
-    ok = level[eb] <= 2
-    eb, k = eb[ok], k[ok]
-    similar = _similar(m, eb, k)
-    inclusion = lev.inclusion_demand[ini.nbh[k]]
-    sim_factor = np.where(similar, 1.0, inclusion + (1 - inclusion) / p.homophily)
-    join = rng.random(len(eb)) < p.recruit_rate * motivation[eb] * sim_factor * _room(m, k)
+    join = rng.random(len(eb)) < _recruit_chance(p.recruit_rate, p.homophily, np.array(p.initiative_size), eb, k,
+                                                 motivation, pop.age, pop.low_income, ini.group_age,
+                                                 ini.group_income, ini.nbh, ini.kind, ini.n_members,
+                                                 lev.inclusion_demand)
     eb, k = eb[join], k[join]
     eb, first = np.unique(eb, return_index=True)
     pop.member_of[eb] = k[first]
@@ -101,6 +100,27 @@ def _room(m: CommunityModel, k: np.ndarray) -> np.ndarray:
     """Groups fill up: recruiting slows as initiative ``k`` nears its kind's typical size."""
     ini = m.inits
     return np.clip(1 - ini.n_members[k] / np.array(m.p.initiative_size)[ini.kind[k]], 0, 1)
+
+
+@numba.njit(cache=True)
+def _recruit_chance(rate: float, homophily: float, size: np.ndarray, who: np.ndarray, k: np.ndarray,
+                    motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray,
+                    group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray, n_members: np.ndarray,
+                    inclusion_demand: np.ndarray) -> np.ndarray:
+    """The chance that resident ``who[j]`` joins initiative ``k[j]`` this week, in one pass over the pairs.
+
+    ``rate x motivation x similarity factor x room`` (:func:`_similar`, :func:`_room`), multiplied in
+    that order as the numpy formulation did, so the chances are identical to the last bit.
+    """
+    chance = np.empty(len(who))
+    for j in range(len(who)):
+        i, g = who[j], k[j]
+        inclusion = inclusion_demand[nbh[g]]
+        similar = age[i] == group_age[g] and low_income[i] == group_income[g]
+        sim_factor = 1.0 if similar else inclusion + (1 - inclusion) / homophily
+        room = min(max(1 - n_members[g] / size[kind[g]], 0.0), 1.0)
+        chance[j] = rate * motivation[i] * sim_factor * room
+    return chance
 
 
 def _similar(m: CommunityModel, who: np.ndarray, k: np.ndarray) -> np.ndarray:

@@ -96,10 +96,20 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
                                                              p.close_tie_threshold, p.kin_contagion)
     belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
     social_gap = relational_shortfall(m, belonging)
-    no_confidant = np.exp(-close / p.confidant_scale)
+    no_confidant = confidant_absence(close, p.confidant_scale)
     pop.score = _loneliness_step(kernel_parameters(_LonelinessParameters, p), 1.0 if settle else p.loneliness_rate,
                                  pop.alone, pop.disp_s, pop.disp_e, social_gap, no_confidant, wsum, wtotal,
                                  pop.good_ties, pop.lon_s, pop.lon_e, pop.zrm)
+
+
+def confidant_absence(close: np.ndarray, scale: float) -> np.ndarray:
+    """``np.exp(-close / scale)`` for counts of close ties, looked up in a table of its values for 0, 1, 2, ...
+
+    A resident has a few close ties, so the exponential of each count is computed once (by numpy, as
+    before: the same bits) instead of once per resident (0.7 ms a week at 100,000 residents).
+    """
+    table = np.exp(-np.arange(close.max() + 1 if len(close) else 1) / scale)
+    return table[close]
 
 
 @numba.njit(cache=True)
