@@ -374,6 +374,17 @@ COMMANDS = {"run": _cmd_run, "compare": _cmd_compare, "report": _cmd_report, "sw
 BATCH_COMMANDS = ("run", "compare", "report", "sweep", "tipping")
 
 
+def _reader_closed() -> int:
+    """End quietly when the reader of standard output closed it (``vitality list | head -3``).
+
+    As Python's documentation on SIGPIPE advises: point standard output at ``os.devnull`` so the flush at
+    exit does not fail again, and return 128 + SIGPIPE (141), the code a shell sees from any other tool
+    whose reader went away.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``vitality``; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -390,6 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             restore_signals = stop_on_signals()
         command = f"city {args.city_command}" if args.command == "city" else args.command
         return COMMANDS[command](args)
+    except BrokenPipeError:
+        return _reader_closed()
     except (InputError, OSError) as exc:
         _print("cli.error", sys.stderr, problem=error_text(exc))
         return 2

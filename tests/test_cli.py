@@ -212,6 +212,19 @@ def test_console_script(tmp_path: Path) -> None:
         assert message in one_line_error(bad.stderr)
 
 
+
+@pytest.mark.parametrize("argv", [["list"], ["show", "baseline"]])
+def test_a_closed_reader_ends_the_command_quietly(argv: list[str]) -> None:
+    """``vitality list | head -3``: the reader goes away; no error, 141 as any tool killed by SIGPIPE."""
+    read, write = os.pipe()
+    os.close(read)  # closed before the command writes: its first write meets a broken pipe, every time
+    try:
+        done = subprocess.run([VITALITY, *argv], stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
 # ---------------------------------------------------------------------- failing, interrupted and resumed batches
 def test_failed_runs_leave_no_results_and_are_retried_on_resume(monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
