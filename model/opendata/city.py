@@ -264,7 +264,6 @@ def _merge_small(areas: pd.DataFrame, all_areas: pd.DataFrame, level: str, min_i
     areas, people = areas.drop(empty), people.drop(empty)
     small = people < min_inhabitants
     merged: dict[str, list[str]] = {}
-    skipped: list[str] = []
     if level == "buurt":
         for wijk, group in areas[small].groupby("wijk", sort=False):
             big = areas[(areas["wijk"] == wijk) & ~small]
@@ -279,12 +278,11 @@ def _merge_small(areas: pd.DataFrame, all_areas: pd.DataFrame, level: str, min_i
             areas = areas.drop(group.index)
             small = small.drop(group.index)
             people = people.drop(group.index)
-    for code in areas.index[small]:
-        skipped.append(f"{code} {areas.loc[code, 'name']} ({people[code]:.0f} inhabitants)")
-    if skipped:  # the city file keeps ``skipped`` in English; the user reads the list without that word
-        listed = "; ".join(f"{code} {areas.loc[code, 'name']} ({people[code]:.0f})" for code in areas.index[small])
-        messages.append(msg("city.skipped_small", n=len(skipped), level=level, least=min_inhabitants, listed=listed))
-    return areas[~small], merged, skipped
+    too_small = [(f"{code} {areas.loc[code, 'name']}", f"{people[code]:.0f}") for code in areas.index[small]]
+    if too_small:  # the city file keeps ``skipped`` in English; the user reads the list without that word
+        listed = "; ".join(f"{area} ({n})" for area, n in too_small)
+        messages.append(msg("city.skipped_small", n=len(too_small), level=level, least=min_inhabitants, listed=listed))
+    return areas[~small], merged, [f"{area} ({n} inhabitants)" for area, n in too_small]
 
 
 def _combine(a: pd.Series, b: pd.Series) -> pd.Series:
