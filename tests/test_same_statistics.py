@@ -133,7 +133,9 @@ def write() -> None:
                               check=True).stdout.strip()
 
     if git("status", "--porcelain", "--", "model", "agents"):
-        sys.exit("model/ or agents/ has uncommitted changes: commit them first, so that the fixture names its code")
+        print("model/ or agents/ has uncommitted changes: commit them first, so that the fixture names its code",
+              file=sys.stderr)
+        sys.exit(2)
     statistics = summaries()
     content = {
         "source": {"commit": git("rev-parse", "HEAD"), "model_digest": model_digest(), "numpy": np.__version__},
