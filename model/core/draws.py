@@ -26,7 +26,7 @@ Why this design:
 
 These draws differ from numpy's, so a submodel moved here changes the model's results: the golden runs
 (``tests/test_golden.py``) are re-pinned with it, and ``tests/test_same_statistics.py`` checks that the
-statistics stay those of the code before (``docs/performance.md``, issue 19, third round).
+statistics stay those of the code before (``docs/performance_issue19.md``, third round).
 """
 
 from __future__ import annotations
