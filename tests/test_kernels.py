@@ -12,6 +12,7 @@ import numba
 import numpy as np
 
 from model import CommunityModel, Parameters
+from model.core.city import share_disposition_with_kin
 from model.core.draws import uniform
 from model.core.metrics import _COUNTS, _resident_counts
 from model.core.state import CASE_OPEN, CASE_WAITING, DAILY_LIVING, LONELY, PHYSICAL, SEVERE, need_level_of
@@ -197,6 +198,33 @@ def test_life_events_kernels_match_the_numpy_formulation() -> None:
     np.testing.assert_array_equal(pop.alone, alone)
     np.testing.assert_array_equal(pop.zrm, zrm)
     assert (pop.alone & ~before).any() and (before & ~pop.alone).any() and len(hit) > 100 and len(recovering) > 100
+
+
+def test_mixing_dispositions_with_kin_matches_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=2000, burn_in_years=0, neighbourhoods_per_archetype=2), seed=5)
+    pop, net, r = m.pop, m.net, m.p.kin_disposition_correlation
+    for initial, who in ((True, np.arange(len(pop))), (False, np.random.default_rng(1).choice(len(pop), 300))):
+        b = (1 - np.sqrt(1 - r * r)) / r if initial else r / np.sqrt(1 - r * r)
+        who = np.unique(who)
+        fresh = np.zeros(len(pop), dtype=bool)
+        fresh[who] = not initial
+        start, ties = net.ties_of(who)
+        owner = np.repeat(np.arange(len(who)), np.diff(start))
+        other = np.where(net.a[ties] == who[owner], net.b[ties], net.a[ties])
+        counted = net.kin[ties] & ~fresh[other]
+        left_out = (net.kin[ties] & fresh[other]).any()  # newcomers' relatives among the newcomers do not count
+        owner, other = owner[counted], other[counted]
+        relatives = np.bincount(owner, minlength=len(who))
+        expected = {}
+        for name in ("disp_s", "disp_e"):
+            own = getattr(pop, name).copy()
+            mixed = np.bincount(owner, weights=own[other], minlength=len(who))
+            own[who] = (own[who] + b * mixed) / np.sqrt(1 + b * b * relatives)
+            expected[name] = own
+        share_disposition_with_kin(m, who, initial)
+        for name, own in expected.items():
+            np.testing.assert_array_equal(getattr(pop, name), own)
+        assert relatives.max() >= 2 and (initial or left_out)
 
 
 def _numpy_recover(zrm: np.ndarray, chronic: np.ndarray, who: np.ndarray) -> None:
