@@ -1,7 +1,9 @@
 """Paired-seed direction checks shared by the mechanism tests: two arms over the same seeds.
 
 An effect counts when the mean paired difference lies beyond a stated minimum in the expected direction
-and most seeds agree (``MOST`` of the 6).
+and most seeds agree (``MOST`` of the 6). The opposite question, whether two arms give the *same*
+statistics (the Mesa reference, code that draws its random numbers differently), is
+:func:`equivalent` and :func:`similar_spread`.
 """
 
 from __future__ import annotations
@@ -36,3 +38,25 @@ def check(diff: pd.Series, min_effect: float, direction: int = 1) -> None:
     assert d.mean() > min_effect, f"mean paired difference {direction * d.mean():+.4f}, expected beyond " \
                                   f"{direction * min_effect:+.4f} (per seed: {np.round(direction * d, 4)})"
     assert (d > 0).sum() >= MOST, f"only {(d > 0).sum()} of {len(d)} seeds in the expected direction: {d}"
+
+
+def equivalent(base: pd.DataFrame, other: pd.DataFrame, se_bound: float, relative_bound: float) -> pd.Series:
+    """Per column: is the mean paired difference (``other - base``, rows paired by index) small.
+
+    Small means within ``se_bound`` standard errors of the paired differences, or within
+    ``relative_bound`` of ``base``'s mean (for outputs that hardly vary between seeds, where a
+    systematic but negligible difference would exceed any number of standard errors).
+    """
+    diff = other - base
+    se = diff.std(ddof=1) / np.sqrt(len(diff))
+    return diff.mean().abs() <= np.maximum(se_bound * se, relative_bound * base.mean().abs())
+
+
+def similar_spread(base: pd.DataFrame, other: pd.DataFrame, ratio: float) -> pd.Series:
+    """Per column: is the spread between seeds (standard deviation) of ``other`` within ``ratio`` times ``base``'s.
+
+    Columns that vary in neither count as similar; a column that varies in one only does not.
+    """
+    a, b = base.std(ddof=1), other.std(ddof=1)
+    both_flat = (a == 0) & (b == 0)
+    return both_flat | ((b <= ratio * a) & (a <= ratio * b) & (a > 0))

@@ -7,6 +7,9 @@ arrays by value, and the random generator's state, so the same draws were made i
 
 When the model's *rules* or defaults change on purpose (recalibration), regenerate the pins with
 ``.venv/bin/python tests/test_golden.py --write`` and commit them with the change that explains why.
+When a speed-up changes only the random draws (numbers drawn inside a compiled kernel), re-pin only
+with ``tests/test_same_statistics.py`` passing against its stored statistics and the validation
+(``python -m model.experiments.validation``) still passing (issue 19).
 
 numpy picks its ``exp`` by the CPU's vector instructions, and those round the last bit differently,
 so bits are only comparable on a machine like the one that wrote the pins: the pins record numpy's

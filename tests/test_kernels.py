@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 from types import SimpleNamespace
 
+import numba
 import numpy as np
 
 from model import CommunityModel, Parameters
+from model.core.city import share_disposition_with_kin
+from model.core.draws import uniform
 from model.core.metrics import _COUNTS, _resident_counts
 from model.core.state import CASE_OPEN, CASE_WAITING, DAILY_LIVING, LONELY, PHYSICAL, SEVERE, need_level_of
-from model.core.submodels.helpers import _least_loaded, kernel_parameters, recoverable_domains, weighted_sample
+from model.core.submodels.helpers import _least_loaded, recover, recoverable_domains, weighted_sample
 from model.core.submodels.initiatives import _recruit_chance, _room, _similar
-from model.core.submodels.needs import _ask_best, _households_and_shocks, _LifeParameters
+from model.core.submodels.needs import (
+    _DOMAIN,
+    _HOUSEHOLD,
+    _LEAVE,
+    _RECOVER,
+    _SHOCK,
+    _ask_best,
+    _households_and_shocks,
+    _leaving,
+    _LifeParameters,
+    _self_recovery,
+)
 from model.core.submodels.wellbeing import confidant_absence
 
 
@@ -142,20 +160,129 @@ def test_least_loaded_professional_is_the_numpy_argmin_one_case_at_a_time() -> N
     assert (got == -1).any() and len(set(got[got >= 0])) > 3
 
 
-def test_households_and_shocks_match_the_numpy_formulation() -> None:
+def _stream(key: np.uint64, stream: int, n: int) -> np.ndarray:
+    """The numbers of one stream of a kernel's key, as the kernel reads them (:mod:`model.core.draws`)."""
+    return np.array([uniform(key, stream * n + i) for i in range(n)])
+
+
+def test_life_events_kernels_match_the_numpy_formulation() -> None:
     m = CommunityModel(Parameters(n_residents=3000, burn_in_years=0, neighbourhoods_per_archetype=2), seed=4)
-    p, pop, rng = m.p, m.pop, np.random.default_rng(8)
+    pop, n, key = m.pop, len(m.pop), np.uint64(2**63 + 12345)
     m.levers.demand_multiplier[:] = np.linspace(1, 2, m.n_nbh)
-    r, u = rng.random(len(pop)) * 0.05, rng.random(len(pop)) * 0.01  # small numbers: many changes and hits
-    rate, a = np.array(p.becoming_alone_rate)[pop.age], m.alone_p[pop.nbh, pop.age]
+    # Rates far above the calibrated ones, so that many residents change household, are hit and recover.
+    params = _LifeParameters(zrm_shock_rate=0.05, vulnerability_shock_factor=3.0, shock_factor_75plus=1.5,
+                             lonely_shock_factor=2.0)
+    recovery_rate = 0.3
+    becoming_alone = np.array([0.02, 0.03, 0.04, 0.05])
+    turnover = np.array([0.01, 0.02, 0.005, 0.03])
+    np.testing.assert_array_equal(_leaving(key, turnover, pop.age),
+                                  np.flatnonzero(_stream(key, _LEAVE, n) < turnover[pop.age]))
+    r, u = _stream(key, _HOUSEHOLD, n), _stream(key, _SHOCK, n)
+    rate, a = becoming_alone[pop.age], m.alone_p[pop.nbh, pop.age]
     alone = (pop.alone | (~pop.alone & (r < rate))) & ~(pop.alone & (r < rate * (1 - a) / a))
-    shock = (p.zrm_shock_rate * m.levers.demand_multiplier[pop.nbh] * (1 + (p.vulnerability_shock_factor - 1)
-             * pop.vulnerability) * np.where(pop.age == 3, p.shock_factor_75plus, 1.0)
-             * np.where(pop.score >= LONELY, p.lonely_shock_factor, 1.0))
+    shock = (params.zrm_shock_rate * m.levers.demand_multiplier[pop.nbh]
+             * (1 + (params.vulnerability_shock_factor - 1) * pop.vulnerability)
+             * np.where(pop.age == 3, params.shock_factor_75plus, 1.0)
+             * np.where(pop.score >= LONELY, params.lonely_shock_factor, 1.0))
+    zrm = pop.zrm.copy()
+    hit = np.flatnonzero(u < shock)
+    dom = (_stream(key, _DOMAIN, n)[hit] * 9).astype(np.int64)
+    zrm[hit, dom] = np.maximum(zrm[hit, dom] - 1, 1)  # all life events, then all recoveries, as the rule reads
+    problem = np.flatnonzero(need_level_of(zrm) >= 1)
+    recovering = problem[_stream(key, _RECOVER, n)[problem] < recovery_rate]
+    _numpy_recover(zrm, pop.chronic, recovering)
     before = pop.alone.copy()
-    hit = _households_and_shocks(kernel_parameters(_LifeParameters, p), np.array(p.becoming_alone_rate), m.alone_p,
-                                 m.levers.demand_multiplier, pop.nbh, pop.age, pop.vulnerability, pop.score, r, u,
-                                 pop.alone)
+    _households_and_shocks(params, key, becoming_alone, m.alone_p, m.levers.demand_multiplier, pop.nbh, pop.age,
+                           pop.vulnerability, pop.score, pop.alone, pop.zrm)
+    _self_recovery(key, need_level_of(pop.zrm), recovery_rate, pop.zrm, pop.chronic)
     np.testing.assert_array_equal(pop.alone, alone)
-    np.testing.assert_array_equal(hit, u < shock)
-    assert (pop.alone & ~before).any() and (before & ~pop.alone).any() and hit.any() and not hit.all()
+    np.testing.assert_array_equal(pop.zrm, zrm)
+    assert (pop.alone & ~before).any() and (before & ~pop.alone).any() and len(hit) > 100 and len(recovering) > 100
+
+
+def test_mixing_dispositions_with_kin_matches_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=2000, burn_in_years=0, neighbourhoods_per_archetype=2), seed=5)
+    pop, net, r = m.pop, m.net, m.p.kin_disposition_correlation
+    for initial, who in ((True, np.arange(len(pop))), (False, np.random.default_rng(1).choice(len(pop), 300))):
+        b = (1 - np.sqrt(1 - r * r)) / r if initial else r / np.sqrt(1 - r * r)
+        who = np.unique(who)
+        fresh = np.zeros(len(pop), dtype=bool)
+        fresh[who] = not initial
+        start, ties = net.ties_of(who)
+        owner = np.repeat(np.arange(len(who)), np.diff(start))
+        other = np.where(net.a[ties] == who[owner], net.b[ties], net.a[ties])
+        counted = net.kin[ties] & ~fresh[other]
+        left_out = (net.kin[ties] & fresh[other]).any()  # newcomers' relatives among the newcomers do not count
+        owner, other = owner[counted], other[counted]
+        relatives = np.bincount(owner, minlength=len(who))
+        expected = {}
+        for name in ("disp_s", "disp_e"):
+            own = getattr(pop, name).copy()
+            mixed = np.bincount(owner, weights=own[other], minlength=len(who))
+            own[who] = (own[who] + b * mixed) / np.sqrt(1 + b * b * relatives)
+            expected[name] = own
+        share_disposition_with_kin(m, who, initial)
+        for name, own in expected.items():
+            np.testing.assert_array_equal(getattr(pop, name), own)
+        assert relatives.max() >= 2 and (initial or left_out)
+
+
+def _numpy_recover(zrm: np.ndarray, chronic: np.ndarray, who: np.ndarray) -> None:
+    """The numpy formulation of ``recover``: the lowest recoverable domain (the first of equals) up one, below 5."""
+    z = recoverable_domains(SimpleNamespace(pop=SimpleNamespace(zrm=zrm, chronic=chronic)), who)
+    dom = z.argmin(axis=1)
+    can = z[np.arange(len(who)), dom] < 5
+    zrm[who[can], dom[can]] += 1
+
+
+def test_recover_matches_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=2000, burn_in_years=0.5), seed=6)
+    pop = m.pop
+    who = np.flatnonzero(np.random.default_rng(2).random(len(pop)) < 0.5)
+    expected = pop.zrm.copy()
+    _numpy_recover(expected, pop.chronic, who)
+    recover(m, who)
+    np.testing.assert_array_equal(pop.zrm, expected)
+    assert pop.chronic[who].any()
+
+
+@numba.njit
+def _many(key: np.uint64, size: int) -> np.ndarray:
+    out = np.empty(size)
+    for k in range(size):
+        out[k] = uniform(key, k)
+    return out
+
+
+def test_kernel_draws_are_splitmix64_and_look_uniform_and_independent() -> None:
+    # SplitMix64's first outputs from state 0 (Vigna's reference implementation), top 53 bits.
+    assert uniform(np.uint64(0), 0) == (0xE220A8397B1DCDAF >> 11) / 2**53
+    assert uniform(np.uint64(0), 1) == (0x6E789E6AA1B965F4 >> 11) / 2**53
+    x = _many(np.uint64(987654321), 1_000_000)
+    assert x.min() >= 0 and x.max() < 1
+    assert abs(x.mean() - 0.5) < 5 * np.sqrt(1 / 12 / len(x))
+    counts = np.bincount((x * 100).astype(np.int64), minlength=100)
+    expected = len(x) / 100
+    assert ((counts - expected) ** 2 / expected).sum() < 170  # chi-square, 99 df: p below 1e-6 beyond 170
+    assert abs(np.corrcoef(x[:-1], x[1:])[0, 1]) < 5 / np.sqrt(len(x))  # neighbouring positions (streams)
+    y = _many(np.uint64(987654322), 1_000_000)  # the next key: another sequence, not a shifted copy
+    assert abs(np.corrcoef(x, y)[0, 1]) < 5 / np.sqrt(len(x)) and not np.isin(x[:1000], y).any()
+
+
+def test_kernel_draws_and_runs_are_the_same_in_another_process() -> None:
+    """The same key gives the same numbers in a process that compiles afresh, and the same seed the same run."""
+    def other(code: str, **env: str) -> str:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600,
+                              env={**os.environ, **env}).stdout
+
+    positions = (0, 7, 10**6)
+    with tempfile.TemporaryDirectory() as cache:  # an empty cache: uniform is compiled again
+        numbers = other("import numpy as np; from model.core.draws import uniform; "
+                        f"print([uniform(np.uint64(2**64 - 5), k) for k in {positions}])", NUMBA_CACHE_DIR=cache)
+    assert numbers.strip() == str([uniform(np.uint64(2**64 - 5), k) for k in positions])
+    a_run = ("import pandas as pd\nfrom model import Parameters, run\n"  # a digest of every value's bits
+             "digest = int(pd.util.hash_pandas_object(run(Parameters(n_residents=300, burn_in_years=0.2), seed=7, "
+             "years=0.1).city).sum())\n")
+    here: dict = {}
+    exec(a_run, here)
+    assert int(other(a_run + "print(digest)")) == here["digest"]

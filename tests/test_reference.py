@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from paired import equivalent
 
 from model import CommunityModel, Parameters
 
@@ -37,13 +38,6 @@ SE_BOUND, RELATIVE_BOUND = 3.0, 0.10
 
 def year_means(frame: pd.DataFrame) -> pd.Series:
     return frame[frame["week"] >= 1][KEY].mean()
-
-
-def equivalent(model: pd.DataFrame, other: pd.DataFrame) -> pd.Series:
-    """Per output: is the mean paired difference within the tolerance of the module docstring."""
-    diff = other - model
-    se = diff.std(ddof=1) / np.sqrt(len(diff))
-    return diff.mean().abs() <= np.maximum(SE_BOUND * se, RELATIVE_BOUND * model.mean().abs())
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +59,7 @@ def test_the_reference_starts_from_the_models_city(runs: tuple) -> None:
 
 def test_the_reference_gives_the_models_statistics(runs: tuple) -> None:
     model, ref, _ = runs
-    ok = equivalent(model, ref)
+    ok = equivalent(model, ref, SE_BOUND, RELATIVE_BOUND)
     table = pd.DataFrame({"model": model.mean(), "reference": ref.mean(), "within tolerance": ok})
     assert ok.all(), f"outputs differ beyond the tolerance:\n{table[~ok]}"
     assert (model["initiatives_active"] > 0).any() and (model["open_cases"] > 0).all(), "the year exercised them"
@@ -75,4 +69,5 @@ def test_the_tolerance_catches_a_changed_rule(runs: tuple) -> None:
     model = runs[0]
     changed = pd.DataFrame([year_means(CommunityModel(P.replace(ask_rate=P.ask_rate / 2), seed=seed)
                                        .run_weeks(WEEKS).city_frame()) for seed in SEEDS])
-    assert not equivalent(model, changed)["needy_helped_share"], "fewer requests, fewer residents in need helped"
+    caught = not equivalent(model, changed, SE_BOUND, RELATIVE_BOUND)["needy_helped_share"]
+    assert caught, "fewer requests, fewer residents in need helped"

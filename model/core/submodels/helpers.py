@@ -41,25 +41,43 @@ def _recoverable_domains(zrm: np.ndarray, who: np.ndarray, chronic: np.ndarray) 
     z = np.empty((len(who), 9), dtype=zrm.dtype)
     for k in range(len(who)):
         for j in range(9):
-            z[k, j] = zrm[who[k], j]
-        if chronic[who[k]]:
-            for j in (DAILY_LIVING, PHYSICAL):
-                if z[k, j] >= 2:
-                    z[k, j] = 6
+            z[k, j] = recoverable_value(zrm, who[k], j, chronic)
     return z
 
 
+@numba.njit(cache=True, inline="always")
+def recoverable_value(zrm: np.ndarray, i: int, j: int, chronic: np.ndarray) -> int:
+    """Life domain ``j`` of resident ``i`` as recovery sees it: a chronic floor (2 or more) reads as 6."""
+    if chronic[i] and j in (DAILY_LIVING, PHYSICAL) and zrm[i, j] >= 2:
+        return 6
+    return zrm[i, j]
+
+
+@numba.njit(cache=True)
+def recover_one(zrm: np.ndarray, i: int, chronic: np.ndarray) -> None:
+    """Raise resident ``i``'s lowest recoverable life domain (the first of equals) by one, if below 5."""
+    dom, low = 0, recoverable_value(zrm, i, 0, chronic)
+    for j in range(1, 9):
+        v = recoverable_value(zrm, i, j, chronic)
+        if v < low:
+            dom, low = j, v
+    if low < 5:
+        zrm[i, dom] += 1
+
+
 def recover(m: CommunityModel, who: np.ndarray) -> None:
-    """Raise the lowest recoverable life domain of ``who`` by one ZRM point.
+    """Raise the lowest recoverable life domain of each of ``who`` (distinct residents) by one ZRM point.
 
     Chronic residents' daily-living and physical domains do not recover above 2
     (long-term support); their other domains recover as anyone's.
     """
-    z = recoverable_domains(m, who)
-    dom = z.argmin(axis=1)
-    can = z[np.arange(len(who)), dom] < 5
-    who, dom = who[can], dom[can]
-    m.pop.zrm[who, dom] += 1
+    _recover_all(m.pop.zrm, np.asarray(who, dtype=np.int64), m.pop.chronic)
+
+
+@numba.njit(cache=True)
+def _recover_all(zrm: np.ndarray, who: np.ndarray, chronic: np.ndarray) -> None:
+    for i in who:
+        recover_one(zrm, i, chronic)
 
 
 def case_hours_of(m: CommunityModel, who: np.ndarray | None = None) -> np.ndarray:
