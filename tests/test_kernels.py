@@ -29,6 +29,7 @@ from model.core.submodels.needs import (
     _LifeParameters,
     _self_recovery,
 )
+from model.core.submodels.professionals import _outreach_chances, pairwise_sum, reach_chances
 from model.core.submodels.wellbeing import confidant_absence
 
 
@@ -138,6 +139,38 @@ def test_confidant_absence_is_numpys_exponential_of_each_count() -> None:
     for scale in (1.0, 2.5, 3.7):
         np.testing.assert_array_equal(confidant_absence(close, scale), np.exp(-close / scale))
     assert len(confidant_absence(np.empty(0, dtype=np.int64), 2.0)) == 0
+
+
+def test_pairwise_sum_is_numpys_sum_bit_for_bit() -> None:
+    rng = np.random.default_rng(8)
+    lengths = [*range(300), 1_000, 8_191, 8_193, 25_000, 100_003]  # numpy's block edges (8, 128) and buffer size
+    for n in lengths:
+        x = rng.random(n) ** 6 * rng.choice([1e-9, 1.0, 1e6])  # magnitudes that round differently by order
+        assert pairwise_sum(x, 0, n) == x.sum(), n
+        lo, hi = n // 3, n - n // 5
+        assert pairwise_sum(x, lo, hi - lo) == x[lo:hi].sum(), n  # a slice: numpy sums its own run alike
+
+
+def test_reach_and_outreach_chances_match_the_numpy_formulation() -> None:
+    rng = np.random.default_rng(9)
+    for n in (1, 7, 130, 2_000, 25_001):
+        engagement, need = rng.random(n), rng.random(n) * rng.choice([0.0, 1.0, 3.0])  # all zeros too
+        for targeting in (0.0, 0.37, 1.0):
+            def share(x: np.ndarray) -> np.ndarray:
+                return x / x.sum()
+
+            expected = (1 - targeting) * share(engagement + 0.05) + targeting * share(need + 1e-9)
+            np.testing.assert_array_equal(reach_chances(engagement, need, np.float64(targeting)), expected)
+        weight = 1 + (20.0 - 1) * engagement
+        np.testing.assert_array_equal(_outreach_chances(engagement, 20.0), weight / weight.sum())
+
+
+def test_uniform_integers_are_what_generator_choice_draws_with_replacement() -> None:
+    for seed in range(50):  # community work picks initiatives with ``rng.integers``, not ``rng.choice``
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        items, size = np.arange(seed % 7 + 1) * 3, (seed * 13) % 40
+        np.testing.assert_array_equal(items[a.integers(0, len(items), size)], b.choice(items, size))
+        assert a.random() == b.random()  # the generator is left in the same state
 
 
 def test_least_loaded_professional_is_the_numpy_argmin_one_case_at_a_time() -> None:
