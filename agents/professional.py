@@ -64,19 +64,21 @@ class Professional(mesa.Agent):
         if self.does_casework:
             outreach = float(lev.bemoeizorg_share[self.nbh]) * max(0.0, budget - admin - protected)
             queue = m.waiting_by_nbh[self.nbh]
-            case_hours = m.case_hours_now
+            case_hours, case_state, case_prof = m.case_hours_now, m.pop.case_state, m.pop.case_prof
+            extra_admin = acc * p.admin_per_case_hours
+            opened = 0
             while queue:
                 r = queue[0]
                 hours = float(case_hours[r])
-                extra_admin = acc * p.admin_per_case_hours
                 if demand + hours + admin + extra_admin + protected + outreach > budget:
                     break
                 queue.popleft()
-                m.pop.case_state[r] = CASE_OPEN
-                m.pop.case_prof[r] = self.idx
+                case_state[r] = CASE_OPEN
+                case_prof[r] = self.idx
                 demand += hours
-                m.counters.cases_opened[self.nbh] += 1
+                opened += 1
                 admin += extra_admin
+            m.counters.cases_opened[self.nbh] += opened
             self.bemoeizorg = min(outreach, max(0.0, budget - admin - protected))
             self.casework = max(0.0, min(demand, budget - admin - protected - self.bemoeizorg)) + self.bemoeizorg
         else:

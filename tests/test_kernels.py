@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -30,7 +31,10 @@ from model.core.submodels.needs import (
     _LifeParameters,
     _self_recovery,
 )
+from model.core.submodels.professionals import _outreach_chances, pairwise_sum, reach_chances
+from model.core.submodels.venues import fund_meeting_places
 from model.core.submodels.wellbeing import confidant_absence
+from model.core.time import WEEKS_PER_YEAR
 
 
 def test_weighted_sample_draws_what_generator_choice_draws() -> None:
@@ -139,6 +143,104 @@ def test_confidant_absence_is_numpys_exponential_of_each_count() -> None:
     for scale in (1.0, 2.5, 3.7):
         np.testing.assert_array_equal(confidant_absence(close, scale), np.exp(-close / scale))
     assert len(confidant_absence(np.empty(0, dtype=np.int64), 2.0)) == 0
+
+
+def test_pairwise_sum_is_numpys_sum_bit_for_bit() -> None:
+    rng = np.random.default_rng(8)
+    lengths = [*range(300), 1_000, 8_191, 8_193, 25_000, 100_003]  # numpy's block edges (8, 128) and buffer size
+    for n in lengths:
+        x = rng.random(n) ** 6 * rng.choice([1e-9, 1.0, 1e6])  # magnitudes that round differently by order
+        assert pairwise_sum(x, 0, n) == x.sum(), n
+        lo, hi = n // 3, n - n // 5
+        assert pairwise_sum(x, lo, hi - lo) == x[lo:hi].sum(), n  # a slice: numpy sums its own run alike
+
+
+def test_reach_and_outreach_chances_match_the_numpy_formulation() -> None:
+    rng = np.random.default_rng(9)
+    for n in (1, 7, 130, 2_000, 25_001):
+        engagement, need = rng.random(n), rng.random(n) * rng.choice([0.0, 1.0, 3.0])  # all zeros too
+        for targeting in (0.0, 0.37, 1.0):
+            def share(x: np.ndarray) -> np.ndarray:
+                return x / x.sum()
+
+            expected = (1 - targeting) * share(engagement + 0.05) + targeting * share(need + 1e-9)
+            np.testing.assert_array_equal(reach_chances(engagement, need, np.float64(targeting)), expected)
+        weight = 1 + (20.0 - 1) * engagement
+        np.testing.assert_array_equal(_outreach_chances(engagement, 20.0), weight / weight.sum())
+
+
+def test_uniform_integers_are_what_generator_choice_draws_with_replacement() -> None:
+    for seed in range(50):  # community work picks initiatives with ``rng.integers``, not ``rng.choice``
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        items, size = np.arange(seed % 7 + 1) * 3, (seed * 13) % 40
+        np.testing.assert_array_equal(items[a.integers(0, len(items), size)], b.choice(items, size))
+        assert a.random() == b.random()  # the generator is left in the same state
+
+
+def _fund_meeting_places_with_numpy(m: CommunityModel) -> None:
+    """``fund_meeting_places`` as numpy calls (the code before its compiled pass)."""
+    p, pl, ini = m.p, m.places, m.inits
+    lev = m.levers
+    open_per_nbh = np.bincount(pl.nbh, pl.open, minlength=m.n_nbh)
+    # Residents give part of a citizen budget to their meeting places, shared by the open ones.
+    budget = lev.citizen_budget_eur * m.nbh_size * p.citizen_budget_place_share
+    top_up = np.where(open_per_nbh > 0, budget / np.maximum(open_per_nbh, 1), 0) / max(p.place_subsidy_eur, 1)
+    pl.funding = np.where(pl.taken_over, 1.0, pl.subsidy_share * lev.place_funding[pl.nbh]) + top_up[pl.nbh]
+    first = np.searchsorted(pl.nbh, pl.nbh)  # places are stored by neighbourhood
+    count = np.bincount(pl.nbh, minlength=m.n_nbh)
+    pl.self_managed = (np.arange(len(pl)) - first < np.round(lev.place_self_managed * count)[pl.nbh]) & ~pl.taken_over
+    # Core volunteers of the neighbourhood's resident-run initiatives run its self-managed places, in order.
+    run_by_residents = ini.alive & ~ini.taken_over
+    core = np.bincount(ini.nbh[run_by_residents], ini.n_core[run_by_residents], minlength=m.n_nbh)
+    managed = np.cumsum(pl.self_managed & pl.open)
+    rank = managed - np.where(first > 0, managed[np.maximum(first - 1, 0)], 0)  # 1 for the first one, ...
+    short = pl.open & pl.self_managed & (rank * p.place_volunteers > core[pl.nbh])
+    pl.unstaffed_weeks = np.where(short, pl.unstaffed_weeks + 1, 0)
+    under = pl.open & ~pl.taken_over & (pl.funding < p.place_closure_funding)
+    pl.underfunded_weeks = np.where(under, pl.underfunded_weeks + 1, 0)
+    take = (under | short) & (m.rng.random(len(pl)) < lev.takeover_rate[pl.nbh])
+    pl.taken_over |= take
+    pl.self_managed &= ~take
+    pl.funding[take] = 1.0 + top_up[pl.nbh[take]]
+    m.counters.places_taken_over += np.bincount(pl.nbh[take], minlength=m.n_nbh)
+    closing = pl.open & ~pl.taken_over & ((pl.underfunded_weeks >= p.place_closure_weeks)
+                                          | (pl.unstaffed_weeks >= p.place_closure_weeks))
+    pl.open[closing] = False
+    m.counters.places_closed += np.bincount(pl.nbh[closing], minlength=m.n_nbh)
+    # The municipality's part; the citizen budget is counted whole (metrics). A place's subsidy scales with
+    # its capacity (a small neighbourhood's share of a place costs that share).
+    share = np.where(pl.taken_over, 1.0, pl.subsidy_share * lev.place_funding[pl.nbh]
+                     * np.where(pl.self_managed, p.self_managed_cost_share, 1.0))
+    municipal = share * pl.open * pl.capacity / p.place_capacity
+    m.counters.place_cost += np.bincount(pl.nbh, municipal * p.place_subsidy_eur / WEEKS_PER_YEAR, minlength=m.n_nbh)
+
+
+def test_funding_meeting_places_matches_the_numpy_formulation() -> None:
+    rng = np.random.default_rng(10)
+    taken = closed = 0
+    for seed in range(4):
+        m = CommunityModel(Parameters(n_residents=1_200, burn_in_years=0.5, neighbourhoods_per_archetype=2), seed=seed)
+        pl, lev = m.places, m.levers
+        # Every branch: self-managed shares, takeovers, places near closure, some closed or taken over.
+        lev.place_self_managed[:] = rng.choice([0.0, 0.5, 0.75, 1.0], m.n_nbh)
+        lev.place_funding[:] = rng.choice([0.3, 0.8, 1.0], m.n_nbh)
+        lev.takeover_rate[:] = rng.choice([0.0, 0.3, 1.0], m.n_nbh)
+        lev.citizen_budget_eur[:] = rng.choice([0.0, 2.0], m.n_nbh)
+        pl.underfunded_weeks[:] = rng.integers(20, 27, len(pl))
+        pl.unstaffed_weeks[:] = rng.integers(20, 27, len(pl))
+        pl.open[:] = rng.random(len(pl)) < 0.9
+        pl.taken_over[:] = rng.random(len(pl)) < 0.2
+        twin = copy.deepcopy(m)
+        for _ in range(3):
+            fund_meeting_places(m)
+            _fund_meeting_places_with_numpy(twin)
+        for name in ("open", "taken_over", "self_managed", "funding", "underfunded_weeks", "unstaffed_weeks"):
+            np.testing.assert_array_equal(getattr(pl, name), getattr(twin.places, name), err_msg=name)
+        for name in ("places_taken_over", "places_closed", "place_cost"):
+            np.testing.assert_array_equal(getattr(m.counters, name), getattr(twin.counters, name), err_msg=name)
+        assert m.rng.random() == twin.rng.random()
+        taken, closed = taken + m.counters.places_taken_over.sum(), closed + m.counters.places_closed.sum()
+    assert taken > 0 and closed > 0
 
 
 def test_least_loaded_professional_is_the_numpy_argmin_one_case_at_a_time() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 
 from model.core.city import is_bridging, similar_neighbour
@@ -28,13 +29,17 @@ def allocate_professional_time(m: CommunityModel) -> None:
     orphaned = (pop.case_state == CASE_OPEN) & ~does_casework[np.maximum(pop.case_prof, 0)]
     pop.case_state[orphaned] = CASE_WAITING
     pop.case_prof[orphaned] = NO
-    m.case_hours_now = case_hours_of(m)  # read by the professionals (life domains do not change here)
+    # Read by the professionals (life domains do not change here); only residents with a case ask hours.
+    cases = np.flatnonzero(pop.case_state != CASE_NONE)
+    m.case_hours_now = np.zeros(len(pop))
+    m.case_hours_now[cases] = case_hours_of(m, cases)
     open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
     m.case_demand = np.bincount(pop.case_prof[open_], m.case_hours_now[open_], minlength=len(m.professionals))
     m.case_count = np.bincount(pop.case_prof[open_], minlength=len(m.professionals))
     waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
     waiting = waiting[np.argsort(pop.case_since[waiting], kind="stable")]
-    m.waiting_by_nbh = [deque(waiting[pop.nbh[waiting] == b]) for b in range(m.n_nbh)]
+    # Python ints: the professionals index with them, faster than with numpy's scalars.
+    m.waiting_by_nbh = [deque(waiting[pop.nbh[waiting] == b].tolist()) for b in range(m.n_nbh)]
     for pro in m.professionals:
         pro.step()
     m.pro_hours = np.array([[pro.casework, pro.admin, pro.community] for pro in m.professionals]).reshape(-1, 3)
@@ -62,21 +67,25 @@ def community_work(m: CommunityModel) -> None:
     # 100 wijken), and nothing in the loop reads the ties.
     introduced: list[tuple[np.ndarray, np.ndarray]] = []
     living = np.flatnonzero(alive)
+    # A neighbourhood's residents are a run of the arrays: read their values as slices (views, not copies).
+    everyone = np.arange(len(pop))
+    lonely_all = np.flatnonzero(pop.score >= LONELY)
+    lonely_start = np.searchsorted(lonely_all, m.nbh_start)
     for b in range(m.n_nbh):
-        # A neighbourhood's residents are a run of the arrays: read their values as slices (views, not copies).
         lo, hi = m.nbh_start[b], m.nbh_start[b + 1]
-        residents = np.arange(lo, hi)
+        residents = everyone[lo:hi]
         inits_b = living[ini.nbh[living] == b]
         target = m.levers.targeting[b]
         # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
         k = rng.poisson(effective[b, 0] * p.introductions_per_hour)
-        lonely = lo + np.flatnonzero(pop.score[lo:hi] >= LONELY)
+        lonely = lonely_all[lonely_start[b]:lonely_start[b + 1]]
         if k and len(lonely):
             weight = reach_chances(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
             who = weighted_sample(rng, lonely, min(k, len(lonely)), weight)
             if len(inits_b):
                 j = who[pop.member_of[who] < 0]
-                pop.member_of[j] = rng.choice(inits_b, len(j))
+                # rng.choice(inits_b, len(j))'s draws, without its checks (a third of the loop's time).
+                pop.member_of[j] = inits_b[rng.integers(0, len(inits_b), len(j))]
             else:
                 introduced.append((who, similar_neighbour(m, who)))
             pop.prompted[who] = True
@@ -95,18 +104,18 @@ def community_work(m: CommunityModel) -> None:
             pop.competence[who] = np.minimum(1, pop.competence[who] + p.spotting_competence_gain)
             free = who[pop.member_of[who] < 0]
             if len(inits_b) and len(free):
-                pop.member_of[free] = rng.choice(inits_b, len(free))
+                pop.member_of[free] = inits_b[rng.integers(0, len(inits_b), len(free))]
         # Outreach: visits uncover hidden demand (CPB, Magnee & Benda): registered demand rises first.
         k = rng.poisson(effective[b, 3] * p.outreach_per_hour)
         if k:
-            weight = 1 + (p.outreach_targeting - 1) * pop.vulnerability[lo:hi]
-            who = weighted_sample(rng, residents, min(k, len(residents)), weight / weight.sum())
+            weight = _outreach_chances(pop.vulnerability[lo:hi], p.outreach_targeting)
+            who = weighted_sample(rng, residents, min(k, len(residents)), weight)
             need = need_level_of(pop.zrm, who)
             found = (need >= 1) & (pop.case_state[who] == CASE_NONE) & (pop.helper[who] < 0)
             hidden = who[found]
             refer(m, hidden[need[found] >= 2])
             pop.prompted[hidden] = True
-            m.counters.outreach_found += np.bincount(pop.nbh[hidden], minlength=m.n_nbh)
+            m.counters.outreach_found[b] += len(hidden)
     if introduced:
         who, other = (np.concatenate(parts) for parts in zip(*introduced, strict=True))
         m.net.add(who, other, p.introduction_strength, False, is_bridging(m, who, other))
@@ -117,8 +126,75 @@ def reach_chances(engagement: np.ndarray, in_need: np.ndarray, targeting: float)
 
     Coming forward is engagement plus a little for everyone (0.05: those who never attend are still
     met now and then, at the front desk or the school gate), so that every resident can be reached.
+    One compiled pass (numpy's nine passes and temporaries cost more than the arithmetic at city
+    scale); its sums are numpy's pairwise sums (:func:`pairwise_sum`), so the chances keep every bit.
     """
-    def share(x: np.ndarray) -> np.ndarray:
-        return x / x.sum()
+    return _reach_chances(np.asarray(engagement, dtype=np.float64), np.asarray(in_need, dtype=np.float64),
+                          float(targeting))
 
-    return (1 - targeting) * share(engagement + 0.05) + targeting * share(in_need + 1e-9)
+
+@numba.njit(cache=True)
+def _reach_chances(engagement: np.ndarray, in_need: np.ndarray, targeting: float) -> np.ndarray:
+    forward, need = engagement + 0.05, in_need + 1e-9
+    forward_total, need_total = pairwise_sum(forward, 0, len(forward)), pairwise_sum(need, 0, len(need))
+    chances = np.empty(len(forward))
+    for i in range(len(forward)):
+        chances[i] = (1 - targeting) * (forward[i] / forward_total) + targeting * (need[i] / need_total)
+    return chances
+
+
+@numba.njit(cache=True)
+def _outreach_chances(vulnerability: np.ndarray, targeting: float) -> np.ndarray:
+    """Outreach's chances: the most vulnerable ``targeting`` times as likely as the least, ``1 + (targeting - 1) v``."""
+    weight = 1 + (targeting - 1) * vulnerability
+    return weight / pairwise_sum(weight, 0, len(weight))
+
+
+@numba.njit(cache=True)
+def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
+    """The sum of ``x[start:start + n]`` as numpy sums a contiguous float64 array (the same bits).
+
+    numpy's pairwise summation (``pairwise_sum`` in its ``loops_utils.h``): up to 128 numbers in one
+    block (:func:`_block_sum`); more split in two halves (the first a multiple of 8) summed alike, and
+    added. Written with explicit stacks: numba's cache crashes on recursive functions.
+    """
+    # Frames to do (start, size, halves already pushed?) and the sums done, in the order numpy adds them.
+    starts, sizes = np.empty(128, dtype=np.int64), np.empty(128, dtype=np.int64)
+    split, sums = np.zeros(128, dtype=np.bool_), np.empty(128)
+    starts[0], sizes[0], frames, done = start, n, 1, 0
+    while frames:
+        frames -= 1
+        first, size = starts[frames], sizes[frames]
+        if size <= 128:
+            sums[done] = _block_sum(x, first, size)
+            done += 1
+        elif split[frames]:  # both halves summed: left + right
+            sums[done - 2] += sums[done - 1]
+            done -= 1
+        else:
+            half = size // 2 - (size // 2) % 8
+            split[frames] = True
+            starts[frames + 1], sizes[frames + 1], split[frames + 1] = first + half, size - half, False
+            starts[frames + 2], sizes[frames + 2], split[frames + 2] = first, half, False
+            frames += 3  # this frame again (to add), the right half, the left half (summed first)
+    return sums[0]
+
+
+@numba.njit(cache=True)
+def _block_sum(x: np.ndarray, start: int, n: int) -> float:
+    """The sum of at most 128 numbers as numpy adds them: under 8 one by one, else in eight partial sums."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += x[i]
+        return total
+    r = x[start:start + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += x[start + i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for k in range(i, n):
+        total += x[start + k]
+    return total

@@ -27,40 +27,68 @@ def fund_meeting_places(m: CommunityModel) -> None:
     the municipality at the ``takeover_rate`` lever's weekly chance: it then stays open at the full
     subsidy, paid by the municipality.
     """
-    p, pl, ini = m.p, m.places, m.inits
-    lev = m.levers
-    open_per_nbh = np.bincount(pl.nbh, pl.open, minlength=m.n_nbh)
-    # Residents give part of a citizen budget to their meeting places, shared by the open ones.
-    budget = lev.citizen_budget_eur * m.nbh_size * p.citizen_budget_place_share
-    top_up = np.where(open_per_nbh > 0, budget / np.maximum(open_per_nbh, 1), 0) / max(p.place_subsidy_eur, 1)
-    pl.funding = np.where(pl.taken_over, 1.0, pl.subsidy_share * lev.place_funding[pl.nbh]) + top_up[pl.nbh]
-    first = np.searchsorted(pl.nbh, pl.nbh)  # places are stored by neighbourhood
-    count = np.bincount(pl.nbh, minlength=m.n_nbh)
-    pl.self_managed = (np.arange(len(pl)) - first < np.round(lev.place_self_managed * count)[pl.nbh]) & ~pl.taken_over
+    p, pl, ini, lev = m.p, m.places, m.inits, m.levers
     # Core volunteers of the neighbourhood's resident-run initiatives run its self-managed places, in order.
     run_by_residents = ini.alive & ~ini.taken_over
     core = np.bincount(ini.nbh[run_by_residents], ini.n_core[run_by_residents], minlength=m.n_nbh)
-    managed = np.cumsum(pl.self_managed & pl.open)
-    rank = managed - np.where(first > 0, managed[np.maximum(first - 1, 0)], 0)  # 1 for the first one, ...
-    short = pl.open & pl.self_managed & (rank * p.place_volunteers > core[pl.nbh])
-    pl.unstaffed_weeks = np.where(short, pl.unstaffed_weeks + 1, 0)
-    under = pl.open & ~pl.taken_over & (pl.funding < p.place_closure_funding)
-    pl.underfunded_weeks = np.where(under, pl.underfunded_weeks + 1, 0)
-    take = (under | short) & (m.rng.random(len(pl)) < lev.takeover_rate[pl.nbh])
-    pl.taken_over |= take
-    pl.self_managed &= ~take
-    pl.funding[take] = 1.0 + top_up[pl.nbh[take]]
-    m.counters.places_taken_over += np.bincount(pl.nbh[take], minlength=m.n_nbh)
-    closing = pl.open & ~pl.taken_over & ((pl.underfunded_weeks >= p.place_closure_weeks)
-                                          | (pl.unstaffed_weeks >= p.place_closure_weeks))
-    pl.open[closing] = False
-    m.counters.places_closed += np.bincount(pl.nbh[closing], minlength=m.n_nbh)
-    # The municipality's part; the citizen budget is counted whole (metrics). A place's subsidy scales with
-    # its capacity (a small neighbourhood's share of a place costs that share).
-    share = np.where(pl.taken_over, 1.0, pl.subsidy_share * lev.place_funding[pl.nbh]
-                     * np.where(pl.self_managed, p.self_managed_cost_share, 1.0))
-    municipal = share * pl.open * pl.capacity / p.place_capacity
-    m.counters.place_cost += np.bincount(pl.nbh, municipal * p.place_subsidy_eur / WEEKS_PER_YEAR, minlength=m.n_nbh)
+    # Residents give part of a citizen budget to their meeting places, shared by the open ones.
+    budget = lev.citizen_budget_eur * m.nbh_size * p.citizen_budget_place_share
+    c = m.counters
+    # One compiled pass over the places (they are few: numpy's calls cost more than the rule); its one
+    # draw (a takeover chance per place) is the generator's next numbers, as before.
+    _fund(pl.nbh, pl.open, pl.taken_over, pl.self_managed, pl.subsidy_share, pl.capacity, pl.funding,
+          pl.underfunded_weeks, pl.unstaffed_weeks, m.rng.random(len(pl)), budget, lev.place_funding,
+          lev.place_self_managed, lev.takeover_rate, core,
+          np.array([max(p.place_subsidy_eur, 1), p.place_volunteers, p.place_closure_funding, p.place_closure_weeks,
+                    p.self_managed_cost_share, p.place_capacity, p.place_subsidy_eur, WEEKS_PER_YEAR]),
+          c.places_taken_over, c.places_closed, c.place_cost)
+
+
+@numba.njit(cache=True)
+def _fund(nbh: np.ndarray, open_: np.ndarray, taken_over: np.ndarray, self_managed: np.ndarray,
+          subsidy_share: np.ndarray, capacity: np.ndarray, funding: np.ndarray, underfunded_weeks: np.ndarray,
+          unstaffed_weeks: np.ndarray, u: np.ndarray, budget: np.ndarray, place_funding: np.ndarray,
+          place_self_managed: np.ndarray, takeover_rate: np.ndarray, core: np.ndarray, q: np.ndarray,
+          taken_count: np.ndarray, closed_count: np.ndarray, cost: np.ndarray) -> None:
+    """:func:`fund_meeting_places` on places stored by neighbourhood, in place (``q``: its parameters in order)."""
+    subsidy, volunteers, closure_funding, closure_weeks, cost_share, full_capacity, eur, weeks = q
+    k = len(budget)
+    open_per_nbh, count, first = np.zeros(k), np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+    for i in range(len(nbh)):
+        open_per_nbh[nbh[i]] += 1.0 if open_[i] else 0.0
+        if count[nbh[i]] == 0:
+            first[nbh[i]] = i
+        count[nbh[i]] += 1
+    top_up = np.zeros(k)
+    for b in range(k):
+        if open_per_nbh[b] > 0:
+            top_up[b] = budget[b] / max(open_per_nbh[b], 1.0) / subsidy
+    spent = np.zeros(k)
+    rank = 0  # self-managed open places of the neighbourhood so far (1 for the first one, ...)
+    for i in range(len(nbh)):
+        b = nbh[i]
+        if i == first[b]:
+            rank = 0
+        funding[i] = (1.0 if taken_over[i] else subsidy_share[i] * place_funding[b]) + top_up[b]
+        self_managed[i] = i - first[b] < np.rint(place_self_managed[b] * count[b]) and not taken_over[i]
+        rank += 1 if self_managed[i] and open_[i] else 0
+        short = open_[i] and self_managed[i] and rank * volunteers > core[b]
+        unstaffed_weeks[i] = unstaffed_weeks[i] + 1 if short else 0
+        under = open_[i] and not taken_over[i] and funding[i] < closure_funding
+        underfunded_weeks[i] = underfunded_weeks[i] + 1 if under else 0
+        if (under or short) and u[i] < takeover_rate[b]:
+            taken_over[i], self_managed[i], funding[i] = True, False, 1.0 + top_up[b]
+            taken_count[b] += 1
+        if open_[i] and not taken_over[i] and (underfunded_weeks[i] >= closure_weeks
+                                               or unstaffed_weeks[i] >= closure_weeks):
+            open_[i] = False
+            closed_count[b] += 1
+        # The municipality's part; the citizen budget is counted whole (metrics). A place's subsidy scales
+        # with its capacity (a small neighbourhood's share of a place costs that share).
+        share = 1.0 if taken_over[i] else subsidy_share[i] * place_funding[b] * (cost_share if self_managed[i] else 1.0)
+        spent[b] += share * (1.0 if open_[i] else 0.0) * capacity[i] / full_capacity * eur / weeks
+    for b in range(k):
+        cost[b] += spent[b]
 
 
 # 5 -------------------------------------------------------------------------------
