@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from paired import SEEDS, P, arm, check, window
 
-from model import CommunityModel, Parameters, make_intervention
+from model import CommunityModel, Parameters, make_intervention, run_many
 from model.api import RunResult
 from model.core.submodels.professionals import reach_chances
 
@@ -138,18 +138,30 @@ def test_the_participation_gap_lowers_volunteering() -> None:
 
 
 def test_structural_grants_keep_members_that_temporary_grants_lose() -> None:
-    """When every grant ends after a quarter, the members who came for it leave; structural grants keep them.
+    """When every grant ends after a year, the members who came for it leave; structural grants keep them.
 
-    All of them leave at a grant's end (``grant_end_leave`` 1): with half, the difference is smaller than
-    the seeds' spread in a city of 2,000 over two years. Without the extra reporting a grant brings
-    (``grant_admin_factor`` 1), which would burn out more core volunteers the longer a grant runs: the
-    other side of the trade-off.
+    All of them leave at a grant's end (``grant_end_leave`` 1), after a year: after a quarter an
+    initiative has recruited few members to lose, and the difference was smaller than the seeds' spread.
+    Without the extra reporting a grant brings (``grant_admin_factor`` 1), which would burn out more core
+    volunteers the longer a grant runs: the other side of the trade-off. Twelve seeds, because how many
+    members a city keeps varies between seeds as much as the effect does (see the tolerances below).
     """
-    city = BUSY.replace(n_residents=2000, grant_end_leave=1.0, grant_admin_factor=1.0)
-    short = window(arm(city.replace(steering={"framing": {"grant_prob": 1.0, "grant_weeks": 13}})), 26, 104)
-    long = window(arm(city.replace(steering={"framing": {"grant_prob": 1.0, "grant_weeks": 520}})), 26, 104)
-    check(long["initiative_members"] - short["initiative_members"], 2.0)
-    check(long["community_cost_eur"] - short["community_cost_eur"], 20.0)
+    city = BUSY.replace(grant_end_leave=1.0, grant_admin_factor=1.0)
+    seeds = range(12)
+    short, long = (window(run_many(city.replace(steering={"framing": {"grant_prob": 1.0, "grant_weeks": weeks}}),
+                                   seeds=seeds), 26, 104) for weeks in (52, 520))
+    more = long["initiative_members"] - short["initiative_members"]
+    # Structural grants kept 24.3 more members over seeds 0-35 (sd 13 between seeds) with this code's
+    # draws, 16.8 (sd 12) over seeds 0-23 with other draws (maintain_ties' in a kernel, round 6 of issue
+    # 19), and -3.9 (sd 11.5, seeds 0-23) and 5.6 (sd 10, seeds 0-11) when nobody leaves at a grant's
+    # end (grant_end_leave 0): about 20 members, against about 0 without the mechanism. With 12 seeds a
+    # mean has a standard error of about 3.5: 10 lies about 3 standard errors from both, so the check
+    # fails about once in 500 whatever the draws, and fails without the members who leave.
+    assert more.mean() > 10, f"{more.mean():+.1f} members on average (per seed: {more.round(1).tolist()})"
+    # A grant that runs ten times longer costs more in every week of the window: 1,244 EUR more on
+    # average (sd 130); half of that is a margin of over 20 standard errors.
+    extra = long["community_cost_eur"] - short["community_cost_eur"]
+    assert extra.mean() > 600, f"{extra.mean():+.0f} EUR on average (per seed: {extra.round(0).tolist()})"
 
 
 def test_an_inclusion_demand_brings_in_residents_beyond_members_ties() -> None:
