@@ -26,8 +26,16 @@ from model.core.state import (
     SEVERE,
     need_level_of,
 )
-from model.core.submodels.helpers import _least_loaded, recover, recoverable_domains, weighted_sample
-from model.core.submodels.initiatives import _founders, _member_counts, _recruit_chance, _room, _similar
+from model.core.submodels.helpers import _least_loaded, kernel_parameters, recover, recoverable_domains, weighted_sample
+from model.core.submodels.initiatives import (
+    _founders,
+    _member_counts,
+    _recruit_chance,
+    _room,
+    _similar,
+    _volunteer_hours,
+    _VolunteeringParameters,
+)
 from model.core.submodels.needs import (
     _DOMAIN,
     _HOUSEHOLD,
@@ -174,6 +182,27 @@ def test_member_counts_are_bincounts() -> None:
         of = member_of >= 0
         np.testing.assert_array_equal(members, np.bincount(member_of[of], minlength=slots))
         np.testing.assert_array_equal(cores, np.bincount(member_of[of], core[of], minlength=slots).astype(int))
+
+
+def test_volunteer_hours_match_the_numpy_formulation() -> None:
+    p = Parameters()
+    rng = np.random.default_rng(9)
+    n = 5001
+    core = rng.random(n) < 0.1
+    member_of = np.where(core | (rng.random(n) < 0.2), rng.integers(0, 30, n), NO)
+    civic, motivation, level = rng.random(n), rng.random(n), rng.integers(0, 4, n)
+    lend, elsewhere = rng.random(n), rng.random(n)
+    last = rng.integers(-100, 0, n)
+    helps = (member_of >= 0) & ~core & (lend < p.member_help_rate)
+    away = elsewhere < p.volunteer_rate * civic * motivation * (level <= 1)
+    expected = (np.where(core, p.core_hours, 0.0) + np.where(helps, p.member_help_hours, 0.0)
+                + np.where(away, p.volunteer_hours_elsewhere, 0.0))
+    expected_last = np.where(expected > 0, 7, last)
+    got = _volunteer_hours(kernel_parameters(_VolunteeringParameters, p), 7, member_of, core, civic, motivation,
+                           level, lend, elsewhere, last)
+    assert helps.any() and away.any() and core.any() and (expected == 0).any()
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(last, expected_last)
 
 
 def test_confidant_absence_is_numpys_exponential_of_each_count() -> None:

@@ -110,19 +110,20 @@ def _recruit_chance(rate: float, homophily: float, size: np.ndarray, who: np.nda
     """The chance that resident ``who[j]`` joins initiative ``k[j]`` this week, in one pass over the pairs.
 
     ``rate x motivation x similarity factor x room`` (:func:`_similar`, :func:`_room`), multiplied in
-    that order as the numpy formulation did, so the chances are identical to the last bit. The factor
-    for dissimilar residents and the room are worked out once per initiative slot, not once per pair.
+    that order as the numpy formulation did, so the chances are identical to the last bit. The similarity
+    factors (for dissimilar and similar residents) and the room are worked out once per initiative slot.
     """
-    other, room = np.empty(len(nbh)), np.empty(len(nbh))
+    factor, room = np.ones((len(nbh), 2)), np.empty(len(nbh))
     for g in range(len(nbh)):
         inclusion = inclusion_demand[nbh[g]]
-        other[g] = inclusion + (1 - inclusion) / homophily
+        factor[g, 0] = inclusion + (1 - inclusion) / homophily
         room[g] = min(max(1 - n_members[g] / size[kind[g]], 0.0), 1.0)
     chance = np.empty(len(who))
     for j in range(len(who)):
         i, g = who[j], k[j]
-        similar = (age[i] == group_age[g]) & (low_income[i] == group_income[g])  # no branch to mispredict
-        chance[j] = rate * motivation[i] * (1.0 if similar else other[g]) * room[g]
+        similar = (age[i] == group_age[g]) & (low_income[i] == group_income[g])
+        # The factor looked up by ``similar``, not chosen by a branch: one would be mispredicted every few pairs.
+        chance[j] = rate * motivation[i] * factor[g, np.int64(similar)] * room[g]
     return chance
 
 
@@ -185,15 +186,15 @@ def _founders(rate: float, spotted_factor: float, low_income_factor: float, u: n
     ``rate x motivation x spotted factor x support x room x low-income factor`` of their neighbourhood,
     multiplied in the order of the numpy formulation, so the founders are the same to the last bit.
     """
+    income_factor = np.array([1.0, low_income_factor])
     founders = np.empty(len(u), dtype=np.int64)
     n = 0
-    for i in range(len(u)):
-        if member_of[i] < 0 and level[i] <= 1 and organiser[i]:
-            b = nbh[i]
-            chance = (rate * motivation[i] * (1 + (spotted_factor - 1) * spotted[i]) * support[b] * room[b]
-                      * (low_income_factor if low_income[i] else 1.0))
-            founders[n] = i
-            n += u[i] < chance
+    for i in range(len(u)):  # no branch (they would be mispredicted): every resident written, few kept
+        b = nbh[i]
+        chance = (rate * motivation[i] * (1 + (spotted_factor - 1) * spotted[i]) * support[b] * room[b]
+                  * income_factor[np.int64(low_income[i])])
+        founders[n] = i
+        n += (member_of[i] < 0) & (level[i] <= 1) & organiser[i] & (u[i] < chance)
     return founders[:n]
 
 
@@ -311,13 +312,12 @@ def _volunteer_hours(p: tuple, week: int, member_of: np.ndarray, core: np.ndarra
                      last_volunteered: np.ndarray) -> np.ndarray:
     """This week's volunteering hours (``lend``, ``elsewhere``: one uniform number each); who volunteered, when."""
     hours = np.empty(len(core))
+    # Without branches (they would be mispredicted): hours not put in are added as 0.0, which changes no sum.
     for i in range(len(core)):
-        h = p.core_hours if core[i] else 0.0
-        if member_of[i] >= 0 and not core[i] and lend[i] < p.member_help_rate:
-            h += p.member_help_hours
-        if elsewhere[i] < p.volunteer_rate * civic[i] * motivation[i] * (level[i] <= 1):
-            h += p.volunteer_hours_elsewhere
+        h = p.core_hours * core[i]
+        h += p.member_help_hours * ((member_of[i] >= 0) & ~core[i] & (lend[i] < p.member_help_rate))
+        able = level[i] <= 1
+        h += p.volunteer_hours_elsewhere * (elsewhere[i] < p.volunteer_rate * civic[i] * motivation[i] * able)
         hours[i] = h
-        if h > 0:
-            last_volunteered[i] = week
+        last_volunteered[i] = week if h > 0 else last_volunteered[i]
     return hours
