@@ -16,9 +16,27 @@ from model import CommunityModel, Parameters
 from model.core.city import share_disposition_with_kin
 from model.core.draws import uniform
 from model.core.metrics import _COUNTS, _resident_counts
-from model.core.state import CASE_OPEN, CASE_WAITING, DAILY_LIVING, LONELY, PHYSICAL, SEVERE, need_level_of
-from model.core.submodels.helpers import _least_loaded, recover, recoverable_domains, weighted_sample
-from model.core.submodels.initiatives import _recruit_chance, _room, _similar
+from model.core.state import (
+    CASE_OPEN,
+    CASE_WAITING,
+    DAILY_LIVING,
+    LONELY,
+    NO,
+    ORGANISING_TALENT,
+    PHYSICAL,
+    SEVERE,
+    need_level_of,
+)
+from model.core.submodels.helpers import _least_loaded, kernel_parameters, recover, recoverable_domains, weighted_sample
+from model.core.submodels.initiatives import (
+    _founders,
+    _member_counts,
+    _recruit_chance,
+    _room,
+    _similar,
+    _volunteer_hours,
+    _VolunteeringParameters,
+)
 from model.core.submodels.needs import (
     _DOMAIN,
     _HOUSEHOLD,
@@ -139,6 +157,59 @@ def test_recruit_chances_match_the_numpy_formulation() -> None:
                           m.levers.inclusion_demand)
     assert len(k) and (sim_factor < 1).any() and (sim_factor == 1).any() and (expected > 0).any()
     np.testing.assert_array_equal(got, expected)
+
+
+def test_founders_are_those_of_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=800, burn_in_years=1, neighbourhoods_per_archetype=2), seed=4)
+    p, pop = m.p, m.pop
+    cases = np.random.default_rng(7)
+    for _ in range(20):
+        motivation, level = cases.random(len(pop)), cases.integers(0, 4, len(pop))
+        spotted, room = cases.random(len(pop)) < 0.3, cases.random(m.n_nbh) < 0.8
+        support = 1 + cases.random(m.n_nbh)
+        u = cases.random(len(pop)) * 2 * p.founding_rate  # small enough that some residents found
+        cand = np.flatnonzero((pop.member_of < 0) & (level <= 1) & pop.talents[:, ORGANISING_TALENT])
+        home = pop.nbh[cand]
+        chance = (p.founding_rate * motivation[cand] * (1 + (p.spotted_founding_factor - 1) * spotted[cand])
+                  * support[home] * room[home] * np.where(pop.low_income[cand], p.low_income_civic_factor, 1.0))
+        expected = cand[u[cand] < chance]
+        got = _founders(p.founding_rate, p.spotted_founding_factor, p.low_income_civic_factor, u, pop.member_of,
+                        level, pop.talents[:, ORGANISING_TALENT], motivation, spotted, pop.low_income, pop.nbh,
+                        support, room)
+        assert len(expected)
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_member_counts_are_bincounts() -> None:
+    rng = np.random.default_rng(8)
+    for n, slots in ((0, 3), (1, 1), (1001, 40)):
+        member_of = np.where(rng.random(n) < 0.3, rng.integers(0, slots, n), NO)
+        core = rng.random(n) < 0.4
+        members, cores = _member_counts(member_of, core, slots)
+        of = member_of >= 0
+        np.testing.assert_array_equal(members, np.bincount(member_of[of], minlength=slots))
+        np.testing.assert_array_equal(cores, np.bincount(member_of[of], core[of], minlength=slots).astype(int))
+
+
+def test_volunteer_hours_match_the_numpy_formulation() -> None:
+    p = Parameters()
+    rng = np.random.default_rng(9)
+    n = 5001
+    core = rng.random(n) < 0.1
+    member_of = np.where(core | (rng.random(n) < 0.2), rng.integers(0, 30, n), NO)
+    civic, motivation, level = rng.random(n), rng.random(n), rng.integers(0, 4, n)
+    lend, elsewhere = rng.random(n), rng.random(n)
+    last = rng.integers(-100, 0, n)
+    helps = (member_of >= 0) & ~core & (lend < p.member_help_rate)
+    away = elsewhere < p.volunteer_rate * civic * motivation * (level <= 1)
+    expected = (np.where(core, p.core_hours, 0.0) + np.where(helps, p.member_help_hours, 0.0)
+                + np.where(away, p.volunteer_hours_elsewhere, 0.0))
+    expected_last = np.where(expected > 0, 7, last)
+    got = _volunteer_hours(kernel_parameters(_VolunteeringParameters, p), 7, member_of, core, civic, motivation,
+                           level, lend, elsewhere, last)
+    assert helps.any() and away.any() and core.any() and (expected == 0).any()
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(last, expected_last)
 
 
 def test_confidant_absence_is_numpys_exponential_of_each_count() -> None:

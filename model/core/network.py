@@ -197,26 +197,29 @@ def _directed(a: np.ndarray, b: np.ndarray, src: np.ndarray,
     All ties seen from their lower end (``a -> b``) come first, in order, then those seen from the higher end.
     """
     # The ties touching ``src`` first (branch-free: every tie written, the next place advances only for them),
-    # then only those are looked at: ``src`` is usually a small part of the residents.
+    # then only those are looked at: ``src`` is usually a small part of the residents. They too are noted without
+    # branches (which ends are in ``src`` and ``dst`` cannot be predicted), then the ends read for those kept.
     touching = np.empty(len(a), np.int64)
     n_touching = 0
     for e in range(len(a)):
         touching[n_touching] = e
         n_touching += src[a[e]] | src[b[e]]
+    up, down = np.empty(n_touching, np.int64), np.empty(n_touching, np.int64)
     n_up = n_down = 0
     for e in touching[:n_touching]:
-        n_up += src[a[e]] and dst[b[e]]
-        n_down += src[b[e]] and dst[a[e]]
+        x, y = a[e], b[e]
+        up[n_up] = e
+        n_up += src[x] & dst[y]
+        down[n_down] = e
+        n_down += src[y] & dst[x]
     n = n_up + n_down
     tie, frm, to = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
-    up, down = 0, n_up
-    for e in touching[:n_touching]:
-        if src[a[e]] and dst[b[e]]:
-            tie[up], frm[up], to[up] = e, a[e], b[e]
-            up += 1
-        if src[b[e]] and dst[a[e]]:
-            tie[down], frm[down], to[down] = e, b[e], a[e]
-            down += 1
+    for j in range(n_up):
+        e = up[j]
+        tie[j], frm[j], to[j] = e, a[e], b[e]
+    for j in range(n_down):
+        e = down[j]
+        tie[n_up + j], frm[n_up + j], to[n_up + j] = e, b[e], a[e]
     return tie, frm, to
 
 

@@ -61,12 +61,16 @@ def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_o
                      autonomy: np.ndarray, competence: np.ndarray, relatedness: np.ndarray, zrm: np.ndarray) -> None:
     """The per-resident part of :func:`update_motivation`, in one pass (``lacking``: the relational shortfall)."""
     for i in range(len(nbh)):
+        # ``&`` and ``|``, not ``and`` and ``or``: the initiative's state is read for non-members too (at slot
+        # 0: there are always slots), so the conditions need no branches, which would be mispredicted.
         k = member_of[i]
         active = k >= 0
-        felt = 1.0 if active and taken_over[k] else control[nbh[i]] * (1.0 if active else p.control_felt_outside)
-        backed = active and (support_hours[k] > 0 or citizen_funded[k])  # supported or own budget
+        g = max(k, 0)
+        outside = control[nbh[i]] * (1.0 if active else p.control_felt_outside)
+        felt = 1.0 if active & taken_over[g] else outside
+        backed = active & ((support_hours[g] > 0) | citizen_funded[g])  # supported or own budget
         autonomy_t = p.autonomy_base - p.crowding * felt + p.support_autonomy * backed
-        contributing = week - last_volunteered[i] <= p.contribution_memory_weeks or care_given[i] > 0
+        contributing = (week - last_volunteered[i] <= p.contribution_memory_weeks) | (care_given[i] > 0)
         n_talents = 0
         for j in range(talents.shape[1]):
             n_talents += talents[i, j]
