@@ -14,8 +14,7 @@ Sixteen seeds, because the largest of those shifts sits near the bound: the refe
 hours are 6.2% above the model's (seeds 0-23, 2026-12-06; a seed's own difference varies by 4.1 points).
 With 8 seeds the mean of that difference has a standard error of 1.5 points, and other draws (a
 speed-up that changes them) put it over 10% about once in 200 re-pinnings (a trial of new tie draws
-gave 10.3%); with 16 the
-error is 1.0 point and 10% lies 3.7 of them away.
+gave 10.3%); with 16 the error is 1.0 point and 10% lies 3.7 of them away.
 """
 
 from __future__ import annotations
