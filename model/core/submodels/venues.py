@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
 
 from model.core.state import NO
-from model.core.submodels.helpers import activity, members_without_place
+from model.core.submodels.helpers import activity, kernel_parameters, members_without_place
 from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -38,20 +39,25 @@ def fund_meeting_places(m: CommunityModel) -> None:
     # draw (a takeover chance per place) is the generator's next numbers, as before.
     _fund(pl.nbh, pl.open, pl.taken_over, pl.self_managed, pl.subsidy_share, pl.capacity, pl.funding,
           pl.underfunded_weeks, pl.unstaffed_weeks, m.rng.random(len(pl)), budget, lev.place_funding,
-          lev.place_self_managed, lev.takeover_rate, core,
-          np.array([max(p.place_subsidy_eur, 1), p.place_volunteers, p.place_closure_funding, p.place_closure_weeks,
-                    p.self_managed_cost_share, p.place_capacity, p.place_subsidy_eur, WEEKS_PER_YEAR]),
+          lev.place_self_managed, lev.takeover_rate, core, kernel_parameters(_PlaceParameters, p), WEEKS_PER_YEAR,
           c.places_taken_over, c.places_closed, c.place_cost)
+
+
+_PlaceParameters = namedtuple("_PlaceParameters", [
+    "place_subsidy_eur", "place_volunteers", "place_closure_funding", "place_closure_weeks",
+    "self_managed_cost_share", "place_capacity"])
 
 
 @numba.njit(cache=True)
 def _fund(nbh: np.ndarray, open_: np.ndarray, taken_over: np.ndarray, self_managed: np.ndarray,
           subsidy_share: np.ndarray, capacity: np.ndarray, funding: np.ndarray, underfunded_weeks: np.ndarray,
           unstaffed_weeks: np.ndarray, u: np.ndarray, budget: np.ndarray, place_funding: np.ndarray,
-          place_self_managed: np.ndarray, takeover_rate: np.ndarray, core: np.ndarray, q: np.ndarray,
+          place_self_managed: np.ndarray, takeover_rate: np.ndarray, core: np.ndarray, p: tuple, weeks: int,
           taken_count: np.ndarray, closed_count: np.ndarray, cost: np.ndarray) -> None:
-    """:func:`fund_meeting_places` on places stored by neighbourhood, in place (``q``: its parameters in order)."""
-    subsidy, volunteers, closure_funding, closure_weeks, cost_share, full_capacity, eur, weeks = q
+    """:func:`fund_meeting_places` on places stored by neighbourhood, in place."""
+    eur, subsidy = p.place_subsidy_eur, max(p.place_subsidy_eur, 1)
+    volunteers, closure_funding, closure_weeks = p.place_volunteers, p.place_closure_funding, p.place_closure_weeks
+    cost_share, full_capacity = p.self_managed_cost_share, p.place_capacity
     k = len(budget)
     open_per_nbh, count, first = np.zeros(k), np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
     for i in range(len(nbh)):
