@@ -258,18 +258,31 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
+@numba.njit(cache=True)
+def _observed_counts(nbh: np.ndarray, k: int, week: int, case_state: np.ndarray, case_since: np.ndarray,
+                     score: np.ndarray) -> np.ndarray:
+    # One pass for the three per-neighbourhood counts (integers, so the same as numpy's bincounts in any order).
+    out = np.zeros((3, k), dtype=np.int64)
+    for i in range(len(nbh)):
+        waiting = case_state[i] == CASE_WAITING
+        out[0, nbh[i]] += waiting
+        out[1, nbh[i]] += (week - case_since[i]) * waiting
+        out[2, nbh[i]] += score[i] >= LONELY
+    return out
+
+
 def observe(m: CommunityModel) -> dict[str, np.ndarray]:
     """What the municipality observes per neighbourhood (its hiring rule and the layered steering mode)."""
     pop, ini, k = m.pop, m.inits, m.n_nbh
     residents = m.nbh_size.astype(float)
-    waiting = pop.case_state == CASE_WAITING
-    count = np.bincount(pop.nbh, waiting, minlength=k).astype(float)
+    waiting, wait_weeks, lonely = _observed_counts(pop.nbh, k, m.week, pop.case_state, pop.case_since,
+                                                   pop.score).astype(float)
     return {
-        "waiting_per_team_fte": _ratio(count, m.team_fte),
-        "mean_wait_weeks": _ratio(np.bincount(pop.nbh, waiting * (m.week - pop.case_since), minlength=k), count),
+        "waiting_per_team_fte": _ratio(waiting, m.team_fte),
+        "mean_wait_weeks": _ratio(wait_weeks, waiting),
         "initiatives_per_1000": 1000 * _ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
                                               residents),
-        "lonely_share": _ratio(np.bincount(pop.nbh, pop.score >= LONELY, minlength=k), residents),
+        "lonely_share": _ratio(lonely, residents),
     }
 
 
