@@ -255,6 +255,40 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
     return idx, lo[idx], hi[idx], key[idx], pos
 
 
+@numba.njit(cache=True)
+def _lower_end_starts(n: int, a: np.ndarray) -> np.ndarray:
+    """Where each resident's ties as the lower end start in ``a`` (ascending): ``np.searchsorted(a, range(n + 1))``."""
+    start = np.zeros(n + 1, dtype=np.int64)
+    for e in range(len(a)):  # counted, then summed: three times faster than searching each resident's place
+        start[a[e] + 1] += 1
+    for r in range(n):
+        start[r + 1] += start[r]
+    return start
+
+
+@numba.njit(cache=True)
+def _find(n: int, i: np.ndarray, j: np.ndarray, key: np.ndarray, b: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """:meth:`TieNetwork.find` in one pass: each pair's tie among the lower end's (``start``), or by binary search.
+
+    With ``start`` (from :func:`_lower_end_starts`, or empty) a pair's tie is looked for among the few ties of
+    its lower end: two scattered reads where a binary search in the keys makes some twenty, a chain of
+    which the last few miss the cache in a large city.
+    """
+    tie = np.empty(len(i), dtype=np.int64)
+    for k in range(len(i)):
+        lo, hi = min(i[k], j[k]), max(i[k], j[k])
+        found = -1
+        if len(start):
+            for e in range(start[lo], start[lo + 1]):
+                found = e if b[e] == hi else found  # chosen, not branched on: where it is cannot be predicted
+        elif len(key):
+            p = np.searchsorted(key, lo * n + hi)
+            if p < len(key) and key[p] == lo * n + hi:
+                found = p
+        tie[k] = found
+    return tie
+
+
 def _per_pair(x: np.ndarray | float | bool, n: int) -> np.ndarray:
     """``x`` as one value per pair: an array as it is, one value for all repeated (cheaper than ``np.broadcast_to``)."""
     x = np.asarray(x)
@@ -270,6 +304,7 @@ def _tie_array(name: str) -> property:
 
     def set(self: TieNetwork, values: np.ndarray) -> None:
         self.__dict__[name] = values
+        self.__dict__.pop("_starts", None)  # where each resident's ties start (see :meth:`TieNetwork.find`)
 
     return property(get, set)
 
@@ -299,21 +334,18 @@ class TieNetwork:
     def __len__(self) -> int:
         return len(self.a)
 
-    def _keys(self, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        a, b = np.minimum(i, j), np.maximum(i, j)
-        return a, b, a * self.n + b
-
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """Index of the tie between each pair ``(i[k], j[k])``, or -1 where there is none."""
-        _, _, key = self._keys(np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64))
-        pos = np.searchsorted(self.key, key)
-        return np.where(self._at(pos, key), pos, -1)
+        """Index of the tie between each pair ``(i[k], j[k])``, or -1 where there is none.
 
-    def _at(self, pos: np.ndarray, key: np.ndarray) -> np.ndarray:
-        """Tell which keys are at their ``np.searchsorted`` positions ``pos``, i.e. are ties already."""
-        if not len(self.key):
-            return np.zeros(len(key), dtype=bool)
-        return self.key[np.minimum(pos, len(self.key) - 1)] == key
+        A network with at least as many ties as residents (the city's) keeps where each resident's ties
+        as the lower end start, until its ties change; a smaller one (a week's new ties) is searched.
+        """
+        key, b = self.key, self.b  # read first: any pending additions join the arrays
+        start = self.__dict__.get("_starts")
+        if start is None:
+            start = _lower_end_starts(self.n, self.a) if len(key) >= self.n else np.empty(0, dtype=np.int64)
+            self.__dict__["_starts"] = start
+        return _find(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), key, b, start)
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
         """Add new ties (self-loops, duplicates and existing pairs are skipped).
