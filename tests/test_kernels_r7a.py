@@ -1,0 +1,87 @@
+"""The tie kernels of round 7 (issue 19) give what their numpy formulations gave, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import CommunityModel, Parameters
+from model.core.network import TieNetwork
+from model.core.submodels.ties import _by_venue_at_random
+
+
+@pytest.fixture(scope="module")
+def city() -> CommunityModel:
+    return CommunityModel(Parameters(n_residents=1500, burn_in_years=0.5, neighbourhoods_per_archetype=2), seed=2)
+
+
+def numpy_find(net: TieNetwork, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The formulation ``TieNetwork.find`` had: a binary search of each pair's key."""
+    key = np.minimum(i, j) * net.n + np.maximum(i, j)
+    pos = np.searchsorted(net.key, key)
+    at = net.key[np.minimum(pos, len(net.key) - 1)] == key if len(net.key) else np.zeros(len(key), dtype=bool)
+    return np.where(at, pos, -1)
+
+
+def pairs_to_look_up(net: TieNetwork, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Tied pairs in either order, self-pairs, the first and last residents, and random (mostly untied) pairs."""
+    tied = rng.integers(0, len(net), 300)
+    first_last = np.array([0, net.n - 1, 0, net.n - 1])
+    i = np.concatenate([net.a[tied], net.b[tied[:100]], rng.integers(0, net.n, 500), first_last, [7, 7]])
+    j = np.concatenate([net.b[tied], net.a[tied[:100]], rng.integers(0, net.n, 500), first_last[::-1], [7, 7]])
+    return i, j
+
+
+def test_find_is_the_binary_search_of_keys_in_a_city_and_after_its_ties_change(city: CommunityModel) -> None:
+    rng = np.random.default_rng(0)
+    net = city.net
+    assert len(net) >= net.n  # the city's network: found through where each resident's ties start
+    for _ in range(3):
+        i, j = pairs_to_look_up(net, rng)
+        tie = net.find(i, j)
+        assert np.array_equal(tie, numpy_find(net, i, j))
+        assert (tie[:400] >= 0).all() and (tie[-2:] == -1).all() and (tie[400:900] == -1).any()
+        # Every way the ties change: added, ended with leavers, and kept up or dissolved.
+        net.add(rng.integers(0, net.n, 200), rng.integers(0, net.n, 200), 0.3, False, True)
+        net.replace(np.arange(5, 60, 7), rng.integers(0, net.n, 50), rng.integers(0, net.n, 50), 0.2, True, False)
+        net.contact_and_decay(rng.random(len(net)), np.ones(net.n), 0.3, 1.5, 0.1, np.full(net.n, 0.05), 0.005,
+                              0.1, 0.5, np.zeros(net.n, dtype=np.int64))
+
+
+def test_find_in_a_small_network_and_an_empty_one() -> None:
+    rng = np.random.default_rng(1)
+    small = TieNetwork(500)
+    assert np.array_equal(small.find(np.array([1, 2]), np.array([2, 1])), [-1, -1])
+    small.add(rng.integers(0, 500, 80), rng.integers(0, 500, 80), 0.5, False, False)
+    assert len(small) < small.n  # searched by key
+    i, j = pairs_to_look_up(small, rng)
+    assert np.array_equal(small.find(i, j), numpy_find(small, i, j))
+
+
+def test_strength_profile_is_bincount_over_the_ends_in_a_city(city: CommunityModel) -> None:
+    net, pop = city.net, city.pop
+    values = pop.lon_s + pop.lon_e
+    good, close, wsum, wtotal = net.strength_profile(values, 0.5, 0.8, kin_weight=0.3)
+    weight = net.w * np.where(net.kin, 0.3, 1.0)
+    n = net.n
+
+    def ends(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.bincount(net.a, x, minlength=n) + np.bincount(net.b, y, minlength=n)
+
+    assert net.kin.any() and not net.kin.all()
+    assert np.array_equal(wsum, ends(weight, weight))
+    assert np.array_equal(wtotal, ends(values[net.b] * weight, values[net.a] * weight))
+    assert np.array_equal(good, net.count_at_least(0.5)) and np.array_equal(close, net.count_at_least(0.8))
+
+
+def test_venue_order_is_lexsort_with_ties_and_edge_values() -> None:
+    rng = np.random.default_rng(2)
+    for case in range(300):
+        n = int(rng.integers(0, 400))
+        venue = rng.integers(0, int(rng.integers(1, 30)), n)
+        u = rng.random(n)
+        if case % 3 == 0:
+            u = np.round(u, 1)  # many equal numbers: kept in their order
+        if case % 5 == 0 and n:
+            u[rng.integers(0, n, 3)] = [0.0, 1.0, np.nextafter(1.0, 0)]  # the ends of the buckets
+        assert np.array_equal(_by_venue_at_random(venue, u), np.lexsort((u, venue))), case
