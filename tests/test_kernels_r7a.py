@@ -6,8 +6,17 @@ import numpy as np
 import pytest
 
 from model import CommunityModel, Parameters
+from model.core.city import is_bridging
 from model.core.network import TieNetwork
-from model.core.submodels.ties import _by_venue_at_random
+from model.core.state import LONELY
+from model.core.submodels.helpers import kernel_parameters
+from model.core.submodels.ties import (
+    _by_venue_at_random,
+    _ChanceParameters,
+    _new_tie_chance,
+    _strengthen,
+    _venue_pairs,
+)
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +94,36 @@ def test_venue_order_is_lexsort_with_ties_and_edge_values() -> None:
         if case % 5 == 0 and n:
             u[rng.integers(0, n, 3)] = [0.0, 1.0, np.nextafter(1.0, 0)]  # the ends of the buckets
         assert np.array_equal(_by_venue_at_random(venue, u), np.lexsort((u, venue))), case
+
+
+def test_an_encounter_matches_the_numpy_formulation(city: CommunityModel) -> None:
+    m, rng = city, np.random.default_rng(3)
+    p, pop, net = m.p, m.pop, m.net
+    who = rng.permutation(net.n)[:600]
+    venue = rng.integers(0, 12, len(who))
+    order = _by_venue_at_random(venue, rng.random(len(who)))
+    # Pairs of attendees in turn, kept where at one venue.
+    k = len(order) // 2
+    a, b = who[order][0:2 * k:2], who[order][1:2 * k:2]
+    same = venue[order][0:2 * k:2] == venue[order][1:2 * k:2]
+    got_a, got_b = _venue_pairs(who, venue, order)
+    assert np.array_equal(got_a, a[same]) and np.array_equal(got_b, b[same]) and got_a.dtype == who.dtype
+    # Ties of pairs that are tied (a pair twice: strengthened once, as numpy's ``+=`` does) grow stronger.
+    a = np.concatenate([a[same], net.a[:40], net.a[:1]])
+    b = np.concatenate([b[same], net.b[:40], net.b[:1]])
+    tie = net.find(a, b)
+    found = tie >= 0
+    w = net.w.copy()
+    w[tie[found]] += p.tie_gain * (1 - w[tie[found]])
+    known = np.zeros(len(a), dtype=bool)
+    _strengthen(net.w, tie, p.tie_gain, known)
+    assert np.array_equal(net.w, w) and np.array_equal(known, found) and found.sum() >= 41 and not found.all()
+    # The chance that strangers start a tie.
+    bridging = is_bridging(m, a, b)
+    base = np.minimum(1, np.minimum(pop.good_ties[a], pop.good_ties[b]) / p.bridging_base)
+    unlike = (pop.score[a] >= LONELY) != (pop.score[b] >= LONELY)
+    chance = (p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
+              / np.where(unlike, p.loneliness_homophily, 1.0))
+    got = _new_tie_chance(kernel_parameters(_ChanceParameters, p), a, b, bridging, pop.good_ties, pop.score)
+    assert bridging.any() and not bridging.all() and unlike.any() and (base < 1).any()
+    assert np.array_equal(got, chance)
