@@ -33,23 +33,26 @@ def numpy_find(net: TieNetwork, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 
 
 def pairs_to_look_up(net: TieNetwork, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Tied pairs in either order, self-pairs, the first and last residents, and random (mostly untied) pairs."""
+    """Tied pairs in either order, random (mostly untied) pairs, the first and last residents, and self-pairs.
+
+    The self-pairs of the first and last residents have keys below and above every tie's.
+    """
     tied = rng.integers(0, len(net), 300)
     first_last = np.array([0, net.n - 1, 0, net.n - 1])
-    i = np.concatenate([net.a[tied], net.b[tied[:100]], rng.integers(0, net.n, 500), first_last, [7, 7]])
-    j = np.concatenate([net.b[tied], net.a[tied[:100]], rng.integers(0, net.n, 500), first_last[::-1], [7, 7]])
+    i = np.concatenate([net.a[tied], net.b[tied[:100]], rng.integers(0, net.n, 500), first_last, [7, 0, net.n - 1]])
+    j = np.concatenate([net.b[tied], net.a[tied[:100]], rng.integers(0, net.n, 500), first_last[::-1],
+                        [7, 0, net.n - 1]])
     return i, j
 
 
 def test_find_is_the_binary_search_of_keys_in_a_city_and_after_its_ties_change(city: CommunityModel) -> None:
     rng = np.random.default_rng(0)
     net = city.net
-    assert len(net) >= net.n  # the city's network: found through where each resident's ties start
     for _ in range(3):
         i, j = pairs_to_look_up(net, rng)
         tie = net.find(i, j)
         assert np.array_equal(tie, numpy_find(net, i, j))
-        assert (tie[:400] >= 0).all() and (tie[-2:] == -1).all() and (tie[400:900] == -1).any()
+        assert (tie[:400] >= 0).all() and (tie[-3:] == -1).all() and (tie[400:900] == -1).any()
         # Every way the ties change: added, ended with leavers, and kept up or dissolved.
         net.add(rng.integers(0, net.n, 200), rng.integers(0, net.n, 200), 0.3, False, True)
         net.replace(np.arange(5, 60, 7), rng.integers(0, net.n, 50), rng.integers(0, net.n, 50), 0.2, True, False)
@@ -57,14 +60,15 @@ def test_find_is_the_binary_search_of_keys_in_a_city_and_after_its_ties_change(c
                               0.1, 0.5, np.zeros(net.n, dtype=np.int64))
 
 
-def test_find_in_a_small_network_and_an_empty_one() -> None:
+def test_find_in_small_networks_of_any_size_and_an_empty_one() -> None:
     rng = np.random.default_rng(1)
     small = TieNetwork(500)
     assert np.array_equal(small.find(np.array([1, 2]), np.array([2, 1])), [-1, -1])
-    small.add(rng.integers(0, 500, 80), rng.integers(0, 500, 80), 0.5, False, False)
-    assert len(small) < small.n  # searched by key
-    i, j = pairs_to_look_up(small, rng)
-    assert np.array_equal(small.find(i, j), numpy_find(small, i, j))
+    assert len(small.find(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))) == 0
+    for size in (1, 2, 3, 7, 80):  # searches of every length, the smallest and largest keys among the pairs
+        small.add(rng.integers(0, 500, size), rng.integers(0, 500, size), 0.5, False, False)
+        i, j = pairs_to_look_up(small, rng)
+        assert np.array_equal(small.find(i, j), numpy_find(small, i, j))
 
 
 def test_strength_profile_is_bincount_over_the_ends_in_a_city(city: CommunityModel) -> None:
