@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 import numba
@@ -10,7 +11,7 @@ import numpy as np
 from model.core.city import is_bridging
 from model.core.network import TieNetwork
 from model.core.state import LONELY
-from model.core.submodels.helpers import activity
+from model.core.submodels.helpers import activity, kernel_parameters
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -26,53 +27,106 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     """
     p, rng, pop, net = m.p, m.rng, m.pop, m.net
     who, venue = venues
+    chance_parameters = kernel_parameters(_ChanceParameters, p)
     # This week's new ties join the network after the last encounter, in one merge; until then they are
     # known, and strengthened by a new meeting, as ties of their own small network.
     started = TieNetwork(net.n)
     for _ in range(p.encounters_per_visit):
-        order = _by_venue_at_random(venue, rng.random(len(who)))
-        a, va = who[order][0::2], venue[order][0::2]
-        b, vb = who[order][1::2], venue[order][1::2]
-        k = min(len(a), len(b))
-        a, b, same = a[:k], b[:k], va[:k] == vb[:k]
-        a, b = a[same], b[same]
+        a, b = _venue_pairs(who, venue, _by_venue_at_random(venue, rng.random(len(who))))
         known = np.zeros(len(a), dtype=bool)
         for ties in (net, started):
-            tie = ties.find(a, b)
-            found = tie >= 0
-            ties.w[tie[found]] += p.tie_gain * (1 - ties.w[tie[found]])
-            known |= found
+            _strengthen(ties.w, ties.find(a, b), p.tie_gain, known)
         a, b = a[~known], b[~known]
         bridging = is_bridging(m, a, b)
-        base = np.minimum(1, np.minimum(pop.good_ties[a], pop.good_ties[b]) / p.bridging_base)
-        unlike = (pop.score[a] >= LONELY) != (pop.score[b] >= LONELY)
-        prob = (p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
-                / np.where(unlike, p.loneliness_homophily, 1.0))
-        new = rng.random(len(a)) < prob
+        new = rng.random(len(a)) < _new_tie_chance(chance_parameters, a, b, bridging, pop.good_ties, pop.score)
         started.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
         m.counters.ties_formed += np.bincount(pop.nbh[a[new]], minlength=m.n_nbh)
     net.add(started.a, started.b, started.w, started.kin, started.bridging)
+
+
+_ChanceParameters = namedtuple("_ChanceParameters", [
+    "new_tie_prob", "bridging_base", "homophily", "loneliness_homophily"])
+
+
+@numba.njit(cache=True)
+def _venue_pairs(who: np.ndarray, venue: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The attendees ``who[order]`` met in turn (first with second, third with fourth, ...), where at one venue."""
+    a, b = np.empty(len(order) // 2, dtype=who.dtype), np.empty(len(order) // 2, dtype=who.dtype)
+    k = 0
+    for t in range(len(a)):
+        x, y = order[2 * t], order[2 * t + 1]
+        a[k], b[k] = who[x], who[y]
+        k += venue[x] == venue[y]  # every pair written, the next place advances for those at one venue
+    return a[:k], b[:k]
+
+
+@numba.njit(cache=True)
+def _strengthen(w: np.ndarray, tie: np.ndarray, gain: float, known: np.ndarray) -> None:
+    """Strengthen the ties ``tie`` (-1: none) by ``gain`` of the gap to 1, and mark their pairs ``known``.
+
+    As ``w[tie[found]] += gain * (1 - w[tie[found]])``: all new strengths from the old ones, then written.
+    """
+    found = np.flatnonzero(tie >= 0)
+    stronger = np.empty(len(found))
+    for k in range(len(found)):
+        stronger[k] = w[tie[found[k]]] + gain * (1 - w[tie[found[k]]])
+    for k in range(len(found)):
+        w[tie[found[k]]] = stronger[k]
+        known[found[k]] = True
+
+
+@numba.njit(cache=True)
+def _new_tie_chance(p: tuple, a: np.ndarray, b: np.ndarray, bridging: np.ndarray, good_ties: np.ndarray,
+                    score: np.ndarray) -> np.ndarray:
+    """The chance that strangers ``a[k]`` and ``b[k]`` start a tie (see :func:`form_ties`), in one pass."""
+    chance = np.empty(len(a))
+    for k in range(len(a)):
+        base = min(1.0, min(good_ties[a[k]], good_ties[b[k]]) / p.bridging_base)
+        unlike = (score[a[k]] >= LONELY) != (score[b[k]] >= LONELY)
+        chance[k] = (p.new_tie_prob * (base / p.homophily if bridging[k] else 1.0)
+                     / (p.loneliness_homophily if unlike else 1.0))
+    return chance
 
 
 @numba.njit(cache=True)
 def _by_venue_at_random(venue: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Attendees ordered by venue and, within a venue, by ``u``: ``np.lexsort((u, venue))``, several times faster.
 
-    A stable counting sort by venue, then a stable sort of each venue's (few) attendees by ``u``.
+    A stable counting sort by venue, then each venue's attendees sorted by ``u`` (random, uniform on [0, 1)) in
+    expected linear time: counted into as many buckets as attendees by ``u`` (the bucket rises with ``u``, so the
+    buckets are in order), then an insertion sort that only meets the few in each bucket out of order. Both
+    keep attendees with equal ``u`` in their order, as ``np.lexsort`` does. Four times faster than sorting each
+    venue's attendees with ``np.argsort`` (0.18 against 0.74 ms for 12,700 attendees at 160 venues).
     """
     start = np.zeros(venue.max() + 2 if len(venue) else 1, dtype=np.int64)
     for v in venue:
         start[v + 1] += 1
     start = np.cumsum(start)
     fill = start[:-1].copy()
-    order = np.empty(len(venue), dtype=np.int64)
+    by_venue = np.empty(len(venue), dtype=np.int64)
     for i in range(len(venue)):
-        order[fill[venue[i]]] = i
+        by_venue[fill[venue[i]]] = i
         fill[venue[i]] += 1
+    order = np.empty(len(venue), dtype=np.int64)
+    count = np.empty(len(venue) + 1, dtype=np.int64)
     for v in range(len(start) - 1):
-        group = order[start[v]:start[v + 1]]
-        if len(group) > 1:
-            order[start[v]:start[v + 1]] = group[np.argsort(u[group], kind="mergesort")]
+        lo, k = start[v], start[v + 1] - start[v]
+        count[:k + 1] = 0
+        for t in range(lo, lo + k):
+            count[min(max(int(u[by_venue[t]] * k), 0), k - 1) + 1] += 1
+        for q in range(k):
+            count[q + 1] += count[q]
+        for t in range(lo, lo + k):
+            i = by_venue[t]
+            q = min(max(int(u[i] * k), 0), k - 1)
+            order[lo + count[q]] = i
+            count[q] += 1
+        for t in range(lo + 1, lo + k):
+            i, s = order[t], t
+            while s > lo and u[order[s - 1]] > u[i]:  # strictly larger: equal ``u`` keep their order
+                order[s] = order[s - 1]
+                s -= 1
+            order[s] = i
     return order
 
 

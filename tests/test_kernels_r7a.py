@@ -1,0 +1,133 @@
+"""The tie kernels of round 7 (issue 19) give what their numpy formulations gave, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import CommunityModel, Parameters
+from model.core.city import is_bridging
+from model.core.network import TieNetwork
+from model.core.state import LONELY
+from model.core.submodels.helpers import kernel_parameters
+from model.core.submodels.ties import (
+    _by_venue_at_random,
+    _ChanceParameters,
+    _new_tie_chance,
+    _strengthen,
+    _venue_pairs,
+)
+
+
+@pytest.fixture(scope="module")
+def city() -> CommunityModel:
+    return CommunityModel(Parameters(n_residents=1500, burn_in_years=0.5, neighbourhoods_per_archetype=2), seed=2)
+
+
+def numpy_find(net: TieNetwork, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The formulation ``TieNetwork.find`` had: a binary search of each pair's key."""
+    key = np.minimum(i, j) * net.n + np.maximum(i, j)
+    pos = np.searchsorted(net.key, key)
+    at = net.key[np.minimum(pos, len(net.key) - 1)] == key if len(net.key) else np.zeros(len(key), dtype=bool)
+    return np.where(at, pos, -1)
+
+
+def pairs_to_look_up(net: TieNetwork, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Tied pairs in either order, random (mostly untied) pairs, the first and last residents, and self-pairs.
+
+    The self-pairs of the first and last residents have keys below and above every tie's.
+    """
+    tied = rng.integers(0, len(net), 300)
+    first_last = np.array([0, net.n - 1, 0, net.n - 1])
+    i = np.concatenate([net.a[tied], net.b[tied[:100]], rng.integers(0, net.n, 500), first_last, [7, 0, net.n - 1]])
+    j = np.concatenate([net.b[tied], net.a[tied[:100]], rng.integers(0, net.n, 500), first_last[::-1],
+                        [7, 0, net.n - 1]])
+    return i, j
+
+
+def test_find_is_the_binary_search_of_keys_in_a_city_and_after_its_ties_change(city: CommunityModel) -> None:
+    rng = np.random.default_rng(0)
+    net = city.net
+    for _ in range(3):
+        i, j = pairs_to_look_up(net, rng)
+        tie = net.find(i, j)
+        assert np.array_equal(tie, numpy_find(net, i, j))
+        assert (tie[:400] >= 0).all() and (tie[-3:] == -1).all() and (tie[400:900] == -1).any()
+        # Every way the ties change: added, ended with leavers, and kept up or dissolved.
+        net.add(rng.integers(0, net.n, 200), rng.integers(0, net.n, 200), 0.3, False, True)
+        net.replace(np.arange(5, 60, 7), rng.integers(0, net.n, 50), rng.integers(0, net.n, 50), 0.2, True, False)
+        net.contact_and_decay(rng.random(len(net)), np.ones(net.n), 0.3, 1.5, 0.1, np.full(net.n, 0.05), 0.005,
+                              0.1, 0.5, np.zeros(net.n, dtype=np.int64))
+
+
+def test_find_in_small_networks_of_any_size_and_an_empty_one() -> None:
+    rng = np.random.default_rng(1)
+    small = TieNetwork(500)
+    assert np.array_equal(small.find(np.array([1, 2]), np.array([2, 1])), [-1, -1])
+    assert len(small.find(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))) == 0
+    for size in (1, 2, 3, 7, 80):  # searches of every length, the smallest and largest keys among the pairs
+        small.add(rng.integers(0, 500, size), rng.integers(0, 500, size), 0.5, False, False)
+        i, j = pairs_to_look_up(small, rng)
+        assert np.array_equal(small.find(i, j), numpy_find(small, i, j))
+
+
+def test_strength_profile_is_bincount_over_the_ends_in_a_city(city: CommunityModel) -> None:
+    net, pop = city.net, city.pop
+    values = pop.lon_s + pop.lon_e
+    good, close, wsum, wtotal = net.strength_profile(values, 0.5, 0.8, kin_weight=0.3)
+    weight = net.w * np.where(net.kin, 0.3, 1.0)
+    n = net.n
+
+    def ends(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.bincount(net.a, x, minlength=n) + np.bincount(net.b, y, minlength=n)
+
+    assert net.kin.any() and not net.kin.all()
+    assert np.array_equal(wsum, ends(weight, weight))
+    assert np.array_equal(wtotal, ends(values[net.b] * weight, values[net.a] * weight))
+    assert np.array_equal(good, net.count_at_least(0.5)) and np.array_equal(close, net.count_at_least(0.8))
+
+
+def test_venue_order_is_lexsort_with_ties_and_edge_values() -> None:
+    rng = np.random.default_rng(2)
+    for case in range(300):
+        n = int(rng.integers(0, 400))
+        venue = rng.integers(0, int(rng.integers(1, 30)), n)
+        u = rng.random(n)
+        if case % 3 == 0:
+            u = np.round(u, 1)  # many equal numbers: kept in their order
+        if case % 5 == 0 and n:
+            u[rng.integers(0, n, 3)] = [0.0, 1.0, np.nextafter(1.0, 0)]  # the ends of the buckets
+        assert np.array_equal(_by_venue_at_random(venue, u), np.lexsort((u, venue))), case
+
+
+def test_an_encounter_matches_the_numpy_formulation(city: CommunityModel) -> None:
+    m, rng = city, np.random.default_rng(3)
+    p, pop, net = m.p, m.pop, m.net
+    who = rng.permutation(net.n)[:600]
+    venue = rng.integers(0, 12, len(who))
+    order = _by_venue_at_random(venue, rng.random(len(who)))
+    # Pairs of attendees in turn, kept where at one venue.
+    k = len(order) // 2
+    a, b = who[order][0:2 * k:2], who[order][1:2 * k:2]
+    same = venue[order][0:2 * k:2] == venue[order][1:2 * k:2]
+    got_a, got_b = _venue_pairs(who, venue, order)
+    assert np.array_equal(got_a, a[same]) and np.array_equal(got_b, b[same]) and got_a.dtype == who.dtype
+    # Ties of pairs that are tied (a pair twice: strengthened once, as numpy's ``+=`` does) grow stronger.
+    a = np.concatenate([a[same], net.a[:40], net.a[:1]])
+    b = np.concatenate([b[same], net.b[:40], net.b[:1]])
+    tie = net.find(a, b)
+    found = tie >= 0
+    w = net.w.copy()
+    w[tie[found]] += p.tie_gain * (1 - w[tie[found]])
+    known = np.zeros(len(a), dtype=bool)
+    _strengthen(net.w, tie, p.tie_gain, known)
+    assert np.array_equal(net.w, w) and np.array_equal(known, found) and found.sum() >= 41 and not found.all()
+    # The chance that strangers start a tie.
+    bridging = is_bridging(m, a, b)
+    base = np.minimum(1, np.minimum(pop.good_ties[a], pop.good_ties[b]) / p.bridging_base)
+    unlike = (pop.score[a] >= LONELY) != (pop.score[b] >= LONELY)
+    chance = (p.new_tie_prob * np.where(bridging, base / p.homophily, 1.0)
+              / np.where(unlike, p.loneliness_homophily, 1.0))
+    got = _new_tie_chance(kernel_parameters(_ChanceParameters, p), a, b, bridging, pop.good_ties, pop.score)
+    assert bridging.any() and not bridging.all() and unlike.any() and (base < 1).any()
+    assert np.array_equal(got, chance)
