@@ -90,9 +90,13 @@ def _households_and_shocks(p: tuple, key: np.uint64, becoming_alone_rate: np.nda
     """Household changes and life events (a random life domain one point down, not below 1), in place.
 
     The rate per age group comes as an array: indexing a tuple by a number known only at run time made
-    numba build the tuple for every resident.
+    numba build the tuple for every resident. The factors for the oldest and the lonely are looked up
+    (``[1, factor][condition]``, the same numbers) rather than chosen with ``if``: those branches could not
+    be predicted and made the pass 60% slower (1.25 against 0.77 ms at 100,000 residents).
     """
     n = len(nbh)
+    oldest = np.array([1.0, p.shock_factor_75plus])
+    lonely = np.array([1.0, p.lonely_shock_factor])
     for i in range(n):
         rate = becoming_alone_rate[age[i]]
         a = alone_p[nbh[i], age[i]]
@@ -102,8 +106,7 @@ def _households_and_shocks(p: tuple, key: np.uint64, becoming_alone_rate: np.nda
         elif alone[i] and r < rate * (1 - a) / a:
             alone[i] = False
         shock = (p.zrm_shock_rate * demand[nbh[i]] * (1 + (p.vulnerability_shock_factor - 1) * vulnerability[i])
-                 * (p.shock_factor_75plus if age[i] == 3 else 1.0)
-                 * (p.lonely_shock_factor if score[i] >= LONELY else 1.0))
+                 * oldest[int(age[i] == 3)] * lonely[int(score[i] >= LONELY)])
         if uniform(key, _SHOCK * n + i) < shock:
             dom = int(uniform(key, _DOMAIN * n + i) * 9)
             zrm[i, dom] = max(zrm[i, dom] - 1, 1)
