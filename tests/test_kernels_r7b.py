@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from model import CommunityModel, Parameters
+from model.core.city import _similar_neighbour
 from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, NO, need_level_of
 from model.core.submodels.helpers import kernel_parameters
 from model.core.submodels.needs import (
@@ -114,3 +115,27 @@ def test_front_desk_matches_the_numpy_formulation(city: CommunityModel) -> None:
     np.testing.assert_array_equal(pop.case_state, case_state)
     np.testing.assert_array_equal(go, np.flatnonzero(escalated & (u < ask)))
     assert len(go) > 10 and (case_state == CASE_WAITING).any()
+
+
+def _numpy_similar_neighbour(m: CommunityModel, who: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``city.similar_neighbour`` as numpy computed it, with its numbers ``u``."""
+    pop = m.pop
+    lo = m.nbh_start[pop.nbh[who]]
+    size = m.nbh_size[pop.nbh[who]]
+    cand = lo[:, None] + (u * size[:, None]).astype(np.int64)
+    same_age = pop.age[cand] == pop.age[who][:, None]
+    same = same_age & (pop.low_income[cand] == pop.low_income[who][:, None])
+    pick = np.where(same.any(axis=1), same.argmax(axis=1), same_age.argmax(axis=1))
+    return cand[np.arange(len(who)), pick]
+
+
+def test_similar_neighbours_are_the_numpy_formulations(city: CommunityModel) -> None:
+    pop, rng = city.pop, np.random.default_rng(10)
+    who = rng.integers(0, len(pop), 400)
+    for search in (1, 2, 5):  # with few looked at, many find nobody alike: the first of the same age, or the first
+        u = rng.random((len(who), search))
+        got = _similar_neighbour(who, u, city.nbh_start, city.nbh_size, pop.nbh, pop.age, pop.low_income)
+        expected = _numpy_similar_neighbour(city, who, u)
+        np.testing.assert_array_equal(got, expected)
+        same_age = pop.age[got] == pop.age[who]
+        assert same_age.any() and (search > 2 or not same_age.all())

@@ -279,13 +279,33 @@ def similar_neighbour(m: CommunityModel, who: np.ndarray) -> np.ndarray:
     who matches both, else the first of the same age group, else the first one looked at.
     """
     pop = m.pop
-    lo = m.nbh_start[pop.nbh[who]]
-    size = m.nbh_size[pop.nbh[who]]
-    cand = lo[:, None] + (m.rng.random((len(who), m.p.similar_search)) * size[:, None]).astype(np.int64)
-    same_age = pop.age[cand] == pop.age[who][:, None]
-    same = same_age & (pop.low_income[cand] == pop.low_income[who][:, None])
-    pick = np.where(same.any(axis=1), same.argmax(axis=1), same_age.argmax(axis=1))
-    return cand[np.arange(len(who)), pick]
+    u = m.rng.random((len(who), m.p.similar_search))
+    return _similar_neighbour(np.asarray(who, dtype=np.int64), u, m.nbh_start, m.nbh_size, pop.nbh, pop.age,
+                              pop.low_income)
+
+
+@numba.njit(cache=True)
+def _similar_neighbour(who: np.ndarray, u: np.ndarray, nbh_start: np.ndarray, nbh_size: np.ndarray, nbh: np.ndarray,
+                       age: np.ndarray, low_income: np.ndarray) -> np.ndarray:
+    """The rule of :func:`similar_neighbour` with its numbers ``u`` (a row of ``similar_search`` per resident).
+
+    The candidates are ``start + int(u * size)`` of the resident's neighbourhood, as numpy's ``astype`` cut
+    them; one call instead of some fifteen numpy calls a week.
+    """
+    found = np.empty(len(who), dtype=np.int64)
+    for k in range(len(who)):
+        i = who[k]
+        lo, size = nbh_start[nbh[i]], nbh_size[nbh[i]]
+        first_age, first_both = -1, -1
+        for x in range(u.shape[1]):
+            c = lo + np.int64(u[k, x] * size)
+            if first_both < 0 and age[c] == age[i] and low_income[c] == low_income[i]:
+                first_both = c
+            if first_age < 0 and age[c] == age[i]:
+                first_age = c
+        first = lo + np.int64(u[k, 0] * size)
+        found[k] = first_both if first_both >= 0 else (first_age if first_age >= 0 else first)
+    return found
 
 
 def replace_residents(m: CommunityModel, who: np.ndarray) -> None:
