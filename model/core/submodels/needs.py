@@ -263,7 +263,10 @@ def escalate_needs(m: CommunityModel) -> None:
     asking = _front_desk(kernel_parameters(_EscalationParameters, p), level, pop.unmet_weeks, pop.reluctance,
                          pop.trust, rng.random(len(pop)), pop.case_state)
     diverted = divert_to_volunteers(m, asking, level)
-    refer(m, asking[~np.isin(asking, diverted)] if len(diverted) else asking)
+    # Both ascending and the diverted among those asking: a search, not np.isin (some 40 us a call).
+    referred = np.ones(len(asking), dtype=bool)
+    referred[np.searchsorted(asking, diverted)] = False
+    refer(m, asking[referred])
 
 
 def divert_to_volunteers(m: CommunityModel, who: np.ndarray, level: np.ndarray) -> np.ndarray:
@@ -274,7 +277,7 @@ def divert_to_volunteers(m: CommunityModel, who: np.ndarray, level: np.ndarray) 
     starts a tie (an introduction) and the volunteer's help (continued by ``informal_help``).
 
     Returns:
-        The residents matched.
+        The residents matched, in the order of ``who``.
     """
     p, rng, pop = m.p, m.rng, m.pop
     ask = who[(level[who] <= 2) & (rng.random(len(who)) < m.levers.diversion[pop.nbh[who]])]
