@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from model import CommunityModel, Parameters
-from model.core.city import _similar_neighbour
+from model.core import city as city_module
+from model.core.city import _newcomers_ties, _similar_neighbour
 from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, NO, need_level_of
 from model.core.submodels.helpers import kernel_parameters
 from model.core.submodels.needs import (
@@ -139,3 +141,24 @@ def test_similar_neighbours_are_the_numpy_formulations(city: CommunityModel) -> 
         np.testing.assert_array_equal(got, expected)
         same_age = pop.age[got] == pop.age[who]
         assert same_age.any() and (search > 2 or not same_age.all())
+
+
+def test_newcomers_ties_are_what_ties_of_finds(city: CommunityModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    m = copy.deepcopy(city)
+    m.p = replace(m.p, newcomer_ties=6.0, kin_share=0.5)  # many ties a newcomer, kin among them, repeated pairs too
+    seen = []
+
+    def compare(m: CommunityModel, who: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        got = _newcomers_ties(m, who, src, dst)
+        for x, y in zip(got, m.net.ties_of(who), strict=True):
+            np.testing.assert_array_equal(x, y)
+        seen.append((len(who), len(got[1])))
+        return got
+
+    monkeypatch.setattr(city_module, "_newcomers_ties", compare)
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        # Leavers next to each other and tied to each other too, so newcomers are tied to newcomers.
+        who = np.unique(np.concatenate([rng.integers(0, len(m.pop), 30), np.arange(100, 110)]))
+        city_module.replace_residents(m, who)
+    assert len(seen) == 5 and all(ties > 2 * who for who, ties in seen)
