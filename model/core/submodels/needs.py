@@ -281,7 +281,7 @@ def divert_to_volunteers(m: CommunityModel, who: np.ndarray, level: np.ndarray) 
     """
     p, rng, pop = m.p, m.rng, m.pop
     ask = who[(level[who] <= 2) & (rng.random(len(who)) < m.levers.diversion[pop.nbh[who]])]
-    if not len(ask):  # no pass over all residents for the volunteers then (most weeks without diversion)
+    if not len(ask):  # no pass over all residents for the volunteers in a week when nobody is diverted
         return ask
     volunteers = np.flatnonzero((pop.member_of >= 0) & free_to_help(m, level))  # by neighbourhood, as stored
     if not len(volunteers):
