@@ -1,0 +1,164 @@
+"""Compiled passes of the needs submodels give, bit for bit, what their numpy formulations gave (issue 19, round 7)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from model import CommunityModel, Parameters
+from model.core import city as city_module
+from model.core.city import _newcomers_ties, _similar_neighbour
+from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, NO, need_level_of
+from model.core.submodels.helpers import kernel_parameters
+from model.core.submodels.needs import (
+    _alone_with,
+    _ask_best,
+    _ask_best_scored,
+    _care_and_strain,
+    _end_help,
+    _EscalationParameters,
+    _front_desk,
+    _HelpParameters,
+)
+
+
+def _numpy_need_level(zrm: np.ndarray) -> np.ndarray:
+    """The need level of everyone as numpy computed it before it was one compiled call."""
+    low = np.minimum(zrm[:, 0], zrm[:, 1])
+    for j in range(2, 9):
+        np.minimum(low, zrm[:, j], out=low)
+    return np.clip(4 - low, 0, 3)
+
+
+def test_everyones_need_level_is_the_numpy_formulation() -> None:
+    rng = np.random.default_rng(7)
+    for n, order in ((0, "F"), (1, "F"), (3000, "F"), (3000, "C")):
+        # Scores 0-7 (outside ZRM's 1-5 too, so the clip at both ends counts), domains 10-11 lower still:
+        # they are not life domains and must not count.
+        zrm = np.asarray(rng.integers(0, 7, size=(n, 1)) + rng.integers(0, 2, size=(n, 11)), dtype=np.int8,
+                         order=order)
+        zrm[:, 9:] = 0
+        got, numpy = need_level_of(zrm), _numpy_need_level(zrm)
+        assert got.dtype == numpy.dtype == np.int8
+        np.testing.assert_array_equal(got, numpy)
+        assert n < 3000 or set(got) == {0, 1, 2, 3}
+
+
+@pytest.fixture(scope="module")
+def city() -> CommunityModel:
+    """A small city after a year, with help, waiting lists and open cases."""
+    return CommunityModel(Parameters(n_residents=2000, burn_in_years=1, neighbourhoods_per_archetype=2), seed=6)
+
+
+def test_the_unhelped_with_a_need_are_the_numpy_formulation(city: CommunityModel) -> None:
+    pop = city.pop
+    level = need_level_of(pop.zrm)
+    for least in (2, 3):
+        got = _alone_with(least, level, pop.case_state, pop.helper)
+        numpy = np.flatnonzero((level >= least) & (pop.case_state != CASE_OPEN) & (pop.helper < 0))
+        assert got.dtype == np.int64 and len(numpy) > 0
+        np.testing.assert_array_equal(got, numpy)
+
+
+def test_informal_help_kernels_match_the_numpy_formulation(city: CommunityModel) -> None:
+    m, rng = copy.deepcopy(city), np.random.default_rng(8)
+    pop, net, n = m.pop, m.net, len(m.pop)
+    level = need_level_of(pop.zrm)
+    # Ending help: no tie to some helpers, strains of 1 and NaN among the carers.
+    helper = pop.helper.copy()
+    idx = np.flatnonzero(helper >= 0)
+    tie = np.where(rng.random(len(idx)) < 0.2, -1, net.find(idx, helper[idx]))
+    strain = pop.strain.copy()
+    strain[helper[idx[::5]]] = 1.0
+    strain[helper[idx[1::7]]] = np.nan
+    keep = (level[idx] >= 1) & (tie >= 0) & (strain[helper[idx]] < 1)
+    expected = helper.copy()
+    expected[idx[~keep]] = NO
+    _end_help(idx, tie, level, strain, helper)
+    np.testing.assert_array_equal(helper, expected)
+    assert keep.any() and not keep.all()
+    # Asking the best tie: the numpy score, then _ask_best (tested against lexsort in test_kernels.py).
+    asking, free = rng.random(n) < 0.3, rng.random(n) < 0.5
+    tie, ea, eb = net.directed(asking, free)
+    u, preference = rng.random(len(ea)), 0.7
+    score = net.w[tie] * (1 + preference * pop.talents[eb, CARE_TALENT]) * u
+    expected, got = np.full(n, NO), np.full(n, NO)
+    _ask_best(ea, eb, score, expected)
+    _ask_best_scored(tie, ea, eb, net.w, pop.talents[:, CARE_TALENT], preference, u, got)
+    np.testing.assert_array_equal(got, expected)
+    assert (got >= 0).sum() > 100
+    # Care and strain: the residents helped come back with the hours.
+    params = kernel_parameters(_HelpParameters, m.p)
+    care, helped = _care_and_strain(params, np.array(m.p.help_hours, dtype=np.float64), level, pop.helper,
+                                    pop.case_state, pop.strain, pop.unmet_weeks)
+    np.testing.assert_array_equal(helped, np.flatnonzero(pop.helper >= 0))
+    hours = np.array(m.p.help_hours)[np.maximum(level[helped] - 1, 0)]
+    np.testing.assert_array_equal(care, np.bincount(pop.helper[helped], hours, minlength=n))
+    assert len(helped) > 10
+
+
+def test_front_desk_matches_the_numpy_formulation(city: CommunityModel) -> None:
+    m, rng = copy.deepcopy(city), np.random.default_rng(9)
+    pop, n = m.pop, len(m.pop)
+    params = kernel_parameters(_EscalationParameters, m.p)._replace(formal_ask_rate=0.5)  # many go
+    level = need_level_of(pop.zrm)
+    level[rng.random(n) < 0.05] = 0  # waits that resolved
+    unmet_weeks = rng.integers(0, 2 * params.escalation_weeks, n)
+    u = rng.random(n)
+    case_state = pop.case_state.copy()
+    case_state[(case_state == CASE_WAITING) & (level == 0)] = CASE_NONE
+    escalated = (case_state == CASE_NONE) & (((level >= 2) & (unmet_weeks >= params.escalation_weeks)) | (level == 3))
+    ask = (params.formal_ask_rate * (1 - params.formal_reluctance * pop.reluctance) * (0.5 + pop.trust)
+           * np.where(level == 3, params.heavy_need_ask_factor, 1.0))
+    go = _front_desk(params, level, unmet_weeks, pop.reluctance, pop.trust, u, pop.case_state)
+    np.testing.assert_array_equal(pop.case_state, case_state)
+    np.testing.assert_array_equal(go, np.flatnonzero(escalated & (u < ask)))
+    assert len(go) > 10 and (case_state == CASE_WAITING).any()
+
+
+def _numpy_similar_neighbour(m: CommunityModel, who: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``city.similar_neighbour`` as numpy computed it, with its numbers ``u``."""
+    pop = m.pop
+    lo = m.nbh_start[pop.nbh[who]]
+    size = m.nbh_size[pop.nbh[who]]
+    cand = lo[:, None] + (u * size[:, None]).astype(np.int64)
+    same_age = pop.age[cand] == pop.age[who][:, None]
+    same = same_age & (pop.low_income[cand] == pop.low_income[who][:, None])
+    pick = np.where(same.any(axis=1), same.argmax(axis=1), same_age.argmax(axis=1))
+    return cand[np.arange(len(who)), pick]
+
+
+def test_similar_neighbours_are_the_numpy_formulations(city: CommunityModel) -> None:
+    pop, rng = city.pop, np.random.default_rng(10)
+    who = rng.integers(0, len(pop), 400)
+    for search in (1, 2, 5):  # with few looked at, many find nobody alike: the first of the same age, or the first
+        u = rng.random((len(who), search))
+        got = _similar_neighbour(who, u, city.nbh_start, city.nbh_size, pop.nbh, pop.age, pop.low_income)
+        expected = _numpy_similar_neighbour(city, who, u)
+        np.testing.assert_array_equal(got, expected)
+        same_age = pop.age[got] == pop.age[who]
+        assert same_age.any() and (search > 2 or not same_age.all())
+
+
+def test_newcomers_ties_are_what_ties_of_finds(city: CommunityModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    m = copy.deepcopy(city)
+    m.p = replace(m.p, newcomer_ties=6.0, kin_share=0.5)  # many ties a newcomer, kin among them, repeated pairs too
+    seen = []
+
+    def compare(m: CommunityModel, who: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        got = _newcomers_ties(m, who, src, dst)
+        for x, y in zip(got, m.net.ties_of(who), strict=True):
+            np.testing.assert_array_equal(x, y)
+        seen.append((len(who), len(got[1])))
+        return got
+
+    monkeypatch.setattr(city_module, "_newcomers_ties", compare)
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        # Leavers next to each other and tied to each other too, so newcomers are tied to newcomers.
+        who = np.unique(np.concatenate([rng.integers(0, len(m.pop), 30), np.arange(100, 110)]))
+        city_module.replace_residents(m, who)
+    assert len(seen) == 5 and all(ties > 2 * who for who, ties in seen)
