@@ -35,20 +35,19 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     level = need_level_of(pop.zrm)
     _found_initiatives(m, motivation, level)
     _count_members(m)
+    # Members and core members per initiative from here on, kept up to date by the kernels that let residents
+    # join, leave, burn out and step up: the same counts as counting again after each step, without its passes.
+    # ``ini.n_members`` stays this first count until the end (the room of an initiative is read from it).
+    members, cores = ini.n_members.copy(), ini.n_core.copy()
+    without_place = members_without_place(m, np.arange(len(ini)))  # kind, place and open places change no more
     # Recruiting along members' ties; without an inclusion demand similar residents are preferred.
-    net = m.net
     # Both directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member
     # with at most a moderate need.
     member = pop.member_of >= 0
-    _, ea, eb = net.directed(member, ~member & (level <= 2))
-    k = pop.member_of[ea]
-    join = rng.random(len(eb)) < _recruit_chance(p.recruit_rate, p.homophily, np.array(p.initiative_size), eb, k,
-                                                 motivation, pop.age, pop.low_income, ini.group_age,
-                                                 ini.group_income, ini.nbh, ini.kind, ini.n_members,
-                                                 lev.inclusion_demand)
-    eb, k = eb[join], k[join]
-    eb, first = np.unique(eb, return_index=True)
-    pop.member_of[eb] = k[first]
+    _, ea, eb = m.net.directed(member, ~member & (level <= 2))
+    _recruit(rng.random(len(eb)), ea, eb, pop.member_of, pop.core, members, cores, p.recruit_rate, p.homophily,
+             np.array(p.initiative_size), motivation, pop.age, pop.low_income, ini.group_age, ini.group_income,
+             ini.nbh, ini.kind, ini.n_members, lev.inclusion_demand)
     live = np.flatnonzero(ini.alive & ~ini.taken_over)
     invites = rng.poisson(p.open_recruit_rate * lev.inclusion_demand[ini.nbh[live]] * _room(m, live))
     if invites.any():
@@ -58,18 +57,14 @@ def initiative_lifecycle(m: CommunityModel) -> None:
         ok = (pop.member_of[who] < 0) & (level[who] <= 2) & (rng.random(len(k)) < motivation[who])
         who, first = np.unique(who[ok], return_index=True)
         pop.member_of[who] = k[ok][first]
+        np.add.at(members, pop.member_of[who], 1)
+        np.add.at(cores, pop.member_of[who], pop.core[who])
     # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
-    members = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
-    km = pop.member_of[members]
-    dissimilar = ~_similar(m, members, km)
     # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
-    mixed = np.bincount(km, dissimilar, minlength=len(ini)) / np.maximum(np.bincount(km, minlength=len(ini)), 1)
-    leave_p = (p.member_leave_rate * (2 - motivation[members]) * (1 + dissimilar) * (1 + mixed[km])
-               * (1 + members_without_place(m, km)))
-    pop.member_of[members[rng.random(len(members)) < leave_p]] = NO
+    _leave(rng.random(int((members - cores).sum())), p.member_leave_rate, pop.member_of, pop.core, motivation,
+           pop.age, pop.low_income, ini.group_age, ini.group_income, without_place, members)
     # Core volunteers burn out with their weekly load: the initiative's administration (unless
     # professionals take it off their hands) and its core work, shared by fewer hands when the core is small.
-    _count_members(m)
     core = np.flatnonzero(pop.core)
     kc = pop.member_of[core]
     # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load.
@@ -77,22 +72,21 @@ def initiative_lifecycle(m: CommunityModel) -> None:
               * np.where(ini.grant_weeks_left[kc] > 0, p.grant_admin_factor, 1.0) * ~ini.citizen_funded[kc])
              + p.inclusion_admin_hours * lev.inclusion_demand[ini.nbh[kc]]
              - p.support_relief * ini.support_hours[kc])
-    load = (np.maximum(admin, 0) + p.core_hours * p.core_target) / np.maximum(ini.n_core[kc], 1)
+    load = (np.maximum(admin, 0) + p.core_hours * p.core_target) / np.maximum(cores[kc], 1)
     burnt = core[rng.random(len(core)) < p.burnout_rate * load]
     pop.core[burnt] = False
+    np.subtract.at(cores, pop.member_of[burnt], 1)
     pop.competence[burnt] *= 1 - p.burnout_competence_loss
-    pop.member_of[burnt[rng.random(len(burnt)) < p.burnout_leave]] = NO
+    gone = burnt[rng.random(len(burnt)) < p.burnout_leave]
+    np.subtract.at(members, pop.member_of[gone], 1)
+    pop.member_of[gone] = NO
     m.counters.burnouts += np.bincount(pop.nbh[burnt], minlength=m.n_nbh)
     # Members step up to the core when it is short (organisers first).
-    _count_members(m)
-    short = (ini.n_core < p.core_target) & ini.alive & ~ini.taken_over
-    cand = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
-    organiser = pop.talents[cand, ORGANISING_TALENT]
-    up = short[pop.member_of[cand]] & (rng.random(len(cand)) < p.step_up_rate * motivation[cand]
-                                       * (1 + (p.organiser_step_up_factor - 1) * organiser))
-    pop.core[cand[up]] = True
-    _count_members(m)
-    _end_or_take_over(m)
+    short = (cores < p.core_target) & ini.alive & ~ini.taken_over
+    _step_up(rng.random(int((members - cores).sum())), p.step_up_rate, p.organiser_step_up_factor, short,
+             pop.member_of, pop.core, motivation, pop.talents[:, ORGANISING_TALENT], cores)
+    ini.n_members, ini.n_core = members, cores
+    _end_or_take_over(m, without_place)
     _volunteering(m, motivation, level)
 
 
@@ -127,9 +121,80 @@ def _recruit_chance(rate: float, homophily: float, size: np.ndarray, who: np.nda
     return chance
 
 
-def _similar(m: CommunityModel, who: np.ndarray, k: np.ndarray) -> np.ndarray:
-    ini, pop = m.inits, m.pop
-    return (pop.age[who] == ini.group_age[k]) & (pop.low_income[who] == ini.group_income[k])
+@numba.njit(cache=True)
+def _recruit(u: np.ndarray, ea: np.ndarray, eb: np.ndarray, member_of: np.ndarray, core: np.ndarray,
+             members: np.ndarray, cores: np.ndarray, rate: float, homophily: float, size: np.ndarray,
+             motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray,
+             group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray, n_members: np.ndarray,
+             inclusion_demand: np.ndarray) -> None:
+    """Member ``ea[j]`` recruits non-member ``eb[j]`` when ``u[j]`` is below the chance (:func:`_recruit_chance`).
+
+    A resident recruited along several ties joins the initiative of the first, as the numpy formulation
+    (``np.unique``'s first occurrences) had it; ``members`` and ``cores`` count them in. Members' ties are only
+    read: the recruits were no members, so no recruiter's initiative changes during the pass.
+    """
+    k = np.empty(len(ea), dtype=np.int64)
+    for j in range(len(ea)):
+        k[j] = member_of[ea[j]]
+    chance = _recruit_chance(rate, homophily, size, eb, k, motivation, age, low_income, group_age, group_income,
+                             nbh, kind, n_members, inclusion_demand)
+    for j in range(len(eb)):
+        i = eb[j]
+        if u[j] < chance[j] and member_of[i] < 0:
+            member_of[i] = k[j]
+            members[k[j]] += 1
+            cores[k[j]] += core[i]
+
+
+@numba.njit(cache=True)
+def _leave(u: np.ndarray, rate: float, member_of: np.ndarray, core: np.ndarray, motivation: np.ndarray,
+           age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray, group_income: np.ndarray,
+           without_place: np.ndarray, members: np.ndarray) -> None:
+    """Members who are not in the core leave (``u``: one uniform number each, in resident order), in place.
+
+    The chance is ``rate x (2 - motivation) x (1 + dissimilar) x (1 + the initiative's dissimilar share)
+    x (1 + no place to meet)``, multiplied in the order of the numpy formulation; a member is dissimilar
+    when age group or income differs from the initiative's group. Two passes: the dissimilar shares, then leaving.
+    """
+    slots = len(members)
+    dissimilar, count = np.zeros(slots), np.zeros(slots, dtype=np.int64)
+    for i in range(len(member_of)):
+        g = member_of[i]
+        if g >= 0 and not core[i]:
+            dissimilar[g] += 0.0 if (age[i] == group_age[g]) & (low_income[i] == group_income[g]) else 1.0
+            count[g] += 1
+    mixed = np.empty(slots)
+    for g in range(slots):
+        mixed[g] = dissimilar[g] / max(count[g], 1)
+    j = 0
+    for i in range(len(member_of)):
+        g = member_of[i]
+        if g >= 0 and not core[i]:
+            unlike = 0.0 if (age[i] == group_age[g]) & (low_income[i] == group_income[g]) else 1.0
+            chance = (rate * (2 - motivation[i]) * (1 + unlike) * (1 + mixed[g])
+                      * (1 + (1.0 if without_place[g] else 0.0)))
+            if u[j] < chance:
+                member_of[i] = NO
+                members[g] -= 1
+            j += 1
+
+
+@numba.njit(cache=True)
+def _step_up(u: np.ndarray, rate: float, organiser_factor: float, short: np.ndarray, member_of: np.ndarray,
+             core: np.ndarray, motivation: np.ndarray, organiser: np.ndarray, cores: np.ndarray) -> None:
+    """Members of an initiative whose core is ``short`` step up to it (``u``: one number per non-core member).
+
+    With the chance ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``, in place; ``short`` is
+    read as it was before anyone stepped up this week.
+    """
+    j = 0
+    for i in range(len(member_of)):
+        g = member_of[i]
+        if g >= 0 and not core[i]:
+            if short[g] and u[j] < rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 if organiser[i] else 0.0)):
+                core[i] = True
+                cores[g] += 1
+            j += 1
 
 
 def _count_members(m: CommunityModel) -> None:
@@ -240,7 +305,8 @@ def seat_founders(m: CommunityModel, k: int, founder: int, crew: np.ndarray) -> 
                              int(pop.pid[founder]), len(core)))
 
 
-def _end_or_take_over(m: CommunityModel) -> None:
+def _end_or_take_over(m: CommunityModel, without_place: np.ndarray) -> None:
+    """Grants end, struggling initiatives are taken over or end; meeting activities without a place look for one."""
     p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
     # Grants run out; members who came for the subsidised activity partly leave.
     ending_grant = ini.alive & (ini.grant_weeks_left == 1)
@@ -272,7 +338,7 @@ def _end_or_take_over(m: CommunityModel) -> None:
         ini.taken_over[end] = False
         m.counters.initiatives_ended += np.bincount(ini.nbh[end], minlength=m.n_nbh)
     # Meeting activities whose place closed look for another open place in the neighbourhood.
-    for k in np.flatnonzero(ini.alive & members_without_place(m, np.arange(len(ini)))):
+    for k in np.flatnonzero(ini.alive & without_place):
         places = np.flatnonzero(m.places.open & (m.places.nbh == ini.nbh[k]))
         ini.place[k] = rng.choice(places) if len(places) else NO
     m.counters.takeover_cost += np.bincount(ini.nbh[ini.alive & ini.taken_over],
