@@ -147,6 +147,18 @@ def _recruit(u: np.ndarray, ea: np.ndarray, eb: np.ndarray, member_of: np.ndarra
 
 
 @numba.njit(cache=True)
+def _non_core_members(member_of: np.ndarray, core: np.ndarray) -> np.ndarray:
+    """The members who are not in the core, in resident order (the numpy formulation's ``flatnonzero``)."""
+    # No branch (it would be mispredicted): every resident written, those kept advance the place.
+    who = np.empty(len(member_of), dtype=np.int64)
+    n = 0
+    for i in range(len(member_of)):
+        who[n] = i
+        n += (member_of[i] >= 0) & ~core[i]
+    return who[:n]
+
+
+@numba.njit(cache=True)
 def _leave(u: np.ndarray, rate: float, member_of: np.ndarray, core: np.ndarray, motivation: np.ndarray,
            age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray, group_income: np.ndarray,
            without_place: np.ndarray, members: np.ndarray) -> None:
@@ -154,29 +166,25 @@ def _leave(u: np.ndarray, rate: float, member_of: np.ndarray, core: np.ndarray, 
 
     The chance is ``rate x (2 - motivation) x (1 + dissimilar) x (1 + the initiative's dissimilar share)
     x (1 + no place to meet)``, multiplied in the order of the numpy formulation; a member is dissimilar
-    when age group or income differs from the initiative's group. Two passes: the dissimilar shares, then leaving.
+    when age group or income differs from the initiative's group. ``members`` counts those who leave out.
     """
+    who = _non_core_members(member_of, core)
     slots = len(members)
-    dissimilar, count = np.zeros(slots), np.zeros(slots, dtype=np.int64)
-    for i in range(len(member_of)):
-        g = member_of[i]
-        if g >= 0 and not core[i]:
-            dissimilar[g] += 0.0 if (age[i] == group_age[g]) & (low_income[i] == group_income[g]) else 1.0
-            count[g] += 1
+    unlike, dissimilar, count = np.empty(len(who)), np.zeros(slots), np.zeros(slots, dtype=np.int64)
+    for j in range(len(who)):
+        i, g = who[j], member_of[who[j]]
+        unlike[j] = 1.0 - ((age[i] == group_age[g]) & (low_income[i] == group_income[g]))
+        dissimilar[g] += unlike[j]
+        count[g] += 1
     mixed = np.empty(slots)
     for g in range(slots):
         mixed[g] = dissimilar[g] / max(count[g], 1)
-    j = 0
-    for i in range(len(member_of)):
-        g = member_of[i]
-        if g >= 0 and not core[i]:
-            unlike = 0.0 if (age[i] == group_age[g]) & (low_income[i] == group_income[g]) else 1.0
-            chance = (rate * (2 - motivation[i]) * (1 + unlike) * (1 + mixed[g])
-                      * (1 + (1.0 if without_place[g] else 0.0)))
-            if u[j] < chance:
-                member_of[i] = NO
-                members[g] -= 1
-            j += 1
+    for j in range(len(who)):
+        i, g = who[j], member_of[who[j]]
+        chance = rate * (2 - motivation[i]) * (1 + unlike[j]) * (1 + mixed[g]) * (1 + 1.0 * without_place[g])
+        if u[j] < chance:  # rarely: well predicted
+            member_of[i] = NO
+            members[g] -= 1
 
 
 @numba.njit(cache=True)
@@ -187,14 +195,12 @@ def _step_up(u: np.ndarray, rate: float, organiser_factor: float, short: np.ndar
     With the chance ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``, in place; ``short`` is
     read as it was before anyone stepped up this week.
     """
-    j = 0
-    for i in range(len(member_of)):
-        g = member_of[i]
-        if g >= 0 and not core[i]:
-            if short[g] and u[j] < rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 if organiser[i] else 0.0)):
-                core[i] = True
-                cores[g] += 1
-            j += 1
+    who = _non_core_members(member_of, core)
+    for j in range(len(who)):
+        i, g = who[j], member_of[who[j]]
+        if short[g] & (u[j] < rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 * organiser[i]))):
+            core[i] = True
+            cores[g] += 1
 
 
 def _count_members(m: CommunityModel) -> None:
