@@ -65,22 +65,14 @@ def initiative_lifecycle(m: CommunityModel) -> None:
            pop.age, pop.low_income, ini.group_age, ini.group_income, without_place, members)
     # Core volunteers burn out with their weekly load: the initiative's administration (unless
     # professionals take it off their hands) and its core work, shared by fewer hands when the core is small.
-    core = np.flatnonzero(pop.core)
-    kc = pop.member_of[core]
     # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load.
-    admin = ((p.initiative_admin_hours * lev.initiative_accountability[ini.nbh[kc]]
-              * np.where(ini.grant_weeks_left[kc] > 0, p.grant_admin_factor, 1.0) * ~ini.citizen_funded[kc])
-             + p.inclusion_admin_hours * lev.inclusion_demand[ini.nbh[kc]]
-             - p.support_relief * ini.support_hours[kc])
-    load = (np.maximum(admin, 0) + p.core_hours * p.core_target) / np.maximum(cores[kc], 1)
-    burnt = core[rng.random(len(core)) < p.burnout_rate * load]
-    pop.core[burnt] = False
-    np.subtract.at(cores, pop.member_of[burnt], 1)
-    pop.competence[burnt] *= 1 - p.burnout_competence_loss
+    core = np.flatnonzero(pop.core)
+    burnt = _burn_out(rng.random(len(core)), core, kernel_parameters(_BurnoutParameters, p), pop.member_of,
+                      pop.core, pop.competence, pop.nbh, lev.initiative_accountability, lev.inclusion_demand, ini.nbh,
+                      ini.grant_weeks_left, ini.citizen_funded, ini.support_hours, cores, m.counters.burnouts)
     gone = burnt[rng.random(len(burnt)) < p.burnout_leave]
     np.subtract.at(members, pop.member_of[gone], 1)
     pop.member_of[gone] = NO
-    m.counters.burnouts += np.bincount(pop.nbh[burnt], minlength=m.n_nbh)
     # Members step up to the core when it is short (organisers first).
     short = (cores < p.core_target) & ini.alive & ~ini.taken_over
     _step_up(rng.random(int((members - cores).sum())), p.step_up_rate, p.organiser_step_up_factor, short,
@@ -201,6 +193,45 @@ def _step_up(u: np.ndarray, rate: float, organiser_factor: float, short: np.ndar
         if short[g] & (u[j] < rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 * organiser[i]))):
             core[i] = True
             cores[g] += 1
+
+
+_BurnoutParameters = namedtuple("_BurnoutParameters", [
+    "initiative_admin_hours", "grant_admin_factor", "inclusion_admin_hours", "support_relief", "core_hours",
+    "core_target", "burnout_rate", "burnout_competence_loss"])
+
+
+@numba.njit(cache=True)
+def _burn_out(u: np.ndarray, core: np.ndarray, p: tuple, member_of: np.ndarray, is_core: np.ndarray,
+              competence: np.ndarray, nbh: np.ndarray, accountability: np.ndarray, inclusion: np.ndarray,
+              initiative_nbh: np.ndarray, grant_weeks_left: np.ndarray, citizen_funded: np.ndarray,
+              support_hours: np.ndarray, cores: np.ndarray, burnouts: np.ndarray) -> np.ndarray:
+    """Core volunteers ``core`` burn out with their weekly load (``u``: one uniform number each); returns who did.
+
+    The load is the initiative's administration (``initiative_admin_hours`` x accountability, x
+    ``grant_admin_factor`` under a grant, none when citizen-funded; plus the inclusion duties, less the
+    professionals' support, not below 0) and its core work, over its core members (``cores``, at least 1),
+    worked out as the numpy formulation did, to the last bit. The burnt-out leave the core (``cores``
+    counts them out), lose competence and are counted per neighbourhood (``burnouts``), in place.
+    """
+    core_work = p.core_hours * p.core_target
+    kept = 1 - p.burnout_competence_loss
+    burnt = np.empty(len(core), dtype=np.int64)
+    n = 0
+    for j in range(len(core)):
+        g = member_of[core[j]]
+        b = initiative_nbh[g]
+        grant = p.grant_admin_factor if grant_weeks_left[g] > 0 else 1.0
+        admin = ((p.initiative_admin_hours * accountability[b] * grant * (1.0 - citizen_funded[g]))
+                 + p.inclusion_admin_hours * inclusion[b] - p.support_relief * support_hours[g])
+        load = (max(admin, 0.0) + core_work) / max(cores[g], 1)
+        burnt[n] = core[j]
+        n += u[j] < p.burnout_rate * load
+    for i in burnt[:n]:
+        is_core[i] = False
+        cores[member_of[i]] -= 1
+        competence[i] *= kept
+        burnouts[nbh[i]] += 1
+    return burnt[:n]
 
 
 def _count_members(m: CommunityModel) -> None:
