@@ -8,7 +8,7 @@ import numpy as np
 
 from model import CommunityModel, Parameters
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
-from model.core.submodels.helpers import members_without_place
+from model.core.submodels.helpers import activity, members_without_place
 from model.core.submodels.initiatives import (
     _count_members,
     _end_or_take_over,
@@ -18,6 +18,7 @@ from model.core.submodels.initiatives import (
     _volunteering,
     initiative_lifecycle,
 )
+from model.core.submodels.venues import visit_venues
 
 
 def _initiative_lifecycle_with_numpy(m: CommunityModel) -> None:
@@ -110,3 +111,58 @@ def test_initiative_lifecycle_matches_the_numpy_formulation() -> None:
             stepped += np.count_nonzero(~before_core & (before_member >= 0) & m.pop.core)
             assert not (m.pop.core & (m.pop.member_of < 0)).any(), "core volunteers are members"
     assert min(joined, left, burnt, stepped) > 0, "every way in and out of an initiative was exercised"
+
+
+def _visit_venues_with_numpy(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
+    """``visit_venues`` as it was before round 7 (its engagement update written out)."""
+    p, rng, pop, pl = m.p, m.rng, m.pop, m.places
+    n = len(pop)
+    act = activity(m)
+    open_idx = np.flatnonzero(pl.open)
+    pop.visited[:] = NO
+    place_att = np.empty(0, dtype=np.int64)
+    place_of = np.empty(0, dtype=np.int64)
+    if len(open_idx):
+        per_nbh = np.bincount(pl.nbh[open_idx], minlength=m.n_nbh)
+        first = np.concatenate([[0], np.cumsum(per_nbh)])
+        sorted_open = open_idx[np.argsort(pl.nbh[open_idx], kind="stable")]
+        motivation = (pop.autonomy + pop.competence + pop.relatedness) / 3.0
+        place_att = np.flatnonzero((per_nbh > 0)[pop.nbh]
+                                   & (rng.random(n) < p.place_visit_rate * act * (0.5 + motivation)))
+        pick = first[pop.nbh[place_att]] + (rng.random(len(place_att)) * per_nbh[pop.nbh[place_att]]).astype(int)
+        place_of = sorted_open[pick]
+        load = np.bincount(place_of, minlength=len(pl)) / np.maximum(pl.capacity, 1)
+        admitted = rng.random(len(place_att)) < np.minimum(1, 1 / np.maximum(load[place_of], 1e-9))
+        place_att, place_of = place_att[admitted], place_of[admitted]
+        pop.visited[place_att] = place_of
+    pl.visits = np.bincount(place_of, minlength=len(pl))
+    members = np.flatnonzero(pop.member_of >= 0)
+    k = pop.member_of[members]
+    p_attend = (np.where(pop.core[members], p.attend_core, p.attend_member) * act[members]
+                * np.where(members_without_place(m, k), p.no_place_attendance, 1.0))
+    attend = rng.random(len(members)) < p_attend
+    init_att, init_of = members[attend], len(pl) + k[attend]
+    engaged = np.zeros(n, dtype=bool)
+    engaged[place_att] = True
+    engaged[init_att] = True
+    pop.engagement += p.engagement_rate * (engaged - pop.engagement)
+    return np.concatenate([place_att, init_att]), np.concatenate([place_of, init_of])
+
+
+def test_visit_venues_matches_the_numpy_formulation() -> None:
+    turned_away = without_place = 0
+    for seed in range(3):
+        m = CommunityModel(Parameters(n_residents=1500, burn_in_years=0.5, neighbourhoods_per_archetype=2), seed=seed)
+        m.places.capacity = m.places.capacity / 8  # full places turn visitors away
+        m.places.open[::3] = False  # meeting activities without a place (and, at seed 2, no open place at all)
+        if seed == 2:
+            m.places.open[:] = False
+        twin = copy.deepcopy(m)
+        for _ in range(4):
+            got, expected = visit_venues(m), _visit_venues_with_numpy(twin)
+            for x, y in zip(got, expected, strict=True):
+                np.testing.assert_array_equal(x, y)
+            _same_state(m, twin)
+            turned_away += int(np.count_nonzero(m.places.visits > m.places.capacity))
+        without_place += int(np.count_nonzero(m.inits.alive & members_without_place(m, np.arange(len(m.inits)))))
+    assert turned_away and without_place, "full places and activities without a place were exercised"
