@@ -17,6 +17,7 @@ from model.core.submodels.initiatives import (
     _room,
     _volunteering,
     initiative_lifecycle,
+    kind_cdf,
 )
 from model.core.submodels.venues import visit_venues
 
@@ -166,3 +167,13 @@ def test_visit_venues_matches_the_numpy_formulation() -> None:
             turned_away += int(np.count_nonzero(m.places.visits > m.places.capacity))
         without_place += int(np.count_nonzero(m.inits.alive & members_without_place(m, np.arange(len(m.inits)))))
     assert turned_away and without_place, "full places and activities without a place were exercised"
+
+
+def test_kind_cdf_draws_what_generator_choice_draws() -> None:
+    cases = np.random.default_rng(11)
+    for shares in [Parameters().kind_shares, (1.0, 0.0, 0.0), (0.0, 0.5, 0.5), tuple(cases.dirichlet(np.ones(7)))]:
+        cdf = kind_cdf(shares)
+        for seed in range(200):
+            ours, numpy = np.random.default_rng(seed), np.random.default_rng(seed)
+            assert np.searchsorted(cdf, ours.random(), side="right") == numpy.choice(len(shares), p=shares)
+            assert ours.random() == numpy.random(), "and the generator is left in the same state"
