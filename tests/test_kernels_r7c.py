@@ -11,8 +11,8 @@ from model.core.state import NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.helpers import activity, members_without_place
 from model.core.submodels.initiatives import (
     _count_members,
-    _end_or_take_over,
     _found_initiatives,
+    _log,
     _recruit_chance,
     _room,
     _volunteering,
@@ -20,6 +20,7 @@ from model.core.submodels.initiatives import (
     kind_cdf,
 )
 from model.core.submodels.venues import visit_venues
+from model.core.time import WEEKS_PER_YEAR
 
 
 def _initiative_lifecycle_with_numpy(m: CommunityModel) -> None:
@@ -76,8 +77,46 @@ def _initiative_lifecycle_with_numpy(m: CommunityModel) -> None:
                                        * (1 + (p.organiser_step_up_factor - 1) * organiser))
     pop.core[cand[up]] = True
     _count_members(m)
-    _end_or_take_over(m, members_without_place(m, np.arange(len(ini))))
+    _end_or_take_over_with_numpy(m)
     _volunteering(m, motivation, level)
+
+
+def _end_or_take_over_with_numpy(m: CommunityModel) -> None:
+    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    ending_grant = ini.alive & (ini.grant_weeks_left == 1)
+    ini.grant_weeks_left = np.maximum(ini.grant_weeks_left - 1, 0)
+    if ending_grant.any():
+        mem = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
+        lose = mem[ending_grant[pop.member_of[mem]] & (rng.random(len(mem)) < p.grant_end_leave)]
+        pop.member_of[lose] = NO
+    resident_run = ini.alive & ~ini.taken_over
+    struggling = resident_run & (ini.n_core < p.core_min)
+    ini.struggling_weeks = np.where(struggling, ini.struggling_weeks + 1, 0)
+    take = struggling & (rng.random(len(ini)) < lev.takeover_rate[ini.nbh])
+    ini.taken_over[take] = True
+    _log(m, take, "taken_over")
+    if take.any():
+        pop.core[np.append(take, False)[pop.member_of]] = False
+    m.counters.initiatives_taken_over += np.bincount(ini.nbh[take], minlength=m.n_nbh)
+    core_lost = resident_run & ~take & (ini.struggling_weeks >= p.struggle_weeks)
+    members_lost = ini.alive & ini.taken_over & (ini.n_members < p.takeover_min_members)
+    end = core_lost | members_lost
+    if end.any():
+        _log(m, core_lost, "ended: too few core volunteers")
+        _log(m, members_lost, "ended: taken over, too few members")
+        gone = np.append(end, False)[pop.member_of]
+        pop.member_of[gone] = NO
+        pop.core[gone] = False
+        ini.alive[end] = False
+        ini.taken_over[end] = False
+        m.counters.initiatives_ended += np.bincount(ini.nbh[end], minlength=m.n_nbh)
+    for k in np.flatnonzero(ini.alive & members_without_place(m, np.arange(len(ini)))):
+        places = np.flatnonzero(m.places.open & (m.places.nbh == ini.nbh[k]))
+        ini.place[k] = rng.choice(places) if len(places) else NO
+    m.counters.takeover_cost += np.bincount(ini.nbh[ini.alive & ini.taken_over],
+                                            minlength=m.n_nbh) * p.takeover_cost_eur / WEEKS_PER_YEAR
+    m.counters.grant_cost += np.bincount(ini.nbh[ini.alive & (ini.grant_weeks_left > 0) & ~ini.citizen_funded],
+                                         minlength=m.n_nbh) * p.grant_eur / WEEKS_PER_YEAR
 
 
 def _same_state(m: CommunityModel, twin: CommunityModel) -> None:
@@ -96,12 +135,14 @@ def test_initiative_lifecycle_matches_the_numpy_formulation() -> None:
     params = Parameters(n_residents=1500, burn_in_years=0.5, neighbourhoods_per_archetype=2, founding_rate=0.004,
                         burnout_rate=0.03, struggle_weeks=4, step_up_rate=0.2)
     joined = left = burnt = stepped = 0
+    events: set[str] = set()
     for seed in range(3):
         m = CommunityModel(params, seed=seed)
         m.run_weeks(10)
         m.levers.inclusion_demand[:] = np.linspace(0, 1, m.n_nbh)
-        twin = copy.deepcopy(m)
-        for _ in range(6):
+        m.levers.takeover_rate[:] = np.linspace(0, 0.5, m.n_nbh)  # struggling initiatives taken over, or ending
+        twin, logged = copy.deepcopy(m), len(m.initiative_log)
+        for _ in range(8):
             before_member, before_core = m.pop.member_of.copy(), m.pop.core.copy()
             initiative_lifecycle(m)
             _initiative_lifecycle_with_numpy(twin)
@@ -111,7 +152,9 @@ def test_initiative_lifecycle_matches_the_numpy_formulation() -> None:
             burnt += np.count_nonzero(before_core & ~m.pop.core)
             stepped += np.count_nonzero(~before_core & (before_member >= 0) & m.pop.core)
             assert not (m.pop.core & (m.pop.member_of < 0)).any(), "core volunteers are members"
+        events |= {event for _, _, event, *_ in m.initiative_log[logged:]}
     assert min(joined, left, burnt, stepped) > 0, "every way in and out of an initiative was exercised"
+    assert {"founded", "taken_over", "ended: too few core volunteers"} <= events, events
 
 
 def _visit_venues_with_numpy(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:

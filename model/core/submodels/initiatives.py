@@ -359,50 +359,84 @@ def seat_founders(m: CommunityModel, k: int, founder: int, crew: np.ndarray) -> 
 
 def _end_or_take_over(m: CommunityModel, without_place: np.ndarray) -> None:
     """Grants end, struggling initiatives are taken over or end; meeting activities without a place look for one."""
-    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    p, rng, pop, ini, lev, c = m.p, m.rng, m.pop, m.inits, m.levers, m.counters
     # Grants run out; members who came for the subsidised activity partly leave.
     ending_grant = ini.alive & (ini.grant_weeks_left == 1)
-    ini.grant_weeks_left = np.maximum(ini.grant_weeks_left - 1, 0)
+    np.maximum(ini.grant_weeks_left - 1, 0, out=ini.grant_weeks_left)
     if ending_grant.any():
-        mem = np.flatnonzero((pop.member_of >= 0) & ~pop.core)
+        mem = _non_core_members(pop.member_of, pop.core)
         lose = mem[ending_grant[pop.member_of[mem]] & (rng.random(len(mem)) < p.grant_end_leave)]
         pop.member_of[lose] = NO
-    resident_run = ini.alive & ~ini.taken_over
-    struggling = resident_run & (ini.n_core < p.core_min)
-    ini.struggling_weeks = np.where(struggling, ini.struggling_weeks + 1, 0)
     # Enforcing municipalities take struggling initiatives over instead of letting them end.
-    take = struggling & (rng.random(len(ini)) < lev.takeover_rate[ini.nbh])
-    ini.taken_over[take] = True
+    take, core_lost, members_lost = _take_over_or_end(
+        rng.random(len(ini)), kernel_parameters(_EndingParameters, p), WEEKS_PER_YEAR, ini.alive, ini.taken_over,
+        ini.n_core, ini.n_members, ini.struggling_weeks, ini.nbh, ini.grant_weeks_left, ini.citizen_funded,
+        lev.takeover_rate, pop.member_of, pop.core, c.initiatives_taken_over, c.initiatives_ended, c.takeover_cost,
+        c.grant_cost)
     _log(m, take, "taken_over")
-    if take.any():
-        pop.core[_in(take, pop.member_of)] = False
-    m.counters.initiatives_taken_over += np.bincount(ini.nbh[take], minlength=m.n_nbh)
-    core_lost = resident_run & ~take & (ini.struggling_weeks >= p.struggle_weeks)
-    members_lost = ini.alive & ini.taken_over & (ini.n_members < p.takeover_min_members)
-    end = core_lost | members_lost
-    if end.any():
-        _log(m, core_lost, "ended: too few core volunteers")
-        _log(m, members_lost, "ended: taken over, too few members")
-        gone = _in(end, pop.member_of)
-        pop.member_of[gone] = NO
-        pop.core[gone] = False
-        ini.alive[end] = False
-        ini.taken_over[end] = False
-        m.counters.initiatives_ended += np.bincount(ini.nbh[end], minlength=m.n_nbh)
+    _log(m, core_lost, "ended: too few core volunteers")
+    _log(m, members_lost, "ended: taken over, too few members")
     # Meeting activities whose place closed look for another open place in the neighbourhood.
     for k in np.flatnonzero(ini.alive & without_place):
         places = np.flatnonzero(m.places.open & (m.places.nbh == ini.nbh[k]))
         ini.place[k] = rng.choice(places) if len(places) else NO
-    m.counters.takeover_cost += np.bincount(ini.nbh[ini.alive & ini.taken_over],
-                                            minlength=m.n_nbh) * p.takeover_cost_eur / WEEKS_PER_YEAR
-    # Citizen-funded initiatives are paid from the citizen budget, which is counted as a whole.
-    m.counters.grant_cost += np.bincount(ini.nbh[ini.alive & (ini.grant_weeks_left > 0) & ~ini.citizen_funded],
-                                         minlength=m.n_nbh) * p.grant_eur / WEEKS_PER_YEAR
 
 
-def _in(which: np.ndarray, member_of: np.ndarray) -> np.ndarray:
-    """Per resident: a member of an initiative marked in ``which`` (``NO`` = -1 reads the appended ``False``)."""
-    return np.append(which, False)[member_of]
+_EndingParameters = namedtuple("_EndingParameters", [
+    "core_min", "struggle_weeks", "takeover_min_members", "takeover_cost_eur", "grant_eur"])
+
+
+@numba.njit(cache=True)
+def _take_over_or_end(u: np.ndarray, p: tuple, weeks: int, alive: np.ndarray, taken_over: np.ndarray,
+                      n_core: np.ndarray, n_members: np.ndarray, struggling_weeks: np.ndarray, nbh: np.ndarray,
+                      grant_weeks_left: np.ndarray, citizen_funded: np.ndarray, takeover_rate: np.ndarray,
+                      member_of: np.ndarray, core: np.ndarray, taken_count: np.ndarray, ended_count: np.ndarray,
+                      takeover_cost: np.ndarray, grant_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Struggling initiatives (too small a core) are taken over (``u``: one number per slot) or, after a while, end.
+
+    A resident-run initiative with fewer than ``core_min`` core members struggles; it is taken over with its
+    neighbourhood's ``takeover_rate`` (its core members are core no more), else it ends after ``struggle_weeks``
+    weeks; a taken-over one ends with fewer than ``takeover_min_members`` members. The members of ended ones
+    leave them. Counters and the week's takeover and grant costs (per live initiative) are added, in place.
+    Returns the slots taken over, ended for want of a core and ended for want of members.
+    """
+    slots = len(alive)
+    take, core_lost, members_lost = (np.zeros(slots, dtype=np.bool_), np.zeros(slots, dtype=np.bool_),
+                                     np.zeros(slots, dtype=np.bool_))
+    # Per slot and one more: a resident of no initiative (NO = -1) reads the last, False.
+    end, taken_members = np.zeros(slots + 1, dtype=np.bool_), np.zeros(slots + 1, dtype=np.bool_)
+    changed = False
+    for k in range(slots):
+        resident_run = alive[k] and not taken_over[k]
+        struggling = resident_run and n_core[k] < p.core_min
+        struggling_weeks[k] = struggling_weeks[k] + 1 if struggling else 0
+        take[k] = struggling and u[k] < takeover_rate[nbh[k]]
+        if take[k]:
+            taken_over[k] = taken_members[k] = changed = True
+            taken_count[nbh[k]] += 1
+        core_lost[k] = resident_run and not take[k] and struggling_weeks[k] >= p.struggle_weeks
+        members_lost[k] = alive[k] and taken_over[k] and n_members[k] < p.takeover_min_members
+        end[k] = core_lost[k] or members_lost[k]
+        if end[k]:
+            alive[k] = taken_over[k] = False
+            ended_count[nbh[k]] += 1
+            changed = True
+    if changed:
+        for i in range(len(member_of)):
+            g = member_of[i]
+            if taken_members[g]:
+                core[i] = False
+            if end[g]:
+                member_of[i] = NO
+                core[i] = False
+    taken, granted = np.zeros(len(taken_count), dtype=np.int64), np.zeros(len(taken_count), dtype=np.int64)
+    for k in range(slots):
+        taken[nbh[k]] += alive[k] and taken_over[k]
+        granted[nbh[k]] += alive[k] and grant_weeks_left[k] > 0 and not citizen_funded[k]
+    for b in range(len(taken_count)):
+        takeover_cost[b] += taken[b] * p.takeover_cost_eur / weeks
+        grant_cost[b] += granted[b] * p.grant_eur / weeks
+    return take, core_lost, members_lost
 
 
 def _log(m: CommunityModel, which: np.ndarray, event: str) -> None:
