@@ -52,13 +52,10 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     invites = rng.poisson(p.open_recruit_rate * lev.inclusion_demand[ini.nbh[live]] * _room(m, live))
     if invites.any():
         k = np.repeat(live, invites)
-        b = ini.nbh[k]
-        who = m.nbh_start[b] + (rng.random(len(k)) * m.nbh_size[b]).astype(np.int64)
-        ok = (pop.member_of[who] < 0) & (level[who] <= 2) & (rng.random(len(k)) < motivation[who])
-        who, first = np.unique(who[ok], return_index=True)
-        pop.member_of[who] = k[ok][first]
-        np.add.at(members, pop.member_of[who], 1)
-        np.add.at(cores, pop.member_of[who], pop.core[who])
+        # Whom each invitation reaches, then whether they accept: nothing is drawn in between.
+        reach, accept = rng.random(len(k)), rng.random(len(k))
+        _invite(reach, accept, k, ini.nbh, m.nbh_start, m.nbh_size, pop.member_of, pop.core, level, motivation,
+                members, cores)
     # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
     # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
     _leave(rng.random(int((members - cores).sum())), p.member_leave_rate, pop.member_of, pop.core, motivation,
@@ -133,6 +130,25 @@ def _recruit(u: np.ndarray, ea: np.ndarray, eb: np.ndarray, member_of: np.ndarra
     for j in range(len(eb)):
         i = eb[j]
         if u[j] < chance[j] and member_of[i] < 0:
+            member_of[i] = k[j]
+            members[k[j]] += 1
+            cores[k[j]] += core[i]
+
+
+@numba.njit(cache=True)
+def _invite(reach: np.ndarray, accept: np.ndarray, k: np.ndarray, nbh: np.ndarray, nbh_start: np.ndarray,
+            nbh_size: np.ndarray, member_of: np.ndarray, core: np.ndarray, level: np.ndarray, motivation: np.ndarray,
+            members: np.ndarray, cores: np.ndarray) -> None:
+    """Initiative ``k[j]`` invites a random resident of its neighbourhood (``reach[j]``), in place.
+
+    A non-member with at most a moderate need accepts with a chance equal to their motivation (``accept[j]``);
+    a resident invited by several joins the first, as the numpy formulation (``np.unique``'s first
+    occurrences) had it, and ``members`` and ``cores`` count them in.
+    """
+    for j in range(len(k)):
+        b = nbh[k[j]]
+        i = nbh_start[b] + np.int64(reach[j] * nbh_size[b])
+        if member_of[i] < 0 and level[i] <= 2 and accept[j] < motivation[i]:
             member_of[i] = k[j]
             members[k[j]] += 1
             cores[k[j]] += core[i]
