@@ -92,9 +92,10 @@ def _recruit_chance(rate: float, homophily: float, size: np.ndarray, who: np.nda
                     inclusion_demand: np.ndarray) -> np.ndarray:
     """The chance that resident ``who[j]`` joins initiative ``k[j]`` this week, in one pass over the pairs.
 
-    ``rate x motivation x similarity factor x room`` (:func:`_similar`, :func:`_room`), multiplied in
-    that order as the numpy formulation did, so the chances are identical to the last bit. The similarity
-    factors (for dissimilar and similar residents) and the room are worked out once per initiative slot.
+    ``rate x motivation x similarity factor x room`` (similar: the founder's age group and income group;
+    :func:`_room`), multiplied in that order as the numpy formulation did, so the chances are identical to
+    the last bit. The similarity factors (for dissimilar and similar residents) and the room are worked out
+    once per initiative slot.
     """
     factor, room = np.ones((len(nbh), 2)), np.empty(len(nbh))
     for g in range(len(nbh)):
@@ -227,7 +228,8 @@ def _burn_out(u: np.ndarray, core: np.ndarray, p: tuple, member_of: np.ndarray, 
     ``grant_admin_factor`` under a grant, none when citizen-funded; plus the inclusion duties, less the
     professionals' support, not below 0) and its core work, over its core members (``cores``, at least 1),
     worked out as the numpy formulation did, to the last bit. The burnt-out leave the core (``cores``
-    counts them out), lose competence and are counted per neighbourhood (``burnouts``), in place.
+    counts them out), lose competence and are counted per neighbourhood (``burnouts``), in place. Core
+    volunteers are members (only members are made core; whoever leaves an initiative leaves its core).
     """
     core_work = p.core_hours * p.core_target
     kept = 1 - p.burnout_competence_loss
