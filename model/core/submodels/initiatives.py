@@ -312,12 +312,15 @@ def _founders(rate: float, spotted_factor: float, low_income_factor: float, u: n
     income_factor = np.array([1.0, low_income_factor])
     founders = np.empty(len(u), dtype=np.int64)
     n = 0
-    for i in range(len(u)):  # no branch (they would be mispredicted): every resident written, few kept
-        b = nbh[i]
-        chance = (rate * motivation[i] * (1 + (spotted_factor - 1) * spotted[i]) * support[b] * room[b]
-                  * income_factor[np.int64(low_income[i])])
-        founders[n] = i
-        n += (member_of[i] < 0) & (level[i] <= 1) & organiser[i] & (u[i] < chance)
+    for i in range(len(u)):
+        # One branch, on who can found (about a tenth of the residents: mostly predicted right), so that the
+        # chance is worked out for them only: 0.29 instead of 0.79 ms at 100,000 residents without the branch.
+        if (member_of[i] < 0) & (level[i] <= 1) & organiser[i]:
+            b = nbh[i]
+            chance = (rate * motivation[i] * (1 + (spotted_factor - 1) * spotted[i]) * support[b] * room[b]
+                      * income_factor[np.int64(low_income[i])])
+            founders[n] = i
+            n += u[i] < chance
     return founders[:n]
 
 
