@@ -33,7 +33,6 @@ from model.core.submodels.initiatives import (
     _member_counts,
     _recruit_chance,
     _room,
-    _similar,
     _volunteer_hours,
     _VolunteeringParameters,
 )
@@ -175,7 +174,8 @@ def test_recruit_chances_match_the_numpy_formulation() -> None:
     k = np.repeat(k, 40)  # with residents of every kind: similar or not
     who = np.random.default_rng(1).integers(0, len(pop), len(k))
     inclusion = m.levers.inclusion_demand[ini.nbh[k]]
-    sim_factor = np.where(_similar(m, who, k), 1.0, inclusion + (1 - inclusion) / p.homophily)
+    similar = (pop.age[who] == ini.group_age[k]) & (pop.low_income[who] == ini.group_income[k])
+    sim_factor = np.where(similar, 1.0, inclusion + (1 - inclusion) / p.homophily)
     expected = p.recruit_rate * pop.motivation[who] * sim_factor * _room(m, k)
     got = _recruit_chance(p.recruit_rate, p.homophily, np.array(p.initiative_size), who, k, pop.motivation, pop.age,
                           pop.low_income, ini.group_age, ini.group_income, ini.nbh, ini.kind, ini.n_members,

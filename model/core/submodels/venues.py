@@ -105,55 +105,106 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
         Attendee indices and venue ids (places ``0..P-1``, initiative ``k`` as ``P + k``).
     """
     p, rng, pop, pl = m.p, m.rng, m.pop, m.places
-    n = len(pop)
     act = activity(m)
     # Meeting places: pick one open place of the neighbourhood at random.
     open_idx = np.flatnonzero(pl.open)
     pop.visited[:] = NO
-    place_att = np.empty(0, dtype=np.int64)
-    place_of = np.empty(0, dtype=np.int64)
+    place_att = place_of = np.empty(0, dtype=np.int64)
     if len(open_idx):
         per_nbh = np.bincount(pl.nbh[open_idx], minlength=m.n_nbh)
         first = np.concatenate([[0], np.cumsum(per_nbh)])
         sorted_open = open_idx[np.argsort(pl.nbh[open_idx], kind="stable")]
         # Motivation scales the wish to go out from half (0) to one and a half (1) times the base rate.
-        place_att = np.flatnonzero(_want_to_visit(p.place_visit_rate, per_nbh > 0, pop.nbh, act, pop.autonomy,
-                                                  pop.competence, pop.relatedness, rng.random(n)))
-        pick = first[pop.nbh[place_att]] + (rng.random(len(place_att)) * per_nbh[pop.nbh[place_att]]).astype(int)
-        place_of = sorted_open[pick]
-        # Capacity: a full place turns visitors away at random.
-        load = np.bincount(place_of, minlength=len(pl)) / np.maximum(pl.capacity, 1)
-        admitted = rng.random(len(place_att)) < np.minimum(1, 1 / np.maximum(load[place_of], 1e-9))
-        place_att, place_of = place_att[admitted], place_of[admitted]
-        pop.visited[place_att] = place_of
+        want = _want_to_visit(p.place_visit_rate, per_nbh > 0, pop.nbh, act, pop.autonomy, pop.competence,
+                              pop.relatedness, rng.random(len(pop)))
+        # The place picked, then (a full place turns visitors away at random) whether they get in: nothing
+        # is drawn in between, so both sets of numbers are drawn first.
+        pick, admit = rng.random(len(want)), rng.random(len(want))
+        place_att, place_of = _visit(want, pick, admit, pop.nbh, first, per_nbh, sorted_open, pl.capacity,
+                                     pop.visited)
     pl.visits = np.bincount(place_of, minlength=len(pl))
     # Initiative activities; meeting activities without an open place are hampered.
-    members = np.flatnonzero(pop.member_of >= 0)
-    k = pop.member_of[members]
-    p_attend = (np.where(pop.core[members], p.attend_core, p.attend_member) * act[members]
-                * np.where(members_without_place(m, k), p.no_place_attendance, 1.0))
-    attend = rng.random(len(members)) < p_attend
-    init_att, init_of = members[attend], len(pl) + k[attend]
-    engaged = np.zeros(n, dtype=bool)
-    engaged[place_att] = True
-    engaged[init_att] = True
-    _engage(p.engagement_rate, engaged, pop.engagement)
+    members, without_place = _members(pop.member_of), members_without_place(m, np.arange(len(m.inits)))
+    init_att, init_of = _attend(rng.random(len(members)), members, pop.member_of, pop.core, act, p.attend_core,
+                                p.attend_member, p.no_place_attendance, without_place, len(pl))
+    _engage(p.engagement_rate, place_att, init_att, pop.engagement)
     return np.concatenate([place_att, init_att]), np.concatenate([place_of, init_of])
 
 
 @numba.njit(cache=True)
 def _want_to_visit(rate: float, has_place: np.ndarray, nbh: np.ndarray, act: np.ndarray, autonomy: np.ndarray,
                    competence: np.ndarray, relatedness: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Who goes to a meeting place this week (``u``: one uniform number each)."""
-    want = np.empty(len(nbh), dtype=np.bool_)
-    for i in range(len(nbh)):
+    """Who goes to a meeting place this week (``u``: one uniform number each), in resident order."""
+    want = np.empty(len(nbh), dtype=np.int64)
+    n = 0
+    for i in range(len(nbh)):  # no branch (it would be mispredicted): every resident written, few kept
         motivation = (autonomy[i] + competence[i] + relatedness[i]) / 3.0
-        want[i] = has_place[nbh[i]] and u[i] < rate * act[i] * (0.5 + motivation)
-    return want
+        want[n] = i
+        n += has_place[nbh[i]] & (u[i] < rate * act[i] * (0.5 + motivation))
+    return want[:n]
 
 
 @numba.njit(cache=True)
-def _engage(rate: float, engaged: np.ndarray, engagement: np.ndarray) -> None:
-    """Smoothed attendance follows this week's (``engaged``)."""
-    for i in range(len(engaged)):
-        engagement[i] += rate * ((1.0 if engaged[i] else 0.0) - engagement[i])
+def _visit(want: np.ndarray, pick: np.ndarray, admit: np.ndarray, nbh: np.ndarray, first: np.ndarray,
+           per_nbh: np.ndarray, sorted_open: np.ndarray, capacity: np.ndarray,
+           visited: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Residents ``want`` go to a random open place of their neighbourhood (``pick``) and get in (``admit``).
+
+    A place with more visitors than its capacity admits each with the chance capacity / visitors
+    (computed as the numpy formulation did). Returns those admitted and their places; ``visited`` is set.
+    """
+    place = np.empty(len(want), dtype=np.int64)
+    count = np.zeros(len(capacity), dtype=np.int64)
+    for j in range(len(want)):
+        b = nbh[want[j]]
+        place[j] = sorted_open[first[b] + np.int64(pick[j] * per_nbh[b])]
+        count[place[j]] += 1
+    att, of = np.empty(len(want), dtype=np.int64), np.empty(len(want), dtype=np.int64)
+    n = 0
+    for j in range(len(want)):
+        load = count[place[j]] / max(capacity[place[j]], 1.0)
+        att[n], of[n] = want[j], place[j]
+        n += admit[j] < min(1.0, 1 / max(load, 1e-9))
+    for j in range(n):
+        visited[att[j]] = of[j]
+    return att[:n], of[:n]
+
+
+@numba.njit(cache=True)
+def _members(member_of: np.ndarray) -> np.ndarray:
+    """The members of an initiative, in resident order."""
+    who = np.empty(len(member_of), dtype=np.int64)
+    n = 0
+    for i in range(len(member_of)):  # no branch (it would be mispredicted)
+        who[n] = i
+        n += member_of[i] >= 0
+    return who[:n]
+
+
+@numba.njit(cache=True)
+def _attend(u: np.ndarray, members: np.ndarray, member_of: np.ndarray, core: np.ndarray, act: np.ndarray,
+            attend_core: float, attend_member: float, no_place: float, without_place: np.ndarray,
+            places: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``members`` attend their initiative's activity (``u``: one number each); their venues, ``places + k``."""
+    att, of = np.empty(len(members), dtype=np.int64), np.empty(len(members), dtype=np.int64)
+    n = 0
+    for j in range(len(members)):
+        i = members[j]
+        k = member_of[i]
+        chance = ((attend_core if core[i] else attend_member) * act[i]
+                  * (no_place if without_place[k] else 1.0))
+        att[n], of[n] = i, places + k
+        n += u[j] < chance
+    return att[:n], of[:n]
+
+
+@numba.njit(cache=True)
+def _engage(rate: float, place_att: np.ndarray, init_att: np.ndarray, engagement: np.ndarray) -> None:
+    """Smoothed attendance follows this week's (residents in ``place_att`` or ``init_att`` were there)."""
+    engaged = np.zeros(len(engagement))
+    for i in place_att:
+        engaged[i] = 1.0
+    for i in init_att:
+        engaged[i] = 1.0
+    for i in range(len(engagement)):
+        engagement[i] += rate * (engaged[i] - engagement[i])
