@@ -225,3 +225,32 @@ def test_drawn_residents_are_the_numpy_formulation(city: CommunityModel, newcome
             np.testing.assert_array_equal(got[list(last)], values[list(last.values())], err_msg=name)
         if len(who) == len(m.pop):  # the edge cases were there
             assert (new.pop.vulnerability == 1).any() and new.pop.chronic.any() and (new.pop.zrm[:, 7] == 2).any()
+
+
+def test_bridging_is_the_numpy_formulation(city: CommunityModel) -> None:
+    pop, rng = city.pop, np.random.default_rng(5)
+    for k in (0, 1, 5000):
+        i, j = rng.integers(0, len(pop), k), rng.integers(0, len(pop), k)
+        expected = (pop.age[i] != pop.age[j]) | (pop.low_income[i] != pop.low_income[j]) | (pop.nbh[i] != pop.nbh[j])
+        got = city_module.is_bridging(city, i, j)
+        np.testing.assert_array_equal(got, expected)
+        assert got.dtype == bool and (k < 5000 or 0 < got.sum() < k)
+
+
+def test_undoing_leavers_is_the_numpy_formulation(city: CommunityModel) -> None:
+    # Leavers tied to each other and helping each other too: those ties and that help are not counted.
+    pop, net = city.pop, city.net
+    gone = np.unique(np.concatenate([np.flatnonzero(pop.helper >= 0)[:20], pop.helper[pop.helper >= 0][:40],
+                                     np.arange(100, 140)]))
+    _, ties = net.ties_of(gone)
+    lost, helper = pop.ties_lost.copy(), pop.helper.copy()
+    city_module._undo_leavers(gone, ties, net.a, net.b, lost, helper)
+    left = np.zeros(len(pop), dtype=bool)
+    left[gone] = True
+    ends = np.concatenate([net.a[ties], net.b[ties]])
+    expected_lost, expected_helper = pop.ties_lost.copy(), pop.helper.copy()
+    np.add.at(expected_lost, ends[~left[ends]], 1)
+    expected_helper[(expected_helper >= 0) & left[expected_helper]] = NO
+    np.testing.assert_array_equal(lost, expected_lost)
+    np.testing.assert_array_equal(helper, expected_helper)
+    assert (lost > pop.ties_lost).any() and (helper != pop.helper).any() and left[ends].sum() > len(ties)
