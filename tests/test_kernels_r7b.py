@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from agents import Initiative, MeetingPlace, Resident
 from model import CommunityModel, Parameters
 from model.core import city as city_module
 from model.core.city import _newcomers_ties, _similar_neighbour
@@ -254,3 +255,12 @@ def test_undoing_leavers_is_the_numpy_formulation(city: CommunityModel) -> None:
     np.testing.assert_array_equal(lost, expected_lost)
     np.testing.assert_array_equal(helper, expected_helper)
     assert (lost > pop.ties_lost).any() and (helper != pop.helper).any() and left[ends].sum() > len(ties)
+
+
+def test_resident_agents_are_registered_in_row_order(city: CommunityModel) -> None:
+    residents = list(city.agents_by_type[Resident])
+    assert [r.idx for r in residents] == list(range(len(city.pop)))
+    # The first agents of the model, their ids in row order; meeting places and initiative slots after them.
+    assert [r.unique_id for r in residents] == [a.unique_id for a in list(city.agents)[:len(city.pop)]]
+    assert residents[-1].unique_id + 1 == min(a.unique_id for a in city.agents_by_type[MeetingPlace])
+    assert len(city.agents_by_type[Initiative]) == len(city.inits)

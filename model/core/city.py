@@ -38,7 +38,10 @@ def build_city(m: CommunityModel) -> None:
     m.inits = Initiatives.empty(max(8, int(m.p.max_initiatives_per_1000 * m.p.n_residents / 1000)))
     m.next_initiative = 0
     m.initiative_log = []  # (initiative, week, event, kind, neighbourhood, founder, core): see CommunityModel
-    Resident.create_agents(m, len(m.pop), idx=np.arange(len(m.pop)))
+    # One agent a row, registered in row order (the unique ids ``create_agents`` gave), in a plain loop:
+    # ``create_agents`` also builds an AgentSet of them that nobody keeps (0.6 against 0.4 s at 100,000).
+    for i in range(len(m.pop)):
+        Resident(m, i)
     MeetingPlace.create_agents(m, len(m.places), idx=np.arange(len(m.places)))
     Initiative.create_agents(m, len(m.inits), idx=np.arange(len(m.inits)))
     m.professionals = build_professionals(m)
