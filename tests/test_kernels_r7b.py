@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from agents import Initiative, MeetingPlace, Resident
 from model import CommunityModel, Parameters
 from model.core import city as city_module
 from model.core.city import _newcomers_ties, _similar_neighbour
@@ -162,3 +164,103 @@ def test_newcomers_ties_are_what_ties_of_finds(city: CommunityModel, monkeypatch
         who = np.unique(np.concatenate([rng.integers(0, len(m.pop), 30), np.arange(100, 110)]))
         city_module.replace_residents(m, who)
     assert len(seen) == 5 and all(ties > 2 * who for who, ties in seen)
+
+
+def _numpy_draw_residents(m: CommunityModel, nbh: np.ndarray, newcomers: bool) -> dict[str, np.ndarray]:
+    """Residents as ``draw_residents`` drew them before its arithmetic was one compiled pass (commit 2926e3b)."""
+    p, rng = m.p, m.rng
+    n = len(nbh)
+    pid = np.arange(m.next_pid, m.next_pid + n, dtype=np.int64)
+    arch = [p.archetypes[a] for a in m.nbh_archetype]
+    age = (rng.random(n)[:, None] > m.age_cdf[newcomers][nbh]).sum(axis=1).clip(0, 3).astype(np.int8)
+    alone = rng.random(n) < m.alone_p[nbh, age]
+    low_income = rng.random(n) < np.array([a.low_income_share for a in arch])[nbh]
+    vulnerability = np.clip(rng.beta(*p.vulnerability_beta, n) + p.vulnerability_low_income * low_income
+                            + p.vulnerability_75plus * (age == 3), 0, 1)
+    chronic = (age == 3) & (rng.random(n) < p.chronic_share_75plus)
+    talents = rng.random((n, 5)) < np.array(p.talent_prevalence)
+    zrm = np.full((n, 11), 5, dtype=np.int8, order="F")
+    proneness = 1 + (p.vulnerability_shock_factor - 1) * vulnerability
+    hit = rng.random((4, n, 9)) < np.array(p.initial_problem_rates)[:, None, None] * proneness[None, :, None]
+    zrm[:, :9] = np.where(hit, np.arange(4, 0, -1)[:, None, None], 5).min(axis=0)
+    zrm[chronic, 7] = np.minimum(zrm[chronic, 7], 2)
+    shared = rng.normal(0, 1, n)
+    rho = p.disposition_correlation
+    disp_s = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
+    disp_e = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
+    spread = p.desired_ties_spread
+    desired = p.desired_ties_mean * np.exp(spread * rng.normal(0, 1, n) - spread ** 2 / 2)
+    z, half = np.zeros(n), np.full(n, 0.5)
+    return dict(
+        pid=pid, nbh=nbh, age=age, alone=alone, low_income=low_income, vulnerability=vulnerability,
+        chronic=chronic, talents=talents, zrm=zrm, reluctance=np.clip(rng.normal(p.reluctance_mean, p.reluctance_sd, n),
+                                                                      0, 1),
+        disp_s=disp_s, disp_e=disp_e, desired=desired, lon_s=z, lon_e=z, score=np.zeros(n, dtype=np.int8),
+        autonomy=half, competence=half, relatedness=half, trust=half,
+        civic=rng.beta(*p.civic_beta, n) * np.where(low_income, p.low_income_civic_factor, 1.0),
+        member_of=np.full(n, NO), core=np.zeros(n, bool), helper=np.full(n, NO), care_given=z, strain=z,
+        unmet_weeks=np.zeros(n, np.int64), case_state=np.zeros(n, np.int8), case_prof=np.full(n, NO),
+        case_since=np.zeros(n, np.int64), last_volunteered=np.full(n, np.iinfo(np.int64).min // 2),
+        volunteer_hours=z, visited=np.full(n, NO), engagement=z, prompted=np.zeros(n, bool),
+        spotted=np.zeros(n, bool), good_ties=np.zeros(n, np.int64), ties_lost=np.zeros(n, np.int64),
+    )
+
+
+@pytest.mark.parametrize("newcomers", [False, True])
+def test_drawn_residents_are_the_numpy_formulation(city: CommunityModel, newcomers: bool) -> None:
+    # Residents of every age and neighbourhood (chronic, poor, the 75+ among them), a repeated row too:
+    # the last draw for a row stays, as numpy's assignment left it.
+    m = copy.deepcopy(city)
+    m.p = replace(m.p, vulnerability_low_income=0.6)  # vulnerabilities clipped at 1 too
+    for who in (np.arange(len(m.pop)), np.array([5]), np.array([3, 9, 9, 1500]), np.array([], dtype=np.int64)):
+        old, new = copy.deepcopy(m), copy.deepcopy(m)
+        expected = _numpy_draw_residents(old, old.pop.nbh[who], newcomers)
+        city_module.draw_residents(new, new.pop, who, newcomers)
+        assert new.rng.bit_generator.state == old.rng.bit_generator.state
+        assert new.next_pid == m.next_pid + len(who)
+        for name, values in expected.items():
+            got = getattr(new.pop, name)
+            assert got.dtype == values.dtype, name
+            # The last of a repeated row: numpy's fancy assignment writes in order.
+            last = {row: k for k, row in enumerate(who)}
+            np.testing.assert_array_equal(got[list(last)], values[list(last.values())], err_msg=name)
+        if len(who) == len(m.pop):  # the edge cases were there
+            assert (new.pop.vulnerability == 1).any() and new.pop.chronic.any() and (new.pop.zrm[:, 7] == 2).any()
+
+
+def test_bridging_is_the_numpy_formulation(city: CommunityModel) -> None:
+    pop, rng = city.pop, np.random.default_rng(5)
+    for k in (0, 1, 5000):
+        i, j = rng.integers(0, len(pop), k), rng.integers(0, len(pop), k)
+        expected = (pop.age[i] != pop.age[j]) | (pop.low_income[i] != pop.low_income[j]) | (pop.nbh[i] != pop.nbh[j])
+        got = city_module.is_bridging(city, i, j)
+        np.testing.assert_array_equal(got, expected)
+        assert got.dtype == bool and (k < 5000 or 0 < got.sum() < k)
+
+
+def test_undoing_leavers_is_the_numpy_formulation(city: CommunityModel) -> None:
+    # Leavers tied to each other and helping each other too: those ties and that help are not counted.
+    pop, net = city.pop, city.net
+    gone = np.unique(np.concatenate([np.flatnonzero(pop.helper >= 0)[:20], pop.helper[pop.helper >= 0][:40],
+                                     np.arange(100, 140)]))
+    _, ties = net.ties_of(gone)
+    lost, helper = pop.ties_lost.copy(), pop.helper.copy()
+    city_module._undo_leavers(gone, ties, net.a, net.b, lost, helper)
+    left = np.zeros(len(pop), dtype=bool)
+    left[gone] = True
+    ends = np.concatenate([net.a[ties], net.b[ties]])
+    expected_lost, expected_helper = pop.ties_lost.copy(), pop.helper.copy()
+    np.add.at(expected_lost, ends[~left[ends]], 1)
+    expected_helper[(expected_helper >= 0) & left[expected_helper]] = NO
+    np.testing.assert_array_equal(lost, expected_lost)
+    np.testing.assert_array_equal(helper, expected_helper)
+    assert (lost > pop.ties_lost).any() and (helper != pop.helper).any() and left[ends].sum() > len(ties)
+
+
+def test_resident_agents_are_registered_in_row_order(city: CommunityModel) -> None:
+    residents = list(city.agents_by_type[Resident])
+    assert [r.idx for r in residents] == list(range(len(city.pop)))
+    # The first agents of the model, their ids in row order; meeting places and initiative slots after them.
+    assert [r.unique_id for r in residents] == [a.unique_id for a in list(city.agents)[:len(city.pop)]]
+    assert residents[-1].unique_id + 1 == min(a.unique_id for a in city.agents_by_type[MeetingPlace])
+    assert len(city.agents_by_type[Initiative]) == len(city.inits)

@@ -38,7 +38,10 @@ def build_city(m: CommunityModel) -> None:
     m.inits = Initiatives.empty(max(8, int(m.p.max_initiatives_per_1000 * m.p.n_residents / 1000)))
     m.next_initiative = 0
     m.initiative_log = []  # (initiative, week, event, kind, neighbourhood, founder, core): see CommunityModel
-    Resident.create_agents(m, len(m.pop), idx=np.arange(len(m.pop)))
+    # One agent a row, registered in row order (the unique ids ``create_agents`` gave), in a plain loop:
+    # ``create_agents`` also builds an AgentSet of them that nobody keeps (0.6 against 0.4 s at 100,000).
+    for i in range(len(m.pop)):
+        Resident(m, i)
     MeetingPlace.create_agents(m, len(m.places), idx=np.arange(len(m.places)))
     Initiative.create_agents(m, len(m.inits), idx=np.arange(len(m.inits)))
     m.professionals = build_professionals(m)
@@ -75,59 +78,115 @@ def build_population(m: CommunityModel) -> Population:
     m.age_cdf = {False: np.cumsum(shares, axis=1),
                  True: np.cumsum(inflow / np.maximum(inflow.sum(axis=1, keepdims=True), 1e-300), axis=1)}
     m.next_pid = 0
-    return Population(nbh=nbh, **draw_residents(m, nbh, newcomers=False))
+    pop = Population.empty(len(nbh), len(TALENTS), len(ZRM_DOMAINS))
+    pop.nbh[:] = nbh
+    draw_residents(m, pop, np.arange(len(nbh)), newcomers=False)
+    return pop
 
 
-def draw_residents(m: CommunityModel, nbh: np.ndarray, newcomers: bool) -> dict[str, np.ndarray]:
-    """Draw residents living in neighbourhoods ``nbh``: the initial population, or newcomers (with new ids)."""
+def draw_residents(m: CommunityModel, pop: Population, who: np.ndarray, newcomers: bool) -> None:
+    """Draw the residents of rows ``who`` of ``pop`` anew in their neighbourhoods: the initial population, or newcomers.
+
+    Each gets a new id and fresh state. The random numbers come from numpy in the order they always did
+    (consecutive draws of one kind as one call: the same numbers); :func:`_fresh_residents` turns them into
+    state in one compiled pass (some seventy numpy calls fewer a week), except the lognormal's ``np.exp``,
+    which stays numpy's so that its bits do not depend on numba's maths library.
+    """
     p, rng = m.p, m.rng
-    n = len(nbh)
-    pid = np.arange(m.next_pid, m.next_pid + n, dtype=np.int64)
-    m.next_pid += n
-    arch = [p.archetypes[a] for a in m.nbh_archetype]
-    age = (rng.random(n)[:, None] > m.age_cdf[newcomers][nbh]).sum(axis=1).clip(0, 3).astype(np.int8)
-    alone = rng.random(n) < m.alone_p[nbh, age]
-    low_income = rng.random(n) < np.array([a.low_income_share for a in arch])[nbh]
-    vulnerability = np.clip(rng.beta(*p.vulnerability_beta, n) + p.vulnerability_low_income * low_income
-                            + p.vulnerability_75plus * (age == 3), 0, 1)
-    chronic = (age == 3) & (rng.random(n) < p.chronic_share_75plus)
-    talents = rng.random((n, len(TALENTS))) < np.array(p.talent_prevalence)
-    zrm = np.full((n, len(ZRM_DOMAINS)), 5, dtype=np.int8, order="F")  # column-major: see Population.zrm
-    # Problems to start with, more for the vulnerable (as life events: life_events).
-    proneness = 1 + (p.vulnerability_shock_factor - 1) * vulnerability
-    # Levels 4, 3, 2, 1 at their rates; a domain hit at several levels is at the lowest. One array of
-    # numbers for the four levels is the four arrays one after the other (the same draws, fewer calls).
-    hit = rng.random((4, n, 9)) < np.array(p.initial_problem_rates)[:, None, None] * proneness[None, :, None]
-    zrm[:, :9] = np.where(hit, np.arange(4, 0, -1)[:, None, None], 5).min(axis=0)
-    zrm[chronic, DAILY_LIVING] = np.minimum(zrm[chronic, DAILY_LIVING], 2)
-    # One disposition to loneliness shared by both subscales plus a part of each their own.
-    shared = rng.normal(0, 1, n)
-    rho = p.disposition_correlation
-    disp_s = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
-    disp_e = p.disposition_sd * (math.sqrt(rho) * shared + math.sqrt(1 - rho) * rng.normal(0, 1, n))
+    n = len(who)
+    nbh = pop.nbh[who]
+    u = rng.random(3 * n)  # age, living alone, low income
+    vulnerable = rng.beta(*p.vulnerability_beta, n)
+    # Chronic problems, talents, and the initial problems at levels 4, 3, 2, 1 (each level n x 9 domains).
+    v = rng.random(n * (1 + len(TALENTS) + 4 * 9))
+    g = rng.normal(0, 1, 4 * n)  # shared and own dispositions (social, emotional), relationship standard
+    reluctance = rng.normal(p.reluctance_mean, p.reluctance_sd, n)
+    civic = rng.beta(*p.civic_beta, n)
     # Wanted good relationships, lognormal with mean desired_ties_mean (relationship standards differ).
     spread = p.desired_ties_spread
-    desired = p.desired_ties_mean * np.exp(spread * rng.normal(0, 1, n) - spread ** 2 / 2)
-    z = np.zeros(n)
-    half = np.full(n, 0.5)
-    return dict(
-        pid=pid, age=age, alone=alone, low_income=low_income, vulnerability=vulnerability,
-        chronic=chronic, talents=talents, zrm=zrm,
-        reluctance=np.clip(rng.normal(p.reluctance_mean, p.reluctance_sd, n), 0, 1),
-        disp_s=disp_s, disp_e=disp_e, desired=desired,
-        lon_s=z.copy(), lon_e=z.copy(), score=np.zeros(n, dtype=np.int8),
+    standard = np.exp(spread * g[3 * n:] - spread ** 2 / 2)
+    rho = p.disposition_correlation
+    low_income_share = np.array([p.archetypes[a].low_income_share for a in m.nbh_archetype])
+    _fresh_residents(
+        np.asarray(who, dtype=np.int64), nbh, m.next_pid, u, vulnerable, v, g, reluctance, civic, standard,
+        m.age_cdf[newcomers][nbh], m.alone_p, low_income_share, np.array(p.talent_prevalence),
+        np.array(p.initial_problem_rates),
+        (p.vulnerability_low_income, p.vulnerability_75plus, p.chronic_share_75plus,
+         p.vulnerability_shock_factor - 1, math.sqrt(rho), math.sqrt(1 - rho), p.disposition_sd,
+         p.desired_ties_mean, p.low_income_civic_factor),
+        pop.pid, pop.age, pop.alone, pop.low_income, pop.vulnerability, pop.chronic, pop.talents, pop.zrm,
+        pop.reluctance, pop.disp_s, pop.disp_e, pop.desired, pop.lon_s, pop.lon_e, pop.score, pop.autonomy,
+        pop.competence, pop.relatedness, pop.trust, pop.civic, pop.member_of, pop.core, pop.helper,
+        pop.care_given, pop.strain, pop.unmet_weeks, pop.case_state, pop.case_prof, pop.case_since,
+        pop.last_volunteered, pop.volunteer_hours, pop.visited, pop.engagement, pop.prompted, pop.spotted,
+        pop.good_ties, pop.ties_lost)
+    m.next_pid += n
+
+
+_LONG_AGO = np.iinfo(np.int64).min // 2  # the week of the last volunteering of one who never did
+
+
+@numba.njit(cache=True)
+def _fresh_residents(who, nbh, first_pid, u, vulnerable, v, g, reluctance, civic, standard, age_cdf, alone_p,
+                     low_income_share, talent_prevalence, problem_rates, c, pid, age, alone, low_income,
+                     vulnerability, chronic, talents, zrm, reluct, disp_s, disp_e, desired, lon_s, lon_e, score,
+                     autonomy, competence, relatedness, trust, civ, member_of, core, helper, care_given, strain,
+                     unmet_weeks, case_state, case_prof, case_since, last_volunteered, volunteer_hours, visited,
+                     engagement, prompted, spotted, good_ties, ties_lost) -> None:
+    """Fresh state of residents ``who`` from their random numbers (:func:`draw_residents`), row by row.
+
+    Each value is the numpy formulation's own arithmetic in its order (no fused operations), so the same bits.
+    ``c``: the low-income and 75+ vulnerability terms, the 75+ chronic share, the shock factor minus one,
+    the square roots of the disposition correlation and its complement, the disposition's spread, the
+    mean relationship standard and the low-income civic factor.
+    """
+    n, n_talents = len(who), talent_prevalence.shape[0]
+    for k in range(n):
+        i = who[k]
+        pid[i] = first_pid + k
+        a = 0
+        for x in range(age_cdf.shape[1]):
+            a += u[k] > age_cdf[k, x]
+        a = min(max(a, 0), 3)
+        age[i] = a
+        old = a == 3
+        alone[i] = u[n + k] < alone_p[nbh[k], a]
+        poor = u[2 * n + k] < low_income_share[nbh[k]]
+        low_income[i] = poor
+        vul = min(max(vulnerable[k] + c[0] * (1.0 if poor else 0.0) + c[1] * (1.0 if old else 0.0), 0.0), 1.0)
+        vulnerability[i] = vul
+        chronic[i] = old and v[k] < c[2]
+        for t in range(n_talents):
+            talents[i, t] = v[n + k * n_talents + t] < talent_prevalence[t]
+        # Problems to start with, more for the vulnerable (as life events: life_events): levels 4, 3, 2, 1
+        # at their rates; a domain hit at several levels is at the lowest.
+        proneness = 1 + c[3] * vul
+        hit0 = n * (1 + n_talents)
+        for d in range(zrm.shape[1]):
+            score_d = 5
+            if d < 9:
+                for level in range(4):
+                    if v[hit0 + (level * n + k) * 9 + d] < problem_rates[level] * proneness:
+                        score_d = min(score_d, 4 - level)
+            zrm[i, d] = score_d
+        if chronic[i]:
+            zrm[i, DAILY_LIVING] = min(zrm[i, DAILY_LIVING], 2)
+        # One disposition to loneliness shared by both subscales plus a part of each their own.
+        disp_s[i] = c[6] * (c[4] * g[k] + c[5] * g[n + k])
+        disp_e[i] = c[6] * (c[4] * g[k] + c[5] * g[2 * n + k])
+        desired[i] = c[7] * standard[k]
+        reluct[i] = min(max(reluctance[k], 0.0), 1.0)
+        lon_s[i], lon_e[i], score[i] = 0.0, 0.0, 0
         # Motivation and trust start neutral and settle to their targets (``model.core.submodels.settle``).
-        autonomy=half.copy(), competence=half.copy(), relatedness=half.copy(), trust=half.copy(),
+        autonomy[i], competence[i], relatedness[i], trust[i] = 0.5, 0.5, 0.5, 0.5
         # Those with fewer resources volunteer and organise less (SCP 2014).
-        civic=rng.beta(*p.civic_beta, n) * np.where(low_income, p.low_income_civic_factor, 1.0),
-        member_of=np.full(n, NO), core=np.zeros(n, bool),
-        helper=np.full(n, NO), care_given=z.copy(), strain=z.copy(), unmet_weeks=np.zeros(n, np.int64),
-        case_state=np.zeros(n, np.int8), case_prof=np.full(n, NO), case_since=np.zeros(n, np.int64),
-        last_volunteered=np.full(n, np.iinfo(np.int64).min // 2),
-        volunteer_hours=z.copy(), visited=np.full(n, NO), engagement=z.copy(),
-        prompted=np.zeros(n, bool), spotted=np.zeros(n, bool), good_ties=np.zeros(n, np.int64),
-        ties_lost=np.zeros(n, np.int64),
-    )
+        civ[i] = civic[k] * (c[8] if poor else 1.0)
+        member_of[i], core[i], helper[i] = NO, False, NO
+        care_given[i], strain[i], unmet_weeks[i] = 0.0, 0.0, 0
+        case_state[i], case_prof[i], case_since[i] = 0, NO, 0
+        last_volunteered[i] = _LONG_AGO
+        volunteer_hours[i], visited[i], engagement[i] = 0.0, NO, 0.0
+        prompted[i], spotted[i], good_ties[i], ties_lost[i] = False, False, 0, 0
 
 
 def build_network(m: CommunityModel) -> TieNetwork:
@@ -170,7 +229,7 @@ def share_disposition_with_kin(m: CommunityModel, who: np.ndarray, initial: bool
 
     Args:
         m: The model; its kin ties of ``who`` are in place.
-        who: The residents to mix (ascending, distinct).
+        who: The residents to mix (ascending and distinct where ``ties_of_who`` is given).
         initial: All residents at once (the initial city) rather than newcomers.
         ties_of_who: ``m.net.ties_of(who)`` where the caller has it (as ``replace_residents`` does).
     """
@@ -179,7 +238,8 @@ def share_disposition_with_kin(m: CommunityModel, who: np.ndarray, initial: bool
         return
     b = (1 - math.sqrt(1 - r * r)) / r if initial else r / math.sqrt(1 - r * r)
     pop, net = m.pop, m.net
-    who = np.unique(who)
+    if ties_of_who is None:  # a caller that has the ties passes ``who`` as ``ties_of`` wants it
+        who = np.unique(who)
     # Only the ties of ``who`` are looked at (a few newcomers a week: not a pass over every kin tie).
     start, ties = net.ties_of(who) if ties_of_who is None else ties_of_who
     _mix_with_kin(who, start, ties, net.a, net.b, net.kin, initial, b, pop.disp_s, pop.disp_e)
@@ -271,7 +331,18 @@ def count_fte(m: CommunityModel, pros: list[Professional]) -> None:
 def is_bridging(m: CommunityModel, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Tell which pairs differ in age group or income, or live in different neighbourhoods."""
     pop = m.pop
-    return (pop.age[i] != pop.age[j]) | (pop.low_income[i] != pop.low_income[j]) | (pop.nbh[i] != pop.nbh[j])
+    return _is_bridging(np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), pop.age, pop.low_income,
+                        pop.nbh)
+
+
+@numba.njit(cache=True)
+def _is_bridging(i: np.ndarray, j: np.ndarray, age: np.ndarray, low_income: np.ndarray,
+                 nbh: np.ndarray) -> np.ndarray:
+    """The rule of :func:`is_bridging` in one call (eleven numpy calls before; some six calls a week)."""
+    bridging = np.empty(len(i), dtype=np.bool_)
+    for k in range(len(i)):
+        bridging[k] = (age[i[k]] != age[j[k]]) | (low_income[i[k]] != low_income[j[k]]) | (nbh[i[k]] != nbh[j[k]])
+    return bridging
 
 
 def similar_neighbour(m: CommunityModel, who: np.ndarray) -> np.ndarray:
@@ -318,22 +389,36 @@ def replace_residents(m: CommunityModel, who: np.ndarray) -> None:
     ties: kin elsewhere in the city and similar neighbours.
     """
     p, rng, pop = m.p, m.rng, m.pop
-    fresh = draw_residents(m, pop.nbh[who], newcomers=True)
-    left = np.zeros(len(pop), dtype=bool)
-    left[who] = True
-    # Those who stay lose their ties to the leavers.
-    _, ties = m.net.ties_of(np.unique(who))  # passed on to the splice below, which ends these ties
-    ends = np.concatenate([m.net.a[ties], m.net.b[ties]])
-    np.add.at(pop.ties_lost, ends[~left[ends]], 1)
-    pop.helper[(pop.helper >= 0) & left[pop.helper]] = NO  # helper NO (-1) reads left[-1], masked out
-    for name, values in fresh.items():
-        getattr(pop, name)[who] = values
+    draw_residents(m, pop, who, newcomers=True)  # before the leavers' ties and helpers are undone below
+    gone = np.unique(who)
+    # Those who stay lose their ties to the leavers, and the help the leavers gave.
+    _, ties = m.net.ties_of(gone)  # passed on to the splice below, which ends these ties
+    _undo_leavers(gone, ties, m.net.a, m.net.b, pop.ties_lost, pop.helper)
     src = np.repeat(who, rng.poisson(p.newcomer_ties, len(who)))
     kin = rng.random(len(src)) < p.kin_share
     dst = np.where(kin, rng.integers(0, len(pop), len(src)), similar_neighbour(m, src))
     w = np.where(kin, rng.uniform(*p.kin_strength, len(src)), rng.uniform(*p.friend_strength, len(src)))
     m.net.replace(who, src, dst, w, kin, is_bridging(m, src, dst), ties)  # leavers' ties end, newcomers' start
-    share_disposition_with_kin(m, who, initial=False, ties_of_who=_newcomers_ties(m, np.unique(who), src, dst))
+    share_disposition_with_kin(m, gone, initial=False, ties_of_who=_newcomers_ties(m, gone, src, dst))
+
+
+@numba.njit(cache=True)
+def _undo_leavers(gone: np.ndarray, ties: np.ndarray, a: np.ndarray, b: np.ndarray, ties_lost: np.ndarray,
+                  helper: np.ndarray) -> None:
+    """Residents who stay count each of their ties to the leavers ``gone`` as lost, and lose a leaver's help.
+
+    In place, in one call (some fifteen numpy calls a week before, ``np.add.at`` among them).
+    """
+    left = np.zeros(len(helper), dtype=np.bool_)
+    left[gone] = True
+    for e in ties:
+        if not left[a[e]]:
+            ties_lost[a[e]] += 1
+        if not left[b[e]]:
+            ties_lost[b[e]] += 1
+    for i in range(len(helper)):
+        if helper[i] >= 0 and left[helper[i]]:
+            helper[i] = NO
 
 
 def _newcomers_ties(m: CommunityModel, who: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray,

@@ -112,6 +112,14 @@ class Population:
     def __len__(self) -> int:
         return len(self.nbh)
 
+    @classmethod
+    def empty(cls, n: int, talents: int, domains: int) -> Population:
+        """``n`` residents whose state is yet to be drawn (``model.core.city.draw_residents``)."""
+        arrays = {f.name: np.empty(n, dtype=_POP_DTYPES.get(f.name, np.float64)) for f in fields(cls)}
+        arrays["talents"] = np.empty((n, talents), dtype=bool)
+        arrays["zrm"] = np.empty((n, domains), dtype=np.int8, order="F")  # column-major: see the field
+        return cls(**arrays)
+
     @property
     def need_level(self) -> np.ndarray:
         """0 none, 1 light, 2 moderate, 3 heavy: from the lowest life-domain ZRM score."""
@@ -121,6 +129,12 @@ class Population:
     def motivation(self) -> np.ndarray:
         """Intrinsic motivation: mean of autonomy, competence and relatedness (Ryan & Deci 2000)."""
         return (self.autonomy + self.competence + self.relatedness) / 3.0
+
+
+_POP_DTYPES = {"pid": np.int64, "nbh": np.int64, "age": np.int8, "alone": bool, "low_income": bool, "chronic": bool,
+               "score": np.int8, "member_of": np.int64, "core": bool, "helper": np.int64, "unmet_weeks": np.int64,
+               "case_state": np.int8, "case_prof": np.int64, "case_since": np.int64, "last_volunteered": np.int64,
+               "visited": np.int64, "prompted": bool, "spotted": bool, "good_ties": np.int64, "ties_lost": np.int64}
 
 
 @dataclass
