@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import copy
+from collections import deque
 
 import numpy as np
 
 from model import CommunityModel, Parameters
-from model.core.state import NO, ORGANISING_TALENT, need_level_of
-from model.core.submodels.helpers import _activity_of, activity, kernel_parameters, members_without_place
+from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO, ORGANISING_TALENT, need_level_of
+from model.core.submodels.helpers import (
+    _activity_of,
+    activity,
+    case_hours_of,
+    kernel_parameters,
+    members_without_place,
+)
 from model.core.submodels.initiatives import (
     _count_members,
     _found_initiatives,
@@ -19,6 +26,7 @@ from model.core.submodels.initiatives import (
     initiative_lifecycle,
     kind_cdf,
 )
+from model.core.submodels.professionals import allocate_professional_time
 from model.core.submodels.venues import _PlaceParameters, visit_venues
 from model.core.time import WEEKS_PER_YEAR
 
@@ -262,3 +270,47 @@ def test_kernel_parameters_are_worked_out_once_per_parameter_object() -> None:
     other = kernel_parameters(_PlaceParameters, q)
     assert other == _PlaceParameters(*(getattr(q, name) for name in _PlaceParameters._fields))
     assert other != first
+
+
+def _allocate_professional_time_with_numpy(m: CommunityModel) -> None:
+    """``allocate_professional_time`` as it was before round 7's second pass: numpy passes over the residents."""
+    pop = m.pop
+    does_casework = (m.pro_team | m.levers.builders_do_casework[m.pro_nbh]) & (m.pro_fte > 0)
+    orphaned = (pop.case_state == CASE_OPEN) & ~does_casework[np.maximum(pop.case_prof, 0)]
+    pop.case_state[orphaned] = CASE_WAITING
+    pop.case_prof[orphaned] = NO
+    cases = np.flatnonzero(pop.case_state != CASE_NONE)
+    m.case_hours_now = np.zeros(len(pop))
+    m.case_hours_now[cases] = case_hours_of(m, cases)
+    open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
+    m.case_demand = np.bincount(pop.case_prof[open_], m.case_hours_now[open_], minlength=len(m.professionals))
+    m.case_count = np.bincount(pop.case_prof[open_], minlength=len(m.professionals))
+    waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
+    waiting = waiting[np.argsort(pop.case_since[waiting], kind="stable")]
+    m.waiting_by_nbh = [deque(waiting[pop.nbh[waiting] == b].tolist()) for b in range(m.n_nbh)]
+    for pro in m.professionals:
+        pro.step()
+    m.pro_hours = np.array([[pro.casework, pro.admin, pro.community] for pro in m.professionals]).reshape(-1, 3)
+    m.pro_bemoeizorg = np.array([pro.bemoeizorg for pro in m.professionals])
+
+
+def test_allocate_professional_time_matches_the_numpy_formulation() -> None:
+    orphaned = queued = 0
+    for seed in range(3):
+        m = CommunityModel(Parameters(n_residents=1500, burn_in_years=0.5, neighbourhoods_per_archetype=2), seed=seed)
+        for week in range(6):
+            if week == 2:  # staff who left: their open cases go back to the waiting lists
+                m.pro_fte[::3] = 0
+            m.pop.case_since[np.flatnonzero(m.pop.case_state == CASE_WAITING)[::2]] = m.week - 1  # equal waits
+            twin = copy.deepcopy(m)
+            open_before = (m.pop.case_state == CASE_OPEN).copy()
+            allocate_professional_time(m)
+            _allocate_professional_time_with_numpy(twin)
+            orphaned += int(np.count_nonzero(open_before & (twin.pop.case_state == CASE_WAITING)))
+            queued += sum(len(q) for q in twin.waiting_by_nbh)
+            assert m.waiting_by_nbh == twin.waiting_by_nbh
+            for name in ("case_hours_now", "case_demand", "case_count", "pro_hours", "pro_bemoeizorg"):
+                np.testing.assert_array_equal(getattr(m, name), getattr(twin, name), err_msg=name)
+            _same_state(m, twin)
+            m.step()
+    assert orphaned and queued, "orphaned cases and waiting lists were exercised"
