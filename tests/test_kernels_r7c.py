@@ -14,6 +14,7 @@ from model.core.submodels.helpers import (
     _activity_of,
     activity,
     case_hours_of,
+    free_to_help,
     kernel_parameters,
     members_without_place,
     weighted_sample,
@@ -412,3 +413,17 @@ def test_community_work_matches_the_numpy_formulation() -> None:
             referred += int(m.counters.referrals.sum())
             m.step()
     assert referred and introduced, "referrals and introductions to neighbours were exercised"
+
+
+def test_free_to_help_matches_the_numpy_formulation() -> None:
+    m = CommunityModel(Parameters(n_residents=1500, burn_in_years=0.3, neighbourhoods_per_archetype=2), seed=4)
+    p, cases = m.p, np.random.default_rng(8)
+    # At, just below and just above the limits, and NaN (never free, as numpy's comparisons say).
+    m.pop.strain[:6] = [p.carer_strain_limit, np.nextafter(p.carer_strain_limit, 0), 1.0, 0.0, np.nan, 0.5]
+    m.pop.care_given[6:12] = [p.carer_capacity_hours, np.nextafter(p.carer_capacity_hours, 0), 0.0, 99.0, np.nan, 3.0]
+    for level in (need_level_of(m.pop.zrm), cases.integers(0, 5, len(m.pop)).astype(np.int8)):
+        expected = (level <= 1) & (m.pop.strain < p.carer_strain_limit) & (m.pop.care_given < p.carer_capacity_hours)
+        got = free_to_help(m, level)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+        assert 0 < np.count_nonzero(got) < len(got)
