@@ -200,23 +200,11 @@ def _seeking(m: CommunityModel) -> np.ndarray:
         cache = m.seeking_cache = (m.p, desired.copy(), _seeking_of(m.p, desired))
         return cache[2]
     _, seen, seeking = cache
-    changed = _changed(seen, desired)
+    changed = np.flatnonzero(seen != desired)
     if len(changed):
         seen[changed] = desired[changed]
         seeking[changed] = _seeking_of(m.p, desired[changed])
     return seeking
-
-
-@numba.njit(cache=True)
-def _changed(seen: np.ndarray, desired: np.ndarray) -> np.ndarray:
-    # np.flatnonzero(seen != desired) in one call (two numpy calls cost more than the pass at 2,000 residents).
-    changed = np.empty(len(seen), dtype=np.int64)
-    n = 0
-    for i in range(len(seen)):
-        if seen[i] != desired[i]:
-            changed[n] = i
-            n += 1
-    return changed[:n]
 
 
 def _seeking_of(p: Parameters, desired: np.ndarray) -> np.ndarray:
