@@ -11,11 +11,9 @@ from model import CommunityModel, Parameters
 from model.core.city import is_bridging, similar_neighbour
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.helpers import (
-    _activity_of,
     activity,
     case_hours_of,
     free_to_help,
-    kernel_parameters,
     members_without_place,
     weighted_sample,
 )
@@ -36,7 +34,7 @@ from model.core.submodels.professionals import (
     community_work,
     reach_chances,
 )
-from model.core.submodels.venues import _PlaceParameters, visit_venues
+from model.core.submodels.venues import visit_venues
 from model.core.time import WEEKS_PER_YEAR
 
 
@@ -237,48 +235,6 @@ def test_kind_cdf_draws_what_generator_choice_draws() -> None:
             ours, numpy = np.random.default_rng(seed), np.random.default_rng(seed)
             assert np.searchsorted(cdf, ours.random(), side="right") == numpy.choice(len(shares), p=shares)
             assert ours.random() == numpy.random(), "and the generator is left in the same state"
-
-
-def _activity_with_numpy(m: CommunityModel) -> np.ndarray:
-    """``activity`` as it was before round 7's second pass: the power over all residents at every call."""
-    p = m.p
-    s, spread = p.sociability, p.desired_ties_spread
-    seeking = (m.pop.desired / p.desired_ties_mean) ** s / np.exp(s * (s - 1) * spread ** 2 / 2)
-    return _activity_of(p.withdrawal, p.poor_health_activity, m.pop.score, m.pop.zrm, seeking)
-
-
-def test_activity_works_out_again_exactly_what_changed() -> None:
-    cases = np.random.default_rng(5)
-    for sociability in (0.0, 0.5, 1.0, 2.0, 1.37):
-        m = CommunityModel(Parameters(n_residents=1500, burn_in_years=0.1, neighbourhoods_per_archetype=2,
-                                      sociability=sociability), seed=1)
-        for week in range(12):
-            if week % 3 == 1:  # residents replaced: some of desired changes in place
-                who = cases.choice(len(m.pop), int(cases.integers(1, 40)), replace=False)
-                m.pop.desired[who] = cases.lognormal(0, 0.5, len(who)) * m.p.desired_ties_mean
-            if week == 7:
-                m.pop.desired = m.pop.desired * 1.0  # a new array with the same values
-            m.pop.score[cases.integers(0, len(m.pop), 30)] = cases.uniform(0, 11, 30)
-            m.pop.zrm[cases.integers(0, len(m.pop), 30), 3] = cases.integers(1, 6, 30)
-            np.testing.assert_array_equal(activity(m), _activity_with_numpy(m))
-            np.testing.assert_array_equal(activity(m), _activity_with_numpy(m))
-        m.step()
-        np.testing.assert_array_equal(activity(m), _activity_with_numpy(m))
-    # Another parameter object (or another number of residents) works it all out again.
-    twin = CommunityModel(Parameters(n_residents=1500, burn_in_years=0.1, neighbourhoods_per_archetype=2,
-                                     sociability=0.3), seed=1)
-    twin.pop, twin.seeking_cache = m.pop, m.seeking_cache
-    np.testing.assert_array_equal(activity(twin), _activity_with_numpy(twin))
-
-
-def test_kernel_parameters_are_worked_out_once_per_parameter_object() -> None:
-    p, q = Parameters(), Parameters(place_subsidy_eur=Parameters().place_subsidy_eur + 1000)
-    first = kernel_parameters(_PlaceParameters, p)
-    assert kernel_parameters(_PlaceParameters, p) is first, "cached for the same object"
-    assert first == _PlaceParameters(*(getattr(p, name) for name in _PlaceParameters._fields))
-    other = kernel_parameters(_PlaceParameters, q)
-    assert other == _PlaceParameters(*(getattr(q, name) for name in _PlaceParameters._fields))
-    assert other != first
 
 
 def _allocate_professional_time_with_numpy(m: CommunityModel) -> None:

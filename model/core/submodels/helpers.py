@@ -23,24 +23,8 @@ MEETING = INITIATIVE_KINDS.index("meeting_activity")
 
 
 def kernel_parameters(kind: type, p: Parameters) -> tuple:
-    """The parameters a compiled kernel reads, as the named tuple ``kind`` (numba takes tuples, not dataclasses).
-
-    Worked out once per parameter object: ``Parameters`` is frozen and a model keeps its own for the whole
-    run (steering modes and interventions change levers and state, never the parameters), and the tuple
-    took some 12 us a call, about ten calls a week. The cache holds the parameter object itself, so that
-    its ``id`` is not reused while it is cached, and starts over past ``_KERNEL_CACHE_SIZE`` entries.
-    """
-    key = (kind, id(p))
-    cached = _KERNEL_CACHE.get(key)
-    if cached is None or cached[0] is not p:
-        if len(_KERNEL_CACHE) >= _KERNEL_CACHE_SIZE:
-            _KERNEL_CACHE.clear()
-        cached = _KERNEL_CACHE[key] = (p, kind(*(getattr(p, name) for name in kind._fields)))
-    return cached[1]
-
-
-_KERNEL_CACHE: dict[tuple[type, int], tuple[Parameters, tuple]] = {}
-_KERNEL_CACHE_SIZE = 256  # a few runs' worth of parameter objects times the dozen kernels' tuples
+    """The parameters a compiled kernel reads, as the named tuple ``kind`` (numba takes tuples, not dataclasses)."""
+    return kind(*(getattr(p, name) for name in kind._fields))
 
 
 def recoverable_domains(m: CommunityModel, who: np.ndarray) -> np.ndarray:
@@ -183,33 +167,9 @@ def activity(m: CommunityModel) -> np.ndarray:
     between residents without changing the city's average.
     """
     p = m.p
-    return _activity_of(p.withdrawal, p.poor_health_activity, m.pop.score, m.pop.zrm, _seeking(m))
-
-
-def _seeking(m: CommunityModel) -> np.ndarray:
-    """The sociability factor of each resident (see :func:`activity`), worked out again only where ``desired`` changed.
-
-    ``desired`` changes only when residents are replaced, but ``activity`` is asked twice a week, and the
-    power over all residents was most of its cost (0.2 ms a call at 100,000 residents). The residents whose
-    ``desired`` differs from the one the factor was last worked out for get theirs again, by the same numpy
-    expression, so the same bits; a new parameter object or a new number of residents works out all again.
-    The returned array is the cache: read it, do not change it.
-    """
-    desired, cache = m.pop.desired, getattr(m, "seeking_cache", None)
-    if cache is None or cache[0] is not m.p or len(cache[1]) != len(desired):
-        cache = m.seeking_cache = (m.p, desired.copy(), _seeking_of(m.p, desired))
-        return cache[2]
-    _, seen, seeking = cache
-    changed = np.flatnonzero(seen != desired)
-    if len(changed):
-        seen[changed] = desired[changed]
-        seeking[changed] = _seeking_of(m.p, desired[changed])
-    return seeking
-
-
-def _seeking_of(p: Parameters, desired: np.ndarray) -> np.ndarray:
     s, spread = p.sociability, p.desired_ties_spread
-    return (desired / p.desired_ties_mean) ** s / np.exp(s * (s - 1) * spread ** 2 / 2)
+    seeking = (m.pop.desired / p.desired_ties_mean) ** s / np.exp(s * (s - 1) * spread ** 2 / 2)
+    return _activity_of(p.withdrawal, p.poor_health_activity, m.pop.score, m.pop.zrm, seeking)
 
 
 @numba.njit(cache=True)
