@@ -78,7 +78,8 @@ class Professional(mesa.Agent):
                 demand += hours
                 opened += 1
                 admin += extra_admin
-            m.counters.cases_opened[self.nbh] += opened
+            if opened:  # a numpy element's update costs a microsecond; most weeks most open none
+                m.counters.cases_opened[self.nbh] += opened
             self.bemoeizorg = min(outreach, max(0.0, budget - admin - protected))
             self.casework = max(0.0, min(demand, budget - admin - protected - self.bemoeizorg)) + self.bemoeizorg
         else:

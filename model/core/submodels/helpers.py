@@ -99,7 +99,17 @@ def case_hours_of(m: CommunityModel, who: np.ndarray | None = None) -> np.ndarra
 def free_to_help(m: CommunityModel, level: np.ndarray) -> np.ndarray:
     """Who can take on informal help: a light need at most, strength left and hours to spare."""
     pop, p = m.pop, m.p
-    return (level <= 1) & (pop.strain < p.carer_strain_limit) & (pop.care_given < p.carer_capacity_hours)
+    return _free_to_help(level, pop.strain, pop.care_given, p.carer_strain_limit, p.carer_capacity_hours)
+
+
+@numba.njit(cache=True)
+def _free_to_help(level: np.ndarray, strain: np.ndarray, care_given: np.ndarray, strain_limit: float,
+                  capacity: float) -> np.ndarray:
+    # One pass instead of numpy's five (three comparisons, two ands) over all residents, twice a week.
+    free = np.empty(len(level), dtype=np.bool_)
+    for i in range(len(level)):
+        free[i] = (level[i] <= 1) & (strain[i] < strain_limit) & (care_given[i] < capacity)
+    return free
 
 
 def open_at_once(m: CommunityModel, who: np.ndarray) -> None:

@@ -26,24 +26,51 @@ def allocate_professional_time(m: CommunityModel) -> None:
     """
     pop = m.pop
     does_casework = (m.pro_team | m.levers.builders_do_casework[m.pro_nbh]) & (m.pro_fte > 0)
-    orphaned = (pop.case_state == CASE_OPEN) & ~does_casework[np.maximum(pop.case_prof, 0)]
-    pop.case_state[orphaned] = CASE_WAITING
-    pop.case_prof[orphaned] = NO
+    cases, open_, waiting = _cases_by_state(pop.case_state, pop.case_prof, does_casework)
     # Read by the professionals (life domains do not change here); only residents with a case ask hours.
-    cases = np.flatnonzero(pop.case_state != CASE_NONE)
     m.case_hours_now = np.zeros(len(pop))
     m.case_hours_now[cases] = case_hours_of(m, cases)
-    open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
     m.case_demand = np.bincount(pop.case_prof[open_], m.case_hours_now[open_], minlength=len(m.professionals))
     m.case_count = np.bincount(pop.case_prof[open_], minlength=len(m.professionals))
-    waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
-    waiting = waiting[np.argsort(pop.case_since[waiting], kind="stable")]
+    # Each neighbourhood's waiting list, longest waiting first (the first resident of equals): lexsort is
+    # stable, so this is the order of a stable sort by case_since split by neighbourhood.
+    waiting = waiting[np.lexsort((pop.case_since[waiting], pop.nbh[waiting]))]
+    ends = np.cumsum(np.bincount(pop.nbh[waiting], minlength=m.n_nbh)).tolist()
     # Python ints: the professionals index with them, faster than with numpy's scalars.
-    m.waiting_by_nbh = [deque(waiting[pop.nbh[waiting] == b].tolist()) for b in range(m.n_nbh)]
+    queued = waiting.tolist()
+    m.waiting_by_nbh = [deque(queued[start:end]) for start, end in zip([0, *ends[:-1]], ends, strict=True)]
     for pro in m.professionals:
         pro.step()
     m.pro_hours = np.array([[pro.casework, pro.admin, pro.community] for pro in m.professionals]).reshape(-1, 3)
     m.pro_bemoeizorg = np.array([pro.bemoeizorg for pro in m.professionals])
+
+
+@numba.njit(cache=True)
+def _cases_by_state(case_state: np.ndarray, case_prof: np.ndarray,
+                    does_casework: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The residents with a case, with an open case and waiting (ascending), in one pass over the residents.
+
+    Open cases of professionals who no longer do casework (community builders after a redeployment ends,
+    temporary staff who left) go back to the waiting list first (``case_prof`` NO). Most residents have
+    no case, so the first branch is nearly always predicted right (five numpy passes before).
+    """
+    n = len(case_state)
+    cases, open_, waiting = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    n_cases = n_open = n_waiting = 0
+    for i in range(n):
+        if case_state[i] == CASE_NONE:
+            continue
+        if case_state[i] == CASE_OPEN and not does_casework[max(case_prof[i], 0)]:
+            case_state[i], case_prof[i] = CASE_WAITING, NO
+        cases[n_cases] = i
+        n_cases += 1
+        if case_state[i] == CASE_OPEN:
+            open_[n_open] = i
+            n_open += 1
+        elif case_state[i] == CASE_WAITING:
+            waiting[n_waiting] = i
+            n_waiting += 1
+    return cases[:n_cases], open_[:n_open], waiting[:n_waiting]
 
 
 # 12 ------------------------------------------------------------------------------
@@ -84,16 +111,19 @@ def community_work(m: CommunityModel) -> None:
             who = weighted_sample(rng, lonely, min(k, len(lonely)), weight)
             if len(inits_b):
                 j = who[pop.member_of[who] < 0]
-                # rng.choice(inits_b, len(j))'s draws, without its checks (a third of the loop's time).
-                pop.member_of[j] = inits_b[rng.integers(0, len(inits_b), len(j))]
+                # rng.choice(inits_b, len(j))'s draws, without its checks (a third of the loop's time);
+                # none to draw for nobody (a draw of size 0 leaves the generator as it is).
+                if len(j):
+                    pop.member_of[j] = inits_b[rng.integers(0, len(inits_b), len(j))]
             else:
                 introduced.append((who, similar_neighbour(m, who)))
             pop.prompted[who] = True
         # Initiative support: hours shared by the neighbourhood's resident-run initiatives, in equal parts
         # unless professionals chose which to support (support_weight, intervention support_initiatives).
         parts = ini.support_weight[inits_b]
-        if parts.sum() > 0:
-            ini.support_hours[inits_b] = effective[b, 1] * parts / parts.sum()
+        total = parts.sum()
+        if total > 0:
+            ini.support_hours[inits_b] = effective[b, 1] * parts / total
         # Talent spotting: residents with talents are seen and invited to contribute.
         k = rng.poisson(effective[b, 2] * p.spotting_per_hour)
         if k:
@@ -110,15 +140,35 @@ def community_work(m: CommunityModel) -> None:
         if k:
             weight = _outreach_chances(pop.vulnerability[lo:hi], p.outreach_targeting)
             who = weighted_sample(rng, residents, min(k, len(residents)), weight)
-            need = need_level_of(pop.zrm, who)
-            found = (need >= 1) & (pop.case_state[who] == CASE_NONE) & (pop.helper[who] < 0)
-            hidden = who[found]
-            refer(m, hidden[need[found] >= 2])
+            hidden, referred = _hidden_demand(who, need_level_of(pop.zrm, who), pop.case_state, pop.helper)
+            refer(m, referred)
             pop.prompted[hidden] = True
             m.counters.outreach_found[b] += len(hidden)
     if introduced:
         who, other = (np.concatenate(parts) for parts in zip(*introduced, strict=True))
         m.net.add(who, other, p.introduction_strength, False, is_bridging(m, who, other))
+
+
+@numba.njit(cache=True)
+def _hidden_demand(who: np.ndarray, need: np.ndarray, case_state: np.ndarray,
+                   helper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hidden demand among the residents outreach visits, and those of them to refer, in ``who``'s order.
+
+    Hidden: a need (``need``, per resident of ``who``) but neither a case nor a helper; referred: of those,
+    need level 2 or more. One compiled pass instead of seven numpy calls per neighbourhood (a week's fixed
+    cost in a small city).
+    """
+    hidden, referred = np.empty(len(who), np.int64), np.empty(len(who), np.int64)
+    n_hidden = n_referred = 0
+    for x in range(len(who)):
+        r = who[x]
+        if need[x] >= 1 and case_state[r] == CASE_NONE and helper[r] < 0:
+            hidden[n_hidden] = r
+            n_hidden += 1
+            if need[x] >= 2:
+                referred[n_referred] = r
+                n_referred += 1
+    return hidden[:n_hidden], referred[:n_referred]
 
 
 def reach_chances(engagement: np.ndarray, in_need: np.ndarray, targeting: float) -> np.ndarray:
