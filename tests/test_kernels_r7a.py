@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+from dataclasses import fields
+
 import numpy as np
 import pytest
 
 from model import CommunityModel, Parameters
 from model.core.city import is_bridging
+from model.core.metrics import WeeklyCounters, observe
 from model.core.network import TieNetwork
-from model.core.state import LONELY
+from model.core.state import CASE_WAITING, LONELY
 from model.core.submodels.helpers import kernel_parameters
 from model.core.submodels.ties import (
     _by_venue_at_random,
@@ -131,3 +136,40 @@ def test_an_encounter_matches_the_numpy_formulation(city: CommunityModel) -> Non
     got = _new_tie_chance(kernel_parameters(_ChanceParameters, p), a, b, bridging, pop.good_ties, pop.score)
     assert bridging.any() and not bridging.all() and unlike.any() and (base < 1).any()
     assert np.array_equal(got, chance)
+
+
+def test_counters_reset_as_one_block_also_after_a_copy_or_pickle() -> None:
+    counters = WeeklyCounters.zeros(3)
+    for twin in (counters, copy.deepcopy(counters), pickle.loads(pickle.dumps(counters))):
+        for k, f in enumerate(fields(twin)):
+            getattr(twin, f.name)[:] += k + 1
+        twin.reset()
+        for f in fields(twin):
+            assert np.array_equal(getattr(twin, f.name), np.zeros(3)), f.name
+
+
+def numpy_hire(m: CommunityModel, hiring: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The formulation the hiring rule had: hiring flags and the posts' FTE from ``metrics.observe``."""
+    lev, norm, post = m.levers, m.p.wait_norm_weeks, m.hired_post
+    wait = observe(m)["mean_wait_weeks"]
+    hiring = np.where(wait > norm, True, np.where(wait < norm / 2, False, hiring))
+    target = hiring * lev.capacity_response * m.team_fte
+    fte = m.pro_fte[post] + (target - m.pro_fte[post]) / lev.capacity_lag_weeks
+    fte[(target == 0) & (fte < 0.05)] = 0.0
+    return hiring, fte
+
+
+def test_hiring_rule_matches_the_numpy_formulation_when_waits_rise_and_fall(city: CommunityModel) -> None:
+    m, rng = copy.deepcopy(city), np.random.default_rng(5)
+    pop, mun = m.pop, m.municipality
+    for _ in range(30):
+        # Waits from none to far beyond the term, some neighbourhoods hiring already, some posts nearly empty.
+        pop.case_state = np.where(rng.random(len(pop.nbh)) < rng.random() * 0.1, CASE_WAITING, pop.case_state)
+        pop.case_since = m.week - rng.integers(0, rng.integers(1, 4 * int(m.p.wait_norm_weeks) + 2), len(pop.nbh))
+        mun.hiring = rng.random(m.n_nbh) < 0.5
+        m.pro_fte[m.hired_post] = rng.choice([0.0, 0.01, 0.5, 3.0], len(m.hired_post))
+        hiring, fte = numpy_hire(m, mun.hiring.copy())
+        mun.hire_when_waits_are_long()
+        assert np.array_equal(mun.hiring, hiring)
+        assert np.array_equal(m.pro_fte[m.hired_post], fte)
+        assert [m.professionals[i].fte for i in m.hired_post] == fte.tolist()

@@ -59,6 +59,16 @@ class WeeklyCounters:
     grant_cost: np.ndarray
     takeover_cost: np.ndarray
 
+    def __post_init__(self) -> None:
+        # The counters as the rows of one block, so that the weekly reset is one call, not 18 (the block is
+        # rebuilt from the rows when copied or unpickled, see ``__reduce__``, so the rows stay its views).
+        self._block = np.array([getattr(self, f.name) for f in fields(self)])
+        for row, f in zip(self._block, fields(self), strict=True):
+            setattr(self, f.name, row)
+
+    def __reduce__(self) -> tuple:
+        return type(self), tuple(getattr(self, f.name) for f in fields(self))
+
     @classmethod
     def zeros(cls, n: int) -> WeeklyCounters:
         """Counters at zero for ``n`` neighbourhoods."""
@@ -66,8 +76,7 @@ class WeeklyCounters:
 
     def reset(self) -> None:
         """Set every counter back to zero."""
-        for f in fields(self):
-            getattr(self, f.name)[:] = 0
+        self._block.fill(0)
 
 
 #: Counts of residents (and integer sums) per neighbourhood, in the order :func:`_resident_counts` gives them.
@@ -259,8 +268,9 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 @numba.njit(cache=True)
-def _observed_counts(nbh: np.ndarray, k: int, week: int, case_state: np.ndarray, case_since: np.ndarray,
-                     score: np.ndarray) -> np.ndarray:
+def observed_counts(nbh: np.ndarray, k: int, week: int, case_state: np.ndarray, case_since: np.ndarray,
+                    score: np.ndarray) -> np.ndarray:
+    """Per neighbourhood (columns): residents waiting, the weeks they have waited, and lonely residents (rows)."""
     # One pass for the three per-neighbourhood counts (integers, so the same as numpy's bincounts in any order).
     out = np.zeros((3, k), dtype=np.int64)
     for i in range(len(nbh)):
@@ -275,7 +285,7 @@ def observe(m: CommunityModel) -> dict[str, np.ndarray]:
     """What the municipality observes per neighbourhood (its hiring rule and the layered steering mode)."""
     pop, ini, k = m.pop, m.inits, m.n_nbh
     residents = m.nbh_size.astype(float)
-    waiting, wait_weeks, lonely = _observed_counts(pop.nbh, k, m.week, pop.case_state, pop.case_since,
+    waiting, wait_weeks, lonely = observed_counts(pop.nbh, k, m.week, pop.case_state, pop.case_since,
                                                    pop.score).astype(float)
     return {
         "waiting_per_team_fte": _ratio(waiting, m.team_fte),
