@@ -145,16 +145,24 @@ def _splice(values: np.ndarray, drop: np.ndarray, pos: np.ndarray, new: np.ndarr
 
 
 @numba.njit(cache=True)
-def _splice_ties(drop: np.ndarray, pos: np.ndarray, idx: np.ndarray, a: np.ndarray, b: np.ndarray, key: np.ndarray,
-                 w: np.ndarray, kin: np.ndarray, bridging: np.ndarray, new_a: np.ndarray, new_b: np.ndarray,
-                 new_key: np.ndarray, new_w: np.ndarray, new_kin: np.ndarray,
-                 new_bridging: np.ndarray) -> tuple[np.ndarray, ...]:
-    """:func:`_splice` of the six tie arrays, the new strengths and flags taken at ``idx``, in one call.
+def _replace(n: int, a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
+             bridging: np.ndarray, leavers: np.ndarray, leavers_ties: np.ndarray, find_leavers_ties: bool,
+             i: np.ndarray, j: np.ndarray, new_w: np.ndarray, new_kin: np.ndarray,
+             new_bridging: np.ndarray) -> tuple:
+    """:meth:`TieNetwork.replace` on the tie arrays in one call: whether they changed, and the six arrays after.
 
-    One call instead of six (and of their conversions and gathers): a splice is some 25 calls of
-    fixed cost, five times a week, which is what it costs in a small city.
+    The new pairs (:func:`_new_ties`), the leavers' ties (:func:`_ties_of`, unless given), and one
+    :func:`_splice` of each array, the new strengths and flags taken at the new pairs' places. One call
+    instead of some ten numpy and compiled calls of fixed cost, five times a week, which is what it costs
+    in a small city.
     """
-    return (_splice(a, drop, pos, new_a), _splice(b, drop, pos, new_b), _splice(key, drop, pos, new_key),
+    idx, new_a, new_b, new_key, pos = _new_ties(i, j, n, key, leavers)
+    if find_leavers_ties:
+        leavers_ties = _ties_of(n, leavers, a, b)[1]
+    drop = np.unique(leavers_ties)
+    if not len(idx) and not len(drop):
+        return False, a, b, key, w, kin, bridging
+    return (True, _splice(a, drop, pos, new_a), _splice(b, drop, pos, new_b), _splice(key, drop, pos, new_key),
             _splice(w, drop, pos, new_w[idx]), _splice(kin, drop, pos, new_kin[idx]),
             _splice(bridging, drop, pos, new_bridging[idx]))
 
@@ -370,16 +378,14 @@ class TieNetwork:
         j = np.asarray(j, dtype=np.int64)
         if not len(i) and not len(leavers):
             return
-        idx, a, b, key, pos = _new_ties(i, j, self.n, self.key, leavers)
+        find_leavers_ties = leavers_ties is None and len(leavers) > 0
         if leavers_ties is None:
-            leavers_ties = self.ties_of(leavers)[1] if len(leavers) else np.empty(0, dtype=np.int64)
-        drop = np.unique(leavers_ties)
-        if not len(idx) and not len(drop):
-            return
-        spliced = _splice_ties(drop, pos, idx, self.a, self.b, self.key, self.w, self.kin, self.bridging, a, b, key,
-                               *(_per_pair(x, len(i)) for x in (w, kin, bridging)))
-        for name, values in zip(("a", "b", "key", "w", "kin", "bridging"), spliced, strict=True):
-            setattr(self, name, values)
+            leavers_ties = np.empty(0, dtype=np.int64)
+        changed, *ties = _replace(self.n, self.a, self.b, self.key, self.w, self.kin, self.bridging, leavers,
+                                  np.asarray(leavers_ties, dtype=np.int64), find_leavers_ties, i, j,
+                                  *(_per_pair(x, len(i)) for x in (w, kin, bridging)))
+        if changed:
+            self.__dict__.update(zip(("a", "b", "key", "w", "kin", "bridging"), ties, strict=True))
 
     def count_at_least(self, threshold: float) -> np.ndarray:
         """Ties per resident with strength at least ``threshold``."""
