@@ -18,6 +18,7 @@ from model.core.submodels.helpers import kernel_parameters
 from model.core.submodels.ties import (
     _by_venue_at_random,
     _ChanceParameters,
+    _meet,
     _new_tie_chance,
     _strengthen,
     _venue_pairs,
@@ -173,3 +174,29 @@ def test_hiring_rule_matches_the_numpy_formulation_when_waits_rise_and_fall(city
         assert np.array_equal(mun.hiring, hiring)
         assert np.array_equal(m.pro_fte[m.hired_post], fte)
         assert [m.professionals[i].fte for i in m.hired_post] == fte.tolist()
+
+
+def test_meet_is_pairs_then_strengthening_in_the_network_and_in_the_started_ties(city: CommunityModel) -> None:
+    m, rng = copy.deepcopy(city), np.random.default_rng(4)
+    net, gain = m.net, m.p.tie_gain
+    # Attendees who are tied (their pairs meet at one venue, so strengthen) and random ones.
+    tied = rng.choice(len(net), 150, replace=False)
+    who = np.concatenate([np.column_stack([net.a[tied], net.b[tied]]).ravel(), rng.permutation(net.n)[:500]])
+    who = who.astype(np.int64)
+    venue = np.concatenate([np.repeat(np.arange(150), 2), rng.integers(0, 8, 500) + 150])
+    order = _by_venue_at_random(venue, np.concatenate([np.arange(300) / 300, rng.random(500)]))
+    a, b = _venue_pairs(who, venue, order)
+    started = TieNetwork(net.n)
+    started.add(a[-30:], b[-30:], 0.2, False, True)  # some pairs started a tie in an earlier encounter
+    started.add(net.a[:5], net.b[:5], 0.2, False, True)  # and some that no pair of this encounter meets
+    w, started_w = net.w.copy(), started.w.copy()
+    known = np.zeros(len(a), dtype=bool)
+    for ties, strengths in ((net, w), (started, started_w)):
+        tie = numpy_find(ties, a, b)
+        found = tie >= 0
+        strengths[tie[found]] += gain * (1 - strengths[tie[found]])
+        known |= found
+    got_a, got_b = _meet(who, venue, order, net.n, net.key, net.w, started.key, started.w, gain)
+    assert np.array_equal(got_a, a[~known]) and np.array_equal(got_b, b[~known])
+    assert np.array_equal(net.w, w) and np.array_equal(started.w, started_w)
+    assert (known[:150]).all() and known[-30:].all() and not known.all()

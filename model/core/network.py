@@ -270,7 +270,7 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
 
 
 @numba.njit(cache=True)
-def _find(n: int, i: np.ndarray, j: np.ndarray, key: np.ndarray) -> np.ndarray:
+def find_keys(n: int, i: np.ndarray, j: np.ndarray, key: np.ndarray) -> np.ndarray:
     """:meth:`TieNetwork.find` in one call: each pair's key searched in ``key`` (``np.searchsorted``, left side).
 
     The binary searches go a step at a time for all pairs (every search takes the same number of steps), so
@@ -341,7 +341,7 @@ class TieNetwork:
 
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Index of the tie between each pair ``(i[k], j[k])``, or -1 where there is none."""
-        return _find(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), self.key)
+        return find_keys(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), self.key)
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
         """Add new ties (self-loops, duplicates and existing pairs are skipped).

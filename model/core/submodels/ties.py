@@ -9,7 +9,7 @@ import numba
 import numpy as np
 
 from model.core.city import is_bridging
-from model.core.network import TieNetwork
+from model.core.network import TieNetwork, find_keys
 from model.core.state import LONELY
 from model.core.submodels.helpers import activity, kernel_parameters
 
@@ -32,11 +32,8 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     # known, and strengthened by a new meeting, as ties of their own small network.
     started = TieNetwork(net.n)
     for _ in range(p.encounters_per_visit):
-        a, b = _venue_pairs(who, venue, _by_venue_at_random(venue, rng.random(len(who))))
-        known = np.zeros(len(a), dtype=bool)
-        for ties in (net, started):
-            _strengthen(ties.w, ties.find(a, b), p.tie_gain, known)
-        a, b = a[~known], b[~known]
+        a, b = _meet(who, venue, _by_venue_at_random(venue, rng.random(len(who))), net.n, net.key, net.w,
+                     started.key, started.w, p.tie_gain)
         bridging = is_bridging(m, a, b)
         new = rng.random(len(a)) < _new_tie_chance(chance_parameters, a, b, bridging, pop.good_ties, pop.score)
         started.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
@@ -46,6 +43,22 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
 
 _ChanceParameters = namedtuple("_ChanceParameters", [
     "new_tie_prob", "bridging_base", "homophily", "loneliness_homophily"])
+
+
+@numba.njit(cache=True)
+def _meet(who: np.ndarray, venue: np.ndarray, order: np.ndarray, n: int, key: np.ndarray, w: np.ndarray,
+          started_key: np.ndarray, started_w: np.ndarray, gain: float) -> tuple[np.ndarray, np.ndarray]:
+    """One encounter in one call: the pairs met at one venue that are not tied yet.
+
+    The pairs are :func:`_venue_pairs`'; the ties between them are strengthened (:func:`_strengthen`: those of
+    the network, then those started this week). One call instead of some ten, twice a week, which is what an
+    encounter cost in a small city.
+    """
+    a, b = _venue_pairs(who, venue, order)
+    known = np.zeros(len(a), dtype=np.bool_)
+    _strengthen(w, find_keys(n, a, b, key), gain, known)
+    _strengthen(started_w, find_keys(n, a, b, started_key), gain, known)
+    return a[~known], b[~known]
 
 
 @numba.njit(cache=True)
