@@ -200,3 +200,13 @@ def test_meet_is_pairs_then_strengthening_in_the_network_and_in_the_started_ties
     assert np.array_equal(got_a, a[~known]) and np.array_equal(got_b, b[~known])
     assert np.array_equal(net.w, w) and np.array_equal(started.w, started_w)
     assert (known[:150]).all() and known[-30:].all() and not known.all()
+
+
+def test_reach_is_activity_times_the_room_per_tie(city: CommunityModel) -> None:
+    net, rng = city.net, np.random.default_rng(6)
+    activity = rng.random(net.n) * 1.5
+    for capacity, threshold in ((12.0, 0.05), (3.0, 0.3), (1.0, 0.0), (2.0, 1.1)):
+        room = np.minimum(1.0, capacity / np.maximum(net.count_at_least(threshold), 1))
+        assert np.array_equal(net.reach(activity, capacity, threshold), activity * room)
+    crowded = net.count_at_least(0.05) > 3
+    assert crowded.any() and not crowded.all()

@@ -31,6 +31,17 @@ def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
 
 
 @numba.njit(cache=True)
+def _reach(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float, capacity: float,
+           activity: np.ndarray) -> np.ndarray:
+    """``activity * np.minimum(1.0, capacity / np.maximum(count_at_least(threshold), 1))`` in one call."""
+    count = _count_at_least(len(activity), a, b, w, threshold)
+    reach = np.empty(len(activity))
+    for i in range(len(activity)):
+        reach[i] = activity[i] * min(1.0, capacity / max(count[i], 1))
+    return reach
+
+
+@numba.njit(cache=True)
 def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndarray, bridging: np.ndarray,
                      threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end."""
@@ -390,6 +401,16 @@ class TieNetwork:
     def count_at_least(self, threshold: float) -> np.ndarray:
         """Ties per resident with strength at least ``threshold``."""
         return _count_at_least(self.n, self.a, self.b, self.w, threshold)
+
+    def reach(self, activity: np.ndarray, capacity: float, threshold: float) -> np.ndarray:
+        """Per resident, ``activity`` times the share of a tie's time they have: less with many ties (Dunbar).
+
+        Args:
+            activity: Per resident, how much they go out and keep in touch.
+            capacity: Ties a resident has full time for; with more, each gets ``capacity`` over their number.
+            threshold: Strength from which a tie takes time.
+        """
+        return _reach(self.a, self.b, self.w, threshold, capacity, np.asarray(activity, dtype=np.float64))
 
     def strong_by_group(self, group: np.ndarray, n_groups: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
         """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end.

@@ -156,8 +156,8 @@ def maintain_ties(m: CommunityModel) -> None:
     """
     p, rng, net = m.p, m.rng, m.net
     # Kin one has lost touch with (strength below the dissolution threshold) take no time.
-    room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count_at_least(p.tie_drop_threshold), 1))
-    m.pop.good_ties = net.contact_and_decay(rng.random(len(net)), activity(m) * room, p.tie_contact_prob,
+    reach = net.reach(activity(m), p.tie_capacity, p.tie_drop_threshold)
+    m.pop.good_ties = net.contact_and_decay(rng.random(len(net)), reach, p.tie_contact_prob,
                                             p.kin_contact_factor, p.tie_gain, m.tie_decay[m.pop.nbh],
                                             p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold,
                                             p.good_tie_threshold, m.pop.ties_lost)
