@@ -20,6 +20,7 @@ from model.core.submodels.ties import (
     _ChanceParameters,
     _meet,
     _new_tie_chance,
+    _start_ties,
     _strengthen,
     _venue_pairs,
 )
@@ -210,3 +211,20 @@ def test_reach_is_activity_times_the_room_per_tie(city: CommunityModel) -> None:
         assert np.array_equal(net.reach(activity, capacity, threshold), activity * room)
     crowded = net.count_at_least(0.05) > 3
     assert crowded.any() and not crowded.all()
+
+
+def test_start_ties_keeps_the_pairs_below_their_chance_and_counts_them(city: CommunityModel) -> None:
+    m, rng = city, np.random.default_rng(7)
+    p, pop = m.p, m.pop
+    a, b = rng.integers(0, len(pop.nbh), (2, 3000))
+    bridging = is_bridging(m, a, b)
+    parameters = kernel_parameters(_ChanceParameters, p)
+    chance = _new_tie_chance(parameters, a, b, bridging, pop.good_ties, pop.score)
+    u = rng.random(len(a)) * 2 * chance.max()
+    u[:5] = chance[:5]  # at the chance itself: not below it
+    new = u < chance
+    formed = np.arange(m.n_nbh, dtype=float)
+    got = _start_ties(parameters, a, b, bridging, pop.good_ties, pop.score, u, pop.nbh, formed)
+    assert all(np.array_equal(x, y) for x, y in zip(got, (a[new], b[new], bridging[new]), strict=True))
+    assert np.array_equal(formed, np.arange(m.n_nbh) + np.bincount(pop.nbh[a[new]], minlength=m.n_nbh))
+    assert new.any() and not new.all() and not new[:5].any()

@@ -35,9 +35,9 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
         a, b = _meet(who, venue, _by_venue_at_random(venue, rng.random(len(who))), net.n, net.key, net.w,
                      started.key, started.w, p.tie_gain)
         bridging = is_bridging(m, a, b)
-        new = rng.random(len(a)) < _new_tie_chance(chance_parameters, a, b, bridging, pop.good_ties, pop.score)
-        started.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
-        m.counters.ties_formed += np.bincount(pop.nbh[a[new]], minlength=m.n_nbh)
+        a, b, bridging = _start_ties(chance_parameters, a, b, bridging, pop.good_ties, pop.score, rng.random(len(a)),
+                                     pop.nbh, m.counters.ties_formed)
+        started.add(a, b, p.new_tie_strength, False, bridging)
     net.add(started.a, started.b, started.w, started.kin, started.bridging)
 
 
@@ -99,6 +99,21 @@ def _new_tie_chance(p: tuple, a: np.ndarray, b: np.ndarray, bridging: np.ndarray
         chance[k] = (p.new_tie_prob * (base / p.homophily if bridging[k] else 1.0)
                      / (p.loneliness_homophily if unlike else 1.0))
     return chance
+
+
+@numba.njit(cache=True)
+def _start_ties(p: tuple, a: np.ndarray, b: np.ndarray, bridging: np.ndarray, good_ties: np.ndarray,
+                score: np.ndarray, u: np.ndarray, nbh: np.ndarray,
+                formed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The strangers who start a tie (``u`` below :func:`_new_tie_chance`), counted in ``formed`` by neighbourhood.
+
+    Returns their two ends and bridging flags, in order: one call for what were some ten numpy calls.
+    """
+    new = u < _new_tie_chance(p, a, b, bridging, good_ties, score)
+    a, b, bridging = a[new], b[new], bridging[new]
+    for x in a:
+        formed[nbh[x]] += 1
+    return a, b, bridging
 
 
 @numba.njit(cache=True)
