@@ -228,3 +228,9 @@ def test_start_ties_keeps_the_pairs_below_their_chance_and_counts_them(city: Com
     assert all(np.array_equal(x, y) for x, y in zip(got, (a[new], b[new], bridging[new]), strict=True))
     assert np.array_equal(formed, np.arange(m.n_nbh) + np.bincount(pop.nbh[a[new]], minlength=m.n_nbh))
     assert new.any() and not new.all() and not new[:5].any()
+
+
+@pytest.mark.parametrize("who", [[1, 3, 3], [4, 2], [0, 5, 9, 7]])
+def test_ties_of_refuses_residents_out_of_order_or_twice(who: list[int]) -> None:
+    with pytest.raises(ValueError, match="ascending order"):
+        TieNetwork(10).ties_of(np.array(who))
