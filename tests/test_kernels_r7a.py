@@ -14,7 +14,7 @@ from model.core.city import is_bridging
 from model.core.metrics import WeeklyCounters, observe
 from model.core.network import TieNetwork
 from model.core.state import CASE_WAITING, LONELY
-from model.core.submodels.helpers import kernel_parameters
+from model.core.submodels.helpers import kernel_parameters, relational_shortfall
 from model.core.submodels.ties import (
     _by_venue_at_random,
     _ChanceParameters,
@@ -24,6 +24,7 @@ from model.core.submodels.ties import (
     _strengthen,
     _venue_pairs,
 )
+from model.core.submodels.wellbeing import update_motivation
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +235,23 @@ def test_start_ties_keeps_the_pairs_below_their_chance_and_counts_them(city: Com
 def test_ties_of_refuses_residents_out_of_order_or_twice(who: list[int]) -> None:
     with pytest.raises(ValueError, match="ascending order"):
         TieNetwork(10).ties_of(np.array(who))
+
+
+def test_relational_shortfall_is_the_clipped_numpy_formulation() -> None:
+    rng = np.random.default_rng(8)
+    good = np.concatenate([rng.integers(0, 12, 500), [0, 0, 5, 3]])
+    belonging = np.concatenate([rng.random(500) * 3, [0.0, 0.5, 0.0, 1.0]])
+    desired = np.concatenate([rng.lognormal(1.5, 0.5, 500), [4.0, 0.5, 5.0, 4.0]])  # gaps of 1, below 0, 0 and 1/4
+    want = np.clip(1 - (good + belonging) / desired, 0, 1)
+    got = np.array([relational_shortfall(g, x, d) for g, x, d in zip(good, belonging, desired, strict=True)])
+    assert np.array_equal(got, want) and (want == 0).any() and (want == 1).any() and ((want > 0) & (want < 1)).any()
+
+
+def test_update_motivation_moves_relatedness_by_the_shortfall_as_numpy_did(city: CommunityModel) -> None:
+    m = copy.deepcopy(city)
+    p, pop = m.p, m.pop
+    pop.relatedness = np.random.default_rng(9).random(len(pop.nbh))
+    lacking = np.clip(1 - (pop.good_ties + p.relatedness_membership * (pop.member_of >= 0)) / pop.desired, 0, 1)
+    want = pop.relatedness + p.motivation_rate * (1 - lacking - pop.relatedness)
+    update_motivation(m)
+    assert np.array_equal(pop.relatedness, want)
