@@ -255,3 +255,23 @@ def test_update_motivation_moves_relatedness_by_the_shortfall_as_numpy_did(city:
     want = pop.relatedness + p.motivation_rate * (1 - lacking - pop.relatedness)
     update_motivation(m)
     assert np.array_equal(pop.relatedness, want)
+
+
+def test_add_ties_of_another_network_is_adding_its_merged_ties(city: CommunityModel) -> None:
+    rng = np.random.default_rng(10)
+    n = city.net.n
+    other = TieNetwork(n)
+    other.add(rng.integers(0, n, 200), rng.integers(0, n, 200), rng.random(200), rng.random(200) < 0.3, True)
+    _ = other.a  # merged
+    # Pending additions: new pairs, pairs tied in ``other`` already, self-loops and repeats.
+    i = np.concatenate([rng.integers(0, n, 100), other.a[:20], [5, 7, 7]])
+    j = np.concatenate([rng.integers(0, n, 100), other.b[:20], [5, 9, 9]])
+    other.add(i, j, rng.random(len(i)), False, rng.random(len(i)) < 0.5)
+    merged_first = copy.deepcopy(other)
+    absorbed, eager = copy.deepcopy(city.net), copy.deepcopy(city.net)
+    absorbed.add_ties_of(other)
+    eager.add(merged_first.a, merged_first.b, merged_first.w, merged_first.kin, merged_first.bridging)
+    assert other._pending  # not merged there
+    for name in ("a", "b", "key", "w", "kin", "bridging"):
+        assert np.array_equal(getattr(absorbed, name), getattr(eager, name)), name
+    assert len(eager) > len(city.net)

@@ -370,6 +370,16 @@ class TieNetwork:
         if len(i):  # a new list, not an append: a shallow copy of the network keeps its own queue
             self._pending = [*self._pending, (i, j, *(_per_pair(x, len(i)) for x in (w, kin, bridging)))]
 
+    def add_ties_of(self, other: TieNetwork) -> None:
+        """:meth:`add` the ties of ``other`` (a network of the same residents), its pending additions too.
+
+        Those are not merged into ``other`` first: they join this network's arrays in its next merge, with the rest.
+        """
+        d = other.__dict__
+        self.add(d["a"], d["b"], d["w"], d["kin"], d["bridging"])
+        for part in other._pending:
+            self.add(*part)
+
     def _merge_pending(self) -> None:
         """Merge the pending additions into the arrays, in one splice."""
         parts, self._pending = self._pending, []

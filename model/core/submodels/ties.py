@@ -38,7 +38,7 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
         a, b, bridging = _start_ties(chance_parameters, a, b, bridging, pop.good_ties, pop.score, rng.random(len(a)),
                                      pop.nbh, m.counters.ties_formed)
         started.add(a, b, p.new_tie_strength, False, bridging)
-    net.add(started.a, started.b, started.w, started.kin, started.bridging)
+    net.add_ties_of(started)
 
 
 _ChanceParameters = namedtuple("_ChanceParameters", [
