@@ -8,8 +8,6 @@ import mesa
 import numba
 import numpy as np
 
-from model.core.metrics import observed_counts
-
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
 
@@ -57,24 +55,18 @@ class Municipality(mesa.Agent):
         m = self.model
         lev = m.levers
         # One compiled call for the rule (some 15 numpy calls on a handful of neighbourhoods cost more than it).
-        _hire(m.pop.nbh, m.week, m.pop.case_state, m.pop.case_since, m.pop.score, m.p.wait_norm_weeks, self.hiring,
+        _hire(m.observe_neighbourhoods()["mean_wait_weeks"], m.p.wait_norm_weeks, self.hiring,
               lev.capacity_response, lev.capacity_lag_weeks, m.team_fte, m.hired_post, m.pro_fte)
         for i in m.hired_post:
             m.professionals[i].fte = float(m.pro_fte[i])
 
 
 @numba.njit(cache=True)
-def _hire(nbh: np.ndarray, week: int, case_state: np.ndarray, case_since: np.ndarray, score: np.ndarray, norm: float,
-          hiring: np.ndarray, capacity_response: np.ndarray, capacity_lag_weeks: np.ndarray, team_fte: np.ndarray,
-          post: np.ndarray, pro_fte: np.ndarray) -> None:
-    """:meth:`Municipality.hire_when_waits_are_long` on the arrays, in place (``hiring`` and ``pro_fte``).
-
-    The mean wait per neighbourhood is ``metrics.observe``'s ``mean_wait_weeks``, from the same counts.
-    """
-    counts = observed_counts(nbh, len(hiring), week, case_state, case_since, score)
+def _hire(wait: np.ndarray, norm: float, hiring: np.ndarray, capacity_response: np.ndarray,
+          capacity_lag_weeks: np.ndarray, team_fte: np.ndarray, post: np.ndarray, pro_fte: np.ndarray) -> None:
+    """:meth:`Municipality.hire_when_waits_are_long` on the arrays, in place (``hiring`` and ``pro_fte``)."""
     for b in range(len(hiring)):
-        wait = counts[1, b] / counts[0, b] if counts[0, b] > 0 else 0.0
-        hiring[b] = True if wait > norm else (False if wait < norm / 2 else hiring[b])
+        hiring[b] = True if wait[b] > norm else (False if wait[b] < norm / 2 else hiring[b])
         target = hiring[b] * capacity_response[b] * team_fte[b]
         fte = pro_fte[post[b]] + (target - pro_fte[post[b]]) / capacity_lag_weeks[b]
         pro_fte[post[b]] = 0.0 if target == 0 and fte < 0.05 else fte

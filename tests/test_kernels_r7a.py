@@ -151,10 +151,30 @@ def test_counters_reset_as_one_block_also_after_a_copy_or_pickle() -> None:
             assert np.array_equal(getattr(twin, f.name), np.zeros(3)), f.name
 
 
+def numpy_observe(m: CommunityModel) -> dict[str, np.ndarray]:
+    """The formulation ``metrics.observe`` had: per-neighbourhood counts, then numpy's ratios (0 where none)."""
+    pop, ini, k = m.pop, m.inits, m.n_nbh
+
+    def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
+
+    residents = m.nbh_size.astype(float)
+    waiting = np.bincount(pop.nbh, pop.case_state == CASE_WAITING, minlength=k)
+    waited = np.bincount(pop.nbh, (m.week - pop.case_since) * (pop.case_state == CASE_WAITING), minlength=k)
+    lonely = np.bincount(pop.nbh, pop.score >= LONELY, minlength=k)
+    return {
+        "waiting_per_team_fte": ratio(waiting, m.team_fte),
+        "mean_wait_weeks": ratio(waited, waiting),
+        "initiatives_per_1000": 1000 * ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
+                                             residents),
+        "lonely_share": ratio(lonely, residents),
+    }
+
+
 def numpy_hire(m: CommunityModel, hiring: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The formulation the hiring rule had: hiring flags and the posts' FTE from ``metrics.observe``."""
     lev, norm, post = m.levers, m.p.wait_norm_weeks, m.hired_post
-    wait = observe(m)["mean_wait_weeks"]
+    wait = numpy_observe(m)["mean_wait_weeks"]
     hiring = np.where(wait > norm, True, np.where(wait < norm / 2, False, hiring))
     target = hiring * lev.capacity_response * m.team_fte
     fte = m.pro_fte[post] + (target - m.pro_fte[post]) / lev.capacity_lag_weeks
@@ -162,7 +182,7 @@ def numpy_hire(m: CommunityModel, hiring: np.ndarray) -> tuple[np.ndarray, np.nd
     return hiring, fte
 
 
-def test_hiring_rule_matches_the_numpy_formulation_when_waits_rise_and_fall(city: CommunityModel) -> None:
+def test_observe_and_hiring_rule_match_the_numpy_formulation_when_waits_rise_and_fall(city: CommunityModel) -> None:
     m, rng = copy.deepcopy(city), np.random.default_rng(5)
     pop, mun = m.pop, m.municipality
     for _ in range(30):
@@ -171,6 +191,11 @@ def test_hiring_rule_matches_the_numpy_formulation_when_waits_rise_and_fall(city
         pop.case_since = m.week - rng.integers(0, rng.integers(1, 4 * int(m.p.wait_norm_weeks) + 2), len(pop.nbh))
         mun.hiring = rng.random(m.n_nbh) < 0.5
         m.pro_fte[m.hired_post] = rng.choice([0.0, 0.01, 0.5, 3.0], len(m.hired_post))
+        if m.n_nbh > 1:  # a neighbourhood without team, or without anyone waiting: its ratios are 0
+            m.team_fte[0] = 0.0 if m.team_fte[0] else 2.0
+        want = numpy_observe(m)
+        got = observe(m)
+        assert list(got) == list(want) and all(np.array_equal(got[x], want[x]) for x in want)
         hiring, fte = numpy_hire(m, mun.hiring.copy())
         mun.hire_when_waits_are_long()
         assert np.array_equal(mun.hiring, hiring)
