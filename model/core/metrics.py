@@ -59,6 +59,16 @@ class WeeklyCounters:
     grant_cost: np.ndarray
     takeover_cost: np.ndarray
 
+    def __post_init__(self) -> None:
+        # The counters as the rows of one block, so that the weekly reset is one call, not 18 (the block is
+        # rebuilt from the rows when copied or unpickled, see ``__reduce__``, so the rows stay its views).
+        self._block = np.array([getattr(self, f.name) for f in fields(self)])
+        for row, f in zip(self._block, fields(self), strict=True):
+            setattr(self, f.name, row)
+
+    def __reduce__(self) -> tuple:
+        return type(self), tuple(getattr(self, f.name) for f in fields(self))
+
     @classmethod
     def zeros(cls, n: int) -> WeeklyCounters:
         """Counters at zero for ``n`` neighbourhoods."""
@@ -66,8 +76,7 @@ class WeeklyCounters:
 
     def reset(self) -> None:
         """Set every counter back to zero."""
-        for f in fields(self):
-            getattr(self, f.name)[:] = 0
+        self._block.fill(0)
 
 
 #: Counts of residents (and integer sums) per neighbourhood, in the order :func:`_resident_counts` gives them.
@@ -259,31 +268,39 @@ def _outputs(s: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 @numba.njit(cache=True)
-def _observed_counts(nbh: np.ndarray, k: int, week: int, case_state: np.ndarray, case_since: np.ndarray,
-                     score: np.ndarray) -> np.ndarray:
-    # One pass for the three per-neighbourhood counts (integers, so the same as numpy's bincounts in any order).
-    out = np.zeros((3, k), dtype=np.int64)
+def _observed(nbh: np.ndarray, week: int, case_state: np.ndarray, case_since: np.ndarray, score: np.ndarray,
+              team_fte: np.ndarray, residents: np.ndarray, ini_nbh: np.ndarray, ini_alive: np.ndarray,
+              ini_taken_over: np.ndarray) -> np.ndarray:
+    """:func:`observe`'s four outputs (rows) per neighbourhood, in one call (each ratio 0 where its divisor is).
+
+    The counts are integers, so the same as numpy's bincounts in any order; the ratios are the same divisions.
+    """
+    k = len(team_fte)
+    waiting, waited, lonely, active = np.zeros(k), np.zeros(k), np.zeros(k), np.zeros(k)
     for i in range(len(nbh)):
-        waiting = case_state[i] == CASE_WAITING
-        out[0, nbh[i]] += waiting
-        out[1, nbh[i]] += (week - case_since[i]) * waiting
-        out[2, nbh[i]] += score[i] >= LONELY
+        is_waiting = case_state[i] == CASE_WAITING
+        waiting[nbh[i]] += is_waiting
+        waited[nbh[i]] += (week - case_since[i]) * is_waiting
+        lonely[nbh[i]] += score[i] >= LONELY
+    for x in range(len(ini_nbh)):
+        active[ini_nbh[x]] += ini_alive[x] and not ini_taken_over[x]
+    out = np.zeros((4, k))
+    for b in range(k):
+        out[0, b] = waiting[b] / team_fte[b] if team_fte[b] > 0 else 0.0
+        out[1, b] = waited[b] / waiting[b] if waiting[b] > 0 else 0.0
+        out[2, b] = 1000 * (active[b] / residents[b] if residents[b] > 0 else 0.0)
+        out[3, b] = lonely[b] / residents[b] if residents[b] > 0 else 0.0
     return out
 
 
 def observe(m: CommunityModel) -> dict[str, np.ndarray]:
     """What the municipality observes per neighbourhood (its hiring rule and the layered steering mode)."""
-    pop, ini, k = m.pop, m.inits, m.n_nbh
-    residents = m.nbh_size.astype(float)
-    waiting, wait_weeks, lonely = _observed_counts(pop.nbh, k, m.week, pop.case_state, pop.case_since,
-                                                   pop.score).astype(float)
-    return {
-        "waiting_per_team_fte": _ratio(waiting, m.team_fte),
-        "mean_wait_weeks": _ratio(wait_weeks, waiting),
-        "initiatives_per_1000": 1000 * _ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
-                                              residents),
-        "lonely_share": _ratio(lonely, residents),
-    }
+    pop, ini = m.pop, m.inits
+    # One compiled call, not some twenty numpy calls: the hiring rule reads it every week.
+    out = _observed(pop.nbh, m.week, pop.case_state, pop.case_since, pop.score, m.team_fte,
+                    m.nbh_size.astype(float), ini.nbh, ini.alive, ini.taken_over)
+    return dict(zip(("waiting_per_team_fte", "mean_wait_weeks", "initiatives_per_1000", "lonely_share"), out,
+                    strict=True))
 
 
 def collect(m: CommunityModel) -> None:

@@ -31,6 +31,17 @@ def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
 
 
 @numba.njit(cache=True)
+def _reach(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float, capacity: float,
+           activity: np.ndarray) -> np.ndarray:
+    """``activity * np.minimum(1.0, capacity / np.maximum(count_at_least(threshold), 1))`` in one call."""
+    count = _count_at_least(len(activity), a, b, w, threshold)
+    reach = np.empty(len(activity))
+    for i in range(len(activity)):
+        reach[i] = activity[i] * min(1.0, capacity / max(count[i], 1))
+    return reach
+
+
+@numba.njit(cache=True)
 def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndarray, bridging: np.ndarray,
                      threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end."""
@@ -145,16 +156,24 @@ def _splice(values: np.ndarray, drop: np.ndarray, pos: np.ndarray, new: np.ndarr
 
 
 @numba.njit(cache=True)
-def _splice_ties(drop: np.ndarray, pos: np.ndarray, idx: np.ndarray, a: np.ndarray, b: np.ndarray, key: np.ndarray,
-                 w: np.ndarray, kin: np.ndarray, bridging: np.ndarray, new_a: np.ndarray, new_b: np.ndarray,
-                 new_key: np.ndarray, new_w: np.ndarray, new_kin: np.ndarray,
-                 new_bridging: np.ndarray) -> tuple[np.ndarray, ...]:
-    """:func:`_splice` of the six tie arrays, the new strengths and flags taken at ``idx``, in one call.
+def _replace(n: int, a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
+             bridging: np.ndarray, leavers: np.ndarray, leavers_ties: np.ndarray, find_leavers_ties: bool,
+             i: np.ndarray, j: np.ndarray, new_w: np.ndarray, new_kin: np.ndarray,
+             new_bridging: np.ndarray) -> tuple:
+    """:meth:`TieNetwork.replace` on the tie arrays in one call: whether they changed, and the six arrays after.
 
-    One call instead of six (and of their conversions and gathers): a splice is some 25 calls of
-    fixed cost, five times a week, which is what it costs in a small city.
+    The new pairs (:func:`_new_ties`), the leavers' ties (:func:`_ties_of`, unless given), and one
+    :func:`_splice` of each array, the new strengths and flags taken at the new pairs' places. One call
+    instead of some ten numpy and compiled calls of fixed cost, five times a week, which is what it costs
+    in a small city.
     """
-    return (_splice(a, drop, pos, new_a), _splice(b, drop, pos, new_b), _splice(key, drop, pos, new_key),
+    idx, new_a, new_b, new_key, pos = _new_ties(i, j, n, key, leavers)
+    if find_leavers_ties:
+        leavers_ties = _ties_of(n, leavers, a, b)[1]
+    drop = np.unique(leavers_ties)
+    if not len(idx) and not len(drop):
+        return False, a, b, key, w, kin, bridging
+    return (True, _splice(a, drop, pos, new_a), _splice(b, drop, pos, new_b), _splice(key, drop, pos, new_key),
             _splice(w, drop, pos, new_w[idx]), _splice(kin, drop, pos, new_kin[idx]),
             _splice(bridging, drop, pos, new_bridging[idx]))
 
@@ -169,6 +188,9 @@ def _ties_of(n: int, who: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.
     over the higher ends (``who`` is a few residents: the branch is nearly always not taken) that
     notes them in order, after which only the noted ties are looked at again.
     """
+    for k in range(1, len(who)):  # checked here, not by numpy: three calls of fixed cost less, a few times a week
+        if who[k] <= who[k - 1]:
+            raise ValueError("ties_of needs residents in ascending order, each once")
     mark = np.zeros(n, dtype=np.bool_)
     mark[who] = True
     lower_start = np.searchsorted(a, who)
@@ -262,7 +284,7 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
 
 
 @numba.njit(cache=True)
-def _find(n: int, i: np.ndarray, j: np.ndarray, key: np.ndarray) -> np.ndarray:
+def find_keys(n: int, i: np.ndarray, j: np.ndarray, key: np.ndarray) -> np.ndarray:
     """:meth:`TieNetwork.find` in one call: each pair's key searched in ``key`` (``np.searchsorted``, left side).
 
     The binary searches go a step at a time for all pairs (every search takes the same number of steps), so
@@ -333,7 +355,7 @@ class TieNetwork:
 
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Index of the tie between each pair ``(i[k], j[k])``, or -1 where there is none."""
-        return _find(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), self.key)
+        return find_keys(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), self.key)
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
         """Add new ties (self-loops, duplicates and existing pairs are skipped).
@@ -347,6 +369,16 @@ class TieNetwork:
         i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
         if len(i):  # a new list, not an append: a shallow copy of the network keeps its own queue
             self._pending = [*self._pending, (i, j, *(_per_pair(x, len(i)) for x in (w, kin, bridging)))]
+
+    def add_ties_of(self, other: TieNetwork) -> None:
+        """:meth:`add` the ties of ``other`` (a network of the same residents), its pending additions too.
+
+        Those are not merged into ``other`` first: they join this network's arrays in its next merge, with the rest.
+        """
+        d = other.__dict__
+        self.add(d["a"], d["b"], d["w"], d["kin"], d["bridging"])
+        for part in other._pending:
+            self.add(*part)
 
     def _merge_pending(self) -> None:
         """Merge the pending additions into the arrays, in one splice."""
@@ -370,20 +402,28 @@ class TieNetwork:
         j = np.asarray(j, dtype=np.int64)
         if not len(i) and not len(leavers):
             return
-        idx, a, b, key, pos = _new_ties(i, j, self.n, self.key, leavers)
+        find_leavers_ties = leavers_ties is None and len(leavers) > 0
         if leavers_ties is None:
-            leavers_ties = self.ties_of(leavers)[1] if len(leavers) else np.empty(0, dtype=np.int64)
-        drop = np.unique(leavers_ties)
-        if not len(idx) and not len(drop):
-            return
-        spliced = _splice_ties(drop, pos, idx, self.a, self.b, self.key, self.w, self.kin, self.bridging, a, b, key,
-                               *(_per_pair(x, len(i)) for x in (w, kin, bridging)))
-        for name, values in zip(("a", "b", "key", "w", "kin", "bridging"), spliced, strict=True):
-            setattr(self, name, values)
+            leavers_ties = np.empty(0, dtype=np.int64)
+        changed, *ties = _replace(self.n, self.a, self.b, self.key, self.w, self.kin, self.bridging, leavers,
+                                  np.asarray(leavers_ties, dtype=np.int64), find_leavers_ties, i, j,
+                                  *(_per_pair(x, len(i)) for x in (w, kin, bridging)))
+        if changed:
+            self.__dict__.update(zip(("a", "b", "key", "w", "kin", "bridging"), ties, strict=True))
 
     def count_at_least(self, threshold: float) -> np.ndarray:
         """Ties per resident with strength at least ``threshold``."""
         return _count_at_least(self.n, self.a, self.b, self.w, threshold)
+
+    def reach(self, activity: np.ndarray, capacity: float, threshold: float) -> np.ndarray:
+        """Per resident, ``activity`` times the share of a tie's time they have: less with many ties (Dunbar).
+
+        Args:
+            activity: Per resident, how much they go out and keep in touch.
+            capacity: Ties a resident has full time for; with more, each gets ``capacity`` over their number.
+            threshold: Strength from which a tie takes time.
+        """
+        return _reach(self.a, self.b, self.w, threshold, capacity, np.asarray(activity, dtype=np.float64))
 
     def strong_by_group(self, group: np.ndarray, n_groups: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
         """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end.
@@ -469,11 +509,11 @@ class TieNetwork:
         Returns:
             ``(start, ties)``: the indices of the ties of ``who[k]`` are ``ties[start[k]:start[k + 1]]``,
             in the order :meth:`neighbours` lists the residents at their other ends.
+
+        Raises:
+            ValueError: ``who`` is not ascending or names a resident twice.
         """
-        who = np.asarray(who, dtype=np.int64)
-        if np.any(np.diff(who) <= 0):
-            raise ValueError("ties_of needs residents in ascending order, each once")
-        return _ties_of(self.n, who, self.a, self.b)
+        return _ties_of(self.n, np.asarray(who, dtype=np.int64), self.a, self.b)
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:
         """The network (or the subgraph on ``nodes``) as a networkx graph with tie attributes."""

@@ -182,14 +182,18 @@ def _activity_of(withdrawal: float, poor_health: float, score: np.ndarray, zrm: 
     return act
 
 
-def relational_shortfall(m: CommunityModel, belonging: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True, inline="always")
+def relational_shortfall(good_ties: int, belonging: float, desired: float) -> float:
     """The share of the good relationships a resident wants that they lack (De Jong Gierveld's discrepancy), 0-1.
 
+    For one resident, inside the compiled passes of ``update_motivation`` and ``update_loneliness``.
+
     Args:
-        m: The model (good ties and wanted relationships per resident).
-        belonging: Per resident, what else counts as relationships (good-tie equivalents).
+        good_ties: The resident's good ties.
+        belonging: What else counts as relationships (good-tie equivalents).
+        desired: The good relationships the resident wants.
     """
-    return np.clip(1 - (m.pop.good_ties + belonging) / m.pop.desired, 0, 1)
+    return min(max(1 - (good_ties + belonging) / desired, 0.0), 1.0)
 
 
 def members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:

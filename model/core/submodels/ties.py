@@ -9,7 +9,7 @@ import numba
 import numpy as np
 
 from model.core.city import is_bridging
-from model.core.network import TieNetwork
+from model.core.network import TieNetwork, find_keys
 from model.core.state import LONELY
 from model.core.submodels.helpers import activity, kernel_parameters
 
@@ -32,20 +32,33 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     # known, and strengthened by a new meeting, as ties of their own small network.
     started = TieNetwork(net.n)
     for _ in range(p.encounters_per_visit):
-        a, b = _venue_pairs(who, venue, _by_venue_at_random(venue, rng.random(len(who))))
-        known = np.zeros(len(a), dtype=bool)
-        for ties in (net, started):
-            _strengthen(ties.w, ties.find(a, b), p.tie_gain, known)
-        a, b = a[~known], b[~known]
+        a, b = _meet(who, venue, _by_venue_at_random(venue, rng.random(len(who))), net.n, net.key, net.w,
+                     started.key, started.w, p.tie_gain)
         bridging = is_bridging(m, a, b)
-        new = rng.random(len(a)) < _new_tie_chance(chance_parameters, a, b, bridging, pop.good_ties, pop.score)
-        started.add(a[new], b[new], p.new_tie_strength, False, bridging[new])
-        m.counters.ties_formed += np.bincount(pop.nbh[a[new]], minlength=m.n_nbh)
-    net.add(started.a, started.b, started.w, started.kin, started.bridging)
+        a, b, bridging = _start_ties(chance_parameters, a, b, bridging, pop.good_ties, pop.score, rng.random(len(a)),
+                                     pop.nbh, m.counters.ties_formed)
+        started.add(a, b, p.new_tie_strength, False, bridging)
+    net.add_ties_of(started)
 
 
 _ChanceParameters = namedtuple("_ChanceParameters", [
     "new_tie_prob", "bridging_base", "homophily", "loneliness_homophily"])
+
+
+@numba.njit(cache=True)
+def _meet(who: np.ndarray, venue: np.ndarray, order: np.ndarray, n: int, key: np.ndarray, w: np.ndarray,
+          started_key: np.ndarray, started_w: np.ndarray, gain: float) -> tuple[np.ndarray, np.ndarray]:
+    """One encounter in one call: the pairs met at one venue that are not tied yet.
+
+    The pairs are :func:`_venue_pairs`'; the ties between them are strengthened (:func:`_strengthen`: those of
+    the network, then those started this week). One call instead of some ten, twice a week, which is what an
+    encounter cost in a small city.
+    """
+    a, b = _venue_pairs(who, venue, order)
+    known = np.zeros(len(a), dtype=np.bool_)
+    _strengthen(w, find_keys(n, a, b, key), gain, known)
+    _strengthen(started_w, find_keys(n, a, b, started_key), gain, known)
+    return a[~known], b[~known]
 
 
 @numba.njit(cache=True)
@@ -86,6 +99,21 @@ def _new_tie_chance(p: tuple, a: np.ndarray, b: np.ndarray, bridging: np.ndarray
         chance[k] = (p.new_tie_prob * (base / p.homophily if bridging[k] else 1.0)
                      / (p.loneliness_homophily if unlike else 1.0))
     return chance
+
+
+@numba.njit(cache=True)
+def _start_ties(p: tuple, a: np.ndarray, b: np.ndarray, bridging: np.ndarray, good_ties: np.ndarray,
+                score: np.ndarray, u: np.ndarray, nbh: np.ndarray,
+                formed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The strangers who start a tie (``u`` below :func:`_new_tie_chance`), counted in ``formed`` by neighbourhood.
+
+    Returns their two ends and bridging flags, in order: one call for what were some ten numpy calls.
+    """
+    new = u < _new_tie_chance(p, a, b, bridging, good_ties, score)
+    a, b, bridging = a[new], b[new], bridging[new]
+    for x in a:
+        formed[nbh[x]] += 1
+    return a, b, bridging
 
 
 @numba.njit(cache=True)
@@ -143,8 +171,8 @@ def maintain_ties(m: CommunityModel) -> None:
     """
     p, rng, net = m.p, m.rng, m.net
     # Kin one has lost touch with (strength below the dissolution threshold) take no time.
-    room = np.minimum(1.0, p.tie_capacity / np.maximum(net.count_at_least(p.tie_drop_threshold), 1))
-    m.pop.good_ties = net.contact_and_decay(rng.random(len(net)), activity(m) * room, p.tie_contact_prob,
+    reach = net.reach(activity(m), p.tie_capacity, p.tie_drop_threshold)
+    m.pop.good_ties = net.contact_and_decay(rng.random(len(net)), reach, p.tie_contact_prob,
                                             p.kin_contact_factor, p.tie_gain, m.tie_decay[m.pop.nbh],
                                             p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold,
                                             p.good_tie_threshold, m.pop.ties_lost)

@@ -20,12 +20,14 @@ if TYPE_CHECKING:
 
 
 _MotivationParameters = namedtuple("_MotivationParameters", [
-    "control_felt_outside", "autonomy_base", "crowding", "support_autonomy", "contribution_memory_weeks",
-    "competence_base", "competence_contributing", "competence_per_talent", "competence_problem_penalty"])
+    "relatedness_membership", "control_felt_outside", "autonomy_base", "crowding", "support_autonomy",
+    "contribution_memory_weeks", "competence_base", "competence_contributing", "competence_per_talent",
+    "competence_problem_penalty"])
 
 
 _LonelinessParameters = namedtuple("_LonelinessParameters", [
-    "emotional_alone", "emotional_together", "confidant_protection", "contagion"])
+    "belonging_engagement", "belonging_membership", "emotional_alone", "emotional_together", "confidant_protection",
+    "contagion"])
 
 
 _TrustParameters = namedtuple("_TrustParameters", [
@@ -45,21 +47,20 @@ def update_motivation(m: CommunityModel, settle: bool = False) -> None:
     With ``settle`` the state jumps to its targets (initialisation).
     """
     p, pop, ini, lev = m.p, m.pop, m.inits, m.levers
-    active = pop.member_of >= 0
-    lacking = relational_shortfall(m, p.relatedness_membership * active)
     _motivation_step(kernel_parameters(_MotivationParameters, p), 1.0 if settle else p.motivation_rate, m.week,
                      pop.nbh, pop.member_of, pop.core, pop.last_volunteered, pop.care_given, pop.talents,
-                     need_level_of(pop.zrm), pop.strain, lacking, lev.control, ini.taken_over, ini.support_hours,
-                     ini.citizen_funded, pop.autonomy, pop.competence, pop.relatedness, pop.zrm)
+                     need_level_of(pop.zrm), pop.strain, pop.good_ties, pop.desired, lev.control, ini.taken_over,
+                     ini.support_hours, ini.citizen_funded, pop.autonomy, pop.competence, pop.relatedness, pop.zrm)
 
 
 @numba.njit(cache=True)
 def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_of: np.ndarray,
                      core: np.ndarray, last_volunteered: np.ndarray, care_given: np.ndarray, talents: np.ndarray,
-                     need: np.ndarray, strain: np.ndarray, lacking: np.ndarray, control: np.ndarray,
-                     taken_over: np.ndarray, support_hours: np.ndarray, citizen_funded: np.ndarray,
-                     autonomy: np.ndarray, competence: np.ndarray, relatedness: np.ndarray, zrm: np.ndarray) -> None:
-    """The per-resident part of :func:`update_motivation`, in one pass (``lacking``: the relational shortfall)."""
+                     need: np.ndarray, strain: np.ndarray, good_ties: np.ndarray, desired: np.ndarray,
+                     control: np.ndarray, taken_over: np.ndarray, support_hours: np.ndarray,
+                     citizen_funded: np.ndarray, autonomy: np.ndarray, competence: np.ndarray,
+                     relatedness: np.ndarray, zrm: np.ndarray) -> None:
+    """The per-resident part of :func:`update_motivation`, in one pass."""
     for i in range(len(nbh)):
         # ``&`` and ``|``, not ``and`` and ``or``: the initiative's state is read for non-members too (at slot
         # 0: there are always slots), so the conditions need no branches, which would be mispredicted.
@@ -79,7 +80,8 @@ def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_o
                         - p.competence_problem_penalty * ((need[i] >= 2) + strain[i]))
         autonomy[i] += rate * (min(max(autonomy_t, 0.0), 1.0) - autonomy[i])
         competence[i] += rate * (min(max(competence_t, 0.0), 1.0) - competence[i])
-        relatedness[i] += rate * (1 - lacking[i] - relatedness[i])
+        lacking = relational_shortfall(good_ties[i], p.relatedness_membership * active, desired[i])
+        relatedness[i] += rate * (1 - lacking - relatedness[i])
         zrm[i, PARTICIPATION] = 2 + (week - last_volunteered[i] < WEEKS_PER_YEAR) + active + core[i]
 
 
@@ -98,12 +100,10 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
     p, pop, net = m.p, m.pop, m.net
     pop.good_ties, close, wsum, wtotal = net.strength_profile(pop.lon_s + pop.lon_e, p.good_tie_threshold,
                                                              p.close_tie_threshold, p.kin_contagion)
-    belonging = p.belonging_engagement * pop.engagement + p.belonging_membership * (pop.member_of >= 0)
-    social_gap = relational_shortfall(m, belonging)
     no_confidant = confidant_absence(close, p.confidant_scale)
     pop.score = _loneliness_step(kernel_parameters(_LonelinessParameters, p), 1.0 if settle else p.loneliness_rate,
-                                 pop.alone, pop.disp_s, pop.disp_e, social_gap, no_confidant, wsum, wtotal,
-                                 pop.good_ties, pop.lon_s, pop.lon_e, pop.zrm)
+                                 pop.alone, pop.disp_s, pop.disp_e, pop.engagement, pop.member_of, pop.desired,
+                                 no_confidant, wsum, wtotal, pop.good_ties, pop.lon_s, pop.lon_e, pop.zrm)
 
 
 def confidant_absence(close: np.ndarray, scale: float) -> np.ndarray:
@@ -118,16 +118,18 @@ def confidant_absence(close: np.ndarray, scale: float) -> np.ndarray:
 
 @numba.njit(cache=True)
 def _loneliness_step(p: tuple, rate: float, alone: np.ndarray, disp_s: np.ndarray, disp_e: np.ndarray,
-                     social_gap: np.ndarray, no_confidant: np.ndarray, wsum: np.ndarray, wtotal: np.ndarray,
-                     good_ties: np.ndarray, lon_s: np.ndarray, lon_e: np.ndarray, zrm: np.ndarray) -> np.ndarray:
+                     engagement: np.ndarray, member_of: np.ndarray, desired: np.ndarray, no_confidant: np.ndarray,
+                     wsum: np.ndarray, wtotal: np.ndarray, good_ties: np.ndarray, lon_s: np.ndarray,
+                     lon_e: np.ndarray, zrm: np.ndarray) -> np.ndarray:
     """The per-resident part of :func:`update_loneliness`, in one pass; returns the scores.
 
-    ``social_gap`` is the relational shortfall, ``no_confidant`` the exponential term (computed by
-    numpy, whose ``exp`` rounds differently from numba's in the last bit).
+    ``no_confidant`` is the exponential term (computed by numpy, whose ``exp`` rounds differently from
+    numba's in the last bit).
     """
     score = np.empty(len(alone), dtype=np.int8)
     for i in range(len(alone)):
-        social_t = 5 * social_gap[i] + disp_s[i]
+        belonging = p.belonging_engagement * engagement[i] + p.belonging_membership * (member_of[i] >= 0)
+        social_t = 5 * relational_shortfall(good_ties[i], belonging, desired[i]) + disp_s[i]
         base = p.emotional_alone if alone[i] else p.emotional_together
         emotional_t = base * (1 - p.confidant_protection * (1 - no_confidant[i])) + disp_e[i]
         total = lon_s[i] + lon_e[i]
