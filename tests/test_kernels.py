@@ -15,7 +15,7 @@ import numpy as np
 from model import CommunityModel, Parameters
 from model.core.city import share_disposition_with_kin
 from model.core.draws import uniform
-from model.core.metrics import _COUNTS, _resident_counts, observe
+from model.core.metrics import _COUNTS, _resident_counts
 from model.core.state import (
     CASE_OPEN,
     CASE_WAITING,
@@ -97,31 +97,6 @@ def test_resident_counts_match_the_numpy_formulation() -> None:
         np.testing.assert_array_equal(got[:, j], np.bincount(pop.nbh, numpy[name].astype(np.int64), minlength=k),
                                       err_msg=name)
     assert got[:, _COUNTS.index("lonely")].sum() > 0 and got[:, _COUNTS.index("waiting")].sum() > 0
-
-
-def test_observe_matches_the_numpy_formulation() -> None:
-    m = CommunityModel(Parameters(n_residents=600, burn_in_years=1, neighbourhoods_per_archetype=2), seed=5)
-    m.run_weeks(20)
-    pop, ini, k = m.pop, m.inits, m.n_nbh
-    residents = m.nbh_size.astype(float)
-    waiting = pop.case_state == CASE_WAITING
-    count = np.bincount(pop.nbh, waiting, minlength=k).astype(float)
-
-    def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
-
-    numpy = {
-        "waiting_per_team_fte": ratio(count, m.team_fte),
-        "mean_wait_weeks": ratio(np.bincount(pop.nbh, waiting * (m.week - pop.case_since), minlength=k), count),
-        "initiatives_per_1000": 1000 * ratio(np.bincount(ini.nbh, ini.alive & ~ini.taken_over, minlength=k),
-                                             residents),
-        "lonely_share": ratio(np.bincount(pop.nbh, pop.score >= LONELY, minlength=k), residents),
-    }
-    got = observe(m)
-    assert set(got) == set(numpy)
-    for name, values in numpy.items():
-        np.testing.assert_array_equal(got[name], values, err_msg=name)
-    assert count.sum() > 0 and got["mean_wait_weeks"].max() > 0 and got["lonely_share"].min() > 0
 
 
 def test_need_levels_of_some_residents_are_theirs_among_everyones() -> None:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import copy
-import pickle
-from dataclasses import fields
 
 import numpy as np
 import pytest
 
 from model import CommunityModel, Parameters
 from model.core.city import is_bridging
-from model.core.metrics import WeeklyCounters, observe
+from model.core.metrics import observe
 from model.core.network import TieNetwork
 from model.core.state import CASE_WAITING, LONELY
 from model.core.submodels.helpers import kernel_parameters, relational_shortfall
@@ -139,16 +137,6 @@ def test_an_encounter_matches_the_numpy_formulation(city: CommunityModel) -> Non
     got = _new_tie_chance(kernel_parameters(_ChanceParameters, p), a, b, bridging, pop.good_ties, pop.score)
     assert bridging.any() and not bridging.all() and unlike.any() and (base < 1).any()
     assert np.array_equal(got, chance)
-
-
-def test_counters_reset_as_one_block_also_after_a_copy_or_pickle() -> None:
-    counters = WeeklyCounters.zeros(3)
-    for twin in (counters, copy.deepcopy(counters), pickle.loads(pickle.dumps(counters))):
-        for k, f in enumerate(fields(twin)):
-            getattr(twin, f.name)[:] += k + 1
-        twin.reset()
-        for f in fields(twin):
-            assert np.array_equal(getattr(twin, f.name), np.zeros(3)), f.name
 
 
 def numpy_observe(m: CommunityModel) -> dict[str, np.ndarray]:

@@ -59,16 +59,6 @@ class WeeklyCounters:
     grant_cost: np.ndarray
     takeover_cost: np.ndarray
 
-    def __post_init__(self) -> None:
-        # The counters as the rows of one block, so that the weekly reset is one call, not 18 (the block is
-        # rebuilt from the rows when copied or unpickled, see ``__reduce__``, so the rows stay its views).
-        self._block = np.array([getattr(self, f.name) for f in fields(self)])
-        for row, f in zip(self._block, fields(self), strict=True):
-            setattr(self, f.name, row)
-
-    def __reduce__(self) -> tuple:
-        return type(self), tuple(getattr(self, f.name) for f in fields(self))
-
     @classmethod
     def zeros(cls, n: int) -> WeeklyCounters:
         """Counters at zero for ``n`` neighbourhoods."""
@@ -76,7 +66,8 @@ class WeeklyCounters:
 
     def reset(self) -> None:
         """Set every counter back to zero."""
-        self._block.fill(0)
+        for f in fields(self):
+            getattr(self, f.name)[:] = 0
 
 
 #: Counts of residents (and integer sums) per neighbourhood, in the order :func:`_resident_counts` gives them.
