@@ -177,10 +177,6 @@ def _sums(m: CommunityModel) -> dict[str, np.ndarray]:
     }
 
 
-def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
-
-
 #: The outputs that are a ratio of two sums (numerator, denominator), 0 where the denominator is 0.
 _RATIOS = {
     "csi_ties": ("ties_capped", "residents"),
