@@ -55,3 +55,69 @@ def uniform(key: np.uint64, k: int) -> float:
     z = z ^ (z >> _S31)
     return float(z >> _S11) * _TO_UNIT
 
+
+
+@numba.njit(cache=True, inline="always")
+def subkey(key: np.uint64, k: int) -> np.uint64:
+    """A key of its own for the ``k``-th draw of ``key`` that needs several numbers (SplitMix64's output there)."""
+    z = key + np.uint64(k + 1) * _GAMMA
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    return z ^ (z >> _S31)
+
+
+@numba.njit(cache=True, inline="always")
+def integer(key: np.uint64, k: int, n: int) -> int:
+    """The ``k``-th draw of ``key`` as a whole number in [0, n), each equally likely (``n`` below 2**53)."""
+    return min(int(uniform(key, k) * n), n - 1)
+
+
+#: Above this mean :func:`poisson` uses the normal approximation (its skewness ``mean**-0.5`` is below 0.045).
+POISSON_NORMAL_MEAN = 500.0
+
+
+@numba.njit(cache=True)
+def poisson(key: np.uint64, k: int, mean: float) -> int:
+    """The ``k``-th draw of ``key`` from a Poisson distribution with ``mean``.
+
+    By inversion of one uniform number (the cumulative probabilities summed from 0) up to
+    :data:`POISSON_NORMAL_MEAN`; above it, the normal approximation rounded (Box-Muller on the two
+    numbers of :func:`subkey`), where the inversion's first probability ``exp(-mean)`` would underflow.
+    """
+    if mean <= 0:
+        return 0
+    if mean > POISSON_NORMAL_MEAN:
+        sub = subkey(key, k)
+        u1, u2 = 1.0 - uniform(sub, 0), uniform(sub, 1)
+        z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+        return max(0, int(np.floor(mean + np.sqrt(mean) * z + 0.5)))
+    u = uniform(key, k)
+    x, p = 0, np.exp(-mean)
+    cdf = p
+    while u >= cdf and p > 0:
+        x += 1
+        p *= mean / x
+        cdf += p
+    return x
+
+
+@numba.njit(cache=True)
+def weighted_sample(key: np.uint64, k0: int, weight: np.ndarray, size: int) -> np.ndarray:
+    """``size`` distinct positions of ``weight``, drawn one after another in proportion to the weights left.
+
+    Efraimidis and Spirakis (2006, "Weighted random sampling with a reservoir"): position ``i`` gets the
+    number ``u_i ** (1 / w_i)`` (``u_i`` the draw ``k0 + i`` of ``key``), and the ``size`` largest win, in
+    descending order: the same distribution, order included, as drawing one by one without replacement
+    (numpy's ``choice(..., replace=False, p=...)``), in one pass. Zero weights are never chosen; at most
+    as many positions as have a positive weight are returned.
+    """
+    n = len(weight)
+    score = np.full(n, -np.inf)
+    positive = 0
+    for i in range(n):
+        if weight[i] > 0:
+            # log(u) / w orders like u ** (1 / w) and keeps small weights apart (no underflow to 0)
+            score[i] = np.log(1.0 - uniform(key, k0 + i)) / weight[i]
+            positive += 1
+    take = min(size, positive)
+    return np.argsort(-score, kind="mergesort")[:take]
