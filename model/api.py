@@ -91,8 +91,8 @@ def scenario_tables(scenario: Scenario, seed: int) -> dict[str, pd.DataFrame]:
 def scenario_tasks(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[Task]:
     """One task per scenario and seed (paired replications), keyed ``<scenario>--seed-<seed>``."""
     specs = {sc.name: sc.to_dict() for sc in scenarios}  # once per scenario: batches may have many seeds
-    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed), {"scenario": specs[sc.name], "seed": seed})
-            for sc in scenarios for seed in seeds]
+    return [Task(f"{sc.name}--seed-{seed}", scenario_tables, (sc, seed), {"scenario": specs[sc.name], "seed": seed},
+                 sc.settled_group(seed)) for sc in scenarios for seed in seeds]
 
 
 def collect_scenarios(store: RunStore, report: BatchReport) -> tuple[dict[str, RunResult], dict[str, Any]]:

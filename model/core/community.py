@@ -19,6 +19,7 @@ from model.core.city import build_city
 from model.core.interventions import Intervention
 from model.core.levers import Levers
 from model.core.parameters import Parameters
+from model.core.settling import SettledCities, burn_in_inputs, restore, settled_state
 from model.core.steering import SteeringMode, make_steering
 from model.core.time import WEEKS_PER_YEAR
 
@@ -63,17 +64,38 @@ class CommunityModel(mesa.Model):
     """
 
     def __init__(self, params: Parameters | None = None, seed: int = 0,
-                 interventions: list[Intervention] | None = None) -> None:
-        """Build the city and let it settle during the burn-in.
+                 interventions: list[Intervention] | None = None, settled: SettledCities | None = None) -> None:
+        """Build the city and let it settle during the burn-in (or take the settled city from ``settled``).
 
         Args:
             params: The parameters; the schema defaults when omitted.
             seed: Seed of the random number generator (same seed, same run).
             interventions: Timed interventions to apply during the run (from week 0 on).
+            settled: Where settled cities are kept (:mod:`model.core.settling`): a city whose build and
+                burn-in read the same inputs is taken from there (the same bits as building it), and one
+                built here is put there. ``None``: always build.
         """
         super().__init__(rng=seed)
+        mesa_attributes = set(vars(self))
         self.p = params or Parameters()
         self.seed = seed
+        self.interventions: list[Intervention] = []
+        for iv in interventions or []:
+            self.add_intervention(iv)
+        inputs = None if settled is None else burn_in_inputs(type(self), self.p, seed, self.interventions)
+        state = None if inputs is None else settled.get(inputs)
+        if state is not None:
+            restore(self, state)
+        else:
+            self._build_and_settle()
+            if inputs is not None:
+                settled.put(inputs, settled_state(self, mesa_attributes))
+        if round(self.p.burn_in_years * WEEKS_PER_YEAR):  # a run after a burn-in adopts its own mode now
+            self.set_steering_mode(self.p.steering_mode)
+        self.recorder = metrics.Recorder(self)
+
+    def _build_and_settle(self) -> None:
+        """Build the city and run the burn-in: ``burn_in_years`` of weeks under ``burn_in_steering``, unrecorded."""
         burn_in = round(self.p.burn_in_years * WEEKS_PER_YEAR)
         self.week = -burn_in
         build_city(self)
@@ -81,19 +103,12 @@ class CommunityModel(mesa.Model):
         self.counters = metrics.WeeklyCounters.zeros(self.n_nbh)
         self.community_hours = np.zeros((self.n_nbh, 4))
         self.recorder: metrics.Recorder | None = None
-        self.interventions: list[Intervention] = []
-        for iv in interventions or []:
-            self.add_intervention(iv)
-
         self.steering: SteeringMode = make_steering(self.p.burn_in_steering if burn_in else self.p.steering_mode)
         self.steering.start(self)
         submodels.steer(self)
         submodels.settle(self)
         for _ in range(burn_in):
             self._simulate_week()
-        if burn_in:
-            self.set_steering_mode(self.p.steering_mode)
-        self.recorder = metrics.Recorder(self)
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:

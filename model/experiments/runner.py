@@ -11,6 +11,7 @@ from model.core.community import CommunityModel
 from model.core.interventions import Intervention
 from model.core.parameters import Parameters
 from model.core.time import WEEKS_PER_YEAR
+from model.experiments.settled import default_settled
 
 #: Largest seed: the tables store seeds as 64-bit integers.
 MAX_SEED = 2**63 - 1
@@ -46,6 +47,9 @@ def run(params: Parameters | None = None, seed: int = 0, years: float | None = N
         interventions: Sequence[Intervention] = (), last_weeks_only: int | None = None) -> RunResult:
     """Build a model and run it.
 
+    The city is taken settled from :func:`model.experiments.settled.default_settled` when an earlier run
+    (in any process) had the same burn-in; the result is the same.
+
     Args:
         params: Parameters (schema defaults when omitted).
         seed: Random seed; the same seed gives the same result.
@@ -58,7 +62,7 @@ def run(params: Parameters | None = None, seed: int = 0, years: float | None = N
         The city-wide and per-neighbourhood outputs, with a ``seed`` column.
     """
     params = params or Parameters()
-    m = CommunityModel(params, seed=seed, interventions=list(interventions))
+    m = CommunityModel(params, seed=seed, interventions=list(interventions), settled=default_settled())
     weeks = round((params.years if years is None else years) * WEEKS_PER_YEAR)
     if last_weeks_only is not None:
         m.recorder.record_from(weeks - last_weeks_only + 1)

@@ -144,6 +144,15 @@ class Scenario:
 
         return runner.run(self.params, seed, self.params.years, self.make_interventions(), last_weeks_only)
 
+    def settled_group(self, seed: int) -> str:
+        """The runs that start from the same settled city as this scenario's run with ``seed`` share this name.
+
+        See :func:`model.experiments.settled.settled_group` (empty: the run settles a city of its own).
+        """
+        from model.experiments.settled import settled_group  # the model itself, as in run
+
+        return settled_group(self.params, seed, self.make_interventions())
+
     def with_parameters(self, overrides: dict[str, Any]) -> Scenario:
         """Return a copy with further validated parameter overrides (e.g. from the command line).
 

@@ -94,6 +94,8 @@ class Task:
         fn: Module-level function (picklable by reference) returning the run's tables by name.
         args: Its arguments.
         spec: Plain data that determines the result (hashed to recognise the batch on resume).
+        group: Runs with the same (non-empty) group start from the same settled city
+            (:func:`model.experiments.settled.settled_group`): local workers take them close together.
 
     """
 
@@ -101,6 +103,25 @@ class Task:
     fn: Callable[..., dict[str, pd.DataFrame]]
     args: tuple
     spec: Any
+    group: str = ""
+
+
+def in_group_order(tasks: Sequence[Task], jobs: int) -> list[Task]:
+    """The tasks with each group's runs close together, ``jobs`` groups at a time taken in turn.
+
+    The first run of a group settles its city and keeps it (:mod:`model.experiments.settled`); the next
+    ones load it. Taking ``jobs`` groups in turn lets each worker start a different group while the
+    others' first runs are still settling theirs. Tasks without a group keep their place among the groups.
+    """
+    groups: dict[str, list[Task]] = {}
+    for i, task in enumerate(tasks):
+        groups.setdefault(task.group or f"\0{i}", []).append(task)
+    ordered, members = [], list(groups.values())
+    for first in range(0, len(members), jobs):
+        turn = members[first:first + jobs]
+        for k in range(max(len(g) for g in turn)):
+            ordered += [g[k] for g in turn if k < len(g)]
+    return ordered
 
 
 @dataclass
@@ -362,7 +383,7 @@ class LocalProcesses:
         from loky import BrokenProcessPool, ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker)
-        futures = {pool.submit(attempt, t.fn, t.args): t for t in tasks}
+        futures = {pool.submit(attempt, t.fn, t.args): t for t in in_group_order(tasks, self.jobs)}
         try:
             for future in as_completed(futures):
                 try:

@@ -352,7 +352,7 @@ class Design:
                     tasks.append(Task(f"p{point:05d}--{sc.name}--seed-{seed}", sweep_run,
                                       (varied, seed, self.final_weeks),
                                       {"point": point, "values": values, "scenario": varied.to_dict(), "seed": seed,
-                                       "final_weeks": self.final_weeks}))
+                                       "final_weeks": self.final_weeks}, varied.settled_group(seed)))
         return tasks
 
     def at_point(self, scenario: Scenario, values: dict[str, Any]) -> Scenario:

@@ -211,7 +211,8 @@ class TippingDesign:
             sc = self.variant(*point)
             spec = dict(zip(POINT, point, strict=True))
             tasks += [Task(f"{sc.name}--seed-{seed}", tipping_run, (sc, seed, self.final_weeks),
-                           {"point": spec, "scenario": sc.to_dict(), "seed": seed}) for seed in self.seeds]
+                           {"point": spec, "scenario": sc.to_dict(), "seed": seed}, sc.settled_group(seed))
+                      for seed in self.seeds]
         return tasks
 
     def to_dict(self) -> dict[str, Any]:

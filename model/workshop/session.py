@@ -25,6 +25,7 @@ from model.core.community import CommunityModel
 from model.core.interventions import INTERVENTION_REGISTRY, make_intervention
 from model.core.steering import STEERING_REGISTRY
 from model.experiments.scenarios import load_scenario
+from model.experiments.settled import default_settled
 from model.i18n import intervention_name, neighbourhood_name, steering_name, t
 from model.opendata import load_city
 from model.opendata.commands import CityRun
@@ -93,7 +94,7 @@ class WorkshopModel(CommunityModel):
             sc = sc.with_parameters(overrides)
         if run is not None:
             sc = run.scenario(sc)
-        super().__init__(sc.params, seed=int(seed), interventions=sc.make_interventions())
+        super().__init__(sc.params, seed=int(seed), interventions=sc.make_interventions(), settled=default_settled())
         self.city_run = run
         self.boundaries = boundaries if run is not None else None
         self.scenario_name = sc.name
