@@ -99,31 +99,58 @@ def test_a_workshop_city_restarts_from_its_settled_city_and_branches(tmp_path: P
     pd.testing.assert_frame_equal(second.baseline.city_frame(), second.city_frame())
 
 
+def _keep(folder: SettledFolder, inputs: dict, state: bytes) -> None:
+    folder.keep(inputs, lambda file: file.write(state))
+
+
+def _read(folder: SettledFolder, inputs: dict) -> bytes | None:
+    file = folder.reader(inputs)
+    if file is None:
+        return None
+    with file:
+        return file.read()
+
+
 def test_a_damaged_settled_city_counts_as_missing_and_goes(folder: SettledFolder) -> None:
     inputs = {"seed": 1}
-    folder.put(inputs, b"state")
-    assert folder.get(inputs) == b"state"
+    _keep(folder, inputs, b"state")
+    assert _read(folder, inputs) == b"state"
     (path,) = folder.folder.glob(f"*{SUFFIX}")
     path.write_bytes(b"not a settled city")
-    assert folder.get(inputs) is None
+    assert _read(folder, inputs) is None
     assert not path.exists()
+
+
+def test_a_settled_city_cut_short_is_built_again(folder: SettledFolder) -> None:
+    CommunityModel(_params(), seed=5, settled=folder)
+    (path,) = folder.folder.glob(f"*{SUFFIX}")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    _same_run(CommunityModel(_params(), seed=5), CommunityModel(_params(), seed=5, settled=folder), weeks=4)
+
+
+def test_a_city_that_fails_to_write_leaves_nothing_behind(folder: SettledFolder) -> None:
+    def full_disk(file: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    folder.keep({"seed": 1}, full_disk)
+    assert list(folder.folder.iterdir()) == []
 
 
 def test_the_folder_keeps_the_most_recently_used_within_its_size(tmp_path: Path) -> None:
     folder = SettledFolder(tmp_path, max_bytes=2500)
     for seed in range(3):
-        folder.put({"seed": seed}, bytes(1000))
+        _keep(folder, {"seed": seed}, bytes(1000))
         os.utime(tmp_path / f"{settled_key({'seed': seed})}{SUFFIX}", (seed, seed))  # seed 0 used longest ago
-    assert folder.get({"seed": 0}) is None
-    assert folder.get({"seed": 1}) is not None and folder.get({"seed": 2}) is not None
+    assert _read(folder, {"seed": 0}) is None
+    assert _read(folder, {"seed": 1}) is not None and _read(folder, {"seed": 2}) is not None
 
 
 def test_a_folder_that_cannot_be_written_only_keeps_nothing(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("in the way")
     folder = SettledFolder(blocked / "settled")
-    folder.put({"seed": 1}, b"state")
-    assert folder.get({"seed": 1}) is None
+    _keep(folder, {"seed": 1}, b"state")
+    assert _read(folder, {"seed": 1}) is None
 
 
 def test_the_settled_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ submodels are :mod:`model.core.submodels`, the outputs :mod:`model.core.metrics`
 
 from __future__ import annotations
 
+import pickle
+
 import mesa
 import networkx as nx
 import numpy as np
@@ -19,7 +21,7 @@ from model.core.city import build_city
 from model.core.interventions import Intervention
 from model.core.levers import Levers
 from model.core.parameters import Parameters
-from model.core.settling import SettledCities, burn_in_inputs, restore, settled_state
+from model.core.settling import SettledCities, burn_in_inputs, restore, save
 from model.core.steering import SteeringMode, make_steering
 from model.core.time import WEEKS_PER_YEAR
 
@@ -83,16 +85,25 @@ class CommunityModel(mesa.Model):
         for iv in interventions or []:
             self.add_intervention(iv)
         inputs = None if settled is None else burn_in_inputs(type(self), self.p, seed, self.interventions)
-        state = None if inputs is None else settled.get(inputs)
-        if state is not None:
-            restore(self, state)
-        else:
+        if inputs is None or not self._restore_from(settled, inputs):
             self._build_and_settle()
             if inputs is not None:
-                settled.put(inputs, settled_state(self, mesa_attributes))
+                settled.keep(inputs, lambda file: save(self, mesa_attributes, file))
         if round(self.p.burn_in_years * WEEKS_PER_YEAR):  # a run after a burn-in adopts its own mode now
             self.set_steering_mode(self.p.steering_mode)
         self.recorder = metrics.Recorder(self)
+
+    def _restore_from(self, settled: SettledCities, inputs: dict) -> bool:
+        """Take the settled city kept for ``inputs``, if there is a whole one; say whether it was taken."""
+        file = settled.reader(inputs)
+        if file is None:
+            return False
+        with file:
+            try:
+                restore(self, file)
+            except (pickle.UnpicklingError, EOFError):  # cut short (a full disk, a copy interrupted): build it
+                return False
+        return True
 
     def _build_and_settle(self) -> None:
         """Build the city and run the burn-in: ``burn_in_years`` of weeks under ``burn_in_steering``, unrecorded."""

@@ -4,7 +4,7 @@ Building a city and its burn-in (``burn_in_years`` under ``burn_in_steering``, b
 parameters and the seed, not the run's own steering mode, its length or the other modes' lever
 values, and no intervention acts before week 0. Runs that differ only there (the four steering modes
 of a comparison on the same seed; sweep points that vary a mode's levers) start from the same settled
-city. :func:`burn_in_inputs` names what the burn-in reads; :func:`settled_state` and :func:`restore`
+city. :func:`burn_in_inputs` names what the burn-in reads; :func:`save` and :func:`restore`
 save and reload a model as it stands after the burn-in, so that a restored run gives the same bits
 as one that built and settled its own city (``tests/test_settling.py`` checks this per mode).
 
@@ -14,9 +14,9 @@ caller: :class:`model.core.community.CommunityModel` takes any :class:`SettledCi
 
 from __future__ import annotations
 
-import io
 import pickle
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from model.core.steering import STEERING_REGISTRY, SteeringMode
 
@@ -37,12 +37,12 @@ OWN = ("p", "seed", "interventions")
 class SettledCities(Protocol):
     """Where settled cities are kept, by what their burn-in read (:func:`burn_in_inputs`)."""
 
-    def get(self, inputs: dict[str, Any]) -> bytes | None:
-        """The settled city for these inputs, or ``None``."""
+    def reader(self, inputs: dict[str, Any]) -> BinaryIO | None:
+        """The settled city for these inputs as an open file at its state (:func:`save`), or ``None``."""
         ...  # pragma: no cover - protocol
 
-    def put(self, inputs: dict[str, Any], state: bytes) -> None:
-        """Keep a settled city."""
+    def keep(self, inputs: dict[str, Any], write: Callable[[BinaryIO], None]) -> None:
+        """Keep a settled city: ``write`` writes its state to the file given."""
         ...  # pragma: no cover - protocol
 
 
@@ -71,7 +71,7 @@ def burn_in_inputs(model_class: type[Model], params: Parameters, seed: int,
 class _Pickler(pickle.Pickler):
     """Pickles a model's state with the model itself (its agents point to it) as a reference."""
 
-    def __init__(self, file: io.BytesIO, model: Model) -> None:
+    def __init__(self, file: BinaryIO, model: Model) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.model = model
 
@@ -82,7 +82,7 @@ class _Pickler(pickle.Pickler):
 class _Unpickler(pickle.Unpickler):
     """Loads a settled state with every reference to the model pointing to the model being restored."""
 
-    def __init__(self, file: io.BytesIO, model: Model) -> None:
+    def __init__(self, file: BinaryIO, model: Model) -> None:
         super().__init__(file)
         self.model = model
 
@@ -92,21 +92,24 @@ class _Unpickler(pickle.Unpickler):
         return self.model
 
 
-def settled_state(model: Model, mesa_attributes: set[str]) -> bytes:
-    """The model's state after the burn-in, as bytes.
+def save(model: Model, mesa_attributes: set[str], file: BinaryIO) -> None:
+    """Write the model's state after the burn-in to ``file`` (streamed: no second copy of a large city in memory).
 
     Args:
         model: The settled model (week 0, before its run's steering mode is adopted).
         mesa_attributes: The attributes Mesa's ``Model.__init__`` set (of those, only :data:`MESA_STATE`
             is kept).
+        file: A binary file open for writing.
     """
     state = {k: v for k, v in vars(model).items()
              if (k not in mesa_attributes or k in MESA_STATE) and k not in OWN}
-    buffer = io.BytesIO()
-    _Pickler(buffer, model).dump(state)
-    return buffer.getvalue()
+    _Pickler(file, model).dump(state)
 
 
-def restore(model: Model, state: bytes) -> None:
-    """Give ``model`` (just made by Mesa's ``Model.__init__``, its own attributes set) a settled city's state."""
-    vars(model).update(_Unpickler(io.BytesIO(state), model).load())
+def restore(model: Model, file: BinaryIO) -> None:
+    """Give ``model`` (just made by Mesa's ``Model.__init__``, its own attributes set) a settled city's state.
+
+    Raises:
+        pickle.UnpicklingError, EOFError: The file does not hold a whole settled city (the model is unchanged).
+    """
+    vars(model).update(_Unpickler(file, model).load())

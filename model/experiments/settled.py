@@ -16,16 +16,17 @@ cities used least recently are removed. Deleting the folder is always safe.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import platform
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from model.core.community import CommunityModel
 from model.core.interventions import Intervention
@@ -58,7 +59,7 @@ class SettledFolder:
     """Settled cities in a folder, shared by the processes of this machine (:class:`model.core.settling.SettledCities`).
 
     Writes are atomic (a temporary file renamed into place), so a reader sees a whole file or none; a
-    file that cannot be read counts as missing and is removed.
+    file with another name's header counts as missing and is removed.
     """
 
     def __init__(self, folder: Path, max_bytes: int = MAX_BYTES) -> None:
@@ -70,35 +71,41 @@ class SettledFolder:
         key = settled_key(inputs)
         return key, self.folder / f"{key}{SUFFIX}"
 
-    def get(self, inputs: dict[str, Any]) -> bytes | None:
-        """The settled city for these inputs, or ``None`` (never kept, removed, or unreadable)."""
+    def reader(self, inputs: dict[str, Any]) -> BinaryIO | None:
+        """The settled city for these inputs as an open file at its state, or ``None`` (never kept, or removed)."""
         key, path = self._path(inputs)
         try:
-            data = path.read_bytes()
-            os.utime(path)  # recently used: kept longest
+            file = path.open("rb")
         except OSError:
             return None
-        head, _, state = data.partition(b"\n")
-        if head != key.encode():  # a damaged or foreign file
+        if file.readline() != key.encode() + b"\n":  # a damaged or foreign file
+            file.close()
             path.unlink(missing_ok=True)
             return None
-        return state
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept longest
+        return file
 
-    def put(self, inputs: dict[str, Any], state: bytes) -> None:
-        """Keep a settled city; a folder that cannot be written only means it is not kept."""
+    def keep(self, inputs: dict[str, Any], write: Callable[[BinaryIO], None]) -> None:
+        """Keep a settled city (``write`` writes its state); a folder that cannot be written only keeps nothing."""
         key, path = self._path(inputs)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
         except OSError:
             return
+        kept = False
         try:
             with os.fdopen(handle, "wb") as file:
-                file.write(key.encode() + b"\n" + state)
+                file.write(key.encode() + b"\n")
+                write(file)
             os.replace(tmp, path)
-        except OSError:  # e.g. a full disk: leave no partial file behind
-            Path(tmp).unlink(missing_ok=True)
+            kept = True
+        except OSError:  # e.g. a full disk: nothing is kept
             return
+        finally:
+            if not kept:  # leave no partial file behind
+                Path(tmp).unlink(missing_ok=True)
         self._prune()
 
     def _prune(self) -> None:
