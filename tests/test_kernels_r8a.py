@@ -2,8 +2,9 @@
 
 The reference below is ``community_work`` as a loop over neighbourhoods in numpy, as before round 8, with
 each of its numpy draws replaced by the draw of ``model.core.draws`` at the kernel's position (computed
-here one by one in Python, and the weighted sample done by sorting the Efraimidis-Spirakis scores in
-numpy): given the same key, the kernel must give the same state, bit for bit.
+here one by one in Python; the weighted samples by numpy's ``choice`` algorithm in numpy with those
+numbers): given the same key, the kernel must give the same state, bit for bit. The kernel's weighted
+sample is checked on its own for the distribution of successive sampling.
 """
 
 from __future__ import annotations
@@ -18,26 +19,32 @@ from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.state import LONELY, need_level_of
 from model.core.submodels.needs import refer
 from model.core.submodels.professionals import (
-    _CONNECT,
-    _COUNTS,
     _INVITE,
     _JOIN,
+    _PER_NBH,
     _SIMILAR,
-    _SPOT,
-    _VISIT,
     _hidden_demand,
     _outreach_chances,
+    _successive_sample,
     community_work,
     reach_chances,
 )
 
 
-def _sample(key: np.uint64, k0: int, items: np.ndarray, size: int, weight: np.ndarray) -> np.ndarray:
-    """``size`` of ``items`` without replacement by weight: the largest ``u ** (1 / w)`` (``u`` number ``k0 + i``)."""
-    u = np.array([uniform(key, k0 + i) for i in range(len(weight))])
-    with np.errstate(divide="ignore"):
-        score = np.where(weight > 0, np.log(1.0 - u) / weight, -np.inf)
-    return items[np.argsort(-score, kind="stable")[:min(size, np.count_nonzero(weight > 0))]]
+def _sample(key: np.uint64, k: int, items: np.ndarray, size: int, weight: np.ndarray) -> np.ndarray:
+    """numpy's ``choice(items, size, replace=False, p=weight)`` algorithm with the numbers of ``subkey(key, k)``."""
+    sub, p, found, t = np.uint64(subkey(key, k)), weight.astype(float), [], 0
+    size = min(size, np.count_nonzero(weight > 0))
+    while len(found) < size:
+        cdf = np.cumsum(p)
+        cdf /= cdf[-1]
+        x = np.array([uniform(sub, t + j) for j in range(size - len(found))])  # the numbers one after another
+        t += len(x)
+        for i in cdf.searchsorted(x, side="right"):
+            if i not in found:
+                found.append(i)
+        p[found] = 0
+    return items[np.array(found, dtype=np.int64)]
 
 
 def _community_work_reference(m: CommunityModel) -> None:
@@ -55,12 +62,12 @@ def _community_work_reference(m: CommunityModel) -> None:
         residents = np.arange(lo, hi)
         inits_b = living[ini.nbh[living] == b]
         target = m.levers.targeting[b]
-        k = poisson(key, _COUNTS * n + 3 * b, effective[b, 0] * p.introductions_per_hour)
+        at = _PER_NBH * n + 6 * b  # the neighbourhood's numbers: three counts, then three samples
+        k = poisson(key, at, effective[b, 0] * p.introductions_per_hour)
         lonely = residents[pop.score[lo:hi] >= LONELY]
         if k and len(lonely):
-            weight = np.zeros(hi - lo)
-            weight[lonely - lo] = reach_chances(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
-            who = _sample(key, _CONNECT * n + lo, residents, min(k, len(lonely)), weight)
+            weight = reach_chances(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
+            who = _sample(key, at + 3, lonely, k, weight)
             if len(inits_b):
                 for i in who[pop.member_of[who] < 0]:
                     pop.member_of[i] = inits_b[integer(key, _JOIN * n + i, len(inits_b))]
@@ -70,20 +77,20 @@ def _community_work_reference(m: CommunityModel) -> None:
         parts = ini.support_weight[inits_b]
         if parts.sum() > 0:
             ini.support_hours[inits_b] = effective[b, 1] * parts / parts.sum()
-        k = poisson(key, _COUNTS * n + 3 * b + 1, effective[b, 2] * p.spotting_per_hour)
+        k = poisson(key, at + 1, effective[b, 2] * p.spotting_per_hour)
         if k:
             weight = reach_chances(pop.engagement[lo:hi], pop.vulnerability[lo:hi], target)
-            who = _sample(key, _SPOT * n + lo, residents, min(k, hi - lo), weight)
+            who = _sample(key, at + 4, residents, k, weight)
             who = who[pop.talents[who].any(axis=1)]
             pop.spotted[who] = True
             pop.competence[who] = np.minimum(1, pop.competence[who] + p.spotting_competence_gain)
             if len(inits_b):
                 for i in who[pop.member_of[who] < 0]:
                     pop.member_of[i] = inits_b[integer(key, _INVITE * n + i, len(inits_b))]
-        k = poisson(key, _COUNTS * n + 3 * b + 2, effective[b, 3] * p.outreach_per_hour)
+        k = poisson(key, at + 2, effective[b, 3] * p.outreach_per_hour)
         if k:
             weight = _outreach_chances(pop.vulnerability[lo:hi], p.outreach_targeting)
-            who = _sample(key, _VISIT * n + lo, residents, min(k, hi - lo), weight)
+            who = _sample(key, at + 5, residents, k, weight)
             hidden, referred = _hidden_demand(who, need_level_of(pop.zrm, who), pop.case_state, pop.helper)
             refer(m, referred)
             pop.prompted[hidden] = True
@@ -158,3 +165,24 @@ def test_community_work_in_an_empty_neighbourhood() -> None:
     m.nbh_size = np.diff(m.nbh_start)
     _check(m)
     assert m.counters.outreach_found[0] == 0
+
+
+def test_successive_sample_draws_one_by_one_in_proportion_to_the_weights_left() -> None:
+    """First draws in proportion to the weights; the second in proportion to those left; zero weights never."""
+    w = np.array([1.0, 2.0, 3.0, 0.0, 4.0])
+    n = 40_000
+    first, second_after_4 = np.zeros(5), np.zeros(5)
+    for t in range(n):
+        s = _successive_sample(np.uint64(t), 7, w, 3)
+        assert len(s) == 3 and len(set(s)) == 3 and 3 not in s
+        first[s[0]] += 1
+        if s[0] == 4:
+            second_after_4[s[1]] += 1
+    expected = w / w.sum()
+    # 4 standard errors of a share (a false alarm about once in 16,000 per share)
+    assert np.all(np.abs(first / n - expected) <= 4 * np.sqrt(expected * (1 - expected) / n))
+    m = second_after_4.sum()
+    left = np.array([1.0, 2.0, 3.0, 0.0, 0.0]) / 6
+    assert np.all(np.abs(second_after_4 / m - left) <= 4 * np.sqrt(left * (1 - left) / m))
+    assert sorted(_successive_sample(np.uint64(1), 0, w, 9)) == [0, 1, 2, 4]  # at most the positive weights
+    assert len(_successive_sample(np.uint64(1), 0, w, 0)) == 0

@@ -9,9 +9,9 @@ import numba
 import numpy as np
 
 from model.core.city import _is_bridging, _similar_neighbour
-from model.core.draws import draw_key, integer, poisson, subkey, uniform, weighted_sample
+from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, _need_levels_of
-from model.core.submodels.helpers import case_hours_of
+from model.core.submodels.helpers import _take_distinct, case_hours_of
 from model.core.submodels.needs import refer
 
 if TYPE_CHECKING:
@@ -104,8 +104,9 @@ def community_work(m: CommunityModel) -> None:
     m.net.add(who, other, p.introduction_strength, False, bridging)
 
 
-# The streams of community_work's key: draws.uniform(key, stream * n + resident); the counts at the end.
-_CONNECT, _JOIN, _SPOT, _INVITE, _VISIT, _SIMILAR, _COUNTS = range(7)
+# The streams of community_work's key: draws.uniform(key, stream * n + resident), and at the end per
+# neighbourhood b its three counts and three samples (positions _PER_NBH * n + 6 * b + 0..5).
+_JOIN, _INVITE, _SIMILAR, _PER_NBH = range(4)
 
 
 @numba.njit(cache=True)
@@ -122,10 +123,10 @@ def _community_work(key: np.uint64, week: int, switched_week: np.ndarray, disrup
     """The rule of :func:`community_work`, per neighbourhood in order, with its own draws; effects in place.
 
     Counts are Poisson (``draws.poisson``), residents are drawn without replacement in proportion to
-    their chances (``draws.weighted_sample``: the lonely by giving the others weight 0), initiatives
-    and similar neighbours' candidates uniformly. Returns the community hours per neighbourhood and
-    activity, the residents introduced to neighbours with those neighbours and the ties' bridging
-    flags, and the residents to refer (``refer``), in the order the neighbourhoods found them.
+    their chances (:func:`_successive_sample`), initiatives and similar neighbours' candidates uniformly.
+    Returns the community hours per neighbourhood and activity, the residents introduced to neighbours
+    with those neighbours and the ties' bridging flags, and the residents to refer (``refer``), in the
+    order the neighbourhoods found them.
     """
     n, n_nbh = len(score), len(nbh_start) - 1
     total = np.zeros(n_nbh)
@@ -153,13 +154,12 @@ def _community_work(key: np.uint64, week: int, switched_week: np.ndarray, disrup
         inits_b = inits[first[b]:first[b + 1]]
         effect = 1 - disruption if week - switched_week[b] < disruption_weeks else 1.0
         # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
-        k = poisson(key, _COUNTS * n + 3 * b, hours[b, 0] * effect * introductions_per_hour)
+        at = _PER_NBH * n + 6 * b
+        k = poisson(key, at, hours[b, 0] * effect * introductions_per_hour)
         lonely = lo + np.flatnonzero(score[lo:hi] >= LONELY)
         if k and len(lonely):
-            weight = np.zeros(hi - lo)
-            weight[lonely - lo] = _reach_chances(engagement[lonely], 1 / (1 + good_ties[lonely]), targeting[b])
-            who = lo + weighted_sample(key, _CONNECT * n + lo, weight, min(k, len(lonely)))
-            for i in who:
+            weight = _reach_chances(engagement[lonely], 1 / (1 + good_ties[lonely]), targeting[b])
+            for i in lonely[_successive_sample(key, at + 3, weight, k)]:
                 if len(inits_b) == 0:
                     introduced[n_introduced] = i
                     n_introduced += 1
@@ -173,20 +173,20 @@ def _community_work(key: np.uint64, week: int, switched_week: np.ndarray, disrup
         if parts_total > 0:
             support_hours[inits_b] = hours[b, 1] * effect * parts / parts_total
         # Talent spotting: residents with talents are seen and invited to contribute.
-        k = poisson(key, _COUNTS * n + 3 * b + 1, hours[b, 2] * effect * spotting_per_hour)
+        k = poisson(key, at + 1, hours[b, 2] * effect * spotting_per_hour)
         if k:
             weight = _reach_chances(engagement[lo:hi], vulnerability[lo:hi], targeting[b])
-            for i in lo + weighted_sample(key, _SPOT * n + lo, weight, min(k, hi - lo)):
+            for i in lo + _successive_sample(key, at + 4, weight, k):
                 if talents[i].any():
                     spotted[i] = True
                     competence[i] = min(1.0, competence[i] + competence_gain)
                     if len(inits_b) and member_of[i] < 0:
                         member_of[i] = inits_b[integer(key, _INVITE * n + i, len(inits_b))]
         # Outreach: visits uncover hidden demand (CPB, Magnee & Benda): registered demand rises first.
-        k = poisson(key, _COUNTS * n + 3 * b + 2, hours[b, 3] * effect * outreach_per_hour)
+        k = poisson(key, at + 2, hours[b, 3] * effect * outreach_per_hour)
         if k:
             weight = _outreach_chances(vulnerability[lo:hi], outreach_targeting)
-            who = lo + weighted_sample(key, _VISIT * n + lo, weight, min(k, hi - lo))
+            who = lo + _successive_sample(key, at + 5, weight, k)
             hidden, refer_b = _hidden_demand(who, _need_levels_of(zrm, who), case_state, helper)
             prompted[hidden] = True
             outreach_found[b] += len(hidden)
@@ -201,6 +201,29 @@ def _community_work(key: np.uint64, week: int, switched_week: np.ndarray, disrup
             u[x, y] = uniform(sub, y)
     other = _similar_neighbour(who, u, nbh_start, nbh_size, nbh, age, low_income)
     return hours, who, other, _is_bridging(who, other, age, low_income, nbh), referred[:n_referred]
+
+
+@numba.njit(cache=True)
+def _successive_sample(key: np.uint64, k: int, weight: np.ndarray, size: int) -> np.ndarray:
+    """Up to ``size`` distinct positions of ``weight``, drawn one after another in proportion to the weights left.
+
+    numpy's algorithm of ``Generator.choice(..., replace=False, p=weight)`` (:func:`helpers._take_distinct`:
+    uniform numbers searched in the cumulative weights, repeats drawn again with the chosen weights set to
+    zero) with the numbers of ``subkey(key, k)``, one after another. The same distribution as
+    ``draws.weighted_sample`` (successive sampling, in draw order), at a fraction of its cost when few of
+    many are drawn, as here (some 2 against 15 us for 5 of 500): a sum and a search per draw instead of a
+    logarithm per candidate and a sort. At most as many positions as have a positive weight are returned.
+    """
+    size = min(size, np.count_nonzero(weight > 0))
+    sub, t, taken = subkey(key, k), 0, 0
+    cdf, chosen, seen = np.empty(len(weight)), np.empty(size, dtype=np.int64), np.zeros(len(weight), dtype=np.bool_)
+    while taken < size:
+        x = np.empty(size - taken)
+        for j in range(len(x)):
+            x[j] = uniform(sub, t + j)
+        t += len(x)
+        taken = _take_distinct(weight, x, cdf, chosen, seen, taken)
+    return chosen
 
 
 @numba.njit(cache=True)
