@@ -8,6 +8,7 @@ from collections import deque
 import numpy as np
 
 from model import CommunityModel, Parameters
+from model.core.draws import draw_key, uniform
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.helpers import (
     activity,
@@ -28,7 +29,7 @@ from model.core.submodels.initiatives import (
 from model.core.submodels.professionals import (
     allocate_professional_time,
 )
-from model.core.submodels.venues import visit_venues
+from model.core.submodels.venues import _ADMIT, _ATTEND, _PICK, _WANT, visit_venues
 from model.core.time import WEEKS_PER_YEAR
 
 
@@ -167,9 +168,16 @@ def test_initiative_lifecycle_matches_the_numpy_formulation() -> None:
 
 
 def _visit_venues_with_numpy(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
-    """``visit_venues`` as it was before round 7 (its engagement update written out)."""
-    p, rng, pop, pl = m.p, m.rng, m.pop, m.places
-    n = len(pop)
+    """``visit_venues`` as it was before round 7 (its engagement update written out).
+
+    Its numpy draws replaced (round 8) by the kernel's: ``draws.uniform(key, stream * n + resident)``.
+    """
+    p, pop, pl = m.p, m.pop, m.places
+    n, key = len(pop), draw_key(m.rng)
+
+    def numbers(stream: int, who: np.ndarray) -> np.ndarray:
+        return np.array([uniform(key, stream * n + i) for i in who])
+
     act = activity(m)
     open_idx = np.flatnonzero(pl.open)
     pop.visited[:] = NO
@@ -181,11 +189,11 @@ def _visit_venues_with_numpy(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]
         sorted_open = open_idx[np.argsort(pl.nbh[open_idx], kind="stable")]
         motivation = (pop.autonomy + pop.competence + pop.relatedness) / 3.0
         place_att = np.flatnonzero((per_nbh > 0)[pop.nbh]
-                                   & (rng.random(n) < p.place_visit_rate * act * (0.5 + motivation)))
-        pick = first[pop.nbh[place_att]] + (rng.random(len(place_att)) * per_nbh[pop.nbh[place_att]]).astype(int)
+                                   & (numbers(_WANT, np.arange(n)) < p.place_visit_rate * act * (0.5 + motivation)))
+        pick = first[pop.nbh[place_att]] + (numbers(_PICK, place_att) * per_nbh[pop.nbh[place_att]]).astype(int)
         place_of = sorted_open[pick]
         load = np.bincount(place_of, minlength=len(pl)) / np.maximum(pl.capacity, 1)
-        admitted = rng.random(len(place_att)) < np.minimum(1, 1 / np.maximum(load[place_of], 1e-9))
+        admitted = numbers(_ADMIT, place_att) < np.minimum(1, 1 / np.maximum(load[place_of], 1e-9))
         place_att, place_of = place_att[admitted], place_of[admitted]
         pop.visited[place_att] = place_of
     pl.visits = np.bincount(place_of, minlength=len(pl))
@@ -193,7 +201,7 @@ def _visit_venues_with_numpy(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]
     k = pop.member_of[members]
     p_attend = (np.where(pop.core[members], p.attend_core, p.attend_member) * act[members]
                 * np.where(members_without_place(m, k), p.no_place_attendance, 1.0))
-    attend = rng.random(len(members)) < p_attend
+    attend = numbers(_ATTEND, members) < p_attend
     init_att, init_of = members[attend], len(pl) + k[attend]
     engaged = np.zeros(n, dtype=bool)
     engaged[place_att] = True
@@ -205,7 +213,10 @@ def _visit_venues_with_numpy(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]
 def test_visit_venues_matches_the_numpy_formulation() -> None:
     turned_away = without_place = 0
     for seed in range(3):
-        m = CommunityModel(Parameters(n_residents=1500, burn_in_years=0.5, neighbourhoods_per_archetype=2), seed=seed)
+        # Ten times the founding rate: initiatives to attend after half a year, whatever the draws were
+        params = Parameters(n_residents=1500, burn_in_years=0.5, neighbourhoods_per_archetype=2,
+                            founding_rate=Parameters().founding_rate * 10)
+        m = CommunityModel(params, seed=seed)
         m.places.capacity = m.places.capacity / 8  # full places turn visitors away
         m.places.open[::3] = False  # meeting activities without a place (and, at seed 2, no open place at all)
         if seed == 2:
