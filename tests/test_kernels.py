@@ -14,7 +14,7 @@ import numpy as np
 
 from model import CommunityModel, Parameters
 from model.core.city import share_disposition_with_kin
-from model.core.draws import uniform
+from model.core.draws import draw_key, uniform
 from model.core.metrics import _COUNTS, _resident_counts
 from model.core.state import (
     CASE_OPEN,
@@ -272,7 +272,8 @@ def _fund_meeting_places_with_numpy(m: CommunityModel) -> None:
     pl.unstaffed_weeks = np.where(short, pl.unstaffed_weeks + 1, 0)
     under = pl.open & ~pl.taken_over & (pl.funding < p.place_closure_funding)
     pl.underfunded_weeks = np.where(under, pl.underfunded_weeks + 1, 0)
-    take = (under | short) & (m.rng.random(len(pl)) < lev.takeover_rate[pl.nbh])
+    key = draw_key(m.rng)  # round 8: the kernel's number per place, draws.uniform(key, place)
+    take = (under | short) & (np.array([uniform(key, i) for i in range(len(pl))]) < lev.takeover_rate[pl.nbh])
     pl.taken_over |= take
     pl.self_managed &= ~take
     pl.funding[take] = 1.0 + top_up[pl.nbh[take]]

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.city import is_bridging, similar_neighbour
-from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, need_level_of
-from model.core.submodels.helpers import case_hours_of, weighted_sample
+from model.core.city import _is_bridging, _similar_neighbour
+from model.core.draws import draw_key, integer, poisson, subkey, uniform
+from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, _need_levels_of
+from model.core.submodels.helpers import _take_distinct, case_hours_of
 from model.core.submodels.needs import refer
 
 if TYPE_CHECKING:
@@ -81,72 +82,148 @@ def community_work(m: CommunityModel) -> None:
     forward (in proportion to their engagement), at 1 the isolated (connecting, in proportion to
     1 / (1 + good ties)) and the vulnerable (spotting). For ``switch_disruption_weeks`` after a
     neighbourhood's steering mode changed, community work has ``1 - switch_disruption`` of its effect.
+
+    One compiled call a week (:func:`_community_work`) that draws its own numbers from one key of the
+    model's generator (:mod:`model.core.draws`); some 40 numpy calls and draws per neighbourhood before.
     """
-    p, rng, pop, ini = m.p, m.rng, m.pop, m.inits
-    hours = np.bincount(m.pro_nbh, m.pro_hours[:, 2], minlength=m.n_nbh)[:, None] * m.levers.community_split
+    p, pop, ini = m.p, m.pop, m.inits
+    hours, who, other, bridging, referred = _community_work(
+        draw_key(m.rng), m.week, m.municipality.switched_week, p.switch_disruption_weeks, p.switch_disruption,
+        m.pro_nbh, m.pro_hours, m.levers.community_split, m.levers.targeting, m.nbh_start, p.introductions_per_hour,
+        p.spotting_per_hour, p.outreach_per_hour, p.spotting_competence_gain, p.outreach_targeting, p.similar_search,
+        ini.alive, ini.taken_over, ini.nbh, ini.support_weight, ini.support_hours, pop.score, pop.engagement,
+        pop.good_ties, pop.vulnerability, pop.talents, pop.zrm, pop.case_state, pop.helper, pop.member_of,
+        pop.prompted, pop.spotted, pop.competence, m.counters.outreach_found, pop.age, pop.low_income, pop.nbh,
+        m.nbh_size)
     m.community_hours = hours
-    disrupted = m.week - m.municipality.switched_week < p.switch_disruption_weeks
-    effective = hours * np.where(disrupted, 1 - p.switch_disruption, 1.0)[:, None]
-    alive = ini.alive & ~ini.taken_over
-    ini.support_hours[:] = 0
-    # Introductions to neighbours become ties in one pass over the tie arrays after the loop: adding
-    # them per neighbourhood would rewrite those arrays once per neighbourhood (slow for a real city's
-    # 100 wijken), and nothing in the loop reads the ties.
-    introduced: list[tuple[np.ndarray, np.ndarray]] = []
-    living = np.flatnonzero(alive)
-    # A neighbourhood's residents are a run of the arrays: read their values as slices (views, not copies).
-    everyone = np.arange(len(pop))
-    lonely_all = np.flatnonzero(pop.score >= LONELY)
-    lonely_start = np.searchsorted(lonely_all, m.nbh_start)
-    for b in range(m.n_nbh):
-        lo, hi = m.nbh_start[b], m.nbh_start[b + 1]
-        residents = everyone[lo:hi]
-        inits_b = living[ini.nbh[living] == b]
-        target = m.levers.targeting[b]
+    # Referrals and introductions to neighbours after the loop: nothing in it reads a referred resident's case
+    # (outreach comes last in a neighbourhood, and refers only its own residents) or the ties; and adding ties
+    # per neighbourhood would rewrite the tie arrays once per neighbourhood (a real city has 100 wijken).
+    if len(referred):
+        refer(m, referred)
+    m.net.add(who, other, p.introduction_strength, False, bridging)
+
+
+# The streams of community_work's key: draws.uniform(key, stream * n + resident), and at the end per
+# neighbourhood b its three counts and three samples (positions _PER_NBH * n + 6 * b + 0..5).
+_JOIN, _INVITE, _SIMILAR, _PER_NBH = range(4)
+
+
+@numba.njit(cache=True)
+def _community_work(key: np.uint64, week: int, switched_week: np.ndarray, disruption_weeks: int, disruption: float,
+                    pro_nbh: np.ndarray, pro_hours: np.ndarray, split: np.ndarray, targeting: np.ndarray,
+                    nbh_start: np.ndarray, introductions_per_hour: float, spotting_per_hour: float,
+                    outreach_per_hour: float, competence_gain: float, outreach_targeting: float, similar_search: int,
+                    alive: np.ndarray, taken_over: np.ndarray, ini_nbh: np.ndarray, support_weight: np.ndarray,
+                    support_hours: np.ndarray, score: np.ndarray, engagement: np.ndarray, good_ties: np.ndarray,
+                    vulnerability: np.ndarray, talents: np.ndarray, zrm: np.ndarray, case_state: np.ndarray,
+                    helper: np.ndarray, member_of: np.ndarray, prompted: np.ndarray, spotted: np.ndarray,
+                    competence: np.ndarray, outreach_found: np.ndarray, age: np.ndarray, low_income: np.ndarray,
+                    nbh: np.ndarray, nbh_size: np.ndarray) -> tuple:
+    """The rule of :func:`community_work`, per neighbourhood in order, with its own draws; effects in place.
+
+    Counts are Poisson (``draws.poisson``), residents are drawn without replacement in proportion to
+    their chances (:func:`_successive_sample`), initiatives and similar neighbours' candidates uniformly.
+    Returns the community hours per neighbourhood and activity, the residents introduced to neighbours
+    with those neighbours and the ties' bridging flags, and the residents to refer (``refer``), in the
+    order the neighbourhoods found them.
+    """
+    n, n_nbh = len(score), len(nbh_start) - 1
+    total = np.zeros(n_nbh)
+    for x in range(len(pro_nbh)):
+        total[pro_nbh[x]] += pro_hours[x, 2]
+    hours = np.empty((n_nbh, 4))
+    for b in range(n_nbh):
+        for c in range(4):
+            hours[b, c] = total[b] * split[b, c]
+    # The neighbourhood's resident-run initiatives, ascending (a counting sort by neighbourhood).
+    living = np.flatnonzero(alive & ~taken_over)
+    first = np.zeros(n_nbh + 1, dtype=np.int64)
+    for k in living:
+        first[ini_nbh[k] + 1] += 1
+    first = np.cumsum(first)
+    inits, filled = np.empty(len(living), dtype=np.int64), first[:-1].copy()
+    for k in living:
+        inits[filled[ini_nbh[k]]] = k
+        filled[ini_nbh[k]] += 1
+    support_hours[:] = 0
+    introduced, referred = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    n_introduced = n_referred = 0
+    for b in range(n_nbh):
+        lo, hi = nbh_start[b], nbh_start[b + 1]
+        inits_b = inits[first[b]:first[b + 1]]
+        effect = 1 - disruption if week - switched_week[b] < disruption_weeks else 1.0
         # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
-        k = rng.poisson(effective[b, 0] * p.introductions_per_hour)
-        lonely = lonely_all[lonely_start[b]:lonely_start[b + 1]]
+        at = _PER_NBH * n + 6 * b
+        k = poisson(key, at, hours[b, 0] * effect * introductions_per_hour)
+        lonely = lo + np.flatnonzero(score[lo:hi] >= LONELY)
         if k and len(lonely):
-            weight = reach_chances(pop.engagement[lonely], 1 / (1 + pop.good_ties[lonely]), target)
-            who = weighted_sample(rng, lonely, min(k, len(lonely)), weight)
-            if len(inits_b):
-                j = who[pop.member_of[who] < 0]
-                # rng.choice(inits_b, len(j))'s draws, without its checks (a third of the loop's time);
-                # none to draw for nobody (a draw of size 0 leaves the generator as it is).
-                if len(j):
-                    pop.member_of[j] = inits_b[rng.integers(0, len(inits_b), len(j))]
-            else:
-                introduced.append((who, similar_neighbour(m, who)))
-            pop.prompted[who] = True
+            weight = _reach_chances(engagement[lonely], 1 / (1 + good_ties[lonely]), targeting[b])
+            for i in lonely[_successive_sample(key, at + 3, weight, k)]:
+                if len(inits_b) == 0:
+                    introduced[n_introduced] = i
+                    n_introduced += 1
+                elif member_of[i] < 0:
+                    member_of[i] = inits_b[integer(key, _JOIN * n + i, len(inits_b))]
+                prompted[i] = True
         # Initiative support: hours shared by the neighbourhood's resident-run initiatives, in equal parts
         # unless professionals chose which to support (support_weight, intervention support_initiatives).
-        parts = ini.support_weight[inits_b]
-        total = parts.sum()
-        if total > 0:
-            ini.support_hours[inits_b] = effective[b, 1] * parts / total
+        parts = support_weight[inits_b]
+        parts_total = pairwise_sum(parts, 0, len(parts))
+        if parts_total > 0:
+            support_hours[inits_b] = hours[b, 1] * effect * parts / parts_total
         # Talent spotting: residents with talents are seen and invited to contribute.
-        k = rng.poisson(effective[b, 2] * p.spotting_per_hour)
+        k = poisson(key, at + 1, hours[b, 2] * effect * spotting_per_hour)
         if k:
-            weight = reach_chances(pop.engagement[lo:hi], pop.vulnerability[lo:hi], target)
-            who = weighted_sample(rng, residents, min(k, len(residents)), weight)
-            who = who[pop.talents[who].any(axis=1)]
-            pop.spotted[who] = True
-            pop.competence[who] = np.minimum(1, pop.competence[who] + p.spotting_competence_gain)
-            free = who[pop.member_of[who] < 0]
-            if len(inits_b) and len(free):
-                pop.member_of[free] = inits_b[rng.integers(0, len(inits_b), len(free))]
+            weight = _reach_chances(engagement[lo:hi], vulnerability[lo:hi], targeting[b])
+            for i in lo + _successive_sample(key, at + 4, weight, k):
+                if talents[i].any():
+                    spotted[i] = True
+                    competence[i] = min(1.0, competence[i] + competence_gain)
+                    if len(inits_b) and member_of[i] < 0:
+                        member_of[i] = inits_b[integer(key, _INVITE * n + i, len(inits_b))]
         # Outreach: visits uncover hidden demand (CPB, Magnee & Benda): registered demand rises first.
-        k = rng.poisson(effective[b, 3] * p.outreach_per_hour)
+        k = poisson(key, at + 2, hours[b, 3] * effect * outreach_per_hour)
         if k:
-            weight = _outreach_chances(pop.vulnerability[lo:hi], p.outreach_targeting)
-            who = weighted_sample(rng, residents, min(k, len(residents)), weight)
-            hidden, referred = _hidden_demand(who, need_level_of(pop.zrm, who), pop.case_state, pop.helper)
-            refer(m, referred)
-            pop.prompted[hidden] = True
-            m.counters.outreach_found[b] += len(hidden)
-    if introduced:
-        who, other = (np.concatenate(parts) for parts in zip(*introduced, strict=True))
-        m.net.add(who, other, p.introduction_strength, False, is_bridging(m, who, other))
+            weight = _outreach_chances(vulnerability[lo:hi], outreach_targeting)
+            who = lo + _successive_sample(key, at + 5, weight, k)
+            hidden, refer_b = _hidden_demand(who, _need_levels_of(zrm, who), case_state, helper)
+            prompted[hidden] = True
+            outreach_found[b] += len(hidden)
+            referred[n_referred:n_referred + len(refer_b)] = refer_b
+            n_referred += len(refer_b)
+    # Introductions to a similar neighbour: similar_search candidates of the neighbourhood per resident.
+    who = introduced[:n_introduced]
+    u = np.empty((n_introduced, similar_search))
+    for x in range(n_introduced):
+        sub = subkey(key, _SIMILAR * n + who[x])
+        for y in range(similar_search):
+            u[x, y] = uniform(sub, y)
+    other = _similar_neighbour(who, u, nbh_start, nbh_size, nbh, age, low_income)
+    return hours, who, other, _is_bridging(who, other, age, low_income, nbh), referred[:n_referred]
+
+
+@numba.njit(cache=True)
+def _successive_sample(key: np.uint64, k: int, weight: np.ndarray, size: int) -> np.ndarray:
+    """Up to ``size`` distinct positions of ``weight``, drawn one after another in proportion to the weights left.
+
+    numpy's algorithm of ``Generator.choice(..., replace=False, p=weight)`` (:func:`helpers._take_distinct`:
+    uniform numbers searched in the cumulative weights, repeats drawn again with the chosen weights set to
+    zero) with the numbers of ``subkey(key, k)``, one after another. The same distribution as
+    ``draws.weighted_sample`` (successive sampling, in draw order), at a fraction of its cost when few of
+    many are drawn, as here (some 2 against 15 us for 5 of 500): a sum and a search per draw instead of a
+    logarithm per candidate and a sort. At most as many positions as have a positive weight are returned.
+    """
+    size = min(size, np.count_nonzero(weight > 0))
+    sub, t, taken = subkey(key, k), 0, 0
+    cdf, chosen, seen = np.empty(len(weight)), np.empty(size, dtype=np.int64), np.zeros(len(weight), dtype=np.bool_)
+    while taken < size:
+        x = np.empty(size - taken)
+        for j in range(len(x)):
+            x[j] = uniform(sub, t + j)
+        t += len(x)
+        taken = _take_distinct(weight, x, cdf, chosen, seen, taken)
+    return chosen
 
 
 @numba.njit(cache=True)

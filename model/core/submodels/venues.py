@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
+from model.core.draws import draw_key, integer, uniform
 from model.core.state import NO
 from model.core.submodels.helpers import activity, kernel_parameters, members_without_place
 from model.core.time import WEEKS_PER_YEAR
@@ -36,9 +37,9 @@ def fund_meeting_places(m: CommunityModel) -> None:
     budget = lev.citizen_budget_eur * m.nbh_size * p.citizen_budget_place_share
     c = m.counters
     # One compiled pass over the places (they are few: numpy's calls cost more than the rule); its one
-    # draw (a takeover chance per place) is the generator's next numbers, as before.
+    # draw, a takeover chance per place at risk, is drawn in it (``draws.uniform(key, place)``).
     _fund(pl.nbh, pl.open, pl.taken_over, pl.self_managed, pl.subsidy_share, pl.capacity, pl.funding,
-          pl.underfunded_weeks, pl.unstaffed_weeks, m.rng.random(len(pl)), budget, lev.place_funding,
+          pl.underfunded_weeks, pl.unstaffed_weeks, draw_key(m.rng), budget, lev.place_funding,
           lev.place_self_managed, lev.takeover_rate, core, kernel_parameters(_PlaceParameters, p), WEEKS_PER_YEAR,
           c.places_taken_over, c.places_closed, c.place_cost)
 
@@ -51,7 +52,7 @@ _PlaceParameters = namedtuple("_PlaceParameters", [
 @numba.njit(cache=True)
 def _fund(nbh: np.ndarray, open_: np.ndarray, taken_over: np.ndarray, self_managed: np.ndarray,
           subsidy_share: np.ndarray, capacity: np.ndarray, funding: np.ndarray, underfunded_weeks: np.ndarray,
-          unstaffed_weeks: np.ndarray, u: np.ndarray, budget: np.ndarray, place_funding: np.ndarray,
+          unstaffed_weeks: np.ndarray, key: np.uint64, budget: np.ndarray, place_funding: np.ndarray,
           place_self_managed: np.ndarray, takeover_rate: np.ndarray, core: np.ndarray, p: tuple, weeks: int,
           taken_count: np.ndarray, closed_count: np.ndarray, cost: np.ndarray) -> None:
     """:func:`fund_meeting_places` on places stored by neighbourhood, in place."""
@@ -82,7 +83,7 @@ def _fund(nbh: np.ndarray, open_: np.ndarray, taken_over: np.ndarray, self_manag
         unstaffed_weeks[i] = unstaffed_weeks[i] + 1 if short else 0
         under = open_[i] and not taken_over[i] and funding[i] < closure_funding
         underfunded_weeks[i] = underfunded_weeks[i] + 1 if under else 0
-        if (under or short) and u[i] < takeover_rate[b]:
+        if (under or short) and uniform(key, i) < takeover_rate[b]:
             taken_over[i], self_managed[i], funding[i] = True, False, 1.0 + top_up[b]
             taken_count[b] += 1
         if open_[i] and not taken_over[i] and (underfunded_weeks[i] >= closure_weeks
@@ -104,7 +105,8 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     Returns:
         Attendee indices and venue ids (places ``0..P-1``, initiative ``k`` as ``P + k``).
     """
-    p, rng, pop, pl = m.p, m.rng, m.pop, m.places
+    p, pop, pl = m.p, m.pop, m.places
+    key = draw_key(m.rng)  # the week's numbers: draws.uniform(key, stream * n + resident), streams below
     act = activity(m)
     # Meeting places: pick one open place of the neighbourhood at random.
     open_idx = np.flatnonzero(pl.open)
@@ -115,56 +117,57 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
         first = np.concatenate([[0], np.cumsum(per_nbh)])
         sorted_open = open_idx[np.argsort(pl.nbh[open_idx], kind="stable")]
         # Motivation scales the wish to go out from half (0) to one and a half (1) times the base rate.
-        want = _want_to_visit(p.place_visit_rate, per_nbh > 0, pop.nbh, act, pop.autonomy, pop.competence,
-                              pop.relatedness, rng.random(len(pop)))
-        # The place picked, then (a full place turns visitors away at random) whether they get in: nothing
-        # is drawn in between, so both sets of numbers are drawn first.
-        pick, admit = rng.random(len(want)), rng.random(len(want))
-        place_att, place_of = _visit(want, pick, admit, pop.nbh, first, per_nbh, sorted_open, pl.capacity,
-                                     pop.visited)
+        want = _want_to_visit(key, p.place_visit_rate, per_nbh > 0, pop.nbh, act, pop.autonomy, pop.competence,
+                              pop.relatedness)
+        # The place picked, then (a full place turns visitors away at random) whether they get in.
+        place_att, place_of = _visit(key, want, pop.nbh, first, per_nbh, sorted_open, pl.capacity, pop.visited)
     pl.visits = np.bincount(place_of, minlength=len(pl))
     # Initiative activities; meeting activities without an open place are hampered.
     members, without_place = _members(pop.member_of), members_without_place(m, np.arange(len(m.inits)))
-    init_att, init_of = _attend(rng.random(len(members)), members, pop.member_of, pop.core, act, p.attend_core,
-                                p.attend_member, p.no_place_attendance, without_place, len(pl))
+    init_att, init_of = _attend(key, members, pop.member_of, pop.core, act, p.attend_core, p.attend_member,
+                                p.no_place_attendance, without_place, len(pl))
     _engage(p.engagement_rate, place_att, init_att, pop.engagement)
     return np.concatenate([place_att, init_att]), np.concatenate([place_of, init_of])
 
 
+# The streams of visit_venues' key: a number per resident for going out, the place, getting in, attending.
+_WANT, _PICK, _ADMIT, _ATTEND = range(4)
+
+
 @numba.njit(cache=True)
-def _want_to_visit(rate: float, has_place: np.ndarray, nbh: np.ndarray, act: np.ndarray, autonomy: np.ndarray,
-                   competence: np.ndarray, relatedness: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Who goes to a meeting place this week (``u``: one uniform number each), in resident order."""
+def _want_to_visit(key: np.uint64, rate: float, has_place: np.ndarray, nbh: np.ndarray, act: np.ndarray,
+                   autonomy: np.ndarray, competence: np.ndarray, relatedness: np.ndarray) -> np.ndarray:
+    """Who goes to a meeting place this week, in resident order."""
     want = np.empty(len(nbh), dtype=np.int64)
     n = 0
     for i in range(len(nbh)):  # no branch (it would be mispredicted): every resident written, few kept
         motivation = (autonomy[i] + competence[i] + relatedness[i]) / 3.0
         want[n] = i
-        n += has_place[nbh[i]] & (u[i] < rate * act[i] * (0.5 + motivation))
+        n += has_place[nbh[i]] & (uniform(key, _WANT * len(nbh) + i) < rate * act[i] * (0.5 + motivation))
     return want[:n]
 
 
 @numba.njit(cache=True)
-def _visit(want: np.ndarray, pick: np.ndarray, admit: np.ndarray, nbh: np.ndarray, first: np.ndarray,
-           per_nbh: np.ndarray, sorted_open: np.ndarray, capacity: np.ndarray,
-           visited: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Residents ``want`` go to a random open place of their neighbourhood (``pick``) and get in (``admit``).
+def _visit(key: np.uint64, want: np.ndarray, nbh: np.ndarray, first: np.ndarray, per_nbh: np.ndarray,
+           sorted_open: np.ndarray, capacity: np.ndarray, visited: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Residents ``want`` go to a random open place of their neighbourhood and get in.
 
     A place with more visitors than its capacity admits each with the chance capacity / visitors
     (computed as the numpy formulation did). Returns those admitted and their places; ``visited`` is set.
     """
+    n_residents = len(nbh)
     place = np.empty(len(want), dtype=np.int64)
     count = np.zeros(len(capacity), dtype=np.int64)
     for j in range(len(want)):
         b = nbh[want[j]]
-        place[j] = sorted_open[first[b] + np.int64(pick[j] * per_nbh[b])]
+        place[j] = sorted_open[first[b] + integer(key, _PICK * n_residents + want[j], per_nbh[b])]
         count[place[j]] += 1
     att, of = np.empty(len(want), dtype=np.int64), np.empty(len(want), dtype=np.int64)
     n = 0
     for j in range(len(want)):
         load = count[place[j]] / max(capacity[place[j]], 1.0)
         att[n], of[n] = want[j], place[j]
-        n += admit[j] < min(1.0, 1 / max(load, 1e-9))
+        n += uniform(key, _ADMIT * n_residents + want[j]) < min(1.0, 1 / max(load, 1e-9))
     for j in range(n):
         visited[att[j]] = of[j]
     return att[:n], of[:n]
@@ -182,10 +185,10 @@ def _members(member_of: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _attend(u: np.ndarray, members: np.ndarray, member_of: np.ndarray, core: np.ndarray, act: np.ndarray,
+def _attend(key: np.uint64, members: np.ndarray, member_of: np.ndarray, core: np.ndarray, act: np.ndarray,
             attend_core: float, attend_member: float, no_place: float, without_place: np.ndarray,
             places: int) -> tuple[np.ndarray, np.ndarray]:
-    """Which ``members`` attend their initiative's activity (``u``: one number each); their venues, ``places + k``."""
+    """Which ``members`` attend their initiative's activity; their venues, ``places + k``."""
     att, of = np.empty(len(members), dtype=np.int64), np.empty(len(members), dtype=np.int64)
     n = 0
     for j in range(len(members)):
@@ -194,7 +197,7 @@ def _attend(u: np.ndarray, members: np.ndarray, member_of: np.ndarray, core: np.
         chance = ((attend_core if core[i] else attend_member) * act[i]
                   * (no_place if without_place[k] else 1.0))
         att[n], of[n] = i, places + k
-        n += u[j] < chance
+        n += uniform(key, _ATTEND * len(member_of) + i) < chance
     return att[:n], of[:n]
 
 
