@@ -21,21 +21,11 @@ from model.core.state import (
     CASE_WAITING,
     DAILY_LIVING,
     LONELY,
-    NO,
-    ORGANISING_TALENT,
     PHYSICAL,
     SEVERE,
     need_level_of,
 )
-from model.core.submodels.helpers import _least_loaded, kernel_parameters, recover, recoverable_domains, weighted_sample
-from model.core.submodels.initiatives import (
-    _founders,
-    _member_counts,
-    _recruit_chance,
-    _room,
-    _volunteer_hours,
-    _VolunteeringParameters,
-)
+from model.core.submodels.helpers import _least_loaded, recover, recoverable_domains, weighted_sample
 from model.core.submodels.needs import (
     _DOMAIN,
     _HOUSEHOLD,
@@ -136,80 +126,6 @@ def test_ask_best_takes_what_lexsort_took() -> None:
         expected[asker[order][first]] = carer[order][first]
         _ask_best(asker, carer, score, helper)
         np.testing.assert_array_equal(helper, expected)
-
-
-def test_recruit_chances_match_the_numpy_formulation() -> None:
-    # Twenty times the calibrated founding rate: 4-9 live initiatives after the burn-in over seeds 3-7, where
-    # the calibrated rate leaves 0-2 (and none at all on some draws).
-    params = Parameters(n_residents=800, burn_in_years=1, neighbourhoods_per_archetype=2, founding_rate=0.003)
-    m = CommunityModel(params, seed=3)
-    m.levers.inclusion_demand[:] = np.linspace(0, 1, m.n_nbh)  # both branches of the similarity factor
-    p, pop, ini = m.p, m.pop, m.inits
-    k = np.flatnonzero(ini.alive)
-    k = np.repeat(k, 40)  # with residents of every kind: similar or not
-    who = np.random.default_rng(1).integers(0, len(pop), len(k))
-    inclusion = m.levers.inclusion_demand[ini.nbh[k]]
-    similar = (pop.age[who] == ini.group_age[k]) & (pop.low_income[who] == ini.group_income[k])
-    sim_factor = np.where(similar, 1.0, inclusion + (1 - inclusion) / p.homophily)
-    expected = p.recruit_rate * pop.motivation[who] * sim_factor * _room(m, k)
-    got = _recruit_chance(p.recruit_rate, p.homophily, np.array(p.initiative_size), who, k, pop.motivation, pop.age,
-                          pop.low_income, ini.group_age, ini.group_income, ini.nbh, ini.kind, ini.n_members,
-                          m.levers.inclusion_demand)
-    assert len(k) and (sim_factor < 1).any() and (sim_factor == 1).any() and (expected > 0).any()
-    np.testing.assert_array_equal(got, expected)
-
-
-def test_founders_are_those_of_the_numpy_formulation() -> None:
-    m = CommunityModel(Parameters(n_residents=800, burn_in_years=1, neighbourhoods_per_archetype=2), seed=4)
-    p, pop = m.p, m.pop
-    cases = np.random.default_rng(7)
-    for _ in range(20):
-        motivation, level = cases.random(len(pop)), cases.integers(0, 4, len(pop))
-        spotted, room = cases.random(len(pop)) < 0.3, cases.random(m.n_nbh) < 0.8
-        support = 1 + cases.random(m.n_nbh)
-        u = cases.random(len(pop)) * 2 * p.founding_rate  # small enough that some residents found
-        cand = np.flatnonzero((pop.member_of < 0) & (level <= 1) & pop.talents[:, ORGANISING_TALENT])
-        home = pop.nbh[cand]
-        chance = (p.founding_rate * motivation[cand] * (1 + (p.spotted_founding_factor - 1) * spotted[cand])
-                  * support[home] * room[home] * np.where(pop.low_income[cand], p.low_income_civic_factor, 1.0))
-        expected = cand[u[cand] < chance]
-        got = _founders(p.founding_rate, p.spotted_founding_factor, p.low_income_civic_factor, u, pop.member_of,
-                        level, pop.talents[:, ORGANISING_TALENT], motivation, spotted, pop.low_income, pop.nbh,
-                        support, room)
-        assert len(expected)
-        np.testing.assert_array_equal(got, expected)
-
-
-def test_member_counts_are_bincounts() -> None:
-    rng = np.random.default_rng(8)
-    for n, slots in ((0, 3), (1, 1), (1001, 40)):
-        member_of = np.where(rng.random(n) < 0.3, rng.integers(0, slots, n), NO)
-        core = rng.random(n) < 0.4
-        members, cores = _member_counts(member_of, core, slots)
-        of = member_of >= 0
-        np.testing.assert_array_equal(members, np.bincount(member_of[of], minlength=slots))
-        np.testing.assert_array_equal(cores, np.bincount(member_of[of], core[of], minlength=slots).astype(int))
-
-
-def test_volunteer_hours_match_the_numpy_formulation() -> None:
-    p = Parameters()
-    rng = np.random.default_rng(9)
-    n = 5001
-    core = rng.random(n) < 0.1
-    member_of = np.where(core | (rng.random(n) < 0.2), rng.integers(0, 30, n), NO)
-    civic, motivation, level = rng.random(n), rng.random(n), rng.integers(0, 4, n)
-    lend, elsewhere = rng.random(n), rng.random(n)
-    last = rng.integers(-100, 0, n)
-    helps = (member_of >= 0) & ~core & (lend < p.member_help_rate)
-    away = elsewhere < p.volunteer_rate * civic * motivation * (level <= 1)
-    expected = (np.where(core, p.core_hours, 0.0) + np.where(helps, p.member_help_hours, 0.0)
-                + np.where(away, p.volunteer_hours_elsewhere, 0.0))
-    expected_last = np.where(expected > 0, 7, last)
-    got = _volunteer_hours(kernel_parameters(_VolunteeringParameters, p), 7, member_of, core, civic, motivation,
-                           level, lend, elsewhere, last)
-    assert helps.any() and away.any() and core.any() and (expected == 0).any()
-    np.testing.assert_array_equal(got, expected)
-    np.testing.assert_array_equal(last, expected_last)
 
 
 def test_confidant_absence_is_numpys_exponential_of_each_count() -> None:

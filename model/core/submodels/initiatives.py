@@ -10,16 +10,27 @@ import numpy as np
 
 from model.core.categories import INITIATIVE_KINDS
 from model.core.city import grow_initiative_agents
+from model.core.draws import draw_key, integer, poisson, subkey, uniform
+from model.core.network import _directed
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
-from model.core.submodels.helpers import MEETING, kernel_parameters, members_without_place
+from model.core.submodels.helpers import MEETING, kernel_parameters
 from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
 
 
-_VolunteeringParameters = namedtuple("_VolunteeringParameters", [
-    "core_hours", "member_help_rate", "member_help_hours", "volunteer_rate", "volunteer_hours_elsewhere"])
+_WeekParameters = namedtuple("_WeekParameters", [
+    "recruit_rate", "homophily", "open_recruit_rate", "member_leave_rate", "initiative_admin_hours",
+    "grant_admin_factor", "inclusion_admin_hours", "support_relief", "core_hours", "core_target", "burnout_rate",
+    "burnout_competence_loss", "burnout_leave", "step_up_rate", "organiser_step_up_factor", "grant_end_leave",
+    "core_min", "struggle_weeks", "takeover_min_members", "takeover_cost_eur", "grant_eur", "member_help_rate",
+    "member_help_hours", "volunteer_rate", "volunteer_hours_elsewhere"])
+
+# The kinds of draw of :func:`_members_week`, each from its own key (``subkey(key, stream)``), numbered by
+# resident, directed tie or initiative slot, so that nobody's numbers depend on the order of the loops.
+_RECRUIT, _INVITES, _INVITE, _LEAVE, _BURN_OUT, _BURNT_LEAVE, _STEP_UP, _GRANT_END, _TAKE_OVER, _PLACE, _LEND, \
+    _ELSEWHERE = range(12)
 
 
 # 13 ------------------------------------------------------------------------------
@@ -28,61 +39,100 @@ def initiative_lifecycle(m: CommunityModel) -> None:
 
     Under an inclusion demand an initiative also invites residents of its neighbourhood beyond its
     members' ties (``open_recruit_rate`` a week at full demand, fewer as it fills up); an invited
-    resident with at most a moderate need joins with a chance equal to their motivation.
+    resident with at most a moderate need joins with a chance equal to their motivation. Everything after
+    the founding is one compiled call that draws its own numbers (:func:`_members_week`, ``model/core/draws.py``).
     """
-    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
+    p, pop, ini, lev, c = m.p, m.pop, m.inits, m.levers, m.counters
     motivation = pop.motivation
     level = need_level_of(pop.zrm)
     _found_initiatives(m, motivation, level)
-    _count_members(m)
-    # Members and core members per initiative from here on, kept up to date by the kernels that let residents
+    pl = m.places
+    ini.n_members, ini.n_core, pop.volunteer_hours, take, core_lost, members_lost = _members_week(
+        draw_key(m.rng), kernel_parameters(_WeekParameters, p), np.array(p.initiative_size), WEEKS_PER_YEAR, m.week,
+        m.net.a, m.net.b, pop.member_of, pop.core, motivation, level, pop.age, pop.low_income, pop.competence,
+        pop.talents[:, ORGANISING_TALENT], pop.nbh, pop.civic, pop.last_volunteered, ini.alive, ini.taken_over,
+        ini.kind, ini.nbh, ini.place, ini.group_age, ini.group_income, ini.grant_weeks_left, ini.citizen_funded,
+        ini.support_hours, ini.struggling_weeks, lev.inclusion_demand, lev.initiative_accountability,
+        lev.takeover_rate, m.nbh_start, m.nbh_size, pl.open, pl.nbh, c.burnouts, c.initiatives_taken_over,
+        c.initiatives_ended, c.takeover_cost, c.grant_cost)
+    _log(m, take, "taken_over")
+    _log(m, core_lost, "ended: too few core volunteers")
+    _log(m, members_lost, "ended: taken over, too few members")
+
+
+@numba.njit(cache=True)
+def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: int, tie_a: np.ndarray,
+                  tie_b: np.ndarray, member_of: np.ndarray, core: np.ndarray, motivation: np.ndarray,
+                  level: np.ndarray, age: np.ndarray, low_income: np.ndarray, competence: np.ndarray,
+                  organiser: np.ndarray, nbh: np.ndarray, civic: np.ndarray, last_volunteered: np.ndarray,
+                  alive: np.ndarray, taken_over: np.ndarray, kind: np.ndarray, initiative_nbh: np.ndarray,
+                  place: np.ndarray, group_age: np.ndarray, group_income: np.ndarray, grant_weeks_left: np.ndarray,
+                  citizen_funded: np.ndarray, support_hours: np.ndarray, struggling_weeks: np.ndarray,
+                  inclusion: np.ndarray, accountability: np.ndarray, takeover_rate: np.ndarray,
+                  nbh_start: np.ndarray, nbh_size: np.ndarray, place_open: np.ndarray, place_nbh: np.ndarray,
+                  burnouts: np.ndarray, taken_count: np.ndarray, ended_count: np.ndarray, takeover_cost: np.ndarray,
+                  grant_cost: np.ndarray) -> tuple:
+    """The week of the initiatives after the founding, in place, drawing its numbers from ``key``.
+
+    In order: the members counted; recruiting along members' ties (:func:`_recruit`) and open invitations
+    (:func:`_invite`); members leaving (:func:`_leave`); core volunteers burning out (:func:`_burn_out`),
+    a share ``burnout_leave`` of them leaving; members stepping up to a short core (:func:`_step_up`);
+    grants ending and struggling initiatives taken over or ending (:func:`_take_over_or_end`), meeting
+    activities without a place looking for one (:func:`_find_places`); this week's volunteering hours
+    (:func:`_volunteer_hours`). Returns the members and core members per slot (the counts after stepping
+    up, as the ending read them), the volunteering hours, and the slots taken over, ended for want of a
+    core and ended for want of members.
+    """
+    slots = len(alive)
+    first, cores = _member_counts(member_of, core, slots)
+    # Members and core members per initiative from here on, kept up to date by the steps that let residents
     # join, leave, burn out and step up: the same counts as counting again after each step, without its passes.
-    # ``ini.n_members`` stays this first count until the end (the room of an initiative is read from it).
-    members, cores = ini.n_members.copy(), ini.n_core.copy()
-    without_place = members_without_place(m, np.arange(len(ini)))  # kind, place and open places change no more
-    # Recruiting along members' ties; without an inclusion demand similar residents are preferred.
-    # Both directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member
-    # with at most a moderate need.
-    member = pop.member_of >= 0
-    _, ea, eb = m.net.directed(member, ~member & (level <= 2))
-    _recruit(rng.random(len(eb)), ea, eb, pop.member_of, pop.core, members, cores, p.recruit_rate, p.homophily,
-             np.array(p.initiative_size), motivation, pop.age, pop.low_income, ini.group_age, ini.group_income,
-             ini.nbh, ini.kind, ini.n_members, lev.inclusion_demand)
-    live = np.flatnonzero(ini.alive & ~ini.taken_over)
-    invites = rng.poisson(p.open_recruit_rate * lev.inclusion_demand[ini.nbh[live]] * _room(m, live))
-    if invites.any():
-        k = np.repeat(live, invites)
-        # Whom each invitation reaches, then whether they accept: nothing is drawn in between.
-        reach, accept = rng.random(len(k)), rng.random(len(k))
-        _invite(reach, accept, k, ini.nbh, m.nbh_start, m.nbh_size, pop.member_of, pop.core, level, motivation,
-                members, cores)
+    # ``first`` stays the first count (the room of an initiative is read from it).
+    members = first.copy()
+    without_place = np.empty(slots, dtype=np.bool_)  # kind, place and open places change no more this week
+    for g in range(slots):
+        without_place[g] = kind[g] == MEETING and (place[g] < 0 or not place_open[max(place[g], 0)])
+    # Recruiting along members' ties; without an inclusion demand similar residents are preferred. Both
+    # directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member with
+    # at most a moderate need.
+    n = len(member_of)
+    member, open_to = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        member[i] = member_of[i] >= 0
+        open_to[i] = not member[i] and level[i] <= 2
+    _, ea, eb = _directed(tie_a, tie_b, member, open_to)
+    _recruit(subkey(key, _RECRUIT), ea, eb, member_of, core, members, cores, p.recruit_rate, p.homophily, size,
+             motivation, age, low_income, group_age, group_income, initiative_nbh, kind, first, inclusion)
+    _invite(subkey(key, _INVITES), subkey(key, _INVITE), p.open_recruit_rate, size, alive, taken_over, kind, first,
+            initiative_nbh, inclusion, nbh_start, nbh_size, member_of, core, level, motivation, members, cores)
     # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
     # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
-    _leave(rng.random(int((members - cores).sum())), p.member_leave_rate, pop.member_of, pop.core, motivation,
-           pop.age, pop.low_income, ini.group_age, ini.group_income, without_place, members)
+    _leave(subkey(key, _LEAVE), p.member_leave_rate, member_of, core, motivation, age, low_income, group_age,
+           group_income, without_place, members)
     # Core volunteers burn out with their weekly load: the initiative's administration (unless
     # professionals take it off their hands) and its core work, shared by fewer hands when the core is small.
     # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load.
-    core = np.flatnonzero(pop.core)
-    burnt = _burn_out(rng.random(len(core)), core, kernel_parameters(_BurnoutParameters, p), pop.member_of,
-                      pop.core, pop.competence, pop.nbh, lev.initiative_accountability, lev.inclusion_demand, ini.nbh,
-                      ini.grant_weeks_left, ini.citizen_funded, ini.support_hours, cores, m.counters.burnouts)
-    gone = burnt[rng.random(len(burnt)) < p.burnout_leave]
-    np.subtract.at(members, pop.member_of[gone], 1)
-    pop.member_of[gone] = NO
+    burnt = _burn_out(subkey(key, _BURN_OUT), p, member_of, core, competence, nbh, accountability, inclusion,
+                      initiative_nbh, grant_weeks_left, citizen_funded, support_hours, cores, burnouts)
+    leave_key = subkey(key, _BURNT_LEAVE)
+    for i in burnt:
+        if uniform(leave_key, i) < p.burnout_leave:
+            members[member_of[i]] -= 1
+            member_of[i] = NO
     # Members step up to the core when it is short (organisers first).
-    short = (cores < p.core_target) & ini.alive & ~ini.taken_over
-    _step_up(rng.random(int((members - cores).sum())), p.step_up_rate, p.organiser_step_up_factor, short,
-             pop.member_of, pop.core, motivation, pop.talents[:, ORGANISING_TALENT], cores)
-    ini.n_members, ini.n_core = members, cores
-    _end_or_take_over(m, without_place)
-    _volunteering(m, motivation, level)
-
-
-def _room(m: CommunityModel, k: np.ndarray) -> np.ndarray:
-    """Groups fill up: recruiting slows as initiative ``k`` nears its kind's typical size."""
-    ini = m.inits
-    return np.clip(1 - ini.n_members[k] / np.array(m.p.initiative_size)[ini.kind[k]], 0, 1)
+    short = np.empty(slots, dtype=np.bool_)
+    for g in range(slots):
+        short[g] = cores[g] < p.core_target and alive[g] and not taken_over[g]
+    _step_up(subkey(key, _STEP_UP), p.step_up_rate, p.organiser_step_up_factor, short, member_of, core, motivation,
+             organiser, cores)
+    take, core_lost, members_lost = _take_over_or_end(
+        subkey(key, _GRANT_END), subkey(key, _TAKE_OVER), p, weeks, alive, taken_over, cores, members,
+        struggling_weeks, initiative_nbh, grant_weeks_left, citizen_funded, takeover_rate, member_of, core,
+        taken_count, ended_count, takeover_cost, grant_cost)
+    _find_places(subkey(key, _PLACE), alive, without_place, initiative_nbh, place, place_open, place_nbh)
+    hours = _volunteer_hours(subkey(key, _LEND), subkey(key, _ELSEWHERE), p, week, member_of, core, civic,
+                             motivation, level, last_volunteered)
+    return members, cores, hours, take, core_lost, members_lost
 
 
 @numba.njit(cache=True)
@@ -93,15 +143,15 @@ def _recruit_chance(rate: float, homophily: float, size: np.ndarray, who: np.nda
     """The chance that resident ``who[j]`` joins initiative ``k[j]`` this week, in one pass over the pairs.
 
     ``rate x motivation x similarity factor x room`` (similar: the founder's age group and income group;
-    :func:`_room`), multiplied in that order as the numpy formulation did, so the chances are identical to
-    the last bit. The similarity factors (for dissimilar and similar residents) and the room are worked out
-    once per initiative slot.
+    room: groups fill up, recruiting slows as an initiative nears its kind's typical ``size``), multiplied in
+    that order as the numpy formulation did, so the chances are identical to the last bit. The similarity
+    factors (for dissimilar and similar residents) and the room are worked out once per initiative slot.
     """
     factor, room = np.ones((len(nbh), 2)), np.empty(len(nbh))
     for g in range(len(nbh)):
         inclusion = inclusion_demand[nbh[g]]
         factor[g, 0] = inclusion + (1 - inclusion) / homophily
-        room[g] = min(max(1 - n_members[g] / size[kind[g]], 0.0), 1.0)
+        room[g] = _room(n_members[g], size[kind[g]])
     chance = np.empty(len(who))
     for j in range(len(who)):
         i, g = who[j], k[j]
@@ -111,17 +161,23 @@ def _recruit_chance(rate: float, homophily: float, size: np.ndarray, who: np.nda
     return chance
 
 
+@numba.njit(cache=True, inline="always")
+def _room(n_members: int, size: int) -> float:
+    """Groups fill up: an initiative of ``n_members`` recruits less as it nears its kind's typical ``size``."""
+    return min(max(1 - n_members / size, 0.0), 1.0)
+
+
 @numba.njit(cache=True)
-def _recruit(u: np.ndarray, ea: np.ndarray, eb: np.ndarray, member_of: np.ndarray, core: np.ndarray,
+def _recruit(key: np.uint64, ea: np.ndarray, eb: np.ndarray, member_of: np.ndarray, core: np.ndarray,
              members: np.ndarray, cores: np.ndarray, rate: float, homophily: float, size: np.ndarray,
              motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray,
              group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray, n_members: np.ndarray,
              inclusion_demand: np.ndarray) -> None:
-    """Member ``ea[j]`` recruits non-member ``eb[j]`` when ``u[j]`` is below the chance (:func:`_recruit_chance`).
+    """Member ``ea[j]`` recruits non-member ``eb[j]`` when ``uniform(key, j)`` is below :func:`_recruit_chance`.
 
-    A resident recruited along several ties joins the initiative of the first, as the numpy formulation
-    (``np.unique``'s first occurrences) had it; ``members`` and ``cores`` count them in. Members' ties are only
-    read: the recruits were no members, so no recruiter's initiative changes during the pass.
+    A resident recruited along several ties joins the initiative of the first; ``members`` and ``cores``
+    count them in. Members' ties are only read: the recruits were no members, so no recruiter's initiative
+    changes during the pass.
     """
     k = np.empty(len(ea), dtype=np.int64)
     for j in range(len(ea)):
@@ -130,34 +186,43 @@ def _recruit(u: np.ndarray, ea: np.ndarray, eb: np.ndarray, member_of: np.ndarra
                              nbh, kind, n_members, inclusion_demand)
     for j in range(len(eb)):
         i = eb[j]
-        if u[j] < chance[j] and member_of[i] < 0:
+        if uniform(key, j) < chance[j] and member_of[i] < 0:
             member_of[i] = k[j]
             members[k[j]] += 1
             cores[k[j]] += core[i]
 
 
 @numba.njit(cache=True)
-def _invite(reach: np.ndarray, accept: np.ndarray, k: np.ndarray, nbh: np.ndarray, nbh_start: np.ndarray,
-            nbh_size: np.ndarray, member_of: np.ndarray, core: np.ndarray, level: np.ndarray, motivation: np.ndarray,
-            members: np.ndarray, cores: np.ndarray) -> None:
-    """Initiative ``k[j]`` invites a random resident of its neighbourhood (``reach[j]``), in place.
+def _invite(count_key: np.uint64, invite_key: np.uint64, rate: float, size: np.ndarray, alive: np.ndarray,
+            taken_over: np.ndarray, kind: np.ndarray, n_members: np.ndarray, nbh: np.ndarray, inclusion: np.ndarray,
+            nbh_start: np.ndarray, nbh_size: np.ndarray, member_of: np.ndarray, core: np.ndarray,
+            level: np.ndarray, motivation: np.ndarray, members: np.ndarray, cores: np.ndarray) -> None:
+    """Resident-run initiatives invite random residents of their neighbourhood, in slot order, in place.
 
-    A non-member with at most a moderate need accepts with a chance equal to their motivation (``accept[j]``);
-    a resident invited by several joins the first, as the numpy formulation (``np.unique``'s first
-    occurrences) had it, and ``members`` and ``cores`` count them in.
+    Slot ``g`` sends a Poisson number of invitations (``poisson(count_key, g, ...)``) with the mean
+    ``rate x inclusion demand x room`` (:func:`_room`, from the first count ``n_members``). Its ``t``-th
+    reaches the resident ``uniform(sub, 2 t)`` of the way into its neighbourhood (``sub``:
+    ``subkey(invite_key, g)``); a non-member with at most a moderate need accepts when
+    ``uniform(sub, 2 t + 1)`` is below their motivation. A resident invited by several joins the first;
+    ``members`` and ``cores`` count them in.
     """
-    for j in range(len(k)):
-        b = nbh[k[j]]
-        i = nbh_start[b] + np.int64(reach[j] * nbh_size[b])
-        if member_of[i] < 0 and level[i] <= 2 and accept[j] < motivation[i]:
-            member_of[i] = k[j]
-            members[k[j]] += 1
-            cores[k[j]] += core[i]
+    for g in range(len(alive)):
+        if not alive[g] or taken_over[g]:
+            continue
+        b = nbh[g]
+        invites = poisson(count_key, g, rate * inclusion[b] * _room(n_members[g], size[kind[g]]))
+        sub = subkey(invite_key, g)
+        for t in range(invites):
+            i = nbh_start[b] + np.int64(uniform(sub, 2 * t) * nbh_size[b])
+            if member_of[i] < 0 and level[i] <= 2 and uniform(sub, 2 * t + 1) < motivation[i]:
+                member_of[i] = g
+                members[g] += 1
+                cores[g] += core[i]
 
 
 @numba.njit(cache=True)
 def _non_core_members(member_of: np.ndarray, core: np.ndarray) -> np.ndarray:
-    """The members who are not in the core, in resident order (the numpy formulation's ``flatnonzero``)."""
+    """The members who are not in the core, in resident order."""
     # No branch (it would be mispredicted): every resident written, those kept advance the place.
     who = np.empty(len(member_of), dtype=np.int64)
     n = 0
@@ -168,10 +233,10 @@ def _non_core_members(member_of: np.ndarray, core: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _leave(u: np.ndarray, rate: float, member_of: np.ndarray, core: np.ndarray, motivation: np.ndarray,
+def _leave(key: np.uint64, rate: float, member_of: np.ndarray, core: np.ndarray, motivation: np.ndarray,
            age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray, group_income: np.ndarray,
            without_place: np.ndarray, members: np.ndarray) -> None:
-    """Members who are not in the core leave (``u``: one uniform number each, in resident order), in place.
+    """Members who are not in the core leave (member ``i`` when ``uniform(key, i)`` is below the chance), in place.
 
     The chance is ``rate x (2 - motivation) x (1 + dissimilar) x (1 + the initiative's dissimilar share)
     x (1 + no place to meet)``, multiplied in the order of the numpy formulation; a member is dissimilar
@@ -191,59 +256,57 @@ def _leave(u: np.ndarray, rate: float, member_of: np.ndarray, core: np.ndarray, 
     for j in range(len(who)):
         i, g = who[j], member_of[who[j]]
         chance = rate * (2 - motivation[i]) * (1 + unlike[j]) * (1 + mixed[g]) * (1 + 1.0 * without_place[g])
-        if u[j] < chance:  # rarely: well predicted
+        if uniform(key, i) < chance:  # rarely: well predicted
             member_of[i] = NO
             members[g] -= 1
 
 
 @numba.njit(cache=True)
-def _step_up(u: np.ndarray, rate: float, organiser_factor: float, short: np.ndarray, member_of: np.ndarray,
+def _step_up(key: np.uint64, rate: float, organiser_factor: float, short: np.ndarray, member_of: np.ndarray,
              core: np.ndarray, motivation: np.ndarray, organiser: np.ndarray, cores: np.ndarray) -> None:
-    """Members of an initiative whose core is ``short`` step up to it (``u``: one number per non-core member).
+    """Members of an initiative whose core is ``short`` step up to it (member ``i`` by ``uniform(key, i)``).
 
     With the chance ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``, in place; ``short`` is
     read as it was before anyone stepped up this week.
     """
-    who = _non_core_members(member_of, core)
-    for j in range(len(who)):
-        i, g = who[j], member_of[who[j]]
-        if short[g] & (u[j] < rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 * organiser[i]))):
+    for i in range(len(member_of)):
+        g = member_of[i]
+        chance = rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 * organiser[i]))
+        if g >= 0 and not core[i] and short[g] and uniform(key, i) < chance:
             core[i] = True
             cores[g] += 1
 
 
-_BurnoutParameters = namedtuple("_BurnoutParameters", [
-    "initiative_admin_hours", "grant_admin_factor", "inclusion_admin_hours", "support_relief", "core_hours",
-    "core_target", "burnout_rate", "burnout_competence_loss"])
-
-
 @numba.njit(cache=True)
-def _burn_out(u: np.ndarray, core: np.ndarray, p: tuple, member_of: np.ndarray, is_core: np.ndarray,
-              competence: np.ndarray, nbh: np.ndarray, accountability: np.ndarray, inclusion: np.ndarray,
-              initiative_nbh: np.ndarray, grant_weeks_left: np.ndarray, citizen_funded: np.ndarray,
-              support_hours: np.ndarray, cores: np.ndarray, burnouts: np.ndarray) -> np.ndarray:
-    """Core volunteers ``core`` burn out with their weekly load (``u``: one uniform number each); returns who did.
+def _burn_out(key: np.uint64, p: tuple, member_of: np.ndarray, is_core: np.ndarray, competence: np.ndarray,
+              nbh: np.ndarray, accountability: np.ndarray, inclusion: np.ndarray, initiative_nbh: np.ndarray,
+              grant_weeks_left: np.ndarray, citizen_funded: np.ndarray, support_hours: np.ndarray,
+              cores: np.ndarray, burnouts: np.ndarray) -> np.ndarray:
+    """Core volunteers burn out with their weekly load (core member ``i`` by ``uniform(key, i)``); returns who did.
 
     The load is the initiative's administration (``initiative_admin_hours`` x accountability, x
     ``grant_admin_factor`` under a grant, none when citizen-funded; plus the inclusion duties, less the
     professionals' support, not below 0) and its core work, over its core members (``cores``, at least 1),
-    worked out as the numpy formulation did, to the last bit. The burnt-out leave the core (``cores``
-    counts them out), lose competence and are counted per neighbourhood (``burnouts``), in place. Core
-    volunteers are members (only members are made core; whoever leaves an initiative leaves its core).
+    worked out as the numpy formulation did, to the last bit, with the counts from before anyone burnt out.
+    The burnt-out leave the core (``cores`` counts them out), lose competence and are counted per
+    neighbourhood (``burnouts``), in place. Core volunteers are members (only members are made core;
+    whoever leaves an initiative leaves its core).
     """
     core_work = p.core_hours * p.core_target
     kept = 1 - p.burnout_competence_loss
-    burnt = np.empty(len(core), dtype=np.int64)
+    burnt = np.empty(len(is_core), dtype=np.int64)
     n = 0
-    for j in range(len(core)):
-        g = member_of[core[j]]
+    for i in range(len(is_core)):
+        if not is_core[i]:
+            continue
+        g = member_of[i]
         b = initiative_nbh[g]
         grant = p.grant_admin_factor if grant_weeks_left[g] > 0 else 1.0
         admin = ((p.initiative_admin_hours * accountability[b] * grant * (1.0 - citizen_funded[g]))
                  + p.inclusion_admin_hours * inclusion[b] - p.support_relief * support_hours[g])
         load = (max(admin, 0.0) + core_work) / max(cores[g], 1)
-        burnt[n] = core[j]
-        n += u[j] < p.burnout_rate * load
+        burnt[n] = i
+        n += uniform(key, i) < p.burnout_rate * load
     for i in burnt[:n]:
         is_core[i] = False
         cores[member_of[i]] -= 1
@@ -252,14 +315,9 @@ def _burn_out(u: np.ndarray, core: np.ndarray, p: tuple, member_of: np.ndarray, 
     return burnt[:n]
 
 
-def _count_members(m: CommunityModel) -> None:
-    ini, pop = m.inits, m.pop
-    ini.n_members, ini.n_core = _member_counts(pop.member_of, pop.core, len(ini))
-
-
 @numba.njit(cache=True)
 def _member_counts(member_of: np.ndarray, core: np.ndarray, slots: int) -> tuple[np.ndarray, np.ndarray]:
-    """Members and core members per initiative slot, in one pass over the residents (four times a week)."""
+    """Members and core members per initiative slot, in one pass over the residents."""
     # Non-members (NO = -1, most residents) are counted in eight dropped bins taken in turn, not all in one:
     # increments of one bin wait for each other, those of eight bins do not (a third faster at 100,000).
     members, cores = np.zeros(slots + 8, dtype=np.int64), np.zeros(slots + 8, dtype=np.int64)
@@ -275,10 +333,9 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
     alive_per_nbh = np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh)
     room = alive_per_nbh < p.max_initiatives_per_1000 * m.nbh_size / 1000
     support = 1 + m.community_hours[:, 1] / p.support_founding_hours
-    u = rng.random(len(pop))
-    founders = _founders(p.founding_rate, p.spotted_founding_factor, p.low_income_civic_factor, u, pop.member_of,
-                         level, pop.talents[:, ORGANISING_TALENT], motivation, pop.spotted, pop.low_income, pop.nbh,
-                         support, room)
+    founders = _founders(draw_key(rng), p.founding_rate, p.spotted_founding_factor, p.low_income_civic_factor,
+                         pop.member_of, level, pop.talents[:, ORGANISING_TALENT], motivation, pop.spotted,
+                         pop.low_income, pop.nbh, support, room)
     if not len(founders):  # most weeks in a small city
         return
     # Neither the network nor the meeting places change while initiatives are founded.
@@ -300,27 +357,27 @@ def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndar
 
 
 @numba.njit(cache=True)
-def _founders(rate: float, spotted_factor: float, low_income_factor: float, u: np.ndarray, member_of: np.ndarray,
+def _founders(key: np.uint64, rate: float, spotted_factor: float, low_income_factor: float, member_of: np.ndarray,
               level: np.ndarray, organiser: np.ndarray, motivation: np.ndarray, spotted: np.ndarray,
               low_income: np.ndarray, nbh: np.ndarray, support: np.ndarray, room: np.ndarray) -> np.ndarray:
-    """The residents who found an initiative this week (``u``: one uniform number each), in one pass.
+    """The residents who found an initiative this week (resident ``i`` by ``uniform(key, i)``), in one pass.
 
     Only organisers who are no member and have no more than a light need can found, with the chance
     ``rate x motivation x spotted factor x support x room x low-income factor`` of their neighbourhood,
-    multiplied in the order of the numpy formulation, so the founders are the same to the last bit.
+    multiplied in the order of the numpy formulation, so the chances are the same to the last bit.
     """
     income_factor = np.array([1.0, low_income_factor])
-    founders = np.empty(len(u), dtype=np.int64)
+    founders = np.empty(len(member_of), dtype=np.int64)
     n = 0
-    for i in range(len(u)):
+    for i in range(len(member_of)):
         # One branch, on who can found (about a tenth of the residents: mostly predicted right), so that the
-        # chance is worked out for them only: 0.29 instead of 0.79 ms at 100,000 residents without the branch.
+        # chance and the number are worked out for them only.
         if (member_of[i] < 0) & (level[i] <= 1) & organiser[i]:
             b = nbh[i]
             chance = (rate * motivation[i] * (1 + (spotted_factor - 1) * spotted[i]) * support[b] * room[b]
                       * income_factor[np.int64(low_income[i])])
             founders[n] = i
-            n += u[i] < chance
+            n += uniform(key, i) < chance
     return founders[:n]
 
 
@@ -378,60 +435,45 @@ def seat_founders(m: CommunityModel, k: int, founder: int, crew: np.ndarray) -> 
                              int(pop.pid[founder]), len(core)))
 
 
-def _end_or_take_over(m: CommunityModel, without_place: np.ndarray) -> None:
-    """Grants end, struggling initiatives are taken over or end; meeting activities without a place look for one."""
-    p, rng, pop, ini, lev, c = m.p, m.rng, m.pop, m.inits, m.levers, m.counters
-    # Grants run out; members who came for the subsidised activity partly leave.
-    ending_grant = ini.alive & (ini.grant_weeks_left == 1)
-    np.maximum(ini.grant_weeks_left - 1, 0, out=ini.grant_weeks_left)
-    if ending_grant.any():
-        mem = _non_core_members(pop.member_of, pop.core)
-        lose = mem[ending_grant[pop.member_of[mem]] & (rng.random(len(mem)) < p.grant_end_leave)]
-        pop.member_of[lose] = NO
-    # Enforcing municipalities take struggling initiatives over instead of letting them end.
-    take, core_lost, members_lost = _take_over_or_end(
-        rng.random(len(ini)), kernel_parameters(_EndingParameters, p), WEEKS_PER_YEAR, ini.alive, ini.taken_over,
-        ini.n_core, ini.n_members, ini.struggling_weeks, ini.nbh, ini.grant_weeks_left, ini.citizen_funded,
-        lev.takeover_rate, pop.member_of, pop.core, c.initiatives_taken_over, c.initiatives_ended, c.takeover_cost,
-        c.grant_cost)
-    _log(m, take, "taken_over")
-    _log(m, core_lost, "ended: too few core volunteers")
-    _log(m, members_lost, "ended: taken over, too few members")
-    # Meeting activities whose place closed look for another open place in the neighbourhood.
-    for k in np.flatnonzero(ini.alive & without_place):
-        places = np.flatnonzero(m.places.open & (m.places.nbh == ini.nbh[k]))
-        ini.place[k] = rng.choice(places) if len(places) else NO
-
-
-_EndingParameters = namedtuple("_EndingParameters", [
-    "core_min", "struggle_weeks", "takeover_min_members", "takeover_cost_eur", "grant_eur"])
-
-
 @numba.njit(cache=True)
-def _take_over_or_end(u: np.ndarray, p: tuple, weeks: int, alive: np.ndarray, taken_over: np.ndarray,
-                      n_core: np.ndarray, n_members: np.ndarray, struggling_weeks: np.ndarray, nbh: np.ndarray,
-                      grant_weeks_left: np.ndarray, citizen_funded: np.ndarray, takeover_rate: np.ndarray,
-                      member_of: np.ndarray, core: np.ndarray, taken_count: np.ndarray, ended_count: np.ndarray,
-                      takeover_cost: np.ndarray, grant_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Struggling initiatives (too small a core) are taken over (``u``: one number per slot) or, after a while, end.
+def _take_over_or_end(leave_key: np.uint64, take_key: np.uint64, p: tuple, weeks: int, alive: np.ndarray,
+                      taken_over: np.ndarray, n_core: np.ndarray, n_members: np.ndarray, struggling_weeks: np.ndarray,
+                      nbh: np.ndarray, grant_weeks_left: np.ndarray, citizen_funded: np.ndarray,
+                      takeover_rate: np.ndarray, member_of: np.ndarray, core: np.ndarray, taken_count: np.ndarray,
+                      ended_count: np.ndarray, takeover_cost: np.ndarray,
+                      grant_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grants end; struggling initiatives (too small a core) are taken over or, after a while, end.
 
-    A resident-run initiative with fewer than ``core_min`` core members struggles; it is taken over with its
-    neighbourhood's ``takeover_rate`` (its core members are core no more), else it ends after ``struggle_weeks``
-    weeks; a taken-over one ends with fewer than ``takeover_min_members`` members. The members of ended ones
-    leave them. Counters and the week's takeover and grant costs (per live initiative) are added, in place.
-    Returns the slots taken over, ended for want of a core and ended for want of members.
+    Grants run out: members (not in the core) who came for the subsidised activity leave one whose grant
+    ends this week with the chance ``grant_end_leave`` (member ``i`` by ``uniform(leave_key, i)``). A
+    resident-run initiative with fewer than ``core_min`` core members struggles; enforcing municipalities
+    take it over with its neighbourhood's ``takeover_rate`` (slot ``k`` by ``uniform(take_key, k)``; its core
+    members are core no more), else it ends after ``struggle_weeks`` weeks; a taken-over one ends with fewer
+    than ``takeover_min_members`` members. The members of ended ones leave them. Counters and the week's
+    takeover and grant costs (per live initiative) are added, in place. Returns the slots taken over, ended
+    for want of a core and ended for want of members.
     """
     slots = len(alive)
+    # Per slot and one more: a resident of no initiative (NO = -1) reads the last, False.
+    ending_grant = np.zeros(slots + 1, dtype=np.bool_)
+    any_ending = False
+    for k in range(slots):
+        ending_grant[k] = alive[k] and grant_weeks_left[k] == 1
+        any_ending |= ending_grant[k]
+        grant_weeks_left[k] = max(grant_weeks_left[k] - 1, 0)
+    if any_ending:
+        for i in range(len(member_of)):
+            if ending_grant[member_of[i]] and not core[i] and uniform(leave_key, i) < p.grant_end_leave:
+                member_of[i] = NO
     take, core_lost, members_lost = (np.zeros(slots, dtype=np.bool_), np.zeros(slots, dtype=np.bool_),
                                      np.zeros(slots, dtype=np.bool_))
-    # Per slot and one more: a resident of no initiative (NO = -1) reads the last, False.
     end, taken_members = np.zeros(slots + 1, dtype=np.bool_), np.zeros(slots + 1, dtype=np.bool_)
     changed = False
     for k in range(slots):
         resident_run = alive[k] and not taken_over[k]
         struggling = resident_run and n_core[k] < p.core_min
         struggling_weeks[k] = struggling_weeks[k] + 1 if struggling else 0
-        take[k] = struggling and u[k] < takeover_rate[nbh[k]]
+        take[k] = struggling and uniform(take_key, k) < takeover_rate[nbh[k]]
         if take[k]:
             taken_over[k] = taken_members[k] = changed = True
             taken_count[nbh[k]] += 1
@@ -460,6 +502,30 @@ def _take_over_or_end(u: np.ndarray, p: tuple, weeks: int, alive: np.ndarray, ta
     return take, core_lost, members_lost
 
 
+@numba.njit(cache=True)
+def _find_places(key: np.uint64, alive: np.ndarray, without_place: np.ndarray, nbh: np.ndarray, place: np.ndarray,
+                 place_open: np.ndarray, place_nbh: np.ndarray) -> None:
+    """Live meeting activities whose place closed take another open place of their neighbourhood, if any.
+
+    Each open place there equally likely (slot ``k`` by ``integer(key, k, ...)``), in place.
+    """
+    for k in range(len(alive)):
+        if not (alive[k] and without_place[k]):
+            continue
+        count = 0
+        for q in range(len(place_open)):
+            count += place_open[q] and place_nbh[q] == nbh[k]
+        place[k] = NO
+        if count:
+            pick = integer(key, k, count)
+            for q in range(len(place_open)):
+                if place_open[q] and place_nbh[q] == nbh[k]:
+                    if pick == 0:
+                        place[k] = q
+                        break
+                    pick -= 1
+
+
 def _log(m: CommunityModel, which: np.ndarray, event: str) -> None:
     """Append ``event`` for the initiatives marked in ``which`` to the model's initiative log."""
     ini = m.inits
@@ -468,29 +534,23 @@ def _log(m: CommunityModel, which: np.ndarray, event: str) -> None:
                                  -1, int(ini.n_core[k])))
 
 
-def _volunteering(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
-    p, rng, pop = m.p, m.rng, m.pop
-    n = len(pop)
-    # Core members put in their hours; ordinary members lend a hand now and then (setting up, cooking,
-    # driving); residents volunteer elsewhere too (sports clubs, schools, church): CBS counts it.
-    lend, elsewhere = rng.random(n), rng.random(n)
-    pop.volunteer_hours = _volunteer_hours(kernel_parameters(_VolunteeringParameters, p), m.week, pop.member_of,
-                                           pop.core, pop.civic, motivation, level, lend, elsewhere,
-                                           pop.last_volunteered)
-
-
 @numba.njit(cache=True)
-def _volunteer_hours(p: tuple, week: int, member_of: np.ndarray, core: np.ndarray, civic: np.ndarray,
-                     motivation: np.ndarray, level: np.ndarray, lend: np.ndarray, elsewhere: np.ndarray,
+def _volunteer_hours(lend_key: np.uint64, elsewhere_key: np.uint64, p: tuple, week: int, member_of: np.ndarray,
+                     core: np.ndarray, civic: np.ndarray, motivation: np.ndarray, level: np.ndarray,
                      last_volunteered: np.ndarray) -> np.ndarray:
-    """This week's volunteering hours (``lend``, ``elsewhere``: one uniform number each); who volunteered, when."""
+    """This week's volunteering hours, and who volunteered when (resident ``i`` by ``uniform(.._key, i)``).
+
+    Core members put in their hours; ordinary members lend a hand now and then (setting up, cooking,
+    driving); residents volunteer elsewhere too (sports clubs, schools, church): CBS counts it.
+    """
     hours = np.empty(len(core))
     # Without branches (they would be mispredicted): hours not put in are added as 0.0, which changes no sum.
     for i in range(len(core)):
         h = p.core_hours * core[i]
-        h += p.member_help_hours * ((member_of[i] >= 0) & ~core[i] & (lend[i] < p.member_help_rate))
+        h += p.member_help_hours * ((member_of[i] >= 0) & ~core[i] & (uniform(lend_key, i) < p.member_help_rate))
         able = level[i] <= 1
-        h += p.volunteer_hours_elsewhere * (elsewhere[i] < p.volunteer_rate * civic[i] * motivation[i] * able)
+        h += p.volunteer_hours_elsewhere * (uniform(elsewhere_key, i) < p.volunteer_rate * civic[i] * motivation[i]
+                                            * able)
         hours[i] = h
         last_volunteered[i] = week if h > 0 else last_volunteered[i]
     return hours
