@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.core.draws import POISSON_NORMAL_MEAN, integer, poisson, weighted_sample
+from model.core.draws import POISSON_NORMAL_MEAN, draw_key, integer, poisson, weighted_sample
 
 KEY = np.uint64(0x5EED)
 
@@ -51,3 +51,13 @@ def test_weighted_sample_draws_one_by_one_in_proportion_to_the_weights_left() ->
 def test_weighted_sample_returns_at_most_the_positive_weights() -> None:
     assert sorted(weighted_sample(KEY, 3, np.array([0.0, 1.0, 0.0, 2.0]), 5)) == [1, 3]
     assert len(weighted_sample(KEY, 3, np.array([1.0, 1.0]), 0)) == 0
+
+
+def test_a_key_is_the_generator_s_full_range_integer_and_leaves_it_the_same() -> None:
+    """``draw_key`` gives what ``integers(0, 2**64, uint64)`` gave, and the generator goes on the same."""
+    ours, numpy_s = np.random.default_rng(11), np.random.default_rng(11)
+    for _ in range(10_000):
+        key = draw_key(ours)
+        assert isinstance(key, np.uint64) and key == numpy_s.integers(0, 2**64, dtype=np.uint64)
+    assert ours.bit_generator.state == numpy_s.bit_generator.state
+    assert ours.random() == numpy_s.random()
