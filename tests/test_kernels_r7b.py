@@ -13,16 +13,12 @@ from agents import Initiative, MeetingPlace, Resident
 from model import CommunityModel, Parameters
 from model.core import city as city_module
 from model.core.city import _newcomers_ties, _similar_neighbour
-from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, NO, need_level_of
+from model.core.state import CASE_OPEN, NO, need_level_of
 from model.core.submodels.helpers import kernel_parameters
 from model.core.submodels.needs import (
     _alone_with,
-    _ask_best,
-    _ask_best_scored,
     _care_and_strain,
     _end_help,
-    _EscalationParameters,
-    _front_desk,
     _HelpParameters,
 )
 
@@ -82,16 +78,6 @@ def test_informal_help_kernels_match_the_numpy_formulation(city: CommunityModel)
     _end_help(idx, tie, level, strain, helper)
     np.testing.assert_array_equal(helper, expected)
     assert keep.any() and not keep.all()
-    # Asking the best tie: the numpy score, then _ask_best (tested against lexsort in test_kernels.py).
-    asking, free = rng.random(n) < 0.3, rng.random(n) < 0.5
-    tie, ea, eb = net.directed(asking, free)
-    u, preference = rng.random(len(ea)), 0.7
-    score = net.w[tie] * (1 + preference * pop.talents[eb, CARE_TALENT]) * u
-    expected, got = np.full(n, NO), np.full(n, NO)
-    _ask_best(ea, eb, score, expected)
-    _ask_best_scored(tie, ea, eb, net.w, pop.talents[:, CARE_TALENT], preference, u, got)
-    np.testing.assert_array_equal(got, expected)
-    assert (got >= 0).sum() > 100
     # Care and strain: the residents helped come back with the hours.
     params = kernel_parameters(_HelpParameters, m.p)
     care, helped = _care_and_strain(params, np.array(m.p.help_hours, dtype=np.float64), level, pop.helper,
@@ -100,25 +86,6 @@ def test_informal_help_kernels_match_the_numpy_formulation(city: CommunityModel)
     hours = np.array(m.p.help_hours)[np.maximum(level[helped] - 1, 0)]
     np.testing.assert_array_equal(care, np.bincount(pop.helper[helped], hours, minlength=n))
     assert len(helped) > 10
-
-
-def test_front_desk_matches_the_numpy_formulation(city: CommunityModel) -> None:
-    m, rng = copy.deepcopy(city), np.random.default_rng(9)
-    pop, n = m.pop, len(m.pop)
-    params = kernel_parameters(_EscalationParameters, m.p)._replace(formal_ask_rate=0.5)  # many go
-    level = need_level_of(pop.zrm)
-    level[rng.random(n) < 0.05] = 0  # waits that resolved
-    unmet_weeks = rng.integers(0, 2 * params.escalation_weeks, n)
-    u = rng.random(n)
-    case_state = pop.case_state.copy()
-    case_state[(case_state == CASE_WAITING) & (level == 0)] = CASE_NONE
-    escalated = (case_state == CASE_NONE) & (((level >= 2) & (unmet_weeks >= params.escalation_weeks)) | (level == 3))
-    ask = (params.formal_ask_rate * (1 - params.formal_reluctance * pop.reluctance) * (0.5 + pop.trust)
-           * np.where(level == 3, params.heavy_need_ask_factor, 1.0))
-    go = _front_desk(params, level, unmet_weeks, pop.reluctance, pop.trust, u, pop.case_state)
-    np.testing.assert_array_equal(pop.case_state, case_state)
-    np.testing.assert_array_equal(go, np.flatnonzero(escalated & (u < ask)))
-    assert len(go) > 10 and (case_state == CASE_WAITING).any()
 
 
 def _numpy_similar_neighbour(m: CommunityModel, who: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -126,3 +126,29 @@ def weighted_sample(key: np.uint64, k0: int, weight: np.ndarray, size: int) -> n
             positive += 1
     take = min(size, positive)
     return np.argsort(-score, kind="mergesort")[:take]
+
+
+@numba.njit(cache=True)
+def weighted_sample_few(key: np.uint64, k0: int, weight: np.ndarray, size: int) -> np.ndarray:
+    """What :func:`weighted_sample` returns (the same numbers, positions and order), for a small ``size``.
+
+    Keeps the ``size`` largest scores seen so far in order (an equal score after those kept, as the stable sort
+    puts it) instead of sorting every score: bemoeizorg draws a few residents among thousands of a
+    neighbourhood at 100,000 residents, where the sort cost 0.37 ms a neighbourhood (3,000 weights).
+    """
+    best = np.empty(max(size, 0), dtype=np.int64)
+    best_score = np.empty(max(size, 0))
+    kept = 0
+    if size <= 0:
+        return best
+    for i in range(len(weight)):
+        if weight[i] > 0:
+            score = np.log(1.0 - uniform(key, k0 + i)) / weight[i]
+            if kept < size or score > best_score[kept - 1]:
+                x = min(kept, size - 1)  # the last place, dropping what was there once all places are full
+                while x > 0 and best_score[x - 1] < score:
+                    best[x], best_score[x] = best[x - 1], best_score[x - 1]
+                    x -= 1
+                best[x], best_score[x] = i, score
+                kept = min(kept + 1, size)
+    return best[:kept]

@@ -13,24 +13,28 @@ import numba
 import numpy as np
 
 from model.core.city import is_bridging, replace_residents
-from model.core.draws import draw_key, uniform
-from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, need_level_of
-from model.core.submodels.helpers import (
-    free_to_help,
-    kernel_parameters,
-    open_at_once,
-    recover,
-    recover_one,
-    weighted_sample,
-    worsen,
+from model.core.draws import draw_key, integer, poisson, uniform, weighted_sample_few
+from model.core.network import _directed, find_keys
+from model.core.state import (
+    CARE_TALENT,
+    CASE_NONE,
+    CASE_OPEN,
+    CASE_WAITING,
+    LONELY,
+    NO,
+    _need_levels_of,
+    _need_levels_of_all,
+    need_level_of,
 )
+from model.core.submodels.helpers import _free_to_help, kernel_parameters, open_at_once, recover_one
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
 
 
-_HelpParameters = namedtuple("_HelpParameters", ["ask_rate", "prompted_ask", "carer_strain_rate",
-                                                 "strain_recovery_rate"])
+_HelpParameters = namedtuple("_HelpParameters", [
+    "ask_rate", "prompted_ask", "carer_strain_rate", "strain_recovery_rate", "carer_strain_limit",
+    "carer_capacity_hours", "care_talent_preference", "informal_recovery_rate"])
 
 
 _LifeParameters = namedtuple("_LifeParameters", [
@@ -39,7 +43,8 @@ _LifeParameters = namedtuple("_LifeParameters", [
 
 
 _EscalationParameters = namedtuple("_EscalationParameters", [
-    "escalation_weeks", "formal_ask_rate", "formal_reluctance", "heavy_need_ask_factor"])
+    "deterioration_rate", "renege_rate", "crisis_rate", "escalation_weeks", "formal_ask_rate", "formal_reluctance",
+    "heavy_need_ask_factor", "carer_strain_limit", "carer_capacity_hours"])
 
 
 # 3 -------------------------------------------------------------------------------
@@ -127,66 +132,75 @@ def _self_recovery(key: np.uint64, level: np.ndarray, rate: float, zrm: np.ndarr
 
 # 8 -------------------------------------------------------------------------------
 def informal_help(m: CommunityModel) -> None:
-    """Help follows personal ties: people in need ask a tie (reluctance), carers help and strain."""
-    p, rng, pop, net = m.p, m.rng, m.pop, m.net
-    n = len(pop)
-    hp = kernel_parameters(_HelpParameters, p)
-    level = need_level_of(pop.zrm)
+    """Help follows personal ties: people in need ask a tie (reluctance), carers help and strain.
+
+    One compiled call a week (:func:`_informal_help`) that draws its own numbers from one key of the
+    model's generator (:mod:`model.core.draws`).
+    """
+    p, pop, net = m.p, m.pop, m.net
+    pop.care_given = _informal_help(kernel_parameters(_HelpParameters, p), draw_key(m.rng),
+                                    np.array(p.help_hours, dtype=np.float64), need_level_of(pop.zrm), net.n, net.key,
+                                    net.a, net.b, net.w, pop.talents, pop.reluctance, pop.prompted, pop.helper,
+                                    pop.case_state, pop.strain, pop.care_given, pop.unmet_weeks, pop.zrm, pop.chronic)
+
+
+# The streams of informal_help's key: per resident (draws.uniform(key, stream * n + resident)), then per
+# request, unbounded, last (2 * tie + 1 where the tie is seen from its higher end).
+_ASK, _HELPED_RECOVER, _CHOOSE = range(3)
+
+
+@numba.njit(cache=True)
+def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.ndarray, n_net: int,
+                   tie_key: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray, talents: np.ndarray,
+                   reluctance: np.ndarray, prompted: np.ndarray, helper: np.ndarray, case_state: np.ndarray,
+                   strain: np.ndarray, care_given: np.ndarray, unmet_weeks: np.ndarray, zrm: np.ndarray,
+                   chronic: np.ndarray) -> np.ndarray:
+    """The rule of :func:`informal_help` (``docs/ODD.md`` 7.8) in order, in place; returns the care given.
+
+    ``level``: the need levels at the start; the tie network as its ends ``a``, ``b``, keys ``tie_key``
+    (of ``n_net`` residents) and strengths ``w``.
+    """
+    n = len(level)
     # Existing help continues while the need, the tie and the carer's strength last.
-    idx = np.flatnonzero(pop.helper >= 0)
-    _end_help(idx, net.find(idx, pop.helper[idx]), level, pop.strain, pop.helper)
-    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Carers are free with
-    # a light need at most, strength left and hours to spare.
-    asking = _requests(hp, level, pop.helper, pop.reluctance, pop.prompted, rng.random(n))
-    free = free_to_help(m, level)
-    if asking.any() and len(net):
-        # Both directions of every tie (a asks b, then b asks a), kept where one asks and the other is free.
-        tie, ea, eb = net.directed(asking, free)
-        _ask_best_scored(tie, ea, eb, net.w, pop.talents[:, CARE_TALENT], p.care_talent_preference,
-                         rng.random(len(ea)), pop.helper)
-    pop.care_given, helped = _care_and_strain(hp, np.array(p.help_hours, dtype=np.float64), level, pop.helper,
-                                              pop.case_state, pop.strain, pop.unmet_weeks)
-    recover(m, helped[rng.random(len(helped)) < p.informal_recovery_rate])
+    helped = np.flatnonzero(helper >= 0)
+    _end_help(helped, find_keys(n_net, helped, helper[helped], tie_key), level, strain, helper)
+    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010).
+    asking = np.empty(n, dtype=np.bool_)
+    anyone = False
+    for i in range(n):
+        ask_p = p.ask_rate * (1 - reluctance[i]) + p.prompted_ask * prompted[i]
+        asking[i] = (level[i] >= 1) & (helper[i] < 0) & (uniform(key, _ASK * n + i) < ask_p)  # no mispredicted branches
+        anyone |= asking[i]
+        prompted[i] = False
+    if anyone and len(a):
+        # Carers are free with a light need at most, strength left and hours to spare; both directions of
+        # every tie (a asks b, then b asks a), kept where one asks and the other is free.
+        free = _free_to_help(level, strain, care_given, p.carer_strain_limit, p.carer_capacity_hours)
+        tie, asker, carer = _directed(a, b, asking, free)
+        score = np.empty(len(tie))
+        for e in range(len(tie)):
+            u = uniform(key, _CHOOSE * n + 2 * tie[e] + (asker[e] != a[tie[e]]))
+            talent = 1.0 if talents[carer[e], CARE_TALENT] else 0.0
+            score[e] = w[tie[e]] * (1 + p.care_talent_preference * talent) * u
+        _ask_best(asker, carer, score, helper)
+    care, helped = _care_and_strain(p, help_hours, level, helper, case_state, strain, unmet_weeks)
+    for i in helped:
+        if uniform(key, _HELPED_RECOVER * n + i) < p.informal_recovery_rate:
+            recover_one(zrm, i, chronic)
+    return care
 
 
 @numba.njit(cache=True)
 def _end_help(helped: np.ndarray, tie: np.ndarray, level: np.ndarray, strain: np.ndarray, helper: np.ndarray) -> None:
     """Help to ``helped`` (tie to the helper: ``tie``, -1 if none) ends without a need, a tie or the carer's strength.
 
-    In place, in one pass instead of eight numpy calls; what ends is what ``~((level >= 1) & (tie >= 0)
-    & (strain[helper] < 1))`` ended (a NaN strain ends help too).
+    In place; what ends is what ``~((level >= 1) & (tie >= 0) & (strain[helper] < 1))`` ended (a NaN
+    strain ends help too).
     """
     for k in range(len(helped)):
         i = helped[k]
         if not (level[i] >= 1 and tie[k] >= 0 and strain[helper[i]] < 1):
             helper[i] = NO
-
-
-@numba.njit(cache=True)
-def _requests(p: tuple, level: np.ndarray, helper: np.ndarray, reluctance: np.ndarray, prompted: np.ndarray,
-              u: np.ndarray) -> np.ndarray:
-    """Who asks a tie for help this week (``u``: one uniform number each)."""
-    asking = np.empty(len(level), dtype=np.bool_)
-    for i in range(len(level)):
-        ask_p = p.ask_rate * (1 - reluctance[i]) + p.prompted_ask * prompted[i]
-        asking[i] = (level[i] >= 1) & (helper[i] < 0) & (u[i] < ask_p)  # & not and: no mispredicted branches
-        prompted[i] = False
-    return asking
-
-
-@numba.njit(cache=True)
-def _ask_best_scored(tie: np.ndarray, asker: np.ndarray, carer: np.ndarray, w: np.ndarray, care_talent: np.ndarray,
-                     preference: float, u: np.ndarray, helper: np.ndarray) -> None:
-    """:func:`_ask_best` with each request's score: tie strength, the carer's care talent and a random number ``u``.
-
-    The score is ``w[tie] * (1 + preference * care_talent[carer]) * u``, multiplied in numpy's order
-    (the same bits as the numpy expression it replaces, in one call instead of seven).
-    """
-    score = np.empty(len(tie))
-    for e in range(len(tie)):
-        talent = 1.0 if care_talent[carer[e]] else 0.0
-        score[e] = w[tie[e]] * (1 + preference * talent) * u[e]
-    _ask_best(asker, carer, score, helper)
 
 
 @numba.njit(cache=True)
@@ -241,72 +255,78 @@ def escalate_needs(m: CommunityModel) -> None:
     again later. An acute need (a life domain at 1) with neither help nor an open case becomes a
     crisis at ``crisis_rate``: it costs ``crisis_cost_eur`` and forces an emergency case. The front
     desk matches light and moderate needs with a volunteer where the ``diversion`` lever says so and
-    one is free (:func:`divert_to_volunteers`); the others join the waiting list.
+    one is free (:func:`divert_to_volunteers`); the others join the waiting list (:func:`refer`).
+
+    Two compiled calls around the crises' cases (:func:`_worsen_give_up_and_crises`, then
+    :func:`_front_desk`), drawing their numbers from one key of the model's generator a week.
     """
-    p, rng, pop = m.p, m.rng, m.pop
-    unmet = np.flatnonzero(pop.unmet_weeks > 0)
-    worse = unmet[rng.random(len(unmet)) < p.deterioration_rate]
-    worsen(m, worse, pop.zrm[worse, :9].argmin(axis=1))
-    level = need_level_of(pop.zrm)
-    waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
-    give_up = waiting[rng.random(len(waiting)) < p.renege_rate * (1.5 - pop.trust[waiting])]
-    pop.case_state[give_up] = CASE_NONE
-    pop.unmet_weeks[give_up] = 0
-    m.counters.reneged += np.bincount(pop.nbh[give_up], minlength=m.n_nbh)
-    acute = _alone_with(3, level, pop.case_state, pop.helper)
-    crisis = acute[rng.random(len(acute)) < p.crisis_rate]
+    p, pop, counters = m.p, m.pop, m.counters
+    params, key = kernel_parameters(_EscalationParameters, p), draw_key(m.rng)
+    level, crisis = _worsen_give_up_and_crises(params, key, pop.zrm, pop.unmet_weeks, pop.case_state, pop.trust,
+                                               pop.helper, pop.nbh, counters.reneged, counters.crises)
     open_at_once(m, crisis)
-    m.counters.crises += np.bincount(pop.nbh[crisis], minlength=m.n_nbh)
-    # Residents whose need resolved while waiting leave the waiting list; needs escalate after weeks unmet
-    # (or at once when heavy); trust in the municipality scales the step to the front desk from half (0)
-    # to one and a half (1) times.
-    asking = _front_desk(kernel_parameters(_EscalationParameters, p), level, pop.unmet_weeks, pop.reluctance,
-                         pop.trust, rng.random(len(pop)), pop.case_state)
-    diverted = divert_to_volunteers(m, asking, level)
-    # Both ascending and the diverted among those asking: a search, not np.isin (some 40 us a call).
-    referred = np.ones(len(asking), dtype=bool)
-    referred[np.searchsorted(asking, diverted)] = False
-    refer(m, asking[referred])
+    diverted, volunteer = _front_desk(params, key, m.week, level, m.levers.diversion, pop.nbh, pop.member_of,
+                                      pop.strain, pop.care_given, pop.reluctance, pop.trust, pop.unmet_weeks,
+                                      pop.case_state, pop.case_since, pop.helper, counters.diverted,
+                                      counters.referrals)
+    if len(diverted):  # the introductions start ties
+        m.net.add(diverted, volunteer, p.introduction_strength, False, is_bridging(m, diverted, volunteer))
 
 
-def divert_to_volunteers(m: CommunityModel, who: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """The voorliggend veld: match light and moderate needs among ``who`` with a volunteer of the neighbourhood.
-
-    With the chance the ``diversion`` lever gives, a resident is matched with a random member of a
-    live initiative in the same neighbourhood who is free to help (:func:`free_to_help`); the match
-    starts a tie (an introduction) and the volunteer's help (continued by ``informal_help``).
-
-    Returns:
-        The residents matched, in the order of ``who``.
-    """
-    p, rng, pop = m.p, m.rng, m.pop
-    ask = who[(level[who] <= 2) & (rng.random(len(who)) < m.levers.diversion[pop.nbh[who]])]
-    if not len(ask):  # no pass over all residents for the volunteers in a week when nobody is diverted
-        return ask
-    volunteers = np.flatnonzero((pop.member_of >= 0) & free_to_help(m, level))  # by neighbourhood, as stored
-    if not len(volunteers):
-        return np.empty(0, dtype=np.int64)
-    bounds = np.searchsorted(pop.nbh[volunteers], np.arange(m.n_nbh + 1))
-    lo, hi = bounds[pop.nbh[ask]], bounds[pop.nbh[ask] + 1]
-    ask, lo, hi = ask[hi > lo], lo[hi > lo], hi[hi > lo]
-    helper = volunteers[lo + (rng.random(len(ask)) * (hi - lo)).astype(np.int64)]
-    pop.helper[ask] = helper
-    m.net.add(ask, helper, p.introduction_strength, False, is_bridging(m, ask, helper))
-    m.counters.diverted += np.bincount(pop.nbh[ask], minlength=m.n_nbh)
-    return ask
+# The streams of escalate_needs' key (draws.uniform(key, stream * n + resident)).
+_WORSEN, _RENEGE, _CRISIS, _DESK, _DIVERT, _VOLUNTEER = range(6)
 
 
 @numba.njit(cache=True)
-def _front_desk(p: tuple, level: np.ndarray, unmet_weeks: np.ndarray, reluctance: np.ndarray, trust: np.ndarray,
-                u: np.ndarray, case_state: np.ndarray) -> np.ndarray:
-    """Who goes to the front desk this week (ascending; ``u``: one uniform number each); resolved waits end in place.
+def _worsen_give_up_and_crises(p: tuple, key: np.uint64, zrm: np.ndarray, unmet_weeks: np.ndarray,
+                               case_state: np.ndarray, trust: np.ndarray, helper: np.ndarray, nbh: np.ndarray,
+                               reneged: np.ndarray, crises: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Steps 1-3 of ``escalate_needs`` (``docs/ODD.md`` 7.9) in place; counts those who give up and the crises.
+
+    Returns:
+        The need levels after the worsening, and the residents in crisis (ascending).
+    """
+    n = len(unmet_weeks)
+    for i in range(n):
+        if unmet_weeks[i] > 0 and uniform(key, _WORSEN * n + i) < p.deterioration_rate:
+            dom = 0  # the lowest life domain, the first of equals (np.argmin)
+            for j in range(1, 9):
+                if zrm[i, j] < zrm[i, dom]:
+                    dom = j
+            zrm[i, dom] = max(zrm[i, dom] - 1, 1)
+    level = _need_levels_of_all(zrm)
+    for i in range(n):
+        if case_state[i] == CASE_WAITING and uniform(key, _RENEGE * n + i) < p.renege_rate * (1.5 - trust[i]):
+            case_state[i] = CASE_NONE
+            unmet_weeks[i] = 0
+            reneged[nbh[i]] += 1
+    crisis = _alone_with(3, level, case_state, helper)
+    k = 0
+    for i in crisis:
+        crisis[k] = i
+        k += uniform(key, _CRISIS * n + i) < p.crisis_rate
+    for i in crisis[:k]:
+        crises[nbh[i]] += 1
+    return level, crisis[:k]
+
+
+@numba.njit(cache=True)
+def _front_desk(p: tuple, key: np.uint64, week: int, level: np.ndarray, diversion: np.ndarray, nbh: np.ndarray,
+                member_of: np.ndarray, strain: np.ndarray, care_given: np.ndarray, reluctance: np.ndarray,
+                trust: np.ndarray, unmet_weeks: np.ndarray, case_state: np.ndarray, case_since: np.ndarray,
+                helper: np.ndarray, diverted: np.ndarray, referrals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Steps 4-6 of ``escalate_needs``: resolved waits end; escalated needs reach the desk, which diverts or refers.
 
     ``and`` here, not ``&``: most residents are not escalated (a branch well predicted), and computed for
     everyone the chance made the pass half as slow again (0.50 against 0.32 ms at 100,000 residents).
+
+    Returns:
+        The residents diverted to a volunteer (ascending) and their volunteers.
     """
-    go = np.empty(len(level), dtype=np.int64)
+    n = len(level)
+    go = np.empty(n, dtype=np.int64)
     k = 0
-    for i in range(len(level)):
+    for i in range(n):
         if case_state[i] == CASE_WAITING and level[i] == 0:
             case_state[i] = CASE_NONE
         escalated = case_state[i] == CASE_NONE and ((level[i] >= 2 and unmet_weeks[i] >= p.escalation_weeks)
@@ -314,8 +334,53 @@ def _front_desk(p: tuple, level: np.ndarray, unmet_weeks: np.ndarray, reluctance
         ask = (p.formal_ask_rate * (1 - p.formal_reluctance * reluctance[i]) * (0.5 + trust[i])
                * (p.heavy_need_ask_factor if level[i] == 3 else 1.0))
         go[k] = i
-        k += escalated and u[i] < ask
-    return go[:k]
+        k += escalated and uniform(key, _DESK * n + i) < ask
+    go = go[:k]
+    ask, volunteer = divert_to_volunteers(p, key, go, level, diversion, nbh, member_of, strain, care_given, helper,
+                                          diverted)
+    referred = np.ones(len(go), dtype=np.bool_)
+    referred[np.searchsorted(go, ask)] = False  # both ascending, and the diverted among those at the desk
+    _refer(go[referred], week, nbh, case_state, case_since, referrals)
+    return ask, volunteer
+
+
+@numba.njit(cache=True)
+def divert_to_volunteers(p: tuple, key: np.uint64, who: np.ndarray, level: np.ndarray, diversion: np.ndarray,
+                         nbh: np.ndarray, member_of: np.ndarray, strain: np.ndarray, care_given: np.ndarray,
+                         helper: np.ndarray, diverted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The voorliggend veld: match light and moderate needs among ``who`` with a volunteer of the neighbourhood.
+
+    With the chance the ``diversion`` lever gives, a resident is matched with a random member of a
+    live initiative in the same neighbourhood who is free to help (``helpers.free_to_help``): the
+    volunteer becomes the resident's helper (continued by ``informal_help``), in place, and the
+    match is counted in ``diverted``; the caller starts their tie (an introduction).
+
+    Returns:
+        The residents matched (in the order of ``who``) and their volunteers.
+    """
+    n = len(level)
+    ask = np.empty(len(who), dtype=np.int64)
+    k = 0
+    for i in who:
+        ask[k] = i
+        k += level[i] <= 2 and uniform(key, _DIVERT * n + i) < diversion[nbh[i]]
+    if k == 0:  # no pass over all residents for the volunteers in a week when nobody is diverted
+        return ask[:0], ask[:0]
+    # The free members of live initiatives, by neighbourhood as residents are stored: each one's a slice.
+    free = _free_to_help(level, strain, care_given, p.carer_strain_limit, p.carer_capacity_hours)
+    volunteers = np.flatnonzero((member_of >= 0) & free)
+    bounds = np.searchsorted(nbh[volunteers], np.arange(len(diversion) + 1))
+    chosen = np.empty(k, dtype=np.int64)
+    matched = 0
+    for i in ask[:k]:
+        lo, hi = bounds[nbh[i]], bounds[nbh[i] + 1]
+        if hi > lo:
+            ask[matched] = i
+            chosen[matched] = volunteers[lo + integer(key, _VOLUNTEER * n + i, hi - lo)]
+            helper[i] = chosen[matched]
+            diverted[nbh[i]] += 1
+            matched += 1
+    return ask[:matched], chosen[:matched]
 
 
 # 11 ------------------------------------------------------------------------------
@@ -324,31 +389,68 @@ def casework(m: CommunityModel) -> None:
 
     The hours reserved for bemoeizorg reach residents with a moderate or heavy need who have
     neither help nor an open case, most likely those most reluctant to ask, one per
-    ``bemoeizorg_visit_hours``; each gets a case at once.
+    ``bemoeizorg_visit_hours``; each gets a case at once. One compiled call
+    (:func:`_casework_and_visits`, drawing from one key of the model's generator) and the new cases.
     """
-    p, rng, pop = m.p, m.rng, m.pop
-    open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
-    adequacy = np.minimum(1, (m.pro_hours[:, 0] - m.pro_bemoeizorg) / np.maximum(m.case_demand, 1e-9))
-    chance = p.casework_recovery_rate * adequacy[pop.case_prof[open_]]
-    recover(m, open_[rng.random(len(open_)) < chance])
-    done = open_[need_level_of(pop.zrm, open_) <= 1]
-    pop.case_state[done] = CASE_NONE
-    pop.case_prof[done] = NO
-    m.counters.cases_closed += np.bincount(pop.nbh[done], minlength=m.n_nbh)
-    visits = rng.poisson(np.bincount(m.pro_nbh, m.pro_bemoeizorg, minlength=m.n_nbh) / p.bemoeizorg_visit_hours)
-    if visits.any():
-        hidden = _alone_with(2, need_level_of(pop.zrm), pop.case_state, pop.helper)
-        # Residents are stored by neighbourhood, so each neighbourhood's hidden residents are a slice.
-        bounds = np.searchsorted(hidden, m.nbh_start)
-        found = []
-        for b in np.flatnonzero(visits):
-            cand = hidden[bounds[b]:bounds[b + 1]]
-            if len(cand):
-                weight = pop.reluctance[cand] + 0.05
-                found.append(weighted_sample(rng, cand, min(visits[b], len(cand)), weight / weight.sum()))
-        found = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
-        open_at_once(m, found)
-        m.counters.bemoeizorg_found += np.bincount(pop.nbh[found], minlength=m.n_nbh)
+    p, pop, counters = m.p, m.pop, m.counters
+    found = _casework_and_visits(draw_key(m.rng), p.casework_recovery_rate, p.bemoeizorg_visit_hours, m.pro_hours,
+                                 m.pro_bemoeizorg, m.case_demand, m.pro_nbh, m.nbh_start, pop.zrm, pop.chronic,
+                                 pop.case_state, pop.case_prof, pop.nbh, pop.helper, pop.reluctance,
+                                 counters.cases_closed, counters.bemoeizorg_found)
+    open_at_once(m, found)
+
+
+# The streams of casework's key: per resident or neighbourhood (draws.uniform(key, stream * n + i)).
+_CASE_RECOVER, _VISITS, _SEEK = range(3)
+
+
+@numba.njit(cache=True)
+def _casework_and_visits(key: np.uint64, recovery_rate: float, visit_hours: float, pro_hours: np.ndarray,
+                         pro_bemoeizorg: np.ndarray, case_demand: np.ndarray, pro_nbh: np.ndarray,
+                         nbh_start: np.ndarray, zrm: np.ndarray, chronic: np.ndarray, case_state: np.ndarray,
+                         case_prof: np.ndarray, nbh: np.ndarray, helper: np.ndarray, reluctance: np.ndarray,
+                         cases_closed: np.ndarray, bemoeizorg_found: np.ndarray) -> np.ndarray:
+    """The rule of ``casework`` (``docs/ODD.md`` 7.11) up to the new cases, in place, counted.
+
+    Returns:
+        The residents bemoeizorg found, neighbourhood by neighbourhood, each in the order drawn.
+    """
+    n = len(case_state)
+    open_ = np.flatnonzero(case_state == CASE_OPEN)
+    for i in open_:
+        q = case_prof[i]
+        adequacy = min(1.0, (pro_hours[q, 0] - pro_bemoeizorg[q]) / max(case_demand[q], 1e-9))
+        if uniform(key, _CASE_RECOVER * n + i) < recovery_rate * adequacy:
+            recover_one(zrm, i, chronic)
+    level = _need_levels_of(zrm, open_)
+    for k in range(len(open_)):
+        if level[k] <= 1:
+            i = open_[k]
+            case_state[i] = CASE_NONE
+            case_prof[i] = NO
+            cases_closed[nbh[i]] += 1
+    # Bemoeizorg: Poisson(hours / visit_hours) residents a neighbourhood, the most reluctant most likely.
+    n_nbh = len(nbh_start) - 1
+    hours = np.zeros(n_nbh)
+    for q in range(len(pro_nbh)):  # in the professionals' order, as np.bincount sums
+        hours[pro_nbh[q]] += pro_bemoeizorg[q]
+    visits = np.empty(n_nbh, dtype=np.int64)
+    for b in range(n_nbh):
+        visits[b] = poisson(key, _VISITS * n + b, hours[b] / visit_hours)
+    if visits.sum() == 0:
+        return np.empty(0, dtype=np.int64)
+    hidden = _alone_with(2, _need_levels_of_all(zrm), case_state, helper)
+    bounds = np.searchsorted(hidden, nbh_start)  # residents are stored by neighbourhood: each one's a slice
+    found = np.empty(min(visits.sum(), len(hidden)), dtype=np.int64)
+    k = 0
+    for b in range(n_nbh):
+        cand = hidden[bounds[b]:bounds[b + 1]]
+        if visits[b] > 0 and len(cand):
+            for x in weighted_sample_few(key, _SEEK * n + bounds[b], reluctance[cand] + 0.05, visits[b]):
+                found[k] = cand[x]
+                bemoeizorg_found[nbh[cand[x]]] += 1
+                k += 1
+    return found[:k]
 
 
 @numba.njit(cache=True)
@@ -368,7 +470,19 @@ def _alone_with(least: int, level: np.ndarray, case_state: np.ndarray, helper: n
 
 def refer(m: CommunityModel, who: np.ndarray) -> None:
     """Put residents without a case on the waiting list of their neighbourhood's team."""
-    who = who[m.pop.case_state[who] == CASE_NONE]
-    m.pop.case_state[who] = CASE_WAITING
-    m.pop.case_since[who] = m.week
-    m.counters.referrals += np.bincount(m.pop.nbh[who], minlength=m.n_nbh)
+    pop = m.pop
+    _refer(np.asarray(who, dtype=np.int64), m.week, pop.nbh, pop.case_state, pop.case_since, m.counters.referrals)
+
+
+@numba.njit(cache=True)
+def _refer(who: np.ndarray, week: int, nbh: np.ndarray, case_state: np.ndarray, case_since: np.ndarray,
+           referrals: np.ndarray) -> None:
+    """:func:`refer` in place: those of ``who`` without a case (before any of them joined) join the list, counted."""
+    joins = np.empty(len(who), dtype=np.bool_)
+    for k in range(len(who)):
+        joins[k] = case_state[who[k]] == CASE_NONE
+    for k in range(len(who)):
+        if joins[k]:
+            case_state[who[k]] = CASE_WAITING
+            case_since[who[k]] = week
+            referrals[nbh[who[k]]] += 1
