@@ -189,9 +189,17 @@ def test_relatives_resemble_each_other_in_disposition() -> None:
 
 
 def test_protection_by_good_ties_saturates() -> None:
-    """Loneliness falls with good ties and levels off after about 4-5 (De Jong Gierveld & Van Tilburg 2007)."""
-    m = CommunityModel(Parameters(n_residents=3000, burn_in_years=1.0), seed=0)
-    score = pd.Series(m.pop.score.astype(float)).groupby(np.minimum(m.pop.good_ties, 9)).mean()
-    few, some, many = score.loc[0:1].mean(), score.loc[4:5].mean(), score.loc[8:9].mean()
+    """Loneliness falls with good ties and levels off after about 4-5 (De Jong Gierveld & Van Tilburg 2007).
+
+    The mean over four cities: in one city the fall from 0-1 to 4-5 good ties varies by about 0.3 points
+    between seeds (0.9 to 1.9 over seeds 0-11, before and after round 8's draws), so a single seed's
+    margin over 1.0 would be luck.
+    """
+    parts = []
+    for seed in range(4):
+        m = CommunityModel(Parameters(n_residents=3000, burn_in_years=1.0), seed=seed)
+        score = pd.Series(m.pop.score.astype(float)).groupby(np.minimum(m.pop.good_ties, 9)).mean()
+        parts.append((score.loc[0:1].mean(), score.loc[4:5].mean(), score.loc[8:9].mean()))
+    few, some, many = np.mean(parts, axis=0)
     assert few - some > 1.0, f"0-1 good ties {few:.2f} vs 4-5 {some:.2f}"
     assert some - many < (few - some) / 2, f"4-5 good ties {some:.2f} vs 8-9 {many:.2f}: no saturation"
