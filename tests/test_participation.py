@@ -18,8 +18,13 @@ from model.workshop.session import WorkshopModel
 SMALL = {"n_residents": 400}
 
 
-def model(weeks: int = 4) -> WorkshopModel:
-    return WorkshopModel("baseline", seed=3, overrides=SMALL).run_weeks(weeks)
+def model(weeks: int = 4, **overrides: float) -> WorkshopModel:
+    return WorkshopModel("baseline", seed=3, overrides=SMALL | overrides).run_weeks(weeks)
+
+
+#: A founding rate at which a small city has initiatives for a group to join or a budget to fund (at the
+#: default rate a 400-resident city may have none alive: seed 3 had two before round 8's draws, none after).
+WITH_INITIATIVES = {"founding_rate": 0.001}
 
 
 def test_steer_neighbourhood_sets_only_that_neighbourhood_and_holds() -> None:
@@ -85,7 +90,7 @@ def test_a_resident_group_is_drawn_without_touching_the_models_random_numbers() 
 
 
 def test_a_group_joins_volunteers_and_asks_for_help() -> None:
-    m = model(8)
+    m = model(8, **WITH_INITIATIVES)
     pop, ini = m.pop, m.inits
     b = int(np.flatnonzero(np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh))[0])
     where = (str(m.nbh_names[b]),)
@@ -144,7 +149,7 @@ def test_a_group_founds_an_initiative_of_its_kind_with_its_free_members_as_core(
 
 def test_the_citizen_budget_vote_funds_an_initiative_only_where_there_is_a_budget() -> None:
     for budget, funded in ((0.0, False), (20.0, True)):
-        m = model(8)
+        m = model(8, **WITH_INITIATIVES)
         ini = m.inits
         k = int(np.flatnonzero(ini.alive & ~ini.citizen_funded)[0])
         where = (str(m.nbh_names[ini.nbh[k]]),)

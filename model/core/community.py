@@ -206,9 +206,10 @@ class CommunityModel(mesa.Model):
     def initiative_events(self) -> pd.DataFrame:
         """Every founding, takeover and ending of an initiative since the city was built (burn-in weeks < 0).
 
-        Columns: ``initiative`` (id), ``week``, ``event`` (``founded``, ``taken_over``, ``ended: ...`` with
-        the reason), ``kind``, ``neighbourhood``, ``founder`` (the founder's person id, -1 for other
-        events) and ``core`` (core volunteers at the event).
+        Columns: ``initiative`` (id), ``week`` (the week whose row of the outputs counts the event, as
+        ``initiatives_founded`` and ``initiatives_ended`` do), ``event`` (``founded``, ``taken_over``,
+        ``ended: ...`` with the reason), ``kind``, ``neighbourhood``, ``founder`` (the founder's person id,
+        -1 for other events) and ``core`` (core volunteers at the event).
         """
         df = pd.DataFrame(self.initiative_log, columns=["initiative", "week", "event", "kind", "neighbourhood",
                                                          "founder", "core"])

@@ -431,7 +431,7 @@ def seat_founders(m: CommunityModel, k: int, founder: int, crew: np.ndarray) -> 
     pop.spotted[founder] = False
     b = int(ini.nbh[k])
     m.counters.initiatives_founded[b] += 1
-    m.initiative_log.append((int(ini.uid[k]), m.week, "founded", INITIATIVE_KINDS[ini.kind[k]], b,
+    m.initiative_log.append((int(ini.uid[k]), m.week + 1, "founded", INITIATIVE_KINDS[ini.kind[k]], b,
                              int(pop.pid[founder]), len(core)))
 
 
@@ -527,10 +527,14 @@ def _find_places(key: np.uint64, alive: np.ndarray, without_place: np.ndarray, n
 
 
 def _log(m: CommunityModel, which: np.ndarray, event: str) -> None:
-    """Append ``event`` for the initiatives marked in ``which`` to the model's initiative log."""
+    """Append ``event`` for the initiatives marked in ``which`` to the model's initiative log.
+
+    Events are logged, as foundings are, in the week whose outputs count them: this step ends at week
+    ``m.week + 1``, and its events are that week's row (``metrics.collect`` runs after the week advances).
+    """
     ini = m.inits
     for k in np.flatnonzero(which):
-        m.initiative_log.append((int(ini.uid[k]), m.week, event, INITIATIVE_KINDS[ini.kind[k]], int(ini.nbh[k]),
+        m.initiative_log.append((int(ini.uid[k]), m.week + 1, event, INITIATIVE_KINDS[ini.kind[k]], int(ini.nbh[k]),
                                  -1, int(ini.n_core[k])))
 
 
