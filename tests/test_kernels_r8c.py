@@ -15,7 +15,7 @@ import pytest
 
 from model import CommunityModel, Parameters
 from model.core.city import is_bridging
-from model.core.draws import draw_key, integer, poisson, uniform, weighted_sample, weighted_sample_few
+from model.core.draws import draw_key, integer, poisson, uniform, weighted_sample
 from model.core.state import CARE_TALENT, CASE_NONE, CASE_OPEN, CASE_WAITING, NO, need_level_of
 from model.core.submodels.helpers import free_to_help, open_at_once, recover
 from model.core.submodels.needs import (
@@ -282,7 +282,15 @@ def test_refer_is_the_numpy_formulation(city: CommunityModel, who: list[int]) ->
     assert len(who) < 100 or 0 < m.counters.referrals.sum() < len(who)
 
 
-def test_weighted_sample_few_is_weighted_sample() -> None:
+def _sorted_sample(key: np.uint64, k0: int, weight: np.ndarray, size: int) -> np.ndarray:
+    """Efraimidis-Spirakis by sorting every score (stably): what ``draws.weighted_sample`` keeps in order."""
+    score = np.full(len(weight), -np.inf)
+    for i in np.flatnonzero(weight > 0):
+        score[i] = np.log(1.0 - uniform(key, k0 + i)) / weight[i]
+    return np.argsort(-score, kind="mergesort")[:min(size, np.count_nonzero(weight > 0))]
+
+
+def test_weighted_sample_is_the_sorted_scores() -> None:
     """The same positions in the same order, zero weights never, at most as many as weights are positive."""
     rng = np.random.default_rng(12)
     for t in range(400):
@@ -291,6 +299,6 @@ def test_weighted_sample_few_is_weighted_sample() -> None:
         if t % 5 == 0:
             weight = np.round(weight, 1)  # equal weights
         size, k0 = int(rng.integers(0, 12)), int(rng.integers(0, 1000))
-        np.testing.assert_array_equal(weighted_sample_few(np.uint64(t), k0, weight, size),
-                                      weighted_sample(np.uint64(t), k0, weight, size))
-    assert len(weighted_sample_few(np.uint64(1), 0, np.zeros(5), 3)) == 0
+        np.testing.assert_array_equal(weighted_sample(np.uint64(t), k0, weight, size),
+                                      _sorted_sample(np.uint64(t), k0, weight, size))
+    assert len(weighted_sample(np.uint64(1), 0, np.zeros(5), 3)) == 0

@@ -111,30 +111,13 @@ def weighted_sample(key: np.uint64, k0: int, weight: np.ndarray, size: int) -> n
     """``size`` distinct positions of ``weight``, drawn one after another in proportion to the weights left.
 
     Efraimidis and Spirakis (2006, "Weighted random sampling with a reservoir"): position ``i`` gets the
-    number ``u_i ** (1 / w_i)`` (``u_i`` the draw ``k0 + i`` of ``key``), and the ``size`` largest win, in
-    descending order: the same distribution, order included, as drawing one by one without replacement
-    (numpy's ``choice(..., replace=False, p=...)``), in one pass. Zero weights are never chosen; at most
-    as many positions as have a positive weight are returned.
-    """
-    n = len(weight)
-    score = np.full(n, -np.inf)
-    positive = 0
-    for i in range(n):
-        if weight[i] > 0:
-            # log(u) / w orders like u ** (1 / w) and keeps small weights apart (no underflow to 0)
-            score[i] = np.log(1.0 - uniform(key, k0 + i)) / weight[i]
-            positive += 1
-    take = min(size, positive)
-    return np.argsort(-score, kind="mergesort")[:take]
-
-
-@numba.njit(cache=True)
-def weighted_sample_few(key: np.uint64, k0: int, weight: np.ndarray, size: int) -> np.ndarray:
-    """What :func:`weighted_sample` returns (the same numbers, positions and order), for a small ``size``.
-
-    Keeps the ``size`` largest scores seen so far in order (an equal score after those kept, as the stable sort
-    puts it) instead of sorting every score: bemoeizorg draws a few residents among thousands of a
-    neighbourhood at 100,000 residents, where the sort cost 0.37 ms a neighbourhood (3,000 weights).
+    score ``log(u_i) / w_i`` (ordered as ``u_i ** (1 / w_i)``; ``u_i`` the draw ``k0 + i`` of ``key``), and
+    the ``size`` highest win, in descending order (equal scores in the order of their positions): the
+    same distribution, order included, as drawing one by one without replacement (numpy's ``choice(...,
+    replace=False, p=...)``). Zero weights are never chosen; at most as many positions as have a positive
+    weight are returned. The ``size`` best are kept in order as the scores come, instead of sorting them all:
+    made for a few among many (bemoeizorg's visits among thousands of a neighbourhood at 100,000 residents,
+    where a sort cost 0.37 ms a neighbourhood); its cost grows with ``len(weight) * size`` at worst.
     """
     best = np.empty(max(size, 0), dtype=np.int64)
     best_score = np.empty(max(size, 0))

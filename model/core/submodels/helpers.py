@@ -202,27 +202,14 @@ def members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:
     return (ini.kind[k] == MEETING) & ((ini.place[k] < 0) | ~m.places.open[np.maximum(ini.place[k], 0)])
 
 
-def weighted_sample(rng: np.random.Generator, items: np.ndarray, size: int, weight: np.ndarray) -> np.ndarray:
-    """``size`` distinct ``items``, each draw in proportion to ``weight``: ``rng.choice(items, size, False, weight)``.
-
-    The same draws and the same result as numpy's ``Generator.choice`` without replacement (its
-    algorithm: uniform numbers searched in the cumulative weights, repeats drawn again with the
-    chosen weights set to zero), without its checks and calls, which cost more than the sampling
-    in the per-neighbourhood loops of small cities (``docs/performance.md``). ``weight`` need not
-    sum to 1 (it is normalised the same way); at least ``size`` weights must be positive.
-    """
-    if size <= 0:
-        return items[:0]
-    cdf, chosen, seen = np.empty(len(weight)), np.empty(size, dtype=np.int64), np.zeros(len(weight), dtype=np.bool_)
-    n = 0
-    while n < size:
-        n = _take_distinct(np.asarray(weight, dtype=np.float64), rng.random(size - n), cdf, chosen, seen, n)
-    return items[chosen]
-
-
 @numba.njit(cache=True)
 def _take_distinct(weight: np.ndarray, x: np.ndarray, cdf: np.ndarray, chosen: np.ndarray, seen: np.ndarray,
                    n: int) -> int:
+    """Draws of numpy's ``Generator.choice(..., replace=False, p=weight)`` with the uniform numbers ``x``.
+
+    Writes the positions drawn, from ``chosen[n]`` on, skipping repeats (``seen``), and returns how many are
+    chosen now; the caller draws again for the repeats (``professionals._successive_sample``).
+    """
     # numpy: p[found] = 0; cdf = cumsum(p); cdf /= cdf[-1]; cdf.searchsorted(x, "right"); first occurrences.
     total, positive = 0.0, 0
     for i in range(len(weight)):

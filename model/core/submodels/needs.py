@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from model.core.city import is_bridging, replace_residents
-from model.core.draws import draw_key, integer, poisson, uniform, weighted_sample_few
+from model.core.draws import draw_key, integer, poisson, uniform, weighted_sample
 from model.core.network import _directed, find_keys
 from model.core.state import (
     CARE_TALENT,
@@ -446,7 +446,7 @@ def _casework_and_visits(key: np.uint64, recovery_rate: float, visit_hours: floa
     for b in range(n_nbh):
         cand = hidden[bounds[b]:bounds[b + 1]]
         if visits[b] > 0 and len(cand):
-            for x in weighted_sample_few(key, _SEEK * n + bounds[b], reluctance[cand] + 0.05, visits[b]):
+            for x in weighted_sample(key, _SEEK * n + bounds[b], reluctance[cand] + 0.05, visits[b]):
                 found[k] = cand[x]
                 bemoeizorg_found[nbh[cand[x]]] += 1
                 k += 1
