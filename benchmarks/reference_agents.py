@@ -405,9 +405,13 @@ class Resident(mesa.Agent):
 
 
 class ReferenceProfessional(Professional):
-    """A professional whose clients are resident agents (the model's rules, see :class:`agents.Professional`)."""
+    """A professional whose clients are resident agents (the model's rules, see :class:`agents.Professional`).
+
+    It keeps its week's hours as its own attributes (the model's agents read theirs from the model's arrays).
+    """
 
     model: ReferenceModel
+    casework = admin = community = bemoeizorg = 0.0
 
     def __init__(self, model: ReferenceModel, nbh: int, role: str, fte: float, hired: bool) -> None:
         """Create a professional of ``role`` in neighbourhood ``nbh`` working ``fte`` (``hired``: temporary post)."""

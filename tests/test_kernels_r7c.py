@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections import deque
 
 import numpy as np
 
@@ -17,9 +16,7 @@ from model.core.submodels.helpers import (
     members_without_place,
 )
 from model.core.submodels.initiatives import kind_cdf
-from model.core.submodels.professionals import (
-    allocate_professional_time,
-)
+from model.core.submodels.professionals import _split_weeks, allocate_professional_time
 from model.core.submodels.venues import _ADMIT, _ATTEND, _PICK, _WANT, visit_venues
 
 
@@ -108,26 +105,29 @@ def test_kind_cdf_draws_what_generator_choice_draws() -> None:
             assert ours.random() == numpy.random(), "and the generator is left in the same state"
 
 
-def _allocate_professional_time_with_numpy(m: CommunityModel) -> None:
-    """``allocate_professional_time`` as it was before round 7's second pass: numpy passes over the residents."""
-    pop = m.pop
-    does_casework = (m.pro_team | m.levers.builders_do_casework[m.pro_nbh]) & (m.pro_fte > 0)
-    orphaned = (pop.case_state == CASE_OPEN) & ~does_casework[np.maximum(pop.case_prof, 0)]
+def _allocate_professional_time_with_numpy(m: CommunityModel) -> int:
+    """``allocate_professional_time`` as it was before round 7's second pass: numpy passes over the residents.
+
+    The professionals' rule itself is round 9's kernel (``_split_weeks``, tested against the plain rule in
+    ``test_kernels_r9d.py``). Returns the number of residents on the waiting lists.
+    """
+    pop, lev, p = m.pop, m.levers, m.p
+    does_casework = m.pro_team | lev.builders_do_casework[m.pro_nbh]
+    orphaned = (pop.case_state == CASE_OPEN) & ~(does_casework & (m.pro_fte > 0))[np.maximum(pop.case_prof, 0)]
     pop.case_state[orphaned] = CASE_WAITING
     pop.case_prof[orphaned] = NO
     cases = np.flatnonzero(pop.case_state != CASE_NONE)
     m.case_hours_now = np.zeros(len(pop))
     m.case_hours_now[cases] = case_hours_of(m, cases)
     open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
-    m.case_demand = np.bincount(pop.case_prof[open_], m.case_hours_now[open_], minlength=len(m.professionals))
-    m.case_count = np.bincount(pop.case_prof[open_], minlength=len(m.professionals))
     waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
     waiting = waiting[np.argsort(pop.case_since[waiting], kind="stable")]
-    m.waiting_by_nbh = [deque(waiting[pop.nbh[waiting] == b].tolist()) for b in range(m.n_nbh)]
-    for pro in m.professionals:
-        pro.step()
-    m.pro_hours = np.array([[pro.casework, pro.admin, pro.community] for pro in m.professionals]).reshape(-1, 3)
-    m.pro_bemoeizorg = np.array([pro.bemoeizorg for pro in m.professionals])
+    waiting = np.concatenate([waiting[pop.nbh[waiting] == b] for b in range(m.n_nbh)])
+    m.case_demand, m.pro_hours, m.pro_bemoeizorg = _split_weeks(
+        open_, waiting, m.case_hours_now, pop.case_state, pop.case_prof, pop.nbh, m.pro_nbh, m.pro_fte,
+        does_casework, lev.accountability, lev.protected_share, lev.bemoeizorg_share, p.hours_per_week,
+        p.admin_base_hours, p.admin_per_case_hours, m.counters.cases_opened)
+    return len(waiting)
 
 
 def test_allocate_professional_time_matches_the_numpy_formulation() -> None:
@@ -141,11 +141,9 @@ def test_allocate_professional_time_matches_the_numpy_formulation() -> None:
             twin = copy.deepcopy(m)
             open_before = (m.pop.case_state == CASE_OPEN).copy()
             allocate_professional_time(m)
-            _allocate_professional_time_with_numpy(twin)
+            queued += _allocate_professional_time_with_numpy(twin)
             orphaned += int(np.count_nonzero(open_before & (twin.pop.case_state == CASE_WAITING)))
-            queued += sum(len(q) for q in twin.waiting_by_nbh)
-            assert m.waiting_by_nbh == twin.waiting_by_nbh
-            for name in ("case_hours_now", "case_demand", "case_count", "pro_hours", "pro_bemoeizorg"):
+            for name in ("case_hours_now", "case_demand", "pro_hours", "pro_bemoeizorg"):
                 np.testing.assert_array_equal(getattr(m, name), getattr(twin, name), err_msg=name)
             _same_state(m, twin)
             m.step()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING
 
 import numba
@@ -24,26 +23,91 @@ def allocate_professional_time(m: CommunityModel) -> None:
 
     Cases of professionals who no longer do casework (community builders after a redeployment
     ends, temporary staff who left) go back to the head of their neighbourhood's waiting list.
+    The professionals' rule (:func:`_split_weeks`) is one compiled pass over their arrays; the
+    :class:`agents.Professional` agents read their hours from those arrays.
     """
-    pop = m.pop
-    does_casework = (m.pro_team | m.levers.builders_do_casework[m.pro_nbh]) & (m.pro_fte > 0)
-    cases, open_, waiting = _cases_by_state(pop.case_state, pop.case_prof, does_casework)
+    pop, lev, p = m.pop, m.levers, m.p
+    does_casework = m.pro_team | lev.builders_do_casework[m.pro_nbh]
+    cases, open_, waiting = _cases_by_state(pop.case_state, pop.case_prof, does_casework & (m.pro_fte > 0))
     # Read by the professionals (life domains do not change here); only residents with a case ask hours.
     m.case_hours_now = np.zeros(len(pop))
     m.case_hours_now[cases] = case_hours_of(m, cases)
-    m.case_demand = np.bincount(pop.case_prof[open_], m.case_hours_now[open_], minlength=len(m.professionals))
-    m.case_count = np.bincount(pop.case_prof[open_], minlength=len(m.professionals))
     # Each neighbourhood's waiting list, longest waiting first (the first resident of equals): lexsort is
     # stable, so this is the order of a stable sort by case_since split by neighbourhood.
     waiting = waiting[np.lexsort((pop.case_since[waiting], pop.nbh[waiting]))]
-    ends = np.cumsum(np.bincount(pop.nbh[waiting], minlength=m.n_nbh)).tolist()
-    # Python ints: the professionals index with them, faster than with numpy's scalars.
-    queued = waiting.tolist()
-    m.waiting_by_nbh = [deque(queued[start:end]) for start, end in zip([0, *ends[:-1]], ends, strict=True)]
-    for pro in m.professionals:
-        pro.step()
-    m.pro_hours = np.array([[pro.casework, pro.admin, pro.community] for pro in m.professionals]).reshape(-1, 3)
-    m.pro_bemoeizorg = np.array([pro.bemoeizorg for pro in m.professionals])
+    m.case_demand, m.pro_hours, m.pro_bemoeizorg = _split_weeks(
+        open_, waiting, m.case_hours_now, pop.case_state, pop.case_prof, pop.nbh, m.pro_nbh, m.pro_fte,
+        does_casework, lev.accountability, lev.protected_share, lev.bemoeizorg_share, p.hours_per_week,
+        p.admin_base_hours, p.admin_per_case_hours, m.counters.cases_opened)
+
+
+@numba.njit(cache=True)
+def _split_weeks(open_: np.ndarray, waiting: np.ndarray, case_hours: np.ndarray, case_state: np.ndarray,
+                 case_prof: np.ndarray, nbh: np.ndarray, pro_nbh: np.ndarray, pro_fte: np.ndarray,
+                 does_casework: np.ndarray, accountability: np.ndarray, protected_share: np.ndarray,
+                 bemoeizorg_share: np.ndarray, hours_per_week: float, admin_base_hours: float,
+                 admin_per_case_hours: float, cases_opened: np.ndarray) -> tuple:
+    """Each professional in order splits the week's hours and takes cases (``docs/ODD.md``, 7.10).
+
+    ``open_``: the residents with an open case (ascending); ``waiting``: the waiting residents by
+    neighbourhood, longest waiting first. The budget is split as: administration first (fixed plus
+    per open case, scaled by the accountability lever), then the protected community-work share, then
+    casework up to what is left; community work is whatever remains, so ``casework + admin + community
+    == fte * hours_per_week``. Where casework is served first and protection is zero, community work is
+    what casework leaves over (the casework trap). Those who do casework reserve the ``bemoeizorg_share``
+    lever's share of their casework time for seeking out residents who do not ask (counted as casework)
+    and take residents from the head of their neighbourhood's waiting list while they fit (the first
+    that does not stops their intake; the next professional of the neighbourhood tries it again).
+    Opened cases are set in place (``case_state``, ``case_prof``, ``cases_opened``).
+
+    Returns each professional's casework demand (the hours its open cases ask, new ones included), hours
+    (casework, administration, community work) and bemoeizorg hours (part of casework).
+    """
+    n_pro = len(pro_nbh)
+    # Demand and open cases per professional, summed in the residents' order (numpy's bincount's bits).
+    demand_of, count = np.zeros(n_pro), np.zeros(n_pro, dtype=np.int64)
+    for r in open_:
+        demand_of[case_prof[r]] += case_hours[r]
+        count[case_prof[r]] += 1
+    # The head of each neighbourhood's waiting list, and its end.
+    head, end = np.zeros(len(accountability), dtype=np.int64), np.zeros(len(accountability), dtype=np.int64)
+    for x in range(len(waiting)):
+        end[nbh[waiting[x]]] = x + 1
+    for b in range(1, len(end)):
+        end[b] = max(end[b], end[b - 1])
+    for b in range(1, len(end)):
+        head[b] = end[b - 1]
+    hours, bemoeizorg = np.empty((n_pro, 3)), np.empty(n_pro)
+    for q in range(n_pro):
+        b = pro_nbh[q]
+        budget = pro_fte[q] * hours_per_week
+        acc = accountability[b]
+        protected = protected_share[b] * budget
+        demand = demand_of[q]
+        admin = min(budget, acc * (pro_fte[q] * admin_base_hours + admin_per_case_hours * count[q]))
+        casework = outreach = 0.0
+        if does_casework[q]:
+            reserved = bemoeizorg_share[b] * max(0.0, budget - admin - protected)
+            extra_admin = acc * admin_per_case_hours
+            opened = 0
+            while head[b] < end[b]:
+                r = waiting[head[b]]
+                if demand + case_hours[r] + admin + extra_admin + protected + reserved > budget:
+                    break
+                head[b] += 1
+                case_state[r] = CASE_OPEN
+                case_prof[r] = q
+                demand += case_hours[r]
+                opened += 1
+                admin += extra_admin
+            cases_opened[b] += opened
+            outreach = min(reserved, max(0.0, budget - admin - protected))
+            casework = max(0.0, min(demand, budget - admin - protected - outreach)) + outreach
+        demand_of[q] = demand
+        hours[q, 0], hours[q, 1] = casework, admin
+        hours[q, 2] = max(0.0, budget - admin - casework)  # not below 0 by rounding
+        bemoeizorg[q] = outreach
+    return demand_of, hours, bemoeizorg
 
 
 @numba.njit(cache=True)
