@@ -9,6 +9,7 @@ import numpy as np
 
 from model.core.city import _is_bridging, _similar_neighbour
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
+from model.core.metrics import pairwise_sum
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, _need_levels_of
 from model.core.submodels.helpers import _take_distinct, case_hours_of
 from model.core.submodels.needs import refer
@@ -339,53 +340,3 @@ def _outreach_chances(vulnerability: np.ndarray, targeting: float) -> np.ndarray
     """Outreach's chances: the most vulnerable ``targeting`` times as likely as the least, ``1 + (targeting - 1) v``."""
     weight = 1 + (targeting - 1) * vulnerability
     return weight / pairwise_sum(weight, 0, len(weight))
-
-
-@numba.njit(cache=True)
-def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
-    """The sum of ``x[start:start + n]`` as numpy sums a contiguous float64 array (the same bits).
-
-    numpy's pairwise summation (``pairwise_sum`` in its ``loops_utils.h``): up to 128 numbers in one
-    block (:func:`_block_sum`); more split in two halves (the first a multiple of 8) summed alike, and
-    added. Written with explicit stacks: numba's cache crashes on recursive functions.
-    """
-    # Frames to do (start, size, halves already pushed?) and the sums done, in the order numpy adds them.
-    starts, sizes = np.empty(128, dtype=np.int64), np.empty(128, dtype=np.int64)
-    split, sums = np.zeros(128, dtype=np.bool_), np.empty(128)
-    starts[0], sizes[0], frames, done = start, n, 1, 0
-    while frames:
-        frames -= 1
-        first, size = starts[frames], sizes[frames]
-        if size <= 128:
-            sums[done] = _block_sum(x, first, size)
-            done += 1
-        elif split[frames]:  # both halves summed: left + right
-            sums[done - 2] += sums[done - 1]
-            done -= 1
-        else:
-            half = size // 2 - (size // 2) % 8
-            split[frames] = True
-            starts[frames + 1], sizes[frames + 1], split[frames + 1] = first + half, size - half, False
-            starts[frames + 2], sizes[frames + 2], split[frames + 2] = first, half, False
-            frames += 3  # this frame again (to add), the right half, the left half (summed first)
-    return sums[0]
-
-
-@numba.njit(cache=True)
-def _block_sum(x: np.ndarray, start: int, n: int) -> float:
-    """The sum of at most 128 numbers as numpy adds them: under 8 one by one, else in eight partial sums."""
-    if n < 8:
-        total = 0.0
-        for i in range(start, start + n):
-            total += x[i]
-        return total
-    r = x[start:start + 8].copy()
-    i = 8
-    while i < n - n % 8:
-        for j in range(8):
-            r[j] += x[start + i + j]
-        i += 8
-    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    for k in range(i, n):
-        total += x[start + k]
-    return total
