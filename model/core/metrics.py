@@ -264,13 +264,16 @@ def _block_sum(x: np.ndarray, start: int, n: int) -> float:
         for i in range(start, start + n):
             total += x[i]
         return total
-    r = x[start:start + 8].copy()
+    # Eight local partial sums, not an array of them: no allocation per block (nine sums over all residents a week).
+    r0, r1, r2, r3 = x[start], x[start + 1], x[start + 2], x[start + 3]
+    r4, r5, r6, r7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
     i = 8
     while i < n - n % 8:
-        for j in range(8):
-            r[j] += x[start + i + j]
+        at = start + i
+        r0, r1, r2, r3 = r0 + x[at], r1 + x[at + 1], r2 + x[at + 2], r3 + x[at + 3]
+        r4, r5, r6, r7 = r4 + x[at + 4], r5 + x[at + 5], r6 + x[at + 6], r7 + x[at + 7]
         i += 8
-    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     for k in range(i, n):
         total += x[start + k]
     return total
