@@ -115,7 +115,7 @@ def _resident_counts(nbh: np.ndarray, k: int, week: int, score: np.ndarray, lon_
 #: Per-resident amounts summed per neighbourhood, after the counts.
 _TOTALS = ("ties_capped", "care_hours", "volunteer_hours", "engagement", "trust", "motivation", "autonomy",
            "competence", "relatedness")
-#: Sums over the professionals, after the totals.
+#: Sums over the professionals, after the totals (this order and the next are the rows :func:`_sums_of` writes).
 _STAFF = ("professionals", "fte", "hired_fte", "hours_casework", "hours_admin", "hours_community", "hired_hours")
 #: The rest: per neighbourhood, ties, community work, initiatives, places and costs.
 _OTHER = ("residents", "team_fte", "good_tie_ends", "bridging_ends", "hours_connecting", "hours_initiative_support",
