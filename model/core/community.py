@@ -44,7 +44,7 @@ class CommunityModel(mesa.Model):
     9. ``escalate_needs`` - unmet needs worsen and reach the front desk.
     10. ``allocate_professional_time`` - each professional splits the week's hours
         over casework, administration and community work and takes new cases
-        (:meth:`agents.Professional.step`).
+        (one compiled pass over the professionals, ``professionals._split_weeks``).
     11. ``casework`` - open cases recover and close.
     12. ``community_work`` - connecting, initiative support, talent spotting, outreach.
     13. ``initiative_lifecycle`` - founding, recruiting, burnout, grants, takeover, ending;
