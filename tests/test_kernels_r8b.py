@@ -15,6 +15,7 @@ from test_kernels_r7c import _same_state
 from model import CommunityModel, Parameters
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
+from model.core.submodels.founding import _founders, found_initiatives
 from model.core.submodels.helpers import kernel_parameters, members_without_place
 from model.core.submodels.initiatives import (
     _BURN_OUT,
@@ -30,8 +31,6 @@ from model.core.submodels.initiatives import (
     _STEP_UP,
     _TAKE_OVER,
     _find_places,
-    _found_initiatives,
-    _founders,
     _log,
     _member_counts,
     _recruit_chance,
@@ -73,7 +72,7 @@ def _lifecycle_reference(m: CommunityModel) -> None:
     p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
     motivation = pop.motivation
     level = need_level_of(pop.zrm)
-    _found_initiatives(m, motivation, level)
+    found_initiatives(m, motivation, level)
     key = draw_key(rng)
     _count_members(m)
     without_place = members_without_place(m, np.arange(len(ini)))

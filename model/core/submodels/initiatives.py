@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.categories import INITIATIVE_KINDS
-from model.core.city import grow_initiative_agents
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.network import _directed
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
+from model.core.submodels.founding import append_log, found_initiatives
+
+# Re-exported: the founding of one initiative, for the group founding one (``interventions/participation.py``).
+from model.core.submodels.founding import free_slot as free_slot
+from model.core.submodels.founding import seat_founders as seat_founders
+from model.core.submodels.founding import start_initiative as start_initiative
 from model.core.submodels.helpers import MEETING, kernel_parameters
 from model.core.time import WEEKS_PER_YEAR
 
@@ -45,7 +49,7 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     p, pop, ini, lev, c = m.p, m.pop, m.inits, m.levers, m.counters
     motivation = pop.motivation
     level = need_level_of(pop.zrm)
-    _found_initiatives(m, motivation, level)
+    found_initiatives(m, motivation, level)
     pl = m.places
     ini.n_members, ini.n_core, pop.volunteer_hours, take, core_lost, members_lost = _members_week(
         draw_key(m.rng), kernel_parameters(_WeekParameters, p), np.array(p.initiative_size), WEEKS_PER_YEAR, m.week,
@@ -328,113 +332,6 @@ def _member_counts(member_of: np.ndarray, core: np.ndarray, slots: int) -> tuple
     return members[8:], cores[8:]
 
 
-def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
-    p, rng, pop, ini = m.p, m.rng, m.pop, m.inits
-    alive_per_nbh = np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh)
-    room = alive_per_nbh < p.max_initiatives_per_1000 * m.nbh_size / 1000
-    support = 1 + m.community_hours[:, 1] / p.support_founding_hours
-    founders = _founders(draw_key(rng), p.founding_rate, p.spotted_founding_factor, p.low_income_civic_factor,
-                         pop.member_of, level, pop.talents[:, ORGANISING_TALENT], motivation, pop.spotted,
-                         pop.low_income, pop.nbh, support, room)
-    if not len(founders):  # most weeks in a small city
-        return
-    # Neither the network nor the meeting places change while initiatives are founded.
-    net = m.net
-    kinds = kind_cdf(p.kind_shares)
-    start, ties = net.ties_of(founders)
-    open_places = np.flatnonzero(m.places.open)  # places are stored by neighbourhood
-    bounds = np.searchsorted(m.places.nbh[open_places], np.arange(m.n_nbh + 1))
-    for f, first, last in zip(founders, start[:-1], start[1:], strict=True):
-        k = free_slot(m)
-        b = pop.nbh[f]
-        kind = np.searchsorted(kinds, rng.random(), side="right")
-        start_initiative(m, k, f, kind, open_places[bounds[b]:bounds[b + 1]])
-        # The founder brings people who already knew each other (prior ties aid durability).
-        own = ties[first:last]
-        friends = np.where(net.a[own] == f, net.b[own], net.a[own])
-        friends = friends[(pop.member_of[friends] < 0) & (net.w[own] >= p.good_tie_threshold)]
-        seat_founders(m, k, f, rng.permutation(friends)[: p.founder_crew])
-
-
-@numba.njit(cache=True)
-def _founders(key: np.uint64, rate: float, spotted_factor: float, low_income_factor: float, member_of: np.ndarray,
-              level: np.ndarray, organiser: np.ndarray, motivation: np.ndarray, spotted: np.ndarray,
-              low_income: np.ndarray, nbh: np.ndarray, support: np.ndarray, room: np.ndarray) -> np.ndarray:
-    """The residents who found an initiative this week (resident ``i`` by ``uniform(key, i)``), in one pass.
-
-    Only organisers who are no member and have no more than a light need can found, with the chance
-    ``rate x motivation x spotted factor x support x room x low-income factor`` of their neighbourhood,
-    multiplied in the order of the numpy formulation, so the chances are the same to the last bit.
-    """
-    income_factor = np.array([1.0, low_income_factor])
-    founders = np.empty(len(member_of), dtype=np.int64)
-    n = 0
-    for i in range(len(member_of)):
-        # One branch, on who can found (about a tenth of the residents: mostly predicted right), so that the
-        # chance and the number are worked out for them only.
-        if (member_of[i] < 0) & (level[i] <= 1) & organiser[i]:
-            b = nbh[i]
-            chance = (rate * motivation[i] * (1 + (spotted_factor - 1) * spotted[i]) * support[b] * room[b]
-                      * income_factor[np.int64(low_income[i])])
-            founders[n] = i
-            n += uniform(key, i) < chance
-    return founders[:n]
-
-
-def kind_cdf(shares: tuple[float, ...]) -> np.ndarray:
-    """The cumulative shares, normalised, as ``Generator.choice(len(shares), p=shares)`` searches them.
-
-    ``searchsorted(kind_cdf(shares), rng.random(), side="right")`` draws what that call drew (numpy's own
-    algorithm, one uniform number) without its checks, which cost 40 us a call (the shares are checked once,
-    by the parameter schema).
-    """
-    cdf = np.cumsum(np.asarray(shares, dtype=np.float64))
-    cdf /= cdf[-1]
-    return cdf
-
-
-def free_slot(m: CommunityModel) -> int:
-    """The first free initiative slot (the slots double when none is free)."""
-    free = np.flatnonzero(~m.inits.alive)
-    if not len(free):
-        m.inits.grow()
-        grow_initiative_agents(m)
-        free = np.flatnonzero(~m.inits.alive)
-    return int(free[0])
-
-
-def start_initiative(m: CommunityModel, k: int, founder: int, kind: int, places: np.ndarray) -> None:
-    """Found initiative ``k`` of ``kind`` in slot ``k`` (its founders join with :func:`seat_founders`).
-
-    A meeting activity meets at one of ``places`` (the open meeting places of the founder's
-    neighbourhood), if any. Where the neighbourhood has a citizen budget, a share
-    ``citizen_funded_share`` of new initiatives is funded from it; the others get a grant with the
-    steering mode's chance ``grant_prob``.
-    """
-    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
-    b = pop.nbh[founder]
-    citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < p.citizen_funded_share
-    ini.alive[k], ini.kind[k], ini.nbh[k], ini.uid[k] = True, kind, b, m.next_initiative
-    m.next_initiative += 1
-    ini.place[k] = rng.choice(places) if (kind == MEETING and len(places)) else NO
-    ini.group_age[k], ini.group_income[k] = pop.age[founder], pop.low_income[founder]
-    ini.founded[k], ini.struggling_weeks[k] = m.week, 0
-    ini.citizen_funded[k], ini.taken_over[k], ini.support_weight[k] = citizen, False, 1.0
-    ini.grant_weeks_left[k] = lev.grant_weeks[b] if (citizen or rng.random() < lev.grant_prob[b]) else 0
-
-
-def seat_founders(m: CommunityModel, k: int, founder: int, crew: np.ndarray) -> None:
-    """The founder and the founding ``crew`` form new initiative ``k``'s core; the founding is counted and logged."""
-    pop, ini = m.pop, m.inits
-    core = np.concatenate([[founder], crew])
-    pop.member_of[core], pop.core[core] = k, True
-    pop.spotted[founder] = False
-    b = int(ini.nbh[k])
-    m.counters.initiatives_founded[b] += 1
-    m.initiative_log.append((int(ini.uid[k]), m.week + 1, "founded", INITIATIVE_KINDS[ini.kind[k]], b,
-                             int(pop.pid[founder]), len(core)))
-
-
 @numba.njit(cache=True)
 def _take_over_or_end(leave_key: np.uint64, take_key: np.uint64, p: tuple, weeks: int, alive: np.ndarray,
                       taken_over: np.ndarray, n_core: np.ndarray, n_members: np.ndarray, struggling_weeks: np.ndarray,
@@ -527,15 +424,9 @@ def _find_places(key: np.uint64, alive: np.ndarray, without_place: np.ndarray, n
 
 
 def _log(m: CommunityModel, which: np.ndarray, event: str) -> None:
-    """Append ``event`` for the initiatives marked in ``which`` to the model's initiative log.
-
-    Events are logged, as foundings are, in the week whose outputs count them: this step ends at week
-    ``m.week + 1``, and its events are that week's row (``metrics.collect`` runs after the week advances).
-    """
-    ini = m.inits
-    for k in np.flatnonzero(which):
-        m.initiative_log.append((int(ini.uid[k]), m.week + 1, event, INITIATIVE_KINDS[ini.kind[k]], int(ini.nbh[k]),
-                                 -1, int(ini.n_core[k])))
+    """Append ``event`` for the initiatives marked in ``which`` to the model's initiative log (no founder)."""
+    slots = np.flatnonzero(which)
+    append_log(m, slots, event, np.full(len(slots), -1), m.inits.n_core[slots])
 
 
 @numba.njit(cache=True)
