@@ -9,6 +9,7 @@ import numba
 import numpy as np
 
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
+from model.core.network import _directed
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.founding import append_log, found_initiatives
 
@@ -96,16 +97,16 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
     for g in range(slots):
         without_place[g] = kind[g] == MEETING and (place[g] < 0 or not place_open[max(place[g], 0)])
     # Recruiting along members' ties; without an inclusion demand similar residents are preferred. Both
-    # directions of every tie (a recruits b, then b recruits a), where a member meets a non-member with at most
-    # a moderate need (who are members and who may join: as they were before anyone joined).
+    # directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member with
+    # at most a moderate need.
     n = len(member_of)
     member, open_to = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_)
     for i in range(n):
         member[i] = member_of[i] >= 0
         open_to[i] = not member[i] and level[i] <= 2
-    _recruit(subkey(key, _RECRUIT), tie_a, tie_b, member, open_to, member_of, core, members, cores, p.recruit_rate,
-             p.homophily, size, motivation, age, low_income, group_age, group_income, initiative_nbh, kind, first,
-             inclusion)
+    _, ea, eb = _directed(tie_a, tie_b, member, open_to)
+    _recruit(subkey(key, _RECRUIT), ea, eb, member_of, core, members, cores, p.recruit_rate, p.homophily, size,
+             motivation, age, low_income, group_age, group_income, initiative_nbh, kind, first, inclusion)
     _invite(subkey(key, _INVITES), subkey(key, _INVITE), p.open_recruit_rate, size, alive, taken_over, kind, first,
             initiative_nbh, inclusion, nbh_start, nbh_size, member_of, core, level, motivation, members, cores)
     # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
@@ -138,6 +139,32 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
     return members, cores, hours, take, core_lost, members_lost
 
 
+@numba.njit(cache=True)
+def _recruit_chance(rate: float, homophily: float, size: np.ndarray, who: np.ndarray, k: np.ndarray,
+                    motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray,
+                    group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray, n_members: np.ndarray,
+                    inclusion_demand: np.ndarray) -> np.ndarray:
+    """The chance that resident ``who[j]`` joins initiative ``k[j]`` this week, in one pass over the pairs.
+
+    ``rate x motivation x similarity factor x room`` (similar: the founder's age group and income group;
+    room: groups fill up, recruiting slows as an initiative nears its kind's typical ``size``), multiplied in
+    that order as the numpy formulation did, so the chances are identical to the last bit. The similarity
+    factors (for dissimilar and similar residents) and the room are worked out once per initiative slot.
+    """
+    factor, room = np.ones((len(nbh), 2)), np.empty(len(nbh))
+    for g in range(len(nbh)):
+        inclusion = inclusion_demand[nbh[g]]
+        factor[g, 0] = inclusion + (1 - inclusion) / homophily
+        room[g] = _room(n_members[g], size[kind[g]])
+    chance = np.empty(len(who))
+    for j in range(len(who)):
+        i, g = who[j], k[j]
+        similar = (age[i] == group_age[g]) & (low_income[i] == group_income[g])
+        # The factor looked up by ``similar``, not chosen by a branch: one would be mispredicted every few pairs.
+        chance[j] = rate * motivation[i] * factor[g, np.int64(similar)] * room[g]
+    return chance
+
+
 @numba.njit(cache=True, inline="always")
 def _room(n_members: int, size: int) -> float:
     """Groups fill up: an initiative of ``n_members`` recruits less as it nears its kind's typical ``size``."""
@@ -145,58 +172,28 @@ def _room(n_members: int, size: int) -> float:
 
 
 @numba.njit(cache=True)
-def _recruit(key: np.uint64, tie_a: np.ndarray, tie_b: np.ndarray, member: np.ndarray, open_to: np.ndarray,
-             member_of: np.ndarray, core: np.ndarray, members: np.ndarray, cores: np.ndarray, rate: float,
-             homophily: float, size: np.ndarray, motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray,
-             group_age: np.ndarray, group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray,
-             n_members: np.ndarray, inclusion_demand: np.ndarray) -> None:
-    """Members recruit residents ``open_to`` joining along their ties, in place, in one pass over the ties.
+def _recruit(key: np.uint64, ea: np.ndarray, eb: np.ndarray, member_of: np.ndarray, core: np.ndarray,
+             members: np.ndarray, cores: np.ndarray, rate: float, homophily: float, size: np.ndarray,
+             motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray,
+             group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray, n_members: np.ndarray,
+             inclusion_demand: np.ndarray) -> None:
+    """Member ``ea[j]`` recruits non-member ``eb[j]`` when ``uniform(key, j)`` is below :func:`_recruit_chance`.
 
-    The pairs are every tie seen from its lower end (``tie_a`` recruits ``tie_b``) in order, then every tie
-    seen from its higher end, kept where the recruiter is in ``member`` and the other ``open_to`` (both as
-    before anyone joined); the ``j``-th pair's recruit joins the recruiter's initiative ``g`` when
-    ``uniform(key, j)`` is below ``rate x motivation x similarity factor x room`` (similar: the founder's age
-    group and income group; the factor of the dissimilar is ``inclusion + (1 - inclusion) / homophily``; room:
-    :func:`_room` of the first count ``n_members``), multiplied in that order. A resident recruited along
-    several ties joins the initiative of the first; ``members`` and ``cores`` count them in. The recruiters'
-    initiatives do not change during the pass (the recruits were no members).
+    A resident recruited along several ties joins the initiative of the first; ``members`` and ``cores``
+    count them in. Members' ties are only read: the recruits were no members, so no recruiter's initiative
+    changes during the pass.
     """
-    factor, room = np.ones((len(nbh), 2)), np.empty(len(nbh))
-    for g in range(len(nbh)):
-        inclusion = inclusion_demand[nbh[g]]
-        factor[g, 0] = inclusion + (1 - inclusion) / homophily
-        room[g] = _room(n_members[g], size[kind[g]])
-    # The ties seen from their higher end are noted without a branch (every tie written, the next place
-    # advances only for a pair) and tried after those seen from their lower end.
-    down = np.empty(len(tie_a), dtype=np.int64)
-    n_down = j = 0
-    for e in range(len(tie_a)):
-        x, y = tie_a[e], tie_b[e]
-        if member[x] & open_to[y]:
-            _join(key, j, x, y, rate, factor, room, member_of, core, members, cores, motivation, age, low_income,
-                  group_age, group_income)
-            j += 1
-        down[n_down] = e
-        n_down += member[y] & open_to[x]
-    for e in down[:n_down]:
-        _join(key, j, tie_b[e], tie_a[e], rate, factor, room, member_of, core, members, cores, motivation, age,
-              low_income, group_age, group_income)
-        j += 1
-
-
-@numba.njit(cache=True, inline="always")
-def _join(key: np.uint64, j: int, recruiter: int, i: int, rate: float, factor: np.ndarray, room: np.ndarray,
-          member_of: np.ndarray, core: np.ndarray, members: np.ndarray, cores: np.ndarray, motivation: np.ndarray,
-          age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray, group_income: np.ndarray) -> None:
-    """``recruiter`` recruits resident ``i`` (pair ``j`` of :func:`_recruit`), who joins if drawn and still free."""
-    g = member_of[recruiter]
-    similar = (age[i] == group_age[g]) & (low_income[i] == group_income[g])
-    # The factor looked up by ``similar``, not chosen by a branch: one would be mispredicted every few pairs.
-    chance = rate * motivation[i] * factor[g, np.int64(similar)] * room[g]
-    if uniform(key, j) < chance and member_of[i] < 0:
-        member_of[i] = g
-        members[g] += 1
-        cores[g] += core[i]
+    k = np.empty(len(ea), dtype=np.int64)
+    for j in range(len(ea)):
+        k[j] = member_of[ea[j]]
+    chance = _recruit_chance(rate, homophily, size, eb, k, motivation, age, low_income, group_age, group_income,
+                             nbh, kind, n_members, inclusion_demand)
+    for j in range(len(eb)):
+        i = eb[j]
+        if uniform(key, j) < chance[j] and member_of[i] < 0:
+            member_of[i] = k[j]
+            members[k[j]] += 1
+            cores[k[j]] += core[i]
 
 
 @numba.njit(cache=True)
