@@ -309,8 +309,9 @@ def test_volunteer_hours_match_the_numpy_formulation() -> None:
     expected = (np.where(core, p.core_hours, 0.0) + np.where(helps, p.member_help_hours, 0.0)
                 + np.where(away, p.volunteer_hours_elsewhere, 0.0))
     expected_last = np.where(expected > 0, 7, last)
-    got = _volunteer_hours(lend_key, elsewhere_key, kernel_parameters(_WeekParameters, p), 7, member_of, core, civic,
-                           motivation, level, last)
+    nothing_ends = np.zeros(31, dtype=bool)  # per slot and one more: nobody leaves an initiative first
+    got = _volunteer_hours(lend_key, elsewhere_key, kernel_parameters(_WeekParameters, p), 7, nothing_ends,
+                           nothing_ends, member_of, core, civic, motivation, level, last)
     assert helps.any() and away.any() and core.any() and (expected == 0).any()
     np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(last, expected_last)

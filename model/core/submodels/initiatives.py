@@ -80,12 +80,12 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
 
     In order: the members counted; recruiting along members' ties (:func:`_recruit`) and open invitations
     (:func:`_invite`); members leaving (:func:`_leave`); core volunteers burning out (:func:`_burn_out`),
-    a share ``burnout_leave`` of them leaving; members stepping up to a short core (:func:`_step_up`);
-    grants ending and struggling initiatives taken over or ending (:func:`_take_over_or_end`), meeting
-    activities without a place looking for one (:func:`_find_places`); this week's volunteering hours
-    (:func:`_volunteer_hours`). Returns the members and core members per slot (the counts after stepping
-    up, as the ending read them), the volunteering hours, and the slots taken over, ended for want of a
-    core and ended for want of members.
+    a share ``burnout_leave`` of them leaving; members stepping up to a short core and leaving one whose grant
+    ends (:func:`_step_up`, after :func:`_count_down_grants`); struggling initiatives taken over or ending
+    (:func:`_take_over_or_end`), meeting activities without a place looking for one (:func:`_find_places`);
+    the members of ended initiatives leaving, and this week's volunteering hours (:func:`_volunteer_hours`).
+    Returns the members and core members per slot (the counts after stepping up, as the ending read them),
+    the volunteering hours, and the slots taken over, ended for want of a core and ended for want of members.
     """
     slots = len(alive)
     first, cores = _member_counts(member_of, core, slots)
@@ -123,19 +123,19 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
         if uniform(leave_key, i) < p.burnout_leave:
             members[member_of[i]] -= 1
             member_of[i] = NO
-    # Members step up to the core when it is short (organisers first).
+    # Members step up to the core when it is short (organisers first); members leave one whose grant ends.
     short = np.empty(slots, dtype=np.bool_)
     for g in range(slots):
         short[g] = cores[g] < p.core_target and alive[g] and not taken_over[g]
-    _step_up(subkey(key, _STEP_UP), p.step_up_rate, p.organiser_step_up_factor, short, member_of, core, motivation,
-             organiser, cores)
-    take, core_lost, members_lost = _take_over_or_end(
-        subkey(key, _GRANT_END), subkey(key, _TAKE_OVER), p, weeks, alive, taken_over, cores, members,
-        struggling_weeks, initiative_nbh, grant_weeks_left, citizen_funded, takeover_rate, member_of, core,
-        taken_count, ended_count, takeover_cost, grant_cost)
+    ending_grant = _count_down_grants(alive, grant_weeks_left)
+    _step_up(subkey(key, _STEP_UP), subkey(key, _GRANT_END), p.step_up_rate, p.organiser_step_up_factor,
+             p.grant_end_leave, short, ending_grant, member_of, core, motivation, organiser, cores)
+    take, core_lost, members_lost, taken, end = _take_over_or_end(
+        subkey(key, _TAKE_OVER), p, weeks, alive, taken_over, cores, members, struggling_weeks, initiative_nbh,
+        grant_weeks_left, citizen_funded, takeover_rate, taken_count, ended_count, takeover_cost, grant_cost)
     _find_places(subkey(key, _PLACE), alive, without_place, initiative_nbh, place, place_open, place_nbh)
-    hours = _volunteer_hours(subkey(key, _LEND), subkey(key, _ELSEWHERE), p, week, member_of, core, civic,
-                             motivation, level, last_volunteered)
+    hours = _volunteer_hours(subkey(key, _LEND), subkey(key, _ELSEWHERE), p, week, taken, end, member_of, core,
+                             civic, motivation, level, last_volunteered)
     return members, cores, hours, take, core_lost, members_lost
 
 
@@ -266,12 +266,16 @@ def _leave(key: np.uint64, rate: float, member_of: np.ndarray, core: np.ndarray,
 
 
 @numba.njit(cache=True)
-def _step_up(key: np.uint64, rate: float, organiser_factor: float, short: np.ndarray, member_of: np.ndarray,
-             core: np.ndarray, motivation: np.ndarray, organiser: np.ndarray, cores: np.ndarray) -> None:
-    """Members of an initiative whose core is ``short`` step up to it (member ``i`` by ``uniform(key, i)``).
+def _step_up(key: np.uint64, grant_key: np.uint64, rate: float, organiser_factor: float, grant_end_leave: float,
+             short: np.ndarray, ending_grant: np.ndarray, member_of: np.ndarray, core: np.ndarray,
+             motivation: np.ndarray, organiser: np.ndarray, cores: np.ndarray) -> None:
+    """Members step up to a ``short`` core; members leave an initiative whose grant ends; in one pass, in place.
 
-    With the chance ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``, in place; ``short`` is
-    read as it was before anyone stepped up this week.
+    Member ``i`` of an initiative whose core is ``short`` (as it was before anyone stepped up this week) steps
+    up when ``uniform(key, i)`` is below ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``.
+    Grants run out: a member not in the core (after stepping up) who came for the subsidised activity leaves
+    one whose grant ends this week (``ending_grant``, per slot and one more, False, for no initiative) when
+    ``uniform(grant_key, i)`` is below ``grant_end_leave``. Each resident's steps read only their own state.
     """
     for i in range(len(member_of)):
         g = member_of[i]
@@ -279,6 +283,20 @@ def _step_up(key: np.uint64, rate: float, organiser_factor: float, short: np.nda
         if g >= 0 and not core[i] and short[g] and uniform(key, i) < chance:
             core[i] = True
             cores[g] += 1
+        if ending_grant[g] and not core[i] and uniform(grant_key, i) < grant_end_leave:
+            member_of[i] = NO
+
+
+@numba.njit(cache=True)
+def _count_down_grants(alive: np.ndarray, grant_weeks_left: np.ndarray) -> np.ndarray:
+    """A week less of every grant, in place; returns the slots whose grant ends this week, and one more, False."""
+    slots = len(alive)
+    # Per slot and one more: a resident of no initiative (NO = -1) reads the last, False.
+    ending_grant = np.zeros(slots + 1, dtype=np.bool_)
+    for k in range(slots):
+        ending_grant[k] = alive[k] and grant_weeks_left[k] == 1
+        grant_weeks_left[k] = max(grant_weeks_left[k] - 1, 0)
+    return ending_grant
 
 
 @numba.njit(cache=True)
@@ -333,46 +351,32 @@ def _member_counts(member_of: np.ndarray, core: np.ndarray, slots: int) -> tuple
 
 
 @numba.njit(cache=True)
-def _take_over_or_end(leave_key: np.uint64, take_key: np.uint64, p: tuple, weeks: int, alive: np.ndarray,
-                      taken_over: np.ndarray, n_core: np.ndarray, n_members: np.ndarray, struggling_weeks: np.ndarray,
-                      nbh: np.ndarray, grant_weeks_left: np.ndarray, citizen_funded: np.ndarray,
-                      takeover_rate: np.ndarray, member_of: np.ndarray, core: np.ndarray, taken_count: np.ndarray,
-                      ended_count: np.ndarray, takeover_cost: np.ndarray,
-                      grant_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Grants end; struggling initiatives (too small a core) are taken over or, after a while, end.
+def _take_over_or_end(take_key: np.uint64, p: tuple, weeks: int, alive: np.ndarray, taken_over: np.ndarray,
+                      n_core: np.ndarray, n_members: np.ndarray, struggling_weeks: np.ndarray, nbh: np.ndarray,
+                      grant_weeks_left: np.ndarray, citizen_funded: np.ndarray, takeover_rate: np.ndarray,
+                      taken_count: np.ndarray, ended_count: np.ndarray, takeover_cost: np.ndarray,
+                      grant_cost: np.ndarray) -> tuple:
+    """Struggling initiatives (too small a core) are taken over or, after a while, end.
 
-    Grants run out: members (not in the core) who came for the subsidised activity leave one whose grant
-    ends this week with the chance ``grant_end_leave`` (member ``i`` by ``uniform(leave_key, i)``). A
-    resident-run initiative with fewer than ``core_min`` core members struggles; enforcing municipalities
-    take it over with its neighbourhood's ``takeover_rate`` (slot ``k`` by ``uniform(take_key, k)``; its core
-    members are core no more), else it ends after ``struggle_weeks`` weeks; a taken-over one ends with fewer
-    than ``takeover_min_members`` members. The members of ended ones leave them. Counters and the week's
-    takeover and grant costs (per live initiative) are added, in place. Returns the slots taken over, ended
-    for want of a core and ended for want of members.
+    A resident-run initiative with fewer than ``core_min`` core members struggles; enforcing municipalities
+    take it over with its neighbourhood's ``takeover_rate`` (slot ``k`` by ``uniform(take_key, k)``), else it
+    ends after ``struggle_weeks`` weeks; a taken-over one ends with fewer than ``takeover_min_members``
+    members. Counters and the week's takeover and grant costs (per live initiative) are added, in place.
+    Returns the slots taken over, ended for want of a core and ended for want of members, and per slot and
+    one more (False, for no initiative) those whose core members are core no more (taken over) and those
+    whose members leave (ended): :func:`_volunteer_hours` lets them.
     """
     slots = len(alive)
-    # Per slot and one more: a resident of no initiative (NO = -1) reads the last, False.
-    ending_grant = np.zeros(slots + 1, dtype=np.bool_)
-    any_ending = False
-    for k in range(slots):
-        ending_grant[k] = alive[k] and grant_weeks_left[k] == 1
-        any_ending |= ending_grant[k]
-        grant_weeks_left[k] = max(grant_weeks_left[k] - 1, 0)
-    if any_ending:
-        for i in range(len(member_of)):
-            if ending_grant[member_of[i]] and not core[i] and uniform(leave_key, i) < p.grant_end_leave:
-                member_of[i] = NO
     take, core_lost, members_lost = (np.zeros(slots, dtype=np.bool_), np.zeros(slots, dtype=np.bool_),
                                      np.zeros(slots, dtype=np.bool_))
     end, taken_members = np.zeros(slots + 1, dtype=np.bool_), np.zeros(slots + 1, dtype=np.bool_)
-    changed = False
     for k in range(slots):
         resident_run = alive[k] and not taken_over[k]
         struggling = resident_run and n_core[k] < p.core_min
         struggling_weeks[k] = struggling_weeks[k] + 1 if struggling else 0
         take[k] = struggling and uniform(take_key, k) < takeover_rate[nbh[k]]
         if take[k]:
-            taken_over[k] = taken_members[k] = changed = True
+            taken_over[k] = taken_members[k] = True
             taken_count[nbh[k]] += 1
         core_lost[k] = resident_run and not take[k] and struggling_weeks[k] >= p.struggle_weeks
         members_lost[k] = alive[k] and taken_over[k] and n_members[k] < p.takeover_min_members
@@ -380,15 +384,6 @@ def _take_over_or_end(leave_key: np.uint64, take_key: np.uint64, p: tuple, weeks
         if end[k]:
             alive[k] = taken_over[k] = False
             ended_count[nbh[k]] += 1
-            changed = True
-    if changed:
-        for i in range(len(member_of)):
-            g = member_of[i]
-            if taken_members[g]:
-                core[i] = False
-            if end[g]:
-                member_of[i] = NO
-                core[i] = False
     taken, granted = np.zeros(len(taken_count), dtype=np.int64), np.zeros(len(taken_count), dtype=np.int64)
     for k in range(slots):
         taken[nbh[k]] += alive[k] and taken_over[k]
@@ -396,7 +391,7 @@ def _take_over_or_end(leave_key: np.uint64, take_key: np.uint64, p: tuple, weeks
     for b in range(len(taken_count)):
         takeover_cost[b] += taken[b] * p.takeover_cost_eur / weeks
         grant_cost[b] += granted[b] * p.grant_eur / weeks
-    return take, core_lost, members_lost
+    return take, core_lost, members_lost, taken_members, end
 
 
 @numba.njit(cache=True)
@@ -430,17 +425,22 @@ def _log(m: CommunityModel, which: np.ndarray, event: str) -> None:
 
 
 @numba.njit(cache=True)
-def _volunteer_hours(lend_key: np.uint64, elsewhere_key: np.uint64, p: tuple, week: int, member_of: np.ndarray,
-                     core: np.ndarray, civic: np.ndarray, motivation: np.ndarray, level: np.ndarray,
-                     last_volunteered: np.ndarray) -> np.ndarray:
+def _volunteer_hours(lend_key: np.uint64, elsewhere_key: np.uint64, p: tuple, week: int, taken: np.ndarray,
+                     end: np.ndarray, member_of: np.ndarray, core: np.ndarray, civic: np.ndarray,
+                     motivation: np.ndarray, level: np.ndarray, last_volunteered: np.ndarray) -> np.ndarray:
     """This week's volunteering hours, and who volunteered when (resident ``i`` by ``uniform(.._key, i)``).
 
-    Core members put in their hours; ordinary members lend a hand now and then (setting up, cooking,
-    driving); residents volunteer elsewhere too (sports clubs, schools, church): CBS counts it.
+    First, in the same pass, the core members of initiatives ``taken`` over are core no more and the members
+    of those that ``end`` leave them (both per slot and one more, False, for no initiative; in place). Core
+    members put in their hours; ordinary members lend a hand now and then (setting up, cooking, driving);
+    residents volunteer elsewhere too (sports clubs, schools, church): CBS counts it.
     """
     hours = np.empty(len(core))
     # Without branches (they would be mispredicted): hours not put in are added as 0.0, which changes no sum.
     for i in range(len(core)):
+        g = member_of[i]
+        core[i] = core[i] and not (taken[g] or end[g])
+        member_of[i] = NO if end[g] else g
         h = p.core_hours * core[i]
         h += p.member_help_hours * ((member_of[i] >= 0) & ~core[i] & (uniform(lend_key, i) < p.member_help_rate))
         able = level[i] <= 1
