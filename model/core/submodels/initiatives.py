@@ -79,11 +79,12 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
     """The week of the initiatives after the founding, in place, drawing its numbers from ``key``.
 
     In order: the members counted; recruiting along members' ties (:func:`_recruit`) and open invitations
-    (:func:`_invite`); members leaving (:func:`_leave`); core volunteers burning out (:func:`_burn_out`),
-    a share ``burnout_leave`` of them leaving; members stepping up to a short core and leaving one whose grant
-    ends (:func:`_step_up`, after :func:`_count_down_grants`); struggling initiatives taken over or ending
-    (:func:`_take_over_or_end`), meeting activities without a place looking for one (:func:`_find_places`);
-    the members of ended initiatives leaving, and this week's volunteering hours (:func:`_volunteer_hours`).
+    (:func:`_invite`); core volunteers burning out, a share ``burnout_leave`` of them leaving
+    (:func:`_burn_out`), and ordinary members leaving (:func:`_leave`; other residents: either order);
+    members stepping up to a short core and leaving one whose grant ends (:func:`_step_up`, after
+    :func:`_count_down_grants`); struggling initiatives taken over or ending (:func:`_take_over_or_end`),
+    meeting activities without a place looking for one (:func:`_find_places`); the members of ended
+    initiatives leaving, and this week's volunteering hours (:func:`_volunteer_hours`).
     Returns the members and core members per slot (the counts after stepping up, as the ending read them),
     the volunteering hours, and the slots taken over, ended for want of a core and ended for want of members.
     """
@@ -109,20 +110,18 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
              motivation, age, low_income, group_age, group_income, initiative_nbh, kind, first, inclusion)
     _invite(subkey(key, _INVITES), subkey(key, _INVITE), p.open_recruit_rate, size, alive, taken_over, kind, first,
             initiative_nbh, inclusion, nbh_start, nbh_size, member_of, core, level, motivation, members, cores)
-    # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
-    # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
-    _leave(subkey(key, _LEAVE), p.member_leave_rate, member_of, core, motivation, age, low_income, group_age,
-           group_income, without_place, members)
     # Core volunteers burn out with their weekly load: the initiative's administration (unless
     # professionals take it off their hands) and its core work, shared by fewer hands when the core is small.
-    # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load.
-    burnt = _burn_out(subkey(key, _BURN_OUT), p, member_of, core, competence, nbh, accountability, inclusion,
-                      initiative_nbh, grant_weeks_left, citizen_funded, support_hours, cores, burnouts)
-    leave_key = subkey(key, _BURNT_LEAVE)
-    for i in burnt:
-        if uniform(leave_key, i) < p.burnout_leave:
-            members[member_of[i]] -= 1
-            member_of[i] = NO
+    # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load. The same
+    # pass notes the ordinary members (before anyone burnt out), who may leave next: the two steps concern
+    # different residents and read nothing the other changes, so burning out first changes nothing.
+    ordinary = _burn_out(subkey(key, _BURN_OUT), subkey(key, _BURNT_LEAVE), p, member_of, core, competence, nbh,
+                         accountability, inclusion, initiative_nbh, grant_weeks_left, citizen_funded, support_hours,
+                         cores, members, burnouts)
+    # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
+    # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
+    _leave(subkey(key, _LEAVE), p.member_leave_rate, ordinary, member_of, motivation, age, low_income, group_age,
+           group_income, without_place, members)
     # Members step up to the core when it is short (organisers first); members leave one whose grant ends.
     short = np.empty(slots, dtype=np.bool_)
     for g in range(slots):
@@ -225,28 +224,15 @@ def _invite(count_key: np.uint64, invite_key: np.uint64, rate: float, size: np.n
 
 
 @numba.njit(cache=True)
-def _non_core_members(member_of: np.ndarray, core: np.ndarray) -> np.ndarray:
-    """The members who are not in the core, in resident order."""
-    # No branch (it would be mispredicted): every resident written, those kept advance the place.
-    who = np.empty(len(member_of), dtype=np.int64)
-    n = 0
-    for i in range(len(member_of)):
-        who[n] = i
-        n += (member_of[i] >= 0) & ~core[i]
-    return who[:n]
-
-
-@numba.njit(cache=True)
-def _leave(key: np.uint64, rate: float, member_of: np.ndarray, core: np.ndarray, motivation: np.ndarray,
+def _leave(key: np.uint64, rate: float, who: np.ndarray, member_of: np.ndarray, motivation: np.ndarray,
            age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray, group_income: np.ndarray,
            without_place: np.ndarray, members: np.ndarray) -> None:
-    """Members who are not in the core leave (member ``i`` when ``uniform(key, i)`` is below the chance), in place.
+    """Members ``who`` are not in the core leave (member ``i`` when ``uniform(key, i)`` is below the chance), in place.
 
     The chance is ``rate x (2 - motivation) x (1 + dissimilar) x (1 + the initiative's dissimilar share)
     x (1 + no place to meet)``, multiplied in the order of the numpy formulation; a member is dissimilar
     when age group or income differs from the initiative's group. ``members`` counts those who leave out.
     """
-    who = _non_core_members(member_of, core)
     slots = len(members)
     unlike, dissimilar, count = np.empty(len(who)), np.zeros(slots), np.zeros(slots, dtype=np.int64)
     for j in range(len(who)):
@@ -300,41 +286,48 @@ def _count_down_grants(alive: np.ndarray, grant_weeks_left: np.ndarray) -> np.nd
 
 
 @numba.njit(cache=True)
-def _burn_out(key: np.uint64, p: tuple, member_of: np.ndarray, is_core: np.ndarray, competence: np.ndarray,
-              nbh: np.ndarray, accountability: np.ndarray, inclusion: np.ndarray, initiative_nbh: np.ndarray,
-              grant_weeks_left: np.ndarray, citizen_funded: np.ndarray, support_hours: np.ndarray,
-              cores: np.ndarray, burnouts: np.ndarray) -> np.ndarray:
-    """Core volunteers burn out with their weekly load (core member ``i`` by ``uniform(key, i)``); returns who did.
+def _burn_out(key: np.uint64, leave_key: np.uint64, p: tuple, member_of: np.ndarray, is_core: np.ndarray,
+              competence: np.ndarray, nbh: np.ndarray, accountability: np.ndarray, inclusion: np.ndarray,
+              initiative_nbh: np.ndarray, grant_weeks_left: np.ndarray, citizen_funded: np.ndarray,
+              support_hours: np.ndarray, cores: np.ndarray, members: np.ndarray, burnouts: np.ndarray) -> np.ndarray:
+    """Core volunteers burn out with their weekly load (core member ``i`` by ``uniform(key, i)``), in place.
 
     The load is the initiative's administration (``initiative_admin_hours`` x accountability, x
     ``grant_admin_factor`` under a grant, none when citizen-funded; plus the inclusion duties, less the
     professionals' support, not below 0) and its core work, over its core members (``cores``, at least 1),
-    worked out as the numpy formulation did, to the last bit, with the counts from before anyone burnt out.
-    The burnt-out leave the core (``cores`` counts them out), lose competence and are counted per
-    neighbourhood (``burnouts``), in place. Core volunteers are members (only members are made core;
-    whoever leaves an initiative leaves its core).
+    worked out per slot as the numpy formulation did, to the last bit, with the counts from before anyone
+    burnt out. The burnt-out leave the core (``cores`` counts them out), lose competence, are counted per
+    neighbourhood (``burnouts``) and leave the initiative when ``uniform(leave_key, i)`` is below
+    ``burnout_leave`` (``members`` counts them out). Core volunteers are members (only members are made
+    core; whoever leaves an initiative leaves its core). Returns the ordinary members (members not in the
+    core before anyone burnt out), in resident order.
     """
     core_work = p.core_hours * p.core_target
     kept = 1 - p.burnout_competence_loss
-    burnt = np.empty(len(is_core), dtype=np.int64)
-    n = 0
-    for i in range(len(is_core)):
-        if not is_core[i]:
-            continue
-        g = member_of[i]
+    load = np.empty(len(cores))
+    for g in range(len(cores)):
         b = initiative_nbh[g]
         grant = p.grant_admin_factor if grant_weeks_left[g] > 0 else 1.0
         admin = ((p.initiative_admin_hours * accountability[b] * grant * (1.0 - citizen_funded[g]))
                  + p.inclusion_admin_hours * inclusion[b] - p.support_relief * support_hours[g])
-        load = (max(admin, 0.0) + core_work) / max(cores[g], 1)
-        burnt[n] = i
-        n += uniform(key, i) < p.burnout_rate * load
-    for i in burnt[:n]:
-        is_core[i] = False
-        cores[member_of[i]] -= 1
-        competence[i] *= kept
-        burnouts[nbh[i]] += 1
-    return burnt[:n]
+        load[g] = (max(admin, 0.0) + core_work) / max(cores[g], 1)
+    ordinary = np.empty(len(member_of), dtype=np.int64)
+    n = 0
+    for i in range(len(member_of)):
+        g = member_of[i]
+        # No branch for the ordinary members (it would be mispredicted): every resident written, those kept
+        # advance the place. Core members are few: that branch is mostly predicted right.
+        ordinary[n] = i
+        n += (g >= 0) & ~is_core[i]
+        if is_core[i] and uniform(key, i) < p.burnout_rate * load[g]:
+            is_core[i] = False
+            cores[g] -= 1
+            competence[i] *= kept
+            burnouts[nbh[i]] += 1
+            if uniform(leave_key, i) < p.burnout_leave:
+                members[g] -= 1
+                member_of[i] = NO
+    return ordinary[:n]
 
 
 @numba.njit(cache=True)
