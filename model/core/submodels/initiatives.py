@@ -138,32 +138,6 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
     return members, cores, hours, take, core_lost, members_lost
 
 
-@numba.njit(cache=True)
-def _recruit_chance(rate: float, homophily: float, size: np.ndarray, who: np.ndarray, k: np.ndarray,
-                    motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray,
-                    group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray, n_members: np.ndarray,
-                    inclusion_demand: np.ndarray) -> np.ndarray:
-    """The chance that resident ``who[j]`` joins initiative ``k[j]`` this week, in one pass over the pairs.
-
-    ``rate x motivation x similarity factor x room`` (similar: the founder's age group and income group;
-    room: groups fill up, recruiting slows as an initiative nears its kind's typical ``size``), multiplied in
-    that order as the numpy formulation did, so the chances are identical to the last bit. The similarity
-    factors (for dissimilar and similar residents) and the room are worked out once per initiative slot.
-    """
-    factor, room = np.ones((len(nbh), 2)), np.empty(len(nbh))
-    for g in range(len(nbh)):
-        inclusion = inclusion_demand[nbh[g]]
-        factor[g, 0] = inclusion + (1 - inclusion) / homophily
-        room[g] = _room(n_members[g], size[kind[g]])
-    chance = np.empty(len(who))
-    for j in range(len(who)):
-        i, g = who[j], k[j]
-        similar = (age[i] == group_age[g]) & (low_income[i] == group_income[g])
-        # The factor looked up by ``similar``, not chosen by a branch: one would be mispredicted every few pairs.
-        chance[j] = rate * motivation[i] * factor[g, np.int64(similar)] * room[g]
-    return chance
-
-
 @numba.njit(cache=True, inline="always")
 def _room(n_members: int, size: int) -> float:
     """Groups fill up: an initiative of ``n_members`` recruits less as it nears its kind's typical ``size``."""
@@ -176,23 +150,35 @@ def _recruit(key: np.uint64, ea: np.ndarray, eb: np.ndarray, member_of: np.ndarr
              motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray,
              group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray, n_members: np.ndarray,
              inclusion_demand: np.ndarray) -> None:
-    """Member ``ea[j]`` recruits non-member ``eb[j]`` when ``uniform(key, j)`` is below :func:`_recruit_chance`.
+    """Member ``ea[j]`` recruits non-member ``eb[j]`` when ``uniform(key, j)`` is below the chance, in place.
 
-    A resident recruited along several ties joins the initiative of the first; ``members`` and ``cores``
-    count them in. Members' ties are only read: the recruits were no members, so no recruiter's initiative
-    changes during the pass.
+    The chance is ``rate x motivation x similarity factor x room`` (similar: the founder's age group and
+    income group, factor 1; the factor of the dissimilar is ``inclusion + (1 - inclusion) / homophily``;
+    room: groups fill up, recruiting slows as an initiative nears its kind's typical ``size``, :func:`_room`
+    of the first count ``n_members``), multiplied in that order as the numpy formulation did. A resident
+    recruited along several ties joins the initiative of the first; ``members`` and ``cores`` count them in.
+    Members' ties are only read: the recruits were no members, so no recruiter's initiative changes.
     """
-    k = np.empty(len(ea), dtype=np.int64)
+    factor, room, bound = np.ones((len(nbh), 2)), np.empty(len(nbh)), np.empty(len(nbh))
+    # Most numbers are above the chance (the rate is small): a number above the initiative's ``bound`` (the
+    # chance with the highest motivation and factor) is above every recruit's chance, as products of
+    # non-negative floats grow with their factors (rounding keeps the order), so the recruit's traits, far
+    # apart in memory, are read only for the few numbers below it.
+    highest = max(motivation.max(), 0.0) if len(motivation) else 0.0
+    for g in range(len(nbh)):
+        inclusion = inclusion_demand[nbh[g]]
+        factor[g, 0] = inclusion + (1 - inclusion) / homophily
+        room[g] = _room(n_members[g], size[kind[g]])
+        bound[g] = rate * highest * max(factor[g, 0], factor[g, 1]) * room[g]
     for j in range(len(ea)):
-        k[j] = member_of[ea[j]]
-    chance = _recruit_chance(rate, homophily, size, eb, k, motivation, age, low_income, group_age, group_income,
-                             nbh, kind, n_members, inclusion_demand)
-    for j in range(len(eb)):
-        i = eb[j]
-        if uniform(key, j) < chance[j] and member_of[i] < 0:
-            member_of[i] = k[j]
-            members[k[j]] += 1
-            cores[k[j]] += core[i]
+        g, u = member_of[ea[j]], uniform(key, j)
+        if u < bound[g]:
+            i = eb[j]
+            similar = (age[i] == group_age[g]) & (low_income[i] == group_income[g])
+            if u < rate * motivation[i] * factor[g, np.int64(similar)] * room[g] and member_of[i] < 0:
+                member_of[i] = g
+                members[g] += 1
+                cores[g] += core[i]
 
 
 @numba.njit(cache=True)
