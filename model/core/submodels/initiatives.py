@@ -123,7 +123,7 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
     _leave(subkey(key, _LEAVE), p.member_leave_rate, ordinary, member_of, motivation, age, low_income, group_age,
            group_income, without_place, members)
     # Members step up to the core when it is short (organisers first); members leave one whose grant ends.
-    short = np.empty(slots, dtype=np.bool_)
+    short = np.zeros(slots + 1, dtype=np.bool_)  # per slot and one more, False, for no initiative
     for g in range(slots):
         short[g] = cores[g] < p.core_target and alive[g] and not taken_over[g]
     ending_grant = _count_down_grants(alive, grant_weeks_left)
@@ -243,16 +243,18 @@ def _step_up(key: np.uint64, grant_key: np.uint64, rate: float, organiser_factor
              motivation: np.ndarray, organiser: np.ndarray, cores: np.ndarray) -> None:
     """Members step up to a ``short`` core; members leave an initiative whose grant ends; in one pass, in place.
 
-    Member ``i`` of an initiative whose core is ``short`` (as it was before anyone stepped up this week) steps
-    up when ``uniform(key, i)`` is below ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``.
+    Member ``i`` of an initiative whose core is ``short`` (as it was before anyone stepped up this week; per
+    slot and one more, False, for no initiative) steps up when ``uniform(key, i)`` is below
+    ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``.
     Grants run out: a member not in the core (after stepping up) who came for the subsidised activity leaves
     one whose grant ends this week (``ending_grant``, per slot and one more, False, for no initiative) when
     ``uniform(grant_key, i)`` is below ``grant_end_leave``. Each resident's steps read only their own state.
     """
     for i in range(len(member_of)):
         g = member_of[i]
-        chance = rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 * organiser[i]))
-        if g >= 0 and not core[i] and short[g] and uniform(key, i) < chance:
+        # Few residents are ordinary members of a short initiative: only theirs are the chance and the number.
+        if short[g] and not core[i] and (
+                uniform(key, i) < rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 * organiser[i]))):
             core[i] = True
             cores[g] += 1
         if ending_grant[g] and not core[i] and uniform(grant_key, i) < grant_end_leave:
