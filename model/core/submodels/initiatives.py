@@ -402,7 +402,8 @@ def _find_places(key: np.uint64, alive: np.ndarray, without_place: np.ndarray, n
 def _log(m: CommunityModel, which: np.ndarray, event: str) -> None:
     """Append ``event`` for the initiatives marked in ``which`` to the model's initiative log (no founder)."""
     slots = np.flatnonzero(which)
-    append_log(m, slots, event, np.full(len(slots), -1), m.inits.n_core[slots])
+    if len(slots):  # most weeks nothing is taken over or ends
+        append_log(m, slots, event, np.full(len(slots), -1), m.inits.n_core[slots])
 
 
 @numba.njit(cache=True)
