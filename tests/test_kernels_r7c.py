@@ -9,13 +9,13 @@ import numpy as np
 from model import CommunityModel, Parameters
 from model.core.draws import draw_key, uniform
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, NO, need_level_of
+from model.core.submodels.founding import kind_cdf
 from model.core.submodels.helpers import (
     activity,
     case_hours_of,
     free_to_help,
     members_without_place,
 )
-from model.core.submodels.initiatives import kind_cdf
 from model.core.submodels.professionals import _split_weeks, allocate_professional_time
 from model.core.submodels.venues import _ADMIT, _ATTEND, _PICK, _WANT, visit_venues
 

@@ -15,6 +15,7 @@ from test_kernels_r7c import _same_state
 from model import CommunityModel, Parameters
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
+from model.core.submodels.founding import _founders, found_initiatives
 from model.core.submodels.helpers import kernel_parameters, members_without_place
 from model.core.submodels.initiatives import (
     _BURN_OUT,
@@ -30,11 +31,8 @@ from model.core.submodels.initiatives import (
     _STEP_UP,
     _TAKE_OVER,
     _find_places,
-    _found_initiatives,
-    _founders,
     _log,
     _member_counts,
-    _recruit_chance,
     _volunteer_hours,
     _WeekParameters,
     initiative_lifecycle,
@@ -73,16 +71,17 @@ def _lifecycle_reference(m: CommunityModel) -> None:
     p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
     motivation = pop.motivation
     level = need_level_of(pop.zrm)
-    _found_initiatives(m, motivation, level)
+    found_initiatives(m, motivation, level)
     key = draw_key(rng)
     _count_members(m)
     without_place = members_without_place(m, np.arange(len(ini)))
     member = pop.member_of >= 0
     _, ea, eb = m.net.directed(member, ~member & (level <= 2))
     k = pop.member_of[ea]
-    join = _uniforms(_key(key, _RECRUIT), np.arange(len(eb))) < _recruit_chance(
-        p.recruit_rate, p.homophily, np.array(p.initiative_size), eb, k, motivation, pop.age, pop.low_income,
-        ini.group_age, ini.group_income, ini.nbh, ini.kind, ini.n_members, lev.inclusion_demand)
+    inclusion = lev.inclusion_demand[ini.nbh[k]]
+    similar = (pop.age[eb] == ini.group_age[k]) & (pop.low_income[eb] == ini.group_income[k])
+    chance = p.recruit_rate * motivation[eb] * np.where(similar, 1.0, inclusion + (1 - inclusion) / p.homophily)
+    join = _uniforms(_key(key, _RECRUIT), np.arange(len(eb))) < chance * _room(m, k)
     eb, k = eb[join], k[join]
     eb, first = np.unique(eb, return_index=True)
     pop.member_of[eb] = k[first]
@@ -239,27 +238,6 @@ def test_places_are_found_evenly_among_the_open_places_of_the_neighbourhood() ->
     assert place[0] == NO, "no open place: none"
 
 
-def test_recruit_chances_match_the_numpy_formulation() -> None:
-    # Twenty times the calibrated founding rate: 4-9 live initiatives after the burn-in over seeds 3-7, where
-    # the calibrated rate leaves 0-2 (and none at all on some draws).
-    params = Parameters(n_residents=800, burn_in_years=1, neighbourhoods_per_archetype=2, founding_rate=0.003)
-    m = CommunityModel(params, seed=3)
-    m.levers.inclusion_demand[:] = np.linspace(0, 1, m.n_nbh)  # both branches of the similarity factor
-    p, pop, ini = m.p, m.pop, m.inits
-    k = np.flatnonzero(ini.alive)
-    k = np.repeat(k, 40)  # with residents of every kind: similar or not
-    who = np.random.default_rng(1).integers(0, len(pop), len(k))
-    inclusion = m.levers.inclusion_demand[ini.nbh[k]]
-    similar = (pop.age[who] == ini.group_age[k]) & (pop.low_income[who] == ini.group_income[k])
-    sim_factor = np.where(similar, 1.0, inclusion + (1 - inclusion) / p.homophily)
-    expected = p.recruit_rate * pop.motivation[who] * sim_factor * _room(m, k)
-    got = _recruit_chance(p.recruit_rate, p.homophily, np.array(p.initiative_size), who, k, pop.motivation, pop.age,
-                          pop.low_income, ini.group_age, ini.group_income, ini.nbh, ini.kind, ini.n_members,
-                          m.levers.inclusion_demand)
-    assert len(k) and (sim_factor < 1).any() and (sim_factor == 1).any() and (expected > 0).any()
-    np.testing.assert_array_equal(got, expected)
-
-
 def test_founders_are_those_of_the_numpy_formulation() -> None:
     m = CommunityModel(Parameters(n_residents=800, burn_in_years=1, neighbourhoods_per_archetype=2), seed=4)
     p, pop = m.p, m.pop
@@ -310,8 +288,9 @@ def test_volunteer_hours_match_the_numpy_formulation() -> None:
     expected = (np.where(core, p.core_hours, 0.0) + np.where(helps, p.member_help_hours, 0.0)
                 + np.where(away, p.volunteer_hours_elsewhere, 0.0))
     expected_last = np.where(expected > 0, 7, last)
-    got = _volunteer_hours(lend_key, elsewhere_key, kernel_parameters(_WeekParameters, p), 7, member_of, core, civic,
-                           motivation, level, last)
+    nothing_ends = np.zeros(31, dtype=bool)  # per slot and one more: nobody leaves an initiative first
+    got = _volunteer_hours(lend_key, elsewhere_key, kernel_parameters(_WeekParameters, p), 7, nothing_ends,
+                           nothing_ends, member_of, core, civic, motivation, level, last)
     assert helps.any() and away.any() and core.any() and (expected == 0).any()
     np.testing.assert_array_equal(got, expected)
     np.testing.assert_array_equal(last, expected_last)

@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.categories import INITIATIVE_KINDS
-from model.core.city import grow_initiative_agents
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.network import _directed
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
+from model.core.submodels.founding import append_log, found_initiatives
+
+# Re-exported: the founding of one initiative, for the group founding one (``interventions/participation.py``).
+from model.core.submodels.founding import free_slot as free_slot
+from model.core.submodels.founding import seat_founders as seat_founders
+from model.core.submodels.founding import start_initiative as start_initiative
 from model.core.submodels.helpers import MEETING, kernel_parameters
 from model.core.time import WEEKS_PER_YEAR
 
@@ -45,7 +49,7 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     p, pop, ini, lev, c = m.p, m.pop, m.inits, m.levers, m.counters
     motivation = pop.motivation
     level = need_level_of(pop.zrm)
-    _found_initiatives(m, motivation, level)
+    found_initiatives(m, motivation, level)
     pl = m.places
     ini.n_members, ini.n_core, pop.volunteer_hours, take, core_lost, members_lost = _members_week(
         draw_key(m.rng), kernel_parameters(_WeekParameters, p), np.array(p.initiative_size), WEEKS_PER_YEAR, m.week,
@@ -75,13 +79,14 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
     """The week of the initiatives after the founding, in place, drawing its numbers from ``key``.
 
     In order: the members counted; recruiting along members' ties (:func:`_recruit`) and open invitations
-    (:func:`_invite`); members leaving (:func:`_leave`); core volunteers burning out (:func:`_burn_out`),
-    a share ``burnout_leave`` of them leaving; members stepping up to a short core (:func:`_step_up`);
-    grants ending and struggling initiatives taken over or ending (:func:`_take_over_or_end`), meeting
-    activities without a place looking for one (:func:`_find_places`); this week's volunteering hours
-    (:func:`_volunteer_hours`). Returns the members and core members per slot (the counts after stepping
-    up, as the ending read them), the volunteering hours, and the slots taken over, ended for want of a
-    core and ended for want of members.
+    (:func:`_invite`); core volunteers burning out, a share ``burnout_leave`` of them leaving
+    (:func:`_burn_out`), and ordinary members leaving (:func:`_leave`; other residents: either order);
+    members stepping up to a short core and leaving one whose grant ends (:func:`_step_up`, after
+    :func:`_count_down_grants`); struggling initiatives taken over or ending (:func:`_take_over_or_end`),
+    meeting activities without a place looking for one (:func:`_find_places`); the members of ended
+    initiatives leaving, and this week's volunteering hours (:func:`_volunteer_hours`).
+    Returns the members and core members per slot (the counts after stepping up, as the ending read them),
+    the volunteering hours, and the slots taken over, ended for want of a core and ended for want of members.
     """
     slots = len(alive)
     first, cores = _member_counts(member_of, core, slots)
@@ -105,60 +110,32 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
              motivation, age, low_income, group_age, group_income, initiative_nbh, kind, first, inclusion)
     _invite(subkey(key, _INVITES), subkey(key, _INVITE), p.open_recruit_rate, size, alive, taken_over, kind, first,
             initiative_nbh, inclusion, nbh_start, nbh_size, member_of, core, level, motivation, members, cores)
-    # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
-    # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
-    _leave(subkey(key, _LEAVE), p.member_leave_rate, member_of, core, motivation, age, low_income, group_age,
-           group_income, without_place, members)
     # Core volunteers burn out with their weekly load: the initiative's administration (unless
     # professionals take it off their hands) and its core work, shared by fewer hands when the core is small.
-    # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load.
-    burnt = _burn_out(subkey(key, _BURN_OUT), p, member_of, core, competence, nbh, accountability, inclusion,
-                      initiative_nbh, grant_weeks_left, citizen_funded, support_hours, cores, burnouts)
-    leave_key = subkey(key, _BURNT_LEAVE)
-    for i in burnt:
-        if uniform(leave_key, i) < p.burnout_leave:
-            members[member_of[i]] -= 1
-            member_of[i] = NO
-    # Members step up to the core when it is short (organisers first).
-    short = np.empty(slots, dtype=np.bool_)
+    # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load. The same
+    # pass notes the ordinary members (before anyone burnt out), who may leave next: the two steps concern
+    # different residents and read nothing the other changes, so burning out first changes nothing.
+    ordinary = _burn_out(subkey(key, _BURN_OUT), subkey(key, _BURNT_LEAVE), p, member_of, core, competence, nbh,
+                         accountability, inclusion, initiative_nbh, grant_weeks_left, citizen_funded, support_hours,
+                         cores, members, burnouts)
+    # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
+    # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
+    _leave(subkey(key, _LEAVE), p.member_leave_rate, ordinary, member_of, motivation, age, low_income, group_age,
+           group_income, without_place, members)
+    # Members step up to the core when it is short (organisers first); members leave one whose grant ends.
+    short = np.zeros(slots + 1, dtype=np.bool_)  # per slot and one more, False, for no initiative
     for g in range(slots):
         short[g] = cores[g] < p.core_target and alive[g] and not taken_over[g]
-    _step_up(subkey(key, _STEP_UP), p.step_up_rate, p.organiser_step_up_factor, short, member_of, core, motivation,
-             organiser, cores)
-    take, core_lost, members_lost = _take_over_or_end(
-        subkey(key, _GRANT_END), subkey(key, _TAKE_OVER), p, weeks, alive, taken_over, cores, members,
-        struggling_weeks, initiative_nbh, grant_weeks_left, citizen_funded, takeover_rate, member_of, core,
-        taken_count, ended_count, takeover_cost, grant_cost)
+    ending_grant = _count_down_grants(alive, grant_weeks_left)
+    _step_up(subkey(key, _STEP_UP), subkey(key, _GRANT_END), p.step_up_rate, p.organiser_step_up_factor,
+             p.grant_end_leave, short, ending_grant, member_of, core, motivation, organiser, cores)
+    take, core_lost, members_lost, taken, end = _take_over_or_end(
+        subkey(key, _TAKE_OVER), p, weeks, alive, taken_over, cores, members, struggling_weeks, initiative_nbh,
+        grant_weeks_left, citizen_funded, takeover_rate, taken_count, ended_count, takeover_cost, grant_cost)
     _find_places(subkey(key, _PLACE), alive, without_place, initiative_nbh, place, place_open, place_nbh)
-    hours = _volunteer_hours(subkey(key, _LEND), subkey(key, _ELSEWHERE), p, week, member_of, core, civic,
-                             motivation, level, last_volunteered)
+    hours = _volunteer_hours(subkey(key, _LEND), subkey(key, _ELSEWHERE), p, week, taken, end, member_of, core,
+                             civic, motivation, level, last_volunteered)
     return members, cores, hours, take, core_lost, members_lost
-
-
-@numba.njit(cache=True)
-def _recruit_chance(rate: float, homophily: float, size: np.ndarray, who: np.ndarray, k: np.ndarray,
-                    motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray,
-                    group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray, n_members: np.ndarray,
-                    inclusion_demand: np.ndarray) -> np.ndarray:
-    """The chance that resident ``who[j]`` joins initiative ``k[j]`` this week, in one pass over the pairs.
-
-    ``rate x motivation x similarity factor x room`` (similar: the founder's age group and income group;
-    room: groups fill up, recruiting slows as an initiative nears its kind's typical ``size``), multiplied in
-    that order as the numpy formulation did, so the chances are identical to the last bit. The similarity
-    factors (for dissimilar and similar residents) and the room are worked out once per initiative slot.
-    """
-    factor, room = np.ones((len(nbh), 2)), np.empty(len(nbh))
-    for g in range(len(nbh)):
-        inclusion = inclusion_demand[nbh[g]]
-        factor[g, 0] = inclusion + (1 - inclusion) / homophily
-        room[g] = _room(n_members[g], size[kind[g]])
-    chance = np.empty(len(who))
-    for j in range(len(who)):
-        i, g = who[j], k[j]
-        similar = (age[i] == group_age[g]) & (low_income[i] == group_income[g])
-        # The factor looked up by ``similar``, not chosen by a branch: one would be mispredicted every few pairs.
-        chance[j] = rate * motivation[i] * factor[g, np.int64(similar)] * room[g]
-    return chance
 
 
 @numba.njit(cache=True, inline="always")
@@ -173,23 +150,35 @@ def _recruit(key: np.uint64, ea: np.ndarray, eb: np.ndarray, member_of: np.ndarr
              motivation: np.ndarray, age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray,
              group_income: np.ndarray, nbh: np.ndarray, kind: np.ndarray, n_members: np.ndarray,
              inclusion_demand: np.ndarray) -> None:
-    """Member ``ea[j]`` recruits non-member ``eb[j]`` when ``uniform(key, j)`` is below :func:`_recruit_chance`.
+    """Member ``ea[j]`` recruits non-member ``eb[j]`` when ``uniform(key, j)`` is below the chance, in place.
 
-    A resident recruited along several ties joins the initiative of the first; ``members`` and ``cores``
-    count them in. Members' ties are only read: the recruits were no members, so no recruiter's initiative
-    changes during the pass.
+    The chance is ``rate x motivation x similarity factor x room`` (similar: the founder's age group and
+    income group, factor 1; the factor of the dissimilar is ``inclusion + (1 - inclusion) / homophily``;
+    room: groups fill up, recruiting slows as an initiative nears its kind's typical ``size``, :func:`_room`
+    of the first count ``n_members``), multiplied in that order as the numpy formulation did. A resident
+    recruited along several ties joins the initiative of the first; ``members`` and ``cores`` count them in.
+    Members' ties are only read: the recruits were no members, so no recruiter's initiative changes.
     """
-    k = np.empty(len(ea), dtype=np.int64)
+    factor, room, bound = np.ones((len(nbh), 2)), np.empty(len(nbh)), np.empty(len(nbh))
+    # Most numbers are above the chance (the rate is small): a number above the initiative's ``bound`` (the
+    # chance with the highest motivation and factor) is above every recruit's chance, as products of
+    # non-negative floats grow with their factors (rounding keeps the order), so the recruit's traits, far
+    # apart in memory, are read only for the few numbers below it.
+    highest = max(motivation.max(), 0.0) if len(motivation) else 0.0
+    for g in range(len(nbh)):
+        inclusion = inclusion_demand[nbh[g]]
+        factor[g, 0] = inclusion + (1 - inclusion) / homophily
+        room[g] = _room(n_members[g], size[kind[g]])
+        bound[g] = rate * highest * max(factor[g, 0], factor[g, 1]) * room[g]
     for j in range(len(ea)):
-        k[j] = member_of[ea[j]]
-    chance = _recruit_chance(rate, homophily, size, eb, k, motivation, age, low_income, group_age, group_income,
-                             nbh, kind, n_members, inclusion_demand)
-    for j in range(len(eb)):
-        i = eb[j]
-        if uniform(key, j) < chance[j] and member_of[i] < 0:
-            member_of[i] = k[j]
-            members[k[j]] += 1
-            cores[k[j]] += core[i]
+        g, u = member_of[ea[j]], uniform(key, j)
+        if u < bound[g]:
+            i = eb[j]
+            similar = (age[i] == group_age[g]) & (low_income[i] == group_income[g])
+            if u < rate * motivation[i] * factor[g, np.int64(similar)] * room[g] and member_of[i] < 0:
+                member_of[i] = g
+                members[g] += 1
+                cores[g] += core[i]
 
 
 @numba.njit(cache=True)
@@ -221,28 +210,15 @@ def _invite(count_key: np.uint64, invite_key: np.uint64, rate: float, size: np.n
 
 
 @numba.njit(cache=True)
-def _non_core_members(member_of: np.ndarray, core: np.ndarray) -> np.ndarray:
-    """The members who are not in the core, in resident order."""
-    # No branch (it would be mispredicted): every resident written, those kept advance the place.
-    who = np.empty(len(member_of), dtype=np.int64)
-    n = 0
-    for i in range(len(member_of)):
-        who[n] = i
-        n += (member_of[i] >= 0) & ~core[i]
-    return who[:n]
-
-
-@numba.njit(cache=True)
-def _leave(key: np.uint64, rate: float, member_of: np.ndarray, core: np.ndarray, motivation: np.ndarray,
+def _leave(key: np.uint64, rate: float, who: np.ndarray, member_of: np.ndarray, motivation: np.ndarray,
            age: np.ndarray, low_income: np.ndarray, group_age: np.ndarray, group_income: np.ndarray,
            without_place: np.ndarray, members: np.ndarray) -> None:
-    """Members who are not in the core leave (member ``i`` when ``uniform(key, i)`` is below the chance), in place.
+    """Members ``who`` are not in the core leave (member ``i`` when ``uniform(key, i)`` is below the chance), in place.
 
     The chance is ``rate x (2 - motivation) x (1 + dissimilar) x (1 + the initiative's dissimilar share)
     x (1 + no place to meet)``, multiplied in the order of the numpy formulation; a member is dissimilar
     when age group or income differs from the initiative's group. ``members`` counts those who leave out.
     """
-    who = _non_core_members(member_of, core)
     slots = len(members)
     unlike, dissimilar, count = np.empty(len(who)), np.zeros(slots), np.zeros(slots, dtype=np.int64)
     for j in range(len(who)):
@@ -262,57 +238,84 @@ def _leave(key: np.uint64, rate: float, member_of: np.ndarray, core: np.ndarray,
 
 
 @numba.njit(cache=True)
-def _step_up(key: np.uint64, rate: float, organiser_factor: float, short: np.ndarray, member_of: np.ndarray,
-             core: np.ndarray, motivation: np.ndarray, organiser: np.ndarray, cores: np.ndarray) -> None:
-    """Members of an initiative whose core is ``short`` step up to it (member ``i`` by ``uniform(key, i)``).
+def _step_up(key: np.uint64, grant_key: np.uint64, rate: float, organiser_factor: float, grant_end_leave: float,
+             short: np.ndarray, ending_grant: np.ndarray, member_of: np.ndarray, core: np.ndarray,
+             motivation: np.ndarray, organiser: np.ndarray, cores: np.ndarray) -> None:
+    """Members step up to a ``short`` core; members leave an initiative whose grant ends; in one pass, in place.
 
-    With the chance ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``, in place; ``short`` is
-    read as it was before anyone stepped up this week.
+    Member ``i`` of an initiative whose core is ``short`` (as it was before anyone stepped up this week; per
+    slot and one more, False, for no initiative) steps up when ``uniform(key, i)`` is below
+    ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``.
+    Grants run out: a member not in the core (after stepping up) who came for the subsidised activity leaves
+    one whose grant ends this week (``ending_grant``, per slot and one more, False, for no initiative) when
+    ``uniform(grant_key, i)`` is below ``grant_end_leave``. Each resident's steps read only their own state.
     """
     for i in range(len(member_of)):
         g = member_of[i]
-        chance = rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 * organiser[i]))
-        if g >= 0 and not core[i] and short[g] and uniform(key, i) < chance:
+        # Few residents are ordinary members of a short initiative: only theirs are the chance and the number.
+        if short[g] and not core[i] and (
+                uniform(key, i) < rate * motivation[i] * (1 + (organiser_factor - 1) * (1.0 * organiser[i]))):
             core[i] = True
             cores[g] += 1
+        if ending_grant[g] and not core[i] and uniform(grant_key, i) < grant_end_leave:
+            member_of[i] = NO
 
 
 @numba.njit(cache=True)
-def _burn_out(key: np.uint64, p: tuple, member_of: np.ndarray, is_core: np.ndarray, competence: np.ndarray,
-              nbh: np.ndarray, accountability: np.ndarray, inclusion: np.ndarray, initiative_nbh: np.ndarray,
-              grant_weeks_left: np.ndarray, citizen_funded: np.ndarray, support_hours: np.ndarray,
-              cores: np.ndarray, burnouts: np.ndarray) -> np.ndarray:
-    """Core volunteers burn out with their weekly load (core member ``i`` by ``uniform(key, i)``); returns who did.
+def _count_down_grants(alive: np.ndarray, grant_weeks_left: np.ndarray) -> np.ndarray:
+    """A week less of every grant, in place; returns the slots whose grant ends this week, and one more, False."""
+    slots = len(alive)
+    # Per slot and one more: a resident of no initiative (NO = -1) reads the last, False.
+    ending_grant = np.zeros(slots + 1, dtype=np.bool_)
+    for k in range(slots):
+        ending_grant[k] = alive[k] and grant_weeks_left[k] == 1
+        grant_weeks_left[k] = max(grant_weeks_left[k] - 1, 0)
+    return ending_grant
+
+
+@numba.njit(cache=True)
+def _burn_out(key: np.uint64, leave_key: np.uint64, p: tuple, member_of: np.ndarray, is_core: np.ndarray,
+              competence: np.ndarray, nbh: np.ndarray, accountability: np.ndarray, inclusion: np.ndarray,
+              initiative_nbh: np.ndarray, grant_weeks_left: np.ndarray, citizen_funded: np.ndarray,
+              support_hours: np.ndarray, cores: np.ndarray, members: np.ndarray, burnouts: np.ndarray) -> np.ndarray:
+    """Core volunteers burn out with their weekly load (core member ``i`` by ``uniform(key, i)``), in place.
 
     The load is the initiative's administration (``initiative_admin_hours`` x accountability, x
     ``grant_admin_factor`` under a grant, none when citizen-funded; plus the inclusion duties, less the
     professionals' support, not below 0) and its core work, over its core members (``cores``, at least 1),
-    worked out as the numpy formulation did, to the last bit, with the counts from before anyone burnt out.
-    The burnt-out leave the core (``cores`` counts them out), lose competence and are counted per
-    neighbourhood (``burnouts``), in place. Core volunteers are members (only members are made core;
-    whoever leaves an initiative leaves its core).
+    worked out per slot as the numpy formulation did, to the last bit, with the counts from before anyone
+    burnt out. The burnt-out leave the core (``cores`` counts them out), lose competence, are counted per
+    neighbourhood (``burnouts``) and leave the initiative when ``uniform(leave_key, i)`` is below
+    ``burnout_leave`` (``members`` counts them out). Core volunteers are members (only members are made
+    core; whoever leaves an initiative leaves its core). Returns the ordinary members (members not in the
+    core before anyone burnt out), in resident order.
     """
     core_work = p.core_hours * p.core_target
     kept = 1 - p.burnout_competence_loss
-    burnt = np.empty(len(is_core), dtype=np.int64)
-    n = 0
-    for i in range(len(is_core)):
-        if not is_core[i]:
-            continue
-        g = member_of[i]
+    load = np.empty(len(cores))
+    for g in range(len(cores)):
         b = initiative_nbh[g]
         grant = p.grant_admin_factor if grant_weeks_left[g] > 0 else 1.0
         admin = ((p.initiative_admin_hours * accountability[b] * grant * (1.0 - citizen_funded[g]))
                  + p.inclusion_admin_hours * inclusion[b] - p.support_relief * support_hours[g])
-        load = (max(admin, 0.0) + core_work) / max(cores[g], 1)
-        burnt[n] = i
-        n += uniform(key, i) < p.burnout_rate * load
-    for i in burnt[:n]:
-        is_core[i] = False
-        cores[member_of[i]] -= 1
-        competence[i] *= kept
-        burnouts[nbh[i]] += 1
-    return burnt[:n]
+        load[g] = (max(admin, 0.0) + core_work) / max(cores[g], 1)
+    ordinary = np.empty(len(member_of), dtype=np.int64)
+    n = 0
+    for i in range(len(member_of)):
+        g = member_of[i]
+        # No branch for the ordinary members (it would be mispredicted): every resident written, those kept
+        # advance the place. Core members are few: that branch is mostly predicted right.
+        ordinary[n] = i
+        n += (g >= 0) & ~is_core[i]
+        if is_core[i] and uniform(key, i) < p.burnout_rate * load[g]:
+            is_core[i] = False
+            cores[g] -= 1
+            competence[i] *= kept
+            burnouts[nbh[i]] += 1
+            if uniform(leave_key, i) < p.burnout_leave:
+                members[g] -= 1
+                member_of[i] = NO
+    return ordinary[:n]
 
 
 @numba.njit(cache=True)
@@ -328,154 +331,33 @@ def _member_counts(member_of: np.ndarray, core: np.ndarray, slots: int) -> tuple
     return members[8:], cores[8:]
 
 
-def _found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndarray) -> None:
-    p, rng, pop, ini = m.p, m.rng, m.pop, m.inits
-    alive_per_nbh = np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh)
-    room = alive_per_nbh < p.max_initiatives_per_1000 * m.nbh_size / 1000
-    support = 1 + m.community_hours[:, 1] / p.support_founding_hours
-    founders = _founders(draw_key(rng), p.founding_rate, p.spotted_founding_factor, p.low_income_civic_factor,
-                         pop.member_of, level, pop.talents[:, ORGANISING_TALENT], motivation, pop.spotted,
-                         pop.low_income, pop.nbh, support, room)
-    if not len(founders):  # most weeks in a small city
-        return
-    # Neither the network nor the meeting places change while initiatives are founded.
-    net = m.net
-    kinds = kind_cdf(p.kind_shares)
-    start, ties = net.ties_of(founders)
-    open_places = np.flatnonzero(m.places.open)  # places are stored by neighbourhood
-    bounds = np.searchsorted(m.places.nbh[open_places], np.arange(m.n_nbh + 1))
-    for f, first, last in zip(founders, start[:-1], start[1:], strict=True):
-        k = free_slot(m)
-        b = pop.nbh[f]
-        kind = np.searchsorted(kinds, rng.random(), side="right")
-        start_initiative(m, k, f, kind, open_places[bounds[b]:bounds[b + 1]])
-        # The founder brings people who already knew each other (prior ties aid durability).
-        own = ties[first:last]
-        friends = np.where(net.a[own] == f, net.b[own], net.a[own])
-        friends = friends[(pop.member_of[friends] < 0) & (net.w[own] >= p.good_tie_threshold)]
-        seat_founders(m, k, f, rng.permutation(friends)[: p.founder_crew])
-
-
 @numba.njit(cache=True)
-def _founders(key: np.uint64, rate: float, spotted_factor: float, low_income_factor: float, member_of: np.ndarray,
-              level: np.ndarray, organiser: np.ndarray, motivation: np.ndarray, spotted: np.ndarray,
-              low_income: np.ndarray, nbh: np.ndarray, support: np.ndarray, room: np.ndarray) -> np.ndarray:
-    """The residents who found an initiative this week (resident ``i`` by ``uniform(key, i)``), in one pass.
+def _take_over_or_end(take_key: np.uint64, p: tuple, weeks: int, alive: np.ndarray, taken_over: np.ndarray,
+                      n_core: np.ndarray, n_members: np.ndarray, struggling_weeks: np.ndarray, nbh: np.ndarray,
+                      grant_weeks_left: np.ndarray, citizen_funded: np.ndarray, takeover_rate: np.ndarray,
+                      taken_count: np.ndarray, ended_count: np.ndarray, takeover_cost: np.ndarray,
+                      grant_cost: np.ndarray) -> tuple:
+    """Struggling initiatives (too small a core) are taken over or, after a while, end.
 
-    Only organisers who are no member and have no more than a light need can found, with the chance
-    ``rate x motivation x spotted factor x support x room x low-income factor`` of their neighbourhood,
-    multiplied in the order of the numpy formulation, so the chances are the same to the last bit.
-    """
-    income_factor = np.array([1.0, low_income_factor])
-    founders = np.empty(len(member_of), dtype=np.int64)
-    n = 0
-    for i in range(len(member_of)):
-        # One branch, on who can found (about a tenth of the residents: mostly predicted right), so that the
-        # chance and the number are worked out for them only.
-        if (member_of[i] < 0) & (level[i] <= 1) & organiser[i]:
-            b = nbh[i]
-            chance = (rate * motivation[i] * (1 + (spotted_factor - 1) * spotted[i]) * support[b] * room[b]
-                      * income_factor[np.int64(low_income[i])])
-            founders[n] = i
-            n += uniform(key, i) < chance
-    return founders[:n]
-
-
-def kind_cdf(shares: tuple[float, ...]) -> np.ndarray:
-    """The cumulative shares, normalised, as ``Generator.choice(len(shares), p=shares)`` searches them.
-
-    ``searchsorted(kind_cdf(shares), rng.random(), side="right")`` draws what that call drew (numpy's own
-    algorithm, one uniform number) without its checks, which cost 40 us a call (the shares are checked once,
-    by the parameter schema).
-    """
-    cdf = np.cumsum(np.asarray(shares, dtype=np.float64))
-    cdf /= cdf[-1]
-    return cdf
-
-
-def free_slot(m: CommunityModel) -> int:
-    """The first free initiative slot (the slots double when none is free)."""
-    free = np.flatnonzero(~m.inits.alive)
-    if not len(free):
-        m.inits.grow()
-        grow_initiative_agents(m)
-        free = np.flatnonzero(~m.inits.alive)
-    return int(free[0])
-
-
-def start_initiative(m: CommunityModel, k: int, founder: int, kind: int, places: np.ndarray) -> None:
-    """Found initiative ``k`` of ``kind`` in slot ``k`` (its founders join with :func:`seat_founders`).
-
-    A meeting activity meets at one of ``places`` (the open meeting places of the founder's
-    neighbourhood), if any. Where the neighbourhood has a citizen budget, a share
-    ``citizen_funded_share`` of new initiatives is funded from it; the others get a grant with the
-    steering mode's chance ``grant_prob``.
-    """
-    p, rng, pop, ini, lev = m.p, m.rng, m.pop, m.inits, m.levers
-    b = pop.nbh[founder]
-    citizen = lev.citizen_budget_eur[b] > 0 and rng.random() < p.citizen_funded_share
-    ini.alive[k], ini.kind[k], ini.nbh[k], ini.uid[k] = True, kind, b, m.next_initiative
-    m.next_initiative += 1
-    ini.place[k] = rng.choice(places) if (kind == MEETING and len(places)) else NO
-    ini.group_age[k], ini.group_income[k] = pop.age[founder], pop.low_income[founder]
-    ini.founded[k], ini.struggling_weeks[k] = m.week, 0
-    ini.citizen_funded[k], ini.taken_over[k], ini.support_weight[k] = citizen, False, 1.0
-    ini.grant_weeks_left[k] = lev.grant_weeks[b] if (citizen or rng.random() < lev.grant_prob[b]) else 0
-
-
-def seat_founders(m: CommunityModel, k: int, founder: int, crew: np.ndarray) -> None:
-    """The founder and the founding ``crew`` form new initiative ``k``'s core; the founding is counted and logged."""
-    pop, ini = m.pop, m.inits
-    core = np.concatenate([[founder], crew])
-    pop.member_of[core], pop.core[core] = k, True
-    pop.spotted[founder] = False
-    b = int(ini.nbh[k])
-    m.counters.initiatives_founded[b] += 1
-    m.initiative_log.append((int(ini.uid[k]), m.week + 1, "founded", INITIATIVE_KINDS[ini.kind[k]], b,
-                             int(pop.pid[founder]), len(core)))
-
-
-@numba.njit(cache=True)
-def _take_over_or_end(leave_key: np.uint64, take_key: np.uint64, p: tuple, weeks: int, alive: np.ndarray,
-                      taken_over: np.ndarray, n_core: np.ndarray, n_members: np.ndarray, struggling_weeks: np.ndarray,
-                      nbh: np.ndarray, grant_weeks_left: np.ndarray, citizen_funded: np.ndarray,
-                      takeover_rate: np.ndarray, member_of: np.ndarray, core: np.ndarray, taken_count: np.ndarray,
-                      ended_count: np.ndarray, takeover_cost: np.ndarray,
-                      grant_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Grants end; struggling initiatives (too small a core) are taken over or, after a while, end.
-
-    Grants run out: members (not in the core) who came for the subsidised activity leave one whose grant
-    ends this week with the chance ``grant_end_leave`` (member ``i`` by ``uniform(leave_key, i)``). A
-    resident-run initiative with fewer than ``core_min`` core members struggles; enforcing municipalities
-    take it over with its neighbourhood's ``takeover_rate`` (slot ``k`` by ``uniform(take_key, k)``; its core
-    members are core no more), else it ends after ``struggle_weeks`` weeks; a taken-over one ends with fewer
-    than ``takeover_min_members`` members. The members of ended ones leave them. Counters and the week's
-    takeover and grant costs (per live initiative) are added, in place. Returns the slots taken over, ended
-    for want of a core and ended for want of members.
+    A resident-run initiative with fewer than ``core_min`` core members struggles; enforcing municipalities
+    take it over with its neighbourhood's ``takeover_rate`` (slot ``k`` by ``uniform(take_key, k)``), else it
+    ends after ``struggle_weeks`` weeks; a taken-over one ends with fewer than ``takeover_min_members``
+    members. Counters and the week's takeover and grant costs (per live initiative) are added, in place.
+    Returns the slots taken over, ended for want of a core and ended for want of members, and per slot and
+    one more (False, for no initiative) those whose core members are core no more (taken over) and those
+    whose members leave (ended): :func:`_volunteer_hours` lets them.
     """
     slots = len(alive)
-    # Per slot and one more: a resident of no initiative (NO = -1) reads the last, False.
-    ending_grant = np.zeros(slots + 1, dtype=np.bool_)
-    any_ending = False
-    for k in range(slots):
-        ending_grant[k] = alive[k] and grant_weeks_left[k] == 1
-        any_ending |= ending_grant[k]
-        grant_weeks_left[k] = max(grant_weeks_left[k] - 1, 0)
-    if any_ending:
-        for i in range(len(member_of)):
-            if ending_grant[member_of[i]] and not core[i] and uniform(leave_key, i) < p.grant_end_leave:
-                member_of[i] = NO
     take, core_lost, members_lost = (np.zeros(slots, dtype=np.bool_), np.zeros(slots, dtype=np.bool_),
                                      np.zeros(slots, dtype=np.bool_))
     end, taken_members = np.zeros(slots + 1, dtype=np.bool_), np.zeros(slots + 1, dtype=np.bool_)
-    changed = False
     for k in range(slots):
         resident_run = alive[k] and not taken_over[k]
         struggling = resident_run and n_core[k] < p.core_min
         struggling_weeks[k] = struggling_weeks[k] + 1 if struggling else 0
         take[k] = struggling and uniform(take_key, k) < takeover_rate[nbh[k]]
         if take[k]:
-            taken_over[k] = taken_members[k] = changed = True
+            taken_over[k] = taken_members[k] = True
             taken_count[nbh[k]] += 1
         core_lost[k] = resident_run and not take[k] and struggling_weeks[k] >= p.struggle_weeks
         members_lost[k] = alive[k] and taken_over[k] and n_members[k] < p.takeover_min_members
@@ -483,15 +365,6 @@ def _take_over_or_end(leave_key: np.uint64, take_key: np.uint64, p: tuple, weeks
         if end[k]:
             alive[k] = taken_over[k] = False
             ended_count[nbh[k]] += 1
-            changed = True
-    if changed:
-        for i in range(len(member_of)):
-            g = member_of[i]
-            if taken_members[g]:
-                core[i] = False
-            if end[g]:
-                member_of[i] = NO
-                core[i] = False
     taken, granted = np.zeros(len(taken_count), dtype=np.int64), np.zeros(len(taken_count), dtype=np.int64)
     for k in range(slots):
         taken[nbh[k]] += alive[k] and taken_over[k]
@@ -499,7 +372,7 @@ def _take_over_or_end(leave_key: np.uint64, take_key: np.uint64, p: tuple, weeks
     for b in range(len(taken_count)):
         takeover_cost[b] += taken[b] * p.takeover_cost_eur / weeks
         grant_cost[b] += granted[b] * p.grant_eur / weeks
-    return take, core_lost, members_lost
+    return take, core_lost, members_lost, taken_members, end
 
 
 @numba.njit(cache=True)
@@ -527,29 +400,29 @@ def _find_places(key: np.uint64, alive: np.ndarray, without_place: np.ndarray, n
 
 
 def _log(m: CommunityModel, which: np.ndarray, event: str) -> None:
-    """Append ``event`` for the initiatives marked in ``which`` to the model's initiative log.
-
-    Events are logged, as foundings are, in the week whose outputs count them: this step ends at week
-    ``m.week + 1``, and its events are that week's row (``metrics.collect`` runs after the week advances).
-    """
-    ini = m.inits
-    for k in np.flatnonzero(which):
-        m.initiative_log.append((int(ini.uid[k]), m.week + 1, event, INITIATIVE_KINDS[ini.kind[k]], int(ini.nbh[k]),
-                                 -1, int(ini.n_core[k])))
+    """Append ``event`` for the initiatives marked in ``which`` to the model's initiative log (no founder)."""
+    slots = np.flatnonzero(which)
+    if len(slots):  # most weeks nothing is taken over or ends
+        append_log(m, slots, event, np.full(len(slots), -1), m.inits.n_core[slots])
 
 
 @numba.njit(cache=True)
-def _volunteer_hours(lend_key: np.uint64, elsewhere_key: np.uint64, p: tuple, week: int, member_of: np.ndarray,
-                     core: np.ndarray, civic: np.ndarray, motivation: np.ndarray, level: np.ndarray,
-                     last_volunteered: np.ndarray) -> np.ndarray:
+def _volunteer_hours(lend_key: np.uint64, elsewhere_key: np.uint64, p: tuple, week: int, taken: np.ndarray,
+                     end: np.ndarray, member_of: np.ndarray, core: np.ndarray, civic: np.ndarray,
+                     motivation: np.ndarray, level: np.ndarray, last_volunteered: np.ndarray) -> np.ndarray:
     """This week's volunteering hours, and who volunteered when (resident ``i`` by ``uniform(.._key, i)``).
 
-    Core members put in their hours; ordinary members lend a hand now and then (setting up, cooking,
-    driving); residents volunteer elsewhere too (sports clubs, schools, church): CBS counts it.
+    First, in the same pass, the core members of initiatives ``taken`` over are core no more and the members
+    of those that ``end`` leave them (both per slot and one more, False, for no initiative; in place). Core
+    members put in their hours; ordinary members lend a hand now and then (setting up, cooking, driving);
+    residents volunteer elsewhere too (sports clubs, schools, church): CBS counts it.
     """
     hours = np.empty(len(core))
     # Without branches (they would be mispredicted): hours not put in are added as 0.0, which changes no sum.
     for i in range(len(core)):
+        g = member_of[i]
+        core[i] = core[i] and not (taken[g] or end[g])
+        member_of[i] = NO if end[g] else g
         h = p.core_hours * core[i]
         h += p.member_help_hours * ((member_of[i] >= 0) & ~core[i] & (uniform(lend_key, i) < p.member_help_rate))
         able = level[i] <= 1
