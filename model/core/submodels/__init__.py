@@ -9,21 +9,21 @@ of its theme:
 ``venues``      ``fund_meeting_places``, ``visit_venues``
 ``ties``        ``form_ties``, ``maintain_ties``
 ``professionals``  ``allocate_professional_time``, ``community_work``
-``initiatives``  ``initiative_lifecycle``
+``initiatives``  ``initiative_lifecycle`` (its founding in ``founding``)
 ``wellbeing``   ``update_motivation``, ``update_loneliness``, ``update_trust`` (and ``settle``)
 ==============  =====================================================================
 
 ``collect`` is :func:`model.core.metrics.collect`; rules several submodels share are in
 :mod:`model.core.submodels.helpers`. The submodels update the model-owned arrays in place,
-vectorised over all residents (or ties, places, initiatives); only professionals and the
-municipality step one by one. Every number they use is a parameter of
+vectorised over all residents (or ties, places, initiatives, professionals); only the
+municipality steps as one agent. Every number they use is a parameter of
 :class:`model.core.parameters.Parameters`.
 
 Where a profile of a 100,000-resident city showed a submodel's many numpy passes over all
 residents to cost more than its rules warrant, the per-resident arithmetic is one compiled
-loop (numba) next to the submodel, written as the numpy formulation was and giving identical
-results (``docs/performance.md``); random numbers are still drawn by the submodel, in the same
-order, and exponentials computed by numpy (its ``exp`` rounds differently from numba's).
+loop (numba) next to the submodel (``docs/performance.md``). Most such loops draw their own random
+numbers from one key of the model's generator per call (:mod:`model.core.draws`); exponentials are
+computed by numpy (its ``exp`` rounds differently from numba's).
 """
 
 from model.core.metrics import collect
