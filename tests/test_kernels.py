@@ -23,6 +23,7 @@ from model.core.state import (
     LONELY,
     PHYSICAL,
     SEVERE,
+    _mean_of_three,
     need_level_of,
 )
 from model.core.submodels.helpers import _least_loaded, _take_distinct, recover, recoverable_domains
@@ -388,3 +389,10 @@ def test_kernel_draws_and_runs_are_the_same_in_another_process() -> None:
     here: dict = {}
     exec(a_run, here)
     assert int(other(a_run + "print(digest)")) == here["digest"]
+
+
+def test_motivation_is_numpys_mean_of_the_three_needs_bit_for_bit() -> None:
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 9, 10_000):
+        x, y, z = rng.random(n), rng.random(n), rng.random(n)
+        assert np.array_equal(_mean_of_three(x, y, z), (x + y + z) / 3.0)

@@ -128,7 +128,20 @@ class Population:
     @property
     def motivation(self) -> np.ndarray:
         """Intrinsic motivation: mean of autonomy, competence and relatedness (Ryan & Deci 2000)."""
-        return (self.autonomy + self.competence + self.relatedness) / 3.0
+        return _mean_of_three(self.autonomy, self.competence, self.relatedness)
+
+
+@numba.njit(cache=True)
+def _mean_of_three(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``(x + y + z) / 3.0`` in one pass: the same additions in the same order, so the same bits as numpy's.
+
+    Three numpy passes and two temporaries were 0.3-0.6 ms a week at 100,000 residents (initiative_lifecycle
+    reads it every week).
+    """
+    out = np.empty(len(x))
+    for i in range(len(x)):
+        out[i] = (x[i] + y[i] + z[i]) / 3.0
+    return out
 
 
 _POP_DTYPES = {"pid": np.int64, "nbh": np.int64, "age": np.int8, "alone": bool, "low_income": bool, "chronic": bool,
