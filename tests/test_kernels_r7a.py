@@ -9,6 +9,7 @@ import pytest
 
 from model import CommunityModel, Parameters
 from model.core.city import is_bridging
+from model.core.draws import draw_key
 from model.core.metrics import observe
 from model.core.network import TieNetwork
 from model.core.state import CASE_WAITING, LONELY
@@ -62,7 +63,7 @@ def test_find_is_the_binary_search_of_keys_in_a_city_and_after_its_ties_change(c
         # Every way the ties change: added, ended with leavers, and kept up or dissolved.
         net.add(rng.integers(0, net.n, 200), rng.integers(0, net.n, 200), 0.3, False, True)
         net.replace(np.arange(5, 60, 7), rng.integers(0, net.n, 50), rng.integers(0, net.n, 50), 0.2, True, False)
-        net.contact_and_decay(rng.random(len(net)), np.ones(net.n), 0.3, 1.5, 0.1, np.full(net.n, 0.05), 0.005,
+        net.contact_and_decay(draw_key(rng), np.ones(net.n), 0.3, 1.5, 0.1, np.full(net.n, 0.05), 0.005,
                               0.1, 0.5, np.zeros(net.n, dtype=np.int64))
 
 

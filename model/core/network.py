@@ -18,6 +18,8 @@ import networkx as nx
 import numba
 import numpy as np
 
+from model.core.draws import uniform
+
 
 @numba.njit(cache=True)
 def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float) -> np.ndarray:
@@ -88,13 +90,14 @@ def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: 
 
 @numba.njit(cache=True)
 def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
-                       bridging: np.ndarray, u: np.ndarray, reach: np.ndarray, contact_prob: float,
+                       bridging: np.ndarray, random_key: np.uint64, reach: np.ndarray, contact_prob: float,
                        kin_contact: float, gain: float, decay: np.ndarray, kin_decay: float, drop: float,
                        good: float, n_good: np.ndarray, lost: np.ndarray) -> int:
     """Update tie strengths for one week and move the remaining ties to the front, in order.
 
-    Counts the remaining ties at least ``good`` strong into ``n_good`` and the dissolved ones into
-    ``lost`` (per resident).
+    Tie ``e`` is in contact when ``draws.uniform(random_key, e)`` is below its chance: ``e`` is its place in the
+    key order at the start of the week, so its number does not depend on the loop. Counts the remaining
+    ties at least ``good`` strong into ``n_good`` and the dissolved ones into ``lost`` (per resident).
 
     Returns:
         The number of remaining ties (see ``TieNetwork.contact_and_decay``).
@@ -107,7 +110,7 @@ def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndar
         p = contact_prob * we * reach[ae] * reach[be] * (kin_contact if ke else 1.0)
         met = we + gain * (1 - we)
         missed = max(we - (kin_decay if ke else 0.5 * (decay[ae] + decay[be])), 0.0)
-        strength = met if u[e] < p else missed
+        strength = met if uniform(random_key, e) < p else missed
         a[kept], b[kept], key[kept], kin[kept], bridging[kept] = ae, be, key[e], ke, bridging[e]
         w[kept] = strength
         keep = ke or strength >= drop
@@ -452,7 +455,7 @@ class TieNetwork:
         return _strength_profile(self.n, self.a, self.b, self.w, self.kin, kin_weight,
                                  np.asarray(values, dtype=np.float64), good, close)
 
-    def contact_and_decay(self, u: np.ndarray, reach: np.ndarray, contact_prob: float, kin_contact: float,
+    def contact_and_decay(self, key: np.uint64, reach: np.ndarray, contact_prob: float, kin_contact: float,
                           gain: float, decay: np.ndarray, kin_decay: float, drop: float, good: float,
                           lost: np.ndarray) -> np.ndarray:
         """One week of contact along ties (probability ``contact_prob * w * reach_a * reach_b``, more for kin).
@@ -462,7 +465,8 @@ class TieNetwork:
         non-kin ties below ``drop`` dissolve.
 
         Args:
-            u: One uniform random number per tie (drawn by the caller, for reproducibility).
+            key: The key of the week's numbers (``draws.draw_key``): tie ``e`` is in contact when
+                ``draws.uniform(key, e)`` is below its chance.
             reach: Per resident, how available they are for contact (activity x time per tie).
             contact_prob: Weekly contact probability of a full-strength tie.
             kin_contact: Factor on contact for kin ties.
@@ -478,7 +482,7 @@ class TieNetwork:
             counted in the same pass).
         """
         n_good = np.zeros(self.n, dtype=np.int64)
-        kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, u, reach, contact_prob,
+        kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, key, reach, contact_prob,
                                   kin_contact, gain, decay, kin_decay, drop, good, n_good, lost)
         for name in ("a", "b", "key", "w", "kin", "bridging"):  # the kernel moved the kept ties to the front
             setattr(self, name, getattr(self, name)[:kept])
