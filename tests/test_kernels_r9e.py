@@ -19,7 +19,7 @@ import pytest
 from model import CommunityModel, Parameters
 from model.core.city import is_bridging
 from model.core.draws import draw_key, uniform
-from model.core.network import TieNetwork
+from model.core.network import TieNetwork, _reach_and_decay
 from model.core.state import LONELY
 from model.core.submodels.helpers import activity
 from model.core.submodels.ties import _ORDER, _START, _ChanceParameters, _encounter, form_ties, maintain_ties
@@ -196,6 +196,19 @@ def test_maintain_ties_without_ties_draws_its_key(city: CommunityModel) -> None:
     assert len(m.net) == 0 and not m.pop.good_ties.any()
 
 
+def test_reach_and_decay_are_activity_times_the_room_per_tie_and_the_group_s_decay(city: CommunityModel) -> None:
+    net, rng = city.net, np.random.default_rng(6)
+    activity = rng.random(net.n) * 1.5
+    group = city.pop.nbh
+    decay = rng.uniform(0.01, 0.05, city.n_nbh)
+    for capacity, threshold in ((12.0, 0.05), (3.0, 0.3), (1.0, 0.0), (2.0, 1.1)):
+        room = np.minimum(1.0, capacity / np.maximum(net.count_at_least(threshold), 1))
+        terms = _reach_and_decay(net.a, net.b, net.w, threshold, capacity, activity, group, decay)
+        assert np.array_equal(terms[:, 0], activity * room) and np.array_equal(terms[:, 1], decay[group])
+    crowded = net.count_at_least(0.05) > 3
+    assert crowded.any() and not crowded.all()
+
+
 def test_ties_are_in_contact_at_their_chance() -> None:
     # 20,000 ties of chances from 0 to 0.8, 30 weeks' keys: contacts per fifth of the chances within 4 standard
     # errors of their expected number (a contact raises the strength; without one it falls).
@@ -209,8 +222,8 @@ def test_ties_are_in_contact_at_their_chance() -> None:
     contacts = np.zeros(len(a))
     for _ in range(weeks):
         week = copy.deepcopy(net)
-        week.contact_and_decay(draw_key(rng), reach, 0.8, 1.0, 0.0, np.full(n, 0.5), 0.5, 0.0, 0.0,
-                               np.zeros(n, dtype=np.int64))
+        week.contact_and_decay(draw_key(rng), reach, float(n), 0.8, 1.0, 0.0, np.zeros(n, dtype=np.int64),
+                               np.array([0.5]), 0.5, 0.0, 0.0, np.zeros(n, dtype=np.int64))  # room for every tie
         contacts += week.w == 1.0  # no gain: a tie in contact keeps full strength; one without falls to 0.5
     fifth = np.minimum((chance / chance.max() * 5).astype(int), 4)
     for f in range(5):

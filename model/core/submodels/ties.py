@@ -203,8 +203,7 @@ def maintain_ties(m: CommunityModel) -> None:
     neighbourhoods (``density_decay``).
     """
     p, net = m.p, m.net
-    # Kin one has lost touch with (strength below the dissolution threshold) take no time.
-    reach = net.reach(activity(m), p.tie_capacity, p.tie_drop_threshold)
-    m.pop.good_ties = net.contact_and_decay(draw_key(m.rng), reach, p.tie_contact_prob, p.kin_contact_factor,
-                                            p.tie_gain, m.tie_decay[m.pop.nbh], p.tie_decay * p.kin_decay_factor,
-                                            p.tie_drop_threshold, p.good_tie_threshold, m.pop.ties_lost)
+    m.pop.good_ties = net.contact_and_decay(draw_key(m.rng), activity(m), p.tie_capacity, p.tie_contact_prob,
+                                            p.kin_contact_factor, p.tie_gain, m.pop.nbh, m.tie_decay,
+                                            p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold,
+                                            p.good_tie_threshold, m.pop.ties_lost)
