@@ -203,35 +203,10 @@ def test_reach_and_decay_are_activity_times_the_room_per_tie_and_the_group_s_dec
     decay = rng.uniform(0.01, 0.05, city.n_nbh)
     for capacity, threshold in ((12.0, 0.05), (3.0, 0.3), (1.0, 0.0), (2.0, 1.1)):
         room = np.minimum(1.0, capacity / np.maximum(net.count_at_least(threshold), 1))
-        new = np.arange(len(net)) % 5 == 0  # a fifth of the ties counted as new ones, to be merged
-        terms = _reach_and_decay(net.a[~new], net.b[~new], net.w[~new], net.a[new], net.b[new], net.w[new],
-                                 threshold, capacity, activity, group, decay)
+        terms = _reach_and_decay(net.a, net.b, net.w, threshold, capacity, activity, group, decay)
         assert np.array_equal(terms[:, 0], activity * room) and np.array_equal(terms[:, 1], decay[group])
     crowded = net.count_at_least(0.05) > 3
     assert crowded.any() and not crowded.all()
-
-
-def test_contact_and_decay_merges_the_pending_additions_as_a_merge_before_it_would(city: CommunityModel) -> None:
-    rng = np.random.default_rng(14)
-    n = city.net.n
-    activity, group, decay = rng.random(n), city.pop.nbh, rng.uniform(0.01, 0.05, city.n_nbh)
-    for size in (0, 1, 300):
-        net = copy.deepcopy(city.net)
-        # New pairs (some at the very start and end of the key order), pairs tied already, self-loops, repeats.
-        i = np.concatenate([rng.integers(0, n, size), net.a[:size // 10], [0, n - 2, 5, 9, 9][:size]])
-        j = np.concatenate([rng.integers(0, n, size), net.b[:size // 10], [1, n - 1, 5, 11, 11][:size]])
-        net.add(i, j, rng.random(len(i)), rng.random(len(i)) < 0.3, rng.random(len(i)) < 0.5)
-        net.add(i[:3], j[:3] + 1, 0.9, False, True)  # a second addition before the week
-        eager = copy.deepcopy(net)
-        _ = eager.a  # merged first
-        assert size == 0 or len(eager) > len(city.net)
-        key, lost, eager_lost = draw_key(rng), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-        good = net.contact_and_decay(key, activity, 4.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5, lost)
-        eager_good = eager.contact_and_decay(key, activity, 4.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5,
-                                             eager_lost)
-        assert not net._pending and np.array_equal(good, eager_good) and np.array_equal(lost, eager_lost)
-        for name in NAMES:
-            assert np.array_equal(getattr(net, name), getattr(eager, name)), (size, name)
 
 
 def test_ties_are_in_contact_at_their_chance() -> None:
