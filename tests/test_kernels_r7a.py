@@ -9,6 +9,7 @@ import pytest
 
 from model import CommunityModel, Parameters
 from model.core.city import is_bridging
+from model.core.draws import draw_key
 from model.core.metrics import observe
 from model.core.network import TieNetwork
 from model.core.state import CASE_WAITING, LONELY
@@ -62,8 +63,8 @@ def test_find_is_the_binary_search_of_keys_in_a_city_and_after_its_ties_change(c
         # Every way the ties change: added, ended with leavers, and kept up or dissolved.
         net.add(rng.integers(0, net.n, 200), rng.integers(0, net.n, 200), 0.3, False, True)
         net.replace(np.arange(5, 60, 7), rng.integers(0, net.n, 50), rng.integers(0, net.n, 50), 0.2, True, False)
-        net.contact_and_decay(rng.random(len(net)), np.ones(net.n), 0.3, 1.5, 0.1, np.full(net.n, 0.05), 0.005,
-                              0.1, 0.5, np.zeros(net.n, dtype=np.int64))
+        net.contact_and_decay(draw_key(rng), np.ones(net.n), 12.0, 0.3, 1.5, 0.1, np.zeros(net.n, dtype=np.int64),
+                              np.array([0.05]), 0.005, 0.1, 0.5, np.zeros(net.n, dtype=np.int64))
 
 
 def test_find_in_small_networks_of_any_size_and_an_empty_one() -> None:
@@ -215,16 +216,6 @@ def test_meet_is_pairs_then_strengthening_in_the_network_and_in_the_started_ties
     assert np.array_equal(got_a, a[~known]) and np.array_equal(got_b, b[~known])
     assert np.array_equal(net.w, w) and np.array_equal(started.w, started_w)
     assert (known[:150]).all() and known[-30:].all() and not known.all()
-
-
-def test_reach_is_activity_times_the_room_per_tie(city: CommunityModel) -> None:
-    net, rng = city.net, np.random.default_rng(6)
-    activity = rng.random(net.n) * 1.5
-    for capacity, threshold in ((12.0, 0.05), (3.0, 0.3), (1.0, 0.0), (2.0, 1.1)):
-        room = np.minimum(1.0, capacity / np.maximum(net.count_at_least(threshold), 1))
-        assert np.array_equal(net.reach(activity, capacity, threshold), activity * room)
-    crowded = net.count_at_least(0.05) > 3
-    assert crowded.any() and not crowded.all()
 
 
 def test_start_ties_keeps_the_pairs_below_their_chance_and_counts_them(city: CommunityModel) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model.core.draws import draw_key, uniform
 from model.core.network import TieNetwork
 
 N = 60
@@ -109,13 +110,18 @@ def test_counts_and_weighted_sums_match_bincount(net: TieNetwork) -> None:
 
 def test_contact_and_decay_match_the_numpy_formulation(net: TieNetwork) -> None:
     rng = np.random.default_rng(4)
-    u, reach, decay = rng.random(len(net)), rng.uniform(0.5, 1, N), rng.uniform(0.01, 0.05, N)
+    key, activity, group, decay = draw_key(rng), rng.uniform(0.5, 1, N), np.arange(N) % 3, rng.uniform(0.01, 0.05, 3)
+    u = np.array([uniform(key, e) for e in range(len(net))])  # tie e's number: the e-th of the key
     a, b, w, kin = net.a.copy(), net.b.copy(), net.w.copy(), net.kin.copy()
+    reach = activity * np.minimum(1.0, 2.0 / np.maximum(net.count_at_least(0.1), 1))  # room for 2 ties at least 0.1
     p = 0.3 * w * reach[a] * reach[b] * np.where(kin, 1.5, 1.0)
-    strength = np.where(u < p, w + 0.2 * (1 - w), np.maximum(w - np.where(kin, 0.005, 0.5 * (decay[a] + decay[b])), 0))
+    end_decay = decay[group]
+    strength = np.where(u < p, w + 0.2 * (1 - w),
+                        np.maximum(w - np.where(kin, 0.005, 0.5 * (end_decay[a] + end_decay[b])), 0))
     kept = kin | (strength >= 0.1)
     lost = np.zeros(N, dtype=np.int64)
-    n_good = net.contact_and_decay(u, reach, 0.3, 1.5, 0.2, decay, 0.005, 0.1, 0.5, lost)
+    n_good = net.contact_and_decay(key, activity, 2.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5, lost)
+    assert (reach < activity).any() and (u < p).any() and not kept.all()
     assert np.array_equal(net.a, a[kept]) and np.array_equal(net.w, strength[kept])
     assert np.array_equal(n_good, net.count_at_least(0.5))
     assert np.array_equal(lost, np.bincount(a[~kept], minlength=N) + np.bincount(b[~kept], minlength=N))

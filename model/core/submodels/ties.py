@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.city import is_bridging
+from model.core.city import _is_bridging
+from model.core.draws import draw_key, uniform
 from model.core.network import TieNetwork, find_keys
 from model.core.state import LONELY
 from model.core.submodels.helpers import activity, kernel_parameters
@@ -25,20 +26,52 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     secure base of good bonding ties (``bridging_base``, Putnam). A lonely and a not lonely
     resident start a tie less often than two alike in loneliness (``loneliness_homophily``).
     """
-    p, rng, pop, net = m.p, m.rng, m.pop, m.net
+    p, pop, net = m.p, m.pop, m.net
     who, venue = venues
     chance_parameters = kernel_parameters(_ChanceParameters, p)
     # This week's new ties join the network after the last encounter, in one merge; until then they are
     # known, and strengthened by a new meeting, as ties of their own small network.
     started = TieNetwork(net.n)
-    for _ in range(p.encounters_per_visit):
-        a, b = _meet(who, venue, _by_venue_at_random(venue, rng.random(len(who))), net.n, net.key, net.w,
-                     started.key, started.w, p.tie_gain)
-        bridging = is_bridging(m, a, b)
-        a, b, bridging = _start_ties(chance_parameters, a, b, bridging, pop.good_ties, pop.score, rng.random(len(a)),
-                                     pop.nbh, m.counters.ties_formed)
+    for _ in range(p.encounters_per_visit):  # one compiled call and one key of the model's generator each
+        a, b, bridging = _encounter(draw_key(m.rng), who, venue, net.n, net.key, net.w, started.key, started.w,
+                                    p.tie_gain, chance_parameters, pop.good_ties, pop.score, pop.age,
+                                    pop.low_income, pop.nbh, m.counters.ties_formed)
         started.add(a, b, p.new_tie_strength, False, bridging)
     net.add_ties_of(started)
+
+
+# The streams of an encounter's key (``draws.uniform(key, stream * len(who) + k)``): a number per attendee
+# (``who[k]``) for the order in which they meet at their venue, and one per pair of strangers (the ``k``-th
+# of the pairs :func:`_meet` returns) for whether they start a tie.
+_ORDER, _START = range(2)
+
+
+@numba.njit(cache=True)
+def _encounter(key: np.uint64, who: np.ndarray, venue: np.ndarray, n: int, tie_key: np.ndarray, w: np.ndarray,
+               started_key: np.ndarray, started_w: np.ndarray, gain: float, p: tuple, good_ties: np.ndarray,
+               score: np.ndarray, age: np.ndarray, low_income: np.ndarray, nbh: np.ndarray,
+               formed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One encounter of :func:`form_ties` in one call, drawing its numbers from ``key``.
+
+    Attendees ``who`` meet in random pairs at their ``venue`` (:func:`_by_venue_at_random`, :func:`_meet`: the
+    ties between pairs already tied, in the network ``tie_key``/``w`` of ``n`` residents or among this week's
+    started ties, grow stronger); the strangers start a tie at their chance (:func:`_start_ties`), which the
+    bridging test (``city._is_bridging``) sets. Returns the new ties' two ends and bridging flags.
+    """
+    size = len(who)
+    order = _by_venue_at_random(venue, _stream(key, _ORDER * size, size))
+    a, b = _meet(who, venue, order, n, tie_key, w, started_key, started_w, gain)
+    bridging = _is_bridging(a, b, age, low_income, nbh)
+    return _start_ties(p, a, b, bridging, good_ties, score, _stream(key, _START * size, len(a)), nbh, formed)
+
+
+@numba.njit(cache=True)
+def _stream(key: np.uint64, start: int, count: int) -> np.ndarray:
+    """The numbers ``start`` to ``start + count - 1`` of ``key`` (``draws.uniform``), as an array."""
+    u = np.empty(count)
+    for k in range(count):
+        u[k] = uniform(key, start + k)
+    return u
 
 
 _ChanceParameters = namedtuple("_ChanceParameters", [
@@ -169,10 +202,8 @@ def maintain_ties(m: CommunityModel) -> None:
     withdraw (``activity``), so their ties fade. Non-kin ties fade faster in dense
     neighbourhoods (``density_decay``).
     """
-    p, rng, net = m.p, m.rng, m.net
-    # Kin one has lost touch with (strength below the dissolution threshold) take no time.
-    reach = net.reach(activity(m), p.tie_capacity, p.tie_drop_threshold)
-    m.pop.good_ties = net.contact_and_decay(rng.random(len(net)), reach, p.tie_contact_prob,
-                                            p.kin_contact_factor, p.tie_gain, m.tie_decay[m.pop.nbh],
+    p, net = m.p, m.net
+    m.pop.good_ties = net.contact_and_decay(draw_key(m.rng), activity(m), p.tie_capacity, p.tie_contact_prob,
+                                            p.kin_contact_factor, p.tie_gain, m.pop.nbh, m.tie_decay,
                                             p.tie_decay * p.kin_decay_factor, p.tie_drop_threshold,
                                             p.good_tie_threshold, m.pop.ties_lost)
