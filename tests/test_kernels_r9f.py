@@ -118,9 +118,7 @@ def _replace_residents_reference(m: CommunityModel, who: np.ndarray) -> None:
     for name, values in drawn.items():
         getattr(pop, name)[who] = values
     m.next_pid += len(who)
-    gone = np.unique(who)
-    _, ties = net.ties_of(gone)
-    _undo_leavers(gone, ties, net.a, net.b, pop.ties_lost, pop.helper)
+    gone, ties = _undo_leavers(who, net.a, net.b, pop.ties_lost, pop.helper)  # its own test: test_kernels_r7b.py
     rng = numbers
     src = np.repeat(who, rng.poisson(p.newcomer_ties, len(who)))
     kin = rng.random(len(src)) < p.kin_share
