@@ -12,7 +12,7 @@ import pytest
 from agents import Initiative, MeetingPlace, Resident
 from model import CommunityModel, Parameters
 from model.core import city as city_module
-from model.core.city import _newcomers_ties, _similar_neighbour
+from model.core.city import _similar_neighbour
 from model.core.state import CASE_OPEN, NO, need_level_of
 from model.core.submodels.helpers import kernel_parameters
 from model.core.submodels.needs import (
@@ -115,16 +115,17 @@ def test_similar_neighbours_are_the_numpy_formulations(city: CommunityModel) -> 
 def test_newcomers_ties_are_what_ties_of_finds(city: CommunityModel, monkeypatch: pytest.MonkeyPatch) -> None:
     m = copy.deepcopy(city)
     m.p = replace(m.p, newcomer_ties=6.0, kin_share=0.5)  # many ties a newcomer, kin among them, repeated pairs too
-    seen = []
+    seen, group = [], city_module._group_new_ties
 
-    def compare(m: CommunityModel, who: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        got = _newcomers_ties(m, who, src, dst)
+    def compare(who: np.ndarray, src: np.ndarray, dst: np.ndarray, n: int,
+                keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        got = group(who, src, dst, n, keys)
         for x, y in zip(got, m.net.ties_of(who), strict=True):
             np.testing.assert_array_equal(x, y)
         seen.append((len(who), len(got[1])))
         return got
 
-    monkeypatch.setattr(city_module, "_newcomers_ties", compare)
+    monkeypatch.setattr(city_module, "_group_new_ties", compare)
     rng = np.random.default_rng(11)
     for _ in range(5):
         # Leavers next to each other and tied to each other too, so newcomers are tied to newcomers.
@@ -173,8 +174,9 @@ def _numpy_draw_residents(m: CommunityModel, nbh: np.ndarray, newcomers: bool) -
     )
 
 
-@pytest.mark.parametrize("newcomers", [False, True])
-def test_drawn_residents_are_the_numpy_formulation(city: CommunityModel, newcomers: bool) -> None:
+def test_drawn_residents_are_the_numpy_formulation(city: CommunityModel) -> None:
+    """The initial city's residents (newcomers draw their numbers in a kernel: ``tests/test_kernels_r9f.py``)."""
+    newcomers = False
     # Residents of every age and neighbourhood (chronic, poor, the 75+ among them), a repeated row too:
     # the last draw for a row stays, as numpy's assignment left it.
     m = copy.deepcopy(city)
@@ -212,7 +214,9 @@ def test_undoing_leavers_is_the_numpy_formulation(city: CommunityModel) -> None:
                                      np.arange(100, 140)]))
     _, ties = net.ties_of(gone)
     lost, helper = pop.ties_lost.copy(), pop.helper.copy()
-    city_module._undo_leavers(gone, ties, net.a, net.b, lost, helper)
+    found, found_ties = city_module._undo_leavers(gone[::-1], net.a, net.b, lost, helper)  # in any order
+    np.testing.assert_array_equal(found, gone)
+    np.testing.assert_array_equal(found_ties, ties)
     left = np.zeros(len(pop), dtype=bool)
     left[gone] = True
     ends = np.concatenate([net.a[ties], net.b[ties]])

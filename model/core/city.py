@@ -3,7 +3,7 @@
 :func:`build_city` lays out a new :class:`~model.core.community.CommunityModel` from its
 parameters and random generator; :func:`replace_residents` draws newcomers for leavers
 during the run, like the initial population. :func:`is_bridging` and
-:func:`similar_neighbour` are the rules of who is alike that building and the submodels share.
+:func:`_similar_neighbour` are the rules of who is alike that building and the submodels share.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import numpy as np
 from agents import Initiative, MeetingPlace, Municipality, Professional, Resident
 from model.core.archetypes import neighbourhoods
 from model.core.categories import TALENTS, ZRM_DOMAINS
-from model.core.network import TieNetwork
+from model.core.draws import beta, draw_key, integer, normal, poisson, subkey, uniform
+from model.core.network import TieNetwork, _ties_of
 from model.core.state import DAILY_LIVING, NO, Initiatives, Places, Population
 
 if TYPE_CHECKING:
@@ -87,28 +88,23 @@ def build_population(m: CommunityModel) -> Population:
 def draw_residents(m: CommunityModel, pop: Population, who: np.ndarray, newcomers: bool) -> None:
     """Draw the residents of rows ``who`` of ``pop`` anew in their neighbourhoods: the initial population, or newcomers.
 
-    Each gets a new id and fresh state. The random numbers come from numpy in the order they always did
-    (consecutive draws of one kind as one call: the same numbers); :func:`_fresh_residents` turns them into
-    state in one compiled pass (some seventy numpy calls fewer a week), except the lognormal's ``np.exp``,
-    which stays numpy's so that its bits do not depend on numba's maths library.
+    Each gets a new id and fresh state from its random numbers in one compiled pass (:func:`_fresh_residents`).
+    The initial population's numbers come from numpy in the order they always did (:func:`_initial_numbers`:
+    a seed builds the same city as before); a week's newcomers' from one compiled call that draws them from
+    one key of the model's generator (:func:`_newcomers_numbers`), with the same distributions.
     """
-    p, rng = m.p, m.rng
-    n = len(who)
+    p = m.p
+    who = np.asarray(who, dtype=np.int64)
     nbh = pop.nbh[who]
-    u = rng.random(3 * n)  # age, living alone, low income
-    vulnerable = rng.beta(*p.vulnerability_beta, n)
-    # Chronic problems, talents, and the initial problems at levels 4, 3, 2, 1 (each level n x 9 domains).
-    v = rng.random(n * (1 + len(TALENTS) + 4 * 9))
-    g = rng.normal(0, 1, 4 * n)  # shared and own dispositions (social, emotional), relationship standard
-    reluctance = rng.normal(p.reluctance_mean, p.reluctance_sd, n)
-    civic = rng.beta(*p.civic_beta, n)
-    # Wanted good relationships, lognormal with mean desired_ties_mean (relationship standards differ).
-    spread = p.desired_ties_spread
-    standard = np.exp(spread * g[3 * n:] - spread ** 2 / 2)
+    if newcomers:
+        numbers = _newcomers_numbers(draw_key(m.rng), who, len(p.talent_prevalence), p.vulnerability_beta,
+                                     p.civic_beta, p.reluctance_mean, p.reluctance_sd, p.desired_ties_spread)
+    else:
+        numbers = _initial_numbers(m, len(who))
     rho = p.disposition_correlation
     low_income_share = np.array([p.archetypes[a].low_income_share for a in m.nbh_archetype])
     _fresh_residents(
-        np.asarray(who, dtype=np.int64), nbh, m.next_pid, u, vulnerable, v, g, reluctance, civic, standard,
+        who, nbh, m.next_pid, *numbers,
         m.age_cdf[newcomers][nbh], m.alone_p, low_income_share, np.array(p.talent_prevalence),
         np.array(p.initial_problem_rates),
         (p.vulnerability_low_income, p.vulnerability_75plus, p.chronic_share_75plus,
@@ -120,7 +116,68 @@ def draw_residents(m: CommunityModel, pop: Population, who: np.ndarray, newcomer
         pop.care_given, pop.strain, pop.unmet_weeks, pop.case_state, pop.case_prof, pop.case_since,
         pop.last_volunteered, pop.volunteer_hours, pop.visited, pop.engagement, pop.prompted, pop.spotted,
         pop.good_ties, pop.ties_lost)
-    m.next_pid += n
+    m.next_pid += len(who)
+
+
+def _initial_numbers(m: CommunityModel, n: int) -> tuple[np.ndarray, ...]:
+    """The random numbers of ``n`` residents of the initial city, from numpy in the order they always were drawn.
+
+    Consecutive draws of one kind as one call (the same numbers); the lognormal's ``np.exp`` is numpy's, so
+    that its bits do not depend on numba's maths library. In :func:`_fresh_residents`' layout: uniform numbers
+    for age, living alone and low income (``3n``); vulnerability before income and age; uniform numbers for
+    chronic problems, talents and the initial problems at levels 4, 3, 2, 1 (each level ``n`` x 9 domains);
+    standard normals for the shared and own dispositions (social, emotional) and the relationship standard
+    (``4n``); reluctance; civic propensity; the relationship standard.
+    """
+    p, rng = m.p, m.rng
+    u = rng.random(3 * n)
+    vulnerable = rng.beta(*p.vulnerability_beta, n)
+    v = rng.random(n * (1 + len(TALENTS) + 4 * 9))
+    g = rng.normal(0, 1, 4 * n)
+    reluctance = rng.normal(p.reluctance_mean, p.reluctance_sd, n)
+    civic = rng.beta(*p.civic_beta, n)
+    # Wanted good relationships, lognormal with mean desired_ties_mean (relationship standards differ).
+    spread = p.desired_ties_spread
+    standard = np.exp(spread * g[3 * n:] - spread ** 2 / 2)
+    return u, vulnerable, v, g, reluctance, civic, standard
+
+
+# The places of a newcomer's numbers in its subkey: one each, then its talents, then 4 x 9 initial problems.
+_AGE, _ALONE, _POOR, _VULNERABLE, _CHRONIC, _SHARED, _OWN_S, _OWN_E, _STANDARD, _RELUCTANT, _CIVIC = range(11)
+_TALENTS = 11
+
+
+@numba.njit(cache=True)
+def _newcomers_numbers(key: np.uint64, who: np.ndarray, n_talents: int, vulnerability_beta: tuple[float, float],
+                       civic_beta: tuple[float, float], reluctance_mean: float, reluctance_sd: float,
+                       spread: float) -> tuple[np.ndarray, ...]:
+    """The random numbers of newcomers in rows ``who``, as :func:`_initial_numbers` gives them, drawn from ``key``.
+
+    Row ``i``'s numbers are those of ``subkey(key, i)`` (:mod:`model.core.draws`), at the places above: a
+    newcomer's numbers do not depend on who else arrives. numpy's draws become the same distributions:
+    uniform numbers :func:`~model.core.draws.uniform`, standard normals :func:`~model.core.draws.normal`
+    (reluctance ``mean + sd * z``), Beta :func:`~model.core.draws.beta`.
+    """
+    n = len(who)
+    hit0 = n * (1 + n_talents)
+    u, vulnerable, v = np.empty(3 * n), np.empty(n), np.empty(n * (1 + n_talents + 4 * 9))
+    g, reluctance, civic, standard = np.empty(4 * n), np.empty(n), np.empty(n), np.empty(n)
+    for k in range(n):
+        r = subkey(key, who[k])
+        u[k], u[n + k], u[2 * n + k] = uniform(r, _AGE), uniform(r, _ALONE), uniform(r, _POOR)
+        vulnerable[k] = beta(r, _VULNERABLE, vulnerability_beta[0], vulnerability_beta[1])
+        v[k] = uniform(r, _CHRONIC)
+        for t in range(n_talents):
+            v[n + k * n_talents + t] = uniform(r, _TALENTS + t)
+        for level in range(4):
+            for d in range(9):
+                v[hit0 + (level * n + k) * 9 + d] = uniform(r, _TALENTS + n_talents + level * 9 + d)
+        g[k], g[n + k], g[2 * n + k] = normal(r, _SHARED), normal(r, _OWN_S), normal(r, _OWN_E)
+        g[3 * n + k] = normal(r, _STANDARD)
+        reluctance[k] = reluctance_mean + reluctance_sd * normal(r, _RELUCTANT)
+        civic[k] = beta(r, _CIVIC, civic_beta[0], civic_beta[1])
+        standard[k] = np.exp(spread * g[3 * n + k] - spread ** 2 / 2)
+    return u, vulnerable, v, g, reluctance, civic, standard
 
 
 _LONG_AGO = np.iinfo(np.int64).min // 2  # the week of the last volunteering of one who never did
@@ -133,7 +190,7 @@ def _fresh_residents(who, nbh, first_pid, u, vulnerable, v, g, reluctance, civic
                      autonomy, competence, relatedness, trust, civ, member_of, core, helper, care_given, strain,
                      unmet_weeks, case_state, case_prof, case_since, last_volunteered, volunteer_hours, visited,
                      engagement, prompted, spotted, good_ties, ties_lost) -> None:
-    """Fresh state of residents ``who`` from their random numbers (:func:`draw_residents`), row by row.
+    """Fresh state of residents ``who`` from their random numbers (:func:`_initial_numbers`' layout), row by row.
 
     Each value is the numpy formulation's own arithmetic in its order (no fused operations), so the same bits.
     ``c``: the low-income and 75+ vulnerability terms, the 75+ chronic share, the shock factor minus one,
@@ -345,25 +402,15 @@ def _is_bridging(i: np.ndarray, j: np.ndarray, age: np.ndarray, low_income: np.n
     return bridging
 
 
-def similar_neighbour(m: CommunityModel, who: np.ndarray) -> np.ndarray:
-    """For each resident in ``who``, a neighbour of the same age group and income, if one is found quickly.
-
-    Looks at ``similar_search`` random residents of the same neighbourhood and takes the first
-    who matches both, else the first of the same age group, else the first one looked at.
-    """
-    pop = m.pop
-    u = m.rng.random((len(who), m.p.similar_search))
-    return _similar_neighbour(np.asarray(who, dtype=np.int64), u, m.nbh_start, m.nbh_size, pop.nbh, pop.age,
-                              pop.low_income)
-
-
 @numba.njit(cache=True)
 def _similar_neighbour(who: np.ndarray, u: np.ndarray, nbh_start: np.ndarray, nbh_size: np.ndarray, nbh: np.ndarray,
                        age: np.ndarray, low_income: np.ndarray) -> np.ndarray:
-    """The rule of :func:`similar_neighbour` with its numbers ``u`` (a row of ``similar_search`` per resident).
+    """For each resident in ``who``, a neighbour of the same age group and income, if one is found quickly.
 
-    The candidates are ``start + int(u * size)`` of the resident's neighbourhood, as numpy's ``astype`` cut
-    them; one call instead of some fifteen numpy calls a week.
+    Looks at ``similar_search`` random residents of the same neighbourhood (``u``: a row of numbers per
+    resident) and takes the first who matches both, else the first of the same age group, else the first
+    one looked at. The candidates are ``start + int(u * size)`` of the resident's neighbourhood, as numpy's
+    ``astype`` cut them; one call instead of some fifteen numpy calls a week.
     """
     found = np.empty(len(who), dtype=np.int64)
     for k in range(len(who)):
@@ -386,29 +433,75 @@ def replace_residents(m: CommunityModel, who: np.ndarray) -> None:
 
     A newcomer keeps the neighbourhood, is drawn like the initial population there (its age
     in proportion to leavers', so the age structure holds) and arrives with ``newcomer_ties``
-    ties: kin elsewhere in the city and similar neighbours.
+    ties: kin elsewhere in the city and similar neighbours (:func:`_newcomers_pairs`).
     """
-    p, rng, pop = m.p, m.rng, m.pop
+    p, pop, net = m.p, m.pop, m.net
+    who = np.asarray(who, dtype=np.int64)
     draw_residents(m, pop, who, newcomers=True)  # before the leavers' ties and helpers are undone below
-    gone = np.unique(who)
     # Those who stay lose their ties to the leavers, and the help the leavers gave.
-    _, ties = m.net.ties_of(gone)  # passed on to the splice below, which ends these ties
-    _undo_leavers(gone, ties, m.net.a, m.net.b, pop.ties_lost, pop.helper)
-    src = np.repeat(who, rng.poisson(p.newcomer_ties, len(who)))
-    kin = rng.random(len(src)) < p.kin_share
-    dst = np.where(kin, rng.integers(0, len(pop), len(src)), similar_neighbour(m, src))
-    w = np.where(kin, rng.uniform(*p.kin_strength, len(src)), rng.uniform(*p.friend_strength, len(src)))
-    m.net.replace(who, src, dst, w, kin, is_bridging(m, src, dst), ties)  # leavers' ties end, newcomers' start
-    share_disposition_with_kin(m, gone, initial=False, ties_of_who=_newcomers_ties(m, gone, src, dst))
+    gone, ties = _undo_leavers(who, net.a, net.b, pop.ties_lost, pop.helper)  # ties: ended by the splice below
+    src, dst, w, kin, bridging = _newcomers_pairs(
+        draw_key(m.rng), who, p.newcomer_ties, p.kin_share, p.kin_strength, p.friend_strength, p.similar_search,
+        m.nbh_start, m.nbh_size, pop.nbh, pop.age, pop.low_income)
+    net.replace(who, src, dst, w, kin, bridging, ties)  # leavers' ties end, newcomers' start
+    # The newcomers' ties are exactly the new pairs: found by their keys, not by a pass over every tie.
+    share_disposition_with_kin(m, gone, initial=False, ties_of_who=_group_new_ties(gone, src, dst, net.n, net.key))
+
+
+# The streams of the newcomers' ties' key: a count per newcomer, then a subkey per newcomer for its pairs.
+_COUNT, _PAIRS = range(2)
 
 
 @numba.njit(cache=True)
-def _undo_leavers(gone: np.ndarray, ties: np.ndarray, a: np.ndarray, b: np.ndarray, ties_lost: np.ndarray,
-                  helper: np.ndarray) -> None:
-    """Residents who stay count each of their ties to the leavers ``gone`` as lost, and lose a leaver's help.
+def _newcomers_pairs(key: np.uint64, who: np.ndarray, mean_ties: float, kin_share: float,
+                     kin_strength: tuple[float, float], friend_strength: tuple[float, float], search: int,
+                     nbh_start: np.ndarray, nbh_size: np.ndarray, nbh: np.ndarray, age: np.ndarray,
+                     low_income: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs the newcomers ``who`` arrive with: their ends, strengths, kin and bridging flags.
 
-    In place, in one call (some fifteen numpy calls a week before, ``np.add.at`` among them).
+    Newcomer ``i`` (of ``n`` residents) has a Poisson(``mean_ties``) number of pairs (draw ``_COUNT * n + i``
+    of ``key``); its pair ``t`` takes the numbers ``t * (3 + search)`` on of ``subkey(key, _PAIRS * n + i)``:
+    kin with chance ``kin_share`` (then a resident anywhere in the city, uniformly), else a similar
+    neighbour (:func:`_similar_neighbour`, ``search`` numbers), and a strength uniform in its range.
     """
+    n = len(nbh)
+    stride = 3 + search
+    count = np.empty(len(who), dtype=np.int64)
+    for k in range(len(who)):
+        count[k] = poisson(key, _COUNT * n + who[k], mean_ties)
+    src = np.repeat(who, count)
+    m = len(src)
+    relative, kin, w = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.bool_), np.empty(m)
+    u = np.empty((m, search))
+    e = 0
+    for k in range(len(who)):
+        r = subkey(key, _PAIRS * n + who[k])
+        for t in range(count[k]):
+            at = t * stride
+            kin[e] = uniform(r, at) < kin_share
+            lo, hi = kin_strength if kin[e] else friend_strength
+            w[e] = lo + (hi - lo) * uniform(r, at + 1)
+            relative[e] = integer(r, at + 2, n)
+            for x in range(search):
+                u[e, x] = uniform(r, at + 3 + x)
+            e += 1
+    dst = np.where(kin, relative, _similar_neighbour(src, u, nbh_start, nbh_size, nbh, age, low_income))
+    return src, dst, w, kin, _is_bridging(src, dst, age, low_income, nbh)
+
+
+@numba.njit(cache=True)
+def _undo_leavers(who: np.ndarray, a: np.ndarray, b: np.ndarray, ties_lost: np.ndarray,
+                  helper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Residents who stay count each of their ties to the leavers ``who`` as lost, and lose a leaver's help.
+
+    In place, in one call (some fifteen numpy calls a week before, ``np.add.at`` among them; since round 9
+    also the leavers made distinct and their ties found: three calls fewer).
+
+    Returns:
+        The leavers, ascending and distinct, and their ties as ``TieNetwork.ties_of`` lists them.
+    """
+    gone = np.unique(who)
+    ties = _ties_of(len(helper), gone, a, b)[1]
     left = np.zeros(len(helper), dtype=np.bool_)
     left[gone] = True
     for e in ties:
@@ -416,29 +509,21 @@ def _undo_leavers(gone: np.ndarray, ties: np.ndarray, a: np.ndarray, b: np.ndarr
             ties_lost[a[e]] += 1
         if not left[b[e]]:
             ties_lost[b[e]] += 1
-    for i in range(len(helper)):
-        if helper[i] >= 0 and left[helper[i]]:
-            helper[i] = NO
-
-
-def _newcomers_ties(m: CommunityModel, who: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray,
-                                                                                                    np.ndarray]:
-    """``m.net.ties_of(who)`` right after the newcomers ``who`` (ascending, distinct) arrived with pairs ``(src, dst)``.
-
-    Their rows' old ties have ended, so their ties are exactly the new pairs (self-loops aside, a repeated
-    pair once), each now a tie: found by searching their keys, not by a pass over every tie (0.8 ms at
-    100,000 residents).
-    """
-    return _group_new_ties(who, np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), m.net.n, m.net.key)
+    for i in range(len(helper)):  # a choice, not a branch: who is helped is unpredictable (0.15 to 0.09 ms at 100,000)
+        h = helper[i]
+        helper[i] = NO if (h >= 0) & left[max(h, 0)] else h
+    return gone, ties
 
 
 @numba.njit(cache=True)
 def _group_new_ties(who: np.ndarray, src: np.ndarray, dst: np.ndarray, n: int,
                     keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ties of the pairs ``(src, dst)``, found among the tie ``keys``, grouped as ``TieNetwork.ties_of(who)`` does.
+    """``TieNetwork.ties_of(who)`` just after newcomers ``who`` (ascending, distinct) came with pairs ``(src, dst)``.
 
-    Each resident's ties where it is the lower end first, then those where it is the higher end, each
-    in tie order (the order of the keys). One call (a handful of numpy calls cost more at 2,000 residents).
+    Their rows' old ties have ended, so their ties are exactly the new pairs (self-loops aside, a repeated
+    pair once), each now a tie: found by searching their keys among the tie ``keys`` (of ``n`` residents),
+    not by a pass over every tie (0.8 ms at 100,000 residents). Each resident's ties where it is the lower
+    end first, then those where it is the higher end, each in tie order (the order of the keys).
     """
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     new = np.unique(lo[lo != hi] * n + hi[lo != hi])
