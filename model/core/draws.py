@@ -77,6 +77,17 @@ def integer(key: np.uint64, k: int, n: int) -> int:
     return min(int(uniform(key, k) * n), n - 1)
 
 
+@numba.njit(cache=True)
+def normal(key: np.uint64, k: int) -> float:
+    """The ``k``-th draw of ``key`` from the standard normal distribution.
+
+    Box-Muller (the cosine) on the two numbers of :func:`subkey`.
+    """
+    sub = subkey(key, k)
+    u1, u2 = 1.0 - uniform(sub, 0), uniform(sub, 1)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
 #: Above this mean :func:`poisson` uses the normal approximation (its skewness ``mean**-0.5`` is below 0.045).
 POISSON_NORMAL_MEAN = 500.0
 
@@ -86,16 +97,13 @@ def poisson(key: np.uint64, k: int, mean: float) -> int:
     """The ``k``-th draw of ``key`` from a Poisson distribution with ``mean``.
 
     By inversion of one uniform number (the cumulative probabilities summed from 0) up to
-    :data:`POISSON_NORMAL_MEAN`; above it, the normal approximation rounded (Box-Muller on the two
-    numbers of :func:`subkey`), where the inversion's first probability ``exp(-mean)`` would underflow.
+    :data:`POISSON_NORMAL_MEAN`; above it, the normal approximation (:func:`normal`) rounded, where the
+    inversion's first probability ``exp(-mean)`` would underflow.
     """
     if mean <= 0:
         return 0
     if mean > POISSON_NORMAL_MEAN:
-        sub = subkey(key, k)
-        u1, u2 = 1.0 - uniform(sub, 0), uniform(sub, 1)
-        z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
-        return max(0, int(np.floor(mean + np.sqrt(mean) * z + 0.5)))
+        return max(0, int(np.floor(mean + np.sqrt(mean) * normal(key, k) + 0.5)))
     u = uniform(key, k)
     x, p = 0, np.exp(-mean)
     cdf = p
@@ -135,17 +143,6 @@ def weighted_sample(key: np.uint64, k0: int, weight: np.ndarray, size: int) -> n
                 best[x], best_score[x] = i, score
                 kept = min(kept + 1, size)
     return best[:kept]
-
-
-@numba.njit(cache=True)
-def normal(key: np.uint64, k: int) -> float:
-    """The ``k``-th draw of ``key`` from the standard normal distribution.
-
-    Box-Muller (the cosine) on the two numbers of :func:`subkey`, as :func:`poisson`'s normal approximation.
-    """
-    sub = subkey(key, k)
-    u1, u2 = 1.0 - uniform(sub, 0), uniform(sub, 1)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
 @numba.njit(cache=True)

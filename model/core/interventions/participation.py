@@ -219,7 +219,7 @@ class GroupFoundsInitiative(ResidentGroup):
     def on_start(self, m: CommunityModel) -> None:
         """Found the initiative, if someone in the group can."""
         from model.core.state import ORGANISING_TALENT, need_level_of
-        from model.core.submodels.initiatives import free_slot, seat_founders, start_initiative
+        from model.core.submodels.founding import free_slot, seat_founders, start_initiative
 
         pop, ini, p = m.pop, m.inits, m.p
         who = self.group(m)

@@ -132,9 +132,8 @@ def _founders(key: np.uint64, rate: float, spotted_factor: float, low_income_fac
 def kind_cdf(shares: tuple[float, ...]) -> np.ndarray:
     """The cumulative shares, normalised, as ``Generator.choice(len(shares), p=shares)`` searches them.
 
-    ``searchsorted(kind_cdf(shares), rng.random(), side="right")`` draws what that call drew (numpy's own
-    algorithm, one uniform number) without its checks, which cost 40 us a call (the shares are checked once,
-    by the parameter schema).
+    The first kind whose cumulative share is above a uniform number (:func:`_found`'s search) is what that
+    call draws with the same number (numpy's own algorithm).
     """
     cdf = np.cumsum(np.asarray(shares, dtype=np.float64))
     cdf /= cdf[-1]

@@ -12,11 +12,6 @@ from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.network import _directed
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.founding import append_log, found_initiatives
-
-# Re-exported: the founding of one initiative, for the group founding one (``interventions/participation.py``).
-from model.core.submodels.founding import free_slot as free_slot
-from model.core.submodels.founding import seat_founders as seat_founders
-from model.core.submodels.founding import start_initiative as start_initiative
 from model.core.submodels.helpers import MEETING, kernel_parameters
 from model.core.time import WEEKS_PER_YEAR
 
