@@ -20,6 +20,7 @@ from model.core.categories import AGE_GROUPS
 from model.core.city import build_city
 from model.core.interventions import Intervention
 from model.core.levers import Levers
+from model.core.memory import keep_freed_memory
 from model.core.parameters import Parameters
 from model.core.settling import SettledCities, burn_in_inputs, restore, save
 from model.core.steering import SteeringMode, make_steering
@@ -78,6 +79,7 @@ class CommunityModel(mesa.Model):
                 built here is put there. ``None``: always build.
         """
         super().__init__(rng=seed)
+        keep_freed_memory()  # the weekly arrays reuse freed memory instead of faulting in fresh pages
         mesa_attributes = set(vars(self))
         self.p = params or Parameters()
         self.seed = seed
