@@ -135,6 +135,12 @@ def _replace_residents_reference(m: CommunityModel, who: np.ndarray) -> None:
 
 def _same_city(m: CommunityModel, twin: CommunityModel) -> None:
     for name, value in vars(m.pop).items():
+        if name == "desired":
+            # The kernel's lognormal takes numba's exp (the C library's), the reference numpy's, whose vectorised
+            # exp numpy picks by the CPU (with AVX-512 it rounds some last bits differently). Each is within a
+            # unit in the last place of the exact value, so the two are within two units of each other.
+            np.testing.assert_array_max_ulp(value, getattr(twin.pop, name), maxulp=2)
+            continue
         np.testing.assert_array_equal(value, getattr(twin.pop, name), err_msg=f"pop.{name}")
     for name in ("a", "b", "key", "w", "kin", "bridging"):
         np.testing.assert_array_equal(getattr(m.net, name), getattr(twin.net, name), err_msg=f"net.{name}")
