@@ -18,7 +18,7 @@ from agents import Initiative, MeetingPlace, Municipality, Professional, Residen
 from model.core.archetypes import neighbourhoods
 from model.core.categories import TALENTS, ZRM_DOMAINS
 from model.core.draws import beta, draw_key, integer, normal, poisson, subkey, uniform
-from model.core.network import TieNetwork, _ties_of
+from model.core.network import TieNetwork, _ties_of, find_keys
 from model.core.state import DAILY_LIVING, NO, Initiatives, Places, Population
 
 if TYPE_CHECKING:
@@ -527,8 +527,11 @@ def _group_new_ties(who: np.ndarray, src: np.ndarray, dst: np.ndarray, n: int,
     """
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     new = np.unique(lo[lo != hi] * n + hi[lo != hi])
-    tie = np.searchsorted(keys, new)
     lo, hi = new // n, new % n
+    # Every key is there: the lockstep searches of find_keys overlap their reads, one search after another
+    # waits on each: 1.8 to 0.9 ms for 4,000 pairs at 1,000,000 residents (the keys do not fit in the cache),
+    # 0.10 to 0.07 at 100,000.
+    tie = find_keys(n, lo, hi, keys)
     lower = np.empty(len(tie), dtype=np.int64)
     higher = np.empty(len(tie), dtype=np.int64)
     count = np.zeros(len(who), dtype=np.int64)
