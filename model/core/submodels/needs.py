@@ -22,7 +22,6 @@ from model.core.state import (
     CASE_WAITING,
     LONELY,
     NO,
-    _need_levels_of,
     _need_levels_of_all,
     need_level_of,
 )
@@ -506,13 +505,26 @@ def _casework_and_visits(key: np.uint64, recovery_rate: float, visit_hours: floa
         The residents bemoeizorg found, neighbourhood by neighbourhood, each in the order drawn.
     """
     n = len(case_state)
-    open_ = np.flatnonzero(case_state == CASE_OPEN)
-    for i in open_:
+    open_ = np.empty(n, dtype=np.int64)  # np.flatnonzero(case_state == CASE_OPEN) without its temporary
+    k = 0
+    for i in range(n):
+        open_[k] = i
+        k += case_state[i] == CASE_OPEN
+    open_ = open_[:k]
+    # Each open case's need level after its recovery, read while its row is in the cache: the nine life
+    # domains of a row lie in nine columns, and reading them again in a pass of their own (and numpy for the open
+    # cases) made this kernel a third slower: 0.53 against 0.38 ms at 100,000 residents, 6.1 against 4.7 at 1,000,000.
+    level = np.empty(len(open_), dtype=zrm.dtype)
+    for k in range(len(open_)):
+        i = open_[k]
         q = case_prof[i]
         adequacy = min(1.0, (pro_hours[q, 0] - pro_bemoeizorg[q]) / max(case_demand[q], 1e-9))
         if uniform(key, _CASE_RECOVER * n + i) < recovery_rate * adequacy:
             recover_one(zrm, i, chronic)
-    level = _need_levels_of(zrm, open_)
+        low = zrm[i, 0]
+        for j in range(1, 9):
+            low = min(low, zrm[i, j])
+        level[k] = min(max(4 - low, 0), 3)  # as state._need_levels_of
     for k in range(len(open_)):
         if level[k] <= 1:
             i = open_[k]
