@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from model import Parameters
+from model.core.city import _mix_all_with_kin, _mix_with_kin
 from model.core.draws import uniform
 from model.core.network import TieNetwork, find_keys
 from model.core.state import CASE_OPEN, NO, need_level_of
@@ -97,3 +98,22 @@ def test_care_and_strain_is_the_numpy_formulation(n: int) -> None:
     np.testing.assert_array_equal(got_helped, helped)
     np.testing.assert_array_equal(strain, new_strain)
     np.testing.assert_array_equal(unmet, new_unmet)
+
+
+@pytest.mark.parametrize(("n", "ties", "kin_share"), [(1, 0, 0.5), (2, 1, 1.0), (50, 0, 0.5), (300, 900, 0.0),
+                                                      (300, 900, 0.4), (2000, 6000, 1.0)])
+def test_mixing_everyone_with_kin_is_the_mixing_over_ties_of(n: int, ties: int, kin_share: float) -> None:
+    """The initial city's pass over the ties against :func:`_mix_with_kin` over ``ties_of`` everyone."""
+    rng = np.random.default_rng(n + ties)
+    net = TieNetwork(n)
+    if ties:
+        net.add(rng.integers(0, n, ties), rng.integers(0, n, ties), rng.random(ties), rng.random(ties) < kin_share,
+                False)
+    disp_s, disp_e = rng.normal(0, 1, n), rng.normal(0, 1, n)
+    expected_s, expected_e = disp_s.copy(), disp_e.copy()
+    everyone = np.arange(n)
+    start, tie = net.ties_of(everyone)
+    _mix_with_kin(everyone, start, tie, net.a, net.b, net.kin, True, 0.3, expected_s, expected_e)
+    _mix_all_with_kin(net.a, net.b, net.kin, 0.3, disp_s, disp_e)
+    np.testing.assert_array_equal(disp_s, expected_s)
+    np.testing.assert_array_equal(disp_e, expected_e)
