@@ -175,8 +175,12 @@ def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.n
     """
     n = len(level)
     # Existing help continues while the need, the tie and the carer's strength last.
-    helped = np.flatnonzero(helper >= 0)
-    _end_help(helped, _help_ties(n_net, helped, helper, a, b), level, strain, helper)
+    helped = np.empty(n, dtype=np.int64)  # np.flatnonzero(helper >= 0) without its temporary
+    k = 0
+    for i in range(n):
+        helped[k] = i
+        k += helper[i] >= 0
+    _end_help(helped[:k], _help_ties(n_net, helped[:k], helper, a, b), level, strain, helper)
     # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Those with a need and no
     # helper are noted first without branches, then only they draw (a third of the draws at 100,000).
     unhelped = np.empty(n, dtype=np.int64)
