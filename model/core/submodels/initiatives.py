@@ -108,20 +108,21 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
     # Inclusion conditions add duties (proving the initiative reaches everyone) to the reporting load. The same
     # pass notes the ordinary members (before anyone burnt out), who may leave next: the two steps concern
     # different residents and read nothing the other changes, so burning out first changes nothing.
-    ordinary = _burn_out(subkey(key, _BURN_OUT), subkey(key, _BURNT_LEAVE), p, member_of, core, competence, nbh,
-                         accountability, inclusion, initiative_nbh, grant_weeks_left, citizen_funded, support_hours,
-                         cores, members, burnouts)
+    ordinary, burnt = _burn_out(subkey(key, _BURN_OUT), subkey(key, _BURNT_LEAVE), p, member_of, core, competence,
+                                nbh, accountability, inclusion, initiative_nbh, grant_weeks_left, citizen_funded,
+                                support_hours, cores, members, burnouts)
     # Members leave: low motivation, dissimilarity (forced contact does not work), no place to meet.
     # A group mixed by demand rather than choice is less comfortable for all its members (Movisie 2022).
     _leave(subkey(key, _LEAVE), p.member_leave_rate, ordinary, member_of, motivation, age, low_income, group_age,
            group_income, without_place, members)
     # Members step up to the core when it is short (organisers first); members leave one whose grant ends.
+    # Only those not in the core can: the ordinary members and the burnt out (some of them have left since).
     short = np.zeros(slots + 1, dtype=np.bool_)  # per slot and one more, False, for no initiative
     for g in range(slots):
         short[g] = cores[g] < p.core_target and alive[g] and not taken_over[g]
     ending_grant = _count_down_grants(alive, grant_weeks_left)
     _step_up(subkey(key, _STEP_UP), subkey(key, _GRANT_END), p.step_up_rate, p.organiser_step_up_factor,
-             p.grant_end_leave, short, ending_grant, member_of, core, motivation, organiser, cores)
+             p.grant_end_leave, short, ending_grant, ordinary, burnt, member_of, core, motivation, organiser, cores)
     take, core_lost, members_lost, taken, end = _take_over_or_end(
         subkey(key, _TAKE_OVER), p, weeks, alive, taken_over, cores, members, struggling_weeks, initiative_nbh,
         grant_weeks_left, citizen_funded, takeover_rate, taken_count, ended_count, takeover_cost, grant_cost)
@@ -260,8 +261,9 @@ def _leave(key: np.uint64, rate: float, who: np.ndarray, member_of: np.ndarray, 
 
 @numba.njit(cache=True)
 def _step_up(key: np.uint64, grant_key: np.uint64, rate: float, organiser_factor: float, grant_end_leave: float,
-             short: np.ndarray, ending_grant: np.ndarray, member_of: np.ndarray, core: np.ndarray,
-             motivation: np.ndarray, organiser: np.ndarray, cores: np.ndarray) -> None:
+             short: np.ndarray, ending_grant: np.ndarray, ordinary: np.ndarray, burnt: np.ndarray,
+             member_of: np.ndarray, core: np.ndarray, motivation: np.ndarray, organiser: np.ndarray,
+             cores: np.ndarray) -> None:
     """Members step up to a ``short`` core; members leave an initiative whose grant ends; in one pass, in place.
 
     Member ``i`` of an initiative whose core is ``short`` (as it was before anyone stepped up this week; per
@@ -269,9 +271,13 @@ def _step_up(key: np.uint64, grant_key: np.uint64, rate: float, organiser_factor
     ``rate x motivation x (1 + (organiser_factor - 1) x organiser)``.
     Grants run out: a member not in the core (after stepping up) who came for the subsidised activity leaves
     one whose grant ends this week (``ending_grant``, per slot and one more, False, for no initiative) when
-    ``uniform(grant_key, i)`` is below ``grant_end_leave``. Each resident's steps read only their own state.
+    ``uniform(grant_key, i)`` is below ``grant_end_leave``. Each resident's steps read only their own state,
+    so the residents are looked at in any order: those ``ordinary`` and ``burnt`` (out this week) are every
+    member not in the core (and some who have left since, who read the last, False, of ``short`` and
+    ``ending_grant``). A pass over all residents instead took 0.30 ms at 100,000 residents.
     """
-    for i in range(len(member_of)):
+    for j in range(len(ordinary) + len(burnt)):
+        i = ordinary[j] if j < len(ordinary) else burnt[j - len(ordinary)]
         g = member_of[i]
         # Few residents are ordinary members of a short initiative: only theirs are the chance and the number.
         if short[g] and not core[i] and (
@@ -298,7 +304,7 @@ def _count_down_grants(alive: np.ndarray, grant_weeks_left: np.ndarray) -> np.nd
 def _burn_out(key: np.uint64, leave_key: np.uint64, p: tuple, member_of: np.ndarray, is_core: np.ndarray,
               competence: np.ndarray, nbh: np.ndarray, accountability: np.ndarray, inclusion: np.ndarray,
               initiative_nbh: np.ndarray, grant_weeks_left: np.ndarray, citizen_funded: np.ndarray,
-              support_hours: np.ndarray, cores: np.ndarray, members: np.ndarray, burnouts: np.ndarray) -> np.ndarray:
+              support_hours: np.ndarray, cores: np.ndarray, members: np.ndarray, burnouts: np.ndarray) -> tuple:
     """Core volunteers burn out with their weekly load (core member ``i`` by ``uniform(key, i)``), in place.
 
     The load is the initiative's administration (``initiative_admin_hours`` x accountability, x
@@ -309,7 +315,7 @@ def _burn_out(key: np.uint64, leave_key: np.uint64, p: tuple, member_of: np.ndar
     neighbourhood (``burnouts``) and leave the initiative when ``uniform(leave_key, i)`` is below
     ``burnout_leave`` (``members`` counts them out). Core volunteers are members (only members are made
     core; whoever leaves an initiative leaves its core). Returns the ordinary members (members not in the
-    core before anyone burnt out), in resident order.
+    core before anyone burnt out) and the burnt out, each in resident order.
     """
     core_work = p.core_hours * p.core_target
     kept = 1 - p.burnout_competence_loss
@@ -321,7 +327,8 @@ def _burn_out(key: np.uint64, leave_key: np.uint64, p: tuple, member_of: np.ndar
                  + p.inclusion_admin_hours * inclusion[b] - p.support_relief * support_hours[g])
         load[g] = (max(admin, 0.0) + core_work) / max(cores[g], 1)
     ordinary = np.empty(len(member_of), dtype=np.int64)
-    n = 0
+    burnt = np.empty(len(member_of), dtype=np.int64)
+    n = n_burnt = 0
     for i in range(len(member_of)):
         g = member_of[i]
         # No branch for the ordinary members (it would be mispredicted): every resident written, those kept
@@ -333,10 +340,12 @@ def _burn_out(key: np.uint64, leave_key: np.uint64, p: tuple, member_of: np.ndar
             cores[g] -= 1
             competence[i] *= kept
             burnouts[nbh[i]] += 1
+            burnt[n_burnt] = i
+            n_burnt += 1
             if uniform(leave_key, i) < p.burnout_leave:
                 members[g] -= 1
                 member_of[i] = NO
-    return ordinary[:n]
+    return ordinary[:n], burnt[:n_burnt]
 
 
 @numba.njit(cache=True)
