@@ -285,26 +285,27 @@ def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
     return sums[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _block_sum(x: np.ndarray, start: int, n: int) -> float:
     """The sum of at most 128 numbers as numpy adds them: under 8 one by one, else in eight partial sums."""
+    # Over a view, with loops ``range(stop)``, inlined: the eight partial sums become one vector (twice as fast
+    # as with indices from ``start``: 10.3 -> 5.4 us for 25,000 numbers, numpy's own sum 5.0).
+    v = x[start:start + n]
     if n < 8:
         total = 0.0
-        for i in range(start, start + n):
-            total += x[i]
+        for i in range(n):
+            total += v[i]
         return total
     # Eight local partial sums, not an array of them: no allocation per block (nine sums over all residents a week).
-    r0, r1, r2, r3 = x[start], x[start + 1], x[start + 2], x[start + 3]
-    r4, r5, r6, r7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
-    i = 8
-    while i < n - n % 8:
-        at = start + i
-        r0, r1, r2, r3 = r0 + x[at], r1 + x[at + 1], r2 + x[at + 2], r3 + x[at + 3]
-        r4, r5, r6, r7 = r4 + x[at + 4], r5 + x[at + 5], r6 + x[at + 6], r7 + x[at + 7]
-        i += 8
+    r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+    blocks = n // 8
+    for q in range(1, blocks):
+        at = 8 * q
+        r0, r1, r2, r3 = r0 + v[at], r1 + v[at + 1], r2 + v[at + 2], r3 + v[at + 3]
+        r4, r5, r6, r7 = r4 + v[at + 4], r5 + v[at + 5], r6 + v[at + 6], r7 + v[at + 7]
     total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    for k in range(i, n):
-        total += x[start + k]
+    for k in range(n - 8 * blocks):
+        total += v[8 * blocks + k]
     return total
 
 
