@@ -25,7 +25,7 @@ from model.core.submodels.initiatives import (
     _volunteer_hours,
     _WeekParameters,
 )
-from model.core.submodels.venues import _WANT, _want_to_visit
+from model.core.submodels.venues import _WANT, _engage, _want_to_visit
 
 
 def _uniforms(key: np.uint64, positions: np.ndarray) -> np.ndarray:
@@ -248,3 +248,17 @@ def test_who_wants_to_visit_is_the_numpy_formulation(n: int) -> None:
     numbers = _uniforms(key, _WANT * n + np.arange(n))
     np.testing.assert_array_equal(got, np.flatnonzero(has_place[nbh] & (numbers < 0.6 * act * (0.5 + motivation))))
     assert got.dtype == np.int64
+
+
+@pytest.mark.parametrize("n", [0, 1, 500])
+def test_engagement_follows_attendance_as_before(n: int) -> None:
+    rng = np.random.default_rng(n + 3)
+    engagement = rng.random(n)
+    place_att = np.sort(rng.choice(n, n // 5, replace=False)).astype(np.int64)
+    init_att = np.sort(rng.choice(n, n // 4, replace=False)).astype(np.int64)  # some at both
+    engaged = np.zeros(n)
+    engaged[place_att] = 1.0
+    engaged[init_att] = 1.0
+    expected = engagement + 0.07 * (engaged - engagement)
+    _engage(0.07, place_att, init_att, engagement)
+    np.testing.assert_array_equal(engagement, expected)
