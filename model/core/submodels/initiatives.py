@@ -468,7 +468,7 @@ def _volunteer_hours(lend_key: np.uint64, elsewhere_key: np.uint64, p: tuple, we
     counts it.
     """
     hours = np.empty(len(core))
-    # The endings first, in a pass of their own and only in a week with one (most weeks have none): with its
+    # The endings first, in a pass of their own and only in a week with one (a small city has few): with its
     # lookups per slot and writes the pass of the hours below was not vectorised, 0.79 ms at 100,000 residents
     # against 0.13 now (0.25 in a week with an ending; 10,000 residents: 0.057 against 0.018 and 0.028).
     change = False
