@@ -89,7 +89,7 @@ def test_resident_counts_match_the_numpy_formulation() -> None:
         "volunteers_week": pop.volunteer_hours > 0, "volunteers_month": week - pop.last_volunteered < 4,
         "members": pop.member_of >= 0, "core": pop.core,
     }
-    got = _resident_counts(pop.nbh, k, week, score, pop.lon_s, pop.lon_e, pop.age, pop.good_ties, level, pop.helper,
+    got = _resident_counts(m.nbh_start, week, score, pop.lon_s, pop.lon_e, pop.age, pop.good_ties, level, pop.helper,
                            pop.case_state, pop.case_since, pop.care_given, pop.last_volunteered, pop.volunteer_hours,
                            pop.member_of, pop.core)
     assert set(numpy) == set(_COUNTS)

@@ -160,7 +160,7 @@ def _sums_with_numpy(m: CommunityModel) -> dict[str, np.ndarray]:
         return np.bincount(where, mask, minlength=k).astype(float)
 
     counted = dict(zip(_COUNTS, _resident_counts(
-        pop.nbh, k, m.week, pop.score, pop.lon_s, pop.lon_e, pop.age, pop.good_ties, need_level_of(pop.zrm),
+        m.nbh_start, m.week, pop.score, pop.lon_s, pop.lon_e, pop.age, pop.good_ties, need_level_of(pop.zrm),
         pop.helper, pop.case_state, pop.case_since, pop.care_given, pop.last_volunteered, pop.volunteer_hours,
         pop.member_of, pop.core).T.astype(float), strict=True))
     good_ties, bridging_ties = net.strong_by_group(pop.nbh, k, p.good_tie_threshold)

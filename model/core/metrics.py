@@ -77,38 +77,67 @@ _COUNTS = ("lonely", "moderate", "severe", "very_severe", "social_lonely", "emot
 
 
 @numba.njit(cache=True)
-def _resident_counts(nbh: np.ndarray, k: int, week: int, score: np.ndarray, lon_s: np.ndarray, lon_e: np.ndarray,
+def _resident_counts(nbh_start: np.ndarray, week: int, score: np.ndarray, lon_s: np.ndarray, lon_e: np.ndarray,
                      age: np.ndarray, good_ties: np.ndarray, level: np.ndarray, helper: np.ndarray,
                      case_state: np.ndarray, case_since: np.ndarray, care_given: np.ndarray,
                      last_volunteered: np.ndarray, volunteer_hours: np.ndarray, member_of: np.ndarray,
                      core: np.ndarray) -> np.ndarray:
-    # One pass over the residents for every count (integers, so the same as numpy's sums in any order).
-    out = np.zeros((k, len(_COUNTS)), dtype=np.int64)
-    for i in range(len(nbh)):
-        b, sc = nbh[i], score[i]
-        lonely, old, waiting = sc >= LONELY, age[i] == 3, case_state[i] == CASE_WAITING
-        out[b, 0] += lonely
-        out[b, 1] += lonely and sc <= 8
-        out[b, 2] += sc >= SEVERE and sc <= 10
-        out[b, 3] += sc == 11
-        out[b, 4] += lon_s[i] > LONELY - 0.5  # np.rint(x) >= 3, rint rounding 2.5 to 2
-        out[b, 5] += lon_e[i] > LONELY - 0.5
-        out[b, 6] += sc
-        out[b, 7] += old
-        out[b, 8] += old and lonely
-        out[b, 9] += old and sc >= SEVERE
-        out[b, 10] += good_ties[i]
-        out[b, 11] += level[i] >= 1
-        out[b, 12] += level[i] >= 1 and helper[i] >= 0
-        out[b, 13] += case_state[i] == CASE_OPEN
-        out[b, 14] += waiting
-        out[b, 15] += (week - case_since[i]) if waiting else 0
-        out[b, 16] += care_given[i] > 0
-        out[b, 17] += week - last_volunteered[i] < WEEKS_PER_YEAR
-        out[b, 18] += volunteer_hours[i] > 0
-        out[b, 19] += week - last_volunteered[i] < 4
-        out[b, 20] += member_of[i] >= 0
-        out[b, 21] += core[i]
+    """Every count of :data:`_COUNTS` per neighbourhood (rows; residents ``nbh_start[b]:nbh_start[b + 1]``).
+
+    Integers, so the same as numpy's sums in any order. Per neighbourhood, over views of its residents, in
+    four loops of a few local counters each: loops ``range(n)`` over views are vectorised (AVX-512), where one
+    loop with 22 counters in an array indexed by ``nbh[i]``, or loops ``range(lo, hi)``, were not (numba's
+    ``range`` with a start leaves the trip count unknown to LLVM): 0.95 -> 0.14 ms at 100,000 residents,
+    0.079 -> 0.016 ms at 10,000.
+    """
+    out = np.zeros((len(nbh_start) - 1, len(_COUNTS)), dtype=np.int64)
+    for b in range(len(nbh_start) - 1):
+        lo, hi = nbh_start[b], nbh_start[b + 1]
+        n = hi - lo
+        sco, ag, sol, emo, care, vol = score[lo:hi], age[lo:hi], lon_s[lo:hi], lon_e[lo:hi], care_given[lo:hi], \
+            volunteer_hours[lo:hi]
+        good, lev, hlp, mem, cor = good_ties[lo:hi], level[lo:hi], helper[lo:hi], member_of[lo:hi], core[lo:hi]
+        state, since, last = case_state[lo:hi], case_since[lo:hi], last_volunteered[lo:hi]
+        lonely = moderate = severe = very_severe = total = old = old_lonely = old_severe = 0
+        for i in range(n):
+            sc = np.int64(sco[i])
+            is_lonely, is_old = np.int64(sc >= LONELY), np.int64(ag[i] == 3)
+            lonely += is_lonely
+            moderate += is_lonely & np.int64(sc <= 8)
+            severe += np.int64(sc >= SEVERE) & np.int64(sc <= 10)
+            very_severe += np.int64(sc == 11)
+            total += sc
+            old += is_old
+            old_lonely += is_old & is_lonely
+            old_severe += is_old & np.int64(sc >= SEVERE)
+        social = emotional = carers = this_week = 0
+        for i in range(n):
+            social += np.int64(sol[i] > LONELY - 0.5)  # np.rint(x) >= 3, rint rounding 2.5 to 2
+            emotional += np.int64(emo[i] > LONELY - 0.5)
+            carers += np.int64(care[i] > 0)
+            this_week += np.int64(vol[i] > 0)
+        good_total = needy = helped = members = cores = 0
+        for i in range(n):
+            good_total += good[i]
+            is_needy = np.int64(lev[i] >= 1)
+            needy += is_needy
+            helped += is_needy & np.int64(hlp[i] >= 0)
+            members += np.int64(mem[i] >= 0)
+            cores += np.int64(cor[i])
+        open_cases = waiting = wait_weeks = this_year = this_month = 0
+        for i in range(n):
+            is_waiting = np.int64(state[i] == CASE_WAITING)
+            open_cases += np.int64(state[i] == CASE_OPEN)
+            waiting += is_waiting
+            wait_weeks += (week - since[i]) * is_waiting
+            weeks_since = week - last[i]
+            this_year += np.int64(weeks_since < WEEKS_PER_YEAR)
+            this_month += np.int64(weeks_since < 4)
+        row = out[b]
+        row[0], row[1], row[2], row[3], row[4], row[5] = lonely, moderate, severe, very_severe, social, emotional
+        row[6], row[7], row[8], row[9], row[10], row[11] = total, old, old_lonely, old_severe, good_total, needy
+        row[12], row[13], row[14], row[15], row[16] = helped, open_cases, waiting, wait_weeks, carers
+        row[17], row[18], row[19], row[20], row[21] = this_year, this_week, this_month, members, cores
     return out
 
 
@@ -158,7 +187,7 @@ def _sums_of(nbh: np.ndarray, nbh_start: np.ndarray, nbh_size: np.ndarray, week:
     """
     k = len(nbh_size)
     s = np.zeros((len(_ROWS), k + 1))
-    counts = _resident_counts(nbh, k, week, score, lon_s, lon_e, age, good_ties, _need_levels_of_all(zrm), helper,
+    counts = _resident_counts(nbh_start, week, score, lon_s, lon_e, age, good_ties, _need_levels_of_all(zrm), helper,
                               case_state, case_since, care_given, last_volunteered, volunteer_hours, member_of, core)
     for r in range(len(_COUNTS)):
         for b in range(k):
@@ -256,26 +285,27 @@ def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
     return sums[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _block_sum(x: np.ndarray, start: int, n: int) -> float:
     """The sum of at most 128 numbers as numpy adds them: under 8 one by one, else in eight partial sums."""
+    # Over a view, with loops ``range(stop)``, inlined: the eight partial sums become one vector (twice as fast
+    # as with indices from ``start``: 10.3 -> 5.4 us for 25,000 numbers, numpy's own sum 5.0).
+    v = x[start:start + n]
     if n < 8:
         total = 0.0
-        for i in range(start, start + n):
-            total += x[i]
+        for i in range(n):
+            total += v[i]
         return total
     # Eight local partial sums, not an array of them: no allocation per block (nine sums over all residents a week).
-    r0, r1, r2, r3 = x[start], x[start + 1], x[start + 2], x[start + 3]
-    r4, r5, r6, r7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
-    i = 8
-    while i < n - n % 8:
-        at = start + i
-        r0, r1, r2, r3 = r0 + x[at], r1 + x[at + 1], r2 + x[at + 2], r3 + x[at + 3]
-        r4, r5, r6, r7 = r4 + x[at + 4], r5 + x[at + 5], r6 + x[at + 6], r7 + x[at + 7]
-        i += 8
+    r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+    blocks = n // 8
+    for q in range(1, blocks):
+        at = 8 * q
+        r0, r1, r2, r3 = r0 + v[at], r1 + v[at + 1], r2 + v[at + 2], r3 + v[at + 3]
+        r4, r5, r6, r7 = r4 + v[at + 4], r5 + v[at + 5], r6 + v[at + 6], r7 + v[at + 7]
     total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    for k in range(i, n):
-        total += x[start + k]
+    for k in range(n - 8 * blocks):
+        total += v[8 * blocks + k]
     return total
 
 

@@ -138,13 +138,20 @@ _WANT, _PICK, _ADMIT, _ATTEND = range(4)
 def _want_to_visit(key: np.uint64, rate: float, has_place: np.ndarray, nbh: np.ndarray, act: np.ndarray,
                    autonomy: np.ndarray, competence: np.ndarray, relatedness: np.ndarray) -> np.ndarray:
     """Who goes to a meeting place this week, in resident order."""
-    want = np.empty(len(nbh), dtype=np.int64)
-    n = 0
-    for i in range(len(nbh)):  # no branch (it would be mispredicted): every resident written, few kept
+    n = len(nbh)
+    # First every resident's wish, in a loop without lookups that is vectorised, then those with a place kept
+    # (branch-free): one loop with the lookup and the compaction was not vectorised, 0.32 against 0.15 ms at
+    # 100,000 residents.
+    wish = np.empty(n, dtype=np.bool_)
+    for i in range(n):
         motivation = (autonomy[i] + competence[i] + relatedness[i]) / 3.0
-        want[n] = i
-        n += has_place[nbh[i]] & (uniform(key, _WANT * len(nbh) + i) < rate * act[i] * (0.5 + motivation))
-    return want[:n]
+        wish[i] = uniform(key, _WANT * n + i) < rate * act[i] * (0.5 + motivation)
+    want = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        want[k] = i
+        k += wish[i] & has_place[nbh[i]]
+    return want[:k]
 
 
 @numba.njit(cache=True)
@@ -204,10 +211,12 @@ def _attend(key: np.uint64, members: np.ndarray, member_of: np.ndarray, core: np
 @numba.njit(cache=True)
 def _engage(rate: float, place_att: np.ndarray, init_att: np.ndarray, engagement: np.ndarray) -> None:
     """Smoothed attendance follows this week's (residents in ``place_att`` or ``init_att`` were there)."""
-    engaged = np.zeros(len(engagement))
+    # Flags of one byte, not floats: an eighth of the memory to clear and read (0.75 -> 0.30 ms at 1,000,000
+    # residents, 0.048 -> 0.026 at 100,000); 1.0 or 0.0 as before in the update.
+    engaged = np.zeros(len(engagement), dtype=np.bool_)
     for i in place_att:
-        engaged[i] = 1.0
+        engaged[i] = True
     for i in init_att:
-        engaged[i] = 1.0
+        engaged[i] = True
     for i in range(len(engagement)):
-        engagement[i] += rate * (engaged[i] - engagement[i])
+        engagement[i] += rate * ((1.0 if engaged[i] else 0.0) - engagement[i])
