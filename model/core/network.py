@@ -17,8 +17,40 @@ from __future__ import annotations
 import networkx as nx
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from model.core.draws import uniform
+
+#: How many ties ahead the passes ask for a tie's higher end's row (:func:`_prefetch`).
+AHEAD = 32
+
+
+@intrinsic
+def _prefetch(typingctx: object, rows: numba.types.Array, i: numba.types.Integer) -> tuple:
+    """Ask the CPU to bring row ``i`` of ``rows`` into the cache for writing (LLVM's ``prefetch``); no result.
+
+    The higher ends of the ties are in no order, so the passes that read and write a row at each wait for it
+    from memory; one iteration of a pass is long enough that the CPU starts only a few of those reads at a time.
+    Asked for :data:`AHEAD` ties early, the rows arrive while the ties before are worked on. Nothing read or
+    computed changes.
+    """
+    sig = numba.types.void(rows, i)
+
+    def codegen(context: object, builder: ir.IRBuilder, signature: object, args: tuple) -> object:
+        array_type = signature.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        row = context.cast(builder, args[1], signature.args[1], numba.types.intp)
+        index = [row] + [ir.Constant(row.type, 0)] * (array_type.ndim - 1)
+        pointer = cgutils.get_item_pointer(context, builder, array_type, array, index, wraparound=False)
+        i32 = ir.IntType(32)
+        prefetch = cgutils.get_or_insert_function(builder.module, ir.FunctionType(
+            ir.VoidType(), [pointer.type, i32, i32, i32]), "llvm.prefetch.p0")
+        builder.call(prefetch, [pointer, i32(1), i32(3), i32(1)])  # for writing, keep in all caches, data
+        return context.get_dummy_value()
+
+    return sig, codegen
 
 
 @numba.njit(cache=True)
@@ -26,6 +58,7 @@ def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
     """Ties per resident with strength at least ``threshold``."""
     out = np.zeros(n, dtype=np.int64)
     for e in range(len(a)):
+        _prefetch(out, b[min(e + AHEAD, len(a) - 1)])
         counted = w[e] >= threshold  # added, not branched on: twice as fast when strengths are mixed
         out[a[e]] += counted
         out[b[e]] += counted
@@ -34,19 +67,38 @@ def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
 
 @numba.njit(cache=True)
 def _reach_and_decay(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float, capacity: float,
-                     activity: np.ndarray, group: np.ndarray, decay: np.ndarray) -> np.ndarray:
-    """Per resident, a row of their reach and their non-kin ties' weekly decay (``decay[group]``).
+                     activity: np.ndarray, group: np.ndarray, decay: np.ndarray, rows: np.ndarray) -> None:
+    """Per resident, a row of their reach, their non-kin ties' weekly decay (``decay[group]``) and two zero counts.
 
-    The reach is ``activity * min(1, capacity / max(count_at_least(threshold), 1))``. Side by side, the
-    contact pass reads both for a tie's end from one cache line instead of two arrays (the higher ends are
-    in no order: at 100,000 residents the pass took 10% less time).
+    The reach is ``activity * min(1, capacity / max(count_at_least(threshold), 1))``. The contact pass
+    (:func:`_contact_and_decay`) reads both terms of a tie's end and adds to its two counts in one cache line
+    (``rows`` is :func:`_aligned_rows`' ``(n, 4)``). The count is kept in 32 bits: at 1,000,000 residents a
+    neighbourhood's counts (1 MB) then stay in the core's cache while the pass scatters to them.
     """
-    count = _count_at_least(len(activity), a, b, w, threshold)
-    terms = np.empty((len(activity), 2))
+    count = np.zeros(len(activity), dtype=np.int32)
+    for e in range(len(a)):
+        _prefetch(count, b[min(e + AHEAD, len(a) - 1)])
+        counted = np.int32(w[e] >= threshold)  # added, not branched on (see _count_at_least)
+        count[a[e]] += counted
+        count[b[e]] += counted
     for i in range(len(activity)):
-        terms[i, 0] = activity[i] * min(1.0, capacity / max(count[i], 1))
-        terms[i, 1] = decay[group[i]]
-    return terms
+        rows[i, 0] = activity[i] * min(1.0, capacity / max(count[i], 1))
+        rows[i, 1] = decay[group[i]]
+        rows[i, 2] = 0.0
+        rows[i, 3] = 0.0
+
+
+def _aligned_rows(n: int, width: int) -> np.ndarray:
+    """An uninitialised ``(n, width)`` float array whose rows start at a multiple of ``8 * width`` bytes.
+
+    ``width`` is 4 or 8, so that a row lies in one 64-byte cache line: a pass that reads and writes a
+    resident's row at a tie's scattered higher end then misses the cache once per tie end, not once per array
+    (numpy aligns its arrays to 16 bytes only).
+    """
+    size = 8 * width
+    flat = np.empty(n * width + width)
+    skip = (-flat.ctypes.data % size) // 8
+    return flat[skip:skip + n * width].reshape(n, width)
 
 
 @numba.njit(cache=True)
@@ -62,82 +114,91 @@ def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndar
 
 
 @numba.njit(cache=True)
-def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray, kin_weight: float,
-                      values: np.ndarray, good: float,
-                      close: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _strength_profile(a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray, kin_weight: float,
+                      values: np.ndarray, good: float, close: float,
+                      rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per resident: ties at least ``good`` and ``close`` strong, sums of weights and of weight x other's value.
 
     A kin tie's weight in the sums is its strength times ``kin_weight``. The weighted sums add
     the two ends separately (each in tie order) and then together, as ``np.bincount`` over each
     end would, so results are identical to the numpy formulation.
 
-    A resident's running sums sit side by side in one row (``mine``: the counts and the sums as its tie's
-    lower end; ``theirs``: its value and the sums as the higher end), so a tie touches one or two cache lines
-    per end instead of six arrays: a quarter less time at 100,000 residents (2.5 to 1.9 ms), where the
-    higher ends are scattered over arrays larger than the cache. Counts are whole numbers in floats (exact).
+    A resident's running sums sit side by side in one row of ``rows`` (:func:`_aligned_rows`' ``(n, 8)``, one
+    cache line): the two counts, the weight and value sums as its tie's lower end, its value, and the sums as
+    the higher end. A tie touches one cache line per end, where the higher ends are scattered over arrays
+    larger than the cache. Counts are whole numbers in floats (exact).
     """
-    mine = np.zeros((n, 4))  # good, close, weight sum and value sum as the lower end (plus counts as higher)
-    theirs = np.zeros((n, 4))  # value, weight sum and value sum as the higher end
+    n = len(values)
     for i in range(n):
-        theirs[i, 0] = values[i]
+        rows[i, 0] = rows[i, 1] = rows[i, 2] = rows[i, 3] = 0.0
+        rows[i, 4] = values[i]
+        rows[i, 5] = rows[i, 6] = 0.0
     # The kin factor is looked up, not chosen: numba compiles the choice between two floats to a branch, which
     # a third of the ties being kin, unpredictably, mispredicts (12% of the pass at 100,000 residents).
     factor = np.array([1.0, kin_weight])
     for e in range(len(a)):
+        _prefetch(rows, b[min(e + AHEAD, len(a) - 1)])
         x, y, we = a[e], b[e], w[e]
         is_good = 1.0 if we >= good else 0.0
         is_close = 1.0 if we >= close else 0.0
         we *= factor[np.int64(kin[e])]
-        mine[x, 0] += is_good
-        mine[x, 1] += is_close
-        mine[x, 2] += we
-        mine[x, 3] += theirs[y, 0] * we
-        mine[y, 0] += is_good
-        mine[y, 1] += is_close
-        theirs[y, 1] += we
-        theirs[y, 2] += theirs[x, 0] * we
+        rows[x, 0] += is_good
+        rows[x, 1] += is_close
+        rows[x, 2] += we
+        rows[x, 3] += rows[y, 4] * we
+        rows[y, 0] += is_good
+        rows[y, 1] += is_close
+        rows[y, 5] += we
+        rows[y, 6] += rows[x, 4] * we
     n_good, n_close = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     wa, va = np.empty(n), np.empty(n)
     for i in range(n):
-        n_good[i], n_close[i] = np.int64(mine[i, 0]), np.int64(mine[i, 1])
-        wa[i] = mine[i, 2] + theirs[i, 1]
-        va[i] = mine[i, 3] + theirs[i, 2]
+        n_good[i], n_close[i] = np.int64(rows[i, 0]), np.int64(rows[i, 1])
+        wa[i] = rows[i, 2] + rows[i, 5]
+        va[i] = rows[i, 3] + rows[i, 6]
     return n_good, n_close, wa, va
 
 
 @numba.njit(cache=True)
 def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
-                       bridging: np.ndarray, random_key: np.uint64, terms: np.ndarray, contact_prob: float,
+                       bridging: np.ndarray, random_key: np.uint64, rows: np.ndarray, contact_prob: float,
                        kin_contact: float, gain: float, kin_decay: float, drop: float, good: float,
                        n_good: np.ndarray, lost: np.ndarray) -> int:
     """Update tie strengths for one week and move the remaining ties to the front, in order.
 
-    ``terms`` holds each resident's reach and decay (:func:`_reach_and_decay`). Tie ``e`` is in contact when
-    ``draws.uniform(random_key, e)`` is below its chance: ``e`` is its place in the key order at the start of
-    the week, so its number does not depend on the loop. Counts the remaining ties at least ``good`` strong
-    into ``n_good`` and the dissolved ones into ``lost`` (per resident).
+    ``rows`` holds each resident's reach and decay and two counts from zero (:func:`_reach_and_decay`). Tie
+    ``e`` is in contact when ``draws.uniform(random_key, e)`` is below its chance: ``e`` is its place in the
+    key order at the start of the week, so its number does not depend on the loop. Counts the remaining ties
+    at least ``good`` strong into ``n_good`` and adds the dissolved ones to ``lost`` (per resident).
 
     Returns:
         The number of remaining ties (see ``TieNetwork.contact_and_decay``).
     """
     # Branch-free (both outcomes computed, one chosen; every tie written, the kept ones advance):
-    # contact and dissolution are coin flips that a CPU cannot predict.
+    # contact and dissolution are coin flips that a CPU cannot predict. The counts go into the ends' rows
+    # (whole numbers in floats: exact), beside the terms read there, so the scattered higher end costs one
+    # cache line, not three (the terms, ``n_good`` and ``lost``).
     kept = 0
     for e in range(len(a)):
+        _prefetch(rows, b[min(e + AHEAD, len(a) - 1)])
         ae, be, we, ke = a[e], b[e], w[e], kin[e]
-        p = contact_prob * we * terms[ae, 0] * terms[be, 0] * (kin_contact if ke else 1.0)
+        p = contact_prob * we * rows[ae, 0] * rows[be, 0] * (kin_contact if ke else 1.0)
         met = we + gain * (1 - we)
-        missed = max(we - (kin_decay if ke else 0.5 * (terms[ae, 1] + terms[be, 1])), 0.0)
+        missed = max(we - (kin_decay if ke else 0.5 * (rows[ae, 1] + rows[be, 1])), 0.0)
         strength = met if uniform(random_key, e) < p else missed
         a[kept], b[kept], key[kept], kin[kept], bridging[kept] = ae, be, key[e], ke, bridging[e]
         w[kept] = strength
         keep = ke or strength >= drop
-        counted = keep and strength >= good
-        n_good[ae] += counted
-        n_good[be] += counted
-        lost[ae] += not keep
-        lost[be] += not keep
+        counted = 1.0 if keep and strength >= good else 0.0
+        gone = 0.0 if keep else 1.0
+        rows[ae, 2] += counted
+        rows[be, 2] += counted
+        rows[ae, 3] += gone
+        rows[be, 3] += gone
         kept += keep
+    for i in range(len(n_good)):
+        n_good[i] = np.int64(rows[i, 2])
+        lost[i] += np.int64(rows[i, 3])
     return kept
 
 
@@ -372,11 +433,21 @@ class TieNetwork:
         self.bridging = np.empty(0, dtype=bool)
 
     def __len__(self) -> int:
-        return len(self.a)
+        return len(self._ties()["a"])
+
+    def _ties(self) -> dict:
+        """The tie arrays by name (``self.__dict__``), after any pending additions have joined them.
+
+        The weekly methods read the arrays from here: each read through the properties costs some 0.2 us (a
+        plain attribute 0.01 us), and a week reads them some 60 times, which a small city pays in full.
+        """
+        if self._pending:
+            self._merge_pending()
+        return self.__dict__
 
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Index of the tie between each pair ``(i[k], j[k])``, or -1 where there is none."""
-        return find_keys(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), self.key)
+        return find_keys(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), self._ties()["key"])
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
         """Add new ties (self-loops, duplicates and existing pairs are skipped).
@@ -426,7 +497,8 @@ class TieNetwork:
         find_leavers_ties = leavers_ties is None and len(leavers) > 0
         if leavers_ties is None:
             leavers_ties = np.empty(0, dtype=np.int64)
-        changed, *ties = _replace(self.n, self.a, self.b, self.key, self.w, self.kin, self.bridging, leavers,
+        d = self.__dict__  # merged above
+        changed, *ties = _replace(self.n, d["a"], d["b"], d["key"], d["w"], d["kin"], d["bridging"], leavers,
                                   np.asarray(leavers_ties, dtype=np.int64), find_leavers_ties, i, j,
                                   *(_per_pair(x, len(i)) for x in (w, kin, bridging)))
         if changed:
@@ -434,7 +506,8 @@ class TieNetwork:
 
     def count_at_least(self, threshold: float) -> np.ndarray:
         """Ties per resident with strength at least ``threshold``."""
-        return _count_at_least(self.n, self.a, self.b, self.w, threshold)
+        d = self._ties()
+        return _count_at_least(self.n, d["a"], d["b"], d["w"], threshold)
 
     def strong_by_group(self, group: np.ndarray, n_groups: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
         """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end.
@@ -444,7 +517,8 @@ class TieNetwork:
             n_groups: Number of groups.
             threshold: Strength from which a tie counts.
         """
-        return _strong_by_group(group, n_groups, self.a, self.w, self.bridging, threshold)
+        d = self._ties()
+        return _strong_by_group(group, n_groups, d["a"], d["w"], d["bridging"], threshold)
 
     def strength_profile(self, values: np.ndarray, good: float, close: float,
                          kin_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -460,8 +534,9 @@ class TieNetwork:
             Ties at least ``good`` strong, ties at least ``close`` strong, the sum of tie weights,
             and the weighted sum of the other ends' ``values``.
         """
-        return _strength_profile(self.n, self.a, self.b, self.w, self.kin, kin_weight,
-                                 np.asarray(values, dtype=np.float64), good, close)
+        d = self._ties()
+        return _strength_profile(d["a"], d["b"], d["w"], d["kin"], kin_weight, np.asarray(values, dtype=np.float64),
+                                 good, close, _aligned_rows(self.n, 8))
 
     def contact_and_decay(self, key: np.uint64, activity: np.ndarray, capacity: float, contact_prob: float,
                           kin_contact: float, gain: float, group: np.ndarray, decay: np.ndarray, kin_decay: float,
@@ -493,13 +568,15 @@ class TieNetwork:
             Per resident, the ties at least ``good`` strong after the week (``count_at_least(good)``,
             counted in the same pass).
         """
-        terms = _reach_and_decay(self.a, self.b, self.w, drop, capacity, np.asarray(activity, dtype=np.float64),
-                                 group, np.asarray(decay, dtype=np.float64))
-        n_good = np.zeros(self.n, dtype=np.int64)
-        kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, key, terms,
+        d = self._ties()
+        rows = _aligned_rows(self.n, 4)
+        _reach_and_decay(d["a"], d["b"], d["w"], drop, capacity, np.asarray(activity, dtype=np.float64), group,
+                         np.asarray(decay, dtype=np.float64), rows)
+        n_good = np.empty(self.n, dtype=np.int64)
+        kept = _contact_and_decay(d["a"], d["b"], d["key"], d["w"], d["kin"], d["bridging"], key, rows,
                                   contact_prob, kin_contact, gain, kin_decay, drop, good, n_good, lost)
         for name in ("a", "b", "key", "w", "kin", "bridging"):  # the kernel moved the kept ties to the front
-            setattr(self, name, getattr(self, name)[:kept])
+            d[name] = d[name][:kept]
         return n_good
 
     def neighbours(self, i: int) -> np.ndarray:
@@ -519,7 +596,8 @@ class TieNetwork:
         Returns:
             ``(tie, from, to)``: the tie index and the residents at its two ends.
         """
-        return _directed(self.a, self.b, np.asarray(src, dtype=bool), np.asarray(dst, dtype=bool))
+        d = self._ties()
+        return _directed(d["a"], d["b"], np.asarray(src, dtype=bool), np.asarray(dst, dtype=bool))
 
     def ties_of(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The ties of several residents (ascending, distinct, e.g. from ``np.flatnonzero``) in one pass.
@@ -531,7 +609,8 @@ class TieNetwork:
         Raises:
             ValueError: ``who`` is not ascending or names a resident twice.
         """
-        return _ties_of(self.n, np.asarray(who, dtype=np.int64), self.a, self.b)
+        d = self._ties()
+        return _ties_of(self.n, np.asarray(who, dtype=np.int64), d["a"], d["b"])
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:
         """The network (or the subgraph on ``nodes``) as a networkx graph with tie attributes."""
