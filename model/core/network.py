@@ -113,49 +113,67 @@ def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndar
     return strong, bridges
 
 
+#: The columns of :meth:`TieNetwork.strength_rows`: a resident's ties at least ``good`` and ``close`` strong, the
+#: sums of tie weights and of weight x the other end's value as the lower end of its ties, its value, and the
+#: two sums as the higher end.
+GOOD, CLOSE, WEIGHT_LOW, VALUE_LOW, VALUE, WEIGHT_HIGH, VALUE_HIGH = range(7)
+
+
 @numba.njit(cache=True)
-def _strength_profile(a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray, kin_weight: float,
-                      values: np.ndarray, good: float, close: float,
-                      rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per resident: ties at least ``good`` and ``close`` strong, sums of weights and of weight x other's value.
+def _strength_rows(a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray, kin_weight: float,
+                   values: np.ndarray, more: np.ndarray, good: float, close: float, rows: np.ndarray) -> int:
+    """Fill ``rows`` (:func:`_aligned_rows`' ``(n, 8)``) with each resident's counts and sums over its ties.
 
-    A kin tie's weight in the sums is its strength times ``kin_weight``. The weighted sums add
-    the two ends separately (each in tie order) and then together, as ``np.bincount`` over each
-    end would, so results are identical to the numpy formulation.
+    A resident's value is ``values + more``. A kin tie's weight in the sums is its strength times
+    ``kin_weight``. The weighted sums add the two ends separately (each in tie order), as ``np.bincount``
+    over each end would; their sum is the numpy formulation's, to the bit.
 
-    A resident's running sums sit side by side in one row of ``rows`` (:func:`_aligned_rows`' ``(n, 8)``, one
-    cache line): the two counts, the weight and value sums as its tie's lower end, its value, and the sums as
-    the higher end. A tie touches one cache line per end, where the higher ends are scattered over arrays
-    larger than the cache. Counts are whole numbers in floats (exact).
+    A resident's running sums sit side by side in one row (the columns :data:`GOOD` to :data:`VALUE_HIGH`), a
+    cache line, so a tie touches one line per end, and the scattered higher end's row is asked for
+    :data:`AHEAD` ties early. Counts are whole numbers in floats (exact).
+
+    Returns:
+        The most ties at least ``close`` strong of any resident (0 without residents).
     """
-    n = len(values)
-    for i in range(n):
-        rows[i, 0] = rows[i, 1] = rows[i, 2] = rows[i, 3] = 0.0
-        rows[i, 4] = values[i]
-        rows[i, 5] = rows[i, 6] = 0.0
+    for i in range(len(values)):
+        rows[i, GOOD] = rows[i, CLOSE] = rows[i, WEIGHT_LOW] = rows[i, VALUE_LOW] = 0.0
+        rows[i, VALUE] = values[i] + more[i]
+        rows[i, WEIGHT_HIGH] = rows[i, VALUE_HIGH] = 0.0
     # The kin factor is looked up, not chosen: numba compiles the choice between two floats to a branch, which
     # a third of the ties being kin, unpredictably, mispredicts (12% of the pass at 100,000 residents).
     factor = np.array([1.0, kin_weight])
+    # A count's last increment is its final value, so the largest count is the largest increment (two running
+    # maxima, one per end, so that they do not wait on each other).
+    top_x = top_y = 0.0
     for e in range(len(a)):
         _prefetch(rows, b[min(e + AHEAD, len(a) - 1)])
         x, y, we = a[e], b[e], w[e]
         is_good = 1.0 if we >= good else 0.0
         is_close = 1.0 if we >= close else 0.0
         we *= factor[np.int64(kin[e])]
-        rows[x, 0] += is_good
-        rows[x, 1] += is_close
-        rows[x, 2] += we
-        rows[x, 3] += rows[y, 4] * we
-        rows[y, 0] += is_good
-        rows[y, 1] += is_close
-        rows[y, 5] += we
-        rows[y, 6] += rows[x, 4] * we
+        rows[x, GOOD] += is_good
+        rows[x, CLOSE] += is_close
+        rows[x, WEIGHT_LOW] += we
+        rows[x, VALUE_LOW] += rows[y, VALUE] * we
+        rows[y, GOOD] += is_good
+        rows[y, CLOSE] += is_close
+        rows[y, WEIGHT_HIGH] += we
+        rows[y, VALUE_HIGH] += rows[x, VALUE] * we
+        top_x = max(top_x, rows[x, CLOSE])
+        top_y = max(top_y, rows[y, CLOSE])
+    return int(max(top_x, top_y))
+
+
+@numba.njit(cache=True)
+def _profile_of_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`TieNetwork.strength_profile`'s four arrays from :func:`_strength_rows`' rows."""
+    n = len(rows)
     n_good, n_close = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     wa, va = np.empty(n), np.empty(n)
     for i in range(n):
-        n_good[i], n_close[i] = np.int64(rows[i, 0]), np.int64(rows[i, 1])
-        wa[i] = rows[i, 2] + rows[i, 5]
-        va[i] = rows[i, 3] + rows[i, 6]
+        n_good[i], n_close[i] = np.int64(rows[i, GOOD]), np.int64(rows[i, CLOSE])
+        wa[i] = rows[i, WEIGHT_LOW] + rows[i, WEIGHT_HIGH]
+        va[i] = rows[i, VALUE_LOW] + rows[i, VALUE_HIGH]
     return n_good, n_close, wa, va
 
 
@@ -534,9 +552,30 @@ class TieNetwork:
             Ties at least ``good`` strong, ties at least ``close`` strong, the sum of tie weights,
             and the weighted sum of the other ends' ``values``.
         """
+        return _profile_of_rows(self.strength_rows(values, good, close, kin_weight)[0])
+
+    def strength_rows(self, values: np.ndarray, good: float, close: float, kin_weight: float = 1.0,
+                      more: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+        """:meth:`strength_profile` as one row per resident, for a pass over the residents that reads them in turn.
+
+        Args:
+            values: One value per resident, summed over each resident's ties.
+            good: Strength from which a tie is counted as good.
+            close: Strength from which a tie is counted as close.
+            kin_weight: Factor on a kin tie's strength in the two sums (the counts take every tie whole).
+            more: Added to ``values`` (``values + more``, without the array of their sums).
+
+        Returns:
+            ``(rows, most_close)``: an ``(n, 8)`` array with the columns :data:`GOOD` to :data:`VALUE_HIGH` (the
+            sum of tie weights is ``WEIGHT_LOW + WEIGHT_HIGH``, the weighted sum of values ``VALUE_LOW +
+            VALUE_HIGH``, as :meth:`strength_profile` adds them), and the most close ties of any resident.
+        """
         d = self._ties()
-        return _strength_profile(d["a"], d["b"], d["w"], d["kin"], kin_weight, np.asarray(values, dtype=np.float64),
-                                 good, close, _aligned_rows(self.n, 8))
+        values = np.asarray(values, dtype=np.float64)
+        more = np.zeros(len(values)) if more is None else np.asarray(more, dtype=np.float64)
+        rows = _aligned_rows(self.n, 8)
+        most_close = _strength_rows(d["a"], d["b"], d["w"], d["kin"], kin_weight, values, more, good, close, rows)
+        return rows, most_close
 
     def contact_and_decay(self, key: np.uint64, activity: np.ndarray, capacity: float, contact_prob: float,
                           kin_contact: float, gain: float, group: np.ndarray, decay: np.ndarray, kin_decay: float,
