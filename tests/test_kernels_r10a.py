@@ -1,7 +1,7 @@
 """Round 10's tie passes (issue 19, helper A) keep each resident's terms and counts in one cache line.
 
 The contact pass (``TieNetwork.contact_and_decay``) and the strength profile (``TieNetwork.strength_profile``)
-read and write a tie end's data in one row of :func:`model.core.network._aligned_rows`. Each is compared here,
+read and write a tie end's data in one row of :func:`model.core.tie_passes._aligned_rows`. Each is compared here,
 bit for bit, with its numpy formulation on random networks, including the edge cases (no ties, one tie, one
 resident, counts that start above zero).
 """
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from model.core.draws import draw_key, uniform
-from model.core.network import TieNetwork, _aligned_rows
+from model.core.network import TieNetwork
+from model.core.tie_passes import _aligned_rows
 
 
 def _network(n: int, size: int, seed: int) -> TieNetwork:

@@ -19,11 +19,12 @@ import pytest
 from model import CommunityModel, Parameters
 from model.core.city import is_bridging
 from model.core.draws import draw_key, uniform
-from model.core.network import TieNetwork, _aligned_rows, _reach_and_decay
+from model.core.network import TieNetwork
 from model.core.state import LONELY
 from model.core.submodels.helpers import activity
 from model.core.submodels.ties import _ORDER, _START, _ChanceParameters, _encounter, form_ties, maintain_ties
 from model.core.submodels.venues import visit_venues
+from model.core.tie_passes import _aligned_rows, _reach_and_decay
 
 NAMES = ("a", "b", "key", "w", "kin", "bridging")
 

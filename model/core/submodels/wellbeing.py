@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.network import CLOSE, GOOD, VALUE_HIGH, VALUE_LOW, WEIGHT_HIGH, WEIGHT_LOW
 from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, need_level_of
 from model.core.submodels.helpers import kernel_parameters, relational_shortfall
+from model.core.tie_passes import CLOSE, GOOD, VALUE_HIGH, VALUE_LOW, WEIGHT_HIGH, WEIGHT_LOW
 from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
