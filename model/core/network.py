@@ -239,10 +239,6 @@ def _tie_array(name: str) -> property:
     return property(get, set)
 
 
-#: The names of the scratch rows of width 4 and 8 (:meth:`TieNetwork._rows`).
-_SCRATCH = ("_rows4", "_rows8")
-
-
 class TieNetwork:
     """Undirected weighted ties between ``n`` residents.
 
@@ -267,22 +263,6 @@ class TieNetwork:
 
     def __len__(self) -> int:
         return len(self._ties()["a"])
-
-    def __getstate__(self) -> dict:
-        """The network without its scratch rows (a pickled or kept city does not carry them)."""
-        return {k: v for k, v in self.__dict__.items() if k not in _SCRATCH}
-
-    def _rows(self, width: int) -> np.ndarray:
-        """This network's scratch ``(n, width)`` rows (``tie_passes._aligned_rows``), kept between calls.
-
-        The passes fill every row before they read one. Made once: a new array each call cost some 20 us (at
-        10,000 residents, the 0.3 ms contact pass) and its first touch in the pass.
-        """
-        name = f"_rows{width}"
-        rows = self.__dict__.get(name)
-        if rows is None:
-            rows = self.__dict__[name] = _aligned_rows(self.n, width)
-        return rows
 
     def _ties(self) -> dict:
         """The tie arrays by name (``self.__dict__``), after any pending additions have joined them.
@@ -400,12 +380,12 @@ class TieNetwork:
             ``(rows, most_close)``: an ``(n, 8)`` array with the columns ``GOOD`` to ``VALUE_HIGH`` of
             :mod:`model.core.tie_passes` (the sum of tie weights is ``WEIGHT_LOW + WEIGHT_HIGH``, the weighted sum
             of values ``VALUE_LOW + VALUE_HIGH``, as :meth:`strength_profile` adds them), and the most close ties
-            of any resident. The rows are the network's scratch: valid until its next pass.
+            of any resident.
         """
         d = self._ties()
         values = np.asarray(values, dtype=np.float64)
         more = np.zeros(len(values)) if more is None else np.asarray(more, dtype=np.float64)
-        rows = self._rows(8)
+        rows = _aligned_rows(self.n, 8)
         most_close = _strength_rows(d["a"], d["b"], d["w"], d["kin"], kin_weight, values, more, good, close, rows)
         return rows, most_close
 
@@ -440,7 +420,7 @@ class TieNetwork:
             counted in the same pass).
         """
         d = self._ties()
-        rows = self._rows(4)
+        rows = _aligned_rows(self.n, 4)
         _reach_and_decay(d["a"], d["b"], d["w"], drop, capacity, np.asarray(activity, dtype=np.float64), group,
                          np.asarray(decay, dtype=np.float64), rows)
         n_good = np.empty(self.n, dtype=np.int64)

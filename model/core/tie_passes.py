@@ -20,10 +20,6 @@ from model.core.draws import uniform
 
 #: How many ties ahead the passes ask for a tie's higher end's row (:func:`_prefetch`).
 AHEAD = 32
-#: Rows of at most this many bytes are not asked for ahead: they stay in the core's cache (1 MiB here), where
-#: asking costs more than it saves (the contact pass at 10,000 residents, 320 kB of rows: 0.27-0.31 ms without,
-#: 0.33 ms with).
-NEAR = 1 << 20
 
 
 @intrinsic
@@ -57,10 +53,8 @@ def _prefetch(typingctx: object, rows: numba.types.Array, i: numba.types.Integer
 def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float) -> np.ndarray:
     """Ties per resident with strength at least ``threshold``."""
     out = np.zeros(n, dtype=np.int64)
-    far = out.nbytes > NEAR
     for e in range(len(a)):
-        if far:  # the same every tie: predicted
-            _prefetch(out, b[min(e + AHEAD, len(a) - 1)])
+        _prefetch(out, b[min(e + AHEAD, len(a) - 1)])
         counted = w[e] >= threshold  # added, not branched on: twice as fast when strengths are mixed
         out[a[e]] += counted
         out[b[e]] += counted
@@ -78,10 +72,8 @@ def _reach_and_decay(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: flo
     neighbourhood's counts (1 MB) then stay in the core's cache while the pass scatters to them.
     """
     count = np.zeros(len(activity), dtype=np.int32)
-    far = count.nbytes > NEAR
     for e in range(len(a)):
-        if far:  # the same every tie: predicted
-            _prefetch(count, b[min(e + AHEAD, len(a) - 1)])
+        _prefetch(count, b[min(e + AHEAD, len(a) - 1)])
         counted = np.int32(w[e] >= threshold)  # added, not branched on (see _count_at_least)
         count[a[e]] += counted
         count[b[e]] += counted
@@ -149,10 +141,8 @@ def _strength_rows(a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray,
     # A count's last increment is its final value, so the largest count is the largest increment (two running
     # maxima, one per end, so that they do not wait on each other).
     top_x = top_y = 0.0
-    far = rows.nbytes > NEAR
     for e in range(len(a)):
-        if far:  # the same every tie: predicted
-            _prefetch(rows, b[min(e + AHEAD, len(a) - 1)])
+        _prefetch(rows, b[min(e + AHEAD, len(a) - 1)])
         x, y, we = a[e], b[e], w[e]
         is_good = 1.0 if we >= good else 0.0
         is_close = 1.0 if we >= close else 0.0
@@ -203,10 +193,8 @@ def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndar
     # (whole numbers in floats: exact), beside the terms read there, so the scattered higher end costs one
     # cache line, not three (the terms, ``n_good`` and ``lost``).
     kept = 0
-    far = rows.nbytes > NEAR
     for e in range(len(a)):
-        if far:  # the same every tie: predicted
-            _prefetch(rows, b[min(e + AHEAD, len(a) - 1)])
+        _prefetch(rows, b[min(e + AHEAD, len(a) - 1)])
         ae, be, we, ke = a[e], b[e], w[e], kin[e]
         p = contact_prob * we * rows[ae, 0] * rows[be, 0] * (kin_contact if ke else 1.0)
         met = we + gain * (1 - we)
