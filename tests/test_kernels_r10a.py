@@ -47,7 +47,7 @@ def _contact_reference(net: TieNetwork, key: np.uint64, activity: np.ndarray, gr
 
 
 @pytest.mark.parametrize(("n", "size", "seed"), [(0, 0, 1), (1, 0, 2), (2, 1, 3), (2, 0, 4), (50, 400, 5),
-                                                 (3000, 9000, 6), (20_000, 60_000, 7)])
+                                                 (3000, 9000, 6), (20_000, 60_000, 7), (40_000, 100_000, 8)])
 def test_contact_and_decay_is_its_numpy_formulation(n: int, size: int, seed: int) -> None:
     net = _network(n, size, seed)
     rng = np.random.default_rng(seed + 100)
