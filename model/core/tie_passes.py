@@ -89,7 +89,7 @@ def _aligned_rows(n: int, width: int) -> np.ndarray:
 
     ``width`` is 4 or 8, so that a row lies in one 64-byte cache line: a pass that reads and writes a
     resident's row at a tie's scattered higher end then misses the cache once per tie end, not once per array
-    (numpy aligns its arrays to 16 bytes only).
+    (numpy promises 16 bytes only).
     """
     size = 8 * width
     flat = np.empty(n * width + width)
