@@ -10,6 +10,8 @@ over ties, contact and decay, ending the ties of leavers and merging new ties in
 sorted arrays, finding the ties of some residents) are compiled with numba: each is one
 loop over the ties instead of several numpy passes over the tie arrays, which a profile
 of a 100,000-resident city showed to be the largest cost of a step (``docs/performance.md``).
+The passes that read and write per-resident rows at both ends of every tie are in
+:mod:`model.core.tie_passes`.
 """
 
 from __future__ import annotations
@@ -18,127 +20,15 @@ import networkx as nx
 import numba
 import numpy as np
 
-from model.core.draws import uniform
-
-
-@numba.njit(cache=True)
-def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float) -> np.ndarray:
-    """Ties per resident with strength at least ``threshold``."""
-    out = np.zeros(n, dtype=np.int64)
-    for e in range(len(a)):
-        counted = w[e] >= threshold  # added, not branched on: twice as fast when strengths are mixed
-        out[a[e]] += counted
-        out[b[e]] += counted
-    return out
-
-
-@numba.njit(cache=True)
-def _reach_and_decay(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float, capacity: float,
-                     activity: np.ndarray, group: np.ndarray, decay: np.ndarray) -> np.ndarray:
-    """Per resident, a row of their reach and their non-kin ties' weekly decay (``decay[group]``).
-
-    The reach is ``activity * min(1, capacity / max(count_at_least(threshold), 1))``. Side by side, the
-    contact pass reads both for a tie's end from one cache line instead of two arrays (the higher ends are
-    in no order: at 100,000 residents the pass took 10% less time).
-    """
-    count = _count_at_least(len(activity), a, b, w, threshold)
-    terms = np.empty((len(activity), 2))
-    for i in range(len(activity)):
-        terms[i, 0] = activity[i] * min(1.0, capacity / max(count[i], 1))
-        terms[i, 1] = decay[group[i]]
-    return terms
-
-
-@numba.njit(cache=True)
-def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndarray, bridging: np.ndarray,
-                     threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end."""
-    strong, bridges = np.zeros(n_groups, dtype=np.int64), np.zeros(n_groups, dtype=np.int64)
-    for e in range(len(a)):
-        counted = w[e] >= threshold
-        strong[group[a[e]]] += counted
-        bridges[group[a[e]]] += counted & bridging[e]
-    return strong, bridges
-
-
-@numba.njit(cache=True)
-def _strength_profile(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray, kin_weight: float,
-                      values: np.ndarray, good: float,
-                      close: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per resident: ties at least ``good`` and ``close`` strong, sums of weights and of weight x other's value.
-
-    A kin tie's weight in the sums is its strength times ``kin_weight``. The weighted sums add
-    the two ends separately (each in tie order) and then together, as ``np.bincount`` over each
-    end would, so results are identical to the numpy formulation.
-
-    A resident's running sums sit side by side in one row (``mine``: the counts and the sums as its tie's
-    lower end; ``theirs``: its value and the sums as the higher end), so a tie touches one or two cache lines
-    per end instead of six arrays: a quarter less time at 100,000 residents (2.5 to 1.9 ms), where the
-    higher ends are scattered over arrays larger than the cache. Counts are whole numbers in floats (exact).
-    """
-    mine = np.zeros((n, 4))  # good, close, weight sum and value sum as the lower end (plus counts as higher)
-    theirs = np.zeros((n, 4))  # value, weight sum and value sum as the higher end
-    for i in range(n):
-        theirs[i, 0] = values[i]
-    # The kin factor is looked up, not chosen: numba compiles the choice between two floats to a branch, which
-    # a third of the ties being kin, unpredictably, mispredicts (12% of the pass at 100,000 residents).
-    factor = np.array([1.0, kin_weight])
-    for e in range(len(a)):
-        x, y, we = a[e], b[e], w[e]
-        is_good = 1.0 if we >= good else 0.0
-        is_close = 1.0 if we >= close else 0.0
-        we *= factor[np.int64(kin[e])]
-        mine[x, 0] += is_good
-        mine[x, 1] += is_close
-        mine[x, 2] += we
-        mine[x, 3] += theirs[y, 0] * we
-        mine[y, 0] += is_good
-        mine[y, 1] += is_close
-        theirs[y, 1] += we
-        theirs[y, 2] += theirs[x, 0] * we
-    n_good, n_close = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    wa, va = np.empty(n), np.empty(n)
-    for i in range(n):
-        n_good[i], n_close[i] = np.int64(mine[i, 0]), np.int64(mine[i, 1])
-        wa[i] = mine[i, 2] + theirs[i, 1]
-        va[i] = mine[i, 3] + theirs[i, 2]
-    return n_good, n_close, wa, va
-
-
-@numba.njit(cache=True)
-def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
-                       bridging: np.ndarray, random_key: np.uint64, terms: np.ndarray, contact_prob: float,
-                       kin_contact: float, gain: float, kin_decay: float, drop: float, good: float,
-                       n_good: np.ndarray, lost: np.ndarray) -> int:
-    """Update tie strengths for one week and move the remaining ties to the front, in order.
-
-    ``terms`` holds each resident's reach and decay (:func:`_reach_and_decay`). Tie ``e`` is in contact when
-    ``draws.uniform(random_key, e)`` is below its chance: ``e`` is its place in the key order at the start of
-    the week, so its number does not depend on the loop. Counts the remaining ties at least ``good`` strong
-    into ``n_good`` and the dissolved ones into ``lost`` (per resident).
-
-    Returns:
-        The number of remaining ties (see ``TieNetwork.contact_and_decay``).
-    """
-    # Branch-free (both outcomes computed, one chosen; every tie written, the kept ones advance):
-    # contact and dissolution are coin flips that a CPU cannot predict.
-    kept = 0
-    for e in range(len(a)):
-        ae, be, we, ke = a[e], b[e], w[e], kin[e]
-        p = contact_prob * we * terms[ae, 0] * terms[be, 0] * (kin_contact if ke else 1.0)
-        met = we + gain * (1 - we)
-        missed = max(we - (kin_decay if ke else 0.5 * (terms[ae, 1] + terms[be, 1])), 0.0)
-        strength = met if uniform(random_key, e) < p else missed
-        a[kept], b[kept], key[kept], kin[kept], bridging[kept] = ae, be, key[e], ke, bridging[e]
-        w[kept] = strength
-        keep = ke or strength >= drop
-        counted = keep and strength >= good
-        n_good[ae] += counted
-        n_good[be] += counted
-        lost[ae] += not keep
-        lost[be] += not keep
-        kept += keep
-    return kept
+from model.core.tie_passes import (
+    _aligned_rows,
+    _contact_and_decay,
+    _count_at_least,
+    _profile_of_rows,
+    _reach_and_decay,
+    _strength_rows,
+    _strong_by_group,
+)
 
 
 @numba.njit(cache=True, inline="always")
@@ -372,11 +262,21 @@ class TieNetwork:
         self.bridging = np.empty(0, dtype=bool)
 
     def __len__(self) -> int:
-        return len(self.a)
+        return len(self._ties()["a"])
+
+    def _ties(self) -> dict:
+        """The tie arrays by name (``self.__dict__``), after any pending additions have joined them.
+
+        The weekly methods read the arrays from here: each read through the properties costs some 0.2 us (a
+        plain attribute 0.01 us), and a week reads them some 60 times, which a small city pays in full.
+        """
+        if self._pending:
+            self._merge_pending()
+        return self.__dict__
 
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Index of the tie between each pair ``(i[k], j[k])``, or -1 where there is none."""
-        return find_keys(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), self.key)
+        return find_keys(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), self._ties()["key"])
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
         """Add new ties (self-loops, duplicates and existing pairs are skipped).
@@ -426,7 +326,8 @@ class TieNetwork:
         find_leavers_ties = leavers_ties is None and len(leavers) > 0
         if leavers_ties is None:
             leavers_ties = np.empty(0, dtype=np.int64)
-        changed, *ties = _replace(self.n, self.a, self.b, self.key, self.w, self.kin, self.bridging, leavers,
+        d = self.__dict__  # merged above
+        changed, *ties = _replace(self.n, d["a"], d["b"], d["key"], d["w"], d["kin"], d["bridging"], leavers,
                                   np.asarray(leavers_ties, dtype=np.int64), find_leavers_ties, i, j,
                                   *(_per_pair(x, len(i)) for x in (w, kin, bridging)))
         if changed:
@@ -434,7 +335,8 @@ class TieNetwork:
 
     def count_at_least(self, threshold: float) -> np.ndarray:
         """Ties per resident with strength at least ``threshold``."""
-        return _count_at_least(self.n, self.a, self.b, self.w, threshold)
+        d = self._ties()
+        return _count_at_least(self.n, d["a"], d["b"], d["w"], threshold)
 
     def strong_by_group(self, group: np.ndarray, n_groups: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
         """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end.
@@ -444,7 +346,8 @@ class TieNetwork:
             n_groups: Number of groups.
             threshold: Strength from which a tie counts.
         """
-        return _strong_by_group(group, n_groups, self.a, self.w, self.bridging, threshold)
+        d = self._ties()
+        return _strong_by_group(group, n_groups, d["a"], d["w"], d["bridging"], threshold)
 
     def strength_profile(self, values: np.ndarray, good: float, close: float,
                          kin_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -460,8 +363,31 @@ class TieNetwork:
             Ties at least ``good`` strong, ties at least ``close`` strong, the sum of tie weights,
             and the weighted sum of the other ends' ``values``.
         """
-        return _strength_profile(self.n, self.a, self.b, self.w, self.kin, kin_weight,
-                                 np.asarray(values, dtype=np.float64), good, close)
+        return _profile_of_rows(self.strength_rows(values, good, close, kin_weight)[0])
+
+    def strength_rows(self, values: np.ndarray, good: float, close: float, kin_weight: float = 1.0,
+                      more: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+        """:meth:`strength_profile` as one row per resident, for a pass over the residents that reads them in turn.
+
+        Args:
+            values: One value per resident, summed over each resident's ties.
+            good: Strength from which a tie is counted as good.
+            close: Strength from which a tie is counted as close.
+            kin_weight: Factor on a kin tie's strength in the two sums (the counts take every tie whole).
+            more: Added to ``values`` (``values + more``, without the array of their sums).
+
+        Returns:
+            ``(rows, most_close)``: an ``(n, 8)`` array with the columns ``GOOD`` to ``VALUE_HIGH`` of
+            :mod:`model.core.tie_passes` (the sum of tie weights is ``WEIGHT_LOW + WEIGHT_HIGH``, the weighted sum
+            of values ``VALUE_LOW + VALUE_HIGH``, as :meth:`strength_profile` adds them), and the most close ties
+            of any resident.
+        """
+        d = self._ties()
+        values = np.asarray(values, dtype=np.float64)
+        more = np.zeros(len(values)) if more is None else np.asarray(more, dtype=np.float64)
+        rows = _aligned_rows(self.n, 8)
+        most_close = _strength_rows(d["a"], d["b"], d["w"], d["kin"], kin_weight, values, more, good, close, rows)
+        return rows, most_close
 
     def contact_and_decay(self, key: np.uint64, activity: np.ndarray, capacity: float, contact_prob: float,
                           kin_contact: float, gain: float, group: np.ndarray, decay: np.ndarray, kin_decay: float,
@@ -493,13 +419,15 @@ class TieNetwork:
             Per resident, the ties at least ``good`` strong after the week (``count_at_least(good)``,
             counted in the same pass).
         """
-        terms = _reach_and_decay(self.a, self.b, self.w, drop, capacity, np.asarray(activity, dtype=np.float64),
-                                 group, np.asarray(decay, dtype=np.float64))
-        n_good = np.zeros(self.n, dtype=np.int64)
-        kept = _contact_and_decay(self.a, self.b, self.key, self.w, self.kin, self.bridging, key, terms,
+        d = self._ties()
+        rows = _aligned_rows(self.n, 4)
+        _reach_and_decay(d["a"], d["b"], d["w"], drop, capacity, np.asarray(activity, dtype=np.float64), group,
+                         np.asarray(decay, dtype=np.float64), rows)
+        n_good = np.empty(self.n, dtype=np.int64)
+        kept = _contact_and_decay(d["a"], d["b"], d["key"], d["w"], d["kin"], d["bridging"], key, rows,
                                   contact_prob, kin_contact, gain, kin_decay, drop, good, n_good, lost)
         for name in ("a", "b", "key", "w", "kin", "bridging"):  # the kernel moved the kept ties to the front
-            setattr(self, name, getattr(self, name)[:kept])
+            d[name] = d[name][:kept]
         return n_good
 
     def neighbours(self, i: int) -> np.ndarray:
@@ -519,7 +447,8 @@ class TieNetwork:
         Returns:
             ``(tie, from, to)``: the tie index and the residents at its two ends.
         """
-        return _directed(self.a, self.b, np.asarray(src, dtype=bool), np.asarray(dst, dtype=bool))
+        d = self._ties()
+        return _directed(d["a"], d["b"], np.asarray(src, dtype=bool), np.asarray(dst, dtype=bool))
 
     def ties_of(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The ties of several residents (ascending, distinct, e.g. from ``np.flatnonzero``) in one pass.
@@ -531,7 +460,8 @@ class TieNetwork:
         Raises:
             ValueError: ``who`` is not ascending or names a resident twice.
         """
-        return _ties_of(self.n, np.asarray(who, dtype=np.int64), self.a, self.b)
+        d = self._ties()
+        return _ties_of(self.n, np.asarray(who, dtype=np.int64), d["a"], d["b"])
 
     def to_networkx(self, nodes: np.ndarray | None = None) -> nx.Graph:
         """The network (or the subgraph on ``nodes``) as a networkx graph with tie attributes."""

@@ -1,0 +1,216 @@
+"""The weekly passes over all ties, which read and write each tie end's per-resident row.
+
+Split from :mod:`model.core.network` (which calls them from ``TieNetwork``'s methods). The ties are sorted by
+their lower end ``a``, so a pass meets the lower ends' rows in turn; the higher ends ``b`` are in no order
+within a neighbourhood, and at 1,000,000 residents their rows are far from the cache. Each pass therefore keeps
+what it reads and writes at a tie end in one row of one cache line (:func:`_aligned_rows`) and asks for the row
+of the tie :data:`AHEAD` places on before it works on this one (:func:`_prefetch`): the contact pass took 100-110 ms
+at 1,000,000 residents, of which 65-70 ms were spent waiting for those rows, and takes some 40 ms so.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from model.core.draws import uniform
+
+#: How many ties ahead the passes ask for a tie's higher end's row (:func:`_prefetch`).
+AHEAD = 32
+
+
+@intrinsic
+def _prefetch(typingctx: object, rows: numba.types.Array, i: numba.types.Integer) -> tuple:
+    """Ask the CPU to bring row ``i`` of ``rows`` into the cache for writing (LLVM's ``prefetch``); no result.
+
+    The higher ends of the ties are in no order, so the passes that read and write a row at each wait for it
+    from memory; one iteration of a pass is long enough that the CPU starts only a few of those reads at a time.
+    Asked for :data:`AHEAD` ties early, the rows arrive while the ties before are worked on. Nothing read or
+    computed changes.
+    """
+    sig = numba.types.void(rows, i)
+
+    def codegen(context: object, builder: ir.IRBuilder, signature: object, args: tuple) -> object:
+        array_type = signature.args[0]
+        array = context.make_array(array_type)(context, builder, args[0])
+        row = context.cast(builder, args[1], signature.args[1], numba.types.intp)
+        index = [row] + [ir.Constant(row.type, 0)] * (array_type.ndim - 1)
+        pointer = cgutils.get_item_pointer(context, builder, array_type, array, index, wraparound=False)
+        pointer = builder.bitcast(pointer, cgutils.voidptr_t)
+        i32 = ir.IntType(32)
+        prefetch = builder.module.declare_intrinsic(  # llvmlite names it for the LLVM's kind of pointers
+            "llvm.prefetch", [cgutils.voidptr_t], ir.FunctionType(ir.VoidType(), [cgutils.voidptr_t, i32, i32, i32]))
+        builder.call(prefetch, [pointer, i32(1), i32(3), i32(1)])  # for writing, keep in all caches, data
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@numba.njit(cache=True)
+def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float) -> np.ndarray:
+    """Ties per resident with strength at least ``threshold``."""
+    out = np.zeros(n, dtype=np.int64)
+    for e in range(len(a)):
+        _prefetch(out, b[min(e + AHEAD, len(a) - 1)])
+        counted = w[e] >= threshold  # added, not branched on: twice as fast when strengths are mixed
+        out[a[e]] += counted
+        out[b[e]] += counted
+    return out
+
+
+@numba.njit(cache=True)
+def _reach_and_decay(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float, capacity: float,
+                     activity: np.ndarray, group: np.ndarray, decay: np.ndarray, rows: np.ndarray) -> None:
+    """Per resident, a row of their reach, their non-kin ties' weekly decay (``decay[group]``) and two zero counts.
+
+    The reach is ``activity * min(1, capacity / max(count_at_least(threshold), 1))``. The contact pass
+    (:func:`_contact_and_decay`) reads both terms of a tie's end and adds to its two counts in one cache line
+    (``rows`` is :func:`_aligned_rows`' ``(n, 4)``). The count is kept in 32 bits: at 1,000,000 residents a
+    neighbourhood's counts (1 MB) then stay in the core's cache while the pass scatters to them.
+    """
+    count = np.zeros(len(activity), dtype=np.int32)
+    for e in range(len(a)):
+        _prefetch(count, b[min(e + AHEAD, len(a) - 1)])
+        counted = np.int32(w[e] >= threshold)  # added, not branched on (see _count_at_least)
+        count[a[e]] += counted
+        count[b[e]] += counted
+    for i in range(len(activity)):
+        rows[i, 0] = activity[i] * min(1.0, capacity / max(count[i], 1))
+        rows[i, 1] = decay[group[i]]
+        rows[i, 2] = 0.0
+        rows[i, 3] = 0.0
+
+
+def _aligned_rows(n: int, width: int) -> np.ndarray:
+    """An uninitialised ``(n, width)`` float array whose rows start at a multiple of ``8 * width`` bytes.
+
+    ``width`` is 4 or 8, so that a row lies in one 64-byte cache line: a pass that reads and writes a
+    resident's row at a tie's scattered higher end then misses the cache once per tie end, not once per array
+    (numpy promises 16 bytes only).
+    """
+    size = 8 * width
+    flat = np.empty(n * width + width)
+    skip = (-flat.ctypes.data % size) // 8
+    return flat[skip:skip + n * width].reshape(n, width)
+
+
+@numba.njit(cache=True)
+def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndarray, bridging: np.ndarray,
+                     threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end."""
+    strong, bridges = np.zeros(n_groups, dtype=np.int64), np.zeros(n_groups, dtype=np.int64)
+    for e in range(len(a)):
+        counted = w[e] >= threshold
+        strong[group[a[e]]] += counted
+        bridges[group[a[e]]] += counted & bridging[e]
+    return strong, bridges
+
+
+#: The columns of :meth:`TieNetwork.strength_rows`: a resident's ties at least ``good`` and ``close`` strong, the
+#: sums of tie weights and of weight x the other end's value as the lower end of its ties, its value, and the
+#: two sums as the higher end.
+GOOD, CLOSE, WEIGHT_LOW, VALUE_LOW, VALUE, WEIGHT_HIGH, VALUE_HIGH = range(7)
+
+
+@numba.njit(cache=True)
+def _strength_rows(a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray, kin_weight: float,
+                   values: np.ndarray, more: np.ndarray, good: float, close: float, rows: np.ndarray) -> int:
+    """Fill ``rows`` (:func:`_aligned_rows`' ``(n, 8)``) with each resident's counts and sums over its ties.
+
+    A resident's value is ``values + more``. A kin tie's weight in the sums is its strength times
+    ``kin_weight``. The weighted sums add the two ends separately (each in tie order), as ``np.bincount``
+    over each end would; their sum is the numpy formulation's, to the bit.
+
+    A resident's running sums sit side by side in one row (the columns :data:`GOOD` to :data:`VALUE_HIGH`), a
+    cache line, so a tie touches one line per end, and the scattered higher end's row is asked for
+    :data:`AHEAD` ties early. Counts are whole numbers in floats (exact).
+
+    Returns:
+        The most ties at least ``close`` strong of any resident (0 without residents).
+    """
+    for i in range(len(values)):
+        rows[i, GOOD] = rows[i, CLOSE] = rows[i, WEIGHT_LOW] = rows[i, VALUE_LOW] = 0.0
+        rows[i, VALUE] = values[i] + more[i]
+        rows[i, WEIGHT_HIGH] = rows[i, VALUE_HIGH] = 0.0
+    # The kin factor is looked up, not chosen: numba compiles the choice between two floats to a branch, which
+    # a third of the ties being kin, unpredictably, mispredicts (12% of the pass at 100,000 residents).
+    factor = np.array([1.0, kin_weight])
+    # A count's last increment is its final value, so the largest count is the largest increment (two running
+    # maxima, one per end, so that they do not wait on each other).
+    top_x = top_y = 0.0
+    for e in range(len(a)):
+        _prefetch(rows, b[min(e + AHEAD, len(a) - 1)])
+        x, y, we = a[e], b[e], w[e]
+        is_good = 1.0 if we >= good else 0.0
+        is_close = 1.0 if we >= close else 0.0
+        we *= factor[np.int64(kin[e])]
+        rows[x, GOOD] += is_good
+        rows[x, CLOSE] += is_close
+        rows[x, WEIGHT_LOW] += we
+        rows[x, VALUE_LOW] += rows[y, VALUE] * we
+        rows[y, GOOD] += is_good
+        rows[y, CLOSE] += is_close
+        rows[y, WEIGHT_HIGH] += we
+        rows[y, VALUE_HIGH] += rows[x, VALUE] * we
+        top_x = max(top_x, rows[x, CLOSE])
+        top_y = max(top_y, rows[y, CLOSE])
+    return int(max(top_x, top_y))
+
+
+@numba.njit(cache=True)
+def _profile_of_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`TieNetwork.strength_profile`'s four arrays from :func:`_strength_rows`' rows."""
+    n = len(rows)
+    n_good, n_close = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    wa, va = np.empty(n), np.empty(n)
+    for i in range(n):
+        n_good[i], n_close[i] = np.int64(rows[i, GOOD]), np.int64(rows[i, CLOSE])
+        wa[i] = rows[i, WEIGHT_LOW] + rows[i, WEIGHT_HIGH]
+        va[i] = rows[i, VALUE_LOW] + rows[i, VALUE_HIGH]
+    return n_good, n_close, wa, va
+
+
+@numba.njit(cache=True)
+def _contact_and_decay(a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
+                       bridging: np.ndarray, random_key: np.uint64, rows: np.ndarray, contact_prob: float,
+                       kin_contact: float, gain: float, kin_decay: float, drop: float, good: float,
+                       n_good: np.ndarray, lost: np.ndarray) -> int:
+    """Update tie strengths for one week and move the remaining ties to the front, in order.
+
+    ``rows`` holds each resident's reach and decay and two counts from zero (:func:`_reach_and_decay`). Tie
+    ``e`` is in contact when ``draws.uniform(random_key, e)`` is below its chance: ``e`` is its place in the
+    key order at the start of the week, so its number does not depend on the loop. Counts the remaining ties
+    at least ``good`` strong into ``n_good`` and adds the dissolved ones to ``lost`` (per resident).
+
+    Returns:
+        The number of remaining ties (see ``TieNetwork.contact_and_decay``).
+    """
+    # Branch-free (both outcomes computed, one chosen; every tie written, the kept ones advance):
+    # contact and dissolution are coin flips that a CPU cannot predict. The counts go into the ends' rows
+    # (whole numbers in floats: exact), beside the terms read there, so the scattered higher end costs one
+    # cache line, not three (the terms, ``n_good`` and ``lost``).
+    kept = 0
+    for e in range(len(a)):
+        _prefetch(rows, b[min(e + AHEAD, len(a) - 1)])
+        ae, be, we, ke = a[e], b[e], w[e], kin[e]
+        p = contact_prob * we * rows[ae, 0] * rows[be, 0] * (kin_contact if ke else 1.0)
+        met = we + gain * (1 - we)
+        missed = max(we - (kin_decay if ke else 0.5 * (rows[ae, 1] + rows[be, 1])), 0.0)
+        strength = met if uniform(random_key, e) < p else missed
+        a[kept], b[kept], key[kept], kin[kept], bridging[kept] = ae, be, key[e], ke, bridging[e]
+        w[kept] = strength
+        keep = ke or strength >= drop
+        counted = 1.0 if keep and strength >= good else 0.0
+        gone = 0.0 if keep else 1.0
+        rows[ae, 2] += counted
+        rows[be, 2] += counted
+        rows[ae, 3] += gone
+        rows[be, 3] += gone
+        kept += keep
+    for i in range(len(n_good)):
+        n_good[i] = np.int64(rows[i, 2])
+        lost[i] += np.int64(rows[i, 3])
+    return kept
