@@ -100,12 +100,28 @@ def _aligned_rows(n: int, width: int) -> np.ndarray:
 @numba.njit(cache=True)
 def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndarray, bridging: np.ndarray,
                      threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end."""
+    """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end.
+
+    The ties are sorted by their lower end, and a group's residents mostly follow each other (a neighbourhood's
+    are numbered together), so the counts are kept in two local sums over a run of ties of one group and added to
+    the group's at the run's end: adding each tie to ``strong[group]`` in memory waits for the tie before's
+    addition to the same place (a chain of stores and loads, some 2 ns a tie: 0.6 ms at 100,000 residents).
+    """
     strong, bridges = np.zeros(n_groups, dtype=np.int64), np.zeros(n_groups, dtype=np.int64)
+    current = group[a[0]] if len(a) else 0
+    run_strong = run_bridges = 0
     for e in range(len(a)):
+        g = group[a[e]]
+        if g != current:
+            strong[current] += run_strong
+            bridges[current] += run_bridges
+            current, run_strong, run_bridges = g, 0, 0
         counted = w[e] >= threshold
-        strong[group[a[e]]] += counted
-        bridges[group[a[e]]] += counted & bridging[e]
+        run_strong += counted
+        run_bridges += counted & bridging[e]
+    if len(a):
+        strong[current] += run_strong
+        bridges[current] += run_bridges
     return strong, bridges
 
 
