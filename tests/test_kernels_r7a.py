@@ -11,7 +11,7 @@ from model import CommunityModel, Parameters
 from model.core.city import is_bridging
 from model.core.draws import draw_key
 from model.core.metrics import observe
-from model.core.network import TieNetwork
+from model.core.network import TieNetwork, lower_starts
 from model.core.state import CASE_WAITING, LONELY
 from model.core.submodels.helpers import kernel_parameters, relational_shortfall
 from model.core.submodels.ties import (
@@ -212,9 +212,11 @@ def test_meet_is_pairs_then_strengthening_in_the_network_and_in_the_started_ties
         found = tie >= 0
         strengths[tie[found]] += gain * (1 - strengths[tie[found]])
         known |= found
-    got_a, got_b = _meet(who, venue, order, net.n, net.key, net.w, started.key, started.w, gain)
-    assert np.array_equal(got_a, a[~known]) and np.array_equal(got_b, b[~known])
-    assert np.array_equal(net.w, w) and np.array_equal(started.w, started_w)
+    for start in (np.empty(0, dtype=np.int32), lower_starts(net.n, net.a)):  # by the keys, by the index
+        net_w, new_w = net.w.copy(), started.w.copy()
+        got_a, got_b = _meet(who, venue, order, net.n, net.key, start, net.b, net_w, started.key, new_w, gain)
+        assert np.array_equal(got_a, a[~known]) and np.array_equal(got_b, b[~known])
+        assert np.array_equal(net_w, w) and np.array_equal(new_w, started_w)
     assert (known[:150]).all() and known[-30:].all() and not known.all()
 
 

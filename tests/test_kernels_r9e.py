@@ -163,7 +163,8 @@ def test_attendees_meet_in_a_uniformly_random_order() -> None:
     rng = np.random.default_rng(12)
     seen = {order: 0 for order in permutations(range(n))}
     for _ in range(calls):
-        a, b, bridging = _encounter(draw_key(rng), who, venue, n, no_ties, np.empty(0), no_ties, np.empty(0), 0.1, p,
+        a, b, bridging = _encounter(draw_key(rng), who, venue, n, no_ties, np.empty(0, dtype=np.int32),
+                                    no_ties.astype(np.int32), np.empty(0), no_ties, np.empty(0), 0.1, p,
                                     np.zeros(n), np.zeros(n), same, same.astype(bool), same, np.zeros(1))
         assert len(a) == 2 and not bridging.any()
         seen[(a[0], b[0], a[1], b[1])] += 1
