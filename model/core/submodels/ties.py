@@ -13,6 +13,7 @@ from model.core.draws import draw_key, uniform
 from model.core.network import TieNetwork, find_in_starts, find_keys, lower_starts
 from model.core.state import LONELY
 from model.core.submodels.helpers import activity, kernel_parameters
+from model.core.tie_passes import AHEAD, _prefetch
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -136,9 +137,16 @@ def _strengthen(w: np.ndarray, tie: np.ndarray, gain: float, known: np.ndarray) 
 @numba.njit(cache=True)
 def _new_tie_chance(p: tuple, a: np.ndarray, b: np.ndarray, bridging: np.ndarray, good_ties: np.ndarray,
                     score: np.ndarray) -> np.ndarray:
-    """The chance that strangers ``a[k]`` and ``b[k]`` start a tie (see :func:`form_ties`), in one pass."""
+    """The chance that strangers ``a[k]`` and ``b[k]`` start a tie (see :func:`form_ties`), in one pass.
+
+    The pairs are in no order, and at 1,000,000 residents ``good_ties`` (8 MB) is out of the cache: the two ends'
+    counts are asked for ``AHEAD`` pairs early (``tie_passes._prefetch``), as the tie passes do.
+    """
     chance = np.empty(len(a))
     for k in range(len(a)):
+        ahead = min(k + AHEAD, len(a) - 1)
+        _prefetch(good_ties, a[ahead])
+        _prefetch(good_ties, b[ahead])
         base = min(1.0, min(good_ties[a[k]], good_ties[b[k]]) / p.bridging_base)
         unlike = (score[a[k]] >= LONELY) != (score[b[k]] >= LONELY)
         chance[k] = (p.new_tie_prob * (base / p.homophily if bridging[k] else 1.0)
