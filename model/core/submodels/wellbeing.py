@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
-from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK
+from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, need_level_of
 from model.core.submodels.helpers import kernel_parameters, relational_shortfall
 from model.core.tie_passes import CLOSE, GOOD, VALUE_HIGH, VALUE_LOW, WEIGHT_HIGH, WEIGHT_LOW
 from model.core.time import WEEKS_PER_YEAR
@@ -50,23 +50,18 @@ def update_motivation(m: CommunityModel, settle: bool = False) -> None:
     p, pop, ini, lev = m.p, m.pop, m.inits, m.levers
     _motivation_step(kernel_parameters(_MotivationParameters, p), 1.0 if settle else p.motivation_rate, m.week,
                      pop.nbh, pop.member_of, pop.core, pop.last_volunteered, pop.care_given, pop.talents,
-                     pop.strain, pop.good_ties, pop.desired, lev.control, ini.taken_over,
+                     need_level_of(pop.zrm), pop.strain, pop.good_ties, pop.desired, lev.control, ini.taken_over,
                      ini.support_hours, ini.citizen_funded, pop.autonomy, pop.competence, pop.relatedness, pop.zrm)
 
 
 @numba.njit(cache=True)
 def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_of: np.ndarray,
                      core: np.ndarray, last_volunteered: np.ndarray, care_given: np.ndarray, talents: np.ndarray,
-                     strain: np.ndarray, good_ties: np.ndarray, desired: np.ndarray,
+                     need: np.ndarray, strain: np.ndarray, good_ties: np.ndarray, desired: np.ndarray,
                      control: np.ndarray, taken_over: np.ndarray, support_hours: np.ndarray,
                      citizen_funded: np.ndarray, autonomy: np.ndarray, competence: np.ndarray,
                      relatedness: np.ndarray, zrm: np.ndarray) -> None:
-    """The per-resident part of :func:`update_motivation`, in one pass.
-
-    A resident's need level (``state.need_level_of``) is at least 2 where the lowest of the nine life domains of
-    ``zrm`` is at most 2; that is read here, from the row, instead of from the levels of all residents computed
-    first (a pass over ``zrm`` and an array less).
-    """
+    """The per-resident part of :func:`update_motivation`, in one pass."""
     for i in range(len(nbh)):
         # ``&`` and ``|``, not ``and`` and ``or``: the initiative's state is read for non-members too (at slot
         # 0: there are always slots), so the conditions need no branches, which would be mispredicted.
@@ -81,12 +76,9 @@ def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_o
         n_talents = 0
         for j in range(talents.shape[1]):
             n_talents += talents[i, j]
-        low = zrm[i, 0]
-        for j in range(1, 9):
-            low = min(low, zrm[i, j])
         competence_t = (p.competence_base + p.competence_contributing * contributing
                         + p.competence_per_talent * n_talents
-                        - p.competence_problem_penalty * ((low <= 2) + strain[i]))
+                        - p.competence_problem_penalty * ((need[i] >= 2) + strain[i]))
         autonomy[i] += rate * (min(max(autonomy_t, 0.0), 1.0) - autonomy[i])
         competence[i] += rate * (min(max(competence_t, 0.0), 1.0) - competence[i])
         lacking = relational_shortfall(good_ties[i], p.relatedness_membership * active, desired[i])
