@@ -11,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.core.submodels.professionals import _cumulative_shares, _sample_from, _successive_sample
+from model.core.state import LONELY
+from model.core.submodels.professionals import (
+    _cumulative_shares,
+    _lonely_chances,
+    _reach_chances,
+    _sample_from,
+    _successive_sample,
+)
 
 
 def _chances(rng: np.random.Generator, n: int, zeros: float) -> np.ndarray:
@@ -45,3 +52,18 @@ def test_sample_from_the_shares_is_the_successive_sample(n: int) -> None:
             key = np.uint64(1000 * n + t)
             np.testing.assert_array_equal(_sample_from(key, 5, w, cdf[1], positive[1], size),
                                           _successive_sample(key, 5, w, size))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 9, 25_000])
+def test_lonely_chances_are_the_reach_chances_of_the_lonely(n: int) -> None:
+    rng = np.random.default_rng(n)
+    for lonely_share in (0.0, 0.4, 1.0):
+        score = np.where(rng.random(n) < lonely_share, rng.integers(LONELY, 12, n), rng.integers(0, LONELY, n))
+        score = score.astype(np.int8)
+        engagement, good_ties = rng.random(n), rng.integers(0, 9, n)
+        lo = 1000
+        lonely, chances = _lonely_chances(score, engagement, good_ties, lo, 0.3)
+        expected = np.flatnonzero(score >= LONELY)
+        np.testing.assert_array_equal(lonely, lo + expected)
+        np.testing.assert_array_equal(
+            chances, _reach_chances(engagement[expected], 1 / (1 + good_ties[expected]), 0.3))

@@ -221,10 +221,9 @@ def _community_work(key: np.uint64, week: int, switched_week: np.ndarray, disrup
         # Connecting: lonely residents are introduced to an initiative or to a similar neighbour.
         at = _PER_NBH * n + 6 * b
         k = poisson(key, at, hours[b, 0] * effect * introductions_per_hour)
-        lonely = lo + np.flatnonzero(score[lo:hi] >= LONELY)
+        lonely, w_connect = _lonely_chances(score[lo:hi], engagement[lo:hi], good_ties[lo:hi], lo, targeting[b])
         # The chances of the three samples below (connecting, talent spotting, outreach) and their first
         # rounds' cumulative shares at once: their running sums are independent chains of additions.
-        w_connect = _reach_chances(engagement[lonely], 1 / (1 + good_ties[lonely]), targeting[b])
         w_spot = _reach_chances(engagement[lo:hi], vulnerability[lo:hi], targeting[b])
         w_out = _outreach_chances(vulnerability[lo:hi], outreach_targeting)
         cdf, positive = _cumulative_shares(w_connect, w_spot, w_out)
@@ -292,6 +291,32 @@ def _successive_sample(key: np.uint64, k: int, weight: np.ndarray, size: int) ->
         t += len(x)
         taken = _take_distinct(weight, x, cdf, chosen, seen, taken)
     return chosen
+
+
+@numba.njit(cache=True)
+def _lonely_chances(score: np.ndarray, engagement: np.ndarray, good_ties: np.ndarray, lo: int,
+                    targeting: float) -> tuple[np.ndarray, np.ndarray]:
+    """The lonely residents of a neighbourhood (``score``, ... its residents from ``lo``) and their chances.
+
+    The chances of :func:`_reach_chances` with need ``1 / (1 + good_ties)``, computed alike (the same bits),
+    the lonely listed branch-free and their values gathered in one loop, not through six temporaries.
+    """
+    where = np.empty(len(score), dtype=np.int64)
+    m = 0
+    for j in range(len(score)):
+        where[m] = j
+        m += score[j] >= LONELY
+    forward, need, lonely = np.empty(m), np.empty(m), np.empty(m, dtype=np.int64)
+    for x in range(m):
+        j = where[x]
+        lonely[x] = lo + j
+        forward[x] = engagement[j] + 0.05
+        need[x] = 1 / (1 + good_ties[j]) + 1e-9
+    forward_total, need_total = pairwise_sum(forward, 0, m), pairwise_sum(need, 0, m)
+    chances = np.empty(m)
+    for x in range(m):
+        chances[x] = (1 - targeting) * (forward[x] / forward_total) + targeting * (need[x] / need_total)
+    return lonely, chances
 
 
 @numba.njit(cache=True)
