@@ -11,6 +11,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from model.core.tie_passes import _prefetch
+
+#: How many residents ahead the lookups ask for the places they will read (:func:`_prefetch`).
+AHEAD = 16
+
 
 @numba.njit(cache=True)
 def _lower_starts(n: int, a: np.ndarray) -> np.ndarray:
@@ -37,17 +42,22 @@ def _help_ties(start: np.ndarray, helped: np.ndarray, helper: np.ndarray, b: np.
     ``b`` are read; first every pair's range, then the ranges (independent reads that overlap). A binary
     search of every key among all the keys was slower where the keys do not fit in the cache: 13.6 against
     7.6 ms at 1,000,000 residents (159,000 helped), and about the same at 100,000 (0.4-1.2 against 0.6-0.7 ms).
+    The start and the range :data:`AHEAD` pairs on are asked for early: with the caches cleared before
+    (as the other submodels leave them), 9.8 to 7.3 ms at 1,000,000 residents, 0.61 to 0.40 at 100,000.
     """
     higher = np.empty(len(helped), dtype=np.int64)
     first = np.empty(len(helped), dtype=np.int64)
     last = np.empty(len(helped), dtype=np.int64)
     for k in range(len(helped)):
+        ahead = helped[min(k + AHEAD, len(helped) - 1)]
+        _prefetch(start, min(ahead, helper[ahead]))
         i = helped[k]
         lower = min(i, helper[i])
         higher[k] = max(i, helper[i])
         first[k], last[k] = start[lower], start[lower + 1]
     tie = np.empty(len(helped), dtype=np.int64)
     for k in range(len(helped)):
+        _prefetch(b, first[min(k + AHEAD, len(helped) - 1)])
         t = -1
         for e in range(first[k], last[k]):  # a pair is tied once at most
             t = e if b[e] == higher[k] else t
@@ -71,11 +81,13 @@ def _asking_pairs(start: np.ndarray, askers: np.ndarray, asking: np.ndarray, fre
     last = np.empty(len(askers), dtype=np.int64)
     n_up = 0
     for k in range(len(askers)):  # the ranges first: independent reads of ``start`` that overlap
+        _prefetch(start, askers[min(k + AHEAD, len(askers) - 1)])
         first[k], last[k] = start[askers[k]], start[askers[k] + 1]
         n_up += last[k] - first[k]
     up = np.empty(n_up, dtype=np.int64)
     n_up = 0
     for k in range(len(askers)):
+        _prefetch(b, first[min(k + AHEAD, len(askers) - 1)])
         for e in range(first[k], last[k]):
             up[n_up] = e
             n_up += free[b[e]]

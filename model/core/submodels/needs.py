@@ -204,10 +204,12 @@ def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.n
         free = _free_to_help(level, strain, care_given, p.carer_strain_limit, p.carer_capacity_hours)
         tie, n_up = _asking_pairs(start, askers[:n_askers], asking, free, a, b)  # seen from a, then from b
         score, asker, carer = np.empty(len(tie)), np.empty(len(tie), np.int64), np.empty(len(tie), np.int64)
+        for e in range(n_up):  # in loops of their own: one loop with a choice made _informal_help 0.3 ms slower
+            asker[e], carer[e] = a[tie[e]], b[tie[e]]
+        for e in range(n_up, len(tie)):
+            asker[e], carer[e] = b[tie[e]], a[tie[e]]
         for e in range(len(tie)):
-            down = e >= n_up
-            asker[e], carer[e] = (b[tie[e]], a[tie[e]]) if down else (a[tie[e]], b[tie[e]])
-            u = uniform(key, _CHOOSE * n + 2 * tie[e] + down)
+            u = uniform(key, _CHOOSE * n + 2 * tie[e] + (e >= n_up))
             talent = 1.0 if talents[carer[e], CARE_TALENT] else 0.0
             score[e] = w[tie[e]] * (1 + p.care_talent_preference * talent) * u
         _ask_best(asker, carer, score, helper)
