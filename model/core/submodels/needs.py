@@ -24,8 +24,9 @@ from model.core.state import (
     _need_levels_of_all,
     need_level_of,
 )
-from model.core.submodels.help_ties import _asking_pairs, _help_ties, _lower_starts
+from model.core.submodels.help_ties import AHEAD, _asking_pairs, _help_ties, _lower_starts
 from model.core.submodels.helpers import _free_to_help, kernel_parameters, open_at_once, recover_one
+from model.core.tie_passes import _prefetch
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -229,6 +230,7 @@ def _end_help(helped: np.ndarray, tie: np.ndarray, level: np.ndarray, strain: np
     """
     for k in range(len(helped)):
         i = helped[k]
+        _prefetch(strain, helper[helped[min(k + AHEAD, len(helped) - 1)]])
         if not (level[i] >= 1 and tie[k] >= 0 and strain[helper[i]] < 1):
             helper[i] = NO
 
@@ -270,7 +272,11 @@ def _care_and_strain(p: tuple, help_hours: np.ndarray, level: np.ndarray, helper
     for i in range(len(level)):  # the helped (a sixth, unpredictably) noted without branches (0.37 to 0.33 ms)
         helped[k] = i
         k += helper[i] >= 0
-    for i in helped[:k]:  # in residents' order, as np.bincount sums
+    for j in range(k):  # in residents' order, as np.bincount sums
+        # the carer's place AHEAD helped on asked for early: at 1,000,000 residents ``care`` is far from the
+        # cache (with the same in _end_help: _informal_help 27.4 to 26.2 ms at 1,000,000, 2.26 to 2.18 at 100,000)
+        _prefetch(care, helper[helped[min(j + AHEAD, k - 1)]])
+        i = helped[j]
         care[helper[i]] += help_hours[max(level[i] - 1, 0)]
     for i in range(len(level)):
         strain[i] = min(max(strain[i] + p.carer_strain_rate * care[i] - p.strain_recovery_rate * strain[i], 0.0), 1.0)
