@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from model.core.network import TieNetwork, _directed
-from model.core.submodels.help_ties import _asking_pairs, _lower_starts
+from model.core.tie_lookups import _asking_pairs, _leavers_ties, _lower_starts
 
 
 def _network(n: int, ties: int, seed: int) -> TieNetwork:
@@ -35,3 +35,15 @@ def test_asking_pairs_are_the_directed_pairs_in_their_order(n: int, ties: int, a
         np.testing.assert_array_equal(got, tie)
         np.testing.assert_array_equal(frm, np.r_[net.a[got[:n_up]], net.b[got[n_up:]]])
         np.testing.assert_array_equal(to, np.r_[net.b[got[:n_up]], net.a[got[n_up:]]])
+
+
+@pytest.mark.parametrize(("n", "ties"), [(1, 0), (2, 1), (5, 0), (50, 3), (200, 600), (3000, 9000)])
+@pytest.mark.parametrize("share", [0.0, 0.01, 0.3, 1.0])
+def test_leavers_ties_are_the_ties_of_them(n: int, ties: int, share: float) -> None:
+    """The ties ``ties_of`` lists (a tie between two leavers twice), in any order; nobody, one, everyone leaving."""
+    net = _network(n, ties, 5 * n + ties)
+    rng = np.random.default_rng(n + int(1000 * share))
+    for who in (np.flatnonzero(rng.random(n) < share), np.arange(min(n, 1)), np.arange(n - 1, n)):
+        expected = net.ties_of(who)[1]
+        got = _leavers_ties(n, who, net.a, net.b)
+        np.testing.assert_array_equal(np.sort(got), np.sort(expected))

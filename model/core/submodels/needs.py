@@ -24,8 +24,8 @@ from model.core.state import (
     _need_levels_of_all,
     need_level_of,
 )
-from model.core.submodels.help_ties import AHEAD, _asking_pairs, _help_ties, _lower_starts
 from model.core.submodels.helpers import _free_to_help, kernel_parameters, open_at_once, recover_one
+from model.core.tie_lookups import AHEAD, _asking_pairs, _help_ties, _lower_starts
 from model.core.tie_passes import _prefetch
 
 if TYPE_CHECKING:
