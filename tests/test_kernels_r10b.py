@@ -55,7 +55,7 @@ def test_help_ties_are_find_keys(n: int, ties: int) -> None:
     helper[stranger] = rng.integers(0, n, stranger.sum())
     helper[helper == np.arange(n)] = NO
     for helped in (np.flatnonzero(helper >= 0), np.empty(0, dtype=np.int64), np.flatnonzero(helper >= 0)[:1]):
-        np.testing.assert_array_equal(_help_ties(n, helped, helper, net.a, net.b),
+        np.testing.assert_array_equal(_help_ties(_lower_starts(n, net.a), helped, helper, net.b),
                                       find_keys(n, helped, helper[helped], net.key))
 
 

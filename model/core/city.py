@@ -18,8 +18,9 @@ from agents import Initiative, MeetingPlace, Municipality, Professional, Residen
 from model.core.archetypes import neighbourhoods
 from model.core.categories import TALENTS, ZRM_DOMAINS
 from model.core.draws import beta, draw_key, integer, normal, poisson, subkey, uniform
-from model.core.network import TieNetwork, _ties_of, find_keys
+from model.core.network import TieNetwork, find_keys
 from model.core.state import DAILY_LIVING, NO, Initiatives, Places, Population
+from model.core.tie_lookups import _leavers_ties
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -531,10 +532,10 @@ def _undo_leavers(who: np.ndarray, a: np.ndarray, b: np.ndarray, ties_lost: np.n
     also the leavers made distinct and their ties found: three calls fewer).
 
     Returns:
-        The leavers, ascending and distinct, and their ties as ``TieNetwork.ties_of`` lists them.
+        The leavers, ascending and distinct, and their ties (:func:`_leavers_ties`, for ``TieNetwork.replace``).
     """
     gone = np.unique(who)
-    ties = _ties_of(len(helper), gone, a, b)[1]
+    ties = _leavers_ties(len(helper), gone, a, b)
     left = np.zeros(len(helper), dtype=np.bool_)
     left[gone] = True
     for e in ties:
