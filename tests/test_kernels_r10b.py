@@ -13,15 +13,13 @@ import pytest
 from model import Parameters
 from model.core.city import _mix_all_with_kin, _mix_with_kin
 from model.core.draws import uniform
-from model.core.network import TieNetwork, find_keys
+from model.core.network import TieNetwork, find_in_starts, find_keys, lower_starts
 from model.core.state import CASE_OPEN, NO, need_level_of
 from model.core.submodels.helpers import kernel_parameters, recover_one
 from model.core.submodels.needs import (
     _RECOVER,
     _care_and_strain,
-    _help_ties,
     _HelpParameters,
-    _lower_starts,
     _self_recovery,
 )
 
@@ -35,15 +33,10 @@ def _network(n: int, ties: int, seed: int) -> TieNetwork:
     return net
 
 
-@pytest.mark.parametrize(("n", "ties"), [(0, 0), (1, 0), (2, 1), (5, 0), (50, 3), (200, 600), (3000, 9000)])
-def test_lower_starts_is_searchsorted(n: int, ties: int) -> None:
-    net = _network(n, ties, n + ties)
-    np.testing.assert_array_equal(_lower_starts(n, net.a), np.searchsorted(net.a, np.arange(n + 1)))
-
-
 @pytest.mark.parametrize(("n", "ties"), [(1, 0), (2, 1), (5, 0), (50, 3), (200, 600), (3000, 9000)])
 def test_help_ties_are_find_keys(n: int, ties: int) -> None:
-    """Helpers who are tied, not tied, and a resident's only or last tie; nobody helped; one helped."""
+    """The ties of ongoing help by ``network.find_in_starts``, as ``informal_help`` finds them: helpers who are
+    tied, not tied, and a resident's only or last tie; nobody helped; one helped."""
     net = _network(n, ties, 7 * n + ties)
     rng = np.random.default_rng(n)
     helper = np.full(n, NO, dtype=np.int64)
@@ -55,7 +48,7 @@ def test_help_ties_are_find_keys(n: int, ties: int) -> None:
     helper[stranger] = rng.integers(0, n, stranger.sum())
     helper[helper == np.arange(n)] = NO
     for helped in (np.flatnonzero(helper >= 0), np.empty(0, dtype=np.int64), np.flatnonzero(helper >= 0)[:1]):
-        np.testing.assert_array_equal(_help_ties(_lower_starts(n, net.a), helped, helper, net.b),
+        np.testing.assert_array_equal(find_in_starts(helped, helper[helped], lower_starts(n, net.a), net.b),
                                       find_keys(n, helped, helper[helped], net.key))
 
 

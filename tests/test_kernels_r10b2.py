@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.core.network import TieNetwork, _directed
-from model.core.tie_lookups import _asking_pairs, _leavers_ties, _lower_starts
+from model.core.network import TieNetwork, _directed, lower_starts
+from model.core.tie_lookups import _asking_pairs, _leavers_ties
 
 
 def _network(n: int, ties: int, seed: int) -> TieNetwork:
@@ -31,7 +31,7 @@ def test_asking_pairs_are_the_directed_pairs_in_their_order(n: int, ties: int, a
     asking = rng.random(n) < ask_share
     for free in (rng.random(n) < 0.6, np.ones(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_), ~asking):
         tie, frm, to = _directed(net.a, net.b, asking, free)
-        got, n_up = _asking_pairs(_lower_starts(n, net.a), np.flatnonzero(asking), asking, free, net.a, net.b)
+        got, n_up = _asking_pairs(lower_starts(n, net.a), np.flatnonzero(asking), asking, free, net.a, net.b)
         np.testing.assert_array_equal(got, tie)
         np.testing.assert_array_equal(frm, np.r_[net.a[got[:n_up]], net.b[got[n_up:]]])
         np.testing.assert_array_equal(to, np.r_[net.b[got[:n_up]], net.a[got[n_up:]]])

@@ -1,10 +1,11 @@
-"""Lookups of some residents' ties without an index of them: informal help's and the leavers'.
+"""Lookups of some residents' ties: informal help's asking pairs and the leavers' ties.
 
-Informal help (``docs/ODD.md`` 7.8, :mod:`model.core.submodels.needs`) reads the ties of ongoing help and
-the asking pairs; turnover (:func:`model.core.city.replace_residents`) ends the leavers' ties. The ties are
-sorted by their lower end ``a``, so a resident's ties as the lower end are one range (found by where each
-resident's ties start, :func:`_lower_starts`, one pass over ``a``, or by binary search for a few); the ties
-where a resident is the higher end need a pass over all of ``b``. Split from ``needs.py`` (600 lines).
+Informal help (``docs/ODD.md`` 7.8, :mod:`model.core.submodels.needs`) reads the asking pairs (the ties of
+ongoing help are ``network.find_in_starts``'); turnover (:func:`model.core.city.replace_residents`) ends the
+leavers' ties. The ties are sorted by their lower end ``a``, so a resident's ties as the lower end are one range
+(found by where each resident's ties start, ``network.lower_starts``, one pass over ``a``, or by binary search
+for a few); the ties where a resident is the higher end need a pass over all of ``b``. Split from ``needs.py``
+(600 lines).
 """
 
 from __future__ import annotations
@@ -19,59 +20,11 @@ AHEAD = 16
 
 
 @numba.njit(cache=True)
-def _lower_starts(n: int, a: np.ndarray) -> np.ndarray:
-    """Where each resident's ties as the lower end start among the ties (sorted by ``a``): ``np.searchsorted(a, r)``.
-
-    For ``r`` in ``0..n`` (``n + 1`` places): a store per tie from the last to the first (each resident's
-    first tie is written last), then residents with no such tie take the next one's start.
-    """
-    start = np.full(n + 1, -1, dtype=np.int64)
-    start[n] = len(a)
-    for e in range(len(a) - 1, -1, -1):
-        start[a[e]] = e
-    for r in range(n - 1, -1, -1):
-        s = start[r]
-        start[r] = s if s >= 0 else start[r + 1]
-    return start
-
-
-@numba.njit(cache=True)
-def _help_ties(start: np.ndarray, helped: np.ndarray, helper: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The tie between each of ``helped`` and their ``helper``, or -1: what ``network.find_keys`` gives.
-
-    Each pair's tie is among the few of its lower end (``start``: :func:`_lower_starts`), whose higher ends
-    ``b`` are read; first every pair's range, then the ranges (independent reads that overlap). A binary
-    search of every key among all the keys was slower where the keys do not fit in the cache: 13.6 against
-    7.6 ms at 1,000,000 residents (159,000 helped), and about the same at 100,000 (0.4-1.2 against 0.6-0.7 ms).
-    The start and the range :data:`AHEAD` pairs on are asked for early: with the caches cleared before
-    (as the other submodels leave them), 9.8 to 7.3 ms at 1,000,000 residents, 0.61 to 0.40 at 100,000.
-    """
-    higher = np.empty(len(helped), dtype=np.int64)
-    first = np.empty(len(helped), dtype=np.int64)
-    last = np.empty(len(helped), dtype=np.int64)
-    for k in range(len(helped)):
-        ahead = helped[min(k + AHEAD, len(helped) - 1)]
-        _prefetch(start, min(ahead, helper[ahead]))
-        i = helped[k]
-        lower = min(i, helper[i])
-        higher[k] = max(i, helper[i])
-        first[k], last[k] = start[lower], start[lower + 1]
-    tie = np.empty(len(helped), dtype=np.int64)
-    for k in range(len(helped)):
-        _prefetch(b, first[min(k + AHEAD, len(helped) - 1)])
-        t = -1
-        for e in range(first[k], last[k]):  # a pair is tied once at most
-            t = e if b[e] == higher[k] else t
-        tie[k] = t
-    return tie
-
-
-@numba.njit(cache=True)
 def _asking_pairs(start: np.ndarray, askers: np.ndarray, asking: np.ndarray, free: np.ndarray, a: np.ndarray,
                   b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The ties of ``network._directed(a, b, asking, free)`` in its order, and how many are seen from ``a``.
 
-    ``askers``: the residents ``asking`` (ascending); ``start``: :func:`_lower_starts`. The ties where an asker
+    ``askers``: the residents ``asking`` (ascending); ``start``: ``network.lower_starts``. The ties where an asker
     is the lower end and the higher end is ``free`` first, in tie order (the askers' ranges, ascending as
     ``a`` is sorted), then those where an asker is the higher end and the lower end is free, in tie order.
     Only the few askers' ranges are read for the first (a few percent of the residents ask), and the second

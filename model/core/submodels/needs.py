@@ -14,6 +14,7 @@ import numpy as np
 
 from model.core.city import is_bridging, replace_residents
 from model.core.draws import draw_key, integer, poisson, uniform, weighted_sample
+from model.core.network import find_in_starts, lower_starts
 from model.core.state import (
     CARE_TALENT,
     CASE_NONE,
@@ -25,7 +26,7 @@ from model.core.state import (
     need_level_of,
 )
 from model.core.submodels.helpers import _free_to_help, kernel_parameters, open_at_once, recover_one
-from model.core.tie_lookups import AHEAD, _asking_pairs, _help_ties, _lower_starts
+from model.core.tie_lookups import AHEAD, _asking_pairs
 from model.core.tie_passes import _prefetch
 
 if TYPE_CHECKING:
@@ -181,8 +182,9 @@ def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.n
     for i in range(n):
         helped[k] = i
         k += helper[i] >= 0
-    start = _lower_starts(n_net, a)  # each resident's ties as the lower end: for both lookups of ties
-    _end_help(helped[:k], _help_ties(start, helped[:k], helper, b), level, strain, helper)
+    start = lower_starts(n_net, a)  # each resident's ties as the lower end: for both lookups of ties
+    ongoing = helped[:k]
+    _end_help(ongoing, find_in_starts(ongoing, helper[ongoing], start, b), level, strain, helper)
     # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Those with a need and no
     # helper are noted first without branches, then only they draw (a third of the draws at 100,000).
     unhelped = np.empty(n, dtype=np.int64)
