@@ -9,18 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_kernels_r10b import _network
 
-from model.core.network import TieNetwork, _directed, lower_starts
+from model.core.network import _directed, lower_starts
 from model.core.tie_lookups import _asking_pairs, _leavers_ties
-
-
-def _network(n: int, ties: int, seed: int) -> TieNetwork:
-    """A random network of ``n`` residents with about ``ties`` ties (some residents with none)."""
-    rng = np.random.default_rng(seed)
-    net = TieNetwork(n)
-    if n > 1 and ties:
-        net.add(rng.integers(0, n, ties), rng.integers(0, n, ties), rng.random(ties), False, False)
-    return net
 
 
 @pytest.mark.parametrize(("n", "ties"), [(1, 0), (2, 1), (5, 0), (50, 3), (200, 600), (3000, 9000)])

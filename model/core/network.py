@@ -197,28 +197,37 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
 
 
 @numba.njit(cache=True)
-def find_keys(n: int, i: np.ndarray, j: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """:meth:`TieNetwork.find` in one call: each pair's key searched in ``key`` (``np.searchsorted``, left side).
+def searchsorted_lockstep(values: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(values, x)`` (left side) for all of ``x`` at once, the binary searches a step at a time.
 
-    The binary searches go a step at a time for all pairs (every search takes the same number of steps), so
-    the reads of one step, independent of each other, overlap; one search after another waits on each read
-    in turn, which made it twice as slow as numpy's, and numpy's ``searchsorted`` a third slower than this.
+    Every search takes the same number of steps, so the reads of one step, independent of each other, overlap;
+    one search after another waits on each read in turn, which made it twice as slow as numpy's, and numpy's
+    ``searchsorted`` a third slower than this (``find_keys``' pairs among the tie keys).
     """
-    m = len(key)
-    x = np.empty(len(i), dtype=np.int64)
-    for k in range(len(i)):
-        x[k] = min(i[k], j[k]) * n + max(i[k], j[k])
-    base = np.zeros(len(i), dtype=np.int64)  # the last place with a smaller key, or 0
+    m = len(values)
+    base = np.zeros(len(x), dtype=np.int64)  # the last place with a smaller value, or 0
     size = m
     while size > 1:
         half = size // 2
-        for k in range(len(i)):
-            base[k] = base[k] + half if key[base[k] + half] < x[k] else base[k]
+        for k in range(len(x)):
+            base[k] = base[k] + half if values[base[k] + half] < x[k] else base[k]
         size -= half
+    for k in range(len(x)):
+        base[k] += m > 0 and values[base[k]] < x[k]
+    return base
+
+
+@numba.njit(cache=True)
+def find_keys(n: int, i: np.ndarray, j: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """:meth:`TieNetwork.find` in one call: each pair's key searched in ``key`` (:func:`searchsorted_lockstep`)."""
+    x = np.empty(len(i), dtype=np.int64)
+    for k in range(len(i)):
+        x[k] = min(i[k], j[k]) * n + max(i[k], j[k])
+    place = searchsorted_lockstep(key, x)
     tie = np.empty(len(i), dtype=np.int64)
     for k in range(len(i)):
-        p = base[k] + (m > 0 and key[base[k]] < x[k])
-        tie[k] = p if p < m and key[p] == x[k] else -1
+        p = place[k]
+        tie[k] = p if p < len(key) and key[p] == x[k] else -1
     return tie
 
 

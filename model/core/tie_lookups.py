@@ -13,6 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from model.core.network import searchsorted_lockstep
 from model.core.tie_passes import _prefetch
 
 #: How many residents ahead the lookups ask for the places they will read (:func:`_prefetch`).
@@ -65,22 +66,16 @@ def _leavers_ties(n: int, who: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.n
 
     The ties ``TieNetwork.ties_of(who)`` lists, in another order (those where one of ``who`` is the lower end
     first, by resident), for what needs the set of ties only. The lower ends' ranges are found by binary
-    searches a step at a time for all of ``who`` (the reads of a step overlap, as in ``network.find_keys``):
+    searches a step at a time for all of ``who`` (``network.searchsorted_lockstep``):
     ``ties_of``'s ``np.searchsorted`` of each in turn waited on each read, 1.2 of its 4.2 ms at 1,000,000
     residents (1,400 leavers, 2.86 million ties; this 3.0 ms, most of it the pass over ``b``).
     """
     m = len(a)
-    base = np.zeros(len(who), dtype=np.int64)  # the last place with a smaller lower end, or 0
-    size = m
-    while size > 1:
-        half = size // 2
-        for k in range(len(who)):
-            base[k] = base[k] + half if a[base[k] + half] < who[k] else base[k]
-        size -= half
+    base = searchsorted_lockstep(a, who)  # each one's first tie as the lower end (or where it would be)
     last = np.empty(len(who), dtype=np.int64)
     lower = 0
-    for k in range(len(who)):  # each one's first tie as the lower end (or where it would be), then past its last
-        base[k] = e = base[k] + (m > 0 and a[base[k]] < who[k])
+    for k in range(len(who)):  # then past its last
+        e = base[k]
         while e < m and a[e] == who[k]:
             e += 1
         last[k] = e

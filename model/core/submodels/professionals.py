@@ -270,6 +270,23 @@ def _community_work(key: np.uint64, week: int, switched_week: np.ndarray, disrup
     return hours, who, other, _is_bridging(who, other, age, low_income, nbh), referred[:n_referred]
 
 
+@numba.njit(cache=True, inline="always")
+def _draw_distinct(sub: np.uint64, t: int, weight: np.ndarray, cdf: np.ndarray, chosen: np.ndarray,
+                   seen: np.ndarray, taken: int) -> np.ndarray:
+    """Fill ``chosen`` (``taken`` of it filled, ``seen`` marking them) with distinct places by ``weight``.
+
+    Each round draws as many numbers of ``sub`` (from its ``t``-th on) as places are missing and keeps those
+    that fall on places not yet taken (:func:`_take_distinct`, ``cdf`` its scratch), until ``chosen`` is full.
+    """
+    while taken < len(chosen):
+        x = np.empty(len(chosen) - taken)
+        for j in range(len(x)):
+            x[j] = uniform(sub, t + j)
+        t += len(x)
+        taken = _take_distinct(weight, x, cdf, chosen, seen, taken)
+    return chosen
+
+
 @numba.njit(cache=True)
 def _successive_sample(key: np.uint64, k: int, weight: np.ndarray, size: int) -> np.ndarray:
     """Up to ``size`` distinct positions of ``weight``, drawn one after another in proportion to the weights left.
@@ -282,15 +299,8 @@ def _successive_sample(key: np.uint64, k: int, weight: np.ndarray, size: int) ->
     logarithm per candidate and a sort. At most as many positions as have a positive weight are returned.
     """
     size = min(size, np.count_nonzero(weight > 0))
-    sub, t, taken = subkey(key, k), 0, 0
     cdf, chosen, seen = np.empty(len(weight)), np.empty(size, dtype=np.int64), np.zeros(len(weight), dtype=np.bool_)
-    while taken < size:
-        x = np.empty(size - taken)
-        for j in range(len(x)):
-            x[j] = uniform(sub, t + j)
-        t += len(x)
-        taken = _take_distinct(weight, x, cdf, chosen, seen, taken)
-    return chosen
+    return _draw_distinct(subkey(key, k), 0, weight, cdf, chosen, seen, 0)
 
 
 @numba.njit(cache=True)
@@ -372,14 +382,7 @@ def _sample_from(key: np.uint64, k: int, w: np.ndarray, cdf: np.ndarray, positiv
             seen[i] = True
             chosen[taken] = i
             taken += 1
-    t, scratch = size, np.empty(len(w))
-    while taken < size:
-        x = np.empty(size - taken)
-        for j in range(len(x)):
-            x[j] = uniform(sub, t + j)
-        t += len(x)
-        taken = _take_distinct(w, x, scratch, chosen, seen, taken)
-    return chosen
+    return _draw_distinct(sub, size, w, np.empty(len(w)), chosen, seen, taken)
 
 
 @numba.njit(cache=True)
