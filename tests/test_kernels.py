@@ -41,7 +41,7 @@ from model.core.submodels.needs import (
 )
 from model.core.submodels.professionals import _outreach_chances, pairwise_sum, reach_chances
 from model.core.submodels.venues import fund_meeting_places
-from model.core.submodels.wellbeing import confidant_absence
+from model.core.submodels.wellbeing import confidant_table
 from model.core.time import WEEKS_PER_YEAR
 
 
@@ -138,11 +138,11 @@ def test_ask_best_takes_what_lexsort_took() -> None:
         np.testing.assert_array_equal(helper, expected)
 
 
-def test_confidant_absence_is_numpys_exponential_of_each_count() -> None:
+def test_confidant_table_is_numpys_exponential_of_each_count() -> None:
     close = np.random.default_rng(5).integers(0, 300, 10_001)  # an odd length: numpy's vector loop has a tail
     for scale in (1.0, 2.5, 3.7):
-        np.testing.assert_array_equal(confidant_absence(close, scale), np.exp(-close / scale))
-    assert len(confidant_absence(np.empty(0, dtype=np.int64), 2.0)) == 0
+        np.testing.assert_array_equal(confidant_table(close.max(), scale)[close], np.exp(-close / scale))
+    assert len(confidant_table(0, 2.0)) == 1  # a city without close ties still looks up a count of 0
 
 
 def test_pairwise_sum_is_numpys_sum_bit_for_bit() -> None:

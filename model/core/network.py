@@ -389,7 +389,7 @@ class TieNetwork:
             self.__dict__.update(zip(("a", "b", "key", "w", "kin", "bridging"), ties, strict=True))
 
     def count_at_least(self, threshold: float) -> np.ndarray:
-        """Ties per resident with strength at least ``threshold``."""
+        """Ties per resident with strength at least ``threshold`` (32-bit counts)."""
         d = self._ties()
         return _count_at_least(self.n, d["a"], d["b"], d["w"], threshold)
 

@@ -51,11 +51,15 @@ def _prefetch(typingctx: object, rows: numba.types.Array, i: numba.types.Integer
 
 @numba.njit(cache=True)
 def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float) -> np.ndarray:
-    """Ties per resident with strength at least ``threshold``."""
-    out = np.zeros(n, dtype=np.int64)
+    """Ties per resident with strength at least ``threshold``, as 32-bit counts.
+
+    32 bits: at 1,000,000 residents a neighbourhood's counts (1 MB) then stay in the core's cache while the
+    pass scatters to them.
+    """
+    out = np.zeros(n, dtype=np.int32)
     for e in range(len(a)):
         _prefetch(out, b[min(e + AHEAD, len(a) - 1)])
-        counted = w[e] >= threshold  # added, not branched on: twice as fast when strengths are mixed
+        counted = np.int32(w[e] >= threshold)  # added, not branched on: twice as fast when strengths are mixed
         out[a[e]] += counted
         out[b[e]] += counted
     return out
@@ -68,15 +72,9 @@ def _reach_and_decay(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: flo
 
     The reach is ``activity * min(1, capacity / max(count_at_least(threshold), 1))``. The contact pass
     (:func:`_contact_and_decay`) reads both terms of a tie's end and adds to its two counts in one cache line
-    (``rows`` is :func:`_aligned_rows`' ``(n, 4)``). The count is kept in 32 bits: at 1,000,000 residents a
-    neighbourhood's counts (1 MB) then stay in the core's cache while the pass scatters to them.
+    (``rows`` is :func:`_aligned_rows`' ``(n, 4)``).
     """
-    count = np.zeros(len(activity), dtype=np.int32)
-    for e in range(len(a)):
-        _prefetch(count, b[min(e + AHEAD, len(a) - 1)])
-        counted = np.int32(w[e] >= threshold)  # added, not branched on (see _count_at_least)
-        count[a[e]] += counted
-        count[b[e]] += counted
+    count = _count_at_least(len(activity), a, b, w, threshold)
     for i in range(len(activity)):
         rows[i, 0] = activity[i] * min(1.0, capacity / max(count[i], 1))
         rows[i, 1] = decay[group[i]]

@@ -308,25 +308,21 @@ def _lonely_chances(score: np.ndarray, engagement: np.ndarray, good_ties: np.nda
                     targeting: float) -> tuple[np.ndarray, np.ndarray]:
     """The lonely residents of a neighbourhood (``score``, ... its residents from ``lo``) and their chances.
 
-    The chances of :func:`_reach_chances` with need ``1 / (1 + good_ties)``, computed alike (the same bits),
-    the lonely listed branch-free and their values gathered in one loop, not through six temporaries.
+    The chances of :func:`_reach_chances` with need ``1 / (1 + good_ties)``, the lonely listed branch-free and
+    their values gathered in one loop, not through six temporaries.
     """
     where = np.empty(len(score), dtype=np.int64)
     m = 0
     for j in range(len(score)):
         where[m] = j
         m += score[j] >= LONELY
-    forward, need, lonely = np.empty(m), np.empty(m), np.empty(m, dtype=np.int64)
+    eng, need, lonely = np.empty(m), np.empty(m), np.empty(m, dtype=np.int64)
     for x in range(m):
         j = where[x]
         lonely[x] = lo + j
-        forward[x] = engagement[j] + 0.05
-        need[x] = 1 / (1 + good_ties[j]) + 1e-9
-    forward_total, need_total = pairwise_sum(forward, 0, m), pairwise_sum(need, 0, m)
-    chances = np.empty(m)
-    for x in range(m):
-        chances[x] = (1 - targeting) * (forward[x] / forward_total) + targeting * (need[x] / need_total)
-    return lonely, chances
+        eng[x] = engagement[j]
+        need[x] = 1 / (1 + good_ties[j])
+    return lonely, _reach_chances(eng, need, targeting)
 
 
 @numba.njit(cache=True)

@@ -119,11 +119,6 @@ def confidant_table(most: int, scale: float) -> np.ndarray:
     return np.exp(-np.arange(most + 1) / scale)
 
 
-def confidant_absence(close: np.ndarray, scale: float) -> np.ndarray:
-    """``np.exp(-close / scale)`` for counts of close ties, looked up in :func:`confidant_table`."""
-    return confidant_table(close.max() if len(close) else 0, scale)[close]
-
-
 @numba.njit(cache=True)
 def _loneliness_step(p: tuple, rate: float, alone: np.ndarray, disp_s: np.ndarray, disp_e: np.ndarray,
                      engagement: np.ndarray, member_of: np.ndarray, desired: np.ndarray, no_confidant: np.ndarray,
