@@ -9,14 +9,17 @@ from __future__ import annotations
 import gc
 
 import mesa
+import numba
 import numpy as np
 import pytest
 from mesa.model import ModelSignals
 
 from agents import Resident
 from model.core.agent_rows import resident_agents
+from model.core.draws import uniform
 from model.core.state import CASE_OPEN, DAILY_LIVING, PHYSICAL
 from model.core.submodels.helpers import _case_hours, _least_loaded, _open_at_once
+from model.core.submodels.needs import _LEAVE, _leaving
 
 
 def _agents_made(n: int, bulk: bool, before: int = 0) -> mesa.Model:
@@ -139,3 +142,24 @@ def test_open_at_once_is_the_numpy_rule(n: int) -> None:
         for got, expected in ((state, e_state), (prof, e_prof), (since, e_since), (demand, e_demand),
                               (opened, e_opened)):
             np.testing.assert_array_equal(got, expected)
+
+
+@numba.njit(cache=True)
+def _leaving_round10(key: np.uint64, turnover_rate: np.ndarray, age: np.ndarray) -> np.ndarray:
+    n = len(age)
+    leave = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        leave[k] = i
+        k += uniform(key, _LEAVE * n + i) < turnover_rate[age[i]]
+    return leave[:k]
+
+
+@pytest.mark.parametrize("n", [0, 1, 1023, 1024, 1025, 5000])
+def test_leaving_is_round_10s(n: int) -> None:
+    """Block by block with the rate chosen among four: the same leavers, at block edges too."""
+    rng = np.random.default_rng(n)
+    age = rng.integers(0, 4, n).astype(np.int8)
+    for rate in (np.array([0.003, 0.0015, 0.001, 0.002]), np.array([0.5, 0.0, 1.0, 0.25]), np.zeros(4), np.ones(4)):
+        for key in (np.uint64(0), np.uint64(2**63 + 17), np.uint64(12345)):
+            np.testing.assert_array_equal(_leaving(key, rate, age), _leaving_round10(key, rate, age))
