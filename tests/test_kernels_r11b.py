@@ -17,6 +17,7 @@ from mesa.model import ModelSignals
 from agents import Resident
 from model.core.agent_rows import resident_agents
 from model.core.draws import uniform
+from model.core.memory import paused_collector
 from model.core.state import CASE_OPEN, DAILY_LIVING, PHYSICAL
 from model.core.submodels.helpers import _case_hours, _least_loaded, _open_at_once
 from model.core.submodels.needs import _LEAVE, _leaving
@@ -51,10 +52,17 @@ def test_resident_agents_are_those_resident_makes(n: int, before: int) -> None:
     assert [a.unique_id for a in bulk.agents] == [a.unique_id for a in plain.agents]
 
 
-def test_resident_agents_leave_the_collector_as_it_was() -> None:
+def test_paused_collector_leaves_the_collector_as_it_was() -> None:
+    """Off inside, as it was after, an error raised inside too; the agents made in bulk likewise."""
     for enabled in (True, False):
         (gc.enable if enabled else gc.disable)()
         try:
+            with paused_collector():
+                assert not gc.isenabled()
+            assert gc.isenabled() == enabled
+            with pytest.raises(KeyError), paused_collector():
+                raise KeyError
+            assert gc.isenabled() == enabled
             _agents_made(10, True)
             assert gc.isenabled() == enabled
         finally:

@@ -7,12 +7,12 @@ the city. Split from ``model/core/city.py`` (600 lines).
 
 from __future__ import annotations
 
-import gc
 from typing import TYPE_CHECKING
 
 from mesa.agentset import _HardKeyAgentSet
 
 from agents import Resident
+from model.core.memory import paused_collector
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -28,9 +28,7 @@ def resident_agents(m: CommunityModel, n: int) -> None:
     observes the model's agents) each is made by ``Resident(m, i)``; ``tests/test_kernels_r11b.py`` checks
     that both give the same.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()  # nothing made here is garbage: the collector's passes would find none
-    try:
+    with paused_collector():  # nothing made here is garbage: the collector's passes would find none
         if Resident._datasets or any(name == "agents" for name, _ in m.subscribers):
             for i in range(n):
                 Resident(m, i)
@@ -48,6 +46,3 @@ def resident_agents(m: CommunityModel, n: int) -> None:
                 m._agents_by_type[Resident].add(agent)
         elif rows:  # Mesa makes a kind's registry with its first agent
             m._agents_by_type[Resident] = _HardKeyAgentSet(rows, random=m.random)
-    finally:
-        if was_enabled:
-            gc.enable()

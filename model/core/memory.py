@@ -1,4 +1,4 @@
-"""How the process's memory allocator treats the model's large arrays (glibc on Linux).
+"""How the process's memory allocator treats the model's large arrays (glibc on Linux), and Python's collector.
 
 Every week the model makes new large arrays and frees others (a splice of the tie network makes a new
 copy of each tie array, four times a week; many passes return new per-resident arrays). glibc's
@@ -11,9 +11,12 @@ faults and 3-4 ms, the peak memory unchanged (1.31 against 1.33 GB), measured 20
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
+import gc
 import sys
+from collections.abc import Iterator
 
 #: ``mallopt``'s parameters (glibc's ``malloc.h``).
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
@@ -40,3 +43,20 @@ def keep_freed_memory() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) & bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
+@contextlib.contextmanager
+def paused_collector() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a city's hundreds of thousands of objects are made.
+
+    Each collection the objects made so far start looks at all of them, and they are none of them garbage: making
+    100,000 residents' agents took 0.33 s with the collector's passes, 0.05 s without; loading a settled city of
+    100,000 residents 0.47-0.52 s of CPU against 0.11. The collector runs as before afterwards (left off if it was).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -18,6 +18,7 @@ import pickle
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
+from model.core.memory import paused_collector
 from model.core.steering import STEERING_REGISTRY, SteeringMode
 
 if TYPE_CHECKING:
@@ -112,4 +113,6 @@ def restore(model: Model, file: BinaryIO) -> None:
     Raises:
         pickle.UnpicklingError, EOFError: The file does not hold a whole settled city (the model is unchanged).
     """
-    vars(model).update(_Unpickler(file, model).load())
+    with paused_collector():  # a city's agents and arrays: 0.5 against 0.1 s at 100,000 residents
+        state = _Unpickler(file, model).load()
+    vars(model).update(state)
