@@ -73,7 +73,7 @@ class Resident(mesa.Agent):
         return p.case_hours[max(level - 1, 0)]
 
     def recoverable_domains(self) -> list[int]:
-        """The nine life-domain scores, a chronic floor read as 6 (``submodels._recoverable_domains``)."""
+        """The nine life-domain scores, a chronic floor read as 6 (``submodels.helpers.recoverable_value``)."""
         z = self.zrm[:9]
         if self.chronic:
             z = [6 if (d in (DAILY_LIVING, PHYSICAL) and v >= 2) else v for d, v in enumerate(z)]

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from types import SimpleNamespace
 
 import numba
 import numpy as np
@@ -26,7 +25,7 @@ from model.core.state import (
     _mean_of_three,
     need_level_of,
 )
-from model.core.submodels.helpers import _least_loaded, _take_distinct, recover, recoverable_domains
+from model.core.submodels.helpers import _least_loaded, _take_distinct, recover, recoverable_value
 from model.core.submodels.needs import (
     _DOMAIN,
     _HOUSEHOLD,
@@ -109,17 +108,21 @@ def test_need_levels_of_some_residents_are_theirs_among_everyones() -> None:
     np.testing.assert_array_equal(level, np.clip(4 - zrm[who, :9].min(axis=1), 0, 3))
 
 
-def test_recoverable_domains_read_a_chronic_floor_as_6() -> None:
-    rng = np.random.default_rng(3)
-    pop = SimpleNamespace(zrm=np.asfortranarray(rng.integers(1, 6, size=(200, 11)).astype(np.int8)),
-                          chronic=rng.random(200) < 0.5)
-    who = np.array([5, 0, 199, 5, 42])
-    z = pop.zrm[who, :9].copy()
+def _numpy_recoverable(zrm: np.ndarray, chronic: np.ndarray, who: np.ndarray) -> np.ndarray:
+    """The nine life domains of ``who`` as recovery sees them, by numpy: a chronic floor (2 or more) reads as 6."""
+    z = zrm[who, :9].copy()
     cols = [DAILY_LIVING, PHYSICAL]
-    z[:, cols] = np.where(pop.chronic[who][:, None] & (z[:, cols] >= 2), 6, z[:, cols])  # the numpy formulation
-    got = recoverable_domains(SimpleNamespace(pop=pop), who)
-    assert got.dtype == z.dtype and (got == 6).any()
-    np.testing.assert_array_equal(got, z)
+    z[:, cols] = np.where(chronic[who][:, None] & (z[:, cols] >= 2), 6, z[:, cols])
+    return z
+
+
+def test_recoverable_value_reads_a_chronic_floor_as_6() -> None:
+    rng = np.random.default_rng(3)
+    zrm, chronic = np.asfortranarray(rng.integers(1, 6, size=(200, 11)).astype(np.int8)), rng.random(200) < 0.5
+    who = np.array([5, 0, 199, 5, 42])
+    got = np.array([[recoverable_value(zrm, i, j, chronic) for j in range(9)] for i in who])
+    assert (got == 6).any()
+    np.testing.assert_array_equal(got, _numpy_recoverable(zrm, chronic, who))
 
 
 def test_ask_best_takes_what_lexsort_took() -> None:
@@ -332,7 +335,7 @@ def test_mixing_dispositions_with_kin_matches_the_numpy_formulation() -> None:
 
 def _numpy_recover(zrm: np.ndarray, chronic: np.ndarray, who: np.ndarray) -> None:
     """The numpy formulation of ``recover``: the lowest recoverable domain (the first of equals) up one, below 5."""
-    z = recoverable_domains(SimpleNamespace(pop=SimpleNamespace(zrm=zrm, chronic=chronic)), who)
+    z = _numpy_recoverable(zrm, chronic, who)
     dom = z.argmin(axis=1)
     can = z[np.arange(len(who)), dom] < 5
     zrm[who[can], dom[can]] += 1
