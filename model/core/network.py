@@ -275,6 +275,16 @@ def find_in_starts(i: np.ndarray, j: np.ndarray, start: np.ndarray, b: np.ndarra
     return tie
 
 
+#: The names of the tie arrays, in the order in which the kernels take them.
+_NAMES = ("a", "b", "key", "w", "kin", "bridging")
+
+#: No new ties for :func:`~model.core.tie_passes._contact_and_decay`: their places, and their six arrays (with the
+#: types of :func:`_new_ties`' ends and key, so that one compiled pass serves both).
+_NO_TIES = (np.empty(0, dtype=np.int64), (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64),
+                                          np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=bool),
+                                          np.empty(0, dtype=bool)))
+
+
 def _per_pair(x: np.ndarray | float | bool, n: int) -> np.ndarray:
     """``x`` as one value per pair: an array as it is, one value for all repeated (cheaper than ``np.broadcast_to``)."""
     x = np.asarray(x)
@@ -453,7 +463,9 @@ class TieNetwork:
         ``capacity`` ties at least ``drop`` strong (Dunbar; kin one has lost touch with take no time).
         Contact strengthens a tie by ``gain`` of the gap to 1; a week without contact weakens a
         non-kin tie by the mean decay of its two ends and a kin tie by ``kin_decay``;
-        non-kin ties below ``drop`` dissolve. Two passes over the ties: the count for the reach, then the week.
+        non-kin ties below ``drop`` dissolve. Two passes over the ties: the count for the reach, then the week, which
+        merges the pending additions (:meth:`add`) as it writes the ties, instead of a splice of its own before (at
+        1,000,000 residents 54 against 59 ms with the splice, at 100,000 4.6 against 5.1).
 
         Args:
             key: The key of the week's numbers (``draws.draw_key``): tie ``e`` is in contact when
@@ -474,16 +486,32 @@ class TieNetwork:
             Per resident, the ties at least ``good`` strong after the week (``count_at_least(good)``,
             counted in the same pass).
         """
-        d = self._ties()
+        d = self.__dict__
+        ties = tuple(d[name] for name in _NAMES)
+        pos, new = self._pending_ties()
+        out = ties if not len(pos) else tuple(np.empty(len(x) + len(pos), dtype=x.dtype) for x in ties)
         rows = _aligned_rows(self.n, 4)
         _reach_and_decay(d["a"], d["b"], d["w"], drop, capacity, np.asarray(activity, dtype=np.float64), group,
-                         np.asarray(decay, dtype=np.float64), rows)
+                         np.asarray(decay, dtype=np.float64), rows, (new[0], new[1], new[3]))
         n_good = np.empty(self.n, dtype=np.int64)
-        kept = _contact_and_decay(d["a"], d["b"], d["key"], d["w"], d["kin"], d["bridging"], key, rows,
-                                  contact_prob, kin_contact, gain, kin_decay, drop, good, n_good, lost)
-        for name in ("a", "b", "key", "w", "kin", "bridging"):  # the kernel moved the kept ties to the front
-            d[name] = d[name][:kept]
+        kept = _contact_and_decay(ties, pos, new, out, key, rows, contact_prob, kin_contact, gain, kin_decay, drop,
+                                  good, n_good, lost)
+        d.update((name, x[:kept]) for name, x in zip(_NAMES, out, strict=True))
         return n_good
+
+    def _pending_ties(self) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """Take the pending additions as new ties: where they go among the ties and their six arrays, in key order.
+
+        As :meth:`_merge_pending` would merge them (:func:`_new_ties`), for a pass that merges them as it copies
+        the ties (:meth:`contact_and_decay`); no pending additions are no new ties.
+        """
+        parts, self._pending = self._pending, []
+        if not parts:
+            return _NO_TIES
+        i, j, w, kin, bridging = (np.concatenate(x) for x in zip(*parts, strict=True))
+        idx, new_a, new_b, new_key, pos = _new_ties(i, j, self.n, self.__dict__["key"], _NO_TIES[0])
+        return pos, (new_a, new_b, new_key, w[idx].astype(np.float64), kin[idx].astype(bool),
+                     bridging[idx].astype(bool))
 
     def neighbours(self, i: int) -> np.ndarray:
         """The residents tied to resident ``i``."""
