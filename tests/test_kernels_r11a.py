@@ -3,7 +3,8 @@
 ``TieNetwork.contact_and_decay`` with pending additions is compared, bit for bit, with merging them first
 (``TieNetwork._merge_pending``, the splice) and then the numpy formulation of the week, on random networks with
 new ties before, between and after the old ones, repeated pairs and pairs tied already, and the edge cases (no
-ties, one tie, only new ties, no new ties).
+ties, one tie, only new ties, no new ties). ``network._new_ties``, which now finds the pairs' places by the lockstep
+binary search, is compared with a loop of numpy's ``searchsorted``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 from model.core.draws import draw_key, uniform
-from model.core.network import TieNetwork
+from model.core.network import TieNetwork, _new_ties
 
 
 def _network(n: int, size: int, seed: int) -> TieNetwork:
@@ -91,3 +92,42 @@ def test_contact_and_decay_merges_the_pending_ties_as_the_splice_did(n: int, siz
         assert np.array_equal(d[name], expected), name
     if size > 1000:  # the random network exercises every outcome
         assert len(net) < len(merged) and (lost_after > 0).any() and n_good.any()
+
+
+def _new_ties_reference(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
+                        leavers: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``network._new_ties`` as a loop over the pairs in key order with numpy's binary search."""
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    key = lo * n + hi
+    idx, pos, seen = [], [], set()
+    for k in np.argsort(key, kind="mergesort"):
+        if lo[k] == hi[k] or key[k] in seen:
+            continue
+        seen.add(key[k])
+        p = int(np.searchsorted(keys, key[k]))
+        tied = p < len(keys) and keys[p] == key[k] and not (np.isin(lo[k], leavers) or np.isin(hi[k], leavers))
+        if not tied:
+            idx.append(k)
+            pos.append(p)
+    idx = np.array(idx, dtype=np.int64)
+    return idx, lo[idx], hi[idx], key[idx], np.array(pos, dtype=np.int64)
+
+
+@pytest.mark.parametrize(("n", "size", "pairs", "n_leavers", "seed"), [
+    (0, 0, 0, 0, 1), (2, 0, 1, 0, 2), (2, 1, 1, 1, 3), (5, 8, 1, 0, 4), (50, 400, 300, 3, 5),
+    (3000, 9000, 2000, 0, 6), (3000, 9000, 2000, 40, 7), (40_000, 100_000, 7000, 100, 8)])
+def test_new_ties_are_found_as_by_numpy_s_binary_search(n: int, size: int, pairs: int, n_leavers: int,
+                                                        seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    net = _network(n, size, seed)
+    keys = net.key
+    i, j = rng.integers(0, max(n, 1), pairs), rng.integers(0, max(n, 1), pairs)
+    if len(keys) and pairs > 2:  # some pairs tied already (one of them given twice), some self-loops
+        tied = rng.integers(0, len(keys), pairs // 3)
+        i[:len(tied)], j[:len(tied)] = net.b[tied], net.a[tied]
+        i[-1], j[-1] = i[0], j[0]
+        j[1] = i[1]
+    leavers = np.unique(rng.integers(0, max(n, 1), n_leavers))
+    got = _new_ties(i, j, n, keys, leavers)
+    for x, y in zip(got, _new_ties_reference(i, j, n, keys, leavers), strict=True):
+        assert x.dtype == np.int64 and np.array_equal(x, y)

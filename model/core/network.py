@@ -178,21 +178,28 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
     key = lo * n + hi
     order = np.argsort(key, kind="mergesort")  # stable: a repeated pair keeps its first place
     idx = np.empty(len(order), dtype=np.int64)
-    pos = np.empty(len(order), dtype=np.int64)
     m, last = 0, -1
-    for k in order:
+    for k in order:  # the distinct pairs, in key order
         if lo[k] == hi[k] or key[k] == last:
             continue
         last = key[k]
-        p = np.searchsorted(keys, key[k])
+        idx[m] = k
+        m += 1
+    # Their places among ``keys`` all at once: one binary search after another waited on each read in turn (1.15
+    # against 0.6 ms for 6,900 pairs among the 2,860,000 ties of 1,000,000 residents).
+    place = searchsorted_lockstep(keys, key[idx[:m]])
+    pos = np.empty(m, dtype=np.int64)
+    n_new = 0
+    for t in range(m):
+        k, p = idx[t], place[t]
         tied = p < len(keys) and keys[p] == key[k]
         if tied and len(leavers):
             u, v = np.searchsorted(leavers, lo[k]), np.searchsorted(leavers, hi[k])
             tied = not ((u < len(leavers) and leavers[u] == lo[k]) or (v < len(leavers) and leavers[v] == hi[k]))
         if not tied:
-            idx[m], pos[m] = k, p
-            m += 1
-    idx, pos = idx[:m], pos[:m]
+            idx[n_new], pos[n_new] = k, p
+            n_new += 1
+    idx, pos = idx[:n_new], pos[:n_new]
     return idx, lo[idx], hi[idx], key[idx], pos
 
 
