@@ -30,6 +30,7 @@ from model.core.tie_passes import (
     _reach_and_decay,
     _strength_rows,
     _strong_by_group,
+    place,
 )
 
 
@@ -110,8 +111,8 @@ def _ties_of(n: int, who: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.
     lower = np.searchsorted(a, who, side="right") - lower_start
     noted = np.empty(len(b), dtype=np.int64)  # only the first few places are ever written (and paged in)
     n_noted = 0
-    for e in range(len(b)):
-        if mark[b[e]]:
+    for e in range(len(b)):  # unsigned places (``tie_passes.place``): 0.23 -> 0.10 ms at 100,000 residents
+        if mark[place(b[e])]:
             noted[n_noted] = e
             n_noted += 1
     owner = np.searchsorted(who, b[noted[:n_noted]])  # the place in ``who`` of each noted tie's higher end
@@ -142,16 +143,16 @@ def _directed(a: np.ndarray, b: np.ndarray, src: np.ndarray,
     # branches (which ends are in ``src`` and ``dst`` cannot be predicted), then the ends read for those kept.
     touching = np.empty(len(a), np.int64)
     n_touching = 0
-    for e in range(len(a)):
-        touching[n_touching] = e
-        n_touching += src[a[e]] | src[b[e]]
+    for e in range(len(a)):  # unsigned places (``tie_passes.place``): 0.37 -> 0.24 ms at 100,000 residents
+        touching[place(n_touching)] = e
+        n_touching += src[place(a[e])] | src[place(b[e])]
     up, down = np.empty(n_touching, np.int64), np.empty(n_touching, np.int64)
     n_up = n_down = 0
     for e in touching[:n_touching]:
-        x, y = a[e], b[e]
-        up[n_up] = e
+        x, y = place(a[e]), place(b[e])
+        up[place(n_up)] = e
         n_up += src[x] & dst[y]
-        down[n_down] = e
+        down[place(n_down)] = e
         n_down += src[y] & dst[x]
     n = n_up + n_down
     tie, frm, to = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
@@ -248,8 +249,8 @@ def lower_starts(n: int, a: np.ndarray) -> np.ndarray:
     1,000,000 residents instead of 8, which stay in the cache more.
     """
     start = np.zeros(n + 1, dtype=np.int32)
-    for e in range(len(a)):  # the last store at a resident's place is the end of its ties: no branch
-        start[a[e] + 1] = e + 1
+    for e in range(len(a)):  # the last store at a resident's place is the end of its ties: no branch (``place``:
+        start[place(a[e] + 1)] = e + 1  # 0.30 -> 0.25 ms at 100,000 residents)
     for r in range(1, n + 1):  # a resident without ties as the lower end ends where the one before does
         start[r] = max(start[r], start[r - 1])
     return start
