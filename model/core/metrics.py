@@ -442,28 +442,35 @@ def outputs_table(m: CommunityModel) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _observed(nbh: np.ndarray, week: int, case_state: np.ndarray, case_since: np.ndarray, score: np.ndarray,
+def _observed(nbh_start: np.ndarray, week: int, case_state: np.ndarray, case_since: np.ndarray, score: np.ndarray,
               team_fte: np.ndarray, residents: np.ndarray, ini_nbh: np.ndarray, ini_alive: np.ndarray,
               ini_taken_over: np.ndarray) -> np.ndarray:
     """:func:`observe`'s four outputs (rows) per neighbourhood, in one call (each ratio 0 where its divisor is).
 
     The counts are integers, so the same as numpy's bincounts in any order; the ratios are the same divisions.
+    Counted per neighbourhood over views of its residents (``nbh_start[b]:nbh_start[b + 1]``) in local
+    counters, a loop that is vectorised, where adding into an array indexed by each resident's neighbourhood
+    was not: 3.5 -> 1.0 ms at 1,000,000 residents, 38 -> 4 us at 10,000 (the hiring rule reads it weekly).
     """
     k = len(team_fte)
-    waiting, waited, lonely, active = np.zeros(k), np.zeros(k), np.zeros(k), np.zeros(k)
-    for i in range(len(nbh)):
-        is_waiting = case_state[i] == CASE_WAITING
-        waiting[nbh[i]] += is_waiting
-        waited[nbh[i]] += (week - case_since[i]) * is_waiting
-        lonely[nbh[i]] += score[i] >= LONELY
-    for x in range(len(ini_nbh)):
-        active[ini_nbh[x]] += ini_alive[x] and not ini_taken_over[x]
     out = np.zeros((4, k))
     for b in range(k):
-        out[0, b] = waiting[b] / team_fte[b] if team_fte[b] > 0 else 0.0
-        out[1, b] = waited[b] / waiting[b] if waiting[b] > 0 else 0.0
+        lo, hi = nbh_start[b], nbh_start[b + 1]
+        state, since, sco = case_state[lo:hi], case_since[lo:hi], score[lo:hi]
+        waiting = waited = lonely = 0
+        for i in range(hi - lo):
+            is_waiting = np.int64(state[i] == CASE_WAITING)
+            waiting += is_waiting
+            waited += (week - since[i]) * is_waiting
+            lonely += np.int64(sco[i] >= LONELY)
+        out[0, b] = waiting / team_fte[b] if team_fte[b] > 0 else 0.0
+        out[1, b] = waited / waiting if waiting > 0 else 0.0
+        out[3, b] = lonely / residents[b] if residents[b] > 0 else 0.0
+    active = np.zeros(k)
+    for x in range(len(ini_nbh)):
+        active[ini_nbh[x]] += ini_alive[x] and not ini_taken_over[x]
+    for b in range(k):
         out[2, b] = 1000 * (active[b] / residents[b] if residents[b] > 0 else 0.0)
-        out[3, b] = lonely[b] / residents[b] if residents[b] > 0 else 0.0
     return out
 
 
@@ -471,7 +478,7 @@ def observe(m: CommunityModel) -> dict[str, np.ndarray]:
     """What the municipality observes per neighbourhood (its hiring rule and the layered steering mode)."""
     pop, ini = m.pop, m.inits
     # One compiled call, not some twenty numpy calls: the hiring rule reads it every week.
-    out = _observed(pop.nbh, m.week, pop.case_state, pop.case_since, pop.score, m.team_fte,
+    out = _observed(m.nbh_start, m.week, pop.case_state, pop.case_since, pop.score, m.team_fte,
                     m.nbh_size.astype(float), ini.nbh, ini.alive, ini.taken_over)
     return dict(zip(("waiting_per_team_fte", "mean_wait_weeks", "initiatives_per_1000", "lonely_share"), out,
                     strict=True))
