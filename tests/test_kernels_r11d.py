@@ -14,7 +14,7 @@ import pytest
 from model.core.draws import integer, uniform
 from model.core.metrics import WeeklyCounters, _observed
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO
-from model.core.submodels.venues import _ADMIT, _PICK, _WANT, _visit, _want_to_visit
+from model.core.submodels.venues import _ADMIT, _PICK, _WANT, _open_by_neighbourhood, _visit, _want_to_visit
 
 
 def _observed_before(nbh: np.ndarray, week: int, case_state: np.ndarray, case_since: np.ndarray, score: np.ndarray,
@@ -109,6 +109,21 @@ def test_who_goes_out_and_where_is_the_code_before(sizes: list[int]) -> None:
     for g, e in zip(got, expected, strict=True):
         np.testing.assert_array_equal(g, e)
     np.testing.assert_array_equal(visited, visited_before)
+
+
+@pytest.mark.parametrize(("places", "share_open"), [(0, 0.5), (1, 1.0), (1, 0.0), (7, 0.0), (40, 0.6), (300, 0.9)])
+def test_open_places_by_neighbourhood_are_numpys_stable_sort(places: int, share_open: float) -> None:
+    rng = np.random.default_rng(places)
+    n_nbh = 5
+    nbh = rng.integers(0, n_nbh - 1, places)  # not sorted, and the last neighbourhood without a place
+    open_ = rng.random(places) < share_open
+    per_nbh, first, sorted_open = _open_by_neighbourhood(open_, nbh, n_nbh)
+    open_idx = np.flatnonzero(open_)  # visit_venues before this round
+    want_per_nbh = np.bincount(nbh[open_idx], minlength=n_nbh)
+    np.testing.assert_array_equal(per_nbh, want_per_nbh)
+    np.testing.assert_array_equal(first, np.concatenate([[0], np.cumsum(want_per_nbh)]))
+    np.testing.assert_array_equal(sorted_open, open_idx[np.argsort(nbh[open_idx], kind="stable")])
+    assert per_nbh.dtype == first.dtype == sorted_open.dtype == np.int64
 
 
 def test_counters_reset_to_zero_also_one_bound_to_a_new_array() -> None:

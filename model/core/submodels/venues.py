@@ -109,13 +109,10 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     key = draw_key(m.rng)  # the week's numbers: draws.uniform(key, stream * n + resident), streams below
     act = activity(m)
     # Meeting places: pick one open place of the neighbourhood at random.
-    open_idx = np.flatnonzero(pl.open)
+    per_nbh, first, sorted_open = _open_by_neighbourhood(pl.open, pl.nbh, m.n_nbh)
     pop.visited[:] = NO
     place_att = place_of = np.empty(0, dtype=np.int64)
-    if len(open_idx):
-        per_nbh = np.bincount(pl.nbh[open_idx], minlength=m.n_nbh)
-        first = np.concatenate([[0], np.cumsum(per_nbh)])
-        sorted_open = open_idx[np.argsort(pl.nbh[open_idx], kind="stable")]
+    if len(sorted_open):
         # Motivation scales the wish to go out from half (0) to one and a half (1) times the base rate.
         want = _want_to_visit(key, p.place_visit_rate, per_nbh > 0, m.nbh_start, act, pop.autonomy, pop.competence,
                               pop.relatedness)
@@ -128,6 +125,26 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
                                 p.no_place_attendance, without_place, len(pl))
     _engage(p.engagement_rate, place_att, init_att, pop.engagement)
     return np.concatenate([place_att, init_att]), np.concatenate([place_of, init_of])
+
+
+@numba.njit(cache=True)
+def _open_by_neighbourhood(open_: np.ndarray, nbh: np.ndarray, n_nbh: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The open places by neighbourhood (ascending within one), their count per neighbourhood and where each starts.
+
+    A counting sort in one call: the order of a stable sort of the open places by neighbourhood, which eight
+    numpy calls made before (7.0 -> 2.1 us a week, a small city's fixed cost).
+    """
+    per_nbh, first = np.zeros(n_nbh, dtype=np.int64), np.zeros(n_nbh + 1, dtype=np.int64)
+    for i in range(len(nbh)):
+        per_nbh[nbh[i]] += open_[i]
+    for b in range(n_nbh):
+        first[b + 1] = first[b] + per_nbh[b]
+    sorted_open, filled = np.empty(first[n_nbh], dtype=np.int64), first[:n_nbh].copy()
+    for i in range(len(nbh)):
+        if open_[i]:
+            sorted_open[filled[nbh[i]]] = i
+            filled[nbh[i]] += 1
+    return per_nbh, first, sorted_open
 
 
 # The streams of visit_venues' key: a number per resident for going out, the place, getting in, attending.
