@@ -173,41 +173,42 @@ def _start_ties(p: tuple, a: np.ndarray, b: np.ndarray, bridging: np.ndarray, go
 def _by_venue_at_random(venue: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Attendees ordered by venue and, within a venue, by ``u``: ``np.lexsort((u, venue))``, several times faster.
 
-    A stable counting sort by venue, then each venue's attendees sorted by ``u`` (random, uniform on [0, 1)) in
-    expected linear time: counted into as many buckets as attendees by ``u`` (the bucket rises with ``u``, so the
-    buckets are in order), then an insertion sort that only meets the few in each bucket out of order. Both
-    keep attendees with equal ``u`` in their order, as ``np.lexsort`` does. Four times faster than sorting each
-    venue's attendees with ``np.argsort`` (0.18 against 0.74 ms for 12,700 attendees at 160 venues).
+    A bucket sort of all attendees at once, in expected linear time: a venue of ``k`` attendees has ``2 k``
+    buckets that rise with ``u`` (random, uniform on [0, 1)), after those of the venues before; the attendees are
+    counted into them and placed in attendee order, so that only attendees of one bucket can be out of order,
+    which an insertion sort over the whole order puts right (strictly larger: equal ``u`` keep their order, as in
+    ``np.lexsort``). A bucket sort and an insertion sort per venue took 4.2-4.4 ms at 1,000,000 residents (213,000
+    attendees at 16,000 venues, caches cold) and 0.35 ms at 100,000, their loops of a few iterations mispredicted;
+    now 3.2-3.6 and 0.26 ms (at 1,000,000, alternating: two buckets per attendee 3.0-3.3, one 3.2-3.7, four 3.3-3.6).
     """
-    start = np.zeros(venue.max() + 2 if len(venue) else 1, dtype=np.int64)
+    size = len(venue)
+    first = np.zeros(venue.max() + 2 if size else 1, dtype=np.int32)  # where each venue's buckets start, / 2
     for v in venue:
-        start[v + 1] += 1
-    start = np.cumsum(start)
-    fill = start[:-1].copy()
-    by_venue = np.empty(len(venue), dtype=np.int64)
-    for i in range(len(venue)):
-        by_venue[fill[venue[i]]] = i
-        fill[venue[i]] += 1
-    order = np.empty(len(venue), dtype=np.int64)
-    count = np.empty(len(venue) + 1, dtype=np.int64)
-    for v in range(len(start) - 1):
-        lo, k = start[v], start[v + 1] - start[v]
-        count[:k + 1] = 0
-        for t in range(lo, lo + k):
-            count[min(max(int(u[by_venue[t]] * k), 0), k - 1) + 1] += 1
-        for q in range(k):
-            count[q + 1] += count[q]
-        for t in range(lo, lo + k):
-            i = by_venue[t]
-            q = min(max(int(u[i] * k), 0), k - 1)
-            order[lo + count[q]] = i
-            count[q] += 1
-        for t in range(lo + 1, lo + k):
-            i, s = order[t], t
-            while s > lo and u[order[s - 1]] > u[i]:  # strictly larger: equal ``u`` keep their order
-                order[s] = order[s - 1]
+        first[v + 1] += 1
+    for v in range(len(first) - 1):
+        first[v + 1] += first[v]
+    bucket = np.empty(size, dtype=np.int32)
+    start = np.zeros(2 * size + 1, dtype=np.int32)
+    for i in range(size):
+        lo, k = 2 * first[venue[i]], 2 * (first[venue[i] + 1] - first[venue[i]])
+        q = lo + min(max(np.int32(u[i] * k), 0), k - 1)
+        bucket[i] = q
+        start[q + 1] += 1
+    for q in range(2 * size):
+        start[q + 1] += start[q]
+    order, ordered_u, ordered_bucket = np.empty(size, dtype=np.int64), np.empty(size), np.empty(size, dtype=np.int32)
+    for i in range(size):
+        q = bucket[i]
+        t = start[q]
+        order[t], ordered_u[t], ordered_bucket[t] = i, u[i], q
+        start[q] = t + 1
+    for t in range(1, size):
+        if ordered_bucket[t - 1] == ordered_bucket[t] and ordered_u[t - 1] > ordered_u[t]:  # rarely (a bucket's few)
+            i, x, q, s = order[t], ordered_u[t], ordered_bucket[t], t
+            while s > 0 and ordered_bucket[s - 1] == q and ordered_u[s - 1] > x:
+                order[s], ordered_u[s] = order[s - 1], ordered_u[s - 1]
                 s -= 1
-            order[s] = i
+            order[s], ordered_u[s] = i, x
     return order
 
 
