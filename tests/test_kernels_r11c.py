@@ -57,10 +57,16 @@ def _by_venue_before(venue: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 def _check_order(venue: np.ndarray, u: np.ndarray) -> None:
-    got = _by_venue_at_random(venue, u)
+    # The attendees' own numbers in order are the order; other attendees, and the venues, come in that order.
+    got, got_venue = _by_venue_at_random(venue, u, np.arange(len(venue)))
     assert got.dtype == np.int64
     np.testing.assert_array_equal(got, np.lexsort((u, venue)))
     np.testing.assert_array_equal(got, _by_venue_before(venue, u))
+    np.testing.assert_array_equal(got_venue, venue[got])
+    who = np.random.default_rng(len(venue)).permutation(3 * len(venue) + 1)[:len(venue)].astype(np.int32)
+    got_who, _ = _by_venue_at_random(venue, u, who)
+    assert got_who.dtype == np.int32
+    np.testing.assert_array_equal(got_who, who[got])
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 3, 17, 500])
