@@ -104,7 +104,11 @@ def test_venue_order_is_lexsort_with_ties_and_edge_values() -> None:
             u = np.round(u, 1)  # many equal numbers: kept in their order
         if case % 5 == 0 and n:
             u[rng.integers(0, n, 3)] = [0.0, 1.0, np.nextafter(1.0, 0)]  # the ends of the buckets
-        assert np.array_equal(_by_venue_at_random(venue, u), np.lexsort((u, venue))), case
+        order = np.lexsort((u, venue))
+        who = rng.permutation(10 * n)[:n]
+        got_who, got_venue = _by_venue_at_random(venue, u, who)
+        assert np.array_equal(got_who, who[order]) and np.array_equal(got_venue, venue[order]), case
+        assert np.array_equal(_by_venue_at_random(venue, u, np.arange(n))[0], order), case
 
 
 def test_an_encounter_matches_the_numpy_formulation(city: CommunityModel) -> None:
@@ -112,12 +116,15 @@ def test_an_encounter_matches_the_numpy_formulation(city: CommunityModel) -> Non
     p, pop, net = m.p, m.pop, m.net
     who = rng.permutation(net.n)[:600]
     venue = rng.integers(0, 12, len(who))
-    order = _by_venue_at_random(venue, rng.random(len(who)))
+    u = rng.random(len(who))
+    order = np.lexsort((u, venue))
+    got_who, got_venue = _by_venue_at_random(venue, u, who)
+    assert np.array_equal(got_who, who[order]) and np.array_equal(got_venue, venue[order])
     # Pairs of attendees in turn, kept where at one venue.
     k = len(order) // 2
     a, b = who[order][0:2 * k:2], who[order][1:2 * k:2]
     same = venue[order][0:2 * k:2] == venue[order][1:2 * k:2]
-    got_a, got_b = _venue_pairs(who, venue, order)
+    got_a, got_b = _venue_pairs(who[order], venue[order])
     assert np.array_equal(got_a, a[same]) and np.array_equal(got_b, b[same]) and got_a.dtype == who.dtype
     # Ties of pairs that are tied (a pair twice: strengthened once, as numpy's ``+=`` does) grow stronger.
     a = np.concatenate([a[same], net.a[:40], net.a[:1]])
@@ -200,8 +207,9 @@ def test_meet_is_pairs_then_strengthening_in_the_network_and_in_the_started_ties
     who = np.concatenate([np.column_stack([net.a[tied], net.b[tied]]).ravel(), rng.permutation(net.n)[:500]])
     who = who.astype(np.int64)
     venue = np.concatenate([np.repeat(np.arange(150), 2), rng.integers(0, 8, 500) + 150])
-    order = _by_venue_at_random(venue, np.concatenate([np.arange(300) / 300, rng.random(500)]))
-    a, b = _venue_pairs(who, venue, order)
+    order = np.lexsort((np.concatenate([np.arange(300) / 300, rng.random(500)]), venue))
+    who, venue = who[order], venue[order]
+    a, b = _venue_pairs(who, venue)
     started = TieNetwork(net.n)
     started.add(a[-30:], b[-30:], 0.2, False, True)  # some pairs started a tie in an earlier encounter
     started.add(net.a[:5], net.b[:5], 0.2, False, True)  # and some that no pair of this encounter meets
@@ -214,7 +222,7 @@ def test_meet_is_pairs_then_strengthening_in_the_network_and_in_the_started_ties
         known |= found
     for start in (np.empty(0, dtype=np.int32), lower_starts(net.n, net.a)):  # by the keys, by the index
         net_w, new_w = net.w.copy(), started.w.copy()
-        got_a, got_b = _meet(who, venue, order, net.n, net.key, start, net.b, net_w, started.key, new_w, gain)
+        got_a, got_b = _meet(who, venue, net.n, net.key, start, net.b, net_w, started.key, new_w, gain)
         assert np.array_equal(got_a, a[~known]) and np.array_equal(got_b, b[~known])
         assert np.array_equal(net_w, w) and np.array_equal(new_w, started_w)
     assert (known[:150]).all() and known[-30:].all() and not known.all()

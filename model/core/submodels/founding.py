@@ -28,9 +28,14 @@ def found_initiatives(m: CommunityModel, motivation: np.ndarray, level: np.ndarr
     alive_per_nbh = np.bincount(ini.nbh[ini.alive], minlength=m.n_nbh)
     room = alive_per_nbh < p.max_initiatives_per_1000 * m.nbh_size / 1000
     support = 1 + m.community_hours[:, 1] / p.support_founding_hours
-    founders = _founders(draw_key(m.rng), p.founding_rate, p.spotted_founding_factor, p.low_income_civic_factor,
-                         pop.member_of, level, pop.talents[:, ORGANISING_TALENT], motivation, pop.spotted,
-                         pop.low_income, pop.nbh, support, room)
+    key = draw_key(m.rng)
+    # Where no neighbourhood has room, every chance is 0 and nobody founds: the pass over the residents is skipped
+    # (2.2 ms a week at 1,000,000 residents, whose neighbourhoods are full after the burn-in).
+    if not room.any():
+        return
+    founders = _founders(key, p.founding_rate, p.spotted_founding_factor, p.low_income_civic_factor, pop.member_of,
+                         level, pop.talents[:, ORGANISING_TALENT], motivation, pop.spotted, pop.low_income, pop.nbh,
+                         support, room)
     if not len(founders):  # most weeks in a small city
         return
     _make_free_slots(m, len(founders))

@@ -12,6 +12,7 @@ from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.founding import append_log, found_initiatives
 from model.core.submodels.helpers import MEETING, kernel_parameters
+from model.core.tie_passes import AHEAD, _prefetch
 from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -151,10 +152,13 @@ def _recruiting_ties(tie_a: np.ndarray, tie_b: np.ndarray, side: np.ndarray) -> 
     ``a -> b`` first), without its second pass over the ties touching a member and its arrays of ends.
     """
     # Branch-free (which ends recruit cannot be predicted): every tie written to both lists, the next place
-    # of a list advancing only for the ties kept. One lookup of ``side`` per end, not four of two masks.
+    # of a list advancing only for the ties kept. One lookup of ``side`` per end, not four of two masks. The
+    # higher ends are in no order, and at 1,000,000 residents ``side`` (1 MB) is out of the core's cache: the side
+    # of the tie ``AHEAD`` on is asked for early (``tie_passes._prefetch``): 8.0 -> 6.9 ms there (the same at 100,000).
     up, down = np.empty(len(tie_a), np.int64), np.empty(len(tie_a), np.int64)
     n_up = n_down = 0
     for e in range(len(tie_a)):
+        _prefetch(side, tie_b[min(e + AHEAD, len(tie_a) - 1)])
         x, y = side[tie_a[e]], side[tie_b[e]]
         up[n_up] = e
         n_up += (x == _RECRUITER) & (y == _RECRUITABLE)
