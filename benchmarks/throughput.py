@@ -1,7 +1,9 @@
 """Throughput of the model at city scale, and against the idiomatic-Mesa reference (``benchmarks/reference.py``).
 
 Prints one table: per city size the initialisation (building the city, the burn-in, and their sum: the
-constructor, which also keeps the settled city, ``model.experiments.settled``), the start of the same
+constructor, which also keeps the settled city, ``model.experiments.settled``), the same initialisation in a
+process that has loaded its compiled kernels already (a notebook's or the dashboard's second city: a new
+process first loads some hundred kernels from numba's cache, once), the start of the same
 city again from its kept settled city (in a new process, as a rerun or a restarted dashboard), ten
 years of weekly steps with the outputs collected every week, resident-steps per second,
 the peak memory, and the throughput of the reference and the ratio. Every measurement runs in a fresh
@@ -77,6 +79,14 @@ def measure_model(n: int, weeks: int, seed: int) -> dict[str, float]:
             "steps_per_s": n * weeks / (t2 - t1), "peak_mib": peak_mib()}
 
 
+def measure_loaded_init(n: int, seed: int) -> dict[str, float]:
+    """Initialise the city of :func:`measure_model` afresh (nothing kept) after :func:`warm_up` in this process."""
+    warm_up()
+    t0 = time.perf_counter()
+    CommunityModel(Parameters(n_residents=n), seed=seed)
+    return {"loaded_init_s": time.perf_counter() - t0}
+
+
 def measure_restart(n: int, seed: int) -> dict[str, float]:
     """Start the city of :func:`measure_model` again, from the settled city it kept."""
     t0 = time.perf_counter()
@@ -142,23 +152,26 @@ def in_fresh_process(kind: str, n: int, weeks: int, seed: int) -> dict[str, floa
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def warm_up() -> None:
+    """Build and run a small city, which compiles (or loads from numba's cache) the model's kernels."""
+    CommunityModel(Parameters(n_residents=300, burn_in_years=0.2), seed=0).run_weeks(4)
+
+
 def warm_numba_cache() -> None:
-    """Compile (or load) every numba kernel once, so that no measurement includes compiling."""
-    subprocess.run([sys.executable, "-c", "from model import CommunityModel, Parameters; "
-                    "CommunityModel(Parameters(n_residents=300, burn_in_years=0.2), seed=0).run_weeks(4)"],
-                   check=True)
+    """Compile every numba kernel once (:func:`warm_up` in a new process): no measurement includes compiling."""
+    subprocess.run([sys.executable, __file__, "--one", "warm-up", "0", "0", "0"], check=True, capture_output=True)
 
 
 def table(rows: list[dict], years: float, ref_weeks: int) -> str:
     """The results as a plain-text (Markdown) table."""
-    head = ("| residents | build s | burn-in s | init s | restart s | run s | resident-steps/s | peak MiB "
-            f"| reference steps/s | ratio |\n|{'---:|' * 10}")
+    head = ("| residents | build s | burn-in s | init s | init, kernels loaded s | restart s | run s "
+            f"| resident-steps/s | peak MiB | reference steps/s | ratio |\n|{'---:|' * 11}")
     lines = [f"Model: {years:g} years of weekly steps, outputs every week; reference: {ref_weeks} weeks.", "", head]
     for r in rows:
         ref = (f"{r['ref_steps_per_s']:,.0f} | {r['steps_per_s'] / r['ref_steps_per_s']:,.0f}x"
                if "ref_steps_per_s" in r else "- | -")
         lines.append(f"| {r['n']:,} | {r['build_s']:.2f} | {r['burn_in_s']:.2f} | {r['init_s']:.2f} | "
-                     f"{r['restart_s']:.2f} | "
+                     f"{r['loaded_init_s']:.2f} | {r['restart_s']:.2f} | "
                      f"{r['run_s']:.1f} | {r['steps_per_s']:,.0f} | {r['peak_mib']:,.0f} | {ref} |")
     return "\n".join(lines)
 
@@ -177,7 +190,9 @@ def verdict(rows: list[dict], weeks: int) -> list[str]:
             out += [f"100,000 residents x 520 weeks in {r['run_s']:.1f} s (target <= {TARGET_RUN_S:.0f} s): "
                     f"{'met' if r['run_s'] <= TARGET_RUN_S else 'NOT met'}",
                     f"initialisation of 100,000 residents {r['init_s']:.1f} s (target <= {TARGET_INIT_S:.0f} s): "
-                    f"{'met' if r['init_s'] <= TARGET_INIT_S else 'NOT met'}; from its kept settled city "
+                    f"{'met' if r['init_s'] <= TARGET_INIT_S else 'NOT met'}; in a process that has loaded its "
+                    f"compiled kernels {r['loaded_init_s']:.1f} s "
+                    f"({'met' if r['loaded_init_s'] <= TARGET_INIT_S else 'NOT met'}); from its kept settled city "
                     f"{r['restart_s']:.1f} s ({'met' if r['restart_s'] <= TARGET_INIT_S else 'NOT met'})",
                     f"peak memory at 100,000 residents {r['peak_mib']:,.0f} MiB (target <= {TARGET_PEAK_MIB:,.0f}): "
                     f"{'met' if r['peak_mib'] <= TARGET_PEAK_MIB else 'NOT met'}"]
@@ -202,8 +217,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.one:
         kind, n, weeks, seed = args.one[0], *map(int, args.one[1:])
-        if kind == "restart":
+        if kind == "warm-up":
+            warm_up()
+        elif kind == "restart":
             print(json.dumps(measure_restart(n, seed)))
+        elif kind == "loaded-init":
+            print(json.dumps(measure_loaded_init(n, seed)))
         else:
             print(json.dumps((measure_model if kind == "model" else measure_reference)(n, weeks, seed)))
         return
@@ -220,6 +239,7 @@ def main() -> None:
         for n in tqdm(args.sizes, desc="city sizes", file=sys.stderr):
             row = {"n": n, **in_fresh_process("model", n, weeks, args.seed)}
             row |= in_fresh_process("restart", n, weeks, args.seed)
+            row |= in_fresh_process("loaded-init", n, weeks, args.seed)
             if n in args.reference_sizes:
                 ref = in_fresh_process("reference", n, args.reference_weeks, args.seed)
                 row["ref_steps_per_s"] = ref["steps_per_s"]
