@@ -3,8 +3,10 @@
 ``TieNetwork.contact_and_decay`` with pending additions is compared, bit for bit, with merging them first
 (``TieNetwork._merge_pending``, the splice) and then the numpy formulation of the week, on random networks with
 new ties before, between and after the old ones, repeated pairs and pairs tied already, and the edge cases (no
-ties, one tie, only new ties, no new ties). ``network._new_ties``, which now finds the pairs' places by the lockstep
-binary search, is compared with a loop of numpy's ``searchsorted``.
+ties, one tie, only new ties, no new ties), and networks of exactly so many ties that the contact pass's blocks of
+``tie_passes._BLOCK`` ties end at, before and after the last tie (its second task: a block's strengths in a
+vectorised loop, then the counts and the kept ties). ``network._new_ties``, which now finds the pairs' places by
+the lockstep binary search, is compared with a loop of numpy's ``searchsorted``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import numpy as np
 import pytest
 
 from model.core.draws import draw_key, uniform
-from model.core.network import TieNetwork, _new_ties
+from model.core.network import _NAMES, TieNetwork, _new_ties
+from model.core.tie_passes import _BLOCK
 
 
 def _network(n: int, size: int, seed: int) -> TieNetwork:
@@ -92,6 +95,28 @@ def test_contact_and_decay_merges_the_pending_ties_as_the_splice_did(n: int, siz
         assert np.array_equal(d[name], expected), name
     if size > 1000:  # the random network exercises every outcome
         assert len(net) < len(merged) and (lost_after > 0).any() and n_good.any()
+
+
+
+@pytest.mark.parametrize("size", [1, 2, 9, _BLOCK - 1, _BLOCK, _BLOCK + 1, 2 * _BLOCK, 3 * _BLOCK + 5])
+@pytest.mark.parametrize("new", [0, 1, 40])
+def test_contact_and_decay_at_the_edges_of_its_blocks(size: int, new: int) -> None:
+    rng = np.random.default_rng(size * 7 + new)
+    net = _network(400, 4 * _BLOCK + 500, size + new)
+    for name in _NAMES:  # exactly ``size`` ties (a sorted network's first ones are one)
+        net.__dict__[name] = net.__dict__[name][:size]
+    assert len(net) == size
+    _add_new(net, rng, new, 1)
+    key, activity = draw_key(rng), rng.uniform(0.3, 1.2, 400)
+    group, decay = rng.integers(0, 3, 400), rng.uniform(0.01, 0.2, 3)
+    lost = rng.integers(0, 5, 400)
+    merged = copy.copy(net)
+    len(merged)
+    n_good, lost_after, *expected = _week_reference(merged, key, activity, group, decay, lost)
+    got = net.contact_and_decay(key, activity, 2.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5, lost)
+    assert np.array_equal(got, n_good) and np.array_equal(lost, lost_after)
+    for name, values in zip(_NAMES, expected, strict=True):
+        assert np.array_equal(net.__dict__[name], values), name
 
 
 def _new_ties_reference(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
