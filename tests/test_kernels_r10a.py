@@ -28,9 +28,14 @@ def _network(n: int, size: int, seed: int) -> TieNetwork:
 
 def _contact_reference(net: TieNetwork, key: np.uint64, activity: np.ndarray, group: np.ndarray,
                        decay: np.ndarray, lost: np.ndarray) -> tuple[np.ndarray, ...]:
-    """``contact_and_decay(key, activity, 2.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5, lost)`` in numpy."""
+    """``contact_and_decay(key, activity, 2.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5, lost)`` in numpy.
+
+    The network's arrays are read after its pending additions have joined them (``_merge_pending``). Returns the
+    counts of good ties, ``lost`` and the kept ties' ends, keys, strengths, kin and bridging flags.
+    """
     n = net.n
     a, b, w, kin = net.a.astype(np.int64), net.b.astype(np.int64), net.w.copy(), net.kin.copy()
+    bridging, keys = net.bridging.copy(), net.key.copy()
     u = np.array([uniform(key, e) for e in range(len(a))], dtype=float)
     taking = (w >= 0.1).astype(np.int64)
     count = np.bincount(a, taking, minlength=n) + np.bincount(b, taking, minlength=n)
@@ -43,7 +48,8 @@ def _contact_reference(net: TieNetwork, key: np.uint64, activity: np.ndarray, gr
     good = (kept & (strength >= 0.5)).astype(np.int64)
     n_good = np.bincount(a, good, minlength=n) + np.bincount(b, good, minlength=n)
     lost = lost + np.bincount(a[~kept], minlength=n) + np.bincount(b[~kept], minlength=n)
-    return n_good.astype(np.int64), lost, a[kept], b[kept], strength[kept], kin[kept]
+    return (n_good.astype(np.int64), lost, a[kept], b[kept], keys[kept], strength[kept], kin[kept],
+            bridging[kept])
 
 
 @pytest.mark.parametrize(("n", "size", "seed"), [(0, 0, 1), (1, 0, 2), (2, 1, 3), (2, 0, 4), (50, 400, 5),
@@ -54,7 +60,7 @@ def test_contact_and_decay_is_its_numpy_formulation(n: int, size: int, seed: int
     key, activity = draw_key(rng), rng.uniform(0.3, 1.2, n)
     group, decay = rng.integers(0, 3, n), rng.uniform(0.01, 0.2, 3)
     lost = rng.integers(0, 5, n)  # the dissolved ties are added to what was there
-    n_good, lost_after, a, b, w, kin = _contact_reference(net, key, activity, group, decay, lost)
+    n_good, lost_after, a, b, _, w, kin, _ = _contact_reference(net, key, activity, group, decay, lost)
     keys, before = net.key.copy(), lost.copy()
     got = net.contact_and_decay(key, activity, 2.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5, lost)
     assert got.dtype == np.int64 and np.array_equal(got, n_good) and np.array_equal(lost, lost_after)

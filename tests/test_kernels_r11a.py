@@ -15,8 +15,9 @@ import copy
 
 import numpy as np
 import pytest
+from test_kernels_r10a import _contact_reference
 
-from model.core.draws import draw_key, uniform
+from model.core.draws import draw_key
 from model.core.network import _NAMES, TieNetwork, _new_ties
 from model.core.tie_passes import _BLOCK
 
@@ -30,31 +31,6 @@ def _network(n: int, size: int, seed: int) -> TieNetwork:
                 rng.random(size) < 0.3)
         len(net)  # merged
     return net
-
-
-def _week_reference(net: TieNetwork, key: np.uint64, activity: np.ndarray, group: np.ndarray,
-                    decay: np.ndarray, lost: np.ndarray) -> tuple[np.ndarray, ...]:
-    """``contact_and_decay(key, activity, 2.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5, lost)`` in numpy.
-
-    The network's arrays are read after its pending additions have joined them (``_merge_pending``).
-    """
-    n = net.n
-    a, b, w, kin = net.a.astype(np.int64), net.b.astype(np.int64), net.w.copy(), net.kin.copy()
-    bridging, keys = net.bridging.copy(), net.key.copy()
-    u = np.array([uniform(key, e) for e in range(len(a))], dtype=float)
-    taking = (w >= 0.1).astype(np.int64)
-    count = np.bincount(a, taking, minlength=n) + np.bincount(b, taking, minlength=n)
-    reach = activity * np.minimum(1.0, 2.0 / np.maximum(count, 1))
-    p = 0.3 * w * reach[a] * reach[b] * np.where(kin, 1.5, 1.0)
-    end_decay = decay[group]
-    strength = np.where(u < p, w + 0.2 * (1 - w),
-                        np.maximum(w - np.where(kin, 0.005, 0.5 * (end_decay[a] + end_decay[b])), 0))
-    kept = kin | (strength >= 0.1)
-    good = (kept & (strength >= 0.5)).astype(np.int64)
-    n_good = np.bincount(a, good, minlength=n) + np.bincount(b, good, minlength=n)
-    lost = lost + np.bincount(a[~kept], minlength=n) + np.bincount(b[~kept], minlength=n)
-    return (n_good.astype(np.int64), lost, a[kept], b[kept], keys[kept], strength[kept], kin[kept],
-            bridging[kept])
 
 
 def _add_new(net: TieNetwork, rng: np.random.Generator, size: int, parts: int) -> None:
@@ -83,7 +59,7 @@ def test_contact_and_decay_merges_the_pending_ties_as_the_splice_did(n: int, siz
     lost = rng.integers(0, 5, n)  # the dissolved ties are added to what was there
     merged = copy.copy(net)
     len(merged)  # the pending ties merged by the splice, as before (a shallow copy keeps its own arrays and queue)
-    n_good, lost_after, a, b, keys, w, kin, bridging = _week_reference(merged, key, activity, group, decay, lost)
+    n_good, lost_after, a, b, keys, w, kin, bridging = _contact_reference(merged, key, activity, group, decay, lost)
     got = net.contact_and_decay(key, activity, 2.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5, lost)
     assert not net._pending
     assert got.dtype == np.int64 and np.array_equal(got, n_good) and np.array_equal(lost, lost_after)
@@ -112,7 +88,7 @@ def test_contact_and_decay_at_the_edges_of_its_blocks(size: int, new: int) -> No
     lost = rng.integers(0, 5, 400)
     merged = copy.copy(net)
     len(merged)
-    n_good, lost_after, *expected = _week_reference(merged, key, activity, group, decay, lost)
+    n_good, lost_after, *expected = _contact_reference(merged, key, activity, group, decay, lost)
     got = net.contact_and_decay(key, activity, 2.0, 0.3, 1.5, 0.2, group, decay, 0.005, 0.1, 0.5, lost)
     assert np.array_equal(got, n_good) and np.array_equal(lost, lost_after)
     for name, values in zip(_NAMES, expected, strict=True):
