@@ -15,21 +15,17 @@ import copy
 
 import numpy as np
 import pytest
-from test_kernels_r10a import _contact_reference
+from test_kernels_r10a import _contact_reference, _network
 
 from model.core.draws import draw_key
 from model.core.network import _NAMES, TieNetwork, _new_ties
 from model.core.tie_passes import _BLOCK
 
 
-def _network(n: int, size: int, seed: int) -> TieNetwork:
-    """A random network of ``n`` residents with up to ``size`` ties, some kin, some bridging."""
-    rng = np.random.default_rng(seed)
-    net = TieNetwork(n)
-    if n > 1 and size:
-        net.add(rng.integers(0, n, size), rng.integers(0, n, size), rng.random(size), rng.random(size) < 0.35,
-                rng.random(size) < 0.3)
-        len(net)  # merged
+def _merged_network(n: int, size: int, seed: int) -> TieNetwork:
+    """Round 10 A's random network, its ties merged into the arrays (none pending)."""
+    net = _network(n, size, seed)
+    len(net)  # merged
     return net
 
 
@@ -52,7 +48,7 @@ def _add_new(net: TieNetwork, rng: np.random.Generator, size: int, parts: int) -
 def test_contact_and_decay_merges_the_pending_ties_as_the_splice_did(n: int, size: int, new: int, parts: int,
                                                                      seed: int) -> None:
     rng = np.random.default_rng(seed + 100)
-    net = _network(n, size, seed)
+    net = _merged_network(n, size, seed)
     _add_new(net, rng, new, parts)
     key, activity = draw_key(rng), rng.uniform(0.3, 1.2, n)
     group, decay = rng.integers(0, 3, n), rng.uniform(0.01, 0.2, 3)
@@ -78,7 +74,7 @@ def test_contact_and_decay_merges_the_pending_ties_as_the_splice_did(n: int, siz
 @pytest.mark.parametrize("new", [0, 1, 40])
 def test_contact_and_decay_at_the_edges_of_its_blocks(size: int, new: int) -> None:
     rng = np.random.default_rng(size * 7 + new)
-    net = _network(400, 4 * _BLOCK + 500, size + new)
+    net = _merged_network(400, 4 * _BLOCK + 500, size + new)
     for name in _NAMES:  # exactly ``size`` ties (a sorted network's first ones are one)
         net.__dict__[name] = net.__dict__[name][:size]
     assert len(net) == size
@@ -120,7 +116,7 @@ def _new_ties_reference(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
 def test_new_ties_are_found_as_by_numpy_s_binary_search(n: int, size: int, pairs: int, n_leavers: int,
                                                         seed: int) -> None:
     rng = np.random.default_rng(seed)
-    net = _network(n, size, seed)
+    net = _merged_network(n, size, seed)
     keys = net.key
     i, j = rng.integers(0, max(n, 1), pairs), rng.integers(0, max(n, 1), pairs)
     if len(keys) and pairs > 2:  # some pairs tied already (one of them given twice), some self-loops
