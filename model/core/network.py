@@ -319,7 +319,7 @@ class TieNetwork:
     arrays with one element per tie.
     """
 
-    a, b, key, w, kin, bridging = (_tie_array(name) for name in ("a", "b", "key", "w", "kin", "bridging"))
+    a, b, key, w, kin, bridging = (_tie_array(name) for name in _NAMES)
 
     def __init__(self, n: int) -> None:
         """Create an empty network of ``n`` residents."""
@@ -374,10 +374,14 @@ class TieNetwork:
         for part in other._pending:
             self.add(*part)
 
+    def _take_pending(self) -> tuple[np.ndarray, ...]:
+        """The pending additions (:meth:`add`), taken from the queue, as one set of pairs and values (none: empty)."""
+        parts, self._pending = self._pending, []
+        return tuple(np.concatenate(x) for x in zip(*parts, strict=True))
+
     def _merge_pending(self) -> None:
         """Merge the pending additions into the arrays, in one splice."""
-        parts, self._pending = self._pending, []
-        self.replace(np.empty(0, dtype=np.int64), *(np.concatenate(x) for x in zip(*parts, strict=True)))
+        self.replace(np.empty(0, dtype=np.int64), *self._take_pending())
 
     def replace(self, leavers: np.ndarray, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray,
                 bridging: np.ndarray, leavers_ties: np.ndarray | None = None) -> None:
@@ -404,7 +408,7 @@ class TieNetwork:
                                   np.asarray(leavers_ties, dtype=np.int64), find_leavers_ties, i, j,
                                   *(_per_pair(x, len(i)) for x in (w, kin, bridging)))
         if changed:
-            self.__dict__.update(zip(("a", "b", "key", "w", "kin", "bridging"), ties, strict=True))
+            self.__dict__.update(zip(_NAMES, ties, strict=True))
 
     def count_at_least(self, threshold: float) -> np.ndarray:
         """Ties per resident with strength at least ``threshold`` (32-bit counts)."""
@@ -513,10 +517,9 @@ class TieNetwork:
         As :meth:`_merge_pending` would merge them (:func:`_new_ties`), for a pass that merges them as it copies
         the ties (:meth:`contact_and_decay`); no pending additions are no new ties.
         """
-        parts, self._pending = self._pending, []
-        if not parts:
+        if not self._pending:
             return _NO_TIES
-        i, j, w, kin, bridging = (np.concatenate(x) for x in zip(*parts, strict=True))
+        i, j, w, kin, bridging = self._take_pending()
         idx, new_a, new_b, new_key, pos = _new_ties(i, j, self.n, self.__dict__["key"], _NO_TIES[0])
         return pos, (new_a, new_b, new_key, w[idx].astype(np.float64), kin[idx].astype(bool),
                      bridging[idx].astype(bool))

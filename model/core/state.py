@@ -57,11 +57,17 @@ def _need_levels_of_all(zrm: np.ndarray) -> np.ndarray:
 def _need_levels_of(zrm: np.ndarray, who: np.ndarray) -> np.ndarray:
     level = np.empty(len(who), dtype=zrm.dtype)
     for k in range(len(who)):
-        low = zrm[who[k], 0]
-        for j in range(1, 9):
-            low = min(low, zrm[who[k], j])
-        level[k] = min(max(4 - low, 0), 3)
+        level[k] = need_level_at(zrm, who[k])
     return level
+
+
+@numba.njit(cache=True, inline="always")
+def need_level_at(zrm: np.ndarray, i: int) -> int:
+    """Resident ``i``'s need level: 4 minus the lowest of its nine life domains, within 0-3 (in a compiled loop)."""
+    low = zrm[i, 0]
+    for j in range(1, 9):
+        low = min(low, zrm[i, j])
+    return min(max(4 - low, 0), 3)
 
 
 @dataclass

@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from model.core.categories import INITIATIVE_KINDS
-from model.core.state import CASE_OPEN, DAILY_LIVING, PHYSICAL
+from model.core.state import CASE_OPEN, DAILY_LIVING, PHYSICAL, need_level_at
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -85,10 +85,7 @@ def _case_hours(zrm: np.ndarray, who: np.ndarray, chronic: np.ndarray, case_hour
     hours = np.empty(len(who), dtype=case_hours.dtype)
     for k in range(len(who)):
         i = who[k]
-        low = zrm[i, 0]
-        for j in range(1, 9):
-            low = min(low, zrm[i, j])
-        level = min(max(4 - low, 0), 3)  # as state._need_levels_of
+        level = need_level_at(zrm, i)
         hours[k] = case_hours[max(level - 1, 0)]
         if chronic[i] and level >= 2:
             low = recoverable_value(zrm, i, 0, chronic)

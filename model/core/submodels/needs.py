@@ -23,6 +23,7 @@ from model.core.state import (
     LONELY,
     NO,
     _need_levels_of_all,
+    need_level_at,
     need_level_of,
 )
 from model.core.submodels.helpers import _free_to_help, kernel_parameters, open_at_once, recover_one
@@ -518,10 +519,7 @@ def _casework_and_visits(key: np.uint64, recovery_rate: float, visit_hours: floa
         adequacy = min(1.0, (pro_hours[q, 0] - pro_bemoeizorg[q]) / max(case_demand[q], 1e-9))
         if uniform(key, _CASE_RECOVER * n + i) < recovery_rate * adequacy:
             recover_one(zrm, i, chronic)
-        low = zrm[i, 0]
-        for j in range(1, 9):
-            low = min(low, zrm[i, j])
-        level[k] = min(max(4 - low, 0), 3)  # as state._need_levels_of
+        level[k] = need_level_at(zrm, i)
     for k in range(len(open_)):
         if level[k] <= 1:
             i = open_[k]
