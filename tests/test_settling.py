@@ -3,16 +3,20 @@ settles its own; what the burn-in reads decides which runs share one; the folder
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
+import mesa
 import pandas as pd
 import pytest
 
+from agents import Resident
+from model.core.agent_rows import compact_registries
 from model.core.community import CommunityModel
 from model.core.interventions import make_intervention
 from model.core.parameters import Parameters, parameters_from_dict
-from model.core.settling import burn_in_inputs
+from model.core.settling import burn_in_inputs, restore, save
 from model.experiments.settled import SUFFIX, SettledFolder, default_folder, settled_key
 from model.experiments.store import Task, in_group_order
 from model.workshop.session import WorkshopModel
@@ -59,6 +63,46 @@ def test_a_run_from_a_settled_city_gives_the_same_bits_as_one_that_settles_its_o
 
 def test_a_run_that_kept_its_settled_city_runs_on_as_if_it_had_not(folder: SettledFolder) -> None:
     _same_run(CommunityModel(_params(), seed=2), CommunityModel(_params(), seed=2, settled=folder))
+
+
+def _registries(m: CommunityModel) -> list[list[tuple]]:
+    """Mesa's registries of ``m``: every agent's kind, unique id and row (if any), in registry order."""
+    def rows(agents: object) -> list[tuple]:
+        return [(type(a).__name__, a.unique_id, getattr(a, "idx", None)) for a in agents]
+    return [rows(m.agents)] + [rows(m.agents_by_type[kind]) for kind in m.agent_types]
+
+
+def test_a_restored_city_has_the_agents_and_registries_of_a_built_one(folder: SettledFolder) -> None:
+    """The residents' agents are kept as one block (``agent_rows.compact_registries``) and made again in place."""
+    built = CommunityModel(_params(), seed=6, settled=folder)
+    restored = CommunityModel(_params(), seed=6, settled=folder)
+    assert _registries(restored) == _registries(built)
+    assert restored.agent_types == built.agent_types and restored.agent_id_counter == built.agent_id_counter
+    residents = list(restored.residents)
+    assert residents == [a for a in restored.agents if type(a) is Resident]  # the same objects in both registries
+    assert all(a.model is restored for a in restored.agents)
+    assert restored.agents.random is restored.random and restored.residents.random is restored.random
+    assert residents[3].loneliness == built.residents[3].loneliness  # a view of its row
+
+
+def test_residents_that_are_not_one_block_are_kept_agent_by_agent(folder: SettledFolder) -> None:
+    m = CommunityModel(_params(burn_in_years=0.1), seed=7)
+    assert compact_registries(m) is not None
+    first = next(iter(m.residents))
+    first.pos = (1, 1)  # placed on a grid
+    assert compact_registries(m) is None
+    first.pos = None
+    assert compact_registries(m) is not None
+    m.residents.remove(first)  # registered out of row order
+    m.residents.add(first)
+    assert compact_registries(m) is None
+    copy = CommunityModel.__new__(CommunityModel)
+    mesa.Model.__init__(copy, rng=0)
+    buffer = io.BytesIO()
+    save(m, set(vars(mesa.Model(rng=0))), buffer)
+    buffer.seek(0)
+    restore(copy, buffer)
+    assert _registries(copy) == _registries(m)
 
 
 def test_a_layered_burn_in_reads_every_mode_s_levers() -> None:
