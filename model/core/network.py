@@ -1,11 +1,10 @@
 """The residents' social network as model-owned edge arrays.
 
-Ties are undirected and stored once, as ``(a, b)`` with ``a < b``, sorted by the key
-``a * n + b`` (by ``a``, then ``b``) so that lookups and inserts are vectorised binary searches. The key is
-not stored: the searches find a pair's lower end among the ``a`` and then its higher end among the few ties of
-that end (:func:`searchsorted_pairs`). Each tie has
-a strength in [0, 1], a kin flag (family ties decay slowly) and a bridging flag
-(the two residents differ in age group or income, or live in different neighbourhoods).
+Ties are undirected and stored once, as ``(a, b)`` with ``a < b``, sorted by the key ``a * n + b`` (by ``a``, then
+``b``) so that lookups and inserts are vectorised binary searches (of the ends: the key is not stored, its 8 bytes
+a tie not copied by every pass that copies the ties; :func:`searchsorted_pairs`). Each tie has a strength in
+[0, 1], a kin flag (family ties decay slowly) and a bridging flag (the two residents differ in age group or
+income, or live in different neighbourhoods).
 
 The passes over all ties that run every week (counting ties per resident, weighted sums
 over ties, contact and decay, ending the ties of leavers and merging new ties into the
@@ -227,16 +226,12 @@ def searchsorted_lockstep(values: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True)
 def searchsorted_pairs(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(key, lo * n + hi)`` among the tie keys ``key = a * n + b``, without the keys.
+    """``np.searchsorted(key, lo * n + hi)`` among the tie keys ``key = a * n + b``, without storing the keys.
 
-    The keys are in ``(a, b)`` order (``b < n``), so a pair's place is after the ties of lower ends below ``lo``
-    (:func:`searchsorted_lockstep` of ``lo`` in ``a``) and then after those of ``lo`` whose higher end is below
-    ``hi``, a few (2.8 on average) read in turn. The keys (8 bytes a tie) are then not stored and copied with the
-    ties every week; the search reads ``a`` (4 bytes a tie) and the ``b`` at each pair's place, which is asked for
-    :data:`~model.core.tie_passes.AHEAD` pairs early (``_prefetch``: the pairs are in no order; for 98,000 pairs
-    among the 2,860,000 ties of 1,000,000 residents 6.5-10 ms against 9.6-12 without, and 6.0-6.8 by the stored
-    keys; ``docs/performance_issue19.md``, round 12 A). ``lo`` is searched as ``a``'s type (0.30 against 0.38 ms
-    for the lower ends of 9,500 pairs among 280,000 ties: no widening of each ``a`` read).
+    The keys are in ``(a, b)`` order, so a pair's place is after the ties of lower ends below ``lo`` (searched in
+    ``a`` as ``a``'s type: no widening of each read) and those of ``lo`` with a higher end below ``hi`` (2.8 on
+    average, read in turn, their ``b`` asked for :data:`~model.core.tie_passes.AHEAD` pairs early: 98,000 pairs
+    among 2,860,000 ties 6.5-10 ms against 9.6-12 without; ``docs/performance_issue19.md``, round 12 A).
     """
     place = searchsorted_lockstep(a, lo.astype(a.dtype))
     m = len(lo)
@@ -358,11 +353,7 @@ class TieNetwork:
 
     @property
     def key(self) -> np.ndarray:
-        """Each tie's key ``a * n + b`` (64-bit), ascending: computed, not stored.
-
-        Every pass that copies the ties (the contact pass, the splices) moved the stored keys too, 8 of 26 bytes a
-        tie; the kernels search the ends instead (:func:`searchsorted_pairs`).
-        """
+        """Each tie's key ``a * n + b`` (64-bit), ascending: computed when read (:func:`searchsorted_pairs`)."""
         d = self._ties()
         return d["a"].astype(np.int64) * self.n + d["b"]
 
@@ -553,8 +544,7 @@ class TieNetwork:
         if not self._pending:
             return _NO_TIES
         i, j, w, kin, bridging = self._take_pending()
-        d = self.__dict__
-        idx, new_a, new_b, pos = _new_ties(i, j, self.n, d["a"], d["b"], _NO_TIES[0])
+        idx, new_a, new_b, pos = _new_ties(i, j, self.n, self.__dict__["a"], self.__dict__["b"], _NO_TIES[0])
         return pos, (new_a, new_b, w[idx].astype(np.float64), kin[idx].astype(bool), bridging[idx].astype(bool))
 
     def neighbours(self, i: int) -> np.ndarray:
