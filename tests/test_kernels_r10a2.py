@@ -18,7 +18,7 @@ def _random_network(n: int, ties: int, rng: np.random.Generator) -> TieNetwork:
 
 
 @pytest.mark.parametrize(("n", "ties"), [(1, 0), (2, 1), (5, 0), (50, 3), (300, 1_000), (5_000, 20_000)])
-def test_lower_starts_is_searchsorted_and_finds_what_find_keys_finds(n: int, ties: int) -> None:
+def test_lower_starts_is_searchsorted_and_finds_what_find_ties_finds(n: int, ties: int) -> None:
     rng = np.random.default_rng(n + ties)
     net = _random_network(n, ties, rng)
     start = lower_starts(n, net.a)

@@ -34,7 +34,7 @@ def _network(n: int, ties: int, seed: int) -> TieNetwork:
 
 
 @pytest.mark.parametrize(("n", "ties"), [(1, 0), (2, 1), (5, 0), (50, 3), (200, 600), (3000, 9000)])
-def test_help_ties_are_find_keys(n: int, ties: int) -> None:
+def test_help_ties_are_find_ties(n: int, ties: int) -> None:
     """The ties of ongoing help by ``network.find_in_starts``, as ``informal_help`` finds them: helpers who are
     tied, not tied, and a resident's only or last tie; nobody helped; one helped."""
     net = _network(n, ties, 7 * n + ties)
