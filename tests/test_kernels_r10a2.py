@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.core.network import TieNetwork, find_in_starts, find_keys, lower_starts
+from model.core.network import TieNetwork, find_in_starts, find_ties, lower_starts
 from model.core.tie_passes import _strong_by_group
 
 
@@ -18,7 +18,7 @@ def _random_network(n: int, ties: int, rng: np.random.Generator) -> TieNetwork:
 
 
 @pytest.mark.parametrize(("n", "ties"), [(1, 0), (2, 1), (5, 0), (50, 3), (300, 1_000), (5_000, 20_000)])
-def test_lower_starts_is_searchsorted_and_finds_what_find_keys_finds(n: int, ties: int) -> None:
+def test_lower_starts_is_searchsorted_and_finds_what_find_ties_finds(n: int, ties: int) -> None:
     rng = np.random.default_rng(n + ties)
     net = _random_network(n, ties, rng)
     start = lower_starts(n, net.a)
@@ -31,7 +31,7 @@ def test_lower_starts_is_searchsorted_and_finds_what_find_keys_finds(n: int, tie
         i[::3], j[::3] = net.b[tied[::3]], net.a[tied[::3]]
         i[1::3], j[1::3] = net.a[tied[1::3]], net.b[tied[1::3]]
     i[5::11] = j[5::11]
-    np.testing.assert_array_equal(find_in_starts(i, j, start, net.b), find_keys(n, i, j, net.key))
+    np.testing.assert_array_equal(find_in_starts(i, j, start, net.b), find_ties(i, j, net.a, net.b))
     empty = np.empty(0, dtype=np.int64)
     assert len(find_in_starts(empty, empty, start, net.b)) == 0
 

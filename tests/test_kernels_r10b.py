@@ -13,7 +13,7 @@ import pytest
 from model import Parameters
 from model.core.city import _mix_all_with_kin, _mix_with_kin
 from model.core.draws import uniform
-from model.core.network import TieNetwork, find_in_starts, find_keys, lower_starts
+from model.core.network import TieNetwork, find_in_starts, find_ties, lower_starts
 from model.core.state import CASE_OPEN, NO, need_level_of
 from model.core.submodels.helpers import kernel_parameters, recover_one
 from model.core.submodels.needs import (
@@ -34,7 +34,7 @@ def _network(n: int, ties: int, seed: int) -> TieNetwork:
 
 
 @pytest.mark.parametrize(("n", "ties"), [(1, 0), (2, 1), (5, 0), (50, 3), (200, 600), (3000, 9000)])
-def test_help_ties_are_find_keys(n: int, ties: int) -> None:
+def test_help_ties_are_find_ties(n: int, ties: int) -> None:
     """The ties of ongoing help by ``network.find_in_starts``, as ``informal_help`` finds them: helpers who are
     tied, not tied, and a resident's only or last tie; nobody helped; one helped."""
     net = _network(n, ties, 7 * n + ties)
@@ -49,7 +49,7 @@ def test_help_ties_are_find_keys(n: int, ties: int) -> None:
     helper[helper == np.arange(n)] = NO
     for helped in (np.flatnonzero(helper >= 0), np.empty(0, dtype=np.int64), np.flatnonzero(helper >= 0)[:1]):
         np.testing.assert_array_equal(find_in_starts(helped, helper[helped], lower_starts(n, net.a), net.b),
-                                      find_keys(n, helped, helper[helped], net.key))
+                                      find_ties(helped, helper[helped], net.a, net.b))
 
 
 def _random_zrm(n: int, rng: np.random.Generator) -> np.ndarray:

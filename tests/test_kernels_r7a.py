@@ -222,7 +222,7 @@ def test_meet_is_pairs_then_strengthening_in_the_network_and_in_the_started_ties
         known |= found
     for start in (np.empty(0, dtype=np.int32), lower_starts(net.n, net.a)):  # by the keys, by the index
         net_w, new_w = net.w.copy(), started.w.copy()
-        got_a, got_b = _meet(who, venue, net.n, net.key, start, net.b, net_w, started.key, new_w, gain)
+        got_a, got_b = _meet(who, venue, net.a, start, net.b, net_w, started.a, started.b, new_w, gain)
         assert np.array_equal(got_a, a[~known]) and np.array_equal(got_b, b[~known])
         assert np.array_equal(net_w, w) and np.array_equal(new_w, started_w)
     assert (known[:150]).all() and known[-30:].all() and not known.all()

@@ -90,7 +90,7 @@ def _maintain_ties_reference(m: CommunityModel) -> None:
     strength = np.where(_stream(key, 0, len(net)) < chance, w + p.tie_gain * (1 - w), missed)
     kept = kin | (strength >= p.tie_drop_threshold)
     pop.ties_lost += np.bincount(a[~kept], minlength=net.n) + np.bincount(b[~kept], minlength=net.n)
-    ties = {name: getattr(net, name)[kept] for name in NAMES}
+    ties = {name: getattr(net, name)[kept] for name in NAMES if name != "key"}  # the key is computed
     ties["w"] = strength[kept]
     for name, values in ties.items():
         setattr(net, name, values)
@@ -163,8 +163,8 @@ def test_attendees_meet_in_a_uniformly_random_order() -> None:
     rng = np.random.default_rng(12)
     seen = {order: 0 for order in permutations(range(n))}
     for _ in range(calls):
-        a, b, bridging = _encounter(draw_key(rng), who, venue, n, no_ties, np.empty(0, dtype=np.int32),
-                                    no_ties.astype(np.int32), np.empty(0), no_ties, np.empty(0), 0.1, p,
+        a, b, bridging = _encounter(draw_key(rng), who, venue, no_ties, np.empty(0, dtype=np.int32),
+                                    no_ties.astype(np.int32), np.empty(0), no_ties, no_ties, np.empty(0), 0.1, p,
                                     np.zeros(n), np.zeros(n), same, same.astype(bool), same, np.zeros(1))
         assert len(a) == 2 and not bridging.any()
         seen[(a[0], b[0], a[1], b[1])] += 1

@@ -55,7 +55,7 @@ def test_replace_is_removing_the_leavers_ties_then_adding(net: TieNetwork) -> No
         if x != y and pair not in expected:
             expected[pair] = (float(wx), bool(kx), bool(bx))
     told = TieNetwork(N)  # the same network, told the leavers' ties by the caller
-    for name in ("a", "b", "key", "w", "kin", "bridging"):
+    for name in ("a", "b", "w", "kin", "bridging"):
         setattr(told, name, getattr(net, name).copy())
     net.replace(leavers, i, j, w, kin, bridging)
     assert as_dict(net) == expected
@@ -134,7 +134,7 @@ def test_additions_without_a_read_between_are_one_addition(net: TieNetwork) -> N
     y[:, :5] = x[:, :5]  # pairs added twice: the first addition's strength counts
     wy = rng.uniform(0, 1, 30)
     eager = TieNetwork(N)
-    for name in ("a", "b", "key", "w", "kin", "bridging"):
+    for name in ("a", "b", "w", "kin", "bridging"):
         setattr(eager, name, getattr(net, name).copy())
     eager.add(x[0], x[1], 0.3, False, True)
     assert len(eager) > len(net), "a read (len) merges what was added"

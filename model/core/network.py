@@ -1,9 +1,10 @@
 """The residents' social network as model-owned edge arrays.
 
-Ties are undirected and stored once, as ``(a, b)`` with ``a < b``, sorted by the key
-``a * n + b`` so that lookups and inserts are vectorised binary searches. Each tie has
-a strength in [0, 1], a kin flag (family ties decay slowly) and a bridging flag
-(the two residents differ in age group or income, or live in different neighbourhoods).
+Ties are undirected and stored once, as ``(a, b)`` with ``a < b``, sorted by the key ``a * n + b`` (by ``a``, then
+``b``) so that lookups and inserts are vectorised binary searches (of the ends: the key is not stored, its 8 bytes
+a tie not copied by every pass that copies the ties; :func:`searchsorted_pairs`). Each tie has a strength in
+[0, 1], a kin flag (family ties decay slowly) and a bridging flag (the two residents differ in age group or
+income, or live in different neighbourhoods).
 
 The passes over all ties that run every week (counting ties per resident, weighted sums
 over ties, contact and decay, ending the ties of leavers and merging new ties into the
@@ -70,26 +71,24 @@ def _splice(values: np.ndarray, drop: np.ndarray, pos: np.ndarray, new: np.ndarr
 
 
 @numba.njit(cache=True)
-def _replace(n: int, a: np.ndarray, b: np.ndarray, key: np.ndarray, w: np.ndarray, kin: np.ndarray,
-             bridging: np.ndarray, leavers: np.ndarray, leavers_ties: np.ndarray, find_leavers_ties: bool,
-             i: np.ndarray, j: np.ndarray, new_w: np.ndarray, new_kin: np.ndarray,
-             new_bridging: np.ndarray) -> tuple:
-    """:meth:`TieNetwork.replace` on the tie arrays in one call: whether they changed, and the six arrays after.
+def _replace(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray,
+             leavers: np.ndarray, leavers_ties: np.ndarray, find_leavers_ties: bool, i: np.ndarray, j: np.ndarray,
+             new_w: np.ndarray, new_kin: np.ndarray, new_bridging: np.ndarray) -> tuple:
+    """:meth:`TieNetwork.replace` on the tie arrays in one call: whether they changed, and the five arrays after.
 
     The new pairs (:func:`_new_ties`), the leavers' ties (:func:`_ties_of`, unless given), and one
     :func:`_splice` of each array, the new strengths and flags taken at the new pairs' places. One call
     instead of some ten numpy and compiled calls of fixed cost, five times a week, which is what it costs
     in a small city.
     """
-    idx, new_a, new_b, new_key, pos = _new_ties(i, j, n, key, leavers)
+    idx, new_a, new_b, pos = _new_ties(i, j, n, a, b, leavers)
     if find_leavers_ties:
         leavers_ties = _ties_of(n, leavers, a, b)[1]
     drop = np.unique(leavers_ties)
     if not len(idx) and not len(drop):
-        return False, a, b, key, w, kin, bridging
-    return (True, _splice(a, drop, pos, new_a), _splice(b, drop, pos, new_b), _splice(key, drop, pos, new_key),
-            _splice(w, drop, pos, new_w[idx]), _splice(kin, drop, pos, new_kin[idx]),
-            _splice(bridging, drop, pos, new_bridging[idx]))
+        return False, a, b, w, kin, bridging
+    return (True, _splice(a, drop, pos, new_a), _splice(b, drop, pos, new_b), _splice(w, drop, pos, new_w[idx]),
+            _splice(kin, drop, pos, new_kin[idx]), _splice(bridging, drop, pos, new_bridging[idx]))
 
 
 @numba.njit(cache=True)
@@ -166,14 +165,14 @@ def _directed(a: np.ndarray, b: np.ndarray, src: np.ndarray,
 
 
 @numba.njit(cache=True)
-def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
-              leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Which pairs ``(i[k], j[k])`` become new ties, in key order, and where their keys go among ``keys``.
+def _new_ties(i: np.ndarray, j: np.ndarray, n: int, a: np.ndarray, b: np.ndarray,
+              leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which pairs ``(i[k], j[k])`` become new ties, in key order, and where they go among the ties ``(a, b)``.
 
     Self-loops are skipped, a repeated pair counts at its first place, and a pair that is tied
     already is skipped unless one of its ends is among ``leavers`` (ascending; their ties end).
-    Returns the places ``k`` of the new pairs, their lower and higher ends, keys, and their
-    ``np.searchsorted`` positions in ``keys``.
+    Returns the places ``k`` of the new pairs, their lower and higher ends, and their
+    ``np.searchsorted`` positions among the tie keys (:func:`searchsorted_pairs`; ``n`` residents).
     """
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     key = lo * n + hi
@@ -186,14 +185,14 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
         last = key[k]
         idx[m] = k
         m += 1
-    # Their places among ``keys`` all at once: one binary search after another waited on each read in turn (1.15
+    # Their places among the ties all at once: one binary search after another waited on each read in turn (1.15
     # against 0.6 ms for 6,900 pairs among the 2,860,000 ties of 1,000,000 residents).
-    place = searchsorted_lockstep(keys, key[idx[:m]])
+    place = searchsorted_pairs(a, b, lo[idx[:m]], hi[idx[:m]])
     pos = np.empty(m, dtype=np.int64)
     n_new = 0
     for t in range(m):
         k, p = idx[t], place[t]
-        tied = p < len(keys) and keys[p] == key[k]
+        tied = p < len(a) and a[p] == lo[k] and b[p] == hi[k]
         if tied and len(leavers):
             u, v = np.searchsorted(leavers, lo[k]), np.searchsorted(leavers, hi[k])
             tied = not ((u < len(leavers) and leavers[u] == lo[k]) or (v < len(leavers) and leavers[v] == hi[k]))
@@ -201,7 +200,7 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, keys: np.ndarray,
             idx[n_new], pos[n_new] = k, p
             n_new += 1
     idx, pos = idx[:n_new], pos[:n_new]
-    return idx, lo[idx], hi[idx], key[idx], pos
+    return idx, lo[idx], hi[idx], pos
 
 
 @numba.njit(cache=True)
@@ -210,7 +209,7 @@ def searchsorted_lockstep(values: np.ndarray, x: np.ndarray) -> np.ndarray:
 
     Every search takes the same number of steps, so the reads of one step, independent of each other, overlap;
     one search after another waits on each read in turn, which made it twice as slow as numpy's, and numpy's
-    ``searchsorted`` a third slower than this (``find_keys``' pairs among the tie keys).
+    ``searchsorted`` a third slower than this (``find_ties``' pairs' lower ends among the ties').
     """
     m = len(values)
     base = np.zeros(len(x), dtype=np.int64)  # the last place with a smaller value, or 0
@@ -226,16 +225,36 @@ def searchsorted_lockstep(values: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def find_keys(n: int, i: np.ndarray, j: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """:meth:`TieNetwork.find` in one call: each pair's key searched in ``key`` (:func:`searchsorted_lockstep`)."""
-    x = np.empty(len(i), dtype=np.int64)
+def searchsorted_pairs(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(key, lo * n + hi)`` among the tie keys ``key = a * n + b``, without storing the keys.
+
+    The keys are in ``(a, b)`` order, so a pair's place is after the ties of lower ends below ``lo`` (searched in
+    ``a`` as ``a``'s type: no widening of each read) and those of ``lo`` with a higher end below ``hi`` (2.8 on
+    average, read in turn, their ``b`` asked for :data:`~model.core.tie_passes.AHEAD` pairs early: 98,000 pairs
+    among 2,860,000 ties 6.5-10 ms against 9.6-12 without; ``docs/performance_issue19.md``, round 12 A).
+    """
+    place = searchsorted_lockstep(a, lo.astype(a.dtype))
+    m = len(lo)
+    for k in range(m):
+        _prefetch(b, min(place[min(k + AHEAD, m - 1)], max(len(b) - 1, 0)))  # a hint: never faults
+        p = place[k]
+        while p < len(a) and a[p] == lo[k] and b[p] < hi[k]:
+            p += 1
+        place[k] = p
+    return place
+
+
+@numba.njit(cache=True)
+def find_ties(i: np.ndarray, j: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:meth:`TieNetwork.find` in one call: each pair's tie among the ties ``(a, b)`` (:func:`searchsorted_pairs`)."""
+    lo, hi = np.empty(len(i), dtype=np.int64), np.empty(len(i), dtype=np.int64)
     for k in range(len(i)):
-        x[k] = min(i[k], j[k]) * n + max(i[k], j[k])
-    place = searchsorted_lockstep(key, x)
+        lo[k], hi[k] = min(i[k], j[k]), max(i[k], j[k])
+    place = searchsorted_pairs(a, b, lo, hi)
     tie = np.empty(len(i), dtype=np.int64)
     for k in range(len(i)):
         p = place[k]
-        tie[k] = p if p < len(key) and key[p] == x[k] else -1
+        tie[k] = p if p < len(a) and a[p] == lo[k] and b[p] == hi[k] else -1
     return tie
 
 
@@ -258,7 +277,7 @@ def lower_starts(n: int, a: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True)
 def find_in_starts(i: np.ndarray, j: np.ndarray, start: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """:func:`find_keys` by :func:`lower_starts`: each pair's tie among those of its lower end, or -1.
+    """:func:`find_ties` by :func:`lower_starts`: each pair's tie among those of its lower end, or -1.
 
     First every pair's range of ties (``start`` at its lower end), then the higher ends in the ranges; each read
     at a pair's lower end is asked for :data:`~model.core.tie_passes.AHEAD` pairs early (``_prefetch``), as the
@@ -284,13 +303,12 @@ def find_in_starts(i: np.ndarray, j: np.ndarray, start: np.ndarray, b: np.ndarra
 
 
 #: The names of the tie arrays, in the order in which the kernels take them.
-_NAMES = ("a", "b", "key", "w", "kin", "bridging")
+_NAMES = ("a", "b", "w", "kin", "bridging")
 
-#: No new ties for :func:`~model.core.tie_passes._contact_and_decay`: their places, and their six arrays (with the
-#: types of :func:`_new_ties`' ends and key, so that one compiled pass serves both).
-_NO_TIES = (np.empty(0, dtype=np.int64), (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64),
-                                          np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=bool),
-                                          np.empty(0, dtype=bool)))
+#: No new ties for :func:`~model.core.tie_passes._contact_and_decay`: their places, and their five arrays (with the
+#: types of :func:`_new_ties`' ends, so that one compiled pass serves both).
+_NO_TIES = (np.empty(0, dtype=np.int64), (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0),
+                                          np.empty(0, dtype=bool), np.empty(0, dtype=bool)))
 
 
 def _per_pair(x: np.ndarray | float | bool, n: int) -> np.ndarray:
@@ -315,24 +333,29 @@ def _tie_array(name: str) -> property:
 class TieNetwork:
     """Undirected weighted ties between ``n`` residents.
 
-    ``a``, ``b`` (the lower and higher ends), ``key``, ``w`` (strength), ``kin`` and ``bridging`` are
-    arrays with one element per tie.
+    ``a``, ``b`` (the lower and higher ends), ``w`` (strength), ``kin`` and ``bridging`` are arrays with one
+    element per tie; ``key`` (``a * n + b``, the order of the ties) is computed when read.
     """
 
-    a, b, key, w, kin, bridging = (_tie_array(name) for name in _NAMES)
+    a, b, w, kin, bridging = (_tie_array(name) for name in _NAMES)
 
     def __init__(self, n: int) -> None:
         """Create an empty network of ``n`` residents."""
         self.n = n
         self._pending: list[tuple[np.ndarray, ...]] = []  # additions not yet merged into the arrays
         # The ends as 32-bit resident indices (a city has far fewer than 2**31 residents): the weekly passes
-        # over all ties move a quarter less memory than with 64-bit ends; the keys stay 64-bit.
+        # over all ties move a quarter less memory than with 64-bit ends.
         self.a = np.empty(0, dtype=np.int32)
         self.b = np.empty(0, dtype=np.int32)
-        self.key = np.empty(0, dtype=np.int64)
         self.w = np.empty(0, dtype=np.float64)
         self.kin = np.empty(0, dtype=bool)
         self.bridging = np.empty(0, dtype=bool)
+
+    @property
+    def key(self) -> np.ndarray:
+        """Each tie's key ``a * n + b`` (64-bit), ascending: computed when read (:func:`searchsorted_pairs`)."""
+        d = self._ties()
+        return d["a"].astype(np.int64) * self.n + d["b"]
 
     def __len__(self) -> int:
         return len(self._ties()["a"])
@@ -349,7 +372,8 @@ class TieNetwork:
 
     def find(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Index of the tie between each pair ``(i[k], j[k])``, or -1 where there is none."""
-        return find_keys(self.n, np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), self._ties()["key"])
+        d = self._ties()
+        return find_ties(np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64), d["a"], d["b"])
 
     def add(self, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray) -> None:
         """Add new ties (self-loops, duplicates and existing pairs are skipped).
@@ -404,7 +428,7 @@ class TieNetwork:
         if leavers_ties is None:
             leavers_ties = np.empty(0, dtype=np.int64)
         d = self.__dict__  # merged above
-        changed, *ties = _replace(self.n, d["a"], d["b"], d["key"], d["w"], d["kin"], d["bridging"], leavers,
+        changed, *ties = _replace(self.n, d["a"], d["b"], d["w"], d["kin"], d["bridging"], leavers,
                                   np.asarray(leavers_ties, dtype=np.int64), find_leavers_ties, i, j,
                                   *(_per_pair(x, len(i)) for x in (w, kin, bridging)))
         if changed:
@@ -504,7 +528,7 @@ class TieNetwork:
         out = ties if not len(pos) else tuple(np.empty(len(x) + len(pos), dtype=x.dtype) for x in ties)
         rows = _aligned_rows(self.n, 4)
         _reach_and_decay(d["a"], d["b"], d["w"], drop, capacity, np.asarray(activity, dtype=np.float64), group,
-                         np.asarray(decay, dtype=np.float64), rows, (new[0], new[1], new[3]))
+                         np.asarray(decay, dtype=np.float64), rows, (new[0], new[1], new[2]))
         n_good = np.empty(self.n, dtype=np.int64)
         kept = _contact_and_decay(ties, pos, new, out, key, rows, contact_prob, kin_contact, gain, kin_decay, drop,
                                   good, n_good, lost)
@@ -512,7 +536,7 @@ class TieNetwork:
         return n_good
 
     def _pending_ties(self) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-        """Take the pending additions as new ties: where they go among the ties and their six arrays, in key order.
+        """Take the pending additions as new ties: where they go among the ties and their five arrays, in key order.
 
         As :meth:`_merge_pending` would merge them (:func:`_new_ties`), for a pass that merges them as it copies
         the ties (:meth:`contact_and_decay`); no pending additions are no new ties.
@@ -520,9 +544,8 @@ class TieNetwork:
         if not self._pending:
             return _NO_TIES
         i, j, w, kin, bridging = self._take_pending()
-        idx, new_a, new_b, new_key, pos = _new_ties(i, j, self.n, self.__dict__["key"], _NO_TIES[0])
-        return pos, (new_a, new_b, new_key, w[idx].astype(np.float64), kin[idx].astype(bool),
-                     bridging[idx].astype(bool))
+        idx, new_a, new_b, pos = _new_ties(i, j, self.n, self.__dict__["a"], self.__dict__["b"], _NO_TIES[0])
+        return pos, (new_a, new_b, w[idx].astype(np.float64), kin[idx].astype(bool), bridging[idx].astype(bool))
 
     def neighbours(self, i: int) -> np.ndarray:
         """The residents tied to resident ``i``."""

@@ -263,11 +263,11 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
                        drop: float, good: float, n_good: np.ndarray, lost: np.ndarray) -> int:
     """Update tie strengths for one week, with new ties merged in, and write the remaining ties to ``out``, in order.
 
-    ``ties`` are the six tie arrays (``a, b, key, w, kin, bridging``); ``new`` six arrays of ties that join them
+    ``ties`` are the five tie arrays (``a, b, w, kin, bridging``); ``new`` five arrays of ties that join them
     before the week, the ``k``-th before the tie at ``pos[k]`` (ascending, as ``np.searchsorted`` of their keys
-    gives; ``network._splice``'s order); ``out`` six arrays of ``len(ties[0]) + len(pos)`` places, or ``ties``
+    gives; ``network._splice``'s order); ``out`` five arrays of ``len(ties[0]) + len(pos)`` places, or ``ties``
     themselves when there are no new ties (the remaining ties then move to the front). The merge happens in this
-    pass, which writes every tie anyway: a splice of its own copied the six arrays once more (some 73 MB at
+    pass, which writes every tie anyway: a splice of its own copied the arrays once more (some 51 MB at
     1,000,000 residents).
 
     ``rows`` holds each resident's reach and decay and two counts from zero (:func:`_reach_and_decay`). Tie
@@ -279,8 +279,8 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
     Returns:
         The number of remaining ties (see ``TieNetwork.contact_and_decay``).
     """
-    a, b, key, w, kin, bridging = ties
-    oa, ob, okey, ow, okin, obridging = out
+    a, b, w, kin, bridging = ties
+    oa, ob, ow, okin, obridging = out
     # The new ties are a few among many: each run of old ties up to the next new one is worked on in blocks of
     # :data:`_BLOCK` ties. A block's strengths first, in a loop the compiler turns into AVX-512 instructions (eight
     # ties' draws, chances and strengths at once, into a stack array: see ``_stack_block``), then the counts and the
@@ -304,16 +304,16 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
                 _prefetch(rows, b[place(min(x + _BLOCK, len(a) - 1))])
                 ae, be, ke, se = a[u], b[u], kin[u], strength[place(x - start)]
                 keep = _count(place(ae), place(be), se, ke, rows, drop, good)
-                oa[k], ob[k], okey[k], okin[k], obridging[k] = ae, be, key[u], ke, bridging[u]
+                oa[k], ob[k], okin[k], obridging[k] = ae, be, ke, bridging[u]
                 ow[k] = se
                 kept += keep
         first = stop
         if t < len(pos):
-            ae, be, ke = new[0][t], new[1][t], new[4][t]
-            se = _strength(stop + t, place(ae), place(be), new[3][t], ke, random_key, rows, contact_prob, kin_contact,
+            ae, be, ke = new[0][t], new[1][t], new[3][t]
+            se = _strength(stop + t, place(ae), place(be), new[2][t], ke, random_key, rows, contact_prob, kin_contact,
                            gain, kin_decay)
             keep = _count(place(ae), place(be), se, ke, rows, drop, good)
-            oa[kept], ob[kept], okey[kept], okin[kept], obridging[kept] = ae, be, new[2][t], ke, new[5][t]
+            oa[kept], ob[kept], okin[kept], obridging[kept] = ae, be, ke, new[4][t]
             ow[kept] = se
             kept += keep
     for i in range(len(n_good)):

@@ -10,7 +10,7 @@ import numpy as np
 
 from model.core.city import _is_bridging
 from model.core.draws import draw_key, uniform
-from model.core.network import TieNetwork, find_in_starts, find_keys, lower_starts
+from model.core.network import TieNetwork, find_in_starts, find_ties, lower_starts
 from model.core.state import LONELY
 from model.core.submodels.helpers import activity, kernel_parameters
 from model.core.tie_passes import AHEAD, _prefetch
@@ -38,9 +38,9 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     # of two encounters took 8.6 ms at 1,000,000 residents against 17.3 ms for two binary searches of all keys
     # (``find_keys``; 2.9 ms to build, 3.2 a lookup), 0.89 against 1.21 ms at 100,000 (280,000 ties); where the keys
     # fit in the core's cache the searches are cheaper (0.038 against 0.050 ms at 10,000), so no index there.
-    start = lower_starts(net.n, net.a) if len(net.key) > _INDEXED_FROM else np.empty(0, dtype=np.int32)
+    start = lower_starts(net.n, net.a) if len(net.a) > _INDEXED_FROM else np.empty(0, dtype=np.int32)
     for _ in range(p.encounters_per_visit):  # one compiled call and one key of the model's generator each
-        a, b, bridging = _encounter(draw_key(m.rng), who, venue, net.n, net.key, start, net.b, net.w, started.key,
+        a, b, bridging = _encounter(draw_key(m.rng), who, venue, net.a, start, net.b, net.w, started.a, started.b,
                                     started.w, p.tie_gain, chance_parameters, pop.good_ties, pop.score, pop.age,
                                     pop.low_income, pop.nbh, m.counters.ties_formed)
         started.add(a, b, p.new_tie_strength, False, bridging)
@@ -58,21 +58,22 @@ _ORDER, _START = range(2)
 
 
 @numba.njit(cache=True)
-def _encounter(key: np.uint64, who: np.ndarray, venue: np.ndarray, n: int, tie_key: np.ndarray, start: np.ndarray,
-               tie_b: np.ndarray, w: np.ndarray, started_key: np.ndarray, started_w: np.ndarray, gain: float, p: tuple,
+def _encounter(key: np.uint64, who: np.ndarray, venue: np.ndarray, tie_a: np.ndarray, start: np.ndarray,
+               tie_b: np.ndarray, w: np.ndarray, started_a: np.ndarray, started_b: np.ndarray, started_w: np.ndarray,
+               gain: float, p: tuple,
                good_ties: np.ndarray, score: np.ndarray, age: np.ndarray, low_income: np.ndarray, nbh: np.ndarray,
                formed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One encounter of :func:`form_ties` in one call, drawing its numbers from ``key``.
 
     Attendees ``who`` meet in random pairs at their ``venue`` (:func:`_by_venue_at_random`, :func:`_meet`: the
-    ties between pairs already tied, in the network of ``n`` residents (its keys ``tie_key`` or, unless empty, its
-    ``network.lower_starts`` ``start`` and higher ends ``tie_b``; strengths ``w``) or among this week's
+    ties between pairs already tied, in the network (its ends ``tie_a`` and ``tie_b``, searched, or, unless empty,
+    its ``network.lower_starts`` ``start`` and higher ends; strengths ``w``) or among this week's
     started ties, grow stronger); the strangers start a tie at their chance (:func:`_start_ties`), which the
     bridging test (``city._is_bridging``) sets. Returns the new ties' two ends and bridging flags.
     """
     size = len(who)
     who, venue = _by_venue_at_random(venue, _stream(key, _ORDER * size, size), who)
-    a, b = _meet(who, venue, n, tie_key, start, tie_b, w, started_key, started_w, gain)
+    a, b = _meet(who, venue, tie_a, start, tie_b, w, started_a, started_b, started_w, gain)
     bridging = _is_bridging(a, b, age, low_income, nbh)
     return _start_ties(p, a, b, bridging, good_ties, score, _stream(key, _START * size, len(a)), nbh, formed)
 
@@ -91,8 +92,9 @@ _ChanceParameters = namedtuple("_ChanceParameters", [
 
 
 @numba.njit(cache=True)
-def _meet(who: np.ndarray, venue: np.ndarray, n: int, key: np.ndarray, start: np.ndarray, tie_b: np.ndarray,
-          w: np.ndarray, started_key: np.ndarray, started_w: np.ndarray, gain: float) -> tuple[np.ndarray, np.ndarray]:
+def _meet(who: np.ndarray, venue: np.ndarray, tie_a: np.ndarray, start: np.ndarray, tie_b: np.ndarray,
+          w: np.ndarray, started_a: np.ndarray, started_b: np.ndarray, started_w: np.ndarray,
+          gain: float) -> tuple[np.ndarray, np.ndarray]:
     """One encounter in one call: the pairs met at one venue that are not tied yet.
 
     The pairs are :func:`_venue_pairs`' of the attendees ``who`` at ``venue`` (in the order they meet); the ties
@@ -101,8 +103,8 @@ def _meet(who: np.ndarray, venue: np.ndarray, n: int, key: np.ndarray, start: np
     """
     a, b = _venue_pairs(who, venue)
     known = np.zeros(len(a), dtype=np.bool_)
-    _strengthen(w, find_in_starts(a, b, start, tie_b) if len(start) else find_keys(n, a, b, key), gain, known)
-    _strengthen(started_w, find_keys(n, a, b, started_key), gain, known)
+    _strengthen(w, find_in_starts(a, b, start, tie_b) if len(start) else find_ties(a, b, tie_a, tie_b), gain, known)
+    _strengthen(started_w, find_ties(a, b, started_a, started_b), gain, known)
     return a[~known], b[~known]
 
 
