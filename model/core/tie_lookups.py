@@ -31,9 +31,8 @@ def _asking_pairs(start: np.ndarray, askers: np.ndarray, asking: np.ndarray, fre
     then those where an asker is the higher end and the lower end is free, in tie order. Only the few askers'
     ranges are read for the first (a few percent of the residents ask), and the second passes over ``b`` alone,
     instead of ``_directed``'s pass over both ends of every tie: 0.69 to 0.41 ms at 100,000 residents (3,800
-    asking, 281,000 ties), 14.3 to 10.2 at 1,000,000. The pairs' askers and carers are read with the ties of
-    the second kind, their ends far apart in the tie arrays, asked for early: with the caller reading them
-    again, ``_informal_help`` took 22.0 against 20.5 ms at 1,000,000 (1.84 against 1.75 at 100,000).
+    asking, 281,000 ties), 14.3 to 10.2 at 1,000,000. The ties of the second kind are far apart in the tie
+    arrays: their ends are asked for early and read once, here, for the pairs' askers and carers too.
     """
     first = np.empty(len(askers), dtype=np.int64)
     last = np.empty(len(askers), dtype=np.int64)
