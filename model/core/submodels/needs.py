@@ -244,9 +244,12 @@ def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.n
             score[e] = w[tie[e]] * (1 + p.care_talent_preference * talent) * u
         _ask_best(asker, carer, score, helper)
     care, helped = _care_and_strain(p, help_hours, level, helper, case_state, strain, unmet_weeks)
-    for i in helped:
-        if uniform(key, _HELPED_RECOVER * n + i) < p.informal_recovery_rate:
-            recover_one(zrm, i, chronic)
+    recovers = np.empty(len(helped), dtype=np.bool_)  # the draws in a vectorised loop, then the few recover
+    for j in range(len(helped)):  # (with the draw and the recovery in one loop: 0.11 against 0.09 ms at 100,000)
+        recovers[j] = uniform(key, _HELPED_RECOVER * n + helped[j]) < p.informal_recovery_rate
+    for j in range(len(helped)):
+        if recovers[j]:
+            recover_one(zrm, helped[j], chronic)
     return care
 
 
