@@ -298,7 +298,7 @@ def test_life_events_kernels_match_the_numpy_formulation() -> None:
     recovering = problem[_stream(key, _RECOVER, n)[problem] < recovery_rate]
     _numpy_recover(zrm, pop.chronic, recovering)
     before = pop.alone.copy()
-    _households_and_shocks(params, key, becoming_alone, m.alone_p, m.levers.demand_multiplier, pop.nbh, pop.age,
+    _households_and_shocks(params, key, becoming_alone, m.alone_p, m.levers.demand_multiplier, m.nbh_start, pop.age,
                            pop.vulnerability, pop.score, pop.alone, pop.zrm)
     _self_recovery(key, need_level_of(pop.zrm), recovery_rate, pop.zrm, pop.chronic)
     np.testing.assert_array_equal(pop.alone, alone)

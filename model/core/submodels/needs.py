@@ -69,7 +69,7 @@ def life_events(m: CommunityModel) -> None:
         replace_residents(m, leaving)  # newcomers' own draws come from the model's generator
     # Households change, and life events hit: their rate rises with vulnerability and age, and with a demand shock.
     _households_and_shocks(kernel_parameters(_LifeParameters, p), key, np.array(p.becoming_alone_rate), m.alone_p,
-                           m.levers.demand_multiplier, pop.nbh, pop.age, pop.vulnerability, pop.score, pop.alone,
+                           m.levers.demand_multiplier, m.nbh_start, pop.age, pop.vulnerability, pop.score, pop.alone,
                            pop.zrm)
     _self_recovery(key, need_level_of(pop.zrm), p.self_recovery_rate, pop.zrm, pop.chronic)
 
@@ -111,32 +111,47 @@ def _leaving(key: np.uint64, turnover_rate: np.ndarray, age: np.ndarray) -> np.n
 
 @numba.njit(cache=True)
 def _households_and_shocks(p: tuple, key: np.uint64, becoming_alone_rate: np.ndarray, alone_p: np.ndarray,
-                           demand: np.ndarray, nbh: np.ndarray, age: np.ndarray, vulnerability: np.ndarray,
+                           demand: np.ndarray, nbh_start: np.ndarray, age: np.ndarray, vulnerability: np.ndarray,
                            score: np.ndarray, alone: np.ndarray, zrm: np.ndarray) -> None:
     """Household changes and life events (a random life domain one point down, not below 1), in place.
 
-    The rate per age group comes as an array: indexing a tuple by a number known only at run time made
-    numba build the tuple for every resident. The factors for the oldest and the lonely are looked up
-    (``[1, factor][condition]``, the same numbers) rather than chosen with ``if``: those branches could not
-    be predicted and made the pass 60% slower (1.25 against 0.77 ms at 100,000 residents). For the same
-    reason the household change is one expression of both chances (looked up per neighbourhood and age
-    group, computed once a week as they were per resident) instead of ``if``/``elif`` on living alone.
+    Neighbourhood by neighbourhood (residents ``nbh_start[b]:nbh_start[b + 1]``, as they are stored), over views
+    of its residents in a loop ``range(count)`` that the compiler turns into vector instructions (AVX-512): its
+    chances chosen among the four age groups (``x if age == 0 else ...``, selects in that loop, not reads at a
+    place that differs per resident), both draws and whether a life event hits noted per resident; then the
+    few hit (a branch nearly never taken) draw their domain. The household change is one expression of both
+    chances (per neighbourhood and age group, computed once a week as they were per resident). Each resident
+    touches its own row only, so the same result as one loop per resident, which did not vectorise (the
+    lookups by ``nbh[i], age[i]`` and the life event's branch): 0.72 to 0.32 ms at 100,000 residents.
     """
-    n = len(nbh)
-    oldest = np.array([1.0, p.shock_factor_75plus])
-    lonely = np.array([1.0, p.lonely_shock_factor])
+    n = len(age)
     # Per neighbourhood and age group, the chances of starting to live alone and of moving in with others.
     start, end = np.empty(alone_p.shape), np.empty(alone_p.shape)
     for b in range(alone_p.shape[0]):
         for g in range(alone_p.shape[1]):
             a = alone_p[b, g]
             start[b, g], end[b, g] = becoming_alone_rate[g], becoming_alone_rate[g] * (1 - a) / a
+    oldest, lonely, vulnerable = p.shock_factor_75plus, p.lonely_shock_factor, p.vulnerability_shock_factor - 1
+    hit = np.empty(n, dtype=np.bool_)
+    for b in range(len(nbh_start) - 1):
+        lo, hi = nbh_start[b], nbh_start[b + 1]
+        ag, vul, sco, alo, hits = age[lo:hi], vulnerability[lo:hi], score[lo:hi], alone[lo:hi], hit[lo:hi]
+        s0, s1, s2, s3 = start[b, 0], start[b, 1], start[b, 2], start[b, 3]
+        e0, e1, e2, e3 = end[b, 0], end[b, 1], end[b, 2], end[b, 3]
+        rate = p.zrm_shock_rate * demand[b]  # the product's first factor, as it was per resident
+        household, shock = _HOUSEHOLD * n + lo, _SHOCK * n + lo
+        for i in range(hi - lo):  # ``range(count)``: with ``range(lo, hi)`` numba leaves the trip count unknown
+            g = ag[i]
+            r = uniform(key, household + i)
+            starts = s0 if g == 0 else (s1 if g == 1 else (s2 if g == 2 else s3))
+            ends = e0 if g == 0 else (e1 if g == 1 else (e2 if g == 2 else e3))
+            was = alo[i]
+            alo[i] = (was & ~(r < ends)) | (~was & (r < starts))
+            chance = (rate * (1 + vulnerable * vul[i]) * (oldest if g == 3 else 1.0)
+                      * (lonely if sco[i] >= LONELY else 1.0))
+            hits[i] = uniform(key, shock + i) < chance
     for i in range(n):
-        r = uniform(key, _HOUSEHOLD * n + i)
-        alone[i] = (alone[i] & ~(r < end[nbh[i], age[i]])) | (~alone[i] & (r < start[nbh[i], age[i]]))
-        shock = (p.zrm_shock_rate * demand[nbh[i]] * (1 + (p.vulnerability_shock_factor - 1) * vulnerability[i])
-                 * oldest[int(age[i] == 3)] * lonely[int(score[i] >= LONELY)])
-        if uniform(key, _SHOCK * n + i) < shock:
+        if hit[i]:
             dom = int(uniform(key, _DOMAIN * n + i) * 9)
             zrm[i, dom] = max(zrm[i, dom] - 1, 1)
 
@@ -145,25 +160,20 @@ def _households_and_shocks(p: tuple, key: np.uint64, becoming_alone_rate: np.nda
 def _self_recovery(key: np.uint64, level: np.ndarray, rate: float, zrm: np.ndarray, chronic: np.ndarray) -> None:
     """Residents with a problem (need level 1 or more) recover one point of their own at ``rate``, in place.
 
-    A pass of its own, after numpy's column-wise need level: folded into the first pass, the row-wise
-    minimum over the (column-major) life domains made both 25% slower (2.2 against 1.8 ms at 100,000).
-    Those with a problem (about half, unpredictably) are noted without branches, then only they draw, and
-    the few who recover (about 1 in 80 of them) are raised last: each resident's row is its own, so the
-    order of the passes changes nothing. With ``and`` in one loop the mispredicted branches cost three times
-    as much (0.45 against 0.14 ms at 100,000 residents).
+    A pass of its own, after the column-wise need level: folded into the first pass, the row-wise minimum over
+    the (column-major) life domains made both 25% slower (2.2 against 1.8 ms at 100,000). Everyone draws, in a
+    loop the compiler turns into vector instructions, and who recovers (a problem and the draw; about 1 in 160
+    residents) is noted; then only those few are raised (a branch nearly never taken): each resident's row is
+    its own, so the same result as one loop. Listing those with a problem first (half, unpredictably, without
+    branches) and drawing for them only cost more: 0.23 against 0.18 ms at 100,000 residents.
     """
     n = len(level)
-    found = np.empty(n, dtype=np.int64)
-    k = 0
+    recovers = np.empty(n, dtype=np.bool_)
     for i in range(n):
-        found[k] = i
-        k += level[i] >= 1
-    recovering = 0
-    for i in found[:k]:
-        found[recovering] = i
-        recovering += uniform(key, _RECOVER * n + i) < rate
-    for i in found[:recovering]:
-        recover_one(zrm, i, chronic)
+        recovers[i] = (level[i] >= 1) & (uniform(key, _RECOVER * n + i) < rate)
+    for i in range(n):
+        if recovers[i]:
+            recover_one(zrm, i, chronic)
 
 
 # 8 -------------------------------------------------------------------------------
@@ -205,32 +215,26 @@ def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.n
     start = lower_starts(n_net, a)  # each resident's ties as the lower end: for both lookups of ties
     ongoing = helped[:k]
     _end_help(ongoing, find_in_starts(ongoing, helper[ongoing], start, b), level, strain, helper)
-    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Those with a need and no
-    # helper are noted first without branches, then only they draw (a third of the draws at 100,000).
-    unhelped = np.empty(n, dtype=np.int64)
-    k = 0
+    # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Everyone draws, in a loop the
+    # compiler turns into vector instructions, and who asks is whoever has a need, no helper and the draw;
+    # then the askers are listed. Drawing only for those with a need and no helper, listed first, cost more
+    # (0.24 against 0.17 ms at 100,000 residents): a draw is a fraction of a nanosecond in vector instructions.
+    asking = np.empty(n, dtype=np.bool_)
     for i in range(n):
-        unhelped[k] = i
-        k += (level[i] >= 1) & (helper[i] < 0)
-    asking = np.zeros(n, dtype=np.bool_)
-    askers = unhelped  # listed in place: the k-th asker is written after the k-th unhelped is read
-    n_askers = 0
-    for i in unhelped[:k]:
         ask_p = p.ask_rate * (1 - reluctance[i]) + p.prompted_ask * prompted[i]
-        asking[i] = uniform(key, _ASK * n + i) < ask_p
+        asking[i] = (level[i] >= 1) & (helper[i] < 0) & (uniform(key, _ASK * n + i) < ask_p)
+        prompted[i] = False
+    askers = helped  # reused: the helped were read by _end_help above
+    n_askers = 0
+    for i in range(n):
         askers[n_askers] = i
         n_askers += asking[i]
-    prompted[:] = False
     if n_askers and len(a):
         # Carers are free with a light need at most, strength left and hours to spare; both directions of
         # every tie (a asks b, then b asks a), kept where one asks and the other is free.
         free = _free_to_help(level, strain, care_given, p.carer_strain_limit, p.carer_capacity_hours)
-        tie, n_up = _asking_pairs(start, askers[:n_askers], asking, free, a, b)  # seen from a, then from b
-        score, asker, carer = np.empty(len(tie)), np.empty(len(tie), np.int64), np.empty(len(tie), np.int64)
-        for e in range(n_up):  # in loops of their own: one loop with a choice made _informal_help 0.3 ms slower
-            asker[e], carer[e] = a[tie[e]], b[tie[e]]
-        for e in range(n_up, len(tie)):
-            asker[e], carer[e] = b[tie[e]], a[tie[e]]
+        tie, asker, carer, n_up = _asking_pairs(start, askers[:n_askers], asking, free, a, b)  # seen from a, then b
+        score = np.empty(len(tie))
         for e in range(len(tie)):
             ahead = min(e + AHEAD, len(tie) - 1)  # asked for early: 29.0 to 27.4 ms at 1,000,000 residents
             _prefetch(talents, carer[ahead])
@@ -240,9 +244,12 @@ def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.n
             score[e] = w[tie[e]] * (1 + p.care_talent_preference * talent) * u
         _ask_best(asker, carer, score, helper)
     care, helped = _care_and_strain(p, help_hours, level, helper, case_state, strain, unmet_weeks)
-    for i in helped:
-        if uniform(key, _HELPED_RECOVER * n + i) < p.informal_recovery_rate:
-            recover_one(zrm, i, chronic)
+    recovers = np.empty(len(helped), dtype=np.bool_)  # the draws in a vectorised loop, then the few recover
+    for j in range(len(helped)):  # (with the draw and the recovery in one loop: 0.11 against 0.09 ms at 100,000)
+        recovers[j] = uniform(key, _HELPED_RECOVER * n + helped[j]) < p.informal_recovery_rate
+    for j in range(len(helped)):
+        if recovers[j]:
+            recover_one(zrm, helped[j], chronic)
     return care
 
 
