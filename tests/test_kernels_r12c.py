@@ -3,6 +3,8 @@
 ``ties._start_ties`` now tests and reads only the pairs whose number is below the highest chance; it is compared
 with the formulation before (the bridging test and the chances of every pair, copied here) on random pairs and
 numbers, with the default and other odds ratios (below 1 and NaN: no bound), numbers at the bound, no pairs and one.
+Community work's samples search the running sums without dividing them all (``_first_shares_above``): compared with
+``np.searchsorted`` of the cumulative shares, numbers at and next to every share included.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import numpy as np
 import pytest
 
 from model.core.city import _is_bridging
+from model.core.submodels.professionals import _first_shares_above
 from model.core.submodels.ties import _ChanceParameters, _new_tie_chance, _start_ties
 
 
@@ -62,3 +65,30 @@ def test_start_ties_with_32_bit_ends_keeps_them() -> None:
     got = _start_ties(p, a, b, age, low_income, good_ties, score, u, nbh, np.zeros(3))
     want = _start_ties_before(p, a, b, age, low_income, good_ties, score, u, nbh, np.zeros(3))
     assert all(np.array_equal(x, y) for x, y in zip(got, want, strict=True)) and got[0].dtype == np.int32
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 50, 25_000])
+@pytest.mark.parametrize("zeros", [0.0, 0.5, 0.95])
+def test_first_shares_above_is_the_search_of_the_cumulative_shares(n: int, zeros: float) -> None:
+    rng = np.random.default_rng(n)
+    for scale in (1.0, 1e-12, 1e9):
+        w = rng.random(n) * (rng.random(n) >= zeros) * scale
+        w[rng.integers(0, n)] = scale  # at least one positive chance (else never sampled)
+        sums = np.cumsum(w)
+        shares = sums / sums[-1]
+        # random numbers, every share itself and its neighbours (the numbers are in [0, 1))
+        x = np.concatenate([rng.random(500), [0.0, np.nextafter(1.0, 0)], shares[shares < 1],
+                            np.nextafter(shares, 0), np.nextafter(shares[shares < 1], 1)])
+        x = x[(x >= 0) & (x < 1)]
+        assert np.array_equal(_first_shares_above(sums, x), np.searchsorted(shares, x, side="right"))
+        assert np.array_equal(_first_shares_above(sums, x[:1]), np.searchsorted(shares, x[:1], side="right"))
+        assert len(_first_shares_above(sums, x[:0])) == 0
+
+
+def test_first_shares_above_with_equal_sums_and_a_share_rounding_to_a_number() -> None:
+    # long runs of equal sums (zero chances) and shares that round onto the numbers searched
+    sums = np.cumsum(np.array([0.1] * 3 + [0.0] * 1000 + [0.2] + [0.0] * 500 + [1e-17] + [0.3]))
+    shares = sums / sums[-1]
+    x = np.unique(np.concatenate([shares, np.nextafter(shares, 0), np.nextafter(shares, 1)]))
+    x = x[x < 1]
+    assert np.array_equal(_first_shares_above(sums, x), np.searchsorted(shares, x, side="right"))
