@@ -4,7 +4,8 @@
 with the formulation before (the bridging test and the chances of every pair, copied here) on random pairs and
 numbers, with the default and other odds ratios (below 1 and NaN: no bound), numbers at the bound, no pairs and one.
 Community work's samples search the running sums without dividing them all (``_first_shares_above``): compared with
-``np.searchsorted`` of the cumulative shares, numbers at and next to every share included.
+``np.searchsorted`` of the cumulative shares, numbers at and next to every share included. The waiting lists of
+``allocate_professional_time`` (``_waiting_lists``) are compared with the ``np.lexsort`` they replace.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from model.core.city import _is_bridging
-from model.core.submodels.professionals import _first_shares_above
+from model.core.submodels.professionals import _first_shares_above, _waiting_lists
 from model.core.submodels.ties import _ChanceParameters, _new_tie_chance, _start_ties
 
 
@@ -92,3 +93,20 @@ def test_first_shares_above_with_equal_sums_and_a_share_rounding_to_a_number() -
     x = np.unique(np.concatenate([shares, np.nextafter(shares, 0), np.nextafter(shares, 1)]))
     x = x[x < 1]
     assert np.array_equal(_first_shares_above(sums, x), np.searchsorted(shares, x, side="right"))
+
+
+@pytest.mark.parametrize("n_waiting", [0, 1, 2, 300, 20_000])
+@pytest.mark.parametrize("weeks", [(0, 1), (-5, 40), (100, 700), (0, 2**40)])
+@pytest.mark.parametrize("n_nbh", [1, 4, 97])
+def test_waiting_lists_are_the_lexsort_by_neighbourhood_and_week(n_waiting: int, weeks: tuple, n_nbh: int) -> None:
+    rng = np.random.default_rng(n_waiting + n_nbh)
+    n = 2 * n_waiting + 3
+    case_since = rng.integers(*weeks, n)
+    nbh = rng.integers(0, n_nbh, n)  # in no order: the sort does not rely on residents stored by neighbourhood
+    for stored in (False, True):
+        if stored:
+            nbh = np.sort(nbh)
+        waiting = np.sort(rng.choice(n, n_waiting, replace=False)).astype(np.int64)
+        got = _waiting_lists(waiting, case_since, nbh, n_nbh)
+        np.testing.assert_array_equal(got, waiting[np.lexsort((case_since[waiting], nbh[waiting]))])
+        assert got.dtype == waiting.dtype
