@@ -1,7 +1,8 @@
 """Round 10 wave 2, helper C: community work's samples from cumulative shares computed together (issue 19).
 
-``_cumulative_shares`` must give numpy's ``cumsum(w) / cumsum(w)[-1]`` and the count of positive chances, bit
-for bit, for each of its three arrays; ``_sample_from`` with them must give the positions of
+``_running_sums`` must give numpy's ``cumsum(w)`` and the count of positive chances, bit for bit, for each of its
+three arrays (until round 12 it gave the cumulative shares, ``cumsum(w) / cumsum(w)[-1]``; those are checked in
+``tests/test_kernels_r12c.py``); ``_sample_from`` with them must give the positions of
 ``_successive_sample`` (numpy's ``choice`` algorithm), including repeats, zero chances, one and no resident.
 The whole kernel is checked against the numpy formulation in ``tests/test_kernels_r8a.py``.
 """
@@ -13,9 +14,9 @@ import pytest
 
 from model.core.state import LONELY
 from model.core.submodels.professionals import (
-    _cumulative_shares,
     _lonely_chances,
     _reach_chances,
+    _running_sums,
     _sample_from,
     _successive_sample,
 )
@@ -27,16 +28,14 @@ def _chances(rng: np.random.Generator, n: int, zeros: float) -> np.ndarray:
 
 
 @pytest.mark.parametrize("n, m", [(0, 0), (1, 0), (1, 1), (2, 1), (7, 7), (300, 120), (25_000, 11_731)])
-def test_cumulative_shares_are_numpys_cumulative_sums_divided_by_their_last(n: int, m: int) -> None:
+def test_running_sums_are_numpys_cumulative_sums(n: int, m: int) -> None:
     rng = np.random.default_rng(n + m)
     for zeros in (0.0, 0.3):
         ws = [_chances(rng, m, zeros), _chances(rng, n, zeros), _chances(rng, n, zeros)]
-        cdf, positive = _cumulative_shares(*ws)
-        assert cdf.shape == (3, n)
+        sums, positive = _running_sums(*ws)
+        assert sums.shape == (3, n)
         for r, w in enumerate(ws):
-            if np.count_nonzero(w > 0):  # all zero: never sampled, the shares are not computed
-                expected = np.cumsum(w)
-                np.testing.assert_array_equal(cdf[r, :len(w)], expected / expected[-1])
+            np.testing.assert_array_equal(sums[r, :len(w)], np.cumsum(w))
             assert positive[r] == np.count_nonzero(w > 0)
 
 
@@ -46,11 +45,11 @@ def test_sample_from_the_shares_is_the_successive_sample(n: int) -> None:
     for t in range(40):
         zeros = (0.0, 0.5)[t % 2]
         w = _chances(rng, n, zeros)
-        cdf, positive = _cumulative_shares(w[:0], w, w)
+        sums, positive = _running_sums(w[:0], w, w)
         # sizes up to beyond the positive chances: repeats are drawn again, at most the positive ones returned
         for size in (0, 1, 3, n // 2, n, n + 3):
             key = np.uint64(1000 * n + t)
-            np.testing.assert_array_equal(_sample_from(key, 5, w, cdf[1], positive[1], size),
+            np.testing.assert_array_equal(_sample_from(key, 5, w, sums[1], positive[1], size),
                                           _successive_sample(key, 5, w, size))
 
 

@@ -239,7 +239,7 @@ def test_start_ties_keeps_the_pairs_below_their_chance_and_counts_them(city: Com
     u[:5] = chance[:5]  # at the chance itself: not below it
     new = u < chance
     formed = np.arange(m.n_nbh, dtype=float)
-    got = _start_ties(parameters, a, b, bridging, pop.good_ties, pop.score, u, pop.nbh, formed)
+    got = _start_ties(parameters, a, b, pop.age, pop.low_income, pop.good_ties, pop.score, u, pop.nbh, formed)
     assert all(np.array_equal(x, y) for x, y in zip(got, (a[new], b[new], bridging[new]), strict=True))
     assert np.array_equal(formed, np.arange(m.n_nbh) + np.bincount(pop.nbh[a[new]], minlength=m.n_nbh))
     assert new.any() and not new.all() and not new[:5].any()

@@ -254,12 +254,13 @@ def test_founders_are_those_of_the_numpy_formulation() -> None:
                   * support[home] * room[home] * np.where(pop.low_income[cand], p.low_income_civic_factor, 1.0))
         expected = cand[_uniforms(key, cand) < chance]
         got = _founders(key, rate, p.spotted_founding_factor, p.low_income_civic_factor, pop.member_of, level,
-                        pop.talents[:, ORGANISING_TALENT], motivation, spotted, pop.low_income, pop.nbh, support, room)
+                        pop.talents[:, ORGANISING_TALENT], motivation, spotted, pop.low_income, m.nbh_start, support,
+                        room)
         assert len(expected)
         np.testing.assert_array_equal(got, expected)
     nobody = np.zeros(len(pop), dtype=bool)
     assert not len(_founders(np.uint64(0), 1.0, 1.0, 1.0, pop.member_of, np.zeros(len(pop), dtype=np.int64), nobody,
-                             np.ones(len(pop)), nobody, nobody, pop.nbh, np.ones(m.n_nbh), np.ones(m.n_nbh, bool)))
+                             np.ones(len(pop)), nobody, nobody, m.nbh_start, np.ones(m.n_nbh), np.ones(m.n_nbh, bool)))
 
 
 def test_member_counts_are_bincounts() -> None:

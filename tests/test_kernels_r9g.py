@@ -32,7 +32,7 @@ def _found_reference(m: CommunityModel, motivation: np.ndarray, level: np.ndarra
     support = 1 + m.community_hours[:, 1] / p.support_founding_hours
     founders = _founders(draw_key(m.rng), p.founding_rate, p.spotted_founding_factor, p.low_income_civic_factor,
                          pop.member_of, level, pop.talents[:, ORGANISING_TALENT], motivation, pop.spotted,
-                         pop.low_income, pop.nbh, support, room)
+                         pop.low_income, m.nbh_start, support, room)
     if not len(founders):
         return
     key = draw_key(m.rng)

@@ -155,15 +155,17 @@ def _recruiting_ties(tie_a: np.ndarray, tie_b: np.ndarray, side: np.ndarray) -> 
     # of a list advancing only for the ties kept. One lookup of ``side`` per end, not four of two masks. The
     # higher ends are in no order, and at 1,000,000 residents ``side`` (1 MB) is out of the core's cache: the side
     # of the tie ``AHEAD`` on is asked for early (``tie_passes._prefetch``): 8.0 -> 6.9 ms there (the same at 100,000).
+    # The two sides as one code, compared once per list (four comparisons and two ands before): 0.65 -> 0.57 ms
+    # at 100,000 residents, 6.8 -> 5.8 ms at 1,000,000.
     up, down = np.empty(len(tie_a), np.int64), np.empty(len(tie_a), np.int64)
     n_up = n_down = 0
     for e in range(len(tie_a)):
         _prefetch(side, tie_b[min(e + AHEAD, len(tie_a) - 1)])
-        x, y = side[tie_a[e]], side[tie_b[e]]
+        code = side[tie_a[e]] * 4 + side[tie_b[e]]  # sides are 0, 1 or 2
         up[n_up] = e
-        n_up += (x == _RECRUITER) & (y == _RECRUITABLE)
+        n_up += code == _RECRUITER * 4 + _RECRUITABLE
         down[n_down] = e
-        n_down += (y == _RECRUITER) & (x == _RECRUITABLE)
+        n_down += code == _RECRUITABLE * 4 + _RECRUITER
     return up[:n_up], down[:n_down]
 
 

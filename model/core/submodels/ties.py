@@ -36,8 +36,9 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     # In a large city the network's ties are found among those of each pair's lower end (``network.find_in_starts``);
     # the index serves every encounter (the strengths change, not the ties). Built once a week, it and the lookups
     # of two encounters took 8.6 ms at 1,000,000 residents against 17.3 ms for two binary searches of all keys
-    # (``find_keys``; 2.9 ms to build, 3.2 a lookup), 0.89 against 1.21 ms at 100,000 (280,000 ties); where the keys
-    # fit in the core's cache the searches are cheaper (0.038 against 0.050 ms at 10,000), so no index there.
+    # (then ``find_keys``, now ``find_ties``; 2.9 ms to build, 3.2 a lookup), 0.89 against 1.21 ms at 100,000
+    # (280,000 ties); where the ties fit in the core's cache the searches are cheaper (0.038 against 0.050 ms at
+    # 10,000), so no index there.
     start = lower_starts(net.n, net.a) if len(net.a) > _INDEXED_FROM else np.empty(0, dtype=np.int32)
     for _ in range(p.encounters_per_visit):  # one compiled call and one key of the model's generator each
         a, b, bridging = _encounter(draw_key(m.rng), who, venue, net.a, start, net.b, net.w, started.a, started.b,
@@ -74,8 +75,7 @@ def _encounter(key: np.uint64, who: np.ndarray, venue: np.ndarray, tie_a: np.nda
     size = len(who)
     who, venue = _by_venue_at_random(venue, _stream(key, _ORDER * size, size), who)
     a, b = _meet(who, venue, tie_a, start, tie_b, w, started_a, started_b, started_w, gain)
-    bridging = _is_bridging(a, b, age, low_income, nbh)
-    return _start_ties(p, a, b, bridging, good_ties, score, _stream(key, _START * size, len(a)), nbh, formed)
+    return _start_ties(p, a, b, age, low_income, good_ties, score, _stream(key, _START * size, len(a)), nbh, formed)
 
 
 @numba.njit(cache=True)
@@ -159,18 +159,46 @@ def _new_tie_chance(p: tuple, a: np.ndarray, b: np.ndarray, bridging: np.ndarray
 
 
 @numba.njit(cache=True)
-def _start_ties(p: tuple, a: np.ndarray, b: np.ndarray, bridging: np.ndarray, good_ties: np.ndarray,
-                score: np.ndarray, u: np.ndarray, nbh: np.ndarray,
+def _start_ties(p: tuple, a: np.ndarray, b: np.ndarray, age: np.ndarray, low_income: np.ndarray,
+                good_ties: np.ndarray, score: np.ndarray, u: np.ndarray, nbh: np.ndarray,
                 formed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The strangers who start a tie (``u`` below :func:`_new_tie_chance`), counted in ``formed`` by neighbourhood.
+    """The strangers ``a[k]``, ``b[k]`` who start a tie (``u[k]`` below :func:`_new_tie_chance`), counted in ``formed``.
 
-    Returns their two ends and bridging flags, in order: one call for what were some ten numpy calls.
+    Counted by neighbourhood; the bridging test is ``city._is_bridging``. Returns their two ends and bridging
+    flags, in order: one call for what were some ten numpy calls. Most numbers are above every chance (at most
+    ``new_tie_prob``, :func:`_highest_chance`): only the pairs whose number is below it are tested and read
+    (their ends' age, income, neighbourhood, good ties and score lie at random places in memory), a tenth of
+    them with the default parameters. The others never start a tie, so the new ties are the same.
     """
-    new = u < _new_tie_chance(p, a, b, bridging, good_ties, score)
-    a, b, bridging = a[new], b[new], bridging[new]
-    for x in a:
+    top = _highest_chance(p)
+    few = np.empty(len(a), dtype=np.int64)
+    n = 0
+    for k in range(len(a)):  # branch-free: whether a number is below cannot be predicted
+        few[n] = k
+        n += u[k] < top
+    a_few, b_few, u_few = np.empty(n, dtype=a.dtype), np.empty(n, dtype=b.dtype), np.empty(n)
+    for t in range(n):
+        k = few[t]
+        a_few[t], b_few[t], u_few[t] = a[k], b[k], u[k]
+    bridging = _is_bridging(a_few, b_few, age, low_income, nbh)
+    new = u_few < _new_tie_chance(p, a_few, b_few, bridging, good_ties, score)
+    a_few, b_few, bridging = a_few[new], b_few[new], bridging[new]
+    for x in a_few:
         formed[nbh[x]] += 1
-    return a, b, bridging
+    return a_few, b_few, bridging
+
+
+@numba.njit(cache=True)
+def _highest_chance(p: tuple) -> float:
+    """A bound on every chance of :func:`_new_tie_chance`: ``new_tie_prob`` (if at least 0, both odds ratios 1).
+
+    Then the bridging factor ``min(1, good ties / bridging_base) / homophily`` is at most 1 and the division by
+    ``loneliness_homophily`` does not raise it; rounding keeps both inequalities (it is monotone), so no chance
+    is above ``new_tie_prob``. Other values (outside the parameters' bounds, or NaN) give no bound (infinity).
+    """
+    if p.new_tie_prob >= 0.0 and p.homophily >= 1.0 and p.loneliness_homophily >= 1.0:
+        return p.new_tie_prob
+    return np.inf
 
 
 @numba.njit(cache=True)
