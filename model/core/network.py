@@ -503,7 +503,7 @@ class TieNetwork:
         ties = tuple(d[name] for name in _NAMES)
         pos, new = self._pending_ties()
         out = ties if not len(pos) else tuple(np.empty(len(x) + len(pos), dtype=x.dtype) for x in ties)
-        rows = _aligned_rows(self.n, 4)
+        rows = _aligned_rows(self.n, 2)
         _reach_and_decay(d["a"], d["b"], d["w"], drop, capacity, np.asarray(activity, dtype=np.float64), group,
                          np.asarray(decay, dtype=np.float64), rows, (new[0], new[1], new[3]))
         n_good = np.empty(self.n, dtype=np.int64)
