@@ -1,4 +1,4 @@
-"""Round 12's tie passes (issue 19, helper B): the strength rows kept between calls.
+"""Round 12 (issue 19, helper B): the strength rows kept between calls; the trust pass without branches.
 
 ``TieNetwork.strength_rows`` hands out the same rows (``tie_passes.kept_rows``) at each call: every column it
 fills must be filled anew each time, whatever the rows held before, and the rows must go with their network.
@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import gc
 import pickle
+import weakref
 
 import numpy as np
 import pytest
 
 from model.core.network import TieNetwork
+from model.core.state import CASE_OPEN, CASE_WAITING
+from model.core.submodels.wellbeing import _trust_step, _TrustParameters
 from model.core.tie_passes import _KEPT, VALUE_HIGH, kept_rows
 
 
@@ -45,11 +48,11 @@ def test_kept_rows_are_the_same_aligned_rows_for_one_owner(n: int, width: int) -
 
 def test_kept_rows_go_with_their_owner() -> None:
     owner = _Owner()
-    kept_rows(owner, 10, 8)
-    before = len(_KEPT)
+    rows = weakref.ref(kept_rows(owner, 10, 8))
+    assert rows() is not None and owner in _KEPT
     del owner
     gc.collect()
-    assert len(_KEPT) == before - 1
+    assert rows() is None
 
 
 @pytest.mark.parametrize(("n", "size", "seed"), [(0, 0, 1), (1, 0, 2), (2, 1, 3), (50, 400, 5), (3000, 9000, 6)])
@@ -76,3 +79,32 @@ def test_a_network_pickles_without_its_kept_rows() -> None:
     assert len(pickle.dumps(net)) == size  # not the 192 kB of rows besides
     copy = pickle.loads(pickle.dumps(net))
     assert np.array_equal(copy.strength_profile(values, 0.5, 0.8)[3], net.strength_profile(values, 0.5, 0.8)[3])
+
+
+def _trust_reference(p: tuple, rate: float, week: int, nbh: np.ndarray, case_state: np.ndarray,
+                     case_since: np.ndarray, member_of: np.ndarray, control: np.ndarray, citizen_funded: np.ndarray,
+                     trust: np.ndarray) -> np.ndarray:
+    """``wellbeing._trust_step`` in numpy: the new trust."""
+    waiting_long = (case_state == CASE_WAITING) & (week - case_since > p.long_wait_weeks)
+    active = member_of >= 0
+    own_budget = active & citizen_funded[np.maximum(member_of, 0)]
+    signal = (p.trust_base + p.trust_helped * (case_state == CASE_OPEN) - p.trust_waiting * waiting_long
+              - p.trust_control * control[nbh] * active + p.trust_own_budget * own_budget)
+    return trust + rate * (np.minimum(np.maximum(signal, 0.0), 1.0) - trust)
+
+
+@pytest.mark.parametrize(("n", "seed"), [(0, 1), (1, 2), (1, 3), (5000, 4)])
+def test_trust_step_is_its_numpy_formulation(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = _TrustParameters(long_wait_weeks=12, trust_base=0.5, trust_helped=0.2, trust_waiting=0.3, trust_control=0.25,
+                         trust_own_budget=0.15)
+    nbh, control = rng.integers(0, 4, n), rng.random(4) * 1.5  # the signal goes below 0 and above 1
+    case_state = rng.integers(0, 3, n).astype(np.int8)
+    case_since = rng.integers(-40, 60, n)
+    member_of = np.where(rng.random(n) < 0.4, rng.integers(0, 7, n), -1)
+    citizen_funded = rng.random(7) < 0.5
+    trust = rng.random(n)
+    args = (p, 0.3, 60, nbh, case_state, case_since, member_of, control, citizen_funded)
+    expected = _trust_reference(*args, trust.copy())
+    _trust_step(*args, trust)
+    assert np.array_equal(trust, expected)
