@@ -31,6 +31,7 @@ from model.core.tie_passes import (
     _reach_and_decay,
     _strength_rows,
     _strong_by_group,
+    kept_rows,
     place,
 )
 
@@ -481,12 +482,12 @@ class TieNetwork:
             ``(rows, most_close)``: an ``(n, 8)`` array with the columns ``GOOD`` to ``VALUE_HIGH`` of
             :mod:`model.core.tie_passes` (the sum of tie weights is ``WEIGHT_LOW + WEIGHT_HIGH``, the weighted sum
             of values ``VALUE_LOW + VALUE_HIGH``, as :meth:`strength_profile` adds them), and the most close ties
-            of any resident.
+            of any resident. The rows are the network's own (``tie_passes.kept_rows``): the next call overwrites them.
         """
         d = self._ties()
         values = np.asarray(values, dtype=np.float64)
         more = np.zeros(len(values)) if more is None else np.asarray(more, dtype=np.float64)
-        rows = _aligned_rows(self.n, 8)
+        rows = kept_rows(self, self.n, 8)
         most_close = _strength_rows(d["a"], d["b"], d["w"], d["kin"], kin_weight, values, more, good, close, rows)
         return rows, most_close
 
@@ -526,7 +527,7 @@ class TieNetwork:
         ties = tuple(d[name] for name in _NAMES)
         pos, new = self._pending_ties()
         out = ties if not len(pos) else tuple(np.empty(len(x) + len(pos), dtype=x.dtype) for x in ties)
-        rows = _aligned_rows(self.n, 4)
+        rows = _aligned_rows(self.n, 2)
         _reach_and_decay(d["a"], d["b"], d["w"], drop, capacity, np.asarray(activity, dtype=np.float64), group,
                          np.asarray(decay, dtype=np.float64), rows, (new[0], new[1], new[2]))
         n_good = np.empty(self.n, dtype=np.int64)

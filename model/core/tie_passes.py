@@ -11,6 +11,8 @@ asks for the rows of the next block of :data:`_BLOCK` ties).
 
 from __future__ import annotations
 
+import weakref
+
 import numba
 import numpy as np
 from llvmlite import ir
@@ -82,12 +84,12 @@ def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
 def _reach_and_decay(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float, capacity: float,
                      activity: np.ndarray, group: np.ndarray, decay: np.ndarray, rows: np.ndarray,
                      new: tuple | None = None) -> None:
-    """Per resident, a row of their reach, their non-kin ties' weekly decay (``decay[group]``) and two zero counts.
+    """Per resident, a row of their reach and their non-kin ties' weekly decay (``decay[group]``).
 
     The reach is ``activity * min(1, capacity / max(count_at_least(threshold), 1))``, counted over the ties and
     the new ties that join them in the contact pass (``new``: their lower and higher ends and strengths, if any).
-    The contact pass (:func:`_contact_and_decay`) reads both terms of a tie's end and adds to its two counts in
-    one cache line (``rows`` is :func:`_aligned_rows`' ``(n, 4)``).
+    The contact pass (:func:`_contact_and_decay`) reads both terms of a tie's end in one cache line (``rows`` is
+    :func:`_aligned_rows`' ``(n, 2)``; further columns, if any, are not written).
     """
     count = _count_at_least(len(activity), a, b, w, threshold)
     if new is not None:
@@ -99,14 +101,12 @@ def _reach_and_decay(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: flo
     for i in range(len(activity)):
         rows[i, 0] = activity[i] * min(1.0, capacity / max(count[i], 1))
         rows[i, 1] = decay[group[i]]
-        rows[i, 2] = 0.0
-        rows[i, 3] = 0.0
 
 
 def _aligned_rows(n: int, width: int) -> np.ndarray:
     """An uninitialised ``(n, width)`` float array whose rows start at a multiple of ``8 * width`` bytes.
 
-    ``width`` is 4 or 8, so that a row lies in one 64-byte cache line: a pass that reads and writes a
+    ``width`` is 2, 4 or 8, so that a row lies in one 64-byte cache line: a pass that reads and writes a
     resident's row at a tie's scattered higher end then misses the cache once per tie end, not once per array
     (numpy promises 16 bytes only).
     """
@@ -114,6 +114,24 @@ def _aligned_rows(n: int, width: int) -> np.ndarray:
     flat = np.empty(n * width + width)
     skip = (-flat.ctypes.data % size) // 8
     return flat[skip:skip + n * width].reshape(n, width)
+
+
+#: The rows :func:`kept_rows` hands out again, by owner: weakly held, so they go with their owner and are not part of
+#: it (not pickled or copied with a network).
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def kept_rows(owner: object, n: int, width: int) -> np.ndarray:
+    """:func:`_aligned_rows`' ``(n, width)`` array, the same one at each call for ``owner`` (its values as left).
+
+    At 1,000,000 residents :meth:`TieNetwork.strength_rows`' rows are 64 MB, more than ``malloc`` reuses when freed
+    (``memory.MMAP_THRESHOLD``, 32 MiB): each week's new array was mapped afresh and its pages zeroed by the system
+    as the pass first wrote them, some 3 ms of the pass's 30 (round 12). Smaller arrays gain nothing.
+    """
+    rows = _KEPT.get(owner)
+    if rows is None or rows.shape != (n, width):
+        rows = _KEPT[owner] = _aligned_rows(n, width)
+    return rows
 
 
 @numba.njit(cache=True)
@@ -241,19 +259,27 @@ def _strength(e: int, ae: np.uint64, be: np.uint64, we: float, ke: bool, random_
     return met if uniform(random_key, e) < p else missed
 
 
+#: A dissolved tie's addition to an end's tally in the contact pass (:func:`_count`): the tally's low 32 bits count
+#: the good ties, the bits above the dissolved ones (a resident has far fewer than 2**32 ties).
+_GONE_SHIFT = 32
+_GONE = np.int64(1) << _GONE_SHIFT
+
+
 @numba.njit(cache=True, inline="always")
-def _count(ae: np.uint64, be: np.uint64, strength: float, ke: bool, rows: np.ndarray, drop: float,
+def _count(ae: np.uint64, be: np.uint64, strength: float, ke: bool, tally: np.ndarray, drop: float,
            good: float) -> bool:
-    """Whether a tie of ``strength`` after the week remains; counts it at its ends (good, or dissolved)."""
-    # The counts go into the ends' rows (whole numbers in floats: exact), beside the terms read there, so the
-    # scattered higher end costs one cache line, not three (the terms, ``n_good`` and ``lost``).
+    """Whether a tie of ``strength`` after the week remains; counts it at its ends' ``tally`` (good, or dissolved).
+
+    A good tie adds 1, a dissolved one :data:`_GONE`.
+    """
+    # Both counts in one 64-bit tally per resident (8 MB at 1,000,000 residents, which the cache holds), not in the
+    # rows of the terms: the rows are then only read, so their cache lines are never written back, and half as wide
+    # (16 bytes); one addition at each end, not two. Round 12: the pass 2.98 -> 2.77 ms at 100,000 residents, 38.8
+    # -> 34.3 at 1,000,000.
     keep = ke or strength >= drop
-    counted = 1.0 if keep and strength >= good else 0.0
-    gone = 0.0 if keep else 1.0
-    rows[ae, 2] += counted
-    rows[be, 2] += counted
-    rows[ae, 3] += gone
-    rows[be, 3] += gone
+    added = (np.int64(1) if strength >= good else np.int64(0)) if keep else _GONE
+    tally[ae] += added
+    tally[be] += added
     return keep
 
 
@@ -270,7 +296,7 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
     pass, which writes every tie anyway: a splice of its own copied the arrays once more (some 51 MB at
     1,000,000 residents).
 
-    ``rows`` holds each resident's reach and decay and two counts from zero (:func:`_reach_and_decay`). Tie
+    ``rows`` holds each resident's reach and decay (:func:`_reach_and_decay`). Tie
     ``e`` is in contact when ``draws.uniform(random_key, e)`` is below its chance: ``e`` is its place in the
     key order at the start of the week (after the merge), so its number does not depend on the loop. Counts
     the remaining ties at least ``good`` strong into ``n_good`` and adds the dissolved ones to ``lost`` (per
@@ -285,11 +311,12 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
     # :data:`_BLOCK` ties. A block's strengths first, in a loop the compiler turns into AVX-512 instructions (eight
     # ties' draws, chances and strengths at once, into a stack array: see ``_stack_block``), then the counts and the
     # kept ties written (every tie is written, the kept ones advance: no branch on the coin flips), asking for the
-    # rows of the next block's higher ends, which its first loop then finds in the cache (without that the vector
-    # loop waited on them: slower than one loop). Blocks of 256-2048 ties did alike; 100,000 residents 3.6 -> 2.7
+    # rows and tallies of the next block's higher ends, which its loops then find in the cache (without that the
+    # vector loop waited on them: slower than one loop). Blocks of 256-2048 ties did alike; 100,000 residents 3.6 -> 2.7
     # ms, 1,000,000 41 -> 35, 10,000 0.23 -> 0.20 (round 11). Places are unsigned (``place``): a loop that starts
     # at a place numba cannot prove non-negative checked each of its accesses (4.4 against 3.6 ms at 100,000).
     strength = numba.carray(_stack_block(), _BLOCK)
+    n_good[:] = 0  # the tallies of :func:`_count`, split below
     kept = first = 0
     for t in range(len(pos) + 1):
         stop = pos[t] if t < len(pos) else len(a)
@@ -301,9 +328,11 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
                                                        rows, contact_prob, kin_contact, gain, kin_decay)
             for x in range(start, end):
                 u, k = place(x), place(kept)
-                _prefetch(rows, b[place(min(x + _BLOCK, len(a) - 1))])
+                ahead = b[place(min(x + _BLOCK, len(a) - 1))]
+                _prefetch(rows, ahead)
+                _prefetch(n_good, ahead)
                 ae, be, ke, se = a[u], b[u], kin[u], strength[place(x - start)]
-                keep = _count(place(ae), place(be), se, ke, rows, drop, good)
+                keep = _count(place(ae), place(be), se, ke, n_good, drop, good)
                 oa[k], ob[k], okin[k], obridging[k] = ae, be, ke, bridging[u]
                 ow[k] = se
                 kept += keep
@@ -312,11 +341,12 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
             ae, be, ke = new[0][t], new[1][t], new[3][t]
             se = _strength(stop + t, place(ae), place(be), new[2][t], ke, random_key, rows, contact_prob, kin_contact,
                            gain, kin_decay)
-            keep = _count(place(ae), place(be), se, ke, rows, drop, good)
+            keep = _count(place(ae), place(be), se, ke, n_good, drop, good)
             oa[kept], ob[kept], okin[kept], obridging[kept] = ae, be, ke, new[4][t]
             ow[kept] = se
             kept += keep
     for i in range(len(n_good)):
-        n_good[i] = np.int64(rows[i, 2])
-        lost[i] += np.int64(rows[i, 3])
+        tally = n_good[i]
+        n_good[i] = tally & (_GONE - 1)
+        lost[i] += tally >> _GONE_SHIFT
     return kept

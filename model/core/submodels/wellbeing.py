@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numba
 import numpy as np
 
+from model.core.categories import TALENTS
 from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, need_level_of
 from model.core.submodels.helpers import kernel_parameters, relational_shortfall
 from model.core.tie_passes import CLOSE, GOOD, VALUE_HIGH, VALUE_LOW, WEIGHT_HIGH, WEIGHT_LOW
@@ -18,6 +19,13 @@ from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
+
+
+#: The residents' talents (``categories.TALENTS``), a literal here: numba freezes a constant into the cached kernel
+#: and recompiles it when this file changes, not when ``categories.py`` does, so the count is checked below.
+_N_TALENTS = 5
+if len(TALENTS) != _N_TALENTS:
+    raise RuntimeError(f"wellbeing._N_TALENTS is {_N_TALENTS}, but there are {len(TALENTS)} talents: update it")
 
 
 _MotivationParameters = namedtuple("_MotivationParameters", [
@@ -73,8 +81,9 @@ def _motivation_step(p: tuple, rate: float, week: int, nbh: np.ndarray, member_o
         backed = active & ((support_hours[g] > 0) | citizen_funded[g])  # supported or own budget
         autonomy_t = p.autonomy_base - p.crowding * felt + p.support_autonomy * backed
         contributing = (week - last_volunteered[i] <= p.contribution_memory_weeks) | (care_given[i] > 0)
+        # Over a constant count (unrolled), not ``talents.shape[1]``: 0.87 -> 0.76 ms at 100,000 residents (round 12).
         n_talents = 0
-        for j in range(talents.shape[1]):
+        for j in range(_N_TALENTS):
             n_talents += talents[i, j]
         competence_t = (p.competence_base + p.competence_contributing * contributing
                         + p.competence_per_talent * n_talents
@@ -165,9 +174,12 @@ def _trust_step(p: tuple, rate: float, week: int, nbh: np.ndarray, case_state: n
                 trust: np.ndarray) -> None:
     """The per-resident part of :func:`update_trust`, in one pass."""
     for i in range(len(nbh)):
-        waiting_long = case_state[i] == CASE_WAITING and week - case_since[i] > p.long_wait_weeks
-        active = member_of[i] >= 0
-        own_budget = active and citizen_funded[member_of[i]]
+        # ``&``, not ``and``: no branches on who waits or is a member, which a CPU mispredicts (the initiative's
+        # budget is read at slot 0 for non-members); round 12: 0.33 -> 0.28 ms at 100,000 residents.
+        waiting_long = (case_state[i] == CASE_WAITING) & (week - case_since[i] > p.long_wait_weeks)
+        k = member_of[i]
+        active = k >= 0
+        own_budget = active & citizen_funded[max(k, 0)]
         signal = (p.trust_base + p.trust_helped * (case_state[i] == CASE_OPEN) - p.trust_waiting * waiting_long
                   - p.trust_control * control[nbh[i]] * active + p.trust_own_budget * own_budget)
         trust[i] += rate * (min(max(signal, 0.0), 1.0) - trust[i])
