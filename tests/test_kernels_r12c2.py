@@ -3,7 +3,9 @@
 ``ties._find_started`` (the second encounter's search of the ties started in the first) searches only the pairs
 whose lower end has a started tie; it is compared with ``network.find_ties`` of every pair on random networks and
 pairs (either end the lower, pairs tied and not, lower ends past the highest started one), none started, no pairs
-and one.
+and one. ``helpers._take_distinct`` searches the running sums without dividing them (``_first_shares_above``); it is
+compared with its formulation before (copied here) on weights with zeros and residents already chosen, numbers at
+and next to the shares included.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 import pytest
 
 from model.core.network import find_ties
+from model.core.submodels.helpers import _take_distinct
 from model.core.submodels.ties import _find_started
 
 
@@ -43,3 +46,48 @@ def test_find_started_is_find_ties(dtype: type, n: int, ties: int, pairs: int) -
     np.testing.assert_array_equal(got, want)
     if len(a) and pairs >= 3:
         assert (got >= 0).any()
+
+
+def _take_distinct_before(weight: np.ndarray, x: np.ndarray, cdf: np.ndarray, chosen: np.ndarray, seen: np.ndarray,
+                          n: int) -> int:
+    """``helpers._take_distinct`` as it was (29b5720): the cumulative shares divided out, then searched."""
+    total, positive = 0.0, 0
+    for i in range(len(weight)):
+        if not seen[i]:
+            total += weight[i]
+            positive += weight[i] > 0
+        cdf[i] = total
+    if positive < len(x):
+        raise ValueError("fewer positive weights than residents to choose")
+    cdf /= cdf[-1]
+    for u in x:
+        i = np.searchsorted(cdf, u, side="right")
+        if not seen[i]:
+            seen[i] = True
+            chosen[n] = i
+            n += 1
+    return n
+
+
+@pytest.mark.parametrize(("n", "draws", "zeros"), [(1, 1, 0.0), (5, 3, 0.0), (50, 20, 0.5), (3000, 200, 0.3),
+                                                    (3000, 2000, 0.0)])
+def test_take_distinct_is_the_division_before(n: int, draws: int, zeros: float) -> None:
+    rng = np.random.default_rng(n + draws)
+    for _ in range(5):
+        weight = rng.random(n) * (rng.random(n) >= zeros)
+        weight[rng.integers(0, n)] = 1.0
+        seen = rng.random(n) < 0.2
+        seen[weight > 0] &= rng.random(int((weight > 0).sum())) < 0.2
+        left = int(((weight > 0) & ~seen).sum())
+        if left == 0:
+            continue
+        shares = np.cumsum(np.where(seen, 0.0, weight))
+        shares /= shares[-1]
+        x = np.concatenate([rng.random(draws), np.nextafter(shares[:draws], 0), shares[:draws]])
+        x = x[(x >= 0) & (x < 1)][: min(draws, left)]
+        got, want = np.full(len(x), -1), np.full(len(x), -1)
+        seen_got, seen_want = seen.copy(), seen.copy()
+        k = _take_distinct(weight, x, np.empty(n), got, seen_got, 0)
+        assert k == _take_distinct_before(weight, x, np.empty(n), want, seen_want, 0)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(seen_got, seen_want)

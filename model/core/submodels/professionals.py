@@ -10,9 +10,8 @@ import numpy as np
 from model.core.city import _is_bridging, _similar_neighbour
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.metrics import pairwise_sum
-from model.core.network import searchsorted_lockstep
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, _need_levels_of
-from model.core.submodels.helpers import _take_distinct, case_hours_of
+from model.core.submodels.helpers import _first_shares_above, _take_distinct, case_hours_of
 from model.core.submodels.needs import refer
 
 if TYPE_CHECKING:
@@ -393,29 +392,6 @@ def _running_sums(w0: np.ndarray, w1: np.ndarray, w2: np.ndarray) -> tuple[np.nd
             count += w[j] > 0
         positive[r] = count
     return sums, positive
-
-
-@numba.njit(cache=True)
-def _first_shares_above(sums: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(sums / sums[-1], x, side="right")`` (the cumulative shares) without dividing every sum.
-
-    ``sums`` rise (running sums of chances, the last positive), and so do their shares as rounded (a division
-    by a positive number is monotone): the place of ``x[t] * last`` among the sums is the answer or near it, and
-    the shares worked out around it settle the answer exactly. The divisions of all sums took a quarter of
-    :func:`_running_sums`' time (three of 250,000 per neighbourhood at 1,000,000 residents). The places are
-    searched for all numbers at once, a step at a time (``network.searchsorted_lockstep``): at 1,000,000
-    residents the sums (2 MB a sample) are out of the core's cache, and one search after another waited on
-    each read in turn.
-    """
-    place = searchsorted_lockstep(sums, x * sums[len(sums) - 1]) if len(x) else np.empty(0, dtype=np.int64)
-    for t in range(len(x)):
-        i, last = place[t], sums[len(sums) - 1]
-        while i > 0 and sums[i - 1] / last > x[t]:
-            i -= 1
-        while i < len(sums) and not sums[i] / last > x[t]:
-            i += 1
-        place[t] = i
-    return place
 
 
 @numba.njit(cache=True)
