@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from model.core.city import _is_bridging
-from model.core.submodels.professionals import _first_shares_above, _waiting_lists
+from model.core.submodels.helpers import _first_shares_above
+from model.core.submodels.professionals import _waiting_lists
 from model.core.submodels.ties import _ChanceParameters, _new_tie_chance, _start_ties
 
 

@@ -124,9 +124,9 @@ def _allocate_professional_time_with_numpy(m: CommunityModel) -> int:
     waiting = waiting[np.argsort(pop.case_since[waiting], kind="stable")]
     waiting = np.concatenate([waiting[pop.nbh[waiting] == b] for b in range(m.n_nbh)])
     m.case_demand, m.pro_hours, m.pro_bemoeizorg = _split_weeks(
-        open_, waiting, m.case_hours_now, pop.case_state, pop.case_prof, pop.nbh, m.pro_nbh, m.pro_fte,
-        does_casework, lev.accountability, lev.protected_share, lev.bemoeizorg_share, p.hours_per_week,
-        p.admin_base_hours, p.admin_per_case_hours, m.counters.cases_opened)
+        pop.case_prof[open_], m.case_hours_now[open_], waiting, m.case_hours_now, pop.case_state, pop.case_prof,
+        pop.nbh, m.pro_nbh, m.pro_fte, does_casework, lev.accountability, lev.protected_share, lev.bemoeizorg_share,
+        p.hours_per_week, p.admin_base_hours, p.admin_per_case_hours, m.counters.cases_opened)
     return len(waiting)
 
 

@@ -17,7 +17,8 @@ from model.core.submodels.professionals import _split_weeks, allocate_profession
 from model.core.time import WEEKS_PER_YEAR
 
 
-def _split_weeks_per_agent(m: CommunityModel, open_: np.ndarray, waiting: np.ndarray) -> None:
+def _split_weeks_per_agent(m: CommunityModel, open_prof: np.ndarray, open_hours: np.ndarray,
+                           waiting: np.ndarray) -> None:
     """The professionals' rule as the per-agent loop it was (``Professional.step`` before round 9), in plain Python.
 
     Each professional in order reads its neighbourhood's levers as Python floats and takes residents from the
@@ -26,8 +27,8 @@ def _split_weeks_per_agent(m: CommunityModel, open_: np.ndarray, waiting: np.nda
     pop, p, lev = m.pop, m.p, m.levers
     # As floats also without open cases (numpy's bincount of no weights gives integers: before round 9 a
     # city without an open case rounded its professionals' new demand down to whole hours).
-    demand_of = np.bincount(pop.case_prof[open_], m.case_hours_now[open_], minlength=len(m.professionals)) + 0.0
-    count = np.bincount(pop.case_prof[open_], minlength=len(m.professionals))
+    demand_of = np.bincount(open_prof, open_hours, minlength=len(m.professionals)) + 0.0
+    count = np.bincount(open_prof, minlength=len(m.professionals))
     queues = [deque(waiting[pop.nbh[waiting] == b].tolist()) for b in range(m.n_nbh)]
     hours, bemoeizorg = np.zeros((len(m.professionals), 3)), np.zeros(len(m.professionals))
     for pro in m.professionals:
@@ -59,8 +60,9 @@ def _split_weeks_per_agent(m: CommunityModel, open_: np.ndarray, waiting: np.nda
     m.case_demand, m.pro_hours, m.pro_bemoeizorg = demand_of, hours, bemoeizorg
 
 
-def _prepared(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
-    """Run ``allocate_professional_time`` up to the professionals' rule; the open and the ordered waiting residents.
+def _prepared(m: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run ``allocate_professional_time`` up to the professionals' rule; the open cases' professionals and hours, and
+    the ordered waiting residents.
 
     Done by calling it with the rule replaced by one that records its inputs and changes nothing.
     """
@@ -68,8 +70,8 @@ def _prepared(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
 
     seen = {}
 
-    def record(open_: np.ndarray, waiting: np.ndarray, *args: object) -> tuple:
-        seen["open"], seen["waiting"] = open_.copy(), waiting.copy()
+    def record(open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndarray, *args: object) -> tuple:
+        seen["prof"], seen["hours"], seen["waiting"] = open_prof.copy(), open_hours.copy(), waiting.copy()
         return m.case_demand, m.pro_hours, m.pro_bemoeizorg
 
     real, professionals._split_weeks = professionals._split_weeks, record
@@ -77,13 +79,13 @@ def _prepared(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
         allocate_professional_time(m)
     finally:
         professionals._split_weeks = real
-    return seen["open"], seen["waiting"]
+    return seen["prof"], seen["hours"], seen["waiting"]
 
 
-def _kernel(m: CommunityModel, open_: np.ndarray, waiting: np.ndarray) -> None:
+def _kernel(m: CommunityModel, open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndarray) -> None:
     pop, lev, p = m.pop, m.levers, m.p
     m.case_demand, m.pro_hours, m.pro_bemoeizorg = _split_weeks(
-        open_, waiting, m.case_hours_now, pop.case_state, pop.case_prof, pop.nbh, m.pro_nbh, m.pro_fte,
+        open_prof, open_hours, waiting, m.case_hours_now, pop.case_state, pop.case_prof, pop.nbh, m.pro_nbh, m.pro_fte,
         m.pro_team | lev.builders_do_casework[m.pro_nbh], lev.accountability, lev.protected_share,
         lev.bemoeizorg_share, p.hours_per_week, p.admin_base_hours, p.admin_per_case_hours, m.counters.cases_opened)
 
@@ -106,10 +108,10 @@ def test_split_weeks_is_the_per_agent_rule(mode: str) -> None:
             m.pro_fte[m.hired_post[0]] = 0.6
             m.pro_fte[np.flatnonzero(m.pro_team)[1]] = 0.0
             m.levers.builders_do_casework[:] = week % 2 == 1
-        open_, waiting = _prepared(m)
+        open_prof, open_hours, waiting = _prepared(m)
         twin = copy.deepcopy(m)
-        _kernel(m, open_, waiting)
-        _split_weeks_per_agent(twin, open_, waiting)
+        _kernel(m, open_prof, open_hours, waiting)
+        _split_weeks_per_agent(twin, open_prof, open_hours, waiting)
         _same(m, twin)
         opened += int(m.counters.cases_opened.sum())
         waited += len(waiting)
@@ -119,18 +121,19 @@ def test_split_weeks_is_the_per_agent_rule(mode: str) -> None:
 
 def test_split_weeks_on_edge_cases() -> None:
     m = CommunityModel(Parameters(n_residents=600, burn_in_years=0.2), seed=5)
-    open_, waiting = _prepared(m)
-    none = np.empty(0, dtype=np.int64)
-    cases = [(none, none), (open_, none), (none, waiting), (open_, waiting)]
+    open_prof, open_hours, waiting = _prepared(m)
+    no_prof, no_hours, none = np.empty(0, dtype=open_prof.dtype), np.empty(0), np.empty(0, dtype=np.int64)
+    cases = [(no_prof, no_hours, none), (open_prof, open_hours, none), (no_prof, no_hours, waiting),
+             (open_prof, open_hours, waiting)]
     fte = m.pro_fte.copy()
     # No budget at all, a tiny one with much administration (nobody fits), no administration.
     for scale, accountability in [(1.0, 1.0), (0.0, 1.0), (1e-3, 5.0), (1.0, 0.0)]:
-        for o, w in cases:
+        for o, h, w in cases:
             m.pro_fte[:] = fte * scale
             m.levers.accountability[:] = accountability
             twin = copy.deepcopy(m)
-            _kernel(m, o, w)
-            _split_weeks_per_agent(twin, o, w)
+            _kernel(m, o, h, w)
+            _split_weeks_per_agent(twin, o, h, w)
             _same(m, twin)
             m.pop.case_state[w] = CASE_WAITING  # the same waiting lists for the next case
     total = m.pro_fte * m.p.hours_per_week

@@ -2,7 +2,7 @@
 
 Recovery and worsening of life domains, the casework a case asks, how much a resident goes out, the
 relationships a resident lacks, meeting activities without a place, the parameters a compiled
-kernel reads, and a weighted sample without replacement.
+kernel reads, and a weighted sample without replacement (and its search of the cumulative shares).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from model.core.categories import INITIATIVE_KINDS
+from model.core.network import searchsorted_lockstep
 from model.core.state import CASE_OPEN, DAILY_LIVING, PHYSICAL, need_level_at
 
 if TYPE_CHECKING:
@@ -246,13 +247,32 @@ def _take_distinct(weight: np.ndarray, x: np.ndarray, cdf: np.ndarray, chosen: n
         cdf[i] = total
     if positive < len(x):
         raise ValueError("fewer positive weights than residents to choose")
-    last = cdf[-1]
-    for i in range(len(cdf)):
-        cdf[i] /= last
-    for u in x:
-        i = np.searchsorted(cdf, u, side="right")
+    for i in _first_shares_above(cdf, x):  # the running sums not divided: 0.32 -> 0.25 ms a round of 250,000
         if not seen[i]:
             seen[i] = True
             chosen[n] = i
             n += 1
     return n
+
+
+@numba.njit(cache=True)
+def _first_shares_above(sums: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(sums / sums[-1], x, side="right")`` (the cumulative shares) without dividing every sum.
+
+    ``sums`` rise (running sums of chances, the last positive), and so do their shares as rounded (a division
+    by a positive number is monotone): the place of ``x[t] * last`` among the sums is the answer or near it, and
+    the shares worked out around it settle the answer exactly. The divisions of all sums took a quarter of
+    ``professionals._running_sums``' time (three of 250,000 per neighbourhood at 1,000,000 residents). The places are
+    searched for all numbers at once, a step at a time (``network.searchsorted_lockstep``): at 1,000,000
+    residents the sums (2 MB a sample) are out of the core's cache, and one search after another waited on
+    each read in turn.
+    """
+    place = searchsorted_lockstep(sums, x * sums[len(sums) - 1]) if len(x) else np.empty(0, dtype=np.int64)
+    for t in range(len(x)):
+        i, last = place[t], sums[len(sums) - 1]
+        while i > 0 and sums[i - 1] / last > x[t]:
+            i -= 1
+        while i < len(sums) and not sums[i] / last > x[t]:
+            i += 1
+        place[t] = i
+    return place

@@ -104,8 +104,35 @@ def _meet(who: np.ndarray, venue: np.ndarray, tie_a: np.ndarray, start: np.ndarr
     a, b = _venue_pairs(who, venue)
     known = np.zeros(len(a), dtype=np.bool_)
     _strengthen(w, find_in_starts(a, b, start, tie_b) if len(start) else find_ties(a, b, tie_a, tie_b), gain, known)
-    _strengthen(started_w, find_ties(a, b, started_a, started_b), gain, known)
+    _strengthen(started_w, _find_started(a, b, started_a, started_b), gain, known)
     return a[~known], b[~known]
+
+
+@numba.njit(cache=True)
+def _find_started(i: np.ndarray, j: np.ndarray, started_a: np.ndarray, started_b: np.ndarray) -> np.ndarray:
+    """``find_ties(i, j, started_a, started_b)``, searched only for the pairs whose lower end has a started tie.
+
+    The others have none (-1). A bit per resident (``n / 8`` bytes, in the core's cache) marks the started ties'
+    lower ends; a pair's bit is read branch-free. In the second encounter at 1,000,000 residents some 3,500
+    started ties and 98,000 pairs, of which 2,500 are searched: 1.45 -> 0.30 ms (0.12 -> 0.05 at 100,000).
+    """
+    tie = np.full(len(i), -1, dtype=np.int64)
+    if len(started_a) == 0:  # the first encounter
+        return tie
+    top = started_a[-1]  # the highest lower end (the ties are in ``(a, b)`` order)
+    mark = np.zeros(top // 8 + 1, dtype=np.uint8)
+    for x in started_a:
+        mark[x >> 3] |= 1 << (x & 7)
+    chosen = np.empty(len(i), dtype=np.int64)
+    n = 0
+    for k in range(len(i)):
+        lo = min(i[k], j[k])
+        q = min(lo, top)  # a lower end past ``top`` reads ``top``'s byte and is ruled out by the comparison
+        chosen[n] = k
+        n += (lo <= top) & ((mark[q >> 3] >> (q & 7)) & 1)
+    chosen = chosen[:n]
+    tie[chosen] = find_ties(i[chosen], j[chosen], started_a, started_b)
+    return tie
 
 
 @numba.njit(cache=True)
