@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.core.network import TieNetwork, _shifted_starts, _splice, lower_starts
+from model.core.network import TieNetwork, _shifted_starts, _splice, find_ties, lower_starts
 
 
 def _random_network(n: int, ties: int, rng: np.random.Generator) -> TieNetwork:
@@ -36,6 +36,7 @@ def test_shifted_starts_are_the_starts_after_the_splice(n: int, ties: int, chang
 
 @pytest.mark.parametrize(("n", "ties"), [(1, 0), (2, 1), (60, 30), (2_000, 6_000)])
 def test_the_network_keeps_its_starts_through_every_change_of_its_ties(n: int, ties: int) -> None:
+    """And ``replace`` returns the new ties' places."""
     rng = np.random.default_rng(n)
     net = _random_network(n, ties, rng)
     np.testing.assert_array_equal(net.lower_starts(), _searchsorted(net))  # built
@@ -49,8 +50,12 @@ def test_the_network_keeps_its_starts_through_every_change_of_its_ties(n: int, t
         net.add(*rng.integers(0, n, (2, pairs)), 0.3, False, False)  # merged by a splice when read
         np.testing.assert_array_equal(net.lower_starts(), _searchsorted(net))
         leavers = np.unique(rng.integers(0, n, max(n // 30, 1)))
-        net.replace(leavers, *rng.integers(0, n, (2, pairs)), 0.5, True, False)
+        i, j = leavers[rng.integers(0, len(leavers), pairs)], rng.integers(0, n, pairs)  # as a newcomer's ties
+        placed = net.replace(leavers, i, j, 0.5, True, False)
         np.testing.assert_array_equal(net.lower_starts(), _searchsorted(net))
+        lo, hi = np.minimum(i, j)[i != j], np.maximum(i, j)[i != j]  # every pair a new tie: an end left
+        new = np.unique(lo * n + hi)
+        np.testing.assert_array_equal(placed, find_ties(new // n, new % n, net.a, net.b))
     net.contact_and_decay(np.uint64(9), rng.random(n), 3.0, 0.4, 1.5, 0.2, np.zeros(n, dtype=np.int64),
                           np.array([0.3]), 0.01, 0.2, 0.5, np.zeros(n, dtype=np.int64))  # none pending: in place
     np.testing.assert_array_equal(net.lower_starts(), _searchsorted(net))

@@ -78,21 +78,28 @@ def _splice(values: np.ndarray, drop: np.ndarray, pos: np.ndarray, new: np.ndarr
 def _replace(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarray, bridging: np.ndarray,
              leavers: np.ndarray, leavers_ties: np.ndarray, find_leavers_ties: bool, i: np.ndarray, j: np.ndarray,
              new_w: np.ndarray, new_kin: np.ndarray, new_bridging: np.ndarray, start: np.ndarray) -> tuple:
-    """:meth:`TieNetwork.replace` on the tie arrays in one call: whether they changed, the starts, the five arrays.
+    """:meth:`TieNetwork.replace` on the tie arrays in one call: whether they changed, starts, new ties, arrays after.
 
-    The new pairs (:func:`_new_ties`), the leavers' ties (:func:`_ties_of`, unless given), and one
-    :func:`_splice` of each array, the new strengths and flags taken at the new pairs' places. One call
-    instead of some ten numpy and compiled calls of fixed cost, five times a week, which is what it costs
-    in a small city. ``start``: :func:`lower_starts` of ``a`` (or empty), shifted in place to the ties after.
+    Returns the flag, the starts, the new ties' places after (ascending) and the five arrays. The new pairs
+    (:func:`_new_ties`), the leavers' ties (:func:`_ties_of`, unless given), and one :func:`_splice` of each
+    array, the new strengths and flags taken at the new pairs' places. One call instead of some ten numpy and
+    compiled calls of fixed cost, five times a week, which is what it costs in a small city. ``start``:
+    :func:`lower_starts` of ``a`` (or empty), shifted in place to the ties after.
     """
     idx, new_a, new_b, pos = _new_ties(i, j, n, a, b, leavers)
     if find_leavers_ties:
         leavers_ties = _ties_of(n, leavers, a, b)[1]
     drop = np.unique(leavers_ties)
     if not len(idx) and not len(drop):
-        return False, start, a, b, w, kin, bridging
-    return (True, _shifted_starts(start, a, drop, new_a), _splice(a, drop, pos, new_a), _splice(b, drop, pos, new_b),
-            _splice(w, drop, pos, new_w[idx]), _splice(kin, drop, pos, new_kin[idx]),
+        return False, start, pos, a, b, w, kin, bridging
+    placed = np.empty(len(pos), dtype=np.int64)  # the new ties' places after the splice (its order)
+    gone = 0
+    for k in range(len(pos)):
+        while gone < len(drop) and drop[gone] < pos[k]:
+            gone += 1
+        placed[k] = pos[k] + k - gone
+    return (True, _shifted_starts(start, a, drop, new_a), placed, _splice(a, drop, pos, new_a),
+            _splice(b, drop, pos, new_b), _splice(w, drop, pos, new_w[idx]), _splice(kin, drop, pos, new_kin[idx]),
             _splice(bridging, drop, pos, new_bridging[idx]))
 
 
@@ -374,13 +381,16 @@ class TieNetwork:
         self.replace(np.empty(0, dtype=np.int64), *self._take_pending())
 
     def replace(self, leavers: np.ndarray, i: np.ndarray, j: np.ndarray, w: np.ndarray, kin: np.ndarray,
-                bridging: np.ndarray, leavers_ties: np.ndarray | None = None) -> None:
+                bridging: np.ndarray, leavers_ties: np.ndarray | None = None) -> np.ndarray:
         """End every tie of ``leavers`` (they moved away) and add new ties, in one pass over the ties.
 
         The same as removing the leavers' ties and then adding ``(i[k], j[k])`` with strength
         ``w``, kin and bridging flags (arrays or one value for all): self-loops, duplicates and
         pairs that are tied after the removal are skipped. A caller that has the leavers' ties
         already (``ties_of(leavers)[1]``) passes them as ``leavers_ties``, which saves a pass over the ties.
+
+        Returns:
+            The places of the new ties after the change, ascending (in the order of their keys).
         """
         if self._pending:  # the pending additions come first, and the leavers' ties are found after them
             self._merge_pending()
@@ -389,20 +399,21 @@ class TieNetwork:
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
         if not len(i) and not len(leavers):
-            return
+            return _NO_TIES[0]
         find_leavers_ties = leavers_ties is None and len(leavers) > 0
         if leavers_ties is None:
             leavers_ties = np.empty(0, dtype=np.int64)
         d = self.__dict__  # merged above
         kept = _STARTS.get(self)
         start = kept[1] if kept is not None and kept[0] is d["a"] else _NO_STARTS
-        changed, start, *ties = _replace(self.n, d["a"], d["b"], d["w"], d["kin"], d["bridging"], leavers,
+        changed, start, placed, *ties = _replace(self.n, d["a"], d["b"], d["w"], d["kin"], d["bridging"], leavers,
                                          np.asarray(leavers_ties, dtype=np.int64), find_leavers_ties, i, j,
                                          *(_per_pair(x, len(i)) for x in (w, kin, bridging)), start)
         if changed:
             d.update(zip(_NAMES, ties, strict=True))
             if len(start):
                 _STARTS[self] = (d["a"], start)
+        return placed
 
     def count_at_least(self, threshold: float) -> np.ndarray:
         """Ties per resident with strength at least ``threshold`` (32-bit counts)."""
