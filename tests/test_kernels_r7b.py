@@ -117,9 +117,8 @@ def test_newcomers_ties_are_what_ties_of_finds(city: CommunityModel, monkeypatch
     m.p = replace(m.p, newcomer_ties=6.0, kin_share=0.5)  # many ties a newcomer, kin among them, repeated pairs too
     seen, group = [], city_module._group_new_ties
 
-    def compare(who: np.ndarray, src: np.ndarray, dst: np.ndarray, n: int, a: np.ndarray,
-                b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        got = group(who, src, dst, n, a, b)
+    def compare(who: np.ndarray, tie: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        got = group(who, tie, a, b)
         for x, y in zip(got, m.net.ties_of(who), strict=True):
             np.testing.assert_array_equal(x, y)
         seen.append((len(who), len(got[1])))

@@ -286,7 +286,7 @@ def _count(ae: np.uint64, be: np.uint64, strength: float, ke: bool, tally: np.nd
 @numba.njit(cache=True)
 def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, random_key: np.uint64,
                        rows: np.ndarray, contact_prob: float, kin_contact: float, gain: float, kin_decay: float,
-                       drop: float, good: float, n_good: np.ndarray, lost: np.ndarray) -> int:
+                       drop: float, good: float, n_good: np.ndarray, lost: np.ndarray, lower: np.ndarray) -> int:
     """Update tie strengths for one week, with new ties merged in, and write the remaining ties to ``out``, in order.
 
     ``ties`` are the five tie arrays (``a, b, w, kin, bridging``); ``new`` five arrays of ties that join them
@@ -300,7 +300,9 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
     ``e`` is in contact when ``draws.uniform(random_key, e)`` is below its chance: ``e`` is its place in the
     key order at the start of the week (after the merge), so its number does not depend on the loop. Counts
     the remaining ties at least ``good`` strong into ``n_good`` and adds the dissolved ones to ``lost`` (per
-    resident).
+    resident). Writes ``network.lower_starts`` of the remaining ties into ``lower`` (``n + 1`` zeros), as it writes
+    their lower ends: no pass over them of its own (pass and build 3.27 -> 3.07 ms at 100,000 residents; at
+    1,000,000 the stores cost what the build did, 39.0-39.8 ms either way).
 
     Returns:
         The number of remaining ties (see ``TieNetwork.contact_and_decay``).
@@ -336,6 +338,7 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
                 oa[k], ob[k], okin[k], obridging[k] = ae, be, ke, bridging[u]
                 ow[k] = se
                 kept += keep
+                lower[place(ae) + 1] = kept  # the last store at a resident's place is the end of its ties
         first = stop
         if t < len(pos):
             ae, be, ke = new[0][t], new[1][t], new[3][t]
@@ -345,8 +348,10 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
             oa[kept], ob[kept], okin[kept], obridging[kept] = ae, be, ke, new[4][t]
             ow[kept] = se
             kept += keep
+            lower[place(ae) + 1] = kept
     for i in range(len(n_good)):
         tally = n_good[i]
         n_good[i] = tally & (_GONE - 1)
         lost[i] += tally >> _GONE_SHIFT
+        lower[i + 1] = max(lower[i + 1], lower[i])  # a resident without ties as the lower end ends where i does
     return kept

@@ -14,7 +14,7 @@ import numpy as np
 
 from model.core.city import is_bridging, replace_residents
 from model.core.draws import draw_key, integer, poisson, uniform, weighted_sample
-from model.core.network import find_in_starts, lower_starts
+from model.core.network import find_in_starts
 from model.core.state import (
     CARE_TALENT,
     CASE_NONE,
@@ -184,10 +184,13 @@ def informal_help(m: CommunityModel) -> None:
     model's generator (:mod:`model.core.draws`).
     """
     p, pop, net = m.p, m.pop, m.net
+    # The network keeps where each resident's ties as the lower end start (``TieNetwork.lower_starts``): the
+    # contact pass just before wrote them, so no pass over the ties of its own (0.2 ms less at 100,000 residents).
     pop.care_given = _informal_help(kernel_parameters(_HelpParameters, p), draw_key(m.rng),
-                                    np.array(p.help_hours, dtype=np.float64), need_level_of(pop.zrm), net.n, net.a,
-                                    net.b, net.w, pop.talents, pop.reluctance, pop.prompted, pop.helper,
-                                    pop.case_state, pop.strain, pop.care_given, pop.unmet_weeks, pop.zrm, pop.chronic)
+                                    np.array(p.help_hours, dtype=np.float64), need_level_of(pop.zrm),
+                                    net.lower_starts(), net.a, net.b, net.w, pop.talents, pop.reluctance,
+                                    pop.prompted, pop.helper, pop.case_state, pop.strain, pop.care_given,
+                                    pop.unmet_weeks, pop.zrm, pop.chronic)
 
 
 # The streams of informal_help's key: per resident (draws.uniform(key, stream * n + resident)), then per
@@ -196,14 +199,15 @@ _ASK, _HELPED_RECOVER, _CHOOSE = range(3)
 
 
 @numba.njit(cache=True)
-def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.ndarray, n_net: int, a: np.ndarray,
-                   b: np.ndarray, w: np.ndarray, talents: np.ndarray, reluctance: np.ndarray, prompted: np.ndarray,
+def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.ndarray, start: np.ndarray,
+                   a: np.ndarray, b: np.ndarray, w: np.ndarray, talents: np.ndarray, reluctance: np.ndarray,
+                   prompted: np.ndarray,
                    helper: np.ndarray, case_state: np.ndarray, strain: np.ndarray, care_given: np.ndarray,
                    unmet_weeks: np.ndarray, zrm: np.ndarray, chronic: np.ndarray) -> np.ndarray:
     """The rule of :func:`informal_help` (``docs/ODD.md`` 7.8) in order, in place; returns the care given.
 
-    ``level``: the need levels at the start; the tie network as its ends ``a``, ``b`` (of ``n_net``
-    residents) and strengths ``w``.
+    ``level``: the need levels at the start; the tie network as its ends ``a``, ``b``, strengths ``w`` and
+    where each resident's ties as the lower end start (``network.lower_starts``, for both lookups of ties).
     """
     n = len(level)
     # Existing help continues while the need, the tie and the carer's strength last.
@@ -212,7 +216,6 @@ def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.n
     for i in range(n):
         helped[k] = i
         k += helper[i] >= 0
-    start = lower_starts(n_net, a)  # each resident's ties as the lower end: for both lookups of ties
     ongoing = helped[:k]
     _end_help(ongoing, find_in_starts(ongoing, helper[ongoing], start, b), level, strain, helper)
     # New requests: reluctance holds many back (vraagverlegenheid, Linders 2010). Everyone draws, in a loop the

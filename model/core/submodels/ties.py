@@ -10,7 +10,7 @@ import numpy as np
 
 from model.core.city import _is_bridging
 from model.core.draws import draw_key, uniform
-from model.core.network import TieNetwork, find_in_starts, find_ties, lower_starts
+from model.core.network import TieNetwork, find_in_starts, find_ties
 from model.core.state import LONELY
 from model.core.submodels.helpers import activity, kernel_parameters
 from model.core.tie_passes import AHEAD, _prefetch
@@ -39,7 +39,7 @@ def form_ties(m: CommunityModel, venues: tuple[np.ndarray, np.ndarray]) -> None:
     # (then ``find_keys``, now ``find_ties``; 2.9 ms to build, 3.2 a lookup), 0.89 against 1.21 ms at 100,000
     # (280,000 ties); where the ties fit in the core's cache the searches are cheaper (0.038 against 0.050 ms at
     # 10,000), so no index there.
-    start = lower_starts(net.n, net.a) if len(net.a) > _INDEXED_FROM else np.empty(0, dtype=np.int32)
+    start = net.lower_starts() if len(net.a) > _INDEXED_FROM else np.empty(0, dtype=np.int32)
     for _ in range(p.encounters_per_visit):  # one compiled call and one key of the model's generator each
         a, b, bridging = _encounter(draw_key(m.rng), who, venue, net.a, start, net.b, net.w, started.a, started.b,
                                     started.w, p.tie_gain, chance_parameters, pop.good_ties, pop.score, pop.age,
