@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_kernels_r10a2 import _random_network
 
 from model.core.network import TieNetwork, _shifted_starts, _splice, find_ties, lower_starts
-
-
-def _random_network(n: int, ties: int, rng: np.random.Generator) -> TieNetwork:
-    net = TieNetwork(n)
-    if n > 1 and ties:
-        i, j = rng.integers(0, n, (2, ties))
-        net.add(i, j, rng.random(ties), rng.random(ties) < 0.2, rng.random(ties) < 0.3)
-    return net
 
 
 def _searchsorted(net: TieNetwork) -> np.ndarray:

@@ -12,21 +12,11 @@ import weakref
 
 import numpy as np
 import pytest
+from test_kernels_r10a import _network  # a random network of n residents, some kin, some bridging
 
-from model.core.network import TieNetwork
 from model.core.state import CASE_OPEN, CASE_WAITING
 from model.core.submodels.wellbeing import _trust_step, _TrustParameters
 from model.core.tie_passes import _KEPT, VALUE_HIGH, kept_rows
-
-
-def _network(n: int, size: int, seed: int) -> TieNetwork:
-    """A random network of ``n`` residents with up to ``size`` ties, some kin."""
-    rng = np.random.default_rng(seed)
-    net = TieNetwork(n)
-    if n > 1 and size:
-        net.add(rng.integers(0, n, size), rng.integers(0, n, size), rng.random(size), rng.random(size) < 0.35,
-                rng.random(size) < 0.3)
-    return net
 
 
 class _Owner:
