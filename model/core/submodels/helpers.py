@@ -247,7 +247,14 @@ def _take_distinct(weight: np.ndarray, x: np.ndarray, cdf: np.ndarray, chosen: n
         cdf[i] = total
     if positive < len(x):
         raise ValueError("fewer positive weights than residents to choose")
-    for i in _first_shares_above(cdf, x):  # the running sums not divided: 0.32 -> 0.25 ms a round of 250,000
+    # The running sums not divided: 0.32 -> 0.25 ms a round of 250,000.
+    return keep_unseen(_first_shares_above(cdf, x), chosen, seen, n)
+
+
+@numba.njit(cache=True, inline="always")
+def keep_unseen(places: np.ndarray, chosen: np.ndarray, seen: np.ndarray, n: int) -> int:
+    """Write the ``places`` not ``seen`` yet (a repeat only once), in order, from ``chosen[n]`` on; return the count."""
+    for i in places:
         if not seen[i]:
             seen[i] = True
             chosen[n] = i

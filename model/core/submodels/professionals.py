@@ -11,7 +11,7 @@ from model.core.city import _is_bridging, _similar_neighbour
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.metrics import pairwise_sum
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, LONELY, NO, _need_levels_of
-from model.core.submodels.helpers import _first_shares_above, _take_distinct, case_hours_of
+from model.core.submodels.helpers import _first_shares_above, _take_distinct, case_hours_of, keep_unseen
 from model.core.submodels.needs import refer
 
 if TYPE_CHECKING:
@@ -403,16 +403,12 @@ def _sample_from(key: np.uint64, k: int, w: np.ndarray, sums: np.ndarray, positi
     :func:`_take_distinct`'s pass over the chances again.
     """
     size = min(size, positive)
-    sub, taken = subkey(key, k), 0
+    sub = subkey(key, k)
     x = np.empty(size)
     for t in range(size):
         x[t] = uniform(sub, t)
     chosen, seen = np.empty(size, dtype=np.int64), np.zeros(len(w), dtype=np.bool_)
-    for i in _first_shares_above(sums, x):
-        if not seen[i]:
-            seen[i] = True
-            chosen[taken] = i
-            taken += 1
+    taken = keep_unseen(_first_shares_above(sums, x), chosen, seen, 0)
     return _draw_distinct(sub, size, w, np.empty(len(w)), chosen, seen, taken)
 
 
