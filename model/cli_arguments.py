@@ -14,7 +14,7 @@ import errno
 import glob
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -195,7 +195,11 @@ def results_folder(args: argparse.Namespace, name: str, tasks: Sequence[Task]) -
     if (found := api.unfinished_out(tasks, earlier)) is not None:
         print_message("cli.resuming_work", sys.stderr, folder=api.work_folder(found))
         return found
-    return RESULTS_DIR / f"{name}-{datetime.now():{TIME_FORMAT}}"
+    when = datetime.now()
+    # A command that finished within this second has its folder: the next free second's name, never its folder.
+    while (out := RESULTS_DIR / f"{name}-{when:{TIME_FORMAT}}").exists() or api.work_folder(out).exists():
+        when += timedelta(seconds=1)
+    return out
 
 
 def batch_options(args: argparse.Namespace) -> dict:
