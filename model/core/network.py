@@ -459,15 +459,14 @@ class TieNetwork:
             more: Added to ``values`` (``values + more``, without the array of their sums).
 
         Returns:
-            ``(rows, most_close)``: an ``(n, 8)`` array with the columns ``GOOD`` to ``VALUE_HIGH`` of
-            :mod:`model.core.tie_passes` (the sum of tie weights is ``WEIGHT_LOW + WEIGHT_HIGH``, the weighted sum
-            of values ``VALUE_LOW + VALUE_HIGH``, as :meth:`strength_profile` adds them), and the most close ties
+            ``(rows, most_close)``: two arrays of rows per resident (``tie_passes._strength_rows``), which
+            ``tie_passes.tie_counts`` and ``tie_sums`` read a resident's counts and sums from, and the most close ties
             of any resident. The rows are the network's own (``tie_passes.kept_rows``): the next call overwrites them.
         """
         d = self._ties()
         values = np.asarray(values, dtype=np.float64)
         more = np.zeros(len(values)) if more is None else np.asarray(more, dtype=np.float64)
-        rows = kept_rows(self, self.n, 8)
+        rows = kept_rows(self, self.n, 4), kept_rows(self, self.n, 2)
         most_close = _strength_rows(d["a"], d["b"], d["w"], d["kin"], kin_weight, values, more, good, close, rows)
         return rows, most_close
 

@@ -14,7 +14,7 @@ import numpy as np
 from model.core.categories import TALENTS
 from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, need_level_of
 from model.core.submodels.helpers import kernel_parameters, relational_shortfall
-from model.core.tie_passes import CLOSE, GOOD, VALUE_HIGH, VALUE_LOW, WEIGHT_HIGH, WEIGHT_LOW
+from model.core.tie_passes import tie_counts, tie_sums
 from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def update_loneliness(m: CommunityModel, settle: bool = False) -> None:
     # them are written and read again (at 1,000,000 residents some 100 MB of memory traffic a week less).
     rows, most_close = net.strength_rows(pop.lon_s, p.good_tie_threshold, p.close_tie_threshold, p.kin_contagion,
                                          more=pop.lon_e)
-    pop.good_ties = np.empty(len(rows), dtype=np.int64)
+    pop.good_ties = np.empty(net.n, dtype=np.int64)
     pop.score = _loneliness_step(kernel_parameters(_LonelinessParameters, p), 1.0 if settle else p.loneliness_rate,
                                  pop.alone, pop.disp_s, pop.disp_e, pop.engagement, pop.member_of, pop.desired,
                                  confidant_table(most_close, p.confidant_scale), rows, pop.good_ties, pop.lon_s,
@@ -131,7 +131,7 @@ def confidant_table(most: int, scale: float) -> np.ndarray:
 @numba.njit(cache=True)
 def _loneliness_step(p: tuple, rate: float, alone: np.ndarray, disp_s: np.ndarray, disp_e: np.ndarray,
                      engagement: np.ndarray, member_of: np.ndarray, desired: np.ndarray, no_confidant: np.ndarray,
-                     rows: np.ndarray, good_ties: np.ndarray, lon_s: np.ndarray, lon_e: np.ndarray,
+                     rows: tuple, good_ties: np.ndarray, lon_s: np.ndarray, lon_e: np.ndarray,
                      zrm: np.ndarray) -> np.ndarray:
     """The per-resident part of :func:`update_loneliness`, in one pass; returns the scores.
 
@@ -141,13 +141,12 @@ def _loneliness_step(p: tuple, rate: float, alone: np.ndarray, disp_s: np.ndarra
     """
     score = np.empty(len(alone), dtype=np.int8)
     for i in range(len(alone)):
-        good_ties[i] = np.int64(rows[i, GOOD])
-        wsum = rows[i, WEIGHT_LOW] + rows[i, WEIGHT_HIGH]
-        wtotal = rows[i, VALUE_LOW] + rows[i, VALUE_HIGH]
+        good_ties[i], close = tie_counts(rows, i)
+        wsum, wtotal = tie_sums(rows, i)
         belonging = p.belonging_engagement * engagement[i] + p.belonging_membership * (member_of[i] >= 0)
         social_t = 5 * relational_shortfall(good_ties[i], belonging, desired[i]) + disp_s[i]
         base = p.emotional_alone if alone[i] else p.emotional_together
-        emotional_t = base * (1 - p.confidant_protection * (1 - no_confidant[np.int64(rows[i, CLOSE])])) + disp_e[i]
+        emotional_t = base * (1 - p.confidant_protection * (1 - no_confidant[close])) + disp_e[i]
         total = lon_s[i] + lon_e[i]
         ties_total = wtotal / max(wsum, 1e-9) if wsum > 0 else total
         pull = p.contagion * (ties_total - total)
