@@ -1,8 +1,9 @@
-"""Round 13 (issue 19, helper A): the strength rows in a 32-byte row at the higher end and a 16-byte one at the lower.
+"""Round 13 (issue 19, helper A): the strength rows in two narrower rows; strong ties per group by runs of places.
 
 ``tie_passes._strength_rows`` keeps a resident's value, both counts (in one column) and the higher end's sums in
 ``high`` and the lower end's sums in ``low``. Its counts, sums and most close ties must be those of the round-12
-kernel (one 64-byte row of seven columns, copied here) and of numpy, to the bit.
+kernel (one 64-byte row of seven columns, copied here) and of numpy, to the bit. ``_strong_by_group`` counts a
+group's ties as one run of places where the groups are in the residents' order, and by the tie otherwise.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from test_kernels_r10a import _network  # a random network of n residents, some kin, some bridging
 
-from model.core.tie_passes import _aligned_rows, _strength_rows, tie_counts, tie_sums
+from model.core.tie_passes import _aligned_rows, _strength_rows, _strong_by_group, tie_counts, tie_sums
 
 
 @numba.njit(cache=False)
@@ -90,3 +91,20 @@ def test_many_close_ties_do_not_spill_into_the_other_count() -> None:
     good, close, _, _ = _read(rows[0])
     assert rows[1] == n - 1 and good[hub] == close[hub] == n - 1 and (good[1:] == 1).all()
 
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+@pytest.mark.parametrize(("n", "size", "n_groups", "seed"), [(0, 0, 1, 1), (1, 0, 3, 2), (2, 1, 1, 3), (2, 5, 4, 4),
+                                                             (60, 500, 7, 5), (3000, 12000, 4, 6), (500, 3000, 40, 7)])
+def test_strong_by_group_is_numpys(n: int, size: int, n_groups: int, seed: int, ordered: bool) -> None:
+    net = _network(n, size, seed)
+    rng = np.random.default_rng(seed + 70)
+    group = rng.integers(0, n_groups, n)  # some groups without residents or ties when n_groups is large
+    if ordered:
+        group.sort()
+    a, w, bridging = net.a, net.w, net.bridging
+    strong, bridges = _strong_by_group(group, n_groups, a, w, bridging, 0.5)
+    at = group[a]
+    assert np.array_equal(strong, np.bincount(at, w >= 0.5, n_groups).astype(np.int64))
+    assert np.array_equal(bridges, np.bincount(at, (w >= 0.5) & bridging, n_groups).astype(np.int64))
+    assert strong.dtype == bridges.dtype == np.int64 and len(strong) == n_groups

@@ -140,10 +140,41 @@ def _strong_by_group(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndar
                      threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Ties at least ``threshold`` strong, and the bridging ones among them, per group of their lower end.
 
-    The ties are sorted by their lower end, and a group's residents mostly follow each other (a neighbourhood's
-    are numbered together), so the counts are kept in two local sums over a run of ties of one group and added to
-    the group's at the run's end: adding each tie to ``strong[group]`` in memory waits for the tie before's
-    addition to the same place (a chain of stores and loads, some 2 ns a tie: 0.6 ms at 100,000 residents, 0.3 so).
+    The ties are sorted by their lower end; where the groups are too (a neighbourhood's residents are numbered
+    together), a group's ties are one run of places, found by two binary searches, whose counts are a loop over the
+    strengths and flags alone, in vector instructions: no group read at each tie's lower end, no branch (0.25 ->
+    0.05 ms at 100,000 residents, 3.1 -> 1.4 at 1,000,000; round 13). Otherwise :func:`_strong_by_runs`.
+    """
+    ordered = True
+    for i in range(1, len(group)):
+        ordered &= group[i - 1] <= group[i]
+    if not ordered:
+        return _strong_by_runs(group, n_groups, a, w, bridging, threshold)
+    strong, bridges = np.zeros(n_groups, dtype=np.int64), np.zeros(n_groups, dtype=np.int64)
+    first = 0
+    while first < len(a):
+        g = group[place(a[first])]
+        end = np.searchsorted(a, np.searchsorted(group, g, side="right"))  # the first tie of a later group
+        run_strong = run_bridges = 0
+        for e in range(place(first), place(end)):
+            counted = w[e] >= threshold
+            run_strong += counted
+            run_bridges += counted & bridging[e]
+        strong[g] += run_strong
+        bridges[g] += run_bridges
+        first = end
+    return strong, bridges
+
+
+@numba.njit(cache=True)
+def _strong_by_runs(group: np.ndarray, n_groups: int, a: np.ndarray, w: np.ndarray, bridging: np.ndarray,
+                    threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_strong_by_group` for groups in any order.
+
+    A group's residents mostly follow each other, so the counts are kept in two local sums over a run of ties of one
+    group and added to the group's at the run's end: adding each tie to ``strong[group]`` in memory waits for the tie
+    before's addition to the same place (a chain of stores and loads, some 2 ns a tie: 0.6 ms at 100,000 residents,
+    0.3 so).
     """
     strong, bridges = np.zeros(n_groups, dtype=np.int64), np.zeros(n_groups, dtype=np.int64)
     current = group[a[0]] if len(a) else 0
