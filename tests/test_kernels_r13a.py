@@ -3,7 +3,9 @@
 ``tie_passes._strength_rows`` keeps a resident's value, both counts (in one column) and the higher end's sums in
 ``high`` and the lower end's sums in ``low``. Its counts, sums and most close ties must be those of the round-12
 kernel (one 64-byte row of seven columns, copied here) and of numpy, to the bit. ``_strong_by_group`` counts a
-group's ties as one run of places where the groups are in the residents' order, and by the tie otherwise.
+group's ties as one run of places where the groups are in the residents' order, and by the tie otherwise. The count
+for the contact pass's reach is carried from the week before (``tie_passes.reach_count``) and must be the count of all
+ties at every week of a running city, and through any splices and rises of strengths in between.
 """
 
 from __future__ import annotations
@@ -13,7 +15,18 @@ import numpy as np
 import pytest
 from test_kernels_r10a import _network  # a random network of n residents, some kin, some bridging
 
-from model.core.tie_passes import _aligned_rows, _strength_rows, _strong_by_group, tie_counts, tie_sums
+from model.core import network
+from model.core.community import CommunityModel
+from model.core.parameters import Parameters
+from model.core.tie_passes import (
+    _CARRIED,
+    _aligned_rows,
+    _count_at_least,
+    _strength_rows,
+    _strong_by_group,
+    tie_counts,
+    tie_sums,
+)
 
 
 @numba.njit(cache=False)
@@ -108,3 +121,53 @@ def test_strong_by_group_is_numpys(n: int, size: int, n_groups: int, seed: int, 
     assert np.array_equal(strong, np.bincount(at, w >= 0.5, n_groups).astype(np.int64))
     assert np.array_equal(bridges, np.bincount(at, (w >= 0.5) & bridging, n_groups).astype(np.int64))
     assert strong.dtype == bridges.dtype == np.int64 and len(strong) == n_groups
+
+
+def _checked_reach_count(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Make every contact pass check its count for the reach against a count of all ties; returns a list of whether
+    each one's was carried."""
+    carried, reach_count = [], network.reach_count
+
+    def checked(owner: object, n: int, ties: tuple, threshold: float) -> np.ndarray:
+        kept = _CARRIED.get(owner)
+        carried.append(kept is not None and all(x is y for x, y in zip(kept[0], ties, strict=True)))
+        count = reach_count(owner, n, ties, threshold)
+        assert np.array_equal(count, _count_at_least(n, *ties, threshold))
+        return count
+
+    monkeypatch.setattr(network, "reach_count", checked)
+    return carried
+
+
+def test_the_carried_count_for_the_reach_is_the_count_of_all_ties_every_week(monkeypatch: pytest.MonkeyPatch) -> None:
+    carried = _checked_reach_count(monkeypatch)
+    m = CommunityModel(Parameters(n_residents=3000, burn_in_years=0.5), seed=5)
+    m.run_weeks(60)  # turnover, new ties met and strengthened, introductions: the splices and rises in between
+    assert len(carried) == 26 + 60 and all(carried[1:])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_carried_count_goes_through_splices_and_rises(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    carried = _checked_reach_count(monkeypatch)
+    n = 400
+    net, rng = _network(n, 3000, seed), np.random.default_rng(seed + 90)
+    lost, group, decay = np.zeros(n, dtype=np.int64), np.arange(n) % 3, np.array([0.3, 0.1, 0.02])
+    for week in range(8):
+        net.contact_and_decay(np.uint64(week + 1), rng.uniform(0.5, 1, n), 5.0, 0.3, 1.5, 0.2, group, decay, 0.05,
+                              0.25, 0.5, lost)
+        w = net.w
+        rising = rng.random(len(w)) < 0.3
+        w[rising] += 0.3 * (1 - w[rising])  # in place, as form_ties' meetings do
+        k = rng.integers(0, 40)  # new ties, some below the threshold, some of leavers (which then start anew)
+        leavers = np.unique(rng.integers(0, n, rng.integers(0, 6)))
+        net.replace(leavers, rng.integers(0, n, k), rng.integers(0, n, k), rng.uniform(0, 1, k), rng.random(k) < 0.5,
+                    False)
+        low = _CARRIED[net][3]  # ascending, and among them every tie now below the threshold
+        assert (np.diff(low) > 0).all() and np.isin(np.flatnonzero(net.w < 0.25), low).all()
+        net.add(rng.integers(0, n, 9), rng.integers(0, n, 9), rng.uniform(0, 1, 9), True, False)
+        if week % 2:
+            len(net)  # the additions merged by a splice, or else by the next contact pass
+    assert carried == [False] + [True] * 7
+    net.w = net.w.copy()  # arrays set from outside: a count of all ties
+    net.contact_and_decay(np.uint64(99), np.ones(n), 5.0, 0.3, 1.5, 0.2, group, decay, 0.05, 0.25, 0.5, lost)
+    assert carried[-1] is False

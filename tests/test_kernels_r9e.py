@@ -24,7 +24,7 @@ from model.core.state import LONELY
 from model.core.submodels.helpers import activity
 from model.core.submodels.ties import _ORDER, _START, _ChanceParameters, _encounter, form_ties, maintain_ties
 from model.core.submodels.venues import visit_venues
-from model.core.tie_passes import _aligned_rows, _reach_and_decay
+from model.core.tie_passes import _aligned_rows, _count_at_least, _reach_and_decay
 
 NAMES = ("a", "b", "key", "w", "kin", "bridging")
 
@@ -206,7 +206,8 @@ def test_reach_and_decay_are_activity_times_the_room_per_tie_and_the_group_s_dec
     for capacity, threshold in ((12.0, 0.05), (3.0, 0.3), (1.0, 0.0), (2.0, 1.1)):
         room = np.minimum(1.0, capacity / np.maximum(net.count_at_least(threshold), 1))
         terms = _aligned_rows(net.n, 4)
-        _reach_and_decay(net.a, net.b, net.w, threshold, capacity, activity, group, decay, terms)
+        count = _count_at_least(net.n, net.a, net.b, net.w, threshold)
+        _reach_and_decay(count, threshold, capacity, activity, group, decay, terms)
         assert np.array_equal(terms[:, 0], activity * room) and np.array_equal(terms[:, 1], decay[group])
     crowded = net.count_at_least(0.05) > 3
     assert crowded.any() and not crowded.all()

@@ -34,8 +34,11 @@ from model.core.tie_passes import (
     _reach_and_decay,
     _strength_rows,
     _strong_by_group,
+    carry,
+    carry_splice,
     kept_rows,
     place,
+    reach_count,
 )
 
 
@@ -80,7 +83,8 @@ def _replace(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarra
              new_w: np.ndarray, new_kin: np.ndarray, new_bridging: np.ndarray, start: np.ndarray) -> tuple:
     """:meth:`TieNetwork.replace` on the tie arrays in one call: whether they changed, starts, new ties, arrays after.
 
-    Returns the flag, the starts, the new ties' places after (ascending) and the five arrays. The new pairs
+    Returns the flag, the starts, the new ties' places after (ascending), ``_splice``'s ``drop`` and ``pos`` (for
+    ``tie_passes.carry_splice``) and the five arrays. The new pairs
     (:func:`_new_ties`), the leavers' ties (:func:`_ties_of`, unless given), and one :func:`_splice` of each
     array, the new strengths and flags taken at the new pairs' places. One call instead of some ten numpy and
     compiled calls of fixed cost, five times a week, which is what it costs in a small city. ``start``:
@@ -91,14 +95,14 @@ def _replace(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarra
         leavers_ties = _ties_of(n, leavers, a, b)[1]
     drop = np.unique(leavers_ties)
     if not len(idx) and not len(drop):
-        return False, start, pos, a, b, w, kin, bridging
+        return False, start, pos, drop, pos, a, b, w, kin, bridging
     placed = np.empty(len(pos), dtype=np.int64)  # the new ties' places after the splice (its order)
     gone = 0
     for k in range(len(pos)):
         while gone < len(drop) and drop[gone] < pos[k]:
             gone += 1
         placed[k] = pos[k] + k - gone
-    return (True, _shifted_starts(start, a, drop, new_a), placed, _splice(a, drop, pos, new_a),
+    return (True, _shifted_starts(start, a, drop, new_a), placed, drop, pos, _splice(a, drop, pos, new_a),
             _splice(b, drop, pos, new_b), _splice(w, drop, pos, new_w[idx]), _splice(kin, drop, pos, new_kin[idx]),
             _splice(bridging, drop, pos, new_bridging[idx]))
 
@@ -276,8 +280,7 @@ _NAMES = ("a", "b", "w", "kin", "bridging")
 _NO_TIES = (np.empty(0, dtype=np.int64), (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0),
                                           np.empty(0, dtype=bool), np.empty(0, dtype=bool)))
 
-#: No :func:`lower_starts` for :func:`_replace` to shift (they are stale).
-_NO_STARTS = np.empty(0, dtype=np.int32)
+_NO_STARTS = np.empty(0, dtype=np.int32)  #: No :func:`lower_starts` for :func:`_replace` to shift (they are stale).
 
 #: Each network's :func:`lower_starts`, with the array ``a`` it was made for (so that it is known to be stale when ``a``
 #: is another): weakly held, as ``tie_passes.kept_rows``' rows, so it is not pickled or copied with a network.
@@ -406,10 +409,11 @@ class TieNetwork:
         d = self.__dict__  # merged above
         kept = _STARTS.get(self)
         start = kept[1] if kept is not None and kept[0] is d["a"] else _NO_STARTS
-        changed, start, placed, *ties = _replace(self.n, d["a"], d["b"], d["w"], d["kin"], d["bridging"], leavers,
-                                         np.asarray(leavers_ties, dtype=np.int64), find_leavers_ties, i, j,
-                                         *(_per_pair(x, len(i)) for x in (w, kin, bridging)), start)
+        changed, start, placed, dropped, pos, *ties = _replace(
+            self.n, d["a"], d["b"], d["w"], d["kin"], d["bridging"], leavers, np.asarray(leavers_ties, dtype=np.int64),
+            find_leavers_ties, i, j, *(_per_pair(x, len(i)) for x in (w, kin, bridging)), start)
         if changed:
+            carry_splice(self, (d["a"], d["b"], d["w"]), dropped, pos, placed, tuple(ties[:3]))
             d.update(zip(_NAMES, ties, strict=True))
             if len(start):
                 _STARTS[self] = (d["a"], start)
@@ -479,7 +483,7 @@ class TieNetwork:
         ``capacity`` ties at least ``drop`` strong (Dunbar; kin one has lost touch with take no time).
         Contact strengthens a tie by ``gain`` of the gap to 1; a week without contact weakens a
         non-kin tie by the mean decay of its two ends and a kin tie by ``kin_decay``;
-        non-kin ties below ``drop`` dissolve. Two passes over the ties: the count for the reach, then the week, which
+        non-kin ties below ``drop`` dissolve. The count for the reach (``tie_passes.reach_count``), then the week, which
         merges the pending additions (:meth:`add`) as it writes the ties, instead of a splice of its own before (at
         1,000,000 residents 54 against 59 ms with the splice, at 100,000 4.6 against 5.1).
 
@@ -506,14 +510,15 @@ class TieNetwork:
         ties = tuple(d[name] for name in _NAMES)
         pos, new = self._pending_ties()
         out = ties if not len(pos) else tuple(np.empty(len(x) + len(pos), dtype=x.dtype) for x in ties)
-        rows = _aligned_rows(self.n, 2)
-        _reach_and_decay(d["a"], d["b"], d["w"], drop, capacity, np.asarray(activity, dtype=np.float64), group,
+        rows, count = _aligned_rows(self.n, 2), reach_count(self, self.n, ties[:3], drop)
+        _reach_and_decay(count, drop, capacity, np.asarray(activity, dtype=np.float64), group,
                          np.asarray(decay, dtype=np.float64), rows, (new[0], new[1], new[2]))
-        n_good = np.empty(self.n, dtype=np.int64)
+        n_good, low = np.empty(self.n, dtype=np.int64), np.empty(len(out[0]), dtype=np.int32)
         start = np.zeros(self.n + 1, dtype=np.int32)
-        kept = _contact_and_decay(ties, pos, new, out, key, rows, contact_prob, kin_contact, gain, kin_decay, drop,
-                                  good, n_good, lost, start)
+        kept, n_low = _contact_and_decay(ties, pos, new, out, key, rows, contact_prob, kin_contact, gain, kin_decay,
+                                         drop, good, n_good, lost, start, count, low)
         d.update((name, x[:kept]) for name, x in zip(_NAMES, out, strict=True))
+        carry(self, (d["a"], d["b"], d["w"]), drop, count, low[:n_low])
         _STARTS[self] = (d["a"], start)
         return n_good
 

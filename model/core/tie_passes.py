@@ -81,17 +81,16 @@ def _count_at_least(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, thresho
 
 
 @numba.njit(cache=True)
-def _reach_and_decay(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: float, capacity: float,
-                     activity: np.ndarray, group: np.ndarray, decay: np.ndarray, rows: np.ndarray,
-                     new: tuple | None = None) -> None:
+def _reach_and_decay(count: np.ndarray, threshold: float, capacity: float, activity: np.ndarray, group: np.ndarray,
+                     decay: np.ndarray, rows: np.ndarray, new: tuple | None = None) -> None:
     """Per resident, a row of their reach and their non-kin ties' weekly decay (``decay[group]``).
 
-    The reach is ``activity * min(1, capacity / max(count_at_least(threshold), 1))``, counted over the ties and
-    the new ties that join them in the contact pass (``new``: their lower and higher ends and strengths, if any).
+    The reach is ``activity * min(1, capacity / max(count_at_least(threshold), 1))``, counted over the ties
+    (``count``, their :func:`_count_at_least` or :func:`reach_count`, to which this adds) and the new ties that join
+    them in the contact pass (``new``: their lower and higher ends and strengths, if any).
     The contact pass (:func:`_contact_and_decay`) reads both terms of a tie's end in one cache line (``rows`` is
     :func:`_aligned_rows`' ``(n, 2)``; further columns, if any, are not written).
     """
-    count = _count_at_least(len(activity), a, b, w, threshold)
     if new is not None:
         new_a, new_b, new_w = new
         for t in range(len(new_a)):  # whole numbers: the order of the additions does not matter
@@ -101,6 +100,109 @@ def _reach_and_decay(a: np.ndarray, b: np.ndarray, w: np.ndarray, threshold: flo
     for i in range(len(activity)):
         rows[i, 0] = activity[i] * min(1.0, capacity / max(count[i], 1))
         rows[i, 1] = decay[group[i]]
+
+
+#: The carried counts of :func:`reach_count`, by network: the tie arrays ``a, b, w`` they hold for (a pass or splice
+#: that writes the ties makes new ones), the threshold, the counts, and the places of the ties below the threshold.
+#: Weakly held, as :func:`kept_rows`' rows: not pickled or copied with a network.
+_CARRIED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def reach_count(owner: object, n: int, ties: tuple, threshold: float) -> np.ndarray:
+    """:func:`_count_at_least` of the ties ``(a, b, w)``, from what ``owner``'s last contact pass left where it can.
+
+    The contact pass counts them as it writes every tie's new strength, and keeps the places of the ties it keeps
+    below ``threshold`` (kin ties one has lost touch with, some 3% of the ties); each splice since has taken its ties
+    off and put its new ones on (:func:`carry_splice`). Between two contact passes the strengths only rise in place
+    (``form_ties``' meetings), so a tie at least ``threshold`` strong stays so, and only the ties kept below it are
+    looked at again (:func:`_risen`), not all ties (round 13: the count of all ties took 0.5 of the contact pass's
+    3 ms at 100,000 residents, 5.8 of 42 at 1,000,000). With nothing carried for these arrays (a network restored or
+    copied, arrays set from outside), a count of all ties. The counts returned are the caller's.
+    """
+    carried = _CARRIED.pop(owner, None)
+    if carried is None or any(x is not y for x, y in zip(carried[0], ties, strict=True)) or carried[1] != threshold:
+        return _count_at_least(n, *ties, threshold)
+    return _risen(carried[2], carried[3], *ties, threshold)
+
+
+def carry(owner: object, ties: tuple, threshold: float, count: np.ndarray, low: np.ndarray) -> None:
+    """Keep a contact pass's ``count`` of ties at least ``threshold`` strong and the places of those below.
+
+    ``ties`` are the arrays ``(a, b, w)`` after the pass, ``low`` the places (ascending); see :func:`reach_count`.
+    """
+    _CARRIED[owner] = (ties, threshold, count, low)
+
+
+def carry_splice(owner: object, ties: tuple, dropped: np.ndarray, pos: np.ndarray, placed: np.ndarray,
+                 after: tuple) -> None:
+    """Bring ``owner``'s carried counts (:func:`carry`) through a splice of its ties ``(a, b, w)`` into ``after``.
+
+    ``dropped`` are the ties it ends (ascending), ``pos`` where its new ties go (ascending, as ``np.searchsorted``
+    gives; an insertion at a dropped tie comes before it), ``placed`` their places after (``network._replace``).
+    """
+    carried = _CARRIED.pop(owner, None)
+    if carried is not None and all(x is y for x, y in zip(carried[0], ties, strict=True)):
+        low = _splice_carried(carried[2], carried[3], *ties[:2], dropped, pos, *after, placed, carried[1])
+        _CARRIED[owner] = (after, carried[1], carried[2], low)
+
+
+@numba.njit(cache=True)
+def _risen(count: np.ndarray, low: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray,
+           threshold: float) -> np.ndarray:
+    """``count`` with the ties at the places ``low`` that are now at least ``threshold`` strong added."""
+    for t in range(len(low)):
+        e = place(low[t])
+        risen = np.int32(w[e] >= threshold)
+        count[place(a[e])] += risen
+        count[place(b[e])] += risen
+    return count
+
+
+@numba.njit(cache=True)
+def _splice_carried(count: np.ndarray, low: np.ndarray, a: np.ndarray, b: np.ndarray, dropped: np.ndarray,
+                    pos: np.ndarray, new_a: np.ndarray, new_b: np.ndarray, new_w: np.ndarray, placed: np.ndarray,
+                    threshold: float) -> np.ndarray:
+    """:func:`carry_splice` of the counts (changed in place) and the places below ``threshold`` (returned, ascending).
+
+    A dropped tie not among ``low`` was counted: it is taken off at its ends (``a``, ``b``). A remaining tie of
+    ``low`` moves by the insertions before it less the drops before it. A new tie (ends and strength ``new_a``,
+    ``new_b``, ``new_w`` at ``placed``, ascending) is counted, or its place joins those below, merged in order (a
+    sort of the places instead took 15 ms at 1,000,000 residents, some 90,000 places).
+    """
+    fresh = np.empty(len(placed), dtype=np.int32)  # the new ties' places below the threshold
+    n_fresh = 0
+    for k in range(len(placed)):
+        e = place(placed[k])
+        below = new_w[e] < threshold
+        counted = np.int32(not below)
+        count[place(new_a[e])] += counted
+        count[place(new_b[e])] += counted
+        fresh[n_fresh] = e
+        n_fresh += below
+    for i in range(len(dropped)):  # every dropped tie off; those below the threshold back on in the loop below
+        count[place(a[dropped[i]])] -= 1
+        count[place(b[dropped[i]])] -= 1
+    out = np.empty(len(low) + n_fresh, dtype=np.int32)
+    m = i = j = f = 0  # places written; next drop; next insertion; next new place below
+    for t in range(len(low)):
+        e = low[t]
+        while i < len(dropped) and dropped[i] < e:
+            i += 1
+        if i < len(dropped) and dropped[i] == e:  # a tie below the threshold ends: it was not counted
+            count[place(a[e])] += 1
+            count[place(b[e])] += 1
+            i += 1
+            continue
+        while j < len(pos) and pos[j] <= e:
+            j += 1
+        moved = e + j - i
+        while f < n_fresh and fresh[f] < moved:
+            out[m] = fresh[f]
+            m, f = m + 1, f + 1
+        out[m] = moved
+        m += 1
+    out[m:m + n_fresh - f] = fresh[f:n_fresh]
+    return out[:m + n_fresh - f]
 
 
 def _aligned_rows(n: int, width: int) -> np.ndarray:
@@ -317,25 +419,30 @@ def _strength(e: int, ae: np.uint64, be: np.uint64, we: float, ke: bool, random_
     return met if uniform(random_key, e) < p else missed
 
 
-#: A dissolved tie's addition to an end's tally in the contact pass (:func:`_count`): the tally's low 32 bits count
-#: the good ties, the bits above the dissolved ones (a resident has far fewer than 2**32 ties).
-_GONE_SHIFT = 32
+#: A tie's additions to an end's tally in the contact pass (:func:`_count`): the tally's low 21 bits count the good
+#: ties, the next 21 the ties at least ``drop`` strong, the bits above the dissolved ones (a resident has far fewer
+#: than 2**21 ties).
+_TAKING_SHIFT, _GONE_SHIFT = 21, 42
+_FIELD = (np.int64(1) << _TAKING_SHIFT) - 1
+_TAKING = np.int64(1) << _TAKING_SHIFT
 _GONE = np.int64(1) << _GONE_SHIFT
 
 
 @numba.njit(cache=True, inline="always")
 def _count(ae: np.uint64, be: np.uint64, strength: float, ke: bool, tally: np.ndarray, drop: float,
            good: float) -> bool:
-    """Whether a tie of ``strength`` after the week remains; counts it at its ends' ``tally`` (good, or dissolved).
+    """Whether a tie of ``strength`` after the week remains; counts it at its ends' ``tally``.
 
-    A good tie adds 1, a dissolved one :data:`_GONE`.
+    A remaining tie adds 1 if good and :data:`_TAKING` if at least ``drop`` strong (the next week's count for the
+    reach, :func:`reach_count`), a dissolved one :data:`_GONE`.
     """
-    # Both counts in one 64-bit tally per resident (8 MB at 1,000,000 residents, which the cache holds), not in the
+    # The counts in one 64-bit tally per resident (8 MB at 1,000,000 residents, which the cache holds), not in the
     # rows of the terms: the rows are then only read, so their cache lines are never written back, and half as wide
     # (16 bytes); one addition at each end, not two. Round 12: the pass 2.98 -> 2.77 ms at 100,000 residents, 38.8
     # -> 34.3 at 1,000,000.
     keep = ke or strength >= drop
-    added = (np.int64(1) if strength >= good else np.int64(0)) if keep else _GONE
+    counted = (np.int64(1) if strength >= good else np.int64(0)) + (_TAKING if strength >= drop else np.int64(0))
+    added = counted if keep else _GONE
     tally[ae] += added
     tally[be] += added
     return keep
@@ -344,7 +451,8 @@ def _count(ae: np.uint64, be: np.uint64, strength: float, ke: bool, tally: np.nd
 @numba.njit(cache=True)
 def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, random_key: np.uint64,
                        rows: np.ndarray, contact_prob: float, kin_contact: float, gain: float, kin_decay: float,
-                       drop: float, good: float, n_good: np.ndarray, lost: np.ndarray, lower: np.ndarray) -> int:
+                       drop: float, good: float, n_good: np.ndarray, lost: np.ndarray, lower: np.ndarray,
+                       count: np.ndarray, low: np.ndarray) -> tuple[int, int]:
     """Update tie strengths for one week, with new ties merged in, and write the remaining ties to ``out``, in order.
 
     ``ties`` are the five tie arrays (``a, b, w, kin, bridging``); ``new`` five arrays of ties that join them
@@ -360,10 +468,12 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
     the remaining ties at least ``good`` strong into ``n_good`` and adds the dissolved ones to ``lost`` (per
     resident). Writes ``network.lower_starts`` of the remaining ties into ``lower`` (``n + 1`` zeros), as it writes
     their lower ends: no pass over them of its own (pass and build 3.27 -> 3.07 ms at 100,000 residents; at
-    1,000,000 the stores cost what the build did, 39.0-39.8 ms either way).
+    1,000,000 the stores cost what the build did, 39.0-39.8 ms either way). Writes the remaining ties at least
+    ``drop`` strong per resident into ``count`` and the places of the others (kin ties) into ``low`` (as many places
+    as ``out``), for the next week's reach (:func:`reach_count`).
 
     Returns:
-        The number of remaining ties (see ``TieNetwork.contact_and_decay``).
+        The number of remaining ties (see ``TieNetwork.contact_and_decay``) and of places written to ``low``.
     """
     a, b, w, kin, bridging = ties
     oa, ob, ow, okin, obridging = out
@@ -377,7 +487,7 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
     # at a place numba cannot prove non-negative checked each of its accesses (4.4 against 3.6 ms at 100,000).
     strength = numba.carray(_stack_block(), _BLOCK)
     n_good[:] = 0  # the tallies of :func:`_count`, split below
-    kept = first = 0
+    kept = first = n_low = 0
     for t in range(len(pos) + 1):
         stop = pos[t] if t < len(pos) else len(a)
         for start in range(first, stop, _BLOCK):
@@ -395,6 +505,8 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
                 keep = _count(place(ae), place(be), se, ke, n_good, drop, good)
                 oa[k], ob[k], okin[k], obridging[k] = ae, be, ke, bridging[u]
                 ow[k] = se
+                low[place(n_low)] = k  # every tie written, those kept below ``drop`` advance: no branch
+                n_low += keep & (se < drop)
                 kept += keep
                 lower[place(ae) + 1] = kept  # the last store at a resident's place is the end of its ties
         first = stop
@@ -405,11 +517,14 @@ def _contact_and_decay(ties: tuple, pos: np.ndarray, new: tuple, out: tuple, ran
             keep = _count(place(ae), place(be), se, ke, n_good, drop, good)
             oa[kept], ob[kept], okin[kept], obridging[kept] = ae, be, ke, new[4][t]
             ow[kept] = se
+            low[n_low] = kept
+            n_low += keep & (se < drop)
             kept += keep
             lower[place(ae) + 1] = kept
     for i in range(len(n_good)):
         tally = n_good[i]
-        n_good[i] = tally & (_GONE - 1)
+        n_good[i] = tally & _FIELD
+        count[i] = (tally >> _TAKING_SHIFT) & _FIELD
         lost[i] += tally >> _GONE_SHIFT
         lower[i + 1] = max(lower[i + 1], lower[i])  # a resident without ties as the lower end ends where i does
-    return kept
+    return kept, n_low
