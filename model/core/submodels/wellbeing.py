@@ -14,7 +14,7 @@ import numpy as np
 from model.core.categories import TALENTS
 from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, need_level_of
 from model.core.submodels.helpers import kernel_parameters, relational_shortfall
-from model.core.tie_passes import CLOSE, GOOD, VALUE_HIGH, VALUE_LOW, WEIGHT_HIGH, WEIGHT_LOW
+from model.core.tie_passes import AHEAD, CLOSE, GOOD, VALUE_HIGH, VALUE_LOW, WEIGHT_HIGH, WEIGHT_LOW, _prefetch
 from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -138,9 +138,17 @@ def _loneliness_step(p: tuple, rate: float, alone: np.ndarray, disp_s: np.ndarra
     ``rows`` are ``TieNetwork.strength_rows``'; each resident's good ties are written to ``good_ties``.
     ``no_confidant`` is :func:`confidant_table` (computed by numpy, whose ``exp`` rounds differently from
     numba's in the last bit), looked up by the number of close ties.
+
+    The rows are asked for ``AHEAD`` residents early (``tie_passes._prefetch``): a row is a cache line, so the
+    pass crosses a 4 KiB page every 64 residents, where the CPU's own prefetcher stops and the pass waited for
+    the next rows from memory (the other arrays, 8 bytes a resident, cross one every 512 and gained nothing from
+    it). 1,000,000 residents: 13.1-13.4 -> 9.3 ms; 100,000: 1.32-1.37 -> 0.95-1.00 ms with the caches flushed
+    first, the same (0.90-0.97 ms) with the arrays in the cache (round 13).
     """
     score = np.empty(len(alone), dtype=np.int8)
+    last = len(alone) - 1
     for i in range(len(alone)):
+        _prefetch(rows, min(i + AHEAD, last))
         good_ties[i] = np.int64(rows[i, GOOD])
         wsum = rows[i, WEIGHT_LOW] + rows[i, WEIGHT_HIGH]
         wtotal = rows[i, VALUE_LOW] + rows[i, VALUE_HIGH]
