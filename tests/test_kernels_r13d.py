@@ -51,6 +51,20 @@ def test_activity_is_numpys_formulation_bit_for_bit(n: int, s: float) -> None:
     assert np.array_equal(got.view(np.int64), want.view(np.int64))
 
 
+def test_activity_with_a_whole_number_for_the_mean_is_numpys() -> None:
+    m = _model(3000, 1.0, seed=7)
+    m.p.desired_ties_mean = 5
+    want = _numpy_activity(m.p.withdrawal, m.p.poor_health_activity, m.pop.score, m.pop.zrm, m.pop.desired, 5, 1.0,
+                           m.p.desired_ties_spread)
+    assert np.array_equal(activity(m).view(np.int64), want.view(np.int64))
+
+
+def test_numpys_power_of_one_is_the_number_itself() -> None:
+    """What ``activity`` relies on to skip numpy's power for the default sociability, over the whole range."""
+    x = np.random.default_rng(1).integers(1, 0x7FF0000000000000, 1_000_000, dtype=np.int64).view(np.float64)
+    assert np.array_equal((x ** 1.0).view(np.int64), x.view(np.int64))
+
+
 def test_activity_follows_sociability_and_desired() -> None:
     """The test can fail: another sociability, or other wishes, give other activities."""
     m = _model(2000, 1.0, seed=3)
