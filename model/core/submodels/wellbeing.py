@@ -138,7 +138,6 @@ def _loneliness_step(p: tuple, rate: float, alone: np.ndarray, disp_s: np.ndarra
     ``rows`` are ``TieNetwork.strength_rows``'; each resident's good ties are written to ``good_ties``.
     ``no_confidant`` is :func:`confidant_table` (computed by numpy, whose ``exp`` rounds differently from
     numba's in the last bit), looked up by the number of close ties.
-
     """
     score = np.empty(len(alone), dtype=np.int8)
     for i in range(len(alone)):
