@@ -110,14 +110,15 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     act = activity(m)
     # Meeting places: pick one open place of the neighbourhood at random.
     per_nbh, first, sorted_open = _open_by_neighbourhood(pl.open, pl.nbh, m.n_nbh)
-    pop.visited[:] = NO
     place_att = place_of = np.empty(0, dtype=np.int64)
     if len(sorted_open):
         # Motivation scales the wish to go out from half (0) to one and a half (1) times the base rate.
         want = _want_to_visit(key, p.place_visit_rate, per_nbh > 0, m.nbh_start, act, pop.autonomy, pop.competence,
-                              pop.relatedness)
+                              pop.relatedness, pop.visited)
         # The place picked, then (a full place turns visitors away at random) whether they get in.
         place_att, place_of = _visit(key, want, m.nbh_start, first, per_nbh, sorted_open, pl.capacity, pop.visited)
+    else:
+        pop.visited[:] = NO
     pl.visits = np.bincount(place_of, minlength=len(pl))
     # Initiative activities; meeting activities without an open place are hampered.
     members, without_place = _members(pop.member_of), members_without_place(m, np.arange(len(m.inits)))
@@ -153,8 +154,13 @@ _WANT, _PICK, _ADMIT, _ATTEND = range(4)
 
 @numba.njit(cache=True)
 def _want_to_visit(key: np.uint64, rate: float, has_place: np.ndarray, nbh_start: np.ndarray, act: np.ndarray,
-                   autonomy: np.ndarray, competence: np.ndarray, relatedness: np.ndarray) -> np.ndarray:
-    """Who goes to a meeting place this week, in resident order (residents stored by neighbourhood, ``nbh_start``)."""
+                   autonomy: np.ndarray, competence: np.ndarray, relatedness: np.ndarray,
+                   visited: np.ndarray) -> np.ndarray:
+    """Who goes to a meeting place this week, in resident order (residents stored by neighbourhood, ``nbh_start``).
+
+    Everyone's ``visited`` place is cleared (NO) in the same pass (:func:`_visit` sets the visitors'): one pass
+    over the residents less (``visited[:] = NO`` before: 0.38 ms a week at 1,000,000 residents).
+    """
     n = len(act)
     # First every resident's wish, in a loop without lookups that is vectorised, then those with a place kept
     # (branch-free): one loop with the lookup and the compaction was not vectorised, 0.32 against 0.15 ms at
@@ -164,6 +170,7 @@ def _want_to_visit(key: np.uint64, rate: float, has_place: np.ndarray, nbh_start
     for i in range(n):
         motivation = (autonomy[i] + competence[i] + relatedness[i]) / 3.0
         wish[i] = uniform(key, _WANT * n + i) < rate * act[i] * (0.5 + motivation)
+        visited[i] = NO
     want = np.empty(n, dtype=np.int64)
     k = 0
     for b in range(len(nbh_start) - 1):
