@@ -102,12 +102,15 @@ def _fund(nbh: np.ndarray, open_: np.ndarray, taken_over: np.ndarray, self_manag
 def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     """Residents visit an open meeting place in their neighbourhood, members attend their initiative.
 
+    The week's activity (``helpers.activity``) is left in ``m.venue_activity`` for ``maintain_ties``.
+
     Returns:
         Attendee indices and venue ids (places ``0..P-1``, initiative ``k`` as ``P + k``).
     """
     p, pop, pl = m.p, m.pop, m.places
     key = draw_key(m.rng)  # the week's numbers: draws.uniform(key, stream * n + resident), streams below
     act = activity(m)
+    m.venue_activity = act  # maintain_ties takes it (see there)
     # Meeting places: pick one open place of the neighbourhood at random.
     per_nbh, first, sorted_open = _open_by_neighbourhood(pl.open, pl.nbh, m.n_nbh)
     place_att = place_of = np.empty(0, dtype=np.int64)
