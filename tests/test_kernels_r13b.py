@@ -1,7 +1,8 @@
 """Round 13, helper B: work of one week done once, with the same bits (issue 19).
 
 ``maintain_ties`` takes the activity that ``visit_venues`` worked out in the same week (nothing between the two
-changes what it depends on), and works it out itself when called on its own. The kernels changed this round are
+changes what it depends on), and works it out itself when called on its own. The meeting activities without a place
+are one compiled pass over the slots, as ``helpers.members_without_place`` says. The kernels changed this round are
 compared with the formulations they replace (given the same numbers) in the tests of their earlier rounds and below.
 """
 
@@ -14,9 +15,9 @@ import pytest
 
 from model import CommunityModel, Parameters
 from model.core.draws import draw_key
-from model.core.submodels.helpers import activity
+from model.core.submodels.helpers import MEETING, activity, members_without_place
 from model.core.submodels.ties import form_ties, maintain_ties
-from model.core.submodels.venues import visit_venues
+from model.core.submodels.venues import slots_without_place, visit_venues
 
 TIES = ("a", "b", "w", "kin", "bridging")
 
@@ -70,3 +71,22 @@ def test_a_stale_activity_would_show(city: CommunityModel) -> None:
     maintain_ties(m)
     maintain_ties(twin)
     assert not np.array_equal(m.net.w, twin.net.w) or len(m.net) != len(twin.net)
+
+
+@pytest.mark.parametrize("slots", [0, 1, 7, 300])
+def test_slots_without_a_place_are_the_numpy_formulation(slots: int) -> None:
+    rng = np.random.default_rng(slots)
+    kind = rng.integers(0, 5, slots)
+    kind[::3] = MEETING
+    place = rng.integers(-1, 6, slots)
+    place_open = rng.random(6) < 0.5
+    expected = (kind == MEETING) & ((place < 0) | ~place_open[np.maximum(place, 0)])
+    np.testing.assert_array_equal(slots_without_place(kind, place, place_open), expected)
+
+
+def test_slots_without_a_place_in_a_city_are_helpers(city: CommunityModel) -> None:
+    m = copy.deepcopy(city)
+    m.places.open[::2] = False  # some meeting activities lose their place
+    got = slots_without_place(m.inits.kind, m.inits.place, m.places.open)
+    np.testing.assert_array_equal(got, members_without_place(m, np.arange(len(m.inits))))
+    assert got.any() and not got.all()
