@@ -244,7 +244,9 @@ def test_who_wants_to_visit_is_the_numpy_formulation(n: int) -> None:
     act, autonomy, competence, relatedness = rng.random(n), rng.random(n), rng.random(n), rng.random(n)
     key = np.uint64(77)
     nbh_start = np.searchsorted(nbh, np.arange(5))
-    got = _want_to_visit(key, 0.6, has_place, nbh_start, act, autonomy, competence, relatedness)
+    visited = rng.integers(-1, 5, n)  # last week's places: all cleared
+    got = _want_to_visit(key, 0.6, has_place, nbh_start, act, autonomy, competence, relatedness, visited)
+    np.testing.assert_array_equal(visited, np.full(n, NO))
     motivation = (autonomy + competence + relatedness) / 3.0
     numbers = _uniforms(key, _WANT * n + np.arange(n))
     np.testing.assert_array_equal(got, np.flatnonzero(has_place[nbh] & (numbers < 0.6 * act * (0.5 + motivation))))

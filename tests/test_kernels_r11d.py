@@ -100,10 +100,10 @@ def test_who_goes_out_and_where_is_the_code_before(sizes: list[int]) -> None:
     sorted_open = np.arange(first[-1], dtype=np.int64)
     capacity = rng.choice([0.0, 2.0, 30.0], first[-1])
     has_place = per_nbh > 0
-    want = _want_to_visit(key, 0.8, has_place, nbh_start, act, autonomy, competence, relatedness)
+    visited, visited_before = np.zeros(n, dtype=np.int64), np.full(n, NO, dtype=np.int64)
+    want = _want_to_visit(key, 0.8, has_place, nbh_start, act, autonomy, competence, relatedness, visited)
     np.testing.assert_array_equal(want, _want_before(key, 0.8, has_place, nbh, act, autonomy, competence, relatedness))
     assert want.dtype == np.int64
-    visited, visited_before = np.full(n, NO, dtype=np.int64), np.full(n, NO, dtype=np.int64)
     got = _visit(key, want, nbh_start, first, per_nbh, sorted_open, capacity, visited)
     expected = _visit_before(key, want, nbh, first, per_nbh, sorted_open, capacity, visited_before)
     for g, e in zip(got, expected, strict=True):

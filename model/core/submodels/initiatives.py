@@ -11,7 +11,8 @@ import numpy as np
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.founding import append_log, found_initiatives
-from model.core.submodels.helpers import MEETING, kernel_parameters
+from model.core.submodels.helpers import kernel_parameters
+from model.core.submodels.venues import slots_without_place
 from model.core.tie_passes import AHEAD, _prefetch
 from model.core.time import WEEKS_PER_YEAR
 
@@ -89,9 +90,7 @@ def _members_week(key: np.uint64, p: tuple, size: np.ndarray, weeks: int, week: 
     # join, leave, burn out and step up: the same counts as counting again after each step, without its passes.
     # ``first`` stays the first count (the room of an initiative is read from it).
     members = first.copy()
-    without_place = np.empty(slots, dtype=np.bool_)  # kind, place and open places change no more this week
-    for g in range(slots):
-        without_place[g] = kind[g] == MEETING and (place[g] < 0 or not place_open[max(place[g], 0)])
+    without_place = slots_without_place(kind, place, place_open)  # kind, place and open places change no more
     # Recruiting along members' ties; without an inclusion demand similar residents are preferred. Both
     # directions of every tie (a recruits b, then b recruits a), kept where a member meets a non-member with
     # at most a moderate need (:func:`_recruiting_ties`).
