@@ -2,8 +2,9 @@
 
 ``maintain_ties`` takes the activity that ``visit_venues`` worked out in the same week (nothing between the two
 changes what it depends on), and works it out itself when called on its own. The meeting activities without a place
-are one compiled pass over the slots, as ``helpers.members_without_place`` says. The kernels changed this round are
-compared with the formulations they replace (given the same numbers) in the tests of their earlier rounds and below.
+are one compiled pass over the slots, as :func:`members_without_place` (numpy, the rule's formulation before) says.
+The kernels changed this round are compared with the formulations they replace (given the same numbers) in the tests
+of their earlier rounds and below.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ import pytest
 
 from model import CommunityModel, Parameters
 from model.core.draws import draw_key
-from model.core.submodels.helpers import MEETING, activity, members_without_place
+from model.core.submodels.helpers import MEETING, activity
 from model.core.submodels.ties import form_ties, maintain_ties
 from model.core.submodels.venues import slots_without_place, visit_venues
 
 TIES = ("a", "b", "w", "kin", "bridging")
+
+
+def members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:
+    """Which of the initiatives ``k`` are meeting activities without an open meeting place (numpy, as before)."""
+    ini = m.inits
+    return (ini.kind[k] == MEETING) & ((ini.place[k] < 0) | ~m.places.open[np.maximum(ini.place[k], 0)])
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+from test_kernels_r13b import members_without_place
 
 from model import CommunityModel, Parameters
 from model.core.draws import draw_key, uniform
@@ -14,7 +15,6 @@ from model.core.submodels.helpers import (
     activity,
     case_hours_of,
     free_to_help,
-    members_without_place,
 )
 from model.core.submodels.professionals import _split_weeks, allocate_professional_time
 from model.core.submodels.venues import _ADMIT, _ATTEND, _PICK, _WANT, visit_venues

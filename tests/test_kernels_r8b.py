@@ -11,12 +11,13 @@ import copy
 import numba
 import numpy as np
 from test_kernels_r7c import _same_state
+from test_kernels_r13b import members_without_place
 
 from model import CommunityModel, Parameters
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
 from model.core.state import NO, ORGANISING_TALENT, need_level_of
 from model.core.submodels.founding import _founders, found_initiatives
-from model.core.submodels.helpers import kernel_parameters, members_without_place
+from model.core.submodels.helpers import kernel_parameters
 from model.core.submodels.initiatives import (
     _BURN_OUT,
     _BURNT_LEAVE,

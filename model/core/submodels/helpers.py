@@ -236,12 +236,6 @@ def relational_shortfall(good_ties: int, belonging: float, desired: float) -> fl
     return min(max(1 - (good_ties + belonging) / desired, 0.0), 1.0)
 
 
-def members_without_place(m: CommunityModel, k: np.ndarray) -> np.ndarray:
-    """Tell which of the initiatives ``k`` are meeting activities without an open meeting place."""
-    ini = m.inits
-    return (ini.kind[k] == MEETING) & ((ini.place[k] < 0) | ~m.places.open[np.maximum(ini.place[k], 0)])
-
-
 @numba.njit(cache=True)
 def _take_distinct(weight: np.ndarray, x: np.ndarray, cdf: np.ndarray, chosen: np.ndarray, seen: np.ndarray,
                    n: int) -> int:

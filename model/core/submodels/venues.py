@@ -218,7 +218,7 @@ def _visit(key: np.uint64, want: np.ndarray, nbh_start: np.ndarray, first: np.nd
 
 @numba.njit(cache=True)
 def slots_without_place(kind: np.ndarray, place: np.ndarray, place_open: np.ndarray) -> np.ndarray:
-    """Per initiative slot: a meeting activity without an open meeting place (``helpers.members_without_place``).
+    """Per initiative slot: a meeting activity (``kind``) whose meeting place (``place``, -1: none) is none or closed.
 
     One compiled pass over the slots (``visit_venues`` and ``initiatives._members_week``): seven numpy calls over
     them before, 0.125 -> 0.062 ms at 100,000 residents (3,000 slots), 0.23 -> 0.10 ms at 1,000,000 (caches cold).
