@@ -34,6 +34,18 @@ def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
     return _need_levels_of_all(zrm)
 
 
+def handed_on_or_fresh(handed: np.ndarray | None, zrm: np.ndarray) -> np.ndarray:
+    """Everyone's need level for a submodel after ``casework``: ``handed`` (the step's), or fresh where ``None``.
+
+    ``casework`` returns the levels after its recoveries; no submodel from there to ``collect`` writes the nine
+    domains they are read from (``update_motivation`` and ``update_loneliness`` write only the participation and
+    social-network columns), so the step keeps them as ``CommunityModel.need_levels`` for ``initiative_lifecycle``,
+    ``update_motivation`` and ``collect`` and sets it to ``None`` after ``collect``: a submodel called on its own,
+    outside a step, computes them. Three passes over the residents a week fewer.
+    """
+    return need_level_of(zrm) if handed is None else handed
+
+
 @numba.njit(cache=True)
 def _need_levels_of_all(zrm: np.ndarray) -> np.ndarray:
     """The need level of every resident (:func:`need_level_at`), in ``zrm``'s type, as ``np.clip(4 - low, 0, 3)`` gave.
