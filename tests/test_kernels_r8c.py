@@ -259,10 +259,10 @@ def test_bemoeizorg_finds_a_poisson_number_with_the_mean_of_its_hours() -> None:
     for week in range(weeks):
         state = dict(case_state=np.zeros(n, np.int8), case_prof=np.full(n, NO), nbh=np.repeat([0, 1], n // 2),
                      helper=np.full(n, NO), closed=np.zeros(2), counted=np.zeros(2))
-        got = _casework_and_visits(np.uint64(week), 0.1, 2.0, np.zeros((3, 3)), hours, np.ones(3), pro_nbh,
-                                   np.array([0, n // 2, n]), np.full((n, 11), 2, np.int8, order="F"), np.zeros(n, bool),
-                                   state["case_state"], state["case_prof"], state["nbh"], state["helper"],
-                                   np.linspace(0, 1, n), state["closed"], state["counted"])
+        got, _ = _casework_and_visits(np.uint64(week), 0.1, 2.0, np.zeros((3, 3)), hours, np.ones(3), pro_nbh,
+                                      np.array([0, n // 2, n]), np.full((n, 11), 2, np.int8, order="F"),
+                                      np.zeros(n, bool), state["case_state"], state["case_prof"], state["nbh"],
+                                      state["helper"], np.linspace(0, 1, n), state["closed"], state["counted"])
         assert len(set(got)) == len(got)
         found[week] = state["counted"]
         np.testing.assert_array_equal(np.bincount(state["nbh"][got], minlength=2), state["counted"])

@@ -56,6 +56,12 @@ class CommunityModel(mesa.Model):
     17. ``collect`` - the week's outputs per neighbourhood and city-wide
         (:func:`model.core.metrics.collect`).
 
+    ``casework`` returns everyone's need level after it; no submodel from there to ``collect`` writes
+    the nine life domains it is read from, so the step keeps it as ``need_levels`` for
+    ``initiative_lifecycle``, ``update_motivation`` and ``collect`` (one pass over the residents a week
+    instead of four) and sets it to ``None`` after ``collect``: a submodel called on its own computes it
+    (:func:`model.core.state.handed_on_or_fresh`).
+
     The weekly event counters (foundings, referrals, costs, ...) start from zero at the beginning
     of each week. Before week 0 the city runs ``burn_in_years`` under ``burn_in_steering``
     (today's steering) without recording, so that week 0 is a settled city, not the synthetic
@@ -116,6 +122,7 @@ class CommunityModel(mesa.Model):
         self.counters = metrics.WeeklyCounters.zeros(self.n_nbh)
         self.community_hours = np.zeros((self.n_nbh, 4))
         self.recorder: metrics.Recorder | None = None
+        self.need_levels: np.ndarray | None = None  # casework's, from there to collect within a step
         self.steering: SteeringMode = make_steering(self.p.burn_in_steering if burn_in else self.p.steering_mode)
         self.steering.start(self)
         submodels.steer(self)
@@ -141,7 +148,7 @@ class CommunityModel(mesa.Model):
         submodels.informal_help(self)
         submodels.escalate_needs(self)
         submodels.allocate_professional_time(self)
-        submodels.casework(self)
+        self.need_levels = submodels.casework(self)
         submodels.community_work(self)
         submodels.initiative_lifecycle(self)
         submodels.update_motivation(self)
@@ -149,6 +156,7 @@ class CommunityModel(mesa.Model):
         submodels.update_trust(self)
         self.week += 1
         submodels.collect(self)
+        self.need_levels = None
 
     # ------------------------------------------------------------------ running
     def run_weeks(self, weeks: int) -> CommunityModel:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from model.core.outputs import OUTPUTS
-from model.core.state import CASE_OPEN, CASE_WAITING, LONELY, SEVERE, _mean_of_three, _need_levels_of_all
+from model.core.state import CASE_OPEN, CASE_WAITING, LONELY, SEVERE, _mean_of_three, handed_on_or_fresh
 from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ _DERIVED_PARTS = np.array([[_ROW[name] for name in parts] + [-1] * (3 - len(part
 
 @numba.njit(cache=True)
 def _sums_of(nbh: np.ndarray, nbh_start: np.ndarray, nbh_size: np.ndarray, week: int, score: np.ndarray,
-             lon_s: np.ndarray, lon_e: np.ndarray, age: np.ndarray, good_ties: np.ndarray, zrm: np.ndarray,
+             lon_s: np.ndarray, lon_e: np.ndarray, age: np.ndarray, good_ties: np.ndarray, level: np.ndarray,
              helper: np.ndarray, case_state: np.ndarray, case_since: np.ndarray, care_given: np.ndarray,
              last_volunteered: np.ndarray, volunteer_hours: np.ndarray, member_of: np.ndarray, core: np.ndarray,
              engagement: np.ndarray, trust: np.ndarray, autonomy: np.ndarray,
@@ -187,11 +187,11 @@ def _sums_of(nbh: np.ndarray, nbh_start: np.ndarray, nbh_size: np.ndarray, week:
     (any order); per-resident amounts are summed per neighbourhood as ``np.add.reduceat`` sums them
     (the first, plus the pairwise sum of the rest; ``np.bincount``'s running sum where a neighbourhood
     is empty); sums over professionals, initiatives and places as ``np.bincount`` (running sums in their
-    order); the city's as ``sum(axis=1)`` (pairwise over the neighbourhoods).
+    order); the city's as ``sum(axis=1)`` (pairwise over the neighbourhoods). ``level``: the need levels.
     """
     k = len(nbh_size)
     s = np.zeros((len(_ROWS), k + 1))
-    level, contiguous = _need_levels_of_all(zrm), np.all(nbh_size > 0)
+    contiguous = np.all(nbh_size > 0)
     # Neighbourhood by neighbourhood: its counts, then (none empty) its totals, the capped ties and motivation (the
     # mean of three) into buffers of the neighbourhood: at 1,000,000 residents a neighbourhood's arrays are
     # still in L3 when read again, where passes over all residents (and `Population.motivation`, written and
@@ -441,8 +441,9 @@ def outputs_table(m: CommunityModel) -> np.ndarray:
     """
     pop, p, ini, places, c = m.pop, m.p, m.inits, m.places, m.counters
     good, bridging = m.net.strong_by_group(pop.nbh, m.n_nbh, p.good_tie_threshold)
+    level = handed_on_or_fresh(m.need_levels, pop.zrm)  # in a step casework's, handed on
     return _table(_sums_of(
-        pop.nbh, m.nbh_start, m.nbh_size, m.week, pop.score, pop.lon_s, pop.lon_e, pop.age, pop.good_ties, pop.zrm,
+        pop.nbh, m.nbh_start, m.nbh_size, m.week, pop.score, pop.lon_s, pop.lon_e, pop.age, pop.good_ties, level,
         pop.helper, pop.case_state, pop.case_since, pop.care_given, pop.last_volunteered, pop.volunteer_hours,
         pop.member_of, pop.core, pop.engagement, pop.trust, pop.autonomy, pop.competence,
         pop.relatedness, good, bridging, m.pro_nbh, m.pro_fte, m.pro_hired, m.pro_hours, m.team_fte,

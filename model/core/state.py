@@ -34,6 +34,18 @@ def need_level_of(zrm: np.ndarray, who: np.ndarray | None = None) -> np.ndarray:
     return _need_levels_of_all(zrm)
 
 
+def handed_on_or_fresh(handed: np.ndarray | None, zrm: np.ndarray) -> np.ndarray:
+    """Everyone's need level for a submodel after ``casework``: ``handed`` (the step's), or fresh where ``None``.
+
+    ``casework`` returns the levels after its recoveries; no submodel from there to ``collect`` writes the nine
+    domains they are read from (``update_motivation`` and ``update_loneliness`` write only the participation and
+    social-network columns), so the step keeps them as ``CommunityModel.need_levels`` for ``initiative_lifecycle``,
+    ``update_motivation`` and ``collect`` and sets it to ``None`` after ``collect``: a submodel called on its own,
+    outside a step, computes them: three passes over the residents a week fewer (two where casework made none).
+    """
+    return need_level_of(zrm) if handed is None else handed
+
+
 @numba.njit(cache=True)
 def _need_levels_of_all(zrm: np.ndarray) -> np.ndarray:
     """The need level of every resident (:func:`need_level_at`), in ``zrm``'s type, as ``np.clip(4 - low, 0, 3)`` gave.
@@ -41,9 +53,10 @@ def _need_levels_of_all(zrm: np.ndarray) -> np.ndarray:
     One pass, each resident's minimum over its nine domains (nine contiguous columns of the column-major matrix,
     read side by side in vector instructions), where a pass over the levels per column (as numpy's ``np.minimum``
     over the columns did) read and wrote the levels nine times: 0.108 -> 0.071 ms at 100,000 residents, 0.60 ->
-    0.39 ms at 1,000,000 (seven calls a week: life events, informal help, escalation, casework, initiatives,
-    motivation, collect). :func:`need_level_at`'s rule written out, not called: with it inlined a row at a time
-    the loop stayed scalar, eight times slower (0.6 ms at 100,000 residents; an unsigned row index did not help).
+    0.39 ms at 1,000,000 (four calls a week: life events, informal help, escalation, casework, whose levels
+    :func:`handed_on_or_fresh` hands on to the week's later readers). :func:`need_level_at`'s rule written out,
+    not called: with it inlined a row at a time the loop stayed scalar, eight times slower (0.6 ms at 100,000
+    residents; an unsigned row index did not help).
     """
     level = np.empty(zrm.shape[0], dtype=zrm.dtype)
     for i in range(zrm.shape[0]):

@@ -9,7 +9,7 @@ import numba
 import numpy as np
 
 from model.core.draws import draw_key, integer, poisson, subkey, uniform
-from model.core.state import NO, ORGANISING_TALENT, need_level_of
+from model.core.state import NO, ORGANISING_TALENT, handed_on_or_fresh
 from model.core.submodels.founding import append_log, found_initiatives
 from model.core.submodels.helpers import kernel_parameters
 from model.core.submodels.venues import slots_without_place
@@ -44,7 +44,7 @@ def initiative_lifecycle(m: CommunityModel) -> None:
     """
     p, pop, ini, lev, c = m.p, m.pop, m.inits, m.levers, m.counters
     motivation = pop.motivation
-    level = need_level_of(pop.zrm)
+    level = handed_on_or_fresh(m.need_levels, pop.zrm)  # casework's, handed on by the step
     found_initiatives(m, motivation, level)
     pl = m.places
     ini.n_members, ini.n_core, pop.volunteer_hours, take, core_lost, members_lost = _members_week(

@@ -38,11 +38,8 @@ _HelpParameters = namedtuple("_HelpParameters", [
     "ask_rate", "prompted_ask", "carer_strain_rate", "strain_recovery_rate", "carer_strain_limit",
     "carer_capacity_hours", "care_talent_preference", "informal_recovery_rate"])
 
-
 _LifeParameters = namedtuple("_LifeParameters", [
-    "zrm_shock_rate", "vulnerability_shock_factor", "shock_factor_75plus",
-    "lonely_shock_factor"])
-
+    "zrm_shock_rate", "vulnerability_shock_factor", "shock_factor_75plus", "lonely_shock_factor"])
 
 _EscalationParameters = namedtuple("_EscalationParameters", [
     "deterioration_rate", "renege_rate", "crisis_rate", "escalation_weeks", "formal_ask_rate", "formal_reluctance",
@@ -485,20 +482,22 @@ def divert_to_volunteers(p: tuple, key: np.uint64, who: np.ndarray, level: np.nd
 
 
 # 11 ------------------------------------------------------------------------------
-def casework(m: CommunityModel) -> None:
+def casework(m: CommunityModel) -> np.ndarray:
     """Open cases recover in proportion to the casework they get; recovered cases close; bemoeizorg.
 
     The hours reserved for bemoeizorg reach residents with a moderate or heavy need who have
     neither help nor an open case, most likely those most reluctant to ask, one per
     ``bemoeizorg_visit_hours``; each gets a case at once. One compiled call
     (:func:`_casework_and_visits`, drawing from one key of the model's generator) and the new cases.
+    Returns everyone's need level after it, handed on to the week's later readers (``CommunityModel.need_levels``).
     """
     p, pop, counters = m.p, m.pop, m.counters
-    found = _casework_and_visits(draw_key(m.rng), p.casework_recovery_rate, p.bemoeizorg_visit_hours, m.pro_hours,
-                                 m.pro_bemoeizorg, m.case_demand, m.pro_nbh, m.nbh_start, pop.zrm, pop.chronic,
-                                 pop.case_state, pop.case_prof, pop.nbh, pop.helper, pop.reluctance,
-                                 counters.cases_closed, counters.bemoeizorg_found)
+    found, level = _casework_and_visits(draw_key(m.rng), p.casework_recovery_rate, p.bemoeizorg_visit_hours,
+                                        m.pro_hours, m.pro_bemoeizorg, m.case_demand, m.pro_nbh, m.nbh_start, pop.zrm,
+                                        pop.chronic, pop.case_state, pop.case_prof, pop.nbh, pop.helper,
+                                        pop.reluctance, counters.cases_closed, counters.bemoeizorg_found)
     open_at_once(m, found)
+    return level
 
 
 # The streams of casework's key: per resident or neighbourhood (draws.uniform(key, stream * n + i)).
@@ -514,7 +513,7 @@ def _casework_and_visits(key: np.uint64, recovery_rate: float, visit_hours: floa
     """The rule of ``casework`` (``docs/ODD.md`` 7.11) up to the new cases, in place, counted.
 
     Returns:
-        The residents bemoeizorg found, neighbourhood by neighbourhood, each in the order drawn.
+        The residents bemoeizorg found, neighbourhood by neighbourhood, each in the order drawn; everyone's need level.
     """
     n = len(case_state)
     open_ = np.empty(n, dtype=np.int64)  # np.flatnonzero(case_state == CASE_OPEN) without its temporary
@@ -548,9 +547,10 @@ def _casework_and_visits(key: np.uint64, recovery_rate: float, visit_hours: floa
     visits = np.empty(n_nbh, dtype=np.int64)
     for b in range(n_nbh):
         visits[b] = poisson(key, _VISITS * n + b, hours[b] / visit_hours)
+    levels = _need_levels_of_all(zrm)  # after the recoveries: bemoeizorg's and the rest of the week's (casework)
     if visits.sum() == 0:
-        return np.empty(0, dtype=np.int64)
-    hidden = _alone_with(2, _need_levels_of_all(zrm), case_state, helper)
+        return np.empty(0, dtype=np.int64), levels
+    hidden = _alone_with(2, levels, case_state, helper)
     bounds = np.searchsorted(hidden, nbh_start)  # residents are stored by neighbourhood: each one's a slice
     found = np.empty(min(visits.sum(), len(hidden)), dtype=np.int64)
     k = 0
@@ -561,7 +561,7 @@ def _casework_and_visits(key: np.uint64, recovery_rate: float, visit_hours: floa
                 found[k] = cand[x]
                 bemoeizorg_found[nbh[cand[x]]] += 1
                 k += 1
-    return found[:k]
+    return found[:k], levels
 
 
 @numba.njit(cache=True)

@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from model.core.categories import TALENTS
-from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, need_level_of
+from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, handed_on_or_fresh
 from model.core.submodels.helpers import kernel_parameters, relational_shortfall
 from model.core.tie_passes import tie_counts, tie_sums
 from model.core.time import WEEKS_PER_YEAR
@@ -53,12 +53,14 @@ def update_motivation(m: CommunityModel, settle: bool = False) -> None:
     strain; relatedness is the share of the relationships a resident wants that they have (good ties
     and membership). The ZRM domain community
     participation is 2 for nothing, 3 for volunteering this year, 4 for a member, 5 for core.
-    With ``settle`` the state jumps to its targets (initialisation).
+    With ``settle`` the state jumps to its targets (initialisation). The need levels are casework's, handed on
+    by the step (:func:`model.core.state.handed_on_or_fresh`): this writes only the participation domain.
     """
     p, pop, ini, lev = m.p, m.pop, m.inits, m.levers
+    level = handed_on_or_fresh(m.need_levels, pop.zrm)
     _motivation_step(kernel_parameters(_MotivationParameters, p), 1.0 if settle else p.motivation_rate, m.week,
                      pop.nbh, pop.member_of, pop.core, pop.last_volunteered, pop.care_given, pop.talents,
-                     need_level_of(pop.zrm), pop.strain, pop.good_ties, pop.desired, lev.control, ini.taken_over,
+                     level, pop.strain, pop.good_ties, pop.desired, lev.control, ini.taken_over,
                      ini.support_hours, ini.citizen_funded, pop.autonomy, pop.competence, pop.relatedness, pop.zrm)
 
 
