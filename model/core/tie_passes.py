@@ -117,7 +117,8 @@ def reach_count(owner: object, n: int, ties: tuple, threshold: float) -> np.ndar
     (``form_ties``' meetings), so a tie at least ``threshold`` strong stays so, and only the ties kept below it are
     looked at again (:func:`_risen`), not all ties (round 13: the count of all ties took 0.5 of the contact pass's
     3 ms at 100,000 residents, 5.8 of 42 at 1,000,000). With nothing carried for these arrays (a network restored or
-    copied, arrays set from outside), a count of all ties. The counts returned are the caller's.
+    copied, arrays set from outside), a count of all ties. The counts returned are the caller's. A rule that lowers
+    strengths in place between two contact passes must drop the carried count (``_CARRIED.pop(network)``).
     """
     carried = _CARRIED.pop(owner, None)
     if carried is None or any(x is not y for x, y in zip(carried[0], ties, strict=True)) or carried[1] != threshold:
