@@ -1,73 +1,42 @@
 """Round 13 wave 2, helper A2: informal help's asking pairs with who asks as bits (issue 19).
 
 ``tie_lookups._asking_pairs`` finds the ties whose higher end asks by a set of bits (32 residents a word) instead of
-``asking`` itself. Its ties, askers, carers and count seen from the lower end must be those of the round-12 kernel
-(copied here) on random networks, with the residents at the words' edges, nobody asking, everyone asking, one
-resident and no ties.
+``asking`` itself. Its ties, askers, carers and count seen from the lower end must be those of their definition
+(numpy, :func:`_asking_pairs_numpy`) on random networks, with the residents at the words' edges, nobody asking,
+everyone asking, one resident and no ties.
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 import pytest
 from test_kernels_r10b import _network
 
 from model.core.network import lower_starts
-from model.core.tie_lookups import AHEAD, _asking_pairs
-from model.core.tie_passes import _prefetch
+from model.core.tie_lookups import _asking_pairs
 
 
-@numba.njit(cache=False)
-def _asking_pairs_r12(start: np.ndarray, askers: np.ndarray, asking: np.ndarray, free: np.ndarray, a: np.ndarray,
-                      b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """The round-12 kernel: the pass over ``b`` reads ``asking`` at each tie's higher end."""
-    first = np.empty(len(askers), dtype=np.int64)
-    last = np.empty(len(askers), dtype=np.int64)
-    n_up = 0
-    for k in range(len(askers)):
-        _prefetch(start, askers[min(k + AHEAD, len(askers) - 1)])
-        first[k], last[k] = start[askers[k]], start[askers[k] + 1]
-        n_up += last[k] - first[k]
-    up = np.empty(n_up, dtype=np.int64)
-    n_up = 0
-    for k in range(len(askers)):
-        _prefetch(b, first[min(k + AHEAD, len(askers) - 1)])
-        for e in range(first[k], last[k]):
-            up[n_up] = e
-            n_up += free[b[e]]
-    noted = np.empty(len(b), dtype=np.int64)
-    n_noted = 0
-    for e in range(len(b)):
-        noted[n_noted] = e
-        n_noted += asking[b[e]]
-    tie, asker, carer = (np.empty(n_up + n_noted, dtype=np.int64), np.empty(n_up + n_noted, dtype=np.int64),
-                         np.empty(n_up + n_noted, dtype=np.int64))
-    for j in range(n_up):
-        e = up[j]
-        tie[j], asker[j], carer[j] = e, a[e], b[e]
-    n = n_up
-    for k in range(n_noted):
-        ahead = noted[min(k + AHEAD, n_noted - 1)]
-        _prefetch(a, ahead)
-        _prefetch(b, ahead)
-        e = noted[k]
-        tie[n], asker[n], carer[n] = e, b[e], a[e]
-        n += free[a[e]]
-    return tie[:n], asker[:n], carer[:n], n_up
+def _asking_pairs_numpy(asking: np.ndarray, free: np.ndarray, a: np.ndarray,
+                        b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """What the kernel finds, by its definition: the ties seen from an asking lower end to a free higher end, in
+    order, then from an asking higher end to a free lower end, in order; their askers, carers, and the first's count.
+    """
+    up, down = np.flatnonzero(asking[a] & free[b]), np.flatnonzero(asking[b] & free[a])
+    return (np.concatenate([up, down]), np.concatenate([a[up], b[down]]).astype(np.int64),
+            np.concatenate([b[up], a[down]]).astype(np.int64), len(up))
 
 
 @pytest.mark.parametrize(("n", "ties"), [(1, 0), (2, 1), (31, 40), (32, 60), (33, 0), (33, 90), (65, 200),
                                          (1000, 3000), (4097, 12000)])
 @pytest.mark.parametrize("ask_share", [0.0, 0.04, 0.5, 1.0])
-def test_asking_pairs_are_those_of_round_12(n: int, ties: int, ask_share: float) -> None:
+def test_asking_pairs_are_those_of_the_definition(n: int, ties: int, ask_share: float) -> None:
     net = _network(n, ties, 7 * n + ties)
     rng = np.random.default_rng(n + int(100 * ask_share))
     start = lower_starts(n, net.a)
     for asking in (rng.random(n) < ask_share, np.arange(n) == n - 1, np.arange(n) % 32 == 31):
         for free in (rng.random(n) < 0.4, np.ones(n, dtype=np.bool_), ~asking):
             askers = np.flatnonzero(asking)
-            expected = _asking_pairs_r12(start, askers, asking, free, net.a, net.b)
+            expected = _asking_pairs_numpy(asking, free, net.a, net.b)
             got = _asking_pairs(start, askers, asking, free, net.a, net.b)
             for x, y in zip(got[:3], expected[:3], strict=True):
                 np.testing.assert_array_equal(x, y)
