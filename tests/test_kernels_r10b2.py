@@ -23,8 +23,7 @@ def test_asking_pairs_are_the_directed_pairs_in_their_order(n: int, ties: int, a
     asking = rng.random(n) < ask_share
     for free in (rng.random(n) < 0.6, np.ones(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_), ~asking):
         tie, frm, to = _directed(net.a, net.b, asking, free)
-        got, asker, carer, n_up = _asking_pairs(lower_starts(n, net.a), np.flatnonzero(asking), asking, free, net.a,
-                                                net.b)
+        got, asker, carer, n_up = _asking_pairs(lower_starts(n, net.a), np.flatnonzero(asking), free, net.a, net.b)
         np.testing.assert_array_equal(got, tie)
         np.testing.assert_array_equal(frm, np.r_[net.a[got[:n_up]], net.b[got[n_up:]]])
         np.testing.assert_array_equal(to, np.r_[net.b[got[:n_up]], net.a[got[n_up:]]])

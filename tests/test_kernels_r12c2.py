@@ -4,7 +4,7 @@
 whose lower end has a started tie; it is compared with ``network.find_ties`` of every pair on random networks and
 pairs (either end the lower, pairs tied and not, lower ends past the highest started one), none started, no pairs
 and one. ``helpers._take_distinct`` searches the running sums without dividing them (``_first_shares_above``); it is
-compared with its formulation before (copied here) on weights with zeros and residents already chosen, numbers at
+compared with its formulation before (in numpy) on weights with zeros and residents already chosen, numbers at
 and next to the shares included.
 """
 
@@ -48,20 +48,17 @@ def test_find_started_is_find_ties(dtype: type, n: int, ties: int, pairs: int) -
         assert (got >= 0).any()
 
 
-def _take_distinct_before(weight: np.ndarray, x: np.ndarray, cdf: np.ndarray, chosen: np.ndarray, seen: np.ndarray,
-                          n: int) -> int:
-    """``helpers._take_distinct`` as it was (29b5720): the cumulative shares divided out, then searched."""
-    total, positive = 0.0, 0
-    for i in range(len(weight)):
-        if not seen[i]:
-            total += weight[i]
-            positive += weight[i] > 0
-        cdf[i] = total
-    if positive < len(x):
+def _take_distinct_before(weight: np.ndarray, x: np.ndarray, chosen: np.ndarray, seen: np.ndarray, n: int) -> int:
+    """``helpers._take_distinct`` as it was (29b5720), in numpy: the cumulative shares divided out, then searched.
+
+    numpy's ``cumsum`` adds in order, as the kernel's running sum did, so the shares are the same to the bit.
+    """
+    p = np.where(seen, 0.0, weight)
+    if np.count_nonzero(p > 0) < len(x):
         raise ValueError("fewer positive weights than residents to choose")
+    cdf = np.cumsum(p)
     cdf /= cdf[-1]
-    for u in x:
-        i = np.searchsorted(cdf, u, side="right")
+    for i in np.searchsorted(cdf, x, side="right"):
         if not seen[i]:
             seen[i] = True
             chosen[n] = i
@@ -84,10 +81,10 @@ def test_take_distinct_is_the_division_before(n: int, draws: int, zeros: float) 
         shares = np.cumsum(np.where(seen, 0.0, weight))
         shares /= shares[-1]
         x = np.concatenate([rng.random(draws), np.nextafter(shares[:draws], 0), shares[:draws]])
-        x = x[(x >= 0) & (x < 1)][: min(draws, left)]
+        x = rng.permutation(x[(x >= 0) & (x < 1)])[: min(draws, left)]  # the shares' edges among the draws
         got, want = np.full(len(x), -1), np.full(len(x), -1)
         seen_got, seen_want = seen.copy(), seen.copy()
         k = _take_distinct(weight, x, np.empty(n), got, seen_got, 0)
-        assert k == _take_distinct_before(weight, x, np.empty(n), want, seen_want, 0)
+        assert k == _take_distinct_before(weight, x, want, seen_want, 0)
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(seen_got, seen_want)

@@ -37,7 +37,7 @@ def test_asking_pairs_are_those_of_the_definition(n: int, ties: int, ask_share: 
         for free in (rng.random(n) < 0.4, np.ones(n, dtype=np.bool_), ~asking):
             askers = np.flatnonzero(asking)
             expected = _asking_pairs_numpy(asking, free, net.a, net.b)
-            got = _asking_pairs(start, askers, asking, free, net.a, net.b)
+            got = _asking_pairs(start, askers, free, net.a, net.b)
             for x, y in zip(got[:3], expected[:3], strict=True):
                 np.testing.assert_array_equal(x, y)
             assert got[3] == expected[3]
@@ -47,6 +47,6 @@ def test_asking_pairs_are_those_of_the_definition(n: int, ties: int, ask_share: 
 
 def test_asking_pairs_without_residents() -> None:
     none = np.empty(0, dtype=np.int32)
-    got = _asking_pairs(np.zeros(1, dtype=np.int32), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.bool_),
-                        np.empty(0, dtype=np.bool_), none, none)
+    got = _asking_pairs(np.zeros(1, dtype=np.int32), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.bool_), none,
+                        none)
     assert [len(x) for x in got[:3]] == [0, 0, 0] and got[3] == 0

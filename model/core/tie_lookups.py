@@ -21,12 +21,12 @@ AHEAD = 16
 
 
 @numba.njit(cache=True)
-def _asking_pairs(start: np.ndarray, askers: np.ndarray, asking: np.ndarray, free: np.ndarray, a: np.ndarray,
+def _asking_pairs(start: np.ndarray, askers: np.ndarray, free: np.ndarray, a: np.ndarray,
                   b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The ties of ``network._directed(a, b, asking, free)`` in its order, their two ends, how many seen from ``a``.
 
     Returns the ties, their askers and carers, and how many come first, seen from ``a``. ``askers``: the
-    residents ``asking`` (ascending; ``asking`` gives the residents' count); ``start``: ``network.lower_starts``.
+    residents who ask (ascending); ``free``: per resident; ``start``: ``network.lower_starts``.
     The ties where an asker is the lower end and the higher end is ``free`` first, in tie order (the askers'
     ranges, ascending as ``a`` is sorted), then those where an asker is the higher end and the lower end is free,
     in tie order. Only the few askers' ranges are read for the first (a few percent of the residents ask), and the
@@ -50,9 +50,9 @@ def _asking_pairs(start: np.ndarray, askers: np.ndarray, asking: np.ndarray, fre
             up[n_up] = e
             n_up += free[b[e]]
     # Who asks as bits (32 a word, 32-bit arithmetic as ``b``'s): 125 KB at 1,000,000 residents stay in the core's
-    # cache where ``asking``'s megabyte did not: this kernel 7.8 to 6.2 ms at 1,000,000 residents (3.0 million ties,
-    # 51,000 asking; cold), ``_informal_help`` 20.0 to 18.1-18.8; nothing at 100,000, where ``asking`` fits.
-    asks = np.zeros((len(asking) + 31) >> 5, dtype=np.uint32)
+    # cache where a flag per resident (a megabyte) did not: this kernel 7.8 to 6.2 ms at 1,000,000 residents (3.0
+    # million ties, 51,000 asking; cold), ``_informal_help`` 20.0 to 18.1-18.8; nothing at 100,000, where flags fit.
+    asks = np.zeros((len(free) + 31) >> 5, dtype=np.uint32)
     for i in askers:
         asks[i >> 5] |= np.uint32(1) << np.uint32(i & 31)
     noted = np.empty(len(b), dtype=np.int64)  # only the first few places are ever written (and paged in)

@@ -233,7 +233,7 @@ def _informal_help(p: tuple, key: np.uint64, help_hours: np.ndarray, level: np.n
         # Carers are free with a light need at most, strength left and hours to spare; both directions of
         # every tie (a asks b, then b asks a), kept where one asks and the other is free.
         free = _free_to_help(level, strain, care_given, p.carer_strain_limit, p.carer_capacity_hours)
-        tie, asker, carer, n_up = _asking_pairs(start, askers[:n_askers], asking, free, a, b)  # seen from a, then b
+        tie, asker, carer, n_up = _asking_pairs(start, askers[:n_askers], free, a, b)  # seen from a, then b
         score = np.empty(len(tie))
         for e in range(len(tie)):
             ahead = min(e + AHEAD, len(tie) - 1)  # asked for early: 29.0 to 27.4 ms at 1,000,000 residents
