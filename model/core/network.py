@@ -117,15 +117,18 @@ def _shifted_starts(start: np.ndarray, a: np.ndarray, drop: np.ndarray, new_a: n
     ascending. A resident's ties start as many places later as ties of lower ends below it were inserted, less those
     dropped: the residents between two changes are one run of the same shift, a loop in vector instructions. 0.05
     against 0.21 ms for :func:`lower_starts` at 100,000 residents, 1.0-1.15 against 2.3 at 1,000,000 (a branch a
-    resident, to see whether a change comes next: 0.18 and 2.9; into a new array: 1.18 at 1,000,000).
+    resident, to see whether a change comes next: 0.18 and 2.9; into a new array: 1.18 at 1,000,000). The dropped
+    ties' lower ends are read first, at once: read in the loop, each waited on its own (turnover's 8,500 drops at
+    1,000,000 residents 0.78 -> 0.38 ms, 0.09 -> 0.05 at 100,000; round 14).
     """
     out = start
     shift = r = x = y = 0
     if not len(start):
         return out
+    dropped = a[drop]
     while x < len(new_a) or y < len(drop):
-        inserted = y == len(drop) or (x < len(new_a) and new_a[x] <= a[drop[y]])
-        changed = new_a[x] if inserted else a[drop[y]]  # the residents above it shift
+        inserted = y == len(drop) or (x < len(new_a) and new_a[x] <= dropped[y])
+        changed = new_a[x] if inserted else dropped[y]  # the residents above it shift
         for t in range(place(r), place(changed + 1)):
             out[t] = start[t] + shift
         r = max(r, changed + 1)
