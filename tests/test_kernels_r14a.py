@@ -5,7 +5,8 @@ pair's lower end's first tie read there instead of searched) are compared with n
 ``a * n + b`` and with the search without ``start``, on random networks and the edge cases (no ties, one tie, no
 pairs, pairs below and above every tie, a resident the lower end of every tie). The splices that use it
 (``TieNetwork.replace``, the contact pass's merge) are compared with the same splices by a network whose kept starts
-were dropped.
+were dropped. The residents as bits (``tie_lookups._bit_set``, ``_bit``) against a flag per resident, at the words'
+edges (the turnover's pass over the higher ends reads them; ``test_kernels_r10b2`` compares its ties with ``ties_of``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from test_kernels_r10a import _network
 from test_kernels_r12a import _pairs
 
 from model.core.network import _STARTS, TieNetwork, _new_ties, lower_starts, searchsorted_pairs
+from model.core.tie_lookups import _bit, _bit_set
 
 
 @pytest.mark.parametrize(("n", "size", "pairs", "seed"), [
@@ -80,3 +82,15 @@ def test_splices_with_kept_starts_are_those_without(seed: int) -> None:
                                   np.array([0.05]), 0.01, 0.1, 0.5, np.zeros(n, dtype=np.int64))
         for name in ("a", "b", "w", "kin", "bridging"):
             np.testing.assert_array_equal(getattr(nets[0], name), getattr(nets[1], name))
+
+
+@pytest.mark.parametrize("n", [0, 1, 31, 32, 33, 64, 65, 1000])
+@pytest.mark.parametrize("share", [0.0, 0.1, 1.0])
+def test_bits_are_the_flags_of_the_residents(n: int, share: float) -> None:
+    rng = np.random.default_rng(n)
+    for who in (np.flatnonzero(rng.random(n) < share), np.arange(n - 1, n) if n else np.arange(0)):
+        bits = _bit_set(n, who)
+        assert bits.dtype == np.uint32 and len(bits) == (n + 31) // 32
+        flags = np.zeros(n, dtype=bool)
+        flags[who] = True
+        np.testing.assert_array_equal([_bit(bits, r) for r in range(n)], flags.astype(np.uint32))
