@@ -7,6 +7,7 @@ pairs, pairs below and above every tie, a resident the lower end of every tie). 
 (``TieNetwork.replace``, the contact pass's merge) are compared with the same splices by a network whose kept starts
 were dropped. The residents as bits (``tie_lookups._bit_set``, ``_bit``) against a flag per resident, at the words'
 edges (the turnover's pass over the higher ends reads them; ``test_kernels_r10b2`` compares its ties with ``ties_of``).
+``tie_passes._risen`` against numpy's counts of the risen ties (none, some, all of the places risen).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from test_kernels_r12a import _pairs
 
 from model.core.network import _STARTS, TieNetwork, _new_ties, lower_starts, searchsorted_pairs
 from model.core.tie_lookups import _bit, _bit_set
+from model.core.tie_passes import _risen
 
 
 @pytest.mark.parametrize(("n", "size", "pairs", "seed"), [
@@ -94,3 +96,19 @@ def test_bits_are_the_flags_of_the_residents(n: int, share: float) -> None:
         flags = np.zeros(n, dtype=bool)
         flags[who] = True
         np.testing.assert_array_equal([_bit(bits, r) for r in range(n)], flags.astype(np.uint32))
+
+
+@pytest.mark.parametrize(("n", "size"), [(2, 0), (2, 1), (50, 400), (3000, 9000)])
+@pytest.mark.parametrize("share", [0.0, 0.02, 1.0])
+def test_risen_adds_the_ties_that_rose_at_both_ends(n: int, size: int, share: float) -> None:
+    rng = np.random.default_rng(n + size)
+    net = _network(n, size, n + size)
+    w = net.w.copy()
+    low = np.flatnonzero(rng.random(len(w)) < 0.3).astype(np.int32)
+    w[low] = np.where(rng.random(len(low)) < share, 0.1 + 0.9 * rng.random(len(low)), 0.05 * rng.random(len(low)))
+    count = rng.integers(0, 5, n).astype(np.int32)
+    risen = low[w[low] >= 0.1]
+    expected = count + np.bincount(net.a[risen], minlength=n) + np.bincount(net.b[risen], minlength=n)
+    got = _risen(count.copy(), low, net.a, net.b, w, 0.1)
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(got, expected)
