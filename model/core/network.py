@@ -23,7 +23,8 @@ import networkx as nx
 import numba
 import numpy as np
 
-from model.core.tie_ends import _directed, _ties_of
+from model.core.tie_ends import _directed, _ties_of, lower_starts
+from model.core.tie_ends import find_in_starts as find_in_starts  # for the lookups' callers
 from model.core.tie_passes import (
     AHEAD,
     _aligned_rows,
@@ -90,7 +91,8 @@ def _replace(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, kin: np.ndarra
     compiled calls of fixed cost, five times a week, which is what it costs in a small city. ``start``:
     :func:`lower_starts` of ``a`` (or empty), shifted in place to the ties after.
     """
-    idx, new_a, new_b, pos = _new_ties(i, j, n, a, b, leavers)
+    idx, new_a, new_b, pos = _new_ties(i, j, n, a, b, leavers, start) if len(start) else _new_ties(i, j, n, a, b,
+                                                                                                 leavers)
     if find_leavers_ties:
         leavers_ties = _ties_of(n, leavers, a, b)[1]
     drop = np.unique(leavers_ties)
@@ -115,15 +117,18 @@ def _shifted_starts(start: np.ndarray, a: np.ndarray, drop: np.ndarray, new_a: n
     ascending. A resident's ties start as many places later as ties of lower ends below it were inserted, less those
     dropped: the residents between two changes are one run of the same shift, a loop in vector instructions. 0.05
     against 0.21 ms for :func:`lower_starts` at 100,000 residents, 1.0-1.15 against 2.3 at 1,000,000 (a branch a
-    resident, to see whether a change comes next: 0.18 and 2.9; into a new array: 1.18 at 1,000,000).
+    resident, to see whether a change comes next: 0.18 and 2.9; into a new array: 1.18 at 1,000,000). The dropped
+    ties' lower ends are read first, at once: read in the loop, each waited on its own (turnover's 8,500 drops at
+    1,000,000 residents 0.78 -> 0.38 ms, 0.09 -> 0.05 at 100,000; round 14).
     """
     out = start
     shift = r = x = y = 0
     if not len(start):
         return out
+    dropped = a[drop]
     while x < len(new_a) or y < len(drop):
-        inserted = y == len(drop) or (x < len(new_a) and new_a[x] <= a[drop[y]])
-        changed = new_a[x] if inserted else a[drop[y]]  # the residents above it shift
+        inserted = y == len(drop) or (x < len(new_a) and new_a[x] <= dropped[y])
+        changed = new_a[x] if inserted else dropped[y]  # the residents above it shift
         for t in range(place(r), place(changed + 1)):
             out[t] = start[t] + shift
         r = max(r, changed + 1)
@@ -135,14 +140,15 @@ def _shifted_starts(start: np.ndarray, a: np.ndarray, drop: np.ndarray, new_a: n
 
 
 @numba.njit(cache=True)
-def _new_ties(i: np.ndarray, j: np.ndarray, n: int, a: np.ndarray, b: np.ndarray,
-              leavers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _new_ties(i: np.ndarray, j: np.ndarray, n: int, a: np.ndarray, b: np.ndarray, leavers: np.ndarray,
+              start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Which pairs ``(i[k], j[k])`` become new ties, in key order, and where they go among the ties ``(a, b)``.
 
     Self-loops are skipped, a repeated pair counts at its first place, and a pair that is tied
     already is skipped unless one of its ends is among ``leavers`` (ascending; their ties end).
     Returns the places ``k`` of the new pairs, their lower and higher ends, and their
-    ``np.searchsorted`` positions among the tie keys (:func:`searchsorted_pairs`; ``n`` residents).
+    ``np.searchsorted`` positions among the tie keys (:func:`searchsorted_pairs`, with ``start`` if given; ``n``
+    residents).
     """
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     key = lo * n + hi
@@ -157,7 +163,7 @@ def _new_ties(i: np.ndarray, j: np.ndarray, n: int, a: np.ndarray, b: np.ndarray
         m += 1
     # Their places among the ties all at once: one binary search after another waited on each read in turn (1.15
     # against 0.6 ms for 6,900 pairs among the 2,860,000 ties of 1,000,000 residents).
-    place = searchsorted_pairs(a, b, lo[idx[:m]], hi[idx[:m]])
+    place = searchsorted_pairs(a, b, lo[idx[:m]], hi[idx[:m]], start)
     pos = np.empty(m, dtype=np.int64)
     n_new = 0
     for t in range(m):
@@ -195,16 +201,25 @@ def searchsorted_lockstep(values: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def searchsorted_pairs(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def searchsorted_pairs(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                       start: np.ndarray | None = None) -> np.ndarray:
     """``np.searchsorted(key, lo * n + hi)`` among the tie keys ``key = a * n + b``, without storing the keys.
 
     The keys are in ``(a, b)`` order, so a pair's place is after the ties of lower ends below ``lo`` (searched in
-    ``a`` as ``a``'s type: no widening of each read) and those of ``lo`` with a higher end below ``hi`` (2.8 on
-    average, read in turn, their ``b`` asked for :data:`~model.core.tie_passes.AHEAD` pairs early: 98,000 pairs
-    among 2,860,000 ties 6.5-10 ms against 9.6-12 without; ``docs/performance_issue19.md``, round 12 A).
+    ``a`` as ``a``'s type: no widening of each read; or read in ``start``, :func:`lower_starts` of ``a``, if given:
+    one read for some 22 steps, turnover's 5,600 pairs 1.11 -> 0.72 ms at 1,000,000 residents, round 14) and those
+    of ``lo`` with a higher end below ``hi`` (2.8 on average, read in turn, their ``b`` asked for
+    :data:`~model.core.tie_passes.AHEAD` pairs early: 98,000 pairs among 2,860,000 ties 6.5-10 ms against 9.6-12
+    without; ``docs/performance_issue19.md``, round 12 A).
     """
-    place = searchsorted_lockstep(a, lo.astype(a.dtype))
     m = len(lo)
+    if start is None:
+        place = searchsorted_lockstep(a, lo.astype(a.dtype))
+    else:
+        place = np.empty(m, dtype=np.int64)
+        for k in range(m):
+            _prefetch(start, lo[min(k + AHEAD, m - 1)])
+            place[k] = start[lo[k]]
     for k in range(m):
         _prefetch(b, min(place[min(k + AHEAD, m - 1)], max(len(b) - 1, 0)))  # a hint: never faults
         p = place[k]
@@ -225,50 +240,6 @@ def find_ties(i: np.ndarray, j: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.
     for k in range(len(i)):
         p = place[k]
         tie[k] = p if p < len(a) and a[p] == lo[k] and b[p] == hi[k] else -1
-    return tie
-
-
-@numba.njit(cache=True)
-def lower_starts(n: int, a: np.ndarray) -> np.ndarray:
-    """Where each resident's ties as the lower end start: ``np.searchsorted(a, r)`` for ``r`` in ``0..n``, 32-bit.
-
-    One pass over ``a`` (sorted) without branches, and one over the residents (2.9 ms at 1,000,000 residents; a
-    loop that advanced a resident at a time as ``a`` rose took 8 ms, its branches mispredicted). With it a tie
-    is found among the few of its lower end (:func:`find_in_starts`). 32-bit (fewer than 2**31 ties): 4 MB at
-    1,000,000 residents instead of 8, which stay in the cache more.
-    """
-    start = np.zeros(n + 1, dtype=np.int32)
-    for e in range(len(a)):  # the last store at a resident's place is the end of its ties: no branch (``place``:
-        start[place(a[e] + 1)] = e + 1  # 0.30 -> 0.25 ms at 100,000 residents)
-    for r in range(1, n + 1):  # a resident without ties as the lower end ends where the one before does
-        start[r] = max(start[r], start[r - 1])
-    return start
-
-
-@numba.njit(cache=True)
-def find_in_starts(i: np.ndarray, j: np.ndarray, start: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """:func:`find_ties` by :func:`lower_starts`: each pair's tie among those of its lower end, or -1.
-
-    First every pair's range of ties (``start`` at its lower end), then the higher ends in the ranges; each read
-    at a pair's lower end is asked for :data:`~model.core.tie_passes.AHEAD` pairs early (``_prefetch``), as the
-    pairs are in no order. Two reads a pair instead of a binary search's ~22 steps, of which ~12 miss the cache
-    at 1,000,000 residents.
-    """
-    m = len(i)
-    lo = np.empty(m, dtype=np.int64)
-    for k in range(m):
-        lo[k] = min(i[k], j[k])
-    first, last = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
-    for k in range(m):
-        _prefetch(start, lo[min(k + AHEAD, m - 1)])
-        first[k], last[k] = start[lo[k]], start[lo[k] + 1]
-    tie = np.empty(m, dtype=np.int64)
-    for k in range(m):
-        _prefetch(b, min(first[min(k + AHEAD, m - 1)], max(len(b) - 1, 0)))  # a hint: never faults
-        hi, t = max(i[k], j[k]), -1
-        for e in range(first[k], last[k]):
-            t = e if b[e] == hi else t
-        tie[k] = t
     return tie
 
 
@@ -406,9 +377,7 @@ class TieNetwork:
         find_leavers_ties = leavers_ties is None and len(leavers) > 0
         if leavers_ties is None:
             leavers_ties = np.empty(0, dtype=np.int64)
-        d = self.__dict__  # merged above
-        kept = _STARTS.get(self)
-        start = kept[1] if kept is not None and kept[0] is d["a"] else _NO_STARTS
+        d, start = self.__dict__, self._kept_starts()  # merged above
         changed, start, placed, dropped, pos, *ties = _replace(
             self.n, d["a"], d["b"], d["w"], d["kin"], d["bridging"], leavers, np.asarray(leavers_ties, dtype=np.int64),
             find_leavers_ties, i, j, *(_per_pair(x, len(i)) for x in (w, kin, bridging)), start)
@@ -529,11 +498,16 @@ class TieNetwork:
         contact pass writes it as it writes the ties, a splice shifts it: neither informal help nor
         ``form_ties`` makes a pass over the ties for it.
         """
-        a = self._ties()["a"]
+        a, start = self._ties()["a"], self._kept_starts()
+        if not len(start):
+            start = lower_starts(self.n, a)
+            _STARTS[self] = (a, start)
+        return start
+
+    def _kept_starts(self) -> np.ndarray:
+        """The kept :func:`lower_starts` of the tie arrays as they are, or an empty array (none kept, or stale)."""
         kept = _STARTS.get(self)
-        if kept is None or kept[0] is not a:
-            kept = _STARTS[self] = (a, lower_starts(self.n, a))
-        return kept[1]
+        return kept[1] if kept is not None and kept[0] is self.__dict__["a"] else _NO_STARTS
 
     def _pending_ties(self) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         """Take the pending additions as new ties: where they go among the ties and their five arrays, in key order.
@@ -544,7 +518,9 @@ class TieNetwork:
         if not self._pending:
             return _NO_TIES
         i, j, w, kin, bridging = self._take_pending()
-        idx, new_a, new_b, pos = _new_ties(i, j, self.n, self.__dict__["a"], self.__dict__["b"], _NO_TIES[0])
+        start = self._kept_starts()
+        idx, new_a, new_b, pos = _new_ties(i, j, self.n, self.__dict__["a"], self.__dict__["b"], _NO_TIES[0],
+                                           start if len(start) else None)
         return pos, (new_a, new_b, w[idx].astype(np.float64), kin[idx].astype(bool), bridging[idx].astype(bool))
 
     def neighbours(self, i: int) -> np.ndarray:
