@@ -14,7 +14,7 @@ import numpy as np
 from model.core.categories import TALENTS
 from model.core.state import CASE_OPEN, CASE_WAITING, PARTICIPATION, SOCIAL_NETWORK, handed_on_or_fresh
 from model.core.submodels.helpers import kernel_parameters, relational_shortfall
-from model.core.tie_passes import tie_counts, tie_sums
+from model.core.tie_passes import _BLOCK, _stack_block, tie_counts, tie_sums
 from model.core.time import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -173,17 +173,32 @@ def update_trust(m: CommunityModel, settle: bool = False) -> None:
 def _trust_step(p: tuple, rate: float, week: int, nbh: np.ndarray, case_state: np.ndarray,
                 case_since: np.ndarray, member_of: np.ndarray, control: np.ndarray, citizen_funded: np.ndarray,
                 trust: np.ndarray) -> None:
-    """The per-resident part of :func:`update_trust`, in one pass."""
-    for i in range(len(nbh)):
-        # ``&``, not ``and``: no branches on who waits or is a member, which a CPU mispredicts (the initiative's
-        # budget is read at slot 0 for non-members); round 12: 0.33 -> 0.28 ms at 100,000 residents.
-        waiting_long = (case_state[i] == CASE_WAITING) & (week - case_since[i] > p.long_wait_weeks)
-        k = member_of[i]
-        active = k >= 0
-        own_budget = active & citizen_funded[max(k, 0)]
-        signal = (p.trust_base + p.trust_helped * (case_state[i] == CASE_OPEN) - p.trust_waiting * waiting_long
-                  - p.trust_control * control[nbh[i]] * active + p.trust_own_budget * own_budget)
-        trust[i] += rate * (min(max(signal, 0.0), 1.0) - trust[i])
+    """The per-resident part of :func:`update_trust`, a block of residents at a time.
+
+    A block's signals first go into an array on the stack, in a loop that only reads (the compiler can tell its
+    stores from the reads, so the loop is vectorised, with AVX-512 gathers of the neighbourhood's control and the
+    initiative's budget), then the block's trusts move toward them: 0.28 -> 0.14 ms at 100,000 residents (0.31 ->
+    0.21 with the caches flushed), 2.9 -> 1.8 ms at 1,000,000 (1.9 flushed; round 14).
+    """
+    # The initiatives' own budgets as numbers (1.0 or 0.0, as the flag was in its product with the parameter): a
+    # gather of bytes is not vectorised. No branches on who waits or is a member (``&``, choices; the budget read
+    # at slot 0 for non-members), which a CPU mispredicts (round 12).
+    funded = np.empty(len(citizen_funded))
+    for g in range(len(citizen_funded)):
+        funded[g] = 1.0 if citizen_funded[g] else 0.0
+    signal = numba.carray(_stack_block(), _BLOCK)
+    for lo in range(0, len(nbh), _BLOCK):
+        m = min(_BLOCK, len(nbh) - lo)
+        state, since, member, where = case_state[lo:lo + m], case_since[lo:lo + m], member_of[lo:lo + m], nbh[lo:lo + m]
+        for j in range(m):
+            waiting_long = (state[j] == CASE_WAITING) & (week - since[j] > p.long_wait_weeks)
+            active = member[j] >= 0
+            own_budget = funded[max(member[j], 0)] if active else 0.0
+            signal[j] = (p.trust_base + p.trust_helped * (state[j] == CASE_OPEN) - p.trust_waiting * waiting_long
+                         - p.trust_control * control[where[j]] * active + p.trust_own_budget * own_budget)
+        own = trust[lo:lo + m]
+        for j in range(m):
+            own[j] += rate * (min(max(signal[j], 0.0), 1.0) - own[j])
 
 
 def settle(m: CommunityModel) -> None:
