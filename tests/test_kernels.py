@@ -300,7 +300,7 @@ def test_life_events_kernels_match_the_numpy_formulation() -> None:
     before = pop.alone.copy()
     _households_and_shocks(params, key, becoming_alone, m.alone_p, m.levers.demand_multiplier, m.nbh_start, pop.age,
                            pop.vulnerability, pop.score, pop.alone, pop.zrm)
-    _self_recovery(key, need_level_of(pop.zrm), recovery_rate, pop.zrm, pop.chronic)
+    _self_recovery(key, recovery_rate, pop.zrm, pop.chronic)
     np.testing.assert_array_equal(pop.alone, alone)
     np.testing.assert_array_equal(pop.zrm, zrm)
     assert (pop.alone & ~before).any() and (before & ~pop.alone).any() and len(hit) > 100 and len(recovering) > 100

@@ -69,7 +69,7 @@ def test_self_recovery_is_one_pass_with_and(n: int, rate: float) -> None:
     for i in range(n):  # the formulation before
         if level[i] >= 1 and uniform(key, _RECOVER * n + i) < rate:
             recover_one(expected, i, chronic)
-    _self_recovery(key, level, rate, zrm, chronic)
+    _self_recovery(key, rate, zrm, chronic)
     np.testing.assert_array_equal(zrm, expected)
 
 

@@ -510,8 +510,10 @@ def _newcomers_pairs(key: np.uint64, who: np.ndarray, mean_ties: float, kin_shar
         count[k] = poisson(key, _COUNT * n + who[k], mean_ties)
     src = np.repeat(who, count)
     m = len(src)
-    relative, kin, w = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.bool_), np.empty(m)
-    u = np.empty((m, search))
+    dst, kin, w = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.bool_), np.empty(m)
+    # Only a neighbour's pair draws its search's numbers and looks (``_similar_neighbour``: reads far apart), only
+    # kin draw a relative. Every pair searched (a third are kin) took 1.12, not 0.96 ms, at 1,000,000 residents.
+    near, u, f = np.empty(m, dtype=np.int64), np.empty((m, search)), 0
     e = 0
     for k in range(len(who)):
         r = subkey(key, _PAIRS * n + who[k])
@@ -520,11 +522,15 @@ def _newcomers_pairs(key: np.uint64, who: np.ndarray, mean_ties: float, kin_shar
             kin[e] = uniform(r, at) < kin_share
             lo, hi = kin_strength if kin[e] else friend_strength
             w[e] = lo + (hi - lo) * uniform(r, at + 1)
-            relative[e] = integer(r, at + 2, n)
-            for x in range(search):
-                u[e, x] = uniform(r, at + 3 + x)
+            if kin[e]:
+                dst[e] = integer(r, at + 2, n)
+            else:
+                for x in range(search):
+                    u[f, x] = uniform(r, at + 3 + x)
+                near[f] = e
+                f += 1
             e += 1
-    dst = np.where(kin, relative, _similar_neighbour(src, u, nbh_start, nbh_size, nbh, age, low_income))
+    dst[near[:f]] = _similar_neighbour(src[near[:f]], u[:f], nbh_start, nbh_size, nbh, age, low_income)
     return src, dst, w, kin, _is_bridging(src, dst, age, low_income, nbh)
 
 

@@ -29,8 +29,17 @@ import numpy as np
 import pandas as pd
 
 from model.core.outputs import OUTPUTS
-from model.core.state import CASE_OPEN, CASE_WAITING, LONELY, SEVERE, _mean_of_three, handed_on_or_fresh
+from model.core.pairwise import pairwise_sum
+from model.core.state import (
+    CASE_OPEN,
+    CASE_WAITING,
+    LONELY,
+    SEVERE,
+    _mean_of_three,
+    handed_on_or_fresh,
+)
 from model.core.time import WEEKS_PER_YEAR
+from model.core.totals import _capped_at, _totals_of
 
 if TYPE_CHECKING:
     from model.core.community import CommunityModel
@@ -192,10 +201,9 @@ def _sums_of(nbh: np.ndarray, nbh_start: np.ndarray, nbh_size: np.ndarray, week:
     k = len(nbh_size)
     s = np.zeros((len(_ROWS), k + 1))
     contiguous = np.all(nbh_size > 0)
-    # Neighbourhood by neighbourhood: its counts, then (none empty) its totals, the capped ties and motivation (the
-    # mean of three) into buffers of the neighbourhood: at 1,000,000 residents a neighbourhood's arrays are
-    # still in L3 when read again, where passes over all residents (and `Population.motivation`, written and
-    # read whole) went to memory each time: collect 12.7 -> 11.4 ms a week there.
+    # Neighbourhood by neighbourhood: its counts, then (none empty) its totals (:func:`_totals_of`): at 1,000,000
+    # residents a neighbourhood's arrays are still in L3 when read again, where passes over all residents (and
+    # `Population.motivation`, written and read whole) went to memory each time: collect 12.7 -> 11.4 ms a week there.
     for b in range(k):
         counts = _resident_counts(nbh_start[b:b + 2], week, score, lon_s, lon_e, age, good_ties, level, helper,
                                   case_state, case_since, care_given, last_volunteered, volunteer_hours, member_of,
@@ -204,14 +212,8 @@ def _sums_of(nbh: np.ndarray, nbh_start: np.ndarray, nbh_size: np.ndarray, week:
             s[r, b] = counts[0, r]
         if not contiguous:
             continue
-        lo, hi = nbh_start[b], nbh_start[b + 1]
-        capped = _capped(good_ties[lo:hi])
-        motivation = _mean_of_three(autonomy[lo:hi], competence[lo:hi], relatedness[lo:hi])
-        s[_T0, b] = capped[0] + pairwise_sum(capped, 1, hi - lo - 1)
-        s[_T0 + 5, b] = motivation[0] + pairwise_sum(motivation, 1, hi - lo - 1)
-        for r, x in ((1, care_given), (2, volunteer_hours), (3, engagement), (4, trust), (6, autonomy),
-                     (7, competence), (8, relatedness)):
-            s[_T0 + r, b] = x[lo] + pairwise_sum(x, lo + 1, hi - lo - 1)
+        _totals_of(nbh_start[b], nbh_start[b + 1], good_ties, care_given, volunteer_hours, engagement, trust,
+                   autonomy, competence, relatedness, s[_T0:_T0 + len(_TOTALS), b])
     if not contiguous:  # np.bincount's running sums in the residents' order
         for r, x in enumerate((_capped(good_ties), care_given, volunteer_hours, engagement, trust,
                                _mean_of_three(autonomy, competence, relatedness), autonomy, competence, relatedness)):
@@ -259,65 +261,11 @@ def _sums_of(nbh: np.ndarray, nbh_start: np.ndarray, nbh_size: np.ndarray, week:
 
 @numba.njit(cache=True)
 def _capped(good_ties: np.ndarray) -> np.ndarray:
-    """Each resident's good ties as a share of five (protection saturates there), ``min(good, 5) / 5``."""
+    """Each resident's good ties as a share of five (protection saturates there), :func:`_capped_at`."""
     capped = np.empty(len(good_ties))
     for i in range(len(good_ties)):
-        capped[i] = min(good_ties[i], 5) / 5
+        capped[i] = _capped_at(good_ties, i)
     return capped
-
-
-@numba.njit(cache=True)
-def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
-    """The sum of ``x[start:start + n]`` as numpy sums a contiguous float64 array (the same bits).
-
-    numpy's pairwise summation (``pairwise_sum`` in its ``loops_utils.h``): up to 128 numbers in one
-    block (:func:`_block_sum`); more split in two halves (the first a multiple of 8) summed alike, and
-    added. Written with explicit stacks: numba's cache crashes on recursive functions.
-    """
-    # Frames to do (start, size, halves already pushed?) and the sums done, in the order numpy adds them.
-    starts, sizes = np.empty(128, dtype=np.int64), np.empty(128, dtype=np.int64)
-    split, sums = np.zeros(128, dtype=np.bool_), np.empty(128)
-    starts[0], sizes[0], frames, done = start, n, 1, 0
-    while frames:
-        frames -= 1
-        first, size = starts[frames], sizes[frames]
-        if size <= 128:
-            sums[done] = _block_sum(x, first, size)
-            done += 1
-        elif split[frames]:  # both halves summed: left + right
-            sums[done - 2] += sums[done - 1]
-            done -= 1
-        else:
-            half = size // 2 - (size // 2) % 8
-            split[frames] = True
-            starts[frames + 1], sizes[frames + 1], split[frames + 1] = first + half, size - half, False
-            starts[frames + 2], sizes[frames + 2], split[frames + 2] = first, half, False
-            frames += 3  # this frame again (to add), the right half, the left half (summed first)
-    return sums[0]
-
-
-@numba.njit(cache=True, inline="always")
-def _block_sum(x: np.ndarray, start: int, n: int) -> float:
-    """The sum of at most 128 numbers as numpy adds them: under 8 one by one, else in eight partial sums."""
-    # Over a view, with loops ``range(stop)``, inlined: the eight partial sums become one vector (twice as fast
-    # as with indices from ``start``: 10.3 -> 5.4 us for 25,000 numbers, numpy's own sum 5.0).
-    v = x[start:start + n]
-    if n < 8:
-        total = 0.0
-        for i in range(n):
-            total += v[i]
-        return total
-    # Eight local partial sums, not an array of them: no allocation per block (nine sums over all residents a week).
-    r0, r1, r2, r3, r4, r5, r6, r7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
-    blocks = n // 8
-    for q in range(1, blocks):
-        at = 8 * q
-        r0, r1, r2, r3 = r0 + v[at], r1 + v[at + 1], r2 + v[at + 2], r3 + v[at + 3]
-        r4, r5, r6, r7 = r4 + v[at + 4], r5 + v[at + 5], r6 + v[at + 6], r7 + v[at + 7]
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    for k in range(n - 8 * blocks):
-        total += v[8 * blocks + k]
-    return total
 
 
 #: The outputs that are a ratio of two sums (numerator, denominator), 0 where the denominator is 0.

@@ -68,41 +68,35 @@ def life_events(m: CommunityModel) -> None:
     _households_and_shocks(kernel_parameters(_LifeParameters, p), key, np.array(p.becoming_alone_rate), m.alone_p,
                            m.levers.demand_multiplier, m.nbh_start, pop.age, pop.vulnerability, pop.score, pop.alone,
                            pop.zrm)
-    _self_recovery(key, need_level_of(pop.zrm), p.self_recovery_rate, pop.zrm, pop.chronic)
+    _self_recovery(key, p.self_recovery_rate, pop.zrm, pop.chronic)
 
 
 # The streams of life_events' key (draws.uniform(key, stream * n + resident)).
 _LEAVE, _HOUSEHOLD, _SHOCK, _DOMAIN, _RECOVER = range(5)
 
 
-#: Residents a block of :func:`_leaving`: their draws and a flag each, in the core's cache, then who leaves.
-_BLOCK = 1024
-
-
 @numba.njit(cache=True)
 def _leaving(key: np.uint64, turnover_rate: np.ndarray, age: np.ndarray) -> np.ndarray:
     """Who leaves the city this week, at the turnover rate of their age group (0-3).
 
-    A block's draws and flags first, in a loop the compiler turns into vector instructions (the rate chosen
-    among the four, not read at ``turnover_rate[age[i]]``: a read at a place that differs per resident kept
-    the loop scalar), then the few who leave (a branch nearly never taken) listed: 0.215 to 0.157 ms at
-    100,000 residents, 1.92 to 1.32 at 1,000,000.
+    Everyone's draw and flag first, in a loop the compiler turns into vector instructions (the rate chosen among the
+    four, not read at ``turnover_rate[age[i]]``, which kept the loop scalar), then the few who leave (a branch nearly
+    never taken) listed. The flags of blocks of 1,024 residents, each block listed at once, were slower: 1.33-1.44
+    against 0.79-0.84 ms at 1,000,000 residents, 0.16-0.19 against 0.12-0.14 at 100,000.
     """
     n = len(age)
     r0, r1, r2, r3 = turnover_rate[0], turnover_rate[1], turnover_rate[2], turnover_rate[3]
-    go = np.empty(_BLOCK, dtype=np.uint8)
+    go = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        a = age[i]
+        rate = r0 if a == 0 else (r1 if a == 1 else (r2 if a == 2 else r3))
+        go[i] = uniform(key, _LEAVE * n + i) < rate
     leave = np.empty(n, dtype=np.int64)
     k = 0
-    for first in range(0, n, _BLOCK):
-        last = min(first + _BLOCK, n)
-        for i in range(first, last):
-            a = age[i]
-            rate = r0 if a == 0 else (r1 if a == 1 else (r2 if a == 2 else r3))
-            go[i - first] = uniform(key, _LEAVE * n + i) < rate
-        for i in range(first, last):
-            if go[i - first]:
-                leave[k] = i
-                k += 1
+    for i in range(n):
+        if go[i]:
+            leave[k] = i
+            k += 1
     return leave[:k]
 
 
@@ -154,20 +148,20 @@ def _households_and_shocks(p: tuple, key: np.uint64, becoming_alone_rate: np.nda
 
 
 @numba.njit(cache=True)
-def _self_recovery(key: np.uint64, level: np.ndarray, rate: float, zrm: np.ndarray, chronic: np.ndarray) -> None:
+def _self_recovery(key: np.uint64, rate: float, zrm: np.ndarray, chronic: np.ndarray) -> None:
     """Residents with a problem (need level 1 or more) recover one point of their own at ``rate``, in place.
 
-    A pass of its own, after the column-wise need level: folded into the first pass, the row-wise minimum over
-    the (column-major) life domains made both 25% slower (2.2 against 1.8 ms at 100,000). Everyone draws, in a
-    loop the compiler turns into vector instructions, and who recovers (a problem and the draw; about 1 in 160
-    residents) is noted; then only those few are raised (a branch nearly never taken): each resident's row is
-    its own, so the same result as one loop. Listing those with a problem first (half, unpredictably, without
-    branches) and drawing for them only cost more: 0.23 against 0.18 ms at 100,000 residents.
+    Everyone draws in a vectorised loop and who recovers (a problem, i.e. a lowest life domain of 3 or less, read as
+    ``state._need_levels_of_all`` reads it, and the draw; 1 in 160) is noted, then those few are raised (the levels
+    in a pass of their own first: 0.235 against 0.180 ms at 100,000 residents, 1.62 against 1.19 at 1,000,000).
     """
-    n = len(level)
+    n = zrm.shape[0]
     recovers = np.empty(n, dtype=np.bool_)
     for i in range(n):
-        recovers[i] = (level[i] >= 1) & (uniform(key, _RECOVER * n + i) < rate)
+        low = zrm[i, 0]
+        for j in range(1, 9):
+            low = min(low, zrm[i, j])
+        recovers[i] = (low <= 3) & (uniform(key, _RECOVER * n + i) < rate)
     for i in range(n):
         if recovers[i]:
             recover_one(zrm, i, chronic)
