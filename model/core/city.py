@@ -19,7 +19,6 @@ from model.core.agent_rows import resident_agents
 from model.core.archetypes import neighbourhoods
 from model.core.categories import TALENTS, ZRM_DOMAINS
 from model.core.draws import beta, draw_key, integer, normal, poisson, subkey, uniform
-from model.core.memory import paused_collector
 from model.core.network import TieNetwork
 from model.core.state import DAILY_LIVING, NO, Initiatives, Places, Population
 from model.core.tie_lookups import _leavers_ties
@@ -34,22 +33,19 @@ def build_city(m: CommunityModel) -> None:
     Residents, meeting places and initiative slots become Mesa agents over the model-owned
     arrays; professionals staff each neighbourhood; the municipality steers.
     """
-    # What is made here (the agents; in a new process numba's registries, loading the kernels) is no garbage: the
-    # collector paused, a new process's init of 100,000 spent 0.06 s in it, not 0.12 (no full collection).
-    with paused_collector():
-        build_neighbourhoods(m)
-        m.pop = build_population(m)
-        m.net = build_network(m)
-        share_disposition_with_kin(m, np.arange(len(m.pop)), initial=True)
-        m.places = build_places(m)
-        m.inits = Initiatives.empty(max(8, int(m.p.max_initiatives_per_1000 * m.p.n_residents / 1000)))
-        m.next_initiative = 0
-        m.initiative_log = []  # (initiative, week, event, kind, neighbourhood, founder, core): see CommunityModel
-        resident_agents(m, len(m.pop))  # one agent a row, registered in row order
-        MeetingPlace.create_agents(m, len(m.places), idx=np.arange(len(m.places)))
-        Initiative.create_agents(m, len(m.inits), idx=np.arange(len(m.inits)))
-        m.professionals = build_professionals(m)
-        m.municipality = Municipality(m)
+    build_neighbourhoods(m)
+    m.pop = build_population(m)
+    m.net = build_network(m)
+    share_disposition_with_kin(m, np.arange(len(m.pop)), initial=True)
+    m.places = build_places(m)
+    m.inits = Initiatives.empty(max(8, int(m.p.max_initiatives_per_1000 * m.p.n_residents / 1000)))
+    m.next_initiative = 0
+    m.initiative_log = []  # (initiative, week, event, kind, neighbourhood, founder, core): see CommunityModel
+    resident_agents(m, len(m.pop))  # one agent a row, registered in row order
+    MeetingPlace.create_agents(m, len(m.places), idx=np.arange(len(m.places)))
+    Initiative.create_agents(m, len(m.inits), idx=np.arange(len(m.inits)))
+    m.professionals = build_professionals(m)
+    m.municipality = Municipality(m)
 
 
 def build_neighbourhoods(m: CommunityModel) -> None:
