@@ -32,8 +32,9 @@ def allocate_professional_time(m: CommunityModel) -> None:
     cases, open_at, open_prof, waiting, waiting_at = _cases_by_state(pop.case_state, pop.case_prof,
                                                                      does_casework & (m.pro_fte > 0))
     # Read by the professionals (life domains do not change here); only residents with a case ask hours. The
-    # waiting residents' hours go with them into their order (a per-resident array of every case's hours, zeros
-    # elsewhere, was made for it before: 8 MB to clear and 115,000 places to write a week at 1,000,000 residents).
+    # waiting residents' hours go with them into their order: a per-resident array of every case's hours, zeros
+    # elsewhere, was made for them before (8 MB cleared and some 75,000 places written a week at 1,000,000
+    # residents; this submodel 3.7 -> 3.1 ms there, 0.54 -> 0.49 at 100,000, caches cold).
     hours = case_hours_of(m, cases)
     # Each neighbourhood's waiting list, longest waiting first (the first resident of equals).
     order = _waiting_order(waiting, pop.case_since, pop.nbh, m.n_nbh)
