@@ -104,10 +104,13 @@ def test_who_goes_out_and_where_is_the_code_before(sizes: list[int]) -> None:
     want = _want_to_visit(key, 0.8, has_place, nbh_start, act, autonomy, competence, relatedness, visited)
     np.testing.assert_array_equal(want, _want_before(key, 0.8, has_place, nbh, act, autonomy, competence, relatedness))
     assert want.dtype == np.int64
-    got = _visit(key, want, nbh_start, first, per_nbh, sorted_open, capacity, visited)
+    att, of, visits = np.full(len(want) + 3, -7), np.full(len(want) + 3, -7), np.zeros(len(capacity), dtype=np.int64)
+    admitted = _visit(key, want, nbh_start, first, per_nbh, sorted_open, capacity, visited, att, of, visits)
     expected = _visit_before(key, want, nbh, first, per_nbh, sorted_open, capacity, visited_before)
-    for g, e in zip(got, expected, strict=True):
+    for g, e in zip((att[:admitted], of[:admitted]), expected, strict=True):
         np.testing.assert_array_equal(g, e)
+    assert (att[len(want):] == -7).all() and (of[len(want):] == -7).all()  # nothing written past its room
+    np.testing.assert_array_equal(visits, np.bincount(expected[1], minlength=len(capacity)))
     np.testing.assert_array_equal(visited, visited_before)
 
 

@@ -5,7 +5,7 @@ with the formulation before (the bridging test and the chances of every pair, co
 numbers, with the default and other odds ratios (below 1 and NaN: no bound), numbers at the bound, no pairs and one.
 Community work's samples search the running sums without dividing them all (``_first_shares_above``): compared with
 ``np.searchsorted`` of the cumulative shares, numbers at and next to every share included. The waiting lists of
-``allocate_professional_time`` (``_waiting_lists``) are compared with the ``np.lexsort`` they replace.
+``allocate_professional_time`` (``_waiting_order``) are compared with the ``np.lexsort`` they replace.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from model.core.city import _is_bridging
 from model.core.submodels.helpers import _first_shares_above
-from model.core.submodels.professionals import _waiting_lists
+from model.core.submodels.professionals import _waiting_order
 from model.core.submodels.ties import _ChanceParameters, _new_tie_chance, _start_ties
 
 
@@ -108,6 +108,6 @@ def test_waiting_lists_are_the_lexsort_by_neighbourhood_and_week(n_waiting: int,
         if stored:
             nbh = np.sort(nbh)
         waiting = np.sort(rng.choice(n, n_waiting, replace=False)).astype(np.int64)
-        got = _waiting_lists(waiting, case_since, nbh, n_nbh)
-        np.testing.assert_array_equal(got, waiting[np.lexsort((case_since[waiting], nbh[waiting]))])
-        assert got.dtype == waiting.dtype
+        order = _waiting_order(waiting, case_since, nbh, n_nbh)
+        np.testing.assert_array_equal(order, np.lexsort((case_since[waiting], nbh[waiting])))
+        assert order.dtype == np.int64

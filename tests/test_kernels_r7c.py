@@ -117,14 +117,14 @@ def _allocate_professional_time_with_numpy(m: CommunityModel) -> int:
     pop.case_state[orphaned] = CASE_WAITING
     pop.case_prof[orphaned] = NO
     cases = np.flatnonzero(pop.case_state != CASE_NONE)
-    m.case_hours_now = np.zeros(len(pop))
-    m.case_hours_now[cases] = case_hours_of(m, cases)
+    case_hours_now = np.zeros(len(pop))
+    case_hours_now[cases] = case_hours_of(m, cases)
     open_ = np.flatnonzero(pop.case_state == CASE_OPEN)
     waiting = np.flatnonzero(pop.case_state == CASE_WAITING)
     waiting = waiting[np.argsort(pop.case_since[waiting], kind="stable")]
     waiting = np.concatenate([waiting[pop.nbh[waiting] == b] for b in range(m.n_nbh)])
     m.case_demand, m.pro_hours, m.pro_bemoeizorg = _split_weeks(
-        pop.case_prof[open_], m.case_hours_now[open_], waiting, m.case_hours_now, pop.case_state, pop.case_prof,
+        pop.case_prof[open_], case_hours_now[open_], waiting, case_hours_now[waiting], pop.case_state, pop.case_prof,
         pop.nbh, m.pro_nbh, m.pro_fte, does_casework, lev.accountability, lev.protected_share, lev.bemoeizorg_share,
         p.hours_per_week, p.admin_base_hours, p.admin_per_case_hours, m.counters.cases_opened)
     return len(waiting)
@@ -143,7 +143,7 @@ def test_allocate_professional_time_matches_the_numpy_formulation() -> None:
             allocate_professional_time(m)
             queued += _allocate_professional_time_with_numpy(twin)
             orphaned += int(np.count_nonzero(open_before & (twin.pop.case_state == CASE_WAITING)))
-            for name in ("case_hours_now", "case_demand", "pro_hours", "pro_bemoeizorg"):
+            for name in ("case_demand", "pro_hours", "pro_bemoeizorg"):
                 np.testing.assert_array_equal(getattr(m, name), getattr(twin, name), err_msg=name)
             _same_state(m, twin)
             m.step()

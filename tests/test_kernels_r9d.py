@@ -13,6 +13,7 @@ from model import CommunityModel, Parameters
 from model.core.metrics import _COUNTS, _CSI_PARTS, _RATIOS, _SUMS, _resident_counts, outputs_table
 from model.core.outputs import OUTPUTS
 from model.core.state import CASE_NONE, CASE_OPEN, CASE_WAITING, need_level_of
+from model.core.submodels.helpers import case_hours_of
 from model.core.submodels.professionals import _split_weeks, allocate_professional_time
 from model.core.time import WEEKS_PER_YEAR
 
@@ -30,6 +31,7 @@ def _split_weeks_per_agent(m: CommunityModel, open_prof: np.ndarray, open_hours:
     demand_of = np.bincount(open_prof, open_hours, minlength=len(m.professionals)) + 0.0
     count = np.bincount(open_prof, minlength=len(m.professionals))
     queues = [deque(waiting[pop.nbh[waiting] == b].tolist()) for b in range(m.n_nbh)]
+    case_hours = case_hours_of(m)  # every resident's, worked out here
     hours, bemoeizorg = np.zeros((len(m.professionals), 3)), np.zeros(len(m.professionals))
     for pro in m.professionals:
         q, b, fte = pro.idx, pro.nbh, float(m.pro_fte[pro.idx])
@@ -44,7 +46,7 @@ def _split_weeks_per_agent(m: CommunityModel, open_prof: np.ndarray, open_hours:
             queue = queues[b]
             while queue:
                 r = queue[0]
-                case = float(m.case_hours_now[r])
+                case = float(case_hours[r])
                 if demand + case + admin + extra_admin + protected + outreach > budget:
                     break
                 queue.popleft()
@@ -60,9 +62,9 @@ def _split_weeks_per_agent(m: CommunityModel, open_prof: np.ndarray, open_hours:
     m.case_demand, m.pro_hours, m.pro_bemoeizorg = demand_of, hours, bemoeizorg
 
 
-def _prepared(m: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _prepared(m: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run ``allocate_professional_time`` up to the professionals' rule; the open cases' professionals and hours, and
-    the ordered waiting residents.
+    the ordered waiting residents and their hours.
 
     Done by calling it with the rule replaced by one that records its inputs and changes nothing.
     """
@@ -70,8 +72,10 @@ def _prepared(m: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     seen = {}
 
-    def record(open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndarray, *args: object) -> tuple:
+    def record(open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndarray, waiting_hours: np.ndarray,
+               *args: object) -> tuple:
         seen["prof"], seen["hours"], seen["waiting"] = open_prof.copy(), open_hours.copy(), waiting.copy()
+        seen["waiting_hours"] = waiting_hours.copy()
         return m.case_demand, m.pro_hours, m.pro_bemoeizorg
 
     real, professionals._split_weeks = professionals._split_weeks, record
@@ -79,13 +83,14 @@ def _prepared(m: CommunityModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         allocate_professional_time(m)
     finally:
         professionals._split_weeks = real
-    return seen["prof"], seen["hours"], seen["waiting"]
+    return seen["prof"], seen["hours"], seen["waiting"], seen["waiting_hours"]
 
 
-def _kernel(m: CommunityModel, open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndarray) -> None:
+def _kernel(m: CommunityModel, open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndarray,
+            waiting_hours: np.ndarray) -> None:
     pop, lev, p = m.pop, m.levers, m.p
     m.case_demand, m.pro_hours, m.pro_bemoeizorg = _split_weeks(
-        open_prof, open_hours, waiting, m.case_hours_now, pop.case_state, pop.case_prof, pop.nbh, m.pro_nbh, m.pro_fte,
+        open_prof, open_hours, waiting, waiting_hours, pop.case_state, pop.case_prof, pop.nbh, m.pro_nbh, m.pro_fte,
         m.pro_team | lev.builders_do_casework[m.pro_nbh], lev.accountability, lev.protected_share,
         lev.bemoeizorg_share, p.hours_per_week, p.admin_base_hours, p.admin_per_case_hours, m.counters.cases_opened)
 
@@ -108,9 +113,10 @@ def test_split_weeks_is_the_per_agent_rule(mode: str) -> None:
             m.pro_fte[m.hired_post[0]] = 0.6
             m.pro_fte[np.flatnonzero(m.pro_team)[1]] = 0.0
             m.levers.builders_do_casework[:] = week % 2 == 1
-        open_prof, open_hours, waiting = _prepared(m)
+        open_prof, open_hours, waiting, waiting_hours = _prepared(m)
+        np.testing.assert_array_equal(waiting_hours, case_hours_of(m, waiting))  # each waiting resident's own
         twin = copy.deepcopy(m)
-        _kernel(m, open_prof, open_hours, waiting)
+        _kernel(m, open_prof, open_hours, waiting, waiting_hours)
         _split_weeks_per_agent(twin, open_prof, open_hours, waiting)
         _same(m, twin)
         opened += int(m.counters.cases_opened.sum())
@@ -121,18 +127,18 @@ def test_split_weeks_is_the_per_agent_rule(mode: str) -> None:
 
 def test_split_weeks_on_edge_cases() -> None:
     m = CommunityModel(Parameters(n_residents=600, burn_in_years=0.2), seed=5)
-    open_prof, open_hours, waiting = _prepared(m)
+    open_prof, open_hours, waiting, waiting_hours = _prepared(m)
     no_prof, no_hours, none = np.empty(0, dtype=open_prof.dtype), np.empty(0), np.empty(0, dtype=np.int64)
-    cases = [(no_prof, no_hours, none), (open_prof, open_hours, none), (no_prof, no_hours, waiting),
-             (open_prof, open_hours, waiting)]
+    cases = [(no_prof, no_hours, none, no_hours), (open_prof, open_hours, none, no_hours),
+             (no_prof, no_hours, waiting, waiting_hours), (open_prof, open_hours, waiting, waiting_hours)]
     fte = m.pro_fte.copy()
     # No budget at all, a tiny one with much administration (nobody fits), no administration.
     for scale, accountability in [(1.0, 1.0), (0.0, 1.0), (1e-3, 5.0), (1.0, 0.0)]:
-        for o, h, w in cases:
+        for o, h, w, wh in cases:
             m.pro_fte[:] = fte * scale
             m.levers.accountability[:] = accountability
             twin = copy.deepcopy(m)
-            _kernel(m, o, h, w)
+            _kernel(m, o, h, w, wh)
             _split_weeks_per_agent(twin, o, h, w)
             _same(m, twin)
             m.pop.case_state[w] = CASE_WAITING  # the same waiting lists for the next case

@@ -197,11 +197,13 @@ def _recruit(key: np.uint64, up: np.ndarray, down: np.ndarray, tie_a: np.ndarray
         room[g] = _room(n_members[g], size[kind[g]])
         bound[g] = rate * highest * max(factor[g, 0], factor[g, 1]) * room[g]
     # And a number above the highest bound of all is above every chance: in a first loop, the numbers of all
-    # pairs are compared with it alone (no lookup: vectorised), the few below it are listed (branch-free), and
-    # only those are looked at, in order. Reading every recruiter's initiative (at random in memory) cost more
-    # than all else; a loop over all pairs that skipped the others with a branch was compiled into one that
-    # still read them (14 against 1.0 ms at 1,000,000 residents, synthetic ties). Recruiting alone: 0.45 ->
-    # 0.15 ms at 100,000 residents; with the tie pass 1.13 (the code before) -> 0.70 ms.
+    # pairs are compared with it alone (no lookup: vectorised), the few below it are listed, and only those are
+    # looked at, in order. Reading every recruiter's initiative (at random in memory) cost more than all else; a
+    # loop over all pairs that skipped the others with a branch was compiled into one that still read them (14
+    # against 1.0 ms at 1,000,000 residents, synthetic ties). Recruiting alone: 0.45 -> 0.15 ms at 100,000
+    # residents; with the tie pass 1.13 (the code before) -> 0.70 ms. The few listed by a branch (a store per pair
+    # before) and their reads asked for early (:func:`_pair_ends`, the loop below): 3.1 -> 2.3 ms at 1,000,000
+    # residents (8,200 of 915,000 pairs below), 0.29 -> 0.24 ms at 100,000 (caches cold, medians).
     top = 0.0  # numbers are at least 0: below no bound of 0 or less (and none is below a NaN bound)
     for g in range(len(bound)):
         if bound[g] > top:
@@ -212,19 +214,56 @@ def _recruit(key: np.uint64, up: np.ndarray, down: np.ndarray, tie_a: np.ndarray
         below[j] = uniform(key, j) < top
     few = np.empty(pairs, dtype=np.int64)
     n_few = 0
-    for j in range(pairs):
-        few[n_few] = j
-        n_few += below[j]
-    for j in few[:n_few]:
-        e = up[j] if j < len(up) else down[j - len(up)]
-        recruiter, i = (tie_a[e], tie_b[e]) if j < len(up) else (tie_b[e], tie_a[e])
-        g, u = member_of[recruiter], uniform(key, j)
+    for j in range(pairs):  # a branch, not a store per pair: about one pair in a hundred is below (predicted right)
+        if below[j]:
+            few[n_few] = j
+            n_few += 1
+    few = few[:n_few]
+    recruiter, recruit = _pair_ends(few, up, down, tie_a, tie_b)
+    for t in range(n_few):
+        # The recruiters' initiatives and the recruits' traits lie at random places (at 1,000,000 residents out of the
+        # cache): asked for ``AHEAD`` pairs early. A recruiter's initiative does not change in this loop (recruiters
+        # were members already), a recruit's may (``member_of[i] < 0`` is read in turn).
+        ahead = min(t + AHEAD, n_few - 1)
+        _prefetch(member_of, recruiter[ahead])
+        _prefetch(member_of, recruit[ahead])
+        _prefetch(motivation, recruit[ahead])
+        j, i = few[t], recruit[t]
+        g, u = member_of[recruiter[t]], uniform(key, j)
         if u < bound[g]:
             similar = (age[i] == group_age[g]) & (low_income[i] == group_income[g])
             if u < rate * motivation[i] * factor[g, np.int64(similar)] * room[g] and member_of[i] < 0:
                 member_of[i] = g
                 members[g] += 1
                 cores[g] += core[i]
+
+
+@numba.njit(cache=True)
+def _pair_ends(few: np.ndarray, up: np.ndarray, down: np.ndarray, tie_a: np.ndarray,
+               tie_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The recruiter and the recruit of each pair ``few`` (ascending) numbered as :func:`_recruit` numbers them.
+
+    Pair ``j`` is the tie ``up[j]`` (``a`` recruits ``b``) or, from ``len(up)`` on, ``down[j - len(up)]`` (``b``
+    recruits ``a``). The few pairs are far apart in both lists and in the ties: each of the two loops asks for what
+    it reads ``AHEAD`` pairs early (``tie_passes._prefetch``), so that the reads do not wait one after another.
+    """
+    tie = np.empty(len(few), dtype=np.int64)
+    for t in range(len(few)):
+        ahead = few[min(t + AHEAD, len(few) - 1)]
+        if ahead < len(up):
+            _prefetch(up, ahead)
+        else:
+            _prefetch(down, ahead - len(up))
+        j = few[t]
+        tie[t] = up[j] if j < len(up) else down[j - len(up)]
+    recruiter, recruit = np.empty(len(few), dtype=np.int64), np.empty(len(few), dtype=np.int64)
+    for t in range(len(few)):
+        ahead = tie[min(t + AHEAD, len(few) - 1)]
+        _prefetch(tie_a, ahead)
+        _prefetch(tie_b, ahead)
+        e = tie[t]
+        recruiter[t], recruit[t] = (tie_a[e], tie_b[e]) if few[t] < len(up) else (tie_b[e], tie_a[e])
+    return recruiter, recruit
 
 
 @numba.njit(cache=True)

@@ -29,22 +29,23 @@ def allocate_professional_time(m: CommunityModel) -> None:
     """
     pop, lev, p = m.pop, m.levers, m.p
     does_casework = m.pro_team | lev.builders_do_casework[m.pro_nbh]
-    cases, open_at, open_prof, waiting = _cases_by_state(pop.case_state, pop.case_prof,
-                                                         does_casework & (m.pro_fte > 0))
-    # Read by the professionals (life domains do not change here); only residents with a case ask hours.
+    cases, open_at, open_prof, waiting, waiting_at = _cases_by_state(pop.case_state, pop.case_prof,
+                                                                     does_casework & (m.pro_fte > 0))
+    # Read by the professionals (life domains do not change here); only residents with a case ask hours. The
+    # waiting residents' hours go with them into their order: a per-resident array of every case's hours, zeros
+    # elsewhere, was made for them before (8 MB cleared and some 75,000 places written a week at 1,000,000
+    # residents; this submodel 3.7 -> 3.1 ms there, 0.54 -> 0.49 at 100,000, caches cold).
     hours = case_hours_of(m, cases)
-    m.case_hours_now = np.zeros(len(pop))
-    m.case_hours_now[cases] = hours
     # Each neighbourhood's waiting list, longest waiting first (the first resident of equals).
-    waiting = _waiting_lists(waiting, pop.case_since, pop.nbh, m.n_nbh)
+    order = _waiting_order(waiting, pop.case_since, pop.nbh, m.n_nbh)
     m.case_demand, m.pro_hours, m.pro_bemoeizorg = _split_weeks(
-        open_prof, hours[open_at], waiting, m.case_hours_now, pop.case_state, pop.case_prof, pop.nbh, m.pro_nbh,
-        m.pro_fte, does_casework, lev.accountability, lev.protected_share, lev.bemoeizorg_share, p.hours_per_week,
-        p.admin_base_hours, p.admin_per_case_hours, m.counters.cases_opened)
+        open_prof, hours[open_at], waiting[order], hours[waiting_at[order]], pop.case_state, pop.case_prof, pop.nbh,
+        m.pro_nbh, m.pro_fte, does_casework, lev.accountability, lev.protected_share, lev.bemoeizorg_share,
+        p.hours_per_week, p.admin_base_hours, p.admin_per_case_hours, m.counters.cases_opened)
 
 
 @numba.njit(cache=True)
-def _split_weeks(open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndarray, case_hours: np.ndarray,
+def _split_weeks(open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndarray, waiting_hours: np.ndarray,
                  case_state: np.ndarray, case_prof: np.ndarray, nbh: np.ndarray, pro_nbh: np.ndarray,
                  pro_fte: np.ndarray, does_casework: np.ndarray, accountability: np.ndarray,
                  protected_share: np.ndarray, bemoeizorg_share: np.ndarray, hours_per_week: float,
@@ -54,7 +55,7 @@ def _split_weeks(open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndar
     ``open_prof`` and ``open_hours``: the professional and the hours of each open case (residents ascending;
     compact, from :func:`_cases_by_state`; read at the residents' places, nearly every cache line of two 8 MB arrays
     at 1,000,000 residents: with the cases' pass and hours 4.2-4.4 -> 3.5-3.7 ms there); ``waiting``: the waiting
-    residents by neighbourhood, longest waiting first, their hours ``case_hours``. The budget is split as:
+    residents by neighbourhood, longest waiting first, and their hours ``waiting_hours``. The budget is split as:
     administration first (fixed plus per open case, scaled by the accountability lever), then the protected
     community-work share, then casework up to what is left; community work is whatever remains, so ``casework +
     admin + community == fte * hours_per_week``. Where casework is served first and protection is zero, community
@@ -95,13 +96,13 @@ def _split_weeks(open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndar
             extra_admin = acc * admin_per_case_hours
             opened = 0
             while head[b] < end[b]:
-                r = waiting[head[b]]
-                if demand + case_hours[r] + admin + extra_admin + protected + reserved > budget:
+                r, case_hours = waiting[head[b]], waiting_hours[head[b]]
+                if demand + case_hours + admin + extra_admin + protected + reserved > budget:
                     break
                 head[b] += 1
                 case_state[r] = CASE_OPEN
                 case_prof[r] = q
-                demand += case_hours[r]
+                demand += case_hours
                 opened += 1
                 admin += extra_admin
             cases_opened[b] += opened
@@ -115,15 +116,15 @@ def _split_weeks(open_prof: np.ndarray, open_hours: np.ndarray, waiting: np.ndar
 
 
 @numba.njit(cache=True)
-def _waiting_lists(waiting: np.ndarray, case_since: np.ndarray, nbh: np.ndarray, n_nbh: int) -> np.ndarray:
-    """The residents ``waiting`` by neighbourhood, then by ``case_since``, then in their order (a stable sort).
+def _waiting_order(waiting: np.ndarray, case_since: np.ndarray, nbh: np.ndarray, n_nbh: int) -> np.ndarray:
+    """The order of the residents ``waiting`` by neighbourhood, then by ``case_since``, then their own (a stable sort).
 
-    That is ``waiting[np.lexsort((case_since[waiting], nbh[waiting]))]``: a counting sort by both keys at once
-    where the weeks since cases began span few values (a waiting list's weeks; 1.9 -> 0.3 ms at 1,000,000
-    residents with 72,000 waiting), else two stable sorts.
+    That is ``np.lexsort((case_since[waiting], nbh[waiting]))``: a counting sort by both keys at once where the
+    weeks since cases began span few values (a waiting list's weeks; 1.9 -> 0.3 ms at 1,000,000 residents with
+    72,000 waiting), else two stable sorts.
     """
     if len(waiting) == 0:
-        return waiting
+        return np.empty(0, dtype=np.int64)
     # Both keys read once (the residents' arrays lie far apart in memory), then the compact copies.
     since, home = np.empty(len(waiting), dtype=np.int64), np.empty(len(waiting), dtype=np.int64)
     for k in range(len(waiting)):
@@ -132,32 +133,33 @@ def _waiting_lists(waiting: np.ndarray, case_since: np.ndarray, nbh: np.ndarray,
     span = hi - lo + 1
     if span > (4 * len(waiting) + 65536) // n_nbh:  # too many weeks for a count of each (in no model run)
         order = np.argsort(since, kind="mergesort")
-        return waiting[order[np.argsort(home[order], kind="mergesort")]]
+        return order[np.argsort(home[order], kind="mergesort")]
     start = np.zeros(n_nbh * span + 1, dtype=np.int64)
     for k in range(len(waiting)):
         home[k] = home[k] * span + since[k] - lo  # the bucket
         start[home[k] + 1] += 1
     for q in range(n_nbh * span):
         start[q + 1] += start[q]
-    ordered = np.empty_like(waiting)
+    order = np.empty(len(waiting), dtype=np.int64)
     for k in range(len(waiting)):
-        ordered[start[home[k]]] = waiting[k]
+        order[start[home[k]]] = k
         start[home[k]] += 1
-    return ordered
+    return order
 
 
 @numba.njit(cache=True)
-def _cases_by_state(case_state: np.ndarray, case_prof: np.ndarray,
-                    does_casework: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Those with a case, the open cases' places among them and professionals, the waiting: one pass over the residents.
+def _cases_by_state(case_state: np.ndarray, case_prof: np.ndarray, does_casework: np.ndarray) -> tuple:
+    """Those with a case, the open cases' places among them and professionals, the waiting and their places among them.
 
-    Residents ascending; the open cases' professionals (and hours, by their places) compact for :func:`_split_weeks`.
+    One pass over the residents. Residents ascending; the open cases' professionals (and hours, by their places)
+    compact for :func:`_split_weeks`, as the waiting residents' hours (by their places).
     Open cases of professionals who no longer do casework (community builders after a redeployment ends,
     temporary staff who left) go back to the waiting list first (``case_prof`` NO). Most residents have
     no case, so the first branch is nearly always predicted right (five numpy passes before).
     """
     n = len(case_state)
     cases, open_at, waiting = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    waiting_at = np.empty(n, np.int64)
     open_prof = np.empty(n, case_prof.dtype)
     n_cases = n_open = n_waiting = 0
     for i in range(n):
@@ -169,11 +171,11 @@ def _cases_by_state(case_state: np.ndarray, case_prof: np.ndarray,
             open_at[n_open], open_prof[n_open] = n_cases, case_prof[i]
             n_open += 1
         elif case_state[i] == CASE_WAITING:
-            waiting[n_waiting] = i
+            waiting[n_waiting], waiting_at[n_waiting] = i, n_cases
             n_waiting += 1
         cases[n_cases] = i
         n_cases += 1
-    return cases[:n_cases], open_at[:n_open], open_prof[:n_open], waiting[:n_waiting]
+    return cases[:n_cases], open_at[:n_open], open_prof[:n_open], waiting[:n_waiting], waiting_at[:n_waiting]
 
 
 # 12 ------------------------------------------------------------------------------

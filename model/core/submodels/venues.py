@@ -99,6 +99,9 @@ def _fund(nbh: np.ndarray, open_: np.ndarray, taken_over: np.ndarray, self_manag
 
 
 # 5 -------------------------------------------------------------------------------
+_NOBODY = np.empty(0, dtype=np.int64)  #: Who wants to visit a meeting place where none is open.
+
+
 def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     """Residents visit an open meeting place in their neighbourhood, members attend their initiative.
 
@@ -113,22 +116,27 @@ def visit_venues(m: CommunityModel) -> tuple[np.ndarray, np.ndarray]:
     m.venue_activity = act  # maintain_ties takes it (see there)
     # Meeting places: pick one open place of the neighbourhood at random.
     per_nbh, first, sorted_open = _open_by_neighbourhood(pl.open, pl.nbh, m.n_nbh)
-    place_att = place_of = np.empty(0, dtype=np.int64)
+    want = _NOBODY
     if len(sorted_open):
         # Motivation scales the wish to go out from half (0) to one and a half (1) times the base rate.
         want = _want_to_visit(key, p.place_visit_rate, per_nbh > 0, m.nbh_start, act, pop.autonomy, pop.competence,
                               pop.relatedness, pop.visited)
-        # The place picked, then (a full place turns visitors away at random) whether they get in.
-        place_att, place_of = _visit(key, want, m.nbh_start, first, per_nbh, sorted_open, pl.capacity, pop.visited)
     else:
         pop.visited[:] = NO
-    pl.visits = np.bincount(place_of, minlength=len(pl))
     # Initiative activities; meeting activities without an open place are hampered.
     members, without_place = _members(pop.member_of), slots_without_place(m.inits.kind, m.inits.place, pl.open)
-    init_att, init_of = _attend(key, members, pop.member_of, pop.core, act, p.attend_core, p.attend_member,
-                                p.no_place_attendance, without_place, len(pl))
-    _engage(p.engagement_rate, place_att, init_att, pop.engagement)
-    return np.concatenate([place_att, init_att]), np.concatenate([place_of, init_of])
+    # The attendees and their venues are written where they are returned: the places' visitors, then the
+    # initiatives' (two joins of the two lists and a count of the visits per place before: 0.085 ms at 100,000
+    # residents, 0.38 at 1,000,000, caches cold).
+    who, venue = np.empty(len(want) + len(members), dtype=np.int64), np.empty(len(want) + len(members), dtype=np.int64)
+    # The place picked, then (a full place turns visitors away at random) whether they get in.
+    pl.visits = np.zeros(len(pl), dtype=np.int64)
+    n_place = _visit(key, want, m.nbh_start, first, per_nbh, sorted_open, pl.capacity, pop.visited, who, venue,
+                     pl.visits)
+    n = _attend(key, members, pop.member_of, pop.core, act, p.attend_core, p.attend_member, p.no_place_attendance,
+                without_place, len(pl), who, venue, n_place)
+    _engage(p.engagement_rate, who[:n_place], who[n_place:n], pop.engagement)
+    return who[:n], venue[:n]
 
 
 @numba.njit(cache=True)
@@ -189,12 +197,15 @@ def _want_to_visit(key: np.uint64, rate: float, has_place: np.ndarray, nbh_start
 
 @numba.njit(cache=True)
 def _visit(key: np.uint64, want: np.ndarray, nbh_start: np.ndarray, first: np.ndarray, per_nbh: np.ndarray,
-           sorted_open: np.ndarray, capacity: np.ndarray, visited: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+           sorted_open: np.ndarray, capacity: np.ndarray, visited: np.ndarray, att: np.ndarray, of: np.ndarray,
+           visits: np.ndarray) -> int:
     """Residents ``want`` (ascending) go to a random open place of their neighbourhood and get in.
 
     A place with more visitors than its capacity admits each with the chance capacity / visitors
-    (computed as the numpy formulation did). Returns those admitted and their places; ``visited`` (one
-    place per resident) is set. The neighbourhood follows ``want``'s order through ``nbh_start``.
+    (computed as the numpy formulation did). Those admitted and their places are written to the first places of
+    ``att`` and ``of`` (at least as long as ``want``), and their number is returned; ``visited`` (one place per
+    resident) is set, and the admitted are counted per place in ``visits`` (zeros). The neighbourhood follows
+    ``want``'s order through ``nbh_start``.
     """
     n_residents = len(visited)
     place = np.empty(len(want), dtype=np.int64)
@@ -205,7 +216,6 @@ def _visit(key: np.uint64, want: np.ndarray, nbh_start: np.ndarray, first: np.nd
             b += 1
         place[j] = sorted_open[first[b] + integer(key, _PICK * n_residents + want[j], per_nbh[b])]
         count[place[j]] += 1
-    att, of = np.empty(len(want), dtype=np.int64), np.empty(len(want), dtype=np.int64)
     n = 0
     for j in range(len(want)):
         load = count[place[j]] / max(capacity[place[j]], 1.0)
@@ -213,7 +223,8 @@ def _visit(key: np.uint64, want: np.ndarray, nbh_start: np.ndarray, first: np.nd
         n += uniform(key, _ADMIT * n_residents + want[j]) < min(1.0, 1 / max(load, 1e-9))
     for j in range(n):
         visited[att[j]] = of[j]
-    return att[:n], of[:n]
+        visits[of[j]] += 1
+    return n
 
 
 @numba.njit(cache=True)
@@ -243,10 +254,11 @@ def _members(member_of: np.ndarray) -> np.ndarray:
 @numba.njit(cache=True)
 def _attend(key: np.uint64, members: np.ndarray, member_of: np.ndarray, core: np.ndarray, act: np.ndarray,
             attend_core: float, attend_member: float, no_place: float, without_place: np.ndarray,
-            places: int) -> tuple[np.ndarray, np.ndarray]:
-    """Which ``members`` attend their initiative's activity; their venues, ``places + k``."""
-    att, of = np.empty(len(members), dtype=np.int64), np.empty(len(members), dtype=np.int64)
-    n = 0
+            places: int, att: np.ndarray, of: np.ndarray, n: int) -> int:
+    """Which ``members`` attend their initiative's activity, and their venues ``places + k``.
+
+    Written to ``att`` and ``of`` from their place ``n`` on (room for every member); returns where they end.
+    """
     for j in range(len(members)):
         i = members[j]
         k = member_of[i]
@@ -254,7 +266,7 @@ def _attend(key: np.uint64, members: np.ndarray, member_of: np.ndarray, core: np
                   * (no_place if without_place[k] else 1.0))
         att[n], of[n] = i, places + k
         n += uniform(key, _ATTEND * len(member_of) + i) < chance
-    return att[:n], of[:n]
+    return n
 
 
 @numba.njit(cache=True)
