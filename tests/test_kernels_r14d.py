@@ -79,7 +79,7 @@ def test_trust_step_settles_to_its_target() -> None:
 
 def test_city_is_built_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch) -> None:
     """Building pauses Python's collector (the kernels load, the agents are made) and leaves it as it was."""
-    from model.core import city, community
+    from model.core import city
     from model.core.community import CommunityModel
     from model.core.parameters import Parameters
 
@@ -91,7 +91,6 @@ def test_city_is_built_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch
         return build_population(m)
 
     monkeypatch.setattr(city, "build_population", watched)
-    monkeypatch.setattr(community, "_kernels_started", [True])  # no small city built aside (model.core.community)
     for enabled in (True, False):
         (gc.enable if enabled else gc.disable)()
         try:

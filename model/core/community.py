@@ -8,7 +8,6 @@ submodels are :mod:`model.core.submodels`, the outputs :mod:`model.core.metrics`
 from __future__ import annotations
 
 import pickle
-import threading
 
 import mesa
 import networkx as nx
@@ -118,15 +117,6 @@ class CommunityModel(mesa.Model):
         """Build the city and run the burn-in: ``burn_in_years`` of weeks under ``burn_in_steering``, unrecorded."""
         burn_in = round(self.p.burn_in_years * WEEKS_PER_YEAR)
         self.week = -burn_in
-        loading = _load_kernels_aside()
-        try:
-            self._build_and_run(burn_in)
-        finally:
-            if loading is not None:  # no thread outlives the constructor (a fork then would copy a held lock)
-                loading.join()
-
-    def _build_and_run(self, burn_in: int) -> None:
-        """Build the city and run ``burn_in`` weeks under ``burn_in_steering``, unrecorded."""
         # What is built (the agents; in a new process numba's registries, loading the kernels) is no garbage: the
         # collector paused, a new process's init of 100,000 spent 0.06 s in it, not 0.12 (no full collection).
         with paused_collector():
@@ -261,41 +251,4 @@ class CommunityModel(mesa.Model):
         return g
 
 
-#: Whether this process has loaded its compiled kernels or started to (:func:`load_kernels`); forked workers inherit it.
-_kernels_started: list[bool] = []
-
-
-def load_kernels() -> None:
-    """Load (or, the first time on a machine, compile) every numba kernel of the model in this process.
-
-    A city of 50 residents (the schema's minimum) built and run for 6 weeks calls every kernel with every
-    type a real run calls it with; numba keeps what it loaded for the rest of the process.
-    """
-    _kernels_started.append(True)
-    CommunityModel(Parameters(n_residents=50, years=1), seed=0).run_years(6 / 52)
-
-
-def _load_kernels_quietly() -> None:
-    try:
-        load_kernels()
-    except Exception:  # the city built on the main thread meets the same error and reports it
-        return
-
-
-def _load_kernels_aside() -> threading.Thread | None:
-    """Start :func:`load_kernels` on another thread, the first time a process builds a city; return that thread.
-
-    A new process spends some 0.5 s loading the ~50 kernels from numba's cache, most of it in LLVM, which runs
-    without the GIL. Loaded on the second core while this thread builds the city, they are ready when its burn-in
-    needs them (docs/performance_issue19.md, round 14). numba's compiler lock keeps the two threads from loading
-    a kernel twice, and the small city draws from its own generator: the city built here is the same, bit for bit.
-    """
-    if _kernels_started:
-        return None
-    _kernels_started.append(True)
-    thread = threading.Thread(target=_load_kernels_quietly, name="vitality-kernels", daemon=True)
-    thread.start()
-    return thread
-
-
-__all__ = ["CommunityModel", "load_kernels"]
+__all__ = ["CommunityModel"]

@@ -16,7 +16,6 @@ import ctypes
 import functools
 import gc
 import sys
-import threading
 from collections.abc import Iterator
 
 #: ``mallopt``'s parameters (glibc's ``malloc.h``).
@@ -46,33 +45,18 @@ def keep_freed_memory() -> bool:
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) & bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
 
 
-class _Pauses:
-    """How many :func:`paused_collector` blocks are open, on any thread, and whether the collector ran before."""
-
-    lock = threading.Lock()
-    open = 0
-    was_enabled = False
-
-
 @contextlib.contextmanager
 def paused_collector() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a city's hundreds of thousands of objects are made.
 
     Each collection the objects made so far start looks at all of them, and they are none of them garbage: making
     100,000 residents' agents took 0.33 s with the collector's passes, 0.05 s without; loading a settled city of
-    100,000 residents 0.47-0.52 s of CPU against 0.11. The collector runs as before afterwards (left off if it was)
-    once the last open block closes: the small city that loads the kernels aside
-    (:func:`model.core.community.load_kernels`) is built on another thread while the first city is.
+    100,000 residents 0.47-0.52 s of CPU against 0.11. The collector runs as before afterwards (left off if it was).
     """
-    with _Pauses.lock:
-        if not _Pauses.open:
-            _Pauses.was_enabled = gc.isenabled()
-            gc.disable()
-        _Pauses.open += 1
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        with _Pauses.lock:
-            _Pauses.open -= 1
-            if not _Pauses.open and _Pauses.was_enabled:
-                gc.enable()
+        if was_enabled:
+            gc.enable()

@@ -4,9 +4,8 @@ numba compiles each kernel the first time it runs and caches the machine code be
 (``__pycache__``, ``cache=True``); later processes load it in well under a second. Compiling all of
 them takes about a minute, which a first ``vitality run`` would otherwise spend silently at "0/5 runs",
 and with several worker processes every worker would compile them at once. :func:`compile_kernels`
-runs a tiny city for a few weeks (:func:`model.core.community.load_kernels`, which calls every kernel with the
-types of a real run) in this process first: later workers load the cache. ``python -m model.experiments.kernels``
-does it for ``make setup``.
+runs a tiny city for a few weeks (which calls every kernel with the types of a real run) in this process
+first: later workers load the cache. ``python -m model.experiments.kernels`` does it for ``make setup``.
 """
 
 from __future__ import annotations
@@ -33,7 +32,8 @@ def compile_kernels(notice: Callable[[], None] | None = None, after: float = NOT
     """
     if _loaded:
         return
-    from model.core.community import load_kernels
+    from model.core.community import CommunityModel
+    from model.core.parameters import Parameters
 
     # started after the imports, which take seconds on a busy machine: only the kernels' time tells
     timer = threading.Timer(after, notice) if notice else None
@@ -41,7 +41,8 @@ def compile_kernels(notice: Callable[[], None] | None = None, after: float = NOT
         timer.daemon = True
         timer.start()
     try:
-        load_kernels()
+        # 50 residents (the schema's minimum) over 6 weeks reach every kernel, with every type it is called with.
+        CommunityModel(Parameters(n_residents=50, years=1), seed=0).run_years(6 / 52)
     finally:
         if timer:
             timer.cancel()
