@@ -78,6 +78,36 @@ def _recruit_before(key: np.uint64, ea: np.ndarray, eb: np.ndarray, member_of: n
             cores[g] += core[i]
 
 
+def recruited_as_before(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, member_of: np.ndarray,
+                        core: np.ndarray, slots: int, key: np.uint64, rate: float) -> int:
+    """Draw the rest of a week's inputs, recruit with ``_recruit`` and with the rule before; assert the same outcome.
+
+    Returns:
+        How many residents were recruited (so that a test can show recruiting was exercised).
+    """
+    n = len(member_of)
+    level = rng.integers(0, 4, n).astype(np.int8)
+    motivation, age, low_income = rng.random(n), rng.integers(0, 4, n).astype(np.int8), rng.random(n) < 0.3
+    group_age, group_income = rng.integers(0, 4, slots).astype(np.int8), rng.random(slots) < 0.3
+    nbh, kind = rng.integers(0, 2, slots), rng.integers(0, 3, slots)
+    size, inclusion = np.array([8, 15, 30]), np.array([0.0, 0.6])
+    n_members = np.bincount(member_of[member_of >= 0], minlength=slots)
+    member = member_of >= 0
+    open_to = ~member & (level <= 2)
+    side = np.where(member, _RECRUITER, np.where(open_to, _RECRUITABLE, 0)).astype(np.uint8)
+    expected = [member_of.copy(), n_members.copy(), n_members * 0 + 1]
+    _, ea, eb = _directed(a, b, member, open_to)
+    _recruit_before(key, ea, eb, expected[0], core, expected[1], expected[2], rate, 2.0, size, motivation, age,
+                    low_income, group_age, group_income, nbh, kind, n_members, inclusion)
+    got = [member_of.copy(), n_members.copy(), n_members * 0 + 1]
+    up, down = _recruiting_ties(a, b, side)
+    _recruit(key, up, down, a, b, got[0], core, got[1], got[2], rate, 2.0, size, motivation, age, low_income,
+             group_age, group_income, nbh, kind, n_members, inclusion)
+    for x, y in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(x, y)
+    return int(np.count_nonzero(got[0] != member_of))
+
+
 @pytest.mark.parametrize("n", [0, 1, 3, 60, 500])
 def test_recruiting_along_the_tie_lists_is_the_recruiting_before(n: int) -> None:
     rng = np.random.default_rng(7 + n)
@@ -87,28 +117,8 @@ def test_recruiting_along_the_tie_lists_is_the_recruiting_before(n: int) -> None
         a, b = _random_ties(rng, n, 6 * n)
         member_of = np.where(rng.random(n) < 0.3, rng.integers(0, slots, n), NO).astype(np.int64)
         core = (member_of >= 0) & (rng.random(n) < 0.3) | (rng.random(n) < 0.05)  # some non-members flagged
-        level = rng.integers(0, 4, n).astype(np.int8)
-        motivation, age, low_income = rng.random(n), rng.integers(0, 4, n).astype(np.int8), rng.random(n) < 0.3
-        group_age, group_income = rng.integers(0, 4, slots).astype(np.int8), rng.random(slots) < 0.3
-        nbh, kind = rng.integers(0, 2, slots), rng.integers(0, 3, slots)
-        size, inclusion = np.array([8, 15, 30]), np.array([0.0, 0.6])
-        n_members = np.bincount(member_of[member_of >= 0], minlength=slots)
-        member = member_of >= 0
-        open_to = ~member & (level <= 2)
-        side = np.where(member, _RECRUITER, np.where(open_to, _RECRUITABLE, 0)).astype(np.uint8)
-        key = np.uint64(1000 + week)
-        rate = 0.9  # high, so that many pairs recruit and several reach the same resident
-        expected = [member_of.copy(), n_members.copy(), n_members * 0 + 1]
-        _, ea, eb = _directed(a, b, member, open_to)
-        _recruit_before(key, ea, eb, expected[0], core, expected[1], expected[2], rate, 2.0, size, motivation, age,
-                        low_income, group_age, group_income, nbh, kind, n_members, inclusion)
-        got = [member_of.copy(), n_members.copy(), n_members * 0 + 1]
-        up, down = _recruiting_ties(a, b, side)
-        _recruit(key, up, down, a, b, got[0], core, got[1], got[2], rate, 2.0, size, motivation, age, low_income,
-                 group_age, group_income, nbh, kind, n_members, inclusion)
-        for x, y in zip(got, expected, strict=True):
-            np.testing.assert_array_equal(x, y)
-        recruited += int(np.count_nonzero(got[0] != member_of))
+        # a high rate, so that many pairs recruit and several reach the same resident
+        recruited += recruited_as_before(rng, a, b, member_of, core, slots, np.uint64(1000 + week), 0.9)
     assert n < 60 or recruited > 0, "recruiting was exercised"
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_kernels_r10c import _random_ties, _recruit_before
+from test_kernels_r10c import _random_ties, recruited_as_before
 
 from model.core.network import _directed
 from model.core.state import NO
-from model.core.submodels.initiatives import _RECRUITABLE, _RECRUITER, _pair_ends, _recruit, _recruiting_ties
+from model.core.submodels.initiatives import _RECRUITABLE, _RECRUITER, _pair_ends, _recruiting_ties
 
 
 @pytest.mark.parametrize(("n", "ties"), [(0, 0), (2, 1), (9, 20), (300, 900), (3000, 9000)])
@@ -45,25 +45,5 @@ def test_recruiting_is_the_recruiting_before(n: int, rate: float) -> None:
         a, b = _random_ties(rng, n, 5 * n)
         member_of = np.where(rng.random(n) < 0.25, rng.integers(0, slots, n), NO).astype(np.int64)
         core = (member_of >= 0) & (rng.random(n) < 0.3)
-        level = rng.integers(0, 4, n).astype(np.int8)
-        motivation, age, low_income = rng.random(n), rng.integers(0, 4, n).astype(np.int8), rng.random(n) < 0.3
-        group_age, group_income = rng.integers(0, 4, slots).astype(np.int8), rng.random(slots) < 0.3
-        nbh, kind = rng.integers(0, 2, slots), rng.integers(0, 3, slots)
-        size, inclusion = np.array([8, 15, 30]), np.array([0.0, 0.6])
-        n_members = np.bincount(member_of[member_of >= 0], minlength=slots)
-        member = member_of >= 0
-        open_to = ~member & (level <= 2)
-        side = np.where(member, _RECRUITER, np.where(open_to, _RECRUITABLE, 0)).astype(np.uint8)
-        key = np.uint64(77 + week)
-        expected = [member_of.copy(), n_members.copy(), n_members * 0 + 1]
-        _, ea, eb = _directed(a, b, member, open_to)
-        _recruit_before(key, ea, eb, expected[0], core, expected[1], expected[2], rate, 2.0, size, motivation, age,
-                        low_income, group_age, group_income, nbh, kind, n_members, inclusion)
-        got = [member_of.copy(), n_members.copy(), n_members * 0 + 1]
-        up, down = _recruiting_ties(a, b, side)
-        _recruit(key, up, down, a, b, got[0], core, got[1], got[2], rate, 2.0, size, motivation, age, low_income,
-                 group_age, group_income, nbh, kind, n_members, inclusion)
-        for x, y in zip(got, expected, strict=True):
-            np.testing.assert_array_equal(x, y)
-        recruited += int(np.count_nonzero(got[0] != member_of))
+        recruited += recruited_as_before(rng, a, b, member_of, core, slots, np.uint64(77 + week), rate)
     assert n < 4000 or recruited > 0, "recruiting was exercised"

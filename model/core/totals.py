@@ -82,15 +82,7 @@ def _block_totals(start: int, n: int, good_ties: np.ndarray, care: np.ndarray, v
         for t in range(9):
             out[t] = 0.0
         for i in range(n):
-            out[0] += _capped_at(g, i)
-            out[1] += ca[i]
-            out[2] += vo[i]
-            out[3] += en[i]
-            out[4] += tr[i]
-            out[5] += mean_of_three_at(a, c, r, i)
-            out[6] += a[i]
-            out[7] += c[i]
-            out[8] += r[i]
+            _add_resident(out, i, g, ca, vo, en, tr, a, c, r)
         return
     blocks = n // 8
     s0, s1, s2 = _capped8(g, 0), load8(ca, 0), load8(vo, 0)
@@ -109,13 +101,19 @@ def _block_totals(start: int, n: int, good_ties: np.ndarray, care: np.ndarray, v
         s0, s1, s2 = add8(s0, load8(a, at)), add8(s1, load8(c, at)), add8(s2, load8(r, at))
     out[6], out[7], out[8] = fold8(s0), fold8(s1), fold8(s2)
     for k in range(n - 8 * blocks):
-        i = 8 * blocks + k
-        out[0] += _capped_at(g, i)
-        out[1] += ca[i]
-        out[2] += vo[i]
-        out[3] += en[i]
-        out[4] += tr[i]
-        out[5] += mean_of_three_at(a, c, r, i)
-        out[6] += a[i]
-        out[7] += c[i]
-        out[8] += r[i]
+        _add_resident(out, 8 * blocks + k, g, ca, vo, en, tr, a, c, r)
+
+
+@numba.njit(cache=True, inline="always")
+def _add_resident(out: np.ndarray, i: int, g: np.ndarray, ca: np.ndarray, vo: np.ndarray, en: np.ndarray,
+                  tr: np.ndarray, a: np.ndarray, c: np.ndarray, r: np.ndarray) -> None:
+    """Add resident ``i``'s nine amounts of :func:`_block_totals` to ``out`` (a block's first few or last few)."""
+    out[0] += _capped_at(g, i)
+    out[1] += ca[i]
+    out[2] += vo[i]
+    out[3] += en[i]
+    out[4] += tr[i]
+    out[5] += mean_of_three_at(a, c, r, i)
+    out[6] += a[i]
+    out[7] += c[i]
+    out[8] += r[i]
