@@ -43,16 +43,26 @@ def _random_ties(rng: np.random.Generator, n: int, ties: int) -> tuple[np.ndarra
     return pairs[0].astype(np.int32), pairs[1].astype(np.int32)
 
 
+def random_sides(rng: np.random.Generator, n: int, ties: int) -> tuple[np.ndarray, ...]:
+    """Random ties (one between the two residents when ``n`` is 2) and who recruits or may be recruited.
+
+    Returns:
+        The ties' ends ``a`` and ``b``, the members, those open to recruiting, and each resident's side.
+    """
+    a, b = _random_ties(rng, n, ties)
+    if n == 2:
+        a, b = np.array([0], dtype=np.int32), np.array([1], dtype=np.int32)
+    member = rng.random(n) < 0.3
+    open_to = ~member & (rng.random(n) < 0.7)
+    side = np.where(member, _RECRUITER, np.where(open_to, _RECRUITABLE, 0)).astype(np.uint8)
+    return a, b, member, open_to, side
+
+
 @pytest.mark.parametrize(("n", "ties"), [(0, 0), (1, 0), (2, 1), (5, 3), (50, 120), (400, 2000)])
 def test_recruiting_ties_are_the_directed_pairs_in_their_order(n: int, ties: int) -> None:
     rng = np.random.default_rng(n + ties)
     for _ in range(5):
-        a, b = _random_ties(rng, n, ties)
-        if n == 2:
-            a, b = np.array([0], dtype=np.int32), np.array([1], dtype=np.int32)
-        member = rng.random(n) < 0.3
-        open_to = ~member & (rng.random(n) < 0.7)
-        side = np.where(member, _RECRUITER, np.where(open_to, _RECRUITABLE, 0)).astype(np.uint8)
+        a, b, member, open_to, side = random_sides(rng, n, ties)
         tie, frm, to = _directed(a, b, member, open_to)
         up, down = _recruiting_ties(a, b, side)
         np.testing.assert_array_equal(np.concatenate([up, down]), tie)

@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_kernels_r10c import _random_ties, recruited_as_before
+from test_kernels_r10c import _random_ties, random_sides, recruited_as_before
 
 from model.core.network import _directed
 from model.core.state import NO
-from model.core.submodels.initiatives import _RECRUITABLE, _RECRUITER, _pair_ends, _recruiting_ties
+from model.core.submodels.initiatives import _pair_ends, _recruiting_ties
 
 
 @pytest.mark.parametrize(("n", "ties"), [(0, 0), (2, 1), (9, 20), (300, 900), (3000, 9000)])
 def test_pair_ends_are_the_directed_pairs_ends(n: int, ties: int) -> None:
     rng = np.random.default_rng(3 * n + ties)
-    a, b = _random_ties(rng, n, ties)
-    if n == 2:
-        a, b = np.array([0], dtype=np.int32), np.array([1], dtype=np.int32)
-    member = rng.random(n) < 0.3
-    open_to = ~member & (rng.random(n) < 0.7)
-    side = np.where(member, _RECRUITER, np.where(open_to, _RECRUITABLE, 0)).astype(np.uint8)
+    a, b, member, open_to, side = random_sides(rng, n, ties)
     _, frm, to = _directed(a, b, member, open_to)
     up, down = _recruiting_ties(a, b, side)
     for share in (0.0, 0.01, 0.5, 1.0):  # none, a few far apart, half, every pair
